@@ -1,0 +1,119 @@
+// The contract between the parsers (lines → events) and the store (events → rows).
+//
+// Events are facts read off the log, keyed by content (run, epoch, task), never by arrival order:
+// stdout is block-buffered and tqdm is not, so the same facts can arrive in any interleaving and must
+// land in the same rows. Applying an event twice is a no-op; a later event may refine an earlier fact
+// (last write wins per field). Losses keep NaN/±Infinity as numbers; JSON output maps them to null.
+
+/** Which parser module recognised a run. */
+export type RunFormat = 'smolvla_sequential' | 'lerobot' | 'generic_tqdm';
+
+export type RunStatus = 'running' | 'completed' | 'crashed';
+
+/** Facts about a run that appear once (header, config block, parameter counts, where it loaded from). */
+export interface RunInfo {
+  taskId: number;
+  taskName: string;
+  description: string;
+  language: string;
+  /** "Stage N" of the header (the trainer prints the task id there). */
+  stage: number;
+  outputDir: string;
+  /** cfg.timestamp as printed, e.g. "20251106_144248". */
+  timestamp: string;
+  datasetFrames: number;
+  datasetFps: number;
+  epochsTotal: number;
+  batchSize: number;
+  learningRate: number;
+  stepsPerEpoch: number;
+  totalSteps: number;
+  /** pretrained hub id / path, the previous task's checkpoint, or from scratch. */
+  loadedFrom: 'pretrained' | 'task' | 'scratch';
+  pretrainedPath: string;
+  resumeTaskId: number;
+  resumePath: string;
+  totalParams: number;
+  trainableParams: number;
+  frozenParams: number;
+}
+
+export type StrategyKind = 'unfreeze' | 'freeze' | 'ratio' | 'last_n' | 'none';
+
+export interface StrategyInfo {
+  kind: StrategyKind;
+  /** As written in the log: an index list (unfreeze/freeze), a ratio, or N (last_n); null when unknown. */
+  spec: number[] | number | null;
+  totalLayers: number | null;
+  /** Resolved layer indices, ascending, expanded from abbreviated `[a...b]` lists. */
+  frozen: number[];
+  unfrozen: number[];
+  /** False when the trainer printed a failure and fell back to its default behaviour. */
+  applied: boolean;
+  failureReason: string | null;
+  visionTrainableParams: number | null;
+  visionTotalParams: number | null;
+}
+
+export interface EpochMetrics {
+  trainLoss: number;
+  lr: number;
+  msPerBatch: number;
+  samplesPerSec: number;
+  durationMinutes: number;
+}
+
+/** The trainer's own Forgetting Analysis verdict (loss < 0.7, < 1.0, else). */
+export type Retention = 'retained' | 'slight_degradation' | 'significant_forgetting';
+
+export type CheckpointKind = 'best_saved' | 'checkpoint_saved' | 'final_saved';
+
+interface RunScoped {
+  /** Byte offset in the source of the record that started the run: stable under any chunking. */
+  runKey: number;
+  /** 1-based line number (count of '\n' before the record, plus one). */
+  line: number;
+}
+
+export type ParseEvent =
+  | (RunScoped & { type: 'run_started'; format: RunFormat })
+  | (RunScoped & { type: 'run_info'; info: Partial<RunInfo> })
+  | (RunScoped & { type: 'strategy'; strategy: StrategyInfo })
+  | (RunScoped & { type: 'epoch'; epoch: number; metrics: Partial<EpochMetrics> })
+  | (RunScoped & {
+      type: 'step';
+      /** Global optimiser step, 1-based: (epoch-1)·stepsPerEpoch + n for tqdm frames. */
+      step: number;
+      epoch: number | null;
+      loss: number | null;
+      lr: number | null;
+      procMs: number | null;
+      elapsedS: number | null;
+    })
+  | (RunScoped & { type: 'validation'; epoch: number; final: boolean; taskId: number; loss: number })
+  | (RunScoped & {
+      type: 'retention';
+      epoch: number;
+      final: boolean;
+      taskId: number;
+      retention: Retention;
+      loss: number;
+    })
+  | (RunScoped & {
+      type: 'checkpoint';
+      kind: CheckpointKind;
+      epoch: number | null;
+      loss: number | null;
+      path: string | null;
+    })
+  | (RunScoped & {
+      type: 'status';
+      status: 'completed' | 'crashed';
+      /** "Best Loss" of the completion block. */
+      bestLoss?: number;
+      /** For crashes: the exception line (e.g. "RuntimeError: CUDA out of memory"). */
+      error?: string;
+    })
+  | { type: 'warning'; runKey: number | null; line: number; message: string };
+
+export type ParseEventType = ParseEvent['type'];

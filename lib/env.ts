@@ -1,0 +1,84 @@
+// The one place where Thaw reads process.env. Every variable is validated here with zod, and a bad
+// value fails fast with a message naming the variable and the form it expects.
+import { z } from 'zod';
+import { ConfigError } from './errors';
+
+const port = z.coerce
+  .number({ error: 'a port number' })
+  .int('a whole port number')
+  .min(1, 'a port from 1 to 65535')
+  .max(65535, 'a port from 1 to 65535');
+
+const postgresUrl = z
+  .string()
+  .refine((value) => /^postgres(ql)?:\/\/.+/.test(value), 'a postgresql://user:password@host:port/db URL')
+  .refine((value) => URL.canParse(value), 'a valid URL (percent-encode special characters in the password)');
+
+const positiveMinutes = z.coerce
+  .number({ error: 'a number of minutes' })
+  .positive('a positive number of minutes')
+  .max(60 * 24 * 365, 'at most a year of minutes');
+
+const envSchema = z.object({
+  /** External PostgreSQL (any version ≥ 14). Unset: Thaw runs an embedded PostgreSQL. */
+  DATABASE_URL: postgresUrl.optional(),
+  /** Where the embedded database and other state live. */
+  THAW_DATA_DIR: z.string().min(1, 'a directory path').default('.thaw'),
+  /** Port for the embedded PostgreSQL; unset: the first free port from 54329. */
+  THAW_PG_PORT: port.optional(),
+  /** Web UI bind address and port (the CLI flags --host/--port override them). */
+  THAW_HOST: z.string().min(1, 'a host name or IP address').default('127.0.0.1'),
+  THAW_PORT: port.default(3000),
+  /** Required when binding anywhere but loopback: every page and API call must present it. */
+  THAW_TOKEN: z.string().min(16, 'a secret of at least 16 characters').optional(),
+  /** Log directories or globs to watch, separated by commas (the CLI flag --logs overrides). */
+  THAW_LOGS: z.string().min(1, 'one or more directories or globs, comma-separated').default('./logs'),
+  /** A running run with no new line for this long is marked stale. */
+  THAW_STALE_MINUTES: positiveMinutes.default(10),
+  THAW_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    error: 'one of fatal, error, warn, info, debug, trace, silent',
+  }).default('info'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Validate an environment (process.env by default). Throws ConfigError naming every bad variable. */
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  // Empty strings mean "unset" (a common result of `VAR= thaw start`).
+  const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
+  const result = envSchema.safeParse(present);
+  if (result.success) return result.data;
+  throw new ConfigError(formatIssues(result.error.issues, (path) => path, present));
+}
+
+/**
+ * One line per bad setting: "THAW_PORT: expected a port from 1 to 65535 (got "99999")".
+ * `label` turns an issue path into the name the user typed (an env var or a --flag).
+ */
+export function formatIssues(
+  issues: readonly z.core.$ZodIssue[],
+  label: (path: string) => string,
+  given?: Record<string, unknown>,
+): string {
+  return issues
+    .map((issue) => {
+      const key = issue.path.join('.');
+      const value = given?.[key];
+      const got = value === undefined ? '' : ` (got ${JSON.stringify(value)})`;
+      return `${label(key)}: expected ${issue.message}${got}`;
+    })
+    .join('\n');
+}
+
+let cached: Env | undefined;
+
+/** The validated process environment, read once. */
+export function getEnv(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** For tests and for the CLI after it has set DATABASE_URL to the embedded server. */
+export function resetEnvCache(): void {
+  cached = undefined;
+}

@@ -1,0 +1,95 @@
+// Serves the Next.js app from this process (a custom server), so `thaw start` is one process that
+// owns the database, the ingest daemon and the web UI, and Ctrl-C stops all three together.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ThawError } from '../errors';
+import type { Logger } from '../log';
+
+export const PROJECT_DIR = fileURLToPath(new URL('../..', import.meta.url));
+const BUILD_INPUTS = ['app', 'lib', 'next.config.js', 'package.json', 'tsconfig.json'];
+const STAMP_FILE = path.join('.next', 'thaw-build-stamp');
+
+export interface WebServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** A fingerprint of everything the production build depends on (paths, sizes, mtimes). */
+async function sourceStamp(dir: string): Promise<string> {
+  const hash = createHash('sha256');
+  const visit = async (relative: string): Promise<void> => {
+    const full = path.join(dir, relative);
+    const stat = await fs.stat(full).catch(() => undefined);
+    if (!stat) return;
+    if (stat.isDirectory()) {
+      const entries = (await fs.readdir(full)).filter((name) => !name.startsWith('.')).sort();
+      for (const entry of entries) await visit(path.join(relative, entry));
+    } else if (!/\.test\.tsx?$/.test(relative)) {
+      hash.update(`${relative}\0${stat.size}\0${stat.mtimeMs}\n`);
+    }
+  };
+  for (const input of BUILD_INPUTS) await visit(input);
+  return hash.digest('hex');
+}
+
+/** Runs `next build` when there is no build yet or the sources changed since the last one. */
+export async function ensureWebBuild(log: Logger, dir: string = PROJECT_DIR): Promise<void> {
+  const stamp = await sourceStamp(dir);
+  const previous = await fs.readFile(path.join(dir, STAMP_FILE), 'utf8').catch(() => '');
+  const hasBuild = await fs.stat(path.join(dir, '.next', 'BUILD_ID')).then(() => true, () => false);
+  if (hasBuild && previous === stamp) return;
+  log.info('building the web UI (first start or sources changed; takes a minute)');
+  const nextBin = path.join(dir, 'node_modules', 'next', 'dist', 'bin', 'next');
+  const code = await new Promise<number | null>((resolve) => {
+    const child = spawn(process.execPath, [nextBin, 'build'], {
+      cwd: dir,
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    child.on('close', resolve);
+  });
+  if (code !== 0) throw new ThawError(`next build failed (exit code ${code}); see the output above`);
+  await fs.writeFile(path.join(dir, STAMP_FILE), stamp);
+}
+
+export async function startWebServer(options: { host: string; port: number; log: Logger; dir?: string }): Promise<WebServer> {
+  const dir = options.dir ?? PROJECT_DIR;
+  const { default: next } = await import('next');
+  const app = next({ dev: false, dir, hostname: options.host, port: options.port });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      options.log.error({ err: error, url: req.url }, 'request failed');
+      if (!res.headersSent) res.statusCode = 500;
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new ThawError(`port ${options.port} on ${options.host} is already in use; pass --port <another>`)
+          : error,
+      ),
+    );
+    server.listen(options.port, options.host, resolve);
+  });
+  const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${hostForUrl}:${options.port}`,
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Live-update streams and keep-alive sockets would hold close() open indefinitely.
+        server.closeAllConnections();
+      }).then(() => app.close?.());
+      return closing;
+    },
+  };
+}
