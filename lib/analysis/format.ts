@@ -1,0 +1,29 @@
+/**
+ * Number formatting for the plain-English reason sentences.
+ *
+ * Rule: losses and ratios are rounded to 4 decimals with trailing zeros dropped (0.1000 → "0.1");
+ * percentages have one decimal ("18.2%"); non-finite values print as "NaN", "inf" or "-inf", and a
+ * missing value (null/undefined) as "n/a".
+ */
+
+/** A loss or ratio rounded to 4 decimals, trailing zeros dropped. */
+export function fmt(x: number | null | undefined): string {
+  if (x === null || x === undefined) return 'n/a';
+  if (Number.isNaN(x)) return 'NaN';
+  if (x === Infinity) return 'inf';
+  if (x === -Infinity) return '-inf';
+  const r = Number(x.toFixed(4));
+  return Object.is(r, -0) ? '0' : String(r);
+}
+
+/** A relative change (0.182 → "18.2%"), one decimal. */
+export function pct(r: number): string {
+  if (!Number.isFinite(r)) return r > 0 ? 'inf%' : r < 0 ? '-inf%' : 'NaN%';
+  const s = (r * 100).toFixed(1);
+  return `${s === '-0.0' ? '0.0' : s}%`;
+}
+
+/** "1 epoch" / "3 epochs". */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,115 @@
+/**
+ * Thaw's analysis layer: pure functions, data in, results out (no database, no React).
+ * Each rule lives in one module with its test beside it:
+ * - overfitting.ts  overfitting verdict per run (Keras/Lightning early-stopping vocabulary)
+ * - checkpoints.ts  which saved checkpoint is nearest the validation best; what best/ costs
+ * - strategy.ts     canonical strategy identity (resolved unfrozen-layer set), label, ordering
+ * - grouping.ts     runs grouped by strategy, per-epoch aggregates, group summaries
+ * - forgetting.ts   stage chains, the L[k][j] matrix, F_j and BWT, the trainer's own thresholds
+ * - recommend.ts    strategies ranked by best validation next to the user's heuristic table
+ * - series.ts       TensorBoard EMA smoothing and extreme-preserving downsampling
+ * - validation.ts   which losses of a run count (own task, trend, final, best)
+ */
+export type {
+  AnalysisRun,
+  CheckpointEvent,
+  CheckpointKind,
+  EpochPoint,
+  LoadedFrom,
+  Point,
+  Retention,
+  RunId,
+  RunSeries,
+  StageRun,
+  StrategyInput,
+  ValidationPoint,
+} from './types';
+
+export {
+  DEFAULT_OVERFITTING_OPTIONS,
+  OPTIMISTIC_VALIDATION_NOTE,
+  overfittingVerdict,
+  relativeChange,
+  type DivergencePoint,
+  type OverfittingOptions,
+  type OverfittingResult,
+  type OverfittingVerdict,
+} from './overfitting';
+
+export {
+  adviseCheckpoint,
+  resolveCheckpointEpochs,
+  type CheckpointAdvice,
+  type CheckpointAdviceInput,
+  type SavedCheckpoint,
+  type SavedCheckpointKind,
+} from './checkpoints';
+
+export {
+  DEFAULT_STRATEGY_KEY,
+  DEFAULT_STRATEGY_LABEL,
+  DEFAULT_TOTAL_LAYERS,
+  compareStrategies,
+  expandSpec,
+  layerRangesLabel,
+  layersKey,
+  layersLabel,
+  resolveLayers,
+  strategyIdentity,
+  type ResolvedLayers,
+  type StrategyIdentity,
+} from './strategy';
+
+export {
+  aggregate,
+  alignByEpoch,
+  groupRuns,
+  type EpochAggregate,
+  type GroupSummary,
+  type GroupingOptions,
+  type StatSummary,
+  type StrategyGroup,
+} from './grouping';
+
+export {
+  TRAINER_RETENTION_THRESHOLDS,
+  buildChains,
+  chainForgetting,
+  findParent,
+  forgettingMatrix,
+  independentTransfer,
+  isCheckpointOf,
+  linkStages,
+  trainerRetention,
+  type ForgettingResult,
+  type StageValidations,
+  type TaskForgetting,
+  type TransferKind,
+} from './forgetting';
+
+export {
+  HEURISTIC_TABLE,
+  heuristicFor,
+  recommend,
+  type Agreement,
+  type HeuristicRow,
+  type RankedStrategy,
+  type Recommendation,
+  type RecommendOptions,
+} from './recommend';
+
+export { downsampleMinMax, smoothEma, type SmoothedPoint } from './series';
+
+export {
+  bestValidation,
+  finalValidation,
+  isFiniteLoss,
+  lastTrainLoss,
+  ownTaskId,
+  trainLossAt,
+  validationTrend,
+  type BestValidation,
+  type LossAtEpoch,
+} from './validation';
+
+export { fmt, pct } from './format';

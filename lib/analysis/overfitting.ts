@@ -1,0 +1,353 @@
+/**
+ * Overfitting verdict for one run, in the vocabulary of Keras/Lightning early stopping.
+ *
+ * Series used (validation.ts): the trend is the run's OWN-task, per-epoch (non-final) validation
+ * losses, epoch-ascending; only finite points count as "validation points". The training loss at an
+ * epoch is the finite epoch-average at that epoch (else the latest earlier one).
+ *
+ * Quantities:
+ * - best        = the minimum finite trend loss; `bestEpoch` its epoch (earliest on ties).
+ * - latest      = the last finite trend point.
+ * - wait        = Keras' patience counter: walking the trend with `ref = +∞`, a point is an
+ *                 improvement when `loss < ref − minDelta·|ref|` (min_delta is RELATIVE, default 2%),
+ *                 which sets `ref = loss, wait = 0`; any other point does `wait += 1`.
+ *                 "Stalled" means `wait ≥ patience` (default 3 validations).
+ * - rise        = (latest − best) / |best|  ("now ≥ riseThreshold above its best", default 5%).
+ * - trainFell   = training loss at the latest validation epoch < training loss at `bestEpoch`
+ *                 (the "same window" as the validation rise).
+ * - gap         = validation / training loss at the same epoch (generalisation gap as a ratio);
+ *                 `gapAtBest` at `bestEpoch`, `gapAtEnd` at the latest point.
+ * - gap widening = gapAtEnd > gap at the point `patience` validations before the latest
+ *                 × (1 + gapWideningThreshold, default 10%); "large" = gapAtEnd ≥ gapRatioThreshold (2).
+ *
+ * Verdict, first match wins:
+ * 1. `diverged`: any training loss, own-task validation loss (per-epoch or final) that is non-finite
+ *    (NaN/inf/null, when `checkFinite`, default on — Lightning's `check_finite`) or above
+ *    `divergenceThreshold` (absolute, default 10 — Lightning's `divergence_threshold`; a SmolVLA
+ *    flow-matching loss from the pretrained model starts below ~1). Reports the first such epoch.
+ * 2. `insufficient`: fewer than `minValidations` (3) validation points. Only the end gap is reported
+ *    (from the final validation block if present, else the last per-epoch point), never a trend:
+ *    best/latest epochs and gapAtBest stay null.
+ * 3. `overfitting`: stalled AND rise ≥ riseThreshold AND trainFell.
+ * 4. `watch`: stalled with rise ≥ riseThreshold but training did not fall (a rise that is not the
+ *    classic overfit shape); or stalled without a clear rise; or the gap is large AND widening.
+ * 5. `ok`.
+ *
+ * `overfitStartEpoch` (chart marker, only for `overfitting`): the first trend epoch after `bestEpoch`
+ * whose loss exceeds `best + minDelta·|best|`, i.e. where the rise began.
+ *
+ * Caveat: when the validation episodes are a subset of the training episodes — always for the stock
+ * SmolVLA sequential trainer (log-formats §1.6, §6.1) — the result carries a note that validation is
+ * optimistic. `validationOnTrainingEpisodes` defaults to true when `format` is 'smolvla_sequential' or
+ * absent (parse JSON has no format field and only that trainer prints validations), false otherwise.
+ */
+import { fmt, pct, plural } from './format';
+import type { RunSeries } from './types';
+import {
+  finalValidation,
+  isFiniteLoss,
+  lastTrainLoss,
+  ownTaskId,
+  trainLossAt,
+  validationTrend,
+  type LossAtEpoch,
+} from './validation';
+
+export type OverfittingVerdict = 'overfitting' | 'watch' | 'diverged' | 'ok' | 'insufficient';
+
+export interface OverfittingOptions {
+  /** Validations without an improvement larger than `minDelta` before the run counts as stalled. */
+  patience: number;
+  /** Relative improvement that counts (0.02 = a new value must be 2% below the reference). */
+  minDelta: number;
+  /** Relative rise of the latest value over the best that counts as "clearly rising". */
+  riseThreshold: number;
+  /** Absolute loss above which the run is diverged. */
+  divergenceThreshold: number;
+  /** Treat NaN/inf (null) losses as divergence. */
+  checkFinite: boolean;
+  /** Fewer finite validation points than this → `insufficient`. */
+  minValidations: number;
+  /** val/train ratio at or above which the gap is "large". */
+  gapRatioThreshold: number;
+  /** Relative growth of the gap over the last `patience` validations that counts as "widening". */
+  gapWideningThreshold: number;
+  /** Validation episodes are a subset of the training episodes (default: by format, see above). */
+  validationOnTrainingEpisodes?: boolean;
+  /** Override the run's own task. */
+  taskId?: number;
+}
+
+export const DEFAULT_OVERFITTING_OPTIONS: Readonly<OverfittingOptions> = Object.freeze({
+  patience: 3,
+  minDelta: 0.02,
+  riseThreshold: 0.05,
+  divergenceThreshold: 10,
+  checkFinite: true,
+  minValidations: 3,
+  gapRatioThreshold: 2,
+  gapWideningThreshold: 0.1,
+});
+
+export const OPTIMISTIC_VALIDATION_NOTE =
+  'Validation episodes are a subset of the training episodes (the stock SmolVLA trainer validates on ' +
+  'the first N training episodes), so validation loss is optimistic and understates overfitting.';
+
+export interface DivergencePoint {
+  epoch: number;
+  source: 'training' | 'validation';
+  /** The offending value; null when the log had NaN (JSON null). */
+  value: number | null;
+}
+
+export interface OverfittingResult {
+  verdict: OverfittingVerdict;
+  /** Plain-English sentence with the numbers in it. */
+  reason: string;
+  /** The task whose validation was judged (the run's own task). */
+  taskId: number | null;
+  /** Finite per-epoch own-task validation points. */
+  validationPoints: number;
+  bestEpoch: number | null;
+  bestValue: number | null;
+  latestEpoch: number | null;
+  latestValue: number | null;
+  /** latestEpoch − bestEpoch. */
+  epochsSinceBest: number | null;
+  /** Keras' `wait`: validations since the last improvement larger than minDelta. */
+  validationsSinceImprovement: number;
+  /** (latest − best) / |best|. */
+  riseFromBest: number | null;
+  trainAtBest: number | null;
+  trainAtEnd: number | null;
+  /** Validation / training loss at bestEpoch. */
+  gapAtBest: number | null;
+  /** Validation / training loss at the end (latest point, or the final block when insufficient). */
+  gapAtEnd: number | null;
+  /** First epoch after the best at which the rise began (only for `overfitting`). */
+  overfitStartEpoch: number | null;
+  divergence: DivergencePoint | null;
+  /** Set when validation runs on training episodes (optimistic validation). */
+  caveat: string | null;
+  options: OverfittingOptions;
+}
+
+/** (to − from) / |from|; ±Infinity when from is 0 and to differs. */
+export function relativeChange(from: number, to: number): number {
+  if (from === 0) return to === 0 ? 0 : to > 0 ? Infinity : -Infinity;
+  return (to - from) / Math.abs(from);
+}
+
+function ratio(val: number | null, train: number | null): number | null {
+  if (val === null || train === null || !(train > 0)) return null;
+  return val / train;
+}
+
+function defaultOnTrainingEpisodes(format: string | undefined): boolean {
+  return format === undefined || format === 'smolvla_sequential';
+}
+
+/** First non-finite or above-threshold loss in training or own-task validation, earliest epoch. */
+function findDivergence(
+  series: RunSeries,
+  taskId: number | null,
+  opts: OverfittingOptions,
+): DivergencePoint | null {
+  const bad = (v: number | null): boolean =>
+    isFiniteLoss(v) ? v > opts.divergenceThreshold : opts.checkFinite;
+  let found: DivergencePoint | null = null;
+  const consider = (p: DivergencePoint) => {
+    if (found === null || p.epoch < found.epoch) found = p;
+  };
+  for (const e of series.epochs) {
+    if (bad(e.trainLoss)) consider({ epoch: e.epoch, source: 'training', value: e.trainLoss });
+  }
+  if (taskId !== null) {
+    for (const v of series.validations) {
+      if (v.taskId === taskId && bad(v.loss)) consider({ epoch: v.epoch, source: 'validation', value: v.loss });
+    }
+  }
+  return found;
+}
+
+function nonFiniteName(v: number | null): string {
+  return v === null || Number.isNaN(v) ? 'NaN' : fmt(v);
+}
+
+/** The overfitting verdict of one run (rule in the module comment). */
+export function overfittingVerdict(
+  series: RunSeries,
+  options: Partial<OverfittingOptions> = {},
+): OverfittingResult {
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  const opts: OverfittingOptions = { ...DEFAULT_OVERFITTING_OPTIONS, ...given };
+  const onTraining = opts.validationOnTrainingEpisodes ?? defaultOnTrainingEpisodes(series.format);
+  opts.validationOnTrainingEpisodes = onTraining;
+  const taskId = opts.taskId ?? ownTaskId(series);
+  const taskName = taskId === null ? "this run's task" : `task ${taskId}`;
+  const caveat = onTraining ? OPTIMISTIC_VALIDATION_NOTE : null;
+
+  const points = validationTrend(series, taskId).filter(
+    (p): p is { epoch: number; loss: number } => isFiniteLoss(p.loss),
+  );
+
+  // Trend statistics (computed for every verdict except `insufficient`).
+  let best: { epoch: number; loss: number } | null = null;
+  let ref: number | null = null; // Keras starts from +∞: the first point is always an improvement
+  let wait = 0;
+  for (const p of points) {
+    if (best === null || p.loss < best.loss) best = p;
+    if (ref === null || p.loss < ref - opts.minDelta * Math.abs(ref)) {
+      ref = p.loss;
+      wait = 0;
+    } else {
+      wait += 1;
+    }
+  }
+  const latest = points[points.length - 1] ?? null;
+  const trainAtBest = best === null ? null : trainLossAt(series.epochs, best.epoch);
+  const trainAtEnd = latest === null ? null : trainLossAt(series.epochs, latest.epoch);
+  const rise = best === null || latest === null ? null : relativeChange(best.loss, latest.loss);
+  const gapAtBest = best === null ? null : ratio(best.loss, trainAtBest);
+  const gapAtEnd = latest === null ? null : ratio(latest.loss, trainAtEnd);
+
+  const base: OverfittingResult = {
+    verdict: 'ok',
+    reason: '',
+    taskId,
+    validationPoints: points.length,
+    bestEpoch: best?.epoch ?? null,
+    bestValue: best?.loss ?? null,
+    latestEpoch: latest?.epoch ?? null,
+    latestValue: latest?.loss ?? null,
+    epochsSinceBest: best !== null && latest !== null ? latest.epoch - best.epoch : null,
+    validationsSinceImprovement: wait,
+    riseFromBest: rise,
+    trainAtBest,
+    trainAtEnd,
+    gapAtBest,
+    gapAtEnd,
+    overfitStartEpoch: null,
+    divergence: null,
+    caveat,
+    options: opts,
+  };
+
+  // 1. diverged
+  const divergence = findDivergence(series, taskId, opts);
+  if (divergence !== null) {
+    const what = divergence.source === 'training' ? 'Training loss' : `Validation loss on ${taskName}`;
+    const reason = isFiniteLoss(divergence.value)
+      ? `${what} reached ${fmt(divergence.value)} at epoch ${divergence.epoch}, above the divergence threshold ${fmt(opts.divergenceThreshold)}: diverged.`
+      : `${what} is ${nonFiniteName(divergence.value)} (not finite) at epoch ${divergence.epoch}: diverged.`;
+    return { ...base, verdict: 'diverged', divergence, reason };
+  }
+
+  // 2. insufficient: end gap only, never a trend.
+  if (points.length < opts.minValidations) {
+    const fin = finalValidation(series, taskId);
+    const end: LossAtEpoch | null = fin !== null && isFiniteLoss(fin.loss) ? fin : latest;
+    const train = end === null ? null : trainLossAt(series.epochs, end.epoch) ?? lastTrainLoss(series.epochs)?.loss ?? null;
+    const endGap = end === null ? null : ratio(end.loss, train);
+    const count = `Only ${plural(points.length, 'per-epoch validation point')} for ${taskName}, fewer than the ${opts.minValidations} needed for a trend`;
+    let detail: string;
+    if (end === null) detail = '; no validation loss was recorded, so there is no gap either.';
+    else {
+      const which = end === fin ? 'final validation loss' : 'latest validation loss';
+      detail =
+        endGap === null
+          ? `; the ${which} is ${fmt(end.loss)} at epoch ${end.epoch} (no training loss to compare).`
+          : `; the ${which} is ${fmt(end.loss)} at epoch ${end.epoch}, ${fmt(endGap)}x the training loss ${fmt(train)}.`;
+    }
+    return {
+      ...base,
+      verdict: 'insufficient',
+      reason: count + detail,
+      bestEpoch: null,
+      bestValue: null,
+      latestEpoch: end?.epoch ?? null,
+      latestValue: end?.loss ?? null,
+      epochsSinceBest: null,
+      riseFromBest: null,
+      trainAtBest: null,
+      trainAtEnd: train,
+      gapAtBest: null,
+      gapAtEnd: endGap,
+    };
+  }
+
+  // From here on there are ≥ minValidations ≥ 1 finite points.
+  if (best === null || latest === null || rise === null) throw new Error('unreachable: no validation points');
+  const stalled = wait >= opts.patience;
+  const rising = rise >= opts.riseThreshold;
+  const trainFell = trainAtBest !== null && trainAtEnd !== null && trainAtEnd < trainAtBest;
+  const since = latest.epoch - best.epoch;
+
+  // 3. overfitting
+  if (stalled && rising && trainFell) {
+    const threshold = best.loss + opts.minDelta * Math.abs(best.loss);
+    const start = points.find((p) => p.epoch > best.epoch && p.loss > threshold) ?? null;
+    return {
+      ...base,
+      verdict: 'overfitting',
+      overfitStartEpoch: start?.epoch ?? null,
+      reason:
+        `Validation loss on ${taskName} bottomed at ${fmt(best.loss)} at epoch ${best.epoch} and has risen ` +
+        `${pct(rise)} over ${plural(since, 'epoch')} since, while training loss fell from ${fmt(trainAtBest)} ` +
+        `to ${fmt(trainAtEnd)}: overfitting.`,
+    };
+  }
+
+  // 4. watch
+  if (stalled && rising) {
+    const train =
+      trainAtBest === null || trainAtEnd === null
+        ? 'there is no training loss over that window to confirm an overfit'
+        : `training loss did not fall (${fmt(trainAtBest)} to ${fmt(trainAtEnd)}), so this is not the classic overfit shape`;
+    return {
+      ...base,
+      verdict: 'watch',
+      reason:
+        `Validation loss on ${taskName} bottomed at ${fmt(best.loss)} at epoch ${best.epoch} and has risen ` +
+        `${pct(rise)} over ${plural(since, 'epoch')} since, but ${train}: watch.`,
+    };
+  }
+  if (stalled) {
+    return {
+      ...base,
+      verdict: 'watch',
+      reason:
+        `Validation loss on ${taskName} has not improved by more than ${pct(opts.minDelta)} for ` +
+        `${plural(wait, 'validation')} (best ${fmt(best.loss)} at epoch ${best.epoch}, latest ` +
+        `${fmt(latest.loss)} at epoch ${latest.epoch}, ${pct(rise)} above the best): stalled, watch.`,
+    };
+  }
+  const startPoint = points.length > opts.patience ? points[points.length - 1 - opts.patience] : undefined;
+  const gapStart =
+    startPoint === undefined ? null : ratio(startPoint.loss, trainLossAt(series.epochs, startPoint.epoch));
+  if (
+    gapAtEnd !== null &&
+    gapStart !== null &&
+    startPoint !== undefined &&
+    gapAtEnd >= opts.gapRatioThreshold &&
+    gapAtEnd > gapStart * (1 + opts.gapWideningThreshold)
+  ) {
+    return {
+      ...base,
+      verdict: 'watch',
+      reason:
+        `Validation loss on ${taskName} is ${fmt(gapAtEnd)}x the training loss at epoch ${latest.epoch} ` +
+        `(${fmt(latest.loss)} vs ${fmt(trainAtEnd)}), up from ${fmt(gapStart)}x at epoch ${startPoint.epoch}: ` +
+        `the generalisation gap is large and widening, watch.`,
+    };
+  }
+
+  // 5. ok
+  const gapText = gapAtEnd === null ? '' : `, ${fmt(gapAtEnd)}x the training loss ${fmt(trainAtEnd)}`;
+  const where =
+    latest.epoch === best.epoch
+      ? `is at its best, ${fmt(latest.loss)} at epoch ${latest.epoch}${gapText}`
+      : `is ${fmt(latest.loss)} at epoch ${latest.epoch}${gapText}, ${pct(rise)} above its best ` +
+        `${fmt(best.loss)} at epoch ${best.epoch} and still within patience (${wait} of ${opts.patience} validations)`;
+  return { ...base, verdict: 'ok', reason: `Validation loss on ${taskName} ${where}: ok.` };
+}

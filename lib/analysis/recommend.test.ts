@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { HEURISTIC_TABLE, heuristicFor, recommend } from './recommend';
+import { SAMPLE_NAMES, loadSample } from './test-samples';
+import type { AnalysisRun, StrategyInput } from './types';
+
+function strat(kind: string, spec: number[] | number | null): StrategyInput {
+  return { kind, spec, totalLayers: 12, frozen: [], unfrozen: [], applied: true };
+}
+
+/** A run whose own-task per-epoch validation is `val`. */
+function run(id: string, strategy: StrategyInput | null, val: (number | null)[], extra: Partial<AnalysisRun> = {}): AnalysisRun {
+  return {
+    id,
+    taskId: 1,
+    strategy,
+    datasetFrames: 2560,
+    epochs: val.map((_, i) => ({ epoch: i + 1, trainLoss: 1 / (i + 1) })),
+    validations: val.map((loss, i) => ({ epoch: i + 1, final: false, taskId: 1, loss })),
+    ...extra,
+  };
+}
+
+describe('HEURISTIC_TABLE (the user\'s notes, 策略对比表)', () => {
+  it('has the six rows of the notes', () => {
+    expect(HEURISTIC_TABLE.map((r) => [r.nameZh, r.minLayers, r.maxLayers, r.minEpisodes, r.maxEpisodes])).toEqual([
+      ['极保守', 3, 4, 0, 500],
+      ['保守', 6, 6, 500, 1000],
+      ['平衡偏保守', 8, 8, 1000, 1500],
+      ['平衡（当前）', 9, 9, 1500, 2500],
+      ['激进', 10, 10, 2500, 4000],
+      ['极激进', 11, 11, 4000, Infinity],
+    ]);
+    expect(HEURISTIC_TABLE.filter((r) => r.isDefault).map((r) => r.spec)).toEqual([[-1, -2, -3, -4, -5, -6, -7, -8, -9]]);
+    expect(HEURISTIC_TABLE[0]?.spec).toEqual([-1, -2, -3, -4]);
+  });
+
+  it('heuristicFor uses half-open ranges', () => {
+    expect(heuristicFor(0)?.nameZh).toBe('极保守');
+    expect(heuristicFor(499)?.nameZh).toBe('极保守');
+    expect(heuristicFor(500)?.nameZh).toBe('保守');
+    expect(heuristicFor(2000)?.name).toBe('balanced');
+    expect(heuristicFor(2500)?.nameZh).toBe('激进');
+    expect(heuristicFor(4000)?.nameZh).toBe('极激进');
+    expect(heuristicFor(1e6)?.nameZh).toBe('极激进');
+    expect(heuristicFor(-1)).toBeNull();
+    expect(heuristicFor(null)).toBeNull();
+    expect(heuristicFor(Number.NaN)).toBeNull();
+  });
+});
+
+describe('recommend', () => {
+  const runs: AnalysisRun[] = [
+    run('a1', strat('last_n', 8), [0.3, 0.11, 0.2], { episodes: 2000 }),
+    run('a2', strat('unfreeze', [-1, -2, -3, -4, -5, -6, -7, -8]), [0.3, 0.13], { episodes: 2000 }),
+    run('b', strat('last_n', 4), [0.4, 0.1], { episodes: 2000 }),
+    run('c', strat('freeze', [0, 1, 2]), [], { episodes: 2000 }),
+    run('d', null, [0.2], { episodes: 2000 }),
+  ];
+
+  it('ranks strategies by mean best validation, with n; no evidence last', () => {
+    const [rec] = recommend(runs);
+    expect(rec?.ranking.map((r) => [r.rank, r.label, r.n, r.runs])).toEqual([
+      [1, 'unfreeze 4/12 · L8–L11', 1, 1],
+      [2, 'unfreeze 8/12 · L4–L11', 2, 2],
+      [3, 'default (unknown)', 1, 1],
+      [4, 'unfreeze 9/12 · L3–L11', 0, 1],
+    ]);
+    const second = rec?.ranking[1];
+    expect(second?.bestValidationMean).toBeCloseTo(0.12, 12); // (0.11 + 0.13) / 2
+    expect(second?.bestValidationMin).toBe(0.11);
+    expect(second?.bestValidationMax).toBe(0.13);
+    expect(second?.runIds).toEqual(['a1', 'a2']);
+    expect(rec?.ranking[3]?.bestValidationMean).toBeNull();
+  });
+
+  it('shows the heuristic row beside the evidence', () => {
+    const [rec] = recommend(runs);
+    expect(rec?.episodes).toBe(2000);
+    expect(rec?.episodesSource).toBe('given');
+    expect(rec?.heuristic?.minLayers).toBe(9);
+    expect(rec?.agreement).toBe('fewer_layers');
+    expect(rec?.summary).toBe(
+      "For task 1 (2560 frames): unfreeze 4/12 · L8–L11 ranks first (mean best validation 0.1, n=1); the notes' " +
+        "rule of thumb for 2000 episodes is 9 layers (balanced, the notes' current default).",
+    );
+    expect(recommend(runs.map((r) => ({ ...r, episodes: 100 })))[0]?.agreement).toBe('agrees'); // 3-4 layers
+    const eight = [runs[0], runs[1]].filter((r): r is AnalysisRun => r !== undefined);
+    const [agree] = recommend(eight.map((r) => ({ ...r, episodes: 1200 })));
+    expect(agree?.heuristic?.minLayers).toBe(8);
+    expect(agree?.agreement).toBe('agrees');
+    expect(recommend(eight.map((r) => ({ ...r, episodes: 100 })))[0]?.agreement).toBe('more_layers');
+  });
+
+  it('ties go to fewer trainable layers', () => {
+    const [rec] = recommend([run('x', strat('last_n', 9), [0.2]), run('y', strat('last_n', 6), [0.2])]);
+    expect(rec?.ranking.map((r) => r.trainableLayers)).toEqual([6, 9]);
+  });
+
+  it('estimates episodes from frames when asked, else has no row', () => {
+    const [est] = recommend([run('x', strat('last_n', 4), [0.2])], { framesPerEpisode: 100 });
+    expect(est?.episodes).toBe(26); // round(2560 / 100)
+    expect(est?.episodesSource).toBe('estimated');
+    expect(est?.heuristic?.nameZh).toBe('极保守');
+    expect(est?.agreement).toBe('agrees');
+    expect(est?.summary).toContain("the notes' rule of thumb for ~26 episodes is 3-4 layers (very conservative).");
+    const [none] = recommend([run('x', strat('last_n', 4), [0.2])]);
+    expect(none?.heuristic).toBeNull();
+    expect(none?.agreement).toBeNull();
+    expect(none?.summary).toBe(
+      "For task 1 (2560 frames): unfreeze 4/12 · L8–L11 ranks first (mean best validation 0.2, n=1); the notes' " +
+        'rule of thumb needs the episode count.',
+    );
+  });
+
+  it('buckets by task and dataset size, sorted', () => {
+    const recs = recommend([
+      run('x', strat('last_n', 4), [0.2], { taskId: 2, validations: [{ epoch: 1, final: true, taskId: 2, loss: 0.3 }] }),
+      run('y', strat('last_n', 4), [0.2], { datasetFrames: 1000 }),
+      run('z', strat('last_n', 4), [0.2]),
+      run('w', strat('last_n', 4), [], { datasetFrames: null }),
+    ]);
+    expect(recs.map((r) => [r.taskId, r.datasetFrames])).toEqual([
+      [1, 1000],
+      [1, 2560],
+      [1, null],
+      [2, 2560],
+    ]);
+    expect(recs[3]?.ranking[0]?.bestValidationMean).toBe(0.3); // final-only run
+    expect(recs[2]?.summary).toBe(
+      "For task 1 (unknown dataset size): no run has a validation loss yet; the notes' rule of thumb needs the episode count.",
+    );
+  });
+
+  it('the three samples: one task each, ranked by their own-task best validation', () => {
+    const recs = recommend(
+      SAMPLE_NAMES.map((name) => ({ id: name, ...loadSample(name), datasetFrames: name.includes('task3') ? 1920 : 2560 })),
+    );
+    expect(recs.map((r) => [r.taskId, r.ranking[0]?.label, r.ranking[0]?.bestValidationMean])).toEqual([
+      [1, 'unfreeze 8/12 · L4–L11', 0.1098],
+      [2, 'unfreeze 4/12 · L8–L11', 0.0348],
+      [3, 'unfreeze 6/12 · L6–L11', 0.0357],
+    ]);
+  });
+});

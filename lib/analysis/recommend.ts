@@ -1,0 +1,217 @@
+/**
+ * Recommendation: which vision-layer strategy the evidence favours, next to the user's rule of thumb.
+ *
+ * Evidence. Runs are bucketed per task and dataset size (`datasetFrames`, exact; unknown sizes form
+ * their own bucket). Inside a bucket, runs are grouped by strategy key (strategy.ts) and each
+ * strategy is scored by its runs' best validation loss (validation.ts: min finite own-task
+ * validation, per-epoch or final): mean (the ranking key), min, max and n = runs with a finite best
+ * (`runs` counts all). Ranking: mean ascending; strategies without any finite best come last; ties by
+ * fewer trainable layers (cheaper), then key.
+ *
+ * Rule of thumb. HEURISTIC_TABLE (below) is copied from the user's notes; a bucket's row is looked up
+ * by episodes: the runs' `episodes` if given (their median if they differ; the log prints frames,
+ * not episodes), else round(frames / framesPerEpisode) when the caller passes `framesPerEpisode`,
+ * else no row. Ranges are half-open [min, max) — the notes' boundaries overlap ("2500-4000" vs
+ * "> 4000"), so 4000 goes to the upper row. `agreement` compares the top strategy's trainable layers with the row's range:
+ * 'agrees' | 'more_layers' | 'fewer_layers' (null when either side is missing or the top strategy is
+ * "default (unknown)").
+ */
+import { fmt, plural } from './format';
+import { compareStrategies, strategyIdentity, type StrategyIdentity } from './strategy';
+import type { AnalysisRun, RunId } from './types';
+import { bestValidation } from './validation';
+
+export interface HeuristicRow {
+  /** English name (translation of the notes' 策略名称). */
+  name: string;
+  /** As written in the notes. */
+  nameZh: string;
+  /** Layers to unfreeze (the last N); a range for "3-4层". */
+  minLayers: number;
+  maxLayers: number;
+  /** The `unfreeze_vision_layers` value the notes give. */
+  spec: readonly number[];
+  /** Episodes range, half-open [minEpisodes, maxEpisodes). */
+  minEpisodes: number;
+  maxEpisodes: number;
+  /** The notes' own wording of the range. */
+  episodesText: string;
+  /** The notes' current default (⭐). */
+  isDefault: boolean;
+}
+
+const lastN = (n: number): number[] => Array.from({ length: n }, (_, i) => -(i + 1));
+
+/**
+ * The user's heuristic "episodes → layers to unfreeze" for the 12-layer SmolVLM2 vision encoder.
+ * Provenance: the user's notes "SmolVLA 12层视觉编码器配置更新" (smolvla-12-layers-update.md,
+ * v1.1, 2025-10-17; the robot_train repo's SMOLVLA_12_LAYERS_UPDATE.md at 630a2e1), section
+ * "策略对比表" (strategy comparison table). Copied verbatim into data; do not read the notes at runtime.
+ *   极保守 3-4层 [-1..-4] < 500 episodes · 保守 6层 500-1000 · 平衡偏保守 8层 1000-1500 ·
+ *   平衡（当前）9层 1500-2500 ⭐ · 激进 10层 2500-4000 · 极激进 11层 "几乎全部解冻" > 4000
+ */
+export const HEURISTIC_TABLE: readonly HeuristicRow[] = Object.freeze([
+  { name: 'very conservative', nameZh: '极保守', minLayers: 3, maxLayers: 4, spec: lastN(4), minEpisodes: 0, maxEpisodes: 500, episodesText: '< 500 episodes', isDefault: false },
+  { name: 'conservative', nameZh: '保守', minLayers: 6, maxLayers: 6, spec: lastN(6), minEpisodes: 500, maxEpisodes: 1000, episodesText: '500-1000 episodes', isDefault: false },
+  { name: 'balanced-conservative', nameZh: '平衡偏保守', minLayers: 8, maxLayers: 8, spec: lastN(8), minEpisodes: 1000, maxEpisodes: 1500, episodesText: '1000-1500 episodes', isDefault: false },
+  { name: 'balanced', nameZh: '平衡（当前）', minLayers: 9, maxLayers: 9, spec: lastN(9), minEpisodes: 1500, maxEpisodes: 2500, episodesText: '1500-2500 episodes', isDefault: true },
+  { name: 'aggressive', nameZh: '激进', minLayers: 10, maxLayers: 10, spec: lastN(10), minEpisodes: 2500, maxEpisodes: 4000, episodesText: '2500-4000 episodes', isDefault: false },
+  { name: 'very aggressive', nameZh: '极激进', minLayers: 11, maxLayers: 11, spec: lastN(11), minEpisodes: 4000, maxEpisodes: Infinity, episodesText: '> 4000 episodes', isDefault: false },
+]);
+
+/** The heuristic row for a number of episodes (half-open ranges), or null. */
+export function heuristicFor(episodes: number | null | undefined): HeuristicRow | null {
+  if (episodes === null || episodes === undefined || !Number.isFinite(episodes) || episodes < 0) return null;
+  return HEURISTIC_TABLE.find((r) => episodes >= r.minEpisodes && episodes < r.maxEpisodes) ?? null;
+}
+
+export interface RankedStrategy {
+  rank: number;
+  key: string;
+  label: string;
+  identity: StrategyIdentity;
+  trainableLayers: number | null;
+  /** Runs with a finite best validation. */
+  n: number;
+  /** All runs of this strategy in the bucket. */
+  runs: number;
+  bestValidationMean: number | null;
+  bestValidationMin: number | null;
+  bestValidationMax: number | null;
+  runIds: RunId[];
+}
+
+export type Agreement = 'agrees' | 'more_layers' | 'fewer_layers';
+
+export interface Recommendation {
+  taskId: number | null;
+  datasetFrames: number | null;
+  episodes: number | null;
+  episodesSource: 'given' | 'estimated' | null;
+  ranking: RankedStrategy[];
+  heuristic: HeuristicRow | null;
+  agreement: Agreement | null;
+  summary: string;
+}
+
+export interface RecommendOptions {
+  /** Frames per episode, to estimate episodes from `datasetFrames` when runs carry no `episodes`. */
+  framesPerEpisode?: number;
+}
+
+function median(xs: number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] ?? null) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+}
+
+function rankBucket(runs: readonly AnalysisRun[]): RankedStrategy[] {
+  const byKey = new Map<string, { identity: StrategyIdentity; runs: AnalysisRun[] }>();
+  for (const r of runs) {
+    const own = strategyIdentity(r.strategy);
+    const identity = own.known ? own : strategyIdentity(null);
+    const entry = byKey.get(identity.key);
+    if (entry === undefined) byKey.set(identity.key, { identity, runs: [r] });
+    else entry.runs.push(r);
+  }
+  const rows = [...byKey.values()].map(({ identity, runs: members }) => {
+    const bests: number[] = [];
+    for (const m of members) {
+      const b = bestValidation(m);
+      if (b !== null) bests.push(b.loss);
+    }
+    return {
+      rank: 0,
+      key: identity.key,
+      label: identity.label,
+      identity,
+      trainableLayers: identity.trainableLayers,
+      n: bests.length,
+      runs: members.length,
+      bestValidationMean: bests.length === 0 ? null : bests.reduce((a, b) => a + b, 0) / bests.length,
+      bestValidationMin: bests.length === 0 ? null : Math.min(...bests),
+      bestValidationMax: bests.length === 0 ? null : Math.max(...bests),
+      runIds: members.map((m) => m.id),
+    };
+  });
+  rows.sort((a, b) => {
+    if (a.bestValidationMean === null || b.bestValidationMean === null) {
+      if (a.bestValidationMean !== b.bestValidationMean) return a.bestValidationMean === null ? 1 : -1;
+    } else if (a.bestValidationMean !== b.bestValidationMean) {
+      return a.bestValidationMean - b.bestValidationMean;
+    }
+    return compareStrategies(a.identity, b.identity);
+  });
+  rows.forEach((r, i) => (r.rank = i + 1));
+  return rows;
+}
+
+function summarise(rec: Omit<Recommendation, 'summary'>): string {
+  const task = rec.taskId === null ? 'unknown task' : `task ${rec.taskId}`;
+  const size = rec.datasetFrames === null ? 'unknown dataset size' : `${rec.datasetFrames} frames`;
+  const top = rec.ranking[0];
+  const evidence =
+    top === undefined || top.bestValidationMean === null
+      ? 'no run has a validation loss yet'
+      : `${top.label} ranks first (mean best validation ${fmt(top.bestValidationMean)}, n=${top.n})`;
+  let rule: string;
+  if (rec.heuristic === null) {
+    rule =
+      rec.episodes === null
+        ? "the notes' rule of thumb needs the episode count"
+        : `the notes' rule of thumb has no row for ${plural(rec.episodes, 'episode')}`;
+  } else {
+    const layers =
+      rec.heuristic.minLayers === rec.heuristic.maxLayers
+        ? `${rec.heuristic.maxLayers}`
+        : `${rec.heuristic.minLayers}-${rec.heuristic.maxLayers}`;
+    const est = rec.episodesSource === 'estimated' ? '~' : '';
+    const star = rec.heuristic.isDefault ? ", the notes' current default" : '';
+    rule = `the notes' rule of thumb for ${est}${rec.episodes} episodes is ${layers} layers (${rec.heuristic.name}${star})`;
+  }
+  return `For ${task} (${size}): ${evidence}; ${rule}.`;
+}
+
+/** Per task and dataset size: strategies ranked by best validation, next to the heuristic row. */
+export function recommend(runs: readonly AnalysisRun[], options: RecommendOptions = {}): Recommendation[] {
+  const buckets = new Map<string, { taskId: number | null; frames: number | null; runs: AnalysisRun[] }>();
+  for (const r of runs) {
+    const frames = r.datasetFrames ?? null;
+    const key = `${r.taskId ?? '?'}|${frames ?? '?'}`;
+    const b = buckets.get(key);
+    if (b === undefined) buckets.set(key, { taskId: r.taskId, frames, runs: [r] });
+    else b.runs.push(r);
+  }
+  const out: Recommendation[] = [];
+  for (const { taskId, frames, runs: members } of buckets.values()) {
+    const given = members.map((m) => m.episodes).filter((e): e is number => typeof e === 'number' && Number.isFinite(e));
+    let episodes: number | null = null;
+    let episodesSource: Recommendation['episodesSource'] = null;
+    if (given.length > 0) {
+      episodes = median(given);
+      episodesSource = 'given';
+    } else if (frames !== null && options.framesPerEpisode !== undefined && options.framesPerEpisode > 0) {
+      episodes = Math.round(frames / options.framesPerEpisode);
+      episodesSource = 'estimated';
+    }
+    const ranking = rankBucket(members);
+    const heuristic = heuristicFor(episodes);
+    const top = ranking[0];
+    let agreement: Agreement | null = null;
+    if (heuristic !== null && top !== undefined && top.trainableLayers !== null && top.bestValidationMean !== null) {
+      agreement =
+        top.trainableLayers < heuristic.minLayers
+          ? 'fewer_layers'
+          : top.trainableLayers > heuristic.maxLayers
+            ? 'more_layers'
+            : 'agrees';
+    }
+    const rec = { taskId, datasetFrames: frames, episodes, episodesSource, ranking, heuristic, agreement };
+    out.push({ ...rec, summary: summarise(rec) });
+  }
+  return out.sort(
+    (a, b) =>
+      (a.taskId ?? Infinity) - (b.taskId ?? Infinity) || (a.datasetFrames ?? Infinity) - (b.datasetFrames ?? Infinity),
+  );
+}

@@ -1,0 +1,99 @@
+/**
+ * Input shapes of the analysis layer.
+ *
+ * These are *structural* types: they match the JSON that `thaw parse <log> --json` prints
+ * (tests/fixtures/samples/*.expected.json) and the database rows (lib/db), so either can be passed in
+ * without conversion. Everything optional here is optional because one of the two sources lacks it.
+ *
+ * Loss convention: a loss is `number | null`. `null` (JSON for NaN), `NaN` and `±Infinity` are all
+ * "non-finite"; every analysis treats them the same way (see `isFiniteLoss` in validation.ts).
+ */
+
+/** A run's identity: the database id, or any caller-chosen key for parse output. */
+export type RunId = string | number;
+
+/** One `Epoch N Average Loss: x` line (the epoch mean of the per-batch training loss). */
+export interface EpochPoint {
+  epoch: number;
+  trainLoss: number | null;
+}
+
+/** One `Task k Validation Loss: x` line; `final` marks the block after "Final Multi-Task Validation". */
+export interface ValidationPoint {
+  epoch: number;
+  final: boolean;
+  taskId: number;
+  loss: number | null;
+}
+
+/** The loss series of one run. `taskId` is the task the run trained (its "own" task). */
+export interface RunSeries {
+  epochs: readonly EpochPoint[];
+  validations: readonly ValidationPoint[];
+  taskId: number | null;
+  /** Parser format, e.g. 'smolvla_sequential'. Absent in parse JSON (which is always that format). */
+  format?: string;
+}
+
+/**
+ * The vision-layer freezing strategy as the parser reports it.
+ * `kind` is one of 'unfreeze' | 'freeze' | 'ratio' | 'last_n' | 'none' (a plain string so DB rows fit).
+ */
+export interface StrategyInput {
+  kind: string;
+  /** As written in the log: an index list (unfreeze/freeze), a ratio, or N (last_n); null when unknown. */
+  spec: readonly number[] | number | null;
+  totalLayers: number | null;
+  /** Resolved layer indices (may be empty when the log only gave the spec). */
+  frozen: readonly number[];
+  unfrozen: readonly number[];
+  /** False when the trainer printed a failure and fell back to its default behaviour. */
+  applied: boolean;
+  failureReason?: string | null;
+}
+
+export type CheckpointKind = 'best_saved' | 'checkpoint_saved' | 'final_saved';
+
+/** A parsed checkpoint line (`✅ Best model saved`, `✅ Checkpoint saved: epoch N`, final save). */
+export interface CheckpointEvent {
+  kind: CheckpointKind;
+  epoch: number | null;
+  loss: number | null;
+  path: string | null;
+}
+
+/** Where a sequential stage loaded its weights from (run header, log-formats §1.2 #15). */
+export type LoadedFrom = 'pretrained' | 'task' | 'scratch';
+
+/** The fields needed to link sequential stages into chains. */
+export interface StageRun {
+  id: RunId;
+  taskId: number | null;
+  outputDir: string | null;
+  loadedFrom: LoadedFrom | string | null;
+  resumeTaskId: number | null;
+  resumePath: string | null;
+  /** An explicit link (the database's `parentRunId`); wins over path matching when given. */
+  parentRunId?: RunId | null;
+}
+
+/** A run with everything the cross-run analyses (grouping, recommendation) look at. */
+export interface AnalysisRun extends RunSeries {
+  id: RunId;
+  strategy?: StrategyInput | null;
+  /** `📊 Current Task N Dataset: X frames`. */
+  datasetFrames?: number | null;
+  /** Episodes in the training range, when the caller knows it (the log does not print it). */
+  episodes?: number | null;
+  /** This run's forgetting (e.g. `meanForgetting` of forgetting.ts for the chain ending at it). */
+  forgetting?: number | null;
+}
+
+/** A chart point; `y` null (or NaN/±Infinity) is a gap. */
+export interface Point {
+  x: number;
+  y: number | null;
+}
+
+/** The trainer's own Forgetting Analysis status (loss < 0.7, < 1.0, else). */
+export type Retention = 'retained' | 'slight_degradation' | 'significant_forgetting';

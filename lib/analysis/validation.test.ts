@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { fmt, pct, plural } from './format';
+import type { RunSeries } from './types';
+import {
+  bestValidation,
+  finalValidation,
+  isFiniteLoss,
+  lastTrainLoss,
+  ownTaskId,
+  trainLossAt,
+  validationTrend,
+} from './validation';
+
+const series: RunSeries = {
+  taskId: 2,
+  epochs: [
+    { epoch: 1, trainLoss: 0.5 },
+    { epoch: 2, trainLoss: null },
+    { epoch: 4, trainLoss: 0.3 },
+    { epoch: 5, trainLoss: Number.NaN },
+  ],
+  validations: [
+    { epoch: 4, final: false, taskId: 2, loss: 0.41 },
+    { epoch: 2, final: false, taskId: 2, loss: 0.45 },
+    { epoch: 2, final: false, taskId: 1, loss: 0.2 },
+    { epoch: 4, final: false, taskId: 2, loss: 0.4 }, // later record for epoch 4 wins
+    { epoch: 5, final: true, taskId: 2, loss: 0.4 },
+    { epoch: 5, final: true, taskId: 1, loss: 0.1 },
+  ],
+};
+
+describe('selection rules', () => {
+  it('isFiniteLoss', () => {
+    expect([0.1, 0, null, undefined, Number.NaN, Infinity, -Infinity].map(isFiniteLoss)).toEqual([
+      true, true, false, false, false, false, false,
+    ]);
+  });
+
+  it('own task: taskId, else the highest validated task', () => {
+    expect(ownTaskId(series)).toBe(2);
+    expect(ownTaskId({ ...series, taskId: null })).toBe(2);
+    expect(ownTaskId({ taskId: null, validations: [] })).toBeNull();
+  });
+
+  it('trend: own task, per-epoch only, sorted, later record wins', () => {
+    expect(validationTrend(series)).toEqual([
+      { epoch: 2, loss: 0.45 },
+      { epoch: 4, loss: 0.4 },
+    ]);
+    expect(validationTrend(series, 1)).toEqual([{ epoch: 2, loss: 0.2 }]);
+    expect(validationTrend({ taskId: null, validations: [] })).toEqual([]);
+  });
+
+  it('final validation', () => {
+    expect(finalValidation(series)).toEqual({ epoch: 5, loss: 0.4 });
+    expect(finalValidation(series, 3)).toBeNull();
+  });
+
+  it('training loss at an epoch: exact, else the latest finite one before, never after', () => {
+    expect(trainLossAt(series.epochs, 1)).toBe(0.5);
+    expect(trainLossAt(series.epochs, 2)).toBe(0.5);
+    expect(trainLossAt(series.epochs, 3)).toBe(0.5);
+    expect(trainLossAt(series.epochs, 5)).toBe(0.3);
+    expect(trainLossAt(series.epochs, 0)).toBeNull();
+    expect(lastTrainLoss(series.epochs)).toEqual({ epoch: 4, loss: 0.3 });
+    expect(lastTrainLoss([])).toBeNull();
+  });
+
+  it('best validation: min over per-epoch and final, earliest and per-epoch first on ties', () => {
+    expect(bestValidation(series)).toEqual({ epoch: 4, loss: 0.4, final: false });
+    expect(bestValidation(series, 1)).toEqual({ epoch: 5, loss: 0.1, final: true });
+    expect(
+      bestValidation({ taskId: 1, validations: [{ epoch: 3, final: true, taskId: 1, loss: 0.2 }, { epoch: 3, final: false, taskId: 1, loss: 0.2 }] }),
+    ).toEqual({ epoch: 3, loss: 0.2, final: false });
+    expect(bestValidation({ taskId: 1, validations: [{ epoch: 3, final: true, taskId: 1, loss: null }] })).toBeNull();
+  });
+});
+
+describe('format', () => {
+  it('4 decimals, trailing zeros dropped; percentages with one decimal', () => {
+    expect(fmt(0.30121)).toBe('0.3012');
+    expect(fmt(0.1)).toBe('0.1');
+    expect(fmt(0.00001)).toBe('0');
+    expect(fmt(-0.00001)).toBe('0');
+    expect(fmt(12)).toBe('12');
+    expect(fmt(null)).toBe('n/a');
+    expect(fmt(Number.NaN)).toBe('NaN');
+    expect(fmt(Infinity)).toBe('inf');
+    expect(fmt(-Infinity)).toBe('-inf');
+    expect(pct(0.182)).toBe('18.2%');
+    expect(pct(-0.0001)).toBe('0.0%');
+    expect(pct(Infinity)).toBe('inf%');
+    expect(plural(1, 'epoch')).toBe('1 epoch');
+    expect(plural(0, 'epoch')).toBe('0 epochs');
+  });
+});
