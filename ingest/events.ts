@@ -105,6 +105,8 @@ export type ParseEvent =
       epoch: number | null;
       loss: number | null;
       path: string | null;
+      /** Added by the parsers: the optimiser step for step-based trainers (LeRobot "Checkpoint policy after step N"). */
+      step?: number;
     })
   | (RunScoped & {
       type: 'status';
@@ -113,6 +115,18 @@ export type ParseEvent =
       bestLoss?: number;
       /** For crashes: the exception line (e.g. "RuntimeError: CUDA out of memory"). */
       error?: string;
+    })
+  | (RunScoped & {
+      /**
+       * Added by the parsers: LeRobot's evaluation line (§5, `∑rwrd:… success:… eval_s:…`). The step is
+       * the exact one from the preceding "Eval policy at step N" line when there is one.
+       */
+      type: 'eval';
+      step: number;
+      reward: number | null;
+      /** Percent, as printed (`success:45.0`). */
+      successRate: number | null;
+      evalS: number | null;
     })
   | { type: 'warning'; runKey: number | null; line: number; message: string };
 

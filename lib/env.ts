@@ -35,6 +35,8 @@ const envSchema = z.object({
   THAW_LOGS: z.string().min(1, 'one or more directories or globs, comma-separated').default('./logs'),
   /** A running run with no new line for this long is marked stale. */
   THAW_STALE_MINUTES: positiveMinutes.default(10),
+  /** Tuning: events per ingest transaction during a backfill (smaller = more, shorter commits). */
+  THAW_INGEST_BATCH_EVENTS: z.coerce.number({ error: 'a whole number of events' }).int('a whole number of events').min(1, 'at least 1 event').default(50_000),
   THAW_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     error: 'one of fatal, error, warn, info, debug, trace, silent',
   }).default('info'),
@@ -43,7 +45,7 @@ const envSchema = z.object({
 export type Env = z.infer<typeof envSchema>;
 
 /** Validate an environment (process.env by default). Throws ConfigError naming every bad variable. */
-export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
   // Empty strings mean "unset" (a common result of `VAR= thaw start`).
   const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
   const result = envSchema.safeParse(present);

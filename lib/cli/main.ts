@@ -2,7 +2,9 @@
 // lib/cli/commands/ and returns an exit code. User-facing failures (ThawError) print one line.
 import { Command, CommanderError } from 'commander';
 import { ThawError } from '../errors';
+import { registerIngestCommand } from './commands/ingest';
 import { registerMigrateCommand } from './commands/migrate';
+import { registerParseCommand } from './commands/parse';
 import { registerStartCommand } from './commands/start';
 
 export function buildProgram(): Command {
@@ -15,6 +17,8 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerStartCommand(program);
+  registerParseCommand(program);
+  registerIngestCommand(program);
   registerMigrateCommand(program);
   return program;
 }

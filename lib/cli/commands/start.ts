@@ -5,6 +5,8 @@ import { ConfigError } from '../../errors';
 import { createLogger, setLogger, type Logger } from '../../log';
 import { openDatabase, type OpenDatabase } from '../../db/database';
 import { disconnectDb } from '../../db/client';
+import { createPool } from '../../db/pool';
+import { IngestDaemon } from '../../../ingest/daemon';
 import { ensureWebBuild, startWebServer, type WebServer } from '../../server/web';
 import { isLoopback, parseOptions } from '../options';
 
@@ -54,12 +56,16 @@ async function runThaw(options: z.infer<typeof startOptions>, log: Logger): Prom
   resetEnvCache();
 
   let web: WebServer | undefined;
+  const pool = createPool(database.url);
+  const daemon = new IngestDaemon({ pool, paths: options.logs, log, staleMinutes: getEnv().THAW_STALE_MINUTES });
   const stop = onceAsync(async () => {
-    await web?.close();
+    await Promise.all([web?.close(), daemon.close()]);
+    await pool.end().catch(() => {});
     await disconnectDb();
     await database.close();
   });
   try {
+    await daemon.start();
     if (options.build) await ensureWebBuild(log);
     web = await startWebServer({ host: options.host, port: options.port, log });
   } catch (error) {

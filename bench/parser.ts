@@ -1,0 +1,104 @@
+// Parser throughput: framer + parser lines/s against the raw floor of reading the same file and
+// splitting it on \r/\n. Run directly: `node bin/run-ts.mjs bench/parser.ts [frames]`.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Framer, type LogRecord } from '../ingest/framing';
+import { createLogParser } from '../ingest/parse';
+import { writeSmolvlaLog } from './generate-log';
+
+export interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  limit: number | null;
+  ratio: number | null;
+  target: string;
+}
+
+const TARGET_RATIO = 0.4;
+
+function best(times: number[]): number {
+  return Math.min(...times);
+}
+
+/** fs.readFile + split on \r and \n: the floor any line-based reader pays. Returns [lines, ms]. */
+async function rawSplit(file: string): Promise<[number, number]> {
+  const started = performance.now();
+  const text = (await readFile(file)).toString('utf8');
+  const lines = text.split(/\r\n?|\n|\r/).length;
+  return [lines, performance.now() - started];
+}
+
+/** fs.readFile, then 64 KiB chunks through the Framer and every record through the parser. */
+async function framedParse(file: string): Promise<[number, number, number]> {
+  const started = performance.now();
+  const bytes = await readFile(file);
+  const framer = new Framer();
+  const parser = createLogParser();
+  let records = 0;
+  let events = 0;
+  const chunk = 64 * 1024;
+  const feed = (output: { records: LogRecord[] }) => {
+    for (const record of output.records) {
+      records += 1;
+      events += parser.feed(record).length;
+    }
+  };
+  for (let at = 0; at < bytes.length; at += chunk) feed(framer.push(bytes.subarray(at, Math.min(at + chunk, bytes.length))));
+  feed(framer.end());
+  events += parser.end().length;
+  return [records, events, performance.now() - started];
+}
+
+export async function benchParser(opts: { frames?: number } = {}): Promise<Figure[]> {
+  const frames = Math.max(opts.frames ?? 1_000_000, 1000);
+  const stepsPerEpoch = 5000;
+  const epochs = Math.max(1, Math.ceil(frames / stepsPerEpoch));
+  const dir = await mkdtemp(path.join(tmpdir(), 'thaw-bench-parser-'));
+  const file = path.join(dir, 'smolvla.log');
+  try {
+    const written = await writeSmolvlaLog(file, { seed: 7, epochs, epochsTotal: epochs, stepsPerEpoch, validationEvery: 5, saveEvery: 10 });
+    const rawTimes: number[] = [];
+    const parseTimes: number[] = [];
+    let lines = 0;
+    let records = 0;
+    for (let round = 0; round < 3; round++) {
+      const [rawLines, rawMs] = await rawSplit(file);
+      lines = rawLines;
+      rawTimes.push(rawMs);
+      const [recordCount, , parseMs] = await framedParse(file);
+      records = recordCount;
+      parseTimes.push(parseMs);
+    }
+    // Both rates are per record of the same file: the raw split also yields the empty pieces.
+    const rawRate = lines / (best(rawTimes) / 1000);
+    const parseRate = lines / (best(parseTimes) / 1000);
+    const ratio = parseRate / rawRate;
+    return [
+      { name: 'log_frames', value: written.frames, unit: 'frames', limit: null, ratio: null, target: '≥ 1,000,000' },
+      { name: 'log_bytes', value: written.bytes, unit: 'bytes', limit: null, ratio: null, target: 'informational' },
+      { name: 'parser_records', value: records, unit: 'records', limit: null, ratio: null, target: 'informational' },
+      { name: 'raw_split_throughput', value: Math.round(rawRate), unit: 'lines/s', limit: null, ratio: null, target: 'informational' },
+      {
+        name: 'parser_throughput',
+        value: Math.round(parseRate),
+        unit: 'lines/s',
+        limit: Math.round(rawRate),
+        ratio: Math.round(ratio * 1000) / 1000,
+        target: `≥ ${TARGET_RATIO.toFixed(2)}`,
+      },
+    ];
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  const frames = process.argv[2] ? Number(process.argv[2]) : undefined;
+  for (const figure of await benchParser({ frames })) {
+    const extra = figure.limit === null ? '' : `  (raw ${figure.limit} lines/s, ratio ${figure.ratio}, target ${figure.target})`;
+    process.stdout.write(`${figure.name.padEnd(22)} ${String(figure.value).padStart(12)} ${figure.unit}${extra}\n`);
+  }
+}

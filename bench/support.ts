@@ -1,0 +1,71 @@
+// Shared plumbing for `npm run bench`: one embedded PostgreSQL for the whole run, a fresh migrated
+// database per benchmark, and the figure format every benchmark returns.
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { startEmbeddedDatabase, type EmbeddedDatabase } from '../lib/db/embedded';
+import { migrate } from '../lib/db/migrate';
+
+export interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  /** The machine's own limit for the same work, measured in the same run (null: no natural limit). */
+  limit: number | null;
+  /** value / limit, or the ratio the target is stated in. */
+  ratio: number | null;
+  target: string;
+}
+
+export interface BenchDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+let server: EmbeddedDatabase | undefined;
+let serverDir: string | undefined;
+
+export async function benchServerUrl(): Promise<string> {
+  if (process.env.THAW_BENCH_DATABASE_URL) return process.env.THAW_BENCH_DATABASE_URL;
+  if (!server) {
+    serverDir = await mkdtemp(path.join(os.tmpdir(), 'thaw-bench-pg-'));
+    await chmod(serverDir, 0o755);
+    server = await startEmbeddedDatabase({ dataDir: serverDir });
+  }
+  return server.url;
+}
+
+export async function createBenchDatabase(name: string): Promise<BenchDatabase> {
+  const admin = await benchServerUrl();
+  const dbName = `bench_${name}_${Date.now().toString(36)}`;
+  const run = async (sql: string) => {
+    const client = new pg.Client({ connectionString: admin });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await run(`CREATE DATABASE ${dbName}`);
+  const url = new URL(admin);
+  url.pathname = `/${dbName}`;
+  await migrate(url.toString());
+  return { url: url.toString(), drop: () => run(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`) };
+}
+
+export async function stopBenchServer(): Promise<void> {
+  await server?.stop();
+  server = undefined;
+  if (serverDir) await rm(serverDir, { recursive: true, force: true });
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+export const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;

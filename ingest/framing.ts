@@ -1,0 +1,214 @@
+// Bytes → records. A record is the text between two terminators, where both `\r` and `\n` terminate
+// (log-formats §0.2: tqdm redraws with `\r` and never writes `\n`, so prints end up glued after the
+// progress frames on one `\n` line). Whitespace-only records (tqdm's `\r<spaces>\r` close, the empty
+// record between `\r` and `\n` of CRLF) are dropped, which makes the result independent of how the
+// input is chunked: the framer works on bytes, keeps an unterminated tail as bytes, and decodes each
+// record on its own, so a multi-byte character split across two chunks decodes correctly.
+//
+// Pure: no fs, no process. Restartable: `new Framer({ startOffset: f.committedOffset, startLine:
+// f.committedLine })` fed the bytes from that offset yields exactly the records the first framer would
+// have yielded after that point (the ingest daemon resumes this way after a crash).
+
+export interface LogRecord {
+  /** Decoded text with ANSI escape sequences removed (never contains `\r` or `\n`). */
+  text: string;
+  /** 1-based: 1 + the number of `\n` bytes before the record's first byte. */
+  line: number;
+  /** Byte offset of the record's first byte in the file. */
+  offset: number;
+  /** Byte offset just past the record's last byte (where its terminator is). */
+  endOffset: number;
+}
+
+export interface FramingWarning {
+  line: number;
+  message: string;
+}
+
+export interface FrameOutput {
+  records: LogRecord[];
+  warnings: FramingWarning[];
+}
+
+export interface FramerOptions {
+  /** Byte offset of the first byte that will be pushed (a previous framer's committedOffset). */
+  startOffset?: number;
+  /** Line number at startOffset (a previous framer's committedLine). */
+  startLine?: number;
+  /** Records longer than this are dropped with a warning. Bounds memory on garbage input. */
+  maxRecordBytes?: number;
+}
+
+export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
+
+const LF = 10;
+const CR = 13;
+
+// CSI (`ESC [ params intermediates final`), OSC (`ESC ] … BEL|ST`, or to the end of the record when
+// unterminated), other two-byte/nF escapes, a lone trailing ESC, and the 8-bit CSI U+009B.
+const ANSI_ESCAPE =
+  // eslint-disable-next-line no-control-regex
+  /\x1b(?:\[[0-?]*[ -/]*[@-~]?|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[ -/]*[0-~])?|\u009b[0-?]*[ -/]*[@-~]/g;
+
+export function stripAnsi(text: string): string {
+  return text.replace(ANSI_ESCAPE, '');
+}
+
+export class Framer {
+  private readonly maxRecordBytes: number;
+  private readonly decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+  /** Bytes of the unterminated record carried over from previous chunks. */
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  /** The current record already exceeded maxRecordBytes: skip bytes up to the next terminator. */
+  private discarding = false;
+  /** Absolute offset of the next byte to be pushed. */
+  private position: number;
+  /** Offset and line where the current (unterminated) record starts. */
+  private recordStart: number;
+  private recordLine: number;
+
+  constructor(options: FramerOptions = {}) {
+    this.position = options.startOffset ?? 0;
+    this.recordStart = this.position;
+    this.recordLine = options.startLine ?? 1;
+    this.maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  }
+
+  /** Byte offset just past the last terminator consumed: everything before it has been emitted. */
+  get committedOffset(): number {
+    return this.recordStart;
+  }
+
+  /** Line number of the byte at committedOffset. */
+  get committedLine(): number {
+    return this.recordLine;
+  }
+
+  push(input: Uint8Array): FrameOutput {
+    const out: FrameOutput = { records: [], warnings: [] };
+    // A plain Uint8Array view: TypedArray#indexOf is much faster than Buffer#indexOf for single bytes.
+    const chunk = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+    const base = this.position;
+    const length = chunk.length;
+    let nextLf = chunk.indexOf(LF);
+    let nextCr = chunk.indexOf(CR);
+    let start = 0;
+    while (nextLf !== -1 || nextCr !== -1) {
+      const isLf = nextLf !== -1 && (nextCr === -1 || nextLf < nextCr);
+      const end = isLf ? nextLf : nextCr;
+      this.finishRecord(chunk, start, end, base, out);
+      this.recordStart = base + end + 1;
+      if (isLf) {
+        this.recordLine += 1;
+        nextLf = chunk.indexOf(LF, end + 1);
+      } else {
+        nextCr = chunk.indexOf(CR, end + 1);
+      }
+      start = end + 1;
+    }
+    if (start < length) this.keepTail(chunk.subarray(start), out);
+    this.position = base + length;
+    return out;
+  }
+
+  /** Emits the trailing unterminated record, if any. committedOffset stays at the last terminator. */
+  end(): FrameOutput {
+    const out: FrameOutput = { records: [], warnings: [] };
+    if (!this.discarding && this.pendingBytes > 0) {
+      const bytes = this.takePending();
+      this.emit(bytes, this.recordStart, this.position, out);
+    }
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.discarding = false;
+    return out;
+  }
+
+  /** The record ending at chunk[end] (a terminator): pending bytes from earlier chunks + chunk[start, end). */
+  private finishRecord(chunk: Uint8Array, start: number, end: number, base: number, out: FrameOutput): void {
+    if (this.discarding) {
+      this.discarding = false;
+      this.pending = [];
+      this.pendingBytes = 0;
+      return;
+    }
+    const totalBytes = this.pendingBytes + (end - start);
+    if (totalBytes > this.maxRecordBytes) {
+      this.warnTooLong(out);
+      this.pending = [];
+      this.pendingBytes = 0;
+      return;
+    }
+    if (totalBytes === 0) return;
+    let bytes = chunk.subarray(start, end);
+    if (this.pendingBytes > 0) {
+      this.pending.push(bytes);
+      bytes = this.takePending();
+    }
+    this.emit(bytes, this.recordStart, base + end, out);
+  }
+
+  /** Bytes after the last terminator of a chunk: copied (the caller may reuse its buffer), within the cap. */
+  private keepTail(tail: Uint8Array, out: FrameOutput): void {
+    if (this.discarding) return;
+    if (this.pendingBytes + tail.length > this.maxRecordBytes) {
+      this.warnTooLong(out);
+      this.discarding = true;
+      this.pending = [];
+      this.pendingBytes = 0;
+      return;
+    }
+    this.pending.push(tail.slice());
+    this.pendingBytes += tail.length;
+  }
+
+  private takePending(): Uint8Array {
+    const parts = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (parts.length === 1 && parts[0]) return parts[0];
+    let size = 0;
+    for (const part of parts) size += part.length;
+    const joined = new Uint8Array(size);
+    let at = 0;
+    for (const part of parts) {
+      joined.set(part, at);
+      at += part.length;
+    }
+    return joined;
+  }
+
+  private emit(bytes: Uint8Array, offset: number, endOffset: number, out: FrameOutput): void {
+    let text = this.decoder.decode(bytes);
+    if (offset === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1); // UTF-8 byte-order mark
+    if (text.includes('\x1b') || text.includes('\u009b')) text = stripAnsi(text);
+    if (isBlank(text)) return;
+    out.records.push({ text, line: this.recordLine, offset, endOffset });
+  }
+
+  private warnTooLong(out: FrameOutput): void {
+    out.warnings.push({
+      line: this.recordLine,
+      message: `record longer than ${this.maxRecordBytes} bytes discarded`,
+    });
+  }
+}
+
+function isBlank(text: string): boolean {
+  // Fast path: most records start with a visible character.
+  const first = text.charCodeAt(0);
+  if (first > 32 && first !== 0xa0 && first < 0x2000) return false;
+  return text.trim().length === 0;
+}
+
+/** Frames a whole buffer at once (tests, `thaw parse`). */
+export function frameBytes(bytes: Uint8Array, options?: FramerOptions): FrameOutput {
+  const framer = new Framer(options);
+  const head = framer.push(bytes);
+  const tail = framer.end();
+  return {
+    records: head.records.concat(tail.records),
+    warnings: head.warnings.concat(tail.warnings),
+  };
+}

@@ -1,0 +1,333 @@
+// Records → events: the run manager. It decides which run each record belongs to and hands the record
+// to that run's format parser (./parsers). Pure: no fs, no db, no process.
+//
+// Decisions (see also the format modules):
+// * A run starts at its trainer header (runKey = that record's offset) or, for a log without one, at the
+//   first record that is evidence of a known format.
+// * tqdm frames (stderr) arrive ahead of the block-buffered stdout (§0.1), even ahead of the next run's
+//   header. A frame that cannot belong to the open run (the run completed or crashed, or tqdm went
+//   backwards) opens a *provisional* run keyed at that frame; the header that follows adopts it instead of
+//   starting another run. So the frames never pollute the previous run and are never held back.
+// * stdout lines are never re-ordered: after a crash (traceback on stderr) Python still flushes stdout
+//   at exit, and those lines belong to the crashed run.
+// * A stdout line cut by an 8 KiB flush in the middle is re-joined (see `rejoin`).
+// * Warnings about a stdout line are held until the next record shows it was not a cut fragment.
+// * Status: 'completed' wins over 'crashed' (a teardown traceback after the completion block does not
+//   make a run crashed); a traceback that follows "Exception ignored in" is not fatal.
+import type { ParseEvent, RunFormat, RunStatus } from './events';
+import { frameBytes, type FramerOptions, type FramingWarning, type LogRecord } from './framing';
+import { Malformed, TRACEBACK_START, isExceptionLine, looksLikeTqdmFrame } from './parsers/common';
+import { FORMAT_PARSERS, parserForFormat, type AnyFormatParser, type RunContext, type RunEventBody } from './parsers/registry';
+
+export const PARSER_STATE_VERSION = 1;
+
+interface RunState {
+  key: number;
+  format: RunFormat;
+  /** Opened by a tqdm frame and nothing else yet: the next header of the same format adopts it. */
+  provisional: boolean;
+  status: RunStatus;
+  /** The format parser's own state (plain JSON). */
+  state: unknown;
+}
+
+interface HeldRecord {
+  text: string;
+  line: number;
+  offset: number;
+  endOffset: number;
+  /** A tqdm frame followed this record right after its `\r`: it was cut by a buffer flush. */
+  fragment: boolean;
+}
+
+interface DeferredWarning {
+  runKey: number | null;
+  line: number;
+  message: string;
+}
+
+/** Everything the parser needs to resume: plain JSON (no NaN/Infinity), safe to store as jsonb. */
+export interface ParserState {
+  version: number;
+  run: RunState | null;
+  /** The latest non-frame record. */
+  last: HeldRecord | null;
+  deferredWarnings: DeferredWarning[];
+  /** Inside a Python traceback: 'fatal' ends the run, 'ignored' is a handled one (printed, not raised). */
+  traceback: 'none' | 'fatal' | 'ignored';
+  /** The previous record announced that a traceback printed right after it is handled. */
+  exceptionIgnored: boolean;
+}
+
+export interface LogParser {
+  feed(record: LogRecord): ParseEvent[];
+  end(): ParseEvent[];
+  snapshot(): ParserState;
+}
+
+export function initialParserState(): ParserState {
+  return { version: PARSER_STATE_VERSION, run: null, last: null, deferredWarnings: [], traceback: 'none', exceptionIgnored: false };
+}
+
+function isParserState(value: unknown): value is ParserState {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Partial<ParserState>;
+  return candidate.version === PARSER_STATE_VERSION && Array.isArray(candidate.deferredWarnings) && 'run' in candidate;
+}
+
+interface Recognised {
+  parser: AnyFormatParser;
+  line: unknown;
+}
+
+export function createLogParser(state?: ParserState): LogParser {
+  return new RunManager(state && isParserState(state) ? structuredClone(state) : initialParserState());
+}
+
+class RunManager implements LogParser {
+  /** Where warnings of the record being processed go: straight out, or deferred (stdout lines). */
+  private warningSink: DeferredWarning[] | ParseEvent[] = [];
+  private out: ParseEvent[] = [];
+  private record: HeldRecord | LogRecord = { text: '', line: 0, offset: 0, endOffset: 0 };
+
+  constructor(private readonly s: ParserState) {}
+
+  snapshot(): ParserState {
+    return structuredClone(this.s);
+  }
+
+  feed(record: LogRecord): ParseEvent[] {
+    const out: ParseEvent[] = [];
+    this.out = out;
+    try {
+      this.handle(record);
+    } catch (error) {
+      // Never throw on input; a bug here should cost one line, not the whole file.
+      out.push({ type: 'warning', runKey: this.s.run?.key ?? null, line: record.line, message: `internal parser error: ${String(error)}` });
+    }
+    return out;
+  }
+
+  end(): ParseEvent[] {
+    const out: ParseEvent[] = [];
+    this.out = out;
+    this.flushDeferred();
+    return out;
+  }
+
+  private handle(record: LogRecord): void {
+    let recognised = this.recognise(record.text);
+    const frame =
+      recognised !== null && !(recognised instanceof Malformed)
+        ? recognised.parser.role(recognised.line).frame
+        : looksLikeTqdmFrame(record.text);
+    const last = this.s.last;
+    if (frame) {
+      if (last && !last.fragment && record.line === last.line && record.offset === last.endOffset + 1) {
+        last.fragment = true; // its warnings were about a partial line; the rejoined line gets its own
+        this.s.deferredWarnings = [];
+      } else {
+        this.flushDeferred();
+      }
+      this.warningSink = this.out;
+      this.process(record, recognised);
+      return;
+    }
+    let current: HeldRecord = { text: record.text, line: record.line, offset: record.offset, endOffset: record.endOffset, fragment: false };
+    if (last?.fragment && record.line === last.line) {
+      current = rejoin(last, record);
+      recognised = this.recognise(current.text);
+    }
+    this.flushDeferred();
+    this.s.last = current;
+    this.warningSink = this.s.deferredWarnings;
+    this.process(current, recognised);
+  }
+
+  /** The open run's format first, then the others; a proper match anywhere beats a Malformed one. */
+  private recognise(text: string): Recognised | Malformed | null {
+    const first = this.s.run ? parserForFormat(this.s.run.format) : undefined;
+    let malformed: Malformed | null = null;
+    if (first) {
+      const line = first.recognise(text);
+      if (line instanceof Malformed) malformed = line;
+      else if (line !== null) return { parser: first, line };
+    }
+    for (const parser of FORMAT_PARSERS) {
+      if (parser === first) continue;
+      const line = parser.recognise(text);
+      if (line instanceof Malformed) malformed ??= line;
+      else if (line !== null) return { parser, line };
+    }
+    return malformed;
+  }
+
+  private process(record: HeldRecord | LogRecord, recognised: Recognised | Malformed | null): void {
+    this.record = record;
+    if (this.handleTraceback(record.text)) return;
+    if (recognised === null) return;
+    if (recognised instanceof Malformed) {
+      this.warn(recognised.message);
+      return;
+    }
+    const run = this.runFor(recognised, record);
+    if (run === null) return;
+    recognised.parser.apply(recognised.line, run.state, this.contextFor(run));
+  }
+
+  /** Picks (or starts) the run a recognised line belongs to; null when it belongs to none. */
+  private runFor({ parser, line }: Recognised, record: HeldRecord | LogRecord): RunState | null {
+    const role = parser.role(line);
+    let run = this.s.run;
+    if (role.header) {
+      const adopt = run !== null && run.format === parser.format && (run.provisional || run.key === record.offset);
+      if (!adopt || run === null) run = this.startRun(parser, record, false);
+    } else if (run === null || run.format !== parser.format) {
+      if (!role.opensRun) return null;
+      run = this.startRun(parser, record, role.frame);
+    } else if (role.frame && role.opensRun && (run.status !== 'running' || parser.startsNewProcess(line, run.state))) {
+      run = this.startRun(parser, record, true);
+    }
+    if (!role.frame) run.provisional = false;
+    return run;
+  }
+
+  private startRun(parser: AnyFormatParser, record: HeldRecord | LogRecord, provisional: boolean): RunState {
+    const run: RunState = { key: record.offset, format: parser.format, provisional, status: 'running', state: parser.initialState() };
+    this.s.run = run;
+    this.out.push({ type: 'run_started', runKey: run.key, line: record.line, format: parser.format });
+    return run;
+  }
+
+  /** One context object, re-pointed at the run being applied to (it runs once per progress frame). */
+  private contextFor(run: RunState): RunContext {
+    this.contextRun = run;
+    return this.context;
+  }
+
+  private contextRun: RunState | null = null;
+
+  private readonly context: RunContext = this.makeContext();
+
+  private makeContext(): RunContext {
+    const manager = this;
+    return {
+      emit(event: RunEventBody): void {
+        const run = manager.contextRun;
+        if (run === null) return;
+        if (event.type === 'status') {
+          if (event.status === 'crashed' && run.status === 'completed') return;
+          run.status = event.status;
+        }
+        // The body (always a fresh literal from the format parser) becomes the event: no copy on the
+        // hot path (one step event per tqdm frame).
+        const scoped = event as RunEventBody & { runKey: number; line: number };
+        scoped.runKey = run.key;
+        scoped.line = manager.record.line;
+        manager.out.push(scoped as ParseEvent);
+      },
+      warn(message: string): void {
+        manager.pushWarning({ runKey: manager.contextRun?.key ?? null, line: manager.record.line, message });
+      },
+      expectHandledTraceback(): void {
+        manager.s.exceptionIgnored = true;
+      },
+      get status(): RunStatus {
+        return manager.contextRun?.status ?? 'running';
+      },
+    };
+  }
+
+  /** Python tracebacks, whatever the trainer. Returns true when the record was part of one. */
+  private handleTraceback(text: string): boolean {
+    const s = this.s;
+    if (s.traceback !== 'none') {
+      if (isExceptionLine(text)) {
+        if (s.traceback === 'fatal') this.crash(text.trim());
+        s.traceback = 'none';
+        return true;
+      }
+      const first = text.charCodeAt(0);
+      if (first === 32 || first === 9 || text.startsWith(TRACEBACK_START)) return true;
+      if (text.startsWith('During handling of the above exception') || text.startsWith('The above exception was the direct cause')) {
+        return true;
+      }
+      s.traceback = 'none';
+    }
+    // A handled traceback is announced by the record right before it.
+    const handled = s.exceptionIgnored;
+    s.exceptionIgnored = false;
+    if (text.startsWith(TRACEBACK_START)) {
+      s.traceback = handled ? 'ignored' : 'fatal';
+      return true;
+    }
+    if (text.startsWith('Exception ignored in')) {
+      s.exceptionIgnored = true;
+      return true;
+    }
+    return false;
+  }
+
+  private crash(error: string): void {
+    const run = this.s.run;
+    if (run === null || run.status === 'completed') return;
+    this.contextFor(run).emit({ type: 'status', status: 'crashed', error });
+  }
+
+  private warn(message: string): void {
+    this.pushWarning({ runKey: this.s.run?.key ?? null, line: this.record.line, message });
+  }
+
+  private pushWarning(warning: DeferredWarning): void {
+    if (this.warningSink === this.s.deferredWarnings) this.s.deferredWarnings.push(warning);
+    else this.out.push({ type: 'warning', ...warning });
+  }
+
+  private flushDeferred(): void {
+    for (const warning of this.s.deferredWarnings) this.out.push({ type: 'warning', ...warning });
+    this.s.deferredWarnings = [];
+  }
+}
+
+/**
+ * §0: an 8 KiB stdout flush can end in the middle of a line; tqdm frames then follow right after the
+ * cut (the fragment ends with the frame's `\r`), and the rest of the line comes with the next flush,
+ * still on the same `\n` line. The joined line keeps the fragment's line number and offset.
+ */
+function rejoin(fragment: HeldRecord, rest: LogRecord): HeldRecord {
+  return { text: fragment.text + rest.text, line: fragment.line, offset: fragment.offset, endOffset: rest.endOffset, fragment: false };
+}
+
+export interface ParseBytesOptions extends FramerOptions {
+  /** Resume from a stored parser state (with startOffset/startLine from the same commit). */
+  state?: ParserState;
+}
+
+export interface ParseBytesResult {
+  events: ParseEvent[];
+  /** Every warning, by line: framing problems (over-long records) and the parser's `warning` events. */
+  warnings: FramingWarning[];
+}
+
+/** Framing warnings and parser warning events as one list, ordered by line (stable). */
+export function collectWarnings(framing: readonly FramingWarning[], events: readonly ParseEvent[]): FramingWarning[] {
+  const warnings = framing.map(({ line, message }) => ({ line, message }));
+  for (const event of events) {
+    if (event.type === 'warning') warnings.push({ line: event.line, message: event.message });
+  }
+  return warnings.sort((a, b) => a.line - b.line);
+}
+
+/** Frames and parses a whole buffer (then flushes the trailing unterminated record). */
+export function parseBytes(bytes: Uint8Array, options: ParseBytesOptions = {}): ParseBytesResult {
+  const { state, ...framerOptions } = options;
+  const framed = frameBytes(bytes, framerOptions);
+  const parser = createLogParser(state);
+  const events: ParseEvent[] = [];
+  for (const record of framed.records) {
+    const produced = parser.feed(record);
+    for (const event of produced) events.push(event);
+  }
+  for (const event of parser.end()) events.push(event);
+  return { events, warnings: collectWarnings(framed.warnings, events) };
+}

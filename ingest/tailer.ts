@@ -1,0 +1,304 @@
+// bytes → lines for one watched path, like `tail -F`: reads from the committed byte offset, frames
+// and parses, and commits each batch with its new offset (ingest/store.ts). The open file handle
+// follows the inode, so a log renamed away (rotation) or deleted is read to its end before the
+// tailer moves on to whatever file now has the name.
+import { createHash } from 'node:crypto';
+import { promises as fs, type Stats } from 'node:fs';
+import type pg from 'pg';
+import { Framer } from './framing';
+import { createLogParser, type ParserState } from './parse';
+import type { ParseEvent } from './events';
+import { commitBatch, FINGERPRINT_BYTES, markSource, registerSource, type SourceCursor, type FileProbe } from './store';
+import type { Logger } from '../lib/log';
+
+const READ_CHUNK = 1 << 20;
+/** Commit at least this often during a backfill, to bound memory and make progress durable. */
+const DEFAULT_BATCH_EVENTS = 50_000;
+const MAX_BATCH_BYTES = 16 << 20;
+/** Bytes hashed to notice a file rewritten in place (same as the store's fingerprint length). */
+const PREFIX_BYTES = FINGERPRINT_BYTES;
+/** How long a rotated or deleted log is still followed after its last growth. */
+const RETIRE_AFTER_MS = 60_000;
+
+export interface TailerOptions {
+  pool: pg.Pool;
+  host: string;
+  log: Logger;
+  /** For a file Thaw has never seen: start at its current end instead of its beginning. */
+  fromEnd?: boolean;
+  /** Events per transaction during a backfill (THAW_INGEST_BATCH_EVENTS). */
+  batchEvents?: number;
+  /** Called after every committed batch (progress bars, metrics). */
+  onCommit?: (info: { path: string; bytes: number; lines: number; runIds: number[] }) => void;
+}
+
+/** What the tailer keeps in LogSource.parserState. */
+interface StoredState {
+  parser: ParserState | null;
+}
+
+interface OpenFile {
+  handle: fs.FileHandle;
+  stats: Stats;
+  cursor: SourceCursor;
+  framer: Framer;
+  parser: ReturnType<typeof createLogParser>;
+  /** Absolute offset of the next byte to read (ahead of the committed offset by the pending tail). */
+  readOffset: number;
+  /** Hash of the first bytes when opened: if they change, the file was rewritten in place. */
+  prefix: { length: number; hash: string };
+}
+
+export class FileTailer {
+  private file: OpenFile | undefined;
+  /**
+   * Inodes that left this path (renamed away or deleted) but may still be written by the trainer,
+   * which keeps its file descriptor: read until they have been quiet for RETIRE_AFTER_MS.
+   */
+  private retired: { file: OpenFile; lastGrowth: number }[] = [];
+  private running: Promise<void> | undefined;
+  private again = false;
+  private closed = false;
+  /** The path is gone and nothing retired is left to read: the daemon can forget this tailer. */
+  deleted = false;
+
+  constructor(
+    readonly path: string,
+    private readonly options: TailerOptions,
+  ) {}
+
+  /** Reads whatever is new and commits it. Calls made while one runs coalesce into one more pass. */
+  poll(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.pass();
+        } while (this.again && !this.closed);
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+
+  /** True while a rotated or deleted inode is still being followed (the daemon keeps polling it). */
+  get hasRetired(): boolean {
+    return this.retired.length > 0;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.running?.catch(() => {});
+    await this.release();
+    for (const { file } of this.retired.splice(0)) await file.handle.close().catch(() => {});
+  }
+
+  private async pass(): Promise<void> {
+    await this.readRetired();
+    const pathStats = await fs.stat(this.path).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
+      throw error;
+    });
+    if (this.file && (!pathStats || !sameInode(pathStats, this.file.stats))) {
+      // Renamed away or deleted: the handle still reads the old inode, so take in what it holds.
+      const file = this.file;
+      this.file = undefined;
+      this.retired.push({ file, lastGrowth: Date.now() });
+      await this.readToEnd(file);
+      // No links left: deleted. Otherwise it lives on under another name (rotation).
+      const state = (await file.handle.stat()).nlink === 0 ? 'deleted' : 'rotated';
+      await markSource(this.options.pool, file.cursor.sourceId, state);
+      this.options.log.info({ file: this.path, offset: file.readOffset }, `log ${state}`);
+    }
+    this.deleted = !pathStats && this.retired.length === 0;
+    if (!pathStats || !pathStats.isFile()) return;
+    if (!this.file) {
+      this.file = await this.open();
+      if (!this.file) return;
+    }
+    if (await this.wasTruncated(this.file)) {
+      this.options.log.info({ file: this.path, offset: this.file.cursor.offset }, 'log truncated or rewritten; reading it anew');
+      await markSource(this.options.pool, this.file.cursor.sourceId, 'truncated');
+      await this.release();
+      this.file = await this.open();
+      if (!this.file) return;
+    }
+    await this.readToEnd(this.file);
+  }
+
+  private async readRetired(): Promise<void> {
+    for (const entry of [...this.retired]) {
+      const stats = await entry.file.handle.stat();
+      if (stats.size > entry.file.readOffset) {
+        entry.lastGrowth = Date.now();
+        await this.readToEnd(entry.file);
+      } else if (Date.now() - entry.lastGrowth > RETIRE_AFTER_MS) {
+        this.retired.splice(this.retired.indexOf(entry), 1);
+        await entry.file.handle.close().catch(() => {});
+      }
+    }
+  }
+
+  private async open(): Promise<OpenFile | undefined> {
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(this.path, 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    try {
+      const stats = await handle.stat();
+      if (stats.size === 0) {
+        await handle.close();
+        return undefined;
+      }
+      const probe: FileProbe = {
+        host: this.options.host,
+        path: this.path,
+        device: String(stats.dev),
+        inode: String(stats.ino),
+        size: stats.size,
+        hashPrefix: (length) => hashPrefix(handle, length),
+      };
+      let cursor = await registerSource(this.options.pool, probe);
+      if (cursor.offset > stats.size) {
+        // Same first bytes but shorter than what we committed: rewritten in place. Start over;
+        // rows are keyed on content, so re-reading is harmless.
+        cursor = { ...cursor, offset: 0, line: 1, parserState: null };
+        await this.options.pool.query(`UPDATE "LogSource" SET "committedOffset" = 0, "linesSeen" = 0, "parserState" = NULL WHERE id = $1`, [cursor.sourceId]);
+      }
+      if (cursor.offset === 0 && cursor.parserState === null && this.options.fromEnd) {
+        cursor = await this.skipToEnd(handle, cursor, stats.size);
+      }
+      const prefixLength = Math.min(stats.size, PREFIX_BYTES);
+      return this.fileAt(handle, stats, cursor, { length: prefixLength, hash: await hashPrefix(handle, prefixLength) });
+    } catch (error) {
+      await handle.close().catch(() => {});
+      throw error;
+    }
+  }
+
+  /** --from-end: commit the current end (at a line boundary) as if it had been read. */
+  private async skipToEnd(handle: fs.FileHandle, cursor: SourceCursor, size: number): Promise<SourceCursor> {
+    const tail = Buffer.alloc(Math.min(size, 1 << 16));
+    await handle.read(tail, 0, tail.length, size - tail.length);
+    const lastBreak = Math.max(tail.lastIndexOf(10), tail.lastIndexOf(13));
+    const offset = lastBreak < 0 ? 0 : size - tail.length + lastBreak + 1;
+    const result = await commitBatch(this.options.pool, {
+      sourceId: cursor.sourceId, fromOffset: 0, toOffset: offset, nextLine: 1, parserState: { parser: null } satisfies StoredState,
+      size, seenAt: new Date(), events: [],
+    });
+    return result.status === 'conflict' ? result.cursor : { ...cursor, offset, line: 1, parserState: { parser: null } };
+  }
+
+  private fileAt(handle: fs.FileHandle, stats: Stats, cursor: SourceCursor, prefix: OpenFile['prefix']): OpenFile {
+    const stored = (cursor.parserState ?? { parser: null }) as StoredState;
+    return {
+      handle,
+      stats,
+      cursor,
+      framer: new Framer({ startOffset: cursor.offset, startLine: cursor.line }),
+      parser: createLogParser(stored.parser ?? undefined),
+      readOffset: cursor.offset,
+      prefix,
+    };
+  }
+
+  /** Resets in-memory progress to a cursor (after a conflict with another writer, or a failed commit). */
+  private rewind(file: OpenFile, cursor: SourceCursor): void {
+    const fresh = this.fileAt(file.handle, file.stats, cursor, file.prefix);
+    Object.assign(file, fresh);
+  }
+
+  /** Shorter than what we read, or its first bytes changed (copytruncate, then new writes). */
+  private async wasTruncated(file: OpenFile): Promise<boolean> {
+    const stats = await file.handle.stat();
+    if (stats.size < file.readOffset) return true;
+    if (file.prefix.length > 0 && (await hashPrefix(file.handle, file.prefix.length)) !== file.prefix.hash) return true;
+    file.stats = stats;
+    return false;
+  }
+
+  private async readToEnd(file: OpenFile): Promise<void> {
+    let events: ParseEvent[] = [];
+    let bytesSinceCommit = 0;
+    const buffer = Buffer.allocUnsafe(READ_CHUNK);
+    for (;;) {
+      const { bytesRead } = await file.handle.read(buffer, 0, READ_CHUNK, file.readOffset);
+      if (bytesRead === 0) break;
+      file.readOffset += bytesRead;
+      bytesSinceCommit += bytesRead;
+      const out = file.framer.push(buffer.subarray(0, bytesRead));
+      for (const warning of out.warnings) events.push({ type: 'warning', runKey: null, line: warning.line, message: warning.message });
+      for (const record of out.records) {
+        const produced = file.parser.feed(record);
+        for (const event of produced) events.push(event);
+      }
+      if (events.length >= (this.options.batchEvents ?? DEFAULT_BATCH_EVENTS) || bytesSinceCommit >= MAX_BATCH_BYTES) {
+        if (!(await this.commit(file, events))) return;
+        events = [];
+        bytesSinceCommit = 0;
+      }
+      if (this.closed) return;
+    }
+    await this.commit(file, events);
+  }
+
+  /** Returns false when another writer had moved the source on (we rewound to its cursor). */
+  private async commit(file: OpenFile, events: ParseEvent[]): Promise<boolean> {
+    const toOffset = file.framer.committedOffset;
+    if (toOffset === file.cursor.offset && events.length === 0) return true;
+    const stats = await file.handle.stat();
+    const parserState: StoredState = { parser: file.parser.snapshot() };
+    let result;
+    try {
+      result = await commitBatch(this.options.pool, {
+        sourceId: file.cursor.sourceId,
+        fromOffset: file.cursor.offset,
+        toOffset,
+        nextLine: file.framer.committedLine,
+        parserState,
+        size: stats.size,
+        seenAt: stats.mtime,
+        events,
+      });
+    } catch (error) {
+      // Nothing was stored: forget what we parsed and read it again once the database is back.
+      this.rewind(file, file.cursor);
+      throw error;
+    }
+    if (result.status === 'conflict') {
+      this.rewind(file, result.cursor);
+      this.again = true;
+      return false;
+    }
+    const progress = { path: this.path, bytes: toOffset - file.cursor.offset, lines: file.framer.committedLine - file.cursor.line, runIds: result.runIds };
+    file.cursor = { sourceId: file.cursor.sourceId, offset: toOffset, line: file.framer.committedLine, parserState };
+    this.options.onCommit?.(progress);
+    return true;
+  }
+
+  private async release(): Promise<void> {
+    const file = this.file;
+    this.file = undefined;
+    await file?.handle.close().catch(() => {});
+  }
+}
+
+function sameInode(a: Stats, b: Stats): boolean {
+  return a.ino === b.ino && a.dev === b.dev;
+}
+
+async function hashPrefix(handle: fs.FileHandle, length: number): Promise<string> {
+  const buffer = Buffer.alloc(length);
+  const { bytesRead } = await handle.read(buffer, 0, length, 0);
+  return createHash('sha256').update(buffer.subarray(0, bytesRead)).digest('hex');
+}

@@ -1,0 +1,104 @@
+import type { Command } from 'commander';
+import { SingleBar, Presets } from 'cli-progress';
+import { z } from 'zod';
+import { getEnv, type Env } from '../../env';
+import { ConfigError } from '../../errors';
+import { createLogger, type Logger } from '../../log';
+import { openDatabase } from '../../db/database';
+import { createPool } from '../../db/pool';
+import { IngestDaemon, type BackfillSummary } from '../../../ingest/daemon';
+import { listMatchingFiles, resolveTargets } from '../../../ingest/paths';
+import { parseOptions } from '../options';
+import { promises as fs } from 'node:fs';
+
+const ingestOptions = z.object({
+  paths: z.array(z.string().min(1, 'a file, directory or glob')).min(1, 'at least one file, directory or glob'),
+  once: z.boolean(),
+  fromEnd: z.boolean(),
+});
+
+export function registerIngestCommand(program: Command): void {
+  program
+    .command('ingest')
+    .description(
+      'Ingest training logs into the database. Directories are searched recursively for *.log, *.txt and *.out;\n' +
+        'files and globs (quote them) are taken as given. Files Thaw has seen before resume at their committed byte offset.\n' +
+        'Without --once it keeps following the files, like `tail -F`. Logs go to stderr as JSON lines.',
+    )
+    .argument('<paths...>', 'log files, directories or globs')
+    .option('--once', 'backfill what exists now and exit (exit code 0 when done)', false)
+    .option('--from-start', 'read files Thaw has never seen from their beginning (default)')
+    .option('--from-end', 'read files Thaw has never seen from their current end (only new lines)')
+    .action(async (paths: string[], raw: { once: boolean; fromStart?: boolean; fromEnd?: boolean }) => {
+      if (raw.fromStart && raw.fromEnd) throw new ConfigError('--from-start and --from-end: expected at most one of them');
+      const options = parseOptions(ingestOptions, { paths, once: raw.once, fromEnd: Boolean(raw.fromEnd) });
+      const env = getEnv();
+      const log = createLogger(env.THAW_LOG_LEVEL);
+      const database = await openDatabase(env, log);
+      const pool = createPool(database.url);
+      try {
+        if (options.once) await backfill(options, pool, log, env);
+        else await follow(options, pool, log, env);
+      } finally {
+        await pool.end().catch(() => {});
+        await database.close();
+      }
+    });
+}
+
+async function backfill(options: z.infer<typeof ingestOptions>, pool: import('pg').Pool, log: Logger, env: Env): Promise<void> {
+  const files = await listMatchingFiles(await resolveTargets(options.paths));
+  if (files.length === 0) throw new ConfigError(`no log files (*.log, *.txt, *.out) found under ${options.paths.join(', ')}`);
+  const totalBytes = (await Promise.all(files.map((file) => fs.stat(file).then((s) => s.size, () => 0)))).reduce((a, b) => a + b, 0);
+  const bar = process.stderr.isTTY
+    ? new SingleBar(
+        { format: 'ingest |{bar}| {percentage}% | {value}/{total} MB | {lines} lines | {rate} lines/s | ETA {eta_formatted}', stream: process.stderr, hideCursor: true },
+        Presets.shades_classic,
+      )
+    : undefined;
+  const started = performance.now();
+  let bytes = 0;
+  let lines = 0;
+  bar?.start(round(totalBytes / 1e6), 0, { lines: 0, rate: 0 });
+  const daemon = new IngestDaemon({
+    pool,
+    paths: options.paths,
+    log,
+    staleMinutes: env.THAW_STALE_MINUTES,
+    batchEvents: env.THAW_INGEST_BATCH_EVENTS,
+    fromEnd: options.fromEnd,
+    onCommit: (info) => {
+      bytes += info.bytes;
+      lines += info.lines;
+      const seconds = (performance.now() - started) / 1000;
+      bar?.update(round(bytes / 1e6), { lines, rate: Math.round(lines / Math.max(seconds, 0.001)) });
+    },
+  });
+  let summary: BackfillSummary;
+  try {
+    summary = await daemon.backfill();
+  } finally {
+    bar?.stop();
+    await daemon.close();
+  }
+  const rate = Math.round(summary.lines / Math.max(summary.seconds, 0.001));
+  process.stdout.write(
+    `ingested ${summary.files} file(s): ${(summary.bytes / 1e6).toFixed(1)} MB, ${summary.lines} lines in ${summary.seconds.toFixed(1)} s (${rate} lines/s)\n`,
+  );
+}
+
+function round(value: number): number {
+  return Math.round(value * 10) / 10;
+}
+
+async function follow(options: z.infer<typeof ingestOptions>, pool: import('pg').Pool, log: Logger, env: Env): Promise<void> {
+  const daemon = new IngestDaemon({ pool, paths: options.paths, log, staleMinutes: env.THAW_STALE_MINUTES, batchEvents: env.THAW_INGEST_BATCH_EVENTS, fromEnd: options.fromEnd });
+  await daemon.start();
+  log.info({ paths: options.paths }, 'following logs; Ctrl-C to stop');
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await daemon.close();
+}

@@ -1,0 +1,10 @@
+// The node-postgres pool the ingest write path uses (see ingest/store.ts for why it is not Prisma).
+import pg from 'pg';
+
+export function createPool(url: string, max = 6): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
+  // An idle connection dropped by a restarting server must not crash the process: the next query
+  // fails instead, and the daemon's retry loop takes over.
+  pool.on('error', () => {});
+  return pool;
+}

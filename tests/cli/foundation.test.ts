@@ -1,0 +1,125 @@
+import { mkdtemp, readdir, rm, writeFile, chmod, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseEnv } from '../../lib/env';
+import { ConfigError } from '../../lib/errors';
+import { createEmptyDatabase } from '../helpers/db';
+import { runThaw } from '../helpers/cli';
+
+let scratch: string;
+beforeAll(async () => {
+  scratch = await mkdtemp(path.join(os.tmpdir(), 'thaw-cli-'));
+  await chmod(scratch, 0o755);
+});
+afterAll(() => rm(scratch, { recursive: true, force: true }));
+
+/** A user-facing failure is one or a few `thaw: …` lines, never a stack trace. */
+function expectCleanError(stderr: string) {
+  expect(stderr).toMatch(/^thaw: /m);
+  expect(stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+}
+
+describe('configuration', () => {
+  it('names the variable and the expected form for bad values', () => {
+    expect(() => parseEnv({ THAW_PORT: '99999' })).toThrow(/THAW_PORT: expected a port from 1 to 65535 \(got "99999"\)/);
+    expect(() => parseEnv({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL: expected a postgresql:\/\/user:password@host:port\/db URL/);
+    expect(() => parseEnv({ THAW_STALE_MINUTES: 'soon' })).toThrow(/THAW_STALE_MINUTES: expected a number of minutes/);
+    expect(() => parseEnv({ THAW_LOG_LEVEL: 'loud' })).toThrow(ConfigError);
+  });
+
+  it('applies defaults and treats empty variables as unset', () => {
+    const env = parseEnv({ DATABASE_URL: '', THAW_PORT: '' });
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env).toMatchObject({ THAW_DATA_DIR: '.thaw', THAW_HOST: '127.0.0.1', THAW_PORT: 3000, THAW_LOGS: './logs', THAW_STALE_MINUTES: 10 });
+  });
+
+  it('rejects bad flags with the flag name', async () => {
+    const result = await runThaw(['start', '--port', 'eighty', '--no-build'], { env: { THAW_DATA_DIR: path.join(scratch, 'unused') } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/thaw: --port: expected a port number \(got "eighty"\)/);
+    expectCleanError(result.stderr);
+  });
+
+  it('refuses to bind beyond loopback without THAW_TOKEN', async () => {
+    const result = await runThaw(['start', '--host', '0.0.0.0', '--no-build'], { env: { THAW_DATA_DIR: path.join(scratch, 'unused') } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/THAW_TOKEN/);
+    expectCleanError(result.stderr);
+  });
+
+  it('documents every command in --help', async () => {
+    const result = await runThaw(['--help']);
+    expect(result.code).toBe(0);
+    for (const command of ['start', 'parse', 'ingest', 'migrate']) expect(result.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
+    const start = await runThaw(['start', '--help']);
+    for (const flag of ['--logs', '--port', '--host']) expect(start.stdout).toContain(flag);
+  });
+});
+
+describe('database start-up failures', () => {
+  it('an unusable DATABASE_URL prints one clear line and exits non-zero', async () => {
+    const result = await runThaw(['migrate'], { env: { DATABASE_URL: 'postgresql://nobody:secret@127.0.0.1:1/none' } });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/thaw: cannot connect to PostgreSQL at postgresql:\/\/nobody:\*\*\*@127\.0\.0\.1:1\/none/);
+    expect(result.stderr).not.toContain('secret');
+  });
+
+  it('a data dir that cannot be written prints one clear line and leaves nothing behind', async () => {
+    const blocker = path.join(scratch, 'a-file');
+    await writeFile(blocker, 'not a directory');
+    const result = await runThaw(['migrate'], { env: { THAW_DATA_DIR: path.join(blocker, 'data') } });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/thaw: data dir .*a-file\/data cannot be written \(ENOTDIR\); set THAW_DATA_DIR/);
+  });
+
+  it.runIf(process.getuid?.() === 0)('as root, a data dir the postgres user cannot reach fails cleanly with nothing half-initialised', async () => {
+    const locked = path.join(scratch, 'locked');
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(locked, { mode: 0o700 });
+    await chmod(locked, 0o700);
+    const dataDir = path.join(locked, 'thaw');
+    const result = await runThaw(['migrate'], { env: { THAW_DATA_DIR: dataDir } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/thaw: could not initialise the embedded PostgreSQL/);
+    expectCleanError(result.stderr);
+    expect(await readdir(dataDir)).toEqual([]);
+  });
+});
+
+describe('embedded database', () => {
+  it('starts, migrates, and a second thaw on the same data dir reuses the running server', async () => {
+    const dataDir = path.join(scratch, 'shared-data');
+    const first = await runThaw(['migrate'], { env: { THAW_DATA_DIR: dataDir } });
+    expect(first.stdout).toMatch(/applied 1 migration/);
+    expect(first.code).toBe(0);
+    expect((await stat(path.join(dataDir, 'pg', 'PG_VERSION'))).isFile()).toBe(true);
+
+    // Keep a server running from one process, then run `thaw migrate` against the same dir.
+    const { startEmbeddedDatabase } = await import('../../lib/db/embedded');
+    const owner = await startEmbeddedDatabase({ dataDir });
+    try {
+      expect(owner.owned).toBe(true);
+      const second = await runThaw(['migrate'], { env: { THAW_DATA_DIR: dataDir, THAW_LOG_LEVEL: 'info' } });
+      expect(second.code).toBe(0);
+      expect(second.stdout).toMatch(/database is up to date/);
+      expect(second.stderr).toContain('reusing the embedded PostgreSQL');
+      expect(second.stderr).toContain(`"port":${owner.port}`);
+    } finally {
+      await owner.stop();
+    }
+  });
+
+  it('works against an external DATABASE_URL', async () => {
+    const external = await createEmptyDatabase('external');
+    try {
+      const result = await runThaw(['migrate'], { env: { DATABASE_URL: external.url } });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/applied 1 migration/);
+    } finally {
+      await external.drop();
+    }
+  });
+});

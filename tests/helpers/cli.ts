@@ -1,0 +1,43 @@
+// Runs the real `thaw` CLI in a child process and collects what it printed.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const THAW_BIN = fileURLToPath(new URL('../../bin/thaw.mjs', import.meta.url));
+export const PROJECT_DIR = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Environment for a child thaw: no inherited DATABASE_URL/THAW_* unless given. */
+export function cleanEnv(extra: Record<string, string> = {}): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (key === 'DATABASE_URL' || key.startsWith('THAW_') || key.startsWith('VITEST') || key === 'NODE_OPTIONS') continue;
+    env[key] = value;
+  }
+  return { ...env, THAW_LOG_LEVEL: 'warn', ...extra };
+}
+
+export function runThaw(args: string[], options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number; input?: string } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [THAW_BIN, ...args], {
+      cwd: options.cwd ?? PROJECT_DIR,
+      env: cleanEnv(options.env) as NodeJS.ProcessEnv,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}

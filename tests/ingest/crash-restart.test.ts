@@ -1,0 +1,83 @@
+// kill -9 of `thaw ingest --once` at random points during a backfill, each followed by a restart,
+// must end with a database identical (row for row) to one uninterrupted ingest.
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { cleanEnv, THAW_BIN, PROJECT_DIR, runThaw } from '../helpers/cli';
+import { allSamples, backfillInto, seededRandom, tempDir } from '../helpers/ingest';
+import { snapshotDatabase } from '../helpers/snapshot';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+const KILLS = Number(process.env.THAW_SOAK_KILLS ?? 10);
+
+/**
+ * Starts `thaw ingest --once` and SIGKILLs it once the committed bytes reach `killAt` (plus a random
+ * few ms, so the kill lands inside the next batch's work); resolves to true if it finished first.
+ */
+function runAndKill(args: string[], env: Record<string, string>, progress: () => Promise<number>, killAt: number, jitterMs: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [THAW_BIN, ...args], { cwd: PROJECT_DIR, env: cleanEnv(env) as NodeJS.ProcessEnv, stdio: 'ignore' });
+    let done = false;
+    const watchProgress = async () => {
+      while (!done) {
+        if ((await progress()) >= killAt) {
+          setTimeout(() => child.kill('SIGKILL'), jitterMs);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    void watchProgress();
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      done = true;
+      if (signal === 'SIGKILL') resolve(false);
+      else if (code === 0) resolve(true);
+      else reject(new Error(`thaw ingest exited with ${code}`));
+    });
+  });
+}
+
+describe('crash safety', () => {
+  it(`survives ${KILLS} kill -9 at random points during a backfill, row for row`, async () => {
+    const { dir, cleanup } = await tempDir();
+    cleanups.push(cleanup);
+    // Several files, each with several runs, so a kill can land in any phase of any file.
+    const samples = await allSamples();
+    const copies = 12;
+    for (let i = 0; i < 4; i++) await writeFile(path.join(dir, `node${i}.log`), Buffer.concat(Array.from({ length: copies }, () => samples)));
+
+    const interrupted: TestDatabase = await createTestDatabase('crash');
+    const reference: TestDatabase = await createTestDatabase('reference');
+    cleanups.push(() => interrupted.drop(), () => reference.drop());
+
+    const env = { DATABASE_URL: interrupted.url, THAW_INGEST_BATCH_EVENTS: '400', THAW_LOG_LEVEL: 'silent' };
+    const total = samples.length * copies * 4;
+    const committed = async () => Number((await interrupted.query<{ n: string }>(`SELECT coalesce(sum("committedOffset"), 0)::text AS n FROM "LogSource"`))[0]!.n);
+    const random = seededRandom(7);
+    let kills = 0;
+    while (kills < KILLS) {
+      const now = await committed();
+      // Spread the kills over what is left, so all of them land before the backfill completes.
+      const killAt = now + Math.floor(((total - now) / (KILLS - kills + 1)) * random());
+      if (process.env.THAW_TEST_DEBUG) console.log(`kill ${kills}: committed ${now} of ${total}, kill at ${killAt}`);
+      const finished = await runAndKill(['ingest', '--once', dir], env, committed, killAt, Math.floor(random() * 40));
+      if (finished) break;
+      kills++;
+    }
+    const final = await runThaw(['ingest', '--once', dir], { env });
+    expect(final.code).toBe(0);
+    expect(kills).toBe(KILLS);
+
+    await backfillInto(reference.url, [dir]);
+    const actual = await snapshotDatabase(interrupted.query);
+    expect(actual.runs).toHaveLength(4 * copies * 3);
+    expect(actual).toEqual(await snapshotDatabase(reference.query));
+  }, 600_000);
+});

@@ -1,0 +1,105 @@
+// Shared helpers: numbers as Python prints them, index lists, tqdm frames, LeRobot big numbers.
+import { describe, expect, it } from 'vitest';
+import {
+  formatBigNumber,
+  isExceptionLine,
+  parseBigNumber,
+  parseClock,
+  parseCount,
+  parseIndexList,
+  parseNumber,
+  parseTqdmFrame,
+  postfixNumber,
+} from '../../ingest/parsers/common';
+
+describe('parseNumber', () => {
+  it.each([
+    ['0.0412', 0.0412],
+    ['9e-05', 9e-5],
+    ['1.00e-04', 1e-4],
+    ['9.88e-5', 9.88e-5],
+    ['450,046,176', 450046176],
+    ['-3', -3],
+    ['inf', Infinity],
+    ['-inf', -Infinity],
+    ['Infinity', Infinity],
+  ])('%s → %s', (raw, value) => expect(parseNumber(raw)).toBe(value));
+
+  it('reads nan as NaN and rejects garbage', () => {
+    expect(parseNumber('nan')).toBeNaN();
+    expect(parseNumber('NaN')).toBeNaN();
+    for (const raw of ['', 'abc', '0.75OO', '1,23', '1e', '--1']) expect(parseNumber(raw)).toBeNull();
+  });
+
+  it('parses counts with and without separators', () => {
+    expect(parseCount('93,509,376')).toBe(93509376);
+    expect(parseCount('2560')).toBe(2560);
+    expect(parseCount('1,2345')).toBeNull();
+  });
+});
+
+describe('parseIndexList', () => {
+  it('reads plain, negative, empty and abbreviated lists', () => {
+    expect(parseIndexList('[0, 1, 2]')).toEqual([0, 1, 2]);
+    expect(parseIndexList('[-1, -2, -13]')).toEqual([-1, -2, -13]);
+    expect(parseIndexList('[]')).toEqual([]);
+    expect(parseIndexList('[0...11]')).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(parseIndexList('[18...26]')).toHaveLength(9);
+    expect(parseIndexList('[0, x]')).toBeNull();
+    expect(parseIndexList('0, 1')).toBeNull();
+  });
+});
+
+describe('parseTqdmFrame', () => {
+  it('parses a SmolVLA frame with it/s', () => {
+    const frame = parseTqdmFrame('Training Epoch 3:  42%|████▏     | 210/500 [01:45<02:25,  1.99it/s, loss=0.0831, lr=9.87e-05, proc_ms=402.3]');
+    expect(frame).toEqual({ desc: 'Training Epoch 3', n: 210, total: 500, elapsedS: 105, postfix: 'loss=0.0831, lr=9.87e-05, proc_ms=402.3' });
+  });
+
+  it('parses s/it, H:MM:SS, ASCII bars and postfix keys in any order', () => {
+    const frame = parseTqdmFrame('Training Epoch 12:   3%|3         | 37/1406 [1:01:20<49:27,  2.17s/it, proc_ms=1287.4, lr=8.00e-05, loss=0.0412]');
+    expect(frame?.elapsedS).toBe(3680);
+    expect(frame?.n).toBe(37);
+    expect(postfixNumber(frame?.postfix ?? '', 'loss')).toBe(0.0412);
+    expect(postfixNumber(frame?.postfix ?? '', 'lr')).toBe(8e-5);
+    expect(postfixNumber(frame?.postfix ?? '', 'proc_ms')).toBe(1287.4);
+  });
+
+  it('parses frames without postfix, without total, and rejects truncated ones', () => {
+    expect(parseTqdmFrame('Training Epoch 1:   0%|          | 0/500 [00:00<?, ?it/s]')).toEqual({ desc: 'Training Epoch 1', n: 0, total: 500, elapsedS: 0, postfix: '' });
+    expect(parseTqdmFrame('Training Epoch 1: 37it [00:15,  2.30it/s, loss=0.5]')).toEqual({ desc: 'Training Epoch 1', n: 37, total: null, elapsedS: 15, postfix: 'loss=0.5' });
+    expect(parseTqdmFrame('Training Epoch 1:  42%|████▏     | 210/500 [01:45<02:25,  1.99it/s, loss=0.08')).toBeNull();
+    expect(parseClock('?')).toBeNull();
+  });
+
+  it('does not confuse keys that end like another key', () => {
+    expect(postfixNumber('base_lr=1, lr=2', 'lr')).toBe(2);
+  });
+});
+
+describe('LeRobot big numbers', () => {
+  it('formats like format_big_number (round half to even)', () => {
+    expect(formatBigNumber(200)).toBe('200');
+    expect(formatBigNumber(1600)).toBe('2K');
+    expect(formatBigNumber(2500)).toBe('2K');
+    expect(formatBigNumber(3500)).toBe('4K');
+    expect(formatBigNumber(20000)).toBe('20K');
+    expect(formatBigNumber(1_500_000)).toBe('2M');
+  });
+
+  it('parses them back', () => {
+    expect(parseBigNumber('20K')).toEqual({ value: 20000, exact: false });
+    expect(parseBigNumber('999')).toEqual({ value: 999, exact: true });
+    expect(parseBigNumber('x')).toBeNull();
+  });
+});
+
+describe('isExceptionLine', () => {
+  it('recognises the last line of a traceback', () => {
+    expect(isExceptionLine('RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB')).toBe(true);
+    expect(isExceptionLine('torch.OutOfMemoryError: CUDA out of memory.')).toBe(true);
+    expect(isExceptionLine('KeyboardInterrupt')).toBe(true);
+    expect(isExceptionLine('Epoch 1 Average Loss: 0.1')).toBe(false);
+    expect(isExceptionLine('Killed')).toBe(false);
+  });
+});

@@ -1,0 +1,97 @@
+// The framer: terminators, line numbers, offsets, ANSI, UTF-8 across chunks, the record cap, restarts.
+import { describe, expect, it } from 'vitest';
+import { Framer, frameBytes, stripAnsi, type LogRecord } from '../../ingest/framing';
+
+const encode = (text: string) => new TextEncoder().encode(text);
+const texts = (records: LogRecord[]) => records.map((r) => r.text);
+
+describe('Framer', () => {
+  it('splits on \\n, bare \\r and \\r\\n and drops whitespace-only records', () => {
+    const { records } = frameBytes(encode('a\nb\r\nc\rd\r   \re\n\n'));
+    expect(texts(records)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(records.map((r) => r.line)).toEqual([1, 2, 3, 3, 3]);
+  });
+
+  it('reports byte offsets of the first byte and of the terminator', () => {
+    const { records } = frameBytes(encode('é1\n\rxy'));
+    expect(records).toEqual([
+      { text: 'é1', line: 1, offset: 0, endOffset: 3 },
+      { text: 'xy', line: 2, offset: 5, endOffset: 7 },
+    ]);
+  });
+
+  it('keeps tqdm frames and the print glued after them apart (§0.2)', () => {
+    const raw = '\rTraining Epoch 1: 100%|██████████| 2/2 [00:01<00:00,  1.99it/s, loss=0.1]\r' + ' '.repeat(40) + '\rEpoch 1 Average Loss: 0.1000\n';
+    expect(texts(frameBytes(encode(raw)).records)).toEqual([
+      'Training Epoch 1: 100%|██████████| 2/2 [00:01<00:00,  1.99it/s, loss=0.1]',
+      'Epoch 1 Average Loss: 0.1000',
+    ]);
+  });
+
+  it('strips CSI, OSC and lone escape sequences', () => {
+    expect(stripAnsi('\x1b[1m\x1b[33mOutput dir:\x1b[0m x')).toBe('Output dir: x');
+    expect(stripAnsi('\x1b]0;title\x07a\x1b]8;;http://x\x1b\\b')).toBe('ab');
+    expect(stripAnsi('a\x1b(Bb\x1b')).toBe('ab');
+    expect(texts(frameBytes(encode('\x1b[32m\x1b[0m\n\x1b[2Kok\n')).records)).toEqual(['ok']);
+  });
+
+  it('decodes a multi-byte character split across chunks', () => {
+    const bytes = encode('策略: 解冻指定层 [-1]\n');
+    for (let cut = 1; cut < bytes.length; cut++) {
+      const framer = new Framer();
+      const records = [...framer.push(bytes.subarray(0, cut)).records, ...framer.push(bytes.subarray(cut)).records];
+      expect(texts(records)).toEqual(['策略: 解冻指定层 [-1]']);
+    }
+  });
+
+  it('turns invalid UTF-8 into U+FFFD without throwing', () => {
+    const { records } = frameBytes(new Uint8Array([0x61, 0xff, 0xe2, 0x96, 0x0a, 0xf0, 0x9f]));
+    expect(texts(records)).toEqual(['a\uFFFD\uFFFD', '\uFFFD']);
+  });
+
+  it('drops a record over the cap once, keeps nothing of it and resynchronises', () => {
+    const long = 'x'.repeat(100);
+    for (const chunkSize of [1, 7, 64, 1000]) {
+      const framer = new Framer({ maxRecordBytes: 50 });
+      const input = encode(`ok\n${long}\rnext\n${long}`);
+      const records: LogRecord[] = [];
+      const warnings: { line: number; message: string }[] = [];
+      for (let at = 0; at < input.length; at += chunkSize) {
+        const out = framer.push(input.subarray(at, at + chunkSize));
+        records.push(...out.records);
+        warnings.push(...out.warnings);
+      }
+      const tail = framer.end();
+      expect(texts([...records, ...tail.records])).toEqual(['ok', 'next']);
+      expect([...warnings, ...tail.warnings]).toEqual([
+        { line: 2, message: 'record longer than 50 bytes discarded' },
+        { line: 3, message: 'record longer than 50 bytes discarded' },
+      ]);
+    }
+  });
+
+  it('flushes a trailing unterminated record on end() without committing it', () => {
+    const framer = new Framer();
+    expect(texts(framer.push(encode('a\nbc')).records)).toEqual(['a']);
+    expect(framer.committedOffset).toBe(2);
+    expect(framer.committedLine).toBe(2);
+    expect(framer.end().records).toEqual([{ text: 'bc', line: 2, offset: 2, endOffset: 4 }]);
+    expect(framer.committedOffset).toBe(2);
+  });
+
+  it('restarts at committedOffset/committedLine with identical records', () => {
+    const input = encode('one\r\ntwo\rthree\nfour\nfi');
+    const whole = frameBytes(input).records;
+    for (let cut = 0; cut <= input.length; cut++) {
+      const first = new Framer();
+      const before = first.push(input.subarray(0, cut)).records;
+      const resumed = new Framer({ startOffset: first.committedOffset, startLine: first.committedLine });
+      const after = [...resumed.push(input.subarray(first.committedOffset)).records, ...resumed.end().records];
+      expect([...before, ...after]).toEqual(whole);
+    }
+  });
+
+  it('strips a UTF-8 byte-order mark at the start of the file only', () => {
+    expect(texts(frameBytes(encode('\uFEFFa\n\uFEFFb\n')).records)).toEqual(['a', '\uFEFFb']);
+  });
+});

@@ -1,0 +1,163 @@
+// Property tests (fast-check): never throw, chunking does not matter, snapshot/restore is invisible,
+// and the framer + parser resume exactly at a committed offset (the ingest daemon after kill -9).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { ParseEvent } from '../../ingest/events';
+import { Framer, frameBytes, type FramingWarning, type LogRecord } from '../../ingest/framing';
+import { collectWarnings, createLogParser, parseBytes, type ParserState } from '../../ingest/parse';
+import { summarizeRuns } from '../../ingest/summarize';
+import { fixtureBytes } from './helpers';
+
+const encoder = new TextEncoder();
+
+const LOGS = [
+  'samples/sample_task2_unfreeze4_buffered.log',
+  'logs/crlf_ansi.log',
+  'logs/buffered_8k_blocks.log',
+  'logs/two_runs.log',
+  'logs/crash_traceback.log',
+  'logs/lerobot_train.log',
+  'logs/generic_tqdm.log',
+  'logs/side_lineage.log',
+  'logs/nan_inf.log',
+  'logs/banner_access_error.log',
+].map((name) => fixtureBytes(name));
+
+/** Real records of the fixtures: the vocabulary of the "log soup" inputs. */
+const VOCABULARY = [...new Set(LOGS.flatMap((bytes) => frameBytes(bytes).records.map((r) => r.text)))];
+const SEPARATORS = ['\n', '\r', '\r\n', `\r${' '.repeat(30)}\r`, '\x1b[32m', '\x1b[0m', '\n\n'];
+
+/** Plausible-looking logs: real lines in random order, glued with random separators and junk. */
+const logSoup = fc
+  .array(
+    fc.oneof(
+      { weight: 6, arbitrary: fc.constantFrom(...VOCABULARY) },
+      { weight: 4, arbitrary: fc.constantFrom(...SEPARATORS) },
+      { weight: 1, arbitrary: fc.string({ maxLength: 20 }) },
+    ),
+    { maxLength: 60 },
+  )
+  .map((parts) => encoder.encode(parts.join('')));
+
+/** Byte inputs: random bytes, log soup, or a real fixture. */
+const anyLog = fc.oneof(fc.uint8Array({ maxLength: 512 }), logSoup, fc.constantFrom(...LOGS));
+
+/** Chunk sizes 1 B … 64 KiB, biased towards small ones. */
+const chunkSizes = fc.array(fc.oneof(fc.integer({ min: 1, max: 16 }), fc.integer({ min: 1, max: 65536 })), { minLength: 1, maxLength: 20 });
+
+interface Pass {
+  events: ParseEvent[];
+  warnings: FramingWarning[];
+}
+
+function chunked(bytes: Uint8Array, sizes: number[]): Pass {
+  const framer = new Framer();
+  const parser = createLogParser();
+  const events: ParseEvent[] = [];
+  const warnings: FramingWarning[] = [];
+  const take = (out: { records: LogRecord[]; warnings: FramingWarning[] }) => {
+    warnings.push(...out.warnings);
+    for (const record of out.records) events.push(...parser.feed(record));
+  };
+  let at = 0;
+  for (let i = 0; at < bytes.length; i++) {
+    const size = sizes[i % sizes.length] ?? 1;
+    take(framer.push(bytes.slice(at, at + size)));
+    at += size;
+  }
+  take(framer.end());
+  events.push(...parser.end());
+  return { events, warnings: collectWarnings(warnings, events) };
+}
+
+/** What the daemon stores: JSON (jsonb), so NaN or Infinity in the state would not survive. */
+function throughJson(state: ParserState): ParserState {
+  return JSON.parse(JSON.stringify(state)) as ParserState;
+}
+
+describe('parser properties', () => {
+  it('never throws, whatever the bytes', () => {
+    fc.assert(
+      fc.property(anyLog, (bytes) => {
+        const { events } = parseBytes(bytes);
+        summarizeRuns(events);
+      }),
+      { numRuns: 4000 },
+    );
+  });
+
+  it('chunking (1 B … 64 KiB) yields exactly the events of one pass', () => {
+    fc.assert(
+      fc.property(anyLog, chunkSizes, (bytes, sizes) => {
+        expect(chunked(bytes, sizes)).toEqual(parseBytes(bytes));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('snapshot/restore at any record boundary yields the events of one pass', () => {
+    fc.assert(
+      fc.property(anyLog, fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 4 }), (bytes, cuts) => {
+        const { records } = frameBytes(bytes);
+        const whole = parseBytes(bytes).events;
+        const boundaries = cuts.map((c) => Math.floor(c * records.length)).sort((a, b) => a - b);
+        const events: ParseEvent[] = [];
+        let parser = createLogParser();
+        let from = 0;
+        for (const boundary of boundaries) {
+          for (const record of records.slice(from, boundary)) events.push(...parser.feed(record));
+          parser = createLogParser(throughJson(parser.snapshot()));
+          from = boundary;
+        }
+        for (const record of records.slice(from)) events.push(...parser.feed(record));
+        events.push(...parser.end());
+        expect(events).toEqual(whole);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('framer + parser resume at committedOffset/committedLine like the daemon after a crash', () => {
+    fc.assert(
+      fc.property(anyLog, fc.double({ min: 0, max: 1, noNaN: true }), (bytes, where) => {
+        const cut = Math.floor(where * bytes.length);
+        const framer = new Framer();
+        const parser = createLogParser();
+        const events: ParseEvent[] = [];
+        const warnings: FramingWarning[] = [];
+        const first = framer.push(bytes.slice(0, cut));
+        warnings.push(...first.warnings);
+        for (const record of first.records) events.push(...parser.feed(record));
+        // Crash: only the committed offset/line and the parser snapshot survive.
+        const committed = { offset: framer.committedOffset, line: framer.committedLine, state: throughJson(parser.snapshot()) };
+        const resumed = new Framer({ startOffset: committed.offset, startLine: committed.line });
+        const resumedParser = createLogParser(committed.state);
+        for (const out of [resumed.push(bytes.slice(committed.offset)), resumed.end()]) {
+          warnings.push(...out.warnings);
+          for (const record of out.records) events.push(...resumedParser.feed(record));
+        }
+        events.push(...resumedParser.end());
+        const whole = parseBytes(bytes);
+        expect(events).toEqual(whole.events);
+        // A record dropped for length before the crash is dropped (and warned) again after it.
+        const all = collectWarnings(warnings, events);
+        expect(new Set(all.map((w) => JSON.stringify(w)))).toEqual(new Set(whole.warnings.map((w) => JSON.stringify(w))));
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('is deterministic and keeps its state JSON-clean', () => {
+    fc.assert(
+      fc.property(anyLog, (bytes) => {
+        const first = parseBytes(bytes);
+        expect(parseBytes(bytes)).toEqual(first);
+        const parser = createLogParser();
+        for (const record of frameBytes(bytes).records) parser.feed(record);
+        const state = parser.snapshot();
+        expect(throughJson(state)).toEqual(state);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
