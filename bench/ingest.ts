@@ -12,7 +12,7 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { pino } from 'pino';
 import { IngestDaemon } from '../ingest/daemon';
 import { createPool } from '../lib/db/pool';
-import { writeSmolvlaLog, generateSmolvlaLog } from './generate-log';
+import { writeSmolvlaLog, generateSmolvlaLog } from '../lib/synthetic/smolvla-log';
 import { createBenchDatabase, percentile, round, type Figure } from './support';
 
 const THAW_BIN = fileURLToPath(new URL('../bin/thaw.mjs', import.meta.url));

@@ -2,6 +2,7 @@
 // lib/cli/commands/ and returns an exit code. User-facing failures (ThawError) print one line.
 import { Command, CommanderError } from 'commander';
 import { ThawError } from '../errors';
+import { registerDemoCommand } from './commands/demo';
 import { registerIngestCommand } from './commands/ingest';
 import { registerMigrateCommand } from './commands/migrate';
 import { registerParseCommand } from './commands/parse';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerParseCommand(program);
   registerIngestCommand(program);
   registerMigrateCommand(program);
+  registerDemoCommand(program);
   return program;
 }
 

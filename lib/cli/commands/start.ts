@@ -12,7 +12,7 @@ import { isLoopback, parseOptions } from '../options';
 
 const SHUTDOWN_DEADLINE_MS = 5_000;
 
-const startOptions = z.object({
+export const startOptions = z.object({
   logs: z.array(z.string().min(1, 'a directory or glob')).min(1, 'at least one directory or glob'),
   port: z.coerce.number({ error: 'a port number' }).int('a whole port number').min(1, 'a port from 1 to 65535').max(65535, 'a port from 1 to 65535'),
   host: z.string().min(1, 'a host name or IP address'),
@@ -48,7 +48,10 @@ export function registerStartCommand(program: Command): void {
     });
 }
 
-async function runThaw(options: z.infer<typeof startOptions>, log: Logger): Promise<void> {
+export type StartOptions = z.infer<typeof startOptions>;
+
+/** Database, migrations, ingest daemon and web UI until Ctrl-C (`thaw start`, `thaw demo`). */
+export async function runThaw(options: StartOptions, log: Logger, onStop?: () => Promise<void>): Promise<void> {
   const database = await openDatabase(getEnv(), log);
   // Everything below (web routes, ingest) reads the database through DATABASE_URL.
   process.env.DATABASE_URL = database.url;
@@ -59,6 +62,7 @@ async function runThaw(options: z.infer<typeof startOptions>, log: Logger): Prom
   const pool = createPool(database.url);
   const daemon = new IngestDaemon({ pool, paths: options.logs, log, staleMinutes: getEnv().THAW_STALE_MINUTES });
   const stop = onceAsync(async () => {
+    await onStop?.();
     await Promise.all([web?.close(), daemon.close()]);
     await pool.end().catch(() => {});
     await disconnectDb();

@@ -1,7 +1,7 @@
 // Deterministic generator of realistic SmolVLA sequential-trainer logs (log-formats §1, §2), as `tee`
 // records them: stdout prints and stderr tqdm frames (`\r`-framed, leave=False) interleaved the way the
 // process would interleave them, optionally with stdout block-buffered (8 KiB) as when Python's stdout is
-// a pipe (§0). Used by the parser benchmark, the ingest benchmarks and the parser tests' fixtures.
+// a pipe (§0). Used by `thaw demo`, the benchmarks and the parser tests' fixtures.
 import { closeSync, openSync, writeSync } from 'node:fs';
 
 export interface SmolvlaLogOptions {
@@ -26,6 +26,12 @@ export interface SmolvlaLogOptions {
   timestamp?: string;
   /** Include the dbaa183+ `proc_ms` postfix and 性能统计 block. */
   perfStats?: boolean;
+  /** Sequential stage: load the previous task's checkpoint (§1.2 #15b) instead of the pretrained model. */
+  resumeFrom?: { taskId: number; path: string } | null;
+  /** Own-task validation falls until this epoch, then rises (overfitting); null = keeps falling. */
+  overfitAfter?: number | null;
+  /** How strongly earlier tasks' validation loss grows with each later stage (0 = no forgetting). */
+  forgetting?: number;
 }
 
 const RULE = '='.repeat(70);
@@ -118,8 +124,11 @@ class TeeWriter {
   }
 }
 
-interface Resolved extends Required<Omit<SmolvlaLogOptions, 'validationEvery'>> {
+interface Resolved extends Required<Omit<SmolvlaLogOptions, 'validationEvery' | 'resumeFrom' | 'overfitAfter' | 'forgetting'>> {
   validationEvery: number | null;
+  resumeFrom: { taskId: number; path: string } | null;
+  overfitAfter: number | null;
+  forgetting: number | null;
 }
 
 function resolve(options: SmolvlaLogOptions): Resolved {
@@ -141,6 +150,9 @@ function resolve(options: SmolvlaLogOptions): Resolved {
     outcome: options.outcome ?? 'completed',
     timestamp: options.timestamp ?? '20251106_144248',
     perfStats: options.perfStats ?? true,
+    resumeFrom: options.resumeFrom ?? null,
+    overfitAfter: options.overfitAfter ?? null,
+    forgetting: options.forgetting ?? null,
   };
 }
 
@@ -154,7 +166,8 @@ function writeHeader(o: Resolved, out: TeeWriter, runDir: string): void {
   out.stdout('📂 Loading Dataset Metadata...\n📊 Dataset FPS: 10\n');
   out.stdout('📐 Padding dataset_stats to match SmolVLA dimensions (16D → 32D)...\n✅ Dataset stats padded successfully\n');
   out.stdout('[2025-11-06 14:42:51,207][root][WARNING] - \'torchcodec\' is not available in your platform, falling back to \'pyav\' as a default decoder\n');
-  out.stdout('\n📂 Loading pretrained SmolVLA from lerobot/smolvla_base\n');
+  if (o.resumeFrom) out.stdout(`\n📂 Loading from Task ${o.resumeFrom.taskId}: ${o.resumeFrom.path}\n`);
+  else out.stdout('\n📂 Loading pretrained SmolVLA from lerobot/smolvla_base\n');
   out.stdout(`\n${RULE}\n📂 Loading SmolVLA from: lerobot/smolvla_base\n${RULE}\n`);
   out.stdout('Loading  HuggingFaceTB/SmolVLM2-500M-Video-Instruct weights ...\nReducing the number of VLM layers to 16 ...\n');
 }
@@ -210,7 +223,7 @@ function writeValidation(o: Resolved, out: TeeWriter, epoch: number, random: () 
     out.stdout(`\n📊 Validating Task ${task}...\n`);
     for (let n = 0; n <= 5; n++) out.stderr(tqdmFrame(`Task ${task} Validation`, n, 5, 0.25, ''));
     out.stderr(`\r${' '.repeat(70)}\r`);
-    const loss = task === o.taskId ? 0.8 / Math.sqrt(epoch) + random() * 0.02 : 0.3 + task * 0.2 + random() * 0.1;
+    const loss = task === o.taskId ? ownValidationLoss(o, epoch, random) : earlierTaskLoss(o, task, random);
     losses.push(loss);
     out.stdout(`  Task ${task} Validation Loss: ${loss.toFixed(4)}\n`);
   }
@@ -223,6 +236,19 @@ function writeValidation(o: Resolved, out: TeeWriter, epoch: number, random: () 
     }
   }
   out.stdout(`${RULE}\n\n`);
+}
+
+/** Falls like 1/√epoch; past `overfitAfter` it climbs again while training loss keeps falling. */
+function ownValidationLoss(o: Resolved, epoch: number, random: () => number): number {
+  const base = (e: number) => 0.8 / Math.sqrt(e);
+  if (o.overfitAfter === null || epoch <= o.overfitAfter) return base(epoch) + random() * 0.02;
+  return base(o.overfitAfter) * (1 + 0.06 * (epoch - o.overfitAfter)) + random() * 0.02;
+}
+
+/** Earlier tasks: retained near 0.3-0.7 by default; `forgetting` pushes them up stage by stage. */
+function earlierTaskLoss(o: Resolved, task: number, random: () => number): number {
+  if (o.forgetting === null) return 0.3 + task * 0.2 + random() * 0.1;
+  return 0.12 + o.forgetting * (o.taskId - task) + random() * 0.04;
 }
 
 function writeEpoch(o: Resolved, out: TeeWriter, epoch: number, random: () => number, state: { best: number }, runDir: string): boolean {
