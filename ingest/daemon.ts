@@ -75,6 +75,8 @@ export class IngestDaemon {
   async start(): Promise<void> {
     this.targets = await resolveTargets(this.options.paths);
     for (const file of await listMatchingFiles(this.targets)) this.touch(file);
+    // Old unfinished runs found by the first scan are stale now, not in 30 s.
+    void this.idle().then(() => this.sweepStale());
     this.watcher = watch(
       this.targets.map((target) => target.base),
       { ignoreInitial: true, persistent: true, followSymlinks: true, ignorePermissionErrors: true },

@@ -258,6 +258,11 @@ export function planBatch(events: readonly ParseEvent[]): BatchPlan {
     return run;
   };
   for (const event of events) {
+    const outOfRange = int32Violation(event);
+    if (outOfRange) {
+      plan.warnings.push({ runKey: event.runKey, line: event.line, message: outOfRange });
+      continue;
+    }
     if (event.type === 'warning') {
       plan.warnings.push({ runKey: event.runKey, line: event.line, message: event.message });
       continue;
@@ -268,7 +273,7 @@ export function planBatch(events: readonly ParseEvent[]): BatchPlan {
         run.format = event.format;
         break;
       case 'run_info':
-        Object.assign(run.info, definedEntries(event.info));
+        Object.assign(run.info, definedEntries(withinColumnRanges(event.info)));
         plan.hasResumePaths ||= event.info.resumePath !== undefined;
         plan.hasOutputDirs ||= event.info.outputDir !== undefined;
         break;
@@ -303,6 +308,32 @@ export function planBatch(events: readonly ParseEvent[]): BatchPlan {
     }
   }
   return plan;
+}
+
+const INT32_MAX = 2_147_483_647;
+const isInt32 = (value: number) => Number.isInteger(value) && Math.abs(value) <= INT32_MAX;
+
+/** Epoch, step and task numbers live in INTEGER columns: a log claiming more is a warning, not a failed batch. */
+function int32Violation(event: ParseEvent): string | null {
+  const fields: [string, number | null | undefined][] = [['line', event.line]];
+  if ('epoch' in event) fields.push(['epoch', event.epoch]);
+  if ('step' in event) fields.push(['step', event.step]);
+  if ('taskId' in event) fields.push(['task id', event.taskId]);
+  for (const [name, value] of fields) {
+    if (value !== null && value !== undefined && !isInt32(value)) return `${name} ${value} is out of range; line ignored`;
+  }
+  return null;
+}
+
+const INT_INFO_COLUMNS = new Set<keyof RunInfo>(['taskId', 'stage', 'datasetFrames', 'datasetFps', 'epochsTotal', 'batchSize', 'stepsPerEpoch', 'totalSteps', 'resumeTaskId']);
+
+function withinColumnRanges(info: Partial<RunInfo>): Partial<RunInfo> {
+  const kept: Partial<RunInfo> = { ...info };
+  for (const column of INT_INFO_COLUMNS) {
+    const value = kept[column];
+    if (typeof value === 'number' && !isInt32(value)) delete kept[column];
+  }
+  return kept;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -247,7 +247,8 @@ const RULES: LineRule<SmolvlaLine>[] = [
   },
   {
     prefix: 'Epoch ',
-    pattern: /^Epoch (\d+) Average Loss: (\S+)$/,
+    // `(.*)`, not a number pattern: a garbled value on this distinctive line is a warning, not silence.
+    pattern: /^Epoch (\d+) Average Loss: (.*)$/,
     build: (m) => {
       const loss = numberGroup(m, 2, 'epoch loss');
       return loss instanceof Malformed ? loss : { k: 'epoch_loss', epoch: Number(m[1]), loss };
@@ -289,7 +290,7 @@ const RULES: LineRule<SmolvlaLine>[] = [
   { prefix: '🎯 Final Multi-Task Validation', pattern: /^🎯 Final Multi-Task Validation$/, build: () => ({ k: 'final_validation' }) },
   {
     prefix: 'Task ',
-    pattern: /^Task (\d+) Validation Loss: (\S+)$/,
+    pattern: /^Task (\d+) Validation Loss: (.*)$/,
     build: (m) => {
       const loss = numberGroup(m, 2, 'validation loss');
       return loss instanceof Malformed ? loss : { k: 'validation_loss', taskId: Number(m[1]), loss };
