@@ -98,7 +98,7 @@ export async function benchBackfill(options: { frames?: number } = {}): Promise<
 }
 
 function startDaemonProcess(url: string, dir: string): ChildProcess {
-  return spawn(process.execPath, [THAW_BIN, 'ingest', dir], {
+  return spawn(THAW_BIN, ['ingest', dir], {
     env: { ...process.env, DATABASE_URL: url, THAW_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -28,7 +28,7 @@ export interface TailerOptions {
   fromEnd?: boolean;
   /** Events per transaction during a backfill (THAW_INGEST_BATCH_EVENTS). */
   batchEvents?: number;
-  /** Called after every committed batch (progress bars, metrics). */
+  /** Called after every committed batch (progress bars, metrics); `lines` counts records (\n or \r). */
   onCommit?: (info: { path: string; bytes: number; lines: number; runIds: number[] }) => void;
 }
 
@@ -47,6 +47,8 @@ interface OpenFile {
   readOffset: number;
   /** Hash of the first bytes when opened: if they change, the file was rewritten in place. */
   prefix: { length: number; hash: string };
+  /** Records (lines split on \n and \r) parsed since the last commit, for progress reports. */
+  recordsPending: number;
 }
 
 export class FileTailer {
@@ -209,6 +211,7 @@ export class FileTailer {
       parser: createLogParser(stored.parser ?? undefined),
       readOffset: cursor.offset,
       prefix,
+      recordsPending: 0,
     };
   }
 
@@ -230,14 +233,19 @@ export class FileTailer {
   private async readToEnd(file: OpenFile): Promise<void> {
     let events: ParseEvent[] = [];
     let bytesSinceCommit = 0;
-    const buffer = Buffer.allocUnsafe(READ_CHUNK);
+    // Live appends are small: size the buffer to what is there (up to 1 MiB) so 200 quiet tails
+    // do not churn through megabyte buffers on every notification.
+    const available = (await file.handle.stat()).size - file.readOffset;
+    if (available <= 0) return this.commit(file, events).then(() => undefined);
+    const buffer = Buffer.allocUnsafe(Math.min(READ_CHUNK, Math.max(available, 4096)));
     for (;;) {
-      const { bytesRead } = await file.handle.read(buffer, 0, READ_CHUNK, file.readOffset);
+      const { bytesRead } = await file.handle.read(buffer, 0, buffer.length, file.readOffset);
       if (bytesRead === 0) break;
       file.readOffset += bytesRead;
       bytesSinceCommit += bytesRead;
       const out = file.framer.push(buffer.subarray(0, bytesRead));
       for (const warning of out.warnings) events.push({ type: 'warning', runKey: null, line: warning.line, message: warning.message });
+      file.recordsPending += out.records.length;
       for (const record of out.records) {
         const produced = file.parser.feed(record);
         for (const event of produced) events.push(event);
@@ -280,7 +288,8 @@ export class FileTailer {
       this.again = true;
       return false;
     }
-    const progress = { path: this.path, bytes: toOffset - file.cursor.offset, lines: file.framer.committedLine - file.cursor.line, runIds: result.runIds };
+    const progress = { path: this.path, bytes: toOffset - file.cursor.offset, lines: file.recordsPending, runIds: result.runIds };
+    file.recordsPending = 0;
     file.cursor = { sourceId: file.cursor.sourceId, offset: toOffset, line: file.framer.committedLine, parserState };
     this.options.onCommit?.(progress);
     return true;

@@ -7,14 +7,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { DatabaseError, errorMessage } from '../errors';
+import { MIGRATIONS_DIR } from '../paths';
 
 /** The key Prisma's schema engine locks on during migrate (pg_advisory_lock(72707369)). */
 const PRISMA_ADVISORY_LOCK = 72707369;
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
+export { MIGRATIONS_DIR };
 
 const CREATE_MIGRATIONS_TABLE = `
 CREATE TABLE IF NOT EXISTS "_prisma_migrations" (

@@ -5,12 +5,12 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ThawError } from '../errors';
+import { PROJECT_ROOT } from '../paths';
 import type { Logger } from '../log';
 
-export const PROJECT_DIR = fileURLToPath(new URL('../..', import.meta.url));
-const BUILD_INPUTS = ['app', 'lib', 'next.config.js', 'package.json', 'tsconfig.json'];
+export const PROJECT_DIR = PROJECT_ROOT;
+const BUILD_INPUTS = ['app', 'lib', 'components', 'proxy.ts', 'middleware.ts', 'next.config.js', 'package.json', 'tsconfig.json'];
 const STAMP_FILE = path.join('.next', 'thaw-build-stamp');
 
 export interface WebServer {

@@ -23,7 +23,7 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
 
 export function runThaw(args: string[], options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number; input?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [THAW_BIN, ...args], {
+    const child = spawn(THAW_BIN, args, {
       cwd: options.cwd ?? PROJECT_DIR,
       env: cleanEnv(options.env) as NodeJS.ProcessEnv,
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -22,7 +22,7 @@ const KILLS = Number(process.env.THAW_SOAK_KILLS ?? 10);
  */
 function runAndKill(args: string[], env: Record<string, string>, progress: () => Promise<number>, killAt: number, jitterMs: number): Promise<boolean> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [THAW_BIN, ...args], { cwd: PROJECT_DIR, env: cleanEnv(env) as NodeJS.ProcessEnv, stdio: 'ignore' });
+    const child = spawn(THAW_BIN, args, { cwd: PROJECT_DIR, env: cleanEnv(env) as NodeJS.ProcessEnv, stdio: 'ignore' });
     let done = false;
     const watchProgress = async () => {
       while (!done) {

@@ -4,7 +4,6 @@ import { getEnv, resetEnvCache } from '../../env';
 import { ConfigError } from '../../errors';
 import { createLogger, setLogger, type Logger } from '../../log';
 import { openDatabase, type OpenDatabase } from '../../db/database';
-import { disconnectDb } from '../../db/client';
 import { createPool } from '../../db/pool';
 import { IngestDaemon } from '../../../ingest/daemon';
 import { ensureWebBuild, startWebServer, type WebServer } from '../../server/web';
@@ -65,7 +64,8 @@ export async function runThaw(options: StartOptions, log: Logger, onStop?: () =>
     await onStop?.();
     await Promise.all([web?.close(), daemon.close()]);
     await pool.end().catch(() => {});
-    await disconnectDb();
+    // Loaded lazily: the Prisma client is the web UI's (~30 MB), the daemon does not need it.
+    await (await import('../../db/client')).disconnectDb();
     await database.close();
   });
   try {

@@ -1,0 +1,65 @@
+// Bundles the CLI (lib/cli/main.ts and everything it imports from lib/ and ingest/) into
+// .thaw-build/cli.mjs with esbuild, leaving node_modules packages external. The bundle is rebuilt
+// when any input's size or mtime changed; concurrent builders write to a temp file and rename.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const outDir = path.join(root, '.thaw-build');
+const outFile = path.join(outDir, 'cli.mjs');
+const stampFile = path.join(outDir, 'cli.stamp');
+const INPUTS = ['lib', 'ingest', 'package.json'];
+
+function stamp() {
+  const hash = createHash('sha256');
+  const visit = (relative) => {
+    const full = path.join(root, relative);
+    let stats;
+    try {
+      stats = statSync(full);
+    } catch {
+      return;
+    }
+    if (stats.isDirectory()) {
+      for (const entry of readdirSync(full).sort()) {
+        if (!entry.startsWith('.')) visit(path.join(relative, entry));
+      }
+    } else if (/\.(ts|tsx|mjs|js|json)$/.test(relative) && !/\.test\.tsx?$/.test(relative)) {
+      hash.update(`${relative}\0${stats.size}\0${stats.mtimeMs}\n`);
+    }
+  };
+  for (const input of INPUTS) visit(input);
+  return hash.digest('hex');
+}
+
+export async function ensureCliBundle() {
+  const current = stamp();
+  if (existsSync(outFile) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === current) {
+    return pathToFileURL(outFile).href;
+  }
+  const { build } = await import('esbuild');
+  mkdirSync(outDir, { recursive: true });
+  const temp = `${outFile}.${process.pid}.tmp`;
+  await build({
+    entryPoints: [path.join(root, 'lib', 'cli', 'main.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    outfile: temp,
+    logLevel: 'error',
+    // Keep stack traces readable for bug reports.
+    sourcemap: 'inline',
+  });
+  renameSync(temp, outFile);
+  writeFileSync(`${stampFile}.${process.pid}.tmp`, current);
+  renameSync(`${stampFile}.${process.pid}.tmp`, stampFile);
+  return pathToFileURL(outFile).href;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  await ensureCliBundle();
+}
