@@ -6,11 +6,16 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../lib/db/embedded';
+import { ensureWebBuild } from '../../lib/server/web';
+import { createLogger } from '../../lib/log';
 
 let server: EmbeddedDatabase | undefined;
 let dataDir: string | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
+  // Browser and `thaw start` tests serve the production build; (re)build it once, up front, only
+  // when app/ lib/ or the config changed since the last build.
+  await ensureWebBuild(createLogger('warn'));
   if (process.env.THAW_TEST_DATABASE_URL) {
     project.provide('adminDatabaseUrl', process.env.THAW_TEST_DATABASE_URL);
     return;
