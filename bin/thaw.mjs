@@ -5,6 +5,12 @@
 // young generation (the shebang flag) keeps a daemon tailing hundreds of files under 150 MB RSS.
 import { ensureCliBundle } from '../scripts/build-cli.mjs';
 
-const bundle = await ensureCliBundle();
-const { main } = await import(bundle);
+let entry = await ensureCliBundle();
+if (!entry) {
+  // Someone else's checkout we cannot write to, with sources newer than its bundle: run them directly.
+  const { register } = await import('tsx/esm/api');
+  register();
+  entry = new URL('../lib/cli/main.ts', import.meta.url).href;
+}
+const { main } = await import(entry);
 process.exitCode = await main(process.argv);

@@ -2,7 +2,7 @@
 // .thaw-build/cli.mjs with esbuild, leaving node_modules packages external. The bundle is rebuilt
 // when any input's size or mtime changed; concurrent builders write to a temp file and rename.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -34,11 +34,22 @@ function stamp() {
   return hash.digest('hex');
 }
 
+function writable(dir) {
+  try {
+    accessSync(existsSync(dir) ? dir : path.dirname(dir), constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The bundle's URL, or null when it is stale and this user cannot rebuild it (read-only checkout). */
 export async function ensureCliBundle() {
   const current = stamp();
   if (existsSync(outFile) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === current) {
     return pathToFileURL(outFile).href;
   }
+  if (!writable(outDir)) return null;
   const { build } = await import('esbuild');
   mkdirSync(outDir, { recursive: true });
   const temp = `${outFile}.${process.pid}.tmp`;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnv } from '../../lib/env';
 import { ConfigError } from '../../lib/errors';
 import { createEmptyDatabase } from '../helpers/db';
-import { runThaw } from '../helpers/cli';
+import { cleanEnv, PROJECT_DIR, runThaw, THAW_BIN } from '../helpers/cli';
 
 let scratch: string;
 beforeAll(async () => {
@@ -110,6 +110,22 @@ describe('embedded database', () => {
     } finally {
       await owner.stop();
     }
+  });
+
+  it.runIf(process.getuid?.() === 0)('also runs as an ordinary user (here: nobody), who owns the data dir and the server', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdir, chown } = await import('node:fs/promises');
+    const home = path.join(scratch, 'nobody-home');
+    await mkdir(home);
+    const uid = Number(execFileSync('id', ['-u', 'nobody']).toString());
+    await chown(home, uid, Number(execFileSync('id', ['-g', 'nobody']).toString()));
+    const dataDir = path.join(home, 'thaw');
+    const output = execFileSync('runuser', ['-u', 'nobody', '--', 'env', `THAW_DATA_DIR=${dataDir}`, 'THAW_LOG_LEVEL=warn', `HOME=${home}`, THAW_BIN, 'migrate'], {
+      cwd: PROJECT_DIR,
+      env: cleanEnv() as NodeJS.ProcessEnv,
+    }).toString();
+    expect(output).toMatch(/applied 1 migration/);
+    expect((await stat(path.join(dataDir, 'pg', 'PG_VERSION'))).uid).toBe(uid);
   });
 
   it('works against an external DATABASE_URL', async () => {
