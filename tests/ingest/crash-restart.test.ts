@@ -1,7 +1,7 @@
 // kill -9 of `thaw ingest --once` at random points during a backfill, each followed by a restart,
 // must end with a database identical (row for row) to one uninterrupted ingest.
 import { spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { appendFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
@@ -58,18 +58,26 @@ describe('crash safety', () => {
     cleanups.push(() => interrupted.drop(), () => reference.drop());
 
     const env = { DATABASE_URL: interrupted.url, THAW_INGEST_BATCH_EVENTS: '400', THAW_LOG_LEVEL: 'silent' };
-    const total = samples.length * copies * 4;
+    let total = samples.length * copies * 4;
     const committed = async () => Number((await interrupted.query<{ n: string }>(`SELECT coalesce(sum("committedOffset"), 0)::text AS n FROM "LogSource"`))[0]!.n);
     const random = seededRandom(7);
     let kills = 0;
+    let appended = 0;
     while (kills < KILLS) {
       const now = await committed();
-      // Spread the kills over what is left, so all of them land before the backfill completes.
+      if (now >= total) {
+        // A run finished before it could be killed (a fast machine): give it more to do, the
+        // way a trainer keeps writing, and keep killing.
+        for (let i = 0; i < 4; i++) await appendFile(path.join(dir, `node${i}.log`), samples);
+        total += samples.length * 4;
+        appended++;
+        continue;
+      }
+      // Spread the kills over what is left, so most of them land before the backfill completes.
       const killAt = now + Math.floor(((total - now) / (KILLS - kills + 1)) * random());
       if (process.env.THAW_TEST_DEBUG) console.log(`kill ${kills}: committed ${now} of ${total}, kill at ${killAt}`);
       const finished = await runAndKill(['ingest', '--once', dir], env, committed, killAt, Math.floor(random() * 40));
-      if (finished) break;
-      kills++;
+      if (!finished) kills++;
     }
     const final = await runThaw(['ingest', '--once', dir], { env });
     expect(final.code).toBe(0);
@@ -77,7 +85,7 @@ describe('crash safety', () => {
 
     await backfillInto(reference.url, [dir]);
     const actual = await snapshotDatabase(interrupted.query);
-    expect(actual.runs).toHaveLength(4 * copies * 3);
+    expect(actual.runs).toHaveLength(4 * (copies + appended) * 3);
     expect(actual).toEqual(await snapshotDatabase(reference.query));
   }, 600_000);
 });
