@@ -8,14 +8,7 @@ import { Framer, type LogRecord } from '../ingest/framing';
 import { createLogParser } from '../ingest/parse';
 import { writeSmolvlaLog } from '../lib/synthetic/smolvla-log';
 
-export interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-  limit: number | null;
-  ratio: number | null;
-  target: string;
-}
+import type { Figure } from './support';
 
 const TARGET_RATIO = 0.4;
 

@@ -332,3 +332,13 @@ export function countGroup(match: RegExpExecArray, index: number, what: string):
   const value = parseCount(group(match, index));
   return value === null ? new Malformed(`unparsable ${what}: ${clip(match[0])}`) : value;
 }
+
+/**
+ * A tqdm frame that goes backwards (an earlier epoch, or an earlier step of the same epoch) can only
+ * come from a new training process writing to the same file.
+ */
+export function frameGoesBackwards(last: readonly [number, number] | null, epoch: number, n: number): boolean {
+  if (last === null) return false;
+  const [lastEpoch, lastN] = last;
+  return epoch < lastEpoch || (epoch === lastEpoch && n < lastN);
+}

@@ -6,19 +6,20 @@
 // epoch losses and `Stage … Epoch i/k` bars are recognised but not turned into epochs or steps.
 import type { RunInfo } from '../events';
 import {
+  countGroup,
+  frameGoesBackwards,
+  group,
   Malformed,
+  numberGroup,
+  parseTqdmFrame,
+  postfixNumber,
+  postfixValue,
   ROLE_CONTENT,
   ROLE_EVIDENCE,
   ROLE_HEADER,
   ROLE_IDLE_BAR,
   ROLE_PROGRESS,
   RuleSet,
-  countGroup,
-  group,
-  numberGroup,
-  parseTqdmFrame,
-  postfixNumber,
-  postfixValue,
   type LineRule,
 } from './common';
 import type { FormatParser, LineRole, RunContext } from './registry';
@@ -184,9 +185,7 @@ function role(line: GenericLine): LineRole {
 }
 
 function startsNewProcess(line: GenericLine, state: GenericState): boolean {
-  if (line.k !== 'frame' || state.lastFrame === null) return false;
-  const [epoch, n] = state.lastFrame;
-  return line.epoch < epoch || (line.epoch === epoch && line.n < n);
+  return line.k === 'frame' && frameGoesBackwards(state.lastFrame, line.epoch, line.n);
 }
 
 function initialState(): GenericState {

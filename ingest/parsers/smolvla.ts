@@ -6,22 +6,23 @@
 // themselves; tqdm frames carry their own epoch in their description.
 import type { Retention, RunInfo, StrategyInfo, StrategyKind } from '../events';
 import {
-  Malformed,
-  ROLE_CONTENT,
-  ROLE_EVIDENCE,
-  ROLE_HEADER,
-  ROLE_IDLE_BAR,
-  ROLE_PROGRESS,
-  RuleSet,
   countGroup,
+  frameGoesBackwards,
   group,
   isFiniteNumber,
+  Malformed,
   numberGroup,
   parseIndexList,
   parseNumber,
   parseTqdmFrame,
   postfixNumber,
   rangeInclusive,
+  ROLE_CONTENT,
+  ROLE_EVIDENCE,
+  ROLE_HEADER,
+  ROLE_IDLE_BAR,
+  ROLE_PROGRESS,
+  RuleSet,
   type LineRule,
 } from './common';
 import type { FormatParser, LineRole, RunContext } from './registry';
@@ -530,9 +531,7 @@ function role(line: SmolvlaLine): LineRole {
 }
 
 function startsNewProcess(line: SmolvlaLine, state: SmolvlaState): boolean {
-  if (line.k !== 'frame' || state.lastFrame === null) return false;
-  const [epoch, n] = state.lastFrame;
-  return line.epoch < epoch || (line.epoch === epoch && line.n < n);
+  return line.k === 'frame' && frameGoesBackwards(state.lastFrame, line.epoch, line.n);
 }
 
 function initialState(): SmolvlaState {

@@ -52,16 +52,8 @@ export async function waitFor(check: () => Promise<boolean> | boolean, { timeout
   }
 }
 
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic randomness for tests (the generator's mulberry32). */
+export { createRandom as seededRandom } from '../../lib/synthetic/smolvla-log';
 
 export async function committedOffset(pool: pg.Pool | { query: (sql: string) => Promise<{ rows: { o: string }[] }> }, file: string): Promise<number> {
   const result = await (pool as pg.Pool).query<{ o: string }>(`SELECT max("committedOffset")::text AS o FROM "LogSource" WHERE path = $1`, [file]);
