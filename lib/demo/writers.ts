@@ -57,7 +57,7 @@ export async function startDemoWriters(dir: string, options: { speed?: number } 
   await mkdir(path.dirname(liveFile), { recursive: true });
   const chunks: Buffer[] = [];
   emitSmolvlaLog(
-    { seed: 400, taskId: 2, unfreezeLast: 8, timestamp: '20251125_080000', epochs: 500, epochsTotal: 500, stepsPerEpoch: 60, validationEvery: 1, outcome: 'running', stdoutBuffering: 'line', forgetting: 0.1, resumeFrom: { taskId: 1, path: `${runDir(1, '20251105_140000')}/best` } },
+    { seed: 400, taskId: 2, unfreezeLast: 8, timestamp: '20251125_080000', epochs: 500, epochsTotal: 500, stepsPerEpoch: 60, validationEvery: 1, outcome: 'running', stdoutBuffering: 'none', forgetting: 0.1, resumeFrom: { taskId: 1, path: `${runDir(1, '20251105_140000')}/best` } },
     (bytes) => chunks.push(bytes),
   );
   const handle = await open(liveFile, 'w');
