@@ -36,7 +36,7 @@ export interface BackfillSummary {
   seconds: number;
 }
 
-const RESCAN_MS = 2_000;
+const RESCAN_MS = 5_000;
 const STALE_SWEEP_MS = 30_000;
 const RETRY_MIN_MS = 250;
 const RETRY_MAX_MS = 10_000;

@@ -49,17 +49,20 @@ export function registerIngestCommand(program: Command): void {
 async function backfill(options: z.infer<typeof ingestOptions>, pool: import('pg').Pool, log: Logger, env: Env): Promise<void> {
   const files = await listMatchingFiles(await resolveTargets(options.paths));
   if (files.length === 0) throw new ConfigError(`no log files (*.log, *.txt, *.out) found under ${options.paths.join(', ')}`);
-  const totalBytes = (await Promise.all(files.map((file) => fs.stat(file).then((s) => s.size, () => 0)))).reduce((a, b) => a + b, 0);
+  const sizes = new Map(await Promise.all(files.map(async (file) => [file, await fs.stat(file).then((s) => s.size, () => 0)] as const)));
+  const totalBytes = [...sizes.values()].reduce((a, b) => a + b, 0);
+  const committedBytes = new Map<string, number>();
+  let filesDone = 0;
   const bar = process.stderr.isTTY
     ? new SingleBar(
-        { format: 'ingest |{bar}| {percentage}% | {value}/{total} MB | {lines} lines | {rate} lines/s | ETA {eta_formatted}', stream: process.stderr, hideCursor: true },
+        { format: 'ingest |{bar}| {percentage}% | {files}/{totalFiles} files | {value}/{total} MB | {lines} lines | {rate} lines/s | ETA {remaining}', stream: process.stderr, hideCursor: true },
         Presets.shades_classic,
       )
     : undefined;
   const started = performance.now();
   let bytes = 0;
   let lines = 0;
-  bar?.start(round(totalBytes / 1e6), 0, { lines: 0, rate: 0 });
+  bar?.start(round(totalBytes / 1e6), 0, { lines: 0, rate: 0, files: 0, totalFiles: files.length, remaining: '…' });
   const daemon = new IngestDaemon({
     pool,
     paths: options.paths,
@@ -70,8 +73,12 @@ async function backfill(options: z.infer<typeof ingestOptions>, pool: import('pg
     onCommit: (info) => {
       bytes += info.bytes;
       lines += info.lines;
+      const before = committedBytes.get(info.path) ?? 0;
+      committedBytes.set(info.path, before + info.bytes);
+      const size = sizes.get(info.path) ?? Infinity;
+      if (before < size && before + info.bytes >= size) filesDone++;
       const seconds = (performance.now() - started) / 1000;
-      bar?.update(round(bytes / 1e6), { lines, rate: Math.round(lines / Math.max(seconds, 0.001)) });
+      bar?.update(round(bytes / 1e6), { lines, rate: Math.round(lines / Math.max(seconds, 0.001)), files: filesDone, remaining: eta(totalBytes - bytes, bytes / Math.max(seconds, 0.001)) });
     },
   });
   let summary: BackfillSummary;
@@ -85,6 +92,13 @@ async function backfill(options: z.infer<typeof ingestOptions>, pool: import('pg
   process.stdout.write(
     `ingested ${summary.files} file(s): ${(summary.bytes / 1e6).toFixed(1)} MB, ${summary.lines} lines in ${summary.seconds.toFixed(1)} s (${rate} lines/s)\n`,
   );
+}
+
+/** "1m05s" from bytes left and bytes/s so far; "…" until the rate means something. */
+function eta(bytesLeft: number, bytesPerSecond: number): string {
+  if (bytesPerSecond <= 0 || !Number.isFinite(bytesLeft / bytesPerSecond)) return '…';
+  const seconds = Math.ceil(bytesLeft / bytesPerSecond);
+  return seconds >= 60 ? `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s` : `${seconds}s`;
 }
 
 function round(value: number): number {
