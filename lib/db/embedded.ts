@@ -267,7 +267,7 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
   }
 
   const port = await choosePort(options.port);
-  const child = await startServer(binaries, clusterDir, port, identity);
+  let child = await startServer(binaries, clusterDir, port, identity);
   const url = connectionUrl(password, port);
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -279,6 +279,32 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
     });
     return stopping;
   };
+  // The server is ours to keep alive: if it dies (OOM killer, a stray kill), start it again on the
+  // same port. Clients see an outage and reconnect; the ingest daemon keeps its place meanwhile.
+  const restartLater = (attempt: number) => {
+    const delay = Math.min(1000 * 2 ** attempt, 30_000);
+    setTimeout(() => {
+      if (stopping) return;
+      startServer(binaries, clusterDir, port, identity).then(
+        (next) => {
+          child = next;
+          options.log?.info({ port }, 'embedded PostgreSQL restarted');
+          supervise(next);
+        },
+        (error: unknown) => {
+          options.log?.error({ err: errorMessage(error), attempt }, 'could not restart the embedded PostgreSQL; retrying');
+          restartLater(attempt + 1);
+        },
+      );
+    }, delay).unref();
+  };
+  const supervise = (server: ChildProcess) =>
+    server.once('exit', (code, signal) => {
+      if (stopping) return;
+      options.log?.error({ code, signal }, 'embedded PostgreSQL exited unexpectedly; restarting it');
+      restartLater(0);
+    });
+  supervise(child);
   try {
     await ensureDatabase(url);
   } catch (error) {

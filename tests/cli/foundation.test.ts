@@ -139,3 +139,29 @@ describe('embedded database', () => {
     }
   });
 });
+
+describe('embedded database supervision', () => {
+  it('restarts the embedded server when it dies under us, on the same port', async () => {
+    const { startEmbeddedDatabase } = await import('../../lib/db/embedded');
+    const pg = (await import('pg')).default;
+    const dataDir = path.join(scratch, 'supervised');
+    const server = await startEmbeddedDatabase({ dataDir });
+    try {
+      const pid = Number((await (await import('node:fs/promises')).readFile(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0]);
+      process.kill(pid, 'SIGKILL');
+      const deadline = Date.now() + 30_000;
+      let answered = false;
+      while (!answered && Date.now() < deadline) {
+        const client = new pg.Client({ connectionString: server.url, connectionTimeoutMillis: 1000 });
+        client.on('error', () => {});
+        answered = await client.connect().then(() => client.query('SELECT 1').then(() => true), () => false).finally(() => client.end().catch(() => {}));
+        if (!answered) await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(answered).toBe(true);
+      const newPid = Number((await (await import('node:fs/promises')).readFile(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0]);
+      expect(newPid).not.toBe(pid);
+    } finally {
+      await server.stop();
+    }
+  }, 60_000);
+});
