@@ -1,5 +1,7 @@
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
+import { LiveIndicator, LiveProvider } from './_components/live';
+import { NavLinks } from './_components/nav';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -11,13 +13,15 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body>
-        <header className="top">
-          <a className="brand" href="/">Thaw</a>
-          <nav>
-            <a href="/">Runs</a>
-          </nav>
-        </header>
-        <main>{children}</main>
+        <LiveProvider>
+          <header className="top">
+            <a className="brand" href="/">Thaw</a>
+            <NavLinks />
+            <span className="spacer" />
+            <LiveIndicator />
+          </header>
+          <main>{children}</main>
+        </LiveProvider>
       </body>
     </html>
   );

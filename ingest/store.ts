@@ -184,7 +184,8 @@ export async function commitBatch(pool: pg.Pool, batch: Batch): Promise<CommitRe
       [batch.sourceId, batch.toOffset, batch.nextLine - 1, pgJson(batch.parserState), Math.max(batch.size, batch.toOffset)],
     );
     const touched = [...runIds.values()];
-    if (touched.length > 0) await client.query(`SELECT pg_notify($1, $2)`, [CHANGE_CHANNEL, touched.slice(0, 200).join(',')]);
+    // NOTIFY payloads are capped at 8000 bytes: past 200 runs, say "all" instead of a partial list.
+    if (touched.length > 0) await client.query(`SELECT pg_notify($1, $2)`, [CHANGE_CHANNEL, touched.length > 200 ? 'all' : touched.join(',')]);
     return { status: 'committed', runIds: touched };
   });
 }

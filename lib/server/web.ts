@@ -36,12 +36,59 @@ async function sourceStamp(dir: string): Promise<string> {
   return hash.digest('hex');
 }
 
+async function buildIsCurrent(dir: string, stamp: string): Promise<boolean> {
+  const previous = await fs.readFile(path.join(dir, STAMP_FILE), 'utf8').catch(() => '');
+  const hasBuild = await fs.stat(path.join(dir, '.next', 'BUILD_ID')).then(() => true, () => false);
+  return hasBuild && previous === stamp;
+}
+
+/**
+ * One `next build` at a time per checkout (two Thaws or test runs starting together would otherwise
+ * overwrite each other's .next): a lock directory holding the builder's pid; a dead builder's lock
+ * is taken over.
+ */
+async function withBuildLock<T>(dir: string, work: () => Promise<T>): Promise<T> {
+  const lock = path.join(dir, '.next-build.lock');
+  for (;;) {
+    try {
+      await fs.mkdir(lock);
+      await fs.writeFile(path.join(lock, 'pid'), String(process.pid));
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = Number(await fs.readFile(path.join(lock, 'pid'), 'utf8').catch(() => '0'));
+      if (owner > 0 && !isAlive(owner)) await fs.rm(lock, { recursive: true, force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    await fs.rm(lock, { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Runs `next build` when there is no build yet or the sources changed since the last one. */
 export async function ensureWebBuild(log: Logger, dir: string = PROJECT_DIR): Promise<void> {
   const stamp = await sourceStamp(dir);
-  const previous = await fs.readFile(path.join(dir, STAMP_FILE), 'utf8').catch(() => '');
-  const hasBuild = await fs.stat(path.join(dir, '.next', 'BUILD_ID')).then(() => true, () => false);
-  if (hasBuild && previous === stamp) return;
+  if (await buildIsCurrent(dir, stamp)) return;
+  await withBuildLock(dir, async () => {
+    // Someone else may have built it while we waited for the lock.
+    if (await buildIsCurrent(dir, stamp)) return;
+    await runNextBuild(log, dir, stamp);
+  });
+}
+
+async function runNextBuild(log: Logger, dir: string, stamp: string): Promise<void> {
   log.info('building the web UI (first start or sources changed; takes a minute)');
   const nextBin = path.join(dir, 'node_modules', 'next', 'dist', 'bin', 'next');
   const code = await new Promise<number | null>((resolve) => {

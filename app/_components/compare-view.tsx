@@ -1,0 +1,237 @@
+'use client';
+// The compare page's interactive part. Every control writes the URL (router.replace), the server
+// page re-renders with the new data, and the chart redraws in place: a URL is a shareable view.
+import Link from 'next/link';
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { useEffect, useMemo, useRef, useState, useTransition } from 'react';
+import type { CompareResponse } from '@/lib/api/schemas/compare';
+import { VerdictBadge } from './badges';
+import { fmtLoss, fmtPct, fmtRatio } from './format';
+import { LineChart, type ChartBand, type ChartLine, type ChartMarker } from './line-chart';
+
+const X_LABELS = { epoch: 'Epoch', step: 'Step', time: 'Wall time' } as const;
+
+export function CompareView({ data, range }: { data: CompareResponse; range: { min: number; max: number } | null }) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const searchParams = useSearchParams();
+  const [pending, startTransition] = useTransition();
+  // Controls answer at once; the data follows when the server has re-rendered the new URL.
+  const [smooth, setSmooth] = useState(data.query.smooth);
+  const [logY, setLogY] = useState(data.query.log);
+  const smoothTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => setSmooth(data.query.smooth), [data.query.smooth]);
+  useEffect(() => setLogY(data.query.log), [data.query.log]);
+
+  const navigate = (changes: Record<string, string | null>) => {
+    const params = new URLSearchParams(searchParams.toString());
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === null) params.delete(key);
+      else params.set(key, value);
+    }
+    startTransition(() => router.replace(`${pathname}?${params}`, { scroll: false }));
+  };
+
+  const onSmooth = (value: number) => {
+    setSmooth(value);
+    if (smoothTimer.current) clearTimeout(smoothTimer.current);
+    smoothTimer.current = setTimeout(() => navigate({ smooth: String(value) }), 250);
+  };
+
+  const { lines, bands, markers } = useMemo(() => chartParts(data), [data]);
+  const apiQuery = searchParams.toString();
+
+  return (
+    <div className="compare" data-pending={pending ? '1' : '0'}>
+      <div className="controls" data-testid="compare-controls">
+        <div className="segmented" role="group" aria-label="grouping">
+          {(['group', 'runs'] as const).map((mode) => (
+            <button key={mode} type="button" aria-pressed={data.query.mode === mode} onClick={() => navigate({ mode })} data-testid={`mode-${mode}`}>
+              {mode === 'group' ? 'By strategy (mean ± range)' : 'Individual runs'}
+            </button>
+          ))}
+        </div>
+        <div className="segmented" role="group" aria-label="x axis">
+          {(['epoch', 'step', 'time'] as const).map((x) => (
+            <button key={x} type="button" aria-pressed={data.query.x === x} onClick={() => navigate({ x, xmin: null, xmax: null })} data-testid={`x-${x}`}>
+              {X_LABELS[x]}
+            </button>
+          ))}
+        </div>
+        <label className="slider" title="TensorBoard's debiased exponential moving average; the raw curve stays visible, faint">
+          Smoothing
+          <input type="range" min={0} max={0.99} step={0.01} value={smooth} onChange={(e) => onSmooth(Number(e.target.value))} data-testid="smoothing" />
+          <output>{smooth.toFixed(2)}</output>
+        </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={logY}
+            onChange={(e) => {
+              setLogY(e.target.checked);
+              navigate({ log: e.target.checked ? '1' : null });
+            }}
+            data-testid="log-y"
+          />
+          Log y
+        </label>
+        <span className="spacer" />
+        <a className="button secondary" href={`/api/compare?${apiQuery}&format=csv&table=series`} download>
+          Series CSV
+        </a>
+        <a className="button secondary" href={`/api/compare?${apiQuery}&format=csv&table=summary`} download>
+          Summary CSV
+        </a>
+        <a className="button secondary" href={`/api/compare?${apiQuery}`} target="_blank" rel="noreferrer">
+          JSON
+        </a>
+      </div>
+
+      <Legend data={data} />
+
+      <LineChart
+        lines={lines}
+        bands={bands}
+        markers={markers}
+        xAxis={data.query.x}
+        logY={data.query.log}
+        yLabel="loss"
+        height={440}
+        testId="compare-chart"
+        range={range}
+        onRangeChange={(next) => navigate(next ? { xmin: next.min.toPrecision(6), xmax: next.max.toPrecision(6) } : { xmin: null, xmax: null })}
+      />
+      <ul className="sr-only" data-testid="series-list">
+        {data.series.map((s) => (
+          <li key={s.id} data-series-id={s.id} data-kind={s.kind} data-strategy={s.strategyKey} data-points={s.points.length} data-smoothed={s.smoothed ? s.smoothed.length : 0}>
+            {s.label}
+          </li>
+        ))}
+      </ul>
+      {data.notes.length > 0 && (
+        <ul className="notes">
+          {data.notes.map((note) => (
+            <li key={note}>{note}</li>
+          ))}
+        </ul>
+      )}
+      <SummaryTable data={data} />
+    </div>
+  );
+}
+
+function chartParts(data: CompareResponse): { lines: ChartLine[]; bands: ChartBand[]; markers: ChartMarker[] } {
+  const lines: ChartLine[] = [];
+  const bands: ChartBand[] = [];
+  for (const s of data.series) {
+    const dashed = s.kind === 'val';
+    const sparse = s.points.length <= 80;
+    if (s.band) bands.push({ id: `band-${s.id}`, color: s.color, band: s.band });
+    if (s.smoothed) {
+      lines.push({ id: `${s.id}:raw`, label: `${s.label} (raw)`, color: s.color, points: s.points, dashed, faint: true });
+      lines.push({ id: s.id, label: s.label, color: s.color, points: s.smoothed, dashed });
+    } else {
+      lines.push({ id: s.id, label: s.label, color: s.color, points: s.points, dashed, dots: dashed && sparse });
+    }
+  }
+  const colorOf = new Map(data.strategies.map((s) => [s.key, s.color]));
+  const markers = data.markers.map((m, i) => ({ id: `marker-${m.kind}-${m.strategyKey}-${m.runId ?? 'mean'}-${i}`, kind: m.kind, x: m.x, y: m.y, label: m.label, color: colorOf.get(m.strategyKey) ?? '#888' }));
+  return { lines, bands, markers };
+}
+
+function Legend({ data }: { data: CompareResponse }) {
+  return (
+    <div className="legend" data-testid="compare-legend">
+      {data.strategies.map((s) => (
+        <span key={s.key} className="legend-item" data-strategy-key={s.key}>
+          <span className="swatch" style={{ background: s.color }} />
+          {s.label}
+          <span className="muted small">
+            {' '}
+            n={s.runIds.length}
+          </span>
+        </span>
+      ))}
+      <span className="legend-key muted small">
+        <svg width="28" height="8" aria-hidden>
+          <line x1="0" y1="4" x2="28" y2="4" stroke="currentColor" strokeWidth="2" />
+        </svg>{' '}
+        train
+        <svg width="28" height="8" aria-hidden style={{ marginLeft: 10 }}>
+          <line x1="0" y1="4" x2="28" y2="4" stroke="currentColor" strokeWidth="2" strokeDasharray="6 4" />
+        </svg>{' '}
+        validation ◆ best validation ▲ overfitting began
+      </span>
+    </div>
+  );
+}
+
+function SummaryTable({ data }: { data: CompareResponse }) {
+  const best = Math.min(...data.summary.map((s) => s.bestVal.mean ?? Infinity));
+  return (
+    <div className="table-scroll">
+      <table className="summary" data-testid="compare-summary">
+        <thead>
+          <tr>
+            <th>Strategy</th>
+            <th className="num">n</th>
+            <th className="num" title="mean of each run's lowest own-task validation (min–max over runs); epoch where the mean curve is lowest">
+              Best val (epoch)
+            </th>
+            <th className="num">Final train</th>
+            <th className="num">Final val</th>
+            <th className="num" title="validation ÷ training loss at the end">Gap</th>
+            <th>Verdicts</th>
+            <th className="num" title="mean forgetting F of the sequential chains ending at these runs (loss increase on earlier tasks)">Forgetting</th>
+          </tr>
+        </thead>
+        <tbody>
+          {data.summary.map((s) => (
+            <tr key={s.strategyKey} data-strategy-key={s.strategyKey}>
+              <td>
+                <span className="swatch" style={{ background: s.color }} /> {s.label}
+                {s.notApplied > 0 && <span className="muted small"> ({s.notApplied} not applied)</span>}
+              </td>
+              <td className="num">{s.n}</td>
+              <td className={`num ${s.bestVal.mean === best ? 'winner' : ''}`}>
+                {fmtLoss(s.bestVal.mean)}
+                {s.bestVal.count > 1 && (
+                  <span className="muted small">
+                    {' '}
+                    [{fmtLoss(s.bestVal.min)}–{fmtLoss(s.bestVal.max)}]
+                  </span>
+                )}{' '}
+                <span className="muted">({s.bestValEpoch ?? 'final'})</span>
+              </td>
+              <td className="num">{fmtLoss(s.finalTrain)}</td>
+              <td className="num">{fmtLoss(s.finalVal)}</td>
+              <td className="num">{fmtRatio(s.gap)}</td>
+              <td>
+                {Object.entries(s.verdicts)
+                  .filter(([, count]) => count > 0)
+                  .map(([verdict, count]) => (
+                    <span key={verdict} className="verdict-count">
+                      <VerdictBadge verdict={{ status: verdict as never, reason: `${count} of ${s.n} runs` }} /> ×{count}
+                    </span>
+                  ))}
+              </td>
+              <td className="num">
+                {s.forgetting.count === 0 ? '–' : fmtLoss(s.forgetting.mean)}
+                {s.forgetting.count > 0 && <span className="muted small"> (n={s.forgetting.count})</span>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="muted small">
+        Runs: {data.runs.map((r, i) => (
+          <span key={r.id}>
+            {i > 0 ? ', ' : ''}
+            <Link href={`/runs/${r.id}`}>#{r.id}</Link>
+          </span>
+        ))}
+        . Share of overfitting runs: {data.summary.map((s) => `${s.label} ${fmtPct(s.overfittingShare)}`).join(' · ')}.
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,77 @@
+// The runs filter bar: a plain GET form, so filters live in the URL and work without JavaScript.
+import { RUN_STATUSES, VERDICTS } from '@/lib/api/schemas/common';
+
+export interface FilterOptions {
+  tasks: { id: number; name: string | null }[];
+  strategies: { key: string; label: string }[];
+}
+
+export interface FilterValues {
+  task?: number[];
+  strategy?: string[];
+  status?: string[];
+  verdict?: string[];
+  q?: string;
+}
+
+export function RunFilters({ action, options, values, extra = {} }: { action: string; options: FilterOptions; values: FilterValues; extra?: Record<string, string> }) {
+  return (
+    <form className="filters" method="get" action={action} data-testid="filters">
+      {Object.entries(extra).map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
+      <label>
+        Task
+        <select name="task" defaultValue={values.task?.[0]?.toString() ?? ''}>
+          <option value="">all</option>
+          {options.tasks.map((t) => (
+            <option key={t.id} value={t.id}>
+              task{t.id} {t.name ?? ''}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Strategy
+        <select name="strategy" defaultValue={values.strategy?.[0] ?? ''}>
+          <option value="">all</option>
+          {options.strategies.map((s) => (
+            <option key={s.key} value={s.key}>
+              {s.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Status
+        <select name="status" defaultValue={values.status?.[0] ?? ''}>
+          <option value="">all</option>
+          {RUN_STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Verdict
+        <select name="verdict" defaultValue={values.verdict?.[0] ?? ''}>
+          <option value="">all</option>
+          {VERDICTS.map((v) => (
+            <option key={v} value={v}>
+              {v}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="grow">
+        Search
+        <input type="search" name="q" defaultValue={values.q ?? ''} placeholder="task name, path, strategy…" />
+      </label>
+      <button type="submit">Apply</button>
+      <a href={action} className="muted">
+        clear
+      </a>
+    </form>
+  );
+}

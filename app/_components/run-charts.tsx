@@ -1,0 +1,130 @@
+'use client';
+// The run page's curves: epoch-average training loss (solid), per-step loss (faint), validation per
+// task (dashed; the run's own task in its strategy colour, earlier tasks in grey), markers at the
+// best validation and where overfitting began, and the learning rate. Axis, smoothing and log-y
+// live in the URL like on the compare page.
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { useEffect, useMemo, useRef, useState, useTransition } from 'react';
+import type { SeriesResponse } from '@/lib/api/schemas/series';
+import { LineChart, type ChartLine, type ChartMarker } from './line-chart';
+
+const TASK_GREYS = ['#8d96a8', '#a7aebb', '#b9c0cc', '#cfd4dc'];
+
+export interface RunChartsProps {
+  runId: number;
+  ownTaskId: number | null;
+  color: string;
+  train: SeriesResponse;
+  val: SeriesResponse;
+  step: SeriesResponse;
+  lr: SeriesResponse;
+  x: 'epoch' | 'step' | 'time';
+  smooth: number;
+  log: boolean;
+  markers: { kind: 'best' | 'overfit'; epoch: number; label: string }[];
+}
+
+export function RunCharts(props: RunChartsProps) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const searchParams = useSearchParams();
+  const [, startTransition] = useTransition();
+  const [smooth, setSmooth] = useState(props.smooth);
+  const [logY, setLogY] = useState(props.log);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => setSmooth(props.smooth), [props.smooth]);
+  useEffect(() => setLogY(props.log), [props.log]);
+
+  const navigate = (changes: Record<string, string | null>) => {
+    const params = new URLSearchParams(searchParams.toString());
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === null) params.delete(key);
+      else params.set(key, value);
+    }
+    startTransition(() => router.replace(`${pathname}?${params}`, { scroll: false }));
+  };
+
+  const { lines, markers } = useMemo(() => lossLines(props), [props]);
+  const lrLines: ChartLine[] = props.lr.series.map((s) => ({ id: s.key, label: s.label, color: '#5d6677', points: s.points }));
+
+  return (
+    <div className="run-charts">
+      <div className="controls">
+        <div className="segmented" role="group" aria-label="x axis">
+          {(['epoch', 'step', 'time'] as const).map((x) => (
+            <button key={x} type="button" aria-pressed={props.x === x} onClick={() => navigate({ x })}>
+              {x === 'time' ? 'Wall time' : x[0]!.toUpperCase() + x.slice(1)}
+            </button>
+          ))}
+        </div>
+        <label className="slider">
+          Smoothing
+          <input
+            type="range"
+            min={0}
+            max={0.99}
+            step={0.01}
+            value={smooth}
+            onChange={(e) => {
+              const value = Number(e.target.value);
+              setSmooth(value);
+              if (timer.current) clearTimeout(timer.current);
+              timer.current = setTimeout(() => navigate({ smooth: String(value) }), 250);
+            }}
+          />
+          <output>{smooth.toFixed(2)}</output>
+        </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={logY}
+            onChange={(e) => {
+              setLogY(e.target.checked);
+              navigate({ log: e.target.checked ? '1' : null });
+            }}
+          />{' '}
+          Log y
+        </label>
+        <span className="spacer" />
+        {(['train', 'val', 'step', 'lr'] as const).map((metric) => (
+          <a key={metric} className="button secondary small" href={`/api/runs/${props.runId}/series?metric=${metric}&x=${props.x}&format=csv`} download>
+            {metric} CSV
+          </a>
+        ))}
+      </div>
+      <LineChart lines={lines} markers={markers} xAxis={props.x} logY={props.log} yLabel="loss" height={380} testId="run-loss-chart" />
+      {[...props.train.notes, ...props.step.notes, ...props.val.notes].map((note) => (
+        <p key={note} className="muted small">
+          {note}
+        </p>
+      ))}
+      {lrLines.length > 0 && <LineChart lines={lrLines} xAxis={props.x} yLabel="learning rate" height={150} testId="run-lr-chart" />}
+    </div>
+  );
+}
+
+function lossLines(props: RunChartsProps): { lines: ChartLine[]; markers: ChartMarker[] } {
+  const lines: ChartLine[] = [];
+  for (const s of props.step.series) {
+    lines.push({ id: 'step:raw', label: 'train loss per step (raw)', color: props.color, points: s.points, faint: true, width: 1 });
+    if (s.smoothed) lines.push({ id: 'step', label: 'train loss per step (smoothed)', color: props.color, points: s.smoothed, faint: true, width: 1.5 });
+  }
+  for (const s of props.train.series) {
+    lines.push({ id: 'train', label: 'train loss (epoch average)', color: props.color, points: s.points, width: 2.5, dots: s.points.length <= 80 });
+  }
+  let grey = 0;
+  for (const s of props.val.series) {
+    const own = s.taskId === props.ownTaskId;
+    const color = own ? props.color : TASK_GREYS[grey++ % TASK_GREYS.length]!;
+    lines.push({ id: s.key, label: s.label, color, points: s.points, dashed: true, dots: true, width: own ? 2.5 : 1.5 });
+  }
+  // Markers sit on the own-task validation curve.
+  const ownVal = props.val.series.find((s) => s.taskId === props.ownTaskId && s.key.startsWith('val-'));
+  const markers: ChartMarker[] = [];
+  for (const m of props.markers) {
+    const index = ownVal?.epochs?.indexOf(m.epoch) ?? -1;
+    const point = index >= 0 ? ownVal?.points[index] : undefined;
+    if (point && point[1] !== null) markers.push({ id: `marker-${m.kind}`, kind: m.kind, x: point[0], y: point[1], label: m.label, color: props.color });
+  }
+  return { lines, markers };
+}

@@ -1,0 +1,184 @@
+'use client';
+// The runs table. Rendered on the server first; afterwards it keeps itself current: a change event
+// for some runs fetches just those rows (`/api/runs?ids=…` with the page's filters) and merges them,
+// so a 1,000-run table does not reload for one new line. Sorting and selection happen here.
+import Link from 'next/link';
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { useEffect, useMemo, useState } from 'react';
+import type { RunRow, RunSortKey } from '@/lib/api/schemas/runs';
+import { sortRuns } from '@/lib/api/sort-runs';
+import { LayerStrip, StatusDot, StrategyLabel, VerdictBadge } from './badges';
+import { fmtAgo, fmtDateTime, fmtLoss, fmtRatio, shortPath } from './format';
+import { useCoalesced, useLiveChanges } from './live';
+
+const COLUMNS: { key: RunSortKey | null; label: string; title?: string; className?: string }[] = [
+  { key: 'status', label: '', title: 'status' },
+  { key: 'id', label: 'Run' },
+  { key: 'task', label: 'Task' },
+  { key: 'strategy', label: 'Strategy', title: 'vision-encoder layers trained (L0 → L11)' },
+  { key: 'epochs', label: 'Epochs', className: 'num' },
+  { key: 'lastTrainLoss', label: 'Last train', title: 'last epoch-average training loss', className: 'num' },
+  { key: 'bestVal', label: 'Best val (epoch)', title: 'lowest own-task validation loss', className: 'num' },
+  { key: 'gap', label: 'Final gap', title: 'validation ÷ training loss at the latest validation', className: 'num' },
+  { key: 'verdict', label: 'Verdict', title: 'overfitting verdict; hover a badge for the reason' },
+  { key: 'startedAt', label: 'Started / last seen' },
+  { key: 'source', label: 'Source' },
+];
+
+/**
+ * Applies a re-fetch to the rows: fetched rows replace theirs, changed runs that the filters no
+ * longer match drop out, new runs are added. Keyed by id, so a row can never appear twice.
+ */
+export function mergeRows(current: readonly RunRow[], fetched: readonly RunRow[], ids: Set<number> | 'all'): RunRow[] {
+  const byId = new Map<number, RunRow>();
+  if (ids !== 'all') for (const row of current) if (!ids.has(row.id)) byId.set(row.id, row);
+  for (const row of fetched) byId.set(row.id, row);
+  return [...byId.values()];
+}
+
+export function RunsTable({ initialRows, filterQuery, sort, dir, renderedAt }: { initialRows: RunRow[]; filterQuery: string; sort: RunSortKey; dir: 'asc' | 'desc'; renderedAt: number }) {
+  const [rows, setRows] = useState(initialRows);
+  const [selected, setSelected] = useState<Set<number>>(new Set());
+  // "3 min ago" starts from the server's clock so hydration matches, then follows the browser's.
+  const [now, setNow] = useState(renderedAt);
+  const router = useRouter();
+  const pathname = usePathname();
+  const searchParams = useSearchParams();
+
+  // New server render (filters changed): start from its rows.
+  useEffect(() => setRows(initialRows), [initialRows]);
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 15_000);
+    return () => clearInterval(timer);
+  }, []);
+
+  const refresh = useCoalesced(async (ids) => {
+    const params = new URLSearchParams(filterQuery);
+    if (ids !== 'all') params.set('ids', [...ids].join(','));
+    const response = await fetch(`/api/runs?${params}`, { cache: 'no-store' });
+    if (!response.ok) return;
+    const { runs } = (await response.json()) as { runs: RunRow[] };
+    setRows((current) => mergeRows(current, runs, ids));
+    setNow(Date.now());
+  }, 150, 500);
+  useLiveChanges(refresh);
+
+  const sorted = useMemo(() => sortRuns(rows, sort, dir), [rows, sort, dir]);
+
+  const sortBy = (key: RunSortKey) => {
+    const params = new URLSearchParams(searchParams.toString());
+    const nextDir = sort === key && dir === 'desc' ? 'asc' : 'desc';
+    params.set('sort', key);
+    params.set('dir', nextDir);
+    router.replace(`${pathname}?${params}`, { scroll: false });
+  };
+
+  const toggle = (id: number) =>
+    setSelected((current) => {
+      const next = new Set(current);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  const allSelected = sorted.length > 0 && sorted.every((r) => selected.has(r.id));
+
+  return (
+    <div>
+      <div className="table-actions">
+        <span className="muted" data-testid="run-count">
+          {sorted.length} run{sorted.length === 1 ? '' : 's'}
+        </span>
+        <Link
+          className={`button ${selected.size === 0 ? 'disabled' : ''}`}
+          aria-disabled={selected.size === 0}
+          href={selected.size === 0 ? '/compare' : `/compare?runs=${[...selected].join(',')}`}
+          data-testid="compare-selected"
+        >
+          Compare {selected.size > 0 ? `${selected.size} selected` : 'all'}
+        </Link>
+        <a className="button secondary" href={`/api/runs?${new URLSearchParams(filterQuery)}&format=csv`} download>
+          Export CSV
+        </a>
+        <a className="button secondary" href={`/api/runs?${filterQuery}`} target="_blank" rel="noreferrer">
+          JSON
+        </a>
+      </div>
+      <div className="table-scroll">
+        <table className="runs" data-testid="runs-table">
+          <thead>
+            <tr>
+              <th>
+                <input
+                  type="checkbox"
+                  aria-label="select all"
+                  checked={allSelected}
+                  onChange={() => setSelected(allSelected ? new Set() : new Set(sorted.map((r) => r.id)))}
+                />
+              </th>
+              {COLUMNS.map((column) => (
+                <th key={column.label || 'status'} className={column.className} title={column.title}>
+                  {column.key ? (
+                    <button type="button" className={`sort ${sort === column.key ? `sorted-${dir}` : ''}`} onClick={() => sortBy(column.key!)}>
+                      {column.label || '●'}
+                    </button>
+                  ) : (
+                    column.label
+                  )}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {sorted.map((run) => (
+              <tr key={run.id} data-run-id={run.id} data-testid="run-row" className={selected.has(run.id) ? 'selected' : undefined}>
+                <td>
+                  <input type="checkbox" aria-label={`select run ${run.id}`} checked={selected.has(run.id)} onChange={() => toggle(run.id)} />
+                </td>
+                <td>
+                  <StatusDot status={run.status} />
+                </td>
+                <td>
+                  <Link href={`/runs/${run.id}`}>#{run.id}</Link>
+                </td>
+                <td data-testid="cell-task">
+                  {run.taskId === null ? '–' : `task${run.taskId}`} <span className="muted">{run.taskName ?? ''}</span>
+                </td>
+                <td data-testid="cell-strategy">
+                  <div className="strategy-cell">
+                    <StrategyLabel strategy={run.strategy} />
+                    <LayerStrip strategy={run.strategy} />
+                  </div>
+                </td>
+                <td className="num" data-testid="cell-epochs">
+                  {run.epochsDone}/{run.epochsTotal ?? '?'}
+                </td>
+                <td className="num">{fmtLoss(run.lastTrainLoss)}</td>
+                <td className="num">
+                  {run.bestVal ? (
+                    <>
+                      {fmtLoss(run.bestVal.loss)} <span className="muted">({run.bestVal.final ? 'final' : run.bestVal.epoch})</span>
+                    </>
+                  ) : (
+                    '–'
+                  )}
+                </td>
+                <td className="num">{fmtRatio(run.finalGap)}</td>
+                <td data-testid="cell-verdict">
+                  <VerdictBadge verdict={run.verdict} />
+                </td>
+                <td className="small" title={`started ${run.startedAt}, last line stored ${run.lastSeenAt}`}>
+                  {fmtDateTime(run.startedAt)}
+                  <br />
+                  <span className="muted">{fmtAgo(run.lastSeenAt, now)}</span>
+                </td>
+                <td className="small mono" title={run.source.path}>
+                  {shortPath(run.source.path)}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}

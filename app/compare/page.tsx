@@ -1,0 +1,42 @@
+import { Suspense } from 'react';
+import { z } from 'zod';
+import { parseQueryOrDefault } from '@/lib/api/params';
+import { compareQuery } from '@/lib/api/schemas/compare';
+import { compareRuns } from '@/lib/queries/compare';
+import { CompareView } from '../_components/compare-view';
+import { LiveRefresh } from '../_components/live';
+
+export const dynamic = 'force-dynamic';
+
+/** The page URL = the API query plus the zoomed x range (a view-only setting). */
+const pageQuery = compareQuery.extend({
+  xmin: z.coerce.number({ error: 'a number' }).optional(),
+  xmax: z.coerce.number({ error: 'a number' }).optional(),
+});
+
+export default async function ComparePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const { value: query, error } = parseQueryOrDefault(pageQuery, await searchParams);
+  const { format: _format, table: _table, xmin, xmax, ...options } = query;
+  const data = await compareRuns(options);
+  const range = xmin !== undefined && xmax !== undefined && xmax > xmin ? { min: xmin, max: xmax } : null;
+  return (
+    <section className="panel">
+      <div className="page-head">
+        <h1>Compare strategies</h1>
+        <p className="muted">
+          Training loss solid, validation dashed; one colour per strategy, from fewer to more trained vision layers. Validation runs on a subset of the
+          training episodes in the stock trainer, so it is optimistic.
+        </p>
+      </div>
+      {error && <p className="error-note">Ignored a bad parameter: {error}</p>}
+      {data.runs.length === 0 ? (
+        <p data-testid="compare-empty">No runs match. Select runs on the <a href="/">runs page</a>.</p>
+      ) : (
+        <Suspense>
+          <CompareView data={data} range={range} />
+        </Suspense>
+      )}
+      <LiveRefresh runIds={data.runs.map((r) => r.id)} watch={options.runs ? 'listed' : 'any'} />
+    </section>
+  );
+}

@@ -1,0 +1,277 @@
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { Suspense, type ReactNode } from 'react';
+import { z } from 'zod';
+import { NotFoundError } from '@/lib/api/errors';
+import { parseQueryOrDefault } from '@/lib/api/params';
+import { flagParam, smoothParam, xParam } from '@/lib/api/schemas/common';
+import { runIdParam, type RunDetail } from '@/lib/api/schemas/run';
+import { readLogTail } from '@/lib/queries/log-tail';
+import { getRunDetail } from '@/lib/queries/run';
+import { getRunSeriesBundle } from '@/lib/queries/series';
+import { LayerStrip, StatusDot, StrategyLabel, VerdictBadge } from '../../_components/badges';
+import { fmtCount, fmtDateTime, fmtLoss, fmtParams, fmtPct, fmtRatio, retentionText } from '../../_components/format';
+import { LiveRefresh } from '../../_components/live';
+import { LogTail } from '../../_components/log-tail';
+import { RunCharts } from '../../_components/run-charts';
+
+export const dynamic = 'force-dynamic';
+
+const pageQuery = z.object({ x: xParam, smooth: smoothParam, log: flagParam.default(false) });
+
+export default async function RunPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const parsedId = runIdParam.safeParse((await params).id);
+  if (!parsedId.success) notFound();
+  const id = parsedId.data;
+  const { value: view } = parseQueryOrDefault(pageQuery, await searchParams);
+  let detail: RunDetail;
+  try {
+    detail = await getRunDetail(id);
+  } catch (error) {
+    if (error instanceof NotFoundError) notFound();
+    throw error;
+  }
+  const [[train, val, step, lr], tail] = await Promise.all([
+    getRunSeriesBundle(id, ['train', 'val', 'step', 'lr'], { x: view.x, smooth: view.smooth, points: 1000 }),
+    readLogTail(id, 40),
+  ]);
+  const { run, strategy, verdict, advice } = detail;
+  const markers = [
+    ...(verdict.bestEpoch !== null ? [{ kind: 'best' as const, epoch: verdict.bestEpoch, label: `best validation ${fmtLoss(verdict.bestValue)} at epoch ${verdict.bestEpoch}` }] : []),
+    ...(verdict.overfitStartEpoch !== null ? [{ kind: 'overfit' as const, epoch: verdict.overfitStartEpoch, label: `overfitting began at epoch ${verdict.overfitStartEpoch}` }] : []),
+  ];
+  return (
+    <>
+      <section className="panel run-header" data-testid="run-header">
+        <div className="title-row">
+          <StatusDot status={run.status} />
+          <h1>
+            #{run.id} · task{run.taskId ?? '?'} {run.taskName ?? ''}
+          </h1>
+          <VerdictBadge verdict={verdict} />
+          <span className="muted">{run.status}</span>
+          <span className="spacer" />
+          <a className="button secondary small" href={`/api/runs/${run.id}`} target="_blank" rel="noreferrer">JSON</a>
+          <a className="button secondary small" href={`/api/runs/${run.id}?format=csv`} download>Validation CSV</a>
+          <Link className="button small" href={`/compare?runs=${run.id}&mode=runs`}>Compare…</Link>
+        </div>
+        {run.description && <p className="description">{run.description}</p>}
+        {run.language && <p className="muted language">“{run.language}”</p>}
+        <div className="strategy-row">
+          <LayerStrip strategy={strategy} size="large" />
+          <StrategyLabel strategy={strategy} />
+          {!strategy.applied && (
+            <span className="error-note small">
+              Strategy not applied{strategy.failureReason ? `: ${strategy.failureReason}` : ''} — the trainer kept its default.
+            </span>
+          )}
+        </div>
+        <dl className="facts">
+          <Fact label="Output dir" value={run.outputDir} mono />
+          <Fact label="Loaded from" value={loadedFrom(run)} />
+          <Fact label="Chain" value={<ChainLinks run={run} />} />
+          <Fact label="Config" value={`${fmtCount(run.config.epochsTotal)} epochs · batch ${fmtCount(run.config.batchSize)} · lr ${run.config.learningRate ?? '–'} · ${fmtCount(run.config.stepsPerEpoch)} steps/epoch · ${fmtCount(run.config.totalSteps)} steps`} />
+          <Fact label="Dataset" value={`${fmtCount(run.config.datasetFrames)} frames${run.config.datasetFps ? ` @ ${run.config.datasetFps} fps` : ''}`} />
+          <Fact
+            label="Parameters"
+            value={`${fmtParams(run.params.total)} total · ${fmtParams(run.params.trainable)} trainable (${run.params.total && run.params.trainable ? fmtPct(run.params.trainable / run.params.total) : '–'})${run.params.visionTotal ? ` · vision ${fmtParams(run.params.visionTrainable)}/${fmtParams(run.params.visionTotal)}` : ''}`}
+          />
+          <Fact label="Progress" value={`epoch ${detail.progress.epochsDone}/${detail.progress.epochsTotal ?? '?'}${detail.progress.lastStep ? ` · step ${fmtCount(detail.progress.lastStep)}` : ''} · last train ${fmtLoss(detail.progress.lastTrainLoss)}`} />
+          <Fact label="Started / last seen" value={`${fmtDateTime(run.startedAt)} / ${fmtDateTime(run.lastSeenAt)} (UTC)`} />
+          <Fact label="Log file" value={`${run.source.path}${run.source.state !== 'active' ? ` (${run.source.state})` : ''}`} mono />
+          {run.errorMessage && <Fact label="Crashed with" value={run.errorMessage} mono />}
+        </dl>
+      </section>
+
+      <section className="panel verdict-panel">
+        <h2>
+          Overfitting: <VerdictBadge verdict={verdict} />
+        </h2>
+        <p className="reason" data-testid="verdict-reason">
+          {verdict.reason}
+        </p>
+        {verdict.caveat && <p className="muted small caveat">{verdict.caveat}</p>}
+        <h3>Which checkpoint to use</h3>
+        <p className="advice" data-testid="checkpoint-advice">
+          {advice.text}
+        </p>
+        <CheckpointTable advice={advice} />
+        <p className="muted small">
+          Rule: stalled for {verdict.thresholds.patience} validations (improvement under {fmtPct(verdict.thresholds.minDelta)}), {fmtPct(verdict.thresholds.riseThreshold)} above the best, while training
+          loss fell. Gap at best {fmtRatio(verdict.gapAtBest)}, at the end {fmtRatio(verdict.gapAtEnd)}.
+        </p>
+      </section>
+
+      <section className="panel">
+        <h2>Curves</h2>
+        <Suspense>
+          <RunCharts
+            runId={run.id}
+            ownTaskId={verdict.taskId}
+            color={strategy.color === '#7a8190' ? '#2f6fed' : strategy.color}
+            train={train!}
+            val={val!}
+            step={step!}
+            lr={lr!}
+            x={view.x}
+            smooth={view.smooth}
+            log={view.log}
+            markers={markers}
+          />
+        </Suspense>
+      </section>
+
+      <section className="panel">
+        <h2>Multi-task validation</h2>
+        <ValidationTable detail={detail} />
+      </section>
+
+      <div className="two-columns">
+        <section className="panel">
+          <h2>Events</h2>
+          <ol className="timeline" data-testid="events">
+            {detail.events.map((e) => (
+              <li key={`${e.kind}-${e.line}`} className={`event-${e.kind}`}>
+                <span className="muted mono small">line {e.line}</span> <strong>{eventText(e.kind)}</strong>
+                {e.epoch !== null && ` · epoch ${e.epoch}`}
+                {e.loss !== null && ` · loss ${fmtLoss(e.loss)}`}
+                {e.path && <span className="mono small muted"> · {e.path}</span>}
+                {e.message && <div className="mono small error-text">{e.message}</div>}
+              </li>
+            ))}
+            {detail.events.length === 0 && <li className="muted">No checkpoint or status lines yet.</li>}
+          </ol>
+          <h3>Parse warnings ({detail.warnings.length})</h3>
+          <ul className="warnings" data-testid="warnings">
+            {detail.warnings.map((w) => (
+              <li key={`${w.line}-${w.message}`}>
+                <span className="muted mono small">line {w.line}</span> {w.message}
+              </li>
+            ))}
+            {detail.warnings.length === 0 && <li className="muted">None.</li>}
+          </ul>
+        </section>
+        <section className="panel">
+          <h2>Raw log (last lines)</h2>
+          <LogTail initial={tail} />
+        </section>
+      </div>
+      <LiveRefresh runIds={[run.id]} />
+    </>
+  );
+}
+
+function Fact({ label, value, mono }: { label: string; value: ReactNode; mono?: boolean }) {
+  return (
+    <>
+      <dt>{label}</dt>
+      <dd className={mono ? 'mono small' : undefined}>{value ?? '–'}</dd>
+    </>
+  );
+}
+
+function loadedFrom(run: RunDetail['run']): string {
+  if (run.loadedFrom === 'task') return `task ${run.resumeTaskId ?? '?'} checkpoint ${run.resumePath ?? ''}`;
+  if (run.loadedFrom === 'pretrained') return `pretrained ${run.pretrainedPath ?? ''}`;
+  if (run.loadedFrom === 'scratch') return 'from scratch';
+  return '–';
+}
+
+function ChainLinks({ run }: { run: RunDetail['run'] }) {
+  if (run.parentRunId === null && run.childRunIds.length === 0) return <>independent run</>;
+  return (
+    <>
+      {run.parentRunId !== null && (
+        <>
+          continues <Link href={`/runs/${run.parentRunId}`}>#{run.parentRunId}</Link>
+        </>
+      )}
+      {run.parentRunId !== null && run.childRunIds.length > 0 && ' · '}
+      {run.childRunIds.length > 0 && (
+        <>
+          continued by{' '}
+          {run.childRunIds.map((c, i) => (
+            <span key={c}>
+              {i > 0 ? ', ' : ''}
+              <Link href={`/runs/${c}`}>#{c}</Link>
+            </span>
+          ))}
+        </>
+      )}{' '}
+      · <Link href="/tasks">matrix</Link>
+    </>
+  );
+}
+
+const EVENT_TEXT: Record<string, string> = {
+  best_saved: 'best/ saved (lowest training loss so far)',
+  checkpoint_saved: 'checkpoint saved',
+  final_saved: 'final model saved',
+  completed: 'completed',
+  crashed: 'crashed',
+  loaded: 'loaded',
+};
+const eventText = (kind: string) => EVENT_TEXT[kind] ?? kind;
+
+function CheckpointTable({ advice }: { advice: RunDetail['advice'] }) {
+  const rows = [...advice.periodic, ...(advice.bestDir ? [advice.bestDir] : []), ...(advice.final ? [advice.final] : [])];
+  if (rows.length === 0) return null;
+  return (
+    <table className="compact">
+      <thead>
+        <tr>
+          <th>Saved</th>
+          <th className="num">Epoch</th>
+          <th className="num">Δ to val best</th>
+          <th>Path</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((c) => (
+          <tr key={`${c.kind}-${c.label}`} className={advice.nearest && advice.nearest.label === c.label ? 'winner' : undefined}>
+            <td>{c.label}</td>
+            <td className="num">{c.epoch ?? '?'}</td>
+            <td className="num">{c.epoch !== null && advice.bestValidationEpoch !== null ? c.epoch - advice.bestValidationEpoch : '–'}</td>
+            <td className="mono small">{c.path ?? ''}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function ValidationTable({ detail }: { detail: RunDetail }) {
+  const { taskIds, rows } = detail.validation;
+  if (rows.length === 0) return <p className="muted">No validation lines yet.</p>;
+  const own = detail.verdict.taskId;
+  return (
+    <div className="table-scroll limited">
+      <table className="compact validation" data-testid="validation-table">
+        <thead>
+          <tr>
+            <th>Epoch</th>
+            {taskIds.map((t) => (
+              <th key={t} className="num">
+                task {t}
+                {t === own ? ' (own)' : ''}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={`${row.final}-${row.epoch}`} className={row.final ? 'final' : row.epoch === detail.verdict.bestEpoch ? 'winner' : undefined}>
+              <td>{row.final ? `final (after ${row.epoch})` : row.epoch}</td>
+              {taskIds.map((t, i) => (
+                <td key={t} className="num">
+                  {row.nonFinite[i] ?? fmtLoss(row.losses[i])}
+                  {row.retention[i] && <span className={`retention retention-${row.retention[i]}`}> {retentionText(row.retention[i]!)}</span>}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

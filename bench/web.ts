@@ -1,0 +1,184 @@
+// Web benchmarks: the compare API on 50 runs × 100k step points (points=1000), the runs API on
+// 1,000 runs, and the time from navigation to a drawn compare chart in Chromium. Data is generated
+// deterministically with SQL (tests/web/synthetic.ts) into fresh bench databases, served by a real
+// `thaw start`, and dropped afterwards.
+//
+// The API figures are p95 over repeated requests with warm caches, which is what a user sees while
+// exploring; the first request after start-up (cold: every run's steps summarised once, one
+// parallel scan of all 5M points) is reported separately.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { pino } from 'pino';
+import { chromium } from 'playwright-core';
+import { ensureWebBuild } from '../lib/server/web';
+import { seedSyntheticRuns } from '../tests/web/synthetic';
+import { createBenchDatabase, percentile, round, type BenchDatabase, type Figure } from './support';
+
+const THAW_BIN = fileURLToPath(new URL('../bin/thaw.mjs', import.meta.url));
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
+
+export interface WebBenchOptions {
+  compareRuns?: number;
+  stepsPerRun?: number;
+  listRuns?: number;
+  requests?: number;
+  pageLoads?: number;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface Served {
+  base: string;
+  stop(): Promise<void>;
+}
+
+async function serve(db: BenchDatabase, logs: string): Promise<Served> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [THAW_BIN, 'start', '--no-build', '--port', String(port), '--logs', logs], {
+    env: { ...process.env, DATABASE_URL: db.url, THAW_LOG_LEVEL: 'warn', THAW_TOKEN: '' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const deadline = Date.now() + 120_000;
+  while (!stderr.includes('Thaw is running at')) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`thaw start did not come up:\n${stderr}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    base: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGINT');
+        setTimeout(() => child.kill('SIGKILL'), 8_000).unref();
+      }),
+  };
+}
+
+async function seed(db: BenchDatabase, runs: number, stepsPerRun: number): Promise<number[]> {
+  const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  try {
+    return await seedSyntheticRuns(pool, { runs, epochs: 50, stepsPerRun, chainLength: 4, pathPrefix: '/bench/web' });
+  } finally {
+    await pool.end();
+  }
+}
+
+/** Milliseconds for one GET, body read; throws on a non-200. */
+async function timed(url: string): Promise<number> {
+  const started = performance.now();
+  const response = await fetch(url);
+  await response.arrayBuffer();
+  if (!response.ok) throw new Error(`${response.status} ${url}`);
+  return performance.now() - started;
+}
+
+async function latencies(url: string, count: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) out.push(await timed(url));
+  return out;
+}
+
+function figure(name: string, value: number, limit: number | null, target: string, unit = 'ms'): Figure {
+  return { name, value: round(value, 1), unit, limit, ratio: limit === null ? null : round(value / limit, 2), target };
+}
+
+/** Navigation start → compare chart drawn (data on the canvas, two frames painted), in the page's own clock. */
+async function chartRenderTimes(url: string, loads: number): Promise<number[]> {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    const times: number[] = [];
+    for (let i = 0; i < loads; i++) {
+      await page.goto(url, { waitUntil: 'commit' });
+      await page.waitForFunction(() => {
+        const chart = document.querySelector('[data-testid="compare-chart"]');
+        const canvas = chart?.querySelector('canvas');
+        return chart !== null && Number(chart?.getAttribute('data-points')) > 0 && (canvas?.width ?? 0) > 0;
+      }, undefined, { timeout: 30_000 });
+      times.push(await page.evaluate(() => new Promise<number>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now()))))));
+    }
+    return times;
+  } finally {
+    await browser.close();
+  }
+}
+
+export async function benchWeb(options: WebBenchOptions = {}): Promise<Figure[]> {
+  const compareRuns = options.compareRuns ?? 50;
+  const stepsPerRun = options.stepsPerRun ?? 100_000;
+  const listRuns = options.listRuns ?? 1000;
+  const requests = options.requests ?? 40;
+  const pageLoads = options.pageLoads ?? 5;
+  await ensureWebBuild(pino({ level: 'warn' }));
+  const logs = await mkdtemp(path.join(os.tmpdir(), 'thaw-bench-web-'));
+  await chmod(logs, 0o755);
+  const figures: Figure[] = [];
+  const compareDb = await createBenchDatabase('web_compare');
+  const runsDb = await createBenchDatabase('web_runs');
+  try {
+    const seedStarted = performance.now();
+    const ids = await seed(compareDb, compareRuns, stepsPerRun);
+    await seed(runsDb, listRuns, 100);
+    process.stderr.write(`bench web: seeded ${compareRuns} × ${stepsPerRun} steps and ${listRuns} runs in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s\n`);
+
+    const compare = await serve(compareDb, logs);
+    try {
+      const runList = ids.join(',');
+      const groupUrl = `${compare.base}/api/compare?runs=${runList}&x=step&points=1000`;
+      const runsUrl = `${compare.base}/api/compare?runs=${runList}&mode=runs&x=step&points=1000`;
+      const cold = await timed(groupUrl);
+      figures.push(figure('web_compare_cold_first_request', cold, null, `first /api/compare after start: summarises ${compareRuns} × ${stepsPerRun} step points once (informational)`));
+      await timed(runsUrl);
+      const group = await latencies(groupUrl, requests);
+      const individual = await latencies(runsUrl, requests);
+      figures.push(figure('web_compare_p95_group', percentile(group, 95), 150, `p95 ≤ 150 ms: /api/compare ${compareRuns} runs × ${stepsPerRun} steps, x=step, points=1000, by strategy (p50 ${round(percentile(group, 50), 1)} ms)`));
+      figures.push(figure('web_compare_p95_runs', percentile(individual, 95), 150, `p95 ≤ 150 ms: same, one curve per run (${compareRuns * 2} series, p50 ${round(percentile(individual, 50), 1)} ms)`));
+      const epochUrl = `${compare.base}/api/compare?runs=${runList}&points=1000`;
+      await timed(epochUrl);
+      figures.push(figure('web_compare_p95_epoch_axis', percentile(await latencies(epochUrl, requests), 95), 150, 'p95 ≤ 150 ms: the default view (epoch axis, by strategy)'));
+
+      const renders = await chartRenderTimes(`${compare.base}/compare?runs=${runList}&x=step`, pageLoads);
+      figures.push(figure('web_compare_chart_rendered', percentile(renders, 50), 1500, `median ≤ 1.5 s from navigation to a drawn compare chart (${compareRuns} runs, x=step; worst ${round(Math.max(...renders), 0)} ms of ${pageLoads})`));
+    } finally {
+      await compare.stop();
+    }
+
+    const list = await serve(runsDb, logs);
+    try {
+      const url = `${list.base}/api/runs`;
+      const cold = await timed(url);
+      figures.push(figure('web_runs_cold_first_request', cold, null, `first /api/runs after start, ${listRuns} runs: every verdict computed once (informational)`));
+      const warm = await latencies(url, requests);
+      figures.push(figure('web_runs_p95', percentile(warm, 95), 150, `p95 ≤ 150 ms: /api/runs with ${listRuns} runs (p50 ${round(percentile(warm, 50), 1)} ms)`));
+      const filtered = await latencies(`${list.base}/api/runs?task=2&verdict=overfitting&sort=bestVal&dir=asc`, requests);
+      figures.push(figure('web_runs_filtered_p95', percentile(filtered, 95), 150, 'p95 ≤ 150 ms: filtered by task and verdict, sorted by best validation'));
+    } finally {
+      await list.stop();
+    }
+    return figures;
+  } finally {
+    await compareDb.drop();
+    await runsDb.drop();
+    await rm(logs, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,52 @@
+// Query-string parsing for the API and the pages: one zod schema per resource (lib/api/schemas),
+// and a bad value fails with a 400 naming the parameter and the form it expects, in the same
+// wording as Thaw's env and CLI errors ("points: expected a whole number from 4 to 10000 (got "x")").
+import type { z } from 'zod';
+import { formatIssues } from '../env';
+import { BadRequestError } from './errors';
+
+/**
+ * URLSearchParams (or a Next `searchParams` object) → a plain object. Repeated keys are joined with
+ * '|' (lists accept ',' or '|'; strategy keys such as "12:0,2,5-11" contain commas, so they split on '|').
+ */
+export function queryObject(source: URLSearchParams | Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const add = (key: string, value: string) => {
+    if (value === '') return; // `?task=` means "no filter", like an unset variable
+    out[key] = out[key] === undefined ? value : `${out[key]}|${value}`;
+  };
+  if (source instanceof URLSearchParams) {
+    for (const [key, value] of source) add(key, value);
+  } else {
+    for (const [key, value] of Object.entries(source)) {
+      if (value === undefined) continue;
+      for (const item of Array.isArray(value) ? value : [value]) add(key, item);
+    }
+  }
+  return out;
+}
+
+export function parseQuery<T extends z.ZodType>(
+  schema: T,
+  source: URLSearchParams | Record<string, string | string[] | undefined>,
+): z.infer<T> {
+  const raw = queryObject(source);
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  // An issue inside a list ("task.1") is reported against the parameter itself ("task").
+  const issues = result.error.issues.map((issue) => ({ ...issue, path: issue.path.slice(0, 1) }));
+  throw new BadRequestError(formatIssues(issues, (path) => path, raw));
+}
+
+/** Like parseQuery, but for pages: bad values fall back to the defaults instead of failing the page. */
+export function parseQueryOrDefault<T extends z.ZodType>(
+  schema: T,
+  source: Record<string, string | string[] | undefined>,
+): { value: z.infer<T>; error: string | null } {
+  try {
+    return { value: parseQuery(schema, source), error: null };
+  } catch (error) {
+    if (!(error instanceof BadRequestError)) throw error;
+    return { value: schema.parse({}) as z.infer<T>, error: error.message };
+  }
+}

@@ -1,0 +1,141 @@
+// GET /api/runs/[id] — everything the run page shows except curves (those are /series).
+import { z } from 'zod';
+import { VERDICTS, strategySchema } from './common';
+
+export const runIdParam = z.coerce
+  .number({ error: 'a run id (a positive whole number)' })
+  .int('a run id (a positive whole number)')
+  .positive('a run id (a positive whole number)')
+  .max(2_147_483_647, 'a run id (a positive whole number)');
+
+export const runQuery = z.object({});
+
+const checkpoint = z.object({
+  kind: z.enum(['best', 'epoch', 'final']),
+  label: z.string(),
+  epoch: z.number().int().nullable(),
+  path: z.string().nullable(),
+  loss: z.number().nullable(),
+});
+
+export const runDetailSchema = z.object({
+  run: z.object({
+    id: z.number().int(),
+    taskId: z.number().int().nullable(),
+    taskName: z.string().nullable(),
+    description: z.string().nullable(),
+    language: z.string().nullable(),
+    status: z.string(),
+    format: z.string(),
+    stage: z.number().int().nullable(),
+    timestamp: z.string().nullable(),
+    outputDir: z.string().nullable(),
+    loadedFrom: z.string().nullable(),
+    pretrainedPath: z.string().nullable(),
+    resumeTaskId: z.number().int().nullable(),
+    resumePath: z.string().nullable(),
+    parentRunId: z.number().int().nullable(),
+    childRunIds: z.array(z.number().int()),
+    errorMessage: z.string().nullable(),
+    startedAt: z.string(),
+    lastSeenAt: z.string(),
+    bestTrainLoss: z.number().nullable(),
+    config: z.object({
+      epochsTotal: z.number().int().nullable(),
+      batchSize: z.number().int().nullable(),
+      learningRate: z.number().nullable(),
+      stepsPerEpoch: z.number().int().nullable(),
+      totalSteps: z.number().int().nullable(),
+      datasetFrames: z.number().int().nullable(),
+      datasetFps: z.number().int().nullable(),
+    }),
+    params: z.object({
+      total: z.number().nullable(),
+      trainable: z.number().nullable(),
+      frozen: z.number().nullable(),
+      visionTrainable: z.number().nullable(),
+      visionTotal: z.number().nullable(),
+    }),
+    source: z.object({ id: z.number().int(), path: z.string(), host: z.string(), state: z.string() }),
+  }),
+  strategy: strategySchema,
+  progress: z.object({
+    epochsDone: z.number().int(),
+    epochsTotal: z.number().int().nullable(),
+    lastTrainLoss: z.number().nullable(),
+    lastStep: z.number().int().nullable(),
+  }),
+  verdict: z.object({
+    status: z.enum(VERDICTS),
+    reason: z.string(),
+    caveat: z.string().nullable(),
+    taskId: z.number().int().nullable(),
+    validationPoints: z.number().int(),
+    bestEpoch: z.number().int().nullable(),
+    bestValue: z.number().nullable(),
+    latestEpoch: z.number().int().nullable(),
+    latestValue: z.number().nullable(),
+    epochsSinceBest: z.number().int().nullable(),
+    riseFromBest: z.number().nullable(),
+    gapAtBest: z.number().nullable(),
+    gapAtEnd: z.number().nullable(),
+    overfitStartEpoch: z.number().int().nullable(),
+    thresholds: z.object({ patience: z.number(), minDelta: z.number(), riseThreshold: z.number(), divergenceThreshold: z.number() }),
+  }),
+  advice: z.object({
+    text: z.string(),
+    bestDir: checkpoint.nullable(),
+    periodic: z.array(checkpoint),
+    final: checkpoint.nullable(),
+    nearest: checkpoint.extend({ distance: z.number().int() }).nullable(),
+    bestValidationEpoch: z.number().int().nullable(),
+    bestValidationLoss: z.number().nullable(),
+    bestDirOffset: z.number().int().nullable(),
+    lossCostOfBestDir: z.number().nullable(),
+    relativeCostOfBestDir: z.number().nullable(),
+  }),
+  validation: z.object({
+    taskIds: z.array(z.number().int()),
+    rows: z.array(
+      z.object({
+        epoch: z.number().int(),
+        final: z.boolean(),
+        losses: z.array(z.number().nullable()),
+        /** 'NaN' / 'inf' where the log printed a non-finite loss. */
+        nonFinite: z.array(z.enum(['NaN', 'inf']).nullable()),
+        retention: z.array(z.string().nullable()),
+      }),
+    ),
+  }),
+  events: z.array(
+    z.object({ kind: z.string(), line: z.number().int(), epoch: z.number().int().nullable(), loss: z.number().nullable(), path: z.string().nullable(), message: z.string().nullable() }),
+  ),
+  warnings: z.array(z.object({ line: z.number().int(), message: z.string() })),
+});
+export type RunDetail = z.infer<typeof runDetailSchema>;
+
+export const logQuery = z.object({
+  lines: z.coerce.number({ error: 'a whole number from 1 to 500' }).int('a whole number from 1 to 500').min(1, 'a whole number from 1 to 500').max(500, 'a whole number from 1 to 500').default(40),
+});
+
+export const logResponse = z.object({
+  runId: z.number().int(),
+  path: z.string(),
+  /** The last lines of the run's part of the file; a tqdm bar shows its latest frame. */
+  lines: z.array(z.string()),
+  /** Byte offset of the end of the run's region that was read. */
+  endOffset: z.number().int(),
+  note: z.string().nullable(),
+});
+export type LogTail = z.infer<typeof logResponse>;
+
+/** Flat CSV of the validation table. */
+export function validationCsvRecords(detail: RunDetail): Record<string, string | number | boolean | null>[] {
+  const rows: Record<string, string | number | boolean | null>[] = [];
+  for (const row of detail.validation.rows) {
+    detail.validation.taskIds.forEach((taskId, i) => {
+      rows.push({ runId: detail.run.id, epoch: row.epoch, final: row.final, taskId, loss: row.losses[i] ?? null, nonFinite: row.nonFinite[i] ?? null, retention: row.retention[i] ?? null });
+    });
+  }
+  return rows;
+}

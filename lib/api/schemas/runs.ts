@@ -1,0 +1,72 @@
+// GET /api/runs — the runs table. Query: filters; response: one row per run.
+import { z } from 'zod';
+import { RUN_STATUSES, VERDICTS, enumList, formatParam, idList, keyList, strategySchema, verdictSchema } from './common';
+
+export const RUN_SORT_KEYS = [
+  'id', 'task', 'strategy', 'status', 'epochs', 'lastTrainLoss', 'bestVal', 'gap', 'verdict', 'startedAt', 'lastSeenAt', 'source',
+] as const;
+export type RunSortKey = (typeof RUN_SORT_KEYS)[number];
+
+export const runsQuery = z.object({
+  task: idList.optional(),
+  strategy: keyList.optional(),
+  status: enumList(RUN_STATUSES).optional(),
+  verdict: enumList(VERDICTS).optional(),
+  q: z.string().max(200, 'at most 200 characters').optional(),
+  ids: idList.optional(),
+  sort: z.enum(RUN_SORT_KEYS, { error: `one of ${RUN_SORT_KEYS.join(', ')}` }).default('lastSeenAt'),
+  dir: z.enum(['asc', 'desc'], { error: 'asc or desc' }).default('desc'),
+  format: formatParam,
+});
+export type RunsQuery = z.infer<typeof runsQuery>;
+
+export const runRowSchema = z.object({
+  id: z.number().int(),
+  taskId: z.number().int().nullable(),
+  taskName: z.string().nullable(),
+  status: z.string(),
+  format: z.string(),
+  strategy: strategySchema,
+  epochsDone: z.number().int(),
+  epochsTotal: z.number().int().nullable(),
+  lastTrainLoss: z.number().nullable(),
+  bestVal: z.object({ loss: z.number(), epoch: z.number().int(), final: z.boolean() }).nullable(),
+  finalGap: z.number().nullable(),
+  verdict: verdictSchema,
+  startedAt: z.string(),
+  lastSeenAt: z.string(),
+  source: z.object({ id: z.number().int(), path: z.string(), host: z.string() }),
+  outputDir: z.string().nullable(),
+  parentRunId: z.number().int().nullable(),
+  datasetFrames: z.number().int().nullable(),
+  stepsPerEpoch: z.number().int().nullable(),
+});
+export type RunRow = z.infer<typeof runRowSchema>;
+
+export const runsResponse = z.object({ runs: z.array(runRowSchema) });
+export type RunsResponse = z.infer<typeof runsResponse>;
+
+/** Flat CSV columns of a run row (exported as `?format=csv`). */
+export function runCsvRecord(run: RunRow): Record<string, string | number | boolean | null> {
+  return {
+    id: run.id,
+    taskId: run.taskId,
+    taskName: run.taskName,
+    status: run.status,
+    strategyKey: run.strategy.key,
+    strategyLabel: run.strategy.label,
+    strategyApplied: run.strategy.applied,
+    unfrozenLayers: run.strategy.unfrozen.join(' '),
+    epochsDone: run.epochsDone,
+    epochsTotal: run.epochsTotal,
+    lastTrainLoss: run.lastTrainLoss,
+    bestValLoss: run.bestVal?.loss ?? null,
+    bestValEpoch: run.bestVal?.epoch ?? null,
+    finalGap: run.finalGap,
+    verdict: run.verdict.status,
+    verdictReason: run.verdict.reason,
+    startedAt: run.startedAt,
+    lastSeenAt: run.lastSeenAt,
+    source: run.source.path,
+  };
+}

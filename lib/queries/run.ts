@@ -1,0 +1,179 @@
+// One run in full, for the run page and GET /api/runs/[id]: header, strategy, verdict with its
+// reason, checkpoint advice, the validation table, events and parse warnings.
+import {
+  adviseCheckpoint,
+  bestValidation,
+  lastTrainLoss,
+  overfittingVerdict,
+  validationTrend,
+  type CheckpointEvent,
+  type CheckpointKind,
+  type RunSeries,
+  type SavedCheckpoint,
+} from '../analysis';
+import { db } from '../db/client';
+import { NotFoundError } from '../api/errors';
+import type { RunDetail } from '../api/schemas/run';
+import { loadEpochData } from './epochs';
+import { finiteOrNull, specFromJson, strategyView } from './views';
+
+const CHECKPOINT_KINDS = new Set<string>(['best_saved', 'checkpoint_saved', 'final_saved']);
+
+const toNumber = (value: bigint | number | null): number | null => (value === null ? null : Number(value));
+
+function checkpointView(c: SavedCheckpoint | null) {
+  return c === null ? null : { kind: c.kind, label: c.label, epoch: c.epoch, path: c.path, loss: finiteOrNull(c.loss) };
+}
+
+function nonFinite(value: number | null): 'NaN' | 'inf' | null {
+  if (value === null || Number.isFinite(value)) return null;
+  return Number.isNaN(value) ? 'NaN' : 'inf';
+}
+
+export async function getRunDetail(id: number): Promise<RunDetail> {
+  const run = await db().run.findUnique({
+    where: { id },
+    include: {
+      strategy: true,
+      source: { select: { id: true, path: true, host: true, state: true } },
+      childRuns: { select: { id: true }, orderBy: { id: 'asc' } },
+      events: { orderBy: [{ line: 'asc' }, { id: 'asc' }] },
+      warnings: { orderBy: [{ line: 'asc' }, { id: 'asc' }], take: 500 },
+      steps: { select: { step: true }, orderBy: { step: 'desc' }, take: 1 },
+    },
+  });
+  if (!run) throw new NotFoundError(`run ${id} does not exist`);
+  const data = (await loadEpochData([id])).get(id) ?? { epochs: [], validations: [] };
+  const series: RunSeries = {
+    epochs: data.epochs.map((e) => ({ epoch: e.epoch, trainLoss: e.trainLoss })),
+    validations: data.validations.map((v) => ({ epoch: v.epoch, final: v.final, taskId: v.taskId, loss: v.loss })),
+    taskId: run.taskId,
+    format: run.format,
+  };
+  const strategy = run.strategy
+    ? {
+        kind: run.strategy.kind,
+        spec: specFromJson(run.strategy.spec),
+        totalLayers: run.strategy.totalLayers,
+        frozen: run.strategy.frozenLayers,
+        unfrozen: run.strategy.unfrozenLayers,
+        applied: run.strategy.applied,
+        failureReason: run.strategy.failureReason,
+      }
+    : null;
+  const verdict = overfittingVerdict(series);
+  const best = bestValidation(series);
+  const checkpoints: CheckpointEvent[] = run.events
+    .filter((e) => CHECKPOINT_KINDS.has(e.kind))
+    .map((e) => ({ kind: e.kind as CheckpointKind, epoch: e.epoch, loss: e.loss, path: e.path }));
+  const advice = adviseCheckpoint({
+    events: checkpoints,
+    // Per-epoch validation best (the trend); a final-only run has none to compare checkpoints with.
+    bestValidationEpoch: verdict.bestEpoch ?? (best && !best.final ? best.epoch : null),
+    validations: validationTrend(series),
+    epochs: series.epochs,
+    outputDir: run.outputDir,
+  });
+
+  const taskIds = [...new Set(data.validations.map((v) => v.taskId))].sort((a, b) => a - b);
+  const rowsByKey = new Map<string, RunDetail['validation']['rows'][number]>();
+  for (const v of data.validations) {
+    const key = `${v.final ? 1 : 0}|${v.epoch}`;
+    let row = rowsByKey.get(key);
+    if (!row) {
+      row = { epoch: v.epoch, final: v.final, losses: taskIds.map(() => null), nonFinite: taskIds.map(() => null), retention: taskIds.map(() => null) };
+      rowsByKey.set(key, row);
+    }
+    const column = taskIds.indexOf(v.taskId);
+    row.losses[column] = finiteOrNull(v.loss);
+    row.nonFinite[column] = nonFinite(v.loss);
+    row.retention[column] = v.retention;
+  }
+  const validationRows = [...rowsByKey.values()].sort((a, b) => Number(a.final) - Number(b.final) || a.epoch - b.epoch);
+
+  return {
+    run: {
+      id: run.id,
+      taskId: run.taskId,
+      taskName: run.taskName,
+      description: run.description,
+      language: run.language,
+      status: run.status,
+      format: run.format,
+      stage: run.stage,
+      timestamp: run.timestamp,
+      outputDir: run.outputDir,
+      loadedFrom: run.loadedFrom,
+      pretrainedPath: run.pretrainedPath,
+      resumeTaskId: run.resumeTaskId,
+      resumePath: run.resumePath,
+      parentRunId: run.parentRunId,
+      childRunIds: run.childRuns.map((c) => c.id),
+      errorMessage: run.errorMessage,
+      startedAt: run.startedAt.toISOString(),
+      lastSeenAt: run.lastSeenAt.toISOString(),
+      bestTrainLoss: finiteOrNull(run.bestLoss),
+      config: {
+        epochsTotal: run.epochsTotal,
+        batchSize: run.batchSize,
+        learningRate: run.learningRate,
+        stepsPerEpoch: run.stepsPerEpoch,
+        totalSteps: run.totalSteps,
+        datasetFrames: run.datasetFrames,
+        datasetFps: run.datasetFps,
+      },
+      params: {
+        total: toNumber(run.totalParams),
+        trainable: toNumber(run.trainableParams),
+        frozen: toNumber(run.frozenParams),
+        visionTrainable: toNumber(run.strategy?.visionTrainableParams ?? null),
+        visionTotal: toNumber(run.strategy?.visionTotalParams ?? null),
+      },
+      source: run.source,
+    },
+    strategy: strategyView(strategy),
+    progress: {
+      epochsDone: series.epochs.reduce((max, e) => Math.max(max, e.epoch), 0),
+      epochsTotal: run.epochsTotal,
+      lastTrainLoss: finiteOrNull(lastTrainLoss(series.epochs)?.loss),
+      lastStep: run.steps[0]?.step ?? null,
+    },
+    verdict: {
+      status: verdict.verdict,
+      reason: verdict.reason,
+      caveat: verdict.caveat,
+      taskId: verdict.taskId,
+      validationPoints: verdict.validationPoints,
+      bestEpoch: verdict.bestEpoch,
+      bestValue: finiteOrNull(verdict.bestValue),
+      latestEpoch: verdict.latestEpoch,
+      latestValue: finiteOrNull(verdict.latestValue),
+      epochsSinceBest: verdict.epochsSinceBest,
+      riseFromBest: finiteOrNull(verdict.riseFromBest),
+      gapAtBest: finiteOrNull(verdict.gapAtBest),
+      gapAtEnd: finiteOrNull(verdict.gapAtEnd),
+      overfitStartEpoch: verdict.overfitStartEpoch,
+      thresholds: {
+        patience: verdict.options.patience,
+        minDelta: verdict.options.minDelta,
+        riseThreshold: verdict.options.riseThreshold,
+        divergenceThreshold: verdict.options.divergenceThreshold,
+      },
+    },
+    advice: {
+      text: advice.advice,
+      bestDir: checkpointView(advice.bestDir),
+      periodic: advice.periodic.map((c) => checkpointView(c)!),
+      final: checkpointView(advice.final),
+      nearest: advice.nearest === null ? null : { ...checkpointView(advice.nearest)!, distance: advice.nearest.distance },
+      bestValidationEpoch: advice.bestValidationEpoch,
+      bestValidationLoss: finiteOrNull(advice.bestValidationLoss),
+      bestDirOffset: advice.bestDirOffset,
+      lossCostOfBestDir: finiteOrNull(advice.lossCostOfBestDir),
+      relativeCostOfBestDir: finiteOrNull(advice.relativeCostOfBestDir),
+    },
+    validation: { taskIds, rows: validationRows },
+    events: run.events.map((e) => ({ kind: e.kind, line: e.line, epoch: e.epoch, loss: finiteOrNull(e.loss), path: e.path, message: e.message })),
+    warnings: run.warnings.map((w) => ({ line: w.line, message: w.message })),
+  };
+}

@@ -1,0 +1,84 @@
+// How analysis results are presented: strategy identity → label, layer strip and colour; verdict →
+// the fields the UI shows. Pure (no database), so client components may import it too.
+import {
+  DEFAULT_TOTAL_LAYERS,
+  resolveLayers,
+  strategyIdentity,
+  type OverfittingResult,
+  type StrategyInput,
+} from '../analysis';
+import type { StrategyView, VerdictView } from '../api/schemas/common';
+import type { RunRow } from '../api/schemas/runs';
+
+/**
+ * One colour per number of trainable layers (0–12), cool → warm as more of the encoder trains, so the
+ * same strategy has the same colour on every page and the legend reads in order. Unknown is grey.
+ */
+const LAYER_PALETTE = [
+  '#4c3d8f', '#3f4fb5', '#3366d6', '#2a83e0', '#1f9fd1', '#12a7a0', '#2bb673',
+  '#73b52b', '#c2a313', '#e8890c', '#e25822', '#c9302c', '#8e1b3f',
+] as const;
+export const UNKNOWN_STRATEGY_COLOR = '#7a8190';
+
+export function strategyColor(trainableLayers: number | null, totalLayers: number | null = DEFAULT_TOTAL_LAYERS): string {
+  if (trainableLayers === null) return UNKNOWN_STRATEGY_COLOR;
+  const total = totalLayers && totalLayers > 0 ? totalLayers : DEFAULT_TOTAL_LAYERS;
+  const index = Math.round((Math.min(trainableLayers, total) / total) * (LAYER_PALETTE.length - 1));
+  return LAYER_PALETTE[index] ?? UNKNOWN_STRATEGY_COLOR;
+}
+
+/** A database strategy row (or null) → the strategy as the UI and the API show it. */
+export function strategyView(input: StrategyInput | null): StrategyView {
+  const identity = strategyIdentity(input);
+  // The strip shows the layers the run asked for even when the trainer did not apply them (greyed).
+  const resolved = input === null ? null : resolveLayers(input);
+  const totalLayers = identity.totalLayers ?? resolved?.totalLayers ?? input?.totalLayers ?? DEFAULT_TOTAL_LAYERS;
+  return {
+    kind: input?.kind ?? 'none',
+    key: identity.key,
+    label: identity.label,
+    totalLayers,
+    frozen: identity.known ? identity.frozen : (resolved?.frozen ?? []),
+    unfrozen: identity.known ? identity.unfrozen : (resolved?.unfrozen ?? []),
+    // No banner in the log is not a failure: the trainer ran its default, which the log does not name.
+    applied: input?.applied ?? true,
+    known: identity.known,
+    trainableLayers: identity.trainableLayers,
+    requestedLabel: identity.requested?.label ?? null,
+    failureReason: identity.failureReason,
+    color: strategyColor(identity.trainableLayers, identity.totalLayers),
+  };
+}
+
+export function verdictView(result: OverfittingResult): VerdictView {
+  return {
+    status: result.verdict,
+    reason: result.reason,
+    bestEpoch: result.bestEpoch,
+    overfitStartEpoch: result.overfitStartEpoch,
+    gapAtEnd: finiteOrNull(result.gapAtEnd),
+    caveat: result.caveat,
+  };
+}
+
+/** JSON has no NaN/Infinity: a non-finite number is shown as a gap (null). */
+export function finiteOrNull(value: number | null | undefined): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+/** The `spec` column is JSON: an index list, a ratio or N. */
+export function specFromJson(value: unknown): number[] | number | null {
+  if (typeof value === 'number') return value;
+  if (Array.isArray(value) && value.every((item) => typeof item === 'number')) return value as number[];
+  return null;
+}
+
+/**
+ * The strategy input the analyses need, rebuilt from a row's resolved layers (identity depends only
+ * on the resolved set and `applied`, so this gives the same key and label as the original spec).
+ */
+export function strategyInputOf(row: Pick<RunRow, 'strategy'>): StrategyInput | null {
+  const s = row.strategy;
+  if (s.kind === 'none' && s.unfrozen.length === 0 && s.frozen.length === 0) return null;
+  return { kind: s.kind, spec: null, totalLayers: s.totalLayers, frozen: s.frozen, unfrozen: s.unfrozen, applied: s.applied, failureReason: s.failureReason };
+}

@@ -1,0 +1,131 @@
+// The query layer's caches and helpers, against a real database: the per-run step summaries must
+// give the same extremes and totals incrementally as when rebuilt from scratch, and cached rows
+// must follow the run row's version.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { resetEnvCache } from '../../lib/env';
+import { BadRequestError } from '../../lib/api/errors';
+import { parseQuery, queryObject } from '../../lib/api/params';
+import { parseCsv, toCsv } from '../../lib/api/respond';
+import { idList, pointsParam } from '../../lib/api/schemas/common';
+import { parseNotification } from '../../lib/live/hub';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { seedSyntheticRuns } from '../web/synthetic';
+
+let database: TestDatabase;
+let pool: pg.Pool;
+
+beforeAll(async () => {
+  database = await createTestDatabase('queries');
+  pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  process.env.DATABASE_URL = database.url;
+  resetEnvCache();
+});
+
+afterAll(async () => {
+  const { disconnectDb } = await import('../../lib/db/client');
+  await disconnectDb();
+  await pool.end();
+  await database.drop();
+});
+
+async function appendSteps(runId: number, from: number, to: number): Promise<void> {
+  await pool.query(
+    `INSERT INTO "StepPoint" ("runId", step, epoch, loss, lr, "elapsedS")
+     SELECT $1, s, (s - 1) / 1000 + 1, CASE WHEN s = $4 THEN 'NaN'::float8 ELSE 0.5 + 0.4 * sin(s / 37.0) END, 0.0001, ((s - 1) % 1000 + 1) * 0.2
+       FROM generate_series($2::int, $3::int) AS s`,
+    [runId, from, to, Math.floor((from + to) / 2)],
+  );
+  // The ingest store touches the run row in the same transaction as the steps.
+  await pool.query(`UPDATE "Run" SET "lastSeenAt" = now() WHERE id = $1`, [runId]);
+}
+
+describe('step summaries', () => {
+  it('stay exact in extremes and totals when updated incrementally, also across a resolution change', async () => {
+    const [id] = await seedSyntheticRuns(pool, { runs: 1, epochs: 3, stepsPerRun: 3000, chainLength: 1 });
+    await pool.query(`UPDATE "Run" SET "totalSteps" = NULL WHERE id = $1`, [id]);
+    const { stepSummaries, stepVersions } = await import('../../lib/queries/steps');
+    const first = (await stepSummaries(await stepVersions([id!]))).get(id!)!;
+    expect(first.lastStep).toBe(3000);
+    await appendSteps(id!, 3001, 26_000); // 23k more: the summary must halve its resolution
+    const incremental = (await stepSummaries(await stepVersions([id!]))).get(id!)!;
+    expect(incremental.width).toBeGreaterThan(first.width);
+    expect(incremental.buckets.length).toBeLessThanOrEqual(2 * 2048);
+    const [truth] = (
+      await pool.query<{ n: string; sum: number; min: number; max: number; nan: string }>(
+        `SELECT count(*) FILTER (WHERE loss <> 'NaN') AS n, sum(loss) FILTER (WHERE loss <> 'NaN') AS sum,
+                min(loss) FILTER (WHERE loss <> 'NaN') AS min, max(loss) FILTER (WHERE loss <> 'NaN') AS max, count(*) FILTER (WHERE loss = 'NaN') AS nan
+           FROM "StepPoint" WHERE "runId" = $1`,
+        [id],
+      )
+    ).rows as [{ n: string; sum: number; min: number; max: number; nan: string }];
+    const totals = (summary: typeof incremental) => ({
+      n: summary.buckets.reduce((a, b) => a + b.count, 0),
+      sum: summary.buckets.reduce((a, b) => a + b.sum, 0),
+      min: Math.min(...summary.buckets.filter((b) => b.count > 0).map((b) => b.min)),
+      max: Math.max(...summary.buckets.filter((b) => b.count > 0).map((b) => b.max)),
+      gaps: summary.buckets.filter((b) => b.nonFinite).length,
+      lastStep: summary.lastStep,
+    });
+    const got = totals(incremental);
+    expect(got.n).toBe(Number(truth.n));
+    expect(got.sum).toBeCloseTo(truth.sum, 6);
+    expect(got.min).toBe(truth.min);
+    expect(got.max).toBe(truth.max);
+    expect(got.gaps).toBe(Number(truth.nan));
+    expect(got.lastStep).toBe(26_000);
+    // Buckets never straddle an epoch and stay in step order.
+    for (const b of incremental.buckets) expect(Math.floor((b.first - 1) / 1000)).toBe(Math.floor((b.last - 1) / 1000));
+    const firsts = incremental.buckets.map((b) => b.first);
+    expect(firsts).toEqual([...firsts].sort((a, b) => a - b));
+    // Unchanged run version: served from the cache (same object).
+    expect((await stepSummaries(await stepVersions([id!]))).get(id!)).toBe(incremental);
+  });
+});
+
+describe('runs-table rows', () => {
+  it('are re-read when the run row changes and served from the cache otherwise', async () => {
+    const [id] = await seedSyntheticRuns(pool, { runs: 1, epochs: 5, stepsPerRun: 10, chainLength: 1, pathPrefix: '/synthetic/rows' });
+    const { listRuns } = await import('../../lib/queries/runs');
+    const before = (await listRuns({ ids: [id!], sort: 'id', dir: 'asc' }))[0]!;
+    expect(before.epochsDone).toBe(5);
+    await pool.query(`INSERT INTO "EpochMetric" ("runId", epoch, "trainLoss") VALUES ($1, 6, 0.01)`, [id]);
+    await pool.query(`UPDATE "Run" SET "lastSeenAt" = now() WHERE id = $1`, [id]);
+    const after = (await listRuns({ ids: [id!], sort: 'id', dir: 'asc' }))[0]!;
+    expect(after.epochsDone).toBe(6);
+    expect(after.lastTrainLoss).toBe(0.01);
+    expect((await listRuns({ ids: [id!], sort: 'id', dir: 'asc' }))[0]).toBe(after);
+  });
+});
+
+describe('API helpers', () => {
+  it('name the parameter, the expected form and the given value in 400 messages', () => {
+    const schema = z.object({ points: pointsParam, task: idList.optional() });
+    expect(() => parseQuery(schema, new URLSearchParams('points=2'))).toThrow(new BadRequestError('points: expected a whole number from 4 to 10000 (got "2")'));
+    expect(() => parseQuery(schema, new URLSearchParams('task=1,two'))).toThrow(/^task: expected a comma-separated list of positive whole numbers \(got "1,two"\)$/);
+    expect(parseQuery(schema, new URLSearchParams('task=1&task=2&points='))).toEqual({ points: 1000, task: [1, 2] });
+    expect(queryObject({ strategy: ['12:0,2,5-11', '12:3-11'] })).toEqual({ strategy: '12:0,2,5-11|12:3-11' });
+  });
+
+  it('writes CSV that reads back exactly, quotes and line breaks included', () => {
+    const records = [
+      { name: 'plain', value: 0.1234, note: null },
+      { name: 'with, comma', value: -1e-7, note: 'say "hi"\nnext line' },
+      { name: ' padded ', value: 12, note: '' },
+    ];
+    const back = parseCsv(toCsv(records));
+    expect(back).toEqual([
+      { name: 'plain', value: '0.1234', note: null },
+      { name: 'with, comma', value: '-1e-7', note: 'say "hi"\nnext line' },
+      { name: ' padded ', value: '12', note: null },
+    ]);
+  });
+
+  it('turns store notifications into changes, treating a truncated id list as "everything"', () => {
+    expect(parseNotification('3,14,15')).toEqual({ kind: 'runs', runIds: [3, 14, 15] });
+    expect(parseNotification('stale')).toEqual({ kind: 'all', reason: 'stale runs' });
+    expect(parseNotification(Array.from({ length: 200 }, (_, i) => i + 1).join(','))).toMatchObject({ kind: 'all' });
+    expect(parseNotification('')).toMatchObject({ kind: 'all' });
+  });
+});
