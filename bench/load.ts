@@ -3,7 +3,6 @@
 // Reports requests/s, p50/p99 latency and the error count (target: 0 errors).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFile, chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,19 +10,9 @@ import { pino } from 'pino';
 import { emitSmolvlaLog, generateSmolvlaLog } from '../lib/synthetic/smolvla-log';
 import { ensureWebBuild } from '../lib/server/web';
 import { createBenchDatabase, percentile, round, type Figure } from './support';
+import { freePort } from '../lib/server/ports';
 
 const THAW_BIN = fileURLToPath(new URL('../bin/thaw.mjs', import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForHttp(url: string, timeoutMs: number, ready: (body: unknown) => boolean): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -8,7 +8,6 @@
 // parallel scan of all 5M points) is reported separately.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +17,7 @@ import { chromium } from 'playwright-core';
 import { ensureWebBuild } from '../lib/server/web';
 import { seedSyntheticRuns } from '../tests/web/synthetic';
 import { createBenchDatabase, percentile, round, type BenchDatabase, type Figure } from './support';
+import { freePort } from '../lib/server/ports';
 
 const THAW_BIN = fileURLToPath(new URL('../bin/thaw.mjs', import.meta.url));
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
@@ -28,17 +28,6 @@ export interface WebBenchOptions {
   listRuns?: number;
   requests?: number;
   pageLoads?: number;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 interface Served {

@@ -15,11 +15,11 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promises as fs, constants as fsConstants } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { DatabaseError, errorMessage } from '../errors';
+import { portIsFree } from '../server/ports';
 import type { Logger } from '../log';
 
 const SUPERUSER = 'thaw';
@@ -167,14 +167,6 @@ async function runningServerPort(clusterDir: string): Promise<number | undefined
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
   }
   return port;
-}
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
-  });
 }
 
 async function choosePort(fixed: number | undefined): Promise<number> {

@@ -19,44 +19,8 @@ import { sharedCache } from './cache';
 import { finiteOrNull, specFromJson, strategyView, verdictView } from './views';
 
 /** What SQL returns per run (arrays are epoch-ascending). */
-interface RunRecordRow {
-  id: number;
-  version: string;
-  sourceId: number;
-  taskId: number | null;
-  taskName: string | null;
-  status: string;
-  format: string;
-  epochsTotal: number | null;
-  startedAt: Date;
-  lastSeenAt: Date;
-  outputDir: string | null;
-  parentRunId: number | null;
-  loadedFrom: string | null;
-  resumePath: string | null;
-  resumeTaskId: number | null;
-  datasetFrames: number | null;
-  stepsPerEpoch: number | null;
-  description: string | null;
-  sourcePath: string;
-  sourceHost: string;
-  kind: string | null;
-  spec: unknown;
-  totalLayers: number | null;
-  frozenLayers: number[] | null;
-  unfrozenLayers: number[] | null;
-  applied: boolean | null;
-  failureReason: string | null;
-  trainEpochs: number[] | null;
-  trainLosses: number[] | null;
-  valEpochs: number[] | null;
-  valFinals: boolean[] | null;
-  valTasks: number[] | null;
-  valLosses: (number | null)[] | null;
-}
-
-/** A run with the series the verdict needs: training loss per epoch and OWN-task validations. */
-export interface RunRecord extends RunSeries {
+/** Columns a run record carries as they are (shared by the SQL row and the record). */
+interface RunColumns {
   id: number;
   /** The run row's version (see cache.ts): changes whenever ingest touched the run. */
   version: string;
@@ -77,6 +41,28 @@ export interface RunRecord extends RunSeries {
   description: string | null;
   sourcePath: string;
   sourceHost: string;
+}
+
+interface RunRecordRow extends RunColumns {
+  taskId: number | null;
+  kind: string | null;
+  spec: unknown;
+  totalLayers: number | null;
+  frozenLayers: number[] | null;
+  unfrozenLayers: number[] | null;
+  applied: boolean | null;
+  failureReason: string | null;
+  trainEpochs: number[] | null;
+  trainLosses: number[] | null;
+  valEpochs: number[] | null;
+  valFinals: boolean[] | null;
+  valTasks: number[] | null;
+  valLosses: (number | null)[] | null;
+}
+
+/** A run with the series the verdict needs: training loss per epoch and OWN-task validations. */
+export interface RunRecord extends RunSeries, Omit<RunColumns, 'format'> {
+  format: string;
   strategy: StrategyInput | null;
 }
 

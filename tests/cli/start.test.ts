@@ -2,25 +2,15 @@
 // honest empty state, and a Ctrl-C that stops all of it (the embedded server included) within 5 s.
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, chmod, mkdir, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanEnv, PROJECT_DIR, THAW_BIN } from '../helpers/cli';
 import { sampleLog, waitFor } from '../helpers/ingest';
+import { freePort } from '../../lib/server/ports';
 
 let scratch: string;
 afterAll(() => (scratch ? rm(scratch, { recursive: true, force: true }) : undefined));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function alive(pid: number): boolean {
   try {

@@ -1,26 +1,15 @@
 // Starts the real `thaw start` (web UI + ingest daemon) as a child process on a test database, the
 // way the browser and API tests use it. The production build must exist (global setup builds it).
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { cleanEnv, PROJECT_DIR, THAW_BIN } from '../helpers/cli';
 import { waitFor } from '../helpers/ingest';
+import { freePort } from '../../lib/server/ports';
 
 export interface ThawServer {
   url: string;
   port: number;
   output(): string;
   stop(): Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startThaw(options: { databaseUrl: string; logs: string; env?: Record<string, string>; host?: string }): Promise<ThawServer> {
