@@ -2,41 +2,16 @@
 // The compare page's interactive part. Every control writes the URL (router.replace), the server
 // page re-renders with the new data, and the chart redraws in place: a URL is a shareable view.
 import Link from 'next/link';
-import { usePathname, useRouter, useSearchParams } from 'next/navigation';
-import { useEffect, useMemo, useRef, useState, useTransition } from 'react';
+import { useMemo } from 'react';
+import { LogYToggle, SmoothingSlider, useChartUrlState, XAxisButtons } from './chart-controls';
 import type { CompareResponse } from '@/lib/api/schemas/compare';
 import { VerdictBadge } from './badges';
 import { fmtLoss, fmtPct, fmtRatio } from './format';
 import { LineChart, type ChartBand, type ChartLine, type ChartMarker } from './line-chart';
 
-const X_LABELS = { epoch: 'Epoch', step: 'Step', time: 'Wall time' } as const;
-
 export function CompareView({ data, range }: { data: CompareResponse; range: { min: number; max: number } | null }) {
-  const router = useRouter();
-  const pathname = usePathname();
-  const searchParams = useSearchParams();
-  const [pending, startTransition] = useTransition();
   // Controls answer at once; the data follows when the server has re-rendered the new URL.
-  const [smooth, setSmooth] = useState(data.query.smooth);
-  const [logY, setLogY] = useState(data.query.log);
-  const smoothTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  useEffect(() => setSmooth(data.query.smooth), [data.query.smooth]);
-  useEffect(() => setLogY(data.query.log), [data.query.log]);
-
-  const navigate = (changes: Record<string, string | null>) => {
-    const params = new URLSearchParams(searchParams.toString());
-    for (const [key, value] of Object.entries(changes)) {
-      if (value === null) params.delete(key);
-      else params.set(key, value);
-    }
-    startTransition(() => router.replace(`${pathname}?${params}`, { scroll: false }));
-  };
-
-  const onSmooth = (value: number) => {
-    setSmooth(value);
-    if (smoothTimer.current) clearTimeout(smoothTimer.current);
-    smoothTimer.current = setTimeout(() => navigate({ smooth: String(value) }), 250);
-  };
+  const { pending, navigate, searchParams, smooth, onSmooth, logY, onLogY } = useChartUrlState(data.query);
 
   const { lines, bands, markers } = useMemo(() => chartParts(data), [data]);
   const apiQuery = searchParams.toString();
@@ -51,30 +26,9 @@ export function CompareView({ data, range }: { data: CompareResponse; range: { m
             </button>
           ))}
         </div>
-        <div className="segmented" role="group" aria-label="x axis">
-          {(['epoch', 'step', 'time'] as const).map((x) => (
-            <button key={x} type="button" aria-pressed={data.query.x === x} onClick={() => navigate({ x, xmin: null, xmax: null })} data-testid={`x-${x}`}>
-              {X_LABELS[x]}
-            </button>
-          ))}
-        </div>
-        <label className="slider" title="TensorBoard's debiased exponential moving average; the raw curve stays visible, faint">
-          Smoothing
-          <input type="range" min={0} max={0.99} step={0.01} value={smooth} onChange={(e) => onSmooth(Number(e.target.value))} data-testid="smoothing" />
-          <output>{smooth.toFixed(2)}</output>
-        </label>
-        <label className="check">
-          <input
-            type="checkbox"
-            checked={logY}
-            onChange={(e) => {
-              setLogY(e.target.checked);
-              navigate({ log: e.target.checked ? '1' : null });
-            }}
-            data-testid="log-y"
-          />
-          Log y
-        </label>
+        <XAxisButtons value={data.query.x} onChange={(x) => navigate({ x, xmin: null, xmax: null })} />
+        <SmoothingSlider value={smooth} onChange={onSmooth} />
+        <LogYToggle value={logY} onChange={onLogY} />
         <span className="spacer" />
         <a className="button secondary" href={`/api/compare?${apiQuery}&format=csv&table=series`} download>
           Series CSV

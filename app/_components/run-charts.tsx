@@ -3,8 +3,8 @@
 // task (dashed; the run's own task in its strategy colour, earlier tasks in grey), markers at the
 // best validation and where overfitting began, and the learning rate. Axis, smoothing and log-y
 // live in the URL like on the compare page.
-import { usePathname, useRouter, useSearchParams } from 'next/navigation';
-import { useEffect, useMemo, useRef, useState, useTransition } from 'react';
+import { useMemo } from 'react';
+import { LogYToggle, SmoothingSlider, useChartUrlState, XAxisButtons } from './chart-controls';
 import type { SeriesResponse } from '@/lib/api/schemas/series';
 import { LineChart, type ChartLine, type ChartMarker } from './line-chart';
 
@@ -25,24 +25,7 @@ export interface RunChartsProps {
 }
 
 export function RunCharts(props: RunChartsProps) {
-  const router = useRouter();
-  const pathname = usePathname();
-  const searchParams = useSearchParams();
-  const [, startTransition] = useTransition();
-  const [smooth, setSmooth] = useState(props.smooth);
-  const [logY, setLogY] = useState(props.log);
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  useEffect(() => setSmooth(props.smooth), [props.smooth]);
-  useEffect(() => setLogY(props.log), [props.log]);
-
-  const navigate = (changes: Record<string, string | null>) => {
-    const params = new URLSearchParams(searchParams.toString());
-    for (const [key, value] of Object.entries(changes)) {
-      if (value === null) params.delete(key);
-      else params.set(key, value);
-    }
-    startTransition(() => router.replace(`${pathname}?${params}`, { scroll: false }));
-  };
+  const { navigate, smooth, onSmooth, logY, onLogY } = useChartUrlState(props);
 
   const { lines, markers } = useMemo(() => lossLines(props), [props]);
   const lrLines: ChartLine[] = props.lr.series.map((s) => ({ id: s.key, label: s.label, color: '#5d6677', points: s.points }));
@@ -50,41 +33,9 @@ export function RunCharts(props: RunChartsProps) {
   return (
     <div className="run-charts">
       <div className="controls">
-        <div className="segmented" role="group" aria-label="x axis">
-          {(['epoch', 'step', 'time'] as const).map((x) => (
-            <button key={x} type="button" aria-pressed={props.x === x} onClick={() => navigate({ x })}>
-              {x === 'time' ? 'Wall time' : x[0]!.toUpperCase() + x.slice(1)}
-            </button>
-          ))}
-        </div>
-        <label className="slider">
-          Smoothing
-          <input
-            type="range"
-            min={0}
-            max={0.99}
-            step={0.01}
-            value={smooth}
-            onChange={(e) => {
-              const value = Number(e.target.value);
-              setSmooth(value);
-              if (timer.current) clearTimeout(timer.current);
-              timer.current = setTimeout(() => navigate({ smooth: String(value) }), 250);
-            }}
-          />
-          <output>{smooth.toFixed(2)}</output>
-        </label>
-        <label className="check">
-          <input
-            type="checkbox"
-            checked={logY}
-            onChange={(e) => {
-              setLogY(e.target.checked);
-              navigate({ log: e.target.checked ? '1' : null });
-            }}
-          />{' '}
-          Log y
-        </label>
+        <XAxisButtons value={props.x} onChange={(x) => navigate({ x })} />
+        <SmoothingSlider value={smooth} onChange={onSmooth} />
+        <LogYToggle value={logY} onChange={onLogY} />
         <span className="spacer" />
         {(['train', 'val', 'step', 'lr'] as const).map((metric) => (
           <a key={metric} className="button secondary small" href={`/api/runs/${props.runId}/series?metric=${metric}&x=${props.x}&format=csv`} download>
