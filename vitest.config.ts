@@ -7,6 +7,7 @@ export default defineConfig({
     include: ['tests/**/*.test.ts', 'lib/**/*.test.ts', 'ingest/**/*.test.ts'],
     // Integration tests share one embedded PostgreSQL per worker (tests/helpers/db.ts); two cores.
     globalSetup: ['tests/helpers/global-setup.ts'],
+    reporters: ['default', './tests/helpers/summary-reporter.ts'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 60_000,
