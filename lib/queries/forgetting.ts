@@ -6,6 +6,7 @@ import {
   TRAINER_RETENTION_THRESHOLDS,
   buildChains,
   chainForgetting,
+  forgettingMatrix,
   independentTransfer,
   type ForgettingResult,
   type StageRun,
@@ -187,8 +188,9 @@ function chainView(id: string, result: ForgettingResult, stages: readonly Stage[
 }
 
 /**
- * Every sequential chain (2+ linked stages), newest first, then one zero-shot matrix per strategy for
- * runs that stand alone (each from the pretrained model): the latest run of each task.
+ * Every sequential chain (2+ linked stages), newest first; then stages whose predecessor's log is
+ * missing; then one zero-shot matrix per strategy for runs that stand alone (each from the
+ * pretrained model): the latest run of each task.
  */
 export async function listChains(): Promise<TasksResponse> {
   const rows = await loadStages();
@@ -205,6 +207,19 @@ export async function listChains(): Promise<TasksResponse> {
   }
   // Side by side in strategy order (fewer trained layers first), newest first within a strategy.
   views.push(...sequential.map((view, index) => ({ view, index })).sort((a, b) => compareStrategyKeys(a.view, b.view) || a.index - b.index).map(({ view }) => view));
+  // A stage that loaded an earlier task's checkpoint whose log Thaw has not seen is still a
+  // sequential model: its final validation is the last row of a forgetting matrix whose earlier
+  // rows are missing. Not zero-shot transfer.
+  for (const stage of all) {
+    if (inChains.has(stage.id) || stage.row.loadedFrom !== 'task' || stage.validations.length === 0) continue;
+    const result = forgettingMatrix([stage], 'forgetting');
+    const from = stage.row.resumeTaskId === null ? 'an earlier task' : `task ${stage.row.resumeTaskId}`;
+    const note =
+      `Loaded ${from}'s checkpoint (${stage.row.resumePath ?? 'path not printed'}), but Thaw has not seen the log of the run that ` +
+      'saved it: this row is the model after the sequence, earlier rows are missing, so F and BWT cannot be computed.';
+    views.push(chainView(`orphan-${stage.id}`, { ...result, note }, [stage]));
+    inChains.add(stage.id);
+  }
   // Stand-alone runs, grouped by strategy: zero-shot transfer between tasks.
   const alone = new Map<string, Map<number, Stage>>();
   for (const stage of all) {

@@ -297,8 +297,18 @@ describe('GET /api/tasks', () => {
     expect(sequential.perTask[0].forgetting).toBeCloseTo(at(chain[1]!, 1)! - at(chain[0]!, 1)!, 12);
     expect(sequential.bwt).toBeCloseTo(sequential.perTask[0].backwardTransfer, 12);
     expect(sequential.cells[1][1].trained).toBe(true);
-    // The samples are independent runs: zero-shot matrices, not forgetting.
+    // Sample 1 trained from the pretrained model: a zero-shot matrix, not forgetting.
     expect(data.chains.filter((c: any) => c.kind === 'zero_shot_transfer').length).toBeGreaterThanOrEqual(1);
+    // Samples 2 and 3 loaded task checkpoints (run_x/best) whose logs Thaw never saw: each is the last
+    // row of a forgetting matrix whose earlier rows are missing, never "zero-shot".
+    const orphans = data.chains.filter((c: any) => c.id.startsWith('orphan-'));
+    expect(orphans.map((c: any) => [c.kind, c.stages.length, c.taskIds])).toEqual(
+      expect.arrayContaining([
+        ['forgetting', 1, [1, 2]],
+        ['forgetting', 1, [1, 2, 3]],
+      ]),
+    );
+    for (const orphan of orphans) expect(orphan.note).toMatch(/has not seen the log of the run that saved it/);
     expect(data.thresholds).toEqual({ retained: 0.7, slightDegradation: 1 });
   });
 
