@@ -193,14 +193,8 @@ export async function commitBatch(pool: pg.Pool, batch: Batch): Promise<CommitRe
 // ---------------------------------------------------------------------------------------------
 // Folding a batch's events into one write per row (the order of events decides "last wins").
 
-interface StepRow {
-  step: number;
-  epoch: number | null;
-  loss: number | null;
-  lr: number | null;
-  procMs: number | null;
-  elapsedS: number | null;
-}
+/** A step event's values, as one StepPoint row. */
+type StepRow = Omit<Extract<ParseEvent, { type: 'step' }>, 'type' | 'runKey' | 'line'>;
 
 interface ValidationRow {
   epoch: number;

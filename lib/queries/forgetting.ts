@@ -11,13 +11,12 @@ import {
   type ForgettingResult,
   type StageRun,
   type StageValidations,
-  type StrategyInput,
 } from '../analysis';
 import { db } from '../db/client';
 import type { ChainView, MatrixCell, TasksResponse } from '../api/schemas/tasks';
-import { finiteOrNull, specFromJson, strategyView } from './views';
+import { finiteOrNull, strategyFromColumns, strategyView, type StrategyColumns } from './views';
 
-interface StageRow {
+interface StageRow extends StrategyColumns {
   id: number;
   taskId: number | null;
   taskName: string | null;
@@ -28,13 +27,6 @@ interface StageRow {
   resumePath: string | null;
   parentRunId: number | null;
   startedAt: Date;
-  kind: string | null;
-  spec: unknown;
-  totalLayers: number | null;
-  frozenLayers: number[] | null;
-  unfrozenLayers: number[] | null;
-  applied: boolean | null;
-  failureReason: string | null;
 }
 
 interface CellRow {
@@ -62,19 +54,6 @@ async function loadCells(ids: readonly number[]): Promise<CellRow[]> {
     SELECT DISTINCT ON ("runId", "taskId", final) "runId", epoch, final, "taskId", loss, retention
       FROM "Validation" WHERE "runId" = ANY(${[...ids]}::int[])
      ORDER BY "runId", "taskId", final, epoch DESC`;
-}
-
-function strategyOf(row: StageRow): StrategyInput | null {
-  if (row.kind === null) return null;
-  return {
-    kind: row.kind,
-    spec: specFromJson(row.spec),
-    totalLayers: row.totalLayers,
-    frozen: row.frozenLayers ?? [],
-    unfrozen: row.unfrozenLayers ?? [],
-    applied: row.applied ?? false,
-    failureReason: row.failureReason,
-  };
 }
 
 function toStages(rows: readonly StageRow[], cells: readonly CellRow[]): Map<number, Stage> {
@@ -149,7 +128,7 @@ function compareStrategyKeys(a: ChainView, b: ChainView): number {
 }
 
 function chainView(id: string, result: ForgettingResult, stages: readonly Stage[]): ChainView {
-  const views = stages.map((s) => strategyView(strategyOf(s.row)));
+  const views = stages.map((s) => strategyView(strategyFromColumns(s.row)));
   const first = views[0] ?? strategyView(null);
   const fallback = new Set(result.fallbackCells.map((c) => `${c.stage}|${c.taskId}`));
   const cells: MatrixCell[][] = result.matrix.map((row, k) =>
@@ -224,7 +203,7 @@ export async function listChains(): Promise<TasksResponse> {
   const alone = new Map<string, Map<number, Stage>>();
   for (const stage of all) {
     if (inChains.has(stage.id) || stage.taskId === null || stage.validations.length === 0) continue;
-    const key = strategyView(strategyOf(stage.row)).key;
+    const key = strategyView(strategyFromColumns(stage.row)).key;
     const perTask = alone.get(key) ?? new Map<number, Stage>();
     perTask.set(stage.taskId, stage); // rows are oldest first: the latest run of a task wins
     alone.set(key, perTask);

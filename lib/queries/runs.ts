@@ -16,7 +16,7 @@ import { Prisma } from '../generated/prisma/client';
 import type { RunRow, RunsQuery } from '../api/schemas/runs';
 import { sortRuns } from '../api/sort-runs';
 import { sharedCache } from './cache';
-import { finiteOrNull, specFromJson, strategyView, verdictView } from './views';
+import { finiteOrNull, strategyFromColumns, strategyView, verdictView, type StrategyColumns } from './views';
 
 /** What SQL returns per run (arrays are epoch-ascending). */
 /** Columns a run record carries as they are (shared by the SQL row and the record). */
@@ -43,15 +43,8 @@ interface RunColumns {
   sourceHost: string;
 }
 
-interface RunRecordRow extends RunColumns {
+interface RunRecordRow extends RunColumns, StrategyColumns {
   taskId: number | null;
-  kind: string | null;
-  spec: unknown;
-  totalLayers: number | null;
-  frozenLayers: number[] | null;
-  unfrozenLayers: number[] | null;
-  applied: boolean | null;
-  failureReason: string | null;
   trainEpochs: number[] | null;
   trainLosses: number[] | null;
   valEpochs: number[] | null;
@@ -112,18 +105,7 @@ function toRecord(row: RunRecordRow): RunRecord {
     taskId: row.valTasks?.[i] ?? 0,
     loss: row.valLosses?.[i] ?? null,
   }));
-  const strategy: StrategyInput | null =
-    row.kind === null
-      ? null
-      : {
-          kind: row.kind,
-          spec: specFromJson(row.spec),
-          totalLayers: row.totalLayers,
-          frozen: row.frozenLayers ?? [],
-          unfrozen: row.unfrozenLayers ?? [],
-          applied: row.applied ?? false,
-          failureReason: row.failureReason,
-        };
+  const strategy = strategyFromColumns(row);
   return {
     id: row.id,
     version: row.version,

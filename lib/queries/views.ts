@@ -73,6 +73,31 @@ export function specFromJson(value: unknown): number[] | number | null {
   return null;
 }
 
+/** The VisionStrategy columns as a LEFT JOIN returns them (all null when the run has no banner). */
+export interface StrategyColumns {
+  kind: string | null;
+  spec: unknown;
+  totalLayers: number | null;
+  frozenLayers: number[] | null;
+  unfrozenLayers: number[] | null;
+  applied: boolean | null;
+  failureReason: string | null;
+}
+
+/** The analyses' strategy input from joined VisionStrategy columns; null when there was no banner. */
+export function strategyFromColumns(row: StrategyColumns): StrategyInput | null {
+  if (row.kind === null) return null;
+  return {
+    kind: row.kind,
+    spec: specFromJson(row.spec),
+    totalLayers: row.totalLayers,
+    frozen: row.frozenLayers ?? [],
+    unfrozen: row.unfrozenLayers ?? [],
+    applied: row.applied ?? false,
+    failureReason: row.failureReason,
+  };
+}
+
 /**
  * The strategy input the analyses need, rebuilt from a row's resolved layers (identity depends only
  * on the resolved set and `applied`, so this gives the same key and label as the original spec).
