@@ -15,7 +15,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
       <body>
         <LiveProvider>
           <header className="top">
-            <a className="brand" href="/">Thaw</a>
+            <a className="brand" href="/">
+              Thaw
+            </a>
             <NavLinks />
             <span className="spacer" />
             <LiveIndicator />

@@ -26,7 +26,9 @@ export default async function RunsPage({ searchParams }: { searchParams: SearchP
   const { value: query, error } = parseQueryOrDefault(runsQuery, params);
   const { format: _format, sort, dir, ...filters } = query;
   const [rows, all] = await Promise.all([listRuns({ ...filters, sort, dir }), listRuns({ sort, dir })]);
-  const filterQuery = new URLSearchParams(queryObject(Object.fromEntries(Object.entries(params).filter(([key]) => !['sort', 'dir'].includes(key))))).toString();
+  const filterQuery = new URLSearchParams(
+    queryObject(Object.fromEntries(Object.entries(params).filter(([key]) => !['sort', 'dir'].includes(key)))),
+  ).toString();
   return (
     <section className="panel">
       <div className="page-head">
@@ -37,7 +39,12 @@ export default async function RunsPage({ searchParams }: { searchParams: SearchP
         </p>
       </div>
       {error && <p className="error-note">Ignored a bad filter: {error}</p>}
-      <RunFilters action="/" options={filterOptions(all)} values={filters} extra={sort !== 'lastSeenAt' || dir !== 'desc' ? { sort, dir } : {}} />
+      <RunFilters
+        action="/"
+        options={filterOptions(all)}
+        values={filters}
+        extra={sort !== 'lastSeenAt' || dir !== 'desc' ? { sort, dir } : {}}
+      />
       <Suspense>
         <RunsTable initialRows={rows} filterQuery={filterQuery} sort={sort} dir={dir} renderedAt={Date.now()} />
       </Suspense>

@@ -29,7 +29,13 @@ async function benches(): Promise<[string, Bench][]> {
 }
 
 function printTable(figures: Figure[]): void {
-  const rows = figures.map((f) => [f.name, `${f.value} ${f.unit}`, f.limit === null ? '' : `${f.limit}`, f.ratio === null ? '' : `${f.ratio}`, f.target]);
+  const rows = figures.map((f) => [
+    f.name,
+    `${f.value} ${f.unit}`,
+    f.limit === null ? '' : `${f.limit}`,
+    f.ratio === null ? '' : `${f.ratio}`,
+    f.target,
+  ]);
   const header = ['figure', 'value', 'limit', 'ratio', 'target'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');

@@ -12,7 +12,7 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { pino } from 'pino';
 import { IngestDaemon } from '../ingest/daemon';
 import { createPool } from '../lib/db/pool';
-import { writeSmolvlaLog, generateSmolvlaLog } from '../lib/synthetic/smolvla-log';
+import { writeSmolvlaLog, generateSmolvlaLog } from '../cli/synthetic/smolvla-log';
 import { createBenchDatabase, percentile, round, type Figure } from './support';
 
 const THAW_BIN = fileURLToPath(new URL('../bin/thaw.mjs', import.meta.url));
@@ -48,7 +48,15 @@ export async function benchBackfill(options: { frames?: number } = {}): Promise<
   const dir = await scratchDir('thaw-bench-backfill-');
   const file = path.join(dir, 'train.log');
   const stepsPerEpoch = 5000;
-  await writeSmolvlaLog(file, { seed: 11, epochs: Math.ceil(frames / stepsPerEpoch), epochsTotal: Math.ceil(frames / stepsPerEpoch), stepsPerEpoch, framesPerStep: 1, validationEvery: 5, perfStats: true });
+  await writeSmolvlaLog(file, {
+    seed: 11,
+    epochs: Math.ceil(frames / stepsPerEpoch),
+    epochsTotal: Math.ceil(frames / stepsPerEpoch),
+    stepsPerEpoch,
+    framesPerStep: 1,
+    validationEvery: 5,
+    perfStats: true,
+  });
   const target = await createBenchDatabase('backfill');
   const limitDb = await createBenchDatabase('backfill_limit');
   try {
@@ -71,7 +79,13 @@ export async function benchBackfill(options: { frames?: number } = {}): Promise<
     await Promise.all([source.connect(), sink.connect()]);
     const dumps = new Map<string, Buffer>();
     for (const table of TABLES) dumps.set(table, await copyOut(source, table));
-    const rowCount = Number((await source.query(`SELECT (SELECT count(*) FROM "StepPoint") + (SELECT count(*) FROM "EpochMetric") + (SELECT count(*) FROM "Validation") AS n`)).rows[0].n);
+    const rowCount = Number(
+      (
+        await source.query(
+          `SELECT (SELECT count(*) FROM "StepPoint") + (SELECT count(*) FROM "EpochMetric") + (SELECT count(*) FROM "Validation") AS n`,
+        )
+      ).rows[0].n,
+    );
     const copyStarted = performance.now();
     await sink.query('BEGIN');
     for (const table of TABLES) await copyIn(sink, table, dumps.get(table)!);
@@ -129,7 +143,10 @@ export async function benchLiveLatency(options: { appends?: number } = {}): Prom
   const client = new pg.Client({ connectionString: db.url });
   await client.connect();
   // A header and one epoch so the appended lines belong to a run.
-  await writeFile(file, generateSmolvlaLog({ seed: 5, epochs: 1, epochsTotal: 100000, stepsPerEpoch: 20, outcome: 'running', validationEvery: null }));
+  await writeFile(
+    file,
+    generateSmolvlaLog({ seed: 5, epochs: 1, epochsTotal: 100000, stepsPerEpoch: 20, outcome: 'running', validationEvery: null }),
+  );
   const daemon = startDaemonProcess(db.url, dir);
   try {
     await waitUntil(async () => (await client.query(`SELECT 1 FROM "Run"`)).rowCount! > 0, 30_000);
@@ -149,13 +166,30 @@ export async function benchLiveLatency(options: { appends?: number } = {}): Prom
       });
       const started = performance.now();
       await appendFile(file, `Epoch ${epoch} Average Loss: 0.${String(1000 + i).slice(-4)}\n`);
-      await Promise.race([committed, new Promise((_, reject) => setTimeout(() => reject(new Error(`epoch ${epoch} never committed`)), 10_000))]);
+      await Promise.race([
+        committed,
+        new Promise((_, reject) => setTimeout(() => reject(new Error(`epoch ${epoch} never committed`)), 10_000)),
+      ]);
       latencies.push(performance.now() - started);
       await new Promise((resolve) => setTimeout(resolve, 10 + (i % 5) * 8));
     }
     return [
-      { name: 'live_latency_p50', value: round(percentile(latencies, 50), 1), unit: 'ms', limit: null, ratio: null, target: `append → committed row, over ${appends} appends` },
-      { name: 'live_latency_p95', value: round(percentile(latencies, 95), 1), unit: 'ms', limit: 250, ratio: round(percentile(latencies, 95) / 250), target: 'p95 ≤ 250 ms' },
+      {
+        name: 'live_latency_p50',
+        value: round(percentile(latencies, 50), 1),
+        unit: 'ms',
+        limit: null,
+        ratio: null,
+        target: `append → committed row, over ${appends} appends`,
+      },
+      {
+        name: 'live_latency_p95',
+        value: round(percentile(latencies, 95), 1),
+        unit: 'ms',
+        limit: 250,
+        ratio: round(percentile(latencies, 95) / 250),
+        target: 'p95 ≤ 250 ms',
+      },
     ];
   } finally {
     await stopProcess(daemon);
@@ -178,7 +212,10 @@ export async function benchDaemonMemory(options: { files?: number; seconds?: num
   await client.connect();
   const paths = Array.from({ length: files }, (_, i) => path.join(dir, `run${String(i).padStart(3, '0')}.log`));
   for (const [i, file] of paths.entries()) {
-    await writeFile(file, generateSmolvlaLog({ seed: i, epochs: 2, epochsTotal: 200, stepsPerEpoch: 50, outcome: 'running', validationEvery: 1 }));
+    await writeFile(
+      file,
+      generateSmolvlaLog({ seed: i, epochs: 2, epochsTotal: 200, stepsPerEpoch: 50, outcome: 'running', validationEvery: 1 }),
+    );
   }
   const daemon = startDaemonProcess(db.url, dir);
   try {
@@ -188,12 +225,28 @@ export async function benchDaemonMemory(options: { files?: number; seconds?: num
     let epoch = 3;
     while (Date.now() < until) {
       // Every file keeps growing: a tqdm frame burst and an epoch line each round.
-      await Promise.all(paths.map((file) => appendFile(file, `\rTraining Epoch ${epoch}:  50%|█████     | 25/50 [00:10<00:10,  2.40it/s, loss=0.0412, lr=1.00e-04, proc_ms=402.3]\nEpoch ${epoch} Average Loss: 0.0412\n`)));
+      await Promise.all(
+        paths.map((file) =>
+          appendFile(
+            file,
+            `\rTraining Epoch ${epoch}:  50%|█████     | 25/50 [00:10<00:10,  2.40it/s, loss=0.0412, lr=1.00e-04, proc_ms=402.3]\nEpoch ${epoch} Average Loss: 0.0412\n`,
+          ),
+        ),
+      );
       epoch++;
       peak = Math.max(peak, await rssMegabytes(daemon.pid!));
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    return [{ name: 'daemon_rss_200_files', value: round(peak, 1), unit: 'MB', limit: 150, ratio: round(peak / 150), target: `peak RSS ≤ 150 MB while tailing ${files} growing files` }];
+    return [
+      {
+        name: 'daemon_rss_200_files',
+        value: round(peak, 1),
+        unit: 'MB',
+        limit: 150,
+        ratio: round(peak / 150),
+        target: `peak RSS ≤ 150 MB while tailing ${files} growing files`,
+      },
+    ];
   } finally {
     await stopProcess(daemon);
     await client.end();

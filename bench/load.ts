@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { emitSmolvlaLog, generateSmolvlaLog } from '../lib/synthetic/smolvla-log';
-import { ensureWebBuild } from '../lib/server/web';
+import { emitSmolvlaLog, generateSmolvlaLog } from '../cli/synthetic/smolvla-log';
+import { ensureWebBuild } from '../cli/web';
 import { createBenchDatabase, percentile, round, type Figure } from './support';
 import { freePort } from '../lib/server/ports';
 
@@ -31,7 +31,19 @@ async function waitForHttp(url: string, timeoutMs: number, ready: (body: unknown
 /** Keeps appending a live run's frames and prints while the load runs. */
 function startLiveWriter(file: string): { stop(): Promise<void> } {
   const chunks: Buffer[] = [];
-  emitSmolvlaLog({ seed: 77, taskId: 2, epochs: 400, epochsTotal: 400, stepsPerEpoch: 100, validationEvery: 1, outcome: 'running', stdoutBuffering: 'line' }, (bytes) => chunks.push(bytes));
+  emitSmolvlaLog(
+    {
+      seed: 77,
+      taskId: 2,
+      epochs: 400,
+      epochsTotal: 400,
+      stepsPerEpoch: 100,
+      validationEvery: 1,
+      outcome: 'running',
+      stdoutBuffering: 'line',
+    },
+    (bytes) => chunks.push(bytes),
+  );
   let stopped = false;
   const loop = (async () => {
     await writeFile(file, '');
@@ -59,7 +71,16 @@ export async function benchLoad(options: { clients?: number; seconds?: number } 
     const taskId = (i % 4) + 1;
     await writeFile(
       path.join(dir, 'history', `run${i}.log`),
-      generateSmolvlaLog({ seed: 1000 + i, taskId, unfreezeLast: 4 + (i % 6), timestamp: `202511${String(1 + i).padStart(2, '0')}_090000`, epochs: 30, stepsPerEpoch: 200, validationEvery: 2, overfitAfter: i % 3 === 0 ? 12 : null }),
+      generateSmolvlaLog({
+        seed: 1000 + i,
+        taskId,
+        unfreezeLast: 4 + (i % 6),
+        timestamp: `202511${String(1 + i).padStart(2, '0')}_090000`,
+        epochs: 30,
+        stepsPerEpoch: 200,
+        validationEvery: 2,
+        overfitAfter: i % 3 === 0 ? 12 : null,
+      }),
     );
   }
   const db = await createBenchDatabase('load');
@@ -112,9 +133,23 @@ export async function benchLoad(options: { clients?: number; seconds?: number } 
     if (firstErrors.length > 0) process.stderr.write(`bench load: first errors: ${firstErrors.join('; ')}\n`);
     const rps = latencies.length / seconds;
     return [
-      { name: 'api_load_requests_per_s', value: round(rps, 1), unit: 'req/s', limit: null, ratio: null, target: `${clients} concurrent clients for ${seconds} s while ingest runs` },
+      {
+        name: 'api_load_requests_per_s',
+        value: round(rps, 1),
+        unit: 'req/s',
+        limit: null,
+        ratio: null,
+        target: `${clients} concurrent clients for ${seconds} s while ingest runs`,
+      },
       { name: 'api_load_p50', value: round(percentile(latencies, 50), 1), unit: 'ms', limit: null, ratio: null, target: 'informational' },
-      { name: 'api_load_p99', value: round(percentile(latencies, 99), 1), unit: 'ms', limit: null, ratio: null, target: 'informational (2 cores shared by server, database, ingest and 32 clients)' },
+      {
+        name: 'api_load_p99',
+        value: round(percentile(latencies, 99), 1),
+        unit: 'ms',
+        limit: null,
+        ratio: null,
+        target: 'informational (2 cores shared by server, database, ingest and 32 clients)',
+      },
       { name: 'api_load_errors', value: errors, unit: 'errors', limit: 0, ratio: null, target: '0 errors' },
     ];
   } finally {

@@ -14,13 +14,22 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { pino } from 'pino';
 import { chromium } from 'playwright-core';
-import { ensureWebBuild } from '../lib/server/web';
+import { ensureWebBuild } from '../cli/web';
 import { seedSyntheticRuns } from '../tests/web/synthetic';
 import { createBenchDatabase, percentile, round, type BenchDatabase, type Figure } from './support';
 import { freePort } from '../lib/server/ports';
 
 const THAW_BIN = fileURLToPath(new URL('../bin/thaw.mjs', import.meta.url));
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
 
 export interface WebBenchOptions {
   compareRuns?: number;
@@ -99,12 +108,20 @@ async function chartRenderTimes(url: string, loads: number): Promise<number[]> {
     const times: number[] = [];
     for (let i = 0; i < loads; i++) {
       await page.goto(url, { waitUntil: 'commit' });
-      await page.waitForFunction(() => {
-        const chart = document.querySelector('[data-testid="compare-chart"]');
-        const canvas = chart?.querySelector('canvas');
-        return chart !== null && Number(chart?.getAttribute('data-points')) > 0 && (canvas?.width ?? 0) > 0;
-      }, undefined, { timeout: 30_000 });
-      times.push(await page.evaluate(() => new Promise<number>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now()))))));
+      await page.waitForFunction(
+        () => {
+          const chart = document.querySelector('[data-testid="compare-chart"]');
+          const canvas = chart?.querySelector('canvas');
+          return chart !== null && Number(chart?.getAttribute('data-points')) > 0 && (canvas?.width ?? 0) > 0;
+        },
+        undefined,
+        { timeout: 30_000 },
+      );
+      times.push(
+        await page.evaluate(
+          () => new Promise<number>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now())))),
+        ),
+      );
     }
     return times;
   } finally {
@@ -128,7 +145,9 @@ export async function benchWeb(options: WebBenchOptions = {}): Promise<Figure[]>
     const seedStarted = performance.now();
     const ids = await seed(compareDb, compareRuns, stepsPerRun);
     await seed(runsDb, listRuns, 100);
-    process.stderr.write(`bench web: seeded ${compareRuns} × ${stepsPerRun} steps and ${listRuns} runs in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s\n`);
+    process.stderr.write(
+      `bench web: seeded ${compareRuns} × ${stepsPerRun} steps and ${listRuns} runs in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s\n`,
+    );
 
     const compare = await serve(compareDb, logs);
     try {
@@ -136,18 +155,53 @@ export async function benchWeb(options: WebBenchOptions = {}): Promise<Figure[]>
       const groupUrl = `${compare.base}/api/compare?runs=${runList}&x=step&points=1000`;
       const runsUrl = `${compare.base}/api/compare?runs=${runList}&mode=runs&x=step&points=1000`;
       const cold = await timed(groupUrl);
-      figures.push(figure('web_compare_cold_first_request', cold, null, `first /api/compare after start: summarises ${compareRuns} × ${stepsPerRun} step points once (informational)`));
+      figures.push(
+        figure(
+          'web_compare_cold_first_request',
+          cold,
+          null,
+          `first /api/compare after start: summarises ${compareRuns} × ${stepsPerRun} step points once (informational)`,
+        ),
+      );
       await timed(runsUrl);
       const group = await latencies(groupUrl, requests);
       const individual = await latencies(runsUrl, requests);
-      figures.push(figure('web_compare_p95_group', percentile(group, 95), 150, `p95 ≤ 150 ms: /api/compare ${compareRuns} runs × ${stepsPerRun} steps, x=step, points=1000, by strategy (p50 ${round(percentile(group, 50), 1)} ms)`));
-      figures.push(figure('web_compare_p95_runs', percentile(individual, 95), 150, `p95 ≤ 150 ms: same, one curve per run (${compareRuns * 2} series, p50 ${round(percentile(individual, 50), 1)} ms)`));
+      figures.push(
+        figure(
+          'web_compare_p95_group',
+          percentile(group, 95),
+          150,
+          `p95 ≤ 150 ms: /api/compare ${compareRuns} runs × ${stepsPerRun} steps, x=step, points=1000, by strategy (p50 ${round(percentile(group, 50), 1)} ms)`,
+        ),
+      );
+      figures.push(
+        figure(
+          'web_compare_p95_runs',
+          percentile(individual, 95),
+          150,
+          `p95 ≤ 150 ms: same, one curve per run (${compareRuns * 2} series, p50 ${round(percentile(individual, 50), 1)} ms)`,
+        ),
+      );
       const epochUrl = `${compare.base}/api/compare?runs=${runList}&points=1000`;
       await timed(epochUrl);
-      figures.push(figure('web_compare_p95_epoch_axis', percentile(await latencies(epochUrl, requests), 95), 150, 'p95 ≤ 150 ms: the default view (epoch axis, by strategy)'));
+      figures.push(
+        figure(
+          'web_compare_p95_epoch_axis',
+          percentile(await latencies(epochUrl, requests), 95),
+          150,
+          'p95 ≤ 150 ms: the default view (epoch axis, by strategy)',
+        ),
+      );
 
       const renders = await chartRenderTimes(`${compare.base}/compare?runs=${runList}&x=step`, pageLoads);
-      figures.push(figure('web_compare_chart_rendered', percentile(renders, 50), 1500, `median ≤ 1.5 s from navigation to a drawn compare chart (${compareRuns} runs, x=step; worst ${round(Math.max(...renders), 0)} ms of ${pageLoads})`));
+      figures.push(
+        figure(
+          'web_compare_chart_rendered',
+          percentile(renders, 50),
+          1500,
+          `median ≤ 1.5 s from navigation to a drawn compare chart (${compareRuns} runs, x=step; worst ${round(Math.max(...renders), 0)} ms of ${pageLoads})`,
+        ),
+      );
     } finally {
       await compare.stop();
     }
@@ -156,11 +210,32 @@ export async function benchWeb(options: WebBenchOptions = {}): Promise<Figure[]>
     try {
       const url = `${list.base}/api/runs`;
       const cold = await timed(url);
-      figures.push(figure('web_runs_cold_first_request', cold, null, `first /api/runs after start, ${listRuns} runs: every verdict computed once (informational)`));
+      figures.push(
+        figure(
+          'web_runs_cold_first_request',
+          cold,
+          null,
+          `first /api/runs after start, ${listRuns} runs: every verdict computed once (informational)`,
+        ),
+      );
       const warm = await latencies(url, requests);
-      figures.push(figure('web_runs_p95', percentile(warm, 95), 150, `p95 ≤ 150 ms: /api/runs with ${listRuns} runs (p50 ${round(percentile(warm, 50), 1)} ms)`));
+      figures.push(
+        figure(
+          'web_runs_p95',
+          percentile(warm, 95),
+          150,
+          `p95 ≤ 150 ms: /api/runs with ${listRuns} runs (p50 ${round(percentile(warm, 50), 1)} ms)`,
+        ),
+      );
       const filtered = await latencies(`${list.base}/api/runs?task=2&verdict=overfitting&sort=bestVal&dir=asc`, requests);
-      figures.push(figure('web_runs_filtered_p95', percentile(filtered, 95), 150, 'p95 ≤ 150 ms: filtered by task and verdict, sorted by best validation'));
+      figures.push(
+        figure(
+          'web_runs_filtered_p95',
+          percentile(filtered, 95),
+          150,
+          'p95 ≤ 150 ms: filtered by task and verdict, sorted by best validation',
+        ),
+      );
     } finally {
       await list.stop();
     }

@@ -10,7 +10,7 @@ if (!entry) {
   // Someone else's checkout we cannot write to, with sources newer than its bundle: run them directly.
   const { register } = await import('tsx/esm/api');
   register();
-  entry = new URL('../lib/cli/main.ts', import.meta.url).href;
+  entry = new URL('../cli/main.ts', import.meta.url).href;
 }
 const { main } = await import(entry);
 process.exitCode = await main(process.argv);

@@ -215,7 +215,10 @@ export class IngestDaemon {
         const message = errorMessage(error);
         if (this.failures.get(tailer.path) !== message) {
           this.failures.set(tailer.path, message);
-          this.options.log.error({ file: tailer.path, err: message }, isFileError(error) ? 'cannot read log file; will retry' : 'could not store a batch from this file; will retry');
+          this.options.log.error(
+            { file: tailer.path, err: message },
+            isFileError(error) ? 'cannot read log file; will retry' : 'could not store a batch from this file; will retry',
+          );
         }
         setTimeout(() => this.touch(tailer.path), FILE_RETRY_MS).unref();
         return;
@@ -283,7 +286,16 @@ export class IngestDaemon {
   }
 }
 
-const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const CONNECTION_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
 
 /**
  * The database is unreachable (as opposed to refusing one statement): connection-level errno, or
@@ -296,7 +308,9 @@ export function isConnectionError(error: unknown): boolean {
     if (CONNECTION_ERROR_CODES.has(code)) return true;
     if (code.startsWith('08') || ['57P01', '57P02', '57P03', '53300'].includes(code)) return true;
   }
-  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(errorMessage(error));
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(
+    errorMessage(error),
+  );
 }
 
 function isFileError(error: unknown): boolean {

@@ -16,8 +16,9 @@
 //   make a run crashed); a traceback that follows "Exception ignored in" is not fatal.
 import type { ParseEvent, RunFormat, RunStatus } from './events';
 import { frameBytes, type FramerOptions, type FramingWarning, type LogRecord } from './framing';
-import { Malformed, TRACEBACK_START, isExceptionLine, looksLikeTqdmFrame } from './parsers/common';
-import { FORMAT_PARSERS, parserForFormat, type AnyFormatParser, type RunContext, type RunEventBody } from './parsers/registry';
+import { TRACEBACK_START, isExceptionLine, looksLikeTqdmFrame } from './parsers/common';
+import { FORMAT_PARSERS, parserForFormat } from './parsers/registry';
+import { Malformed, type AnyFormatParser, type RunContext, type RunEventBody } from './parsers/types';
 
 export const PARSER_STATE_VERSION = 1;
 

@@ -185,7 +185,8 @@ export async function commitBatch(pool: pg.Pool, batch: Batch): Promise<CommitRe
     );
     const touched = [...runIds.values()];
     // NOTIFY payloads are capped at 8000 bytes: past 200 runs, say "all" instead of a partial list.
-    if (touched.length > 0) await client.query(`SELECT pg_notify($1, $2)`, [CHANGE_CHANNEL, touched.length > 200 ? 'all' : touched.join(',')]);
+    if (touched.length > 0)
+      await client.query(`SELECT pg_notify($1, $2)`, [CHANGE_CHANNEL, touched.length > 200 ? 'all' : touched.join(',')]);
     return { status: 'committed', runIds: touched };
   });
 }
@@ -279,12 +280,25 @@ export function planBatch(events: readonly ParseEvent[]): BatchPlan {
         run.epochs.set(event.epoch, { ...run.epochs.get(event.epoch), ...definedEntries(event.metrics) });
         break;
       case 'step':
-        run.steps.set(event.step, { step: event.step, epoch: event.epoch, loss: event.loss, lr: event.lr, procMs: event.procMs, elapsedS: event.elapsedS });
+        run.steps.set(event.step, {
+          step: event.step,
+          epoch: event.epoch,
+          loss: event.loss,
+          lr: event.lr,
+          procMs: event.procMs,
+          elapsedS: event.elapsedS,
+        });
         break;
       case 'validation':
       case 'retention': {
         const key = `${event.epoch}|${event.final}|${event.taskId}`;
-        const row = run.validations.get(key) ?? { epoch: event.epoch, final: event.final, taskId: event.taskId, loss: null, retention: null };
+        const row = run.validations.get(key) ?? {
+          epoch: event.epoch,
+          final: event.final,
+          taskId: event.taskId,
+          loss: null,
+          retention: null,
+        };
         if (event.type === 'validation') row.loss = event.loss;
         else {
           row.retention = event.retention;
@@ -298,7 +312,14 @@ export function planBatch(events: readonly ParseEvent[]): BatchPlan {
         break;
       case 'status':
         run.status = { status: event.status, bestLoss: event.bestLoss ?? null, error: event.error ?? null };
-        run.events.push({ kind: event.status, line: event.line, epoch: null, loss: event.bestLoss ?? null, path: null, message: event.error ?? null });
+        run.events.push({
+          kind: event.status,
+          line: event.line,
+          epoch: null,
+          loss: event.bestLoss ?? null,
+          path: null,
+          message: event.error ?? null,
+        });
         break;
     }
   }
@@ -320,7 +341,17 @@ function int32Violation(event: ParseEvent): string | null {
   return null;
 }
 
-const INT_INFO_COLUMNS = new Set<keyof RunInfo>(['taskId', 'stage', 'datasetFrames', 'datasetFps', 'epochsTotal', 'batchSize', 'stepsPerEpoch', 'totalSteps', 'resumeTaskId']);
+const INT_INFO_COLUMNS = new Set<keyof RunInfo>([
+  'taskId',
+  'stage',
+  'datasetFrames',
+  'datasetFps',
+  'epochsTotal',
+  'batchSize',
+  'stepsPerEpoch',
+  'totalSteps',
+  'resumeTaskId',
+]);
 
 function withinColumnRanges(info: Partial<RunInfo>): Partial<RunInfo> {
   const kept: Partial<RunInfo> = { ...info };
@@ -386,9 +417,27 @@ async function ensureRuns(client: pg.PoolClient, batch: Batch, plan: BatchPlan):
 
 /** RunInfo fields are named like their columns. */
 const RUN_INFO_COLUMNS: readonly (keyof RunInfo)[] = [
-  'taskId', 'taskName', 'description', 'language', 'stage', 'outputDir', 'timestamp', 'datasetFrames', 'datasetFps',
-  'epochsTotal', 'batchSize', 'learningRate', 'stepsPerEpoch', 'totalSteps', 'loadedFrom', 'pretrainedPath',
-  'resumeTaskId', 'resumePath', 'totalParams', 'trainableParams', 'frozenParams',
+  'taskId',
+  'taskName',
+  'description',
+  'language',
+  'stage',
+  'outputDir',
+  'timestamp',
+  'datasetFrames',
+  'datasetFps',
+  'epochsTotal',
+  'batchSize',
+  'learningRate',
+  'stepsPerEpoch',
+  'totalSteps',
+  'loadedFrom',
+  'pretrainedPath',
+  'resumeTaskId',
+  'resumePath',
+  'totalParams',
+  'trainableParams',
+  'frozenParams',
 ];
 
 /** "20251106_144248" → the run's start time (the trainer's clock; stored as given). */
@@ -450,7 +499,13 @@ async function writeStrategies(client: pg.PoolClient, plan: BatchPlan, runIds: M
 async function writeEpochs(client: pg.PoolClient, plan: BatchPlan, runIds: Map<number, number>): Promise<void> {
   const runs: number[] = [];
   const epochs: number[] = [];
-  const metric = { trainLoss: [] as (number | undefined)[], lr: [] as (number | undefined)[], msPerBatch: [] as (number | undefined)[], samplesPerSec: [] as (number | undefined)[], durationMinutes: [] as (number | undefined)[] };
+  const metric = {
+    trainLoss: [] as (number | undefined)[],
+    lr: [] as (number | undefined)[],
+    msPerBatch: [] as (number | undefined)[],
+    samplesPerSec: [] as (number | undefined)[],
+    durationMinutes: [] as (number | undefined)[],
+  };
   for (const [runKey, run] of plan.runs) {
     for (const [epoch, values] of run.epochs) {
       runs.push(runIds.get(runKey)!);
@@ -468,7 +523,15 @@ async function writeEpochs(client: pg.PoolClient, plan: BatchPlan, runIds: Map<n
        "msPerBatch" = COALESCE(EXCLUDED."msPerBatch", "EpochMetric"."msPerBatch"),
        "samplesPerSec" = COALESCE(EXCLUDED."samplesPerSec", "EpochMetric"."samplesPerSec"),
        "durationMinutes" = COALESCE(EXCLUDED."durationMinutes", "EpochMetric"."durationMinutes")`,
-    [`{${runs.join(',')}}`, `{${epochs.join(',')}}`, floatArray(metric.trainLoss), floatArray(metric.lr), floatArray(metric.msPerBatch), floatArray(metric.samplesPerSec), floatArray(metric.durationMinutes)],
+    [
+      `{${runs.join(',')}}`,
+      `{${epochs.join(',')}}`,
+      floatArray(metric.trainLoss),
+      floatArray(metric.lr),
+      floatArray(metric.msPerBatch),
+      floatArray(metric.samplesPerSec),
+      floatArray(metric.durationMinutes),
+    ],
   );
 }
 

@@ -2,15 +2,7 @@
 // tests/fixtures/samples/*.expected.json) and a richer digest for the human-readable output.
 // Folding follows the event contract: facts are keyed by content, the last write wins per field.
 // JSON has no NaN/Infinity: non-finite losses become null.
-import type {
-  CheckpointKind,
-  ParseEvent,
-  RunFormat,
-  RunInfo,
-  RunStatus,
-  StrategyInfo,
-  StrategyKind,
-} from './events';
+import type { CheckpointKind, ParseEvent, RunFormat, RunInfo, RunStatus, StrategyInfo, StrategyKind } from './events';
 
 export interface EpochSummary {
   epoch: number;

@@ -175,7 +175,9 @@ export class FileTailer {
         // Same first bytes but shorter than what we committed: rewritten in place. Start over;
         // rows are keyed on content, so re-reading is harmless.
         cursor = { ...cursor, offset: 0, line: 1, parserState: null };
-        await this.options.pool.query(`UPDATE "LogSource" SET "committedOffset" = 0, "linesSeen" = 0, "parserState" = NULL WHERE id = $1`, [cursor.sourceId]);
+        await this.options.pool.query(`UPDATE "LogSource" SET "committedOffset" = 0, "linesSeen" = 0, "parserState" = NULL WHERE id = $1`, [
+          cursor.sourceId,
+        ]);
       }
       if (cursor.offset === 0 && cursor.parserState === null && this.options.fromEnd) {
         cursor = await this.skipToEnd(handle, cursor, stats.size);
@@ -195,8 +197,14 @@ export class FileTailer {
     const lastBreak = Math.max(tail.lastIndexOf(10), tail.lastIndexOf(13));
     const offset = lastBreak < 0 ? 0 : size - tail.length + lastBreak + 1;
     const result = await commitBatch(this.options.pool, {
-      sourceId: cursor.sourceId, fromOffset: 0, toOffset: offset, nextLine: 1, parserState: { parser: null } satisfies StoredState,
-      size, seenAt: new Date(), events: [],
+      sourceId: cursor.sourceId,
+      fromOffset: 0,
+      toOffset: offset,
+      nextLine: 1,
+      parserState: { parser: null } satisfies StoredState,
+      size,
+      seenAt: new Date(),
+      events: [],
     });
     return result.status === 'conflict' ? result.cursor : { ...cursor, offset, line: 1, parserState: { parser: null } };
   }

@@ -36,10 +36,16 @@ const envSchema = z.object({
   /** A running run with no new line for this long is marked stale. */
   THAW_STALE_MINUTES: positiveMinutes.default(10),
   /** Tuning: events per ingest transaction during a backfill (smaller = more, shorter commits). */
-  THAW_INGEST_BATCH_EVENTS: z.coerce.number({ error: 'a whole number of events' }).int('a whole number of events').min(1, 'at least 1 event').default(50_000),
-  THAW_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-    error: 'one of fatal, error, warn, info, debug, trace, silent',
-  }).default('info'),
+  THAW_INGEST_BATCH_EVENTS: z.coerce
+    .number({ error: 'a whole number of events' })
+    .int('a whole number of events')
+    .min(1, 'at least 1 event')
+    .default(50_000),
+  THAW_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
 });
 
 export type Env = z.infer<typeof envSchema>;

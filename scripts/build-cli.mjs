@@ -1,4 +1,4 @@
-// Bundles the CLI (lib/cli/main.ts and everything it imports from lib/ and ingest/) into
+// Bundles the CLI (cli/main.ts and everything it imports from lib/ and ingest/) into
 // .thaw-build/cli.mjs with esbuild, leaving node_modules packages external. The bundle is rebuilt
 // when any input's size or mtime changed; concurrent builders write to a temp file and rename.
 import { createHash } from 'node:crypto';
@@ -10,7 +10,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = path.join(root, '.thaw-build');
 const outFile = path.join(outDir, 'cli.mjs');
 const stampFile = path.join(outDir, 'cli.stamp');
-const INPUTS = ['lib', 'ingest', 'package.json'];
+const INPUTS = ['cli', 'lib', 'ingest', 'package.json'];
 
 function stamp() {
   const hash = createHash('sha256');
@@ -54,7 +54,7 @@ export async function ensureCliBundle() {
   mkdirSync(outDir, { recursive: true });
   const temp = `${outFile}.${process.pid}.tmp`;
   await build({
-    entryPoints: [path.join(root, 'lib', 'cli', 'main.ts')],
+    entryPoints: [path.join(root, 'cli', 'main.ts')],
     bundle: true,
     platform: 'node',
     format: 'esm',

@@ -57,7 +57,15 @@ export function SmoothingSlider({ value, onChange }: { value: number; onChange: 
   return (
     <label className="slider" title="TensorBoard's debiased exponential moving average; the raw curve stays visible, faint">
       Smoothing
-      <input type="range" min={0} max={0.99} step={0.01} value={value} onChange={(e) => onChange(Number(e.target.value))} data-testid="smoothing" />
+      <input
+        type="range"
+        min={0}
+        max={0.99}
+        step={0.01}
+        value={value}
+        onChange={(e) => onChange(Number(e.target.value))}
+        data-testid="smoothing"
+      />
       <output>{value.toFixed(2)}</output>
     </label>
   );

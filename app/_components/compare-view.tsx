@@ -21,7 +21,13 @@ export function CompareView({ data, range }: { data: CompareResponse; range: { m
       <div className="controls" data-testid="compare-controls">
         <div className="segmented" role="group" aria-label="grouping">
           {(['group', 'runs'] as const).map((mode) => (
-            <button key={mode} type="button" aria-pressed={data.query.mode === mode} onClick={() => navigate({ mode })} data-testid={`mode-${mode}`}>
+            <button
+              key={mode}
+              type="button"
+              aria-pressed={data.query.mode === mode}
+              onClick={() => navigate({ mode })}
+              data-testid={`mode-${mode}`}
+            >
               {mode === 'group' ? 'By strategy (mean ± range)' : 'Individual runs'}
             </button>
           ))}
@@ -53,11 +59,20 @@ export function CompareView({ data, range }: { data: CompareResponse; range: { m
         height={440}
         testId="compare-chart"
         range={range}
-        onRangeChange={(next) => navigate(next ? { xmin: next.min.toPrecision(6), xmax: next.max.toPrecision(6) } : { xmin: null, xmax: null })}
+        onRangeChange={(next) =>
+          navigate(next ? { xmin: next.min.toPrecision(6), xmax: next.max.toPrecision(6) } : { xmin: null, xmax: null })
+        }
       />
       <ul className="sr-only" data-testid="series-list">
         {data.series.map((s) => (
-          <li key={s.id} data-series-id={s.id} data-kind={s.kind} data-strategy={s.strategyKey} data-points={s.points.length} data-smoothed={s.smoothed ? s.smoothed.length : 0}>
+          <li
+            key={s.id}
+            data-series-id={s.id}
+            data-kind={s.kind}
+            data-strategy={s.strategyKey}
+            data-points={s.points.length}
+            data-smoothed={s.smoothed ? s.smoothed.length : 0}
+          >
             {s.label}
           </li>
         ))}
@@ -89,7 +104,14 @@ function chartParts(data: CompareResponse): { lines: ChartLine[]; bands: ChartBa
     }
   }
   const colorOf = new Map(data.strategies.map((s) => [s.key, s.color]));
-  const markers = data.markers.map((m, i) => ({ id: `marker-${m.kind}-${m.strategyKey}-${m.runId ?? 'mean'}-${i}`, kind: m.kind, x: m.x, y: m.y, label: m.label, color: colorOf.get(m.strategyKey) ?? '#888' }));
+  const markers = data.markers.map((m, i) => ({
+    id: `marker-${m.kind}-${m.strategyKey}-${m.runId ?? 'mean'}-${i}`,
+    kind: m.kind,
+    x: m.x,
+    y: m.y,
+    label: m.label,
+    color: colorOf.get(m.strategyKey) ?? '#888',
+  }));
   return { lines, bands, markers };
 }
 
@@ -100,10 +122,7 @@ function Legend({ data }: { data: CompareResponse }) {
         <span key={s.key} className="legend-item" data-strategy-key={s.key}>
           <span className="swatch" style={{ background: s.color }} />
           {s.label}
-          <span className="muted small">
-            {' '}
-            n={s.runIds.length}
-          </span>
+          <span className="muted small"> n={s.runIds.length}</span>
         </span>
       ))}
       <span className="legend-key muted small">
@@ -129,14 +148,21 @@ function SummaryTable({ data }: { data: CompareResponse }) {
           <tr>
             <th>Strategy</th>
             <th className="num">n</th>
-            <th className="num" title="mean of each run's lowest own-task validation (min–max over runs); epoch where the mean curve is lowest">
+            <th
+              className="num"
+              title="mean of each run's lowest own-task validation (min–max over runs); epoch where the mean curve is lowest"
+            >
               Best val (epoch)
             </th>
             <th className="num">Final train</th>
             <th className="num">Final val</th>
-            <th className="num" title="validation ÷ training loss at the end">Gap</th>
+            <th className="num" title="validation ÷ training loss at the end">
+              Gap
+            </th>
             <th>Verdicts</th>
-            <th className="num" title="mean forgetting F of the sequential chains ending at these runs (loss increase on earlier tasks)">Forgetting</th>
+            <th className="num" title="mean forgetting F of the sequential chains ending at these runs (loss increase on earlier tasks)">
+              Forgetting
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -178,7 +204,8 @@ function SummaryTable({ data }: { data: CompareResponse }) {
         </tbody>
       </table>
       <p className="muted small">
-        Runs: {data.runs.map((r, i) => (
+        Runs:{' '}
+        {data.runs.map((r, i) => (
           <span key={r.id}>
             {i > 0 ? ', ' : ''}
             <Link href={`/runs/${r.id}`}>#{r.id}</Link>

@@ -14,7 +14,17 @@ export interface FilterValues {
   q?: string;
 }
 
-export function RunFilters({ action, options, values, extra = {} }: { action: string; options: FilterOptions; values: FilterValues; extra?: Record<string, string> }) {
+export function RunFilters({
+  action,
+  options,
+  values,
+  extra = {},
+}: {
+  action: string;
+  options: FilterOptions;
+  values: FilterValues;
+  extra?: Record<string, string>;
+}) {
   return (
     <form className="filters" method="get" action={action} data-testid="filters">
       {Object.entries(extra).map(([name, value]) => (

@@ -61,5 +61,11 @@ export function shortPath(path: string, segments = 2): string {
 /** The trainer's Forgetting Analysis status, as it prints it. */
 export function retentionText(status: string): string {
   // Plain symbols: emoji fonts are missing on many Linux machines (and in headless browsers).
-  return status === 'retained' ? '✓ retained' : status === 'slight_degradation' ? '! slight degradation' : status === 'significant_forgetting' ? '✗ forgetting' : status;
+  return status === 'retained'
+    ? '✓ retained'
+    : status === 'slight_degradation'
+      ? '! slight degradation'
+      : status === 'significant_forgetting'
+        ? '✗ forgetting'
+        : status;
 }

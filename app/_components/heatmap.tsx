@@ -52,7 +52,9 @@ export function ChainMatrix({ chain, scale }: { chain: ChainView; scale: HeatSca
                   `task ${chain.taskIds[c]} after stage ${k + 1}: ${cell.nonFinite ?? fmtLoss(cell.value)}`,
                   cell.fallback ? 'no final validation block: last per-epoch value' : '',
                   cell.trainerStatus ? `trainer said: ${retentionText(cell.trainerStatus)}` : '',
-                ].filter(Boolean).join('\n');
+                ]
+                  .filter(Boolean)
+                  .join('\n');
                 return (
                   <td
                     key={c}
@@ -76,9 +78,18 @@ export function ChainMatrix({ chain, scale }: { chain: ChainView; scale: HeatSca
           <thead>
             <tr>
               <th>task</th>
-              <th className="num" title={sequential ? 'loss right after the stage that trained it' : 'loss of the run trained on it'}>{sequential ? 'after training' : 'own run'}</th>
-              <th className="num" title={sequential ? 'loss after the last stage' : 'loss of the last run (which never trained on it)'}>{sequential ? 'at end' : 'last run'}</th>
-              <th className="num" title={sequential ? 'F = at end − best before the last stage (positive = forgot)' : 'difference (transfer, not forgetting)'}>{sequential ? 'F' : 'Δ'}</th>
+              <th className="num" title={sequential ? 'loss right after the stage that trained it' : 'loss of the run trained on it'}>
+                {sequential ? 'after training' : 'own run'}
+              </th>
+              <th className="num" title={sequential ? 'loss after the last stage' : 'loss of the last run (which never trained on it)'}>
+                {sequential ? 'at end' : 'last run'}
+              </th>
+              <th
+                className="num"
+                title={sequential ? 'F = at end − best before the last stage (positive = forgot)' : 'difference (transfer, not forgetting)'}
+              >
+                {sequential ? 'F' : 'Δ'}
+              </th>
               <th>trainer&apos;s status</th>
             </tr>
           </thead>
@@ -88,7 +99,9 @@ export function ChainMatrix({ chain, scale }: { chain: ChainView; scale: HeatSca
                 <td>task {t.taskId}</td>
                 <td className="num">{fmtLoss(t.afterTraining)}</td>
                 <td className="num">{fmtLoss(t.atEnd)}</td>
-                <td className={`num ${t.forgetting !== null && t.forgetting > 0 ? 'worse' : 'better'}`}>{t.forgetting === null ? '–' : `${t.forgetting > 0 ? '+' : ''}${fmtLoss(t.forgetting)}`}</td>
+                <td className={`num ${t.forgetting !== null && t.forgetting > 0 ? 'worse' : 'better'}`}>
+                  {t.forgetting === null ? '–' : `${t.forgetting > 0 ? '+' : ''}${fmtLoss(t.forgetting)}`}
+                </td>
                 <td>{t.trainerStatus ? retentionText(t.trainerStatus) : '–'}</td>
               </tr>
             ))}
@@ -96,7 +109,8 @@ export function ChainMatrix({ chain, scale }: { chain: ChainView; scale: HeatSca
         </table>
       ) : null}
       <p className="small">
-        {chain.kind === 'forgetting' ? 'BWT' : 'mean transfer change'}: <strong data-testid="bwt">{chain.bwt === null ? '–' : `${chain.bwt > 0 ? '+' : ''}${fmtLoss(chain.bwt)}`}</strong> · mean F:{' '}
+        {chain.kind === 'forgetting' ? 'BWT' : 'mean transfer change'}:{' '}
+        <strong data-testid="bwt">{chain.bwt === null ? '–' : `${chain.bwt > 0 ? '+' : ''}${fmtLoss(chain.bwt)}`}</strong> · mean F:{' '}
         <strong>{fmtLoss(chain.meanForgetting)}</strong>
       </p>
       <p className="muted small">{chain.note}</p>

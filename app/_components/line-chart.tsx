@@ -73,8 +73,7 @@ function alpha(hex: string, a: number): string {
   return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${a})`;
 }
 
-const toData = (points: readonly ChartPoint[]): ScatterDataPoint[] =>
-  points.map(([x, y]) => ({ x, y: y as number })); // null y is a gap (spanGaps is off)
+const toData = (points: readonly ChartPoint[]): ScatterDataPoint[] => points.map(([x, y]) => ({ x, y: y as number })); // null y is a gap (spanGaps is off)
 
 function xTitle(axis: XAxisKind): string {
   return axis === 'epoch' ? 'epoch' : axis === 'step' ? 'step' : 'training time (h:mm:ss)';
@@ -90,12 +89,26 @@ function buildDatasets(lines: readonly ChartLine[], bands: readonly ChartBand[],
   const out: LineDataset[] = [];
   for (const band of bands) {
     out.push({
-      id: `${band.id}:min`, thawRole: 'band', label: '', data: band.band.map(([x, min]) => ({ x, y: min })),
-      borderWidth: 0, pointRadius: 0, backgroundColor: alpha(band.color, 0.14), fill: false, order: 3,
+      id: `${band.id}:min`,
+      thawRole: 'band',
+      label: '',
+      data: band.band.map(([x, min]) => ({ x, y: min })),
+      borderWidth: 0,
+      pointRadius: 0,
+      backgroundColor: alpha(band.color, 0.14),
+      fill: false,
+      order: 3,
     });
     out.push({
-      id: `${band.id}:max`, thawRole: 'band', label: '', data: band.band.map(([x, , max]) => ({ x, y: max })),
-      borderWidth: 0, pointRadius: 0, backgroundColor: alpha(band.color, 0.14), fill: '-1', order: 3,
+      id: `${band.id}:max`,
+      thawRole: 'band',
+      label: '',
+      data: band.band.map(([x, , max]) => ({ x, y: max })),
+      borderWidth: 0,
+      pointRadius: 0,
+      backgroundColor: alpha(band.color, 0.14),
+      fill: '-1',
+      order: 3,
     });
   }
   for (const line of lines) {
@@ -134,7 +147,18 @@ function buildDatasets(lines: readonly ChartLine[], bands: readonly ChartBand[],
   return out;
 }
 
-export function LineChart({ lines, bands = [], markers = [], xAxis, logY = false, yLabel, height = 380, testId, range, onRangeChange }: LineChartProps) {
+export function LineChart({
+  lines,
+  bands = [],
+  markers = [],
+  xAxis,
+  logY = false,
+  yLabel,
+  height = 380,
+  testId,
+  range,
+  onRangeChange,
+}: LineChartProps) {
   const chartRef = useRef<Chart<'line', ScatterDataPoint[]> | null>(null);
   const [zoomReady, setZoomReady] = useState(false);
   const rangeCallback = useRef(onRangeChange);
@@ -142,10 +166,12 @@ export function LineChart({ lines, bands = [], markers = [], xAxis, logY = false
 
   useEffect(() => {
     let alive = true;
-    import('chartjs-plugin-zoom').then((module) => {
-      Chart.register(module.default);
-      if (alive) setZoomReady(true);
-    }).catch(() => {}); // without the plugin the chart still works, just without zoom
+    import('chartjs-plugin-zoom')
+      .then((module) => {
+        Chart.register(module.default);
+        if (alive) setZoomReady(true);
+      })
+      .catch(() => {}); // without the plugin the chart still works, just without zoom
     return () => {
       alive = false;
     };
@@ -187,7 +213,10 @@ export function LineChart({ lines, bands = [], markers = [], xAxis, logY = false
           },
           callbacks: {
             title: (items) => (items[0] ? `${xTitle(xAxis)} ${xTick(xAxis, items[0].parsed.x ?? 0)}` : ''),
-            label: (item) => ((item.dataset as LineDataset).thawRole === 'marker' ? item.dataset.label ?? '' : `${item.dataset.label}: ${fmtLoss(item.parsed.y)}`),
+            label: (item) =>
+              (item.dataset as LineDataset).thawRole === 'marker'
+                ? (item.dataset.label ?? '')
+                : `${item.dataset.label}: ${fmtLoss(item.parsed.y)}`,
           },
         },
         ...(zoomReady

@@ -59,7 +59,12 @@ export function LiveIndicator() {
   const status = hub?.status ?? 'offline';
   const text = { connecting: 'connecting…', live: 'live', offline: 'offline' }[status];
   return (
-    <span className={`live-indicator live-${status}`} data-testid="live-indicator" data-status={status} title="Live updates from the ingest daemon">
+    <span
+      className={`live-indicator live-${status}`}
+      data-testid="live-indicator"
+      data-status={status}
+      title="Live updates from the ingest daemon"
+    >
       <span className="dot" /> {text}
     </span>
   );
@@ -97,9 +102,12 @@ export function useCoalesced(work: (ids: Set<number> | 'all') => Promise<void> |
     }
   };
 
-  useEffect(() => () => {
-    if (timer.current) clearTimeout(timer.current);
-  }, []);
+  useEffect(
+    () => () => {
+      if (timer.current) clearTimeout(timer.current);
+    },
+    [],
+  );
 
   return (change: Change) => {
     if (change.kind === 'all' || pending.current === 'all') pending.current = 'all';
@@ -120,9 +128,13 @@ export function LiveRefresh({ runIds, watch = 'listed' }: { runIds?: number[]; w
   const router = useRouter();
   const shown = new Set(runIds ?? []);
   // A page refresh re-runs the page's queries: at most one a second (well inside the 2 s budget).
-  const schedule = useCoalesced((ids) => {
-    if (watch === 'any' || ids === 'all' || [...ids].some((id) => shown.has(id))) router.refresh();
-  }, 150, 1000);
+  const schedule = useCoalesced(
+    (ids) => {
+      if (watch === 'any' || ids === 'all' || [...ids].some((id) => shown.has(id))) router.refresh();
+    },
+    150,
+    1000,
+  );
   useLiveChanges(schedule);
   return null;
 }

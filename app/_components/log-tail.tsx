@@ -6,11 +6,15 @@ import { useCoalesced, useLiveChanges } from './live';
 
 export function LogTail({ initial }: { initial: LogTailData }) {
   const [tail, setTail] = useState(initial);
-  const refresh = useCoalesced(async (ids) => {
-    if (ids !== 'all' && !ids.has(initial.runId)) return;
-    const response = await fetch(`/api/runs/${initial.runId}/log?lines=${Math.max(initial.lines.length, 40)}`, { cache: 'no-store' });
-    if (response.ok) setTail((await response.json()) as LogTailData);
-  }, 100, 500);
+  const refresh = useCoalesced(
+    async (ids) => {
+      if (ids !== 'all' && !ids.has(initial.runId)) return;
+      const response = await fetch(`/api/runs/${initial.runId}/log?lines=${Math.max(initial.lines.length, 40)}`, { cache: 'no-store' });
+      if (response.ok) setTail((await response.json()) as LogTailData);
+    },
+    100,
+    500,
+  );
   useLiveChanges(refresh);
   // Like `tail -f`: stay at the bottom unless the reader scrolled up.
   const box = useRef<HTMLPreElement>(null);

@@ -38,7 +38,12 @@ export function RunCharts(props: RunChartsProps) {
         <LogYToggle value={logY} onChange={onLogY} />
         <span className="spacer" />
         {(['train', 'val', 'step', 'lr'] as const).map((metric) => (
-          <a key={metric} className="button secondary small" href={`/api/runs/${props.runId}/series?metric=${metric}&x=${props.x}&format=csv`} download>
+          <a
+            key={metric}
+            className="button secondary small"
+            href={`/api/runs/${props.runId}/series?metric=${metric}&x=${props.x}&format=csv`}
+            download
+          >
             {metric} CSV
           </a>
         ))}
@@ -58,10 +63,18 @@ function lossLines(props: RunChartsProps): { lines: ChartLine[]; markers: ChartM
   const lines: ChartLine[] = [];
   for (const s of props.step.series) {
     lines.push({ id: 'step:raw', label: 'train loss per step (raw)', color: props.color, points: s.points, faint: true, width: 1 });
-    if (s.smoothed) lines.push({ id: 'step', label: 'train loss per step (smoothed)', color: props.color, points: s.smoothed, faint: true, width: 1.5 });
+    if (s.smoothed)
+      lines.push({ id: 'step', label: 'train loss per step (smoothed)', color: props.color, points: s.smoothed, faint: true, width: 1.5 });
   }
   for (const s of props.train.series) {
-    lines.push({ id: 'train', label: 'train loss (epoch average)', color: props.color, points: s.points, width: 2.5, dots: s.points.length <= 80 });
+    lines.push({
+      id: 'train',
+      label: 'train loss (epoch average)',
+      color: props.color,
+      points: s.points,
+      width: 2.5,
+      dots: s.points.length <= 80,
+    });
   }
   let grey = 0;
   for (const s of props.val.series) {
@@ -75,7 +88,8 @@ function lossLines(props: RunChartsProps): { lines: ChartLine[]; markers: ChartM
   for (const m of props.markers) {
     const index = ownVal?.epochs?.indexOf(m.epoch) ?? -1;
     const point = index >= 0 ? ownVal?.points[index] : undefined;
-    if (point && point[1] !== null) markers.push({ id: `marker-${m.kind}`, kind: m.kind, x: point[0], y: point[1], label: m.label, color: props.color });
+    if (point && point[1] !== null)
+      markers.push({ id: `marker-${m.kind}`, kind: m.kind, x: point[0], y: point[1], label: m.label, color: props.color });
   }
   return { lines, markers };
 }

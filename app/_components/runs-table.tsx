@@ -36,7 +36,19 @@ export function mergeRows(current: readonly RunRow[], fetched: readonly RunRow[]
   return [...byId.values()];
 }
 
-export function RunsTable({ initialRows, filterQuery, sort, dir, renderedAt }: { initialRows: RunRow[]; filterQuery: string; sort: RunSortKey; dir: 'asc' | 'desc'; renderedAt: number }) {
+export function RunsTable({
+  initialRows,
+  filterQuery,
+  sort,
+  dir,
+  renderedAt,
+}: {
+  initialRows: RunRow[];
+  filterQuery: string;
+  sort: RunSortKey;
+  dir: 'asc' | 'desc';
+  renderedAt: number;
+}) {
   const [rows, setRows] = useState(initialRows);
   const [selected, setSelected] = useState<Set<number>>(new Set());
   // "3 min ago" starts from the server's clock so hydration matches, then follows the browser's.
@@ -52,15 +64,19 @@ export function RunsTable({ initialRows, filterQuery, sort, dir, renderedAt }: {
     return () => clearInterval(timer);
   }, []);
 
-  const refresh = useCoalesced(async (ids) => {
-    const params = new URLSearchParams(filterQuery);
-    if (ids !== 'all') params.set('ids', [...ids].join(','));
-    const response = await fetch(`/api/runs?${params}`, { cache: 'no-store' });
-    if (!response.ok) return;
-    const { runs } = (await response.json()) as { runs: RunRow[] };
-    setRows((current) => mergeRows(current, runs, ids));
-    setNow(Date.now());
-  }, 150, 500);
+  const refresh = useCoalesced(
+    async (ids) => {
+      const params = new URLSearchParams(filterQuery);
+      if (ids !== 'all') params.set('ids', [...ids].join(','));
+      const response = await fetch(`/api/runs?${params}`, { cache: 'no-store' });
+      if (!response.ok) return;
+      const { runs } = (await response.json()) as { runs: RunRow[] };
+      setRows((current) => mergeRows(current, runs, ids));
+      setNow(Date.now());
+    },
+    150,
+    500,
+  );
   useLiveChanges(refresh);
 
   const sorted = useMemo(() => sortRuns(rows, sort, dir), [rows, sort, dir]);
@@ -118,7 +134,11 @@ export function RunsTable({ initialRows, filterQuery, sort, dir, renderedAt }: {
               {COLUMNS.map((column) => (
                 <th key={column.label || 'status'} className={column.className} title={column.title}>
                   {column.key ? (
-                    <button type="button" className={`sort ${sort === column.key ? `sorted-${dir}` : ''}`} onClick={() => sortBy(column.key!)}>
+                    <button
+                      type="button"
+                      className={`sort ${sort === column.key ? `sorted-${dir}` : ''}`}
+                      onClick={() => sortBy(column.key!)}
+                    >
                       {column.label || '●'}
                     </button>
                   ) : (
@@ -132,7 +152,12 @@ export function RunsTable({ initialRows, filterQuery, sort, dir, renderedAt }: {
             {sorted.map((run) => (
               <tr key={run.id} data-run-id={run.id} data-testid="run-row" className={selected.has(run.id) ? 'selected' : undefined}>
                 <td>
-                  <input type="checkbox" aria-label={`select run ${run.id}`} checked={selected.has(run.id)} onChange={() => toggle(run.id)} />
+                  <input
+                    type="checkbox"
+                    aria-label={`select run ${run.id}`}
+                    checked={selected.has(run.id)}
+                    onChange={() => toggle(run.id)}
+                  />
                 </td>
                 <td>
                   <StatusDot status={run.status} />

@@ -24,13 +24,15 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
       <div className="page-head">
         <h1>Compare strategies</h1>
         <p className="muted">
-          Training loss solid, validation dashed; one colour per strategy, from fewer to more trained vision layers. Validation runs on a subset of the
-          training episodes in the stock trainer, so it is optimistic.
+          Training loss solid, validation dashed; one colour per strategy, from fewer to more trained vision layers. Validation runs on a
+          subset of the training episodes in the stock trainer, so it is optimistic.
         </p>
       </div>
       {error && <p className="error-note">Ignored a bad parameter: {error}</p>}
       {data.runs.length === 0 ? (
-        <p data-testid="compare-empty">No runs match. Select runs on the <a href="/">runs page</a>.</p>
+        <p data-testid="compare-empty">
+          No runs match. Select runs on the <a href="/">runs page</a>.
+        </p>
       ) : (
         <Suspense>
           <CompareView data={data} range={range} />

@@ -17,15 +17,17 @@ export default async function StrategiesPage({ searchParams }: { searchParams: P
   const { value: query, error } = parseQueryOrDefault(strategiesQuery, await searchParams);
   const data = await listRecommendations(query.fpe);
   const ruleFor = (layers: number | null) =>
-    layers === null ? '–' : (data.heuristicTable.find((row) => layers >= row.minLayers && layers <= row.maxLayers)?.episodesText ?? 'not in the table');
+    layers === null
+      ? '–'
+      : (data.heuristicTable.find((row) => layers >= row.minLayers && layers <= row.maxLayers)?.episodesText ?? 'not in the table');
   return (
     <>
       <section className="panel">
         <div className="page-head">
           <h1>Strategies</h1>
           <p className="muted">
-            Per task and dataset size, strategies ranked by their runs&apos; best validation loss (lower is better), next to the rule of thumb from your notes
-            (episodes → layers to unfreeze). {data.caveat}
+            Per task and dataset size, strategies ranked by their runs&apos; best validation loss (lower is better), next to the rule of
+            thumb from your notes (episodes → layers to unfreeze). {data.caveat}
           </p>
         </div>
         {error && <p className="error-note">Ignored a bad parameter: {error}</p>}
@@ -35,7 +37,9 @@ export default async function StrategiesPage({ searchParams }: { searchParams: P
             <input type="number" name="fpe" min={1} step="any" defaultValue={query.fpe ?? ''} placeholder="e.g. 300" />
           </label>
           <button type="submit">Estimate episodes</button>
-          <span className="muted small">The log prints dataset frames, not episodes; give the average episode length to place each task in the table.</span>
+          <span className="muted small">
+            The log prints dataset frames, not episodes; give the average episode length to place each task in the table.
+          </span>
         </form>
       </section>
       {data.recommendations.length === 0 && <section className="panel">No runs yet.</section>}
@@ -46,7 +50,8 @@ export default async function StrategiesPage({ searchParams }: { searchParams: P
               task{rec.taskId ?? '?'} {rec.taskName ?? ''}{' '}
               <span className="muted small">
                 {rec.datasetFrames === null ? 'dataset size unknown' : `${fmtCount(rec.datasetFrames)} frames`}
-                {rec.episodes !== null && ` · ${rec.episodesSource === 'estimated' ? '~' : ''}${fmtCount(Math.round(rec.episodes))} episodes`}
+                {rec.episodes !== null &&
+                  ` · ${rec.episodesSource === 'estimated' ? '~' : ''}${fmtCount(Math.round(rec.episodes))} episodes`}
               </span>
             </h2>
             <p>{rec.summary}</p>
@@ -65,7 +70,11 @@ export default async function StrategiesPage({ searchParams }: { searchParams: P
               </thead>
               <tbody>
                 {rec.ranking.map((r) => {
-                  const inRule = rec.heuristic !== null && r.trainableLayers !== null && r.trainableLayers >= rec.heuristic.minLayers && r.trainableLayers <= rec.heuristic.maxLayers;
+                  const inRule =
+                    rec.heuristic !== null &&
+                    r.trainableLayers !== null &&
+                    r.trainableLayers >= rec.heuristic.minLayers &&
+                    r.trainableLayers <= rec.heuristic.maxLayers;
                   return (
                     <tr key={r.key} className={r.rank === 1 ? 'winner' : undefined}>
                       <td className="num">{r.rank}</td>
@@ -123,8 +132,13 @@ export default async function StrategiesPage({ searchParams }: { searchParams: P
           </tbody>
         </table>
         <p className="muted small">
-          <a href={`/api/strategies?format=csv${query.fpe ? `&fpe=${query.fpe}` : ''}`} download>Ranking CSV</a> ·{' '}
-          <a href={`/api/strategies${query.fpe ? `?fpe=${query.fpe}` : ''}`} target="_blank" rel="noreferrer">JSON</a>
+          <a href={`/api/strategies?format=csv${query.fpe ? `&fpe=${query.fpe}` : ''}`} download>
+            Ranking CSV
+          </a>{' '}
+          ·{' '}
+          <a href={`/api/strategies${query.fpe ? `?fpe=${query.fpe}` : ''}`} target="_blank" rel="noreferrer">
+            JSON
+          </a>
         </p>
       </section>
       <LiveRefresh watch="any" />

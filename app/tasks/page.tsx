@@ -15,13 +15,20 @@ export default async function TasksPage() {
         <div className="page-head">
           <h1>Multi-task validation</h1>
           <p className="muted">
-            Rows: the model after each sequential stage; columns: validation loss per task (final block; † = the stage had none, its last per-epoch value).
-            Outlined cells are the task the stage trained. F = loss at the end minus the best before it (positive = forgot); BWT = mean change of earlier
-            tasks since they were trained. The trainer&apos;s own status uses loss &lt; {thresholds.retained} retained, &lt; {thresholds.slightDegradation} slight degradation.
-            One colour scale for all matrices ({scale.min.toFixed(3)} green → {scale.max.toFixed(3)} red).
+            Rows: the model after each sequential stage; columns: validation loss per task (final block; † = the stage had none, its last
+            per-epoch value). Outlined cells are the task the stage trained. F = loss at the end minus the best before it (positive =
+            forgot); BWT = mean change of earlier tasks since they were trained. The trainer&apos;s own status uses loss &lt;{' '}
+            {thresholds.retained} retained, &lt; {thresholds.slightDegradation} slight degradation. One colour scale for all matrices (
+            {scale.min.toFixed(3)} green → {scale.max.toFixed(3)} red).
           </p>
           <p className="muted small">
-            <a href="/api/tasks?format=csv" download>Matrix CSV</a> · <a href="/api/tasks" target="_blank" rel="noreferrer">JSON</a>
+            <a href="/api/tasks?format=csv" download>
+              Matrix CSV
+            </a>{' '}
+            ·{' '}
+            <a href="/api/tasks" target="_blank" rel="noreferrer">
+              JSON
+            </a>
           </p>
         </div>
       </section>

@@ -1,19 +1,6 @@
 // Helpers shared by the format parsers: numbers as Python prints them, layer-index lists, tqdm frames,
 // Python tracebacks. Everything here is pure and never throws.
-import type { LineRole } from './registry';
-
-export const ROLE_HEADER: LineRole = { frame: false, header: true, opensRun: true };
-export const ROLE_EVIDENCE: LineRole = { frame: false, header: false, opensRun: true };
-export const ROLE_CONTENT: LineRole = { frame: false, header: false, opensRun: false };
-export const ROLE_PROGRESS: LineRole = { frame: true, header: false, opensRun: true };
-/** A progress bar that carries nothing for the run (validation or download bars). */
-export const ROLE_IDLE_BAR: LineRole = { frame: true, header: false, opensRun: false };
-
-/** A record that looks like a known line but does not parse; becomes a warning event. */
-export class Malformed {
-  constructor(readonly message: string) {}
-}
-
+import { Malformed } from './types';
 const PLAIN_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const GROUPED_NUMBER = /^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/;
 const NAN = /^[+-]?nan$/i;
@@ -163,14 +150,7 @@ function parseCounters(text: string, desc: string, from: number, end: number): T
 }
 
 /** `01:45<02:25,  1.99it/s, k=v` between `from` and the closing bracket at `end`. */
-function parseBracket(
-  text: string,
-  desc: string,
-  n: number,
-  total: number | null,
-  from: number,
-  end: number,
-): TqdmFrame | null {
+function parseBracket(text: string, desc: string, n: number, total: number | null, from: number, end: number): TqdmFrame | null {
   const firstComma = text.indexOf(',', from);
   const timesEnd = firstComma === -1 || firstComma > end ? end : firstComma;
   const lt = text.indexOf('<', from);

@@ -9,20 +9,24 @@ import {
   countGroup,
   frameGoesBackwards,
   group,
-  Malformed,
   numberGroup,
   parseTqdmFrame,
   postfixNumber,
   postfixValue,
+  RuleSet,
+  type LineRule,
+} from './common';
+import {
+  Malformed,
   ROLE_CONTENT,
   ROLE_EVIDENCE,
   ROLE_HEADER,
   ROLE_IDLE_BAR,
   ROLE_PROGRESS,
-  RuleSet,
-  type LineRule,
-} from './common';
-import type { FormatParser, LineRole, RunContext } from './registry';
+  type FormatParser,
+  type LineRole,
+  type RunContext,
+} from './types';
 
 export type GenericLine =
   | {

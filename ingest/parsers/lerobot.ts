@@ -3,17 +3,8 @@
 // Counts in the train/eval lines go through format_big_number ("20K"); exact steps are recovered from the
 // log frequency where the rounding allows it (see resolveStep).
 import type { RunInfo } from '../events';
-import {
-  Malformed,
-  ROLE_CONTENT,
-  ROLE_EVIDENCE,
-  ROLE_HEADER,
-  clip,
-  formatBigNumber,
-  parseBigNumber,
-  parseNumber,
-} from './common';
-import type { FormatParser, LineRole, RunContext } from './registry';
+import { clip, formatBigNumber, parseBigNumber, parseNumber } from './common';
+import { Malformed, ROLE_CONTENT, ROLE_EVIDENCE, ROLE_HEADER, type FormatParser, type LineRole, type RunContext } from './types';
 
 export type LerobotLine =
   | { k: 'config_dump'; batchSize: number | null; logFreq: number | null }
@@ -158,7 +149,14 @@ function apply(line: LerobotLine, state: LerobotState, ctx: RunContext): void {
       return;
     }
     case 'checkpoint':
-      ctx.emit({ type: 'checkpoint', kind: 'checkpoint_saved', epoch: null, loss: null, path: checkpointPath(line.step, state), step: line.step });
+      ctx.emit({
+        type: 'checkpoint',
+        kind: 'checkpoint_saved',
+        epoch: null,
+        loss: null,
+        path: checkpointPath(line.step, state),
+        step: line.step,
+      });
       return;
     case 'end':
       ctx.emit({ type: 'status', status: 'completed' });

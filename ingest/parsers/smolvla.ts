@@ -10,22 +10,26 @@ import {
   frameGoesBackwards,
   group,
   isFiniteNumber,
-  Malformed,
   numberGroup,
   parseIndexList,
   parseNumber,
   parseTqdmFrame,
   postfixNumber,
   rangeInclusive,
+  RuleSet,
+  type LineRule,
+} from './common';
+import {
+  Malformed,
   ROLE_CONTENT,
   ROLE_EVIDENCE,
   ROLE_HEADER,
   ROLE_IDLE_BAR,
   ROLE_PROGRESS,
-  RuleSet,
-  type LineRule,
-} from './common';
-import type { FormatParser, LineRole, RunContext } from './registry';
+  type FormatParser,
+  type LineRole,
+  type RunContext,
+} from './types';
 
 type RequestedKind = 'unfreeze' | 'freeze' | 'ratio';
 
@@ -126,7 +130,18 @@ function info(partial: Partial<RunInfo>): SmolvlaLine {
   return { k: 'info', info: partial };
 }
 
-function countInfo(key: 'totalParams' | 'trainableParams' | 'frozenParams' | 'batchSize' | 'stepsPerEpoch' | 'totalSteps' | 'epochsTotal' | 'datasetFps' | 'datasetFrames') {
+function countInfo(
+  key:
+    | 'totalParams'
+    | 'trainableParams'
+    | 'frozenParams'
+    | 'batchSize'
+    | 'stepsPerEpoch'
+    | 'totalSteps'
+    | 'epochsTotal'
+    | 'datasetFps'
+    | 'datasetFrames',
+) {
   return (match: RegExpExecArray): SmolvlaLine | Malformed => {
     const value = countGroup(match, 1, key);
     return value instanceof Malformed ? value : info({ [key]: value });
@@ -308,7 +323,11 @@ const RULES: LineRule<SmolvlaLine>[] = [
     },
   },
   // Checkpoints (§1.7) and completion (§1.8).
-  { prefix: '💾 Saving SmolVLA model to', pattern: /^💾 Saving SmolVLA model to (.+)$/, build: (m) => ({ k: 'saving_model', path: group(m, 1) }) },
+  {
+    prefix: '💾 Saving SmolVLA model to',
+    pattern: /^💾 Saving SmolVLA model to (.+)$/,
+    build: (m) => ({ k: 'saving_model', path: group(m, 1) }),
+  },
   {
     prefix: '✅ Best model saved:',
     pattern: /^✅ Best model saved: loss=(\S+)$/,
@@ -324,7 +343,11 @@ const RULES: LineRule<SmolvlaLine>[] = [
     build: (m) => ({ k: 'checkpoint_saved', epoch: Number(m[1]) }),
     strict: 'checkpoint line',
   },
-  { prefix: '✅ Final model and training state saved', pattern: /^✅ Final model and training state saved$/, build: () => ({ k: 'final_saved' }) },
+  {
+    prefix: '✅ Final model and training state saved',
+    pattern: /^✅ Final model and training state saved$/,
+    build: () => ({ k: 'final_saved' }),
+  },
   {
     prefix: '✅ Task ',
     pattern: /^✅ Task \d+ Training Completed!$/,
@@ -417,7 +440,9 @@ const RULES: LineRule<SmolvlaLine>[] = [
   },
   {
     prefix: '⚠',
-    pattern: re(`^${WARN}(无法找到 vision_model，跳过灵活冻结策略|VLM model 没有 vision_model 属性，跳过灵活冻结策略|访问 vision_model 时出错: .*)$`),
+    pattern: re(
+      `^${WARN}(无法找到 vision_model，跳过灵活冻结策略|VLM model 没有 vision_model 属性，跳过灵活冻结策略|访问 vision_model 时出错: .*)$`,
+    ),
     build: (m) => ({ k: 'flex_failure', message: group(m, 1) }),
   },
   // Partial freeze of the last N layers (all-in-one, §2.3).
@@ -457,7 +482,9 @@ const RULES: LineRule<SmolvlaLine>[] = [
   },
   {
     prefix: '⚠',
-    pattern: re(`^${WARN}Warning: (Could not find vision encoder layers\\. Skipping partial freeze\\.|Failed to apply partial vision freeze: .*)$`),
+    pattern: re(
+      `^${WARN}Warning: (Could not find vision encoder layers\\. Skipping partial freeze\\.|Failed to apply partial vision freeze: .*)$`,
+    ),
     build: (m) => ({ k: 'partial_failure', message: group(m, 1) }),
   },
 ];
@@ -598,13 +625,25 @@ function apply(line: SmolvlaLine, state: SmolvlaState, ctx: RunContext): void {
       state.savePath = line.path;
       return;
     case 'best_saved':
-      ctx.emit({ type: 'checkpoint', kind: 'best_saved', epoch: state.lossEpoch ?? state.stdoutEpoch, loss: line.loss, path: takeSavePath(state) });
+      ctx.emit({
+        type: 'checkpoint',
+        kind: 'best_saved',
+        epoch: state.lossEpoch ?? state.stdoutEpoch,
+        loss: line.loss,
+        path: takeSavePath(state),
+      });
       return;
     case 'checkpoint_saved':
       ctx.emit({ type: 'checkpoint', kind: 'checkpoint_saved', epoch: line.epoch, loss: null, path: takeSavePath(state) });
       return;
     case 'final_saved':
-      ctx.emit({ type: 'checkpoint', kind: 'final_saved', epoch: state.lossEpoch ?? state.stdoutEpoch, loss: null, path: takeSavePath(state) });
+      ctx.emit({
+        type: 'checkpoint',
+        kind: 'final_saved',
+        epoch: state.lossEpoch ?? state.stdoutEpoch,
+        loss: null,
+        path: takeSavePath(state),
+      });
       return;
     case 'completed':
       ctx.emit({ type: 'status', status: 'completed' });
@@ -663,11 +702,7 @@ function applyThroughput(
   ctx.emit({ type: 'epoch', epoch, metrics });
 }
 
-function applyValidation(
-  line: Extract<SmolvlaLine, { k: 'validation_loss' | 'retention' }>,
-  state: SmolvlaState,
-  ctx: RunContext,
-): void {
+function applyValidation(line: Extract<SmolvlaLine, { k: 'validation_loss' | 'retention' }>, state: SmolvlaState, ctx: RunContext): void {
   // The block follows its epoch's stdout lines; the final block belongs to the run's last epoch.
   const final = state.finalValidation;
   const epoch = state.stdoutEpoch ?? (final ? state.epochsTotal : null) ?? 0;

@@ -66,9 +66,18 @@ describe('adviseCheckpoint', () => {
     events.push({ kind: 'final_saved', epoch: 50, loss: null, path: dir });
     const a = adviseCheckpoint({ events, bestValidationEpoch: 14 });
     expect(a.bestDir).toEqual({ kind: 'best', label: 'best/', epoch: 48, path: `${dir}/best`, loss: 1 / 48 });
-    expect(a.periodic.map((c) => c.label)).toEqual(
-      ['epoch5', 'epoch10', 'epoch15', 'epoch20', 'epoch25', 'epoch30', 'epoch35', 'epoch40', 'epoch45', 'epoch50'],
-    );
+    expect(a.periodic.map((c) => c.label)).toEqual([
+      'epoch5',
+      'epoch10',
+      'epoch15',
+      'epoch20',
+      'epoch25',
+      'epoch30',
+      'epoch35',
+      'epoch40',
+      'epoch45',
+      'epoch50',
+    ]);
     expect(a.final?.epoch).toBe(50);
     expect(a.nearest).toMatchObject({ label: 'epoch15', epoch: 15, distance: 1, path: `${dir}/epoch15` });
     expect(a.bestDirOffset).toBe(34);
@@ -150,9 +159,7 @@ describe('adviseCheckpoint', () => {
     const a = adviseCheckpoint({ events: [], bestValidationEpoch: 14 });
     expect(a.bestDir).toBeNull();
     expect(a.final).toBeNull();
-    expect(a.advice).toBe(
-      'No best/ checkpoint was saved; validation was best at epoch 14; no saved checkpoint has a known epoch.',
-    );
+    expect(a.advice).toBe('No best/ checkpoint was saved; validation was best at epoch 14; no saved checkpoint has a known epoch.');
   });
 
   it('a best/ with unknown epoch', () => {

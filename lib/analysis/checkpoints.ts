@@ -76,10 +76,7 @@ function joinPath(dir: string | null | undefined, leaf: string): string | null {
 }
 
 /** Epoch of every event (inferred where missing), in input order. */
-export function resolveCheckpointEpochs(
-  events: readonly CheckpointEvent[],
-  epochs: readonly EpochPoint[] = [],
-): (number | null)[] {
+export function resolveCheckpointEpochs(events: readonly CheckpointEvent[], epochs: readonly EpochPoint[] = []): (number | null)[] {
   const sorted = [...epochs].sort((a, b) => a.epoch - b.epoch);
   const lastEpoch = sorted.length > 0 ? (sorted[sorted.length - 1]?.epoch ?? null) : null;
   let prevBest = -Infinity;
@@ -159,8 +156,7 @@ export function adviseCheckpoint(input: CheckpointAdviceInput): CheckpointAdvice
         nearest === null ||
         d < Math.abs(nearest.distance) ||
         (d === Math.abs(nearest.distance) &&
-          (c.epoch < (nearest.epoch ?? Infinity) ||
-            (c.epoch === nearest.epoch && KIND_ORDER[c.kind] < KIND_ORDER[nearest.kind])));
+          (c.epoch < (nearest.epoch ?? Infinity) || (c.epoch === nearest.epoch && KIND_ORDER[c.kind] < KIND_ORDER[nearest.kind])));
       if (better) nearest = { ...c, distance: c.epoch - bv };
     }
   }
@@ -169,12 +165,9 @@ export function adviseCheckpoint(input: CheckpointAdviceInput): CheckpointAdvice
   const bestDirOffset = bestDirEpoch !== null && bv !== null ? bestDirEpoch - bv : null;
   const valLossAtBestDir = valAt(bestDirEpoch);
   const valLossAtNearest = valAt(nearest?.epoch ?? null);
-  const lossCostOfBestDir =
-    valLossAtBestDir !== null && bestValidationLoss !== null ? valLossAtBestDir - bestValidationLoss : null;
+  const lossCostOfBestDir = valLossAtBestDir !== null && bestValidationLoss !== null ? valLossAtBestDir - bestValidationLoss : null;
   const relativeCostOfBestDir =
-    lossCostOfBestDir !== null && bestValidationLoss !== null && bestValidationLoss > 0
-      ? lossCostOfBestDir / bestValidationLoss
-      : null;
+    lossCostOfBestDir !== null && bestValidationLoss !== null && bestValidationLoss > 0 ? lossCostOfBestDir / bestValidationLoss : null;
 
   // The advice sentence.
   const parts: string[] = [];
@@ -184,9 +177,7 @@ export function adviseCheckpoint(input: CheckpointAdviceInput): CheckpointAdvice
   if (bv === null) {
     parts.push('there is no per-epoch validation, so no validation best to compare against');
   } else {
-    parts.push(
-      `validation was best at epoch ${bv}${bestValidationLoss === null ? '' : ` (${fmt(bestValidationLoss)})`}`,
-    );
+    parts.push(`validation was best at epoch ${bv}${bestValidationLoss === null ? '' : ` (${fmt(bestValidationLoss)})`}`);
     parts.push(
       nearest === null
         ? 'no saved checkpoint has a known epoch'

@@ -16,12 +16,7 @@ function finals(epoch: number, losses: Record<number, number | null>): Validatio
   return Object.entries(losses).map(([taskId, loss]) => ({ epoch, final: true, taskId: Number(taskId), loss }));
 }
 
-function stage(
-  id: string,
-  taskId: number,
-  validations: ValidationPoint[],
-  link: Partial<StageRun> = {},
-): StageRun & StageValidations {
+function stage(id: string, taskId: number, validations: ValidationPoint[], link: Partial<StageRun> = {}): StageRun & StageValidations {
   return {
     id,
     taskId,
@@ -34,7 +29,7 @@ function stage(
   };
 }
 
-describe('trainerRetention (the trainer\'s thresholds)', () => {
+describe("trainerRetention (the trainer's thresholds)", () => {
   it('< 0.7 retained, < 1.0 slight degradation, else significant (NaN/inf too)', () => {
     expect(trainerRetention(0.69)).toBe('retained');
     expect(trainerRetention(0.7)).toBe('slight_degradation');
@@ -90,7 +85,11 @@ describe('linking stages', () => {
   });
 
   it('buildChains: every root-to-leaf path', () => {
-    expect(buildChains([a, b, c, d, e, f])).toEqual([['a', 'b', 'c'], ['a', 'd'], ['e', 'f']]);
+    expect(buildChains([a, b, c, d, e, f])).toEqual([
+      ['a', 'b', 'c'],
+      ['a', 'd'],
+      ['e', 'f'],
+    ]);
     expect(buildChains([b, c])).toEqual([['b', 'c']]); // parent not loaded: b is a root
   });
 
@@ -215,11 +214,7 @@ describe('forgettingMatrix edge cases', () => {
 
 describe('the three samples as one sequential chain (task 2 resumed from 1, task 3 from 2)', () => {
   it('uses their final validation blocks', () => {
-    const names = [
-      'sample_task1_unfreeze8_overfit',
-      'sample_task2_unfreeze4_buffered',
-      'sample_task3_ratio50_final_only',
-    ] as const;
+    const names = ['sample_task1_unfreeze8_overfit', 'sample_task2_unfreeze4_buffered', 'sample_task3_ratio50_final_only'] as const;
     const runs = names.map((n, k) => {
       const s = loadSample(n);
       return {

@@ -177,10 +177,7 @@ function mean(xs: readonly number[]): number | null {
 }
 
 /** The L[k][j] matrix with F_j and BWT (module rule). Stages in training order. */
-export function forgettingMatrix(
-  stages: readonly StageValidations[],
-  kind: TransferKind = 'forgetting',
-): ForgettingResult {
+export function forgettingMatrix(stages: readonly StageValidations[], kind: TransferKind = 'forgetting'): ForgettingResult {
   const taskSet = new Set<number>();
   for (const s of stages) {
     if (s.taskId !== null) taskSet.add(s.taskId);
@@ -250,10 +247,7 @@ export function forgettingMatrix(
  * Forgetting of one chain: `chain` are run ids in training order (from buildChains); the kind is
  * 'forgetting' when every stage after the first is linked to its predecessor, else zero-shot transfer.
  */
-export function chainForgetting(
-  chain: readonly RunId[],
-  runs: readonly (StageRun & StageValidations)[],
-): ForgettingResult {
+export function chainForgetting(chain: readonly RunId[], runs: readonly (StageRun & StageValidations)[]): ForgettingResult {
   const byId = new Map(runs.map((r) => [r.id, r]));
   const stages = chain.map((id) => byId.get(id)).filter((r): r is StageRun & StageValidations => r !== undefined);
   const parents = linkStages(runs);

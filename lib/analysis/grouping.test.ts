@@ -108,16 +108,8 @@ describe('groupRuns', () => {
   });
 
   it('per task', () => {
-    const groups = groupRuns(
-      [...runs, run('f', 2, falling, improving, strat('ratio', 0.25))],
-      { perTask: true },
-    );
-    expect(groups.map((g) => g.groupKey)).toEqual([
-      '12:8-11|task1',
-      '12:3-11|task1',
-      '12:3-11|task2',
-      'default|task2',
-    ]);
+    const groups = groupRuns([...runs, run('f', 2, falling, improving, strat('ratio', 0.25))], { perTask: true });
+    expect(groups.map((g) => g.groupKey)).toEqual(['12:8-11|task1', '12:3-11|task1', '12:3-11|task2', 'default|task2']);
     expect(groups[2]?.taskId).toBe(2);
   });
 
@@ -129,11 +121,7 @@ describe('groupRuns', () => {
   it('the three samples: one group each, ordered 4 < 6 < 8 trainable layers', () => {
     const sampleRuns: AnalysisRun[] = SAMPLE_NAMES.map((name) => ({ id: name, ...loadSample(name) }));
     const groups = groupRuns(sampleRuns);
-    expect(groups.map((g) => g.label)).toEqual([
-      'unfreeze 4/12 · L8–L11',
-      'unfreeze 6/12 · L6–L11',
-      'unfreeze 8/12 · L4–L11',
-    ]);
+    expect(groups.map((g) => g.label)).toEqual(['unfreeze 4/12 · L8–L11', 'unfreeze 6/12 · L6–L11', 'unfreeze 8/12 · L4–L11']);
     const [g4, g6, g8] = groups;
     expect(g4?.summary.bestValidation.mean).toBe(0.0348);
     expect(g4?.summary.overfittingShare).toBe(0);

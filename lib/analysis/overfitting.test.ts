@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_OVERFITTING_OPTIONS,
-  OPTIMISTIC_VALIDATION_NOTE,
-  overfittingVerdict,
-  relativeChange,
-} from './overfitting';
+import { DEFAULT_OVERFITTING_OPTIONS, OPTIMISTIC_VALIDATION_NOTE, overfittingVerdict, relativeChange } from './overfitting';
 import { loadSample } from './test-samples';
 import type { RunSeries, ValidationPoint } from './types';
 
@@ -91,9 +86,7 @@ describe('overfitting', () => {
     const train = [2, 1.5, 1, 0.8, 0.6, 0.4];
     expect(overfittingVerdict(series(train, [2, 1.5, 1.0, 1.01, 1.02, 1.05])).verdict).toBe('overfitting');
     expect(overfittingVerdict(series(train, [2, 1.5, 1.0, 1.01, 1.02, 1.04])).verdict).toBe('watch');
-    expect(
-      overfittingVerdict(series(train, [2, 1.5, 1.0, 1.01, 1.02, 1.04]), { riseThreshold: 0.03 }).verdict,
-    ).toBe('overfitting');
+    expect(overfittingVerdict(series(train, [2, 1.5, 1.0, 1.01, 1.02, 1.04]), { riseThreshold: 0.03 }).verdict).toBe('overfitting');
   });
 
   it('marks the rise start at the first point above best·(1+minDelta), not merely above the best', () => {
@@ -104,9 +97,7 @@ describe('overfitting', () => {
   });
 
   it('sorts validations by epoch and ignores other tasks', () => {
-    const validations: ValidationPoint[] = [...s.validations]
-      .reverse()
-      .flatMap((v) => [v, { ...v, taskId: 2, loss: 5 - v.epoch * 0.1 }]);
+    const validations: ValidationPoint[] = [...s.validations].reverse().flatMap((v) => [v, { ...v, taskId: 2, loss: 5 - v.epoch * 0.1 }]);
     const r2 = overfittingVerdict({ ...s, taskId: 1, validations });
     expect(r2.verdict).toBe('overfitting');
     expect(r2.bestEpoch).toBe(3);
@@ -198,24 +189,18 @@ describe('diverged', () => {
     const r = overfittingVerdict(series([1.0, 0.9, 0.8, 0.7, 12], [1.0, 0.9, 10.5, 0.7, 0.6]));
     expect(r.verdict).toBe('diverged');
     expect(r.divergence).toEqual({ epoch: 3, source: 'validation', value: 10.5 });
-    expect(r.reason).toBe(
-      'Validation loss on task 1 reached 10.5 at epoch 3, above the divergence threshold 10: diverged.',
-    );
+    expect(r.reason).toBe('Validation loss on task 1 reached 10.5 at epoch 3, above the divergence threshold 10: diverged.');
     expect(overfittingVerdict(series([1.0, 12], [1.0, 0.9])).reason).toBe(
       'Training loss reached 12 at epoch 2, above the divergence threshold 10: diverged.',
     );
-    expect(overfittingVerdict(series([1.0, 12], [1.0, 0.9]), { divergenceThreshold: 20 }).verdict).toBe(
-      'insufficient',
-    );
+    expect(overfittingVerdict(series([1.0, 12], [1.0, 0.9]), { divergenceThreshold: 20 }).verdict).toBe('insufficient');
   });
 
-  it('a NaN in the final validation of the own task counts; another task\'s inf does not', () => {
+  it("a NaN in the final validation of the own task counts; another task's inf does not", () => {
     const base = series([1.0, 0.9, 0.8], [1.0, 0.9, 0.8], { taskId: 2 });
     const own: RunSeries = {
       ...base,
-      validations: base.validations.map((v) => ({ ...v, taskId: 2 })).concat([
-        { epoch: 3, final: true, taskId: 2, loss: null },
-      ]),
+      validations: base.validations.map((v) => ({ ...v, taskId: 2 })).concat([{ epoch: 3, final: true, taskId: 2, loss: null }]),
     };
     expect(overfittingVerdict(own).verdict).toBe('diverged');
     const other: RunSeries = {
@@ -283,9 +268,7 @@ describe('insufficient', () => {
   });
 
   it('a custom minValidations', () => {
-    expect(overfittingVerdict(series([1, 0.9, 0.8], [1, 0.9, 0.8]), { minValidations: 4 }).verdict).toBe(
-      'insufficient',
-    );
+    expect(overfittingVerdict(series([1, 0.9, 0.8], [1, 0.9, 0.8]), { minValidations: 4 }).verdict).toBe('insufficient');
   });
 });
 
@@ -342,9 +325,7 @@ describe('samples (tests/fixtures/samples)', () => {
     expect(r.bestEpoch).toBe(30);
     expect(r.bestValue).toBe(0.0348);
     expect(r.gapAtEnd).toBeCloseTo(0.0348 / 0.022, 12);
-    expect(r.reason).toBe(
-      'Validation loss on task 2 is at its best, 0.0348 at epoch 30, 1.5818x the training loss 0.022: ok.',
-    );
+    expect(r.reason).toBe('Validation loss on task 2 is at its best, 0.0348 at epoch 30, 1.5818x the training loss 0.022: ok.');
   });
 
   it('task 3 (ratio 0.5, final validation only) is insufficient with the final gap only', () => {

@@ -43,15 +43,7 @@
  */
 import { fmt, pct, plural } from './format';
 import type { RunSeries } from './types';
-import {
-  finalValidation,
-  isFiniteLoss,
-  lastTrainLoss,
-  ownTaskId,
-  trainLossAt,
-  validationTrend,
-  type LossAtEpoch,
-} from './validation';
+import { finalValidation, isFiniteLoss, lastTrainLoss, ownTaskId, trainLossAt, validationTrend, type LossAtEpoch } from './validation';
 
 export type OverfittingVerdict = 'overfitting' | 'watch' | 'diverged' | 'ok' | 'insufficient';
 
@@ -148,13 +140,8 @@ function defaultOnTrainingEpisodes(format: string | undefined): boolean {
 }
 
 /** First non-finite or above-threshold loss in training or own-task validation, earliest epoch. */
-function findDivergence(
-  series: RunSeries,
-  taskId: number | null,
-  opts: OverfittingOptions,
-): DivergencePoint | null {
-  const bad = (v: number | null): boolean =>
-    isFiniteLoss(v) ? v > opts.divergenceThreshold : opts.checkFinite;
+function findDivergence(series: RunSeries, taskId: number | null, opts: OverfittingOptions): DivergencePoint | null {
+  const bad = (v: number | null): boolean => (isFiniteLoss(v) ? v > opts.divergenceThreshold : opts.checkFinite);
   let found: DivergencePoint | null = null;
   const consider = (p: DivergencePoint) => {
     if (found === null || p.epoch < found.epoch) found = p;
@@ -175,10 +162,7 @@ function nonFiniteName(v: number | null): string {
 }
 
 /** The overfitting verdict of one run (rule in the module comment). */
-export function overfittingVerdict(
-  series: RunSeries,
-  options: Partial<OverfittingOptions> = {},
-): OverfittingResult {
+export function overfittingVerdict(series: RunSeries, options: Partial<OverfittingOptions> = {}): OverfittingResult {
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
   const opts: OverfittingOptions = { ...DEFAULT_OVERFITTING_OPTIONS, ...given };
   const onTraining = opts.validationOnTrainingEpisodes ?? defaultOnTrainingEpisodes(series.format);
@@ -187,9 +171,7 @@ export function overfittingVerdict(
   const taskName = taskId === null ? "this run's task" : `task ${taskId}`;
   const caveat = onTraining ? OPTIMISTIC_VALIDATION_NOTE : null;
 
-  const points = validationTrend(series, taskId).filter(
-    (p): p is { epoch: number; loss: number } => isFiniteLoss(p.loss),
-  );
+  const points = validationTrend(series, taskId).filter((p): p is { epoch: number; loss: number } => isFiniteLoss(p.loss));
 
   // Trend statistics (computed for every verdict except `insufficient`).
   let best: { epoch: number; loss: number } | null = null;
@@ -247,7 +229,7 @@ export function overfittingVerdict(
   if (points.length < opts.minValidations) {
     const fin = finalValidation(series, taskId);
     const end: LossAtEpoch | null = fin !== null && isFiniteLoss(fin.loss) ? fin : latest;
-    const train = end === null ? null : trainLossAt(series.epochs, end.epoch) ?? lastTrainLoss(series.epochs)?.loss ?? null;
+    const train = end === null ? null : (trainLossAt(series.epochs, end.epoch) ?? lastTrainLoss(series.epochs)?.loss ?? null);
     const endGap = end === null ? null : ratio(end.loss, train);
     const count = `Only ${plural(points.length, 'per-epoch validation point')} for ${taskName}, fewer than the ${opts.minValidations} needed for a trend`;
     let detail: string;
@@ -323,8 +305,7 @@ export function overfittingVerdict(
     };
   }
   const startPoint = points.length > opts.patience ? points[points.length - 1 - opts.patience] : undefined;
-  const gapStart =
-    startPoint === undefined ? null : ratio(startPoint.loss, trainLossAt(series.epochs, startPoint.epoch));
+  const gapStart = startPoint === undefined ? null : ratio(startPoint.loss, trainLossAt(series.epochs, startPoint.epoch));
   if (
     gapAtEnd !== null &&
     gapStart !== null &&

@@ -20,7 +20,7 @@ function run(id: string, strategy: StrategyInput | null, val: (number | null)[],
   };
 }
 
-describe('HEURISTIC_TABLE (the user\'s notes, 策略对比表)', () => {
+describe("HEURISTIC_TABLE (the user's notes, 策略对比表)", () => {
   it('has the six rows of the notes', () => {
     expect(HEURISTIC_TABLE.map((r) => [r.nameZh, r.minLayers, r.maxLayers, r.minEpisodes, r.maxEpisodes])).toEqual([
       ['极保守', 3, 4, 0, 500],

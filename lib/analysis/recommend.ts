@@ -51,12 +51,72 @@ const lastN = (n: number): number[] => Array.from({ length: n }, (_, i) => -(i +
  *   平衡（当前）9层 1500-2500 ⭐ · 激进 10层 2500-4000 · 极激进 11层 "几乎全部解冻" > 4000
  */
 export const HEURISTIC_TABLE: readonly HeuristicRow[] = Object.freeze([
-  { name: 'very conservative', nameZh: '极保守', minLayers: 3, maxLayers: 4, spec: lastN(4), minEpisodes: 0, maxEpisodes: 500, episodesText: '< 500 episodes', isDefault: false },
-  { name: 'conservative', nameZh: '保守', minLayers: 6, maxLayers: 6, spec: lastN(6), minEpisodes: 500, maxEpisodes: 1000, episodesText: '500-1000 episodes', isDefault: false },
-  { name: 'balanced-conservative', nameZh: '平衡偏保守', minLayers: 8, maxLayers: 8, spec: lastN(8), minEpisodes: 1000, maxEpisodes: 1500, episodesText: '1000-1500 episodes', isDefault: false },
-  { name: 'balanced', nameZh: '平衡（当前）', minLayers: 9, maxLayers: 9, spec: lastN(9), minEpisodes: 1500, maxEpisodes: 2500, episodesText: '1500-2500 episodes', isDefault: true },
-  { name: 'aggressive', nameZh: '激进', minLayers: 10, maxLayers: 10, spec: lastN(10), minEpisodes: 2500, maxEpisodes: 4000, episodesText: '2500-4000 episodes', isDefault: false },
-  { name: 'very aggressive', nameZh: '极激进', minLayers: 11, maxLayers: 11, spec: lastN(11), minEpisodes: 4000, maxEpisodes: Infinity, episodesText: '> 4000 episodes', isDefault: false },
+  {
+    name: 'very conservative',
+    nameZh: '极保守',
+    minLayers: 3,
+    maxLayers: 4,
+    spec: lastN(4),
+    minEpisodes: 0,
+    maxEpisodes: 500,
+    episodesText: '< 500 episodes',
+    isDefault: false,
+  },
+  {
+    name: 'conservative',
+    nameZh: '保守',
+    minLayers: 6,
+    maxLayers: 6,
+    spec: lastN(6),
+    minEpisodes: 500,
+    maxEpisodes: 1000,
+    episodesText: '500-1000 episodes',
+    isDefault: false,
+  },
+  {
+    name: 'balanced-conservative',
+    nameZh: '平衡偏保守',
+    minLayers: 8,
+    maxLayers: 8,
+    spec: lastN(8),
+    minEpisodes: 1000,
+    maxEpisodes: 1500,
+    episodesText: '1000-1500 episodes',
+    isDefault: false,
+  },
+  {
+    name: 'balanced',
+    nameZh: '平衡（当前）',
+    minLayers: 9,
+    maxLayers: 9,
+    spec: lastN(9),
+    minEpisodes: 1500,
+    maxEpisodes: 2500,
+    episodesText: '1500-2500 episodes',
+    isDefault: true,
+  },
+  {
+    name: 'aggressive',
+    nameZh: '激进',
+    minLayers: 10,
+    maxLayers: 10,
+    spec: lastN(10),
+    minEpisodes: 2500,
+    maxEpisodes: 4000,
+    episodesText: '2500-4000 episodes',
+    isDefault: false,
+  },
+  {
+    name: 'very aggressive',
+    nameZh: '极激进',
+    minLayers: 11,
+    maxLayers: 11,
+    spec: lastN(11),
+    minEpisodes: 4000,
+    maxEpisodes: Infinity,
+    episodesText: '> 4000 episodes',
+    isDefault: false,
+  },
 ]);
 
 /** The heuristic row for a number of episodes (half-open ranges), or null. */
@@ -201,17 +261,12 @@ export function recommend(runs: readonly AnalysisRun[], options: RecommendOption
     let agreement: Agreement | null = null;
     if (heuristic !== null && top !== undefined && top.trainableLayers !== null && top.bestValidationMean !== null) {
       agreement =
-        top.trainableLayers < heuristic.minLayers
-          ? 'fewer_layers'
-          : top.trainableLayers > heuristic.maxLayers
-            ? 'more_layers'
-            : 'agrees';
+        top.trainableLayers < heuristic.minLayers ? 'fewer_layers' : top.trainableLayers > heuristic.maxLayers ? 'more_layers' : 'agrees';
     }
     const rec = { taskId, datasetFrames: frames, episodes, episodesSource, ranking, heuristic, agreement };
     out.push({ ...rec, summary: summarise(rec) });
   }
   return out.sort(
-    (a, b) =>
-      (a.taskId ?? Infinity) - (b.taskId ?? Infinity) || (a.datasetFrames ?? Infinity) - (b.datasetFrames ?? Infinity),
+    (a, b) => (a.taskId ?? Infinity) - (b.taskId ?? Infinity) || (a.datasetFrames ?? Infinity) - (b.datasetFrames ?? Infinity),
   );
 }

@@ -77,7 +77,7 @@ describe('smoothEma (TensorBoard debiased EMA)', () => {
 });
 
 describe('downsampleMinMax', () => {
-  it('keeps each bucket\'s min and max (hand-worked)', () => {
+  it("keeps each bucket's min and max (hand-worked)", () => {
     // interior = indices 1..8 in 2 buckets: [1,9,3,4] → idx 1 (min), 2 (max); [8,0,7,2] → idx 5 (max), 6 (min)
     const input = pts([5, 1, 9, 3, 4, 8, 0, 7, 2, 6]);
     expect(downsampleMinMax(input, 6).map((p) => p.x)).toEqual([0, 1, 2, 5, 6, 9]);

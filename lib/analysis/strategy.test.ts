@@ -1,12 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  compareStrategies,
-  expandSpec,
-  layerRangesLabel,
-  resolveLayers,
-  strategyIdentity,
-} from './strategy';
+import { compareStrategies, expandSpec, layerRangesLabel, resolveLayers, strategyIdentity } from './strategy';
 import { loadSample } from './test-samples';
 import type { StrategyInput } from './types';
 
@@ -120,7 +114,10 @@ describe('expandSpec', () => {
   });
   it('resolveLayers prefers the resolved lists and widens the total to fit them', () => {
     expect(resolveLayers(spec('unfreeze', [-1], { unfrozen: [11], frozen: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10] }))?.unfrozen).toEqual([11]);
-    expect(resolveLayers(spec('freeze', null, { totalLayers: null, frozen: [0, 1, 2], unfrozen: [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13] }))?.totalLayers).toBe(14);
+    expect(
+      resolveLayers(spec('freeze', null, { totalLayers: null, frozen: [0, 1, 2], unfrozen: [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13] }))
+        ?.totalLayers,
+    ).toBe(14);
     expect(resolveLayers(spec('none', null))).toBeNull();
   });
 });
@@ -167,12 +164,6 @@ describe('compareStrategies', () => {
       strategyIdentity(spec('unfreeze', [0, 2, -1, -2, -3, -4, -5, -6, -7])),
       strategyIdentity(spec('ratio', 1)),
     ];
-    expect(ids.sort(compareStrategies).map((i) => i.key)).toEqual([
-      '12:none',
-      '12:8-11',
-      '12:0,2,5-11',
-      '12:3-11',
-      'default',
-    ]);
+    expect(ids.sort(compareStrategies).map((i) => i.key)).toEqual(['12:none', '12:8-11', '12:0,2,5-11', '12:3-11', 'default']);
   });
 });

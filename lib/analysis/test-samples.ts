@@ -59,9 +59,7 @@ export function loadSample(name: SampleName): SampleRun {
   });
   const s = run.strategy;
   if (!isRecord(s)) throw new Error('strategy: expected an object');
-  const spec: number[] | number | null = Array.isArray(s.spec)
-    ? s.spec.map((x) => num(x, 'spec[]'))
-    : numOrNull(s.spec, 'spec');
+  const spec: number[] | number | null = Array.isArray(s.spec) ? s.spec.map((x) => num(x, 'spec[]')) : numOrNull(s.spec, 'spec');
   const strategy: StrategyInput = {
     kind: str(s.kind, 'kind'),
     spec,

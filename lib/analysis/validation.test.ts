@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fmt, pct, plural } from './format';
 import type { RunSeries } from './types';
-import {
-  bestValidation,
-  finalValidation,
-  isFiniteLoss,
-  lastTrainLoss,
-  ownTaskId,
-  trainLossAt,
-  validationTrend,
-} from './validation';
+import { bestValidation, finalValidation, isFiniteLoss, lastTrainLoss, ownTaskId, trainLossAt, validationTrend } from './validation';
 
 const series: RunSeries = {
   taskId: 2,
@@ -32,7 +24,13 @@ const series: RunSeries = {
 describe('selection rules', () => {
   it('isFiniteLoss', () => {
     expect([0.1, 0, null, undefined, Number.NaN, Infinity, -Infinity].map(isFiniteLoss)).toEqual([
-      true, true, false, false, false, false, false,
+      true,
+      true,
+      false,
+      false,
+      false,
+      false,
+      false,
     ]);
   });
 
@@ -70,7 +68,13 @@ describe('selection rules', () => {
     expect(bestValidation(series)).toEqual({ epoch: 4, loss: 0.4, final: false });
     expect(bestValidation(series, 1)).toEqual({ epoch: 5, loss: 0.1, final: true });
     expect(
-      bestValidation({ taskId: 1, validations: [{ epoch: 3, final: true, taskId: 1, loss: 0.2 }, { epoch: 3, final: false, taskId: 1, loss: 0.2 }] }),
+      bestValidation({
+        taskId: 1,
+        validations: [
+          { epoch: 3, final: true, taskId: 1, loss: 0.2 },
+          { epoch: 3, final: false, taskId: 1, loss: 0.2 },
+        ],
+      }),
     ).toEqual({ epoch: 3, loss: 0.2, final: false });
     expect(bestValidation({ taskId: 1, validations: [{ epoch: 3, final: true, taskId: 1, loss: null }] })).toBeNull();
   });

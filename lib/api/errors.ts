@@ -41,9 +41,11 @@ export interface ErrorBody {
 function classify(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   // A response that fails its own schema is a bug in Thaw, not in the request.
-  if (error instanceof ZodError) return new ApiError(500, 'invalid_response', 'the server produced a response that does not match its schema');
+  if (error instanceof ZodError)
+    return new ApiError(500, 'invalid_response', 'the server produced a response that does not match its schema');
   if (error instanceof DatabaseError) return new ApiError(503, 'database_unavailable', error.message);
-  if (isConnectionFailure(error)) return new ApiError(503, 'database_unavailable', 'the database is not reachable right now; try again shortly');
+  if (isConnectionFailure(error))
+    return new ApiError(503, 'database_unavailable', 'the database is not reachable right now; try again shortly');
   if (error instanceof ThawError) return new ApiError(500, error.code, error.message);
   return new ApiError(500, 'internal_error', 'unexpected server error (see the Thaw log)');
 }

@@ -8,7 +8,7 @@ import type { z } from 'zod';
  * save a transfer that takes no time on loopback. Remote clients (THAW_HOST beyond loopback) get gzip.
  */
 function cacheControl(request?: Request): string {
-  const host = request ? (new URL(request.url).hostname || request.headers.get('host') || '') : '';
+  const host = request ? new URL(request.url).hostname || request.headers.get('host') || '' : '';
   const loopback = host === 'localhost' || host === '::1' || host === '[::1]' || host.startsWith('127.');
   return loopback ? 'no-store, no-transform' : 'no-store';
 }
@@ -36,7 +36,11 @@ export function toCsv(records: readonly Record<string, CsvValue>[], columns?: re
 
 export function csvOut(filename: string, records: readonly Record<string, CsvValue>[], request?: Request): Response {
   return new Response(toCsv(records), {
-    headers: { 'Cache-Control': cacheControl(request), 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${filename}.csv"` },
+    headers: {
+      'Cache-Control': cacheControl(request),
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="${filename}.csv"`,
+    },
   });
 }
 
@@ -80,5 +84,7 @@ export function parseCsv(text: string): Record<string, string | null>[] {
   }
   const [header, ...body] = rows;
   if (!header) return [];
-  return body.map((cells) => Object.fromEntries(header.map((name, k) => [name, cells[k] === '' || cells[k] === undefined ? null : cells[k]!])));
+  return body.map((cells) =>
+    Object.fromEntries(header.map((name, k) => [name, cells[k] === '' || cells[k] === undefined ? null : cells[k]!])),
+  );
 }

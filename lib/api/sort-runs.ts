@@ -9,18 +9,30 @@ type SortValue = number | string | null;
 
 function sortValue(run: RunRow, key: RunSortKey): SortValue {
   switch (key) {
-    case 'id': return run.id;
-    case 'task': return run.taskId;
-    case 'strategy': return run.strategy.trainableLayers === null ? null : run.strategy.trainableLayers * 1000 + (run.strategy.unfrozen[0] ?? 0);
-    case 'status': return STATUS_ORDER[run.status] ?? 9;
-    case 'epochs': return run.epochsDone;
-    case 'lastTrainLoss': return run.lastTrainLoss;
-    case 'bestVal': return run.bestVal?.loss ?? null;
-    case 'gap': return run.finalGap;
-    case 'verdict': return VERDICT_ORDER[run.verdict.status];
-    case 'startedAt': return run.startedAt;
-    case 'lastSeenAt': return run.lastSeenAt;
-    case 'source': return run.source.path;
+    case 'id':
+      return run.id;
+    case 'task':
+      return run.taskId;
+    case 'strategy':
+      return run.strategy.trainableLayers === null ? null : run.strategy.trainableLayers * 1000 + (run.strategy.unfrozen[0] ?? 0);
+    case 'status':
+      return STATUS_ORDER[run.status] ?? 9;
+    case 'epochs':
+      return run.epochsDone;
+    case 'lastTrainLoss':
+      return run.lastTrainLoss;
+    case 'bestVal':
+      return run.bestVal?.loss ?? null;
+    case 'gap':
+      return run.finalGap;
+    case 'verdict':
+      return VERDICT_ORDER[run.verdict.status];
+    case 'startedAt':
+      return run.startedAt;
+    case 'lastSeenAt':
+      return run.lastSeenAt;
+    case 'source':
+      return run.source.path;
   }
 }
 
@@ -34,6 +46,6 @@ export function sortRuns(runs: readonly RunRow[], key: RunSortKey, dir: 'asc' | 
     } else if (x !== y) {
       return (x < y ? -1 : 1) * sign;
     }
-    return (b.id - a.id); // newest first among equals: stable across refreshes
+    return b.id - a.id; // newest first among equals: stable across refreshes
   });
 }

@@ -123,7 +123,11 @@ function lastLines(text: string, count = 3): string {
   return text.trim().split('\n').slice(-count).join(' | ');
 }
 
-async function initialiseCluster(clusterDir: string, binaries: Binaries, identity: { uid: number; gid: number } | undefined): Promise<void> {
+async function initialiseCluster(
+  clusterDir: string,
+  binaries: Binaries,
+  identity: { uid: number; gid: number } | undefined,
+): Promise<void> {
   const parent = path.dirname(clusterDir);
   const staging = await fs.mkdtemp(path.join(parent, '.pg-init-'));
   const passwordFile = path.join(staging, 'pwfile');
@@ -135,7 +139,14 @@ async function initialiseCluster(clusterDir: string, binaries: Binaries, identit
     if (identity) await chownRecursive(staging, identity.uid, identity.gid);
     await run(
       binaries.initdb,
-      [`--pgdata=${pgdata}`, '--auth=scram-sha-256', `--username=${SUPERUSER}`, `--pwfile=${passwordFile}`, '--encoding=UTF8', '--no-instructions'],
+      [
+        `--pgdata=${pgdata}`,
+        '--auth=scram-sha-256',
+        `--username=${SUPERUSER}`,
+        `--pwfile=${passwordFile}`,
+        '--encoding=UTF8',
+        '--no-instructions',
+      ],
       identity,
     );
     await fs.writeFile(path.join(pgdata, 'thaw-password'), password, { mode: 0o600 });
@@ -180,11 +191,27 @@ async function choosePort(fixed: number | undefined): Promise<number> {
   throw new DatabaseError(`no free port for the embedded PostgreSQL in ${FIRST_PORT}-${FIRST_PORT + 199}; set THAW_PG_PORT`);
 }
 
-function startServer(binaries: Binaries, clusterDir: string, port: number, identity: { uid: number; gid: number } | undefined): Promise<ChildProcess> {
+function startServer(
+  binaries: Binaries,
+  clusterDir: string,
+  port: number,
+  identity: { uid: number; gid: number } | undefined,
+): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       binaries.postgres,
-      ['-D', clusterDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+      [
+        '-D',
+        clusterDir,
+        '-p',
+        String(port),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
+        '-c',
+        'max_connections=200',
+      ],
       { ...identity, env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let output = '';
@@ -242,7 +269,10 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
   const binaries = await loadBinaries();
   const identity = serverIdentity();
 
-  const hasCluster = await fs.stat(path.join(clusterDir, 'PG_VERSION')).then(() => true, () => false);
+  const hasCluster = await fs.stat(path.join(clusterDir, 'PG_VERSION')).then(
+    () => true,
+    () => false,
+  );
   if (!hasCluster) {
     await fs.rm(clusterDir, { recursive: true, force: true });
     options.log?.info({ dir: clusterDir }, 'initialising embedded PostgreSQL');

@@ -21,8 +21,12 @@ const CLOSE_WHEN_IDLE_MS = 30_000;
 const MAX_BACKOFF_MS = 10_000;
 
 export function parseNotification(payload: string | undefined): Change {
-  if (payload === undefined || payload === '' || payload === 'stale') return { kind: 'all', reason: payload === 'stale' ? 'stale runs' : 'change' };
-  const ids = payload.split(',').map(Number).filter((id) => Number.isInteger(id) && id > 0);
+  if (payload === undefined || payload === '' || payload === 'stale')
+    return { kind: 'all', reason: payload === 'stale' ? 'stale runs' : 'change' };
+  const ids = payload
+    .split(',')
+    .map(Number)
+    .filter((id) => Number.isInteger(id) && id > 0);
   if (ids.length === 0) return { kind: 'all', reason: 'change' };
   if (ids.length >= MAX_IDS_PER_NOTIFICATION) return { kind: 'all', reason: 'many runs changed' };
   return { kind: 'runs', runIds: ids };

@@ -19,13 +19,14 @@ import {
 import type { ChartPoint } from '../api/schemas/common';
 import type { CompareQuery, CompareResponse, CompareSeries, CompareSummary } from '../api/schemas/compare';
 import type { RunRow } from '../api/schemas/runs';
-import { epochEndX, runTiming, type RunTiming, type XAxis } from './axes';
-import { byX, chartSeries, compact, stepChartSeries, stepMeanPoints, stepRawPoints } from './chart';
+import { epochEndX, runTiming, type RunTiming, type XAxis } from '../views/axes';
+import { byX, chartSeries, compact, stepChartSeries, stepMeanPoints, stepRawPoints } from '../views/chart';
 import { loadEpochData, type EpochData } from './epochs';
 import { forgettingByRun } from './forgetting';
 import { listRuns } from './runs';
-import { stepSummaries, stepVersions, type StepSummary } from './steps';
-import { finiteOrNull, strategyInputOf } from './views';
+import { stepSummaries, stepVersions } from './steps';
+import type { StepSummary } from '../views/steps';
+import { finiteOrNull, strategyInputOf } from '../views/views';
 
 /** Without a selection or filter, the most recently active runs (a chart of 1,000 runs says nothing). */
 export const DEFAULT_COMPARE_LIMIT = 60;
@@ -143,13 +144,42 @@ function perRunSeries(runs: readonly RunInView[], options: CompareOptions, marke
     const { points, smoothed } = trainSeries(run, options);
     out.push({ id: `train-run${row.id}`, kind: 'train', label: `${runLabel(row)} train`, ...base, points, smoothed });
     const val = validationPoints(run, options.x);
-    out.push({ id: `val-run${row.id}`, kind: 'val', label: `${runLabel(row)} validation`, ...base, ...chartSeries(val.map((v) => v.point), options.points, options.smooth) });
+    out.push({
+      id: `val-run${row.id}`,
+      kind: 'val',
+      label: `${runLabel(row)} validation`,
+      ...base,
+      ...chartSeries(
+        val.map((v) => v.point),
+        options.points,
+        options.smooth,
+      ),
+    });
     const at = (epoch: number | null) => (epoch === null ? undefined : val.find((v) => v.epoch === epoch));
-    const best = row.bestVal ? { epoch: row.bestVal.epoch, x: epochEndX(row.bestVal.epoch, options.x, run.timing), y: row.bestVal.loss } : null;
-    if (best && best.x !== null) markers.push({ kind: 'best', strategyKey: row.strategy.key, runId: row.id, epoch: best.epoch, x: best.x, y: best.y, label: `#${row.id} best validation ${best.y.toFixed(4)} at epoch ${best.epoch}` });
+    const best = row.bestVal
+      ? { epoch: row.bestVal.epoch, x: epochEndX(row.bestVal.epoch, options.x, run.timing), y: row.bestVal.loss }
+      : null;
+    if (best && best.x !== null)
+      markers.push({
+        kind: 'best',
+        strategyKey: row.strategy.key,
+        runId: row.id,
+        epoch: best.epoch,
+        x: best.x,
+        y: best.y,
+        label: `#${row.id} best validation ${best.y.toFixed(4)} at epoch ${best.epoch}`,
+      });
     const start = at(row.verdict.overfitStartEpoch);
     if (start && start.point.y !== null && Number.isFinite(start.point.y)) {
-      markers.push({ kind: 'overfit', strategyKey: row.strategy.key, runId: row.id, epoch: start.epoch, x: start.point.x, y: start.point.y, label: `#${row.id} overfitting began at epoch ${start.epoch}` });
+      markers.push({
+        kind: 'overfit',
+        strategyKey: row.strategy.key,
+        runId: row.id,
+        epoch: start.epoch,
+        x: start.point.x,
+        y: start.point.y,
+        label: `#${row.id} overfitting began at epoch ${start.epoch}`,
+      });
     }
   }
   return out;
@@ -165,7 +195,12 @@ function meanEpochX(epoch: number, runs: readonly RunInView[], axis: XAxis): num
   return xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
-function aggregateSeries(series: readonly EpochAggregate[], pick: 'train' | 'validation', runs: readonly RunInView[], axis: XAxis): { line: Point[]; band: [number, number, number][]; epochs: number[] } {
+function aggregateSeries(
+  series: readonly EpochAggregate[],
+  pick: 'train' | 'validation',
+  runs: readonly RunInView[],
+  axis: XAxis,
+): { line: Point[]; band: [number, number, number][]; epochs: number[] } {
   const line: Point[] = [];
   const band: [number, number, number][] = [];
   const epochs: number[] = [];
@@ -185,12 +220,22 @@ function aggregateSeries(series: readonly EpochAggregate[], pick: 'train' | 'val
  * Runs with only a final validation block (every all-in-one run after 10-28) have no per-epoch
  * curve; show the group's mean final value at its last epoch so the strategy is not missing.
  */
-function withFinalOnly(val: ReturnType<typeof aggregateSeries>, runs: readonly RunInView[], axis: XAxis): ReturnType<typeof aggregateSeries> {
+function withFinalOnly(
+  val: ReturnType<typeof aggregateSeries>,
+  runs: readonly RunInView[],
+  axis: XAxis,
+): ReturnType<typeof aggregateSeries> {
   if (val.line.length > 0) return val;
-  const finals = runs.map((r) => ({ run: r, final: finalValidation(r.analysis) })).filter((f) => f.final !== null && f.final.loss !== null && Number.isFinite(f.final.loss));
+  const finals = runs
+    .map((r) => ({ run: r, final: finalValidation(r.analysis) }))
+    .filter((f) => f.final !== null && f.final.loss !== null && Number.isFinite(f.final.loss));
   if (finals.length === 0) return val;
   const epoch = Math.max(...finals.map((f) => f.final!.epoch));
-  const x = meanEpochX(epoch, finals.map((f) => f.run), axis);
+  const x = meanEpochX(
+    epoch,
+    finals.map((f) => f.run),
+    axis,
+  );
   const stat = aggregate(finals.map((f) => f.final!.loss));
   if (x === null || stat.mean === null) return val;
   return { line: [{ x, y: stat.mean }], band: [[x, stat.min!, stat.max!]], epochs: [epoch] };
@@ -235,17 +280,38 @@ function downsampleBand(band: [number, number, number][], budget: number): [numb
   return out;
 }
 
-function groupSeries(group: StrategyGroup, runs: readonly RunInView[], options: CompareOptions, markers: CompareResponse['markers']): CompareSeries[] {
+function groupSeries(
+  group: StrategyGroup,
+  runs: readonly RunInView[],
+  options: CompareOptions,
+  markers: CompareResponse['markers'],
+): CompareSeries[] {
   const color = runs[0]?.row.strategy.color ?? '#7a8190';
   const base = { strategyKey: group.strategyKey, runId: null, color };
   const withBand = runs.length > 1;
   const train =
-    options.x === 'epoch' ? aggregateSeries(group.series, 'train', runs, options.x) : binnedTrain(runs, options.x, Math.max(4, Math.min(options.points, 1000)));
+    options.x === 'epoch'
+      ? aggregateSeries(group.series, 'train', runs, options.x)
+      : binnedTrain(runs, options.x, Math.max(4, Math.min(options.points, 1000)));
   const val = withFinalOnly(aggregateSeries(group.series, 'validation', runs, options.x), runs, options.x);
   const n = `n=${group.n}`;
   const out: CompareSeries[] = [
-    { id: `train-${group.strategyKey}`, kind: 'train', label: `${group.label} train (mean, ${n})`, ...base, ...chartSeries(train.line, options.points, options.smooth), band: withBand ? downsampleBand(train.band, options.points) : null },
-    { id: `val-${group.strategyKey}`, kind: 'val', label: `${group.label} validation (mean, ${n})`, ...base, ...chartSeries(val.line, options.points, options.smooth), band: withBand ? downsampleBand(val.band, options.points) : null },
+    {
+      id: `train-${group.strategyKey}`,
+      kind: 'train',
+      label: `${group.label} train (mean, ${n})`,
+      ...base,
+      ...chartSeries(train.line, options.points, options.smooth),
+      band: withBand ? downsampleBand(train.band, options.points) : null,
+    },
+    {
+      id: `val-${group.strategyKey}`,
+      kind: 'val',
+      label: `${group.label} validation (mean, ${n})`,
+      ...base,
+      ...chartSeries(val.line, options.points, options.smooth),
+      band: withBand ? downsampleBand(val.band, options.points) : null,
+    },
   ];
   // Best: the lowest point of the mean validation curve. Overfitting: the median start over the runs.
   let best = -1;
@@ -254,14 +320,34 @@ function groupSeries(group: StrategyGroup, runs: readonly RunInView[], options: 
   });
   if (best >= 0) {
     const p = val.line[best]!;
-    markers.push({ kind: 'best', strategyKey: group.strategyKey, runId: null, epoch: val.epochs[best]!, x: p.x, y: p.y!, label: `${group.label}: mean validation lowest (${p.y!.toFixed(4)}) at epoch ${val.epochs[best]}` });
+    markers.push({
+      kind: 'best',
+      strategyKey: group.strategyKey,
+      runId: null,
+      epoch: val.epochs[best]!,
+      x: p.x,
+      y: p.y!,
+      label: `${group.label}: mean validation lowest (${p.y!.toFixed(4)}) at epoch ${val.epochs[best]}`,
+    });
   }
-  const starts = runs.map((r) => r.row.verdict.overfitStartEpoch).filter((e): e is number => e !== null).sort((a, b) => a - b);
+  const starts = runs
+    .map((r) => r.row.verdict.overfitStartEpoch)
+    .filter((e): e is number => e !== null)
+    .sort((a, b) => a - b);
   if (starts.length > 0) {
     const epoch = starts[Math.floor((starts.length - 1) / 2)]!;
     const i = val.epochs.indexOf(epoch);
     const p = i >= 0 ? val.line[i] : undefined;
-    if (p && p.y !== null) markers.push({ kind: 'overfit', strategyKey: group.strategyKey, runId: null, epoch, x: p.x, y: p.y, label: `${group.label}: overfitting began at epoch ${epoch} (median of ${starts.length} run${starts.length > 1 ? 's' : ''})` });
+    if (p && p.y !== null)
+      markers.push({
+        kind: 'overfit',
+        strategyKey: group.strategyKey,
+        runId: null,
+        epoch,
+        x: p.x,
+        y: p.y,
+        label: `${group.label}: overfitting began at epoch ${epoch} (median of ${starts.length} run${starts.length > 1 ? 's' : ''})`,
+      });
   }
   return out;
 }
@@ -296,7 +382,12 @@ function summaryOf(group: StrategyGroup, runs: readonly RunInView[]): CompareSum
     trainableLayers: group.identity.trainableLayers,
     n: group.n,
     notApplied: group.notAppliedRuns,
-    bestVal: { mean: finiteOrNull(s.bestValidation.mean), min: finiteOrNull(s.bestValidation.min), max: finiteOrNull(s.bestValidation.max), count: s.bestValidation.count },
+    bestVal: {
+      mean: finiteOrNull(s.bestValidation.mean),
+      min: finiteOrNull(s.bestValidation.min),
+      max: finiteOrNull(s.bestValidation.max),
+      count: s.bestValidation.count,
+    },
     bestValEpoch: bestEpoch,
     finalTrain: finiteOrNull(mean(runs.map((r) => r.row.lastTrainLoss))),
     finalVal: finiteOrNull(mean(finalVals)),
@@ -329,15 +420,28 @@ export async function compareRuns(options: CompareOptions): Promise<CompareRespo
   }
   if (options.x === 'time') {
     const untimed = runs.filter((r) => r.timing.epochEnd.size === 0).map((r) => `#${r.row.id}`);
-    if (untimed.length > 0) notes.push(`no wall-time axis for ${untimed.join(', ')}: the log has neither tqdm elapsed times nor epoch durations`);
+    if (untimed.length > 0)
+      notes.push(`no wall-time axis for ${untimed.join(', ')}: the log has neither tqdm elapsed times nor epoch durations`);
   }
   return {
     query: { mode: options.mode, x: options.x, smooth: options.smooth, log: options.log, points: options.points },
     runs: rows.map((row) => ({
-      id: row.id, taskId: row.taskId, taskName: row.taskName, status: row.status, strategyKey: row.strategy.key,
-      strategyLabel: row.strategy.label, color: row.strategy.color, verdict: row.verdict.status,
+      id: row.id,
+      taskId: row.taskId,
+      taskName: row.taskName,
+      status: row.status,
+      strategyKey: row.strategy.key,
+      strategyLabel: row.strategy.label,
+      color: row.strategy.color,
+      verdict: row.verdict.status,
     })),
-    strategies: groups.map((g) => ({ key: g.strategyKey, label: g.label, color: byId.get(g.runIds[0] as number)?.row.strategy.color ?? '#7a8190', trainableLayers: g.identity.trainableLayers, runIds: g.runIds as number[] })),
+    strategies: groups.map((g) => ({
+      key: g.strategyKey,
+      label: g.label,
+      color: byId.get(g.runIds[0] as number)?.row.strategy.color ?? '#7a8190',
+      trainableLayers: g.identity.trainableLayers,
+      runIds: g.runIds as number[],
+    })),
     series,
     markers,
     summary,

@@ -1,7 +1,7 @@
 // Epoch-level data of a few runs (the runs on screen): training loss, lr and timing per epoch, and
 // every validation record (all tasks, per-epoch and final). Small: ~epochs × tasks rows per run.
 import { db } from '../db/client';
-import { sharedCache } from './cache';
+import { sharedCache } from '../views/cache';
 
 export interface EpochRow {
   epoch: number;
@@ -31,7 +31,9 @@ const epochCache = sharedCache<EpochData>('epoch-data', 200_000);
 export async function loadEpochData(ids: readonly number[]): Promise<Map<number, EpochData>> {
   const out = new Map<number, EpochData>();
   if (ids.length === 0) return out;
-  const versions = await db().$queryRaw<{ id: number; version: string }[]>`SELECT id, xmin::text AS version FROM "Run" WHERE id = ANY(${[...ids]}::int[])`;
+  const versions = await db().$queryRaw<
+    { id: number; version: string }[]
+  >`SELECT id, xmin::text AS version FROM "Run" WHERE id = ANY(${[...ids]}::int[])`;
   const stale: { id: number; version: string }[] = [];
   for (const v of versions) {
     const cached = epochCache.get(v.id, v.version);

@@ -14,7 +14,7 @@ import {
 } from '../analysis';
 import { db } from '../db/client';
 import type { ChainView, MatrixCell, TasksResponse } from '../api/schemas/tasks';
-import { finiteOrNull, strategyFromColumns, strategyView, type StrategyColumns } from './views';
+import { finiteOrNull, strategyFromColumns, strategyView, type StrategyColumns } from '../views/views';
 
 interface StageRow extends StrategyColumns {
   id: number;
@@ -104,7 +104,10 @@ export async function forgettingByRun(ids: readonly number[]): Promise<Map<numbe
   const paths = new Map(ids.map((id) => [id, pathTo(id, byId)]));
   const needed = new Set<number>();
   for (const path of paths.values()) if (path.length > 1) path.forEach((id) => needed.add(id));
-  const stages = toStages(rows.filter((row) => needed.has(row.id)), await loadCells([...needed]));
+  const stages = toStages(
+    rows.filter((row) => needed.has(row.id)),
+    await loadCells([...needed]),
+  );
   const out = new Map<number, number | null>();
   for (const [id, path] of paths) {
     if (path.length < 2) {
@@ -146,8 +149,20 @@ function chainView(id: string, result: ForgettingResult, stages: readonly Stage[
   return {
     id,
     kind: result.kind,
-    strategy: { key: first.key, label: first.label, color: first.color, trainableLayers: first.trainableLayers, mixed: views.some((v) => v.key !== first.key) },
-    stages: stages.map((s, k) => ({ runId: s.id as number, taskId: s.taskId, taskName: s.row.taskName, status: s.row.status, strategyLabel: views[k]?.label ?? '' })),
+    strategy: {
+      key: first.key,
+      label: first.label,
+      color: first.color,
+      trainableLayers: first.trainableLayers,
+      mixed: views.some((v) => v.key !== first.key),
+    },
+    stages: stages.map((s, k) => ({
+      runId: s.id as number,
+      taskId: s.taskId,
+      taskName: s.row.taskName,
+      status: s.row.status,
+      strategyLabel: views[k]?.label ?? '',
+    })),
     taskIds: result.taskIds,
     cells,
     perTask: result.perTask.map((t) => ({
@@ -185,7 +200,12 @@ export async function listChains(): Promise<TasksResponse> {
     sequential.push(chainView(`chain-${chain.join('-')}`, chainForgetting(chain, members), members));
   }
   // Side by side in strategy order (fewer trained layers first), newest first within a strategy.
-  views.push(...sequential.map((view, index) => ({ view, index })).sort((a, b) => compareStrategyKeys(a.view, b.view) || a.index - b.index).map(({ view }) => view));
+  views.push(
+    ...sequential
+      .map((view, index) => ({ view, index }))
+      .sort((a, b) => compareStrategyKeys(a.view, b.view) || a.index - b.index)
+      .map(({ view }) => view),
+  );
   // A stage that loaded an earlier task's checkpoint whose log Thaw has not seen is still a
   // sequential model: its final validation is the last row of a forgetting matrix whose earlier
   // rows are missing. Not zero-shot transfer.

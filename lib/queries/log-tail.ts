@@ -16,7 +16,10 @@ function latestFrame(line: string): string {
 }
 
 export async function readLogTail(runId: number, lines: number): Promise<LogTail> {
-  const run = await db().run.findUnique({ where: { id: runId }, select: { runKey: true, sourceId: true, source: { select: { path: true } } } });
+  const run = await db().run.findUnique({
+    where: { id: runId },
+    select: { runKey: true, sourceId: true, source: { select: { path: true } } },
+  });
   if (!run) throw new NotFoundError(`run ${runId} does not exist`);
   const next = await db().run.findFirst({
     where: { sourceId: run.sourceId, runKey: { gt: run.runKey } },
@@ -29,7 +32,13 @@ export async function readLogTail(runId: number, lines: number): Promise<LogTail
     handle = await open(path, 'r');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    return { runId, path, lines: [], endOffset: 0, note: `the log file cannot be read here (${code}); it may have been moved, deleted, or be on another host` };
+    return {
+      runId,
+      path,
+      lines: [],
+      endOffset: 0,
+      note: `the log file cannot be read here (${code}); it may have been moved, deleted, or be on another host`,
+    };
   }
   try {
     const size = (await handle.stat()).size;

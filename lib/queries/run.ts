@@ -15,7 +15,7 @@ import { db } from '../db/client';
 import { NotFoundError } from '../api/errors';
 import type { RunDetail } from '../api/schemas/run';
 import { loadEpochData } from './epochs';
-import { finiteOrNull, specFromJson, strategyView } from './views';
+import { finiteOrNull, specFromJson, strategyView } from '../views/views';
 
 const CHECKPOINT_KINDS = new Set<string>(['best_saved', 'checkpoint_saved', 'final_saved']);
 
@@ -81,7 +81,13 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
     const key = `${v.final ? 1 : 0}|${v.epoch}`;
     let row = rowsByKey.get(key);
     if (!row) {
-      row = { epoch: v.epoch, final: v.final, losses: taskIds.map(() => null), nonFinite: taskIds.map(() => null), retention: taskIds.map(() => null) };
+      row = {
+        epoch: v.epoch,
+        final: v.final,
+        losses: taskIds.map(() => null),
+        nonFinite: taskIds.map(() => null),
+        retention: taskIds.map(() => null),
+      };
       rowsByKey.set(key, row);
     }
     const column = taskIds.indexOf(v.taskId);
@@ -173,7 +179,14 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
       relativeCostOfBestDir: finiteOrNull(advice.relativeCostOfBestDir),
     },
     validation: { taskIds, rows: validationRows },
-    events: run.events.map((e) => ({ kind: e.kind, line: e.line, epoch: e.epoch, loss: finiteOrNull(e.loss), path: e.path, message: e.message })),
+    events: run.events.map((e) => ({
+      kind: e.kind,
+      line: e.line,
+      epoch: e.epoch,
+      loss: finiteOrNull(e.loss),
+      path: e.path,
+      message: e.message,
+    })),
     warnings: run.warnings.map((w) => ({ line: w.line, message: w.message })),
   };
 }

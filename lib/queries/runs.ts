@@ -15,8 +15,8 @@ import { db } from '../db/client';
 import { Prisma } from '../generated/prisma/client';
 import type { RunRow, RunsQuery } from '../api/schemas/runs';
 import { sortRuns } from '../api/sort-runs';
-import { sharedCache } from './cache';
-import { finiteOrNull, strategyFromColumns, strategyView, verdictView, type StrategyColumns } from './views';
+import { sharedCache } from '../views/cache';
+import { finiteOrNull, strategyFromColumns, strategyView, verdictView, type StrategyColumns } from '../views/views';
 
 /** What SQL returns per run (arrays are epoch-ascending). */
 /** Columns a run record carries as they are (shared by the SQL row and the record). */
@@ -199,8 +199,17 @@ export async function runRows(selection: RunSelection): Promise<CachedRow[]> {
 function matchesText(entry: CachedRow, needle: string): boolean {
   const { row } = entry;
   const haystack = [
-    `#${row.id}`, `task${row.taskId ?? ''}`, row.taskName, entry.description, row.outputDir, row.source.path,
-    row.strategy.label, row.strategy.kind, row.strategy.requestedLabel, row.status, row.verdict.status,
+    `#${row.id}`,
+    `task${row.taskId ?? ''}`,
+    row.taskName,
+    entry.description,
+    row.outputDir,
+    row.source.path,
+    row.strategy.label,
+    row.strategy.kind,
+    row.strategy.requestedLabel,
+    row.status,
+    row.verdict.status,
   ];
   return haystack.some((text) => text !== null && text !== undefined && text.toLowerCase().includes(needle));
 }
@@ -223,15 +232,21 @@ export async function listRuns(filters: RunFilters): Promise<RunRow[]> {
 }
 
 /** Distinct tasks and strategies present, for the filter drop-downs. */
-export function filterOptions(rows: readonly RunRow[]): { tasks: { id: number; name: string | null }[]; strategies: { key: string; label: string; trainableLayers: number | null }[] } {
+export function filterOptions(rows: readonly RunRow[]): {
+  tasks: { id: number; name: string | null }[];
+  strategies: { key: string; label: string; trainableLayers: number | null }[];
+} {
   const tasks = new Map<number, string | null>();
   const strategies = new Map<string, { key: string; label: string; trainableLayers: number | null }>();
   for (const row of rows) {
     if (row.taskId !== null && !tasks.has(row.taskId)) tasks.set(row.taskId, row.taskName);
-    if (!strategies.has(row.strategy.key)) strategies.set(row.strategy.key, { key: row.strategy.key, label: row.strategy.label, trainableLayers: row.strategy.trainableLayers });
+    if (!strategies.has(row.strategy.key))
+      strategies.set(row.strategy.key, { key: row.strategy.key, label: row.strategy.label, trainableLayers: row.strategy.trainableLayers });
   }
   return {
     tasks: [...tasks].sort((a, b) => a[0] - b[0]).map(([id, name]) => ({ id, name })),
-    strategies: [...strategies.values()].sort((a, b) => (a.trainableLayers ?? 99) - (b.trainableLayers ?? 99) || a.key.localeCompare(b.key)),
+    strategies: [...strategies.values()].sort(
+      (a, b) => (a.trainableLayers ?? 99) - (b.trainableLayers ?? 99) || a.key.localeCompare(b.key),
+    ),
   };
 }

@@ -3,10 +3,11 @@ import type { Point } from '../analysis';
 import { db } from '../db/client';
 import { NotFoundError } from '../api/errors';
 import type { Metric, Series, SeriesResponse } from '../api/schemas/series';
-import { epochEndX, runTiming, type RunTiming, type XAxis } from './axes';
-import { byX, chartSeries, stepChartSeries, stepLrPoints } from './chart';
+import { epochEndX, runTiming, type RunTiming, type XAxis } from '../views/axes';
+import { byX, chartSeries, stepChartSeries, stepLrPoints } from '../views/chart';
 import { loadEpochData, type EpochData } from './epochs';
-import { stepSummaries, stepVersions, type StepSummary } from './steps';
+import { stepSummaries, stepVersions } from './steps';
+import type { StepSummary } from '../views/steps';
 
 export interface SeriesOptions {
   metric: Metric;
@@ -59,14 +60,19 @@ export async function getRunSeries(runId: number, options: SeriesOptions): Promi
 }
 
 /** Several metrics of one run from one read of its data (the run page shows all four). */
-export async function getRunSeriesBundle(runId: number, metrics: readonly Metric[], options: Omit<SeriesOptions, 'metric'>): Promise<SeriesResponse[]> {
+export async function getRunSeriesBundle(
+  runId: number,
+  metrics: readonly Metric[],
+  options: Omit<SeriesOptions, 'metric'>,
+): Promise<SeriesResponse[]> {
   // The step and wall-time axes need the step summary even for epoch-level metrics.
   const needSteps = options.x !== 'epoch' || metrics.includes('step') || metrics.includes('lr');
   const context = await loadContext(runId, needSteps);
   return metrics.map((metric) => {
     const notes: string[] = [];
     const series = buildSeries(context, { ...options, metric }, notes);
-    if (options.x === 'time' && context.timing.epochEnd.size === 0) notes.push(`run ${runId} has no timing (tqdm elapsed or epoch duration), so it has no wall-time axis`);
+    if (options.x === 'time' && context.timing.epochEnd.size === 0)
+      notes.push(`run ${runId} has no timing (tqdm elapsed or epoch duration), so it has no wall-time axis`);
     return { runId, metric, x: options.x, series, notes };
   });
 }
@@ -76,7 +82,11 @@ function buildSeries(context: RunContext, options: SeriesOptions, notes: string[
   const { points: budget, smooth, x } = options;
   switch (options.metric) {
     case 'train': {
-      const raw = epochPoints(data.epochs.map((e) => ({ epoch: e.epoch, value: e.trainLoss })), x, timing);
+      const raw = epochPoints(
+        data.epochs.map((e) => ({ epoch: e.epoch, value: e.trainLoss })),
+        x,
+        timing,
+      );
       return [epochSeries('train', 'train loss (epoch average)', null, raw, budget, smooth)];
     }
     case 'val': {
@@ -86,11 +96,19 @@ function buildSeries(context: RunContext, options: SeriesOptions, notes: string[
         const perEpoch = data.validations.filter((v) => v.taskId === taskId && !v.final);
         const final = data.validations.filter((v) => v.taskId === taskId && v.final);
         if (perEpoch.length > 0) {
-          const raw = epochPoints(perEpoch.map((v) => ({ epoch: v.epoch, value: v.loss })), x, timing);
+          const raw = epochPoints(
+            perEpoch.map((v) => ({ epoch: v.epoch, value: v.loss })),
+            x,
+            timing,
+          );
           out.push(epochSeries(`val-task${taskId}`, `validation task ${taskId}`, taskId, raw, budget, smooth));
         }
         if (final.length > 0) {
-          const raw = epochPoints(final.map((v) => ({ epoch: v.epoch, value: v.loss })), x, timing);
+          const raw = epochPoints(
+            final.map((v) => ({ epoch: v.epoch, value: v.loss })),
+            x,
+            timing,
+          );
           out.push(epochSeries(`final-task${taskId}`, `final validation task ${taskId}`, taskId, raw, budget, 0));
         }
       }
@@ -107,12 +125,25 @@ function buildSeries(context: RunContext, options: SeriesOptions, notes: string[
     case 'lr': {
       const fromEpochs = data.epochs.filter((e) => e.lr !== null);
       if (fromEpochs.length > 0) {
-        const raw = epochPoints(fromEpochs.map((e) => ({ epoch: e.epoch, value: e.lr })), x, timing);
+        const raw = epochPoints(
+          fromEpochs.map((e) => ({ epoch: e.epoch, value: e.lr })),
+          x,
+          timing,
+        );
         return [epochSeries('lr', 'learning rate (end of epoch)', null, raw, budget, 0)];
       }
       if (context.summary && context.summary.buckets.length > 0) {
         const raw = stepLrPoints(context.summary, x, timing);
-        return [{ key: 'lr', label: 'learning rate (per step, tqdm)', taskId: null, points: chartSeries(raw, budget, 0).points, smoothed: null, epochs: null }];
+        return [
+          {
+            key: 'lr',
+            label: 'learning rate (per step, tqdm)',
+            taskId: null,
+            points: chartSeries(raw, budget, 0).points,
+            smoothed: null,
+            epochs: null,
+          },
+        ];
       }
       notes.push('this run logged no learning rate');
       return [];

@@ -15,34 +15,8 @@
 //   smoothing and the per-strategy aggregates use;
 // - epoch timing: the tqdm `elapsed` of an epoch's last step is that epoch's training time.
 import { db } from '../db/client';
-import { sharedCache } from './cache';
-
-/** Buckets per run at summary time; the summary merges down to this when it reaches twice as many. */
-export const FINE_BUCKETS = 2048;
-
-export interface StepBucket {
-  epoch: number | null;
-  first: number;
-  last: number;
-  /** Finite losses in the bucket. */
-  count: number;
-  sum: number;
-  min: number;
-  max: number;
-  /** The bucket held a NaN or infinite loss (a line break on the chart). */
-  nonFinite: boolean;
-  lr: number | null;
-  /** The largest tqdm elapsed (seconds into the epoch) in the bucket. */
-  elapsed: number | null;
-}
-
-export interface StepSummary {
-  runId: number;
-  width: number;
-  /** The last step summarised. */
-  lastStep: number;
-  buckets: StepBucket[];
-}
+import { sharedCache } from '../views/cache';
+import { FINE_BUCKETS, append, type StepBucket, type StepSummary } from '../views/steps';
 
 interface BucketRow {
   runId: number;
@@ -81,9 +55,10 @@ async function readBuckets(requests: readonly BucketRequest[]): Promise<Map<numb
   const rows: BucketRow[] = [];
   if (cold.length > 0) {
     rows.push(
-      ...(await db().$transaction(async (tx) => {
-        await tx.$executeRawUnsafe(`SET LOCAL work_mem = '64MB'`);
-        return tx.$queryRaw<BucketRow[]>`
+      ...(await db().$transaction(
+        async (tx) => {
+          await tx.$executeRawUnsafe(`SET LOCAL work_mem = '64MB'`);
+          return tx.$queryRaw<BucketRow[]>`
           SELECT s."runId", s.epoch, min(s.step) AS first, max(s.step) AS last,
                  count(*) FILTER (WHERE s.loss - s.loss = 0) AS n, sum(s.loss) FILTER (WHERE s.loss - s.loss = 0) AS sum,
                  min(s.loss) FILTER (WHERE s.loss - s.loss = 0) AS lo, max(s.loss) FILTER (WHERE s.loss - s.loss = 0) AS hi,
@@ -91,7 +66,9 @@ async function readBuckets(requests: readonly BucketRequest[]): Promise<Map<numb
             FROM unnest(${cold.map((r) => r.runId)}::int[], ${cold.map((r) => r.width)}::int[]) AS w(id, width)
             JOIN "StepPoint" s ON s."runId" = w.id
            GROUP BY s."runId", s.epoch, (s.step - 1) / w.width`;
-      }, { timeout: 120_000 })),
+        },
+        { timeout: 120_000 },
+      )),
     );
   }
   if (warm.length > 0) {
@@ -124,45 +101,6 @@ async function readBuckets(requests: readonly BucketRequest[]): Promise<Map<numb
   }
   for (const list of out.values()) list.sort((a, b) => a.first - b.first);
   return out;
-}
-
-function mergeInto(target: StepBucket, source: StepBucket): void {
-  target.first = Math.min(target.first, source.first);
-  target.last = Math.max(target.last, source.last);
-  if (source.count > 0) {
-    target.min = target.count > 0 ? Math.min(target.min, source.min) : source.min;
-    target.max = target.count > 0 ? Math.max(target.max, source.max) : source.max;
-  }
-  const lrWeight = target.count + source.count;
-  if (source.lr !== null) target.lr = target.lr === null || lrWeight === 0 ? source.lr : (target.lr * target.count + source.lr * source.count) / lrWeight;
-  target.count += source.count;
-  target.sum += source.sum;
-  target.nonFinite ||= source.nonFinite;
-  if (source.elapsed !== null) target.elapsed = Math.max(target.elapsed ?? source.elapsed, source.elapsed);
-}
-
-const bucketIndex = (bucket: StepBucket, width: number) => Math.floor((bucket.first - 1) / width);
-
-/** Appends new buckets; the first may continue the last bucket of the same epoch and index. */
-function append(summary: StepSummary, fresh: readonly StepBucket[]): void {
-  for (const bucket of fresh) {
-    const tail = summary.buckets[summary.buckets.length - 1];
-    if (tail && tail.epoch === bucket.epoch && bucketIndex(tail, summary.width) === bucketIndex(bucket, summary.width)) mergeInto(tail, bucket);
-    else summary.buckets.push({ ...bucket });
-    summary.lastStep = Math.max(summary.lastStep, bucket.last);
-  }
-  while (summary.buckets.length > 2 * FINE_BUCKETS) halveResolution(summary);
-}
-
-function halveResolution(summary: StepSummary): void {
-  summary.width *= 2;
-  const merged: StepBucket[] = [];
-  for (const bucket of summary.buckets) {
-    const tail = merged[merged.length - 1];
-    if (tail && tail.epoch === bucket.epoch && bucketIndex(tail, summary.width) === bucketIndex(bucket, summary.width)) mergeInto(tail, bucket);
-    else merged.push({ ...bucket });
-  }
-  summary.buckets = merged;
 }
 
 /**
@@ -201,28 +139,12 @@ export async function stepSummaries(
 }
 
 /** Version, expected and last step of runs (the last step by a backward index probe per run). */
-export async function stepVersions(ids: readonly number[]): Promise<{ id: number; version: string; expectedSteps: number | null; lastStep: number | null }[]> {
+export async function stepVersions(
+  ids: readonly number[],
+): Promise<{ id: number; version: string; expectedSteps: number | null; lastStep: number | null }[]> {
   if (ids.length === 0) return [];
   return db().$queryRaw`
     SELECT r.id, r.xmin::text AS version, r."totalSteps" AS "expectedSteps",
            (SELECT s.step FROM "StepPoint" s WHERE s."runId" = r.id ORDER BY s.step DESC LIMIT 1) AS "lastStep"
       FROM "Run" r WHERE r.id = ANY(${[...ids]}::int[])`;
-}
-
-const epochSecondsMemo = new WeakMap<StepSummary, Map<number, number>>();
-
-/** Training seconds per epoch from tqdm's elapsed (the epoch's last step), for the wall-time axis. */
-export function epochSeconds(summary: StepSummary): Map<number, number> {
-  let cached = epochSecondsMemo.get(summary);
-  if (!cached) epochSecondsMemo.set(summary, (cached = computeEpochSeconds(summary)));
-  return cached;
-}
-
-function computeEpochSeconds(summary: StepSummary): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const bucket of summary.buckets) {
-    if (bucket.epoch === null || bucket.elapsed === null) continue;
-    out.set(bucket.epoch, Math.max(out.get(bucket.epoch) ?? 0, bucket.elapsed));
-  }
-  return out;
 }

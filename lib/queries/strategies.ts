@@ -2,7 +2,7 @@
 import { HEURISTIC_TABLE, OPTIMISTIC_VALIDATION_NOTE, recommend, type AnalysisRun, type HeuristicRow } from '../analysis';
 import type { HeuristicRowView, StrategiesResponse } from '../api/schemas/strategies';
 import { runRows } from './runs';
-import { finiteOrNull, strategyColor, strategyInputOf } from './views';
+import { finiteOrNull, strategyColor, strategyInputOf } from '../views/views';
 
 function heuristicView(row: HeuristicRow): HeuristicRowView {
   return { ...row, spec: [...row.spec], maxEpisodes: Number.isFinite(row.maxEpisodes) ? row.maxEpisodes : null };
@@ -17,7 +17,10 @@ export async function listRecommendations(framesPerEpisode: number | undefined):
     taskId: row.taskId,
     format: row.format,
     epochs: [],
-    validations: row.bestVal && row.taskId !== null ? [{ epoch: row.bestVal.epoch, final: row.bestVal.final, taskId: row.taskId, loss: row.bestVal.loss }] : [],
+    validations:
+      row.bestVal && row.taskId !== null
+        ? [{ epoch: row.bestVal.epoch, final: row.bestVal.final, taskId: row.taskId, loss: row.bestVal.loss }]
+        : [],
     strategy: strategyInputOf(row),
     datasetFrames: row.datasetFrames,
   }));

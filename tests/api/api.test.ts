@@ -42,7 +42,10 @@ beforeAll(async () => {
   await copySamples(logs.dir);
   chain = await seedLongChain(database.url, 20_000);
   server = await startThaw({ databaseUrl: database.url, logs: logs.dir });
-  await waitFor(async () => ((await (await get('/api/runs')).json()) as { runs: unknown[] }).runs.length === 5, { timeoutMs: 30_000, what: 'the sample runs' });
+  await waitFor(async () => ((await (await get('/api/runs')).json()) as { runs: unknown[] }).runs.length === 5, {
+    timeoutMs: 30_000,
+    what: 'the sample runs',
+  });
   const { runs } = await json<{ runs: { id: number; source: { path: string } }[] }>('/api/runs');
   for (const run of runs) sampleIds[path.basename(run.source.path, '.log')] = run.id;
 }, 180_000);
@@ -67,11 +70,20 @@ describe('GET /api/runs', () => {
         taskId: expected.taskId,
         taskName: expected.taskName,
         status: expected.status,
-        strategy: { key: identity.key, label: identity.label, totalLayers: 12, frozen: identity.frozen, unfrozen: identity.unfrozen, applied: true, kind: expected.strategy.kind },
+        strategy: {
+          key: identity.key,
+          label: identity.label,
+          totalLayers: 12,
+          frozen: identity.frozen,
+          unfrozen: identity.unfrozen,
+          applied: true,
+          kind: expected.strategy.kind,
+        },
         epochsDone: expected.epochs.length,
         verdict: { status: verdict.verdict, reason: verdict.reason, bestEpoch: verdict.bestEpoch },
       });
-      for (const key of ['id', 'epochsTotal', 'lastTrainLoss', 'bestVal', 'startedAt', 'lastSeenAt', 'source']) expect(row).toHaveProperty(key);
+      for (const key of ['id', 'epochsTotal', 'lastTrainLoss', 'bestVal', 'startedAt', 'lastSeenAt', 'source'])
+        expect(row).toHaveProperty(key);
     }
     const overfit = runs.find((r) => r.id === sampleIds.sample_task1_unfreeze8_overfit);
     expect(overfit.strategy.label).toBe('unfreeze 8/12 · L4–L11');
@@ -84,9 +96,15 @@ describe('GET /api/runs', () => {
     const byTask = await json<{ runs: any[] }>('/api/runs?task=1');
     expect(byTask.runs.map((r) => r.taskId)).toEqual([1, 1]);
     const key = encodeURIComponent('12:4-11');
-    expect((await json<{ runs: any[] }>(`/api/runs?strategy=${key}`)).runs.map((r) => r.id)).toEqual([sampleIds.sample_task1_unfreeze8_overfit]);
-    expect((await json<{ runs: any[] }>('/api/runs?verdict=overfitting&task=1')).runs.map((r) => r.id)).toContain(sampleIds.sample_task1_unfreeze8_overfit);
-    expect((await json<{ runs: any[] }>('/api/runs?verdict=insufficient')).runs.map((r) => r.id)).toEqual([sampleIds.sample_task3_ratio50_final_only]);
+    expect((await json<{ runs: any[] }>(`/api/runs?strategy=${key}`)).runs.map((r) => r.id)).toEqual([
+      sampleIds.sample_task1_unfreeze8_overfit,
+    ]);
+    expect((await json<{ runs: any[] }>('/api/runs?verdict=overfitting&task=1')).runs.map((r) => r.id)).toContain(
+      sampleIds.sample_task1_unfreeze8_overfit,
+    );
+    expect((await json<{ runs: any[] }>('/api/runs?verdict=insufficient')).runs.map((r) => r.id)).toEqual([
+      sampleIds.sample_task3_ratio50_final_only,
+    ]);
     expect((await json<{ runs: any[] }>('/api/runs?status=running')).runs).toEqual([]);
     expect((await json<{ runs: any[] }>('/api/runs?q=WEIGHING')).runs.every((r) => r.taskName === 'weighing')).toBe(true);
     expect((await json<{ runs: any[] }>(`/api/runs?ids=${chain.join(',')}`)).runs.map((r) => r.id).sort()).toEqual([...chain].sort());
@@ -127,7 +145,15 @@ describe('GET /api/runs/[id]', () => {
     const id = sampleIds.sample_task1_unfreeze8_overfit!;
     const detail = await json<any>(`/api/runs/${id}`);
     const expected = await expectedRun('sample_task1_unfreeze8_overfit');
-    expect(detail.run).toMatchObject({ id, taskId: 1, taskName: 'moving_grasp', outputDir: expected.outputDir, loadedFrom: 'pretrained', config: { epochsTotal: 50, batchSize: 64, stepsPerEpoch: 40 }, params: { total: 450046176, trainable: 358709472 } });
+    expect(detail.run).toMatchObject({
+      id,
+      taskId: 1,
+      taskName: 'moving_grasp',
+      outputDir: expected.outputDir,
+      loadedFrom: 'pretrained',
+      config: { epochsTotal: 50, batchSize: 64, stepsPerEpoch: 40 },
+      params: { total: 450046176, trainable: 358709472 },
+    });
     expect(detail.verdict.reason).toBe(overfittingVerdict({ ...expected, format: 'smolvla_sequential' }).reason);
     expect(detail.verdict.overfitStartEpoch).toBe(21);
     expect(detail.advice.text).toContain('validation was best at epoch 20');
@@ -150,8 +176,12 @@ describe('GET /api/runs/[id]', () => {
     const id = sampleIds.sample_task2_unfreeze4_buffered!;
     const detail = await json<any>(`/api/runs/${id}`);
     const rows = parseCsv(await (await get(`/api/runs/${id}?format=csv`)).text());
-    const flat = detail.validation.rows.flatMap((r: any) => detail.validation.taskIds.map((t: number, i: number) => ({ epoch: r.epoch, final: r.final, taskId: t, loss: r.losses[i] })));
-    expect(rows.map((r) => ({ epoch: Number(r.epoch), final: r.final === 'true', taskId: Number(r.taskId), loss: num(r.loss) }))).toEqual(flat);
+    const flat = detail.validation.rows.flatMap((r: any) =>
+      detail.validation.taskIds.map((t: number, i: number) => ({ epoch: r.epoch, final: r.final, taskId: t, loss: r.losses[i] })),
+    );
+    expect(rows.map((r) => ({ epoch: Number(r.epoch), final: r.final === 'true', taskId: Number(r.taskId), loss: num(r.loss) }))).toEqual(
+      flat,
+    );
   });
 
   it('serves the last lines of the raw log, from the file the database knows', async () => {
@@ -167,7 +197,10 @@ describe('GET /api/runs/[id]', () => {
 describe('GET /api/runs/[id]/series', () => {
   it('returns each metric; step series never exceed `points` and keep the extremes', async () => {
     const id = chain[0]!;
-    const [{ min, max }] = (await database.query<{ min: number; max: number }>(`SELECT min(loss) AS min, max(loss) AS max FROM "StepPoint" WHERE "runId" = $1`, [id])) as [{ min: number; max: number }];
+    const [{ min, max }] = (await database.query<{ min: number; max: number }>(
+      `SELECT min(loss) AS min, max(loss) AS max FROM "StepPoint" WHERE "runId" = $1`,
+      [id],
+    )) as [{ min: number; max: number }];
     for (const points of [50, 1000]) {
       const step = await json<any>(`/api/runs/${id}/series?metric=step&points=${points}&smooth=0.8`);
       const series = step.series[0];
@@ -225,11 +258,20 @@ describe('GET /api/runs/[id]/series', () => {
 describe('GET /api/compare', () => {
   it('groups by strategy with mean line and min–max band, within the point budget', async () => {
     const data = await json<any>(`/api/compare?runs=${Object.values(sampleIds).join(',')}&mode=group&smooth=0`);
-    expect(data.strategies.map((s: any) => s.label)).toEqual(['unfreeze 4/12 · L8–L11', 'unfreeze 6/12 · L6–L11', 'unfreeze 8/12 · L4–L11']);
+    expect(data.strategies.map((s: any) => s.label)).toEqual([
+      'unfreeze 4/12 · L8–L11',
+      'unfreeze 6/12 · L6–L11',
+      'unfreeze 8/12 · L4–L11',
+    ]);
     const kinds = data.series.map((s: any) => `${s.kind}:${s.strategyKey}`);
     expect(kinds).toContain('train:12:4-11');
     expect(kinds).toContain('val:12:4-11');
-    expect(data.summary.find((s: any) => s.strategyKey === '12:4-11')).toMatchObject({ n: 1, bestVal: { mean: 0.1098 }, bestValEpoch: 20, verdicts: { overfitting: 1 } });
+    expect(data.summary.find((s: any) => s.strategyKey === '12:4-11')).toMatchObject({
+      n: 1,
+      bestVal: { mean: 0.1098 },
+      bestValEpoch: 20,
+      verdicts: { overfitting: 1 },
+    });
     expect(data.markers).toContainEqual(expect.objectContaining({ kind: 'best', strategyKey: '12:4-11', epoch: 20, x: 20, y: 0.1098 }));
     expect(data.markers).toContainEqual(expect.objectContaining({ kind: 'overfit', strategyKey: '12:4-11', epoch: 21 }));
     // The final-only run still shows its validation.
@@ -278,7 +320,9 @@ describe('GET /api/compare', () => {
       expect(mine.filter((r) => r.line === 'smoothed').map((r) => [Number(r.x), num(r.y)])).toEqual(s.smoothed ?? []);
     }
     const summary = parseCsv(await (await get(`/api/compare?${query}&format=csv&table=summary`)).text());
-    expect(summary.map((r) => [r.strategy, Number(r.n), num(r.bestValMean)])).toEqual(data.summary.map((s: any) => [s.strategyKey, s.n, s.bestVal.mean]));
+    expect(summary.map((r) => [r.strategy, Number(r.n), num(r.bestValMean)])).toEqual(
+      data.summary.map((s: any) => [s.strategyKey, s.n, s.bestVal.mean]),
+    );
   });
 });
 
@@ -288,7 +332,10 @@ describe('GET /api/tasks', () => {
     const sequential = data.chains.find((c: any) => c.kind === 'forgetting');
     expect(sequential.stages.map((s: any) => s.runId)).toEqual(chain);
     expect(sequential.taskIds).toEqual([1, 2]);
-    const finals = await database.query<{ runId: number; taskId: number; loss: number }>(`SELECT "runId", "taskId", loss FROM "Validation" WHERE final AND "runId" = ANY($1::int[])`, [chain]);
+    const finals = await database.query<{ runId: number; taskId: number; loss: number }>(
+      `SELECT "runId", "taskId", loss FROM "Validation" WHERE final AND "runId" = ANY($1::int[])`,
+      [chain],
+    );
     const at = (runId: number, taskId: number) => finals.find((f) => f.runId === runId && f.taskId === taskId)?.loss ?? null;
     expect(sequential.cells.map((row: any[]) => row.map((c) => c.value))).toEqual([
       [at(chain[0]!, 1), null],
@@ -315,7 +362,9 @@ describe('GET /api/tasks', () => {
   it('exports the matrix as CSV that matches the JSON', async () => {
     const data = await json<any>('/api/tasks');
     const rows = parseCsv(await (await get('/api/tasks?format=csv')).text());
-    const fromJson = data.chains.flatMap((c: any) => c.stages.flatMap((s: any, k: number) => c.taskIds.map((t: number, j: number) => [c.id, s.runId, t, c.cells[k][j].value])));
+    const fromJson = data.chains.flatMap((c: any) =>
+      c.stages.flatMap((s: any, k: number) => c.taskIds.map((t: number, j: number) => [c.id, s.runId, t, c.cells[k][j].value])),
+    );
     expect(rows.map((r) => [r.chain, Number(r.runId), Number(r.task), num(r.loss)])).toEqual(fromJson);
     await expectBadRequest('/api/tasks?format=pdf', 'format');
   });
@@ -329,7 +378,9 @@ describe('GET /api/strategies', () => {
     const task1 = data.recommendations.filter((r: any) => r.taskId === 1);
     expect(task1.length).toBeGreaterThan(0);
     const withFrames = await json<any>('/api/strategies?fpe=2');
-    const sample1 = withFrames.recommendations.find((r: any) => r.ranking.some((x: any) => x.runIds.includes(sampleIds.sample_task1_unfreeze8_overfit)));
+    const sample1 = withFrames.recommendations.find((r: any) =>
+      r.ranking.some((x: any) => x.runIds.includes(sampleIds.sample_task1_unfreeze8_overfit)),
+    );
     expect(sample1.episodes).toBe(Math.round(sample1.datasetFrames / 2));
     expect(sample1.episodesSource).toBe('estimated');
     await expectBadRequest('/api/strategies?fpe=-1', 'fpe');
@@ -365,7 +416,9 @@ describe('GET /api/live', () => {
       await readUntil(/event: change\ndata: (.*)\n/);
       const change = JSON.parse(/event: change\ndata: (.*)\n/.exec(text)![1]!);
       expect(change).toEqual({ kind: 'runs', runIds: [sampleIds.sample_task2_unfreeze4_buffered] });
-      await waitFor(async () => (await json<any>(`/api/runs?ids=${sampleIds.sample_task2_unfreeze4_buffered}`)).runs[0].epochsDone === 31, { what: 'epoch 31' });
+      await waitFor(async () => (await json<any>(`/api/runs?ids=${sampleIds.sample_task2_unfreeze4_buffered}`)).runs[0].epochsDone === 31, {
+        what: 'epoch 31',
+      });
     } finally {
       controller.abort();
     }

@@ -28,10 +28,22 @@ const get = (path: string, headers: Record<string, string> = {}) => fetch(`${ser
 
 describe('token guard', () => {
   it('answers every API route with 401 JSON without the token, and serves it with the bearer token', async () => {
-    for (const path of ['/api/runs', '/api/runs/1', '/api/runs/1/series', '/api/runs/1/log', '/api/compare', '/api/tasks', '/api/strategies', '/api/live', '/api/runs?format=csv']) {
+    for (const path of [
+      '/api/runs',
+      '/api/runs/1',
+      '/api/runs/1/series',
+      '/api/runs/1/log',
+      '/api/compare',
+      '/api/tasks',
+      '/api/strategies',
+      '/api/live',
+      '/api/runs?format=csv',
+    ]) {
       const anonymous = await get(path);
       expect(anonymous.status, path).toBe(401);
-      expect((await anonymous.json()) as unknown).toEqual({ error: { code: 'unauthorized', message: expect.stringContaining('Authorization: Bearer') } });
+      expect((await anonymous.json()) as unknown).toEqual({
+        error: { code: 'unauthorized', message: expect.stringContaining('Authorization: Bearer') },
+      });
       const wrong = await get(path, { Authorization: `Bearer ${TOKEN}x` });
       expect(wrong.status, path).toBe(401);
       await wrong.body?.cancel();

@@ -102,8 +102,12 @@ describe('runs-table rows', () => {
 describe('API helpers', () => {
   it('name the parameter, the expected form and the given value in 400 messages', () => {
     const schema = z.object({ points: pointsParam, task: idList.optional() });
-    expect(() => parseQuery(schema, new URLSearchParams('points=2'))).toThrow(new BadRequestError('points: expected a whole number from 4 to 10000 (got "2")'));
-    expect(() => parseQuery(schema, new URLSearchParams('task=1,two'))).toThrow(/^task: expected a comma-separated list of positive whole numbers \(got "1,two"\)$/);
+    expect(() => parseQuery(schema, new URLSearchParams('points=2'))).toThrow(
+      new BadRequestError('points: expected a whole number from 4 to 10000 (got "2")'),
+    );
+    expect(() => parseQuery(schema, new URLSearchParams('task=1,two'))).toThrow(
+      /^task: expected a comma-separated list of positive whole numbers \(got "1,two"\)$/,
+    );
     expect(parseQuery(schema, new URLSearchParams('task=1&task=2&points='))).toEqual({ points: 1000, task: [1, 2] });
     expect(queryObject({ strategy: ['12:0,2,5-11', '12:3-11'] })).toEqual({ strategy: '12:0,2,5-11|12:3-11' });
   });

@@ -23,7 +23,9 @@ function expectCleanError(stderr: string) {
 describe('configuration', () => {
   it('names the variable and the expected form for bad values', () => {
     expect(() => parseEnv({ THAW_PORT: '99999' })).toThrow(/THAW_PORT: expected a port from 1 to 65535 \(got "99999"\)/);
-    expect(() => parseEnv({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL: expected a postgresql:\/\/user:password@host:port\/db URL/);
+    expect(() => parseEnv({ DATABASE_URL: 'mysql://x' })).toThrow(
+      /DATABASE_URL: expected a postgresql:\/\/user:password@host:port\/db URL/,
+    );
     expect(() => parseEnv({ THAW_STALE_MINUTES: 'soon' })).toThrow(/THAW_STALE_MINUTES: expected a number of minutes/);
     expect(() => parseEnv({ THAW_LOG_LEVEL: 'loud' })).toThrow(ConfigError);
   });
@@ -31,7 +33,13 @@ describe('configuration', () => {
   it('applies defaults and treats empty variables as unset', () => {
     const env = parseEnv({ DATABASE_URL: '', THAW_PORT: '' });
     expect(env.DATABASE_URL).toBeUndefined();
-    expect(env).toMatchObject({ THAW_DATA_DIR: '.thaw', THAW_HOST: '127.0.0.1', THAW_PORT: 3000, THAW_LOGS: './logs', THAW_STALE_MINUTES: 10 });
+    expect(env).toMatchObject({
+      THAW_DATA_DIR: '.thaw',
+      THAW_HOST: '127.0.0.1',
+      THAW_PORT: 3000,
+      THAW_LOGS: './logs',
+      THAW_STALE_MINUTES: 10,
+    });
   });
 
   it('rejects bad flags with the flag name', async () => {
@@ -75,18 +83,21 @@ describe('database start-up failures', () => {
     expect(result.stderr).toMatch(/thaw: data dir .*a-file\/data cannot be written \(ENOTDIR\); set THAW_DATA_DIR/);
   });
 
-  it.runIf(process.getuid?.() === 0)('as root, a data dir the postgres user cannot reach fails cleanly with nothing half-initialised', async () => {
-    const locked = path.join(scratch, 'locked');
-    const { mkdir } = await import('node:fs/promises');
-    await mkdir(locked, { mode: 0o700 });
-    await chmod(locked, 0o700);
-    const dataDir = path.join(locked, 'thaw');
-    const result = await runThaw(['migrate'], { env: { THAW_DATA_DIR: dataDir } });
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/thaw: could not initialise the embedded PostgreSQL/);
-    expectCleanError(result.stderr);
-    expect(await readdir(dataDir)).toEqual([]);
-  });
+  it.runIf(process.getuid?.() === 0)(
+    'as root, a data dir the postgres user cannot reach fails cleanly with nothing half-initialised',
+    async () => {
+      const locked = path.join(scratch, 'locked');
+      const { mkdir } = await import('node:fs/promises');
+      await mkdir(locked, { mode: 0o700 });
+      await chmod(locked, 0o700);
+      const dataDir = path.join(locked, 'thaw');
+      const result = await runThaw(['migrate'], { env: { THAW_DATA_DIR: dataDir } });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/thaw: could not initialise the embedded PostgreSQL/);
+      expectCleanError(result.stderr);
+      expect(await readdir(dataDir)).toEqual([]);
+    },
+  );
 });
 
 describe('embedded database', () => {
@@ -120,10 +131,14 @@ describe('embedded database', () => {
     const uid = Number(execFileSync('id', ['-u', 'nobody']).toString());
     await chown(home, uid, Number(execFileSync('id', ['-g', 'nobody']).toString()));
     const dataDir = path.join(home, 'thaw');
-    const output = execFileSync('runuser', ['-u', 'nobody', '--', 'env', `THAW_DATA_DIR=${dataDir}`, 'THAW_LOG_LEVEL=warn', `HOME=${home}`, THAW_BIN, 'migrate'], {
-      cwd: PROJECT_DIR,
-      env: cleanEnv() as NodeJS.ProcessEnv,
-    }).toString();
+    const output = execFileSync(
+      'runuser',
+      ['-u', 'nobody', '--', 'env', `THAW_DATA_DIR=${dataDir}`, 'THAW_LOG_LEVEL=warn', `HOME=${home}`, THAW_BIN, 'migrate'],
+      {
+        cwd: PROJECT_DIR,
+        env: cleanEnv() as NodeJS.ProcessEnv,
+      },
+    ).toString();
     expect(output).toMatch(/applied 1 migration/);
     expect((await stat(path.join(dataDir, 'pg', 'PG_VERSION'))).uid).toBe(uid);
   });
@@ -147,18 +162,28 @@ describe('embedded database supervision', () => {
     const dataDir = path.join(scratch, 'supervised');
     const server = await startEmbeddedDatabase({ dataDir });
     try {
-      const pid = Number((await (await import('node:fs/promises')).readFile(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0]);
+      const pid = Number(
+        (await (await import('node:fs/promises')).readFile(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0],
+      );
       process.kill(pid, 'SIGKILL');
       const deadline = Date.now() + 30_000;
       let answered = false;
       while (!answered && Date.now() < deadline) {
         const client = new pg.Client({ connectionString: server.url, connectionTimeoutMillis: 1000 });
         client.on('error', () => {});
-        answered = await client.connect().then(() => client.query('SELECT 1').then(() => true), () => false).finally(() => client.end().catch(() => {}));
+        answered = await client
+          .connect()
+          .then(
+            () => client.query('SELECT 1').then(() => true),
+            () => false,
+          )
+          .finally(() => client.end().catch(() => {}));
         if (!answered) await new Promise((resolve) => setTimeout(resolve, 250));
       }
       expect(answered).toBe(true);
-      const newPid = Number((await (await import('node:fs/promises')).readFile(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0]);
+      const newPid = Number(
+        (await (await import('node:fs/promises')).readFile(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0],
+      );
       expect(newPid).not.toBe(pid);
     } finally {
       await server.stop();

@@ -45,7 +45,10 @@ describe('thaw start', () => {
       // The watched folder did not exist at start: create it and drop a log in.
       await mkdir(logs);
       await writeFile(path.join(logs, 'task1.log'), await sampleLog('sample_task1_unfreeze8_overfit'));
-      await waitFor(async () => !(await (await fetch(`http://127.0.0.1:${port}/`)).text()).includes('data-testid="empty-state"'), { timeoutMs: 30_000, what: 'the run to appear' });
+      await waitFor(async () => !(await (await fetch(`http://127.0.0.1:${port}/`)).text()).includes('data-testid="empty-state"'), {
+        timeoutMs: 30_000,
+        what: 'the run to appear',
+      });
 
       const postmasterPid = Number((await readFile(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0]);
       expect(alive(postmasterPid)).toBe(true);

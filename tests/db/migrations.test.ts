@@ -39,8 +39,20 @@ describe('migrations', () => {
       expect(row.applied_steps_count).toBe(1);
       expect(row.logs).toBeNull();
     }
-    const tables = (await client.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).rows.map((r) => r.table_name);
-    expect(tables).toEqual(['EpochMetric', 'LogSource', 'ParseWarning', 'Run', 'RunEvent', 'StepPoint', 'Validation', 'VisionStrategy', '_prisma_migrations']);
+    const tables = (
+      await client.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)
+    ).rows.map((r) => r.table_name);
+    expect(tables).toEqual([
+      'EpochMetric',
+      'LogSource',
+      'ParseWarning',
+      'Run',
+      'RunEvent',
+      'StepPoint',
+      'Validation',
+      'VisionStrategy',
+      '_prisma_migrations',
+    ]);
   });
 
   it('is a no-op when run again', async () => {
@@ -83,12 +95,17 @@ describe('migrations', () => {
     await fs.mkdir(path.join(dir, '20200101000000_ok'));
     await fs.writeFile(path.join(dir, '20200101000000_ok', 'migration.sql'), 'CREATE TABLE "A" ("id" INTEGER);');
     await fs.mkdir(path.join(dir, '20200102000000_broken'));
-    await fs.writeFile(path.join(dir, '20200102000000_broken', 'migration.sql'), 'CREATE TABLE "B" ("id" INTEGER);\nSELECT nonsense FROM nowhere;');
+    await fs.writeFile(
+      path.join(dir, '20200102000000_broken', 'migration.sql'),
+      'CREATE TABLE "B" ("id" INTEGER);\nSELECT nonsense FROM nowhere;',
+    );
     try {
       await expect(migrate(other.url, dir)).rejects.toThrow(/20200102000000_broken failed/);
       const c = new pg.Client({ connectionString: other.url });
       await c.connect();
-      const tables = (await c.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).rows.map((r) => r.table_name);
+      const tables = (await c.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).rows.map(
+        (r) => r.table_name,
+      );
       const names = (await c.query('SELECT migration_name FROM "_prisma_migrations"')).rows.map((r) => r.migration_name);
       await c.end();
       expect(tables).toEqual(['A', '_prisma_migrations']);

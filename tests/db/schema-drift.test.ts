@@ -15,9 +15,28 @@ beforeAll(async () => {
 });
 afterAll(() => database.drop());
 
-interface ColumnRow { table_name: string; column_name: string; data_type: string; udt_name: string; is_nullable: string; column_default: string | null }
-interface IndexRow { table_name: string; index_name: string; is_unique: boolean; is_primary: boolean; columns: string[] }
-interface ForeignKeyRow { table_name: string; columns: string[]; foreign_table: string; foreign_columns: string[]; on_delete: string }
+interface ColumnRow {
+  table_name: string;
+  column_name: string;
+  data_type: string;
+  udt_name: string;
+  is_nullable: string;
+  column_default: string | null;
+}
+interface IndexRow {
+  table_name: string;
+  index_name: string;
+  is_unique: boolean;
+  is_primary: boolean;
+  columns: string[];
+}
+interface ForeignKeyRow {
+  table_name: string;
+  columns: string[];
+  foreign_table: string;
+  foreign_columns: string[];
+  on_delete: string;
+}
 
 async function liveColumns(): Promise<ColumnRow[]> {
   return database.query<ColumnRow>(
@@ -85,9 +104,24 @@ describe('live schema vs schema.prisma', () => {
     const expectedPrimary = models.map((m) => key(m.name, m.primaryKey)).sort();
     const expectedUnique = models.flatMap((m) => m.uniques.map((u) => key(m.name, u))).sort();
     const expectedPlain = models.flatMap((m) => m.indexes.map((i) => key(m.name, i))).sort();
-    expect(live.filter((i) => i.is_primary).map((i) => key(i.table_name, i.columns)).sort()).toEqual(expectedPrimary);
-    expect(live.filter((i) => i.is_unique && !i.is_primary).map((i) => key(i.table_name, i.columns)).sort()).toEqual(expectedUnique);
-    expect(live.filter((i) => !i.is_unique).map((i) => key(i.table_name, i.columns)).sort()).toEqual(expectedPlain);
+    expect(
+      live
+        .filter((i) => i.is_primary)
+        .map((i) => key(i.table_name, i.columns))
+        .sort(),
+    ).toEqual(expectedPrimary);
+    expect(
+      live
+        .filter((i) => i.is_unique && !i.is_primary)
+        .map((i) => key(i.table_name, i.columns))
+        .sort(),
+    ).toEqual(expectedUnique);
+    expect(
+      live
+        .filter((i) => !i.is_unique)
+        .map((i) => key(i.table_name, i.columns))
+        .sort(),
+    ).toEqual(expectedPlain);
   });
 
   it('names indexes the way Prisma does, so prisma migrate diff would find nothing to rename', async () => {
@@ -99,12 +133,17 @@ describe('live schema vs schema.prisma', () => {
   });
 
   it('has the foreign keys of every @relation with its onDelete rule', async () => {
-    const live = (await liveForeignKeys()).map((fk) => `${unquote(fk.table_name)}(${fk.columns}) -> ${unquote(fk.foreign_table)}(${fk.foreign_columns}) ${fk.on_delete}`).sort();
+    const live = (await liveForeignKeys())
+      .map((fk) => `${unquote(fk.table_name)}(${fk.columns}) -> ${unquote(fk.foreign_table)}(${fk.foreign_columns}) ${fk.on_delete}`)
+      .sort();
     const expected = models
       .flatMap((model) =>
         model.fields
           .filter((field) => field.relation)
-          .map((field) => `${model.name}(${field.relation!.fields}) -> ${field.type}(${field.relation!.references}) ${field.relation!.onDelete ?? 'Restrict'}`),
+          .map(
+            (field) =>
+              `${model.name}(${field.relation!.fields}) -> ${field.type}(${field.relation!.references}) ${field.relation!.onDelete ?? 'Restrict'}`,
+          ),
       )
       .sort();
     expect(live).toEqual(expected);

@@ -3,8 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseLogToDocument } from '../../lib/cli/commands/parse';
-import { startDemoWriters } from '../../lib/demo/writers';
+import { parseLogToDocument } from '../../cli/commands/parse';
+import { startDemoWriters } from '../../cli/demo/writers';
 import { overfittingVerdict } from '../../lib/analysis';
 import { listMatchingFiles, resolveTargets } from '../../ingest/paths';
 import { tempDir, waitFor } from '../helpers/ingest';

@@ -21,7 +21,10 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
   return { ...env, THAW_LOG_LEVEL: 'warn', ...extra };
 }
 
-export function runThaw(args: string[], options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number; input?: string } = {}): Promise<CliResult> {
+export function runThaw(
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number; input?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(THAW_BIN, args, {
       cwd: options.cwd ?? PROJECT_DIR,

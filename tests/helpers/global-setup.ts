@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../lib/db/embedded';
-import { ensureWebBuild } from '../../lib/server/web';
+import { ensureWebBuild } from '../../cli/web';
 import { createLogger } from '../../lib/log';
 
 let server: EmbeddedDatabase | undefined;

@@ -8,7 +8,11 @@ import { IngestDaemon } from '../../ingest/daemon';
 import { createPool } from '../../lib/db/pool';
 
 export const SAMPLES_DIR = path.resolve(import.meta.dirname, '../fixtures/samples');
-export const SAMPLE_NAMES = ['sample_task1_unfreeze8_overfit', 'sample_task2_unfreeze4_buffered', 'sample_task3_ratio50_final_only'] as const;
+export const SAMPLE_NAMES = [
+  'sample_task1_unfreeze8_overfit',
+  'sample_task2_unfreeze4_buffered',
+  'sample_task3_ratio50_final_only',
+] as const;
 
 export function sampleLog(name: (typeof SAMPLE_NAMES)[number]): Promise<Buffer> {
   return readFile(path.join(SAMPLES_DIR, `${name}.log`));
@@ -43,7 +47,10 @@ export async function backfillInto(url: string, paths: string[], options: { batc
   }
 }
 
-export async function waitFor(check: () => Promise<boolean> | boolean, { timeoutMs = 20_000, intervalMs = 50, what = 'condition' } = {}): Promise<void> {
+export async function waitFor(
+  check: () => Promise<boolean> | boolean,
+  { timeoutMs = 20_000, intervalMs = 50, what = 'condition' } = {},
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;
@@ -53,9 +60,14 @@ export async function waitFor(check: () => Promise<boolean> | boolean, { timeout
 }
 
 /** Deterministic randomness for tests (the generator's mulberry32). */
-export { createRandom as seededRandom } from '../../lib/synthetic/smolvla-log';
+export { createRandom as seededRandom } from '../../cli/synthetic/smolvla-log';
 
-export async function committedOffset(pool: pg.Pool | { query: (sql: string) => Promise<{ rows: { o: string }[] }> }, file: string): Promise<number> {
-  const result = await (pool as pg.Pool).query<{ o: string }>(`SELECT max("committedOffset")::text AS o FROM "LogSource" WHERE path = $1`, [file]);
+export async function committedOffset(
+  pool: pg.Pool | { query: (sql: string) => Promise<{ rows: { o: string }[] }> },
+  file: string,
+): Promise<number> {
+  const result = await (pool as pg.Pool).query<{ o: string }>(`SELECT max("committedOffset")::text AS o FROM "LogSource" WHERE path = $1`, [
+    file,
+  ]);
   return Number(result.rows[0]?.o ?? 0);
 }

@@ -23,7 +23,10 @@ export interface SchemaModel {
 const SCALARS = new Set(['String', 'Int', 'BigInt', 'Float', 'Boolean', 'DateTime', 'Json', 'Decimal', 'Bytes']);
 
 function list(text: string | undefined): string[] {
-  return (text ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+  return (text ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 export function parsePrismaSchema(source: string): SchemaModel[] {
@@ -45,7 +48,9 @@ export function parsePrismaSchema(source: string): SchemaModel[] {
       const field = /^(\w+)\s+(\w+)(\[\])?(\?)?\s*(.*)$/.exec(line);
       if (!field) continue;
       const [, name, type, listMark, optionalMark, attributes = ''] = field;
-      const relation = /@relation\((?:"\w+",\s*)?fields:\s*\[([^\]]*)\],\s*references:\s*\[([^\]]*)\](?:,\s*onDelete:\s*(\w+))?/.exec(attributes);
+      const relation = /@relation\((?:"\w+",\s*)?fields:\s*\[([^\]]*)\],\s*references:\s*\[([^\]]*)\](?:,\s*onDelete:\s*(\w+))?/.exec(
+        attributes,
+      );
       model.fields.push({
         name: name!,
         type: type!,

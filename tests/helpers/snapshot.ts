@@ -34,7 +34,10 @@ export async function snapshotDatabase(query: Query, options: { pathPrefix?: str
   const snapshot: Record<string, unknown[]> = {};
   for (const [name, sql] of Object.entries(tables)) {
     const rows = await query(sql);
-    snapshot[name] = rows.map((row) => JSON.stringify(row)).sort().map((row) => JSON.parse(row) as unknown);
+    snapshot[name] = rows
+      .map((row) => JSON.stringify(row))
+      .sort()
+      .map((row) => JSON.parse(row) as unknown);
   }
   return snapshot;
 }

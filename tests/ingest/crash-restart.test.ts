@@ -20,7 +20,13 @@ const KILLS = Number(process.env.THAW_SOAK_KILLS ?? 10);
  * Starts `thaw ingest --once` and SIGKILLs it once the committed bytes reach `killAt` (plus a random
  * few ms, so the kill lands inside the next batch's work); resolves to true if it finished first.
  */
-function runAndKill(args: string[], env: Record<string, string>, progress: () => Promise<number>, killAt: number, jitterMs: number): Promise<boolean> {
+function runAndKill(
+  args: string[],
+  env: Record<string, string>,
+  progress: () => Promise<number>,
+  killAt: number,
+  jitterMs: number,
+): Promise<boolean> {
   return new Promise((resolve, reject) => {
     const child = spawn(THAW_BIN, args, { cwd: PROJECT_DIR, env: cleanEnv(env) as NodeJS.ProcessEnv, stdio: 'ignore' });
     let done = false;
@@ -51,15 +57,20 @@ describe('crash safety', () => {
     // Several files, each with several runs, so a kill can land in any phase of any file.
     const samples = await allSamples();
     const copies = 12;
-    for (let i = 0; i < 4; i++) await writeFile(path.join(dir, `node${i}.log`), Buffer.concat(Array.from({ length: copies }, () => samples)));
+    for (let i = 0; i < 4; i++)
+      await writeFile(path.join(dir, `node${i}.log`), Buffer.concat(Array.from({ length: copies }, () => samples)));
 
     const interrupted: TestDatabase = await createTestDatabase('crash');
     const reference: TestDatabase = await createTestDatabase('reference');
-    cleanups.push(() => interrupted.drop(), () => reference.drop());
+    cleanups.push(
+      () => interrupted.drop(),
+      () => reference.drop(),
+    );
 
     const env = { DATABASE_URL: interrupted.url, THAW_INGEST_BATCH_EVENTS: '400', THAW_LOG_LEVEL: 'silent' };
     let total = samples.length * copies * 4;
-    const committed = async () => Number((await interrupted.query<{ n: string }>(`SELECT coalesce(sum("committedOffset"), 0)::text AS n FROM "LogSource"`))[0]!.n);
+    const committed = async () =>
+      Number((await interrupted.query<{ n: string }>(`SELECT coalesce(sum("committedOffset"), 0)::text AS n FROM "LogSource"`))[0]!.n);
     const random = seededRandom(7);
     let kills = 0;
     let appended = 0;

@@ -55,7 +55,9 @@ describe('files on disk', () => {
     await rename(file, `${file}.1`);
     await appendFile(`${file}.1`, task2.subarray(half));
     await writeFile(file, await sampleLog('sample_task3_ratio50_final_only'));
-    await waitFor(async () => (await runsOf(file)).some((run) => run.taskId === 3 && run.status === 'completed'), { what: 'task3 in the new file' });
+    await waitFor(async () => (await runsOf(file)).some((run) => run.taskId === 3 && run.status === 'completed'), {
+      what: 'task3 in the new file',
+    });
     const rows = await db.query<{ path: string; state: string; taskId: number; status: string }>(
       `SELECT s.path, s.state, r."taskId", r.status FROM "LogSource" s JOIN "Run" r ON r."sourceId" = s.id WHERE s.path = $1 ORDER BY s.id`,
       [file],
@@ -75,7 +77,9 @@ describe('files on disk', () => {
     await copyFile(file, path.join(dir, 'archived.log.1'));
     await truncate(file, 0);
     await appendFile(file, await sampleLog('sample_task1_unfreeze8_overfit'));
-    await waitFor(async () => (await runsOf(file)).some((run) => run.taskId === 1 && run.status === 'completed'), { what: 'the run written after truncation' });
+    await waitFor(async () => (await runsOf(file)).some((run) => run.taskId === 1 && run.status === 'completed'), {
+      what: 'the run written after truncation',
+    });
     const runs = await runsOf(file);
     expect(runs.map((run) => [run.taskId, run.state])).toEqual([
       [3, 'truncated'],
@@ -104,7 +108,10 @@ describe('files on disk', () => {
       Buffer.from([0, 1, 2, 3, 0xc3, 0x28, 0xa0, 0xa1, 0xe2, 0x28, 0xa1, 0xf0, 0x28, 0x8c, 0xbc, 0, 0x1b, 0x5b, 0x33, 0x31, 0x6d, 10]),
     ]);
     await writeFile(file, Buffer.concat([log.subarray(0, cut), junk, log.subarray(cut)]));
-    await waitFor(async () => (await runsOf(file)).some((run) => run.status === 'completed'), { what: 'the run after the junk', timeoutMs: 40_000 });
+    await waitFor(async () => (await runsOf(file)).some((run) => run.status === 'completed'), {
+      what: 'the run after the junk',
+      timeoutMs: 40_000,
+    });
     expect((await runsOf(file))[0]).toMatchObject({ taskId: 1, status: 'completed', epochs: 50 });
     const warnings = await db.query<{ line: number; message: string }>(
       `SELECT w.line, w.message FROM "ParseWarning" w JOIN "LogSource" s ON s.id = w."sourceId" WHERE s.path = $1 ORDER BY w.line`,

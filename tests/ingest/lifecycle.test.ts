@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { IngestDaemon } from '../../ingest/daemon';
 import { markStaleRuns } from '../../ingest/store';
 import { createPool } from '../../lib/db/pool';
-import { generateSmolvlaLog } from '../../lib/synthetic/smolvla-log';
+import { generateSmolvlaLog } from '../../cli/synthetic/smolvla-log';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { backfillInto, memoryLogger, tempDir, waitFor } from '../helpers/ingest';
 import { runThaw } from '../helpers/cli';
@@ -81,10 +81,33 @@ describe('sequential stages', () => {
     const task1Dir = 'outputs/train/task1_moving_grasp/smolvla_sequential/run_20251101_090000';
     const task2Dir = 'outputs/train/task2_weighing/smolvla_sequential/run_20251101_100000';
     // Ingest task 3 and 2 first: the links must appear once their parents arrive.
-    await writeFile(path.join(dir, 'chain', 'c.log'), generateSmolvlaLog({ seed: 3, taskId: 3, timestamp: '20251101_110000', epochs: 2, stepsPerEpoch: 5, resumeFrom: { taskId: 2, path: `${task2Dir}/best` } }));
-    await writeFile(path.join(dir, 'chain', 'b.log'), generateSmolvlaLog({ seed: 2, taskId: 2, timestamp: '20251101_100000', epochs: 2, stepsPerEpoch: 5, resumeFrom: { taskId: 1, path: `${task1Dir}/epoch2` } }));
+    await writeFile(
+      path.join(dir, 'chain', 'c.log'),
+      generateSmolvlaLog({
+        seed: 3,
+        taskId: 3,
+        timestamp: '20251101_110000',
+        epochs: 2,
+        stepsPerEpoch: 5,
+        resumeFrom: { taskId: 2, path: `${task2Dir}/best` },
+      }),
+    );
+    await writeFile(
+      path.join(dir, 'chain', 'b.log'),
+      generateSmolvlaLog({
+        seed: 2,
+        taskId: 2,
+        timestamp: '20251101_100000',
+        epochs: 2,
+        stepsPerEpoch: 5,
+        resumeFrom: { taskId: 1, path: `${task1Dir}/epoch2` },
+      }),
+    );
     await backfillInto(db.url, [path.join(dir, 'chain')]);
-    await writeFile(path.join(dir, 'chain', 'a.log'), generateSmolvlaLog({ seed: 1, taskId: 1, timestamp: '20251101_090000', epochs: 2, stepsPerEpoch: 5 }));
+    await writeFile(
+      path.join(dir, 'chain', 'a.log'),
+      generateSmolvlaLog({ seed: 1, taskId: 1, timestamp: '20251101_090000', epochs: 2, stepsPerEpoch: 5 }),
+    );
     await backfillInto(db.url, [path.join(dir, 'chain')]);
     const rows = await db.query<{ taskId: number; loadedFrom: string; parentTask: number | null }>(
       `SELECT r."taskId", r."loadedFrom", p."taskId" AS "parentTask" FROM "Run" r LEFT JOIN "Run" p ON p.id = r."parentRunId" ORDER BY r."taskId"`,
@@ -130,9 +153,13 @@ describe('thaw ingest', () => {
     const daemon = new IngestDaemon({ pool, paths: [file], fromEnd: true, log: memoryLogger('silent').logger, staleMinutes: 10 });
     await daemon.start();
     try {
-      await waitFor(async () => (await db.query(`SELECT 1 FROM "LogSource" WHERE "committedOffset" > 0`)).length === 1, { what: 'skip to end' });
+      await waitFor(async () => (await db.query(`SELECT 1 FROM "LogSource" WHERE "committedOffset" > 0`)).length === 1, {
+        what: 'skip to end',
+      });
       await appendFile(file, full.subarray(cut));
-      await waitFor(async () => (await db.query(`SELECT 1 FROM "EpochMetric" WHERE epoch = 4 AND "trainLoss" IS NOT NULL`)).length === 1, { what: 'epoch 4' });
+      await waitFor(async () => (await db.query(`SELECT 1 FROM "EpochMetric" WHERE epoch = 4 AND "trainLoss" IS NOT NULL`)).length === 1, {
+        what: 'epoch 4',
+      });
       const epochs = await db.query<{ epoch: number }>(`SELECT epoch FROM "EpochMetric" WHERE "trainLoss" IS NOT NULL ORDER BY epoch`);
       expect(epochs.map((row) => row.epoch)).toEqual([3, 4]);
     } finally {

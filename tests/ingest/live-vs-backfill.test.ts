@@ -33,7 +33,7 @@ describe('live tail vs backfill', () => {
     try {
       const random = seededRandom(42);
       await writeFile(file, '');
-      for (let at = 0; at < content.length; ) {
+      for (let at = 0; at < content.length;) {
         // 1 byte … 64 KiB, biased towards small chunks so lines and UTF-8 characters get split.
         const size = Math.max(1, Math.floor(Math.pow(random(), 3) * 65536));
         await appendFile(file, content.subarray(at, at + size));
@@ -75,7 +75,9 @@ describe('live tail vs backfill', () => {
       expect(await committedOffset(pool, file)).toBe(lineStart);
       expect(await db.query(`SELECT epoch FROM "EpochMetric" WHERE epoch = 3 AND "trainLoss" IS NOT NULL`)).toEqual([]);
       await appendFile(file, content.subarray(cut, content.indexOf('\n', cut) + 1));
-      await waitFor(async () => (await db.query(`SELECT 1 FROM "EpochMetric" WHERE epoch = 3 AND "trainLoss" IS NOT NULL`)).length === 1, { what: 'epoch 3 loss' });
+      await waitFor(async () => (await db.query(`SELECT 1 FROM "EpochMetric" WHERE epoch = 3 AND "trainLoss" IS NOT NULL`)).length === 1, {
+        what: 'epoch 3 loss',
+      });
       const rows = await db.query<{ trainLoss: number }>(`SELECT "trainLoss" FROM "EpochMetric" WHERE epoch = 3`);
       const printed = Number(/Epoch 3 Average Loss: ([\d.]+)/.exec(content.toString())![1]);
       expect(rows[0]!.trainLoss).toBe(printed);

@@ -49,7 +49,10 @@ describe('database outage', () => {
       expect(daemon.isDatabaseDown).toBe(true);
 
       server = await startEmbeddedDatabase({ dataDir: pgDir, port: server.port });
-      await waitFor(async () => (await committedOffset(pool, file).catch(() => 0)) === content.length, { timeoutMs: 40_000, what: 'catch-up after the outage' });
+      await waitFor(async () => (await committedOffset(pool, file).catch(() => 0)) === content.length, {
+        timeoutMs: 40_000,
+        what: 'catch-up after the outage',
+      });
       await daemon.idle();
     } finally {
       await daemon.close();

@@ -20,7 +20,10 @@ describe('two daemons, one database', () => {
     cleanups.push(cleanup);
     const shared: TestDatabase = await createTestDatabase('two');
     const reference: TestDatabase = await createTestDatabase('two_ref');
-    cleanups.push(() => shared.drop(), () => reference.drop());
+    cleanups.push(
+      () => shared.drop(),
+      () => reference.drop(),
+    );
 
     const files = [path.join(dir, 'a.log'), path.join(dir, 'b.log')];
     await writeFile(files[0]!, await sampleLog('sample_task1_unfreeze8_overfit'));
@@ -30,13 +33,19 @@ describe('two daemons, one database', () => {
     // One daemon watches the directory, the other a glob over the same files.
     const daemons = [
       new IngestDaemon({ pool: pools[0]!, paths: [dir], log: memoryLogger('silent').logger, staleMinutes: 10, batchEvents: 300 }),
-      new IngestDaemon({ pool: pools[1]!, paths: [path.join(dir, '*.log')], log: memoryLogger('silent').logger, staleMinutes: 10, batchEvents: 300 }),
+      new IngestDaemon({
+        pool: pools[1]!,
+        paths: [path.join(dir, '*.log')],
+        log: memoryLogger('silent').logger,
+        staleMinutes: 10,
+        batchEvents: 300,
+      }),
     ];
     await Promise.all(daemons.map((daemon) => daemon.start()));
     try {
       const content = await allSamples();
       const random = seededRandom(3);
-      for (let at = 0; at < content.length; ) {
+      for (let at = 0; at < content.length;) {
         const size = 1 + Math.floor(random() * 20000);
         await appendFile(files[1]!, content.subarray(at, at + size));
         at += size;
@@ -68,7 +77,9 @@ describe('two daemons, one database', () => {
       await daemon.close();
       await pool.end();
     }
-    const rows = await db.query<{ host: string; runs: number }>(`SELECT s.host, count(r.id)::int AS runs FROM "LogSource" s JOIN "Run" r ON r."sourceId" = s.id GROUP BY s.host ORDER BY s.host`);
+    const rows = await db.query<{ host: string; runs: number }>(
+      `SELECT s.host, count(r.id)::int AS runs FROM "LogSource" s JOIN "Run" r ON r."sourceId" = s.id GROUP BY s.host ORDER BY s.host`,
+    );
     expect(rows).toEqual([
       { host: 'gpu-a', runs: 1 },
       { host: 'gpu-b', runs: 1 },

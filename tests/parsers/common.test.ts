@@ -52,12 +52,22 @@ describe('parseIndexList', () => {
 
 describe('parseTqdmFrame', () => {
   it('parses a SmolVLA frame with it/s', () => {
-    const frame = parseTqdmFrame('Training Epoch 3:  42%|████▏     | 210/500 [01:45<02:25,  1.99it/s, loss=0.0831, lr=9.87e-05, proc_ms=402.3]');
-    expect(frame).toEqual({ desc: 'Training Epoch 3', n: 210, total: 500, elapsedS: 105, postfix: 'loss=0.0831, lr=9.87e-05, proc_ms=402.3' });
+    const frame = parseTqdmFrame(
+      'Training Epoch 3:  42%|████▏     | 210/500 [01:45<02:25,  1.99it/s, loss=0.0831, lr=9.87e-05, proc_ms=402.3]',
+    );
+    expect(frame).toEqual({
+      desc: 'Training Epoch 3',
+      n: 210,
+      total: 500,
+      elapsedS: 105,
+      postfix: 'loss=0.0831, lr=9.87e-05, proc_ms=402.3',
+    });
   });
 
   it('parses s/it, H:MM:SS, ASCII bars and postfix keys in any order', () => {
-    const frame = parseTqdmFrame('Training Epoch 12:   3%|3         | 37/1406 [1:01:20<49:27,  2.17s/it, proc_ms=1287.4, lr=8.00e-05, loss=0.0412]');
+    const frame = parseTqdmFrame(
+      'Training Epoch 12:   3%|3         | 37/1406 [1:01:20<49:27,  2.17s/it, proc_ms=1287.4, lr=8.00e-05, loss=0.0412]',
+    );
     expect(frame?.elapsedS).toBe(3680);
     expect(frame?.n).toBe(37);
     expect(postfixNumber(frame?.postfix ?? '', 'loss')).toBe(0.0412);
@@ -66,8 +76,20 @@ describe('parseTqdmFrame', () => {
   });
 
   it('parses frames without postfix, without total, and rejects truncated ones', () => {
-    expect(parseTqdmFrame('Training Epoch 1:   0%|          | 0/500 [00:00<?, ?it/s]')).toEqual({ desc: 'Training Epoch 1', n: 0, total: 500, elapsedS: 0, postfix: '' });
-    expect(parseTqdmFrame('Training Epoch 1: 37it [00:15,  2.30it/s, loss=0.5]')).toEqual({ desc: 'Training Epoch 1', n: 37, total: null, elapsedS: 15, postfix: 'loss=0.5' });
+    expect(parseTqdmFrame('Training Epoch 1:   0%|          | 0/500 [00:00<?, ?it/s]')).toEqual({
+      desc: 'Training Epoch 1',
+      n: 0,
+      total: 500,
+      elapsedS: 0,
+      postfix: '',
+    });
+    expect(parseTqdmFrame('Training Epoch 1: 37it [00:15,  2.30it/s, loss=0.5]')).toEqual({
+      desc: 'Training Epoch 1',
+      n: 37,
+      total: null,
+      elapsedS: 15,
+      postfix: 'loss=0.5',
+    });
     expect(parseTqdmFrame('Training Epoch 1:  42%|████▏     | 210/500 [01:45<02:25,  1.99it/s, loss=0.08')).toBeNull();
     expect(parseClock('?')).toBeNull();
   });

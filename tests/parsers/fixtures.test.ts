@@ -15,19 +15,40 @@ describe('fixture files', () => {
 describe('freezing banner (§2.2 flexible, §2.3 partial)', () => {
   it('freeze list with an out-of-range index', () => {
     const { runs, warnings } = parseFixture('logs/banner_freeze_list.log');
-    expect(only(runs).strategy).toEqual({ kind: 'freeze', spec: [0, 1, 2, 3, 4, 5, 12], totalLayers: 12, frozen: [0, 1, 2, 3, 4, 5], unfrozen: [6, 7, 8, 9, 10, 11], applied: true });
+    expect(only(runs).strategy).toEqual({
+      kind: 'freeze',
+      spec: [0, 1, 2, 3, 4, 5, 12],
+      totalLayers: 12,
+      frozen: [0, 1, 2, 3, 4, 5],
+      unfrozen: [6, 7, 8, 9, 10, 11],
+      applied: true,
+    });
     expect(warnings).toEqual([{ line: 34, message: 'freeze strategy: 警告: 层索引 12 超出范围 [0, 11]' }]);
   });
 
   it('unfreeze list with negative indices, one out of range, abbreviated frozen list', () => {
     const { runs, warnings } = parseFixture('logs/banner_unfreeze_out_of_range.log');
-    expect(only(runs).strategy).toEqual({ kind: 'unfreeze', spec: [-1, -2, -13], totalLayers: 12, frozen: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], unfrozen: [10, 11], applied: true });
+    expect(only(runs).strategy).toEqual({
+      kind: 'unfreeze',
+      spec: [-1, -2, -13],
+      totalLayers: 12,
+      frozen: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+      unfrozen: [10, 11],
+      applied: true,
+    });
     expect(only(warnings).message).toContain('层索引 -13 (实际: -1) 超出范围');
   });
 
   it('ratio 1.0 with the abbreviated [0...11] list and no unfrozen line', () => {
     const strategy = only(parseFixture('logs/banner_ratio_abbreviated.log').runs).strategy;
-    expect(strategy).toEqual({ kind: 'ratio', spec: 1, totalLayers: 12, frozen: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], unfrozen: [], applied: true });
+    expect(strategy).toEqual({
+      kind: 'ratio',
+      spec: 1,
+      totalLayers: 12,
+      frozen: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+      unfrozen: [],
+      applied: true,
+    });
   });
 
   it('a bad ratio returns early: not applied, with the reason', () => {
@@ -38,7 +59,14 @@ describe('freezing banner (§2.2 flexible, §2.3 partial)', () => {
 
   it('vision_model not found (printed twice): one failed strategy, kind from the config summary', () => {
     const { events, runs } = parseFixture('logs/banner_vision_model_not_found.log');
-    expect(only(runs).strategy).toEqual({ kind: 'unfreeze', spec: [-1, -2, -3, -4, -5, -6, -7, -8, -9], totalLayers: null, frozen: [], unfrozen: [], applied: false });
+    expect(only(runs).strategy).toEqual({
+      kind: 'unfreeze',
+      spec: [-1, -2, -3, -4, -5, -6, -7, -8, -9],
+      totalLayers: null,
+      frozen: [],
+      unfrozen: [],
+      applied: false,
+    });
     const strategies = eventsOf(events, 'strategy');
     expect(strategies.length).toBeGreaterThanOrEqual(1);
     expect(new Set(strategies.map((e) => JSON.stringify(e.strategy))).size).toBe(1);
@@ -56,7 +84,14 @@ describe('freezing banner (§2.2 flexible, §2.3 partial)', () => {
 
   it('the banner printed twice yields one strategy, re-emitted identically at most', () => {
     const { events, runs } = parseFixture('logs/banner_twice.log');
-    expect(only(runs).strategy).toEqual({ kind: 'unfreeze', spec: [-1, -2, -3, -4, -5, -6, -7, -8, -9], totalLayers: 12, frozen: [0, 1, 2], unfrozen: [3, 4, 5, 6, 7, 8, 9, 10, 11], applied: true });
+    expect(only(runs).strategy).toEqual({
+      kind: 'unfreeze',
+      spec: [-1, -2, -3, -4, -5, -6, -7, -8, -9],
+      totalLayers: 12,
+      frozen: [0, 1, 2],
+      unfrozen: [3, 4, 5, 6, 7, 8, 9, 10, 11],
+      applied: true,
+    });
     const distinct = new Set(eventsOf(events, 'strategy').map((e) => JSON.stringify(e.strategy)));
     expect([...distinct].map((s) => JSON.parse(s) as { applied: boolean }).every((s) => s.applied)).toBe(true);
     expect(eventsOf(events, 'run_started')).toHaveLength(1);
@@ -64,7 +99,14 @@ describe('freezing banner (§2.2 flexible, §2.3 partial)', () => {
 
   it('partial freeze of the last N layers', () => {
     const { events, runs } = parseFixture('logs/partial_last_n.log');
-    expect(only(runs).strategy).toEqual({ kind: 'last_n', spec: 4, totalLayers: 12, frozen: [0, 1, 2, 3, 4, 5, 6, 7], unfrozen: [8, 9, 10, 11], applied: true });
+    expect(only(runs).strategy).toEqual({
+      kind: 'last_n',
+      spec: 4,
+      totalLayers: 12,
+      frozen: [0, 1, 2, 3, 4, 5, 6, 7],
+      unfrozen: [8, 9, 10, 11],
+      applied: true,
+    });
     expect(eventsOf(events, 'strategy').at(-1)?.strategy).toMatchObject({ visionTrainableParams: 29546496, visionTotalParams: 93509376 });
   });
 
@@ -85,11 +127,22 @@ describe('freezing banner (§2.2 flexible, §2.3 partial)', () => {
     expect(eventsOf(events, 'strategy').at(-1)?.strategy.failureReason).toBe(
       "Failed to apply partial vision freeze: 'VLAFlowMatching' object has no attribute 'get_vlm_model'",
     );
-    expect(only(parseFixture('logs/partial_layers_not_found.log').runs).strategy).toMatchObject({ kind: 'last_n', spec: 4, applied: false });
+    expect(only(parseFixture('logs/partial_layers_not_found.log').runs).strategy).toMatchObject({
+      kind: 'last_n',
+      spec: 4,
+      applied: false,
+    });
   });
 
   it('no banner: kind none when the encoder is not frozen, no strategy otherwise', () => {
-    expect(only(parseFixture('logs/no_banner_unfrozen.log').runs).strategy).toEqual({ kind: 'none', spec: null, totalLayers: null, frozen: [], unfrozen: [], applied: true });
+    expect(only(parseFixture('logs/no_banner_unfrozen.log').runs).strategy).toEqual({
+      kind: 'none',
+      spec: null,
+      totalLayers: null,
+      frozen: [],
+      unfrozen: [],
+      applied: true,
+    });
     const frozen = parseFixture('logs/no_banner_frozen.log');
     expect(only(frozen.runs).strategy).toBeNull();
     expect(eventsOf(frozen.events, 'strategy')).toEqual([]);
@@ -102,12 +155,21 @@ describe('SmolVLA runs', () => {
     const run = only(runs);
     expect(run.config).toEqual({ epochs: 2, batchSize: 64, learningRate: 3.5e-5, stepsPerEpoch: 30, totalSteps: 60 });
     expect(run.strategy).toMatchObject({ kind: 'ratio', spec: 0.5, frozen: [0, 1, 2, 3, 4, 5] });
-    expect(eventsOf(events, 'epoch').filter((e) => e.metrics.durationMinutes !== undefined).map((e) => [e.epoch, e.metrics.durationMinutes])).toEqual([
+    expect(
+      eventsOf(events, 'epoch')
+        .filter((e) => e.metrics.durationMinutes !== undefined)
+        .map((e) => [e.epoch, e.metrics.durationMinutes]),
+    ).toEqual([
       [1, 50.34],
       [2, 49.8],
     ]);
     const info = Object.assign({}, ...eventsOf(events, 'run_info').map((e) => e.info)) as Record<string, unknown>;
-    expect(info).toMatchObject({ loadedFrom: 'task', resumeTaskId: 1, resumePath: 'outputs/train/task1_moving_grasp/smolvla_sequential/run_20251016_090000/best', datasetFrames: 1920 });
+    expect(info).toMatchObject({
+      loadedFrom: 'task',
+      resumeTaskId: 1,
+      resumePath: 'outputs/train/task1_moving_grasp/smolvla_sequential/run_20251016_090000/best',
+      datasetFrames: 1920,
+    });
     expect(run.status).toBe('completed');
   });
 
@@ -144,7 +206,12 @@ describe('SmolVLA runs', () => {
       [1, 0.8, null, 2],
       [2, 0.7, null, 5],
     ]);
-    expect(only(eventsOf(events, 'checkpoint'))).toMatchObject({ kind: 'best_saved', epoch: 1, loss: 0.75, path: 'outputs/train/smolvla_sequential/task1_moving_grasp/best' });
+    expect(only(eventsOf(events, 'checkpoint'))).toMatchObject({
+      kind: 'best_saved',
+      epoch: 1,
+      loss: 0.75,
+      path: 'outputs/train/smolvla_sequential/task1_moving_grasp/best',
+    });
   });
 
   it('CRLF line endings and ANSI colours parse like the plain log', () => {
@@ -162,13 +229,14 @@ describe('SmolVLA runs', () => {
     const buffered = parseFixture('logs/buffered_8k_blocks.log');
     expect(buffered.runs).toEqual(plain.runs);
     expect(buffered.warnings).toEqual([]);
-    const checkpoints = (events: typeof plain.events) => eventsOf(events, 'checkpoint').map(({ kind, epoch, loss, path }) => ({ kind, epoch, loss, path }));
+    const checkpoints = (events: typeof plain.events) =>
+      eventsOf(events, 'checkpoint').map(({ kind, epoch, loss, path }) => ({ kind, epoch, loss, path }));
     expect(checkpoints(buffered.events)).toEqual(checkpoints(plain.events));
     const steps = (events: typeof plain.events) => eventsOf(events, 'step').map(({ step, loss }) => [step, loss]);
     expect(steps(buffered.events)).toEqual(steps(plain.events));
   });
 
-  it('two runs in one file; the second run\'s early tqdm frames belong to it, not to run 1', () => {
+  it("two runs in one file; the second run's early tqdm frames belong to it, not to run 1", () => {
     const { events, runs } = parseFixture('logs/two_runs.log');
     expect(runs.map((r) => [r.taskId, r.status, r.epochs.length])).toEqual([
       [1, 'completed', 4],
@@ -204,16 +272,22 @@ describe('SmolVLA runs', () => {
 
   it('per-epoch throughput and tqdm steps', () => {
     const { events } = parseFixture('samples/sample_task1_unfreeze8_overfit.log');
-    expect(eventsOf(events, 'epoch').filter((e) => e.epoch === 1).map((e) => e.metrics)).toEqual([
-      { lr: 2.37e-5 },
-      { trainLoss: 0.8031 },
-      { msPerBatch: 200.59 },
-      { samplesPerSec: 217.6 },
-    ]);
+    expect(
+      eventsOf(events, 'epoch')
+        .filter((e) => e.epoch === 1)
+        .map((e) => e.metrics),
+    ).toEqual([{ lr: 2.37e-5 }, { trainLoss: 0.8031 }, { msPerBatch: 200.59 }, { samplesPerSec: 217.6 }]);
     expect(eventsOf(events, 'step')[0]).toMatchObject({ step: 5, epoch: 1, loss: 0.7572, lr: 1.32e-5, procMs: 203.5, elapsedS: 5 });
     expect(eventsOf(events, 'step').at(-1)).toMatchObject({ step: 2000, epoch: 50 });
     const info = Object.assign({}, ...eventsOf(events, 'run_info').map((e) => e.info)) as Record<string, unknown>;
-    expect(info).toMatchObject({ stage: 1, datasetFps: 10, datasetFrames: 2560, loadedFrom: 'pretrained', pretrainedPath: 'lerobot/smolvla_base', frozenParams: 91336704 });
+    expect(info).toMatchObject({
+      stage: 1,
+      datasetFps: 10,
+      datasetFrames: 2560,
+      loadedFrom: 'pretrained',
+      pretrainedPath: 'lerobot/smolvla_base',
+      frozenParams: 91336704,
+    });
   });
 });
 
@@ -221,7 +295,11 @@ describe('other trainers', () => {
   it('LeRobot train.py: counts, exact steps behind "1K", eval, checkpoints with paths', () => {
     const { events, runs, warnings } = parseFixture('logs/lerobot_train.log');
     const run = only(runs);
-    expect(run).toMatchObject({ status: 'completed', params: { total: 450046176, trainable: 99880992 }, config: { batchSize: 8, totalSteps: 2000 } });
+    expect(run).toMatchObject({
+      status: 'completed',
+      params: { total: 450046176, trainable: 99880992 },
+      config: { batchSize: 8, totalSteps: 2000 },
+    });
     expect(only(eventsOf(events, 'run_started')).format).toBe('lerobot');
     expect(eventsOf(events, 'step').map((e) => e.step)).toEqual([200, 400, 600, 800, 1000, 1200, 1400, 1600]);
     expect(eventsOf(events, 'step')[0]).toMatchObject({ loss: 0.512, lr: 1e-4, procMs: 312 });
@@ -240,7 +318,11 @@ describe('other trainers', () => {
     const [policy, vla] = runs;
     expect(policy).toMatchObject({ params: { total: 263177034 }, config: { epochs: 2 }, status: 'running' });
     const firstKey = eventsOf(events, 'run_started')[0]?.runKey;
-    expect(eventsOf(events, 'step').filter((e) => e.runKey === firstKey).map((e) => [e.step, e.loss])).toEqual([
+    expect(
+      eventsOf(events, 'step')
+        .filter((e) => e.runKey === firstKey)
+        .map((e) => [e.step, e.loss]),
+    ).toEqual([
       [2, 0.48],
       [4, 0.46],
       [6, 0.23],

@@ -21,7 +21,8 @@ describe('Framer', () => {
   });
 
   it('keeps tqdm frames and the print glued after them apart (§0.2)', () => {
-    const raw = '\rTraining Epoch 1: 100%|██████████| 2/2 [00:01<00:00,  1.99it/s, loss=0.1]\r' + ' '.repeat(40) + '\rEpoch 1 Average Loss: 0.1000\n';
+    const raw =
+      '\rTraining Epoch 1: 100%|██████████| 2/2 [00:01<00:00,  1.99it/s, loss=0.1]\r' + ' '.repeat(40) + '\rEpoch 1 Average Loss: 0.1000\n';
     expect(texts(frameBytes(encode(raw)).records)).toEqual([
       'Training Epoch 1: 100%|██████████| 2/2 [00:01<00:00,  1.99it/s, loss=0.1]',
       'Epoch 1 Average Loss: 0.1000',

@@ -12,7 +12,11 @@ export function fixtureBytes(relative: string): Uint8Array {
   return readFileSync(path.join(FIXTURES, relative));
 }
 
-export function parseFixture(relative: string): { events: ParseEvent[]; runs: RunSummary[]; warnings: { line: number; message: string }[] } {
+export function parseFixture(relative: string): {
+  events: ParseEvent[];
+  runs: RunSummary[];
+  warnings: { line: number; message: string }[];
+} {
   const { events, warnings } = parseBytes(fixtureBytes(relative));
   return { events, runs: summarizeRuns(events), warnings };
 }

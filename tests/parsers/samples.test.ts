@@ -1,7 +1,7 @@
 // The three sample logs against the exact JSON `thaw parse --json` must print for them.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseLogToDocument, runParseCommand } from '../../lib/cli/commands/parse';
+import { parseLogToDocument, runParseCommand } from '../../cli/commands/parse';
 import { fixtureBytes } from './helpers';
 
 const SAMPLES = ['sample_task1_unfreeze8_overfit', 'sample_task2_unfreeze4_buffered', 'sample_task3_ratio50_final_only'];
@@ -79,11 +79,15 @@ describe('thaw parse command', () => {
   it('reads real files through the default IO', async () => {
     const path = new URL('../fixtures/samples/sample_task3_ratio50_final_only.log', import.meta.url).pathname;
     const chunks: string[] = [];
-    const code = await runParseCommand([path], { json: true }, {
-      stdout: (t) => void chunks.push(t),
-      stderr: () => undefined,
-      readFile: async (p) => (await import('node:fs/promises')).readFile(p),
-    });
+    const code = await runParseCommand(
+      [path],
+      { json: true },
+      {
+        stdout: (t) => void chunks.push(t),
+        stderr: () => undefined,
+        readFile: async (p) => (await import('node:fs/promises')).readFile(p),
+      },
+    );
     expect(code).toBe(0);
     expect(JSON.parse(chunks.join('')).runs).toEqual(expected('sample_task3_ratio50_final_only').runs);
   });

@@ -23,7 +23,10 @@ beforeAll(async () => {
   await (await import('node:fs/promises')).mkdir(logs);
   await copySamples(logs);
   server = await startThaw({ databaseUrl: db.url, logs });
-  await waitFor(async () => (await db.query(`SELECT 1 FROM "Run" WHERE status = 'completed'`)).length === 3, { timeoutMs: 60_000, what: 'samples ingested' });
+  await waitFor(async () => (await db.query(`SELECT 1 FROM "Run" WHERE status = 'completed'`)).length === 3, {
+    timeoutMs: 60_000,
+    what: 'samples ingested',
+  });
   before = await countRows(db.query);
   runId = (await db.query<{ id: number }>(`SELECT min(id) AS id FROM "Run"`))[0]!.id;
 }, 120_000);
@@ -55,7 +58,7 @@ function expectCleanError(result: { status: number; body: unknown; text: string 
   expect(result.text).not.toMatch(/\n\s+at .+:\d+:\d+|node_modules|prisma\./i);
 }
 
-const SQL = ["1; DROP TABLE \"Run\"; --", "' OR '1'='1", '1 UNION SELECT * FROM "LogSource"', 'x%27%3B%20DELETE%20FROM%20%22Run%22%3B--'];
+const SQL = ['1; DROP TABLE "Run"; --', "' OR '1'='1", '1 UNION SELECT * FROM "LogSource"', 'x%27%3B%20DELETE%20FROM%20%22Run%22%3B--'];
 
 describe('hostile API parameters', () => {
   it('SQL-looking ids and filters are rejected or matched literally, and nothing changes', async () => {

@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSmolvlaLog } from '../../lib/synthetic/smolvla-log';
+import { generateSmolvlaLog } from '../../cli/synthetic/smolvla-log';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { backfillInto, sampleLog, tempDir } from '../helpers/ingest';
 
@@ -26,8 +26,11 @@ async function ingest(name: string, content: Buffer | string): Promise<number> {
   return source!.id;
 }
 
-const runsOf = (sourceId: number) => db.query<{ id: number; taskId: number | null; status: string; epochsTotal: number | null }>(
-  `SELECT id, "taskId", status, "epochsTotal" FROM "Run" WHERE "sourceId" = $1 ORDER BY "runKey"`, [sourceId]);
+const runsOf = (sourceId: number) =>
+  db.query<{ id: number; taskId: number | null; status: string; epochsTotal: number | null }>(
+    `SELECT id, "taskId", status, "epochsTotal" FROM "Run" WHERE "sourceId" = $1 ORDER BY "runKey"`,
+    [sourceId],
+  );
 
 describe('hostile input', () => {
   it('a banner repeated 5,000 times yields one strategy and the run is otherwise intact', async () => {
@@ -39,22 +42,26 @@ describe('hostile input', () => {
     const source = await ingest('banners.log', hostile);
     const [run] = await runsOf(source);
     expect(run).toMatchObject({ taskId: 1, status: 'completed' });
-    const strategies = await db.query<{ kind: string; unfrozenLayers: number[] }>(`SELECT kind, "unfrozenLayers" FROM "VisionStrategy" WHERE "runId" = $1`, [run!.id]);
+    const strategies = await db.query<{ kind: string; unfrozenLayers: number[] }>(
+      `SELECT kind, "unfrozenLayers" FROM "VisionStrategy" WHERE "runId" = $1`,
+      [run!.id],
+    );
     expect(strategies).toEqual([{ kind: 'unfreeze', unfrozenLayers: [3, 4, 5, 6, 7, 8, 9, 10, 11] }]);
     const epochs = await db.query(`SELECT epoch FROM "EpochMetric" WHERE "runId" = $1 AND "trainLoss" IS NOT NULL`, [run!.id]);
     expect(epochs).toHaveLength(3);
   });
 
   it('a log that claims 10⁹ epochs and absurd step counts is stored as printed without allocating anything for it', async () => {
-    const log = generateSmolvlaLog({ seed: 2, epochs: 2, epochsTotal: 2, stepsPerEpoch: 10, outcome: 'running' })
-      .toString()
-      .replace('Epoch 1/2', 'Epoch 1/1000000000')
-      .replace('   Epochs: 2\n', '   Epochs: 1000000000\n')
-      + 'Epoch 999999999 Average Loss: 0.5000\n'
-      + '\rTraining Epoch 999999999:  50%|█████     | 1/2 [00:01<00:01,  1.00it/s, loss=0.5000, lr=1.00e-04, proc_ms=1.0]\n'
+    const log =
+      generateSmolvlaLog({ seed: 2, epochs: 2, epochsTotal: 2, stepsPerEpoch: 10, outcome: 'running' })
+        .toString()
+        .replace('Epoch 1/2', 'Epoch 1/1000000000')
+        .replace('   Epochs: 2\n', '   Epochs: 1000000000\n') +
+      'Epoch 999999999 Average Loss: 0.5000\n' +
+      '\rTraining Epoch 999999999:  50%|█████     | 1/2 [00:01<00:01,  1.00it/s, loss=0.5000, lr=1.00e-04, proc_ms=1.0]\n' +
       // Step (5e12 - 1)·5000: far beyond a 32-bit column. Dropped with a warning; the batch still lands.
-      + '\rTraining Epoch 5000000000000:  50%|█████     | 1/5000 [00:01<00:01,  1.00it/s, loss=0.5000, lr=1.00e-04, proc_ms=1.0]\n'
-      + 'Epoch 3 Average Loss: 0.4000\n';
+      '\rTraining Epoch 5000000000000:  50%|█████     | 1/5000 [00:01<00:01,  1.00it/s, loss=0.5000, lr=1.00e-04, proc_ms=1.0]\n' +
+      'Epoch 3 Average Loss: 0.4000\n';
     const source = await ingest('huge-epochs.log', log);
     const [run] = await runsOf(source);
     expect(run!.epochsTotal).toBe(1_000_000_000);
@@ -67,14 +74,19 @@ describe('hostile input', () => {
   });
 
   it('NaN and inf losses are kept as such and flagged', async () => {
-    const log = (await sampleLog('sample_task3_ratio50_final_only')).toString()
+    const log = (await sampleLog('sample_task3_ratio50_final_only'))
+      .toString()
       .replace(/Epoch 5 Average Loss: [\d.]+/, 'Epoch 5 Average Loss: nan')
       .replace(/Task 2 Validation Loss: [\d.]+/, 'Task 2 Validation Loss: inf');
     const source = await ingest('nan.log', log);
     const [run] = await runsOf(source);
-    const [epoch5] = await db.query<{ trainLoss: number }>(`SELECT "trainLoss" FROM "EpochMetric" WHERE "runId" = $1 AND epoch = 5`, [run!.id]);
+    const [epoch5] = await db.query<{ trainLoss: number }>(`SELECT "trainLoss" FROM "EpochMetric" WHERE "runId" = $1 AND epoch = 5`, [
+      run!.id,
+    ]);
     expect(Number.isNaN(epoch5!.trainLoss)).toBe(true);
-    const [val] = await db.query<{ loss: number }>(`SELECT loss FROM "Validation" WHERE "runId" = $1 AND "taskId" = 2 AND final`, [run!.id]);
+    const [val] = await db.query<{ loss: number }>(`SELECT loss FROM "Validation" WHERE "runId" = $1 AND "taskId" = 2 AND final`, [
+      run!.id,
+    ]);
     expect(val!.loss).toBe(Number.POSITIVE_INFINITY);
     const warnings = await db.query<{ message: string }>(`SELECT message FROM "ParseWarning" WHERE "sourceId" = $1`, [source]);
     expect(warnings.length).toBeGreaterThanOrEqual(2);
@@ -91,10 +103,14 @@ describe('hostile input', () => {
   });
 
   it('a line that looks like a known format but does not parse becomes a warning with its line number', async () => {
-    const log = (await sampleLog('sample_task3_ratio50_final_only')).toString().replace('Epoch 3 Average Loss: ', 'Epoch 3 Average Loss: zero point one ');
+    const log = (await sampleLog('sample_task3_ratio50_final_only'))
+      .toString()
+      .replace('Epoch 3 Average Loss: ', 'Epoch 3 Average Loss: zero point one ');
     const line = log.slice(0, log.indexOf('Epoch 3 Average Loss: zero')).split('\n').length;
     const source = await ingest('bad-line.log', log);
-    const warnings = await db.query<{ line: number; message: string }>(`SELECT line, message FROM "ParseWarning" WHERE "sourceId" = $1`, [source]);
+    const warnings = await db.query<{ line: number; message: string }>(`SELECT line, message FROM "ParseWarning" WHERE "sourceId" = $1`, [
+      source,
+    ]);
     expect(warnings.some((warning) => warning.line === line)).toBe(true);
     const [run] = await runsOf(source);
     expect(run).toMatchObject({ taskId: 3, status: 'completed' });

@@ -6,8 +6,8 @@ import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoHistory } from '../../lib/demo/writers';
-import { generateSmolvlaLog } from '../../lib/synthetic/smolvla-log';
+import { demoHistory } from '../../cli/demo/writers';
+import { generateSmolvlaLog } from '../../cli/synthetic/smolvla-log';
 import { PROJECT_DIR } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { tempDir, waitFor } from '../helpers/ingest';
@@ -15,7 +15,16 @@ import { copySamples } from './fixtures';
 import { startThaw, type ThawServer } from './server';
 
 const SCREENSHOTS = path.join(PROJECT_DIR, 'test-results', 'screenshots');
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
 
 let database: TestDatabase;
 let logs: { dir: string; cleanup(): Promise<void> };
@@ -27,7 +36,13 @@ let liveLog: Buffer;
 const sampleIds: Record<string, number> = {};
 /** Uncaught page errors and console errors (hydration mismatches included) across the whole suite. */
 const pageErrors: string[] = [];
-let runsApi: { id: number; taskId: number; source: { path: string }; strategy: { label: string; key: string }; verdict: { status: string; reason: string } }[];
+let runsApi: {
+  id: number;
+  taskId: number;
+  source: { path: string };
+  strategy: { label: string; key: string };
+  verdict: { status: string; reason: string };
+}[];
 
 /** Byte offset just after the line "Epoch <n> Average Loss: …" of the live log. */
 function afterEpoch(n: number): number {
@@ -54,13 +69,27 @@ beforeAll(async () => {
     await writeFile(file, generateSmolvlaLog(run.options));
   }
   // A run still training: the first 5 epochs now, more during the tests.
-  liveLog = generateSmolvlaLog({ seed: 9, taskId: 2, unfreezeLast: 6, timestamp: '20251125_080000', epochs: 20, epochsTotal: 20, stepsPerEpoch: 30, validationEvery: 1, outcome: 'running', stdoutBuffering: 'none' });
+  liveLog = generateSmolvlaLog({
+    seed: 9,
+    taskId: 2,
+    unfreezeLast: 6,
+    timestamp: '20251125_080000',
+    epochs: 20,
+    epochsTotal: 20,
+    stepsPerEpoch: 30,
+    validationEvery: 1,
+    outcome: 'running',
+    stdoutBuffering: 'none',
+  });
   liveFile = path.join(logs.dir, 'live-task2.log');
   await writeFile(liveFile, liveLog.subarray(0, afterEpoch(5)));
 
   server = await startThaw({ databaseUrl: database.url, logs: logs.dir });
   const expectedRuns = 3 + demoHistory().length + 1;
-  await waitFor(async () => ((await (await fetch(`${server.url}/api/runs`)).json()) as { runs: unknown[] }).runs.length === expectedRuns, { timeoutMs: 60_000, what: 'every run ingested' });
+  await waitFor(async () => ((await (await fetch(`${server.url}/api/runs`)).json()) as { runs: unknown[] }).runs.length === expectedRuns, {
+    timeoutMs: 60_000,
+    what: 'every run ingested',
+  });
   runsApi = ((await (await fetch(`${server.url}/api/runs`)).json()) as { runs: typeof runsApi }).runs;
   for (const run of runsApi) sampleIds[path.basename(run.source.path, '.log')] = run.id;
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -99,7 +128,9 @@ describe('runs page', () => {
 
   it('filters through the URL and links selected runs to compare', async () => {
     await page.goto(`${server.url}/?verdict=overfitting`);
-    const statuses = await page.locator('tr[data-testid="run-row"] [data-verdict]').evaluateAll((els) => els.map((el) => el.getAttribute('data-verdict')));
+    const statuses = await page
+      .locator('tr[data-testid="run-row"] [data-verdict]')
+      .evaluateAll((els) => els.map((el) => el.getAttribute('data-verdict')));
     expect(statuses.length).toBeGreaterThan(0);
     expect(new Set(statuses)).toEqual(new Set(['overfitting']));
     await page.goto(`${server.url}/`);
@@ -110,12 +141,18 @@ describe('runs page', () => {
     }
     await page.getByTestId('compare-selected').click();
     await page.waitForURL(/\/compare\?runs=/);
-    expect(new URL(page.url()).searchParams.get('runs')!.split(',').map(Number).sort()).toEqual([sampleIds.sample_task1_unfreeze8_overfit!, sampleIds.sample_task2_unfreeze4_buffered!].sort());
+    expect(new URL(page.url()).searchParams.get('runs')!.split(',').map(Number).sort()).toEqual(
+      [sampleIds.sample_task1_unfreeze8_overfit!, sampleIds.sample_task2_unfreeze4_buffered!].sort(),
+    );
   });
 });
 
 describe('compare page', () => {
-  const seriesIds = () => page.getByTestId('series-list').locator('li').evaluateAll((els) => els.map((el) => `${el.getAttribute('data-kind')}:${el.getAttribute('data-strategy')}`));
+  const seriesIds = () =>
+    page
+      .getByTestId('series-list')
+      .locator('li')
+      .evaluateAll((els) => els.map((el) => `${el.getAttribute('data-kind')}:${el.getAttribute('data-strategy')}`));
   const chart = () => page.getByTestId('compare-chart');
 
   it('draws train and validation curves for two strategies', async () => {
@@ -177,7 +214,10 @@ describe('compare page', () => {
 describe('run page', () => {
   it('shows the header, the verdict reason sentence and the checkpoint advice', async () => {
     const id = sampleIds.sample_task1_unfreeze8_overfit!;
-    const detail = (await (await fetch(`${server.url}/api/runs/${id}`)).json()) as { verdict: { reason: string }; advice: { text: string } };
+    const detail = (await (await fetch(`${server.url}/api/runs/${id}`)).json()) as {
+      verdict: { reason: string };
+      advice: { text: string };
+    };
     await page.goto(`${server.url}/runs/${id}`);
     expect(await page.getByTestId('verdict-reason').innerText()).toBe(detail.verdict.reason);
     expect(detail.verdict.reason).toMatch(/bottomed at 0\.1098 at epoch 20 .* overfitting\.$/);
@@ -196,7 +236,13 @@ describe('multi-task page', () => {
     const sequential = page.locator('[data-testid="chain"][data-chain-kind="forgetting"]');
     await expect.poll(() => sequential.count()).toBeGreaterThanOrEqual(2);
     const four = sequential.filter({ has: page.locator('tbody tr:nth-child(4)') }).first();
-    expect(await four.getByTestId('matrix').locator('thead th').allInnerTexts()).toEqual(['after stage', 'task 1', 'task 2', 'task 3', 'task 4']);
+    expect(await four.getByTestId('matrix').locator('thead th').allInnerTexts()).toEqual([
+      'after stage',
+      'task 1',
+      'task 2',
+      'task 3',
+      'task 4',
+    ]);
     expect(await four.getByTestId('matrix').locator('td.cell').count()).toBe(16);
     expect(await four.getByTestId('matrix').locator('td.cell.trained').count()).toBe(4);
     expect(await four.getByTestId('bwt').innerText()).toMatch(/^[+-]?\d\.\d{4}$/);
@@ -236,7 +282,9 @@ describe('live updates', () => {
     await appendFile(liveFile, liveLog.subarray(afterEpoch(6), afterEpoch(7)));
     const appendedAgain = Date.now();
     await page.getByTestId('log-tail').filter({ hasText: 'Epoch 7 Average Loss' }).waitFor({ timeout: 2_000 });
-    await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 2_000 - (Date.now() - appendedAgain) }).toBeGreaterThan(pointsBefore);
+    await expect
+      .poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 2_000 - (Date.now() - appendedAgain) })
+      .toBeGreaterThan(pointsBefore);
     const pageLatency = Date.now() - appendedAgain;
     expect(await page.evaluate(() => (window as unknown as { thawNoReload?: boolean }).thawNoReload)).toBe(true);
     await shot('run-live');

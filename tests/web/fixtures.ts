@@ -22,7 +22,14 @@ export interface ExpectedRun {
   outputDir: string;
   epochs: { epoch: number; trainLoss: number | null }[];
   validations: { epoch: number; final: boolean; taskId: number; loss: number | null }[];
-  strategy: { kind: string; spec: number[] | number | null; totalLayers: number | null; frozen: number[]; unfrozen: number[]; applied: boolean };
+  strategy: {
+    kind: string;
+    spec: number[] | number | null;
+    totalLayers: number | null;
+    frozen: number[];
+    unfrozen: number[];
+    applied: boolean;
+  };
   status: string;
 }
 

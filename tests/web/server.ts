@@ -12,7 +12,12 @@ export interface ThawServer {
   stop(): Promise<void>;
 }
 
-export async function startThaw(options: { databaseUrl: string; logs: string; env?: Record<string, string>; host?: string }): Promise<ThawServer> {
+export async function startThaw(options: {
+  databaseUrl: string;
+  logs: string;
+  env?: Record<string, string>;
+  host?: string;
+}): Promise<ThawServer> {
   const port = await freePort();
   const args = ['start', '--no-build', '--port', String(port), '--logs', options.logs];
   if (options.host) args.push('--host', options.host);

@@ -50,10 +50,21 @@ export async function seedSyntheticRuns(db: Query, options: SyntheticOptions): P
                450046176, $14::bigint, 450046176 - $14::bigint, $15, $15, 'synthetic run', 'Pick up the object and place it on the target.')
        RETURNING id`,
       [
-        sourceId, i * 1000, taskId, ['moving_grasp', 'weighing', 'placement', 'sorting'][(taskId - 1) % 4], outputDir,
-        parent === null ? 'pretrained' : 'task', parent === null ? null : taskId - 1,
+        sourceId,
+        i * 1000,
+        taskId,
+        ['moving_grasp', 'weighing', 'placement', 'sorting'][(taskId - 1) % 4],
+        outputDir,
+        parent === null ? 'pretrained' : 'task',
+        parent === null ? null : taskId - 1,
         parent === null ? null : `outputs/train/task${taskId - 1}/smolvla_sequential/run_${String(i - 1).padStart(5, '0')}/best`,
-        parent, options.epochs, stepsPerEpoch, stepsPerEpoch * options.epochs, 2560 * taskId, 300_000_000 + n * 7_000_000, started,
+        parent,
+        options.epochs,
+        stepsPerEpoch,
+        stepsPerEpoch * options.epochs,
+        2560 * taskId,
+        300_000_000 + n * 7_000_000,
+        started,
       ],
     );
     const id = row.rows[0]!.id;
@@ -68,7 +79,8 @@ export async function seedSyntheticRuns(db: Query, options: SyntheticOptions): P
   }
   const idArray = `{${ids.join(',')}}`;
   // noise(a, b) in [0, 1): a deterministic hash of two numbers.
-  const noise = (a: string, b: string) => `(abs(sin(${a} * 12.9898 + ${b} * 78.233)) * 43758.5453 - floor(abs(sin(${a} * 12.9898 + ${b} * 78.233)) * 43758.5453))`;
+  const noise = (a: string, b: string) =>
+    `(abs(sin(${a} * 12.9898 + ${b} * 78.233)) * 43758.5453 - floor(abs(sin(${a} * 12.9898 + ${b} * 78.233)) * 43758.5453))`;
   // Strategy with more layers fits faster and overfits earlier: minimum of validation near epoch 60%·E·(10/(n+6)).
   await db.query(
     `INSERT INTO "EpochMetric" ("runId", epoch, "trainLoss", lr, "msPerBatch", "samplesPerSec", "durationMinutes")

@@ -19,7 +19,13 @@ export const dynamic = 'force-dynamic';
 
 const pageQuery = z.object({ x: xParam, smooth: smoothParam, log: flagParam.default(false) });
 
-export default async function RunPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function RunPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const parsedId = runIdParam.safeParse((await params).id);
   if (!parsedId.success) notFound();
   const id = parsedId.data;
@@ -37,8 +43,18 @@ export default async function RunPage({ params, searchParams }: { params: Promis
   ]);
   const { run, strategy, verdict, advice } = detail;
   const markers = [
-    ...(verdict.bestEpoch !== null ? [{ kind: 'best' as const, epoch: verdict.bestEpoch, label: `best validation ${fmtLoss(verdict.bestValue)} at epoch ${verdict.bestEpoch}` }] : []),
-    ...(verdict.overfitStartEpoch !== null ? [{ kind: 'overfit' as const, epoch: verdict.overfitStartEpoch, label: `overfitting began at epoch ${verdict.overfitStartEpoch}` }] : []),
+    ...(verdict.bestEpoch !== null
+      ? [
+          {
+            kind: 'best' as const,
+            epoch: verdict.bestEpoch,
+            label: `best validation ${fmtLoss(verdict.bestValue)} at epoch ${verdict.bestEpoch}`,
+          },
+        ]
+      : []),
+    ...(verdict.overfitStartEpoch !== null
+      ? [{ kind: 'overfit' as const, epoch: verdict.overfitStartEpoch, label: `overfitting began at epoch ${verdict.overfitStartEpoch}` }]
+      : []),
   ];
   return (
     <>
@@ -51,9 +67,15 @@ export default async function RunPage({ params, searchParams }: { params: Promis
           <VerdictBadge verdict={verdict} />
           <span className="muted">{run.status}</span>
           <span className="spacer" />
-          <a className="button secondary small" href={`/api/runs/${run.id}`} target="_blank" rel="noreferrer">JSON</a>
-          <a className="button secondary small" href={`/api/runs/${run.id}?format=csv`} download>Validation CSV</a>
-          <Link className="button small" href={`/compare?runs=${run.id}&mode=runs`}>Compare…</Link>
+          <a className="button secondary small" href={`/api/runs/${run.id}`} target="_blank" rel="noreferrer">
+            JSON
+          </a>
+          <a className="button secondary small" href={`/api/runs/${run.id}?format=csv`} download>
+            Validation CSV
+          </a>
+          <Link className="button small" href={`/compare?runs=${run.id}&mode=runs`}>
+            Compare…
+          </Link>
         </div>
         {run.description && <p className="description">{run.description}</p>}
         {run.language && <p className="muted language">“{run.language}”</p>}
@@ -70,13 +92,22 @@ export default async function RunPage({ params, searchParams }: { params: Promis
           <Fact label="Output dir" value={run.outputDir} mono />
           <Fact label="Loaded from" value={loadedFrom(run)} />
           <Fact label="Chain" value={<ChainLinks run={run} />} />
-          <Fact label="Config" value={`${fmtCount(run.config.epochsTotal)} epochs · batch ${fmtCount(run.config.batchSize)} · lr ${run.config.learningRate ?? '–'} · ${fmtCount(run.config.stepsPerEpoch)} steps/epoch · ${fmtCount(run.config.totalSteps)} steps`} />
-          <Fact label="Dataset" value={`${fmtCount(run.config.datasetFrames)} frames${run.config.datasetFps ? ` @ ${run.config.datasetFps} fps` : ''}`} />
+          <Fact
+            label="Config"
+            value={`${fmtCount(run.config.epochsTotal)} epochs · batch ${fmtCount(run.config.batchSize)} · lr ${run.config.learningRate ?? '–'} · ${fmtCount(run.config.stepsPerEpoch)} steps/epoch · ${fmtCount(run.config.totalSteps)} steps`}
+          />
+          <Fact
+            label="Dataset"
+            value={`${fmtCount(run.config.datasetFrames)} frames${run.config.datasetFps ? ` @ ${run.config.datasetFps} fps` : ''}`}
+          />
           <Fact
             label="Parameters"
             value={`${fmtParams(run.params.total)} total · ${fmtParams(run.params.trainable)} trainable (${run.params.total && run.params.trainable ? fmtPct(run.params.trainable / run.params.total) : '–'})${run.params.visionTotal ? ` · vision ${fmtParams(run.params.visionTrainable)}/${fmtParams(run.params.visionTotal)}` : ''}`}
           />
-          <Fact label="Progress" value={`epoch ${detail.progress.epochsDone}/${detail.progress.epochsTotal ?? '?'}${detail.progress.lastStep ? ` · step ${fmtCount(detail.progress.lastStep)}` : ''} · last train ${fmtLoss(detail.progress.lastTrainLoss)}`} />
+          <Fact
+            label="Progress"
+            value={`epoch ${detail.progress.epochsDone}/${detail.progress.epochsTotal ?? '?'}${detail.progress.lastStep ? ` · step ${fmtCount(detail.progress.lastStep)}` : ''} · last train ${fmtLoss(detail.progress.lastTrainLoss)}`}
+          />
           <Fact label="Started / last seen" value={`${fmtDateTime(run.startedAt)} / ${fmtDateTime(run.lastSeenAt)} (UTC)`} />
           <Fact label="Log file" value={`${run.source.path}${run.source.state !== 'active' ? ` (${run.source.state})` : ''}`} mono />
           {run.errorMessage && <Fact label="Crashed with" value={run.errorMessage} mono />}
@@ -97,8 +128,9 @@ export default async function RunPage({ params, searchParams }: { params: Promis
         </p>
         <CheckpointTable advice={advice} />
         <p className="muted small">
-          Rule: stalled for {verdict.thresholds.patience} validations (improvement under {fmtPct(verdict.thresholds.minDelta)}), {fmtPct(verdict.thresholds.riseThreshold)} above the best, while training
-          loss fell. Gap at best {fmtRatio(verdict.gapAtBest)}, at the end {fmtRatio(verdict.gapAtEnd)}.
+          Rule: stalled for {verdict.thresholds.patience} validations (improvement under {fmtPct(verdict.thresholds.minDelta)}),{' '}
+          {fmtPct(verdict.thresholds.riseThreshold)} above the best, while training loss fell. Gap at best {fmtRatio(verdict.gapAtBest)}, at
+          the end {fmtRatio(verdict.gapAtEnd)}.
         </p>
       </section>
 
@@ -260,12 +292,17 @@ function ValidationTable({ detail }: { detail: RunDetail }) {
         </thead>
         <tbody>
           {rows.map((row) => (
-            <tr key={`${row.final}-${row.epoch}`} className={row.final ? 'final' : row.epoch === detail.verdict.bestEpoch ? 'winner' : undefined}>
+            <tr
+              key={`${row.final}-${row.epoch}`}
+              className={row.final ? 'final' : row.epoch === detail.verdict.bestEpoch ? 'winner' : undefined}
+            >
               <td>{row.final ? `final (after ${row.epoch})` : row.epoch}</td>
               {taskIds.map((t, i) => (
                 <td key={t} className="num">
                   {row.nonFinite[i] ?? fmtLoss(row.losses[i])}
-                  {row.retention[i] && <span className={`retention retention-${row.retention[i]}`}> {retentionText(row.retention[i]!)}</span>}
+                  {row.retention[i] && (
+                    <span className={`retention retention-${row.retention[i]}`}> {retentionText(row.retention[i]!)}</span>
+                  )}
                 </td>
               ))}
             </tr>

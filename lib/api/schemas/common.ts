@@ -8,14 +8,31 @@ export const RUN_STATUSES = ['running', 'completed', 'crashed', 'stale'] as cons
 /** "1,2,3" → [1, 2, 3] (positive whole numbers). */
 export const idList = z
   .string()
-  .transform((value) => value.split(/[,|]/).map((item) => item.trim()).filter(Boolean))
-  .pipe(z.array(z.string().regex(/^\d{1,9}$/, 'a comma-separated list of positive whole numbers').transform(Number)));
+  .transform((value) =>
+    value
+      .split(/[,|]/)
+      .map((item) => item.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z.array(
+      z
+        .string()
+        .regex(/^\d{1,9}$/, 'a comma-separated list of positive whole numbers')
+        .transform(Number),
+    ),
+  );
 
 /** "a,b" → ['a', 'b'], each one of `values`. */
 export function enumList<const T extends readonly [string, ...string[]]>(values: T) {
   return z
     .string()
-    .transform((value) => value.split(/[,|]/).map((item) => item.trim()).filter(Boolean))
+    .transform((value) =>
+      value
+        .split(/[,|]/)
+        .map((item) => item.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.enum(values, { error: `a comma-separated list of ${values.join(', ')}` })));
 }
 
@@ -23,7 +40,12 @@ export function enumList<const T extends readonly [string, ...string[]]>(values:
 export const keyList = z
   .string()
   .max(2000, 'at most 2000 characters')
-  .transform((value) => value.split('|').map((item) => item.trim()).filter(Boolean));
+  .transform((value) =>
+    value
+      .split('|')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
 
 export const pointsParam = z.coerce
   .number({ error: 'a whole number from 4 to 10000' })
@@ -68,11 +90,16 @@ function isPointArray(value: unknown): value is ChartPoint[] {
 export const pointArray = z.custom<ChartPoint[]>(isPointArray, { error: 'an array of [x, y] points with finite x and finite-or-null y' });
 
 function isBandArray(value: unknown): value is [number, number, number][] {
-  return Array.isArray(value) && value.every((item) => Array.isArray(item) && item.length === 3 && item.every((v) => typeof v === 'number' && Number.isFinite(v)));
+  return (
+    Array.isArray(value) &&
+    value.every((item) => Array.isArray(item) && item.length === 3 && item.every((v) => typeof v === 'number' && Number.isFinite(v)))
+  );
 }
 
 /** [x, min, max] triples of a min–max band. */
-export const bandArray = z.custom<[number, number, number][]>(isBandArray, { error: 'an array of [x, min, max] triples of finite numbers' });
+export const bandArray = z.custom<[number, number, number][]>(isBandArray, {
+  error: 'an array of [x, min, max] triples of finite numbers',
+});
 
 export const lossOrNull = z.number().nullable();
 

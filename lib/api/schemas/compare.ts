@@ -2,7 +2,20 @@
 // strategy (mean line + min–max band over repeats) or per run, markers, and the summary table.
 // The query is exactly the page's URL, so a shared view and its data are the same thing.
 import { z } from 'zod';
-import { RUN_STATUSES, VERDICTS, enumList, flagParam, formatParam, idList, keyList, bandArray, pointArray, pointsParam, smoothParam, xParam } from './common';
+import {
+  RUN_STATUSES,
+  VERDICTS,
+  enumList,
+  flagParam,
+  formatParam,
+  idList,
+  keyList,
+  bandArray,
+  pointArray,
+  pointsParam,
+  smoothParam,
+  xParam,
+} from './common';
 
 export const COMPARE_MODES = ['group', 'runs'] as const;
 
@@ -61,7 +74,13 @@ export const compareSummarySchema = z.object({
 export type CompareSummary = z.infer<typeof compareSummarySchema>;
 
 export const compareResponse = z.object({
-  query: z.object({ mode: z.enum(COMPARE_MODES), x: z.enum(['epoch', 'step', 'time']), smooth: z.number(), log: z.boolean(), points: z.number().int() }),
+  query: z.object({
+    mode: z.enum(COMPARE_MODES),
+    x: z.enum(['epoch', 'step', 'time']),
+    smooth: z.number(),
+    log: z.boolean(),
+    points: z.number().int(),
+  }),
   runs: z.array(
     z.object({
       id: z.number().int(),
@@ -74,7 +93,15 @@ export const compareResponse = z.object({
       verdict: z.enum(VERDICTS),
     }),
   ),
-  strategies: z.array(z.object({ key: z.string(), label: z.string(), color: z.string(), trainableLayers: z.number().int().nullable(), runIds: z.array(z.number().int()) })),
+  strategies: z.array(
+    z.object({
+      key: z.string(),
+      label: z.string(),
+      color: z.string(),
+      trainableLayers: z.number().int().nullable(),
+      runIds: z.array(z.number().int()),
+    }),
+  ),
   series: z.array(compareSeriesSchema),
   markers: z.array(
     z.object({

@@ -108,14 +108,26 @@ export const runDetailSchema = z.object({
     ),
   }),
   events: z.array(
-    z.object({ kind: z.string(), line: z.number().int(), epoch: z.number().int().nullable(), loss: z.number().nullable(), path: z.string().nullable(), message: z.string().nullable() }),
+    z.object({
+      kind: z.string(),
+      line: z.number().int(),
+      epoch: z.number().int().nullable(),
+      loss: z.number().nullable(),
+      path: z.string().nullable(),
+      message: z.string().nullable(),
+    }),
   ),
   warnings: z.array(z.object({ line: z.number().int(), message: z.string() })),
 });
 export type RunDetail = z.infer<typeof runDetailSchema>;
 
 export const logQuery = z.object({
-  lines: z.coerce.number({ error: 'a whole number from 1 to 500' }).int('a whole number from 1 to 500').min(1, 'a whole number from 1 to 500').max(500, 'a whole number from 1 to 500').default(40),
+  lines: z.coerce
+    .number({ error: 'a whole number from 1 to 500' })
+    .int('a whole number from 1 to 500')
+    .min(1, 'a whole number from 1 to 500')
+    .max(500, 'a whole number from 1 to 500')
+    .default(40),
 });
 
 export const logResponse = z.object({
@@ -134,7 +146,15 @@ export function validationCsvRecords(detail: RunDetail): Record<string, string |
   const rows: Record<string, string | number | boolean | null>[] = [];
   for (const row of detail.validation.rows) {
     detail.validation.taskIds.forEach((taskId, i) => {
-      rows.push({ runId: detail.run.id, epoch: row.epoch, final: row.final, taskId, loss: row.losses[i] ?? null, nonFinite: row.nonFinite[i] ?? null, retention: row.retention[i] ?? null });
+      rows.push({
+        runId: detail.run.id,
+        epoch: row.epoch,
+        final: row.final,
+        taskId,
+        loss: row.losses[i] ?? null,
+        nonFinite: row.nonFinite[i] ?? null,
+        retention: row.retention[i] ?? null,
+      });
     });
   }
   return rows;

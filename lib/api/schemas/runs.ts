@@ -3,7 +3,18 @@ import { z } from 'zod';
 import { RUN_STATUSES, VERDICTS, enumList, formatParam, idList, keyList, strategySchema, verdictSchema } from './common';
 
 export const RUN_SORT_KEYS = [
-  'id', 'task', 'strategy', 'status', 'epochs', 'lastTrainLoss', 'bestVal', 'gap', 'verdict', 'startedAt', 'lastSeenAt', 'source',
+  'id',
+  'task',
+  'strategy',
+  'status',
+  'epochs',
+  'lastTrainLoss',
+  'bestVal',
+  'gap',
+  'verdict',
+  'startedAt',
+  'lastSeenAt',
+  'source',
 ] as const;
 export type RunSortKey = (typeof RUN_SORT_KEYS)[number];
 

@@ -5,7 +5,11 @@ import { formatParam } from './common';
 
 export const strategiesQuery = z.object({
   /** Frames per episode, to estimate episodes from the logged dataset frames (the log has no episode count). */
-  fpe: z.coerce.number({ error: 'a positive number of frames per episode' }).positive('a positive number of frames per episode').max(1e7, 'a positive number of frames per episode').optional(),
+  fpe: z.coerce
+    .number({ error: 'a positive number of frames per episode' })
+    .positive('a positive number of frames per episode')
+    .max(1e7, 'a positive number of frames per episode')
+    .optional(),
   format: formatParam,
 });
 

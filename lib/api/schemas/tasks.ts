@@ -24,9 +24,21 @@ export type MatrixCell = z.infer<typeof matrixCellSchema>;
 export const chainSchema = z.object({
   id: z.string(),
   kind: z.enum(['forgetting', 'zero_shot_transfer']),
-  strategy: z.object({ key: z.string(), label: z.string(), color: z.string(), trainableLayers: z.number().int().nullable(), mixed: z.boolean() }),
+  strategy: z.object({
+    key: z.string(),
+    label: z.string(),
+    color: z.string(),
+    trainableLayers: z.number().int().nullable(),
+    mixed: z.boolean(),
+  }),
   stages: z.array(
-    z.object({ runId: z.number().int(), taskId: z.number().int().nullable(), taskName: z.string().nullable(), status: z.string(), strategyLabel: z.string() }),
+    z.object({
+      runId: z.number().int(),
+      taskId: z.number().int().nullable(),
+      taskName: z.string().nullable(),
+      status: z.string(),
+      strategyLabel: z.string(),
+    }),
   ),
   taskIds: z.array(z.number().int()),
   cells: z.array(z.array(matrixCellSchema)),
@@ -64,8 +76,17 @@ export function tasksCsvRecords(chains: readonly ChainView[]): Record<string, st
         const cell = chain.cells[k]?.[c];
         if (!cell) return;
         rows.push({
-          chain: chain.id, kind: chain.kind, strategy: chain.strategy.label, stage: k + 1, runId: stage.runId, stageTask: stage.taskId,
-          task: taskId, loss: cell.value, nonFinite: cell.nonFinite, fallback: cell.fallback, trainerStatus: cell.trainerStatus,
+          chain: chain.id,
+          kind: chain.kind,
+          strategy: chain.strategy.label,
+          stage: k + 1,
+          runId: stage.runId,
+          stageTask: stage.taskId,
+          task: taskId,
+          loss: cell.value,
+          nonFinite: cell.nonFinite,
+          fallback: cell.fallback,
+          trainerStatus: cell.trainerStatus,
         });
       });
     });

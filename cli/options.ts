@@ -1,8 +1,8 @@
 // Flag validation for the CLI: each command's options go through a zod schema, and a bad value
 // fails with the flag's name and the form it expects (the same wording as env errors).
 import type { z } from 'zod';
-import { ConfigError } from '../errors';
-import { formatIssues } from '../env';
+import { ConfigError } from '../lib/errors';
+import { formatIssues } from '../lib/env';
 
 export function parseOptions<T extends z.ZodType>(schema: T, options: Record<string, unknown>): z.infer<T> {
   const result = schema.safeParse(options);

@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { z } from 'zod';
-import { getEnv, type Env } from '../../env';
-import { ConfigError } from '../../errors';
-import { createLogger, type Logger } from '../../log';
-import { openDatabase } from '../../db/database';
-import { createPool } from '../../db/pool';
-import { IngestDaemon, type BackfillSummary } from '../../../ingest/daemon';
-import { listMatchingFiles, resolveTargets } from '../../../ingest/paths';
+import { getEnv, type Env } from '../../lib/env';
+import { ConfigError } from '../../lib/errors';
+import { createLogger, type Logger } from '../../lib/log';
+import { openDatabase } from '../../lib/db/database';
+import { createPool } from '../../lib/db/pool';
+import { IngestDaemon, type BackfillSummary } from '../../ingest/daemon';
+import { listMatchingFiles, resolveTargets } from '../../ingest/paths';
 import { parseOptions } from '../options';
 import { promises as fs } from 'node:fs';
 
@@ -49,13 +49,31 @@ export function registerIngestCommand(program: Command): void {
 async function backfill(options: z.infer<typeof ingestOptions>, pool: import('pg').Pool, log: Logger, env: Env): Promise<void> {
   const files = await listMatchingFiles(await resolveTargets(options.paths));
   if (files.length === 0) throw new ConfigError(`no log files (*.log, *.txt, *.out) found under ${options.paths.join(', ')}`);
-  const sizes = new Map(await Promise.all(files.map(async (file) => [file, await fs.stat(file).then((s) => s.size, () => 0)] as const)));
+  const sizes = new Map(
+    await Promise.all(
+      files.map(
+        async (file) =>
+          [
+            file,
+            await fs.stat(file).then(
+              (s) => s.size,
+              () => 0,
+            ),
+          ] as const,
+      ),
+    ),
+  );
   const totalBytes = [...sizes.values()].reduce((a, b) => a + b, 0);
   const committedBytes = new Map<string, number>();
   let filesDone = 0;
   const bar = process.stderr.isTTY
     ? new SingleBar(
-        { format: 'ingest |{bar}| {percentage}% | {files}/{totalFiles} files | {value}/{total} MB | {lines} lines | {rate} lines/s | ETA {remaining}', stream: process.stderr, hideCursor: true },
+        {
+          format:
+            'ingest |{bar}| {percentage}% | {files}/{totalFiles} files | {value}/{total} MB | {lines} lines | {rate} lines/s | ETA {remaining}',
+          stream: process.stderr,
+          hideCursor: true,
+        },
         Presets.shades_classic,
       )
     : undefined;
@@ -78,7 +96,12 @@ async function backfill(options: z.infer<typeof ingestOptions>, pool: import('pg
       const size = sizes.get(info.path) ?? Infinity;
       if (before < size && before + info.bytes >= size) filesDone++;
       const seconds = (performance.now() - started) / 1000;
-      bar?.update(round(bytes / 1e6), { lines, rate: Math.round(lines / Math.max(seconds, 0.001)), files: filesDone, remaining: eta(totalBytes - bytes, bytes / Math.max(seconds, 0.001)) });
+      bar?.update(round(bytes / 1e6), {
+        lines,
+        rate: Math.round(lines / Math.max(seconds, 0.001)),
+        files: filesDone,
+        remaining: eta(totalBytes - bytes, bytes / Math.max(seconds, 0.001)),
+      });
     },
   });
   let summary: BackfillSummary;
@@ -106,7 +129,14 @@ function round(value: number): number {
 }
 
 async function follow(options: z.infer<typeof ingestOptions>, pool: import('pg').Pool, log: Logger, env: Env): Promise<void> {
-  const daemon = new IngestDaemon({ pool, paths: options.paths, log, staleMinutes: env.THAW_STALE_MINUTES, batchEvents: env.THAW_INGEST_BATCH_EVENTS, fromEnd: options.fromEnd });
+  const daemon = new IngestDaemon({
+    pool,
+    paths: options.paths,
+    log,
+    staleMinutes: env.THAW_STALE_MINUTES,
+    batchEvents: env.THAW_INGEST_BATCH_EVENTS,
+    fromEnd: options.fromEnd,
+  });
   await daemon.start();
   log.info({ paths: options.paths }, 'following logs; Ctrl-C to stop');
   await new Promise<void>((resolve) => {

@@ -1,19 +1,23 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { getEnv, resetEnvCache } from '../../env';
-import { ConfigError } from '../../errors';
-import { createLogger, setLogger, type Logger } from '../../log';
-import { openDatabase, type OpenDatabase } from '../../db/database';
-import { createPool } from '../../db/pool';
-import { IngestDaemon } from '../../../ingest/daemon';
-import { ensureWebBuild, startWebServer, type WebServer } from '../../server/web';
+import { getEnv, resetEnvCache } from '../../lib/env';
+import { ConfigError } from '../../lib/errors';
+import { createLogger, setLogger, type Logger } from '../../lib/log';
+import { openDatabase, type OpenDatabase } from '../../lib/db/database';
+import { createPool } from '../../lib/db/pool';
+import { IngestDaemon } from '../../ingest/daemon';
+import { ensureWebBuild, startWebServer, type WebServer } from '../web';
 import { isLoopback, parseOptions } from '../options';
 
 const SHUTDOWN_DEADLINE_MS = 5_000;
 
 export const startOptions = z.object({
   logs: z.array(z.string().min(1, 'a directory or glob')).min(1, 'at least one directory or glob'),
-  port: z.coerce.number({ error: 'a port number' }).int('a whole port number').min(1, 'a port from 1 to 65535').max(65535, 'a port from 1 to 65535'),
+  port: z.coerce
+    .number({ error: 'a port number' })
+    .int('a whole port number')
+    .min(1, 'a port from 1 to 65535')
+    .max(65535, 'a port from 1 to 65535'),
   host: z.string().min(1, 'a host name or IP address'),
   build: z.boolean(),
 });
@@ -33,13 +37,19 @@ export function registerStartCommand(program: Command): void {
     .action(async (raw: { logs?: string[]; port?: string; host?: string; build: boolean }) => {
       const settings = env();
       const options = parseOptions(startOptions, {
-        logs: raw.logs ?? settings.THAW_LOGS.split(',').map((entry) => entry.trim()).filter(Boolean),
+        logs:
+          raw.logs ??
+          settings.THAW_LOGS.split(',')
+            .map((entry) => entry.trim())
+            .filter(Boolean),
         port: raw.port ?? settings.THAW_PORT,
         host: raw.host ?? settings.THAW_HOST,
         build: raw.build,
       });
       if (!isLoopback(options.host) && !settings.THAW_TOKEN) {
-        throw new ConfigError(`--host ${options.host} exposes Thaw beyond this machine: set THAW_TOKEN (16+ characters) to require it on every request`);
+        throw new ConfigError(
+          `--host ${options.host} exposes Thaw beyond this machine: set THAW_TOKEN (16+ characters) to require it on every request`,
+        );
       }
       const log = createLogger(settings.THAW_LOG_LEVEL);
       setLogger(log);
@@ -65,7 +75,7 @@ export async function runThaw(options: StartOptions, log: Logger, onStop?: () =>
     await Promise.all([web?.close(), daemon.close()]);
     await pool.end().catch(() => {});
     // Loaded lazily: the Prisma client is the web UI's (~30 MB), the daemon does not need it.
-    await (await import('../../db/client')).disconnectDb();
+    await (await import('../../lib/db/client')).disconnectDb();
     await database.close();
   });
   try {

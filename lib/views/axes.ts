@@ -27,7 +27,8 @@ export function runTiming(
 ): RunTiming {
   const fromSteps = summary ? epochSeconds(summary) : new Map<number, number>();
   const seconds = new Map<number, number>();
-  for (const e of epochs) if (e.durationMinutes !== null && Number.isFinite(e.durationMinutes)) seconds.set(e.epoch, e.durationMinutes * 60);
+  for (const e of epochs)
+    if (e.durationMinutes !== null && Number.isFinite(e.durationMinutes)) seconds.set(e.epoch, e.durationMinutes * 60);
   for (const [epoch, s] of fromSteps) seconds.set(epoch, s); // tqdm's elapsed is the more precise one
   const epochEnd = new Map<number, number>();
   const last = Math.max(0, ...seconds.keys());

@@ -3,8 +3,8 @@
 // human summary per run.
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { parseBytes } from '../../../ingest/parse';
-import { digestRuns, toRunSummary, type RunDigest, type RunSummary } from '../../../ingest/summarize';
+import { parseBytes } from '../../ingest/parse';
+import { digestRuns, toRunSummary, type RunDigest, type RunSummary } from '../../ingest/summarize';
 
 export interface DocumentWarning {
   line: number;
@@ -122,7 +122,7 @@ export function describeStrategy(digest: RunDigest): string {
   const strategy = digest.strategy;
   if (strategy === null) return 'no freezing banner (trainer default)';
   if (strategy.kind === 'none' && strategy.applied) return 'none (vision encoder not frozen)';
-  const spec = Array.isArray(strategy.spec) ? compactList(strategy.spec) : strategy.spec ?? '?';
+  const spec = Array.isArray(strategy.spec) ? compactList(strategy.spec) : (strategy.spec ?? '?');
   const layers = strategy.totalLayers === null ? '' : ` of ${strategy.totalLayers} layers`;
   const split = strategy.applied ? `, frozen ${compactList(strategy.frozen)}, trainable ${compactList(strategy.unfrozen)}` : '';
   const outcome = strategy.applied ? '' : ` — NOT applied: ${strategy.failureReason ?? 'unknown reason'}`;
@@ -165,7 +165,9 @@ export function formatHumanSummary(file: string, digests: readonly RunDigest[], 
     lines.push(`    strategy:   ${describeStrategy(digest)}`);
     lines.push(`    status:     ${summary.status}${digest.error ? ` (${digest.error})` : ''}`);
     lines.push(`    epochs:     ${done} / ${summary.config.epochs ?? '?'}${digest.steps > 0 ? `, ${digest.steps} step points` : ''}`);
-    lines.push(`    best train: ${best ? `${formatLoss(best.loss)} (epoch ${best.epoch})` : '–'}${summary.bestLoss !== null ? `, reported ${formatLoss(summary.bestLoss)}` : ''}`);
+    lines.push(
+      `    best train: ${best ? `${formatLoss(best.loss)} (epoch ${best.epoch})` : '–'}${summary.bestLoss !== null ? `, reported ${formatLoss(summary.bestLoss)}` : ''}`,
+    );
     lines.push(`    last val:   ${lastValidation(digest)}`);
     lines.push(`    warnings:   ${digest.warnings}`);
   });

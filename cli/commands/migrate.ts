@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { getEnv } from '../../env';
-import { createLogger } from '../../log';
-import { openDatabase } from '../../db/database';
+import { getEnv } from '../../lib/env';
+import { createLogger } from '../../lib/log';
+import { openDatabase } from '../../lib/db/database';
 
 export function registerMigrateCommand(program: Command): void {
   program

@@ -165,7 +165,9 @@ function writeHeader(o: Resolved, out: TeeWriter, runDir: string): void {
   out.stdout(`${RULE}\n\n📁 Output Directory: ${runDir}\n📅 Timestamp: ${o.timestamp}\n\n`);
   out.stdout('📂 Loading Dataset Metadata...\n📊 Dataset FPS: 10\n');
   out.stdout('📐 Padding dataset_stats to match SmolVLA dimensions (16D → 32D)...\n✅ Dataset stats padded successfully\n');
-  out.stdout('[2025-11-06 14:42:51,207][root][WARNING] - \'torchcodec\' is not available in your platform, falling back to \'pyav\' as a default decoder\n');
+  out.stdout(
+    "[2025-11-06 14:42:51,207][root][WARNING] - 'torchcodec' is not available in your platform, falling back to 'pyav' as a default decoder\n",
+  );
   if (o.resumeFrom) out.stdout(`\n📂 Loading from Task ${o.resumeFrom.taskId}: ${o.resumeFrom.path}\n`);
   else out.stdout('\n📂 Loading pretrained SmolVLA from lerobot/smolvla_base\n');
   out.stdout(`\n${RULE}\n📂 Loading SmolVLA from: lerobot/smolvla_base\n${RULE}\n`);
@@ -195,7 +197,9 @@ function writeInitBanner(o: Resolved, out: TeeWriter): void {
   out.stdout(`\n${RULE}\n🤖 SmolVLA Policy Initialized for Kuavo Project\n${RULE}\n`);
   out.stdout('VLM Backbone: HuggingFaceTB/SmolVLM2-500M-Video-Instruct\nAction Dimension: 32 (Kuavo Dual-Arm)\nChunk Size: 50\n');
   out.stdout('Action Steps per Inference: 8\nFreeze Vision Encoder: True\nTrain Expert Only: False\n');
-  out.stdout(`\nModel Parameters:\n  Total: ${fmt(total)}\n  Trainable: ${fmt(trainable)}\n  Frozen: ${fmt(total - trainable)}\n${RULE}\n\n`);
+  out.stdout(
+    `\nModel Parameters:\n  Total: ${fmt(total)}\n  Trainable: ${fmt(trainable)}\n  Frozen: ${fmt(total - trainable)}\n${RULE}\n\n`,
+  );
 }
 
 function writeSetup(o: Resolved, out: TeeWriter): void {
@@ -205,7 +209,9 @@ function writeSetup(o: Resolved, out: TeeWriter): void {
   out.stdout('\n🔧 重新应用灵活视觉层冻结策略（在权重加载后）...\n');
   writeFlexibleBanner(o, out);
   out.stdout('📐 Dataset delta_timestamps configuration:\n   - Dataset FPS: 10\n   - observation.state: current frame only\n');
-  out.stdout('   - action: 50 future frames (5.00s @ 10fps)\n🎬 Video backend: torchcodec\n   ✅ Using torchcodec - fast video decoding enabled\n');
+  out.stdout(
+    '   - action: 50 future frames (5.00s @ 10fps)\n🎬 Video backend: torchcodec\n   ✅ Using torchcodec - fast video decoding enabled\n',
+  );
   out.stdout(`📊 Current Task ${o.taskId} Dataset: ${o.stepsPerEpoch * o.batchSize} frames\n`);
   out.stdout(`\n🎯 Training Configuration:\n   Epochs: ${o.epochsTotal}\n   Batch Size: ${o.batchSize}\n   Learning Rate: 0.0001\n`);
   out.stdout(`   Steps per Epoch: ${o.stepsPerEpoch}\n   Total Steps: ${o.epochsTotal * o.stepsPerEpoch}\n`);
@@ -275,7 +281,9 @@ function writeEpoch(o: Resolved, out: TeeWriter, epoch: number, random: () => nu
   const avg = sum / o.stepsPerEpoch;
   out.stdout(`Epoch ${epoch} Average Loss: ${avg.toFixed(4)}\n`);
   if (o.perfStats) {
-    out.stdout(`📊 性能统计:\n   - 平均batch处理时间: ${(250 + random() * 10).toFixed(2)}ms/batch\n   - 理论吞吐量: ${(250 + random() * 10).toFixed(1)} samples/s\n`);
+    out.stdout(
+      `📊 性能统计:\n   - 平均batch处理时间: ${(250 + random() * 10).toFixed(2)}ms/batch\n   - 理论吞吐量: ${(250 + random() * 10).toFixed(1)} samples/s\n`,
+    );
   }
   if (o.validationEvery !== null && epoch % o.validationEvery === 0) writeValidation(o, out, epoch, random);
   if (avg < state.best) {
@@ -301,7 +309,9 @@ function writeCrash(out: TeeWriter): void {
   out.stderr('    loss.backward()\n');
   out.stderr('  File "/usr/local/lib/python3.10/dist-packages/torch/_tensor.py", line 521, in backward\n');
   out.stderr('    torch.autograd.backward(\n');
-  out.stderr('torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 23.65 GiB of which 1.12 GiB is free.\n');
+  out.stderr(
+    'torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 23.65 GiB of which 1.12 GiB is free.\n',
+  );
   out.stderr('\nSet the environment variable HYDRA_FULL_ERROR=1 for a complete stack trace.\n');
 }
 

@@ -1,7 +1,7 @@
 // `thaw` command-line entry. commander parses and documents the commands; each command lives in
-// lib/cli/commands/ and returns an exit code. User-facing failures (ThawError) print one line.
+// cli/commands/ and returns an exit code. User-facing failures (ThawError) print one line.
 import { Command, CommanderError } from 'commander';
-import { ThawError } from '../errors';
+import { ThawError } from '../lib/errors';
 import { registerDemoCommand } from './commands/demo';
 import { registerIngestCommand } from './commands/ingest';
 import { registerMigrateCommand } from './commands/migrate';

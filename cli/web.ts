@@ -5,9 +5,9 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { ThawError } from '../errors';
-import { PROJECT_ROOT } from '../paths';
-import type { Logger } from '../log';
+import { ThawError } from '../lib/errors';
+import { PROJECT_ROOT } from '../lib/paths';
+import type { Logger } from '../lib/log';
 
 export const PROJECT_DIR = PROJECT_ROOT;
 const BUILD_INPUTS = ['app', 'lib', 'components', 'proxy.ts', 'middleware.ts', 'next.config.js', 'package.json', 'tsconfig.json'];
@@ -38,7 +38,10 @@ async function sourceStamp(dir: string): Promise<string> {
 
 async function buildIsCurrent(dir: string, stamp: string): Promise<boolean> {
   const previous = await fs.readFile(path.join(dir, STAMP_FILE), 'utf8').catch(() => '');
-  const hasBuild = await fs.stat(path.join(dir, '.next', 'BUILD_ID')).then(() => true, () => false);
+  const hasBuild = await fs.stat(path.join(dir, '.next', 'BUILD_ID')).then(
+    () => true,
+    () => false,
+  );
   return hasBuild && previous === stamp;
 }
 

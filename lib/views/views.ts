@@ -1,12 +1,6 @@
 // How analysis results are presented: strategy identity → label, layer strip and colour; verdict →
 // the fields the UI shows. Pure (no database), so client components may import it too.
-import {
-  DEFAULT_TOTAL_LAYERS,
-  resolveLayers,
-  strategyIdentity,
-  type OverfittingResult,
-  type StrategyInput,
-} from '../analysis';
+import { DEFAULT_TOTAL_LAYERS, resolveLayers, strategyIdentity, type OverfittingResult, type StrategyInput } from '../analysis';
 import type { StrategyView, VerdictView } from '../api/schemas/common';
 import type { RunRow } from '../api/schemas/runs';
 
@@ -15,8 +9,19 @@ import type { RunRow } from '../api/schemas/runs';
  * same strategy has the same colour on every page and the legend reads in order. Unknown is grey.
  */
 const LAYER_PALETTE = [
-  '#4c3d8f', '#3f4fb5', '#3366d6', '#2a83e0', '#1f9fd1', '#12a7a0', '#2bb673',
-  '#73b52b', '#c2a313', '#e8890c', '#e25822', '#c9302c', '#8e1b3f',
+  '#4c3d8f',
+  '#3f4fb5',
+  '#3366d6',
+  '#2a83e0',
+  '#1f9fd1',
+  '#12a7a0',
+  '#2bb673',
+  '#73b52b',
+  '#c2a313',
+  '#e8890c',
+  '#e25822',
+  '#c9302c',
+  '#8e1b3f',
 ] as const;
 export const UNKNOWN_STRATEGY_COLOR = '#7a8190';
 
@@ -105,5 +110,13 @@ export function strategyFromColumns(row: StrategyColumns): StrategyInput | null 
 export function strategyInputOf(row: Pick<RunRow, 'strategy'>): StrategyInput | null {
   const s = row.strategy;
   if (s.kind === 'none' && s.unfrozen.length === 0 && s.frozen.length === 0) return null;
-  return { kind: s.kind, spec: null, totalLayers: s.totalLayers, frozen: s.frozen, unfrozen: s.unfrozen, applied: s.applied, failureReason: s.failureReason };
+  return {
+    kind: s.kind,
+    spec: null,
+    totalLayers: s.totalLayers,
+    frozen: s.frozen,
+    unfrozen: s.unfrozen,
+    applied: s.applied,
+    failureReason: s.failureReason,
+  };
 }

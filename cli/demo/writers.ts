@@ -1,5 +1,5 @@
 // `thaw demo`: realistic SmolVLA sequential-training logs, in exactly the trainer's formats
-// (lib/synthetic/smolvla-log.ts), so a newcomer sees Thaw at work without a GPU. Finished history
+// (cli/synthetic/smolvla-log.ts), so a newcomer sees Thaw at work without a GPU. Finished history
 // is written at once; one run keeps training in real time, like `python … 2>&1 | tee train.log`.
 import { mkdir, open, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -16,14 +16,35 @@ function runDir(taskId: number, timestamp: string): string {
 }
 
 /** A sequential chain task1 → task(n), each stage loading the previous stage's best/ checkpoint. */
-function chain(name: string, unfreezeLast: number, seed: number, day: string, stages: Partial<SmolvlaLogOptions>[], forgetting: number): DemoRun[] {
+function chain(
+  name: string,
+  unfreezeLast: number,
+  seed: number,
+  day: string,
+  stages: Partial<SmolvlaLogOptions>[],
+  forgetting: number,
+): DemoRun[] {
   return stages.map((stage, index) => {
     const taskId = index + 1;
     const timestamp = `${day}_${String(9 + index).padStart(2, '0')}0000`;
-    const previous = index === 0 ? null : { taskId: index, path: `${runDir(index, `${day}_${String(9 + index - 1).padStart(2, '0')}0000`)}/best` };
+    const previous =
+      index === 0 ? null : { taskId: index, path: `${runDir(index, `${day}_${String(9 + index - 1).padStart(2, '0')}0000`)}/best` };
     return {
       file: `${name}/task${taskId}.log`,
-      options: { seed: seed + index, taskId, unfreezeLast, timestamp, epochs: 30, epochsTotal: 30, stepsPerEpoch: 40, validationEvery: 2, saveEvery: 5, resumeFrom: previous, forgetting, ...stage },
+      options: {
+        seed: seed + index,
+        taskId,
+        unfreezeLast,
+        timestamp,
+        epochs: 30,
+        epochsTotal: 30,
+        stepsPerEpoch: 40,
+        validationEvery: 2,
+        saveEvery: 5,
+        resumeFrom: previous,
+        forgetting,
+        ...stage,
+      },
     };
   });
 }
@@ -35,8 +56,34 @@ export function demoHistory(): DemoRun[] {
     // More conservative: unfreeze 4; forgets less, last stage ran out of GPU memory.
     ...chain('unfreeze4', 4, 200, '20251103', [{}, {}, { outcome: 'crashed', epochs: 12 }], 0.06),
     // Single-task comparisons on task 1.
-    { file: 'task1-unfreeze10.log', options: { seed: 300, taskId: 1, unfreezeLast: 10, timestamp: '20251105_090000', epochs: 40, epochsTotal: 40, stepsPerEpoch: 40, validationEvery: 1, overfitAfter: 9 } },
-    { file: 'task1-unfreeze6.log', options: { seed: 301, taskId: 1, unfreezeLast: 6, timestamp: '20251105_140000', epochs: 40, epochsTotal: 40, stepsPerEpoch: 40, validationEvery: 1, stdoutBuffering: 'line' } },
+    {
+      file: 'task1-unfreeze10.log',
+      options: {
+        seed: 300,
+        taskId: 1,
+        unfreezeLast: 10,
+        timestamp: '20251105_090000',
+        epochs: 40,
+        epochsTotal: 40,
+        stepsPerEpoch: 40,
+        validationEvery: 1,
+        overfitAfter: 9,
+      },
+    },
+    {
+      file: 'task1-unfreeze6.log',
+      options: {
+        seed: 301,
+        taskId: 1,
+        unfreezeLast: 6,
+        timestamp: '20251105_140000',
+        epochs: 40,
+        epochsTotal: 40,
+        stepsPerEpoch: 40,
+        validationEvery: 1,
+        stdoutBuffering: 'line',
+      },
+    },
   ];
 }
 
@@ -57,7 +104,20 @@ export async function startDemoWriters(dir: string, options: { speed?: number } 
   await mkdir(path.dirname(liveFile), { recursive: true });
   const chunks: Buffer[] = [];
   emitSmolvlaLog(
-    { seed: 400, taskId: 2, unfreezeLast: 8, timestamp: '20251125_080000', epochs: 500, epochsTotal: 500, stepsPerEpoch: 60, validationEvery: 1, outcome: 'running', stdoutBuffering: 'none', forgetting: 0.1, resumeFrom: { taskId: 1, path: `${runDir(1, '20251105_140000')}/best` } },
+    {
+      seed: 400,
+      taskId: 2,
+      unfreezeLast: 8,
+      timestamp: '20251125_080000',
+      epochs: 500,
+      epochsTotal: 500,
+      stepsPerEpoch: 60,
+      validationEvery: 1,
+      outcome: 'running',
+      stdoutBuffering: 'none',
+      forgetting: 0.1,
+      resumeFrom: { taskId: 1, path: `${runDir(1, '20251105_140000')}/best` },
+    },
     (bytes) => chunks.push(bytes),
   );
   const handle = await open(liveFile, 'w');

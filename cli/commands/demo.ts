@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { getEnv } from '../../env';
-import { createLogger, setLogger } from '../../log';
-import { startDemoWriters } from '../../demo/writers';
+import { getEnv } from '../../lib/env';
+import { createLogger, setLogger } from '../../lib/log';
+import { startDemoWriters } from '../demo/writers';
 import { parseOptions } from '../options';
 import { runThaw, startOptions } from './start';
 

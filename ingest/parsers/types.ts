@@ -1,0 +1,63 @@
+// The contract between the run manager (../parse.ts) and the format parsers: what a parser may do to
+// the run it is applied to, how a recognised line is treated, and the Malformed marker. Imports no
+// parser module, so format modules and the registry depend on it without a cycle.
+import type { ParseEvent, RunFormat, RunStatus } from '../events';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** A run-scoped event as a format parser emits it; the run manager adds runKey and line. */
+export type RunEventBody = DistributiveOmit<Exclude<ParseEvent, { type: 'warning' }>, 'runKey' | 'line'>;
+
+/** What a format parser may do to the run it is applied to. */
+export interface RunContext {
+  /** Takes ownership of `event` (pass a fresh object): the manager adds runKey and line to it. */
+  emit(event: RunEventBody): void;
+  /** A warning about the current line, attached to the run. */
+  warn(message: string): void;
+  /** A traceback printed right after this line is handled by the trainer (traceback.print_exc), not fatal. */
+  expectHandledTraceback(): void;
+  readonly status: RunStatus;
+}
+
+/** How the run manager treats a recognised line. */
+export interface LineRole {
+  /**
+   * A tqdm frame (stderr, unbuffered, `\r`-framed): it may arrive ahead of the stdout prints of the same
+   * run, even ahead of the run's header (§0.1), so it never decides which stdout context it belongs to.
+   */
+  readonly frame: boolean;
+  /** The trainer's header: begins a run, or adopts the run its own early tqdm frames opened. */
+  readonly header: boolean;
+  /** Evidence strong enough to open a run of this format when none is open (e.g. a log cut at the top). */
+  readonly opensRun: boolean;
+}
+
+/**
+ * One trainer's log format. `State` is the per-run parser state and must be plain JSON without NaN or
+ * ±Infinity (it is stored in PostgreSQL with the committed offset and restored after a crash).
+ * Methods use method syntax on purpose: the registry stores parsers as FormatParser<unknown, unknown>.
+ */
+export interface FormatParser<State, Line> {
+  readonly format: RunFormat;
+  /** Pure and cheap: null = not this format; Malformed = looks like this format but does not parse. */
+  recognise(text: string): Line | Malformed | null;
+  role(line: Line): LineRole;
+  /** For progress frames: the frame cannot continue the open run (tqdm went backwards: a new process). */
+  startsNewProcess(line: Line, state: State): boolean;
+  initialState(): State;
+  apply(line: Line, state: State, context: RunContext): void;
+}
+
+export type AnyFormatParser = FormatParser<unknown, unknown>;
+
+export const ROLE_HEADER: LineRole = { frame: false, header: true, opensRun: true };
+export const ROLE_EVIDENCE: LineRole = { frame: false, header: false, opensRun: true };
+export const ROLE_CONTENT: LineRole = { frame: false, header: false, opensRun: false };
+export const ROLE_PROGRESS: LineRole = { frame: true, header: false, opensRun: true };
+/** A progress bar that carries nothing for the run (validation or download bars). */
+export const ROLE_IDLE_BAR: LineRole = { frame: true, header: false, opensRun: false };
+
+/** A record that looks like a known line but does not parse; becomes a warning event. */
+export class Malformed {
+  constructor(readonly message: string) {}
+}
