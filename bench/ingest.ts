@@ -48,7 +48,7 @@ export async function benchBackfill(options: { frames?: number } = {}): Promise<
   const dir = await scratchDir('thaw-bench-backfill-');
   const file = path.join(dir, 'train.log');
   const stepsPerEpoch = 5000;
-  await writeSmolvlaLog(file, {
+  writeSmolvlaLog(file, {
     seed: 11,
     epochs: Math.ceil(frames / stepsPerEpoch),
     epochsTotal: Math.ceil(frames / stepsPerEpoch),
@@ -81,10 +81,10 @@ export async function benchBackfill(options: { frames?: number } = {}): Promise<
     for (const table of TABLES) dumps.set(table, await copyOut(source, table));
     const rowCount = Number(
       (
-        await source.query(
+        await source.query<{ n: string }>(
           `SELECT (SELECT count(*) FROM "StepPoint") + (SELECT count(*) FROM "EpochMetric") + (SELECT count(*) FROM "Validation") AS n`,
         )
-      ).rows[0].n,
+      ).rows[0]!.n,
     );
     const copyStarted = performance.now();
     await sink.query('BEGIN');
@@ -155,7 +155,8 @@ export async function benchLiveLatency(options: { appends?: number } = {}): Prom
     for (let i = 0; i < appends; i++) {
       const epoch = 1000 + i;
       const committed = new Promise<void>((resolve) => {
-        const check = async () => {
+        const check = () => void checkCommitted();
+        const checkCommitted = async () => {
           const found = await client.query(`SELECT 1 FROM "EpochMetric" WHERE epoch = $1 AND "trainLoss" IS NOT NULL`, [epoch]);
           if (found.rowCount) {
             client.off('notification', check);
@@ -219,7 +220,7 @@ export async function benchDaemonMemory(options: { files?: number; seconds?: num
   }
   const daemon = startDaemonProcess(db.url, dir);
   try {
-    await waitUntil(async () => Number((await client.query(`SELECT count(*) AS n FROM "Run"`)).rows[0].n) >= files, 60_000);
+    await waitUntil(async () => Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM "Run"`)).rows[0]!.n) >= files, 60_000);
     let peak = 0;
     const until = Date.now() + seconds * 1000;
     let epoch = 3;

@@ -52,7 +52,7 @@ export async function benchParser(opts: { frames?: number } = {}): Promise<Figur
   const dir = await mkdtemp(path.join(tmpdir(), 'thaw-bench-parser-'));
   const file = path.join(dir, 'smolvla.log');
   try {
-    const written = await writeSmolvlaLog(file, { seed: 7, epochs, epochsTotal: epochs, stepsPerEpoch, validationEvery: 5, saveEvery: 10 });
+    const written = writeSmolvlaLog(file, { seed: 7, epochs, epochsTotal: epochs, stepsPerEpoch, validationEvery: 5, saveEvery: 10 });
     const rawTimes: number[] = [];
     const parseTimes: number[] = [];
     let lines = 0;

@@ -7,6 +7,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { ThawError } from '../lib/errors';
 import { PROJECT_ROOT } from '../lib/paths';
+import { childEnv } from '../lib/env';
 import type { Logger } from '../lib/log';
 
 export const PROJECT_DIR = PROJECT_ROOT;
@@ -97,7 +98,7 @@ async function runNextBuild(log: Logger, dir: string, stamp: string): Promise<vo
   const code = await new Promise<number | null>((resolve) => {
     const child = spawn(process.execPath, [nextBin, 'build'], {
       cwd: dir,
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+      env: childEnv({ NEXT_TELEMETRY_DISABLED: '1' }),
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     child.on('close', resolve);

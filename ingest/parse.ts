@@ -211,10 +211,10 @@ class RunManager implements LogParser {
   private readonly context: RunContext = this.makeContext();
 
   private makeContext(): RunContext {
-    const manager = this;
+    const status = (): RunStatus => this.contextRun?.status ?? 'running';
     return {
-      emit(event: RunEventBody): void {
-        const run = manager.contextRun;
+      emit: (event: RunEventBody): void => {
+        const run = this.contextRun;
         if (run === null) return;
         if (event.type === 'status') {
           if (event.status === 'crashed' && run.status === 'completed') return;
@@ -224,17 +224,17 @@ class RunManager implements LogParser {
         // hot path (one step event per tqdm frame).
         const scoped = event as RunEventBody & { runKey: number; line: number };
         scoped.runKey = run.key;
-        scoped.line = manager.record.line;
-        manager.out.push(scoped as ParseEvent);
+        scoped.line = this.record.line;
+        this.out.push(scoped);
       },
-      warn(message: string): void {
-        manager.pushWarning({ runKey: manager.contextRun?.key ?? null, line: manager.record.line, message });
+      warn: (message: string): void => {
+        this.pushWarning({ runKey: this.contextRun?.key ?? null, line: this.record.line, message });
       },
-      expectHandledTraceback(): void {
-        manager.s.exceptionIgnored = true;
+      expectHandledTraceback: (): void => {
+        this.s.exceptionIgnored = true;
       },
       get status(): RunStatus {
-        return manager.contextRun?.status ?? 'running';
+        return status();
       },
     };
   }

@@ -14,7 +14,7 @@
 // 100k rows through Prisma's $executeRaw took 2.5 s and turned NaN losses into NULL; node-postgres
 // with array literals keeps NaN/Infinity and is several times faster. The schema, migrations and
 // all reads stay Prisma's (prisma/schema.prisma, lib/queries).
-import pg from 'pg';
+import type pg from 'pg';
 import type { ParseEvent, RunInfo, StrategyInfo, EpochMetrics, Retention, RunFormat } from './events';
 
 /** How many leading bytes identify a file's content (with device+inode). */
@@ -383,7 +383,7 @@ function textArray(values: readonly (string | null)[]): string {
 
 /** PostgreSQL text cannot hold NUL (binary junk in a log): store U+FFFD, as for invalid UTF-8. */
 export function pgText(value: string): string {
-  return value.includes('\u0000') ? value.replace(/\u0000/g, '\uFFFD') : value;
+  return value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value;
 }
 
 /** jsonb rejects the \u0000 escape for the same reason. */

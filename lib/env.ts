@@ -78,15 +78,39 @@ export function formatIssues(
     .join('\n');
 }
 
-let cached: Env | undefined;
+/**
+ * Settings the composition root (cli/) decides at run time, e.g. DATABASE_URL of the embedded server,
+ * handed to everything in this process explicitly instead of by writing process.env. Kept on
+ * globalThis because the web server's bundle (.next/server) has its own copy of this module.
+ */
+type Overrides = Partial<Record<keyof Env, string>>;
+const OVERRIDES = Symbol.for('thaw.env.overrides');
+const holder = globalThis as { [OVERRIDES]?: { values: Overrides; env?: Env } };
 
-/** The validated process environment, read once. */
-export function getEnv(): Env {
-  cached ??= parseEnv(process.env);
-  return cached;
+function state(): { values: Overrides; env?: Env } {
+  return (holder[OVERRIDES] ??= { values: {} });
 }
 
-/** For tests and for the CLI after it has set DATABASE_URL to the embedded server. */
+/** The validated environment (process.env plus the overrides), read once. */
+export function getEnv(): Env {
+  const current = state();
+  current.env ??= parseEnv({ ...process.env, ...current.values });
+  return current.env;
+}
+
+/** Sets run-time settings for this whole process (the CLI after the embedded database has started). */
+export function setEnvOverrides(values: Overrides): void {
+  const current = state();
+  current.values = { ...current.values, ...values };
+  current.env = undefined;
+}
+
+/** For tests: forget the cached environment and every override. */
 export function resetEnvCache(): void {
-  cached = undefined;
+  holder[OVERRIDES] = { values: {} };
+}
+
+/** The environment for a child process: this process's own, plus what the caller sets. */
+export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, ...extra };
 }

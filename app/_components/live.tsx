@@ -87,7 +87,7 @@ export function useCoalesced(work: (ids: Set<number> | 'all') => Promise<void> |
     timer.current = null;
     const wait = lastRun.current + minIntervalMs - Date.now();
     if (running.current || wait > 0) {
-      timer.current = setTimeout(flush, Math.max(delayMs, wait));
+      timer.current = setTimeout(() => void flush(), Math.max(delayMs, wait));
       return;
     }
     const batch = pending.current;
@@ -115,7 +115,7 @@ export function useCoalesced(work: (ids: Set<number> | 'all') => Promise<void> |
       pending.current ??= new Set();
       for (const id of change.runIds) pending.current.add(id);
     }
-    timer.current ??= setTimeout(flush, delayMs);
+    timer.current ??= setTimeout(() => void flush(), delayMs);
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { Pool } from 'pg';
 import { SingleBar, Presets } from 'cli-progress';
 import { z } from 'zod';
 import { getEnv, type Env } from '../../lib/env';
@@ -46,7 +47,7 @@ export function registerIngestCommand(program: Command): void {
     });
 }
 
-async function backfill(options: z.infer<typeof ingestOptions>, pool: import('pg').Pool, log: Logger, env: Env): Promise<void> {
+async function backfill(options: z.infer<typeof ingestOptions>, pool: Pool, log: Logger, env: Env): Promise<void> {
   const files = await listMatchingFiles(await resolveTargets(options.paths));
   if (files.length === 0) throw new ConfigError(`no log files (*.log, *.txt, *.out) found under ${options.paths.join(', ')}`);
   const sizes = new Map(
@@ -128,7 +129,7 @@ function round(value: number): number {
   return Math.round(value * 10) / 10;
 }
 
-async function follow(options: z.infer<typeof ingestOptions>, pool: import('pg').Pool, log: Logger, env: Env): Promise<void> {
+async function follow(options: z.infer<typeof ingestOptions>, pool: Pool, log: Logger, env: Env): Promise<void> {
   const daemon = new IngestDaemon({
     pool,
     paths: options.paths,

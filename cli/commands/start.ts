@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { getEnv, resetEnvCache } from '../../lib/env';
+import { getEnv, setEnvOverrides } from '../../lib/env';
 import { ConfigError } from '../../lib/errors';
 import { createLogger, setLogger, type Logger } from '../../lib/log';
 import { openDatabase, type OpenDatabase } from '../../lib/db/database';
@@ -63,9 +63,7 @@ export type StartOptions = z.infer<typeof startOptions>;
 export async function runThaw(options: StartOptions, log: Logger, onStop?: () => Promise<void>): Promise<void> {
   const database = await openDatabase(getEnv(), log);
   // Everything below (web routes, ingest) reads the database through DATABASE_URL.
-  process.env.DATABASE_URL = database.url;
-  process.env.THAW_LOGS = options.logs.join(',');
-  resetEnvCache();
+  setEnvOverrides({ DATABASE_URL: database.url, THAW_LOGS: options.logs.join(',') });
 
   let web: WebServer | undefined;
   const pool = createPool(database.url);

@@ -347,7 +347,7 @@ export function generateSmolvlaLog(options: SmolvlaLogOptions = {}): Buffer {
 }
 
 /** Streams a (possibly very large) log to a file in 1 MiB writes; resolves to its size and tqdm frame count. */
-export async function writeSmolvlaLog(path: string, options: SmolvlaLogOptions = {}): Promise<{ bytes: number; frames: number }> {
+export function writeSmolvlaLog(path: string, options: SmolvlaLogOptions = {}): { bytes: number; frames: number } {
   const fd = openSync(path, 'w');
   let pending: Buffer[] = [];
   let pendingBytes = 0;

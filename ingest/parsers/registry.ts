@@ -9,11 +9,7 @@ import { lerobotParser } from './lerobot';
 import { smolvlaParser } from './smolvla';
 
 /** In order of precedence when no open run claims a line. */
-export const FORMAT_PARSERS: readonly AnyFormatParser[] = [
-  smolvlaParser as AnyFormatParser,
-  genericTqdmParser as AnyFormatParser,
-  lerobotParser as AnyFormatParser,
-];
+export const FORMAT_PARSERS: readonly AnyFormatParser[] = [smolvlaParser, genericTqdmParser, lerobotParser];
 
 export function parserForFormat(format: RunFormat): AnyFormatParser | undefined {
   return FORMAT_PARSERS.find((parser) => parser.format === format);

@@ -74,6 +74,9 @@ function inRange(i: number, total: number): boolean {
   return Number.isInteger(i) && i >= 0 && i < total;
 }
 
+// Array.isArray narrows a readonly array to any[]; this keeps the element type.
+const isIndexList = (spec: readonly number[] | number | null): spec is readonly number[] => Array.isArray(spec);
+
 /**
  * Expand a spec to its resolved layers as the trainer would; null when the trainer would keep its
  * default behaviour (bad ratio, last_n ≤ 0, unknown kind, missing spec).
@@ -90,10 +93,10 @@ export function expandSpec(
     unfrozen,
     frozen: complement(unfrozen, total),
   });
-  if (kind === 'unfreeze' && Array.isArray(spec)) {
+  if (kind === 'unfreeze' && isIndexList(spec)) {
     return make(uniqSorted(spec.map((i) => (i < 0 ? total + i : i)).filter((i) => inRange(i, total))));
   }
-  if (kind === 'freeze' && Array.isArray(spec)) {
+  if (kind === 'freeze' && isIndexList(spec)) {
     return make(complement(uniqSorted(spec.filter((i) => inRange(i, total))), total));
   }
   if (kind === 'ratio' && typeof spec === 'number') {

@@ -70,7 +70,8 @@ export interface StageRun {
   id: RunId;
   taskId: number | null;
   outputDir: string | null;
-  loadedFrom: LoadedFrom | string | null;
+  /** A LoadedFrom value, or whatever an unknown trainer version printed. */
+  loadedFrom: string | null;
   resumeTaskId: number | null;
   resumePath: string | null;
   /** An explicit link (the database's `parentRunId`); wins over path matching when given. */

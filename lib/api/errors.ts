@@ -66,8 +66,8 @@ export function errorResponse(error: unknown, context: { method?: string; url?: 
 
 type Handler<Context> = (request: Request, context: Context) => Promise<Response>;
 
-/** Wraps a route handler so every thrown error becomes `errorResponse`. */
-export function withApi<Context>(handler: Handler<Context>): Handler<Context> {
+/** Wraps a route handler (sync or async) so every thrown error becomes `errorResponse`. */
+export function withApi<Context>(handler: (request: Request, context: Context) => Response | Promise<Response>): Handler<Context> {
   return async (request, context) => {
     try {
       return await handler(request, context);

@@ -47,6 +47,6 @@ export function parseQueryOrDefault<T extends z.ZodType>(
     return { value: parseQuery(schema, source), error: null };
   } catch (error) {
     if (!(error instanceof BadRequestError)) throw error;
-    return { value: schema.parse({}) as z.infer<T>, error: error.message };
+    return { value: schema.parse({}), error: error.message };
   }
 }

@@ -85,6 +85,6 @@ export function parseCsv(text: string): Record<string, string | null>[] {
   const [header, ...body] = rows;
   if (!header) return [];
   return body.map((cells) =>
-    Object.fromEntries(header.map((name, k) => [name, cells[k] === '' || cells[k] === undefined ? null : cells[k]!])),
+    Object.fromEntries(header.map((name, k) => [name, cells[k] === '' || cells[k] === undefined ? null : cells[k]])),
   );
 }

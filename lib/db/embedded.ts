@@ -19,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { DatabaseError, errorMessage } from '../errors';
+import { childEnv } from '../env';
 import { portIsFree } from '../server/ports';
 import type { Logger } from '../log';
 
@@ -110,7 +111,7 @@ export async function ensureWritableDir(dir: string, variable = 'THAW_DATA_DIR')
 
 function run(command: string, args: string[], identity: { uid: number; gid: number } | undefined): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { ...identity, env: { ...process.env, LC_ALL: 'C' } });
+    const child = spawn(command, args, { ...identity, env: childEnv({ LC_ALL: 'C' }) });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -212,7 +213,7 @@ function startServer(
         '-c',
         'max_connections=200',
       ],
-      { ...identity, env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'ignore', 'pipe'] },
+      { ...identity, env: childEnv({ LC_ALL: 'C' }), stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let output = '';
     const timer = setTimeout(() => {

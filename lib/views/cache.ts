@@ -69,7 +69,7 @@ export function sharedCache<V>(name: string, maxWeight: number): VersionedCache<
   let cache = registry.get(name) as VersionedCache<V> | undefined;
   if (cache === undefined) {
     cache = new VersionedCache<V>(maxWeight);
-    registry.set(name, cache as VersionedCache<unknown>);
+    registry.set(name, cache);
   }
   return cache;
 }

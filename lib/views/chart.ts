@@ -37,7 +37,7 @@ const derived = new WeakMap<object, Map<string, unknown>>();
 
 export function memo<T>(owner: object, key: string, compute: () => T): T {
   let entries = derived.get(owner);
-  if (!entries) derived.set(owner, (entries = new Map()));
+  if (!entries) derived.set(owner, (entries = new Map<string, unknown>()));
   if (entries.has(key)) return entries.get(key) as T;
   const value = compute();
   entries.set(key, value);

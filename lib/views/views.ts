@@ -74,7 +74,7 @@ export function finiteOrNull(value: number | null | undefined): number | null {
 /** The `spec` column is JSON: an index list, a ratio or N. */
 export function specFromJson(value: unknown): number[] | number | null {
   if (typeof value === 'number') return value;
-  if (Array.isArray(value) && value.every((item) => typeof item === 'number')) return value as number[];
+  if (Array.isArray(value) && value.every((item) => typeof item === 'number')) return value;
   return null;
 }
 

@@ -4,7 +4,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { resetEnvCache } from '../../lib/env';
+import { setEnvOverrides } from '../../lib/env';
 import { BadRequestError } from '../../lib/api/errors';
 import { parseQuery, queryObject } from '../../lib/api/params';
 import { parseCsv, toCsv } from '../../lib/api/respond';
@@ -19,8 +19,7 @@ let pool: pg.Pool;
 beforeAll(async () => {
   database = await createTestDatabase('queries');
   pool = new pg.Pool({ connectionString: database.url, max: 2 });
-  process.env.DATABASE_URL = database.url;
-  resetEnvCache();
+  setEnvOverrides({ DATABASE_URL: database.url });
 });
 
 afterAll(async () => {

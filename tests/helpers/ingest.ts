@@ -2,7 +2,7 @@
 import { mkdtemp, rm, chmod, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { pino } from 'pino';
 import { IngestDaemon } from '../../ingest/daemon';
 import { createPool } from '../../lib/db/pool';

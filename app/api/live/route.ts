@@ -8,7 +8,7 @@ export const dynamic = 'force-dynamic';
 
 const HEARTBEAT_MS = 15_000;
 
-export const GET = withApi(async (request: Request) => {
+export const GET = withApi((request: Request) => {
   const encoder = new TextEncoder();
   let cleanup = () => {};
   const stream = new ReadableStream<Uint8Array>({

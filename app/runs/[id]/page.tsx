@@ -301,7 +301,7 @@ function ValidationTable({ detail }: { detail: RunDetail }) {
                 <td key={t} className="num">
                   {row.nonFinite[i] ?? fmtLoss(row.losses[i])}
                   {row.retention[i] && (
-                    <span className={`retention retention-${row.retention[i]}`}> {retentionText(row.retention[i]!)}</span>
+                    <span className={`retention retention-${row.retention[i]}`}> {retentionText(row.retention[i])}</span>
                   )}
                 </td>
               ))}
