@@ -261,13 +261,17 @@ function connectionUrl(password: string, port: number): string {
   return `postgresql://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
 }
 
-/** Starts (or reuses) the embedded PostgreSQL under `<dataDir>/pg`. */
+/**
+ * Starts (or reuses) the embedded PostgreSQL under `<dataDir>/pg` (as root, when the `postgres` user
+ * cannot reach that: under the shared dir, recorded in `<dataDir>/embedded-pg.json`).
+ */
 export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const dataDir = path.resolve(options.dataDir);
   await ensureWritableDir(dataDir);
   const found = await loadBinaries();
   const identity = serverIdentity();
-  const sharedDir = path.resolve(options.sharedDir ?? getEnv().THAW_SHARED_DIR);
+  // Only root needs the shared dir (and so the environment); others keep today's layout exactly.
+  const sharedDir = identity ? path.resolve(options.sharedDir ?? getEnv().THAW_SHARED_DIR) : '';
   let binaries: Binaries = options.nativeDir
     ? { postgres: path.join(options.nativeDir, 'bin', 'postgres'), initdb: path.join(options.nativeDir, 'bin', 'initdb') }
     : found;
