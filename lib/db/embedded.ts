@@ -185,12 +185,12 @@ async function runningServerPort(clusterDir: string): Promise<number | undefined
   return port;
 }
 
-async function choosePort(fixed: number | undefined): Promise<number> {
+async function choosePort(fixed: number | undefined, from = FIRST_PORT): Promise<number> {
   if (fixed !== undefined) {
     if (await portIsFree(fixed)) return fixed;
     throw new DatabaseError(`THAW_PG_PORT ${fixed} is already in use; choose another port or unset it`);
   }
-  for (let port = FIRST_PORT; port < FIRST_PORT + 200; port++) {
+  for (let port = from; port < FIRST_PORT + 200; port++) {
     if (await portIsFree(port)) return port;
   }
   throw new DatabaseError(`no free port for the embedded PostgreSQL in ${FIRST_PORT}-${FIRST_PORT + 199}; set THAW_PG_PORT`);
@@ -313,8 +313,18 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
     return { url, port: livePort, owned: false, stop: async () => {} };
   }
 
-  const port = await choosePort(options.port);
-  let child = await startServer(binaries, clusterDir, port, identity);
+  // Another process may take the port we found free before our server binds it: try the next one.
+  let port = await choosePort(options.port);
+  let child: ChildProcess;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      child = await startServer(binaries, clusterDir, port, identity);
+      break;
+    } catch (error) {
+      if (options.port !== undefined || attempt >= 5 || !errorMessage(error).includes('could not create listen socket')) throw error;
+      port = await choosePort(undefined, port + 1);
+    }
+  }
   const url = connectionUrl(password, port);
   let stopping: Promise<void> | undefined;
   const stop = () => {

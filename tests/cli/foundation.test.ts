@@ -1,4 +1,5 @@
 import { mkdtemp, readdir, rm, writeFile, chmod, stat } from 'node:fs/promises';
+import { execFileSync, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +7,8 @@ import { parseEnv } from '../../lib/env';
 import { ConfigError } from '../../lib/errors';
 import { createEmptyDatabase } from '../helpers/db';
 import { cleanEnv, PROJECT_DIR, runThaw, THAW_BIN } from '../helpers/cli';
+
+const nobodyId = (flag: '-u' | '-g') => Number(execFileSync('id', [flag, 'nobody']).toString());
 
 let scratch: string;
 beforeAll(async () => {
@@ -137,26 +140,32 @@ describe('embedded database', () => {
     }
   });
 
-  it.runIf(process.getuid?.() === 0)('also runs as an ordinary user (here: nobody), who owns the data dir and the server', async () => {
-    const { execFileSync } = await import('node:child_process');
-    const { mkdir, chown } = await import('node:fs/promises');
-    const home = path.join(scratch, 'nobody-home');
-    await mkdir(home);
-    const uid = Number(execFileSync('id', ['-u', 'nobody']).toString());
-    await chown(home, uid, Number(execFileSync('id', ['-g', 'nobody']).toString()));
-    const dataDir = path.join(home, 'thaw');
-    const output = execFileSync(
-      'runuser',
-      ['-u', 'nobody', '--', 'env', `THAW_DATA_DIR=${dataDir}`, 'THAW_LOG_LEVEL=warn', `HOME=${home}`, THAW_BIN, 'migrate'],
-      {
-        cwd: PROJECT_DIR,
-        env: cleanEnv() as NodeJS.ProcessEnv,
-      },
-    ).toString();
-    expect(output).toMatch(/applied 1 migration/);
-    expect((await stat(path.join(dataDir, 'pg', 'PG_VERSION'))).uid).toBe(uid);
-    expect(await readdir(dataDir)).toEqual(['pg']);
-  });
+  // An ordinary user can only run a checkout they can read: not one under a 0700 directory of root's.
+  const nobodyCanRun =
+    process.getuid?.() === 0 && spawnSync('test', ['-r', THAW_BIN], { uid: nobodyId('-u'), gid: nobodyId('-g') }).status === 0;
+  it.runIf(nobodyCanRun)(
+    'also runs as an ordinary user (here: nobody), who owns the data dir and the server (needs root and a checkout nobody can read)',
+    async () => {
+      const { execFileSync } = await import('node:child_process');
+      const { mkdir, chown } = await import('node:fs/promises');
+      const home = path.join(scratch, 'nobody-home');
+      await mkdir(home);
+      const uid = Number(execFileSync('id', ['-u', 'nobody']).toString());
+      await chown(home, uid, Number(execFileSync('id', ['-g', 'nobody']).toString()));
+      const dataDir = path.join(home, 'thaw');
+      const output = execFileSync(
+        'runuser',
+        ['-u', 'nobody', '--', 'env', `THAW_DATA_DIR=${dataDir}`, 'THAW_LOG_LEVEL=warn', `HOME=${home}`, THAW_BIN, 'migrate'],
+        {
+          cwd: PROJECT_DIR,
+          env: cleanEnv() as NodeJS.ProcessEnv,
+        },
+      ).toString();
+      expect(output).toMatch(/applied 1 migration/);
+      expect((await stat(path.join(dataDir, 'pg', 'PG_VERSION'))).uid).toBe(uid);
+      expect(await readdir(dataDir)).toEqual(['pg']);
+    },
+  );
 
   it('works against an external DATABASE_URL', async () => {
     const external = await createEmptyDatabase('external');
