@@ -17,7 +17,10 @@ beforeAll(async () => {
   db = await createTestDatabase('stage_link');
   const temp = await tempDir();
   dir = temp.dir;
-  cleanups.push(() => db.drop(), () => temp.cleanup());
+  cleanups.push(
+    () => db.drop(),
+    () => temp.cleanup(),
+  );
 });
 
 afterAll(async () => {
