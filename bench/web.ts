@@ -13,23 +13,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { pino } from 'pino';
-import { chromium } from 'playwright-core';
 import { ensureWebBuild } from '../cli/web';
+import { launchBrowser } from '../tests/helpers/browser';
 import { seedSyntheticRuns } from '../tests/web/synthetic';
 import { createBenchDatabase, percentile, round, type BenchDatabase, type Figure } from './support';
 import { freePort } from '../lib/server/ports';
 
 const THAW_BIN = fileURLToPath(new URL('../bin/thaw.mjs', import.meta.url));
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--no-first-run',
-];
 
 export interface WebBenchOptions {
   compareRuns?: number;
@@ -102,7 +92,7 @@ function figure(name: string, value: number, limit: number | null, target: strin
 
 /** Navigation start → compare chart drawn (data on the canvas, two frames painted), in the page's own clock. */
 async function chartRenderTimes(url: string, loads: number): Promise<number[]> {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchBrowser();
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
     const times: number[] = [];
