@@ -194,7 +194,8 @@ describe('compare page', () => {
   it('shows every strategy of the demo chains with bands (README screenshot)', async () => {
     await page.goto(`${server.url}/compare?task=1&smooth=0.6`);
     await expect.poll(async () => (await seriesIds()).length).toBeGreaterThanOrEqual(6);
-    await page.waitForTimeout(300);
+    // Two painted frames: the chart has drawn what it holds.
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
     const file = await shot('compare');
     expect(file).toContain('compare.png');
   });
