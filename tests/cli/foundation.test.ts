@@ -7,6 +7,7 @@ import { parseEnv } from '../../lib/env';
 import { ConfigError } from '../../lib/errors';
 import { createEmptyDatabase } from '../helpers/db';
 import { cleanEnv, PROJECT_DIR, runThaw, THAW_BIN } from '../helpers/cli';
+import { waitFor } from '../helpers/ingest';
 
 const nobodyId = (flag: '-u' | '-g') => Number(execFileSync('id', [flag, 'nobody']).toString());
 
@@ -190,21 +191,20 @@ describe('embedded database supervision', () => {
         (await (await import('node:fs/promises')).readFile(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0],
       );
       process.kill(pid, 'SIGKILL');
-      const deadline = Date.now() + 30_000;
-      let answered = false;
-      while (!answered && Date.now() < deadline) {
-        const client = new pg.Client({ connectionString: server.url, connectionTimeoutMillis: 1000 });
-        client.on('error', () => {});
-        answered = await client
-          .connect()
-          .then(
-            () => client.query('SELECT 1').then(() => true),
-            () => false,
-          )
-          .finally(() => client.end().catch(() => {}));
-        if (!answered) await new Promise((resolve) => setTimeout(resolve, 250));
-      }
-      expect(answered).toBe(true);
+      await waitFor(
+        () => {
+          const client = new pg.Client({ connectionString: server.url, connectionTimeoutMillis: 1000 });
+          client.on('error', () => {});
+          return client
+            .connect()
+            .then(
+              () => client.query('SELECT 1').then(() => true),
+              () => false,
+            )
+            .finally(() => client.end().catch(() => {}));
+        },
+        { timeoutMs: 30_000, intervalMs: 250, what: 'the supervised PostgreSQL to answer again' },
+      );
       const newPid = Number(
         (await (await import('node:fs/promises')).readFile(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0],
       );
