@@ -173,7 +173,12 @@ function statsOf(s: Series): AggregateStat[] | undefined {
 function chartParts(
   data: CompareResponse,
   facet: Facet,
-): { lines: ChartLine[]; bands: ChartBand[]; markers: ChartMarker[]; groups: { id: string; groupKey: string | null; label: string; color: string; n: string }[] } {
+): {
+  lines: ChartLine[];
+  bands: ChartBand[];
+  markers: ChartMarker[];
+  groups: { id: string; groupKey: string | null; label: string; color: string; n: string }[];
+} {
   const lines: ChartLine[] = [];
   const bands: ChartBand[] = [];
   const groups: { id: string; groupKey: string | null; label: string; color: string; n: string }[] = [];
@@ -192,7 +197,10 @@ function chartParts(
     }
     if (s.kind === 'val' || s.runId !== null) {
       const label = s.runId === null ? (strategyLabel.get(s.strategyKey) ?? s.strategyKey) : `#${s.runId}`;
-      const n = s.runId === null ? `train ${nText(trainOf(data, s)?.band?.map((b) => b[3] ?? 0) ?? [])} · val ${nText(s.band?.map((b) => b[3] ?? 0) ?? [])}` : '';
+      const n =
+        s.runId === null
+          ? `train ${nText(trainOf(data, s)?.band?.map((b) => b[3] ?? 0) ?? [])} · val ${nText(s.band?.map((b) => b[3] ?? 0) ?? [])}`
+          : '';
       if (!groups.some((g) => g.label === label)) groups.push({ id: s.id, groupKey: s.groupKey, label, color: s.color, n });
     }
   }
@@ -277,7 +285,9 @@ function SummaryTable({ data }: { data: CompareResponse }) {
         <tbody>
           {rows.map((s) => (
             <tr key={s.groupKey} data-strategy-key={s.strategyKey} data-group-key={s.groupKey} data-task={s.taskId ?? ''}>
-              <td data-testid="summary-task">{data.query.pool ? <span className="muted">pooled</span> : (facetLabel.get(s.facet) ?? '–')}</td>
+              <td data-testid="summary-task">
+                {data.query.pool ? <span className="muted">pooled</span> : (facetLabel.get(s.facet) ?? '–')}
+              </td>
               <td>
                 <span className="swatch" style={{ background: s.color }} /> {s.label}
                 {s.notApplied > 0 && <span className="muted small"> ({s.notApplied} not applied)</span>}
@@ -324,7 +334,10 @@ function SummaryTable({ data }: { data: CompareResponse }) {
           </span>
         ))}
         . Share of overfitting runs:{' '}
-        {rows.map((s) => `${s.label}${data.facets.length > 1 ? ` (${facetLabel.get(s.facet) ?? ''})` : ''} ${fmtPct(s.overfittingShare)}`).join(' · ')}.
+        {rows
+          .map((s) => `${s.label}${data.facets.length > 1 ? ` (${facetLabel.get(s.facet) ?? ''})` : ''} ${fmtPct(s.overfittingShare)}`)
+          .join(' · ')}
+        .
       </p>
     </div>
   );

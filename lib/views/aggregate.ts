@@ -102,7 +102,10 @@ export function alignmentGrid(members: readonly Segments[], maxGrid = Infinity):
  * Mean, min, max and n over the members at every grid x (module rule). O(members × (grid + points)):
  * each member is swept once along the sorted grid.
  */
-export function alignAggregate(members: readonly (readonly Point[])[], options: { maxGrid?: number; grid?: readonly number[] } = {}): AlignedPoint[] {
+export function alignAggregate(
+  members: readonly (readonly Point[])[],
+  options: { maxGrid?: number; grid?: readonly number[] } = {},
+): AlignedPoint[] {
   const segmented = members.map(segmentsOf);
   const grid = options.grid ?? alignmentGrid(segmented, options.maxGrid);
   const g = grid.length;

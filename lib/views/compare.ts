@@ -185,7 +185,11 @@ export function groupCurves(members: readonly CompareRun[], axis: XAxis, maxGrid
 }
 
 /** An aggregate as chart payload: mean points (and smoothed), and the band at the same xs as the points. */
-export function aggregateChart(agg: readonly AlignedPoint[], budget: number, smooth: number): Pick<CompareSeries, 'points' | 'smoothed' | 'band'> {
+export function aggregateChart(
+  agg: readonly AlignedPoint[],
+  budget: number,
+  smooth: number,
+): Pick<CompareSeries, 'points' | 'smoothed' | 'band'> {
   const line = agg.map((p, i) => ({ x: p.x, y: p.mean, i }));
   const { points, smoothed, kept } = chartSeries(line, budget, smooth);
   const band: BandPoint[] = kept.map(({ i }) => {
@@ -213,7 +217,15 @@ function groupSeries(
 ): CompareSeries[] {
   const color = members[0]?.row.strategy.color ?? '#7a8190';
   const runIds = group.runIds as number[];
-  const base = { strategyKey: group.strategyKey, runId: null, facet: facet.key, groupKey: `${group.strategyKey}@${facet.key}`, taskId: facet.taskId, runIds, color };
+  const base = {
+    strategyKey: group.strategyKey,
+    runId: null,
+    facet: facet.key,
+    groupKey: `${group.strategyKey}@${facet.key}`,
+    taskId: facet.taskId,
+    runIds,
+    color,
+  };
   const curves = groupCurves(members, options.x, 2 * options.points);
   const where = options.pool ? '' : ` · ${facet.label}`;
   const out: CompareSeries[] = [
@@ -349,7 +361,13 @@ export function buildCompareView(runs: readonly CompareRun[], options: CompareVi
   }
   if (options.mode === 'runs') {
     // Runs in strategy order, so colours and the legend read from fewer to more trainable layers.
-    series.push(...perRunSeries(grouped.flatMap((g) => g.members), options, markers));
+    series.push(
+      ...perRunSeries(
+        grouped.flatMap((g) => g.members),
+        options,
+        markers,
+      ),
+    );
   }
   if (options.pool) {
     const note = poolingNote(rows);

@@ -94,9 +94,7 @@ function isBandArray(value: unknown): value is BandPoint[] {
     Array.isArray(value) &&
     value.every(
       (item) =>
-        Array.isArray(item) &&
-        (item.length === 3 || item.length === 4) &&
-        item.every((v) => typeof v === 'number' && Number.isFinite(v)),
+        Array.isArray(item) && (item.length === 3 || item.length === 4) && item.every((v) => typeof v === 'number' && Number.isFinite(v)),
     )
   );
 }

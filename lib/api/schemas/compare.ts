@@ -156,7 +156,15 @@ export type CompareResponse = z.infer<typeof compareResponse>;
 export function compareSeriesCsvRecords(series: readonly CompareSeries[]): Record<string, string | number | null>[] {
   const rows: Record<string, string | number | null>[] = [];
   for (const s of series) {
-    const base = { series: s.id, kind: s.kind, strategy: s.strategyKey, task: s.taskId, facet: s.facet, runId: s.runId, runs: s.runIds.join(' ') };
+    const base = {
+      series: s.id,
+      kind: s.kind,
+      strategy: s.strategyKey,
+      task: s.taskId,
+      facet: s.facet,
+      runId: s.runId,
+      runs: s.runIds.join(' '),
+    };
     // A mean point carries its basis: n, min and max of the runs covering its x.
     const basis = new Map((s.band ?? []).map(([x, min, max, n]) => [x, { min, max, n: n ?? null }]));
     for (const [x, y] of s.points) {
