@@ -6,7 +6,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { tempDir, waitFor } from '../helpers/ingest';
-import { mixedLogs, writeMixedLogs } from './mixed';
+import { mixedCounts, writeMixedLogs } from './mixed';
 import { startThaw, type ThawServer } from './server';
 
 let database: TestDatabase;
@@ -21,7 +21,7 @@ beforeAll(async () => {
   logs = await tempDir('thaw-compare-agg-web-');
   const runCount = await writeMixedLogs(logs.dir);
   server = await startThaw({ databaseUrl: database.url, logs: logs.dir });
-  const epochs = mixedLogs().reduce((n, log) => n + (log.options.epochs ?? 0), 0);
+  const { epochs } = mixedCounts();
   await waitFor(
     async () => {
       const [row] = await database.query<{ runs: number; epochs: number }>(

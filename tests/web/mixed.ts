@@ -70,3 +70,15 @@ export async function writeMixedLogs(dir: string): Promise<number> {
   }
   return logs.length;
 }
+
+/** Epochs and own-task per-epoch validations the logs record (a crashed run dies during its last epoch). */
+export function mixedCounts(): { runs: number; epochs: number; validations: number } {
+  let epochs = 0;
+  let validations = 0;
+  for (const { options } of mixedLogs()) {
+    const done = (options.epochs ?? 0) - (options.outcome === 'crashed' ? 1 : 0);
+    epochs += done;
+    validations += Math.floor(done / (options.validationEvery ?? 1));
+  }
+  return { runs: mixedLogs().length, epochs, validations };
+}
