@@ -143,11 +143,13 @@ export function CompareView({ data, range }: { data: CompareResponse; range: { m
           </li>
         ))}
       </ul>
-      {data.notes.length > 0 && (
+      {data.notes.some((note) => !note.startsWith('Pooled:')) && (
         <ul className="notes">
-          {data.notes.map((note) => (
-            <li key={note}>{note}</li>
-          ))}
+          {data.notes
+            .filter((note) => !note.startsWith('Pooled:'))
+            .map((note) => (
+              <li key={note}>{note}</li>
+            ))}
         </ul>
       )}
       <SummaryTable data={data} />
@@ -188,12 +190,14 @@ function chartParts(
     const dashed = s.kind === 'val';
     const sparse = s.points.length <= 80;
     const stats = statsOf(s);
+    // The panel names the facet; on the chart a group is its strategy and kind (the API label says all).
+    const label = s.runId === null ? `${strategyLabel.get(s.strategyKey) ?? s.strategyKey} ${dashed ? 'validation' : 'train'}` : s.label;
     if (s.band) bands.push({ id: `band-${s.id}`, color: s.color, band: s.band });
     if (s.smoothed) {
-      lines.push({ id: `${s.id}:raw`, label: `${s.label} (raw)`, color: s.color, points: s.points, dashed, faint: true });
-      lines.push({ id: s.id, label: s.label, color: s.color, points: s.smoothed, dashed, stats });
+      lines.push({ id: `${s.id}:raw`, label: `${label} (raw)`, color: s.color, points: s.points, dashed, faint: true });
+      lines.push({ id: s.id, label, color: s.color, points: s.smoothed, dashed, stats });
     } else {
-      lines.push({ id: s.id, label: s.label, color: s.color, points: s.points, dashed, dots: dashed && sparse, stats });
+      lines.push({ id: s.id, label, color: s.color, points: s.points, dashed, dots: dashed && sparse, stats });
     }
     if (s.kind === 'val' || s.runId !== null) {
       const label = s.runId === null ? (strategyLabel.get(s.strategyKey) ?? s.strategyKey) : `#${s.runId}`;

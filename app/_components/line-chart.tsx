@@ -286,11 +286,11 @@ export function LineChart({
             label: (item) => {
               const dataset = item.dataset as LineDataset;
               if (dataset.thawRole === 'marker') return dataset.label ?? '';
-              const text = `${dataset.label}: ${fmtLoss(item.parsed.y)}`;
               const stat = dataset.thawStats ? statAt(dataset.thawStats, item.parsed.x ?? 0) : undefined;
-              if (!stat) return text;
+              if (!stat) return `${dataset.label}: ${fmtLoss(item.parsed.y)}`;
               const [, min, max, n, mean] = stat;
-              return `${text} · mean ${fmtLoss(mean)} of n=${n} run${n === 1 ? '' : 's'} (min ${fmtLoss(min)}, max ${fmtLoss(max)})`;
+              const smoothed = mean === null || Math.abs(mean - (item.parsed.y ?? 0)) > 1e-9 ? `${fmtLoss(item.parsed.y)} smoothed · ` : '';
+              return `${dataset.label}: ${smoothed}mean ${fmtLoss(mean)} · n=${n} · min ${fmtLoss(min)} · max ${fmtLoss(max)}`;
             },
           },
         },
