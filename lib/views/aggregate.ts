@@ -32,7 +32,10 @@ const finite = (y: number | null | undefined): y is number => typeof y === 'numb
 
 /** A member's curve as covered segments (see the module rule). */
 export function segmentsOf(points: readonly Point[]): Segments {
-  const sorted = points.filter((p) => Number.isFinite(p.x)).sort((a, b) => a.x - b.x);
+  let ascending = true;
+  for (let i = 1; i < points.length && ascending; i++) ascending = points[i - 1]!.x <= points[i]!.x;
+  const sorted =
+    points.every((p) => Number.isFinite(p.x)) && ascending ? points : points.filter((p) => Number.isFinite(p.x)).sort((a, b) => a.x - b.x);
   // one record per x, the later one wins (stable sort keeps input order within an x)
   const unique: Point[] = [];
   for (const p of sorted) {
@@ -42,7 +45,7 @@ export function segmentsOf(points: readonly Point[]): Segments {
   const out: Segments = [];
   let current: Point[] = [];
   for (const p of unique) {
-    if (finite(p.y)) current.push({ x: p.x, y: p.y });
+    if (finite(p.y)) current.push(p);
     else {
       if (current.length > 0) out.push(current);
       current = [];
@@ -76,15 +79,21 @@ export function valueAt(segments: Segments, x: number): number | null {
 
 /** The grid of the module rule. */
 export function alignmentGrid(members: readonly Segments[], maxGrid = Infinity): number[] {
-  const xs = new Set<number>();
   let lo = Infinity;
   let hi = -Infinity;
+  let total = 0;
   for (const segments of members)
     for (const seg of segments) {
       lo = Math.min(lo, seg[0]!.x);
       hi = Math.max(hi, seg[seg.length - 1]!.x);
-      if (xs.size <= maxGrid) for (const p of seg) xs.add(p.x);
+      total += seg.length;
     }
+  const xs = new Set<number>();
+  if (total <= maxGrid) {
+    for (const segments of members) for (const seg of segments) for (const p of seg) xs.add(p.x);
+  } else {
+    for (const segments of members) for (const seg of segments) for (const p of seg) if (xs.size <= maxGrid) xs.add(p.x);
+  }
   if (xs.size > maxGrid) {
     xs.clear();
     const count = Math.max(2, Math.floor(maxGrid));
