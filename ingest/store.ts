@@ -605,6 +605,10 @@ async function writeSteps(client: pg.PoolClient, plan: BatchPlan, runIds: Map<nu
       `DELETE FROM "StepPoint" AS p USING unnest($1::int[], $2::int[]) AS r(run, step) WHERE p."runId" = r.run AND p.step = r.step`,
       [`{${retractRuns.join(',')}}`, `{${retractSteps.join(',')}}`],
     );
+    // Steps before the last one changed: readers' incremental step summaries must start over.
+    await client.query(`UPDATE "Run" SET "stepRevision" = "stepRevision" + 1 WHERE id = ANY($1::int[])`, [
+      `{${[...new Set(retractRuns)].join(',')}}`,
+    ]);
   }
   if (rows.length === 0) return;
   // Most trainers have no extra metrics: then the jsonb column is not sent at all (the bulk path stays narrow).

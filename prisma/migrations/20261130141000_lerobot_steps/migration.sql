@@ -1,6 +1,7 @@
 -- LeRobot runs: episodes, failed model push, estimated steps with their extra metrics, evaluations by step.
 ALTER TABLE "Run" ADD COLUMN "pushError" TEXT;
 ALTER TABLE "Run" ADD COLUMN "episodes" INTEGER;
+ALTER TABLE "Run" ADD COLUMN "stepRevision" INTEGER NOT NULL DEFAULT 0;
 
 ALTER TABLE "StepPoint" ADD COLUMN "estimated" BOOLEAN NOT NULL DEFAULT false;
 ALTER TABLE "StepPoint" ADD COLUMN "metrics" JSONB;
