@@ -4,7 +4,7 @@ import { Suspense, type ReactNode } from 'react';
 import { z } from 'zod';
 import { NotFoundError } from '@/lib/api/errors';
 import { parseQueryOrDefault } from '@/lib/api/params';
-import { flagParam, smoothParam, xParam } from '@/lib/api/schemas/common';
+import { X_AXES, flagParam, smoothParam } from '@/lib/api/schemas/common';
 import { runIdParam, type RunDetail } from '@/lib/api/schemas/run';
 import { readLogTail } from '@/lib/queries/log-tail';
 import { getRunDetail } from '@/lib/queries/run';
@@ -18,7 +18,11 @@ import { RunCharts } from '../../_components/run-charts';
 
 export const dynamic = 'force-dynamic';
 
-const pageQuery = z.object({ x: xParam.optional(), smooth: smoothParam, log: flagParam.default(false) });
+const pageQuery = z.object({
+  x: z.enum(X_AXES, { error: 'one of epoch, step, time' }).optional(),
+  smooth: smoothParam,
+  log: flagParam.default(false),
+});
 
 export default async function RunPage({
   params,
