@@ -29,11 +29,12 @@ const expectedOf = (name: string) => JSON.parse(readFileSync(path.join(FIXTURES,
 
 let db: TestDatabase;
 let dir: string;
-let cleanup: () => Promise<void>;
+let temp: Awaited<ReturnType<typeof tempDir>>;
 
 beforeAll(async () => {
   db = await createTestDatabase('lerobot');
-  ({ dir, cleanup } = await tempDir());
+  temp = await tempDir();
+  dir = temp.dir;
   for (const batch of ['big', 'small']) {
     await mkdir(path.join(dir, batch));
     for (const name of NAMES) await copyFile(path.join(FIXTURES, `${name}.log`), path.join(dir, batch, `${name}.log`));
@@ -44,7 +45,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   await db.drop();
-  await cleanup();
+  await temp.cleanup();
 });
 
 interface RunRow {
