@@ -38,7 +38,8 @@ export default async function StrategiesPage({ searchParams }: { searchParams: P
           </label>
           <button type="submit">Estimate episodes</button>
           <span className="muted small">
-            The log prints dataset frames, not episodes; give the average episode length to place each task in the table.
+            The SmolVLA trainer prints dataset frames, not episodes (LeRobot runs print their episodes and are placed directly); give the
+            average episode length to place the others in the table.
           </span>
         </form>
       </section>

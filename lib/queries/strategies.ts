@@ -23,6 +23,8 @@ export async function listRecommendations(framesPerEpisode: number | undefined):
         : [],
     strategy: strategyInputOf(row),
     datasetFrames: row.datasetFrames,
+    // LeRobot prints dataset.num_episodes: the rule of thumb then needs no frames-per-episode guess.
+    episodes: row.episodes,
   }));
   const taskNames = new Map(entries.map(({ row }) => [row.taskId, row.taskName]));
   const recommendations = recommend(runs, { framesPerEpisode }).map((rec) => ({
