@@ -33,9 +33,17 @@ function intervalCell(r: Ranked) {
   );
 }
 
-function nextCell(r: Ranked) {
+function nextCell(r: Ranked, next: Ranked | undefined) {
   if (r.distinguishableFromNext === null) return null;
-  if (r.distinguishableFromNext) return <span className="badge separated">separated from next</span>;
+  if (r.distinguishableFromNext)
+    return (
+      <span className="badge separated">
+        separated from next
+        {r.bestValidation.method === 'single_run_noise' || next?.bestValidation.method === 'single_run_noise'
+          ? ' (single-run noise only)'
+          : ''}
+      </span>
+    );
   const sep = r.runsToSeparateNext;
   return (
     <span className="badge overlap" data-testid="not-distinguishable">
@@ -182,7 +190,7 @@ export default async function StrategiesPage({ searchParams }: { searchParams: P
                       </td>
                       <td className="num">{fmtLoss(r.bestValidationMean)}</td>
                       <td className="num">{intervalCell(r)}</td>
-                      <td>{nextCell(r)}</td>
+                      <td>{nextCell(r, rec.ranking[r.rank])}</td>
                       <td className="num">
                         {r.n}/{r.runs}
                       </td>

@@ -208,5 +208,17 @@ describe('recommend', () => {
       expect([first?.pareto, second?.pareto]).toEqual([true, false]);
       expect(rec?.tradeoffs).toEqual([]);
     });
+
+    it('separated single runs are only tentative: no verdict from within-run noise', () => {
+      const [rec] = recommend([
+        timed('a', 6, [0.5, 0.3, 0.2, 0.201, 0.2, 0.201], 60),
+        timed('b', 10, [0.5, 0.3, 0.3, 0.301, 0.3, 0.301], 120),
+      ]);
+      expect(rec?.ranking[0]?.distinguishableFromNext).toBe(true);
+      expect(rec?.verdict).toBe('tentative');
+      expect(rec?.summary).toContain('tentatively unfreeze 6/12 · L6–L11');
+      expect(rec?.summary).toContain('are single runs whose interval is only within-run noise');
+      expect(rec?.summary).not.toContain('ranks first');
+    });
   });
 });

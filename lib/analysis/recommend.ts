@@ -186,11 +186,14 @@ export interface RankedStrategy {
 }
 
 /**
- * What the evidence supports: 'supported' (rank 1's interval separates it from rank 2), 'not_distinguishable'
- * (rank 2 overlaps rank 1, or rank 1 has no interval), 'single_strategy' (nothing to compare with),
- * 'no_evidence' (no validation loss yet).
+ * What the evidence supports:
+ * - 'supported': rank 1's interval separates it from rank 2 and both have ≥ 2 runs (t-intervals);
+ * - 'tentative': the intervals separate, but rank 1 or rank 2 is a single run, whose interval is only its
+ *   own validation noise (nothing about another seed): a hint, not a verdict;
+ * - 'not_distinguishable': rank 2 overlaps rank 1, or rank 1 has no interval;
+ * - 'single_strategy': nothing to compare with; 'no_evidence': no validation loss yet.
  */
-export type Verdict = 'supported' | 'not_distinguishable' | 'single_strategy' | 'no_evidence';
+export type Verdict = 'supported' | 'tentative' | 'not_distinguishable' | 'single_strategy' | 'no_evidence';
 
 export type Agreement = 'agrees' | 'more_layers' | 'fewer_layers';
 
@@ -316,7 +319,10 @@ function verdictOf(ranking: readonly RankedStrategy[]): { verdict: Verdict; lead
   if (top === undefined) return { verdict: 'no_evidence', leaders: [] };
   if (withEvidence.length === 1) return { verdict: 'single_strategy', leaders: [top.key] };
   const leaders = withEvidence.filter((r) => r === top || !distinguishable(top.bestValidation, r.bestValidation)).map((r) => r.key);
-  return { verdict: leaders.length === 1 ? 'supported' : 'not_distinguishable', leaders };
+  if (leaders.length > 1) return { verdict: 'not_distinguishable', leaders };
+  const second = withEvidence[1];
+  const repeated = top.bestValidation.method === 't' && second?.bestValidation.method === 't';
+  return { verdict: repeated ? 'supported' : 'tentative', leaders };
 }
 
 function intervalText(i: Interval): string {
@@ -330,9 +336,15 @@ function evidenceText(rec: Omit<Recommendation, 'summary'>): string {
   if (top === undefined || rec.verdict === 'no_evidence') return 'no run has a validation loss yet';
   const mean = `mean best validation ${fmt(top.bestValidationMean)}, ${intervalText(top.bestValidation)}`;
   if (rec.verdict === 'single_strategy') return `only ${top.label} has a validation loss (${mean}): nothing to compare it with yet`;
+  const second = rec.ranking[1];
   if (rec.verdict === 'supported') {
-    const second = rec.ranking[1];
     return `${top.label} ranks first (${mean}) and its interval separates it from ${second?.label ?? 'the rest'}`;
+  }
+  if (rec.verdict === 'tentative') {
+    const singles = [top, second].filter((r) => r !== undefined && r.bestValidation.method !== 't').map((r) => r?.label);
+    return `tentatively ${top.label} (${mean}): its interval clears ${second?.label ?? 'the next'}'s, but ${singles.join(' and ')} ${
+      singles.length === 1 ? 'is a single run' : 'are single runs'
+    } whose interval is only within-run noise; repeat with other seeds before trusting it`;
   }
   const names = rec.ranking.filter((r) => rec.leaders.includes(r.key)).map((r) => r.label);
   const allSingle = rec.ranking.filter((r) => rec.leaders.includes(r.key)).every((r) => r.n <= 1);

@@ -99,7 +99,7 @@ export const recommendationSchema = z.object({
   heuristic: heuristicRow.nullable(),
   agreement: z.enum(['agrees', 'more_layers', 'fewer_layers']).nullable(),
   /** What the evidence supports (lib/analysis/recommend.ts `Verdict`). */
-  verdict: z.enum(['supported', 'not_distinguishable', 'single_strategy', 'no_evidence']),
+  verdict: z.enum(['supported', 'tentative', 'not_distinguishable', 'single_strategy', 'no_evidence']),
   /** Strategy keys not distinguishable from rank 1 (rank 1 included). */
   leaders: z.array(z.string()),
   /** Trade-off sentences along the Pareto front, cheapest first. */
