@@ -19,7 +19,7 @@ type Ranked = RecommendationView['ranking'][number];
 
 const METHOD_TEXT = { t: 't over runs', single_run_noise: 'one run: its own validation noise', none: '' } as const;
 
-const fmtMin = (v: number | null) => (v === null ? '–' : v >= 100 ? v.toFixed(0) : v.toFixed(1));
+const fmtMin = (v: number | null) => (v === null ? '–' : v >= 100 ? v.toFixed(0) : v < 1 ? v.toFixed(2) : v.toFixed(1));
 const fmtNum = (v: number | null) => (v === null ? '–' : Number.isInteger(v) ? String(v) : v.toFixed(1));
 
 function intervalCell(r: Ranked) {
@@ -133,90 +133,95 @@ export default async function StrategiesPage({ searchParams }: { searchParams: P
                 {AGREEMENT_TEXT[rec.agreement]}
               </p>
             )}
-            <table className="compact strategies-table">
-              <thead>
-                <tr>
-                  <th className="num">#</th>
-                  <th>Strategy</th>
-                  <th className="num" title="mean over runs of each run's best own-task validation loss">
-                    Best val (mean)
-                  </th>
-                  <th className="num" title="t-interval over runs; with one run, ±1.96σ of that run's own epoch-to-epoch validation noise">
-                    95% interval
-                  </th>
-                  <th>vs next</th>
-                  <th className="num">n</th>
-                  <th className="num" title="epoch of the best validation (mean over runs)">
-                    Best epoch
-                  </th>
-                  <th
-                    className="num"
-                    title="first epoch within 5% of the run's best validation (mean over runs), and the training minutes to it"
-                  >
-                    Epochs to 5%
-                  </th>
-                  <th
-                    className="num"
-                    title="training loop only (tqdm elapsed, else the printed epoch minutes, else ms/batch × steps): no validation, no saving"
-                  >
-                    min/epoch
-                  </th>
-                  <th className="num" title="training minutes per run (mean over runs), excluding validation and saving">
-                    Train min
-                  </th>
-                  <th className="num">Trainable</th>
-                  <th title="on the Pareto front of training time vs best validation">Front</th>
-                  <th title="the data size your notes recommend this many layers for">Rule of thumb: for</th>
-                  <th>Runs</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rec.ranking.map((r) => {
-                  const inRule =
-                    rec.heuristic !== null &&
-                    r.trainableLayers !== null &&
-                    r.trainableLayers >= rec.heuristic.minLayers &&
-                    r.trainableLayers <= rec.heuristic.maxLayers;
-                  return (
-                    <tr
-                      key={r.key}
-                      className={r.rank === 1 && rec.verdict === 'supported' ? 'winner' : undefined}
-                      data-testid="strategy-row"
+            <div className="table-scroll">
+              <table className="compact strategies-table">
+                <thead>
+                  <tr>
+                    <th className="num">#</th>
+                    <th>Strategy</th>
+                    <th className="num" title="mean over runs of each run's best own-task validation loss">
+                      Best val (mean)
+                    </th>
+                    <th
+                      className="num"
+                      title="t-interval over runs; with one run, ±1.96σ of that run's own epoch-to-epoch validation noise"
                     >
-                      <td className="num">{r.rank}</td>
-                      <td>
-                        <span className="swatch" style={{ background: r.color }} /> {r.label}
-                        {inRule && <span className="badge rule"> rule of thumb</span>}
-                      </td>
-                      <td className="num">{fmtLoss(r.bestValidationMean)}</td>
-                      <td className="num">{intervalCell(r)}</td>
-                      <td>{nextCell(r, rec.ranking[r.rank])}</td>
-                      <td className="num">
-                        {r.n}/{r.runs}
-                      </td>
-                      <td className="num">{fmtNum(r.bestEpoch)}</td>
-                      <td className="num">
-                        {fmtNum(r.epochsToConverge)}
-                        {r.minutesToConverge !== null && <span className="muted small"> ({fmtMin(r.minutesToConverge)} min)</span>}
-                      </td>
-                      <td className="num">{fmtMin(r.minutesPerEpoch)}</td>
-                      <td className="num">{fmtMin(r.trainingMinutes)}</td>
-                      <td className="num">{fmtParams(r.trainableParams)}</td>
-                      <td>{r.pareto ? <span className="badge pareto">★ front</span> : ''}</td>
-                      <td className="small">{ruleFor(r.trainableLayers)}</td>
-                      <td>
-                        <Link href={`/compare?runs=${r.runIds.join(',')}`}>compare</Link>{' '}
-                        {r.runIds.slice(0, 6).map((id) => (
-                          <Link key={id} href={`/runs/${id}`} className="small">
-                            #{id}{' '}
-                          </Link>
-                        ))}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
+                      95% interval
+                    </th>
+                    <th>vs next</th>
+                    <th className="num">n</th>
+                    <th className="num" title="epoch of the best validation (mean over runs)">
+                      Best epoch
+                    </th>
+                    <th
+                      className="num"
+                      title="first epoch within 5% of the run's best validation (mean over runs), and the training minutes to it"
+                    >
+                      Epochs to 5%
+                    </th>
+                    <th
+                      className="num"
+                      title="training loop only (tqdm elapsed, else the printed epoch minutes, else ms/batch × steps): no validation, no saving"
+                    >
+                      min/epoch
+                    </th>
+                    <th className="num" title="training minutes per run (mean over runs), excluding validation and saving">
+                      Train min
+                    </th>
+                    <th className="num">Trainable</th>
+                    <th title="on the Pareto front of training time vs best validation">Front</th>
+                    <th title="the data size your notes recommend this many layers for">Rule of thumb: for</th>
+                    <th>Runs</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {rec.ranking.map((r) => {
+                    const inRule =
+                      rec.heuristic !== null &&
+                      r.trainableLayers !== null &&
+                      r.trainableLayers >= rec.heuristic.minLayers &&
+                      r.trainableLayers <= rec.heuristic.maxLayers;
+                    return (
+                      <tr
+                        key={r.key}
+                        className={r.rank === 1 && rec.verdict === 'supported' ? 'winner' : undefined}
+                        data-testid="strategy-row"
+                      >
+                        <td className="num">{r.rank}</td>
+                        <td>
+                          <span className="swatch" style={{ background: r.color }} /> {r.label}
+                          {inRule && <span className="badge rule"> rule of thumb</span>}
+                        </td>
+                        <td className="num">{fmtLoss(r.bestValidationMean)}</td>
+                        <td className="num">{intervalCell(r)}</td>
+                        <td>{nextCell(r, rec.ranking[r.rank])}</td>
+                        <td className="num">
+                          {r.n}/{r.runs}
+                        </td>
+                        <td className="num">{fmtNum(r.bestEpoch)}</td>
+                        <td className="num">
+                          {fmtNum(r.epochsToConverge)}
+                          {r.minutesToConverge !== null && <span className="muted small"> ({fmtMin(r.minutesToConverge)} min)</span>}
+                        </td>
+                        <td className="num">{fmtMin(r.minutesPerEpoch)}</td>
+                        <td className="num">{fmtMin(r.trainingMinutes)}</td>
+                        <td className="num">{fmtParams(r.trainableParams)}</td>
+                        <td>{r.pareto ? <span className="badge pareto">★ front</span> : ''}</td>
+                        <td className="small">{ruleFor(r.trainableLayers)}</td>
+                        <td>
+                          <Link href={`/compare?runs=${r.runIds.join(',')}`}>compare</Link>{' '}
+                          {r.runIds.slice(0, 6).map((id) => (
+                            <Link key={id} href={`/runs/${id}`} className="small">
+                              #{id}{' '}
+                            </Link>
+                          ))}
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
             {tradeoffPoints(rec).length > 0 ? (
               <div className="tradeoff">
                 <TradeoffChart points={tradeoffPoints(rec)} />

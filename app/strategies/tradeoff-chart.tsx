@@ -66,6 +66,12 @@ export function TradeoffChart({ points, testId }: { points: TradeoffPoint[]; tes
       pointHoverRadius: p.pareto ? 12 : 8,
     });
   }
+  // pad the x range so points at the extremes are not drawn on the axis
+  const xs = points.map((p) => p.minutes);
+  const span = Math.max(...xs) - Math.min(...xs);
+  const pad = span > 0 ? span * 0.12 : Math.max(1, Math.min(...xs) * 0.2);
+  const xMin = Math.max(0, Math.min(...xs) - pad);
+  const xMax = Math.max(...xs) + pad;
   return (
     <div
       className="chart-box tradeoff-chart"
@@ -93,7 +99,12 @@ export function TradeoffChart({ points, testId }: { points: TradeoffPoint[]; tes
             },
           },
           scales: {
-            x: { type: 'linear', title: { display: true, text: 'training time per run (minutes, excl. validation and saving)' } },
+            x: {
+              type: 'linear',
+              min: xMin,
+              max: xMax,
+              title: { display: true, text: 'training time per run (minutes, excl. validation and saving)' },
+            },
             y: { type: 'linear', title: { display: true, text: 'best validation loss (lower is better)' } },
           },
         }}

@@ -44,7 +44,7 @@ describe('tradeoffSentences', () => {
     ];
     expect(tradeoffSentences(members, () => true)).toEqual(['9 layers costs 38% more time than 6 layers for 0.004 lower validation loss.']);
     expect(tradeoffSentences(members, () => false)).toEqual([
-      '9 layers costs 38% more time than 6 layers for 0.004 lower validation loss — within the noise so far, not yet a real gain.',
+      '9 layers costs 38% more time than 6 layers for 0.004 lower validation loss — not established yet (overlapping or single-run intervals).',
     ]);
   });
 

@@ -9,8 +9,9 @@
  *
  * Trade-off sentences walk the front from the cheapest member up: "9 layers costs 38% more time than 6
  * for 0.004 lower validation loss" (percent of the cheaper one's time; the loss difference in absolute
- * units). When the two are not distinguishable (uncertainty.ts), the sentence says the gain is within the
- * noise instead of presenting it as a gain.
+ * units). When the caller does not count the two as established apart (recommend.ts: non-overlapping
+ * t-intervals over ≥ 2 runs each), the sentence says the gain is not established instead of presenting it
+ * as a gain.
  */
 import { fmt } from './format';
 
@@ -65,7 +66,7 @@ export function tradeoffSentences(members: readonly TradeoffMember[], distinct: 
       out.push(`${dear.name} and ${cheap.name} tie on the front.`);
       continue;
     }
-    const noise = distinct(cheap.key, dear.key) ? '' : ' — within the noise so far, not yet a real gain';
+    const noise = distinct(cheap.key, dear.key) ? '' : ' — not established yet (overlapping or single-run intervals)';
     out.push(`${dear.name} costs ${time} than ${cheap.name} for ${fmt(gain)} lower validation loss${noise}.`);
   }
   return out;

@@ -182,7 +182,7 @@ describe('recommend', () => {
       expect(six).toMatchObject({ bestEpoch: 4, epochsToConverge: 4, minutesPerEpoch: 1, trainingMinutes: 6, pareto: true });
       expect(nine?.pareto).toBe(true);
       expect(rec?.tradeoffs).toEqual([
-        '9 layers costs 50% more time than 6 layers for 0.002 lower validation loss — within the noise so far, not yet a real gain.',
+        '9 layers costs 50% more time than 6 layers for 0.002 lower validation loss — not established yet (overlapping or single-run intervals).',
       ]);
     });
 

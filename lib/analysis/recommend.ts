@@ -423,7 +423,14 @@ export function recommend(runs: readonly AnalysisRun[], options: RecommendOption
       (a, b) => {
         const x = byKey.get(a);
         const y = byKey.get(b);
-        return x !== undefined && y !== undefined && distinguishable(x.bestValidation, y.bestValidation);
+        // established apart only by t-intervals over repeats, never by single-run noise
+        return (
+          x !== undefined &&
+          y !== undefined &&
+          x.bestValidation.method === 't' &&
+          y.bestValidation.method === 't' &&
+          distinguishable(x.bestValidation, y.bestValidation)
+        );
       },
     );
     const rec = { taskId, datasetFrames: frames, episodes, episodesSource, ranking, heuristic, agreement, verdict, leaders, tradeoffs };

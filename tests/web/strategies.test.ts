@@ -92,7 +92,7 @@ describe('Strategies page', () => {
     expect(await task2.getByTestId('not-distinguishable').count()).toBe(1);
     expect(await task2.getByText('1 run: own noise').count()).toBe(2);
     expect(await task2.locator('tr.winner').count()).toBe(0);
-    expect(await task2.getByTestId('tradeoffs').innerText()).toContain('within the noise');
+    expect(await task2.getByTestId('tradeoffs').innerText()).toContain('not established yet');
     expect(pageErrors).toEqual([]);
   });
 });
