@@ -70,8 +70,8 @@ export function TradeoffChart({ points, testId }: { points: TradeoffPoint[]; tes
   const xs = points.map((p) => p.minutes);
   const span = Math.max(...xs) - Math.min(...xs);
   const pad = span > 0 ? span * 0.12 : Math.max(1, Math.min(...xs) * 0.2);
-  const xMin = Math.max(0, Math.min(...xs) - pad);
-  const xMax = Math.max(...xs) + pad;
+  const xMin = Math.max(0, Math.floor(Math.min(...xs) - pad));
+  const xMax = Math.ceil(Math.max(...xs) + pad);
   return (
     <div
       className="chart-box tradeoff-chart"
