@@ -508,9 +508,15 @@ async function ensureRuns(
     const run = plan.runs.get(key);
     const format = run?.format ?? 'unknown';
     const existing = mapped.get(key);
-    const wanted = existing?.identity ?? qualify(run?.identity);
-    const holder =
+    let wanted = existing?.identity ?? qualify(run?.identity);
+    let holder =
       wanted === null ? undefined : (await client.query<{ id: number }>(`SELECT id FROM "Run" WHERE identity = $1`, [wanted])).rows[0];
+    // Copies of one console log (copytruncate, a log copied aside) stay the separate runs they always
+    // were: a log joins a run directory's run unless another log already did.
+    if (holder && kind === 'log' && holder.id !== existing?.runId && (await hasOtherLog(client, holder.id, batch.sourceId, key))) {
+      holder = undefined;
+      wanted = existing?.identity ?? null;
+    }
     let runId: number;
     if (existing) {
       runId = existing.runId;
@@ -550,6 +556,16 @@ async function ensureRuns(
     runIds.set(key, runId);
   }
   return runIds;
+}
+
+/** Whether a console log other than this one (source, run key) is already part of the run. */
+async function hasOtherLog(client: pg.PoolClient, runId: number, sourceId: number, runKey: number): Promise<boolean> {
+  const result = await client.query(
+    `SELECT 1 FROM "RunSource" rs JOIN "LogSource" s ON s.id = rs."sourceId"
+      WHERE rs."runId" = $1 AND s.kind = 'log' AND NOT (rs."sourceId" = $2 AND rs."runKey" = $3) LIMIT 1`,
+    [runId, sourceId, runKey],
+  );
+  return (result.rowCount ?? 0) > 0;
 }
 
 async function adoptPrimarySource(client: pg.PoolClient, runId: number, sourceId: number, runKey: number): Promise<void> {

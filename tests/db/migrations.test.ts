@@ -48,6 +48,7 @@ describe('migrations', () => {
       'ParseWarning',
       'Run',
       'RunEvent',
+      'RunSource',
       'StepPoint',
       'Validation',
       'VisionStrategy',
