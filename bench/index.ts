@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { benchParser } from './parser';
 import { benchBackfill, benchDaemonMemory, benchLiveLatency } from './ingest';
+import { benchTfeventsBackfill } from './tfevents';
 import { stopBenchServer, type Figure } from './support';
 
 type Bench = () => Promise<Figure[]>;
@@ -20,6 +21,7 @@ async function benches(): Promise<[string, Bench][]> {
   const list: [string, Bench | undefined][] = [
     ['parser', () => benchParser()],
     ['backfill', () => benchBackfill()],
+    ['tfevents', () => benchTfeventsBackfill()],
     ['live', () => benchLiveLatency()],
     ['rss', () => benchDaemonMemory()],
     ['web', await optional('./web', 'benchWeb')],
