@@ -24,6 +24,7 @@ let browser: Browser | undefined;
 
 const api = async (url: string) => (await fetch(url)).json() as Promise<unknown>;
 const runs = async () => runsResponse.parse(await api(`${server.url}/api/runs`)).runs;
+const stopServer = () => server?.stop();
 
 beforeAll(async () => {
   database = await createTestDatabase('web_rundirs');
@@ -79,6 +80,8 @@ describe('a growing event file on the open run page', () => {
     await page.goto(`${server.url}/runs/${live.id}`);
     const header = page.getByTestId('run-header');
     await header.getByText(/epoch 3\//).waitFor({ timeout: 10_000 });
+    // Appends count from when the page listens for changes.
+    await expect.poll(() => page.getByTestId('live-indicator').getAttribute('data-status')).toBe('live');
     await expect(page.getByTestId('strategy-from-config').textContent()).resolves.toBe('from config, not confirmed by the log');
     for (const epoch of [4, 5, 6]) {
       await appendFile(eventFileOf(dir, LIVE), epochRecords(LIVE, epoch, epoch, false));
