@@ -24,7 +24,6 @@ let browser: Browser | undefined;
 
 const api = async (url: string) => (await fetch(url)).json() as Promise<unknown>;
 const runs = async () => runsResponse.parse(await api(`${server.url}/api/runs`)).runs;
-const stopServer = () => server?.stop();
 
 beforeAll(async () => {
   database = await createTestDatabase('web_rundirs');
