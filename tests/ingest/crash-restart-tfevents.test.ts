@@ -123,9 +123,9 @@ describe('crash safety with event files', () => {
     expect(kills).toBe(KILLS);
 
     await backfillInto(reference.url, [dir]);
-    const actual = await snapshotDatabase(interrupted.query);
+    const actual = await snapshotDatabase((sql, params) => interrupted.query(sql, params));
     expect(actual.runs).toHaveLength(4);
-    expect(actual).toEqual(await snapshotDatabase(reference.query));
+    expect(actual).toEqual(await snapshotDatabase((sql, params) => reference.query(sql, params)));
     const perRun = await interrupted.query<{ epochs: number; sources: number }>(
       `SELECT (SELECT count(*)::int FROM "EpochMetric" e WHERE e."runId" = r.id) AS epochs,
               (SELECT count(*)::int FROM "RunSource" rs WHERE rs."runId" = r.id) AS sources

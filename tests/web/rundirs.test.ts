@@ -27,7 +27,9 @@ const runs = async () => runsResponse.parse(await api(`${server.url}/api/runs`))
 
 beforeAll(async () => {
   database = await createTestDatabase('web_rundirs');
-  ({ dir, cleanup } = await tempDir('thaw-web-rundirs-'));
+  const temp = await tempDir('thaw-web-rundirs-');
+  dir = temp.dir;
+  cleanup = () => temp.cleanup();
   await cp(FIXTURES, dir, { recursive: true });
   // A live run: its config and the first 3 epochs of its event file; no console log.
   await writeRunDir(dir, LIVE, { events: false, results: false });
