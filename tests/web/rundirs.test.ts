@@ -82,7 +82,7 @@ describe('a growing event file on the open run page', () => {
     const header = page.getByTestId('run-header');
     await header.getByText(/epoch 3\//).waitFor({ timeout: 10_000 });
     // Appends count from when the page listens for changes.
-    await expect.poll(() => page.getByTestId('live-indicator').getAttribute('data-status')).toBe('live');
+    await expect.poll(() => page.getByTestId('live-indicator').getAttribute('data-status'), { timeout: 15_000 }).toBe('live');
     await expect(page.getByTestId('strategy-from-config').textContent()).resolves.toBe('from config, not confirmed by the log');
     for (const epoch of [4, 5, 6]) {
       await appendFile(eventFileOf(dir, LIVE), epochRecords(LIVE, epoch, epoch, false));
