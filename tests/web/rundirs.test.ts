@@ -50,7 +50,10 @@ describe('run directories in the API', () => {
   it('gives each run its config tree and the files it was built from', async () => {
     const all = await runs();
     expect(all).toHaveLength(3);
-    const details = await Promise.all(all.map(async (run) => runDetailSchema.parse(await api(`${server.url}/api/runs/${run.id}`))));
+    const load = () => Promise.all(all.map(async (run) => runDetailSchema.parse(await api(`${server.url}/api/runs/${run.id}`))));
+    // The daemon reads the files in parallel: wait until every file has joined its run.
+    await waitFor(async () => (await load()).reduce((sum, d) => sum + d.sources.length, 0) === 4 + 3 + 2, { what: 'all sources' });
+    const details = await load();
     const task1 = details.find((d) => d.run.timestamp === '20251120_080000')!;
     expect(task1.sources.map((s) => s.kind)).toEqual(['log', 'tfevents', 'results_json', 'hydra_config']);
     expect(task1.strategySource).toBe('log');
