@@ -28,11 +28,12 @@ async function overfitLogParts(): Promise<[Buffer, Buffer]> {
 
 async function setup(prefix: string) {
   const db: TestDatabase = await createTestDatabase(prefix);
-  const { dir, cleanup } = await tempDir('thaw-alerts-');
+  const temp = await tempDir('thaw-alerts-');
+  const dir = temp.dir;
   const receiver = await startReceiver();
   cleanups.push(
     () => db.drop(),
-    () => cleanup(),
+    () => temp.cleanup(),
     () => receiver.close(),
   );
   const channel: AlertChannel = {
@@ -140,12 +141,13 @@ function startDaemon(dir: string, env: Record<string, string>): ChildProcess {
 describe('delivery across daemons and crashes', () => {
   it('kill -9 between commit and delivery, then two daemons: delivered, none lost, duplicates share the id', async () => {
     const db: TestDatabase = await createTestDatabase('alerts_kill');
-    const { dir, cleanup } = await tempDir('thaw-alerts-kill-');
+    const temp = await tempDir('thaw-alerts-kill-');
+    const dir = temp.dir;
     // The first request never gets an answer: the daemon is killed while delivering.
     const receiver = await startReceiver((_, index) => (index === 0 ? 'hang' : { status: 200, body: 'ok' }));
     cleanups.push(
       () => db.drop(),
-      () => cleanup(),
+      () => temp.cleanup(),
       () => receiver.close(),
     );
     const alertsFile = path.join(dir, 'thaw-alerts.yaml');
