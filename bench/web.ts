@@ -13,23 +13,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { pino } from 'pino';
-import { chromium } from 'playwright-core';
 import { ensureWebBuild } from '../cli/web';
+import { launchBrowser } from '../tests/helpers/browser';
 import { seedSyntheticRuns } from '../tests/web/synthetic';
-import { createBenchDatabase, percentile, round, type BenchDatabase, type Figure } from './support';
+import { createBenchDatabase, guarded, percentile, round, type BenchDatabase, type Figure, type Outcome } from './support';
 import { freePort } from '../lib/server/ports';
 
 const THAW_BIN = fileURLToPath(new URL('../bin/thaw.mjs', import.meta.url));
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--no-first-run',
-];
 
 export interface WebBenchOptions {
   compareRuns?: number;
@@ -97,12 +87,20 @@ async function latencies(url: string, count: number): Promise<number[]> {
 }
 
 function figure(name: string, value: number, limit: number | null, target: string, unit = 'ms'): Figure {
-  return { name, value: round(value, 1), unit, limit, ratio: limit === null ? null : round(value / limit, 2), target };
+  return {
+    name,
+    value: round(value, 1),
+    unit,
+    limit,
+    ratio: limit === null ? null : round(value / limit, 2),
+    target,
+    ...(limit === null ? {} : { met: value <= limit }),
+  };
 }
 
 /** Navigation start → compare chart drawn (data on the canvas, two frames painted), in the page's own clock. */
 async function chartRenderTimes(url: string, loads: number): Promise<number[]> {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchBrowser();
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
     const times: number[] = [];
@@ -129,7 +127,19 @@ async function chartRenderTimes(url: string, loads: number): Promise<number[]> {
   }
 }
 
-export async function benchWeb(options: WebBenchOptions = {}): Promise<Figure[]> {
+/** Every figure benchWeb reports, in order (bench/index.ts prints an error object for any it cannot measure). */
+export const WEB_FIGURES = [
+  'web_compare_cold_first_request',
+  'web_compare_p95_group',
+  'web_compare_p95_runs',
+  'web_compare_p95_epoch_axis',
+  'web_compare_chart_rendered',
+  'web_runs_cold_first_request',
+  'web_runs_p95',
+  'web_runs_filtered_p95',
+] as const;
+
+export async function benchWeb(options: WebBenchOptions = {}): Promise<Outcome[]> {
   const compareRuns = options.compareRuns ?? 50;
   const stepsPerRun = options.stepsPerRun ?? 100_000;
   const listRuns = options.listRuns ?? 1000;
@@ -138,7 +148,7 @@ export async function benchWeb(options: WebBenchOptions = {}): Promise<Figure[]>
   await ensureWebBuild(pino({ level: 'warn' }));
   const logs = await mkdtemp(path.join(os.tmpdir(), 'thaw-bench-web-'));
   await chmod(logs, 0o755);
-  const figures: Figure[] = [];
+  const outcomes: Outcome[] = [];
   const compareDb = await createBenchDatabase('web_compare');
   const runsDb = await createBenchDatabase('web_runs');
   try {
@@ -149,97 +159,110 @@ export async function benchWeb(options: WebBenchOptions = {}): Promise<Figure[]>
       `bench web: seeded ${compareRuns} × ${stepsPerRun} steps and ${listRuns} runs in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s\n`,
     );
 
-    const compare = await serve(compareDb, logs);
-    try {
-      const runList = ids.join(',');
-      const groupUrl = `${compare.base}/api/compare?runs=${runList}&x=step&points=1000`;
-      const runsUrl = `${compare.base}/api/compare?runs=${runList}&mode=runs&x=step&points=1000`;
-      const cold = await timed(groupUrl);
-      figures.push(
-        figure(
-          'web_compare_cold_first_request',
-          cold,
-          null,
-          `first /api/compare after start: summarises ${compareRuns} × ${stepsPerRun} step points once (informational)`,
-        ),
-      );
-      await timed(runsUrl);
-      const group = await latencies(groupUrl, requests);
-      const individual = await latencies(runsUrl, requests);
-      figures.push(
-        figure(
-          'web_compare_p95_group',
-          percentile(group, 95),
-          150,
-          `p95 ≤ 150 ms: /api/compare ${compareRuns} runs × ${stepsPerRun} steps, x=step, points=1000, by strategy (p50 ${round(percentile(group, 50), 1)} ms)`,
-        ),
-      );
-      figures.push(
-        figure(
-          'web_compare_p95_runs',
-          percentile(individual, 95),
-          150,
-          `p95 ≤ 150 ms: same, one curve per run (${compareRuns * 2} series, p50 ${round(percentile(individual, 50), 1)} ms)`,
-        ),
-      );
-      const epochUrl = `${compare.base}/api/compare?runs=${runList}&points=1000`;
-      await timed(epochUrl);
-      figures.push(
-        figure(
-          'web_compare_p95_epoch_axis',
-          percentile(await latencies(epochUrl, requests), 95),
-          150,
-          'p95 ≤ 150 ms: the default view (epoch axis, by strategy)',
-        ),
-      );
+    // Each figure is measured guarded: one that fails (a browser that will not start, a non-200)
+    // becomes an error object and the others are still measured.
+    const one = async (name: string, measure: () => Promise<Figure>) =>
+      outcomes.push(...(await guarded([name], async () => [await measure()])));
 
-      const renders = await chartRenderTimes(`${compare.base}/compare?runs=${runList}&x=step`, pageLoads);
-      figures.push(
-        figure(
-          'web_compare_chart_rendered',
-          percentile(renders, 50),
-          1500,
-          `median ≤ 1.5 s from navigation to a drawn compare chart (${compareRuns} runs, x=step; worst ${round(Math.max(...renders), 0)} ms of ${pageLoads})`,
-        ),
-      );
-    } finally {
-      await compare.stop();
-    }
+    const compareNames = WEB_FIGURES.slice(0, 5);
+    outcomes.push(
+      ...(await guarded(compareNames, async () => {
+        const compare = await serve(compareDb, logs);
+        try {
+          const runList = ids.join(',');
+          const groupUrl = `${compare.base}/api/compare?runs=${runList}&x=step&points=1000`;
+          const runsUrl = `${compare.base}/api/compare?runs=${runList}&mode=runs&x=step&points=1000`;
+          const epochUrl = `${compare.base}/api/compare?runs=${runList}&points=1000`;
+          await one('web_compare_cold_first_request', async () =>
+            figure(
+              'web_compare_cold_first_request',
+              await timed(groupUrl),
+              null,
+              `first /api/compare after start: summarises ${compareRuns} × ${stepsPerRun} step points once (informational)`,
+            ),
+          );
+          await one('web_compare_p95_group', async () => {
+            const group = await latencies(groupUrl, requests);
+            return figure(
+              'web_compare_p95_group',
+              percentile(group, 95),
+              150,
+              `p95 ≤ 150 ms: /api/compare ${compareRuns} runs × ${stepsPerRun} steps, x=step, points=1000, by strategy (p50 ${round(percentile(group, 50), 1)} ms)`,
+            );
+          });
+          await one('web_compare_p95_runs', async () => {
+            await timed(runsUrl);
+            const individual = await latencies(runsUrl, requests);
+            return figure(
+              'web_compare_p95_runs',
+              percentile(individual, 95),
+              150,
+              `p95 ≤ 150 ms: same, one curve per run (${compareRuns * 2} series, p50 ${round(percentile(individual, 50), 1)} ms)`,
+            );
+          });
+          await one('web_compare_p95_epoch_axis', async () => {
+            await timed(epochUrl);
+            return figure(
+              'web_compare_p95_epoch_axis',
+              percentile(await latencies(epochUrl, requests), 95),
+              150,
+              'p95 ≤ 150 ms: the default view (epoch axis, by strategy)',
+            );
+          });
+          await one('web_compare_chart_rendered', async () => {
+            const renders = await chartRenderTimes(`${compare.base}/compare?runs=${runList}&x=step`, pageLoads);
+            return figure(
+              'web_compare_chart_rendered',
+              percentile(renders, 50),
+              1500,
+              `median ≤ 1.5 s from navigation to a drawn compare chart (${compareRuns} runs, x=step; worst ${round(Math.max(...renders), 0)} ms of ${pageLoads})`,
+            );
+          });
+          return [];
+        } finally {
+          await compare.stop();
+        }
+      })),
+    );
 
-    const list = await serve(runsDb, logs);
-    try {
-      const url = `${list.base}/api/runs`;
-      const cold = await timed(url);
-      figures.push(
-        figure(
-          'web_runs_cold_first_request',
-          cold,
-          null,
-          `first /api/runs after start, ${listRuns} runs: every verdict computed once (informational)`,
-        ),
-      );
-      const warm = await latencies(url, requests);
-      figures.push(
-        figure(
-          'web_runs_p95',
-          percentile(warm, 95),
-          150,
-          `p95 ≤ 150 ms: /api/runs with ${listRuns} runs (p50 ${round(percentile(warm, 50), 1)} ms)`,
-        ),
-      );
-      const filtered = await latencies(`${list.base}/api/runs?task=2&verdict=overfitting&sort=bestVal&dir=asc`, requests);
-      figures.push(
-        figure(
-          'web_runs_filtered_p95',
-          percentile(filtered, 95),
-          150,
-          'p95 ≤ 150 ms: filtered by task and verdict, sorted by best validation',
-        ),
-      );
-    } finally {
-      await list.stop();
-    }
-    return figures;
+    const listNames = WEB_FIGURES.slice(5);
+    outcomes.push(
+      ...(await guarded(listNames, async () => {
+        const list = await serve(runsDb, logs);
+        try {
+          const url = `${list.base}/api/runs`;
+          await one('web_runs_cold_first_request', async () =>
+            figure(
+              'web_runs_cold_first_request',
+              await timed(url),
+              null,
+              `first /api/runs after start, ${listRuns} runs: every verdict computed once (informational)`,
+            ),
+          );
+          await one('web_runs_p95', async () => {
+            const warm = await latencies(url, requests);
+            return figure(
+              'web_runs_p95',
+              percentile(warm, 95),
+              150,
+              `p95 ≤ 150 ms: /api/runs with ${listRuns} runs (p50 ${round(percentile(warm, 50), 1)} ms)`,
+            );
+          });
+          await one('web_runs_filtered_p95', async () =>
+            figure(
+              'web_runs_filtered_p95',
+              percentile(await latencies(`${list.base}/api/runs?task=2&verdict=overfitting&sort=bestVal&dir=asc`, requests), 95),
+              150,
+              'p95 ≤ 150 ms: filtered by task and verdict, sorted by best validation',
+            ),
+          );
+          return [];
+        } finally {
+          await list.stop();
+        }
+      })),
+    );
+    return outcomes;
   } finally {
     await compareDb.drop();
     await runsDb.drop();
