@@ -59,6 +59,8 @@ export class IngestDaemon {
   /** start() (follow mode) rather than backfill(): alerts can be live. */
   private following = false;
   private initialScanDone = false;
+  /** The initial catch-up and its stale sweep are done. */
+  private caughtUp = false;
   private closing: Promise<void> | undefined;
   private totals = { bytes: 0, lines: 0 };
   private readonly host: string;
@@ -83,7 +85,9 @@ export class IngestDaemon {
     // Files that appear from now on are new training runs: live from their first byte.
     this.initialScanDone = true;
     // Old unfinished runs found by the first scan are stale now, not in 30 s (a backfill: no alerts).
-    void this.idle().then(() => this.sweepStale(false));
+    void this.idle()
+      .then(() => this.sweepStale(false))
+      .then(() => (this.caughtUp = true));
     this.watcher = watch(
       this.targets.map((target) => target.base),
       { ignoreInitial: true, persistent: true, followSymlinks: true, ignorePermissionErrors: true },
@@ -94,7 +98,9 @@ export class IngestDaemon {
     this.watcher.on('error', (error) => this.options.log.warn({ err: errorMessage(error) }, 'file watcher error'));
     // Safety net for missed events (network filesystems, directories created after start).
     this.timers.push(setInterval(() => void this.rescan(), RESCAN_MS));
-    this.timers.push(setInterval(() => void this.sweepStale(true), STALE_SWEEP_MS));
+    // Live (stalled alerts fire) only once the initial catch-up is done: a sweep during a long first
+    // backfill would otherwise "discover" months-old runs going stale.
+    this.timers.push(setInterval(() => void this.sweepStale(this.caughtUp), STALE_SWEEP_MS));
     for (const timer of this.timers) timer.unref();
   }
 
