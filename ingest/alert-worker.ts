@@ -97,6 +97,10 @@ export class AlertWorker {
 
   private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.options.pool.connect();
+    // The HTTP request runs while the client is checked out: a dropped connection must not be an
+    // uncaught 'error' event (the COMMIT then fails and the delivery stays pending).
+    const ignore = () => {};
+    client.on('error', ignore);
     try {
       await client.query('BEGIN');
       const result = await work(client);
@@ -106,6 +110,7 @@ export class AlertWorker {
       await client.query('ROLLBACK').catch(() => {});
       throw error;
     } finally {
+      client.off('error', ignore);
       client.release();
     }
   }

@@ -81,6 +81,10 @@ function cursorOf(row: SourceRow): SourceCursor {
 
 async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A checked-out client that loses its connection between queries emits 'error'; without a listener
+  // that is an uncaught exception. The query in flight (or the next one) rejects anyway.
+  const ignore = () => {};
+  client.on('error', ignore);
   try {
     await client.query('BEGIN');
     const result = await work(client);
@@ -90,6 +94,7 @@ async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => 
     await client.query('ROLLBACK').catch(() => {});
     throw error;
   } finally {
+    client.off('error', ignore);
     client.release();
   }
 }
