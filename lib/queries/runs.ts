@@ -38,6 +38,11 @@ interface RunColumns {
   resumeTaskId: number | null;
   datasetFrames: number | null;
   stepsPerEpoch: number | null;
+  totalSteps: number | null;
+  episodes: number | null;
+  lastStep: number | null;
+  /** The latest finite per-step loss (runs without epoch averages, e.g. LeRobot). */
+  lastStepLoss: number | null;
   description: string | null;
   sourcePath: string;
   sourceHost: string;
@@ -78,6 +83,7 @@ export async function loadRunRecords(selection: RunSelection = {}): Promise<RunR
   const rows = await db().$queryRaw<RunRecordRow[]>`
     SELECT r.id, r.xmin::text AS version, r."sourceId", r."taskId", r."taskName", r.status, r.format, r."epochsTotal", r."startedAt", r."lastSeenAt",
            r."outputDir", r."parentRunId", r."loadedFrom", r."resumePath", r."resumeTaskId", r."datasetFrames", r."stepsPerEpoch", r.description,
+           r."totalSteps", r.episodes, ls.step AS "lastStep", ll.loss AS "lastStepLoss",
            src.path AS "sourcePath", src.host AS "sourceHost",
            s.kind, s.spec, s."totalLayers", s."frozenLayers", s."unfrozenLayers", s.applied, s."failureReason",
            e.epochs AS "trainEpochs", e.losses AS "trainLosses",
@@ -85,6 +91,9 @@ export async function loadRunRecords(selection: RunSelection = {}): Promise<RunR
       FROM "Run" r
       JOIN "LogSource" src ON src.id = r."sourceId"
       LEFT JOIN "VisionStrategy" s ON s."runId" = r.id
+      LEFT JOIN LATERAL (SELECT sp.step FROM "StepPoint" sp WHERE sp."runId" = r.id ORDER BY sp.step DESC LIMIT 1) ls ON true
+      LEFT JOIN LATERAL (
+        SELECT sp.loss FROM "StepPoint" sp WHERE sp."runId" = r.id AND sp.loss - sp.loss = 0 ORDER BY sp.step DESC LIMIT 1) ll ON true
       LEFT JOIN LATERAL (
         SELECT array_agg(m.epoch ORDER BY m.epoch) AS epochs, array_agg(m."trainLoss" ORDER BY m.epoch) AS losses
           FROM "EpochMetric" m WHERE m."runId" = r.id AND m."trainLoss" IS NOT NULL) e ON true
@@ -124,6 +133,10 @@ function toRecord(row: RunRecordRow): RunRecord {
     resumeTaskId: row.resumeTaskId,
     datasetFrames: row.datasetFrames,
     stepsPerEpoch: row.stepsPerEpoch,
+    totalSteps: row.totalSteps,
+    episodes: row.episodes,
+    lastStep: row.lastStep,
+    lastStepLoss: row.lastStepLoss,
     description: row.description,
     sourcePath: row.sourcePath,
     sourceHost: row.sourceHost,
@@ -147,7 +160,8 @@ export function toRunRow(record: RunRecord): RunRow {
     strategy: strategyView(record.strategy),
     epochsDone,
     epochsTotal: record.epochsTotal,
-    lastTrainLoss: finiteOrNull(lastTrainLoss(record.epochs)?.loss),
+    // Without epoch averages (step-based trainers such as LeRobot): the last step's loss.
+    lastTrainLoss: finiteOrNull(lastTrainLoss(record.epochs)?.loss ?? (record.epochs.length === 0 ? record.lastStepLoss : null)),
     bestVal: best === null ? null : { loss: best.loss, epoch: best.epoch, final: best.final },
     finalGap: finiteOrNull(verdict.gapAtEnd),
     verdict: verdictView(verdict),
@@ -158,6 +172,9 @@ export function toRunRow(record: RunRecord): RunRow {
     parentRunId: record.parentRunId,
     datasetFrames: record.datasetFrames,
     stepsPerEpoch: record.stepsPerEpoch,
+    lastStep: record.lastStep,
+    totalSteps: record.totalSteps,
+    episodes: record.episodes,
   };
 }
 

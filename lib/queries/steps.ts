@@ -108,7 +108,7 @@ async function readBuckets(requests: readonly BucketRequest[]): Promise<Map<numb
  * `versions` are the runs' current versions; `expectedSteps` sizes a new summary's buckets.
  */
 export async function stepSummaries(
-  runs: readonly { id: number; version: string; expectedSteps: number | null; lastStep: number | null }[],
+  runs: readonly { id: number; version: string; expectedSteps: number | null; lastStep: number | null; revision?: number }[],
 ): Promise<Map<number, StepSummary>> {
   const out = new Map<number, StepSummary>();
   const pending: { run: (typeof runs)[number]; summary: StepSummary }[] = [];
@@ -119,12 +119,22 @@ export async function stepSummaries(
       continue;
     }
     let summary: StepSummary;
-    if (cached && (run.lastStep === null || run.lastStep >= cached.value.lastStep)) {
+    if (
+      cached &&
+      (cached.value.revision ?? 0) === (run.revision ?? 0) &&
+      (run.lastStep === null || run.lastStep >= cached.value.lastStep)
+    ) {
       // Incremental: only the steps after the last one summarised (steps are appended in order).
       summary = { ...cached.value, buckets: cached.value.buckets.map((b) => ({ ...b })) };
     } else {
       const expected = Math.max(run.expectedSteps ?? 0, run.lastStep ?? 0);
-      summary = { runId: run.id, width: Math.max(1, Math.ceil(expected / FINE_BUCKETS)), lastStep: 0, buckets: [] };
+      summary = {
+        runId: run.id,
+        width: Math.max(1, Math.ceil(expected / FINE_BUCKETS)),
+        lastStep: 0,
+        buckets: [],
+        revision: run.revision ?? 0,
+      };
     }
     pending.push({ run, summary });
   }
@@ -141,10 +151,10 @@ export async function stepSummaries(
 /** Version, expected and last step of runs (the last step by a backward index probe per run). */
 export async function stepVersions(
   ids: readonly number[],
-): Promise<{ id: number; version: string; expectedSteps: number | null; lastStep: number | null }[]> {
+): Promise<{ id: number; version: string; expectedSteps: number | null; lastStep: number | null; revision: number }[]> {
   if (ids.length === 0) return [];
   return db().$queryRaw`
-    SELECT r.id, r.xmin::text AS version, r."totalSteps" AS "expectedSteps",
+    SELECT r.id, r.xmin::text AS version, r."totalSteps" AS "expectedSteps", r."stepRevision" AS revision,
            (SELECT s.step FROM "StepPoint" s WHERE s."runId" = r.id ORDER BY s.step DESC LIMIT 1) AS "lastStep"
       FROM "Run" r WHERE r.id = ANY(${[...ids]}::int[])`;
 }

@@ -59,6 +59,7 @@ describe('migrations', () => {
       'AlertAttempt',
       'AlertDelivery',
       'EpochMetric',
+      'EvalPoint',
       'LogSource',
       'ParseWarning',
       'Run',
