@@ -2,6 +2,7 @@
 // cli/commands/ and returns an exit code. User-facing failures (ThawError) print one line.
 import { Command, CommanderError } from 'commander';
 import { ThawError } from '../lib/errors';
+import { registerAlertsCommand } from './commands/alerts';
 import { registerDemoCommand } from './commands/demo';
 import { registerIngestCommand } from './commands/ingest';
 import { registerMigrateCommand } from './commands/migrate';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerIngestCommand(program);
   registerMigrateCommand(program);
   registerDemoCommand(program);
+  registerAlertsCommand(program);
   return program;
 }
 

@@ -61,6 +61,11 @@ export class IngestDaemon {
   private retryDelay = RETRY_MIN_MS;
   private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** start() (follow mode) rather than backfill(): alerts can be live. */
+  private following = false;
+  private initialScanDone = false;
+  /** The initial catch-up and its stale sweep are done. */
+  private caughtUp = false;
   private closing: Promise<void> | undefined;
   private totals = { bytes: 0, lines: 0 };
   private readonly host: string;
@@ -79,10 +84,15 @@ export class IngestDaemon {
 
   /** Follow mode: take in what exists, then keep tailing until close(). */
   async start(): Promise<void> {
+    this.following = true;
     this.targets = await resolveTargets(this.options.paths);
     for (const file of await listMatchingFiles(this.targets)) this.touch(file);
-    // Old unfinished runs found by the first scan are stale now, not in 30 s.
-    void this.idle().then(() => this.sweepStale());
+    // Files that appear from now on are new training runs: live from their first byte.
+    this.initialScanDone = true;
+    // Old unfinished runs found by the first scan are stale now, not in 30 s (a backfill: no alerts).
+    void this.idle()
+      .then(() => this.sweepStale(false))
+      .then(() => (this.caughtUp = true));
     this.watcher = watch(
       this.targets.map((target) => target.base),
       { ignoreInitial: true, persistent: true, followSymlinks: true, ignorePermissionErrors: true },
@@ -93,7 +103,9 @@ export class IngestDaemon {
     this.watcher.on('error', (error) => this.options.log.warn({ err: errorMessage(error) }, 'file watcher error'));
     // Safety net for missed events (network filesystems, directories created after start).
     this.timers.push(setInterval(() => void this.rescan(), RESCAN_MS));
-    this.timers.push(setInterval(() => void this.sweepStale(), STALE_SWEEP_MS));
+    // Live (stalled alerts fire) only once the initial catch-up is done: a sweep during a long first
+    // backfill would otherwise "discover" months-old runs going stale.
+    this.timers.push(setInterval(() => void this.sweepStale(this.caughtUp), STALE_SWEEP_MS));
     for (const timer of this.timers) timer.unref();
   }
 
@@ -104,7 +116,7 @@ export class IngestDaemon {
     const files = await listMatchingFiles(this.targets);
     for (const file of files) this.touch(file);
     await this.idle();
-    await this.sweepStale();
+    await this.sweepStale(false);
     return { files: files.length, ...this.totals, seconds: (performance.now() - started) / 1000 };
   }
 
@@ -151,10 +163,10 @@ export class IngestDaemon {
     }
   }
 
-  private async sweepStale(): Promise<void> {
+  private async sweepStale(live: boolean): Promise<void> {
     if (this.closed && !this.closing) return;
     try {
-      const changed = await markStaleRuns(this.options.pool, this.options.staleMinutes);
+      const changed = await markStaleRuns(this.options.pool, this.options.staleMinutes, new Date(), { live });
       if (changed > 0) this.options.log.info({ runs: changed }, 'runs marked stale');
     } catch (error) {
       this.noteDatabaseError(error);
@@ -180,6 +192,8 @@ export class IngestDaemon {
               host: this.host,
               log: this.options.log,
               fromEnd: this.options.fromEnd,
+              follow: this.following,
+              liveFromStart: this.initialScanDone,
               batchEvents: this.options.batchEvents,
               kind,
               onCommit,

@@ -18,6 +18,7 @@ import type pg from 'pg';
 import { isCheckpointOf, runDirLength } from '../lib/analysis/stage-link';
 import type { ParseEvent, RunInfo, StrategyInfo, EpochMetrics, Retention, RunFormat } from './events';
 import { identityFromRunDir, type SourceKind } from './rundir/identity';
+import { recordAlertTransitions, recordStalled } from './outbox';
 
 /** How many leading bytes identify a file's content (with device+inode). */
 export const FINGERPRINT_BYTES = 256;
@@ -54,6 +55,12 @@ export interface Batch {
   /** The file's mtime when read: a line cannot be newer, so runs are "last seen" then. */
   seenAt: Date;
   events: readonly ParseEvent[];
+  /**
+   * Read while following the file live (the tailer had already reached the file's end once, or the
+   * file appeared while following). Alert transitions of a non-live batch (a backfill) are recorded
+   * but never sent. Default false.
+   */
+  live?: boolean;
 }
 
 export type CommitResult = { status: 'committed'; runIds: number[] } | { status: 'conflict'; cursor: SourceCursor };
@@ -77,6 +84,10 @@ function cursorOf(row: SourceRow): SourceCursor {
 
 async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A checked-out client that loses its connection between queries emits 'error'; without a listener
+  // that is an uncaught exception. The query in flight (or the next one) rejects anyway.
+  const ignore = () => {};
+  client.on('error', ignore);
   try {
     await client.query('BEGIN');
     const result = await work(client);
@@ -86,6 +97,7 @@ async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => 
     await client.query('ROLLBACK').catch(() => {});
     throw error;
   } finally {
+    client.off('error', ignore);
     client.release();
   }
 }
@@ -180,14 +192,31 @@ export async function markSource(pool: pg.Pool, sourceId: number, state: 'active
   await pool.query(`UPDATE "LogSource" SET state = $2, "updatedAt" = now() WHERE id = $1`, [sourceId, state]);
 }
 
-/** Runs still "running" with no line for `minutes` become stale; returns how many changed. */
-export async function markStaleRuns(pool: pg.Pool, minutes: number, now: Date = new Date()): Promise<number> {
-  const result = await pool.query(
-    `UPDATE "Run" SET status = 'stale' WHERE status = 'running' AND "lastSeenAt" < $1::timestamp - make_interval(secs => $2)`,
-    [now, minutes * 60],
-  );
-  if ((result.rowCount ?? 0) > 0) await pool.query(`SELECT pg_notify($1, 'stale')`, [CHANGE_CHANNEL]);
-  return result.rowCount ?? 0;
+/**
+ * Runs still "running" with no line for `minutes` become stale; returns how many changed. With
+ * `live` (the daemon's periodic sweep while following), each records a `stalled` alert in the same
+ * transaction; the sweep after a backfill records them as not live (never sent).
+ */
+export async function markStaleRuns(
+  pool: pg.Pool,
+  minutes: number,
+  now: Date = new Date(),
+  options: { live?: boolean } = {},
+): Promise<number> {
+  return inTransaction(pool, async (client) => {
+    const result = await client.query<{ id: number }>(
+      `UPDATE "Run" SET status = 'stale' WHERE status = 'running' AND "lastSeenAt" < $1::timestamp - make_interval(secs => $2) RETURNING id`,
+      [now, minutes * 60],
+    );
+    await recordStalled(
+      client,
+      result.rows.map((row) => row.id),
+      minutes,
+      options.live ?? false,
+    );
+    if (result.rows.length > 0) await client.query(`SELECT pg_notify($1, 'stale')`, [CHANGE_CHANNEL]);
+    return result.rows.length;
+  });
 }
 
 /** Writes one batch atomically with the source's new offset; 'conflict' if another writer moved it. */
@@ -215,6 +244,13 @@ export async function commitBatch(pool: pg.Pool, batch: Batch): Promise<CommitRe
     await writeWarnings(client, batch.sourceId, plan, runIds);
     await writeStatuses(client, plan, runIds, batch.seenAt);
     if (plan.hasResumePaths || plan.hasOutputDirs) await linkStages(client);
+    // Alert outbox (ingest/outbox.ts): only runs whose verdict or status this batch can change.
+    const judged = [...plan.runs].filter(([, run]) => run.epochs.size > 0 || run.validations.size > 0 || run.status !== null);
+    await recordAlertTransitions(
+      client,
+      judged.map(([runKey]) => runIds.get(runKey)!),
+      batch.live ?? false,
+    );
     await client.query(
       `UPDATE "LogSource" SET "committedOffset" = $2, "linesSeen" = $3, "parserState" = $4, size = $5, "updatedAt" = now() WHERE id = $1`,
       [batch.sourceId, batch.toOffset, batch.nextLine - 1, pgJson(batch.parserState), Math.max(batch.size, batch.toOffset)],

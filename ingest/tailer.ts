@@ -30,6 +30,13 @@ export interface TailerOptions {
   fromEnd?: boolean;
   /** Events per transaction during a backfill (THAW_INGEST_BATCH_EVENTS). */
   batchEvents?: number;
+  /**
+   * Follow mode (the daemon, not --once): batches read after this tailer first reached the file's
+   * end are live (alerts fire); the catch-up before that is a backfill (alerts recorded, not sent).
+   */
+  follow?: boolean;
+  /** A file that appeared while following: live from its first byte. */
+  liveFromStart?: boolean;
   /** Called after every committed batch (progress bars, metrics); `lines` counts records (\n or \r). */
   onCommit?: (info: { path: string; bytes: number; lines: number; runIds: number[] }) => void;
   /** 'log' (lines, the default) or 'tfevents' (TFRecords). */
@@ -135,6 +142,8 @@ export class FileTailer {
   private running: Promise<void> | undefined;
   private again = false;
   private closed = false;
+  /** Reached the end of the file once while following: what is read from now on is live. */
+  private caughtUp: boolean;
   /** The path is gone and nothing retired is left to read: the daemon can forget this tailer. */
   deleted = false;
 
@@ -145,6 +154,7 @@ export class FileTailer {
     private readonly options: TailerOptions,
   ) {
     this.kind = options.kind ?? 'log';
+    this.caughtUp = Boolean(options.follow && options.liveFromStart);
   }
 
   /** Reads whatever is new and commits it. Calls made while one runs coalesce into one more pass. */
@@ -321,7 +331,10 @@ export class FileTailer {
     // Live appends are small: size the buffer to what is there (up to 1 MiB) so 200 quiet tails
     // do not churn through megabyte buffers on every notification.
     const available = (await file.handle.stat()).size - file.readOffset;
-    if (available <= 0) return this.commit(file, events).then(() => undefined);
+    if (available <= 0) {
+      if (await this.commit(file, events)) this.caughtUp = Boolean(this.options.follow);
+      return;
+    }
     const buffer = Buffer.allocUnsafe(Math.min(READ_CHUNK, Math.max(available, 4096)));
     for (;;) {
       const { bytesRead } = await file.handle.read(buffer, 0, buffer.length, file.readOffset);
@@ -338,7 +351,7 @@ export class FileTailer {
       }
       if (this.closed) return;
     }
-    await this.commit(file, events);
+    if (await this.commit(file, events)) this.caughtUp = Boolean(this.options.follow);
   }
 
   /** Returns false when another writer had moved the source on (we rewound to its cursor). */
@@ -358,6 +371,7 @@ export class FileTailer {
         size: stats.size,
         seenAt: stats.mtime,
         events,
+        live: this.caughtUp,
       });
     } catch (error) {
       // Nothing was stored: forget what we parsed and read it again once the database is back.

@@ -46,6 +46,13 @@ const envSchema = z.object({
     .int('a whole number of events')
     .min(1, 'at least 1 event')
     .default(50_000),
+  /** The alert channels file (issue 12); missing file = no channels. */
+  THAW_ALERTS: z.string().min(1, 'a file path').default('thaw-alerts.yaml'),
+  /** The address people open Thaw at, for links in alerts, e.g. https://thaw.lab.example:3000 (no trailing path). */
+  THAW_PUBLIC_URL: z
+    .string()
+    .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), 'an http(s) URL like http://gpu-box:3000')
+    .optional(),
   THAW_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'one of fatal, error, warn, info, debug, trace, silent',

@@ -10,6 +10,7 @@ import { createPool } from '../../lib/db/pool';
 import { IngestDaemon, type BackfillSummary } from '../../ingest/daemon';
 import { listMatchingFiles, resolveTargets } from '../../ingest/paths';
 import { parseOptions } from '../options';
+import { startAlertWorker } from './alerts';
 import { promises as fs } from 'node:fs';
 
 const ingestOptions = z.object({
@@ -138,6 +139,7 @@ async function follow(options: z.infer<typeof ingestOptions>, pool: Pool, log: L
     batchEvents: env.THAW_INGEST_BATCH_EVENTS,
     fromEnd: options.fromEnd,
   });
+  const alerts = await startAlertWorker(pool, log);
   await daemon.start();
   log.info({ paths: options.paths }, 'following logs; Ctrl-C to stop');
   await new Promise<void>((resolve) => {
@@ -146,4 +148,5 @@ async function follow(options: z.infer<typeof ingestOptions>, pool: Pool, log: L
     process.once('SIGTERM', stop);
   });
   await daemon.close();
+  await alerts.close();
 }

@@ -6,6 +6,8 @@ import { createLogger, setLogger, type Logger } from '../../lib/log';
 import { openDatabase, type OpenDatabase } from '../../lib/db/database';
 import { createPool } from '../../lib/db/pool';
 import { IngestDaemon } from '../../ingest/daemon';
+import type { AlertWorker } from '../../ingest/alert-worker';
+import { startAlertWorker } from './alerts';
 import { ensureWebBuild, startWebServer, type WebServer } from '../web';
 import { isLoopback, parseOptions } from '../options';
 
@@ -70,13 +72,15 @@ export async function runThaw(options: StartOptions, log: Logger, onStop?: () =>
   const daemon = new IngestDaemon({ pool, paths: options.logs, log, staleMinutes: getEnv().THAW_STALE_MINUTES });
   const stop = onceAsync(async () => {
     await onStop?.();
-    await Promise.all([web?.close(), daemon.close()]);
+    await Promise.all([web?.close(), daemon.close(), alerts?.close()]);
     await pool.end().catch(() => {});
     // Loaded lazily: the Prisma client is the web UI's (~30 MB), the daemon does not need it.
     await (await import('../../lib/db/client')).disconnectDb();
     await database.close();
   });
+  let alerts: AlertWorker | undefined;
   try {
+    alerts = await startAlertWorker(pool, log);
     await daemon.start();
     if (options.build) await ensureWebBuild(log);
     web = await startWebServer({ host: options.host, port: options.port, log });

@@ -55,6 +55,9 @@ describe('migrations', () => {
       )
     ).rows.map((r) => r.table_name);
     expect(tables).toEqual([
+      'Alert',
+      'AlertAttempt',
+      'AlertDelivery',
       'EpochMetric',
       'EvalPoint',
       'LogSource',

@@ -1,0 +1,50 @@
+// `thaw alerts test` and the alert delivery worker's wiring (issue 12). The worker runs wherever the
+// ingest daemon follows logs (`thaw ingest` without --once, `thaw start`).
+import { randomUUID } from 'node:crypto';
+import type { Command } from 'commander';
+import type { Pool } from 'pg';
+import { AlertWorker } from '../../ingest/alert-worker';
+import { sendAlert } from '../../lib/alerts/channels';
+import { loadAlertsConfig } from '../../lib/alerts/config';
+import { getEnv } from '../../lib/env';
+import { ConfigError } from '../../lib/errors';
+import type { Logger } from '../../lib/log';
+
+/** Loads thaw-alerts.yaml and starts delivering; a bad file fails the start with its errors. */
+export async function startAlertWorker(pool: Pool, log: Logger): Promise<AlertWorker> {
+  const config = await loadAlertsConfig();
+  log.info({ file: config.file, found: config.found, channels: config.channels.map((c) => `${c.name} (${c.type})`) }, 'alert channels');
+  const worker = new AlertWorker({ pool, channels: config.channels, log, publicUrl: getEnv().THAW_PUBLIC_URL ?? null });
+  worker.start();
+  return worker;
+}
+
+export function registerAlertsCommand(program: Command): void {
+  const alerts = program
+    .command('alerts')
+    .description('Live training alerts (channels in thaw-alerts.yaml, or the file THAW_ALERTS names).');
+  alerts
+    .command('test')
+    .description('Send a test message to every configured channel and print what each answered.')
+    .action(async () => {
+      const config = await loadAlertsConfig();
+      if (!config.found) throw new ConfigError(`no alerts file at ${config.file} (set THAW_ALERTS to use another file)`);
+      if (config.channels.length === 0) throw new ConfigError(`${config.file} lists no channels`);
+      const publicUrl = getEnv().THAW_PUBLIC_URL ?? null;
+      let failed = 0;
+      for (const channel of config.channels) {
+        const result = await sendAlert(channel, {
+          id: `test-${randomUUID()}`,
+          rule: 'test',
+          run: { id: 0, taskId: null, taskName: null, strategy: null, status: 'test' },
+          message: 'This is a test message from `thaw alerts test`: this channel is configured correctly.',
+          url: publicUrl,
+        });
+        if (!result.ok) failed++;
+        process.stdout.write(
+          `${channel.name} (${channel.type}): ${result.ok ? 'ok' : 'FAILED'}${result.httpStatus === null ? '' : ` HTTP ${result.httpStatus}`}: ${result.answer.replace(/\s+/g, ' ').trim()}\n`,
+        );
+      }
+      if (failed > 0) process.exitCode = 1;
+    });
+}

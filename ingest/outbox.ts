@@ -1,0 +1,120 @@
+// The alert outbox's write side (issue 12). Called by the store INSIDE the transaction that commits a
+// batch (or marks runs stale), so an alert exists exactly when the data that caused it does: a crash
+// before COMMIT loses both, a crash after COMMIT loses neither (the delivery worker sends it later).
+//
+// Each (run identity, rule) gets one row ever (ON CONFLICT DO NOTHING): a transition fires once.
+// Transitions read during a backfill are recorded with live = false — never sent, but they occupy the
+// key, so a run that was already overfitting in its history does not "fire" when following resumes.
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { alertTransitions, runIdentity, stalledAlert, type AlertTransition } from '../lib/analysis/alerts';
+import type { CheckpointEvent, CheckpointKind } from '../lib/analysis/types';
+import { strategyIdentity } from '../lib/analysis/strategy';
+
+interface RunRow {
+  id: number;
+  sourceId: number;
+  runKey: string;
+  status: string;
+  errorMessage: string | null;
+  outputDir: string | null;
+  timestamp: string | null;
+  taskId: number | null;
+  taskName: string | null;
+  format: string;
+  kind: string | null;
+  spec: unknown;
+  totalLayers: number | null;
+  frozenLayers: number[] | null;
+  unfrozenLayers: number[] | null;
+  applied: boolean | null;
+}
+
+async function loadRuns(client: pg.PoolClient, runIds: readonly number[]): Promise<RunRow[]> {
+  return (
+    await client.query<RunRow>(
+      `SELECT r.id, r."sourceId", r."runKey"::text AS "runKey", r.status, r."errorMessage", r."outputDir", r.timestamp, r."taskId",
+              r."taskName", r.format, s.kind, s.spec, s."totalLayers", s."frozenLayers", s."unfrozenLayers", s.applied
+         FROM "Run" r LEFT JOIN "VisionStrategy" s ON s."runId" = r.id WHERE r.id = ANY($1::int[])`,
+      [runIds],
+    )
+  ).rows;
+}
+
+function strategyLabel(row: RunRow): string | null {
+  if (row.kind === null) return null;
+  const spec = Array.isArray(row.spec) || typeof row.spec === 'number' ? (row.spec as number[] | number) : null;
+  return strategyIdentity({
+    kind: row.kind,
+    spec,
+    totalLayers: row.totalLayers,
+    frozen: row.frozenLayers ?? [],
+    unfrozen: row.unfrozenLayers ?? [],
+    applied: row.applied ?? true,
+  }).label;
+}
+
+async function insertAlerts(client: pg.PoolClient, row: RunRow, transitions: readonly AlertTransition[], live: boolean): Promise<void> {
+  for (const t of transitions) {
+    const facts = {
+      run: { id: row.id, taskId: row.taskId, taskName: row.taskName, strategy: strategyLabel(row), status: row.status },
+      details: t.details,
+    };
+    await client.query(
+      `INSERT INTO "Alert" (id, "runId", "runIdentity", rule, live, message, facts)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT ("runIdentity", rule) DO NOTHING`,
+      [randomUUID(), row.id, runIdentity(row), t.rule, live, t.message.replaceAll('\u0000', '\uFFFD'), JSON.stringify(facts)],
+    );
+  }
+}
+
+/** Evaluates overfitting/diverged/crashed/completed for these runs and records new transitions. */
+export async function recordAlertTransitions(client: pg.PoolClient, runIds: readonly number[], live: boolean): Promise<void> {
+  if (runIds.length === 0) return;
+  const runs = await loadRuns(client, runIds);
+  const epochs = (
+    await client.query<{ runId: number; epoch: number; trainLoss: number | null }>(
+      `SELECT "runId", epoch, "trainLoss" FROM "EpochMetric" WHERE "runId" = ANY($1::int[]) ORDER BY epoch`,
+      [runIds],
+    )
+  ).rows;
+  const validations = (
+    await client.query<{ runId: number; epoch: number; final: boolean; taskId: number; loss: number | null }>(
+      `SELECT "runId", epoch, final, "taskId", loss FROM "Validation" WHERE "runId" = ANY($1::int[]) ORDER BY epoch, final, "taskId"`,
+      [runIds],
+    )
+  ).rows;
+  const events = (
+    await client.query<{ runId: number; kind: string; epoch: number | null; loss: number | null; path: string | null }>(
+      `SELECT "runId", kind, epoch, loss, path FROM "RunEvent"
+        WHERE "runId" = ANY($1::int[]) AND kind IN ('best_saved', 'checkpoint_saved', 'final_saved') ORDER BY line, id`,
+      [runIds],
+    )
+  ).rows;
+  for (const row of runs) {
+    const checkpoints: CheckpointEvent[] = events
+      .filter((e) => e.runId === row.id)
+      .map((e) => ({ kind: e.kind as CheckpointKind, epoch: e.epoch, loss: e.loss, path: e.path }));
+    const transitions = alertTransitions({
+      status: row.status,
+      errorMessage: row.errorMessage,
+      outputDir: row.outputDir,
+      checkpoints,
+      series: {
+        taskId: row.taskId,
+        format: row.format,
+        epochs: epochs.filter((e) => e.runId === row.id).map((e) => ({ epoch: e.epoch, trainLoss: e.trainLoss })),
+        validations: validations
+          .filter((v) => v.runId === row.id)
+          .map((v) => ({ epoch: v.epoch, final: v.final, taskId: v.taskId, loss: v.loss })),
+      },
+    });
+    if (transitions.length > 0) await insertAlerts(client, row, transitions, live);
+  }
+}
+
+/** Records `stalled` for runs the stale sweep just moved from running to stale. */
+export async function recordStalled(client: pg.PoolClient, runIds: readonly number[], minutes: number, live: boolean): Promise<void> {
+  if (runIds.length === 0) return;
+  for (const row of await loadRuns(client, runIds)) await insertAlerts(client, row, [stalledAlert(minutes)], live);
+}

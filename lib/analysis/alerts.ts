@@ -1,0 +1,111 @@
+/**
+ * Alert rules (issue 12): which transitions a run's current state represents, with the message.
+ *
+ * Rules (each fires at most once per run, enforced by the outbox's unique key):
+ * - `overfitting`: overfittingVerdict says `overfitting`. The message names the epoch the rise began,
+ *   the best validation epoch and the saved checkpoint nearest to it (adviseCheckpoint).
+ * - `diverged`: overfittingVerdict says `diverged` (NaN/inf or a loss above the divergence threshold).
+ * - `crashed`: the run's status is `crashed` (the trainer's error in the message).
+ * - `completed`: the run's status is `completed` (best validation and verdict in the message).
+ * - `stalled`: a running run went stale — decided by the store's stale sweep, not here; `stalledAlert`
+ *   only words it.
+ *
+ * Pure: the store (ingest/outbox.ts) loads the state and writes what this returns.
+ */
+import { adviseCheckpoint } from './checkpoints';
+import { fmt } from './format';
+import { overfittingVerdict } from './overfitting';
+import type { CheckpointEvent, RunSeries } from './types';
+import { validationTrend } from './validation';
+
+export const ALERT_RULES = ['overfitting', 'diverged', 'crashed', 'stalled', 'completed'] as const;
+export type AlertRule = (typeof ALERT_RULES)[number];
+/** Rules a channel gets when it does not list any. */
+export const DEFAULT_ALERT_RULES: readonly AlertRule[] = ['overfitting', 'diverged', 'crashed', 'stalled'];
+
+export interface AlertRunState {
+  status: string;
+  errorMessage: string | null;
+  outputDir: string | null;
+  series: RunSeries;
+  checkpoints: readonly CheckpointEvent[];
+}
+
+export interface AlertTransition {
+  rule: AlertRule;
+  message: string;
+  /** Rule-specific facts for the payload (epochs, checkpoint path, verdict). */
+  details: Record<string, string | number | null>;
+}
+
+/** The transitions the run's current state represents (rule in the module comment). */
+export function alertTransitions(state: AlertRunState): AlertTransition[] {
+  const out: AlertTransition[] = [];
+  const verdict = overfittingVerdict(state.series);
+  if (verdict.verdict === 'overfitting') {
+    const advice = adviseCheckpoint({
+      events: state.checkpoints,
+      bestValidationEpoch: verdict.bestEpoch,
+      validations: validationTrend(state.series),
+      epochs: state.series.epochs,
+      outputDir: state.outputDir,
+    });
+    const nearest = advice.nearest;
+    const use = nearest
+      ? ` Use checkpoint ${nearest.label}${nearest.path ? ` (${nearest.path})` : ''}.`
+      : ' No saved checkpoint is known yet.';
+    out.push({
+      rule: 'overfitting',
+      message: `Overfitting began at epoch ${verdict.overfitStartEpoch ?? 'n/a'}; best validation ${fmt(verdict.bestValue)} at epoch ${verdict.bestEpoch}. ${verdict.reason}${use}`,
+      details: {
+        verdict: verdict.verdict,
+        overfitStartEpoch: verdict.overfitStartEpoch,
+        bestEpoch: verdict.bestEpoch,
+        bestValidationLoss: verdict.bestValue,
+        checkpoint: nearest?.label ?? null,
+        checkpointPath: nearest?.path ?? null,
+      },
+    });
+  }
+  if (verdict.verdict === 'diverged') {
+    out.push({
+      rule: 'diverged',
+      message: verdict.reason,
+      details: { verdict: verdict.verdict, epoch: verdict.divergence?.epoch ?? null, source: verdict.divergence?.source ?? null },
+    });
+  }
+  if (state.status === 'crashed') {
+    out.push({
+      rule: 'crashed',
+      message: `The run crashed: ${state.errorMessage ?? 'no error message was printed'}.`,
+      details: { error: state.errorMessage },
+    });
+  }
+  if (state.status === 'completed') {
+    out.push({
+      rule: 'completed',
+      message: `The run completed; best validation ${fmt(verdict.bestValue)}${verdict.bestEpoch === null ? '' : ` at epoch ${verdict.bestEpoch}`}; verdict ${verdict.verdict}: ${verdict.reason}`,
+      details: { verdict: verdict.verdict, bestEpoch: verdict.bestEpoch, bestValidationLoss: verdict.bestValue },
+    });
+  }
+  return out;
+}
+
+export function stalledAlert(minutes: number): AlertTransition {
+  return {
+    rule: 'stalled',
+    message: `The run stopped writing its log: no new line for ${minutes} minutes while it was running.`,
+    details: { staleMinutes: minutes },
+  };
+}
+
+/** What identifies a run in its own output: outputDir + timestamp, else its source and start offset. */
+export function runIdentity(run: {
+  outputDir: string | null;
+  timestamp: string | null;
+  sourceId: number;
+  runKey: string | number;
+}): string {
+  if (run.outputDir && run.timestamp) return `out:${run.outputDir}|${run.timestamp}`;
+  return `src:${run.sourceId}|${run.runKey}`;
+}
