@@ -15,6 +15,7 @@
 // with array literals keeps NaN/Infinity and is several times faster. The schema, migrations and
 // all reads stay Prisma's (prisma/schema.prisma, lib/queries).
 import type pg from 'pg';
+import { lockRuns, refreshRunSummaries, refreshStepBuckets, type SqlRunner, type StepRange } from '../lib/summaries/store';
 import type { ParseEvent, RunInfo, StrategyInfo, EpochMetrics, Retention, RunFormat } from './events';
 
 /** How many leading bytes identify a file's content (with device+inode). */
@@ -179,6 +180,7 @@ export async function commitBatch(pool: pg.Pool, batch: Batch): Promise<CommitRe
     await writeWarnings(client, batch.sourceId, plan, runIds);
     await writeStatuses(client, plan, runIds, batch.seenAt);
     if (plan.hasResumePaths || plan.hasOutputDirs) await linkStages(client);
+    await writeSummaries(client, plan, runIds);
     await client.query(
       `UPDATE "LogSource" SET "committedOffset" = $2, "linesSeen" = $3, "parserState" = $4, size = $5, "updatedAt" = now() WHERE id = $1`,
       [batch.sourceId, batch.toOffset, batch.nextLine - 1, pgJson(batch.parserState), Math.max(batch.size, batch.toOffset)],
@@ -656,6 +658,41 @@ async function writeStatuses(client: pg.PoolClient, plan: BatchPlan, runIds: Map
      WHERE r.id = u.id`,
     [`{${ids.join(',')}}`, textArray(statuses), floatArray(bestLosses), textArray(errors), seenAt],
   );
+}
+
+/**
+ * Keeps the stored summaries (lib/summaries) current in the batch's transaction: the step buckets
+ * covering the batch's steps, and the derived runs-table fields of runs whose series, info or
+ * strategy changed (a batch of tqdm frames alone leaves them as they are).
+ */
+async function writeSummaries(client: pg.PoolClient, plan: BatchPlan, runIds: Map<number, number>): Promise<void> {
+  const ranges: StepRange[] = [];
+  const changed: number[] = [];
+  for (const [runKey, runId] of runIds) {
+    const run = plan.runs.get(runKey);
+    if (run && run.steps.size > 0) {
+      let from = Infinity;
+      let to = -Infinity;
+      for (const step of run.steps.keys()) {
+        if (step < from) from = step;
+        if (step > to) to = step;
+      }
+      ranges.push({ runId, from, to });
+    }
+    const seriesOnly =
+      run !== undefined &&
+      run.format === null &&
+      Object.keys(run.info).length === 0 &&
+      run.strategy === null &&
+      run.epochs.size === 0 &&
+      run.validations.size === 0;
+    if (!seriesOnly) changed.push(runId);
+  }
+  if (ranges.length === 0 && changed.length === 0) return;
+  const sql: SqlRunner = async (text, params) => (await client.query(text, params as unknown[])).rows as Record<string, unknown>[];
+  await lockRuns(sql, [...ranges.map((r) => r.runId), ...changed]);
+  await refreshStepBuckets(sql, ranges);
+  await refreshRunSummaries(sql, changed);
 }
 
 /**
