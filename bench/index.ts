@@ -23,6 +23,7 @@ async function benches(): Promise<[string, Bench][]> {
     ['live', () => benchLiveLatency()],
     ['rss', () => benchDaemonMemory()],
     ['web', await optional('./web', 'benchWeb')],
+    ['runs10k', await optional('./web', 'benchRuns10k')],
     ['load', await optional('./load', 'benchLoad')],
   ];
   return list.filter((entry): entry is [string, Bench] => entry[1] !== undefined);

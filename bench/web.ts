@@ -7,29 +7,24 @@
 // exploring; the first request after start-up (cold: every run's steps summarised once, one
 // parallel scan of all 5M points) is reported separately.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { pino } from 'pino';
-import { chromium } from 'playwright-core';
+import sparticuz from '@sparticuz/chromium';
+import { chromium, type Browser } from 'playwright-core';
 import { ensureWebBuild } from '../cli/web';
 import { seedSyntheticRuns } from '../tests/web/synthetic';
 import { createBenchDatabase, percentile, round, type BenchDatabase, type Figure } from './support';
 import { freePort } from '../lib/server/ports';
 
 const THAW_BIN = fileURLToPath(new URL('../bin/thaw.mjs', import.meta.url));
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--no-first-run',
-];
+
+async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: await sparticuz.executablePath(), args: sparticuz.args });
+}
 
 export interface WebBenchOptions {
   compareRuns?: number;
@@ -41,6 +36,7 @@ export interface WebBenchOptions {
 
 interface Served {
   base: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -62,6 +58,7 @@ async function serve(db: BenchDatabase, logs: string): Promise<Served> {
   }
   return {
     base: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -102,7 +99,7 @@ function figure(name: string, value: number, limit: number | null, target: strin
 
 /** Navigation start → compare chart drawn (data on the canvas, two frames painted), in the page's own clock. */
 async function chartRenderTimes(url: string, loads: number): Promise<number[]> {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchBrowser();
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
     const times: number[] = [];
@@ -205,6 +202,21 @@ export async function benchWeb(options: WebBenchOptions = {}): Promise<Figure[]>
     } finally {
       await compare.stop();
     }
+    // A restarted process (or a second one behind a load balancer): nothing in its memory yet.
+    const restarted = await serve(compareDb, logs);
+    try {
+      const first = await timed(`${restarted.base}/api/compare?runs=${ids.join(',')}&x=step&points=1000`);
+      figures.push(
+        figure(
+          'compare_first_after_restart',
+          first,
+          1000,
+          `≤ 1 s: first /api/compare (${compareRuns} runs × ${stepsPerRun} steps, x=step, by strategy) of a restarted web process`,
+        ),
+      );
+    } finally {
+      await restarted.stop();
+    }
 
     const list = await serve(runsDb, logs);
     try {
@@ -243,6 +255,131 @@ export async function benchWeb(options: WebBenchOptions = {}): Promise<Figure[]>
   } finally {
     await compareDb.drop();
     await runsDb.drop();
+    await rm(logs, { recursive: true, force: true });
+  }
+}
+
+/** Peak resident set (VmHWM) of a process, in MB. */
+async function peakRssMegabytes(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+/** Navigation start → runs table drawn (rows in the DOM, two frames painted), in the page's own clock. */
+async function tableRenderTimes(urls: readonly string[]): Promise<number[]> {
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    const times: number[] = [];
+    for (const url of urls) {
+      await page.goto(url, { waitUntil: 'commit' });
+      await page.waitForSelector('[data-testid="run-row"]', { timeout: 30_000 });
+      times.push(
+        await page.evaluate(
+          () => new Promise<number>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now())))),
+        ),
+      );
+    }
+    return times;
+  } finally {
+    await browser.close();
+  }
+}
+
+export interface RunsBenchOptions {
+  runs?: number;
+  epochs?: number;
+  requests?: number;
+  pageLoads?: number;
+}
+
+/**
+ * 10,000 runs (200 epochs each, validation every epoch, strategies and tasks mixed): the runs API
+ * and page of a freshly started web process, then p95 over pages, sorts, filters and searches, and
+ * the web process's peak RSS over all of it.
+ */
+export async function benchRuns10k(options: RunsBenchOptions = {}): Promise<Figure[]> {
+  const runs = options.runs ?? 10_000;
+  const epochs = options.epochs ?? 200;
+  const requests = options.requests ?? 40;
+  const pageLoads = options.pageLoads ?? 5;
+  await ensureWebBuild(pino({ level: 'warn' }));
+  const logs = await mkdtemp(path.join(os.tmpdir(), 'thaw-bench-runs-'));
+  await chmod(logs, 0o755);
+  const db = await createBenchDatabase('runs10k');
+  const figures: Figure[] = [];
+  try {
+    const seedStarted = performance.now();
+    const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+    try {
+      await seedSyntheticRuns(pool, { runs, epochs, stepsPerRun: epochs, chainLength: 4, pathPrefix: '/bench/runs' });
+    } finally {
+      await pool.end();
+    }
+    process.stderr.write(
+      `bench runs: seeded ${runs} runs × ${epochs} epochs in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s\n`,
+    );
+    const served = await serve(db, logs);
+    try {
+      const api = `${served.base}/api/runs`;
+      figures.push(
+        figure(
+          'runs_first_after_restart_10k',
+          await timed(`${api}?limit=50`),
+          500,
+          `≤ 500 ms: first /api/runs (a page of 50, newest first) of a freshly started web process over ${runs} runs`,
+        ),
+      );
+      const variants = [
+        '?limit=50',
+        '?limit=50&page=37',
+        '?limit=50&sort=bestVal&dir=asc',
+        '?limit=50&task=2&verdict=overfitting&sort=gap',
+        '?limit=50&q=run_0042',
+        '?limit=100&status=completed&sort=strategy&page=3',
+        '?limit=50&sort=source&dir=asc&page=150',
+        '?limit=50&q=unfreeze&sort=epochs',
+      ];
+      const times: number[] = [];
+      for (let i = 0; i < requests; i++) times.push(await timed(`${api}${variants[i % variants.length]}`));
+      figures.push(
+        figure(
+          'runs_api_p95_10k',
+          percentile(times, 95),
+          150,
+          `p95 ≤ 150 ms: a page of /api/runs at ${runs} runs (pages, sorts, filters, search; p50 ${round(percentile(times, 50), 1)} ms)`,
+        ),
+      );
+      const pages = [
+        `${served.base}/`,
+        `${served.base}/?page=20`,
+        `${served.base}/?task=3&sort=bestVal&dir=asc`,
+        `${served.base}/?q=run_01`,
+      ];
+      const renders = await tableRenderTimes(Array.from({ length: pageLoads }, (_, i) => pages[i % pages.length]!));
+      figures.push(
+        figure(
+          'runs_page_drawn_10k',
+          percentile(renders, 50),
+          1500,
+          `median ≤ 1.5 s from navigation to a drawn runs table at ${runs} runs (pages and filters; worst ${round(Math.max(...renders), 0)} ms of ${pageLoads})`,
+        ),
+      );
+      figures.push(
+        figure(
+          'web_rss_10k',
+          await peakRssMegabytes(served.pid),
+          400,
+          `peak RSS ≤ 400 MB of the web process (thaw start, daemon included) while serving the ${runs}-run bench`,
+          'MB',
+        ),
+      );
+    } finally {
+      await served.stop();
+    }
+    return figures;
+  } finally {
+    await db.drop();
     await rm(logs, { recursive: true, force: true });
   }
 }

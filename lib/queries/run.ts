@@ -39,10 +39,10 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
       childRuns: { select: { id: true }, orderBy: { id: 'asc' } },
       events: { orderBy: [{ line: 'asc' }, { id: 'asc' }] },
       warnings: { orderBy: [{ line: 'asc' }, { id: 'asc' }], take: 500 },
-      steps: { select: { step: true }, orderBy: { step: 'desc' }, take: 1 },
     },
   });
   if (!run) throw new NotFoundError(`run ${id} does not exist`);
+  const lastStep = await db().stepPoint.findFirst({ where: { runId: id }, select: { step: true }, orderBy: { step: 'desc' } });
   const data = (await loadEpochData([id])).get(id) ?? { epochs: [], validations: [] };
   const series: RunSeries = {
     epochs: data.epochs.map((e) => ({ epoch: e.epoch, trainLoss: e.trainLoss })),
@@ -142,7 +142,7 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
       epochsDone: series.epochs.reduce((max, e) => Math.max(max, e.epoch), 0),
       epochsTotal: run.epochsTotal,
       lastTrainLoss: finiteOrNull(lastTrainLoss(series.epochs)?.loss),
-      lastStep: run.steps[0]?.step ?? null,
+      lastStep: lastStep?.step ?? null,
     },
     verdict: {
       status: verdict.verdict,
