@@ -15,6 +15,8 @@ export interface SyntheticOptions {
   chainLength?: number;
   /** Prefix of the fake log paths. */
   pathPrefix?: string;
+  /** Also validate every earlier task each epoch (default true); false: the run's own task only. */
+  earlierTasks?: boolean;
 }
 
 type Query = Pick<pg.Pool, 'query'>;
@@ -100,8 +102,8 @@ export async function seedSyntheticRuns(db: Query, options: SyntheticOptions): P
             NULL
        FROM unnest($1::int[]) AS r(id) JOIN "Run" run ON run.id = r.id JOIN "VisionStrategy" s ON s."runId" = r.id,
             generate_series(1, $2) AS e, generate_series(1, 4) AS t
-      WHERE t <= run."taskId"`,
-    [idArray, options.epochs],
+      WHERE t <= run."taskId" AND ($3 OR t = run."taskId")`,
+    [idArray, options.epochs, options.earlierTasks ?? true],
   );
   await db.query(
     `INSERT INTO "Validation" ("runId", epoch, final, "taskId", loss, retention)
