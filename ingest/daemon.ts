@@ -8,6 +8,7 @@ import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type pg from 'pg';
 import type { Logger } from '../lib/log';
+import { isConnectionErrno, isConnectionError } from '../lib/db/connection-errors';
 import { errorMessage } from '../lib/errors';
 import { listMatchingFiles, resolveTargets, type WatchTarget } from './paths';
 import { markStaleRuns } from './store';
@@ -286,34 +287,7 @@ export class IngestDaemon {
   }
 }
 
-const CONNECTION_ERROR_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-]);
-
-/**
- * The database is unreachable (as opposed to refusing one statement): connection-level errno, or
- * SQLSTATE class 08 (connection exception), 57P01-57P03 (shutdown, starting up), 53300 (too many
- * connections), or node-postgres' own connection messages.
- */
-export function isConnectionError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  if (typeof code === 'string') {
-    if (CONNECTION_ERROR_CODES.has(code)) return true;
-    if (code.startsWith('08') || ['57P01', '57P02', '57P03', '53300'].includes(code)) return true;
-  }
-  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(
-    errorMessage(error),
-  );
-}
-
 function isFileError(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return typeof code === 'string' && /^E[A-Z]+$/.test(code) && !CONNECTION_ERROR_CODES.has(code);
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code) && !isConnectionErrno(code);
 }

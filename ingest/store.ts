@@ -15,6 +15,7 @@
 // with array literals keeps NaN/Infinity and is several times faster. The schema, migrations and
 // all reads stay Prisma's (prisma/schema.prisma, lib/queries).
 import type pg from 'pg';
+import { isCheckpointOf, runDirLength } from '../lib/analysis/stage-link';
 import { lockRuns, refreshRunSummaries, refreshStepBuckets, type SqlRunner, type StepRange } from '../lib/summaries/store';
 import type { ParseEvent, RunInfo, StrategyInfo, EpochMetrics, Retention, RunFormat } from './events';
 
@@ -696,17 +697,41 @@ async function writeSummaries(client: pg.PoolClient, plan: BatchPlan, runIds: Ma
 }
 
 /**
- * Links sequential stages: a run that printed "Loading from Task k: <path>" gets the run whose output
- * directory contains that path as its parent. Runs both ways (the parent may be ingested later);
- * among several candidates (copies of one log) the earliest-ingested wins, so the result is stable.
+ * Links sequential stages: a run that printed "Loading from Task k: <path>" gets as its parent the run
+ * whose output directory that path names (the one stage-link rule, lib/analysis/stage-link.ts: the
+ * dir itself or its /best, /final, /epochN, spelling normalised). Runs both ways (the parent may be
+ * ingested later); among several candidates the most specific directory wins, then the
+ * earliest-ingested (copies of one log), so the result is stable.
  */
 async function linkStages(client: pg.PoolClient): Promise<void> {
+  const children = (
+    await client.query<{ id: number; resumePath: string }>(
+      `SELECT id, "resumePath" FROM "Run" WHERE "resumePath" IS NOT NULL AND "parentRunId" IS NULL`,
+    )
+  ).rows;
+  if (children.length === 0) return;
+  const parents = (
+    await client.query<{ id: number; outputDir: string }>(
+      `SELECT id, "outputDir" FROM "Run" WHERE "outputDir" IS NOT NULL AND "outputDir" <> '' ORDER BY id`,
+    )
+  ).rows.map((row) => ({ ...row, length: runDirLength(row.outputDir) }));
+  const childIds: number[] = [];
+  const parentIds: number[] = [];
+  for (const child of children) {
+    let best: (typeof parents)[number] | null = null;
+    for (const parent of parents) {
+      if (parent.id === child.id || !isCheckpointOf(parent.outputDir, child.resumePath)) continue;
+      if (best === null || parent.length > best.length) best = parent;
+    }
+    if (best === null) continue;
+    childIds.push(child.id);
+    parentIds.push(best.id);
+  }
+  if (childIds.length === 0) return;
   await client.query(
-    `UPDATE "Run" AS child SET "parentRunId" = (
-        SELECT parent.id FROM "Run" AS parent
-         WHERE parent.id <> child.id AND parent."outputDir" IS NOT NULL AND parent."outputDir" <> ''
-           AND (child."resumePath" = parent."outputDir" OR left(child."resumePath", length(parent."outputDir") + 1) = parent."outputDir" || '/')
-         ORDER BY length(parent."outputDir") DESC, parent.id ASC LIMIT 1)
-      WHERE child."resumePath" IS NOT NULL AND child."parentRunId" IS NULL`,
+    `UPDATE "Run" AS r SET "parentRunId" = u.parent
+       FROM unnest($1::int[], $2::int[]) AS u(id, parent)
+      WHERE r.id = u.id AND r."parentRunId" IS NULL`,
+    [`{${childIds.join(',')}}`, `{${parentIds.join(',')}}`],
   );
 }

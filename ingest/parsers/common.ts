@@ -313,6 +313,44 @@ export function countGroup(match: RegExpExecArray, index: number, what: string):
   return value === null ? new Malformed(`unparsable ${what}: ${clip(match[0])}`) : value;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Rule builders: most rules read one capture that must parse (a number, a count, a list) and build
+// their line from it, or become Malformed when it does not. `buildWith(capture, make)` is that shape.
+
+/** Reads a value out of a rule's match, or says (Malformed) why it cannot. */
+export type Capture<T> = (match: RegExpExecArray) => T | Malformed;
+
+/** Capture `index` as a number (`nan`/`inf` included); Malformed names `what`. */
+export function numberAt(index: number, what: string): Capture<number> {
+  return (match) => numberGroup(match, index, what);
+}
+
+/** Capture `index` as a count (thousands separators allowed); Malformed names `what`. */
+export function countAt(index: number, what: string): Capture<number> {
+  return (match) => countGroup(match, index, what);
+}
+
+/** Two captures; the first one that does not parse decides the Malformed. */
+export function pair<A, B>(first: Capture<A>, second: Capture<B>): Capture<[A, B]> {
+  return (match) => {
+    const a = first(match);
+    const b = second(match);
+    if (a instanceof Malformed) return a;
+    return b instanceof Malformed ? b : [a, b];
+  };
+}
+
+/** A rule's `build`: the captured value, when it parses, made into the line; its Malformed otherwise. */
+export function buildWith<T, Line>(
+  capture: Capture<T>,
+  make: (value: T, match: RegExpExecArray) => Line | Malformed,
+): (match: RegExpExecArray) => Line | Malformed {
+  return (match) => {
+    const value = capture(match);
+    return value instanceof Malformed ? value : make(value, match);
+  };
+}
+
 /**
  * A tqdm frame that goes backwards (an earlier epoch, or an earlier step of the same epoch) can only
  * come from a new training process writing to the same file.

@@ -6,10 +6,11 @@
 // epoch losses and `Stage … Epoch i/k` bars are recognised but not turned into epochs or steps.
 import type { RunInfo } from '../events';
 import {
-  countGroup,
+  buildWith,
+  countAt,
   frameGoesBackwards,
   group,
-  numberGroup,
+  numberAt,
   parseTqdmFrame,
   postfixNumber,
   postfixValue,
@@ -17,7 +18,7 @@ import {
   type LineRule,
 } from './common';
 import {
-  Malformed,
+  type Malformed,
   ROLE_CONTENT,
   ROLE_EVIDENCE,
   ROLE_HEADER,
@@ -93,10 +94,7 @@ function taskInfo(name: string): GenericLine {
 }
 
 function lossLine(k: 'epoch_loss', epochIndex: number, lossIndex: number) {
-  return (m: RegExpExecArray): GenericLine | Malformed => {
-    const loss = numberGroup(m, lossIndex, 'epoch loss');
-    return loss instanceof Malformed ? loss : { k, epoch: Number(m[epochIndex]), loss };
-  };
+  return buildWith(numberAt(lossIndex, 'epoch loss'), (loss, m): GenericLine => ({ k, epoch: Number(m[epochIndex]), loss }));
 }
 
 const RULES: LineRule<GenericLine>[] = [
@@ -108,18 +106,12 @@ const RULES: LineRule<GenericLine>[] = [
   {
     prefix: 'Total parameters:',
     pattern: /^Total parameters: ([\d,]+)$/,
-    build: (m) => {
-      const total = countGroup(m, 1, 'parameter count');
-      return total instanceof Malformed ? total : info({ totalParams: total });
-    },
+    build: buildWith(countAt(1, 'parameter count'), (total) => info({ totalParams: total })),
   },
   {
     prefix: '总参数量:',
     pattern: /^总参数量: ([\d,]+)$/,
-    build: (m) => {
-      const total = countGroup(m, 1, 'parameter count');
-      return total instanceof Malformed ? total : info({ totalParams: total });
-    },
+    build: buildWith(countAt(1, 'parameter count'), (total) => info({ totalParams: total })),
   },
   {
     prefix: '✅ 数据集加载完成:',
@@ -137,10 +129,7 @@ const RULES: LineRule<GenericLine>[] = [
   {
     prefix: '✅ 最佳模型已保存:',
     pattern: /^✅ 最佳模型已保存: loss=(\S+)$/,
-    build: (m) => {
-      const loss = numberGroup(m, 1, 'best-model loss');
-      return loss instanceof Malformed ? loss : { k: 'best_saved', loss };
-    },
+    build: buildWith(numberAt(1, 'best-model loss'), (loss) => ({ k: 'best_saved', loss })),
     strict: 'best-model line',
   },
   {
@@ -153,10 +142,7 @@ const RULES: LineRule<GenericLine>[] = [
   {
     prefix: '最佳损失:',
     pattern: /^最佳损失: (\S+)$/,
-    build: (m) => {
-      const loss = numberGroup(m, 1, 'best loss');
-      return loss instanceof Malformed ? loss : { k: 'best_loss', loss };
-    },
+    build: buildWith(numberAt(1, 'best loss'), (loss) => ({ k: 'best_loss', loss })),
     strict: 'best loss',
   },
 ];

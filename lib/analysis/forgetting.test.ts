@@ -9,6 +9,7 @@ import {
   trainerRetention,
   type StageValidations,
 } from './forgetting';
+import { STAGE_LINK_CASES } from './stage-link.cases';
 import { loadSample } from './test-samples';
 import type { StageRun, ValidationPoint } from './types';
 
@@ -42,16 +43,12 @@ describe("trainerRetention (the trainer's thresholds)", () => {
 });
 
 describe('linking stages', () => {
-  it('isCheckpointOf: <dir>, <dir>/best, <dir>/epochN only', () => {
-    expect(isCheckpointOf('a/run_1', 'a/run_1/best')).toBe(true);
-    expect(isCheckpointOf('a/run_1', 'a/run_1/epoch15')).toBe(true);
-    expect(isCheckpointOf('a/run_1', 'a/run_1')).toBe(true);
-    expect(isCheckpointOf('a/run_1/', './a/run_1/best/')).toBe(true);
-    expect(isCheckpointOf('a\\run_1', 'a/run_1/best')).toBe(true);
-    expect(isCheckpointOf('a/run_1', 'a/run_10/best')).toBe(false);
-    expect(isCheckpointOf('a/run_1', 'a/run_1/other')).toBe(false);
-    expect(isCheckpointOf('a/run_1', 'a/run_1/epoch')).toBe(false);
-    expect(isCheckpointOf('', 'best')).toBe(false);
+  // The one table of stage-link cases (stage-link.cases.ts), applied through findParent.
+  it.each(STAGE_LINK_CASES)('findParent: $resumePath → $outputDir: $links', ({ outputDir, resumePath, links }) => {
+    const parent = stage('p', 1, [], { outputDir });
+    const child = stage('c', 2, [], { loadedFrom: 'task', resumeTaskId: 1, resumePath });
+    expect(findParent(child, [parent, child])).toBe(links ? 'p' : null);
+    expect(isCheckpointOf(outputDir, resumePath)).toBe(links);
   });
 
   const a = stage('a', 1, []);

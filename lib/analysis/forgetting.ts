@@ -4,9 +4,8 @@
  * Chains. A run's parent is, in order of preference:
  * 1. its explicit `parentRunId` (the database link), when given;
  * 2. otherwise, only for a run that loaded the previous task's checkpoint (`loadedFrom: 'task'`), the
- *    run whose `outputDir` is a path prefix of its `resumePath` — the path is `<outputDir>/best`,
- *    `<outputDir>/epochN` or `<outputDir>` itself (the final save). Paths are compared after turning
- *    `\` into `/`, dropping a leading `./` and trailing slashes. Among several candidates: the one whose
+ *    run whose `resumePath` is `<outputDir>` or one of its checkpoints — the one stage-link rule of
+ *    ./stage-link.ts (`/best`, `/final`, `/epochN`; spelling normalised). Among several candidates: the one whose
  *    task is `resumeTaskId`, then the longest outputDir, then the last in input order (pre-30be945
  *    trainers reused one output dir per task, so pass runs oldest first).
  * A chain is a path root → … → leaf through these links (a run with two children yields two chains).
@@ -32,7 +31,10 @@
  * significant forgetting.
  */
 import type { Retention, RunId, StageRun, ValidationPoint } from './types';
+import { isCheckpointOf, runDirLength } from './stage-link';
 import { isFiniteLoss } from './validation';
+
+export { isCheckpointOf } from './stage-link';
 
 export const TRAINER_RETENTION_THRESHOLDS = Object.freeze({ retained: 0.7, slightDegradation: 1.0 });
 
@@ -41,20 +43,6 @@ export function trainerRetention(loss: number | null): Retention {
   if (loss !== null && loss < TRAINER_RETENTION_THRESHOLDS.retained) return 'retained';
   if (loss !== null && loss < TRAINER_RETENTION_THRESHOLDS.slightDegradation) return 'slight_degradation';
   return 'significant_forgetting';
-}
-
-function normalisePath(p: string): string {
-  return p.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
-}
-
-/** True when `resumePath` is `<outputDir>`, `<outputDir>/best` or `<outputDir>/epochN`. */
-export function isCheckpointOf(outputDir: string, resumePath: string): boolean {
-  const dir = normalisePath(outputDir);
-  const path = normalisePath(resumePath);
-  if (dir === '' || path === '') return false;
-  if (path === dir) return true;
-  if (!path.startsWith(`${dir}/`)) return false;
-  return /^(best|epoch\d+)$/.test(path.slice(dir.length + 1));
 }
 
 /** The parent of `run` among `runs` (module rule), or null. */
@@ -68,7 +56,7 @@ export function findParent(run: StageRun, runs: readonly StageRun[]): RunId | nu
     if (r.id === run.id || r.outputDir === null || !isCheckpointOf(r.outputDir, resumePath)) continue;
     const score: [number, number, number] = [
       run.resumeTaskId !== null && r.taskId === run.resumeTaskId ? 1 : 0,
-      normalisePath(r.outputDir).length,
+      runDirLength(r.outputDir),
       index,
     ];
     const better =

@@ -1,6 +1,7 @@
 // Typed API errors and the ONE place that maps errors to HTTP responses (and logs them).
 // Route handlers throw; `withApi` catches. Every error body is `{ error: { code, message } }`.
 import { ZodError } from 'zod';
+import { isConnectionError } from '../db/connection-errors';
 import { DatabaseError, ThawError } from '../errors';
 import { logger } from '../log';
 
@@ -44,15 +45,10 @@ function classify(error: unknown): ApiError {
   if (error instanceof ZodError)
     return new ApiError(500, 'invalid_response', 'the server produced a response that does not match its schema');
   if (error instanceof DatabaseError) return new ApiError(503, 'database_unavailable', error.message);
-  if (isConnectionFailure(error))
+  if (isConnectionError(error))
     return new ApiError(503, 'database_unavailable', 'the database is not reachable right now; try again shortly');
   if (error instanceof ThawError) return new ApiError(500, error.code, error.message);
   return new ApiError(500, 'internal_error', 'unexpected server error (see the Thaw log)');
-}
-
-function isConnectionFailure(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', 'P1001', 'P1017'].includes(code);
 }
 
 /** The JSON error response for any thrown value; logs server errors with their stack. */

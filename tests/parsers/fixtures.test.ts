@@ -1,4 +1,4 @@
-// Every form of log-formats.md that the parsers handle, on real log text (tests/fixtures/logs, written
+// Every form of docs/log-formats.md that the parsers handle, on real log text (tests/fixtures/logs, written
 // by tests/fixtures/generate.ts).
 import { describe, expect, it } from 'vitest';
 import { fixtures } from '../fixtures/generate';
