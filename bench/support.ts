@@ -16,6 +16,35 @@ export interface Figure {
   /** value / limit, or the ratio the target is stated in. */
   ratio: number | null;
   target: string;
+  /** Whether the figure met its target; absent for informational figures (no target to miss). */
+  met?: boolean;
+}
+
+/** What the bench prints, on stdout as one JSON line, for a figure (or group) that could not be measured. */
+export interface FigureError {
+  name: string;
+  error: string;
+}
+
+export type Outcome = Figure | FigureError;
+
+export function isFigureError(outcome: Outcome): outcome is FigureError {
+  return 'error' in outcome;
+}
+
+/** One error object per named figure, all for the same cause. */
+export function figureErrors(names: readonly string[], cause: unknown): FigureError[] {
+  const error = cause instanceof Error ? cause.message : String(cause);
+  return names.map((name) => ({ name, error }));
+}
+
+/** Runs one measurement; a failure becomes error objects for the figures it would have produced. */
+export async function guarded(names: readonly string[], measure: () => Promise<Outcome[]>): Promise<Outcome[]> {
+  try {
+    return await measure();
+  } catch (cause) {
+    return figureErrors(names, cause);
+  }
 }
 
 export interface BenchDatabase {

@@ -13,18 +13,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { pino } from 'pino';
-import sparticuz from '@sparticuz/chromium';
-import { chromium, type Browser } from 'playwright-core';
 import { ensureWebBuild } from '../cli/web';
+import { launchBrowser } from '../tests/helpers/browser';
 import { seedSyntheticRuns } from '../tests/web/synthetic';
-import { createBenchDatabase, percentile, round, type BenchDatabase, type Figure } from './support';
+import { createBenchDatabase, guarded, percentile, round, type BenchDatabase, type Figure, type Outcome } from './support';
 import { freePort } from '../lib/server/ports';
 
 const THAW_BIN = fileURLToPath(new URL('../bin/thaw.mjs', import.meta.url));
-
-async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: await sparticuz.executablePath(), args: sparticuz.args });
-}
 
 export interface WebBenchOptions {
   compareRuns?: number;
@@ -94,7 +89,15 @@ async function latencies(url: string, count: number): Promise<number[]> {
 }
 
 function figure(name: string, value: number, limit: number | null, target: string, unit = 'ms'): Figure {
-  return { name, value: round(value, 1), unit, limit, ratio: limit === null ? null : round(value / limit, 2), target };
+  return {
+    name,
+    value: round(value, 1),
+    unit,
+    limit,
+    ratio: limit === null ? null : round(value / limit, 2),
+    target,
+    ...(limit === null ? {} : { met: value <= limit }),
+  };
 }
 
 /** Navigation start → compare chart drawn (data on the canvas, two frames painted), in the page's own clock. */
@@ -126,7 +129,20 @@ async function chartRenderTimes(url: string, loads: number): Promise<number[]> {
   }
 }
 
-export async function benchWeb(options: WebBenchOptions = {}): Promise<Figure[]> {
+/** Every figure benchWeb reports, in order (bench/index.ts prints an error object for any it cannot measure). */
+export const WEB_FIGURES = [
+  'web_compare_cold_first_request',
+  'web_compare_p95_group',
+  'web_compare_p95_runs',
+  'web_compare_p95_epoch_axis',
+  'web_compare_chart_rendered',
+  'compare_first_after_restart',
+  'web_runs_cold_first_request',
+  'web_runs_p95',
+  'web_runs_filtered_p95',
+] as const;
+
+export async function benchWeb(options: WebBenchOptions = {}): Promise<Outcome[]> {
   const compareRuns = options.compareRuns ?? 50;
   const stepsPerRun = options.stepsPerRun ?? 100_000;
   const listRuns = options.listRuns ?? 1000;
@@ -135,7 +151,7 @@ export async function benchWeb(options: WebBenchOptions = {}): Promise<Figure[]>
   await ensureWebBuild(pino({ level: 'warn' }));
   const logs = await mkdtemp(path.join(os.tmpdir(), 'thaw-bench-web-'));
   await chmod(logs, 0o755);
-  const figures: Figure[] = [];
+  const outcomes: Outcome[] = [];
   const compareDb = await createBenchDatabase('web_compare');
   const runsDb = await createBenchDatabase('web_runs');
   try {
@@ -146,112 +162,125 @@ export async function benchWeb(options: WebBenchOptions = {}): Promise<Figure[]>
       `bench web: seeded ${compareRuns} × ${stepsPerRun} steps and ${listRuns} runs in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s\n`,
     );
 
-    const compare = await serve(compareDb, logs);
-    try {
-      const runList = ids.join(',');
-      const groupUrl = `${compare.base}/api/compare?runs=${runList}&x=step&points=1000`;
-      const runsUrl = `${compare.base}/api/compare?runs=${runList}&mode=runs&x=step&points=1000`;
-      const cold = await timed(groupUrl);
-      figures.push(
-        figure(
-          'web_compare_cold_first_request',
-          cold,
-          null,
-          `first /api/compare after start: summarises ${compareRuns} × ${stepsPerRun} step points once (informational)`,
-        ),
-      );
-      await timed(runsUrl);
-      const group = await latencies(groupUrl, requests);
-      const individual = await latencies(runsUrl, requests);
-      figures.push(
-        figure(
-          'web_compare_p95_group',
-          percentile(group, 95),
-          150,
-          `p95 ≤ 150 ms: /api/compare ${compareRuns} runs × ${stepsPerRun} steps, x=step, points=1000, by strategy (p50 ${round(percentile(group, 50), 1)} ms)`,
-        ),
-      );
-      figures.push(
-        figure(
-          'web_compare_p95_runs',
-          percentile(individual, 95),
-          150,
-          `p95 ≤ 150 ms: same, one curve per run (${compareRuns * 2} series, p50 ${round(percentile(individual, 50), 1)} ms)`,
-        ),
-      );
-      const epochUrl = `${compare.base}/api/compare?runs=${runList}&points=1000`;
-      await timed(epochUrl);
-      figures.push(
-        figure(
-          'web_compare_p95_epoch_axis',
-          percentile(await latencies(epochUrl, requests), 95),
-          150,
-          'p95 ≤ 150 ms: the default view (epoch axis, by strategy)',
-        ),
-      );
+    // Each figure is measured guarded: one that fails (a browser that will not start, a non-200)
+    // becomes an error object and the others are still measured.
+    const one = async (name: string, measure: () => Promise<Figure>) =>
+      outcomes.push(...(await guarded([name], async () => [await measure()])));
 
-      const renders = await chartRenderTimes(`${compare.base}/compare?runs=${runList}&x=step`, pageLoads);
-      figures.push(
-        figure(
-          'web_compare_chart_rendered',
-          percentile(renders, 50),
-          1500,
-          `median ≤ 1.5 s from navigation to a drawn compare chart (${compareRuns} runs, x=step; worst ${round(Math.max(...renders), 0)} ms of ${pageLoads})`,
-        ),
-      );
-    } finally {
-      await compare.stop();
-    }
+    const compareNames = WEB_FIGURES.slice(0, 5);
+    outcomes.push(
+      ...(await guarded(compareNames, async () => {
+        const compare = await serve(compareDb, logs);
+        try {
+          const runList = ids.join(',');
+          const groupUrl = `${compare.base}/api/compare?runs=${runList}&x=step&points=1000`;
+          const runsUrl = `${compare.base}/api/compare?runs=${runList}&mode=runs&x=step&points=1000`;
+          const epochUrl = `${compare.base}/api/compare?runs=${runList}&points=1000`;
+          await one('web_compare_cold_first_request', async () =>
+            figure(
+              'web_compare_cold_first_request',
+              await timed(groupUrl),
+              null,
+              `first /api/compare after start: summarises ${compareRuns} × ${stepsPerRun} step points once (informational)`,
+            ),
+          );
+          await one('web_compare_p95_group', async () => {
+            const group = await latencies(groupUrl, requests);
+            return figure(
+              'web_compare_p95_group',
+              percentile(group, 95),
+              150,
+              `p95 ≤ 150 ms: /api/compare ${compareRuns} runs × ${stepsPerRun} steps, x=step, points=1000, by strategy (p50 ${round(percentile(group, 50), 1)} ms)`,
+            );
+          });
+          await one('web_compare_p95_runs', async () => {
+            await timed(runsUrl);
+            const individual = await latencies(runsUrl, requests);
+            return figure(
+              'web_compare_p95_runs',
+              percentile(individual, 95),
+              150,
+              `p95 ≤ 150 ms: same, one curve per run (${compareRuns * 2} series, p50 ${round(percentile(individual, 50), 1)} ms)`,
+            );
+          });
+          await one('web_compare_p95_epoch_axis', async () => {
+            await timed(epochUrl);
+            return figure(
+              'web_compare_p95_epoch_axis',
+              percentile(await latencies(epochUrl, requests), 95),
+              150,
+              'p95 ≤ 150 ms: the default view (epoch axis, by strategy)',
+            );
+          });
+          await one('web_compare_chart_rendered', async () => {
+            const renders = await chartRenderTimes(`${compare.base}/compare?runs=${runList}&x=step`, pageLoads);
+            return figure(
+              'web_compare_chart_rendered',
+              percentile(renders, 50),
+              1500,
+              `median ≤ 1.5 s from navigation to a drawn compare chart (${compareRuns} runs, x=step; worst ${round(Math.max(...renders), 0)} ms of ${pageLoads})`,
+            );
+          });
+          return [];
+        } finally {
+          await compare.stop();
+        }
+      })),
+    );
+
     // A restarted process (or a second one behind a load balancer): nothing in its memory yet.
-    const restarted = await serve(compareDb, logs);
-    try {
-      const first = await timed(`${restarted.base}/api/compare?runs=${ids.join(',')}&x=step&points=1000`);
-      figures.push(
-        figure(
+    await one('compare_first_after_restart', async () => {
+      const restarted = await serve(compareDb, logs);
+      try {
+        return figure(
           'compare_first_after_restart',
-          first,
+          await timed(`${restarted.base}/api/compare?runs=${ids.join(',')}&x=step&points=1000`),
           1000,
           `≤ 1 s: first /api/compare (${compareRuns} runs × ${stepsPerRun} steps, x=step, by strategy) of a restarted web process`,
-        ),
-      );
-    } finally {
-      await restarted.stop();
-    }
+        );
+      } finally {
+        await restarted.stop();
+      }
+    });
 
-    const list = await serve(runsDb, logs);
-    try {
-      const url = `${list.base}/api/runs`;
-      const cold = await timed(url);
-      figures.push(
-        figure(
-          'web_runs_cold_first_request',
-          cold,
-          null,
-          `first /api/runs after start, ${listRuns} runs: every verdict computed once (informational)`,
-        ),
-      );
-      const warm = await latencies(url, requests);
-      figures.push(
-        figure(
-          'web_runs_p95',
-          percentile(warm, 95),
-          150,
-          `p95 ≤ 150 ms: /api/runs with ${listRuns} runs (p50 ${round(percentile(warm, 50), 1)} ms)`,
-        ),
-      );
-      const filtered = await latencies(`${list.base}/api/runs?task=2&verdict=overfitting&sort=bestVal&dir=asc`, requests);
-      figures.push(
-        figure(
-          'web_runs_filtered_p95',
-          percentile(filtered, 95),
-          150,
-          'p95 ≤ 150 ms: filtered by task and verdict, sorted by best validation',
-        ),
-      );
-    } finally {
-      await list.stop();
-    }
-    return figures;
+    const listNames = WEB_FIGURES.slice(6);
+    outcomes.push(
+      ...(await guarded(listNames, async () => {
+        const list = await serve(runsDb, logs);
+        try {
+          const url = `${list.base}/api/runs`;
+          await one('web_runs_cold_first_request', async () =>
+            figure(
+              'web_runs_cold_first_request',
+              await timed(url),
+              null,
+              `first /api/runs after start, ${listRuns} runs: every verdict computed once (informational)`,
+            ),
+          );
+          await one('web_runs_p95', async () => {
+            const warm = await latencies(url, requests);
+            return figure(
+              'web_runs_p95',
+              percentile(warm, 95),
+              150,
+              `p95 ≤ 150 ms: /api/runs with ${listRuns} runs (p50 ${round(percentile(warm, 50), 1)} ms)`,
+            );
+          });
+          await one('web_runs_filtered_p95', async () =>
+            figure(
+              'web_runs_filtered_p95',
+              percentile(await latencies(`${list.base}/api/runs?task=2&verdict=overfitting&sort=bestVal&dir=asc`, requests), 95),
+              150,
+              'p95 ≤ 150 ms: filtered by task and verdict, sorted by best validation',
+            ),
+          );
+          return [];
+        } finally {
+          await list.stop();
+        }
+      })),
+    );
+    return outcomes;
   } finally {
     await compareDb.drop();
     await runsDb.drop();
@@ -293,12 +322,15 @@ export interface RunsBenchOptions {
   pageLoads?: number;
 }
 
+/** Every figure benchRuns10k reports, in order. */
+export const RUNS10K_FIGURES = ['runs_first_after_restart_10k', 'runs_api_p95_10k', 'runs_page_drawn_10k', 'web_rss_10k'] as const;
+
 /**
- * 10,000 runs (200 epochs each, validation every epoch, strategies and tasks mixed): the runs API
- * and page of a freshly started web process, then p95 over pages, sorts, filters and searches, and
- * the web process's peak RSS over all of it.
+ * 10,000 runs (200 epochs each, own-task validation every epoch, strategies and tasks mixed): the
+ * runs API and page of a freshly started web process, then p95 over pages, sorts, filters and
+ * searches, and the web process's peak RSS over all of it.
  */
-export async function benchRuns10k(options: RunsBenchOptions = {}): Promise<Figure[]> {
+export async function benchRuns10k(options: RunsBenchOptions = {}): Promise<Outcome[]> {
   const runs = options.runs ?? 10_000;
   const epochs = options.epochs ?? 200;
   const requests = options.requests ?? 40;
@@ -307,7 +339,9 @@ export async function benchRuns10k(options: RunsBenchOptions = {}): Promise<Figu
   const logs = await mkdtemp(path.join(os.tmpdir(), 'thaw-bench-runs-'));
   await chmod(logs, 0o755);
   const db = await createBenchDatabase('runs10k');
-  const figures: Figure[] = [];
+  const outcomes: Outcome[] = [];
+  const one = async (name: string, measure: () => Promise<Figure>) =>
+    outcomes.push(...(await guarded([name], async () => [await measure()])));
   try {
     const seedStarted = performance.now();
     const pool = new pg.Pool({ connectionString: db.url, max: 2 });
@@ -320,65 +354,70 @@ export async function benchRuns10k(options: RunsBenchOptions = {}): Promise<Figu
     process.stderr.write(
       `bench runs: seeded ${runs} runs × ${epochs} epochs in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s\n`,
     );
-    const served = await serve(db, logs);
-    try {
-      const api = `${served.base}/api/runs`;
-      figures.push(
-        figure(
-          'runs_first_after_restart_10k',
-          await timed(`${api}?limit=50`),
-          500,
-          `≤ 500 ms: first /api/runs (a page of 50, newest first) of a freshly started web process over ${runs} runs`,
-        ),
-      );
-      const variants = [
-        '?limit=50',
-        '?limit=50&page=37',
-        '?limit=50&sort=bestVal&dir=asc',
-        '?limit=50&task=2&verdict=overfitting&sort=gap',
-        '?limit=50&q=run_0042',
-        '?limit=100&status=completed&sort=strategy&page=3',
-        '?limit=50&sort=source&dir=asc&page=150',
-        '?limit=50&q=unfreeze&sort=epochs',
-      ];
-      const times: number[] = [];
-      for (let i = 0; i < requests; i++) times.push(await timed(`${api}${variants[i % variants.length]}`));
-      figures.push(
-        figure(
-          'runs_api_p95_10k',
-          percentile(times, 95),
-          150,
-          `p95 ≤ 150 ms: a page of /api/runs at ${runs} runs (pages, sorts, filters, search; p50 ${round(percentile(times, 50), 1)} ms)`,
-        ),
-      );
-      const pages = [
-        `${served.base}/`,
-        `${served.base}/?page=20`,
-        `${served.base}/?task=3&sort=bestVal&dir=asc`,
-        `${served.base}/?q=run_01`,
-      ];
-      const renders = await tableRenderTimes(Array.from({ length: pageLoads }, (_, i) => pages[i % pages.length]!));
-      figures.push(
-        figure(
-          'runs_page_drawn_10k',
-          percentile(renders, 50),
-          1500,
-          `median ≤ 1.5 s from navigation to a drawn runs table at ${runs} runs (pages and filters; worst ${round(Math.max(...renders), 0)} ms of ${pageLoads})`,
-        ),
-      );
-      figures.push(
-        figure(
-          'web_rss_10k',
-          await peakRssMegabytes(served.pid),
-          400,
-          `peak RSS ≤ 400 MB of the web process (thaw start, daemon included) while serving the ${runs}-run bench`,
-          'MB',
-        ),
-      );
-    } finally {
-      await served.stop();
-    }
-    return figures;
+    outcomes.push(
+      ...(await guarded(RUNS10K_FIGURES, async () => {
+        const served = await serve(db, logs);
+        try {
+          const api = `${served.base}/api/runs`;
+          await one('runs_first_after_restart_10k', async () =>
+            figure(
+              'runs_first_after_restart_10k',
+              await timed(`${api}?limit=50`),
+              500,
+              `≤ 500 ms: first /api/runs (a page of 50, newest first) of a freshly started web process over ${runs} runs`,
+            ),
+          );
+          await one('runs_api_p95_10k', async () => {
+            const variants = [
+              '?limit=50',
+              '?limit=50&page=37',
+              '?limit=50&sort=bestVal&dir=asc',
+              '?limit=50&task=2&verdict=overfitting&sort=gap',
+              '?limit=50&q=run_0042',
+              '?limit=100&status=completed&sort=strategy&page=3',
+              '?limit=50&sort=source&dir=asc&page=150',
+              '?limit=50&q=unfreeze&sort=epochs',
+            ];
+            const times: number[] = [];
+            for (let i = 0; i < requests; i++) times.push(await timed(`${api}${variants[i % variants.length]}`));
+            return figure(
+              'runs_api_p95_10k',
+              percentile(times, 95),
+              150,
+              `p95 ≤ 150 ms: a page of /api/runs at ${runs} runs (pages, sorts, filters, search; p50 ${round(percentile(times, 50), 1)} ms)`,
+            );
+          });
+          await one('runs_page_drawn_10k', async () => {
+            const pages = [
+              `${served.base}/`,
+              `${served.base}/?page=20`,
+              `${served.base}/?task=3&sort=bestVal&dir=asc`,
+              `${served.base}/?q=run_01`,
+            ];
+            const renders = await tableRenderTimes(Array.from({ length: pageLoads }, (_, i) => pages[i % pages.length]!));
+            return figure(
+              'runs_page_drawn_10k',
+              percentile(renders, 50),
+              1500,
+              `median ≤ 1.5 s from navigation to a drawn runs table at ${runs} runs (pages and filters; worst ${round(Math.max(...renders), 0)} ms of ${pageLoads})`,
+            );
+          });
+          await one('web_rss_10k', async () =>
+            figure(
+              'web_rss_10k',
+              await peakRssMegabytes(served.pid),
+              400,
+              `peak RSS ≤ 400 MB of the web process (thaw start, daemon included) while serving the ${runs}-run bench`,
+              'MB',
+            ),
+          );
+          return [];
+        } finally {
+          await served.stop();
+        }
+      })),
+    );
+    return outcomes;
   } finally {
     await db.drop();
     await rm(logs, { recursive: true, force: true });

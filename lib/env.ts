@@ -26,6 +26,11 @@ const envSchema = z.object({
   THAW_DATA_DIR: z.string().min(1, 'a directory path').default('.thaw'),
   /** Port for the embedded PostgreSQL; unset: the first free port from 54329. */
   THAW_PG_PORT: port.optional(),
+  /**
+   * As root, when the `postgres` user cannot reach node_modules or THAW_DATA_DIR (a checkout under a
+   * 0700 directory): where the embedded PostgreSQL's staged binaries and data live instead.
+   */
+  THAW_SHARED_DIR: z.string().min(1, 'a directory path').default('/var/lib/thaw'),
   /** Web UI bind address and port (the CLI flags --host/--port override them). */
   THAW_HOST: z.string().min(1, 'a host name or IP address').default('127.0.0.1'),
   THAW_PORT: port.default(3000),

@@ -7,14 +7,20 @@ import { LogYToggle, SmoothingSlider, useChartUrlState, XAxisButtons } from './c
 import type { CompareResponse } from '@/lib/api/schemas/compare';
 import { VerdictBadge } from './badges';
 import { fmtLoss, fmtPct, fmtRatio } from './format';
-import { LineChart, type ChartBand, type ChartLine, type ChartMarker } from './line-chart';
+import { LineChart, type AggregateStat, type ChartBand, type ChartLine, type ChartMarker } from './line-chart';
+
+type Facet = CompareResponse['facets'][number];
+type Series = CompareResponse['series'][number];
 
 export function CompareView({ data, range }: { data: CompareResponse; range: { min: number; max: number } | null }) {
   // Controls answer at once; the data follows when the server has re-rendered the new URL.
   const { pending, navigate, searchParams, smooth, onSmooth, logY, onLogY } = useChartUrlState(data.query);
 
-  const { lines, bands, markers } = useMemo(() => chartParts(data), [data]);
+  const panels = useMemo(() => data.facets.map((facet) => ({ facet, ...chartParts(data, facet) })), [data]);
   const apiQuery = searchParams.toString();
+  const onRangeChange = (next: { min: number; max: number } | null) =>
+    navigate(next ? { xmin: next.min.toPrecision(6), xmax: next.max.toPrecision(6) } : { xmin: null, xmax: null });
+  const multiple = panels.length > 1;
 
   return (
     <div className="compare" data-pending={pending ? '1' : '0'}>
@@ -31,6 +37,26 @@ export function CompareView({ data, range }: { data: CompareResponse; range: { m
               {mode === 'group' ? 'By strategy (mean ± range)' : 'Individual runs'}
             </button>
           ))}
+        </div>
+        <div className="segmented" role="group" aria-label="tasks">
+          <button
+            type="button"
+            aria-pressed={!data.query.pool}
+            onClick={() => navigate({ pool: null })}
+            data-testid="pool-split"
+            title="one chart per task (and dataset size): losses of different datasets are not comparable"
+          >
+            Per task
+          </button>
+          <button
+            type="button"
+            aria-pressed={data.query.pool}
+            onClick={() => navigate({ pool: '1' })}
+            data-testid="pool-all"
+            title="one mean per strategy over every task in view (the view says what it mixes)"
+          >
+            Pool tasks
+          </button>
         </div>
         <XAxisButtons value={data.query.x} onChange={(x) => navigate({ x, xmin: null, xmax: null })} />
         <SmoothingSlider value={smooth} onChange={onSmooth} />
@@ -49,20 +75,56 @@ export function CompareView({ data, range }: { data: CompareResponse; range: { m
 
       <Legend data={data} />
 
-      <LineChart
-        lines={lines}
-        bands={bands}
-        markers={markers}
-        xAxis={data.query.x}
-        logY={data.query.log}
-        yLabel="loss"
-        height={440}
-        testId="compare-chart"
-        range={range}
-        onRangeChange={(next) =>
-          navigate(next ? { xmin: next.min.toPrecision(6), xmax: next.max.toPrecision(6) } : { xmin: null, xmax: null })
-        }
-      />
+      {data.query.pool && data.notes.some((n) => n.startsWith('Pooled:')) && (
+        <p className="pool-warning" data-testid="pool-warning">
+          {data.notes.find((n) => n.startsWith('Pooled:'))}{' '}
+          <button type="button" className="link-button" onClick={() => navigate({ pool: null })}>
+            Split by task
+          </button>
+        </p>
+      )}
+
+      <div
+        className={`facets ${multiple ? 'multiple' : ''}`}
+        data-testid="compare-chart"
+        data-facets={panels.length}
+        data-datasets={panels.reduce((n, p) => n + p.lines.length, 0)}
+        data-points={panels.reduce((n, p) => n + p.lines.reduce((m, line) => m + line.points.length, 0), 0)}
+        data-log={data.query.log ? '1' : '0'}
+        data-x={data.query.x}
+      >
+        {panels.map(({ facet, lines, bands, markers, groups }) => (
+          <figure key={facet.key} className="facet" data-testid="compare-facet" data-facet={facet.key} data-task={facet.taskId ?? ''}>
+            <figcaption>
+              <strong>{facet.label}</strong>
+              <span className="muted small">
+                {' '}
+                · {facet.runIds.length} run{facet.runIds.length === 1 ? '' : 's'}
+              </span>
+              <span className="facet-groups">
+                {groups.map((g) => (
+                  <span key={g.id} className="facet-group small" data-testid="facet-group" data-group={g.groupKey ?? g.id} data-n={g.n}>
+                    <span className="swatch" style={{ background: g.color }} />
+                    {g.label} <span className="muted">{g.n}</span>
+                  </span>
+                ))}
+              </span>
+            </figcaption>
+            <LineChart
+              lines={lines}
+              bands={bands}
+              markers={markers}
+              xAxis={data.query.x}
+              logY={data.query.log}
+              yLabel="loss"
+              height={multiple ? 320 : 440}
+              testId="compare-facet-chart"
+              range={range}
+              onRangeChange={onRangeChange}
+            />
+          </figure>
+        ))}
+      </div>
       <ul className="sr-only" data-testid="series-list">
         {data.series.map((s) => (
           <li
@@ -70,6 +132,10 @@ export function CompareView({ data, range }: { data: CompareResponse; range: { m
             data-series-id={s.id}
             data-kind={s.kind}
             data-strategy={s.strategyKey}
+            data-facet={s.facet}
+            data-task={s.taskId ?? ''}
+            data-runs={s.runIds.join(',')}
+            data-n={s.band ? nText(s.band.map((b) => b[3] ?? 0)) : ''}
             data-points={s.points.length}
             data-smoothed={s.smoothed ? s.smoothed.length : 0}
           >
@@ -77,11 +143,13 @@ export function CompareView({ data, range }: { data: CompareResponse; range: { m
           </li>
         ))}
       </ul>
-      {data.notes.length > 0 && (
+      {data.notes.some((note) => !note.startsWith('Pooled:')) && (
         <ul className="notes">
-          {data.notes.map((note) => (
-            <li key={note}>{note}</li>
-          ))}
+          {data.notes
+            .filter((note) => !note.startsWith('Pooled:'))
+            .map((note) => (
+              <li key={note}>{note}</li>
+            ))}
         </ul>
       )}
       <SummaryTable data={data} />
@@ -89,30 +157,74 @@ export function CompareView({ data, range }: { data: CompareResponse; range: { m
   );
 }
 
-function chartParts(data: CompareResponse): { lines: ChartLine[]; bands: ChartBand[]; markers: ChartMarker[] } {
+/** "n=3", or "n=1–3" where the number of runs behind an aggregate changes along it. */
+function nText(ns: readonly number[]): string {
+  if (ns.length === 0) return 'n=0';
+  const lo = Math.min(...ns);
+  const hi = Math.max(...ns);
+  return lo === hi ? `n=${hi}` : `n=${lo}–${hi}`;
+}
+
+/** An aggregate's basis at each of its points: [x, min, max, n, mean]. */
+function statsOf(s: Series): AggregateStat[] | undefined {
+  if (!s.band) return undefined;
+  const mean = new Map(s.points.map(([x, y]) => [x, y]));
+  return s.band.map(([x, min, max, n]) => [x, min, max, n ?? 0, mean.get(x) ?? null]);
+}
+
+function chartParts(
+  data: CompareResponse,
+  facet: Facet,
+): {
+  lines: ChartLine[];
+  bands: ChartBand[];
+  markers: ChartMarker[];
+  groups: { id: string; groupKey: string | null; label: string; color: string; n: string }[];
+} {
   const lines: ChartLine[] = [];
   const bands: ChartBand[] = [];
+  const groups: { id: string; groupKey: string | null; label: string; color: string; n: string }[] = [];
+  const strategyLabel = new Map(data.strategies.map((s) => [s.key, s.label]));
   for (const s of data.series) {
+    if (s.facet !== facet.key) continue;
     const dashed = s.kind === 'val';
     const sparse = s.points.length <= 80;
+    const stats = statsOf(s);
+    // The panel names the facet; on the chart a group is its strategy and kind (the API label says all).
+    const label = s.runId === null ? `${strategyLabel.get(s.strategyKey) ?? s.strategyKey} ${dashed ? 'validation' : 'train'}` : s.label;
     if (s.band) bands.push({ id: `band-${s.id}`, color: s.color, band: s.band });
     if (s.smoothed) {
-      lines.push({ id: `${s.id}:raw`, label: `${s.label} (raw)`, color: s.color, points: s.points, dashed, faint: true });
-      lines.push({ id: s.id, label: s.label, color: s.color, points: s.smoothed, dashed });
+      lines.push({ id: `${s.id}:raw`, label: `${label} (raw)`, color: s.color, points: s.points, dashed, faint: true });
+      lines.push({ id: s.id, label, color: s.color, points: s.smoothed, dashed, stats });
     } else {
-      lines.push({ id: s.id, label: s.label, color: s.color, points: s.points, dashed, dots: dashed && sparse });
+      lines.push({ id: s.id, label, color: s.color, points: s.points, dashed, dots: dashed && sparse, stats });
+    }
+    if (s.kind === 'val' || s.runId !== null) {
+      const label = s.runId === null ? (strategyLabel.get(s.strategyKey) ?? s.strategyKey) : `#${s.runId}`;
+      const n =
+        s.runId === null
+          ? `train ${nText(trainOf(data, s)?.band?.map((b) => b[3] ?? 0) ?? [])} · val ${nText(s.band?.map((b) => b[3] ?? 0) ?? [])}`
+          : '';
+      if (!groups.some((g) => g.label === label)) groups.push({ id: s.id, groupKey: s.groupKey, label, color: s.color, n });
     }
   }
   const colorOf = new Map(data.strategies.map((s) => [s.key, s.color]));
-  const markers = data.markers.map((m, i) => ({
-    id: `marker-${m.kind}-${m.strategyKey}-${m.runId ?? 'mean'}-${i}`,
-    kind: m.kind,
-    x: m.x,
-    y: m.y,
-    label: m.label,
-    color: colorOf.get(m.strategyKey) ?? '#888',
-  }));
-  return { lines, bands, markers };
+  const markers = data.markers
+    .filter((m) => m.facet === facet.key)
+    .map((m, i) => ({
+      id: `marker-${m.kind}-${m.strategyKey}-${m.runId ?? 'mean'}-${i}`,
+      kind: m.kind,
+      x: m.x,
+      y: m.y,
+      label: m.label,
+      color: colorOf.get(m.strategyKey) ?? '#888',
+    }));
+  return { lines, bands, markers, groups };
+}
+
+/** The training series of the same group as a validation series. */
+function trainOf(data: CompareResponse, val: Series): Series | undefined {
+  return data.series.find((s) => s.kind === 'train' && s.groupKey === val.groupKey && s.runId === val.runId);
 }
 
 function Legend({ data }: { data: CompareResponse }) {
@@ -140,12 +252,21 @@ function Legend({ data }: { data: CompareResponse }) {
 }
 
 function SummaryTable({ data }: { data: CompareResponse }) {
-  const best = Math.min(...data.summary.map((s) => s.bestVal.mean ?? Infinity));
+  // Rows by facet (task, dataset size), then strategy; the winner is marked within its facet only.
+  const facetIndex = new Map(data.facets.map((f, i) => [f.key, i]));
+  const facetLabel = new Map(data.facets.map((f) => [f.key, f.label]));
+  const rows = data.summary
+    .map((s, i) => ({ s, i }))
+    .sort((a, b) => (facetIndex.get(a.s.facet) ?? 0) - (facetIndex.get(b.s.facet) ?? 0) || a.i - b.i)
+    .map(({ s }) => s);
+  const bestIn = new Map<string, number>();
+  for (const s of rows) bestIn.set(s.facet, Math.min(bestIn.get(s.facet) ?? Infinity, s.bestVal.mean ?? Infinity));
   return (
     <div className="table-scroll">
       <table className="summary" data-testid="compare-summary">
         <thead>
           <tr>
+            <th title="runs are aggregated within one task and dataset size unless tasks are pooled">Task</th>
             <th>Strategy</th>
             <th className="num">n</th>
             <th
@@ -166,14 +287,19 @@ function SummaryTable({ data }: { data: CompareResponse }) {
           </tr>
         </thead>
         <tbody>
-          {data.summary.map((s) => (
-            <tr key={s.strategyKey} data-strategy-key={s.strategyKey}>
+          {rows.map((s) => (
+            <tr key={s.groupKey} data-strategy-key={s.strategyKey} data-group-key={s.groupKey} data-task={s.taskId ?? ''}>
+              <td data-testid="summary-task">
+                {data.query.pool ? <span className="muted">pooled</span> : (facetLabel.get(s.facet) ?? '–')}
+              </td>
               <td>
                 <span className="swatch" style={{ background: s.color }} /> {s.label}
                 {s.notApplied > 0 && <span className="muted small"> ({s.notApplied} not applied)</span>}
               </td>
-              <td className="num">{s.n}</td>
-              <td className={`num ${s.bestVal.mean === best ? 'winner' : ''}`}>
+              <td className="num" title={`runs ${s.runIds.map((id) => `#${id}`).join(', ')}`}>
+                {s.n}
+              </td>
+              <td className={`num ${s.bestVal.mean === bestIn.get(s.facet) && rows.length > 1 ? 'winner' : ''}`}>
                 {fmtLoss(s.bestVal.mean)}
                 {s.bestVal.count > 1 && (
                   <span className="muted small">
@@ -211,7 +337,11 @@ function SummaryTable({ data }: { data: CompareResponse }) {
             <Link href={`/runs/${r.id}`}>#{r.id}</Link>
           </span>
         ))}
-        . Share of overfitting runs: {data.summary.map((s) => `${s.label} ${fmtPct(s.overfittingShare)}`).join(' · ')}.
+        . Share of overfitting runs:{' '}
+        {rows
+          .map((s) => `${s.label}${data.facets.length > 1 ? ` (${facetLabel.get(s.facet) ?? ''})` : ''} ${fmtPct(s.overfittingShare)}`)
+          .join(' · ')}
+        .
       </p>
     </div>
   );

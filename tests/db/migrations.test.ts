@@ -26,7 +26,17 @@ describe('migrations', () => {
     expect(result.applied).toEqual(migrations.map((m) => m.name));
     expect(result.alreadyApplied).toEqual([]);
 
-    const rows = (await client.query('SELECT * FROM "_prisma_migrations" ORDER BY migration_name')).rows;
+    const rows = (
+      await client.query<{
+        migration_name: string;
+        checksum: string;
+        id: string;
+        finished_at: Date | null;
+        rolled_back_at: Date | null;
+        applied_steps_count: number;
+        logs: string | null;
+      }>('SELECT * FROM "_prisma_migrations" ORDER BY migration_name')
+    ).rows;
     expect(rows).toHaveLength(migrations.length);
     for (const [index, row] of rows.entries()) {
       const name = migrations[index]!.name;
@@ -40,7 +50,9 @@ describe('migrations', () => {
       expect(row.logs).toBeNull();
     }
     const tables = (
-      await client.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)
+      await client.query<{ table_name: string }>(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
+      )
     ).rows.map((r) => r.table_name);
     expect(tables).toEqual([
       'EpochMetric',
@@ -103,10 +115,12 @@ describe('migrations', () => {
       await expect(migrate(other.url, dir)).rejects.toThrow(/20200102000000_broken failed/);
       const c = new pg.Client({ connectionString: other.url });
       await c.connect();
-      const tables = (await c.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).rows.map(
-        (r) => r.table_name,
+      const tables = (
+        await c.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)
+      ).rows.map((r) => r.table_name);
+      const names = (await c.query<{ migration_name: string }>('SELECT migration_name FROM "_prisma_migrations"')).rows.map(
+        (r) => r.migration_name,
       );
-      const names = (await c.query('SELECT migration_name FROM "_prisma_migrations"')).rows.map((r) => r.migration_name);
       await c.end();
       expect(tables).toEqual(['A', '_prisma_migrations']);
       expect(names).toEqual(['20200101000000_ok']);

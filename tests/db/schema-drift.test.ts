@@ -134,7 +134,10 @@ describe('live schema vs schema.prisma', () => {
 
   it('has the foreign keys of every @relation with its onDelete rule', async () => {
     const live = (await liveForeignKeys())
-      .map((fk) => `${unquote(fk.table_name)}(${fk.columns}) -> ${unquote(fk.foreign_table)}(${fk.foreign_columns}) ${fk.on_delete}`)
+      .map(
+        (fk) =>
+          `${unquote(fk.table_name)}(${fk.columns.join(',')}) -> ${unquote(fk.foreign_table)}(${fk.foreign_columns.join(',')}) ${fk.on_delete}`,
+      )
       .sort();
     const expected = models
       .flatMap((model) =>
@@ -142,7 +145,7 @@ describe('live schema vs schema.prisma', () => {
           .filter((field) => field.relation)
           .map(
             (field) =>
-              `${model.name}(${field.relation!.fields}) -> ${field.type}(${field.relation!.references}) ${field.relation!.onDelete ?? 'Restrict'}`,
+              `${model.name}(${field.relation!.fields.join(',')}) -> ${field.type}(${field.relation!.references.join(',')}) ${field.relation!.onDelete ?? 'Restrict'}`,
           ),
       )
       .sort();

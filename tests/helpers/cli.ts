@@ -11,10 +11,17 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Environment for a child thaw: no inherited DATABASE_URL/THAW_* unless given. */
+/**
+ * Environment for a child thaw: no inherited DATABASE_URL/THAW_* unless given, except the test run's
+ * own THAW_SHARED_DIR (tests/helpers/global-setup.ts), so nothing lands in /var/lib/thaw.
+ */
 export function cleanEnv(extra: Record<string, string> = {}): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = {};
   for (const [key, value] of Object.entries(process.env)) {
+    if (key === 'THAW_SHARED_DIR') {
+      env[key] = value;
+      continue;
+    }
     if (key === 'DATABASE_URL' || key.startsWith('THAW_') || key.startsWith('VITEST') || key === 'NODE_OPTIONS') continue;
     env[key] = value;
   }

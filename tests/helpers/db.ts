@@ -10,8 +10,8 @@ export interface TestDatabase {
   name: string;
   prisma: Db;
   /** Raw SQL for assertions that should not go through the code under test. */
-  query<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<T[]>;
-  drop(): Promise<void>;
+  query: <T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]) => Promise<T[]>;
+  drop: () => Promise<void>;
 }
 
 export function adminUrl(): string {

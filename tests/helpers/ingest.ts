@@ -23,7 +23,7 @@ export async function allSamples(): Promise<Buffer> {
   return Buffer.concat(await Promise.all(SAMPLE_NAMES.map(sampleLog)));
 }
 
-export async function tempDir(prefix = 'thaw-ingest-'): Promise<{ dir: string; cleanup(): Promise<void> }> {
+export async function tempDir(prefix = 'thaw-ingest-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
   await chmod(dir, 0o755);
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
@@ -31,8 +31,9 @@ export async function tempDir(prefix = 'thaw-ingest-'): Promise<{ dir: string; c
 
 /** A logger that records lines (for "one line per state change" assertions). */
 export function memoryLogger(level = 'info') {
-  const lines: { level: number; msg: string; [key: string]: unknown }[] = [];
-  const logger = pino({ level }, { write: (line: string) => lines.push(JSON.parse(line)) });
+  type Line = { level: number; msg: string; [key: string]: unknown };
+  const lines: Line[] = [];
+  const logger = pino({ level }, { write: (line: string) => lines.push(JSON.parse(line) as Line) });
   return { logger, lines };
 }
 

@@ -27,10 +27,10 @@ function captureIO(files: Record<string, Uint8Array>) {
   const io = {
     stdout: (text: string) => void (out.stdout += text),
     stderr: (text: string) => void (out.stderr += text),
-    readFile: async (file: string) => {
+    readFile: (file: string) => {
       const bytes = files[file];
-      if (!bytes) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${file}'`), { code: 'ENOENT' });
-      return bytes;
+      if (!bytes) return Promise.reject(Object.assign(new Error(`ENOENT: no such file or directory, open '${file}'`), { code: 'ENOENT' }));
+      return Promise.resolve(bytes);
     },
   };
   return { out, io };
@@ -89,6 +89,6 @@ describe('thaw parse command', () => {
       },
     );
     expect(code).toBe(0);
-    expect(JSON.parse(chunks.join('')).runs).toEqual(expected('sample_task3_ratio50_final_only').runs);
+    expect((JSON.parse(chunks.join('')) as { runs: unknown }).runs).toEqual(expected('sample_task3_ratio50_final_only').runs);
   });
 });

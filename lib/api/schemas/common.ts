@@ -89,16 +89,25 @@ function isPointArray(value: unknown): value is ChartPoint[] {
  */
 export const pointArray = z.custom<ChartPoint[]>(isPointArray, { error: 'an array of [x, y] points with finite x and finite-or-null y' });
 
-function isBandArray(value: unknown): value is [number, number, number][] {
+function isBandArray(value: unknown): value is BandPoint[] {
   return (
     Array.isArray(value) &&
-    value.every((item) => Array.isArray(item) && item.length === 3 && item.every((v) => typeof v === 'number' && Number.isFinite(v)))
+    value.every(
+      (item) =>
+        Array.isArray(item) && (item.length === 3 || item.length === 4) && item.every((v) => typeof v === 'number' && Number.isFinite(v)),
+    )
   );
 }
 
-/** [x, min, max] triples of a min–max band. */
-export const bandArray = z.custom<[number, number, number][]>(isBandArray, {
-  error: 'an array of [x, min, max] triples of finite numbers',
+/**
+ * A band point: [x, min, max, n] — the range over the n runs behind an aggregate at x (n is the 4th
+ * element so clients that read [x, min, max] keep working; older payloads may omit it).
+ */
+export type BandPoint = [number, number, number] | [number, number, number, number];
+
+/** [x, min, max, n] points of a min–max band. */
+export const bandArray = z.custom<BandPoint[]>(isBandArray, {
+  error: 'an array of [x, min, max, n] points of finite numbers',
 });
 
 export const lossOrNull = z.number().nullable();

@@ -1,5 +1,7 @@
 // GET /api/compare — the compare page's data: train (solid) and validation (dashed) curves per
-// strategy (mean line + min–max band over repeats) or per run, markers, and the summary table.
+// task × strategy group (mean line + min–max band over repeats, aligned: lib/views/aggregate.ts) or
+// per run, markers, and the summary table. Tasks (and dataset sizes of one task) are separate facets
+// unless `pool=1` pools them, which the response then says in `notes`.
 // The query is exactly the page's URL, so a shared view and its data are the same thing.
 import { z } from 'zod';
 import {
@@ -32,6 +34,8 @@ export const compareQuery = z.object({
   smooth: smoothParam,
   log: flagParam.default(false),
   points: pointsParam,
+  /** Pool tasks (and dataset sizes) into one group per strategy; by default each is its own facet. */
+  pool: flagParam.default(false),
   format: formatParam,
   /** Which table `format=csv` exports. */
   table: z.enum(['series', 'summary'], { error: 'series or summary' }).default('series'),
@@ -43,11 +47,20 @@ export const compareSeriesSchema = z.object({
   kind: z.enum(['train', 'val']),
   strategyKey: z.string(),
   runId: z.number().int().nullable(),
+  /** The facet (task × dataset size, or 'all' when pooled) the series is drawn in. */
+  facet: z.string(),
+  /** The group (strategy within the facet) of a mean series; null for a single run's series. */
+  groupKey: z.string().nullable(),
+  /** The task of the series' runs; null when pooled over tasks (or unknown). */
+  taskId: z.number().int().nullable(),
+  /** The runs the series rests on (its members; a single run's series: that run). */
+  runIds: z.array(z.number().int()),
   label: z.string(),
   color: z.string(),
+  /** Group mode: the mean over the runs covering each x. */
   points: pointArray,
   smoothed: pointArray.nullable(),
-  /** [x, min, max] over the group's runs (group mode, 2+ runs). */
+  /** Group mode: [x, min, max, n] over the n runs covering x, at the same xs as `points`; null per run. */
   band: bandArray.nullable(),
 });
 export type CompareSeries = z.infer<typeof compareSeriesSchema>;
@@ -55,6 +68,14 @@ export type CompareSeries = z.infer<typeof compareSeriesSchema>;
 const stat = z.object({ mean: z.number().nullable(), min: z.number().nullable(), max: z.number().nullable(), count: z.number().int() });
 
 export const compareSummarySchema = z.object({
+  /** Strategy within facet (unique per row). */
+  groupKey: z.string(),
+  facet: z.string(),
+  taskId: z.number().int().nullable(),
+  taskName: z.string().nullable(),
+  /** The dataset size of the facet's runs (null when unknown or pooled). */
+  datasetFrames: z.number().int().nullable(),
+  runIds: z.array(z.number().int()),
   strategyKey: z.string(),
   label: z.string(),
   color: z.string(),
@@ -80,6 +101,7 @@ export const compareResponse = z.object({
     smooth: z.number(),
     log: z.boolean(),
     points: z.number().int(),
+    pool: z.boolean(),
   }),
   runs: z.array(
     z.object({
@@ -102,10 +124,22 @@ export const compareResponse = z.object({
       runIds: z.array(z.number().int()),
     }),
   ),
+  /** Small multiples: one per task × dataset size (one 'all' facet when pooled), in task order. */
+  facets: z.array(
+    z.object({
+      key: z.string(),
+      label: z.string(),
+      taskId: z.number().int().nullable(),
+      taskName: z.string().nullable(),
+      datasetFrames: z.number().int().nullable(),
+      runIds: z.array(z.number().int()),
+    }),
+  ),
   series: z.array(compareSeriesSchema),
   markers: z.array(
     z.object({
       kind: z.enum(['best', 'overfit']),
+      facet: z.string(),
       strategyKey: z.string(),
       runId: z.number().int().nullable(),
       epoch: z.number().int(),
@@ -122,20 +156,37 @@ export type CompareResponse = z.infer<typeof compareResponse>;
 export function compareSeriesCsvRecords(series: readonly CompareSeries[]): Record<string, string | number | null>[] {
   const rows: Record<string, string | number | null>[] = [];
   for (const s of series) {
-    const base = { series: s.id, kind: s.kind, strategy: s.strategyKey, runId: s.runId };
-    for (const [x, y] of s.points) rows.push({ ...base, line: 'raw', x, y, min: null, max: null });
-    for (const [x, y] of s.smoothed ?? []) rows.push({ ...base, line: 'smoothed', x, y, min: null, max: null });
-    for (const [x, min, max] of s.band ?? []) rows.push({ ...base, line: 'band', x, y: null, min, max });
+    const base = {
+      series: s.id,
+      kind: s.kind,
+      strategy: s.strategyKey,
+      task: s.taskId,
+      facet: s.facet,
+      runId: s.runId,
+      runs: s.runIds.join(' '),
+    };
+    // A mean point carries its basis: n, min and max of the runs covering its x.
+    const basis = new Map((s.band ?? []).map(([x, min, max, n]) => [x, { min, max, n: n ?? null }]));
+    for (const [x, y] of s.points) {
+      const b = basis.get(x);
+      rows.push({ ...base, line: 'raw', x, y, min: b?.min ?? null, max: b?.max ?? null, n: b?.n ?? (s.runId === null ? null : 1) });
+    }
+    for (const [x, y] of s.smoothed ?? []) rows.push({ ...base, line: 'smoothed', x, y, min: null, max: null, n: basis.get(x)?.n ?? null });
+    for (const [x, min, max, n] of s.band ?? []) rows.push({ ...base, line: 'band', x, y: null, min, max, n: n ?? null });
   }
   return rows;
 }
 
 export function compareSummaryCsvRecords(summary: readonly CompareSummary[]): Record<string, string | number | null>[] {
   return summary.map((s) => ({
+    task: s.taskId,
+    taskName: s.taskName,
+    datasetFrames: s.datasetFrames,
     strategy: s.strategyKey,
     label: s.label,
     trainableLayers: s.trainableLayers,
     n: s.n,
+    runs: s.runIds.join(' '),
     bestValMean: s.bestVal.mean,
     bestValMin: s.bestVal.min,
     bestValMax: s.bestVal.max,

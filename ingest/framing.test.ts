@@ -1,6 +1,6 @@
 // The framer: terminators, line numbers, offsets, ANSI, UTF-8 across chunks, the record cap, restarts.
 import { describe, expect, it } from 'vitest';
-import { Framer, frameBytes, stripAnsi, type LogRecord } from '../../ingest/framing';
+import { Framer, frameBytes, stripAnsi, type LogRecord } from './framing';
 
 const encode = (text: string) => new TextEncoder().encode(text);
 const texts = (records: LogRecord[]) => records.map((r) => r.text);

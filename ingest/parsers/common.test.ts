@@ -10,7 +10,7 @@ import {
   parseNumber,
   parseTqdmFrame,
   postfixNumber,
-} from '../../ingest/parsers/common';
+} from './common';
 
 describe('parseNumber', () => {
   it.each([

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import type { RunRow } from '../api/schemas/runs';
+import type { StrategyInput } from '../analysis';
+import { runTiming } from './axes';
+import { buildCompareView, type CompareRun, type CompareViewOptions } from './compare';
+import { strategyView, verdictView } from './views';
+
+const unfreezeLast = (n: number): StrategyInput => ({
+  kind: 'unfreeze',
+  spec: null,
+  totalLayers: 12,
+  frozen: Array.from({ length: 12 - n }, (_, i) => i),
+  unfrozen: Array.from({ length: n }, (_, i) => 12 - n + i),
+  applied: true,
+});
+
+/** A run validating every `every` epochs for `epochs` epochs, losses offset by `offset`. */
+function run(id: number, taskId: number, layers: number, epochs: number, every: number, offset: number, datasetFrames = 1000): CompareRun {
+  const epochRows = Array.from({ length: epochs }, (_, i) => ({ epoch: i + 1, trainLoss: 1 / (i + 1) + offset, durationMinutes: 1 }));
+  const validations = epochRows
+    .filter((e) => e.epoch % every === 0)
+    .map((e) => ({ epoch: e.epoch, final: false, taskId, loss: 2 / e.epoch + offset }));
+  const strategy = unfreezeLast(layers);
+  const row = {
+    id,
+    taskId,
+    taskName: `task${taskId}`,
+    datasetFrames,
+    stepsPerEpoch: 10,
+    strategy: strategyView(strategy),
+    lastTrainLoss: epochRows.at(-1)!.trainLoss,
+    bestVal: null,
+    verdict: verdictView({
+      verdict: 'ok',
+      reason: '',
+      bestEpoch: null,
+      overfitStartEpoch: null,
+      gapAtEnd: null,
+      caveat: null,
+    } as unknown as Parameters<typeof verdictView>[0]),
+  } as unknown as RunRow;
+  return {
+    row,
+    epochs: epochRows,
+    summary: undefined,
+    timing: runTiming(10, epochRows, undefined),
+    analysis: { id, taskId, strategy, epochs: epochRows, validations },
+  };
+}
+
+const options: CompareViewOptions = { mode: 'group', x: 'epoch', smooth: 0, points: 1000, pool: false };
+
+describe('buildCompareView', () => {
+  // Task 1 · unfreeze 4: every epoch × 20, every 2nd epoch × 16, every epoch × 8. Task 2 · unfreeze 4: one run.
+  const runs = [run(1, 1, 4, 20, 1, 0), run(2, 1, 4, 16, 2, 0.3), run(3, 1, 4, 8, 1, -0.1), run(4, 2, 4, 10, 1, 0.5)];
+  const view = buildCompareView(runs, options);
+
+  it('groups by task × strategy: one mean per task, naming its task and members', () => {
+    expect(view.facets.map((f) => f.key)).toEqual(['task1|frames1000', 'task2|frames1000']);
+    const val = view.series.filter((s) => s.kind === 'val');
+    expect(val.map((s) => [s.id, s.taskId, s.runIds])).toEqual([
+      ['val-12:8-11@task1|frames1000', 1, [1, 2, 3]],
+      ['val-12:8-11@task2|frames1000', 2, [4]],
+    ]);
+    expect(view.summary.map((s) => [s.taskId, s.n])).toEqual([
+      [1, 3],
+      [2, 1],
+    ]);
+    expect(view.notes).toEqual([]);
+  });
+
+  it('validation mean at every epoch = the mean of the members interpolated there; n as covered', () => {
+    const val = view.series.find((s) => s.kind === 'val' && s.taskId === 1)!;
+    const interpolated = (r: number, e: number): number | null => {
+      const every = r === 2 ? 2 : 1;
+      const last = r === 1 ? 20 : r === 2 ? 16 : 8;
+      const offset = r === 1 ? 0 : r === 2 ? 0.3 : -0.1;
+      if (e < every || e > last) return null;
+      const lo = Math.floor(e / every) * every;
+      const hi = lo === e ? e : lo + every;
+      const at = (k: number) => 2 / k + offset;
+      return lo === hi ? at(lo) : at(lo) + ((at(hi) - at(lo)) * (e - lo)) / (hi - lo);
+    };
+    expect(val.points.map(([x]) => x)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    val.points.forEach(([x, mean], i) => {
+      const values = [1, 2, 3].map((r) => interpolated(r, x)).filter((v): v is number => v !== null);
+      expect(val.band![i]).toEqual([x, expect.any(Number), expect.any(Number), values.length]);
+      expect(mean).toBeCloseTo(values.reduce((a, b) => a + b, 0) / values.length, 5);
+    });
+    expect(val.label).toBe('unfreeze 4/12 · L8–L11 · task 1 · task1 validation (mean, n=1–3)');
+  });
+
+  it('pooled on request, and then says so', () => {
+    const pooled = buildCompareView(runs, { ...options, pool: true });
+    expect(pooled.facets.map((f) => f.key)).toEqual(['all']);
+    expect(pooled.series.filter((s) => s.kind === 'val').map((s) => [s.id, s.taskId, s.runIds])).toEqual([
+      ['val-12:8-11', null, [1, 2, 3, 4]],
+    ]);
+    expect(pooled.notes).toEqual([expect.stringMatching(/^Pooled: each strategy's mean mixes tasks 1, 2/)]);
+  });
+});

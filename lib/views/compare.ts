@@ -1,0 +1,392 @@
+// The compare page's curves, markers and summary from the runs' data (pure; lib/queries/compare.ts
+// reads the data).
+//
+// What is drawn (TensorBoard/W&B conventions): training loss solid, validation dashed, one colour per
+// strategy (views.ts), one small multiple per task × dataset size (facets.ts). On the epoch axis the
+// training curve is the trainer's epoch average; on the step and wall-time axes it is the per-step tqdm
+// loss (from the step summaries, steps.ts), with the raw line faint under the smoothed one. Validation
+// is the run's OWN task, per epoch, at the end of its epoch. In group mode a strategy's line is the
+// mean over the runs covering each x, each run first interpolated between its own points, and the
+// band their min–max with n (aggregate.ts).
+import {
+  aggregate,
+  compareStrategies,
+  finalValidation,
+  groupRuns,
+  validationTrend,
+  type AnalysisRun,
+  type Point,
+  type StrategyGroup,
+} from '../analysis';
+import type { BandPoint, ChartPoint } from '../api/schemas/common';
+import type { CompareQuery, CompareResponse, CompareSeries, CompareSummary } from '../api/schemas/compare';
+import type { RunRow } from '../api/schemas/runs';
+import { alignAggregate, nLabel, type AlignedPoint } from './aggregate';
+import { epochEndX, type RunTiming, type XAxis } from './axes';
+import { byX, chartSeries, compact, stepChartSeries, stepMeanPoints, stepRawPoints } from './chart';
+import { facetKey, facetRuns, poolingNote, type Facet } from './facets';
+import type { StepSummary } from './steps';
+import { finiteOrNull } from './views';
+
+export interface CompareRun {
+  row: RunRow;
+  epochs: readonly { epoch: number; trainLoss: number | null }[];
+  summary: StepSummary | undefined;
+  timing: RunTiming;
+  analysis: AnalysisRun;
+}
+
+export type CompareViewOptions = Pick<CompareQuery, 'mode' | 'x' | 'smooth' | 'points' | 'pool'>;
+
+type Markers = CompareResponse['markers'];
+
+// ---------------------------------------------------------------------------------------------
+// One run's curves
+
+function trainPoints(run: CompareRun, axis: XAxis): { raw: Point[]; smoothSource: Point[] } {
+  if (axis !== 'epoch' && run.summary && run.summary.buckets.length > 0) {
+    return { raw: stepRawPoints(run.summary, axis, run.timing), smoothSource: stepMeanPoints(run.summary, axis, run.timing) };
+  }
+  const raw: Point[] = [];
+  for (const e of run.epochs) {
+    if (e.trainLoss === null) continue;
+    const x = epochEndX(e.epoch, axis, run.timing);
+    if (x !== null) raw.push({ x, y: e.trainLoss });
+  }
+  return { raw: byX(raw), smoothSource: raw };
+}
+
+function trainSeries(run: CompareRun, options: CompareViewOptions): { points: ChartPoint[]; smoothed: ChartPoint[] | null } {
+  if (options.x !== 'epoch' && run.summary && run.summary.buckets.length > 0) {
+    return stepChartSeries(run.summary, options.x, run.timing, options.points, options.smooth);
+  }
+  const train = trainPoints(run, options.x);
+  return chartSeries(train.raw, options.points, options.smooth, train.smoothSource);
+}
+
+/** Own-task per-epoch validations (a run with only a final validation shows its final value). */
+function validationPoints(run: CompareRun, axis: XAxis): { epoch: number; point: Point }[] {
+  let trend = validationTrend(run.analysis);
+  if (trend.length === 0) {
+    const fin = finalValidation(run.analysis);
+    trend = fin === null ? [] : [fin];
+  }
+  const out: { epoch: number; point: Point }[] = [];
+  for (const p of trend) {
+    const x = epochEndX(p.epoch, axis, run.timing);
+    if (x !== null) out.push({ epoch: p.epoch, point: { x, y: p.loss } });
+  }
+  return out;
+}
+
+function runLabel(row: RunRow): string {
+  return `#${row.id} task${row.taskId ?? '?'} · ${row.strategy.label}`;
+}
+
+function perRunSeries(runs: readonly CompareRun[], options: CompareViewOptions, markers: Markers): CompareSeries[] {
+  const out: CompareSeries[] = [];
+  for (const run of runs) {
+    const { row } = run;
+    const facet = facetKey(row, options.pool);
+    const base = {
+      strategyKey: row.strategy.key,
+      runId: row.id,
+      facet,
+      groupKey: null,
+      taskId: row.taskId,
+      runIds: [row.id],
+      color: row.strategy.color,
+      band: null,
+    };
+    const { points, smoothed } = trainSeries(run, options);
+    out.push({ id: `train-run${row.id}`, kind: 'train', label: `${runLabel(row)} train`, ...base, points, smoothed });
+    const val = validationPoints(run, options.x);
+    const valSeries = chartSeries(
+      val.map((v) => v.point),
+      options.points,
+      options.smooth,
+    );
+    out.push({
+      id: `val-run${row.id}`,
+      kind: 'val',
+      label: `${runLabel(row)} validation`,
+      ...base,
+      points: valSeries.points,
+      smoothed: valSeries.smoothed,
+    });
+    const at = (epoch: number | null) => (epoch === null ? undefined : val.find((v) => v.epoch === epoch));
+    const best = row.bestVal
+      ? { epoch: row.bestVal.epoch, x: epochEndX(row.bestVal.epoch, options.x, run.timing), y: row.bestVal.loss }
+      : null;
+    if (best && best.x !== null)
+      markers.push({
+        kind: 'best',
+        facet,
+        strategyKey: row.strategy.key,
+        runId: row.id,
+        epoch: best.epoch,
+        x: best.x,
+        y: best.y,
+        label: `#${row.id} best validation ${best.y.toFixed(4)} at epoch ${best.epoch}`,
+      });
+    const start = at(row.verdict.overfitStartEpoch);
+    if (start && start.point.y !== null && Number.isFinite(start.point.y)) {
+      markers.push({
+        kind: 'overfit',
+        facet,
+        strategyKey: row.strategy.key,
+        runId: row.id,
+        epoch: start.epoch,
+        x: start.point.x,
+        y: start.point.y,
+        label: `#${row.id} overfitting began at epoch ${start.epoch}`,
+      });
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A group's curves: aligned mean line + min–max band with n (aggregate.ts)
+
+/** A member's validation curve: its per-epoch trend, or its final value alone when it has no trend. */
+function memberValidation(run: CompareRun, axis: XAxis): { loss: Point[]; epoch: Point[] } {
+  const val = validationPoints(run, axis);
+  return { loss: val.map((v) => v.point), epoch: val.map((v) => ({ x: v.point.x, y: v.epoch })) };
+}
+
+/** A member's training curve on the axis (epoch averages, or per-step bucket means on step/time). */
+function memberTrain(run: CompareRun, axis: XAxis): Point[] {
+  return trainPoints(run, axis).smoothSource;
+}
+
+export interface GroupCurves {
+  train: AlignedPoint[];
+  val: AlignedPoint[];
+  /** Mean epoch behind each validation point (for markers on the step and time axes). */
+  valEpoch: AlignedPoint[];
+}
+
+/** The aligned curves of a group on the axis; `maxGrid` bounds the grid of per-step curves. */
+export function groupCurves(members: readonly CompareRun[], axis: XAxis, maxGrid: number): GroupCurves {
+  const val = members.map((run) => memberValidation(run, axis));
+  const valAgg = alignAggregate(val.map((v) => v.loss));
+  return {
+    train: alignAggregate(
+      members.map((run) => memberTrain(run, axis)),
+      { maxGrid },
+    ),
+    val: valAgg,
+    valEpoch: alignAggregate(
+      val.map((v) => v.epoch),
+      { grid: valAgg.map((p) => p.x) },
+    ),
+  };
+}
+
+/** An aggregate as chart payload: mean points (and smoothed), and the band at the same xs as the points. */
+export function aggregateChart(
+  agg: readonly AlignedPoint[],
+  budget: number,
+  smooth: number,
+): Pick<CompareSeries, 'points' | 'smoothed' | 'band'> {
+  const line = agg.map((p, i) => ({ x: p.x, y: p.mean, i }));
+  const { points, smoothed, kept } = chartSeries(line, budget, smooth);
+  const band: BandPoint[] = kept.map(({ i }) => {
+    const p = agg[i]!;
+    return [compact(p.x), compact(p.min), compact(p.max), p.n];
+  });
+  return { points, smoothed, band };
+}
+
+function lowestMean(agg: readonly AlignedPoint[]): number {
+  let best = -1;
+  agg.forEach((p, i) => {
+    if (best < 0 || p.mean < agg[best]!.mean) best = i;
+  });
+  return best;
+}
+
+function groupSeries(
+  group: StrategyGroup,
+  facet: Facet,
+  members: readonly CompareRun[],
+  id: string,
+  options: CompareViewOptions,
+  markers: Markers,
+): CompareSeries[] {
+  const color = members[0]?.row.strategy.color ?? '#7a8190';
+  const runIds = group.runIds as number[];
+  const base = {
+    strategyKey: group.strategyKey,
+    runId: null,
+    facet: facet.key,
+    groupKey: `${group.strategyKey}@${facet.key}`,
+    taskId: facet.taskId,
+    runIds,
+    color,
+  };
+  const curves = groupCurves(members, options.x, 2 * options.points);
+  const where = options.pool ? '' : ` · ${facet.label}`;
+  const out: CompareSeries[] = [
+    {
+      id: `train-${id}`,
+      kind: 'train',
+      label: `${group.label}${where} train (mean, ${nLabel(curves.train)})`,
+      ...base,
+      ...aggregateChart(curves.train, options.points, options.smooth),
+    },
+    {
+      id: `val-${id}`,
+      kind: 'val',
+      label: `${group.label}${where} validation (mean, ${nLabel(curves.val)})`,
+      ...base,
+      ...aggregateChart(curves.val, options.points, options.smooth),
+    },
+  ];
+  // Best: the lowest point of the mean validation curve. Overfitting: the median start over the runs.
+  const epochAt = (i: number) => (options.x === 'epoch' ? curves.val[i]!.x : Math.round(curves.valEpoch[i]?.mean ?? NaN));
+  const best = lowestMean(curves.val);
+  if (best >= 0 && Number.isFinite(epochAt(best))) {
+    const p = curves.val[best]!;
+    markers.push({
+      kind: 'best',
+      facet: facet.key,
+      strategyKey: group.strategyKey,
+      runId: null,
+      epoch: epochAt(best),
+      x: p.x,
+      y: p.mean,
+      label: `${group.label}${where}: mean validation lowest (${p.mean.toFixed(4)}, n=${p.n}) at epoch ${epochAt(best)}`,
+    });
+  }
+  const starts = members
+    .map((r) => r.row.verdict.overfitStartEpoch)
+    .filter((e): e is number => e !== null)
+    .sort((a, b) => a - b);
+  if (starts.length > 0) {
+    const epoch = starts[Math.floor((starts.length - 1) / 2)]!;
+    const i =
+      options.x === 'epoch' ? curves.val.findIndex((p) => p.x === epoch) : curves.valEpoch.findIndex((p) => Math.round(p.mean) >= epoch);
+    const p = i >= 0 ? curves.val[i] : undefined;
+    if (p)
+      markers.push({
+        kind: 'overfit',
+        facet: facet.key,
+        strategyKey: group.strategyKey,
+        runId: null,
+        epoch,
+        x: p.x,
+        y: p.mean,
+        label: `${group.label}${where}: overfitting began at epoch ${epoch} (median of ${starts.length} run${starts.length > 1 ? 's' : ''})`,
+      });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function summaryOf(group: StrategyGroup, facet: Facet, members: readonly CompareRun[]): CompareSummary {
+  // The best epoch of the mean curve on the epoch axis (aligned as on the chart).
+  const val = alignAggregate(members.map((r) => memberValidation(r, 'epoch').loss));
+  const best = lowestMean(val);
+  const finalVals = members.map((r) => {
+    const fin = finalValidation(r.analysis);
+    if (fin !== null) return fin.loss;
+    const trend = validationTrend(r.analysis);
+    return trend[trend.length - 1]?.loss ?? null;
+  });
+  const s = group.summary;
+  return {
+    groupKey: `${group.strategyKey}@${facet.key}`,
+    facet: facet.key,
+    taskId: facet.taskId,
+    taskName: facet.taskName,
+    datasetFrames: facet.datasetFrames,
+    runIds: group.runIds as number[],
+    strategyKey: group.strategyKey,
+    label: group.label,
+    color: members[0]?.row.strategy.color ?? '#7a8190',
+    trainableLayers: group.identity.trainableLayers,
+    n: group.n,
+    notApplied: group.notAppliedRuns,
+    bestVal: {
+      mean: finiteOrNull(s.bestValidation.mean),
+      min: finiteOrNull(s.bestValidation.min),
+      max: finiteOrNull(s.bestValidation.max),
+      count: s.bestValidation.count,
+    },
+    bestValEpoch: best >= 0 ? val[best]!.x : null,
+    finalTrain: finiteOrNull(aggregate(members.map((r) => r.row.lastTrainLoss)).mean),
+    finalVal: finiteOrNull(aggregate(finalVals).mean),
+    gap: finiteOrNull(s.finalGap.mean),
+    verdicts: { ...s.verdictCounts },
+    overfittingShare: s.overfittingShare,
+    forgetting: { mean: finiteOrNull(s.meanForgetting), count: s.forgettingCount },
+  };
+}
+
+export type CompareView = Pick<CompareResponse, 'strategies' | 'facets' | 'series' | 'markers' | 'summary'> & { notes: string[] };
+
+/** Curves, markers, summary rows and facets of the runs in view (the module's rules). */
+export function buildCompareView(runs: readonly CompareRun[], options: CompareViewOptions): CompareView {
+  const notes: string[] = [];
+  const rows = runs.map((r) => r.row);
+  const facets = facetRuns(rows, options.pool);
+  const byId = new Map(runs.map((r) => [r.row.id, r]));
+  // Groups: strategy within facet, ordered strategy-major (legend order), then by facet.
+  const grouped: { group: StrategyGroup; facet: Facet; facetIndex: number; members: CompareRun[] }[] = [];
+  facets.forEach((facet, facetIndex) => {
+    const members = facet.runIds.map((id) => byId.get(id)).filter((r): r is CompareRun => r !== undefined);
+    for (const group of groupRuns(members.map((r) => r.analysis))) {
+      const groupMembers = group.runIds.map((id) => byId.get(id as number)).filter((r): r is CompareRun => r !== undefined);
+      grouped.push({ group, facet, facetIndex, members: groupMembers });
+    }
+  });
+  grouped.sort((a, b) => compareStrategies(a.group.identity, b.group.identity) || a.facetIndex - b.facetIndex);
+
+  // Series ids stay `train-<strategy>` while a strategy has one group; `…@<facet>` when it has several.
+  const perStrategy = new Map<string, number>();
+  for (const g of grouped) perStrategy.set(g.group.strategyKey, (perStrategy.get(g.group.strategyKey) ?? 0) + 1);
+
+  const markers: Markers = [];
+  const series: CompareSeries[] = [];
+  const summary: CompareSummary[] = [];
+  for (const { group, facet, members } of grouped) {
+    summary.push(summaryOf(group, facet, members));
+    if (options.mode === 'group') {
+      const id = (perStrategy.get(group.strategyKey) ?? 0) > 1 ? `${group.strategyKey}@${facet.key}` : group.strategyKey;
+      series.push(...groupSeries(group, facet, members, id, options, markers));
+    }
+  }
+  if (options.mode === 'runs') {
+    // Runs in strategy order, so colours and the legend read from fewer to more trainable layers.
+    series.push(
+      ...perRunSeries(
+        grouped.flatMap((g) => g.members),
+        options,
+        markers,
+      ),
+    );
+  }
+  if (options.pool) {
+    const note = poolingNote(rows);
+    if (note) notes.push(note);
+  }
+
+  // The legend: one colour per strategy over all facets.
+  const strategies = new Map<string, CompareResponse['strategies'][number]>();
+  for (const { group, members } of grouped) {
+    const known = strategies.get(group.strategyKey);
+    if (known) known.runIds.push(...(group.runIds as number[]));
+    else
+      strategies.set(group.strategyKey, {
+        key: group.strategyKey,
+        label: group.label,
+        color: members[0]?.row.strategy.color ?? '#7a8190',
+        trainableLayers: group.identity.trainableLayers,
+        runIds: [...(group.runIds as number[])],
+      });
+  }
+  return { strategies: [...strategies.values()], facets, series, markers, summary, notes };
+}

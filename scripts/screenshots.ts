@@ -1,0 +1,75 @@
+// `npm run screenshots`: the README's pictures. Starts Thaw (`thaw start`, building the web UI if
+// needed) on demo-like data in a temp dir (the sample logs plus the demo's sequential chains, on a
+// fresh embedded PostgreSQL), opens each page in the npm-shipped Chromium (tests/helpers/browser.ts)
+// and writes docs/screenshot-<page>.png. The tests never write into docs/.
+import { mkdir, mkdtemp, rm, writeFile, chmod } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { demoHistory } from '../cli/demo/writers';
+import { generateSmolvlaLog } from '../cli/synthetic/smolvla-log';
+import { ensureWebBuild } from '../cli/web';
+import { startEmbeddedDatabase } from '../lib/db/embedded';
+import { launchBrowser } from '../tests/helpers/browser';
+import { PROJECT_DIR } from '../tests/helpers/cli';
+import { waitFor } from '../tests/helpers/ingest';
+import { copySamples } from '../tests/web/fixtures';
+import { startThaw } from '../tests/web/server';
+
+const DOCS = path.join(PROJECT_DIR, 'docs');
+
+async function main(): Promise<void> {
+  await ensureWebBuild(pino({ level: 'warn' }));
+  const work = await mkdtemp(path.join(os.tmpdir(), 'thaw-screenshots-'));
+  await chmod(work, 0o755);
+  const logs = path.join(work, 'logs');
+  await mkdir(logs, { recursive: true });
+  await copySamples(logs);
+  for (const run of demoHistory()) {
+    const file = path.join(logs, 'demo', run.file);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, generateSmolvlaLog(run.options));
+  }
+  const expectedRuns = 3 + demoHistory().length;
+  const database = await startEmbeddedDatabase({ dataDir: path.join(work, 'data') });
+  try {
+    const server = await startThaw({ databaseUrl: database.url, logs });
+    try {
+      await waitFor(
+        async () => ((await (await fetch(`${server.url}/api/runs`)).json()) as { runs: unknown[] }).runs.length >= expectedRuns,
+        { timeoutMs: 120_000, what: 'every run ingested' },
+      );
+      const { runs } = (await (await fetch(`${server.url}/api/runs?sort=id&dir=asc`)).json()) as { runs: { id: number }[] };
+      const browser = await launchBrowser();
+      try {
+        const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+        const shots: [string, string, string][] = [
+          ['compare', '/compare?task=1&smooth=0.6', '[data-testid="compare-chart"]'],
+          ['runs', '/', '[data-testid="run-row"]'],
+          ['run', `/runs/${runs[0]?.id ?? 1}`, 'h1'],
+          ['tasks', '/tasks', 'h1'],
+          ['strategies', '/strategies', 'h1'],
+        ];
+        for (const [name, url, ready] of shots) {
+          await page.goto(`${server.url}${url}`);
+          await page.locator(ready).first().waitFor({ timeout: 30_000 });
+          // Let charts finish their first draw before the picture is taken.
+          await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+          await page.waitForLoadState('networkidle');
+          const file = path.join(DOCS, `screenshot-${name}.png`);
+          await page.screenshot({ path: file, fullPage: name !== 'compare' });
+          process.stderr.write(`screenshots: ${path.relative(PROJECT_DIR, file)}\n`);
+        }
+      } finally {
+        await browser.close();
+      }
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await database.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,16 @@
+// The one way Thaw launches a browser (browser tests, `npm run bench`, `npm run screenshots`):
+// playwright-core driving the Chromium that ships inside the @sparticuz/chromium npm package, so a
+// machine with only Node and npm needs nothing else (no system Chromium, no `npx playwright install`).
+import sparticuz from '@sparticuz/chromium';
+import { chromium, type Browser } from 'playwright-core';
+
+/**
+ * The package's flags minus `--single-process`: that one suits a one-page Lambda, but with it closing
+ * any page closes the whole browser (the browser tests open a second page and close it).
+ */
+export const BROWSER_ARGS = sparticuz.args.filter((arg) => arg !== '--single-process');
+
+/** Starts headless Chromium; the binary is unpacked from the npm package on first use. */
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: await sparticuz.executablePath(), args: BROWSER_ARGS, headless: true });
+}

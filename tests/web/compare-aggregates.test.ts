@@ -1,0 +1,109 @@
+// The compare page on a realistic mix (issue 17) in a real browser: four tasks, runs validating every
+// epoch and every second epoch, runs of different lengths, two dataset sizes of task 1. One small
+// multiple per task × dataset size, one group per strategy in each, n shown; pooling only on request.
+import chromiumBinary from '@sparticuz/chromium';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { tempDir, waitFor } from '../helpers/ingest';
+import { mixedCounts, writeMixedLogs } from './mixed';
+import { startThaw, type ThawServer } from './server';
+
+let database: TestDatabase;
+let logs: { dir: string; cleanup(): Promise<void> };
+let server: ThawServer;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  database = await createTestDatabase('compare_agg_web');
+  logs = await tempDir('thaw-compare-agg-web-');
+  const runCount = await writeMixedLogs(logs.dir);
+  server = await startThaw({ databaseUrl: database.url, logs: logs.dir });
+  const { epochs } = mixedCounts();
+  await waitFor(
+    async () => {
+      const [row] = await database.query<{ runs: number; epochs: number }>(
+        `SELECT (SELECT count(*)::int FROM "Run") AS runs, (SELECT count(*)::int FROM "EpochMetric") AS epochs`,
+      );
+      return row!.runs === runCount && row!.epochs === epochs;
+    },
+    { timeoutMs: 90_000, what: 'the mixed runs ingested' },
+  );
+  browser = await chromium.launch({ executablePath: await chromiumBinary.executablePath(), args: chromiumBinary.args, headless: true });
+  page = await browser.newPage({ viewport: { width: 1440, height: 1100 } });
+  page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`);
+  });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await logs?.cleanup();
+  await database?.drop();
+});
+
+describe('compare page on mixed tasks, schedules and lengths', () => {
+  const facets = () => page.getByTestId('compare-facet');
+
+  it('draws one chart per task × dataset size, one group per strategy in each, with n', async () => {
+    await page.goto(`${server.url}/compare?smooth=0`);
+    await expect.poll(() => facets().count()).toBe(5);
+    expect(await facets().evaluateAll((els) => els.map((el) => el.getAttribute('data-task')))).toEqual(['1', '1', '2', '3', '4']);
+    // every facet's canvas is drawn
+    for (const canvas of await page.locator('[data-testid="compare-facet"] canvas').all()) {
+      expect((await canvas.boundingBox())!.width).toBeGreaterThan(300);
+    }
+    expect(Number(await page.getByTestId('compare-chart').getAttribute('data-points'))).toBeGreaterThan(0);
+    // groups per facet: two strategies per task, one on task 1's bigger dataset
+    const groupsPerFacet = await facets().evaluateAll((els) => els.map((el) => el.querySelectorAll('[data-testid="facet-group"]').length));
+    expect(groupsPerFacet.sort()).toEqual([1, 2, 2, 2, 2]);
+    // n shown next to every group, and in every aggregate's label
+    for (const n of await page.getByTestId('facet-group').evaluateAll((els) => els.map((el) => el.getAttribute('data-n')))) {
+      expect(n).toMatch(/^train n=\d+(–\d+)? · val n=\d+(–\d+)?$/);
+    }
+    const series = await page
+      .getByTestId('series-list')
+      .locator('li')
+      .evaluateAll((els) =>
+        els.map((el) => ({ task: el.getAttribute('data-task'), n: el.getAttribute('data-n'), label: el.textContent ?? '' })),
+      );
+    expect(series).toHaveLength(18);
+    for (const s of series) expect(s.label).toContain(`(mean, ${s.n})`);
+    // task 1 · unfreeze 4: three runs of different lengths, so the n behind the line changes
+    expect(series.some((s) => s.task === '1' && s.n === 'n=1–3')).toBe(true);
+    // the summary table has a task column
+    const rows = page.getByTestId('compare-summary').locator('tbody tr');
+    expect(await rows.count()).toBe(9);
+    const tasks = await page.getByTestId('summary-task').allInnerTexts();
+    expect(tasks.filter((t) => t.startsWith('task 2'))).toHaveLength(2);
+    await page.screenshot({ path: 'test-results/compare-aggregates.png', fullPage: true });
+  });
+
+  it('pools tasks only on request, and then says so and offers to split', async () => {
+    await page.getByTestId('pool-all').click();
+    await page.waitForURL(/pool=1/);
+    await expect.poll(() => facets().count()).toBe(1);
+    expect(await page.getByTestId('pool-warning').innerText()).toMatch(/Pooled: each strategy's mean mixes tasks 1, 2, 3, 4/);
+    expect(await page.getByTestId('compare-summary').locator('tbody tr').count()).toBe(2);
+    await page.getByTestId('pool-warning').getByRole('button', { name: 'Split by task' }).click();
+    await expect.poll(() => facets().count()).toBe(5);
+    expect(new URL(page.url()).searchParams.get('pool')).toBeNull();
+  });
+
+  it('the step and time axes draw the same facets', async () => {
+    for (const x of ['step', 'time'] as const) {
+      await page.getByTestId(`x-${x}`).click();
+      await page.waitForURL(new RegExp(`x=${x}`));
+      await expect.poll(() => page.getByTestId('compare-chart').getAttribute('data-x')).toBe(x);
+      expect(await facets().count()).toBe(5);
+    }
+  });
+
+  it('rendered without a script error or a hydration mismatch', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
