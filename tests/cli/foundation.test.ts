@@ -120,7 +120,7 @@ describe('embedded database', () => {
   it('starts, migrates, and a second thaw on the same data dir reuses the running server', async () => {
     const dataDir = path.join(scratch, 'shared-data');
     const first = await runThaw(['migrate'], { env: { THAW_DATA_DIR: dataDir } });
-    expect(first.stdout).toMatch(/applied 1 migration/);
+    expect(first.stdout).toMatch(/applied \d+ migration/);
     expect(first.code).toBe(0);
     expect((await stat(path.join(dataDir, 'pg', 'PG_VERSION'))).isFile()).toBe(true);
     // Root in a world-readable directory (or anyone else): today's layout, nothing recorded elsewhere.
@@ -162,7 +162,7 @@ describe('embedded database', () => {
           env: cleanEnv() as NodeJS.ProcessEnv,
         },
       ).toString();
-      expect(output).toMatch(/applied 1 migration/);
+      expect(output).toMatch(/applied \d+ migration/);
       expect((await stat(path.join(dataDir, 'pg', 'PG_VERSION'))).uid).toBe(uid);
       expect(await readdir(dataDir)).toEqual(['pg']);
     },
@@ -173,7 +173,7 @@ describe('embedded database', () => {
     try {
       const result = await runThaw(['migrate'], { env: { DATABASE_URL: external.url } });
       expect(result.code).toBe(0);
-      expect(result.stdout).toMatch(/applied 1 migration/);
+      expect(result.stdout).toMatch(/applied \d+ migration/);
     } finally {
       await external.drop();
     }
