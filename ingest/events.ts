@@ -8,7 +8,8 @@
 /** Which parser module recognised a run. */
 export type RunFormat = 'smolvla_sequential' | 'lerobot' | 'generic_tqdm';
 
-export type RunStatus = 'running' | 'completed' | 'crashed';
+/** 'stopped': the user interrupted the trainer (KeyboardInterrupt), distinct from a crash. */
+export type RunStatus = 'running' | 'completed' | 'crashed' | 'stopped';
 
 /** Facts about a run that appear once (header, config block, parameter counts, where it loaded from). */
 export interface RunInfo {
@@ -28,6 +29,10 @@ export interface RunInfo {
   learningRate: number;
   stepsPerEpoch: number;
   totalSteps: number;
+  /** LeRobot's `dataset.num_episodes=N`. */
+  episodes: number;
+  /** A completed run whose model upload failed afterwards (LeRobot: traceback after `End of training`). */
+  pushError: string;
   /** pretrained hub id / path, the previous task's checkpoint, or from scratch. */
   loadedFrom: 'pretrained' | 'task' | 'scratch';
   pretrainedPath: string;
@@ -89,6 +94,18 @@ export type ParseEvent =
       lr: number | null;
       procMs: number | null;
       elapsedS: number | null;
+      /** The step is not printed exactly and nothing in the log pins it (LeRobot's rounded `step:20K`). */
+      estimated?: boolean;
+      /** Further metrics of the record by printed name (LeRobot `grdn`, `data_s`, `smp/s`, `mem_gb`, `l1_loss` …). */
+      metrics?: Record<string, number | null>;
+    })
+  | (RunScoped & {
+      /**
+       * An earlier step event of this run was emitted at an estimated step that a later line corrected:
+       * its row goes; the parser re-emits the record at its new step right after.
+       */
+      type: 'step_retract';
+      step: number;
     })
   | (RunScoped & { type: 'validation'; epoch: number; final: boolean; taskId: number; loss: number })
   | (RunScoped & {
@@ -110,7 +127,7 @@ export type ParseEvent =
     })
   | (RunScoped & {
       type: 'status';
-      status: 'completed' | 'crashed';
+      status: 'completed' | 'crashed' | 'stopped';
       /** "Best Loss" of the completion block. */
       bestLoss?: number;
       /** For crashes: the exception line (e.g. "RuntimeError: CUDA out of memory"). */
@@ -127,6 +144,8 @@ export type ParseEvent =
       /** Percent, as printed (`success:45.0`). */
       successRate: number | null;
       evalS: number | null;
+      /** LeRobot v0.6 inline validation `step N: eval_loss=x`. */
+      loss?: number | null;
     })
   | { type: 'warning'; runKey: number | null; line: number; message: string };
 

@@ -17,10 +17,16 @@
 import type { ParseEvent, RunFormat, RunStatus } from './events';
 import { frameBytes, type FramerOptions, type FramingWarning, type LogRecord } from './framing';
 import { TRACEBACK_START, isExceptionLine, looksLikeTqdmFrame } from './parsers/common';
-import { FORMAT_PARSERS, parserForFormat } from './parsers/registry';
+import { FORMAT_PARSERS, parserForFormat, splitGluedRecord } from './parsers/registry';
 import { Malformed, type AnyFormatParser, type RunContext, type RunEventBody } from './parsers/types';
 
 export const PARSER_STATE_VERSION = 1;
+
+/** The exception of a failed model upload (huggingface_hub's HTTP errors). */
+const PUSH_FAILURE = /HfHubHTTPError|HTTPError|RepositoryNotFoundError|hub|push|upload/i;
+
+const encoder = new TextEncoder();
+const utf8Length = (text: string): number => encoder.encode(text).length;
 
 interface RunState {
   key: number;
@@ -116,7 +122,22 @@ class RunManager implements LogParser {
     return out;
   }
 
+  /** A record holding several glued records (see FormatParser.split) is handled piece by piece. */
   private handle(record: LogRecord): void {
+    const pieces = splitGluedRecord(record.text);
+    if (pieces === null) {
+      this.handleOne(record);
+      return;
+    }
+    let offset = record.offset;
+    pieces.forEach((text, index) => {
+      const end = index === pieces.length - 1 ? record.endOffset : Math.min(record.endOffset, offset + utf8Length(text));
+      if (text.trim() !== '') this.handleOne({ text, line: record.line, offset, endOffset: end });
+      offset = end;
+    });
+  }
+
+  private handleOne(record: LogRecord): void {
     let recognised = this.recognise(record.text);
     const frame =
       recognised !== null && !(recognised instanceof Malformed)
@@ -212,12 +233,13 @@ class RunManager implements LogParser {
 
   private makeContext(): RunContext {
     const status = (): RunStatus => this.contextRun?.status ?? 'running';
+    const record = () => this.record;
     return {
       emit: (event: RunEventBody): void => {
         const run = this.contextRun;
         if (run === null) return;
         if (event.type === 'status') {
-          if (event.status === 'crashed' && run.status === 'completed') return;
+          if (event.status !== 'completed' && run.status === 'completed') return;
           run.status = event.status;
         }
         // The body (always a fresh literal from the format parser) becomes the event: no copy on the
@@ -235,6 +257,9 @@ class RunManager implements LogParser {
       },
       get status(): RunStatus {
         return status();
+      },
+      get where() {
+        return record();
       },
     };
   }
@@ -269,10 +294,20 @@ class RunManager implements LogParser {
     return false;
   }
 
+  /**
+   * A fatal traceback ended. After the run completed it is not a crash; when it is about uploading the
+   * model (LeRobot pushes to the Hub after `End of training`), it is recorded as the push's failure.
+   * A KeyboardInterrupt is the user stopping the trainer, not a crash.
+   */
   private crash(error: string): void {
     const run = this.s.run;
-    if (run === null || run.status === 'completed') return;
-    this.contextFor(run).emit({ type: 'status', status: 'crashed', error });
+    if (run === null) return;
+    if (run.status === 'completed') {
+      if (PUSH_FAILURE.test(error)) this.contextFor(run).emit({ type: 'run_info', info: { pushError: error } });
+      return;
+    }
+    const status = /^KeyboardInterrupt\b/.test(error) ? 'stopped' : 'crashed';
+    this.contextFor(run).emit({ type: 'status', status, error });
   }
 
   private warn(message: string): void {

@@ -176,6 +176,7 @@ export async function commitBatch(pool: pg.Pool, batch: Batch): Promise<CommitRe
     await writeStrategies(client, plan, runIds);
     await writeEpochs(client, plan, runIds);
     await writeSteps(client, plan, runIds);
+    await writeEvals(client, plan, runIds);
     await writeValidations(client, plan, runIds);
     await writeEvents(client, plan, runIds);
     await writeWarnings(client, batch.sourceId, plan, runIds);
@@ -200,6 +201,14 @@ export async function commitBatch(pool: pg.Pool, batch: Batch): Promise<CommitRe
 /** A step event's values, as one StepPoint row. */
 type StepRow = Omit<Extract<ParseEvent, { type: 'step' }>, 'type' | 'runKey' | 'line'>;
 
+interface EvalRow {
+  step: number;
+  successRate: number | null;
+  reward: number | null;
+  evalS: number | null;
+  loss: number | null;
+}
+
 interface ValidationRow {
   epoch: number;
   final: boolean;
@@ -218,7 +227,7 @@ interface EventRow {
 }
 
 interface StatusChange {
-  status: 'completed' | 'crashed';
+  status: 'completed' | 'crashed' | 'stopped';
   bestLoss: number | null;
   error: string | null;
 }
@@ -229,6 +238,9 @@ interface RunPlan {
   strategy: StrategyInfo | null;
   epochs: Map<number, Partial<EpochMetrics>>;
   steps: Map<number, StepRow>;
+  /** Steps whose rows go before this batch's steps are written (estimated steps a later line corrected). */
+  retracted: Set<number>;
+  evals: Map<number, EvalRow>;
   validations: Map<string, ValidationRow>;
   events: EventRow[];
   status: StatusChange | null;
@@ -242,7 +254,18 @@ interface BatchPlan {
 }
 
 function emptyRunPlan(): RunPlan {
-  return { format: null, info: {}, strategy: null, epochs: new Map(), steps: new Map(), validations: new Map(), events: [], status: null };
+  return {
+    format: null,
+    info: {},
+    strategy: null,
+    epochs: new Map(),
+    steps: new Map(),
+    retracted: new Set(),
+    evals: new Map(),
+    validations: new Map(),
+    events: [],
+    status: null,
+  };
 }
 
 function definedEntries<T extends object>(patch: T): Partial<T> {
@@ -290,8 +313,23 @@ export function planBatch(events: readonly ParseEvent[]): BatchPlan {
           lr: event.lr,
           procMs: event.procMs,
           elapsedS: event.elapsedS,
+          estimated: event.estimated ?? false,
+          metrics: event.metrics,
         });
         break;
+      case 'step_retract':
+        run.steps.delete(event.step);
+        run.retracted.add(event.step);
+        break;
+      case 'eval': {
+        const row = run.evals.get(event.step) ?? { step: event.step, successRate: null, reward: null, evalS: null, loss: null };
+        if (event.successRate !== null) row.successRate = event.successRate;
+        if (event.reward !== null) row.reward = event.reward;
+        if (event.evalS !== null) row.evalS = event.evalS;
+        if (event.loss !== undefined && event.loss !== null) row.loss = event.loss;
+        run.evals.set(event.step, row);
+        break;
+      }
       case 'validation':
       case 'retention': {
         const key = `${event.epoch}|${event.final}|${event.taskId}`;
@@ -353,6 +391,7 @@ const INT_INFO_COLUMNS = new Set<keyof RunInfo>([
   'batchSize',
   'stepsPerEpoch',
   'totalSteps',
+  'episodes',
   'resumeTaskId',
 ]);
 
@@ -434,6 +473,8 @@ const RUN_INFO_COLUMNS: readonly (keyof RunInfo)[] = [
   'learningRate',
   'stepsPerEpoch',
   'totalSteps',
+  'episodes',
+  'pushError',
   'loadedFrom',
   'pretrainedPath',
   'resumeTaskId',
@@ -538,22 +579,52 @@ async function writeEpochs(client: pg.PoolClient, plan: BatchPlan, runIds: Map<n
   );
 }
 
+/** Metrics as jsonb text: JSON has no NaN/±Infinity, so those become null (the loss column keeps NaN). */
+function metricsJson(metrics: Record<string, number | null> | undefined): string | null {
+  if (metrics === undefined) return null;
+  const clean: Record<string, number | null> = {};
+  for (const [name, value] of Object.entries(metrics)) clean[name] = value !== null && Number.isFinite(value) ? value : null;
+  return pgJson(clean);
+}
+
 async function writeSteps(client: pg.PoolClient, plan: BatchPlan, runIds: Map<number, number>): Promise<void> {
   const runs: number[] = [];
   const rows: StepRow[] = [];
+  const retractRuns: number[] = [];
+  const retractSteps: number[] = [];
   for (const [runKey, run] of plan.runs) {
     const runId = runIds.get(runKey)!;
     for (const row of run.steps.values()) {
       runs.push(runId);
       rows.push(row);
     }
+    for (const step of run.retracted) {
+      retractRuns.push(runId);
+      retractSteps.push(step);
+    }
+  }
+  if (retractSteps.length > 0) {
+    await client.query(
+      `DELETE FROM "StepPoint" AS p USING unnest($1::int[], $2::int[]) AS r(run, step) WHERE p."runId" = r.run AND p.step = r.step`,
+      [`{${retractRuns.join(',')}}`, `{${retractSteps.join(',')}}`],
+    );
+    // Steps before the last one changed: readers' incremental step summaries must start over.
+    await client.query(`UPDATE "Run" SET "stepRevision" = "stepRevision" + 1 WHERE id = ANY($1::int[])`, [
+      `{${[...new Set(retractRuns)].join(',')}}`,
+    ]);
   }
   if (rows.length === 0) return;
+  // Most trainers have no extra metrics: then the jsonb column is not sent at all (the bulk path stays narrow).
+  const withMetrics = rows.some((row) => row.metrics !== undefined);
   await client.query(
-    `INSERT INTO "StepPoint" ("runId", step, epoch, loss, lr, "procMs", "elapsedS")
-     SELECT * FROM unnest($1::int[], $2::int[], $3::int[], $4::float8[], $5::float8[], $6::float8[], $7::float8[])
+    `INSERT INTO "StepPoint" ("runId", step, epoch, loss, lr, "procMs", "elapsedS", estimated${withMetrics ? ', metrics' : ''})
+     SELECT * FROM unnest($1::int[], $2::int[], $3::int[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::bool[]${
+       withMetrics ? ', $9::jsonb[]' : ''
+     })
      ON CONFLICT ("runId", step) DO UPDATE SET epoch = EXCLUDED.epoch, loss = EXCLUDED.loss, lr = EXCLUDED.lr,
-       "procMs" = EXCLUDED."procMs", "elapsedS" = EXCLUDED."elapsedS"`,
+       "procMs" = EXCLUDED."procMs", "elapsedS" = EXCLUDED."elapsedS", estimated = EXCLUDED.estimated${
+         withMetrics ? ', metrics = EXCLUDED.metrics' : ''
+       }`,
     [
       `{${runs.join(',')}}`,
       floatArray(rows.map((row) => row.step)),
@@ -562,6 +633,37 @@ async function writeSteps(client: pg.PoolClient, plan: BatchPlan, runIds: Map<nu
       floatArray(rows.map((row) => row.lr)),
       floatArray(rows.map((row) => row.procMs)),
       floatArray(rows.map((row) => row.elapsedS)),
+      boolArray(rows.map((row) => row.estimated === true)),
+      ...(withMetrics ? [textArray(rows.map((row) => metricsJson(row.metrics)))] : []),
+    ],
+  );
+}
+
+async function writeEvals(client: pg.PoolClient, plan: BatchPlan, runIds: Map<number, number>): Promise<void> {
+  const runs: number[] = [];
+  const rows: EvalRow[] = [];
+  for (const [runKey, run] of plan.runs) {
+    for (const row of run.evals.values()) {
+      runs.push(runIds.get(runKey)!);
+      rows.push(row);
+    }
+  }
+  if (rows.length === 0) return;
+  await client.query(
+    `INSERT INTO "EvalPoint" ("runId", step, "successRate", reward, "evalS", loss)
+     SELECT * FROM unnest($1::int[], $2::int[], $3::float8[], $4::float8[], $5::float8[], $6::float8[])
+     ON CONFLICT ("runId", step) DO UPDATE SET
+       "successRate" = COALESCE(EXCLUDED."successRate", "EvalPoint"."successRate"),
+       reward = COALESCE(EXCLUDED.reward, "EvalPoint".reward),
+       "evalS" = COALESCE(EXCLUDED."evalS", "EvalPoint"."evalS"),
+       loss = COALESCE(EXCLUDED.loss, "EvalPoint".loss)`,
+    [
+      `{${runs.join(',')}}`,
+      `{${rows.map((row) => row.step).join(',')}}`,
+      floatArray(rows.map((row) => row.successRate)),
+      floatArray(rows.map((row) => row.reward)),
+      floatArray(rows.map((row) => row.evalS)),
+      floatArray(rows.map((row) => row.loss)),
     ],
   );
 }
@@ -671,10 +773,11 @@ async function writeSummaries(client: pg.PoolClient, plan: BatchPlan, runIds: Ma
   const changed: number[] = [];
   for (const [runKey, runId] of runIds) {
     const run = plan.runs.get(runKey);
-    if (run && run.steps.size > 0) {
+    if (run && (run.steps.size > 0 || run.retracted.size > 0)) {
+      // Written and retracted steps alike: their buckets are rebuilt from what StepPoint now holds.
       let from = Infinity;
       let to = -Infinity;
-      for (const step of run.steps.keys()) {
+      for (const step of [...run.steps.keys(), ...run.retracted]) {
         if (step < from) from = step;
         if (step > to) to = step;
       }

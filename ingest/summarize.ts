@@ -44,6 +44,15 @@ export interface RunSummary {
     totalSteps: number | null;
   };
   bestLoss: number | null;
+  /** Every step point in step order (added for step-based trainers such as LeRobot). */
+  steps: StepSummary[];
+}
+
+export interface StepSummary {
+  step: number;
+  loss: number | null;
+  /** The log does not pin this step exactly (LeRobot's rounded `step:20K` with nothing else to go by). */
+  estimated: boolean;
 }
 
 /** Everything known about a run, for the human summary and for callers that want more than the JSON. */
@@ -60,6 +69,7 @@ export interface RunDigest {
   error: string | null;
   steps: number;
   lastStep: number | null;
+  points: Map<number, { loss: number | null; estimated: boolean }>;
   checkpoints: { kind: CheckpointKind; epoch: number | null; path: string | null; line: number }[];
   evals: number;
   warnings: number;
@@ -79,6 +89,7 @@ function newDigest(runKey: number, line: number, format: RunFormat): RunDigest {
     error: null,
     steps: 0,
     lastStep: null,
+    points: new Map(),
     checkpoints: [],
     evals: 0,
     warnings: 0,
@@ -128,6 +139,11 @@ function foldEvent(run: RunDigest, event: Exclude<ParseEvent, { type: 'warning' 
     case 'step':
       run.steps += 1;
       run.lastStep = Math.max(run.lastStep ?? event.step, event.step);
+      run.points.set(event.step, { loss: event.loss, estimated: event.estimated ?? false });
+      return;
+    case 'step_retract':
+      run.steps -= 1;
+      run.points.delete(event.step);
       return;
     case 'validation':
       run.validations.set(`${event.epoch}|${event.final}|${event.taskId}`, {
@@ -185,6 +201,9 @@ export function toRunSummary(run: RunDigest): RunSummary {
       totalSteps: info.totalSteps ?? null,
     },
     bestLoss: finite(run.bestLoss),
+    steps: [...run.points.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([step, point]) => ({ step, loss: finite(point.loss), estimated: point.estimated })),
   };
 }
 

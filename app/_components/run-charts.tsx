@@ -61,10 +61,19 @@ export function RunCharts(props: RunChartsProps) {
 
 function lossLines(props: RunChartsProps): { lines: ChartLine[]; markers: ChartMarker[] } {
   const lines: ChartLine[] = [];
+  // Without epoch averages (step-based trainers such as LeRobot) the smoothed step loss is the main curve.
+  const stepBased = props.train.series.every((s) => s.points.length === 0);
   for (const s of props.step.series) {
     lines.push({ id: 'step:raw', label: 'train loss per step (raw)', color: props.color, points: s.points, faint: true, width: 1 });
     if (s.smoothed)
-      lines.push({ id: 'step', label: 'train loss per step (smoothed)', color: props.color, points: s.smoothed, faint: true, width: 1.5 });
+      lines.push({
+        id: 'step',
+        label: 'train loss per step (smoothed)',
+        color: props.color,
+        points: s.smoothed,
+        faint: !stepBased,
+        width: stepBased ? 2.5 : 1.5,
+      });
   }
   for (const s of props.train.series) {
     lines.push({

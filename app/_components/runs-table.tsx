@@ -8,7 +8,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { RunRow, RunSortKey } from '@/lib/api/schemas/runs';
 import { sortRuns } from '@/lib/api/sort-runs';
 import { LayerStrip, StatusDot, StrategyLabel, VerdictBadge } from './badges';
-import { fmtAgo, fmtDateTime, fmtLoss, fmtRatio, shortPath } from './format';
+import { fmtAgo, fmtCount, fmtDateTime, fmtLoss, fmtRatio, shortPath } from './format';
 import { useCoalesced, useLiveChanges } from './live';
 
 const COLUMNS: { key: RunSortKey | null; label: string; title?: string; className?: string }[] = [
@@ -17,7 +17,12 @@ const COLUMNS: { key: RunSortKey | null; label: string; title?: string; classNam
   { key: 'task', label: 'Task' },
   { key: 'strategy', label: 'Strategy', title: 'vision-encoder layers trained (L0 → L11)' },
   { key: 'epochs', label: 'Epochs', className: 'num' },
-  { key: 'lastTrainLoss', label: 'Last train', title: 'last epoch-average training loss', className: 'num' },
+  {
+    key: 'lastTrainLoss',
+    label: 'Last train',
+    title: 'last epoch-average training loss (step-based runs: the last step loss)',
+    className: 'num',
+  },
   { key: 'bestVal', label: 'Best val (epoch)', title: 'lowest own-task validation loss', className: 'num' },
   { key: 'gap', label: 'Final gap', title: 'validation ÷ training loss at the latest validation', className: 'num' },
   { key: 'verdict', label: 'Verdict', title: 'overfitting verdict; hover a badge for the reason' },
@@ -182,7 +187,8 @@ export function RunsTable({
                   <Link href={`/runs/${run.id}`}>#{run.id}</Link>
                 </td>
                 <td data-testid="cell-task">
-                  {run.taskId === null ? '–' : `task${run.taskId}`} <span className="muted">{run.taskName ?? ''}</span>
+                  {run.taskId === null ? (run.format === 'lerobot' ? 'LeRobot' : '–') : `task${run.taskId}`}{' '}
+                  <span className="muted">{run.taskName ?? ''}</span>
                 </td>
                 <td data-testid="cell-strategy">
                   <div className="strategy-cell">
@@ -191,7 +197,15 @@ export function RunsTable({
                   </div>
                 </td>
                 <td className="num" data-testid="cell-epochs">
-                  {run.epochsDone}/{run.epochsTotal ?? '?'}
+                  {run.epochsDone === 0 && run.epochsTotal === null && run.lastStep !== null ? (
+                    <span title="steps done / total (step-based run)">
+                      step {fmtCount(run.lastStep)}/{fmtCount(run.totalSteps)}
+                    </span>
+                  ) : (
+                    <>
+                      {run.epochsDone}/{run.epochsTotal ?? '?'}
+                    </>
+                  )}
                 </td>
                 <td className="num">{fmtLoss(run.lastTrainLoss)}</td>
                 <td className="num">

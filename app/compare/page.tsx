@@ -1,6 +1,7 @@
 import { Suspense } from 'react';
 import { z } from 'zod';
 import { parseQueryOrDefault } from '@/lib/api/params';
+import { X_AXES } from '@/lib/api/schemas/common';
 import { compareQuery } from '@/lib/api/schemas/compare';
 import { compareRuns } from '@/lib/queries/compare';
 import { CompareView } from '../_components/compare-view';
@@ -10,6 +11,8 @@ export const dynamic = 'force-dynamic';
 
 /** The page URL = the API query plus the zoomed x range (a view-only setting). */
 const pageQuery = compareQuery.extend({
+  /** Left out: the axis that has data (steps for step-based runs such as LeRobot). */
+  x: z.enum(X_AXES, { error: 'one of epoch, step, time' }).optional(),
   xmin: z.coerce.number({ error: 'a number' }).optional(),
   xmax: z.coerce.number({ error: 'a number' }).optional(),
 });

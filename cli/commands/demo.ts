@@ -16,7 +16,7 @@ export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
     .description(
-      'Write realistic SmolVLA training logs into a demo folder (two sequential chains with different freeze strategies,\n' +
+      'Write realistic SmolVLA training logs into a demo folder (two sequential chains with different freeze strategies, repeated seeds,\n' +
         'an overfitting run, a crashed run, and one run still training in real time) and start Thaw on them.',
     )
     .option('--dir <dir>', 'where to write the demo logs', './demo-logs')

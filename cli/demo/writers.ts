@@ -15,6 +15,18 @@ function runDir(taskId: number, timestamp: string): string {
   return `outputs/train/task${taskId}_${names[taskId]}/smolvla_sequential/run_${timestamp}`;
 }
 
+/**
+ * What a strategy costs and gains in the demo: each unfrozen layer makes a batch slower (tqdm, proc_ms,
+ * ms/batch) and, up to a point, the validation a little lower. Invented numbers, shaped like the
+ * trade-off the user's notes describe; no real measurement.
+ */
+export function strategyEffect(unfreezeLast: number): { timeScale: number; validationShift: number } {
+  return {
+    timeScale: Number((0.6 + 0.08 * unfreezeLast).toFixed(2)),
+    validationShift: Number((0.012 - 0.0015 * Math.min(unfreezeLast, 9)).toFixed(4)),
+  };
+}
+
 /** A sequential chain task1 → task(n), each stage loading the previous stage's best/ checkpoint. */
 function chain(
   name: string,
@@ -43,6 +55,7 @@ function chain(
         saveEvery: 5,
         resumeFrom: previous,
         forgetting,
+        ...strategyEffect(unfreezeLast),
         ...stage,
       },
     };
@@ -55,36 +68,31 @@ export function demoHistory(): DemoRun[] {
     ...chain('unfreeze9', 9, 100, '20251101', [{ overfitAfter: 16 }, {}, {}, {}], 0.16),
     // More conservative: unfreeze 4; forgets less, last stage ran out of GPU memory.
     ...chain('unfreeze4', 4, 200, '20251103', [{}, {}, { outcome: 'crashed', epochs: 12 }], 0.06),
-    // Single-task comparisons on task 1.
-    {
-      file: 'task1-unfreeze10.log',
-      options: {
-        seed: 300,
-        taskId: 1,
-        unfreezeLast: 10,
-        timestamp: '20251105_090000',
-        epochs: 40,
-        epochsTotal: 40,
-        stepsPerEpoch: 40,
-        validationEvery: 1,
-        overfitAfter: 9,
-      },
-    },
-    {
-      file: 'task1-unfreeze6.log',
-      options: {
-        seed: 301,
-        taskId: 1,
-        unfreezeLast: 6,
-        timestamp: '20251105_140000',
-        epochs: 40,
-        epochsTotal: 40,
-        stepsPerEpoch: 40,
-        validationEvery: 1,
-        stdoutBuffering: 'line',
-      },
-    },
+    // Single-task comparisons on task 1, repeated with other seeds (so the page has t-intervals).
+    ...repeats('task1-unfreeze10', 10, [300, 310, 320], { overfitAfter: 9 }),
+    ...repeats('task1-unfreeze6', 6, [301, 311, 321], { stdoutBuffering: 'line' }),
   ];
+}
+
+/** One single-task run per seed, task 1, 40 epochs; the first keeps the historical file name. */
+function repeats(name: string, unfreezeLast: number, seeds: number[], extra: Partial<SmolvlaLogOptions>): DemoRun[] {
+  return seeds.map((seed, index) => ({
+    file: index === 0 ? `${name}.log` : `repeats/${name}-seed${seed}.log`,
+    options: {
+      seed,
+      taskId: 1,
+      unfreezeLast,
+      timestamp: `2025110${5 + index}_${unfreezeLast === 6 ? '14' : '09'}0000`,
+      epochs: 40,
+      epochsTotal: 40,
+      stepsPerEpoch: 40,
+      validationEvery: 1,
+      ...strategyEffect(unfreezeLast),
+      // the second seed prints the side lineage's per-epoch minutes too
+      epochTimingLine: index === 1,
+      ...extra,
+    },
+  }));
 }
 
 export interface DemoWriters {
@@ -117,6 +125,7 @@ export async function startDemoWriters(dir: string, options: { speed?: number } 
       stdoutBuffering: 'none',
       forgetting: 0.1,
       resumeFrom: { taskId: 1, path: `${runDir(1, '20251105_140000')}/best` },
+      ...strategyEffect(8),
     },
     (bytes) => chunks.push(bytes),
   );

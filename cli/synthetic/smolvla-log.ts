@@ -32,6 +32,12 @@ export interface SmolvlaLogOptions {
   overfitAfter?: number | null;
   /** How strongly earlier tasks' validation loss grows with each later stage (0 = no forgetting). */
   forgetting?: number;
+  /** Added to every own-task validation loss: a strategy's effect on quality (default 0). */
+  validationShift?: number;
+  /** Multiplies the time per batch (tqdm elapsed and rate, proc_ms, ms/batch): a strategy's cost (default 1). */
+  timeScale?: number;
+  /** Print the side lineage's `⏱️  Epoch N 训练完成，用时: X 分钟 (Y 秒)` after each epoch (log-formats §1.5 #5). */
+  epochTimingLine?: boolean;
 }
 
 const RULE = '='.repeat(70);
@@ -153,6 +159,9 @@ function resolve(options: SmolvlaLogOptions): Resolved {
     resumeFrom: options.resumeFrom ?? null,
     overfitAfter: options.overfitAfter ?? null,
     forgetting: options.forgetting ?? null,
+    validationShift: options.validationShift ?? 0,
+    timeScale: options.timeScale ?? 1,
+    epochTimingLine: options.epochTimingLine ?? false,
   };
 }
 
@@ -246,7 +255,7 @@ function writeValidation(o: Resolved, out: TeeWriter, epoch: number, random: () 
 
 /** Falls like 1/√epoch; past `overfitAfter` it climbs again while training loss keeps falling. */
 function ownValidationLoss(o: Resolved, epoch: number, random: () => number): number {
-  const base = (e: number) => 0.8 / Math.sqrt(e);
+  const base = (e: number) => 0.8 / Math.sqrt(e) + o.validationShift;
   if (o.overfitAfter === null || epoch <= o.overfitAfter) return base(epoch) + random() * 0.02;
   return base(o.overfitAfter) * (1 + 0.06 * (epoch - o.overfitAfter)) + random() * 0.02;
 }
@@ -260,7 +269,7 @@ function earlierTaskLoss(o: Resolved, task: number, random: () => number): numbe
 function writeEpoch(o: Resolved, out: TeeWriter, epoch: number, random: () => number, state: { best: number }, runDir: string): boolean {
   out.stdout(`\n${RULE}\nEpoch ${epoch}/${o.epochsTotal}\n${RULE}\n`);
   const desc = `Training Epoch ${epoch}`;
-  const secondsPerIt = 0.3 + random() * 0.2;
+  const secondsPerIt = (0.3 + random() * 0.2) * o.timeScale;
   out.stderr(tqdmFrame(desc, 0, o.stepsPerEpoch, secondsPerIt, ''));
   let sum = 0;
   let width = 0;
@@ -269,7 +278,7 @@ function writeEpoch(o: Resolved, out: TeeWriter, epoch: number, random: () => nu
     const loss = 0.9 / Math.sqrt(epoch + n / o.stepsPerEpoch) + (random() - 0.5) * 0.05;
     sum += loss;
     const lr = 1e-4 * Math.min(1, (epoch - 1 + n / o.stepsPerEpoch) / 2);
-    const procMs = 200 + random() * 100;
+    const procMs = (200 + random() * 100) * o.timeScale;
     const postfix = `loss=${loss.toFixed(4)}, lr=${lr.toExponential(2)}${o.perfStats ? `, proc_ms=${procMs.toFixed(1)}` : ''}`;
     if (o.framesPerStep === 2) out.stderr(tqdmFrame(desc, n - 1, o.stepsPerEpoch, secondsPerIt, postfix));
     const frame = tqdmFrame(desc, n, o.stepsPerEpoch, secondsPerIt, postfix);
@@ -280,9 +289,13 @@ function writeEpoch(o: Resolved, out: TeeWriter, epoch: number, random: () => nu
   out.stderr(`\r${' '.repeat(width)}\r`);
   const avg = sum / o.stepsPerEpoch;
   out.stdout(`Epoch ${epoch} Average Loss: ${avg.toFixed(4)}\n`);
+  if (o.epochTimingLine) {
+    const seconds = secondsPerIt * o.stepsPerEpoch;
+    out.stdout(`⏱️  Epoch ${epoch} 训练完成，用时: ${(seconds / 60).toFixed(2)} 分钟 (${seconds.toFixed(1)} 秒)\n`);
+  }
   if (o.perfStats) {
     out.stdout(
-      `📊 性能统计:\n   - 平均batch处理时间: ${(250 + random() * 10).toFixed(2)}ms/batch\n   - 理论吞吐量: ${(250 + random() * 10).toFixed(1)} samples/s\n`,
+      `📊 性能统计:\n   - 平均batch处理时间: ${((250 + random() * 10) * o.timeScale).toFixed(2)}ms/batch\n   - 理论吞吐量: ${((250 + random() * 10) / o.timeScale).toFixed(1)} samples/s\n`,
     );
   }
   if (o.validationEvery !== null && epoch % o.validationEvery === 0) writeValidation(o, out, epoch, random);

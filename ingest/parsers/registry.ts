@@ -14,3 +14,12 @@ export const FORMAT_PARSERS: readonly AnyFormatParser[] = [smolvlaParser, generi
 export function parserForFormat(format: RunFormat): AnyFormatParser | undefined {
   return FORMAT_PARSERS.find((parser) => parser.format === format);
 }
+
+/** The pieces of a record that holds several glued records, or null (see FormatParser.split). */
+export function splitGluedRecord(text: string): string[] | null {
+  for (const parser of FORMAT_PARSERS) {
+    const pieces = parser.split?.(text) ?? null;
+    if (pieces !== null) return pieces;
+  }
+  return null;
+}

@@ -17,6 +17,8 @@ export interface RunContext {
   /** A traceback printed right after this line is handled by the trainer (traceback.print_exc), not fatal. */
   expectHandledTraceback(): void;
   readonly status: RunStatus;
+  /** Where the record being applied sits in the source (offsets of split segments are within their record). */
+  readonly where: { readonly line: number; readonly offset: number; readonly endOffset: number };
 }
 
 /** How the run manager treats a recognised line. */
@@ -41,6 +43,12 @@ export interface FormatParser<State, Line> {
   readonly format: RunFormat;
   /** Pure and cheap: null = not this format; Malformed = looks like this format but does not parse. */
   recognise(text: string): Line | Malformed | null;
+  /**
+   * Optional, pure: several records of this format glued on one record (a tqdm frame in front of a log
+   * line, log lines joined by spaces). Returns the pieces in order (joined they give `text` back), or
+   * null when there is nothing to split. A function of the text alone, so chunking cannot change it.
+   */
+  split?(text: string): string[] | null;
   role(line: Line): LineRole;
   /** For progress frames: the frame cannot continue the open run (tqdm went backwards: a new process). */
   startsNewProcess(line: Line, state: State): boolean;

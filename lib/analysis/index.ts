@@ -9,6 +9,10 @@
  * - recommend.ts    strategies ranked by best validation next to the user's heuristic table
  * - series.ts       TensorBoard EMA smoothing and extreme-preserving downsampling
  * - validation.ts   which losses of a run count (own task, trend, final, best)
+ * - uncertainty.ts  95% intervals of a strategy's best validation, distinguishability, runs to separate
+ * - convergence.ts  epochs and training time to within 5% of a run's best validation
+ * - cost.ts         training seconds per epoch (tqdm, printed minutes, ms/batch) and a run's cost
+ * - pareto.ts       the (training time, best validation) Pareto front and its trade-off sentences
  */
 export type {
   AnalysisRun,
@@ -93,8 +97,10 @@ export {
   recommend,
   type Agreement,
   type HeuristicRow,
+  type RankedRun,
   type RankedStrategy,
   type Recommendation,
+  type Verdict,
   type RecommendOptions,
 } from './recommend';
 
@@ -113,3 +119,24 @@ export {
 } from './validation';
 
 export { fmt, pct } from './format';
+
+export {
+  CONFIDENCE,
+  MAX_RUNS_TO_SEPARATE,
+  commonSpread,
+  distinguishable,
+  runsToSeparate,
+  singleRunInterval,
+  strategyInterval,
+  tInterval,
+  validationNoise,
+  type Interval,
+  type IntervalMethod,
+  type RunsToSeparate,
+} from './uncertainty';
+
+export { CONVERGENCE_TOLERANCE, convergence, type Convergence } from './convergence';
+
+export { epochTrainingSeconds, runCost, type EpochSeconds, type EpochTimingInput, type RunCost, type TimingSource } from './cost';
+
+export { dominates, paretoFront, tradeoffSentences, type ParetoPoint, type TradeoffMember } from './pareto';

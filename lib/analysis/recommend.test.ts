@@ -79,9 +79,12 @@ describe('recommend', () => {
     expect(rec?.episodesSource).toBe('given');
     expect(rec?.heuristic?.minLayers).toBe(9);
     expect(rec?.agreement).toBe('fewer_layers');
+    // single runs with one or two epochs: no interval, so no winner is named
+    expect(rec?.verdict).toBe('not_distinguishable');
     expect(rec?.summary).toBe(
-      "For task 1 (2560 frames): unfreeze 4/12 · L8–L11 ranks first (mean best validation 0.1, n=1); the notes' " +
-        "rule of thumb for 2000 episodes is 9 layers (balanced, the notes' current default).",
+      'For task 1 (2560 frames): no winner yet: unfreeze 4/12 · L8–L11, unfreeze 8/12 · L4–L11, default (unknown) are not ' +
+        'distinguishable (95% intervals overlap); about 11 runs each (10 more runs) would likely separate the first two; ' +
+        "the notes' rule of thumb for 2000 episodes is 9 layers (balanced, the notes' current default).",
     );
     expect(recommend(runs.map((r) => ({ ...r, episodes: 100 })))[0]?.agreement).toBe('agrees'); // 3-4 layers
     const eight = [runs[0], runs[1]].filter((r): r is AnalysisRun => r !== undefined);
@@ -106,9 +109,10 @@ describe('recommend', () => {
     const [none] = recommend([run('x', strat('last_n', 4), [0.2])]);
     expect(none?.heuristic).toBeNull();
     expect(none?.agreement).toBeNull();
+    expect(none?.verdict).toBe('single_strategy');
     expect(none?.summary).toBe(
-      "For task 1 (2560 frames): unfreeze 4/12 · L8–L11 ranks first (mean best validation 0.2, n=1); the notes' " +
-        'rule of thumb needs the episode count.',
+      'For task 1 (2560 frames): only unfreeze 4/12 · L8–L11 has a validation loss (mean best validation 0.2, one run, ' +
+        "too few epochs for an interval): nothing to compare it with yet; the notes' rule of thumb needs the episode count.",
     );
   });
 
@@ -140,5 +144,81 @@ describe('recommend', () => {
       [2, 'unfreeze 4/12 · L8–L11', 0.0348],
       [3, 'unfreeze 6/12 · L6–L11', 0.0357],
     ]);
+  });
+
+  describe('uncertainty, convergence, cost and the front (issue 15)', () => {
+    const timed = (id: string, layers: number, val: number[], secondsPerEpoch: number, params = 300e6): AnalysisRun =>
+      run(id, strat('last_n', layers), val, {
+        epochSeconds: val.map((_, i) => ({ epoch: i + 1, seconds: secondsPerEpoch, source: 'tqdm' as const })),
+        trainableParams: params,
+      });
+    // noisy single runs 0.002 apart: a single-run comparison must not read as a verdict
+    const single = [timed('six', 6, [0.5, 0.3, 0.22, 0.2, 0.21, 0.202], 60), timed('nine', 9, [0.5, 0.3, 0.205, 0.198, 0.205, 0.2], 90)];
+
+    it('single runs: single_run_noise intervals, not distinguishable, no winner named', () => {
+      const [rec] = recommend(single);
+      const [first, second] = rec?.ranking ?? [];
+      expect(first?.key).toBe('12:3-11');
+      expect(first?.bestValidation.method).toBe('single_run_noise');
+      expect(first?.bestValidation.mean).toBe(0.198);
+      expect(first?.distinguishableFromNext).toBe(false);
+      expect(second?.distinguishableFromNext).toBeNull();
+      expect(rec?.verdict).toBe('not_distinguishable');
+      expect(rec?.leaders).toEqual(['12:3-11', '12:6-11']);
+      expect(rec?.summary).toContain('no winner yet');
+      expect(rec?.summary).toContain('single runs only');
+      expect(rec?.summary).not.toContain('ranks first');
+      // d = 0.002 against within-run noise σ̂ ≈ 0.007: out of reach
+      expect(first?.runsToSeparateNext).toBeNull();
+      expect(rec?.summary).toContain('more than 200 runs each would be needed');
+    });
+
+    it('convergence and cost per run and per strategy; both on the front (cheaper vs better)', () => {
+      const [rec] = recommend(single);
+      const nine = rec?.ranking.find((r) => r.trainableLayers === 9);
+      const six = rec?.ranking.find((r) => r.trainableLayers === 6);
+      expect(nine).toMatchObject({ bestEpoch: 4, epochsToConverge: 3, minutesPerEpoch: 1.5, trainingMinutes: 9, trainableParams: 300e6 });
+      expect(nine?.minutesToConverge).toBeCloseTo(4.5, 12);
+      expect(six).toMatchObject({ bestEpoch: 4, epochsToConverge: 4, minutesPerEpoch: 1, trainingMinutes: 6, pareto: true });
+      expect(nine?.pareto).toBe(true);
+      expect(rec?.tradeoffs).toEqual([
+        '9 layers costs 50% more time than 6 layers for 0.002 lower validation loss — not established yet (overlapping or single-run intervals).',
+      ]);
+    });
+
+    it('repeats: a t-interval, and a clear gap is named as a winner; a dominated strategy is off the front', () => {
+      const runs = [
+        timed('a1', 6, [0.3, 0.2], 60),
+        timed('a2', 6, [0.3, 0.202], 60),
+        timed('a3', 6, [0.3, 0.201], 60),
+        timed('b1', 10, [0.3, 0.25], 120),
+        timed('b2', 10, [0.3, 0.251], 120),
+        timed('b3', 10, [0.3, 0.252], 120),
+      ];
+      const [rec] = recommend(runs);
+      const [first, second] = rec?.ranking ?? [];
+      expect(first?.bestValidation.method).toBe('t');
+      expect(first?.bestValidation.mean).toBeCloseTo(0.201, 12);
+      // s = 0.001, t(0.975, 2) = 4.3027 → half-width 4.3027 · 0.001/√3 = 0.002484
+      expect(first?.bestValidation.hi).toBeCloseTo(0.201 + 0.002484, 5);
+      expect(first?.distinguishableFromNext).toBe(true);
+      expect(rec?.verdict).toBe('supported');
+      expect(rec?.summary).toContain('unfreeze 6/12 · L6–L11 ranks first');
+      expect(rec?.summary).toContain('its interval separates it from unfreeze 10/12 · L2–L11');
+      expect([first?.pareto, second?.pareto]).toEqual([true, false]);
+      expect(rec?.tradeoffs).toEqual([]);
+    });
+
+    it('separated single runs are only tentative: no verdict from within-run noise', () => {
+      const [rec] = recommend([
+        timed('a', 6, [0.5, 0.3, 0.2, 0.201, 0.2, 0.201], 60),
+        timed('b', 10, [0.5, 0.3, 0.3, 0.301, 0.3, 0.301], 120),
+      ]);
+      expect(rec?.ranking[0]?.distinguishableFromNext).toBe(true);
+      expect(rec?.verdict).toBe('tentative');
+      expect(rec?.summary).toContain('tentatively unfreeze 6/12 · L6–L11');
+      expect(rec?.summary).toContain('are single runs whose interval is only within-run noise');
+      expect(rec?.summary).not.toContain('ranks first');
+    });
   });
 });

@@ -16,10 +16,21 @@
  * 'agrees' | 'more_layers' | 'fewer_layers' (null when either side is missing or the top strategy is
  * "default (unknown)").
  */
+import { convergence } from './convergence';
+import { runCost, type TimingSource } from './cost';
 import { fmt, plural } from './format';
+import { paretoFront, tradeoffSentences } from './pareto';
 import { compareStrategies, strategyIdentity, type StrategyIdentity } from './strategy';
 import type { AnalysisRun, RunId } from './types';
-import { bestValidation } from './validation';
+import {
+  MAX_RUNS_TO_SEPARATE,
+  distinguishable,
+  runsToSeparate,
+  strategyInterval,
+  validationNoise,
+  type Interval,
+  type RunsToSeparate,
+} from './uncertainty';
 
 export interface HeuristicRow {
   /** English name (translation of the notes' 策略名称). */
@@ -125,6 +136,23 @@ export function heuristicFor(episodes: number | null | undefined): HeuristicRow 
   return HEURISTIC_TABLE.find((r) => episodes >= r.minEpisodes && episodes < r.maxEpisodes) ?? null;
 }
 
+/** One run's numbers behind its strategy's row. */
+export interface RankedRun {
+  id: RunId;
+  bestValidation: number | null;
+  /** σ̂ of its own validation noise (uncertainty.ts), null with < 3 finite epochs. */
+  validationNoise: number | null;
+  bestEpoch: number | null;
+  epochsToConverge: number | null;
+  minutesToConverge: number | null;
+  minutesPerEpoch: number | null;
+  trainingMinutes: number | null;
+  /** False when some trained epochs had no timing (trainingMinutes is then minutesPerEpoch × epochs). */
+  timingComplete: boolean;
+  timingSource: TimingSource | null;
+  trainableParams: number | null;
+}
+
 export interface RankedStrategy {
   rank: number;
   key: string;
@@ -139,7 +167,33 @@ export interface RankedStrategy {
   bestValidationMin: number | null;
   bestValidationMax: number | null;
   runIds: RunId[];
+  /** 95% interval of the best validation (uncertainty.ts). */
+  bestValidation: Interval;
+  /** Intervals of this and the next rank do not overlap; null for the last rank. */
+  distinguishableFromNext: boolean | null;
+  /** When not distinguishable from the next: runs each that would likely separate them (null: tie or out of reach). */
+  runsToSeparateNext: RunsToSeparate | null;
+  /** Means over the strategy's runs that have the number (convergence.ts, cost.ts). */
+  bestEpoch: number | null;
+  epochsToConverge: number | null;
+  minutesToConverge: number | null;
+  minutesPerEpoch: number | null;
+  trainingMinutes: number | null;
+  trainableParams: number | null;
+  /** On the Pareto front of (trainingMinutes, bestValidation.mean) within the bucket (pareto.ts). */
+  pareto: boolean;
+  perRun: RankedRun[];
 }
+
+/**
+ * What the evidence supports:
+ * - 'supported': rank 1's interval separates it from rank 2 and both have ≥ 2 runs (t-intervals);
+ * - 'tentative': the intervals separate, but rank 1 or rank 2 is a single run, whose interval is only its
+ *   own validation noise (nothing about another seed): a hint, not a verdict;
+ * - 'not_distinguishable': rank 2 overlaps rank 1, or rank 1 has no interval;
+ * - 'single_strategy': nothing to compare with; 'no_evidence': no validation loss yet.
+ */
+export type Verdict = 'supported' | 'tentative' | 'not_distinguishable' | 'single_strategy' | 'no_evidence';
 
 export type Agreement = 'agrees' | 'more_layers' | 'fewer_layers';
 
@@ -151,6 +205,11 @@ export interface Recommendation {
   ranking: RankedStrategy[];
   heuristic: HeuristicRow | null;
   agreement: Agreement | null;
+  verdict: Verdict;
+  /** Keys of the strategies not distinguishable from rank 1 (rank 1 included). */
+  leaders: string[];
+  /** Trade-off along the Pareto front, cheapest first (pareto.ts). */
+  tradeoffs: string[];
   summary: string;
 }
 
@@ -166,6 +225,36 @@ function median(xs: number[]): number | null {
   return s.length % 2 === 1 ? (s[mid] ?? null) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
 }
 
+function meanOf(xs: readonly (number | null)[]): number | null {
+  const finite = xs.filter((x): x is number => x !== null && Number.isFinite(x));
+  return finite.length === 0 ? null : finite.reduce((p, q) => p + q, 0) / finite.length;
+}
+
+function rankedRun(r: AnalysisRun): RankedRun {
+  const seconds = r.epochSeconds ?? [];
+  const conv = convergence(r, seconds);
+  const epochsDone = r.epochsDone ?? r.epochs.reduce((max, e) => Math.max(max, e.epoch), 0);
+  const cost = runCost(seconds, epochsDone);
+  return {
+    id: r.id,
+    bestValidation: conv.bestLoss,
+    validationNoise: validationNoise(r),
+    bestEpoch: conv.bestEpoch,
+    epochsToConverge: conv.epochsToConverge,
+    minutesToConverge: conv.minutesToConverge,
+    minutesPerEpoch: cost.minutesPerEpoch,
+    trainingMinutes: cost.trainingMinutes,
+    timingComplete: cost.complete,
+    timingSource: cost.source,
+    trainableParams: r.trainableParams ?? null,
+  };
+}
+
+/** The name of a strategy in sentences: "9 layers", else its label. */
+function shortName(r: Pick<RankedStrategy, 'trainableLayers' | 'label'>): string {
+  return r.trainableLayers === null ? r.label : plural(r.trainableLayers, 'layer');
+}
+
 function rankBucket(runs: readonly AnalysisRun[]): RankedStrategy[] {
   const byKey = new Map<string, { identity: StrategyIdentity; runs: AnalysisRun[] }>();
   for (const r of runs) {
@@ -175,12 +264,9 @@ function rankBucket(runs: readonly AnalysisRun[]): RankedStrategy[] {
     if (entry === undefined) byKey.set(identity.key, { identity, runs: [r] });
     else entry.runs.push(r);
   }
-  const rows = [...byKey.values()].map(({ identity, runs: members }) => {
-    const bests: number[] = [];
-    for (const m of members) {
-      const b = bestValidation(m);
-      if (b !== null) bests.push(b.loss);
-    }
+  const rows: RankedStrategy[] = [...byKey.values()].map(({ identity, runs: members }) => {
+    const perRun = members.map(rankedRun);
+    const bests = perRun.map((p) => p.bestValidation).filter((b): b is number => b !== null);
     return {
       rank: 0,
       key: identity.key,
@@ -193,6 +279,17 @@ function rankBucket(runs: readonly AnalysisRun[]): RankedStrategy[] {
       bestValidationMin: bests.length === 0 ? null : Math.min(...bests),
       bestValidationMax: bests.length === 0 ? null : Math.max(...bests),
       runIds: members.map((m) => m.id),
+      bestValidation: strategyInterval(perRun.map((p) => ({ best: p.bestValidation, noise: p.validationNoise }))),
+      distinguishableFromNext: null,
+      runsToSeparateNext: null,
+      bestEpoch: meanOf(perRun.map((p) => p.bestEpoch)),
+      epochsToConverge: meanOf(perRun.map((p) => p.epochsToConverge)),
+      minutesToConverge: meanOf(perRun.map((p) => p.minutesToConverge)),
+      minutesPerEpoch: meanOf(perRun.map((p) => p.minutesPerEpoch)),
+      trainingMinutes: meanOf(perRun.map((p) => p.trainingMinutes)),
+      trainableParams: meanOf(perRun.map((p) => p.trainableParams)),
+      pareto: false,
+      perRun,
     };
   });
   rows.sort((a, b) => {
@@ -203,18 +300,74 @@ function rankBucket(runs: readonly AnalysisRun[]): RankedStrategy[] {
     }
     return compareStrategies(a.identity, b.identity);
   });
-  rows.forEach((r, i) => (r.rank = i + 1));
+  rows.forEach((r, i) => {
+    r.rank = i + 1;
+    const next = rows[i + 1];
+    if (next === undefined) return;
+    r.distinguishableFromNext = distinguishable(r.bestValidation, next.bestValidation);
+    if (!r.distinguishableFromNext) r.runsToSeparateNext = runsToSeparate(r.bestValidation, next.bestValidation);
+  });
+  const front = paretoFront(rows.map((r) => ({ key: r.key, cost: r.trainingMinutes, loss: r.bestValidationMean })));
+  for (const r of rows) r.pareto = front.has(r.key);
   return rows;
+}
+
+/** Verdict and leaders of a ranking (see `Verdict`). */
+function verdictOf(ranking: readonly RankedStrategy[]): { verdict: Verdict; leaders: string[] } {
+  const withEvidence = ranking.filter((r) => r.bestValidationMean !== null);
+  const top = withEvidence[0];
+  if (top === undefined) return { verdict: 'no_evidence', leaders: [] };
+  if (withEvidence.length === 1) return { verdict: 'single_strategy', leaders: [top.key] };
+  const leaders = withEvidence.filter((r) => r === top || !distinguishable(top.bestValidation, r.bestValidation)).map((r) => r.key);
+  if (leaders.length > 1) return { verdict: 'not_distinguishable', leaders };
+  const second = withEvidence[1];
+  const repeated = top.bestValidation.method === 't' && second?.bestValidation.method === 't';
+  return { verdict: repeated ? 'supported' : 'tentative', leaders };
+}
+
+function intervalText(i: Interval): string {
+  if (i.lo === null || i.hi === null) return i.n === 1 ? 'one run, too few epochs for an interval' : 'no interval';
+  const range = `95% interval ${fmt(i.lo)}–${fmt(i.hi)}`;
+  return i.method === 'single_run_noise' ? `${range} from that one run's own validation noise` : `${range}, n=${i.n}`;
+}
+
+function evidenceText(rec: Omit<Recommendation, 'summary'>): string {
+  const top = rec.ranking[0];
+  if (top === undefined || rec.verdict === 'no_evidence') return 'no run has a validation loss yet';
+  const mean = `mean best validation ${fmt(top.bestValidationMean)}, ${intervalText(top.bestValidation)}`;
+  if (rec.verdict === 'single_strategy') return `only ${top.label} has a validation loss (${mean}): nothing to compare it with yet`;
+  const second = rec.ranking[1];
+  if (rec.verdict === 'supported') {
+    return `${top.label} ranks first (${mean}) and its interval separates it from ${second?.label ?? 'the rest'}`;
+  }
+  if (rec.verdict === 'tentative') {
+    const singles = [top, second].filter((r) => r !== undefined && r.bestValidation.method !== 't').map((r) => r?.label);
+    return `tentatively ${top.label} (${mean}): its interval clears ${second?.label ?? 'the next'}'s, but ${singles.join(' and ')} ${
+      singles.length === 1 ? 'is a single run' : 'are single runs'
+    } whose interval is only within-run noise; repeat with other seeds before trusting it`;
+  }
+  const names = rec.ranking.filter((r) => rec.leaders.includes(r.key)).map((r) => r.label);
+  const allSingle = rec.ranking.filter((r) => rec.leaders.includes(r.key)).every((r) => r.n <= 1);
+  const sep = top.runsToSeparateNext;
+  const more =
+    sep === null
+      ? rec.ranking[1]?.bestValidationMean === top.bestValidationMean
+        ? 'the first two have equal means'
+        : top.bestValidation.lo === null
+          ? 'too few epochs to estimate how many runs would separate them'
+          : `the first two differ by less than the noise: more than ${MAX_RUNS_TO_SEPARATE} runs each would be needed to separate them`
+      : `about ${sep.runsEach} runs each (${plural(sep.more, 'more run')}) would likely separate the first two${
+          sep.spreadSource === 'single_run_noise' ? ' if run-to-run spread were as small as within-run noise' : ''
+        }`;
+  return `no winner yet: ${names.join(', ')} are not distinguishable (95% intervals overlap${
+    allSingle ? '; single runs only' : ''
+  }); ${more}`;
 }
 
 function summarise(rec: Omit<Recommendation, 'summary'>): string {
   const task = rec.taskId === null ? 'unknown task' : `task ${rec.taskId}`;
   const size = rec.datasetFrames === null ? 'unknown dataset size' : `${rec.datasetFrames} frames`;
-  const top = rec.ranking[0];
-  const evidence =
-    top === undefined || top.bestValidationMean === null
-      ? 'no run has a validation loss yet'
-      : `${top.label} ranks first (mean best validation ${fmt(top.bestValidationMean)}, n=${top.n})`;
+  const evidence = evidenceText(rec);
   let rule: string;
   if (rec.heuristic === null) {
     rule =
@@ -263,7 +416,24 @@ export function recommend(runs: readonly AnalysisRun[], options: RecommendOption
       agreement =
         top.trainableLayers < heuristic.minLayers ? 'fewer_layers' : top.trainableLayers > heuristic.maxLayers ? 'more_layers' : 'agrees';
     }
-    const rec = { taskId, datasetFrames: frames, episodes, episodesSource, ranking, heuristic, agreement };
+    const { verdict, leaders } = verdictOf(ranking);
+    const byKey = new Map(ranking.map((r) => [r.key, r]));
+    const tradeoffs = tradeoffSentences(
+      ranking.filter((r) => r.pareto).map((r) => ({ key: r.key, name: shortName(r), cost: r.trainingMinutes, loss: r.bestValidationMean })),
+      (a, b) => {
+        const x = byKey.get(a);
+        const y = byKey.get(b);
+        // established apart only by t-intervals over repeats, never by single-run noise
+        return (
+          x !== undefined &&
+          y !== undefined &&
+          x.bestValidation.method === 't' &&
+          y.bestValidation.method === 't' &&
+          distinguishable(x.bestValidation, y.bestValidation)
+        );
+      },
+    );
+    const rec = { taskId, datasetFrames: frames, episodes, episodesSource, ranking, heuristic, agreement, verdict, leaders, tradeoffs };
     out.push({ ...rec, summary: summarise(rec) });
   }
   return out.sort(

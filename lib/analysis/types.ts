@@ -88,6 +88,12 @@ export interface AnalysisRun extends RunSeries {
   episodes?: number | null;
   /** This run's forgetting (e.g. `meanForgetting` of forgetting.ts for the chain ending at it). */
   forgetting?: number | null;
+  /** Training seconds per epoch (cost.ts `epochTrainingSeconds`); absent or empty = no timing printed. */
+  epochSeconds?: readonly { epoch: number; seconds: number; source: 'tqdm' | 'printed' | 'ms_per_batch' }[];
+  /** `Trainable: N` of the init banner. */
+  trainableParams?: number | null;
+  /** Epochs the run trained; defaults to the highest epoch of `epochs`. */
+  epochsDone?: number | null;
 }
 
 /** A chart point; `y` null (or NaN/±Infinity) is a gap. */

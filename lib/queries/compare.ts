@@ -69,9 +69,16 @@ async function loadRunsInView(rows: readonly RunRow[], axis: XAxis, forgetting: 
   });
 }
 
-export async function compareRuns(options: CompareOptions): Promise<CompareResponse> {
+/** The axis that has data: steps when every selected run is step-based (LeRobot: no epochs, only steps). */
+export function defaultAxis(rows: readonly Pick<RunRow, 'epochsDone' | 'lastStep'>[]): CompareOptions['x'] {
+  return rows.length > 0 && rows.every((r) => r.epochsDone === 0 && r.lastStep !== null) ? 'step' : 'epoch';
+}
+
+/** `x` left out: the axis that has data for the selected runs (see defaultAxis). */
+export async function compareRuns(requested: Omit<CompareOptions, 'x'> & { x?: CompareOptions['x'] }): Promise<CompareResponse> {
   const notes: string[] = [];
-  const rows = await selectRuns(options, notes);
+  const rows = await selectRuns({ ...requested, x: requested.x ?? 'epoch' }, notes);
+  const options: CompareOptions = { ...requested, x: requested.x ?? defaultAxis(rows) };
   const forgetting = await forgettingByRun(rows.map((r) => r.id));
   const runs = await loadRunsInView(rows, options.x, forgetting);
   const view = buildCompareView(runs, options);

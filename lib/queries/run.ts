@@ -39,6 +39,7 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
       childRuns: { select: { id: true }, orderBy: { id: 'asc' } },
       events: { orderBy: [{ line: 'asc' }, { id: 'asc' }] },
       warnings: { orderBy: [{ line: 'asc' }, { id: 'asc' }], take: 500 },
+      evals: { orderBy: { step: 'asc' } },
     },
   });
   if (!run) throw new NotFoundError(`run ${id} does not exist`);
@@ -95,6 +96,8 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
     row.nonFinite[column] = nonFinite(v.loss);
     row.retention[column] = v.retention;
   }
+  const stepFigures = await stepLossFigures(id);
+  const stepBased = series.epochs.length === 0 && lastStep !== null;
   const validationRows = [...rowsByKey.values()].sort((a, b) => Number(a.final) - Number(b.final) || a.epoch - b.epoch);
 
   return {
@@ -116,6 +119,7 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
       parentRunId: run.parentRunId,
       childRunIds: run.childRuns.map((c) => c.id),
       errorMessage: run.errorMessage,
+      pushError: run.pushError,
       startedAt: run.startedAt.toISOString(),
       lastSeenAt: run.lastSeenAt.toISOString(),
       bestTrainLoss: finiteOrNull(run.bestLoss),
@@ -127,6 +131,7 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
         totalSteps: run.totalSteps,
         datasetFrames: run.datasetFrames,
         datasetFps: run.datasetFps,
+        episodes: run.episodes,
       },
       params: {
         total: toNumber(run.totalParams),
@@ -143,7 +148,17 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
       epochsTotal: run.epochsTotal,
       lastTrainLoss: finiteOrNull(lastTrainLoss(series.epochs)?.loss),
       lastStep: lastStep?.step ?? null,
+      stepBased,
+      lastStepLoss: stepFigures.last,
+      smoothedStepLoss: stepFigures.smoothed,
+      estimatedSteps: stepFigures.estimated,
     },
+    evals: run.evals.map((e) => ({
+      step: e.step,
+      successRate: finiteOrNull(e.successRate),
+      reward: finiteOrNull(e.reward),
+      loss: finiteOrNull(e.loss),
+    })),
     verdict: {
       status: verdict.verdict,
       reason: verdict.reason,
@@ -189,4 +204,19 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
     })),
     warnings: run.warnings.map((w) => ({ line: w.line, message: w.message })),
   };
+}
+
+/** The last finite step loss, its EMA (weight 0.6, TensorBoard's default) over the last 200 steps, and how many steps are estimated. */
+async function stepLossFigures(runId: number): Promise<{ last: number | null; smoothed: number | null; estimated: number }> {
+  const [recent, estimated] = await Promise.all([
+    db().stepPoint.findMany({ where: { runId }, select: { loss: true }, orderBy: { step: 'desc' }, take: 200 }),
+    db().stepPoint.count({ where: { runId, estimated: true } }),
+  ]);
+  const losses = recent
+    .map((p) => p.loss)
+    .filter((loss): loss is number => loss !== null && Number.isFinite(loss))
+    .reverse();
+  let ema: number | null = null;
+  for (const loss of losses) ema = ema === null ? loss : 0.6 * ema + 0.4 * loss;
+  return { last: losses.at(-1) ?? null, smoothed: ema, estimated };
 }

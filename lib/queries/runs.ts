@@ -43,6 +43,15 @@ async function ensureSummaries(ids?: readonly number[]): Promise<void> {
 
 const FROM = Prisma.sql`FROM "Run" r JOIN "LogSource" src ON src.id = r."sourceId" JOIN "RunSummary" rs ON rs."runId" = r.id`;
 
+/** Each run's last step and latest finite step loss (two backward index probes per run listed). */
+const LAST_STEP = Prisma.sql`
+  LEFT JOIN LATERAL (SELECT sp.step FROM "StepPoint" sp WHERE sp."runId" = r.id ORDER BY sp.step DESC LIMIT 1) ls ON true
+  LEFT JOIN LATERAL (
+    SELECT sp.loss FROM "StepPoint" sp WHERE sp."runId" = r.id AND sp.loss - sp.loss = 0 ORDER BY sp.step DESC LIMIT 1) ll ON true`;
+
+/** Without epoch averages (step-based trainers such as LeRobot) the table shows the last step's loss. */
+const LAST_TRAIN_LOSS = Prisma.sql`COALESCE(rs."lastTrainLoss", CASE WHEN rs."epochsDone" = 0 THEN ll.loss END)`;
+
 type Facet = 'task' | 'strategy' | 'status' | 'verdict';
 
 /** Conditions every facet shares (run ids, text search). */
@@ -76,7 +85,7 @@ const ORDER: Record<RunFilters['sort'], Prisma.Sql> = {
   strategy: Prisma.sql`rs."strategySort"`,
   status: Prisma.sql`CASE r.status WHEN 'running' THEN 0 WHEN 'stale' THEN 1 WHEN 'crashed' THEN 2 WHEN 'completed' THEN 3 ELSE 9 END`,
   epochs: Prisma.sql`rs."epochsDone"`,
-  lastTrainLoss: Prisma.sql`rs."lastTrainLoss"`,
+  lastTrainLoss: LAST_TRAIN_LOSS,
   bestVal: Prisma.sql`rs."bestValLoss"`,
   gap: Prisma.sql`rs."finalGap"`,
   verdict: Prisma.sql`CASE rs.verdict WHEN 'diverged' THEN 0 WHEN 'overfitting' THEN 1 WHEN 'watch' THEN 2 WHEN 'insufficient' THEN 3 WHEN 'ok' THEN 4 END`,
@@ -98,6 +107,10 @@ interface ListedRow {
   parentRunId: number | null;
   datasetFrames: number | null;
   stepsPerEpoch: number | null;
+  totalSteps: number | null;
+  episodes: number | null;
+  lastStep: number | null;
+  lastTrainLoss: number | null;
   description: string | null;
   sourceId: number;
   sourcePath: string;
@@ -115,7 +128,7 @@ function toRow(row: ListedRow): RunRow {
     strategy: row.view.strategy,
     epochsDone: row.view.epochsDone,
     epochsTotal: row.epochsTotal,
-    lastTrainLoss: row.view.lastTrainLoss,
+    lastTrainLoss: row.lastTrainLoss,
     bestVal: row.view.bestVal,
     finalGap: row.view.finalGap,
     verdict: row.view.verdict,
@@ -126,6 +139,9 @@ function toRow(row: ListedRow): RunRow {
     parentRunId: row.parentRunId,
     datasetFrames: row.datasetFrames,
     stepsPerEpoch: row.stepsPerEpoch,
+    lastStep: row.lastStep,
+    totalSteps: row.totalSteps,
+    episodes: row.episodes,
   };
 }
 
@@ -135,14 +151,22 @@ async function selectRows(filters: RunFilters): Promise<ListedRow[]> {
     filters.limit === undefined
       ? Prisma.empty
       : Prisma.sql`LIMIT ${filters.limit} OFFSET ${(Math.max(1, filters.page ?? 1) - 1) * filters.limit}`;
+  // The page is chosen first; its rows' last steps are probed after (only the order by last training
+  // loss needs them for every run).
   return db().$queryRaw<ListedRow[]>`
+    WITH page AS (
+      SELECT r.id, ${ORDER[filters.sort]} AS k
+        ${FROM} ${filters.sort === 'lastTrainLoss' ? LAST_STEP : Prisma.empty}
+        ${where([...baseConditions(filters), ...facetConditions(filters)])}
+       ORDER BY k ${dir} NULLS LAST, r.id DESC
+       ${paging})
     SELECT r.id, r."taskId", r."taskName", r.status, r.format, r."epochsTotal", r."startedAt", r."lastSeenAt", r."outputDir",
-           r."parentRunId", r."datasetFrames", r."stepsPerEpoch", r.description,
+           r."parentRunId", r."datasetFrames", r."stepsPerEpoch", r."totalSteps", r.episodes, r.description,
+           ls.step AS "lastStep", ${LAST_TRAIN_LOSS} AS "lastTrainLoss",
            src.id AS "sourceId", src.path AS "sourcePath", src.host AS "sourceHost", rs.view
-      ${FROM}
-      ${where([...baseConditions(filters), ...facetConditions(filters)])}
-     ORDER BY ${ORDER[filters.sort]} ${dir} NULLS LAST, r.id DESC
-     ${paging}`;
+      FROM page JOIN "Run" r ON r.id = page.id JOIN "LogSource" src ON src.id = r."sourceId" JOIN "RunSummary" rs ON rs."runId" = r.id
+      ${LAST_STEP}
+     ORDER BY page.k ${dir} NULLS LAST, r.id DESC`;
 }
 
 interface FacetRow {

@@ -55,6 +55,7 @@ async function readStored(ids: readonly number[]): Promise<Map<number, StepSumma
       elapsed: numOrNull(b[9]),
     }));
     out.set(row.runId, { runId: row.runId, width: row.width, lastStep: row.lastStep, buckets });
+    // (No `revision` needed: ingest rebuilds the buckets of retracted steps in the same transaction.)
   }
   return out;
 }
@@ -89,7 +90,7 @@ async function repair(ids: readonly number[]): Promise<void> {
  * `lastStep` (from stepVersions) detects steps the stored buckets do not cover yet.
  */
 export async function stepSummaries(
-  runs: readonly { id: number; version: string; expectedSteps: number | null; lastStep: number | null }[],
+  runs: readonly { id: number; version: string; expectedSteps: number | null; lastStep: number | null; revision?: number }[],
 ): Promise<Map<number, StepSummary>> {
   const out = new Map<number, StepSummary>();
   const toRead: (typeof runs)[number][] = [];
@@ -117,10 +118,10 @@ export async function stepSummaries(
 /** Version, expected and last step of runs (the last step by a backward index probe per run). */
 export async function stepVersions(
   ids: readonly number[],
-): Promise<{ id: number; version: string; expectedSteps: number | null; lastStep: number | null }[]> {
+): Promise<{ id: number; version: string; expectedSteps: number | null; lastStep: number | null; revision: number }[]> {
   if (ids.length === 0) return [];
   return db().$queryRaw`
-    SELECT r.id, r.xmin::text AS version, r."totalSteps" AS "expectedSteps",
+    SELECT r.id, r.xmin::text AS version, r."totalSteps" AS "expectedSteps", r."stepRevision" AS revision,
            (SELECT s.step FROM "StepPoint" s WHERE s."runId" = r.id ORDER BY s.step DESC LIMIT 1) AS "lastStep"
       FROM "Run" r WHERE r.id = ANY(${[...ids]}::int[])`;
 }

@@ -2,11 +2,13 @@
 //
 // Wall time: the log has no clock per line, so Thaw derives a run's TRAINING time. An epoch lasts
 // what tqdm reports as `elapsed` at its last step (the SmolVLA trainer's bar covers the training loop
-// only), else the trainer's own `⏱️ Epoch N 训练完成，用时` minutes (some versions), else nothing. Time at a
+// only), else the trainer's own `⏱️ Epoch N 训练完成，用时` minutes (some versions), else the printed
+// ms/batch × steps per epoch (lib/analysis/cost.ts `epochTrainingSeconds`, the one rule), else nothing. Time at a
 // step = the durations of the earlier epochs + that step's elapsed; a validation sits at the end of its
 // epoch. Validation and checkpoint saving are not training time, so they are not on this axis; every
 // run starts at 0, so runs of different days are comparable. A run without timing has no wall-time
 // points (the response says so in `notes`).
+import { epochTrainingSeconds, type EpochTimingInput } from '../analysis/cost';
 import type { StepBucket, StepSummary } from './steps';
 import { epochSeconds } from './steps';
 
@@ -20,16 +22,14 @@ export interface RunTiming {
   epochSteps: Map<number, [number, number]>;
 }
 
-export function runTiming(
-  stepsPerEpoch: number | null,
-  epochs: readonly { epoch: number; durationMinutes: number | null }[],
-  summary: StepSummary | undefined,
-): RunTiming {
-  const fromSteps = summary ? epochSeconds(summary) : new Map<number, number>();
-  const seconds = new Map<number, number>();
-  for (const e of epochs)
-    if (e.durationMinutes !== null && Number.isFinite(e.durationMinutes)) seconds.set(e.epoch, e.durationMinutes * 60);
-  for (const [epoch, s] of fromSteps) seconds.set(epoch, s); // tqdm's elapsed is the more precise one
+export function runTiming(stepsPerEpoch: number | null, epochs: readonly EpochTimingInput[], summary: StepSummary | undefined): RunTiming {
+  // one rule for an epoch's training seconds (tqdm, else the printed minutes, else ms/batch × steps)
+  const seconds = new Map(
+    epochTrainingSeconds(epochs, summary ? epochSeconds(summary) : new Map<number, number>(), stepsPerEpoch).map((e) => [
+      e.epoch,
+      e.seconds,
+    ]),
+  );
   const epochEnd = new Map<number, number>();
   const last = Math.max(0, ...seconds.keys());
   let total = 0;

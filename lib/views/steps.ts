@@ -24,6 +24,8 @@ export interface StepSummary {
   width: number;
   /** The last step summarised. */
   lastStep: number;
+  /** Run.stepRevision when summarised: a different one means earlier steps moved (start over). */
+  revision?: number;
   buckets: StepBucket[];
 }
 

@@ -56,6 +56,7 @@ describe('migrations', () => {
     ).rows.map((r) => r.table_name);
     expect(tables).toEqual([
       'EpochMetric',
+      'EvalPoint',
       'LogSource',
       'ParseWarning',
       'Run',

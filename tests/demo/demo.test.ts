@@ -35,6 +35,10 @@ describe('thaw demo', () => {
     const byFile = Object.fromEntries(runs.map((run) => [run.file, run]));
     expect(Object.keys(byFile).sort()).toEqual([
       'live/task2-unfreeze8.log',
+      'repeats/task1-unfreeze10-seed310.log',
+      'repeats/task1-unfreeze10-seed320.log',
+      'repeats/task1-unfreeze6-seed311.log',
+      'repeats/task1-unfreeze6-seed321.log',
       'task1-unfreeze10.log',
       'task1-unfreeze6.log',
       'unfreeze4/task1.log',

@@ -161,3 +161,96 @@ describe('parser properties', () => {
     );
   });
 });
+
+// LeRobot captures: frames glued in front of records, records joined on one line, `\r` frames, cut
+// prefixes. Vocabulary = the records of the LeRobot fixtures, glued with the separators real captures
+// leave between them (nothing, a space, `\r`, `\n`).
+const LEROBOT_LOGS = [
+  'lerobot/d_wandb_output_log.log',
+  'lerobot/e_colab_cell.log',
+  'lerobot/f_multi_records_one_line.log',
+  'lerobot/g_cut_prefix_no_timestamp.log',
+  'lerobot/i_resumed_raw_cr.log',
+  'lerobot/k_keyboard_interrupt.log',
+].map((name) => fixtureBytes(name));
+const LEROBOT_VOCABULARY = [...new Set(LEROBOT_LOGS.flatMap((bytes) => frameBytes(bytes).records.map((r) => r.text)))].filter(
+  (text) => text.length < 2000,
+);
+const gluedSoup = fc
+  .array(
+    fc.oneof(
+      { weight: 6, arbitrary: fc.constantFrom(...LEROBOT_VOCABULARY) },
+      { weight: 3, arbitrary: fc.constantFrom('', ' ', '\r', '\n', '\r\n') },
+    ),
+    { maxLength: 40 },
+  )
+  .map((parts) => encoder.encode(parts.join('')));
+const anyLerobot = fc.oneof(gluedSoup, fc.constantFrom(...LEROBOT_LOGS));
+
+/** The rows a store would end with: step → loss (retracted steps removed). */
+function finalSteps(events: ParseEvent[]): Map<string, number | null> {
+  const rows = new Map<string, number | null>();
+  for (const event of events) {
+    if (event.type === 'step') rows.set(`${event.runKey}|${event.step}`, event.loss);
+    if (event.type === 'step_retract') rows.delete(`${event.runKey}|${event.step}`);
+  }
+  return rows;
+}
+
+describe('parser properties: glued and multi-record LeRobot lines', () => {
+  it('chunking yields exactly the events of one pass', () => {
+    fc.assert(
+      fc.property(anyLerobot, chunkSizes, (bytes, sizes) => {
+        expect(chunked(bytes, sizes)).toEqual(parseBytes(bytes));
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  it('snapshot/restore through JSON at any record boundary is invisible', () => {
+    fc.assert(
+      fc.property(anyLerobot, fc.double({ min: 0, max: 1, noNaN: true }), (bytes, where) => {
+        const { records } = frameBytes(bytes);
+        const cut = Math.floor(where * records.length);
+        const first = createLogParser();
+        const events: ParseEvent[] = [];
+        for (const record of records.slice(0, cut)) events.push(...first.feed(record));
+        const second = createLogParser(throughJson(first.snapshot()));
+        for (const record of records.slice(cut)) events.push(...second.feed(record));
+        events.push(...second.end());
+        expect(events).toEqual(parseBytes(bytes).events);
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  it('every train record becomes exactly one row, whether glued, joined or on its own line', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.constantFrom(
+            ...LEROBOT_VOCABULARY.filter((t) => /^(?:INFO |Training:)/.test(t) && / step:\S+ smpl:/.test(t) && t.includes(' loss:')),
+          ),
+          {
+            maxLength: 30,
+          },
+        ),
+        fc.constantFrom('', ' ', '\n', '\r'),
+        (records, glue) => {
+          const joined = (parts: string[]) => encoder.encode(parts.join(glue) + '\n');
+          const alone = finalSteps(parseBytes(encoder.encode(records.join('\n') + '\n')).events);
+          const glued = finalSteps(parseBytes(joined(records)).events);
+          const expectedRecords = records.reduce(
+            (n, text) => n + (text.match(/ step:\S+ smpl:\S+ ep:\S+ epch:\S+ loss:/g)?.length ?? 0),
+            0,
+          );
+          expect(alone.size).toBe(expectedRecords);
+          expect(glued.size).toBe(expectedRecords);
+          const byValue = (a: number | null, b: number | null) => (a ?? -1) - (b ?? -1);
+          expect([...glued.values()].sort(byValue)).toEqual([...alone.values()].sort(byValue));
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});

@@ -51,7 +51,7 @@ describe('compare page on mixed tasks, schedules and lengths', () => {
 
   it('draws one chart per task × dataset size, one group per strategy in each, with n', async () => {
     await page.goto(`${server.url}/compare?smooth=0`);
-    await expect.poll(() => facets().count()).toBe(5);
+    await expect.poll(() => facets().count(), { timeout: 30_000 }).toBe(5);
     expect(await facets().evaluateAll((els) => els.map((el) => el.getAttribute('data-task')))).toEqual(['1', '1', '2', '3', '4']);
     // every facet's canvas is drawn
     for (const canvas of await page.locator('[data-testid="compare-facet"] canvas').all()) {
@@ -86,11 +86,12 @@ describe('compare page on mixed tasks, schedules and lengths', () => {
   it('pools tasks only on request, and then says so and offers to split', async () => {
     await page.getByTestId('pool-all').click();
     await page.waitForURL(/pool=1/);
-    await expect.poll(() => facets().count()).toBe(1);
+    await expect.poll(() => facets().count(), { timeout: 30_000 }).toBe(1);
     expect(await page.getByTestId('pool-warning').innerText()).toMatch(/Pooled: each strategy's mean mixes tasks 1, 2, 3, 4/);
     expect(await page.getByTestId('compare-summary').locator('tbody tr').count()).toBe(2);
     await page.getByTestId('pool-warning').getByRole('button', { name: 'Split by task' }).click();
-    await expect.poll(() => facets().count()).toBe(5);
+    await page.waitForURL((url) => !url.searchParams.has('pool'), { timeout: 30_000 });
+    await expect.poll(() => facets().count(), { timeout: 30_000 }).toBe(5);
     expect(new URL(page.url()).searchParams.get('pool')).toBeNull();
   });
 
@@ -98,7 +99,7 @@ describe('compare page on mixed tasks, schedules and lengths', () => {
     for (const x of ['step', 'time'] as const) {
       await page.getByTestId(`x-${x}`).click();
       await page.waitForURL(new RegExp(`x=${x}`));
-      await expect.poll(() => page.getByTestId('compare-chart').getAttribute('data-x')).toBe(x);
+      await expect.poll(() => page.getByTestId('compare-chart').getAttribute('data-x'), { timeout: 30_000 }).toBe(x);
       expect(await facets().count()).toBe(5);
     }
   });

@@ -4,7 +4,7 @@ import { Suspense, type ReactNode } from 'react';
 import { z } from 'zod';
 import { NotFoundError } from '@/lib/api/errors';
 import { parseQueryOrDefault } from '@/lib/api/params';
-import { flagParam, smoothParam, xParam } from '@/lib/api/schemas/common';
+import { X_AXES, flagParam, smoothParam } from '@/lib/api/schemas/common';
 import { runIdParam, type RunDetail } from '@/lib/api/schemas/run';
 import { readLogTail } from '@/lib/queries/log-tail';
 import { getRunDetail } from '@/lib/queries/run';
@@ -13,11 +13,16 @@ import { LayerStrip, StatusDot, StrategyLabel, VerdictBadge } from '../../_compo
 import { fmtCount, fmtDateTime, fmtLoss, fmtParams, fmtPct, fmtRatio, retentionText } from '../../_components/format';
 import { LiveRefresh } from '../../_components/live';
 import { LogTail } from '../../_components/log-tail';
+import { LineChart } from '../../_components/line-chart';
 import { RunCharts } from '../../_components/run-charts';
 
 export const dynamic = 'force-dynamic';
 
-const pageQuery = z.object({ x: xParam, smooth: smoothParam, log: flagParam.default(false) });
+const pageQuery = z.object({
+  x: z.enum(X_AXES, { error: 'one of epoch, step, time' }).optional(),
+  smooth: smoothParam,
+  log: flagParam.default(false),
+});
 
 export default async function RunPage({
   params,
@@ -37,8 +42,10 @@ export default async function RunPage({
     if (error instanceof NotFoundError) notFound();
     throw error;
   }
+  // Open on the axis that has data: steps for a step-based run (LeRobot), epochs otherwise.
+  const x = view.x ?? (detail.progress.stepBased ? 'step' : 'epoch');
   const [[train, val, step, lr], tail] = await Promise.all([
-    getRunSeriesBundle(id, ['train', 'val', 'step', 'lr'], { x: view.x, smooth: view.smooth, points: 1000 }),
+    getRunSeriesBundle(id, ['train', 'val', 'step', 'lr'], { x, smooth: view.smooth, points: 1000 }),
     readLogTail(id, 40),
   ]);
   const { run, strategy, verdict, advice } = detail;
@@ -62,10 +69,23 @@ export default async function RunPage({
         <div className="title-row">
           <StatusDot status={run.status} />
           <h1>
-            #{run.id} · task{run.taskId ?? '?'} {run.taskName ?? ''}
+            {run.taskId === null && run.format === 'lerobot' ? (
+              <>
+                #{run.id} · LeRobot {run.outputDir ? lastPathPart(run.outputDir) : ''}
+              </>
+            ) : (
+              <>
+                #{run.id} · task{run.taskId ?? '?'} {run.taskName ?? ''}
+              </>
+            )}
           </h1>
           <VerdictBadge verdict={verdict} />
-          <span className="muted">{run.status}</span>
+          <span className="muted">{statusText(run.status)}</span>
+          {run.pushError && (
+            <span className="error-note small" data-testid="push-failed">
+              model push failed
+            </span>
+          )}
           <span className="spacer" />
           <a className="button secondary small" href={`/api/runs/${run.id}`} target="_blank" rel="noreferrer">
             JSON
@@ -92,25 +112,20 @@ export default async function RunPage({
           <Fact label="Output dir" value={run.outputDir} mono />
           <Fact label="Loaded from" value={loadedFrom(run)} />
           <Fact label="Chain" value={<ChainLinks run={run} />} />
-          <Fact
-            label="Config"
-            value={`${fmtCount(run.config.epochsTotal)} epochs · batch ${fmtCount(run.config.batchSize)} · lr ${run.config.learningRate ?? '–'} · ${fmtCount(run.config.stepsPerEpoch)} steps/epoch · ${fmtCount(run.config.totalSteps)} steps`}
-          />
+          <Fact label="Config" value={configText(run, detail.progress.stepBased)} />
           <Fact
             label="Dataset"
-            value={`${fmtCount(run.config.datasetFrames)} frames${run.config.datasetFps ? ` @ ${run.config.datasetFps} fps` : ''}`}
+            value={`${fmtCount(run.config.datasetFrames)} frames${run.config.datasetFps ? ` @ ${run.config.datasetFps} fps` : ''}${run.config.episodes !== null ? ` · ${fmtCount(run.config.episodes)} episodes` : ''}`}
           />
           <Fact
             label="Parameters"
             value={`${fmtParams(run.params.total)} total · ${fmtParams(run.params.trainable)} trainable (${run.params.total && run.params.trainable ? fmtPct(run.params.trainable / run.params.total) : '–'})${run.params.visionTotal ? ` · vision ${fmtParams(run.params.visionTrainable)}/${fmtParams(run.params.visionTotal)}` : ''}`}
           />
-          <Fact
-            label="Progress"
-            value={`epoch ${detail.progress.epochsDone}/${detail.progress.epochsTotal ?? '?'}${detail.progress.lastStep ? ` · step ${fmtCount(detail.progress.lastStep)}` : ''} · last train ${fmtLoss(detail.progress.lastTrainLoss)}`}
-          />
+          <Fact label="Progress" value={<span data-testid="progress">{progressText(detail)}</span>} />
           <Fact label="Started / last seen" value={`${fmtDateTime(run.startedAt)} / ${fmtDateTime(run.lastSeenAt)} (UTC)`} />
           <Fact label="Log file" value={`${run.source.path}${run.source.state !== 'active' ? ` (${run.source.state})` : ''}`} mono />
-          {run.errorMessage && <Fact label="Crashed with" value={run.errorMessage} mono />}
+          {run.errorMessage && <Fact label={run.status === 'stopped' ? 'Stopped with' : 'Crashed with'} value={run.errorMessage} mono />}
+          {run.pushError && <Fact label="Model push failed" value={run.pushError} mono />}
         </dl>
       </section>
 
@@ -145,12 +160,13 @@ export default async function RunPage({
             val={val!}
             step={step!}
             lr={lr!}
-            x={view.x}
+            x={x}
             smooth={view.smooth}
             log={view.log}
             markers={markers}
           />
         </Suspense>
+        <EvalCharts evals={detail.evals} color={strategy.color === '#7a8190' ? '#2f6fed' : strategy.color} />
       </section>
 
       <section className="panel">
@@ -189,6 +205,56 @@ export default async function RunPage({
         </section>
       </div>
       <LiveRefresh runIds={[run.id]} />
+    </>
+  );
+}
+
+const STATUS_TEXT: Record<string, string> = { stopped: 'stopped by the user' };
+const statusText = (status: string) => STATUS_TEXT[status] ?? status;
+
+const lastPathPart = (dir: string) => dir.replace(/\/+$/, '').split('/').at(-1) ?? dir;
+
+function configText(run: RunDetail['run'], stepBased: boolean): string {
+  const c = run.config;
+  if (stepBased)
+    return `batch ${fmtCount(c.batchSize)} · ${fmtCount(c.totalSteps)} steps${c.learningRate !== null ? ` · lr ${c.learningRate}` : ''}`;
+  return `${fmtCount(c.epochsTotal)} epochs · batch ${fmtCount(c.batchSize)} · lr ${c.learningRate ?? '–'} · ${fmtCount(c.stepsPerEpoch)} steps/epoch · ${fmtCount(c.totalSteps)} steps`;
+}
+
+function progressText(detail: RunDetail): string {
+  const p = detail.progress;
+  if (p.stepBased) {
+    const estimated = p.estimatedSteps > 0 ? ` · ${fmtCount(p.estimatedSteps)} steps estimated` : '';
+    return `step ${fmtCount(p.lastStep)}/${fmtCount(detail.run.config.totalSteps)} · last loss ${fmtLoss(p.lastStepLoss)} · smoothed ${fmtLoss(p.smoothedStepLoss)}${estimated}`;
+  }
+  return `epoch ${p.epochsDone}/${p.epochsTotal ?? '?'}${p.lastStep ? ` · step ${fmtCount(p.lastStep)}` : ''} · last train ${fmtLoss(p.lastTrainLoss)}`;
+}
+
+/** Evaluation success rate (and reward) by step, where the trainer printed them. */
+function EvalCharts({ evals, color }: { evals: RunDetail['evals']; color: string }) {
+  const success = evals.filter((e) => e.successRate !== null).map((e): [number, number | null] => [e.step, e.successRate]);
+  const loss = evals.filter((e) => e.loss !== null).map((e): [number, number | null] => [e.step, e.loss]);
+  if (success.length === 0 && loss.length === 0) return null;
+  return (
+    <>
+      {success.length > 0 && (
+        <LineChart
+          lines={[{ id: 'eval-success', label: 'eval success rate (%)', color, points: success, dots: true, width: 2 }]}
+          xAxis="step"
+          yLabel="success %"
+          height={200}
+          testId="run-eval-chart"
+        />
+      )}
+      {loss.length > 0 && (
+        <LineChart
+          lines={[{ id: 'eval-loss', label: 'eval loss', color, points: loss, dots: true, dashed: true, width: 2 }]}
+          xAxis="step"
+          yLabel="eval loss"
+          height={200}
+          testId="run-eval-loss-chart"
+        />
+      )}
     </>
   );
 }
@@ -241,6 +307,7 @@ const EVENT_TEXT: Record<string, string> = {
   final_saved: 'final model saved',
   completed: 'completed',
   crashed: 'crashed',
+  stopped: 'stopped by the user',
   loaded: 'loaded',
 };
 const eventText = (kind: string) => EVENT_TEXT[kind] ?? kind;

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 
 export const VERDICTS = ['overfitting', 'watch', 'diverged', 'ok', 'insufficient'] as const;
-export const RUN_STATUSES = ['running', 'completed', 'crashed', 'stale'] as const;
+export const RUN_STATUSES = ['running', 'completed', 'crashed', 'stopped', 'stale'] as const;
 
 /** "1,2,3" → [1, 2, 3] (positive whole numbers). */
 export const idList = z

@@ -37,6 +37,8 @@ export const runDetailSchema = z.object({
     parentRunId: z.number().int().nullable(),
     childRunIds: z.array(z.number().int()),
     errorMessage: z.string().nullable(),
+    /** The model upload failed after training completed (LeRobot Hub push). */
+    pushError: z.string().nullable(),
     startedAt: z.string(),
     lastSeenAt: z.string(),
     bestTrainLoss: z.number().nullable(),
@@ -48,6 +50,8 @@ export const runDetailSchema = z.object({
       totalSteps: z.number().int().nullable(),
       datasetFrames: z.number().int().nullable(),
       datasetFps: z.number().int().nullable(),
+      /** LeRobot's dataset.num_episodes. */
+      episodes: z.number().int().nullable(),
     }),
     params: z.object({
       total: z.number().nullable(),
@@ -64,7 +68,23 @@ export const runDetailSchema = z.object({
     epochsTotal: z.number().int().nullable(),
     lastTrainLoss: z.number().nullable(),
     lastStep: z.number().int().nullable(),
+    /** Step-based runs (LeRobot): progress is steps, not epochs. */
+    stepBased: z.boolean(),
+    lastStepLoss: z.number().nullable(),
+    /** EMA (TensorBoard weight 0.6) of the step losses, at the last step. */
+    smoothedStepLoss: z.number().nullable(),
+    /** Steps whose number the log does not pin exactly (kept in order at an estimate). */
+    estimatedSteps: z.number().int(),
   }),
+  /** Evaluations by step (LeRobot eval lines: success rate, reward; v0.6 eval_loss). */
+  evals: z.array(
+    z.object({
+      step: z.number().int(),
+      successRate: z.number().nullable(),
+      reward: z.number().nullable(),
+      loss: z.number().nullable(),
+    }),
+  ),
   verdict: z.object({
     status: z.enum(VERDICTS),
     reason: z.string(),

@@ -65,6 +65,11 @@ export const runRowSchema = z.object({
   parentRunId: z.number().int().nullable(),
   datasetFrames: z.number().int().nullable(),
   stepsPerEpoch: z.number().int().nullable(),
+  /** Step-based runs (LeRobot): progress in steps; `lastTrainLoss` is then the last step's loss. */
+  lastStep: z.number().int().nullable(),
+  totalSteps: z.number().int().nullable(),
+  /** LeRobot's dataset.num_episodes. */
+  episodes: z.number().int().nullable(),
 });
 export type RunRow = z.infer<typeof runRowSchema>;
 

@@ -27,6 +27,37 @@ const heuristicRow = z.object({
 });
 export type HeuristicRowView = z.infer<typeof heuristicRow>;
 
+/** A 95% interval of a strategy's best validation (lib/analysis/uncertainty.ts). */
+const interval = z.object({
+  /** Mean best validation over runs (n ≥ 2), the one run's best (n = 1). */
+  mean: z.number().nullable(),
+  lo: z.number().nullable(),
+  hi: z.number().nullable(),
+  /** 't' = t-interval over runs; 'single_run_noise' = one run's own validation noise around its best; 'none'. */
+  method: z.enum(['t', 'single_run_noise', 'none']),
+  n: z.number().int(),
+  /** Standard deviation over runs ('t') or the one run's noise σ̂. */
+  spread: z.number().nullable(),
+});
+export type IntervalView = z.infer<typeof interval>;
+
+const timingSource = z.enum(['tqdm', 'printed', 'ms_per_batch']);
+
+const rankedRun = z.object({
+  id: z.number().int(),
+  bestValidation: z.number().nullable(),
+  validationNoise: z.number().nullable(),
+  bestEpoch: z.number().int().nullable(),
+  epochsToConverge: z.number().int().nullable(),
+  minutesToConverge: z.number().nullable(),
+  minutesPerEpoch: z.number().nullable(),
+  trainingMinutes: z.number().nullable(),
+  /** False when some trained epochs printed no timing (trainingMinutes is then minutesPerEpoch × epochs). */
+  timingComplete: z.boolean(),
+  timingSource: timingSource.nullable(),
+  trainableParams: z.number().nullable(),
+});
+
 export const recommendationSchema = z.object({
   taskId: z.number().int().nullable(),
   taskName: z.string().nullable(),
@@ -46,10 +77,33 @@ export const recommendationSchema = z.object({
       bestValidationMin: z.number().nullable(),
       bestValidationMax: z.number().nullable(),
       runIds: z.array(z.number().int()),
+      bestValidation: interval,
+      /** The intervals of this rank and the next do not overlap; null for the last rank. */
+      distinguishableFromNext: z.boolean().nullable(),
+      /** When not distinguishable from the next: runs each (and more for the one with fewer) that would likely separate them. */
+      runsToSeparateNext: z
+        .object({ runsEach: z.number().int(), more: z.number().int(), spreadSource: z.enum(['runs', 'single_run_noise']) })
+        .nullable(),
+      /** Means over the strategy's runs. */
+      bestEpoch: z.number().nullable(),
+      epochsToConverge: z.number().nullable(),
+      minutesToConverge: z.number().nullable(),
+      minutesPerEpoch: z.number().nullable(),
+      trainingMinutes: z.number().nullable(),
+      trainableParams: z.number().nullable(),
+      /** On the Pareto front of (trainingMinutes, bestValidation.mean). */
+      pareto: z.boolean(),
+      perRun: z.array(rankedRun),
     }),
   ),
   heuristic: heuristicRow.nullable(),
   agreement: z.enum(['agrees', 'more_layers', 'fewer_layers']).nullable(),
+  /** What the evidence supports (lib/analysis/recommend.ts `Verdict`). */
+  verdict: z.enum(['supported', 'tentative', 'not_distinguishable', 'single_strategy', 'no_evidence']),
+  /** Strategy keys not distinguishable from rank 1 (rank 1 included). */
+  leaders: z.array(z.string()),
+  /** Trade-off sentences along the Pareto front, cheapest first. */
+  tradeoffs: z.array(z.string()),
   summary: z.string(),
 });
 export type RecommendationView = z.infer<typeof recommendationSchema>;
@@ -79,6 +133,19 @@ export function strategiesCsvRecords(response: StrategiesResponse): Record<strin
       bestValidationMax: r.bestValidationMax,
       heuristicLayers: rec.heuristic ? `${rec.heuristic.minLayers}-${rec.heuristic.maxLayers}` : null,
       agreement: rec.agreement,
+      bestValidationLo: r.bestValidation.lo,
+      bestValidationHi: r.bestValidation.hi,
+      bestValidationIntervalMethod: r.bestValidation.method,
+      distinguishableFromNext: r.distinguishableFromNext === null ? null : String(r.distinguishableFromNext),
+      runsToSeparateNext: r.runsToSeparateNext?.runsEach ?? null,
+      bestEpoch: r.bestEpoch,
+      epochsToConverge: r.epochsToConverge,
+      minutesToConverge: r.minutesToConverge,
+      minutesPerEpoch: r.minutesPerEpoch,
+      trainingMinutes: r.trainingMinutes,
+      trainableParams: r.trainableParams,
+      pareto: String(r.pareto),
+      verdict: rec.verdict,
     })),
   );
 }
