@@ -10,6 +10,7 @@ import { benchBackfill, benchDaemonMemory, benchLiveLatency } from './ingest';
 import { benchLoad } from './load';
 import { benchRuns10k, benchWeb, RUNS10K_FIGURES, WEB_FIGURES } from './web';
 import { figureErrors, isFigureError, stopBenchServer, type Outcome } from './support';
+import { benchTfeventsBackfill } from './tfevents';
 
 interface Group {
   name: string;
@@ -25,6 +26,7 @@ const GROUPS: Group[] = [
     run: () => benchParser(),
   },
   { name: 'backfill', figures: ['backfill_lines_per_s'], run: () => benchBackfill() },
+  { name: 'tfevents', figures: ['tfevents_backfill'], run: () => benchTfeventsBackfill() },
   { name: 'live', figures: ['live_latency_p50', 'live_latency_p95'], run: () => benchLiveLatency() },
   { name: 'rss', figures: ['daemon_rss_200_files'], run: () => benchDaemonMemory() },
   { name: 'web', figures: WEB_FIGURES, run: () => benchWeb() },

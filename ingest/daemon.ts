@@ -10,9 +10,14 @@ import type pg from 'pg';
 import type { Logger } from '../lib/log';
 import { isConnectionErrno, isConnectionError } from '../lib/db/connection-errors';
 import { errorMessage } from '../lib/errors';
-import { listMatchingFiles, resolveTargets, type WatchTarget } from './paths';
+import { DocumentTailer } from './document-tailer';
+import { listMatchingFiles, resolveTargets, sourceKindOf, type WatchTarget } from './paths';
+import { sourcePathFor } from './rundir/identity';
 import { markStaleRuns } from './store';
 import { FileTailer } from './tailer';
+
+/** A byte stream tailed from its committed offset (logs, event files), or a document read whole. */
+type Tailer = FileTailer | DocumentTailer;
 
 export interface DaemonOptions {
   pool: pg.Pool;
@@ -44,12 +49,12 @@ const RETRY_MAX_MS = 10_000;
 const FILE_RETRY_MS = 10_000;
 
 export class IngestDaemon {
-  private readonly tailers = new Map<string, FileTailer>();
+  private readonly tailers = new Map<string, Tailer>();
   private targets: WatchTarget[] = [];
   private watcher: FSWatcher | undefined;
   private timers: NodeJS.Timeout[] = [];
-  private readonly queue: FileTailer[] = [];
-  private readonly queued = new Set<FileTailer>();
+  private readonly queue: Tailer[] = [];
+  private readonly queued = new Set<Tailer>();
   private active = 0;
   private idleWaiters: (() => void)[] = [];
   private databaseDown = false;
@@ -129,7 +134,8 @@ export class IngestDaemon {
   }
 
   private onFsEvent(file: string): void {
-    const absolute = path.resolve(file);
+    // Hydra's overrides.yaml / hydra.yaml are read with their config.yaml.
+    const absolute = sourcePathFor(path.resolve(file));
     if (this.targets.some((target) => target.matches(absolute))) this.touch(absolute);
   }
 
@@ -160,18 +166,24 @@ export class IngestDaemon {
     if (this.closed) return;
     let tailer = this.tailers.get(file);
     if (!tailer) {
-      tailer = new FileTailer(file, {
-        pool: this.options.pool,
-        host: this.host,
-        log: this.options.log,
-        fromEnd: this.options.fromEnd,
-        batchEvents: this.options.batchEvents,
-        onCommit: (info) => {
-          this.totals.bytes += info.bytes;
-          this.totals.lines += info.lines;
-          this.options.onCommit?.(info);
-        },
-      });
+      const onCommit = (info: { path: string; bytes: number; lines: number; runIds: number[] }) => {
+        this.totals.bytes += info.bytes;
+        this.totals.lines += info.lines;
+        this.options.onCommit?.(info);
+      };
+      const kind = sourceKindOf(file);
+      tailer =
+        kind === 'results_json' || kind === 'hydra_config'
+          ? new DocumentTailer(file, { pool: this.options.pool, host: this.host, log: this.options.log, kind, onCommit })
+          : new FileTailer(file, {
+              pool: this.options.pool,
+              host: this.host,
+              log: this.options.log,
+              fromEnd: this.options.fromEnd,
+              batchEvents: this.options.batchEvents,
+              kind,
+              onCommit,
+            });
       this.tailers.set(file, tailer);
     }
     if (this.queued.has(tailer)) return;
@@ -196,7 +208,7 @@ export class IngestDaemon {
     }
   }
 
-  private async runPass(tailer: FileTailer): Promise<void> {
+  private async runPass(tailer: Tailer): Promise<void> {
     try {
       await tailer.poll();
       this.failures.delete(tailer.path);

@@ -82,7 +82,27 @@ interface RunScoped {
 
 export type ParseEvent =
   | (RunScoped & { type: 'run_started'; format: RunFormat })
-  | (RunScoped & { type: 'run_info'; info: Partial<RunInfo> })
+  | (RunScoped & {
+      type: 'run_info';
+      info: Partial<RunInfo>;
+      /** Only fills fields no other source printed (values from a config or the results JSON). */
+      fallback?: boolean;
+    })
+  | (RunScoped & {
+      /**
+       * Added by the run-directory readers: the run directory this source belongs to (see
+       * ingest/rundir/identity.ts). Every source naming the same identity is one run.
+       */
+      type: 'identity';
+      identity: string;
+    })
+  | (RunScoped & {
+      /** Added by the Hydra config reader: the whole config tree, its overrides, the strategy it asks for. */
+      type: 'config';
+      tree: Record<string, unknown>;
+      overrides: string[];
+      strategy: StrategyInfo | null;
+    })
   | (RunScoped & { type: 'strategy'; strategy: StrategyInfo })
   | (RunScoped & { type: 'epoch'; epoch: number; metrics: Partial<EpochMetrics> })
   | (RunScoped & {

@@ -1,9 +1,11 @@
-// Which files to ingest: each configured entry is a directory (recursive, *.log *.txt *.out), a
-// single file, or a glob. Globs are matched with picomatch under their static base directory,
+// Which files to ingest: each configured entry is a directory (recursive: *.log *.txt *.out, and the
+// files a run directory holds — event files, training_results.json, .hydra/config.yaml), a single
+// file, or a glob. Globs are matched with picomatch under their static base directory,
 // because chokidar (v4+) no longer expands globs itself.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
+import { runFileKind, type SourceKind } from './rundir/identity';
 
 export const LOG_EXTENSIONS = ['.log', '.txt', '.out'];
 
@@ -22,6 +24,21 @@ function hasLogExtension(file: string): boolean {
   return LOG_EXTENSIONS.includes(path.extname(file).toLowerCase());
 }
 
+/** How a matched file is read: run-directory files by their name, anything else as a console log. */
+export function sourceKindOf(file: string): SourceKind {
+  return runFileKind(file) ?? 'log';
+}
+
+/** Whether a file found under a watched directory is ingested. */
+function isIngestible(file: string): boolean {
+  return hasLogExtension(file) || runFileKind(file) !== null;
+}
+
+/** Hidden directories are skipped, except Hydra's `.hydra` (a run's composed config). */
+function isWalked(name: string): boolean {
+  return (!name.startsWith('.') || name === '.hydra') && name !== 'node_modules';
+}
+
 export async function resolveTargets(entries: readonly string[], cwd: string = process.cwd()): Promise<WatchTarget[]> {
   return Promise.all(entries.map((entry) => resolveTarget(entry, cwd)));
 }
@@ -37,7 +54,7 @@ async function resolveTarget(entry: string, cwd: string): Promise<WatchTarget> {
   if (stats?.isFile()) return { base: absolute, matches: (file) => file === absolute };
   // A directory, or a path that does not exist yet: treated as a directory to be created later.
   const prefix = absolute.endsWith(path.sep) ? absolute : absolute + path.sep;
-  return { base: absolute, matches: (file) => file.startsWith(prefix) && hasLogExtension(file) };
+  return { base: absolute, matches: (file) => file.startsWith(prefix) && isIngestible(file) };
 }
 
 /** Every existing file the targets match (for backfills and the daemon's first scan). */
@@ -61,7 +78,7 @@ async function walk(base: string): Promise<string[]> {
     for (const entry of entries) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (!entry.name.startsWith('.') && entry.name !== 'node_modules') pending.push(full);
+        if (isWalked(entry.name)) pending.push(full);
       } else if (entry.isFile()) files.push(full);
     }
   }

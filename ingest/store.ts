@@ -18,6 +18,7 @@ import type pg from 'pg';
 import { isCheckpointOf, runDirLength } from '../lib/analysis/stage-link';
 import { lockRuns, refreshRunSummaries, refreshStepBuckets, type SqlRunner, type StepRange } from '../lib/summaries/store';
 import type { ParseEvent, RunInfo, StrategyInfo, EpochMetrics, Retention, RunFormat } from './events';
+import { identityFromRunDir, type SourceKind } from './rundir/identity';
 
 /** How many leading bytes identify a file's content (with device+inode). */
 export const FINGERPRINT_BYTES = 256;
@@ -28,6 +29,8 @@ export interface FileProbe {
   device: string;
   inode: string;
   size: number;
+  /** What the file is (default 'log'). */
+  kind?: SourceKind;
   /** sha256 hex of the file's first `length` bytes (the caller reads the file). */
   hashPrefix(length: number): Promise<string>;
 }
@@ -123,10 +126,40 @@ export async function registerSource(pool: pg.Pool, probe: FileProbe): Promise<S
     );
     const created = (
       await client.query<SourceRow>(
-        `INSERT INTO "LogSource" (host, path, device, inode, fingerprint, "fingerprintLength", size)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
+        `INSERT INTO "LogSource" (host, path, device, inode, fingerprint, "fingerprintLength", size, kind)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          RETURNING id, fingerprint, "fingerprintLength", "committedOffset", "linesSeen", "parserState"`,
-        [probe.host, probe.path, probe.device, probe.inode, await probe.hashPrefix(wanted), wanted, probe.size],
+        [probe.host, probe.path, probe.device, probe.inode, await probe.hashPrefix(wanted), wanted, probe.size, probe.kind ?? 'log'],
+      )
+    ).rows[0]!;
+    return cursorOf(created);
+  });
+}
+
+/**
+ * A whole-document source (results JSON, Hydra config): identified by host and path, whatever its
+ * inode (editors and `json.dump` replace files), re-read whenever its content hash changes.
+ */
+export async function registerDocument(pool: pg.Pool, host: string, file: string, kind: SourceKind): Promise<SourceCursor> {
+  return inTransaction(pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${host}|document|${file}`]);
+    const found = (
+      await client.query<SourceRow>(
+        `SELECT id, fingerprint, "fingerprintLength", "committedOffset", "linesSeen", "parserState" FROM "LogSource"
+          WHERE host = $1 AND device = '' AND inode = $2 AND fingerprint = $3`,
+        [host, file, `document:${kind}`],
+      )
+    ).rows[0];
+    if (found) {
+      await client.query(`UPDATE "LogSource" SET state = 'active', "updatedAt" = now() WHERE id = $1 AND state <> 'active'`, [found.id]);
+      return cursorOf(found);
+    }
+    const created = (
+      await client.query<SourceRow>(
+        `INSERT INTO "LogSource" (host, path, device, inode, fingerprint, "fingerprintLength", size, kind)
+         VALUES ($1, $2, '', $2, $3, 0, 0, $4)
+         RETURNING id, fingerprint, "fingerprintLength", "committedOffset", "linesSeen", "parserState"`,
+        [host, file, `document:${kind}`, kind],
       )
     ).rows[0]!;
     return cursorOf(created);
@@ -163,16 +196,17 @@ export async function commitBatch(pool: pg.Pool, batch: Batch): Promise<CommitRe
   return inTransaction(pool, async (client) => {
     const current = (
       await client.query<SourceRow>(
-        `SELECT id, fingerprint, "fingerprintLength", "committedOffset", "linesSeen", "parserState" FROM "LogSource" WHERE id = $1 FOR UPDATE`,
+        `SELECT id, fingerprint, "fingerprintLength", "committedOffset", "linesSeen", "parserState", kind, host FROM "LogSource" WHERE id = $1 FOR UPDATE`,
         [batch.sourceId],
       )
-    ).rows[0];
+    ).rows[0] as (SourceRow & { kind: SourceKind; host: string }) | undefined;
     if (!current) throw new Error(`log source ${batch.sourceId} no longer exists`);
     if (Number(current.committedOffset) !== batch.fromOffset) return { status: 'conflict', cursor: cursorOf(current) };
 
     const plan = planBatch(batch.events);
-    const runIds = await ensureRuns(client, batch, plan);
+    const runIds = await ensureRuns(client, batch, plan, current);
     await writeRunInfo(client, plan, runIds);
+    await writeConfigs(client, plan, runIds);
     await writeStrategies(client, plan, runIds);
     await writeEpochs(client, plan, runIds);
     await writeSteps(client, plan, runIds);
@@ -234,7 +268,12 @@ interface StatusChange {
 
 interface RunPlan {
   format: RunFormat | null;
+  /** The run directory this source's run is (given by a run-directory reader, or the log's Output Directory). */
+  identity: string | null;
   info: Partial<RunInfo>;
+  /** Fields only filled where nothing else has (config, results JSON). */
+  fallbackInfo: Partial<RunInfo>;
+  config: { tree: Record<string, unknown>; overrides: string[]; strategy: StrategyInfo | null } | null;
   strategy: StrategyInfo | null;
   epochs: Map<number, Partial<EpochMetrics>>;
   steps: Map<number, StepRow>;
@@ -256,7 +295,10 @@ interface BatchPlan {
 function emptyRunPlan(): RunPlan {
   return {
     format: null,
+    identity: null,
     info: {},
+    fallbackInfo: {},
+    config: null,
     strategy: null,
     epochs: new Map(),
     steps: new Map(),
@@ -295,9 +337,21 @@ export function planBatch(events: readonly ParseEvent[]): BatchPlan {
         run.format = event.format;
         break;
       case 'run_info':
-        Object.assign(run.info, definedEntries(withinColumnRanges(event.info)));
+        if (event.fallback) {
+          Object.assign(run.fallbackInfo, definedEntries(withinColumnRanges(event.info)));
+        } else {
+          Object.assign(run.info, definedEntries(withinColumnRanges(event.info)));
+          // A console log joins its run directory through the Output Directory it printed.
+          if (event.info.outputDir !== undefined) run.identity ??= identityFromRunDir(event.info.outputDir);
+        }
         plan.hasResumePaths ||= event.info.resumePath !== undefined;
         plan.hasOutputDirs ||= event.info.outputDir !== undefined;
+        break;
+      case 'identity':
+        run.identity = event.identity;
+        break;
+      case 'config':
+        run.config = { tree: event.tree, overrides: event.overrides, strategy: event.strategy };
         break;
       case 'strategy':
         run.strategy = event.strategy;
@@ -436,25 +490,236 @@ function pgJson(value: unknown): string {
 
 const boolArray = (values: readonly boolean[]) => `{${values.map((value) => (value ? 't' : 'f')).join(',')}}`;
 
-async function ensureRuns(client: pg.PoolClient, batch: Batch, plan: BatchPlan): Promise<Map<number, number>> {
+/**
+ * Maps each run key of this batch to its Run, through RunSource. A run with an identity (its run
+ * directory) is shared by every source that names it: the identity is locked (advisory lock, sorted
+ * order, held to commit) before it is looked up, assigned or merged, so two daemons — or a log and an
+ * event file of the same run committed at once — never make two runs of one. A log run that learns its
+ * identity after rows were written (the header came in an earlier batch) is merged into the run that
+ * already holds it.
+ */
+async function ensureRuns(
+  client: pg.PoolClient,
+  batch: Batch,
+  plan: BatchPlan,
+  source: { kind: SourceKind; host: string },
+): Promise<Map<number, number>> {
+  const kind = source.kind;
+  // Run directories are per machine: the same relative directory on two hosts is two runs.
+  const qualify = (identity: string | null | undefined) => (identity ? `${source.host}:${identity}` : null);
   const keys = new Set<number>(plan.runs.keys());
   for (const warning of plan.warnings) if (warning.runKey !== null) keys.add(warning.runKey);
   const runIds = new Map<number, number>();
   if (keys.size === 0) return runIds;
   const ordered = [...keys];
-  const formats = ordered.map((key) => plan.runs.get(key)?.format ?? 'unknown');
-  const rows = (
-    await client.query<{ id: number; runKey: string }>(
-      `INSERT INTO "Run" ("sourceId", "runKey", format, "startedAt", "lastSeenAt")
-       SELECT $1, key, fmt, $4, $4 FROM unnest($2::bigint[], $3::text[]) AS t(key, fmt)
-       ON CONFLICT ("sourceId", "runKey") DO UPDATE
-         SET format = CASE WHEN "Run".format = 'unknown' THEN EXCLUDED.format ELSE "Run".format END
-       RETURNING id, "runKey"`,
-      [batch.sourceId, `{${ordered.join(',')}}`, textArray(formats), batch.seenAt],
-    )
-  ).rows;
-  for (const row of rows) runIds.set(Number(row.runKey), row.id);
+  const lookup = async () =>
+    new Map(
+      (
+        await client.query<{ runKey: string; runId: number; identity: string | null }>(
+          `SELECT rs."runKey", rs."runId", r.identity FROM "RunSource" rs JOIN "Run" r ON r.id = rs."runId"
+            WHERE rs."sourceId" = $1 AND rs."runKey" = ANY($2::bigint[])`,
+          [batch.sourceId, `{${ordered.join(',')}}`],
+        )
+      ).rows.map((row) => [Number(row.runKey), row]),
+    );
+  let mapped = await lookup();
+  const identities = new Set<string>();
+  for (const key of ordered) {
+    const wanted = qualify(plan.runs.get(key)?.identity);
+    if (wanted) identities.add(wanted);
+    const known = mapped.get(key)?.identity;
+    if (known) identities.add(known);
+  }
+  if (identities.size > 0) {
+    for (const identity of [...identities].sort()) {
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`thaw-run-identity|${identity}`]);
+    }
+    // A merge committed while we waited may have moved our keys: read them again under the locks.
+    mapped = await lookup();
+  }
+  for (const key of ordered) {
+    const run = plan.runs.get(key);
+    const format = run?.format ?? 'unknown';
+    const existing = mapped.get(key);
+    let wanted = existing?.identity ?? qualify(run?.identity);
+    let holder =
+      wanted === null ? undefined : (await client.query<{ id: number }>(`SELECT id FROM "Run" WHERE identity = $1`, [wanted])).rows[0];
+    // Copies of one console log (copytruncate, a log copied aside) stay the separate runs they always
+    // were: a log joins a run directory's run unless another log already did.
+    if (holder && kind === 'log' && holder.id !== existing?.runId && (await hasOtherLog(client, holder.id, batch.sourceId, key))) {
+      holder = undefined;
+      wanted = existing?.identity ?? null;
+    }
+    let runId: number;
+    if (existing) {
+      runId = existing.runId;
+      if (wanted !== null && existing.identity === null) {
+        if (holder && holder.id !== runId) {
+          await mergeRuns(client, holder.id, runId);
+          runId = holder.id;
+        } else {
+          await client.query(`UPDATE "Run" SET identity = $2 WHERE id = $1`, [runId, wanted]);
+        }
+      }
+    } else if (holder) {
+      runId = holder.id;
+      await client.query(`INSERT INTO "RunSource" ("sourceId", "runKey", "runId") VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [
+        batch.sourceId,
+        key,
+        runId,
+      ]);
+    } else {
+      runId = (
+        await client.query<{ id: number }>(
+          `INSERT INTO "Run" ("sourceId", "runKey", format, identity, "startedAt", "lastSeenAt") VALUES ($1, $2, $3, $4, $5, $5)
+           ON CONFLICT ("sourceId", "runKey") DO UPDATE SET format = "Run".format
+           RETURNING id`,
+          [batch.sourceId, key, format, wanted, batch.seenAt],
+        )
+      ).rows[0]!.id;
+      await client.query(`INSERT INTO "RunSource" ("sourceId", "runKey", "runId") VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [
+        batch.sourceId,
+        key,
+        runId,
+      ]);
+    }
+    if (format !== 'unknown') await client.query(`UPDATE "Run" SET format = $2 WHERE id = $1 AND format = 'unknown'`, [runId, format]);
+    // The run's primary source is a console log when it has one (the page's log tail reads it).
+    if (kind === 'log') await adoptPrimarySource(client, runId, batch.sourceId, key);
+    runIds.set(key, runId);
+  }
   return runIds;
+}
+
+/** Whether a console log other than this one (source, run key) is already part of the run. */
+async function hasOtherLog(client: pg.PoolClient, runId: number, sourceId: number, runKey: number): Promise<boolean> {
+  const result = await client.query(
+    `SELECT 1 FROM "RunSource" rs JOIN "LogSource" s ON s.id = rs."sourceId"
+      WHERE rs."runId" = $1 AND s.kind = 'log' AND NOT (rs."sourceId" = $2 AND rs."runKey" = $3) LIMIT 1`,
+    [runId, sourceId, runKey],
+  );
+  return (result.rowCount ?? 0) > 0;
+}
+
+async function adoptPrimarySource(client: pg.PoolClient, runId: number, sourceId: number, runKey: number): Promise<void> {
+  await client.query(
+    `UPDATE "Run" AS r SET "sourceId" = $2, "runKey" = $3
+      FROM "LogSource" AS s WHERE r.id = $1 AND s.id = r."sourceId" AND s.kind <> 'log'
+       AND NOT EXISTS (SELECT 1 FROM "Run" WHERE "sourceId" = $2 AND "runKey" = $3)`,
+    [runId, sourceId, runKey],
+  );
+}
+
+const MERGED_COLUMNS = [
+  'taskId',
+  'taskName',
+  'description',
+  'language',
+  'stage',
+  'outputDir',
+  'timestamp',
+  'errorMessage',
+  'loadedFrom',
+  'pretrainedPath',
+  'resumeTaskId',
+  'resumePath',
+  'parentRunId',
+  'epochsTotal',
+  'batchSize',
+  'learningRate',
+  'stepsPerEpoch',
+  'totalSteps',
+  'datasetFrames',
+  'datasetFps',
+  'totalParams',
+  'trainableParams',
+  'frozenParams',
+  'bestLoss',
+  'configTree',
+  'configStrategy',
+];
+
+/**
+ * Folds run `gone` into run `keep` (same identity, learnt late): rows move over, where both have a value
+ * the kept run's stays (they describe the same epoch of the same run), and `gone` is deleted.
+ */
+async function mergeRuns(client: pg.PoolClient, keep: number, gone: number): Promise<void> {
+  const args = [keep, gone];
+  await client.query(
+    `INSERT INTO "EpochMetric" ("runId", epoch, "trainLoss", lr, "msPerBatch", "samplesPerSec", "durationMinutes")
+     SELECT $1, epoch, "trainLoss", lr, "msPerBatch", "samplesPerSec", "durationMinutes" FROM "EpochMetric" WHERE "runId" = $2
+     ON CONFLICT ("runId", epoch) DO UPDATE SET
+       "trainLoss" = COALESCE("EpochMetric"."trainLoss", EXCLUDED."trainLoss"), lr = COALESCE("EpochMetric".lr, EXCLUDED.lr),
+       "msPerBatch" = COALESCE("EpochMetric"."msPerBatch", EXCLUDED."msPerBatch"),
+       "samplesPerSec" = COALESCE("EpochMetric"."samplesPerSec", EXCLUDED."samplesPerSec"),
+       "durationMinutes" = COALESCE("EpochMetric"."durationMinutes", EXCLUDED."durationMinutes")`,
+    args,
+  );
+  await client.query(
+    `INSERT INTO "StepPoint" ("runId", step, epoch, loss, lr, "procMs", "elapsedS")
+     SELECT $1, step, epoch, loss, lr, "procMs", "elapsedS" FROM "StepPoint" WHERE "runId" = $2 ON CONFLICT DO NOTHING`,
+    args,
+  );
+  await client.query(
+    `INSERT INTO "Validation" ("runId", epoch, final, "taskId", loss, retention)
+     SELECT $1, epoch, final, "taskId", loss, retention FROM "Validation" WHERE "runId" = $2
+     ON CONFLICT ("runId", epoch, final, "taskId") DO UPDATE SET
+       loss = COALESCE("Validation".loss, EXCLUDED.loss), retention = COALESCE("Validation".retention, EXCLUDED.retention)`,
+    args,
+  );
+  await client.query(
+    `INSERT INTO "RunEvent" ("runId", kind, line, epoch, loss, path, message)
+     SELECT $1, kind, line, epoch, loss, path, message FROM "RunEvent" WHERE "runId" = $2 ON CONFLICT DO NOTHING`,
+    args,
+  );
+  // A banner seen in the log outranks a strategy only asked for by the config.
+  await client.query(
+    `INSERT INTO "VisionStrategy" ("runId", kind, spec, "totalLayers", "frozenLayers", "unfrozenLayers", applied, "failureReason",
+                                   "visionTrainableParams", "visionTotalParams", source)
+     SELECT $1, kind, spec, "totalLayers", "frozenLayers", "unfrozenLayers", applied, "failureReason", "visionTrainableParams", "visionTotalParams", source
+       FROM "VisionStrategy" WHERE "runId" = $2
+     ON CONFLICT ("runId") DO UPDATE SET kind = EXCLUDED.kind, spec = EXCLUDED.spec, "totalLayers" = EXCLUDED."totalLayers",
+       "frozenLayers" = EXCLUDED."frozenLayers", "unfrozenLayers" = EXCLUDED."unfrozenLayers", applied = EXCLUDED.applied,
+       "failureReason" = EXCLUDED."failureReason", "visionTrainableParams" = EXCLUDED."visionTrainableParams",
+       "visionTotalParams" = EXCLUDED."visionTotalParams", source = EXCLUDED.source
+     WHERE "VisionStrategy".source = 'config' AND EXCLUDED.source = 'log'`,
+    args,
+  );
+  await client.query(`UPDATE "ParseWarning" SET "runId" = $1 WHERE "runId" = $2`, args);
+  await client.query(`UPDATE "RunSource" SET "runId" = $1 WHERE "runId" = $2`, args);
+  await client.query(`UPDATE "Run" SET "parentRunId" = $1 WHERE "parentRunId" = $2`, args);
+  await client.query(
+    `UPDATE "Run" AS k SET ${MERGED_COLUMNS.map((column) => `"${column}" = COALESCE(k."${column}", g."${column}")`).join(', ')},
+       format = CASE WHEN k.format = 'unknown' THEN g.format ELSE k.format END,
+       status = CASE WHEN 'completed' IN (k.status, g.status) THEN 'completed' WHEN 'crashed' IN (k.status, g.status) THEN 'crashed'
+                     WHEN 'running' IN (k.status, g.status) THEN 'running' ELSE k.status END,
+       "startedAt" = LEAST(k."startedAt", g."startedAt"), "lastSeenAt" = GREATEST(k."lastSeenAt", g."lastSeenAt")
+      FROM "Run" AS g WHERE k.id = $1 AND g.id = $2`,
+    args,
+  );
+  const goneSource = (
+    await client.query<{ sourceId: number; runKey: string; kind: string }>(
+      `SELECT r."sourceId", r."runKey", s.kind FROM "Run" r JOIN "LogSource" s ON s.id = r."sourceId" WHERE r.id = $1`,
+      [gone],
+    )
+  ).rows[0];
+  await client.query(`DELETE FROM "Run" WHERE id = $1`, [gone]);
+  if (goneSource?.kind === 'log') await adoptPrimarySource(client, keep, goneSource.sourceId, Number(goneSource.runKey));
+  // The kept run's stored summaries now cover both runs' rows: rebuild them (rare: identity learnt late).
+  const sql = summaryRunner(client);
+  await lockRuns(sql, [keep]);
+  const span = (
+    await client.query<{ lo: number | null; hi: number | null }>(
+      `SELECT min(step) AS lo, max(step) AS hi FROM "StepPoint" WHERE "runId" = $1`,
+      [keep],
+    )
+  ).rows[0];
+  if (span?.lo != null && span.hi != null) await refreshStepBuckets(sql, [{ runId: keep, from: span.lo, to: span.hi }]);
+  await refreshRunSummaries(sql, [keep]);
+}
+
+function summaryRunner(client: pg.PoolClient): SqlRunner {
+  return async (text, params) => (await client.query(text, params as unknown[])).rows as Record<string, unknown>[];
 }
 
 /** RunInfo fields are named like their columns. */
@@ -493,17 +758,29 @@ export function timestampToDate(timestamp: string): Date | null {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
+function infoValue(value: RunInfo[keyof RunInfo] | undefined): unknown {
+  if (typeof value === 'string') return pgText(value);
+  return typeof value === 'number' && !Number.isFinite(value) ? null : value;
+}
+
 async function writeRunInfo(client: pg.PoolClient, plan: BatchPlan, runIds: Map<number, number>): Promise<void> {
   for (const [runKey, run] of plan.runs) {
     const fields = RUN_INFO_COLUMNS.filter((column) => run.info[column] !== undefined);
-    if (fields.length === 0) continue;
-    const values: unknown[] = fields.map((column) => {
-      const value = run.info[column];
-      if (typeof value === 'string') return pgText(value);
-      return typeof value === 'number' && !Number.isFinite(value) ? null : value;
-    });
-    const assignments = fields.map((column, index) => `"${column}" = $${index + 2}`);
-    const started = run.info.timestamp ? timestampToDate(run.info.timestamp) : null;
+    // Config and results-JSON values fill only what no log printed.
+    const fallbacks = RUN_INFO_COLUMNS.filter((column) => run.fallbackInfo[column] !== undefined && run.info[column] === undefined);
+    if (fields.length === 0 && fallbacks.length === 0) continue;
+    const values: unknown[] = [];
+    const assignments: string[] = [];
+    for (const column of fields) {
+      values.push(infoValue(run.info[column]));
+      assignments.push(`"${column}" = $${values.length + 1}`);
+    }
+    for (const column of fallbacks) {
+      values.push(infoValue(run.fallbackInfo[column]));
+      assignments.push(`"${column}" = COALESCE("${column}", $${values.length + 1})`);
+    }
+    const timestamp = run.info.timestamp ?? run.fallbackInfo.timestamp;
+    const started = timestamp ? timestampToDate(timestamp) : null;
     if (started) {
       values.push(started);
       assignments.push(`"startedAt" = $${values.length + 1}`);
@@ -512,32 +789,53 @@ async function writeRunInfo(client: pg.PoolClient, plan: BatchPlan, runIds: Map<
   }
 }
 
+/** The Hydra config tree, and the strategy it asks for (shown as such while no banner was seen). */
+async function writeConfigs(client: pg.PoolClient, plan: BatchPlan, runIds: Map<number, number>): Promise<void> {
+  for (const [runKey, run] of plan.runs) {
+    const config = run.config;
+    if (!config) continue;
+    const runId = runIds.get(runKey);
+    await client.query(`UPDATE "Run" SET "configTree" = $2, "configStrategy" = $3 WHERE id = $1`, [
+      runId,
+      pgJson({ tree: config.tree, overrides: config.overrides }),
+      config.strategy === null ? null : pgJson(config.strategy),
+    ]);
+    if (config.strategy) await upsertStrategy(client, runId!, config.strategy, 'config');
+  }
+}
+
 async function writeStrategies(client: pg.PoolClient, plan: BatchPlan, runIds: Map<number, number>): Promise<void> {
   for (const [runKey, run] of plan.runs) {
-    const strategy = run.strategy;
-    if (!strategy) continue;
-    await client.query(
-      `INSERT INTO "VisionStrategy" ("runId", kind, spec, "totalLayers", "frozenLayers", "unfrozenLayers", applied, "failureReason", "visionTrainableParams", "visionTotalParams")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-       ON CONFLICT ("runId") DO UPDATE SET kind = EXCLUDED.kind, spec = EXCLUDED.spec, "totalLayers" = EXCLUDED."totalLayers",
-         "frozenLayers" = EXCLUDED."frozenLayers", "unfrozenLayers" = EXCLUDED."unfrozenLayers", applied = EXCLUDED.applied,
-         "failureReason" = EXCLUDED."failureReason",
-         "visionTrainableParams" = COALESCE(EXCLUDED."visionTrainableParams", "VisionStrategy"."visionTrainableParams"),
-         "visionTotalParams" = COALESCE(EXCLUDED."visionTotalParams", "VisionStrategy"."visionTotalParams")`,
-      [
-        runIds.get(runKey),
-        strategy.kind,
-        strategy.spec === null ? null : pgJson(strategy.spec),
-        strategy.totalLayers,
-        strategy.frozen,
-        strategy.unfrozen,
-        strategy.applied,
-        strategy.failureReason === null ? null : pgText(strategy.failureReason),
-        strategy.visionTrainableParams,
-        strategy.visionTotalParams,
-      ],
-    );
+    if (run.strategy) await upsertStrategy(client, runIds.get(runKey)!, run.strategy, 'log');
   }
+}
+
+/** A banner in the log replaces anything; a config's strategy only replaces another config's. */
+async function upsertStrategy(client: pg.PoolClient, runId: number, strategy: StrategyInfo, source: 'log' | 'config'): Promise<void> {
+  await client.query(
+    `INSERT INTO "VisionStrategy" ("runId", kind, spec, "totalLayers", "frozenLayers", "unfrozenLayers", applied, "failureReason", "visionTrainableParams", "visionTotalParams", source)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     ON CONFLICT ("runId") DO UPDATE SET kind = EXCLUDED.kind, spec = EXCLUDED.spec, "totalLayers" = EXCLUDED."totalLayers",
+       "frozenLayers" = EXCLUDED."frozenLayers", "unfrozenLayers" = EXCLUDED."unfrozenLayers", applied = EXCLUDED.applied,
+       "failureReason" = EXCLUDED."failureReason",
+       "visionTrainableParams" = COALESCE(EXCLUDED."visionTrainableParams", "VisionStrategy"."visionTrainableParams"),
+       "visionTotalParams" = COALESCE(EXCLUDED."visionTotalParams", "VisionStrategy"."visionTotalParams"),
+       source = EXCLUDED.source
+     WHERE EXCLUDED.source = 'log' OR "VisionStrategy".source = 'config'`,
+    [
+      runId,
+      strategy.kind,
+      strategy.spec === null ? null : pgJson(strategy.spec),
+      strategy.totalLayers,
+      strategy.frozen,
+      strategy.unfrozen,
+      strategy.applied,
+      strategy.failureReason === null ? null : pgText(strategy.failureReason),
+      strategy.visionTrainableParams,
+      strategy.visionTotalParams,
+      source,
+    ],
+  );
 }
 
 async function writeEpochs(client: pg.PoolClient, plan: BatchPlan, runIds: Map<number, number>): Promise<void> {
@@ -793,7 +1091,7 @@ async function writeSummaries(client: pg.PoolClient, plan: BatchPlan, runIds: Ma
     if (!seriesOnly) changed.push(runId);
   }
   if (ranges.length === 0 && changed.length === 0) return;
-  const sql: SqlRunner = async (text, params) => (await client.query(text, params as unknown[])).rows as Record<string, unknown>[];
+  const sql = summaryRunner(client);
   await lockRuns(sql, [...ranges.map((r) => r.runId), ...changed]);
   await refreshStepBuckets(sql, ranges);
   await refreshRunSummaries(sql, changed);

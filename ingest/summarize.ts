@@ -154,6 +154,8 @@ function foldEvent(run: RunDigest, event: Exclude<ParseEvent, { type: 'warning' 
       });
       return;
     case 'retention':
+    case 'identity':
+    case 'config':
       return;
     case 'checkpoint':
       run.checkpoints.push({ kind: event.kind, epoch: event.epoch, path: event.path, line: event.line });

@@ -8,6 +8,8 @@ import type pg from 'pg';
 import { Framer } from './framing';
 import { createLogParser, type ParserState } from './parse';
 import type { ParseEvent } from './events';
+import type { SourceKind } from './rundir/identity';
+import { TfEventsReader } from './rundir/readers';
 import { commitBatch, FINGERPRINT_BYTES, markSource, registerSource, type SourceCursor, type FileProbe } from './store';
 import type { Logger } from '../lib/log';
 
@@ -30,6 +32,79 @@ export interface TailerOptions {
   batchEvents?: number;
   /** Called after every committed batch (progress bars, metrics); `lines` counts records (\n or \r). */
   onCommit?: (info: { path: string; bytes: number; lines: number; runIds: number[] }) => void;
+  /** 'log' (lines, the default) or 'tfevents' (TFRecords). */
+  kind?: Extract<SourceKind, 'log' | 'tfevents'>;
+}
+
+/** Bytes → events for one source, resumable from a committed cursor. */
+interface SourceReader {
+  push(chunk: Buffer): { events: ParseEvent[]; records: number };
+  /** Offset just past the last byte fully reflected in the events returned so far. */
+  readonly committedOffset: number;
+  /** Line (or record) number of the next record after committedOffset. */
+  readonly committedLine: number;
+  /** What LogSource.parserState keeps. */
+  snapshot(): unknown;
+}
+
+/** Console logs: framing into lines, then the run manager (ingest/parse.ts). */
+class LogReader implements SourceReader {
+  private readonly framer: Framer;
+  private readonly parser: ReturnType<typeof createLogParser>;
+
+  constructor(cursor: SourceCursor) {
+    const stored = (cursor.parserState ?? { parser: null }) as StoredState;
+    this.framer = new Framer({ startOffset: cursor.offset, startLine: cursor.line });
+    this.parser = createLogParser(stored.parser ?? undefined);
+  }
+
+  push(chunk: Buffer): { events: ParseEvent[]; records: number } {
+    const events: ParseEvent[] = [];
+    const out = this.framer.push(chunk);
+    for (const warning of out.warnings) events.push({ type: 'warning', runKey: null, line: warning.line, message: warning.message });
+    for (const record of out.records) {
+      const produced = this.parser.feed(record);
+      for (const event of produced) events.push(event);
+    }
+    return { events, records: out.records.length };
+  }
+
+  get committedOffset(): number {
+    return this.framer.committedOffset;
+  }
+
+  get committedLine(): number {
+    return this.framer.committedLine;
+  }
+
+  snapshot(): StoredState {
+    return { parser: this.parser.snapshot() };
+  }
+}
+
+/** TensorBoard event files: TFRecords; the reader resumes from the offset alone. */
+class EventFileReader implements SourceReader {
+  private readonly reader: TfEventsReader;
+
+  constructor(file: string, cursor: SourceCursor) {
+    this.reader = new TfEventsReader(file, { startOffset: cursor.offset, startLine: cursor.line });
+  }
+
+  push(chunk: Buffer): { events: ParseEvent[]; records: number } {
+    return this.reader.push(chunk);
+  }
+
+  get committedOffset(): number {
+    return this.reader.committedOffset;
+  }
+
+  get committedLine(): number {
+    return this.reader.committedLine;
+  }
+
+  snapshot(): { tfevents: true } {
+    return { tfevents: true };
+  }
 }
 
 /** What the tailer keeps in LogSource.parserState. */
@@ -41,8 +116,7 @@ interface OpenFile {
   handle: fs.FileHandle;
   stats: Stats;
   cursor: SourceCursor;
-  framer: Framer;
-  parser: ReturnType<typeof createLogParser>;
+  reader: SourceReader;
   /** Absolute offset of the next byte to read (ahead of the committed offset by the pending tail). */
   readOffset: number;
   /** Hash of the first bytes when opened: if they change, the file was rewritten in place. */
@@ -64,10 +138,14 @@ export class FileTailer {
   /** The path is gone and nothing retired is left to read: the daemon can forget this tailer. */
   deleted = false;
 
+  private readonly kind: Extract<SourceKind, 'log' | 'tfevents'>;
+
   constructor(
     readonly path: string,
     private readonly options: TailerOptions,
-  ) {}
+  ) {
+    this.kind = options.kind ?? 'log';
+  }
 
   /** Reads whatever is new and commits it. Calls made while one runs coalesce into one more pass. */
   poll(): Promise<void> {
@@ -169,6 +247,7 @@ export class FileTailer {
         inode: String(stats.ino),
         size: stats.size,
         hashPrefix: (length) => hashPrefix(handle, length),
+        kind: this.kind,
       };
       let cursor = await registerSource(this.options.pool, probe);
       if (cursor.offset > stats.size) {
@@ -179,7 +258,7 @@ export class FileTailer {
           cursor.sourceId,
         ]);
       }
-      if (cursor.offset === 0 && cursor.parserState === null && this.options.fromEnd) {
+      if (cursor.offset === 0 && cursor.parserState === null && this.options.fromEnd && this.kind === 'log') {
         cursor = await this.skipToEnd(handle, cursor, stats.size);
       }
       const prefixLength = Math.min(stats.size, PREFIX_BYTES);
@@ -210,13 +289,11 @@ export class FileTailer {
   }
 
   private fileAt(handle: fs.FileHandle, stats: Stats, cursor: SourceCursor, prefix: OpenFile['prefix']): OpenFile {
-    const stored = (cursor.parserState ?? { parser: null }) as StoredState;
     return {
       handle,
       stats,
       cursor,
-      framer: new Framer({ startOffset: cursor.offset, startLine: cursor.line }),
-      parser: createLogParser(stored.parser ?? undefined),
+      reader: this.kind === 'tfevents' ? new EventFileReader(this.path, cursor) : new LogReader(cursor),
       readOffset: cursor.offset,
       prefix,
       recordsPending: 0,
@@ -251,13 +328,9 @@ export class FileTailer {
       if (bytesRead === 0) break;
       file.readOffset += bytesRead;
       bytesSinceCommit += bytesRead;
-      const out = file.framer.push(buffer.subarray(0, bytesRead));
-      for (const warning of out.warnings) events.push({ type: 'warning', runKey: null, line: warning.line, message: warning.message });
-      file.recordsPending += out.records.length;
-      for (const record of out.records) {
-        const produced = file.parser.feed(record);
-        for (const event of produced) events.push(event);
-      }
+      const out = file.reader.push(buffer.subarray(0, bytesRead));
+      file.recordsPending += out.records;
+      for (const event of out.events) events.push(event);
       if (events.length >= (this.options.batchEvents ?? DEFAULT_BATCH_EVENTS) || bytesSinceCommit >= MAX_BATCH_BYTES) {
         if (!(await this.commit(file, events))) return;
         events = [];
@@ -270,17 +343,17 @@ export class FileTailer {
 
   /** Returns false when another writer had moved the source on (we rewound to its cursor). */
   private async commit(file: OpenFile, events: ParseEvent[]): Promise<boolean> {
-    const toOffset = file.framer.committedOffset;
+    const toOffset = file.reader.committedOffset;
     if (toOffset === file.cursor.offset && events.length === 0) return true;
     const stats = await file.handle.stat();
-    const parserState: StoredState = { parser: file.parser.snapshot() };
+    const parserState = file.reader.snapshot();
     let result;
     try {
       result = await commitBatch(this.options.pool, {
         sourceId: file.cursor.sourceId,
         fromOffset: file.cursor.offset,
         toOffset,
-        nextLine: file.framer.committedLine,
+        nextLine: file.reader.committedLine,
         parserState,
         size: stats.size,
         seenAt: stats.mtime,
@@ -298,7 +371,7 @@ export class FileTailer {
     }
     const progress = { path: this.path, bytes: toOffset - file.cursor.offset, lines: file.recordsPending, runIds: result.runIds };
     file.recordsPending = 0;
-    file.cursor = { sourceId: file.cursor.sourceId, offset: toOffset, line: file.framer.committedLine, parserState };
+    file.cursor = { sourceId: file.cursor.sourceId, offset: toOffset, line: file.reader.committedLine, parserState };
     this.options.onCommit?.(progress);
     return true;
   }

@@ -153,6 +153,7 @@ export function CompareView({ data, range }: { data: CompareResponse; range: { m
         </ul>
       )}
       <SummaryTable data={data} />
+      <ConfigDiffTable data={data} />
     </div>
   );
 }
@@ -170,6 +171,54 @@ function statsOf(s: Series): AggregateStat[] | undefined {
   if (!s.band) return undefined;
   const mean = new Map(s.points.map(([x, y]) => [x, y]));
   return s.band.map(([x, min, max, n]) => [x, min, max, n ?? 0, mean.get(x) ?? null]);
+}
+
+function ConfigDiffTable({ data }: { data: CompareResponse }) {
+  const diff = data.configDiff;
+  if (diff.runIds.length < 2) return null;
+  return (
+    <section className="config-diff" data-testid="config-diff">
+      <h3>Config differences</h3>
+      {diff.warning && (
+        <p className="error-note" role="alert" data-testid="confounder-warning">
+          ⚠ {diff.warning}.
+        </p>
+      )}
+      {diff.rows.length === 0 ? (
+        <p className="muted small">The runs in view share every config key Thaw knows of.</p>
+      ) : (
+        <div className="table-scroll limited">
+          <table className="compact">
+            <thead>
+              <tr>
+                <th>Key</th>
+                {diff.runIds.map((id) => (
+                  <th key={id} className="num">
+                    <a href={`/runs/${id}`}>#{id}</a>
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {diff.rows.map((row) => (
+                <tr key={row.key} className={row.confounder ? 'confounder' : undefined}>
+                  <td className="mono small">
+                    {row.key}
+                    {row.confounder && <span className="error-text small"> · changes the loss</span>}
+                  </td>
+                  {row.values.map((value, i) => (
+                    <td key={diff.runIds[i]} className="mono small num">
+                      {value ?? '–'}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
 }
 
 function chartParts(

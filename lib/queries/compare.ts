@@ -11,6 +11,8 @@ import { loadEpochData } from './epochs';
 import { forgettingByRun } from './forgetting';
 import { listRunsPage } from './runs';
 import { stepSummaries, stepVersions } from './steps';
+import { configDiff, flattenConfig, type ConfigRun } from '../analysis/config-diff';
+import { db } from '../db/client';
 
 /** Without a selection or filter, the most recently active runs (a chart of 1,000 runs says nothing). */
 export const DEFAULT_COMPARE_LIMIT = 60;
@@ -106,5 +108,25 @@ export async function compareRuns(requested: Omit<CompareOptions, 'x'> & { x?: C
     markers: view.markers,
     summary: view.summary,
     notes,
+    configDiff: await configDiffOf(rows),
   };
+}
+
+/** The settings of the runs in view: the config tree, and what the trainer used (log, else config/results). */
+async function configDiffOf(rows: readonly { id: number; strategy: { key: string } }[]): Promise<CompareResponse['configDiff']> {
+  const settings = await db().run.findMany({
+    where: { id: { in: rows.map((row) => row.id) } },
+    select: { id: true, configTree: true, epochsTotal: true, batchSize: true, learningRate: true },
+  });
+  const byId = new Map(settings.map((s) => [s.id, s]));
+  const runs: ConfigRun[] = rows.map((row) => {
+    const s = byId.get(row.id);
+    const tree = s?.configTree;
+    const values = flattenConfig(tree !== null && typeof tree === 'object' && !Array.isArray(tree) ? tree['tree'] : undefined);
+    if (s?.epochsTotal != null) values['run.epochsTotal'] = String(s.epochsTotal);
+    if (s?.batchSize != null) values['run.batchSize'] = String(s.batchSize);
+    if (s?.learningRate != null) values['run.learningRate'] = String(s.learningRate);
+    return { runId: row.id, strategyKey: row.strategy.key, values };
+  });
+  return configDiff(runs);
 }

@@ -18,9 +18,13 @@ function latestFrame(line: string): string {
 export async function readLogTail(runId: number, lines: number): Promise<LogTail> {
   const run = await db().run.findUnique({
     where: { id: runId },
-    select: { runKey: true, sourceId: true, source: { select: { path: true } } },
+    select: { runKey: true, sourceId: true, source: { select: { path: true, kind: true } } },
   });
   if (!run) throw new NotFoundError(`run ${runId} does not exist`);
+  if (run.source.kind !== 'log') {
+    // Built from its run directory alone (event file, results JSON, Hydra config): no console output.
+    return { runId, path: run.source.path, lines: [], endOffset: 0, note: 'no console log was found for this run' };
+  }
   const next = await db().run.findFirst({
     where: { sourceId: run.sourceId, runKey: { gt: run.runKey } },
     orderBy: { runKey: 'asc' },

@@ -16,6 +16,8 @@ import { NotFoundError } from '../api/errors';
 import type { RunDetail } from '../api/schemas/run';
 import { loadEpochData } from './epochs';
 import { finiteOrNull, specFromJson, strategyView } from '../views/views';
+import type { StrategyInput } from '../analysis';
+import type { Prisma } from '../generated/prisma/client';
 
 const CHECKPOINT_KINDS = new Set<string>(['best_saved', 'checkpoint_saved', 'final_saved']);
 
@@ -40,6 +42,7 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
       events: { orderBy: [{ line: 'asc' }, { id: 'asc' }] },
       warnings: { orderBy: [{ line: 'asc' }, { id: 'asc' }], take: 500 },
       evals: { orderBy: { step: 'asc' } },
+      sources: { select: { source: { select: { id: true, path: true, host: true, kind: true, state: true } } } },
     },
   });
   if (!run) throw new NotFoundError(`run ${id} does not exist`);
@@ -203,6 +206,57 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
       message: e.message,
     })),
     warnings: run.warnings.map((w) => ({ line: w.line, message: w.message })),
+    ...configView(run.configTree, run.configStrategy, run.strategy?.source ?? null, strategy),
+    sources: run.sources
+      .map(({ source }) => ({ ...source, kind: sourceKind(source.kind) }))
+      .sort((a, b) => SOURCE_ORDER.indexOf(a.kind) - SOURCE_ORDER.indexOf(b.kind) || a.path.localeCompare(b.path)),
+  };
+}
+
+const SOURCE_ORDER = ['log', 'tfevents', 'results_json', 'hydra_config'] as const;
+type SourceKind = (typeof SOURCE_ORDER)[number];
+
+function sourceKind(kind: string): SourceKind {
+  return (SOURCE_ORDER as readonly string[]).includes(kind) ? (kind as SourceKind) : 'log';
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The stored config strategy (StrategyInfo as JSON) in the shape the strategy views take. */
+function configStrategyInput(value: unknown): StrategyInput | null {
+  if (!isRecord(value) || typeof value['kind'] !== 'string') return null;
+  const ints = (list: unknown) => (Array.isArray(list) ? list.filter((x): x is number => typeof x === 'number') : []);
+  return {
+    kind: value['kind'],
+    spec: specFromJson(value['spec']),
+    totalLayers: typeof value['totalLayers'] === 'number' ? value['totalLayers'] : null,
+    frozen: ints(value['frozen']),
+    unfrozen: ints(value['unfrozen']),
+    applied: value['applied'] !== false,
+    failureReason: typeof value['failureReason'] === 'string' ? value['failureReason'] : null,
+  };
+}
+
+function configView(
+  tree: Prisma.JsonValue | null,
+  storedStrategy: Prisma.JsonValue | null,
+  source: string | null,
+  shown: StrategyInput | null,
+): Pick<RunDetail, 'config' | 'strategySource' | 'strategyConflict'> {
+  const asked = configStrategyInput(storedStrategy);
+  const strategySource = source === 'log' || source === 'config' ? source : null;
+  const sameLayers = (a: StrategyInput, b: StrategyInput) =>
+    a.unfrozen.join(',') === b.unfrozen.join(',') && a.frozen.join(',') === b.frozen.join(',');
+  // The banner check's silent-failure case: the log shows other trainable layers than the config asked for.
+  const strategyConflict = strategySource === 'log' && asked !== null && shown !== null && !sameLayers(asked, shown);
+  if (!isRecord(tree)) return { config: null, strategySource, strategyConflict };
+  const overrides = Array.isArray(tree['overrides']) ? tree['overrides'].filter((o): o is string => typeof o === 'string') : [];
+  return {
+    config: { tree: isRecord(tree['tree']) ? tree['tree'] : {}, overrides, strategy: asked ? strategyView(asked) : null },
+    strategySource,
+    strategyConflict,
   };
 }
 

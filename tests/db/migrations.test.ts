@@ -61,6 +61,7 @@ describe('migrations', () => {
       'ParseWarning',
       'Run',
       'RunEvent',
+      'RunSource',
       'RunSummary',
       'StepBucket',
       'StepPoint',

@@ -5,7 +5,11 @@ import type pg from 'pg';
 
 type Query = <T extends pg.QueryResultRow>(sql: string, params?: unknown[]) => Promise<T[]>;
 
-const RUN_KEY = `s.path || '#' || r."runKey"`;
+/**
+ * A run is its console log's path and run key; a run built from its run directory alone is its
+ * identity (whichever of its files happened to create it).
+ */
+const RUN_KEY = `CASE WHEN s.kind = 'log' THEN s.path || '#' || r."runKey" ELSE r.identity END`;
 
 export async function snapshotDatabase(query: Query, options: { pathPrefix?: string } = {}): Promise<Record<string, unknown[]>> {
   const strip = options.pathPrefix ? `replace(s.path, '${options.pathPrefix.replace(/'/g, "''")}', '')` : 's.path';

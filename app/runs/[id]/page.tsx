@@ -12,6 +12,7 @@ import { getRunSeriesBundle } from '@/lib/queries/series';
 import { LayerStrip, StatusDot, StrategyLabel, VerdictBadge } from '../../_components/badges';
 import { fmtCount, fmtDateTime, fmtLoss, fmtParams, fmtPct, fmtRatio, retentionText } from '../../_components/format';
 import { LiveRefresh } from '../../_components/live';
+import { ConfigView } from '../../_components/config-view';
 import { LogTail } from '../../_components/log-tail';
 import { LineChart } from '../../_components/line-chart';
 import { RunCharts } from '../../_components/run-charts';
@@ -107,7 +108,19 @@ export default async function RunPage({
               Strategy not applied{strategy.failureReason ? `: ${strategy.failureReason}` : ''} — the trainer kept its default.
             </span>
           )}
+          {detail.strategySource === 'config' && (
+            <span className="muted small" data-testid="strategy-from-config">
+              from config, not confirmed by the log
+            </span>
+          )}
         </div>
+        {detail.strategyConflict && detail.config?.strategy && (
+          <div className="strategy-row" data-testid="strategy-conflict">
+            <LayerStrip strategy={detail.config.strategy} size="large" />
+            <StrategyLabel strategy={detail.config.strategy} />
+            <span className="error-note small">The config asked for this; the log shows the layers above.</span>
+          </div>
+        )}
         <dl className="facts">
           <Fact label="Output dir" value={run.outputDir} mono />
           <Fact label="Loaded from" value={loadedFrom(run)} />
@@ -123,7 +136,20 @@ export default async function RunPage({
           />
           <Fact label="Progress" value={<span data-testid="progress">{progressText(detail)}</span>} />
           <Fact label="Started / last seen" value={`${fmtDateTime(run.startedAt)} / ${fmtDateTime(run.lastSeenAt)} (UTC)`} />
-          <Fact label="Log file" value={`${run.source.path}${run.source.state !== 'active' ? ` (${run.source.state})` : ''}`} mono />
+          <Fact
+            label="Built from"
+            value={
+              <ul className="sources" data-testid="sources">
+                {detail.sources.map((source) => (
+                  <li key={source.id}>
+                    <span className="muted">{SOURCE_LABELS[source.kind]}</span> {source.path}
+                    {source.state !== 'active' ? ` (${source.state})` : ''}
+                  </li>
+                ))}
+              </ul>
+            }
+            mono
+          />
           {run.errorMessage && <Fact label={run.status === 'stopped' ? 'Stopped with' : 'Crashed with'} value={run.errorMessage} mono />}
           {run.pushError && <Fact label="Model push failed" value={run.pushError} mono />}
         </dl>
@@ -173,6 +199,13 @@ export default async function RunPage({
         <h2>Multi-task validation</h2>
         <ValidationTable detail={detail} />
       </section>
+
+      {detail.config && (
+        <section className="panel">
+          <h2>Config</h2>
+          <ConfigView tree={detail.config.tree} overrides={detail.config.overrides} />
+        </section>
+      )}
 
       <div className="two-columns">
         <section className="panel">
@@ -258,6 +291,13 @@ function EvalCharts({ evals, color }: { evals: RunDetail['evals']; color: string
     </>
   );
 }
+
+const SOURCE_LABELS: Record<RunDetail['sources'][number]['kind'], string> = {
+  log: 'console log',
+  tfevents: 'event file',
+  results_json: 'results JSON',
+  hydra_config: 'Hydra config',
+};
 
 function Fact({ label, value, mono }: { label: string; value: ReactNode; mono?: boolean }) {
   return (

@@ -150,6 +150,14 @@ export const compareResponse = z.object({
   ),
   summary: z.array(compareSummarySchema),
   notes: z.array(z.string()),
+  /** Config keys whose values differ among the runs in view (config tree keys and `run.*` facts). */
+  configDiff: z.object({
+    runIds: z.array(z.number().int()),
+    rows: z.array(z.object({ key: z.string(), values: z.array(z.string().nullable()), confounder: z.boolean() })),
+    confounders: z.array(z.string()),
+    /** "these runs differ in more than their freeze strategy: …" when a cross-strategy comparison is confounded. */
+    warning: z.string().nullable(),
+  }),
 });
 export type CompareResponse = z.infer<typeof compareResponse>;
 

@@ -138,6 +138,33 @@ export const runDetailSchema = z.object({
     }),
   ),
   warnings: z.array(z.object({ line: z.number().int(), message: z.string() })),
+  /** The run's Hydra config (null when no config.yaml was found for it). */
+  config: z
+    .object({
+      /** config.yaml as parsed (interpolations such as `${now:…}` left as written). */
+      tree: z.record(z.string(), z.unknown()),
+      overrides: z.array(z.string()),
+      /** The strategy the config asks for, resolved against the backbone's layer count. */
+      strategy: strategySchema.nullable(),
+    })
+    .nullable(),
+  /**
+   * Where the shown strategy comes from: 'log' (a banner was printed), 'config' (only the config asked
+   * for it: not confirmed by the log), null when neither said anything.
+   */
+  strategySource: z.enum(['log', 'config']).nullable(),
+  /** The log's banner and the config disagree on the trainable layers (both are shown). */
+  strategyConflict: z.boolean(),
+  /** The files this run was built from. */
+  sources: z.array(
+    z.object({
+      id: z.number().int(),
+      path: z.string(),
+      host: z.string(),
+      kind: z.enum(['log', 'tfevents', 'results_json', 'hydra_config']),
+      state: z.string(),
+    }),
+  ),
 });
 export type RunDetail = z.infer<typeof runDetailSchema>;
 

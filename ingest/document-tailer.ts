@@ -1,0 +1,138 @@
+// Whole-document sources of a run directory (training_results.json, Hydra's .hydra/config.yaml with
+// its overrides.yaml and hydra.yaml): read whole, parsed again whenever their content changes, and
+// committed like a log batch (one transaction with the source's new state). Their rows are upserts,
+// so reading a document again is harmless; the content hash just avoids needless work.
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type pg from 'pg';
+import type { Logger } from '../lib/log';
+import type { ParseEvent } from './events';
+import type { SourceKind } from './rundir/identity';
+import { readHydraConfig, readResultsJson } from './rundir/readers';
+import { commitBatch, markSource, registerDocument, type SourceCursor } from './store';
+
+/** Larger "documents" are not what the trainer writes: warn instead of reading them. */
+const MAX_DOCUMENT_BYTES = 16 << 20;
+
+export interface DocumentTailerOptions {
+  pool: pg.Pool;
+  host: string;
+  log: Logger;
+  kind: Extract<SourceKind, 'results_json' | 'hydra_config'>;
+  onCommit?: (info: { path: string; bytes: number; lines: number; runIds: number[] }) => void;
+}
+
+interface DocumentState {
+  document: string;
+}
+
+async function readIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+export class DocumentTailer {
+  private cursor: SourceCursor | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private closed = false;
+  deleted = false;
+  readonly hasRetired = false;
+
+  constructor(
+    readonly path: string,
+    private readonly options: DocumentTailerOptions,
+  ) {}
+
+  poll(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.pass();
+        } while (this.again && !this.closed);
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.running?.catch(() => {});
+  }
+
+  private async pass(): Promise<void> {
+    const stats = await fs.stat(this.path).catch(() => undefined);
+    if (!stats?.isFile()) {
+      if (this.cursor) await markSource(this.options.pool, this.cursor.sourceId, 'deleted');
+      this.deleted = true;
+      return;
+    }
+    this.deleted = false;
+    this.cursor ??= await registerDocument(this.options.pool, this.options.host, this.path, this.options.kind);
+    const files = await this.read(stats.size);
+    if (files === undefined) return;
+    const hash = createHash('sha256');
+    for (const text of Object.values(files)) hash.update(text ?? '\u0000').update('\u0001');
+    const digest = hash.digest('hex');
+    if ((this.cursor.parserState as DocumentState | null)?.document === digest) return;
+    const events = this.parse(files);
+    const state: DocumentState = { document: digest };
+    const result = await commitBatch(this.options.pool, {
+      sourceId: this.cursor.sourceId,
+      fromOffset: this.cursor.offset,
+      toOffset: stats.size,
+      nextLine: 1,
+      parserState: state,
+      size: stats.size,
+      seenAt: stats.mtime,
+      events,
+    });
+    if (result.status === 'conflict') {
+      // Another daemon committed this document meanwhile: take its cursor and compare again.
+      this.cursor = result.cursor;
+      this.again = true;
+      return;
+    }
+    this.cursor = { ...this.cursor, offset: stats.size, parserState: state };
+    this.options.onCommit?.({ path: this.path, bytes: stats.size, lines: 0, runIds: result.runIds });
+  }
+
+  private async read(size: number): Promise<Record<string, string | undefined> | undefined> {
+    if (size > MAX_DOCUMENT_BYTES) {
+      this.options.log.warn({ file: this.path, size }, 'run-directory document too large; not read');
+      return undefined;
+    }
+    const main = await readIfExists(this.path);
+    if (main === undefined) return undefined;
+    if (this.options.kind !== 'hydra_config') return { main };
+    const dir = path.dirname(this.path);
+    return {
+      main,
+      overrides: await readIfExists(path.join(dir, 'overrides.yaml')),
+      hydra: await readIfExists(path.join(dir, 'hydra.yaml')),
+    };
+  }
+
+  private parse(files: Record<string, string | undefined>): ParseEvent[] {
+    if (this.options.kind === 'results_json') return readResultsJson(this.path, files['main']!);
+    return readHydraConfig({
+      file: this.path,
+      configYaml: files['main']!,
+      ...(files['overrides'] !== undefined ? { overridesYaml: files['overrides'] } : {}),
+      ...(files['hydra'] !== undefined ? { hydraYaml: files['hydra'] } : {}),
+    });
+  }
+}

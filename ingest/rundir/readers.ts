@@ -1,0 +1,234 @@
+// Run-directory files → the same events a console log yields (ingest/events.ts), so one store
+// (ingest/store.ts) writes them all and one run collects them (see ./identity.ts).
+//
+// * Event files are tailed like logs: `TfEventsReader` is resumable from a committed offset, holds a
+//   half-written final record, and turns bad CRCs into warnings (./tfrecord.ts).
+// * training_results.json and Hydra's config are whole documents, parsed again whenever they change.
+//
+// Every file of a run directory is one run per file: runKey 0.
+import path from 'node:path';
+import type { ParseEvent, RunInfo, StrategyInfo } from '../events';
+import { decodeEvent } from './event';
+import { parseHydraConfig, type VisionFreezing } from './hydra-config';
+import { describeIdentity, identityForRunFile, identityFromHydra, outputDirOf } from './identity';
+import { parseTrainingResults } from './results-json';
+import { TfRecordReader, type TfRecordOutput } from './tfrecord';
+
+export const RUNDIR_RUN_KEY = 0;
+/** The trainer that writes run directories (the events are its, whichever file carried them). */
+const FORMAT = 'smolvla_sequential';
+
+/** What every file of a run directory says about its run: identity, task and timestamp from the path. */
+function runDirHeader(file: string, line: number): ParseEvent[] {
+  const identity = identityForRunFile(file);
+  const described = describeIdentity(identity);
+  const info: Partial<RunInfo> = { ...described, outputDir: outputDirOf(path.dirname(path.resolve(file))) };
+  return [
+    { type: 'run_started', runKey: RUNDIR_RUN_KEY, line, format: FORMAT },
+    { type: 'identity', runKey: RUNDIR_RUN_KEY, line, identity },
+    { type: 'run_info', runKey: RUNDIR_RUN_KEY, line, info, fallback: true },
+  ];
+}
+
+const EPOCH_TAGS: Record<string, 'trainLoss' | 'lr' | 'msPerBatch' | 'samplesPerSec' | 'durationMinutes'> = {
+  'train/loss': 'trainLoss',
+  'train/lr': 'lr',
+  'performance/batch_process_time_ms': 'msPerBatch',
+  'performance/throughput_samples_per_sec': 'samplesPerSec',
+  'train/epoch_duration_minutes': 'durationMinutes',
+};
+const VALIDATION_TAG = /^validation\/task(\d+)_loss$/;
+
+export interface ReaderOutput {
+  events: ParseEvent[];
+  /** Records consumed (for progress reports). */
+  records: number;
+}
+
+/**
+ * A TensorBoard event file, resumable: `new TfEventsReader(file, { startOffset, startLine })` with the
+ * committed cursor continues exactly where the last commit ended. `line` counts records.
+ */
+export class TfEventsReader {
+  private readonly records: TfRecordReader;
+  private line: number;
+  private headerSent = false;
+
+  constructor(
+    private readonly file: string,
+    start: { startOffset: number; startLine: number },
+  ) {
+    this.records = new TfRecordReader({ startOffset: start.startOffset });
+    this.line = start.startLine;
+  }
+
+  get committedOffset(): number {
+    return this.records.committedOffset;
+  }
+
+  /** Number of the next record (1-based), in step with committedOffset. */
+  get committedLine(): number {
+    return this.line;
+  }
+
+  push(chunk: Uint8Array): ReaderOutput {
+    return this.take(this.records.push(chunk));
+  }
+
+  /** The file is complete (backfill of a closed writer): a half-written tail becomes a warning. */
+  end(): ReaderOutput {
+    return this.take(this.records.end());
+  }
+
+  private take(out: TfRecordOutput): ReaderOutput {
+    const events: ParseEvent[] = [];
+    if (!this.headerSent) {
+      events.push(...runDirHeader(this.file, this.line));
+      this.headerSent = true;
+    }
+    // Warnings and records are reported in file order by offset.
+    let w = 0;
+    const warn = (upTo: number) => {
+      while (w < out.warnings.length && out.warnings[w]!.offset <= upTo) {
+        const warning = out.warnings[w++]!;
+        events.push({ type: 'warning', runKey: RUNDIR_RUN_KEY, line: this.line, message: `${warning.message} (byte ${warning.offset})` });
+      }
+    };
+    for (const record of out.records) {
+      warn(record.offset);
+      const decoded = decodeEvent(record.data);
+      const line = this.line++;
+      if (!decoded.ok) {
+        events.push({ type: 'warning', runKey: RUNDIR_RUN_KEY, line, message: `event at byte ${record.offset}: ${decoded.error}` });
+        continue;
+      }
+      const { step, scalars } = decoded.event;
+      if (scalars.length === 0) continue;
+      // Steps are 0-based epochs; printed epochs (and the log's rows) are 1-based.
+      const epoch = step + 1;
+      if (!Number.isSafeInteger(step) || step < 0) {
+        events.push({
+          type: 'warning',
+          runKey: RUNDIR_RUN_KEY,
+          line,
+          message: `event at byte ${record.offset}: step ${step} is not an epoch`,
+        });
+        continue;
+      }
+      for (const scalar of scalars) {
+        const metric = EPOCH_TAGS[scalar.tag];
+        if (metric) {
+          events.push({ type: 'epoch', runKey: RUNDIR_RUN_KEY, line, epoch, metrics: { [metric]: scalar.value } });
+          continue;
+        }
+        const validation = VALIDATION_TAG.exec(scalar.tag);
+        if (validation) {
+          events.push({
+            type: 'validation',
+            runKey: RUNDIR_RUN_KEY,
+            line,
+            epoch,
+            final: false,
+            taskId: Number(validation[1]),
+            loss: scalar.value,
+          });
+        }
+      }
+    }
+    warn(Number.POSITIVE_INFINITY);
+    return { events, records: out.records.length };
+  }
+}
+
+/** training_results.json, written at the very end: the run completed; final validation; fallback config. */
+export function readResultsJson(file: string, text: string): ParseEvent[] {
+  const events = runDirHeader(file, 1);
+  const parsed = parseTrainingResults(text);
+  if (!parsed.ok) {
+    events.push({ type: 'warning', runKey: RUNDIR_RUN_KEY, line: 1, message: `training_results.json: ${parsed.error}` });
+    return events;
+  }
+  const results = parsed.value;
+  const info: Partial<RunInfo> = {};
+  if (results.taskId !== null) info.taskId = results.taskId;
+  if (results.taskName !== null) info.taskName = results.taskName;
+  if (results.description !== null) info.description = results.description;
+  if (results.languageInstruction !== null) info.language = results.languageInstruction;
+  if (results.trainingEpochs !== null) info.epochsTotal = results.trainingEpochs;
+  if (results.learningRate !== null) info.learningRate = results.learningRate;
+  events.push({ type: 'run_info', runKey: RUNDIR_RUN_KEY, line: 1, info, fallback: true });
+  // The final block belongs to the run's last epoch (as the log parser files it).
+  const epoch = results.trainingEpochs ?? 0;
+  for (const [taskId, loss] of Object.entries(results.finalValidation)) {
+    events.push({ type: 'validation', runKey: RUNDIR_RUN_KEY, line: 1, epoch, final: true, taskId: Number(taskId), loss });
+  }
+  events.push({
+    type: 'status',
+    runKey: RUNDIR_RUN_KEY,
+    line: 1,
+    status: 'completed',
+    ...(results.bestLoss !== null ? { bestLoss: results.bestLoss } : {}),
+  });
+  return events;
+}
+
+export interface HydraFiles {
+  /** Path of `.hydra/config.yaml`. */
+  file: string;
+  configYaml: string;
+  overridesYaml?: string;
+  hydraYaml?: string;
+}
+
+export function strategyFromFreezing(freezing: VisionFreezing): StrategyInfo {
+  return {
+    kind: freezing.kind,
+    spec: freezing.spec,
+    totalLayers: freezing.totalLayers,
+    frozen: freezing.frozen ?? [],
+    unfrozen: freezing.unfrozen ?? [],
+    applied: true,
+    failureReason: freezing.warnings.length > 0 ? freezing.warnings.join('; ') : null,
+    visionTrainableParams: null,
+    visionTotalParams: null,
+  };
+}
+
+/** Hydra's `.hydra/` folder: the whole config tree, the strategy it asks for, fallback config fields. */
+export function readHydraConfig(input: HydraFiles): ParseEvent[] {
+  const hydraDir = path.dirname(path.resolve(input.file));
+  const runFolder = path.dirname(hydraDir);
+  const parsed = parseHydraConfig({ ...input, dirName: path.basename(runFolder) });
+  const line = 1;
+  if (!parsed.ok) {
+    return [
+      { type: 'run_started', runKey: RUNDIR_RUN_KEY, line, format: FORMAT },
+      { type: 'identity', runKey: RUNDIR_RUN_KEY, line, identity: `hydra:${runFolder}` },
+      { type: 'warning', runKey: RUNDIR_RUN_KEY, line, message: parsed.error },
+    ];
+  }
+  const config = parsed.value;
+  const method = config.method ?? path.basename(path.dirname(runFolder));
+  const identity = identityFromHydra(config.task, method, config.timestamp?.raw ?? null) ?? `hydra:${runFolder}`;
+  const info: Partial<RunInfo> = { ...describeIdentity(identity) };
+  if (config.timestamp) info.timestamp = config.timestamp.raw;
+  if (config.batchSize !== null && Number.isInteger(config.batchSize)) info.batchSize = config.batchSize;
+  if (config.lr !== null) info.learningRate = config.lr;
+  if (config.epochs !== null && Number.isInteger(config.epochs)) info.epochsTotal = config.epochs;
+  const events: ParseEvent[] = [
+    { type: 'run_started', runKey: RUNDIR_RUN_KEY, line, format: FORMAT },
+    { type: 'identity', runKey: RUNDIR_RUN_KEY, line, identity },
+    { type: 'run_info', runKey: RUNDIR_RUN_KEY, line, info, fallback: true },
+    {
+      type: 'config',
+      runKey: RUNDIR_RUN_KEY,
+      line,
+      tree: config.raw,
+      overrides: config.overrides.map((override) => override.raw),
+      strategy: strategyFromFreezing(config.freezing),
+    },
+  ];
+  for (const message of config.warnings)
+    events.push({ type: 'warning', runKey: RUNDIR_RUN_KEY, line, message: `Hydra config: ${message}` });
+  return events;
+}
