@@ -477,6 +477,22 @@ function textArray(values: readonly (string | null)[]): string {
   return `{${values.map((value) => (value === null ? 'NULL' : `"${pgText(value).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`)).join(',')}}`;
 }
 
+/**
+ * The value to keep when two observations of one measured fact meet in an upsert. A console log prints a
+ * loss at 4 decimals, TensorBoard keeps the float32 the trainer computed: when both agree at float32
+ * precision the float32 value is kept whichever arrived last, so the row never depends on ingest order
+ * (kill -9, two daemons, files read in any order). Otherwise `otherwise` wins ('incoming': the later
+ * observation refines the fact; 'existing': the row already there stays). Nested CASE so the float4
+ * casts only ever see values inside float4's range (a cast outside it raises an error).
+ */
+export function agreeingValue(existing: string, incoming: string, otherwise: 'incoming' | 'existing'): string {
+  const fallback = otherwise === 'incoming' ? incoming : existing;
+  return `CASE WHEN ${incoming} IS NULL THEN ${existing} WHEN ${existing} IS NULL THEN ${incoming}
+    WHEN abs(${existing}) NOT BETWEEN 1e-30 AND 1e30 OR abs(${incoming}) NOT BETWEEN 1e-30 AND 1e30 THEN ${fallback}
+    WHEN ${existing}::float4 <> ${incoming}::float4 THEN ${fallback}
+    WHEN ${existing}::float4::float8 = ${existing} THEN ${existing} ELSE ${incoming} END`;
+}
+
 /** PostgreSQL text cannot hold NUL (binary junk in a log): store U+FFFD, as for invalid UTF-8. */
 export function pgText(value: string): string {
   return value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value;
@@ -649,7 +665,8 @@ async function mergeRuns(client: pg.PoolClient, keep: number, gone: number): Pro
     `INSERT INTO "EpochMetric" ("runId", epoch, "trainLoss", lr, "msPerBatch", "samplesPerSec", "durationMinutes")
      SELECT $1, epoch, "trainLoss", lr, "msPerBatch", "samplesPerSec", "durationMinutes" FROM "EpochMetric" WHERE "runId" = $2
      ON CONFLICT ("runId", epoch) DO UPDATE SET
-       "trainLoss" = COALESCE("EpochMetric"."trainLoss", EXCLUDED."trainLoss"), lr = COALESCE("EpochMetric".lr, EXCLUDED.lr),
+       "trainLoss" = ${agreeingValue('"EpochMetric"."trainLoss"', 'EXCLUDED."trainLoss"', 'existing')},
+       lr = ${agreeingValue('"EpochMetric".lr', 'EXCLUDED.lr', 'existing')},
        "msPerBatch" = COALESCE("EpochMetric"."msPerBatch", EXCLUDED."msPerBatch"),
        "samplesPerSec" = COALESCE("EpochMetric"."samplesPerSec", EXCLUDED."samplesPerSec"),
        "durationMinutes" = COALESCE("EpochMetric"."durationMinutes", EXCLUDED."durationMinutes")`,
@@ -664,7 +681,8 @@ async function mergeRuns(client: pg.PoolClient, keep: number, gone: number): Pro
     `INSERT INTO "Validation" ("runId", epoch, final, "taskId", loss, retention)
      SELECT $1, epoch, final, "taskId", loss, retention FROM "Validation" WHERE "runId" = $2
      ON CONFLICT ("runId", epoch, final, "taskId") DO UPDATE SET
-       loss = COALESCE("Validation".loss, EXCLUDED.loss), retention = COALESCE("Validation".retention, EXCLUDED.retention)`,
+       loss = ${agreeingValue('"Validation".loss', 'EXCLUDED.loss', 'existing')},
+       retention = COALESCE("Validation".retention, EXCLUDED.retention)`,
     args,
   );
   await client.query(
@@ -860,8 +878,8 @@ async function writeEpochs(client: pg.PoolClient, plan: BatchPlan, runIds: Map<n
     `INSERT INTO "EpochMetric" ("runId", epoch, "trainLoss", lr, "msPerBatch", "samplesPerSec", "durationMinutes")
      SELECT * FROM unnest($1::int[], $2::int[], $3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::float8[])
      ON CONFLICT ("runId", epoch) DO UPDATE SET
-       "trainLoss" = COALESCE(EXCLUDED."trainLoss", "EpochMetric"."trainLoss"),
-       lr = COALESCE(EXCLUDED.lr, "EpochMetric".lr),
+       "trainLoss" = ${agreeingValue('"EpochMetric"."trainLoss"', 'EXCLUDED."trainLoss"', 'incoming')},
+       lr = ${agreeingValue('"EpochMetric".lr', 'EXCLUDED.lr', 'incoming')},
        "msPerBatch" = COALESCE(EXCLUDED."msPerBatch", "EpochMetric"."msPerBatch"),
        "samplesPerSec" = COALESCE(EXCLUDED."samplesPerSec", "EpochMetric"."samplesPerSec"),
        "durationMinutes" = COALESCE(EXCLUDED."durationMinutes", "EpochMetric"."durationMinutes")`,
@@ -980,7 +998,7 @@ async function writeValidations(client: pg.PoolClient, plan: BatchPlan, runIds: 
     `INSERT INTO "Validation" ("runId", epoch, final, "taskId", loss, retention)
      SELECT * FROM unnest($1::int[], $2::int[], $3::bool[], $4::int[], $5::float8[], $6::text[])
      ON CONFLICT ("runId", epoch, final, "taskId") DO UPDATE SET
-       loss = COALESCE(EXCLUDED.loss, "Validation".loss),
+       loss = ${agreeingValue('"Validation".loss', 'EXCLUDED.loss', 'incoming')},
        retention = COALESCE(EXCLUDED.retention, "Validation".retention)`,
     [
       `{${runs.join(',')}}`,
