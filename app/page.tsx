@@ -1,13 +1,17 @@
+import Link from 'next/link';
 import { Suspense } from 'react';
 import { parseQueryOrDefault, queryObject } from '@/lib/api/params';
 import { runsQuery } from '@/lib/api/schemas/runs';
 import { getOverview } from '@/lib/queries/overview';
-import { filterOptions, listRuns } from '@/lib/queries/runs';
+import { filterOptions, listRunsPage } from '@/lib/queries/runs';
 import { RunFilters } from './_components/filters';
 import { LiveRefresh } from './_components/live';
 import { RunsTable } from './_components/runs-table';
 
 export const dynamic = 'force-dynamic';
+
+/** Rows per page of the runs table (`?limit=` overrides, up to 1,000). */
+const RUNS_PAGE_SIZE = 100;
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
@@ -24,11 +28,20 @@ export default async function RunsPage({ searchParams }: { searchParams: SearchP
     );
   }
   const { value: query, error } = parseQueryOrDefault(runsQuery, params);
-  const { format: _format, sort, dir, ...filters } = query;
-  const [rows, all] = await Promise.all([listRuns({ ...filters, sort, dir }), listRuns({ sort, dir })]);
+  const { format: _format, sort, dir, page, limit, ...filters } = query;
+  const pageSize = limit ?? RUNS_PAGE_SIZE;
+  const listing = await listRunsPage({ ...filters, sort, dir, page, limit: pageSize });
+  const pages = Math.max(1, Math.ceil(listing.total / pageSize));
   const filterQuery = new URLSearchParams(
-    queryObject(Object.fromEntries(Object.entries(params).filter(([key]) => !['sort', 'dir'].includes(key)))),
+    queryObject(Object.fromEntries(Object.entries(params).filter(([key]) => !['sort', 'dir', 'page', 'limit'].includes(key)))),
   ).toString();
+  const pageHref = (n: number) => {
+    const next = new URLSearchParams(queryObject(Object.fromEntries(Object.entries(params).filter(([key]) => key !== 'page'))));
+    if (n > 1) next.set('page', String(n));
+    const text = next.toString();
+    return text === '' ? '/' : `/?${text}`;
+  };
+  const options = filterOptions(listing.counts);
   return (
     <section className="panel">
       <div className="page-head">
@@ -41,13 +54,38 @@ export default async function RunsPage({ searchParams }: { searchParams: SearchP
       {error && <p className="error-note">Ignored a bad filter: {error}</p>}
       <RunFilters
         action="/"
-        options={filterOptions(all)}
+        options={{
+          ...options,
+          statusCounts: Object.fromEntries(listing.counts.status.map((c) => [c.value, c.count])),
+          verdictCounts: Object.fromEntries(listing.counts.verdict.map((c) => [c.value, c.count])),
+        }}
         values={filters}
         extra={sort !== 'lastSeenAt' || dir !== 'desc' ? { sort, dir } : {}}
       />
       <Suspense>
-        <RunsTable initialRows={rows} filterQuery={filterQuery} sort={sort} dir={dir} renderedAt={Date.now()} />
+        <RunsTable
+          initialRows={listing.runs}
+          total={listing.total}
+          filterQuery={filterQuery}
+          pageQuery={new URLSearchParams({ page: String(page), limit: String(pageSize) }).toString()}
+          sort={sort}
+          dir={dir}
+          renderedAt={Date.now()}
+        />
       </Suspense>
+      {pages > 1 && (
+        <nav className="pager" aria-label="pages" data-testid="pager">
+          {page > 1 ? <Link href={pageHref(1)}>« first</Link> : <span className="muted">« first</span>}
+          {page > 1 ? <Link href={pageHref(page - 1)}>‹ previous</Link> : <span className="muted">‹ previous</span>}
+          <span data-testid="page-of">
+            page {page.toLocaleString('en-US')} of {pages.toLocaleString('en-US')} · runs{' '}
+            {((page - 1) * pageSize + 1).toLocaleString('en-US')}–{Math.min(listing.total, page * pageSize).toLocaleString('en-US')} of{' '}
+            {listing.total.toLocaleString('en-US')}
+          </span>
+          {page < pages ? <Link href={pageHref(page + 1)}>next ›</Link> : <span className="muted">next ›</span>}
+          {page < pages ? <Link href={pageHref(pages)}>last »</Link> : <span className="muted">last »</span>}
+        </nav>
+      )}
     </section>
   );
 }

@@ -8,7 +8,7 @@
 import { benchParser } from './parser';
 import { benchBackfill, benchDaemonMemory, benchLiveLatency } from './ingest';
 import { benchLoad } from './load';
-import { benchWeb, WEB_FIGURES } from './web';
+import { benchRuns10k, benchWeb, RUNS10K_FIGURES, WEB_FIGURES } from './web';
 import { figureErrors, isFigureError, stopBenchServer, type Outcome } from './support';
 import { benchTfeventsBackfill } from './tfevents';
 
@@ -30,6 +30,7 @@ const GROUPS: Group[] = [
   { name: 'live', figures: ['live_latency_p50', 'live_latency_p95'], run: () => benchLiveLatency() },
   { name: 'rss', figures: ['daemon_rss_200_files'], run: () => benchDaemonMemory() },
   { name: 'web', figures: WEB_FIGURES, run: () => benchWeb() },
+  { name: 'runs10k', figures: RUNS10K_FIGURES, run: () => benchRuns10k() },
   { name: 'load', figures: ['api_load_requests_per_s', 'api_load_p50', 'api_load_p99', 'api_load_errors'], run: () => benchLoad() },
 ];
 

@@ -1,5 +1,6 @@
 // Ingest benchmarks, each against a limit measured in the same run on the same data:
-// - backfill of a ≥ 1M-line log vs (raw read+split of the file + COPY of the rows it produced);
+// - backfill of a ≥ 1M-line log vs (raw read+split of the file + COPY of the rows it produced into
+//   tables with only their primary keys: the physical floor, not Thaw's own constraints);
 // - live latency from a line's append to its row being committed (p50/p95 over ≥ 200 appends);
 // - RSS of a daemon process tailing 200 files.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -86,6 +87,17 @@ export async function benchBackfill(options: { frames?: number } = {}): Promise<
         )
       ).rows[0]!.n,
     );
+    // The limit's tables keep only their primary keys: no foreign keys, unique or secondary indexes.
+    await sink.query(`DO $$ DECLARE item record; BEGIN
+      FOR item IN SELECT conrelid::regclass AS tbl, conname FROM pg_constraint
+                   WHERE contype IN ('f', 'u') AND connamespace = 'public'::regnamespace LOOP
+        EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', item.tbl, item.conname);
+      END LOOP;
+      FOR item IN SELECT i.indexrelid::regclass AS idx FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+                   WHERE NOT i.indisprimary AND c.relnamespace = 'public'::regnamespace LOOP
+        EXECUTE format('DROP INDEX %s', item.idx);
+      END LOOP;
+    END $$`);
     const copyStarted = performance.now();
     await sink.query('BEGIN');
     for (const table of TABLES) await copyIn(sink, table, dumps.get(table)!);
@@ -101,7 +113,7 @@ export async function benchBackfill(options: { frames?: number } = {}): Promise<
         unit: 'lines/s',
         limit: Math.round(lines / (limitMs / 1000)),
         ratio: round(backfillMs / limitMs),
-        target: `backfill time ≤ 3× (read+split ${Math.round(splitMs)} ms + COPY of ${rowCount} rows ${Math.round(copyMs)} ms); ${lines} lines in ${Math.round(backfillMs)} ms`,
+        target: `backfill time ≤ 3× (read+split ${Math.round(splitMs)} ms + COPY of ${rowCount} rows into primary-key-only tables ${Math.round(copyMs)} ms); ${lines} lines in ${Math.round(backfillMs)} ms`,
         met: backfillMs <= 3 * limitMs,
       },
     ];

@@ -7,7 +7,7 @@
 // exploring; the first request after start-up (cold: every run's steps summarised once, one
 // parallel scan of all 5M points) is reported separately.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +31,7 @@ export interface WebBenchOptions {
 
 interface Served {
   base: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -52,6 +53,7 @@ async function serve(db: BenchDatabase, logs: string): Promise<Served> {
   }
   return {
     base: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -134,6 +136,7 @@ export const WEB_FIGURES = [
   'web_compare_p95_runs',
   'web_compare_p95_epoch_axis',
   'web_compare_chart_rendered',
+  'compare_first_after_restart',
   'web_runs_cold_first_request',
   'web_runs_p95',
   'web_runs_filtered_p95',
@@ -225,7 +228,22 @@ export async function benchWeb(options: WebBenchOptions = {}): Promise<Outcome[]
       })),
     );
 
-    const listNames = WEB_FIGURES.slice(5);
+    // A restarted process (or a second one behind a load balancer): nothing in its memory yet.
+    await one('compare_first_after_restart', async () => {
+      const restarted = await serve(compareDb, logs);
+      try {
+        return figure(
+          'compare_first_after_restart',
+          await timed(`${restarted.base}/api/compare?runs=${ids.join(',')}&x=step&points=1000`),
+          1000,
+          `≤ 1 s: first /api/compare (${compareRuns} runs × ${stepsPerRun} steps, x=step, by strategy) of a restarted web process`,
+        );
+      } finally {
+        await restarted.stop();
+      }
+    });
+
+    const listNames = WEB_FIGURES.slice(6);
     outcomes.push(
       ...(await guarded(listNames, async () => {
         const list = await serve(runsDb, logs);
@@ -266,6 +284,142 @@ export async function benchWeb(options: WebBenchOptions = {}): Promise<Outcome[]
   } finally {
     await compareDb.drop();
     await runsDb.drop();
+    await rm(logs, { recursive: true, force: true });
+  }
+}
+
+/** Peak resident set (VmHWM) of a process, in MB. */
+async function peakRssMegabytes(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+/** Navigation start → runs table drawn (rows in the DOM, two frames painted), in the page's own clock. */
+async function tableRenderTimes(urls: readonly string[]): Promise<number[]> {
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    const times: number[] = [];
+    for (const url of urls) {
+      await page.goto(url, { waitUntil: 'commit' });
+      await page.waitForSelector('[data-testid="run-row"]', { timeout: 30_000 });
+      times.push(
+        await page.evaluate(
+          () => new Promise<number>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now())))),
+        ),
+      );
+    }
+    return times;
+  } finally {
+    await browser.close();
+  }
+}
+
+export interface RunsBenchOptions {
+  runs?: number;
+  epochs?: number;
+  requests?: number;
+  pageLoads?: number;
+}
+
+/** Every figure benchRuns10k reports, in order. */
+export const RUNS10K_FIGURES = ['runs_first_after_restart_10k', 'runs_api_p95_10k', 'runs_page_drawn_10k', 'web_rss_10k'] as const;
+
+/**
+ * 10,000 runs (200 epochs each, own-task validation every epoch, strategies and tasks mixed): the
+ * runs API and page of a freshly started web process, then p95 over pages, sorts, filters and
+ * searches, and the web process's peak RSS over all of it.
+ */
+export async function benchRuns10k(options: RunsBenchOptions = {}): Promise<Outcome[]> {
+  const runs = options.runs ?? 10_000;
+  const epochs = options.epochs ?? 200;
+  const requests = options.requests ?? 40;
+  const pageLoads = options.pageLoads ?? 5;
+  await ensureWebBuild(pino({ level: 'warn' }));
+  const logs = await mkdtemp(path.join(os.tmpdir(), 'thaw-bench-runs-'));
+  await chmod(logs, 0o755);
+  const db = await createBenchDatabase('runs10k');
+  const outcomes: Outcome[] = [];
+  const one = async (name: string, measure: () => Promise<Figure>) =>
+    outcomes.push(...(await guarded([name], async () => [await measure()])));
+  try {
+    const seedStarted = performance.now();
+    const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+    try {
+      // Validation every epoch on the run's own task (the runs table reads only that one).
+      await seedSyntheticRuns(pool, { runs, epochs, stepsPerRun: epochs, chainLength: 4, pathPrefix: '/bench/runs', earlierTasks: false });
+    } finally {
+      await pool.end();
+    }
+    process.stderr.write(
+      `bench runs: seeded ${runs} runs × ${epochs} epochs in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s\n`,
+    );
+    outcomes.push(
+      ...(await guarded(RUNS10K_FIGURES, async () => {
+        const served = await serve(db, logs);
+        try {
+          const api = `${served.base}/api/runs`;
+          await one('runs_first_after_restart_10k', async () =>
+            figure(
+              'runs_first_after_restart_10k',
+              await timed(`${api}?limit=50`),
+              500,
+              `≤ 500 ms: first /api/runs (a page of 50, newest first) of a freshly started web process over ${runs} runs`,
+            ),
+          );
+          await one('runs_api_p95_10k', async () => {
+            const variants = [
+              '?limit=50',
+              '?limit=50&page=37',
+              '?limit=50&sort=bestVal&dir=asc',
+              '?limit=50&task=2&verdict=overfitting&sort=gap',
+              '?limit=50&q=run_0042',
+              '?limit=100&status=completed&sort=strategy&page=3',
+              '?limit=50&sort=source&dir=asc&page=150',
+              '?limit=50&q=unfreeze&sort=epochs',
+            ];
+            const times: number[] = [];
+            for (let i = 0; i < requests; i++) times.push(await timed(`${api}${variants[i % variants.length]}`));
+            return figure(
+              'runs_api_p95_10k',
+              percentile(times, 95),
+              150,
+              `p95 ≤ 150 ms: a page of /api/runs at ${runs} runs (pages, sorts, filters, search; p50 ${round(percentile(times, 50), 1)} ms)`,
+            );
+          });
+          await one('runs_page_drawn_10k', async () => {
+            const pages = [
+              `${served.base}/`,
+              `${served.base}/?page=20`,
+              `${served.base}/?task=3&sort=bestVal&dir=asc`,
+              `${served.base}/?q=run_01`,
+            ];
+            const renders = await tableRenderTimes(Array.from({ length: pageLoads }, (_, i) => pages[i % pages.length]!));
+            return figure(
+              'runs_page_drawn_10k',
+              percentile(renders, 50),
+              1500,
+              `median ≤ 1.5 s from navigation to a drawn runs table at ${runs} runs (pages and filters; worst ${round(Math.max(...renders), 0)} ms of ${pageLoads})`,
+            );
+          });
+          await one('web_rss_10k', async () =>
+            figure(
+              'web_rss_10k',
+              await peakRssMegabytes(served.pid),
+              400,
+              `peak RSS ≤ 400 MB of the web process (thaw start, daemon included) while serving the ${runs}-run bench`,
+              'MB',
+            ),
+          );
+          return [];
+        } finally {
+          await served.stop();
+        }
+      })),
+    );
+    return outcomes;
+  } finally {
+    await db.drop();
     await rm(logs, { recursive: true, force: true });
   }
 }

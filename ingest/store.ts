@@ -16,6 +16,7 @@
 // all reads stay Prisma's (prisma/schema.prisma, lib/queries).
 import type pg from 'pg';
 import { isCheckpointOf, runDirLength } from '../lib/analysis/stage-link';
+import { lockRuns, refreshRunSummaries, refreshStepBuckets, type SqlRunner, type StepRange } from '../lib/summaries/store';
 import type { ParseEvent, RunInfo, StrategyInfo, EpochMetrics, Retention, RunFormat } from './events';
 import { identityFromRunDir, type SourceKind } from './rundir/identity';
 import { recordAlertTransitions, recordStalled } from './outbox';
@@ -244,6 +245,7 @@ export async function commitBatch(pool: pg.Pool, batch: Batch): Promise<CommitRe
     await writeWarnings(client, batch.sourceId, plan, runIds);
     await writeStatuses(client, plan, runIds, batch.seenAt);
     if (plan.hasResumePaths || plan.hasOutputDirs) await linkStages(client);
+    await writeSummaries(client, plan, runIds);
     // Alert outbox (ingest/outbox.ts): only runs whose verdict or status this batch can change.
     const judged = [...plan.runs].filter(([, run]) => run.epochs.size > 0 || run.validations.size > 0 || run.status !== null);
     await recordAlertTransitions(
@@ -757,6 +759,21 @@ async function mergeRuns(client: pg.PoolClient, keep: number, gone: number): Pro
   ).rows[0];
   await client.query(`DELETE FROM "Run" WHERE id = $1`, [gone]);
   if (goneSource?.kind === 'log') await adoptPrimarySource(client, keep, goneSource.sourceId, Number(goneSource.runKey));
+  // The kept run's stored summaries now cover both runs' rows: rebuild them (rare: identity learnt late).
+  const sql = summaryRunner(client);
+  await lockRuns(sql, [keep]);
+  const span = (
+    await client.query<{ lo: number | null; hi: number | null }>(
+      `SELECT min(step) AS lo, max(step) AS hi FROM "StepPoint" WHERE "runId" = $1`,
+      [keep],
+    )
+  ).rows[0];
+  if (span?.lo != null && span.hi != null) await refreshStepBuckets(sql, [{ runId: keep, from: span.lo, to: span.hi }]);
+  await refreshRunSummaries(sql, [keep]);
+}
+
+function summaryRunner(client: pg.PoolClient): SqlRunner {
+  return async (text, params) => (await client.query(text, params as unknown[])).rows as Record<string, unknown>[];
 }
 
 /** RunInfo fields are named like their columns. */
@@ -1096,6 +1113,42 @@ async function writeStatuses(client: pg.PoolClient, plan: BatchPlan, runIds: Map
      WHERE r.id = u.id`,
     [`{${ids.join(',')}}`, textArray(statuses), floatArray(bestLosses), textArray(errors), seenAt],
   );
+}
+
+/**
+ * Keeps the stored summaries (lib/summaries) current in the batch's transaction: the step buckets
+ * covering the batch's steps, and the derived runs-table fields of runs whose series, info or
+ * strategy changed (a batch of tqdm frames alone leaves them as they are).
+ */
+async function writeSummaries(client: pg.PoolClient, plan: BatchPlan, runIds: Map<number, number>): Promise<void> {
+  const ranges: StepRange[] = [];
+  const changed: number[] = [];
+  for (const [runKey, runId] of runIds) {
+    const run = plan.runs.get(runKey);
+    if (run && (run.steps.size > 0 || run.retracted.size > 0)) {
+      // Written and retracted steps alike: their buckets are rebuilt from what StepPoint now holds.
+      let from = Infinity;
+      let to = -Infinity;
+      for (const step of [...run.steps.keys(), ...run.retracted]) {
+        if (step < from) from = step;
+        if (step > to) to = step;
+      }
+      ranges.push({ runId, from, to });
+    }
+    const seriesOnly =
+      run !== undefined &&
+      run.format === null &&
+      Object.keys(run.info).length === 0 &&
+      run.strategy === null &&
+      run.epochs.size === 0 &&
+      run.validations.size === 0;
+    if (!seriesOnly) changed.push(runId);
+  }
+  if (ranges.length === 0 && changed.length === 0) return;
+  const sql = summaryRunner(client);
+  await lockRuns(sql, [...ranges.map((r) => r.runId), ...changed]);
+  await refreshStepBuckets(sql, ranges);
+  await refreshRunSummaries(sql, changed);
 }
 
 /**

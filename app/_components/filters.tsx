@@ -2,8 +2,17 @@
 import { RUN_STATUSES, VERDICTS } from '@/lib/api/schemas/common';
 
 export interface FilterOptions {
-  tasks: { id: number; name: string | null }[];
-  strategies: { key: string; label: string }[];
+  tasks: { id: number; name: string | null; count?: number }[];
+  strategies: { key: string; label: string; count?: number }[];
+  /** Runs per status and verdict under the other filters (absent: no counts shown). */
+  statusCounts?: Record<string, number>;
+  verdictCounts?: Record<string, number>;
+}
+
+/** "label (1,234)" when a count is known; a value no run has shows (0). */
+function counted(label: string, count: number | undefined, known: boolean): string {
+  if (!known) return label;
+  return `${label} (${(count ?? 0).toLocaleString('en-US')})`;
 }
 
 export interface FilterValues {
@@ -36,7 +45,7 @@ export function RunFilters({
           <option value="">all</option>
           {options.tasks.map((t) => (
             <option key={t.id} value={t.id}>
-              task{t.id} {t.name ?? ''}
+              {counted(`task${t.id} ${t.name ?? ''}`.trim(), t.count, t.count !== undefined)}
             </option>
           ))}
         </select>
@@ -47,7 +56,7 @@ export function RunFilters({
           <option value="">all</option>
           {options.strategies.map((s) => (
             <option key={s.key} value={s.key}>
-              {s.label}
+              {counted(s.label, s.count, s.count !== undefined)}
             </option>
           ))}
         </select>
@@ -58,7 +67,7 @@ export function RunFilters({
           <option value="">all</option>
           {RUN_STATUSES.map((s) => (
             <option key={s} value={s}>
-              {s}
+              {counted(s, options.statusCounts?.[s], options.statusCounts !== undefined)}
             </option>
           ))}
         </select>
@@ -69,7 +78,7 @@ export function RunFilters({
           <option value="">all</option>
           {VERDICTS.map((v) => (
             <option key={v} value={v}>
-              {v}
+              {counted(v, options.verdictCounts?.[v], options.verdictCounts !== undefined)}
             </option>
           ))}
         </select>

@@ -43,13 +43,19 @@ export function mergeRows(current: readonly RunRow[], fetched: readonly RunRow[]
 
 export function RunsTable({
   initialRows,
+  total,
   filterQuery,
+  pageQuery,
   sort,
   dir,
   renderedAt,
 }: {
   initialRows: RunRow[];
+  /** Runs matching the filters on all pages. */
+  total: number;
   filterQuery: string;
+  /** `page` and `limit` of this page: a refresh of every row re-reads just this page. */
+  pageQuery: string;
   sort: RunSortKey;
   dir: 'asc' | 'desc';
   renderedAt: number;
@@ -73,10 +79,18 @@ export function RunsTable({
     async (ids) => {
       const params = new URLSearchParams(filterQuery);
       if (ids !== 'all') params.set('ids', [...ids].join(','));
+      else for (const [key, value] of new URLSearchParams(pageQuery)) params.set(key, value);
+      params.set('sort', sort);
+      params.set('dir', dir);
       const response = await fetch(`/api/runs?${params}`, { cache: 'no-store' });
       if (!response.ok) return;
       const { runs } = (await response.json()) as { runs: RunRow[] };
-      setRows((current) => mergeRows(current, runs, ids));
+      // Past the first page, a changed run that is not on this page stays on its own page.
+      const firstPage = (new URLSearchParams(pageQuery).get('page') ?? '1') === '1';
+      setRows((current) => {
+        const shown = new Set(current.map((row) => row.id));
+        return mergeRows(current, firstPage || ids === 'all' ? runs : runs.filter((row) => shown.has(row.id)), ids);
+      });
       setNow(Date.now());
     },
     150,
@@ -107,7 +121,9 @@ export function RunsTable({
     <div>
       <div className="table-actions">
         <span className="muted" data-testid="run-count">
-          {sorted.length} run{sorted.length === 1 ? '' : 's'}
+          {total === sorted.length
+            ? `${total.toLocaleString('en-US')} run${total === 1 ? '' : 's'}`
+            : `${sorted.length.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} runs`}
         </span>
         <Link
           className={`button ${selected.size === 0 ? 'disabled' : ''}`}

@@ -24,9 +24,11 @@
  * the strategy with fewer runs already has (never negative), or null when d = 0 (a tie: no number of runs separates
  * equal means) or when more than 200 runs each would be needed.
  */
-import { jStat } from 'jstat';
+import jstat from 'jstat';
 import { isFiniteLoss, validationTrend } from './validation';
 import type { RunSeries } from './types';
+
+const { jStat } = jstat;
 
 export type IntervalMethod = 't' | 'single_run_noise' | 'none';
 

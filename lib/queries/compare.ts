@@ -9,7 +9,7 @@ import type { StepSummary } from '../views/steps';
 import { strategyInputOf } from '../views/views';
 import { loadEpochData } from './epochs';
 import { forgettingByRun } from './forgetting';
-import { listRuns } from './runs';
+import { listRunsPage } from './runs';
 import { stepSummaries, stepVersions } from './steps';
 import { configDiff, flattenConfig, type ConfigRun } from '../analysis/config-diff';
 import { db } from '../db/client';
@@ -21,7 +21,7 @@ export type CompareOptions = Omit<CompareQuery, 'format' | 'table'>;
 
 async function selectRuns(options: CompareOptions, notes: string[]): Promise<RunRow[]> {
   const hasFilter = options.runs || options.task || options.strategy || options.status || options.verdict || options.q;
-  const rows = await listRuns({
+  const { runs: rows, total } = await listRunsPage({
     ids: options.runs,
     task: options.task,
     strategy: options.strategy,
@@ -30,16 +30,15 @@ async function selectRuns(options: CompareOptions, notes: string[]): Promise<Run
     q: options.q,
     sort: 'lastSeenAt',
     dir: 'desc',
+    limit: hasFilter ? undefined : DEFAULT_COMPARE_LIMIT,
   });
   if (options.runs) {
     const found = new Set(rows.map((r) => r.id));
     const missing = options.runs.filter((id) => !found.has(id));
     if (missing.length > 0) notes.push(`run${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found`);
   }
-  if (!hasFilter && rows.length > DEFAULT_COMPARE_LIMIT) {
-    notes.push(`showing the ${DEFAULT_COMPARE_LIMIT} most recently active of ${rows.length} runs; select runs or filter to choose`);
-    return rows.slice(0, DEFAULT_COMPARE_LIMIT);
-  }
+  if (!hasFilter && total > DEFAULT_COMPARE_LIMIT)
+    notes.push(`showing the ${DEFAULT_COMPARE_LIMIT} most recently active of ${total} runs; select runs or filter to choose`);
   return rows;
 }
 

@@ -41,12 +41,12 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
       childRuns: { select: { id: true }, orderBy: { id: 'asc' } },
       events: { orderBy: [{ line: 'asc' }, { id: 'asc' }] },
       warnings: { orderBy: [{ line: 'asc' }, { id: 'asc' }], take: 500 },
-      steps: { select: { step: true }, orderBy: { step: 'desc' }, take: 1 },
       evals: { orderBy: { step: 'asc' } },
       sources: { select: { source: { select: { id: true, path: true, host: true, kind: true, state: true } } } },
     },
   });
   if (!run) throw new NotFoundError(`run ${id} does not exist`);
+  const lastStep = await db().stepPoint.findFirst({ where: { runId: id }, select: { step: true }, orderBy: { step: 'desc' } });
   const data = (await loadEpochData([id])).get(id) ?? { epochs: [], validations: [] };
   const series: RunSeries = {
     epochs: data.epochs.map((e) => ({ epoch: e.epoch, trainLoss: e.trainLoss })),
@@ -100,7 +100,7 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
     row.retention[column] = v.retention;
   }
   const stepFigures = await stepLossFigures(id);
-  const stepBased = series.epochs.length === 0 && run.steps.length > 0;
+  const stepBased = series.epochs.length === 0 && lastStep !== null;
   const validationRows = [...rowsByKey.values()].sort((a, b) => Number(a.final) - Number(b.final) || a.epoch - b.epoch);
 
   return {
@@ -150,7 +150,7 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
       epochsDone: series.epochs.reduce((max, e) => Math.max(max, e.epoch), 0),
       epochsTotal: run.epochsTotal,
       lastTrainLoss: finiteOrNull(lastTrainLoss(series.epochs)?.loss),
-      lastStep: run.steps[0]?.step ?? null,
+      lastStep: lastStep?.step ?? null,
       stepBased,
       lastStepLoss: stepFigures.last,
       smoothedStepLoss: stepFigures.smoothed,

@@ -1,30 +1,102 @@
-// The runs table: every run with its strategy, progress, best validation and overfitting verdict.
-// One SQL statement aggregates each run's training-loss and own-task validation series into arrays
-// (a few hundred numbers per run), so 1,000 runs cost one round trip; the verdicts are computed here
-// by lib/analysis on those small series. Step points are never read for this table.
-import {
-  bestValidation,
-  lastTrainLoss,
-  overfittingVerdict,
-  type EpochPoint,
-  type RunSeries,
-  type StrategyInput,
-  type ValidationPoint,
-} from '../analysis';
-import { db } from '../db/client';
+// The runs table: every run with its strategy, progress, best validation and overfitting verdict,
+// filtered, sorted, searched and paged IN POSTGRESQL. The derived fields (verdict, best/last values,
+// strategy key) are stored per run in "RunSummary", which ingest keeps current in each batch's
+// transaction (lib/summaries), so a page of 10,000 runs is one indexed query, the same for the
+// first request of a freshly started process as for the hundredth. Rows missing a summary, or
+// summarised by other analysis rules (an upgrade), are summarised once when first listed.
+import { db, type Db } from '../db/client';
 import { Prisma } from '../generated/prisma/client';
-import type { RunRow, RunsQuery } from '../api/schemas/runs';
-import { sortRuns } from '../api/sort-runs';
-import { sharedCache } from '../views/cache';
-import { finiteOrNull, strategyFromColumns, strategyView, verdictView, type StrategyColumns } from '../views/views';
+import type { RunFacets, RunRow, RunsQuery } from '../api/schemas/runs';
+import { SEARCH_SEPARATOR, type SummaryView } from '../summaries/run-summary';
+import { lockRuns, refreshRunSummaries, staleSummaries, type SqlRunner } from '../summaries/store';
 
-/** What SQL returns per run (arrays are epoch-ascending). */
-/** Columns a run record carries as they are (shared by the SQL row and the record). */
-interface RunColumns {
+export type RunFilters = Omit<RunsQuery, 'format' | 'page' | 'limit'> & { page?: number; limit?: number };
+
+export interface RunsPage {
+  runs: RunRow[];
+  total: number;
+  page: number;
+  limit: number | null;
+  counts: RunFacets;
+}
+
+type Client = Db | Prisma.TransactionClient;
+
+function runner(client: Client): SqlRunner {
+  return (text, params) => client.$queryRawUnsafe<Record<string, unknown>[]>(text, ...params);
+}
+
+/** Summarises runs whose stored summary is missing or stale (once; stored for every process). */
+async function ensureSummaries(ids?: readonly number[]): Promise<void> {
+  const stale = await staleSummaries(runner(db()), ids);
+  for (let at = 0; at < stale.length; at += 500) {
+    const chunk = stale.slice(at, at + 500);
+    await db().$transaction(
+      async (tx) => {
+        await lockRuns(runner(tx), chunk);
+        await refreshRunSummaries(runner(tx), chunk);
+      },
+      { timeout: 120_000 },
+    );
+  }
+}
+
+const FROM = Prisma.sql`FROM "Run" r JOIN "LogSource" src ON src.id = r."sourceId" JOIN "RunSummary" rs ON rs."runId" = r.id`;
+
+/** Each run's last step and latest finite step loss (two backward index probes per run listed). */
+const LAST_STEP = Prisma.sql`
+  LEFT JOIN LATERAL (SELECT sp.step FROM "StepPoint" sp WHERE sp."runId" = r.id ORDER BY sp.step DESC LIMIT 1) ls ON true
+  LEFT JOIN LATERAL (
+    SELECT sp.loss FROM "StepPoint" sp WHERE sp."runId" = r.id AND sp.loss - sp.loss = 0 ORDER BY sp.step DESC LIMIT 1) ll ON true`;
+
+/** Without epoch averages (step-based trainers such as LeRobot) the table shows the last step's loss. */
+const LAST_TRAIN_LOSS = Prisma.sql`COALESCE(rs."lastTrainLoss", CASE WHEN rs."epochsDone" = 0 THEN ll.loss END)`;
+
+type Facet = 'task' | 'strategy' | 'status' | 'verdict';
+
+/** Conditions every facet shares (run ids, text search). */
+function baseConditions(filters: RunFilters): Prisma.Sql[] {
+  const out: Prisma.Sql[] = [];
+  if (filters.ids) out.push(Prisma.sql`r.id = ANY(${[...filters.ids]}::int[])`);
+  const needle = filters.q?.trim().toLowerCase() ?? '';
+  if (needle !== '') {
+    out.push(Prisma.sql`strpos(lower(concat_ws(${SEARCH_SEPARATOR}, '#' || r.id, 'task' || COALESCE(r."taskId"::text, ''), r."taskName",
+      r.description, r."outputDir", src.path, rs."searchText", r.status)), ${needle}) > 0`);
+  }
+  return out;
+}
+
+function facetConditions(filters: RunFilters, except?: Facet): Prisma.Sql[] {
+  const out: Prisma.Sql[] = [];
+  if (filters.task && except !== 'task') out.push(Prisma.sql`r."taskId" = ANY(${[...filters.task]}::int[])`);
+  if (filters.strategy && except !== 'strategy') out.push(Prisma.sql`rs."strategyKey" = ANY(${[...filters.strategy]}::text[])`);
+  if (filters.status && except !== 'status') out.push(Prisma.sql`r.status = ANY(${[...filters.status]}::text[])`);
+  if (filters.verdict && except !== 'verdict') out.push(Prisma.sql`rs.verdict = ANY(${[...filters.verdict]}::text[])`);
+  return out;
+}
+
+const where = (conditions: Prisma.Sql[]) =>
+  conditions.length === 0 ? Prisma.empty : Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}`;
+
+/** The SQL twin of lib/api/sort-runs.ts (the client re-sorts merged rows with that one). */
+const ORDER: Record<RunFilters['sort'], Prisma.Sql> = {
+  id: Prisma.sql`r.id`,
+  task: Prisma.sql`r."taskId"`,
+  strategy: Prisma.sql`rs."strategySort"`,
+  status: Prisma.sql`CASE r.status WHEN 'running' THEN 0 WHEN 'stale' THEN 1 WHEN 'crashed' THEN 2 WHEN 'completed' THEN 3 ELSE 9 END`,
+  epochs: Prisma.sql`rs."epochsDone"`,
+  lastTrainLoss: LAST_TRAIN_LOSS,
+  bestVal: Prisma.sql`rs."bestValLoss"`,
+  gap: Prisma.sql`rs."finalGap"`,
+  verdict: Prisma.sql`CASE rs.verdict WHEN 'diverged' THEN 0 WHEN 'overfitting' THEN 1 WHEN 'watch' THEN 2 WHEN 'insufficient' THEN 3 WHEN 'ok' THEN 4 END`,
+  startedAt: Prisma.sql`r."startedAt"`,
+  lastSeenAt: Prisma.sql`r."lastSeenAt"`,
+  source: Prisma.sql`src.path COLLATE "C"`,
+};
+
+interface ListedRow {
   id: number;
-  /** The run row's version (see cache.ts): changes whenever ingest touched the run. */
-  version: string;
-  sourceId: number;
+  taskId: number | null;
   taskName: string | null;
   status: string;
   format: string;
@@ -33,237 +105,160 @@ interface RunColumns {
   lastSeenAt: Date;
   outputDir: string | null;
   parentRunId: number | null;
-  loadedFrom: string | null;
-  resumePath: string | null;
-  resumeTaskId: number | null;
   datasetFrames: number | null;
   stepsPerEpoch: number | null;
   totalSteps: number | null;
   episodes: number | null;
   lastStep: number | null;
-  /** The latest finite per-step loss (runs without epoch averages, e.g. LeRobot). */
-  lastStepLoss: number | null;
+  lastTrainLoss: number | null;
   description: string | null;
+  sourceId: number;
   sourcePath: string;
   sourceHost: string;
+  view: SummaryView;
 }
 
-interface RunRecordRow extends RunColumns, StrategyColumns {
-  taskId: number | null;
-  trainEpochs: number[] | null;
-  trainLosses: number[] | null;
-  valEpochs: number[] | null;
-  valFinals: boolean[] | null;
-  valTasks: number[] | null;
-  valLosses: (number | null)[] | null;
-}
-
-/** A run with the series the verdict needs: training loss per epoch and OWN-task validations. */
-export interface RunRecord extends RunSeries, Omit<RunColumns, 'format'> {
-  format: string;
-  strategy: StrategyInput | null;
-}
-
-export interface RunSelection {
-  ids?: readonly number[];
-  taskIds?: readonly number[];
-  statuses?: readonly string[];
-}
-
-function whereClause(selection: RunSelection): Prisma.Sql {
-  const conditions: Prisma.Sql[] = [];
-  if (selection.ids) conditions.push(Prisma.sql`r.id = ANY(${[...selection.ids]}::int[])`);
-  if (selection.taskIds) conditions.push(Prisma.sql`r."taskId" = ANY(${[...selection.taskIds]}::int[])`);
-  if (selection.statuses) conditions.push(Prisma.sql`r.status = ANY(${[...selection.statuses]}::text[])`);
-  return conditions.length === 0 ? Prisma.empty : Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}`;
-}
-
-/** Runs with their small series (training loss per epoch, own-task validations). */
-export async function loadRunRecords(selection: RunSelection = {}): Promise<RunRecord[]> {
-  const rows = await db().$queryRaw<RunRecordRow[]>`
-    SELECT r.id, r.xmin::text AS version, r."sourceId", r."taskId", r."taskName", r.status, r.format, r."epochsTotal", r."startedAt", r."lastSeenAt",
-           r."outputDir", r."parentRunId", r."loadedFrom", r."resumePath", r."resumeTaskId", r."datasetFrames", r."stepsPerEpoch", r.description,
-           r."totalSteps", r.episodes, ls.step AS "lastStep", ll.loss AS "lastStepLoss",
-           src.path AS "sourcePath", src.host AS "sourceHost",
-           s.kind, s.spec, s."totalLayers", s."frozenLayers", s."unfrozenLayers", s.applied, s."failureReason",
-           e.epochs AS "trainEpochs", e.losses AS "trainLosses",
-           v.epochs AS "valEpochs", v.finals AS "valFinals", v.tasks AS "valTasks", v.losses AS "valLosses"
-      FROM "Run" r
-      JOIN "LogSource" src ON src.id = r."sourceId"
-      LEFT JOIN "VisionStrategy" s ON s."runId" = r.id
-      LEFT JOIN LATERAL (SELECT sp.step FROM "StepPoint" sp WHERE sp."runId" = r.id ORDER BY sp.step DESC LIMIT 1) ls ON true
-      LEFT JOIN LATERAL (
-        SELECT sp.loss FROM "StepPoint" sp WHERE sp."runId" = r.id AND sp.loss - sp.loss = 0 ORDER BY sp.step DESC LIMIT 1) ll ON true
-      LEFT JOIN LATERAL (
-        SELECT array_agg(m.epoch ORDER BY m.epoch) AS epochs, array_agg(m."trainLoss" ORDER BY m.epoch) AS losses
-          FROM "EpochMetric" m WHERE m."runId" = r.id AND m."trainLoss" IS NOT NULL) e ON true
-      LEFT JOIN LATERAL (
-        SELECT array_agg(x.epoch ORDER BY x.epoch, x.final) AS epochs, array_agg(x.final ORDER BY x.epoch, x.final) AS finals,
-               array_agg(x."taskId" ORDER BY x.epoch, x.final) AS tasks, array_agg(x.loss ORDER BY x.epoch, x.final) AS losses
-          FROM "Validation" x WHERE x."runId" = r.id AND (r."taskId" IS NULL OR x."taskId" = r."taskId")) v ON true
-      ${whereClause(selection)}
-     ORDER BY r.id`;
-  return rows.map(toRecord);
-}
-
-function toRecord(row: RunRecordRow): RunRecord {
-  const epochs: EpochPoint[] = (row.trainEpochs ?? []).map((epoch, i) => ({ epoch, trainLoss: row.trainLosses?.[i] ?? null }));
-  const validations: ValidationPoint[] = (row.valEpochs ?? []).map((epoch, i) => ({
-    epoch,
-    final: row.valFinals?.[i] ?? false,
-    taskId: row.valTasks?.[i] ?? 0,
-    loss: row.valLosses?.[i] ?? null,
-  }));
-  const strategy = strategyFromColumns(row);
+function toRow(row: ListedRow): RunRow {
   return {
     id: row.id,
-    version: row.version,
-    sourceId: row.sourceId,
     taskId: row.taskId,
     taskName: row.taskName,
     status: row.status,
     format: row.format,
+    strategy: row.view.strategy,
+    epochsDone: row.view.epochsDone,
     epochsTotal: row.epochsTotal,
-    startedAt: row.startedAt,
-    lastSeenAt: row.lastSeenAt,
+    lastTrainLoss: row.lastTrainLoss,
+    bestVal: row.view.bestVal,
+    finalGap: row.view.finalGap,
+    verdict: row.view.verdict,
+    startedAt: row.startedAt.toISOString(),
+    lastSeenAt: row.lastSeenAt.toISOString(),
+    source: { id: row.sourceId, path: row.sourcePath, host: row.sourceHost },
     outputDir: row.outputDir,
     parentRunId: row.parentRunId,
-    loadedFrom: row.loadedFrom,
-    resumePath: row.resumePath,
-    resumeTaskId: row.resumeTaskId,
     datasetFrames: row.datasetFrames,
     stepsPerEpoch: row.stepsPerEpoch,
+    lastStep: row.lastStep,
     totalSteps: row.totalSteps,
     episodes: row.episodes,
-    lastStep: row.lastStep,
-    lastStepLoss: row.lastStepLoss,
-    description: row.description,
-    sourcePath: row.sourcePath,
-    sourceHost: row.sourceHost,
-    strategy,
-    epochs,
-    validations,
   };
 }
 
-/** The runs-table row of a record: strategy identity, verdict and the numbers the table shows. */
-export function toRunRow(record: RunRecord): RunRow {
-  const verdict = overfittingVerdict(record);
-  const best = bestValidation(record);
-  const epochsDone = record.epochs.reduce((max, e) => Math.max(max, e.epoch), 0);
-  return {
-    id: record.id,
-    taskId: record.taskId,
-    taskName: record.taskName,
-    status: record.status,
-    format: record.format,
-    strategy: strategyView(record.strategy),
-    epochsDone,
-    epochsTotal: record.epochsTotal,
-    // Without epoch averages (step-based trainers such as LeRobot): the last step's loss.
-    lastTrainLoss: finiteOrNull(lastTrainLoss(record.epochs)?.loss ?? (record.epochs.length === 0 ? record.lastStepLoss : null)),
-    bestVal: best === null ? null : { loss: best.loss, epoch: best.epoch, final: best.final },
-    finalGap: finiteOrNull(verdict.gapAtEnd),
-    verdict: verdictView(verdict),
-    startedAt: record.startedAt.toISOString(),
-    lastSeenAt: record.lastSeenAt.toISOString(),
-    source: { id: record.sourceId, path: record.sourcePath, host: record.sourceHost },
-    outputDir: record.outputDir,
-    parentRunId: record.parentRunId,
-    datasetFrames: record.datasetFrames,
-    stepsPerEpoch: record.stepsPerEpoch,
-    lastStep: record.lastStep,
-    totalSteps: record.totalSteps,
-    episodes: record.episodes,
+async function selectRows(filters: RunFilters): Promise<ListedRow[]> {
+  const dir = filters.dir === 'asc' ? Prisma.sql`ASC` : Prisma.sql`DESC`;
+  const paging =
+    filters.limit === undefined
+      ? Prisma.empty
+      : Prisma.sql`LIMIT ${filters.limit} OFFSET ${(Math.max(1, filters.page ?? 1) - 1) * filters.limit}`;
+  // The page is chosen first; its rows' last steps are probed after (only the order by last training
+  // loss needs them for every run).
+  return db().$queryRaw<ListedRow[]>`
+    WITH page AS (
+      SELECT r.id, ${ORDER[filters.sort]} AS k
+        ${FROM} ${filters.sort === 'lastTrainLoss' ? LAST_STEP : Prisma.empty}
+        ${where([...baseConditions(filters), ...facetConditions(filters)])}
+       ORDER BY k ${dir} NULLS LAST, r.id DESC
+       ${paging})
+    SELECT r.id, r."taskId", r."taskName", r.status, r.format, r."epochsTotal", r."startedAt", r."lastSeenAt", r."outputDir",
+           r."parentRunId", r."datasetFrames", r."stepsPerEpoch", r."totalSteps", r.episodes, r.description,
+           ls.step AS "lastStep", ${LAST_TRAIN_LOSS} AS "lastTrainLoss",
+           src.id AS "sourceId", src.path AS "sourcePath", src.host AS "sourceHost", rs.view
+      FROM page JOIN "Run" r ON r.id = page.id JOIN "LogSource" src ON src.id = r."sourceId" JOIN "RunSummary" rs ON rs."runId" = r.id
+      ${LAST_STEP}
+     ORDER BY page.k ${dir} NULLS LAST, r.id DESC`;
+}
+
+interface FacetRow {
+  task: number | null;
+  taskName: string | null;
+  strategy: string;
+  label: string | null;
+  layers: number | null;
+  status: string;
+  verdict: string;
+  n: number;
+}
+
+/** Counts per filter value (each under the other filters) and the total, from one grouped scan. */
+async function facets(filters: RunFilters): Promise<{ total: number; counts: RunFacets }> {
+  const combos = await db().$queryRaw<FacetRow[]>`
+    SELECT r."taskId" AS task, min(r."taskName") AS "taskName", rs."strategyKey" AS strategy,
+           min(rs.view #>> '{strategy,label}') AS label, min((rs.view #>> '{strategy,trainableLayers}')::int) AS layers,
+           r.status, rs.verdict, count(*)::int AS n
+      ${FROM} ${where(baseConditions(filters))}
+     GROUP BY r."taskId", rs."strategyKey", r.status, rs.verdict`;
+  const accepts: Record<Facet, (c: FacetRow) => boolean> = {
+    task: (c) => !filters.task || (c.task !== null && filters.task.includes(c.task)),
+    strategy: (c) => !filters.strategy || filters.strategy.includes(c.strategy),
+    status: (c) => !filters.status || (filters.status as readonly string[]).includes(c.status),
+    verdict: (c) => !filters.verdict || (filters.verdict as readonly string[]).includes(c.verdict),
   };
-}
-
-export type RunFilters = Omit<RunsQuery, 'format'>;
-
-interface CachedRow {
-  row: RunRow;
-  description: string | null;
-}
-
-/** Runs-table rows keyed by run id; a row is ~2 KB, so 20,000 of them stay well under 100 MB. */
-const rowCache = sharedCache<CachedRow>('run-rows', 20_000);
-
-/** The current version of each selected run (cheap: no series). */
-async function runVersions(selection: RunSelection): Promise<{ id: number; version: string }[]> {
-  return db().$queryRaw<{ id: number; version: string }[]>`SELECT r.id, r.xmin::text AS version FROM "Run" r ${whereClause(selection)}`;
-}
-
-/** Runs-table rows for a selection: only runs that changed since they were cached are re-read. */
-export async function runRows(selection: RunSelection): Promise<CachedRow[]> {
-  const versions = await runVersions(selection);
-  const out = new Map<number, CachedRow>();
-  const stale: number[] = [];
-  for (const { id, version } of versions) {
-    const cached = rowCache.get(id, version);
-    if (cached) out.set(id, cached);
-    else stale.push(id);
-  }
-  if (stale.length > 0) {
-    for (const record of await loadRunRecords({ ids: stale })) {
-      const entry = { row: toRunRow(record), description: record.description };
-      rowCache.set(record.id, record.version, entry);
-      out.set(record.id, entry);
+  const facetNames = Object.keys(accepts) as Facet[];
+  const matching = (c: FacetRow, except?: Facet) => facetNames.every((f) => f === except || accepts[f](c));
+  const tally = <K>(except: Facet, key: (c: FacetRow) => K) => {
+    const out = new Map<K, { count: number; first: FacetRow }>();
+    for (const c of combos) {
+      if (!matching(c, except)) continue;
+      const entry = out.get(key(c));
+      if (entry) entry.count += c.n;
+      else out.set(key(c), { count: c.n, first: c });
     }
-  }
-  return versions.map((v) => out.get(v.id)).filter((entry): entry is CachedRow => entry !== undefined);
-}
-
-function matchesText(entry: CachedRow, needle: string): boolean {
-  const { row } = entry;
-  const haystack = [
-    `#${row.id}`,
-    `task${row.taskId ?? ''}`,
-    row.taskName,
-    entry.description,
-    row.outputDir,
-    row.source.path,
-    row.strategy.label,
-    row.strategy.kind,
-    row.strategy.requestedLabel,
-    row.status,
-    row.verdict.status,
-  ];
-  return haystack.some((text) => text !== null && text !== undefined && text.toLowerCase().includes(needle));
-}
-
-/** The runs table, filtered and sorted (filters that need the analysis are applied after it). */
-export async function listRuns(filters: RunFilters): Promise<RunRow[]> {
-  const entries = await runRows({ ids: filters.ids, taskIds: filters.task, statuses: filters.status });
-  const needle = filters.q?.trim().toLowerCase() ?? '';
-  const strategies = filters.strategy ? new Set(filters.strategy) : null;
-  const verdicts = filters.verdict ? new Set<string>(filters.verdict) : null;
-  const rows: RunRow[] = [];
-  for (const entry of entries) {
-    const { row } = entry;
-    if (strategies && !strategies.has(row.strategy.key)) continue;
-    if (verdicts && !verdicts.has(row.verdict.status)) continue;
-    if (needle !== '' && !matchesText(entry, needle)) continue;
-    rows.push(row);
-  }
-  return sortRuns(rows, filters.sort, filters.dir);
-}
-
-/** Distinct tasks and strategies present, for the filter drop-downs. */
-export function filterOptions(rows: readonly RunRow[]): {
-  tasks: { id: number; name: string | null }[];
-  strategies: { key: string; label: string; trainableLayers: number | null }[];
-} {
-  const tasks = new Map<number, string | null>();
-  const strategies = new Map<string, { key: string; label: string; trainableLayers: number | null }>();
-  for (const row of rows) {
-    if (row.taskId !== null && !tasks.has(row.taskId)) tasks.set(row.taskId, row.taskName);
-    if (!strategies.has(row.strategy.key))
-      strategies.set(row.strategy.key, { key: row.strategy.key, label: row.strategy.label, trainableLayers: row.strategy.trainableLayers });
-  }
+    return [...out.entries()];
+  };
+  const total = combos.reduce((sum, c) => sum + (matching(c) ? c.n : 0), 0);
   return {
-    tasks: [...tasks].sort((a, b) => a[0] - b[0]).map(([id, name]) => ({ id, name })),
-    strategies: [...strategies.values()].sort(
-      (a, b) => (a.trainableLayers ?? 99) - (b.trainableLayers ?? 99) || a.key.localeCompare(b.key),
-    ),
+    total,
+    counts: {
+      task: tally('task', (c) => c.task)
+        .sort((a, b) => (a[0] ?? Infinity) - (b[0] ?? Infinity))
+        .map(([value, { count, first }]) => ({ value, count, name: first.taskName })),
+      strategy: tally('strategy', (c) => c.strategy)
+        .map(([value, { count, first }]) => ({ value, count, label: first.label ?? value, trainableLayers: first.layers }))
+        .sort((a, b) => (a.trainableLayers ?? 99) - (b.trainableLayers ?? 99) || a.value.localeCompare(b.value)),
+      status: tally('status', (c) => c.status)
+        .map(([value, { count }]) => ({ value, count }))
+        .sort((a, b) => a.value.localeCompare(b.value)),
+      verdict: tally('verdict', (c) => c.verdict)
+        .map(([value, { count }]) => ({ value, count }))
+        .sort((a, b) => a.value.localeCompare(b.value)),
+    },
+  };
+}
+
+/** One page of the runs table (every matching run without `limit`), with totals and counts per filter value. */
+export async function listRunsPage(filters: RunFilters): Promise<RunsPage> {
+  await ensureSummaries(filters.ids);
+  const [rows, { total, counts }] = await Promise.all([selectRows(filters), facets(filters)]);
+  return {
+    runs: rows.map(toRow),
+    total,
+    page: filters.limit === undefined ? 1 : (filters.page ?? 1),
+    limit: filters.limit ?? null,
+    counts,
+  };
+}
+
+/** Every run matching the filters, sorted. */
+export async function listRuns(filters: RunFilters): Promise<RunRow[]> {
+  await ensureSummaries(filters.ids);
+  return (await selectRows({ ...filters, limit: undefined })).map(toRow);
+}
+
+/** Runs-table rows with their descriptions (all runs, or the given ids), by id. */
+export async function runRows(selection: { ids?: readonly number[] }): Promise<{ row: RunRow; description: string | null }[]> {
+  await ensureSummaries(selection.ids);
+  const rows = await selectRows({ ids: selection.ids ? [...selection.ids] : undefined, sort: 'id', dir: 'asc' });
+  return rows.map((row) => ({ row: toRow(row), description: row.description }));
+}
+
+/** The filter drop-downs' options from the counts (tasks and strategies present, with their counts). */
+export function filterOptions(counts: RunFacets): {
+  tasks: { id: number; name: string | null; count: number }[];
+  strategies: { key: string; label: string; trainableLayers: number | null; count: number }[];
+} {
+  return {
+    tasks: counts.task.flatMap((t) => (t.value === null ? [] : [{ id: t.value, name: t.name, count: t.count }])),
+    strategies: counts.strategy.map((s) => ({ key: s.value, label: s.label, trainableLayers: s.trainableLayers, count: s.count })),
   };
 }

@@ -1,11 +1,12 @@
 // Per-step losses (tqdm postfix) at chart resolution, without ever shipping 100k rows per run.
 //
-// Each run's steps are summarised once into at most ~2×FINE_BUCKETS fixed-width buckets (SQL
-// aggregates: count, sum, min, max, non-finite flag, mean lr, max tqdm elapsed), split at epoch
-// boundaries so every bucket lies in one epoch. The summary is cached per run and kept current
-// incrementally: steps are appended in order by the ingest daemon, so a run whose version changed
-// (cache.ts) only needs its steps after the last one summarised. When the run outgrows the bucket
-// budget, adjacent buckets are merged (the width doubles).
+// Ingest keeps each run's steps summarised IN POSTGRESQL as it commits them (lib/summaries/store.ts):
+// at most ~2×FINE_BUCKETS fixed-width buckets per run (count, sum, min, max, non-finite flag, mean
+// lr, max tqdm elapsed), split at epoch boundaries so every bucket lies in one epoch. Reading a
+// summary is one indexed read of those buckets, so a freshly started web process (or a second one)
+// answers its first chart as fast as its hundredth. A process-wide cache keyed by the run row's
+// version (cache.ts) only saves re-reading unchanged runs. Steps written without ingest (older
+// databases, tests that insert rows directly) are summarised once when first read.
 //
 // From a summary:
 // - raw points: each bucket's minimum and maximum (at its first and last step: at ≤ 1/2048 of the
@@ -15,133 +16,99 @@
 //   smoothing and the per-strategy aggregates use;
 // - epoch timing: the tqdm `elapsed` of an epoch's last step is that epoch's training time.
 import { db } from '../db/client';
+import { lockRuns, refreshStepBuckets, staleStepSeries, type SqlRunner } from '../summaries/store';
 import { sharedCache } from '../views/cache';
-import { FINE_BUCKETS, append, type StepBucket, type StepSummary } from '../views/steps';
-
-interface BucketRow {
-  runId: number;
-  epoch: number | null;
-  first: number;
-  last: number;
-  n: number | bigint;
-  sum: number | null;
-  lo: number | null;
-  hi: number | null;
-  gap: boolean | null;
-  lr: number | null;
-  el: number | null;
-}
+import type { StepBucket, StepSummary } from '../views/steps';
 
 /** A summary is ≤ 2×FINE_BUCKETS buckets; 500k buckets (~60 MB) keep ~250 long runs warm. */
 const summaries = sharedCache<StepSummary>('step-summaries', 500_000);
 
-interface BucketRequest {
-  runId: number;
-  width: number;
-  afterStep: number;
+/** JSON has no NaN/Infinity: PostgreSQL writes them as strings. */
+function num(value: unknown): number {
+  return typeof value === 'number' ? value : Number(value);
+}
+function numOrNull(value: unknown): number | null {
+  return value === null || value === undefined ? null : num(value);
 }
 
-/**
- * The buckets of several runs' steps after `afterStep`, in one statement per shape:
- * - runs summarised for the first time: one hash join over their steps (one scan, whatever the
- *   number of runs; a bigger work_mem keeps the ~100k groups of 50 long runs in memory);
- * - runs that grew: an index range scan per run for just the new steps.
- * ("finite" is `loss - loss = 0`: false for NaN and ±inf, null for a missing loss.)
- */
-async function readBuckets(requests: readonly BucketRequest[]): Promise<Map<number, StepBucket[]>> {
-  const out = new Map<number, StepBucket[]>(requests.map((r) => [r.runId, []]));
-  const cold = requests.filter((r) => r.afterStep <= 0);
-  const warm = requests.filter((r) => r.afterStep > 0);
-  const rows: BucketRow[] = [];
-  if (cold.length > 0) {
-    rows.push(
-      ...(await db().$transaction(
-        async (tx) => {
-          await tx.$executeRawUnsafe(`SET LOCAL work_mem = '64MB'`);
-          return tx.$queryRaw<BucketRow[]>`
-          SELECT s."runId", s.epoch, min(s.step) AS first, max(s.step) AS last,
-                 count(*) FILTER (WHERE s.loss - s.loss = 0) AS n, sum(s.loss) FILTER (WHERE s.loss - s.loss = 0) AS sum,
-                 min(s.loss) FILTER (WHERE s.loss - s.loss = 0) AS lo, max(s.loss) FILTER (WHERE s.loss - s.loss = 0) AS hi,
-                 bool_or(s.loss - s.loss <> 0) AS gap, avg(s.lr) AS lr, max(s."elapsedS") AS el
-            FROM unnest(${cold.map((r) => r.runId)}::int[], ${cold.map((r) => r.width)}::int[]) AS w(id, width)
-            JOIN "StepPoint" s ON s."runId" = w.id
-           GROUP BY s."runId", s.epoch, (s.step - 1) / w.width`;
-        },
-        { timeout: 120_000 },
-      )),
-    );
-  }
-  if (warm.length > 0) {
-    rows.push(
-      ...(await db().$queryRaw<BucketRow[]>`
-        SELECT p."runId", p.epoch, min(p.step) AS first, max(p.step) AS last,
-               count(*) FILTER (WHERE p.f) AS n, sum(p.loss) FILTER (WHERE p.f) AS sum,
-               min(p.loss) FILTER (WHERE p.f) AS lo, max(p.loss) FILTER (WHERE p.f) AS hi,
-               bool_or(p.loss - p.loss <> 0) AS gap, avg(p.lr) AS lr, max(p."elapsedS") AS el
-          FROM unnest(${warm.map((r) => r.runId)}::int[], ${warm.map((r) => r.width)}::int[], ${warm.map((r) => r.afterStep)}::int[]) AS w(id, width, after)
-          JOIN LATERAL (
-            SELECT s."runId", s.step, s.epoch, s.loss, s.lr, s."elapsedS", (s.step - 1) / w.width AS b, s.loss - s.loss = 0 AS f
-              FROM "StepPoint" s WHERE s."runId" = w.id AND s.step > w.after) p ON true
-         GROUP BY p."runId", p.epoch, p.b`),
-    );
-  }
+/** The stored buckets of runs, one JSON array per run (parsed natively: ~100k buckets in tens of ms). */
+async function readStored(ids: readonly number[]): Promise<Map<number, StepSummary>> {
+  const out = new Map<number, StepSummary>();
+  if (ids.length === 0) return out;
+  const rows = await db().$queryRaw<{ runId: number; width: number; lastStep: number; buckets: string | null }[]>`
+    SELECT ss."runId", ss.width, ss."lastStep",
+           (SELECT json_agg(json_build_array(b.epoch, b.first, b.last, b.count, b.sum, b.min, b.max, b."nonFinite", b.lr, b.elapsed) ORDER BY b.first)::text
+              FROM "StepBucket" b WHERE b."runId" = ss."runId") AS buckets
+      FROM "StepSeries" ss WHERE ss."runId" = ANY(${[...ids]}::int[])`;
   for (const row of rows) {
-    out.get(row.runId)?.push({
-      epoch: row.epoch,
-      first: row.first,
-      last: row.last,
-      count: Number(row.n),
-      sum: row.sum ?? 0,
-      min: row.lo ?? Number.NaN,
-      max: row.hi ?? Number.NaN,
-      nonFinite: row.gap === true,
-      lr: row.lr,
-      elapsed: row.el,
-    });
+    const raw = (row.buckets === null ? [] : JSON.parse(row.buckets)) as unknown[][];
+    const buckets: StepBucket[] = raw.map((b) => ({
+      epoch: b[0] === null ? null : num(b[0]),
+      first: num(b[1]),
+      last: num(b[2]),
+      count: num(b[3]),
+      sum: num(b[4]),
+      min: b[5] === null ? Number.NaN : num(b[5]),
+      max: b[6] === null ? Number.NaN : num(b[6]),
+      nonFinite: b[7] === true,
+      lr: numOrNull(b[8]),
+      elapsed: numOrNull(b[9]),
+    }));
+    out.set(row.runId, { runId: row.runId, width: row.width, lastStep: row.lastStep, buckets });
+    // (No `revision` needed: ingest rebuilds the buckets of retracted steps in the same transaction.)
   }
-  for (const list of out.values()) list.sort((a, b) => a.first - b.first);
   return out;
 }
 
+/** Summarises steps that reached the database without ingest (once; stored for every process). */
+async function repair(ids: readonly number[]): Promise<void> {
+  await db().$transaction(
+    async (tx) => {
+      const sql: SqlRunner = (text, params) => tx.$queryRawUnsafe<Record<string, unknown>[]>(text, ...params);
+      const stale = await staleStepSeries(sql, ids);
+      if (stale.length === 0) return;
+      await tx.$executeRawUnsafe(`SET LOCAL work_mem = '64MB'`);
+      await lockRuns(
+        sql,
+        stale.map((r) => r.runId),
+      );
+      // Re-check under the lock: a daemon may have summarised them meanwhile.
+      await refreshStepBuckets(
+        sql,
+        await staleStepSeries(
+          sql,
+          stale.map((r) => r.runId),
+        ),
+      );
+    },
+    { timeout: 120_000 },
+  );
+}
+
 /**
- * The step summary of each run (those without steps get an empty one), brought up to date.
- * `versions` are the runs' current versions; `expectedSteps` sizes a new summary's buckets.
+ * The step summary of each run (those without steps get an empty one), current as of `versions`.
+ * `lastStep` (from stepVersions) detects steps the stored buckets do not cover yet.
  */
 export async function stepSummaries(
   runs: readonly { id: number; version: string; expectedSteps: number | null; lastStep: number | null; revision?: number }[],
 ): Promise<Map<number, StepSummary>> {
   const out = new Map<number, StepSummary>();
-  const pending: { run: (typeof runs)[number]; summary: StepSummary }[] = [];
+  const toRead: (typeof runs)[number][] = [];
   for (const run of runs) {
-    const cached = summaries.peek(run.id);
-    if (cached && cached.version === run.version) {
-      out.set(run.id, cached.value);
-      continue;
-    }
-    let summary: StepSummary;
-    if (
-      cached &&
-      (cached.value.revision ?? 0) === (run.revision ?? 0) &&
-      (run.lastStep === null || run.lastStep >= cached.value.lastStep)
-    ) {
-      // Incremental: only the steps after the last one summarised (steps are appended in order).
-      summary = { ...cached.value, buckets: cached.value.buckets.map((b) => ({ ...b })) };
-    } else {
-      const expected = Math.max(run.expectedSteps ?? 0, run.lastStep ?? 0);
-      summary = {
-        runId: run.id,
-        width: Math.max(1, Math.ceil(expected / FINE_BUCKETS)),
-        lastStep: 0,
-        buckets: [],
-        revision: run.revision ?? 0,
-      };
-    }
-    pending.push({ run, summary });
+    const cached = summaries.get(run.id, run.version);
+    if (cached) out.set(run.id, cached);
+    else toRead.push(run);
   }
-  const toRead = pending.filter(({ run, summary }) => (run.lastStep ?? 0) > summary.lastStep);
-  const fresh = await readBuckets(toRead.map(({ run, summary }) => ({ runId: run.id, width: summary.width, afterStep: summary.lastStep })));
-  for (const { run, summary } of pending) {
-    append(summary, fresh.get(run.id) ?? []);
+  if (toRead.length === 0) return out;
+  let stored = await readStored(toRead.map((r) => r.id));
+  const behind = toRead.filter((run) => run.lastStep !== null && (stored.get(run.id)?.lastStep ?? 0) < run.lastStep);
+  if (behind.length > 0) {
+    await repair(behind.map((r) => r.id));
+    const repaired = await readStored(behind.map((r) => r.id));
+    stored = new Map([...stored, ...repaired]);
+  }
+  for (const run of toRead) {
+    const summary = stored.get(run.id) ?? { runId: run.id, width: 1, lastStep: 0, buckets: [] };
     summaries.set(run.id, run.version, summary, Math.max(1, summary.buckets.length));
     out.set(run.id, summary);
   }

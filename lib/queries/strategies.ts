@@ -1,7 +1,7 @@
 // The strategies page: lib/analysis `recommend` over every run (best validation with its interval,
 // convergence, training cost, the Pareto front), next to the user's heuristic table.
 //
-// Reads: each run's training-loss and own-task validation series (runs.ts `loadRunRecords`), its
+// Reads: each run's training-loss and own-task validation series (run-records.ts `loadRunRecords`), its
 // per-epoch timing lines and tqdm elapsed per epoch (epochs.ts, steps.ts: both cached per run version),
 // and its trainable parameter count. Timing → training seconds per epoch is lib/analysis/cost.ts.
 import {
@@ -16,7 +16,7 @@ import {
 import { db } from '../db/client';
 import type { HeuristicRowView, IntervalView, StrategiesResponse } from '../api/schemas/strategies';
 import { loadEpochData } from './epochs';
-import { loadRunRecords } from './runs';
+import { loadRunRecords } from './run-records';
 import { stepSummaries, stepVersions } from './steps';
 import { epochSeconds } from '../views/steps';
 import { finiteOrNull, strategyColor } from '../views/views';

@@ -84,17 +84,27 @@ describe('step summaries', () => {
 });
 
 describe('runs-table rows', () => {
-  it('are re-read when the run row changes and served from the cache otherwise', async () => {
+  it('come from the stored summaries, which the writer refreshes and readers repair when missing or from other rules', async () => {
     const [id] = await seedSyntheticRuns(pool, { runs: 1, epochs: 5, stepsPerRun: 10, chainLength: 1, pathPrefix: '/synthetic/rows' });
     const { listRuns } = await import('../../lib/queries/runs');
+    const { refreshRunSummaries } = await import('../../lib/summaries/store');
     const before = (await listRuns({ ids: [id!], sort: 'id', dir: 'asc' }))[0]!;
     expect(before.epochsDone).toBe(5);
+    // What the ingest store does in a batch's transaction: write the rows, refresh the summary.
     await pool.query(`INSERT INTO "EpochMetric" ("runId", epoch, "trainLoss") VALUES ($1, 6, 0.01)`, [id]);
-    await pool.query(`UPDATE "Run" SET "lastSeenAt" = now() WHERE id = $1`, [id]);
+    await refreshRunSummaries(
+      async (text, params) => (await pool.query(text, params as unknown[])).rows as Record<string, unknown>[],
+      [id!],
+    );
     const after = (await listRuns({ ids: [id!], sort: 'id', dir: 'asc' }))[0]!;
     expect(after.epochsDone).toBe(6);
     expect(after.lastTrainLoss).toBe(0.01);
-    expect((await listRuns({ ids: [id!], sort: 'id', dir: 'asc' }))[0]).toBe(after);
+    // A summary written by other analysis rules, or none at all: recomputed (and stored) when read.
+    await pool.query(`UPDATE "RunSummary" SET rules = 'older', "epochsDone" = 0, view = '{}' WHERE "runId" = $1`, [id]);
+    expect((await listRuns({ ids: [id!], sort: 'id', dir: 'asc' }))[0]).toEqual(after);
+    await pool.query(`DELETE FROM "RunSummary" WHERE "runId" = $1`, [id]);
+    expect((await listRuns({ ids: [id!], sort: 'id', dir: 'asc' }))[0]).toEqual(after);
+    expect((await pool.query(`SELECT 1 FROM "RunSummary" WHERE "runId" = $1`, [id])).rowCount).toBe(1);
   });
 });
 

@@ -4,6 +4,7 @@
 // rising after a strategy-dependent epoch, i.e. overfitting), per-step tqdm losses, checkpoint events,
 // and sequential chains task1 → task2 → … with a final multi-task validation block per stage.
 import type pg from 'pg';
+import { refreshRunSummaries, refreshStepBuckets, type SqlRunner } from '../../lib/summaries/store';
 
 export interface SyntheticOptions {
   runs: number;
@@ -14,6 +15,8 @@ export interface SyntheticOptions {
   chainLength?: number;
   /** Prefix of the fake log paths. */
   pathPrefix?: string;
+  /** Also validate every earlier task each epoch (default true); false: the run's own task only. */
+  earlierTasks?: boolean;
 }
 
 type Query = Pick<pg.Pool, 'query'>;
@@ -99,8 +102,8 @@ export async function seedSyntheticRuns(db: Query, options: SyntheticOptions): P
             NULL
        FROM unnest($1::int[]) AS r(id) JOIN "Run" run ON run.id = r.id JOIN "VisionStrategy" s ON s."runId" = r.id,
             generate_series(1, $2) AS e, generate_series(1, 4) AS t
-      WHERE t <= run."taskId"`,
-    [idArray, options.epochs],
+      WHERE t <= run."taskId" AND ($3 OR t = run."taskId")`,
+    [idArray, options.epochs, options.earlierTasks ?? true],
   );
   await db.query(
     `INSERT INTO "Validation" ("runId", epoch, final, "taskId", loss, retention)
@@ -129,6 +132,15 @@ export async function seedSyntheticRuns(db: Query, options: SyntheticOptions): P
      SELECT r.id, 'completed', 3000 + $2, NULL, 0.05, NULL::text FROM unnest($1::int[]) AS r(id)`,
     [idArray, options.epochs],
   );
+  // What ingest stores with every batch: the runs' summaries and step buckets (lib/summaries).
+  const sql: SqlRunner = async (text, params) => (await db.query(text, params as unknown[])).rows as Record<string, unknown>[];
+  for (let at = 0; at < ids.length; at += 1000) await refreshRunSummaries(sql, ids.slice(at, at + 1000));
+  const steps = stepsPerEpoch * options.epochs;
+  for (let at = 0; at < ids.length; at += 10)
+    await refreshStepBuckets(
+      sql,
+      ids.slice(at, at + 10).map((runId) => ({ runId, from: 1, to: steps })),
+    );
   await db.query('ANALYZE');
   return ids;
 }

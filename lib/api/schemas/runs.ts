@@ -27,6 +27,20 @@ export const runsQuery = z.object({
   ids: idList.optional(),
   sort: z.enum(RUN_SORT_KEYS, { error: `one of ${RUN_SORT_KEYS.join(', ')}` }).default('lastSeenAt'),
   dir: z.enum(['asc', 'desc'], { error: 'asc or desc' }).default('desc'),
+  /** Rows per page; without it every matching run is returned (as before paging existed). */
+  limit: z.coerce
+    .number({ error: 'a whole number from 1 to 1000' })
+    .int('a whole number from 1 to 1000')
+    .min(1, 'a whole number from 1 to 1000')
+    .max(1000, 'a whole number from 1 to 1000')
+    .optional(),
+  /** 1-based page of `limit` rows. */
+  page: z.coerce
+    .number({ error: 'a whole number from 1' })
+    .int('a whole number from 1')
+    .min(1, 'a whole number from 1')
+    .max(1_000_000, 'at most 1000000')
+    .default(1),
   format: formatParam,
 });
 export type RunsQuery = z.infer<typeof runsQuery>;
@@ -59,7 +73,29 @@ export const runRowSchema = z.object({
 });
 export type RunRow = z.infer<typeof runRowSchema>;
 
-export const runsResponse = z.object({ runs: z.array(runRowSchema) });
+const facetCount = <T extends z.ZodType>(value: T) => z.object({ value, count: z.number().int() });
+
+/**
+ * How many runs each filter value would match, given the other filters (so a drop-down can say
+ * "task2 (2,500)"); `total` is how many match all of them.
+ */
+export const runFacetsSchema = z.object({
+  task: z.array(facetCount(z.number().int().nullable()).extend({ name: z.string().nullable() })),
+  strategy: z.array(facetCount(z.string()).extend({ label: z.string(), trainableLayers: z.number().int().nullable() })),
+  status: z.array(facetCount(z.string())),
+  verdict: z.array(facetCount(z.string())),
+});
+export type RunFacets = z.infer<typeof runFacetsSchema>;
+
+export const runsResponse = z.object({
+  runs: z.array(runRowSchema),
+  /** Runs matching the filters (all pages). */
+  total: z.number().int(),
+  page: z.number().int(),
+  /** Rows per page, or null when every matching run is returned. */
+  limit: z.number().int().nullable(),
+  counts: runFacetsSchema,
+});
 export type RunsResponse = z.infer<typeof runsResponse>;
 
 /** Flat CSV columns of a run row (exported as `?format=csv`). */

@@ -1,0 +1,112 @@
+// A run's derived runs-table fields (verdict, best/last values, strategy identity) from its small
+// series: pure, so ingest (in the batch's transaction) and readers (repairing rows computed by other
+// rules) derive them with the same code. lib/summaries/store.ts writes them to "RunSummary".
+import { createHash } from 'node:crypto';
+import { bestValidation, lastTrainLoss, overfittingVerdict, type RunSeries, type StrategyInput } from '../analysis';
+import type { RunRow } from '../api/schemas/runs';
+import { finiteOrNull, strategyView, verdictView } from '../views/views';
+
+export interface SummaryInput extends RunSeries {
+  strategy: StrategyInput | null;
+}
+
+/** The derived part of a runs-table row. */
+export type SummaryView = Pick<RunRow, 'strategy' | 'epochsDone' | 'lastTrainLoss' | 'bestVal' | 'finalGap' | 'verdict'>;
+
+/** One "RunSummary" row: the view plus the columns the runs listing filters, sorts and searches on. */
+export interface RunSummaryRow {
+  view: SummaryView;
+  strategyKey: string;
+  strategySort: number | null;
+  verdict: string;
+  epochsDone: number;
+  lastTrainLoss: number | null;
+  bestValLoss: number | null;
+  finalGap: number | null;
+  searchText: string;
+}
+
+/** Separates searchable fields, so a search never matches across two of them. */
+export const SEARCH_SEPARATOR = '\u0001';
+
+export function summarizeRun(input: SummaryInput): RunSummaryRow {
+  const verdict = overfittingVerdict(input);
+  const best = bestValidation(input);
+  const strategy = strategyView(input.strategy);
+  const view: SummaryView = {
+    strategy,
+    epochsDone: input.epochs.reduce((max, e) => Math.max(max, e.epoch), 0),
+    lastTrainLoss: finiteOrNull(lastTrainLoss(input.epochs)?.loss),
+    bestVal: best === null ? null : { loss: best.loss, epoch: best.epoch, final: best.final },
+    finalGap: finiteOrNull(verdict.gapAtEnd),
+    verdict: verdictView(verdict),
+  };
+  return {
+    view,
+    strategyKey: strategy.key,
+    strategySort: strategy.trainableLayers === null ? null : strategy.trainableLayers * 1000 + (strategy.unfrozen[0] ?? 0),
+    verdict: view.verdict.status,
+    epochsDone: view.epochsDone,
+    lastTrainLoss: view.lastTrainLoss,
+    bestValLoss: view.bestVal?.loss ?? null,
+    finalGap: view.finalGap,
+    searchText: [strategy.label, strategy.kind, strategy.requestedLabel, view.verdict.status]
+      .filter((text): text is string => text !== null)
+      .join(SEARCH_SEPARATOR)
+      .toLowerCase(),
+  };
+}
+
+/** Inputs that exercise every verdict and strategy form: their summaries fingerprint the rules. */
+function probes(): SummaryInput[] {
+  const series = (n: number, f: (e: number) => number) => Array.from({ length: n }, (_, i) => ({ epoch: i + 1, trainLoss: f(i + 1) }));
+  const vals = (n: number, f: (e: number) => number, taskId = 1) =>
+    Array.from({ length: n }, (_, i) => ({ epoch: i + 1, final: false, taskId, loss: f(i + 1) }));
+  const strategies: (StrategyInput | null)[] = [
+    null,
+    {
+      kind: 'unfreeze',
+      spec: [-1, -2, -3, -4],
+      totalLayers: 12,
+      frozen: [0, 1, 2, 3, 4, 5, 6, 7],
+      unfrozen: [8, 9, 10, 11],
+      applied: true,
+      failureReason: null,
+    },
+    { kind: 'ratio', spec: 0.5, totalLayers: 12, frozen: [], unfrozen: [], applied: false, failureReason: 'vision_model not found' },
+    { kind: 'last_n', spec: 6, totalLayers: null, frozen: [], unfrozen: [], applied: true, failureReason: null },
+    { kind: 'freeze', spec: null, totalLayers: 12, frozen: [], unfrozen: [], applied: true, failureReason: null },
+  ];
+  const shapes: Pick<SummaryInput, 'epochs' | 'validations'>[] = [
+    { epochs: [], validations: [] },
+    { epochs: series(30, (e) => 1 / e), validations: vals(30, (e) => 0.3 + 0.01 * Math.abs(e - 8)) },
+    { epochs: series(30, (e) => 1 / e), validations: vals(30, (e) => 0.5 / e) },
+    { epochs: series(10, (e) => 1 / e), validations: vals(10, (e) => (e > 6 ? Number.NaN : 1 / e)) },
+    {
+      epochs: series(12, (e) => 1 / e),
+      validations: [...vals(12, (e) => 0.4 - 0.001 * e), { epoch: 12, final: true, taskId: 1, loss: 0.35 }],
+    },
+    { epochs: series(20, (e) => 1 / e), validations: vals(20, (e) => 0.2 + 0.02 * e * (e > 15 ? 2 : 1)) },
+  ];
+  const out: SummaryInput[] = [];
+  shapes.forEach((shape, i) =>
+    strategies.forEach((strategy, j) =>
+      out.push({ ...shape, strategy, taskId: (i + j) % 3 === 0 ? null : 1, format: j % 2 === 0 ? 'smolvla_sequential' : 'lerobot' }),
+    ),
+  );
+  return out;
+}
+
+let fingerprint: string | undefined;
+
+/**
+ * A fingerprint of the rules that derive summaries: stored with each row, so rows written by a Thaw
+ * whose analysis differs (an upgrade, or a daemon of another version) are recomputed when read.
+ */
+export function summaryRules(): string {
+  fingerprint ??= createHash('sha256')
+    .update(JSON.stringify(probes().map(summarizeRun)))
+    .digest('hex')
+    .slice(0, 16);
+  return fingerprint;
+}

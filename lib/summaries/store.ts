@@ -1,0 +1,220 @@
+// Keeps the stored per-run summaries current: "RunSummary" (the derived runs-table fields) and
+// "StepSeries"/"StepBucket" (per-step losses in fixed-width buckets, what charts read instead of
+// 100k StepPoints). Ingest calls these inside each batch's transaction for the runs the batch
+// touched; readers call them only to repair rows that are missing or were computed by other rules
+// (data written before this table existed, or by another version). Both take a SQL runner, so the
+// same statements serve node-postgres (ingest) and Prisma (web).
+//
+// Concurrency: callers hold the per-run advisory lock (`lockRuns`) for the rest of the transaction,
+// so a reader's repair and a daemon's batch never rebuild the same run's buckets at once.
+import type { EpochPoint, ValidationPoint } from '../analysis';
+import { FINE_BUCKETS } from '../views/steps';
+import { strategyFromColumns, type StrategyColumns } from '../views/views';
+import { summarizeRun, summaryRules } from './run-summary';
+
+/** Runs one parameterised statement and returns its rows. */
+export type SqlRunner = (text: string, params: readonly unknown[]) => Promise<Record<string, unknown>[]>;
+
+const SUMMARY_LOCK = 0x7468; // "th": the advisory-lock namespace of per-run summaries
+
+/** Takes the transaction-scoped summary lock of each run, in id order (no deadlocks). */
+export async function lockRuns(sql: SqlRunner, runIds: readonly number[]): Promise<void> {
+  if (runIds.length === 0) return;
+  await sql(
+    `SELECT count(*)::int AS n FROM (SELECT pg_advisory_xact_lock(${SUMMARY_LOCK}, id) FROM unnest($1::int[]) AS id ORDER BY id) AS locked`,
+    [`{${[...new Set(runIds)].sort((a, b) => a - b).join(',')}}`],
+  );
+}
+
+interface SeriesRow extends StrategyColumns {
+  id: number;
+  taskId: number | null;
+  format: string;
+  trainEpochs: number[] | null;
+  trainLosses: (number | null)[] | null;
+  valEpochs: number[] | null;
+  valFinals: boolean[] | null;
+  valTasks: number[] | null;
+  valLosses: (number | null)[] | null;
+}
+
+const intArray = (values: readonly number[]) => `{${values.join(',')}}`;
+
+/** Recomputes and stores the RunSummary of each run (its epoch and own-task validation series are small). */
+export async function refreshRunSummaries(sql: SqlRunner, runIds: readonly number[]): Promise<void> {
+  if (runIds.length === 0) return;
+  const rows = (await sql(
+    `SELECT r.id, r."taskId", r.format,
+            s.kind, s.spec, s."totalLayers", s."frozenLayers", s."unfrozenLayers", s.applied, s."failureReason",
+            e.epochs AS "trainEpochs", e.losses AS "trainLosses",
+            v.epochs AS "valEpochs", v.finals AS "valFinals", v.tasks AS "valTasks", v.losses AS "valLosses"
+       FROM "Run" r
+       LEFT JOIN "VisionStrategy" s ON s."runId" = r.id
+       LEFT JOIN LATERAL (
+         SELECT array_agg(m.epoch ORDER BY m.epoch) AS epochs, array_agg(m."trainLoss" ORDER BY m.epoch) AS losses
+           FROM "EpochMetric" m WHERE m."runId" = r.id AND m."trainLoss" IS NOT NULL) e ON true
+       LEFT JOIN LATERAL (
+         SELECT array_agg(x.epoch ORDER BY x.epoch, x.final) AS epochs, array_agg(x.final ORDER BY x.epoch, x.final) AS finals,
+                array_agg(x."taskId" ORDER BY x.epoch, x.final) AS tasks, array_agg(x.loss ORDER BY x.epoch, x.final) AS losses
+           FROM "Validation" x WHERE x."runId" = r.id AND (r."taskId" IS NULL OR x."taskId" = r."taskId")) v ON true
+      WHERE r.id = ANY($1::int[])`,
+    [intArray(runIds)],
+  )) as unknown as SeriesRow[];
+  if (rows.length === 0) return;
+  const columns = {
+    id: [] as number[],
+    view: [] as string[],
+    strategyKey: [] as string[],
+    strategySort: [] as (number | null)[],
+    verdict: [] as string[],
+    epochsDone: [] as number[],
+    lastTrainLoss: [] as (number | null)[],
+    bestValLoss: [] as (number | null)[],
+    finalGap: [] as (number | null)[],
+    searchText: [] as string[],
+  };
+  for (const row of rows) {
+    const epochs: EpochPoint[] = (row.trainEpochs ?? []).map((epoch, i) => ({ epoch, trainLoss: row.trainLosses?.[i] ?? null }));
+    const validations: ValidationPoint[] = (row.valEpochs ?? []).map((epoch, i) => ({
+      epoch,
+      final: row.valFinals?.[i] ?? false,
+      taskId: row.valTasks?.[i] ?? 0,
+      loss: row.valLosses?.[i] ?? null,
+    }));
+    const summary = summarizeRun({ taskId: row.taskId, format: row.format, epochs, validations, strategy: strategyFromColumns(row) });
+    columns.id.push(row.id);
+    columns.view.push(JSON.stringify(summary.view));
+    columns.strategyKey.push(summary.strategyKey);
+    columns.strategySort.push(summary.strategySort);
+    columns.verdict.push(summary.verdict);
+    columns.epochsDone.push(summary.epochsDone);
+    columns.lastTrainLoss.push(summary.lastTrainLoss);
+    columns.bestValLoss.push(summary.bestValLoss);
+    columns.finalGap.push(summary.finalGap);
+    columns.searchText.push(summary.searchText);
+  }
+  await sql(
+    `INSERT INTO "RunSummary" ("runId", rules, view, "strategyKey", "strategySort", verdict, "epochsDone", "lastTrainLoss", "bestValLoss", "finalGap", "searchText")
+     SELECT u.id, $1, u.view::jsonb, u.key, u.sort, u.verdict, u.epochs, u.last, u.best, u.gap, u.search
+       FROM unnest($2::int[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[], $8::float8[], $9::float8[], $10::float8[], $11::text[])
+            AS u(id, view, key, sort, verdict, epochs, last, best, gap, search)
+     ON CONFLICT ("runId") DO UPDATE SET rules = EXCLUDED.rules, view = EXCLUDED.view, "strategyKey" = EXCLUDED."strategyKey",
+       "strategySort" = EXCLUDED."strategySort", verdict = EXCLUDED.verdict, "epochsDone" = EXCLUDED."epochsDone",
+       "lastTrainLoss" = EXCLUDED."lastTrainLoss", "bestValLoss" = EXCLUDED."bestValLoss", "finalGap" = EXCLUDED."finalGap",
+       "searchText" = EXCLUDED."searchText"`,
+    [
+      summaryRules(),
+      columns.id,
+      columns.view,
+      columns.strategyKey,
+      columns.strategySort,
+      columns.verdict,
+      columns.epochsDone,
+      columns.lastTrainLoss,
+      columns.bestValLoss,
+      columns.finalGap,
+      columns.searchText,
+    ],
+  );
+}
+
+/** Runs (of `runIds`, or all) whose summary is missing or was computed by other rules. */
+export async function staleSummaries(sql: SqlRunner, runIds?: readonly number[]): Promise<number[]> {
+  const rows = await sql(
+    `SELECT r.id FROM "Run" r LEFT JOIN "RunSummary" rs ON rs."runId" = r.id
+      WHERE (rs."runId" IS NULL OR rs.rules <> $1) AND ($2::int[] IS NULL OR r.id = ANY($2::int[]))`,
+    [summaryRules(), runIds === undefined ? null : intArray(runIds)],
+  );
+  return rows.map((row) => Number(row.id));
+}
+
+/** Step numbers [from, to] of a run that were written (or rewritten) since its buckets were made. */
+export interface StepRange {
+  runId: number;
+  from: number;
+  to: number;
+}
+
+/**
+ * Rebuilds the buckets that cover each range from the run's StepPoints (an index range scan of just
+ * those steps), so a replayed or rewritten step is counted once; then halves a run's resolution
+ * while it has more than 2×FINE_BUCKETS buckets. A new run's bucket width comes from its expected
+ * total steps (the header's), so most runs never change resolution.
+ */
+export async function refreshStepBuckets(sql: SqlRunner, ranges: readonly StepRange[]): Promise<void> {
+  if (ranges.length === 0) return;
+  const ids = intArray(ranges.map((r) => r.runId));
+  const froms = intArray(ranges.map((r) => r.from));
+  const tos = intArray(ranges.map((r) => r.to));
+  await sql(
+    `INSERT INTO "StepSeries" ("runId", width)
+     SELECT r.id, GREATEST(1, CEIL(GREATEST(COALESCE(r."totalSteps", 0), u.hi)::float8 / ${FINE_BUCKETS}))::int
+       FROM unnest($1::int[], $2::int[]) AS u(id, hi) JOIN "Run" r ON r.id = u.id
+     ON CONFLICT ("runId") DO NOTHING`,
+    [ids, tos],
+  );
+  await sql(
+    `DELETE FROM "StepBucket" b USING unnest($1::int[], $2::int[], $3::int[]) AS u(id, lo, hi), "StepSeries" ss
+      WHERE ss."runId" = u.id AND b."runId" = u.id
+        AND (b.first - 1) / ss.width BETWEEN (u.lo - 1) / ss.width AND (u.hi - 1) / ss.width`,
+    [ids, froms, tos],
+  );
+  await sql(
+    `INSERT INTO "StepBucket" ("runId", first, last, epoch, count, sum, min, max, "nonFinite", lr, elapsed)
+     SELECT p."runId", min(p.step), max(p.step), p.epoch, count(*) FILTER (WHERE p.f), COALESCE(sum(p.loss) FILTER (WHERE p.f), 0),
+            min(p.loss) FILTER (WHERE p.f), max(p.loss) FILTER (WHERE p.f), COALESCE(bool_or(p.loss - p.loss <> 0), false),
+            avg(p.lr), max(p."elapsedS")
+       FROM unnest($1::int[], $2::int[], $3::int[]) AS u(id, lo, hi)
+       JOIN "StepSeries" ss ON ss."runId" = u.id
+       JOIN LATERAL (
+         SELECT s."runId", s.step, s.epoch, s.loss, s.lr, s."elapsedS", (s.step - 1) / ss.width AS b, s.loss - s.loss = 0 AS f
+           FROM "StepPoint" s
+          WHERE s."runId" = u.id
+            AND s.step BETWEEN LEAST(u.lo, ((u.lo - 1) / ss.width) * ss.width + 1) AND GREATEST(u.hi, ((u.hi - 1) / ss.width + 1) * ss.width)
+            AND (s.step - 1) / ss.width BETWEEN (u.lo - 1) / ss.width AND (u.hi - 1) / ss.width) p ON true
+      GROUP BY p."runId", p.epoch, p.b`,
+    [ids, froms, tos],
+  );
+  const grown = await sql(
+    `UPDATE "StepSeries" ss SET "lastStep" = GREATEST(ss."lastStep", u.hi)
+       FROM unnest($1::int[], $2::int[]) AS u(id, hi) WHERE ss."runId" = u.id
+     RETURNING ss."runId" AS id, ss.width, (SELECT count(*) FROM "StepBucket" b WHERE b."runId" = ss."runId") AS n`,
+    [ids, tos],
+  );
+  for (const row of grown) {
+    let count = Number(row.n);
+    let width = Number(row.width);
+    while (count > 2 * FINE_BUCKETS) {
+      width *= 2;
+      const merged = await sql(
+        `WITH old AS (DELETE FROM "StepBucket" WHERE "runId" = $1 RETURNING *),
+              merged AS (
+                INSERT INTO "StepBucket" ("runId", first, last, epoch, count, sum, min, max, "nonFinite", lr, elapsed)
+                SELECT "runId", min(first), max(last), epoch, sum(count), sum(sum), min(min), max(max), bool_or("nonFinite"),
+                       COALESCE(sum(lr * count) FILTER (WHERE lr IS NOT NULL) / NULLIF(sum(count) FILTER (WHERE lr IS NOT NULL), 0), avg(lr)),
+                       max(elapsed)
+                  FROM old GROUP BY "runId", epoch, (first - 1) / $2 RETURNING 1)
+         SELECT count(*) AS n FROM merged`,
+        [Number(row.id), width],
+      );
+      await sql(`UPDATE "StepSeries" SET width = $2 WHERE "runId" = $1`, [Number(row.id), width]);
+      const next = Number(merged[0]?.n ?? 0);
+      if (next >= count) break; // more epochs than buckets: nothing left to merge
+      count = next;
+    }
+  }
+}
+
+/** Runs whose stored buckets end before their last StepPoint (steps written without ingest). */
+export async function staleStepSeries(sql: SqlRunner, runIds: readonly number[]): Promise<StepRange[]> {
+  if (runIds.length === 0) return [];
+  const rows = await sql(
+    `SELECT r.id, COALESCE(ss."lastStep", 0) AS stored,
+            (SELECT s.step FROM "StepPoint" s WHERE s."runId" = r.id ORDER BY s.step DESC LIMIT 1) AS last
+       FROM unnest($1::int[]) AS r(id) LEFT JOIN "StepSeries" ss ON ss."runId" = r.id`,
+    [intArray(runIds)],
+  );
+  return rows
+    .filter((row) => row.last !== null && Number(row.last) > Number(row.stored))
+    .map((row) => ({ runId: Number(row.id), from: Number(row.stored) + 1, to: Number(row.last) }));
+}
