@@ -11,6 +11,7 @@
 // 3. Failures retry with exponential backoff (1 s, 2 s, 4 s … capped at 5 min) up to `maxAttempts`,
 //    then the delivery is `failed` with its last error. Errors are redacted (no URL, no secret).
 import type pg from 'pg';
+import { inTransaction } from '../lib/db/transaction';
 import { channelWants, type AlertChannel } from '../lib/alerts/config';
 import { sendAlert, type AlertPayload } from '../lib/alerts/channels';
 import { errorMessage } from '../lib/errors';
@@ -95,24 +96,8 @@ export class AlertWorker {
     while (!this.closed && (await this.deliverOne()));
   }
 
-  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.options.pool.connect();
-    // The HTTP request runs while the client is checked out: a dropped connection must not be an
-    // uncaught 'error' event (the COMMIT then fails and the delivery stays pending).
-    const ignore = () => {};
-    client.on('error', ignore);
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.off('error', ignore);
-      client.release();
-    }
+  private transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.options.pool, work);
   }
 
   /** Returns how many alerts it fanned out. */

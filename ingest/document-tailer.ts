@@ -2,6 +2,7 @@
 // its overrides.yaml and hydra.yaml): read whole, parsed again whenever their content changes, and
 // committed like a log batch (one transaction with the source's new state). Their rows are upserts,
 // so reading a document again is harmless; the content hash just avoids needless work.
+import { CoalescedPasses } from './coalesce';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -38,8 +39,10 @@ async function readIfExists(file: string): Promise<string | undefined> {
 
 export class DocumentTailer {
   private cursor: SourceCursor | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
+  private readonly passes = new CoalescedPasses(
+    () => this.pass(),
+    () => this.closed,
+  );
   private closed = false;
   deleted = false;
   readonly hasRetired = false;
@@ -50,27 +53,12 @@ export class DocumentTailer {
   ) {}
 
   poll(): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      try {
-        do {
-          this.again = false;
-          await this.pass();
-        } while (this.again && !this.closed);
-      } finally {
-        this.running = undefined;
-      }
-    })();
-    return this.running;
+    return this.passes.run();
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.running?.catch(() => {});
+    await this.passes.idle();
   }
 
   private async pass(): Promise<void> {
@@ -103,7 +91,7 @@ export class DocumentTailer {
     if (result.status === 'conflict') {
       // Another daemon committed this document meanwhile: take its cursor and compare again.
       this.cursor = result.cursor;
-      this.again = true;
+      this.passes.repeat();
       return;
     }
     this.cursor = { ...this.cursor, offset: stats.size, parserState: state };

@@ -15,6 +15,7 @@
 // with array literals keeps NaN/Infinity and is several times faster. The schema, migrations and
 // all reads stay Prisma's (prisma/schema.prisma, lib/queries).
 import type pg from 'pg';
+import { inTransaction } from '../lib/db/transaction';
 import { isCheckpointOf, runDirLength } from '../lib/analysis/stage-link';
 import { lockRuns, refreshRunSummaries, refreshStepBuckets, type SqlRunner, type StepRange } from '../lib/summaries/store';
 import type { ParseEvent, RunInfo, StrategyInfo, EpochMetrics, Retention, RunFormat } from './events';
@@ -81,26 +82,6 @@ interface SourceRow {
 
 function cursorOf(row: SourceRow): SourceCursor {
   return { sourceId: row.id, offset: Number(row.committedOffset), line: Number(row.linesSeen) + 1, parserState: row.parserState };
-}
-
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  // A checked-out client that loses its connection between queries emits 'error'; without a listener
-  // that is an uncaught exception. The query in flight (or the next one) rejects anyway.
-  const ignore = () => {};
-  client.on('error', ignore);
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.off('error', ignore);
-    client.release();
-  }
 }
 
 /**

@@ -2,6 +2,7 @@
 // and parses, and commits each batch with its new offset (ingest/store.ts). The open file handle
 // follows the inode, so a log renamed away (rotation) or deleted is read to its end before the
 // tailer moves on to whatever file now has the name.
+import { CoalescedPasses } from './coalesce';
 import { createHash } from 'node:crypto';
 import { promises as fs, type Stats } from 'node:fs';
 import type pg from 'pg';
@@ -139,8 +140,10 @@ export class FileTailer {
    * which keeps its file descriptor: read until they have been quiet for RETIRE_AFTER_MS.
    */
   private retired: { file: OpenFile; lastGrowth: number }[] = [];
-  private running: Promise<void> | undefined;
-  private again = false;
+  private readonly passes = new CoalescedPasses(
+    () => this.pass(),
+    () => this.closed,
+  );
   private closed = false;
   /** Reached the end of the file once while following: what is read from now on is live. */
   private caughtUp: boolean;
@@ -159,22 +162,7 @@ export class FileTailer {
 
   /** Reads whatever is new and commits it. Calls made while one runs coalesce into one more pass. */
   poll(): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      try {
-        do {
-          this.again = false;
-          await this.pass();
-        } while (this.again && !this.closed);
-      } finally {
-        this.running = undefined;
-      }
-    })();
-    return this.running;
+    return this.passes.run();
   }
 
   /** True while a rotated or deleted inode is still being followed (the daemon keeps polling it). */
@@ -185,7 +173,7 @@ export class FileTailer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.running?.catch(() => {});
+    await this.passes.idle();
     await this.release();
     for (const { file } of this.retired.splice(0)) await file.handle.close().catch(() => {});
   }
@@ -380,7 +368,7 @@ export class FileTailer {
     }
     if (result.status === 'conflict') {
       this.rewind(file, result.cursor);
-      this.again = true;
+      this.passes.repeat();
       return false;
     }
     const progress = { path: this.path, bytes: toOffset - file.cursor.offset, lines: file.recordsPending, runIds: result.runIds };
