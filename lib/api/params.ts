@@ -50,3 +50,35 @@ export function parseQueryOrDefault<T extends z.ZodType>(
     return { value: schema.parse({}), error: error.message };
   }
 }
+
+/**
+ * A JSON request body through its schema: not JSON, or not what the schema wants, is a 400 whose
+ * message names each bad field ("tags.2: expected a tag of at most 40 characters (got …)").
+ */
+export async function parseBody<T extends z.ZodType>(schema: T, request: Request): Promise<z.infer<T>> {
+  const text = await request.text();
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new BadRequestError('body: expected a JSON object');
+  }
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  const issues = result.error.issues.flatMap((issue): z.core.$ZodIssue[] =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ ...issue, path: [...issue.path, key], message: `no field ${JSON.stringify(key)}: ${issue.message}` }))
+      : [issue],
+  );
+  const valueAt = (path: string) =>
+    path
+      .split('.')
+      .reduce<unknown>(
+        (value, part) => (value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined),
+        raw,
+      );
+  const given = Object.fromEntries(issues.map((issue) => [issue.path.join('.'), valueAt(issue.path.join('.'))]));
+  for (const [key, value] of Object.entries(given))
+    if (typeof value === 'string' && value.length > 60) given[key] = `${value.slice(0, 60)}…`;
+  throw new BadRequestError(formatIssues(issues, (path) => path || 'body', given));
+}
