@@ -7,6 +7,7 @@ import type { Annotation, RunAnnotationResponse, TaskEpisodes } from '../api/sch
 import { db } from '../db/client';
 import { runKeySql } from '../db/run-key';
 import { Prisma } from '../generated/prisma/client';
+import { CHANGE_CHANNEL } from '../live/hub';
 import { TAGS_PER_RUN, changeTags } from './tags';
 
 export interface AnnotationChange {
@@ -68,6 +69,8 @@ export async function annotateRuns(ids: readonly number[], change: AnnotationCha
         FROM jsonb_to_recordset(${JSON.stringify(updates)}::jsonb)
           AS u(key text, name text, note text, starred boolean, hidden boolean, tags jsonb)
        WHERE a.key = u.key`;
+    // Open pages refresh these runs (delivered on COMMIT), like after an ingest batch.
+    await tx.$executeRaw`SELECT pg_notify(${CHANGE_CHANNEL}, ${wanted.length > 200 ? 'all' : wanted.join(',')})`;
     return wanted.map((id) => ({ id, ...next.get(keyOf.get(id)!)! }));
   });
 }
@@ -79,5 +82,6 @@ export async function setTaskEpisodes(taskId: number, episodes: number | null): 
   await db().$executeRaw`
     INSERT INTO "TaskAnnotation" ("taskId", episodes, "updatedAt") VALUES (${taskId}, ${episodes}, now())
     ON CONFLICT ("taskId") DO UPDATE SET episodes = EXCLUDED.episodes, "updatedAt" = now()`;
+  await db().$executeRaw`SELECT pg_notify(${CHANGE_CHANNEL}, 'all')`;
   return { taskId, episodes };
 }
