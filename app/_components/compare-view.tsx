@@ -2,7 +2,9 @@
 // The compare page's interactive part. Every control writes the URL (router.replace), the server
 // page re-renders with the new data, and the chart redraws in place: a URL is a shareable view.
 import Link from 'next/link';
-import { useMemo } from 'react';
+import { useMemo, useRef, useState, type RefObject } from 'react';
+import { compareReportHtml, fileName, type CompareReportInput } from '@/lib/views/report';
+import { canvasChartPng, downloadBlob } from './chart-image';
 import { LogYToggle, SmoothingSlider, useChartUrlState, XAxisButtons } from './chart-controls';
 import type { CompareResponse } from '@/lib/api/schemas/compare';
 import { VerdictBadge } from './badges';
@@ -21,6 +23,8 @@ export function CompareView({ data, range }: { data: CompareResponse; range: { m
   const onRangeChange = (next: { min: number; max: number } | null) =>
     navigate(next ? { xmin: next.min.toPrecision(6), xmax: next.max.toPrecision(6) } : { xmin: null, xmax: null });
   const multiple = panels.length > 1;
+  const chartsRef = useRef<HTMLDivElement | null>(null);
+  const context = compareContext(data);
 
   return (
     <div className="compare" data-pending={pending ? '1' : '0'}>
@@ -71,6 +75,7 @@ export function CompareView({ data, range }: { data: CompareResponse; range: { m
         <a className="button secondary" href={`/api/compare?${apiQuery}`} target="_blank" rel="noreferrer">
           JSON
         </a>
+        <ReportButton data={data} searchParams={searchParams} range={range} charts={chartsRef} />
       </div>
 
       <Legend data={data} />
@@ -85,6 +90,7 @@ export function CompareView({ data, range }: { data: CompareResponse; range: { m
       )}
 
       <div
+        ref={chartsRef}
         className={`facets ${multiple ? 'multiple' : ''}`}
         data-testid="compare-chart"
         data-facets={panels.length}
@@ -121,6 +127,7 @@ export function CompareView({ data, range }: { data: CompareResponse; range: { m
               testId="compare-facet-chart"
               range={range}
               onRangeChange={onRangeChange}
+              pngName={fileName(['thaw-compare', context, multiple ? facet.label : null], 'png')}
             />
           </figure>
         ))}
@@ -155,6 +162,101 @@ export function CompareView({ data, range }: { data: CompareResponse; range: { m
       <SummaryTable data={data} />
       <ConfigDiffTable data={data} />
     </div>
+  );
+}
+
+/** What a file name says about the view: "runs-1-2-3", or "12-runs" when there are many. */
+function compareContext(data: CompareResponse): string {
+  const ids = data.runs.map((r) => r.id);
+  return ids.length <= 6 ? `runs-${ids.join('-')}` : `${ids.length}-runs`;
+}
+
+const FILTER_LABELS: Record<string, string> = {
+  task: 'Tasks',
+  strategy: 'Strategies',
+  status: 'Status',
+  verdict: 'Verdicts',
+  q: 'Search',
+};
+
+/** The view as label/value pairs for the report header: which runs, which filters, which settings. */
+function reportFilters(
+  data: CompareResponse,
+  searchParams: URLSearchParams,
+  range: { min: number; max: number } | null,
+): CompareReportInput['filters'] {
+  const out: { label: string; value: string }[] = [];
+  out.push({
+    label: searchParams.get('runs') ? 'Runs (selected)' : 'Runs (matching the filters)',
+    value: data.runs.map((r) => `#${r.id}`).join(', '),
+  });
+  for (const [key, label] of Object.entries(FILTER_LABELS)) {
+    const values = searchParams.getAll(key).filter(Boolean);
+    if (values.length > 0) out.push({ label, value: values.join(' | ') });
+  }
+  out.push({ label: 'Grouping', value: data.query.mode === 'group' ? 'by strategy (mean ± min–max)' : 'individual runs' });
+  out.push({ label: 'Tasks', value: data.query.pool ? 'pooled into one chart' : 'one chart per task (and dataset size)' });
+  out.push({
+    label: 'Axes',
+    value: `x: ${data.query.x}${range ? ` ${range.min.toPrecision(4)}–${range.max.toPrecision(4)}` : ''} · y: loss${data.query.log ? ' (log)' : ''} · smoothing ${data.query.smooth}`,
+  });
+  return out;
+}
+
+/** Builds the self-contained HTML report from the charts on the page and downloads it. */
+function ReportButton({
+  data,
+  searchParams,
+  range,
+  charts,
+}: {
+  data: CompareResponse;
+  searchParams: URLSearchParams;
+  range: { min: number; max: number } | null;
+  charts: RefObject<HTMLDivElement | null>;
+}) {
+  const [error, setError] = useState<string | null>(null);
+  const onClick = () => {
+    try {
+      const figures = [...(charts.current?.querySelectorAll<HTMLElement>('[data-testid="compare-facet"]') ?? [])];
+      const images = figures.flatMap((figure) => {
+        const canvas = figure.querySelector('canvas');
+        const url = canvas ? canvasChartPng(canvas) : null;
+        const facet = data.facets.find((f) => f.key === figure.dataset.facet);
+        return url
+          ? [{ title: facet ? `${facet.label} · ${facet.runIds.length} run${facet.runIds.length === 1 ? '' : 's'}` : 'loss', dataUrl: url }]
+          : [];
+      });
+      const now = new Date().toISOString();
+      const html = compareReportHtml({
+        title: `Thaw comparison: ${data.strategies.map((s) => s.label).join(' vs ')}`,
+        generatedAt: now,
+        filters: reportFilters(data, searchParams, range),
+        data,
+        charts: images,
+      });
+      downloadBlob(
+        new Blob([html], { type: 'text/html;charset=utf-8' }),
+        fileName(['thaw-compare-report', compareContext(data), now.slice(0, 10)], 'html'),
+      );
+      setError(null);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+  return (
+    <>
+      <button
+        type="button"
+        className="button secondary"
+        onClick={onClick}
+        data-testid="compare-report"
+        title="Download this view as one HTML file (charts as images, summary, verdicts, config diff) that opens offline"
+      >
+        HTML report
+      </button>
+      {error && <span className="error-text small">report failed: {error}</span>}
+    </>
   );
 }
 

@@ -18,6 +18,7 @@ import {
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Line } from 'react-chartjs-2';
 import type { BandPoint, ChartPoint } from '@/lib/api/schemas/common';
+import { PngButton, whiteBackground } from './chart-image';
 import { fmtDuration, fmtLoss } from './format';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Filler);
@@ -73,6 +74,8 @@ export interface LineChartProps {
   /** Zoomed x range (from the URL), and where to report a new one (null = reset). */
   range?: { min: number; max: number } | null;
   onRangeChange?: (range: { min: number; max: number } | null) => void;
+  /** File name of the PNG download (with its run or compare context); no button without it. */
+  pngName?: string;
 }
 
 type LineDataset = ChartDataset<'line', ScatterDataPoint[]> & {
@@ -228,6 +231,7 @@ export function LineChart({
   testId,
   range,
   onRangeChange,
+  pngName,
 }: LineChartProps) {
   const chartRef = useRef<Chart<'line', ScatterDataPoint[]> | null>(null);
   const [zoomReady, setZoomReady] = useState(false);
@@ -326,7 +330,7 @@ export function LineChart({
       data-x={xAxis}
     >
       <div style={{ height }} onDoubleClick={resetZoom}>
-        <Line ref={chartRef} data={{ datasets }} options={options} datasetIdKey="id" updateMode="none" />
+        <Line ref={chartRef} data={{ datasets }} options={options} plugins={[whiteBackground]} datasetIdKey="id" updateMode="none" />
       </div>
       <div className="chart-hint muted small">
         drag to zoom · shift-drag to pan · ctrl-wheel to zoom · double-click to reset
@@ -335,6 +339,7 @@ export function LineChart({
             reset zoom
           </button>
         ) : null}
+        {pngName ? <PngButton chart={chartRef} name={pngName} /> : null}
       </div>
     </div>
   );

@@ -3,6 +3,7 @@ import { parseQueryOrDefault } from '@/lib/api/params';
 import { strategiesQuery } from '@/lib/api/schemas/strategies';
 import { listRecommendations } from '@/lib/queries/strategies';
 import type { RecommendationView } from '@/lib/api/schemas/strategies';
+import { fileName } from '@/lib/views/report';
 import { fmtCount, fmtLoss, fmtParams } from '../_components/format';
 import { LiveRefresh } from '../_components/live';
 import { TradeoffChart, type TradeoffPoint } from './tradeoff-chart';
@@ -225,7 +226,18 @@ export default async function StrategiesPage({ searchParams }: { searchParams: P
             </div>
             {tradeoffPoints(rec).length > 0 ? (
               <div className="tradeoff">
-                <TradeoffChart points={tradeoffPoints(rec)} />
+                <TradeoffChart
+                  points={tradeoffPoints(rec)}
+                  pngName={fileName(
+                    [
+                      'thaw-strategies-tradeoff',
+                      `task${rec.taskId ?? 'unknown'}`,
+                      rec.taskName,
+                      rec.datasetFrames === null ? null : `${rec.datasetFrames}frames`,
+                    ],
+                    'png',
+                  )}
+                />
                 <div className="tradeoff-notes">
                   <h3>Cost vs quality</h3>
                   {rec.tradeoffs.length > 0 ? (
