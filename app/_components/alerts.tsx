@@ -76,8 +76,23 @@ function notificationsSupported(): boolean {
   return typeof window !== 'undefined' && 'Notification' in window;
 }
 
-function notificationsWanted(): boolean {
-  return notificationsSupported() && Notification.permission === 'granted' && storage()?.getItem(NOTIFY_KEY) === '1';
+/**
+ * The notification permission. The Permissions API is asked first (it is the standard's source of
+ * truth and follows changes); `Notification.permission` where it is missing. The two agree in desktop
+ * browsers; headless Chromium answers only the former.
+ */
+async function notificationPermission(): Promise<Permission> {
+  if (!notificationsSupported()) return 'unsupported';
+  try {
+    const status = await navigator.permissions.query({ name: 'notifications' });
+    return status.state === 'prompt' ? 'default' : status.state;
+  } catch {
+    return Notification.permission;
+  }
+}
+
+async function notificationsWanted(): Promise<boolean> {
+  return storage()?.getItem(NOTIFY_KEY) === '1' && (await notificationPermission()) === 'granted';
 }
 
 /** Claims an alert for notification in this browser: true for exactly one tab per alert id. */
@@ -146,7 +161,7 @@ export function AlertsBell() {
       baseline.current = data.newest ?? '';
       return;
     }
-    if (notificationsWanted()) {
+    if (await notificationsWanted()) {
       for (const alert of alertsToNotify(data.alerts, baseline.current, notifiedIds())) {
         if (!(await claimNotification(alert.id))) continue;
         const n = alertNotification(alert);
@@ -259,17 +274,29 @@ export function NotificationToggle({ compact = false }: { compact?: boolean }) {
   const [permission, setPermission] = useState<Permission | null>(null);
   const [enabled, setEnabled] = useState(false);
   useEffect(() => {
+    let alive = true;
     const update = () => {
-      setPermission(notificationsSupported() ? Notification.permission : 'unsupported');
+      void notificationPermission().then((p) => alive && setPermission(p));
       setEnabled(storage()?.getItem(NOTIFY_KEY) === '1');
     };
     update();
     const onStorage = (event: StorageEvent) => event.key === NOTIFY_KEY && update();
     window.addEventListener(NOTIFY_EVENT, update);
     window.addEventListener('storage', onStorage);
+    // The user may change the permission in the browser's site settings while the page is open.
+    let status: PermissionStatus | null = null;
+    navigator.permissions
+      ?.query({ name: 'notifications' })
+      .then((s) => {
+        status = s;
+        s.addEventListener('change', update);
+      })
+      .catch(() => {});
     return () => {
+      alive = false;
       window.removeEventListener(NOTIFY_EVENT, update);
       window.removeEventListener('storage', onStorage);
+      status?.removeEventListener('change', update);
     };
   }, []);
   if (permission === null) return null;
@@ -279,7 +306,8 @@ export function NotificationToggle({ compact = false }: { compact?: boolean }) {
     window.dispatchEvent(new Event(NOTIFY_EVENT));
   };
   const enable = async () => {
-    const result = Notification.permission === 'default' ? await Notification.requestPermission() : Notification.permission;
+    const current = await notificationPermission();
+    const result = current === 'default' ? await Notification.requestPermission() : current;
     setPermission(result);
     set(result === 'granted');
   };
@@ -293,7 +321,7 @@ export function NotificationToggle({ compact = false }: { compact?: boolean }) {
   if (permission === 'granted' && enabled)
     return (
       <span className="small" data-testid="notifications-state" data-state="on">
-        🔔 Notifications on{compact ? '' : ' in this browser while a Thaw page is open'}{' '}
+        Notifications on{compact ? '' : ' in this browser while a Thaw page is open'}{' '}
         <button type="button" className="link-button" onClick={() => set(false)} data-testid="notifications-off">
           turn off
         </button>
@@ -357,7 +385,7 @@ export function AlertsTable({ alerts, newest }: { alerts: AlertView[]; newest: s
                 <td className="alert-message">
                   <div>{alert.message}</div>
                   <div className="alert-facts small muted">
-                    {alertFacts(alert.details).map((f) => (
+                    {alertFacts(alert.details, alert.message, alert.rule).map((f) => (
                       <span key={f.label}>
                         {f.label} <strong className="mono">{f.value}</strong>
                       </span>

@@ -2,7 +2,7 @@
 // Charts as pictures (issue 12, part 4): every chart downloads as a PNG with a white background (the
 // canvas is transparent by default, which turns black or checkered in most viewers), and the compare
 // page collects its charts' PNGs for the HTML report. Downloads go through a Blob, never a server.
-import { Chart, type Plugin } from 'chart.js';
+import { type Chart, type Plugin } from 'chart.js';
 import type { RefObject } from 'react';
 
 /** Paints the canvas white under everything chart.js draws (on screen too: the panels are white). */
@@ -24,12 +24,6 @@ export function chartPng(chart: Chart): string {
   return chart.toBase64Image('image/png', 1);
 }
 
-/** The PNG of the chart drawn on `canvas`, or null when no chart lives there. */
-export function canvasChartPng(canvas: HTMLCanvasElement): string | null {
-  const chart = Chart.getChart(canvas);
-  return chart ? chartPng(chart) : null;
-}
-
 export function downloadBlob(blob: Blob, name: string): void {
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
@@ -49,18 +43,91 @@ export function dataUrlToBlob(dataUrl: string): Blob {
   return new Blob([bytes], { type });
 }
 
+export interface PngFrame {
+  /** A line above the chart (what it shows, for which run or view). */
+  title?: string;
+  /** Swatches under the chart (the page's legend is HTML, not part of the canvas). */
+  legend?: readonly { label: string; color: string; dashed?: boolean }[];
+}
+
+const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif';
+
+/**
+ * The chart's canvas framed for a file: white, with its title above and its legend below, at the
+ * canvas's own resolution. Without title and legend it is the chart's own PNG.
+ */
+export function framedChartPng(chart: Chart, frame: PngFrame = {}): string {
+  const plain = chartPng(chart);
+  const legend = frame.legend ?? [];
+  if (!frame.title && legend.length === 0) return plain;
+  const source = chart.canvas;
+  const ratio = source.width / Math.max(1, chart.width); // device pixels per CSS pixel
+  const width = source.width;
+  const pad = 10 * ratio;
+  const line = 18 * ratio;
+  // Lay the legend out in rows first, to know the height.
+  const measure = document.createElement('canvas').getContext('2d');
+  if (!measure) return plain;
+  measure.font = `${12 * ratio}px ${FONT}`;
+  const rows: { label: string; color: string; dashed?: boolean; x: number }[][] = [[]];
+  let x = pad;
+  for (const item of legend) {
+    const w = 26 * ratio + measure.measureText(item.label).width + 14 * ratio;
+    if (x + w > width - pad && rows.at(-1)!.length > 0) {
+      rows.push([]);
+      x = pad;
+    }
+    rows.at(-1)!.push({ ...item, x });
+    x += w;
+  }
+  const legendRows = legend.length === 0 ? 0 : rows.length;
+  const top = frame.title ? pad + line + 4 * ratio : pad;
+  const canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = top + source.height + legendRows * line + pad;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return plain;
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  ctx.textBaseline = 'middle';
+  if (frame.title) {
+    ctx.fillStyle = '#1d2330';
+    ctx.font = `600 ${14 * ratio}px ${FONT}`;
+    ctx.fillText(frame.title, pad, pad + line / 2, width - 2 * pad);
+  }
+  ctx.drawImage(source, 0, top);
+  ctx.font = `${12 * ratio}px ${FONT}`;
+  rows.forEach((row, k) => {
+    const y = top + source.height + line * k + line / 2;
+    for (const item of row) {
+      ctx.strokeStyle = item.color;
+      ctx.lineWidth = 2.5 * ratio;
+      ctx.setLineDash(item.dashed ? [5 * ratio, 3 * ratio] : []);
+      ctx.beginPath();
+      ctx.moveTo(item.x, y);
+      ctx.lineTo(item.x + 20 * ratio, y);
+      ctx.stroke();
+      ctx.fillStyle = '#1d2330';
+      ctx.fillText(item.label, item.x + 26 * ratio, y);
+    }
+  });
+  return canvas.toDataURL('image/png');
+}
+
 /** The small "PNG" button under a chart. */
 export function PngButton({
   chart,
   name,
+  frame,
   testId,
 }: {
   chart: RefObject<Chart | null> | (() => string | null);
   name: string;
+  frame?: PngFrame;
   testId?: string;
 }) {
   const onClick = () => {
-    const url = typeof chart === 'function' ? chart() : chart.current ? chartPng(chart.current) : null;
+    const url = typeof chart === 'function' ? chart() : chart.current ? framedChartPng(chart.current, frame) : null;
     if (url) downloadBlob(dataUrlToBlob(url), name);
   };
   return (

@@ -4,12 +4,13 @@
 import Link from 'next/link';
 import { useMemo, useRef, useState, type RefObject } from 'react';
 import { compareReportHtml, fileName, type CompareReportInput } from '@/lib/views/report';
-import { canvasChartPng, downloadBlob } from './chart-image';
+import { Chart } from 'chart.js';
+import { downloadBlob, framedChartPng } from './chart-image';
 import { LogYToggle, SmoothingSlider, useChartUrlState, XAxisButtons } from './chart-controls';
 import type { CompareResponse } from '@/lib/api/schemas/compare';
 import { VerdictBadge } from './badges';
 import { fmtLoss, fmtPct, fmtRatio } from './format';
-import { LineChart, type AggregateStat, type ChartBand, type ChartLine, type ChartMarker } from './line-chart';
+import { LineChart, legendOf, type AggregateStat, type ChartBand, type ChartLine, type ChartMarker } from './line-chart';
 
 type Facet = CompareResponse['facets'][number];
 type Series = CompareResponse['series'][number];
@@ -25,6 +26,7 @@ export function CompareView({ data, range }: { data: CompareResponse; range: { m
   const multiple = panels.length > 1;
   const chartsRef = useRef<HTMLDivElement | null>(null);
   const context = compareContext(data);
+  const legends = useMemo(() => new Map(panels.map((p) => [p.facet.key, legendOf(p.lines)])), [panels]);
 
   return (
     <div className="compare" data-pending={pending ? '1' : '0'}>
@@ -75,7 +77,7 @@ export function CompareView({ data, range }: { data: CompareResponse; range: { m
         <a className="button secondary" href={`/api/compare?${apiQuery}`} target="_blank" rel="noreferrer">
           JSON
         </a>
-        <ReportButton data={data} searchParams={searchParams} range={range} charts={chartsRef} />
+        <ReportButton data={data} searchParams={searchParams} range={range} charts={chartsRef} legends={legends} />
       </div>
 
       <Legend data={data} />
@@ -128,6 +130,7 @@ export function CompareView({ data, range }: { data: CompareResponse; range: { m
               range={range}
               onRangeChange={onRangeChange}
               pngName={fileName(['thaw-compare', context, multiple ? facet.label : null], 'png')}
+              pngTitle={facetTitle(data, facet)}
             />
           </figure>
         ))}
@@ -179,6 +182,20 @@ const FILTER_LABELS: Record<string, string> = {
   q: 'Search',
 };
 
+/** "task 1 · pick · 3 runs · mean ± min–max per strategy": a facet's chart title in files. */
+function facetTitle(data: CompareResponse, facet: Facet): string {
+  const n = facet.runIds.length;
+  return `${facet.label} · ${n} run${n === 1 ? '' : 's'} · ${data.query.mode === 'group' ? 'loss, mean ± min–max per strategy' : 'loss per run'}`;
+}
+
+/** The report's title: the strategies compared (named when few), and the tasks. */
+function reportTitle(data: CompareResponse): string {
+  const names = data.strategies.map((s) => s.label);
+  const what = names.length === 0 ? 'no runs' : names.length <= 3 ? names.join(' vs ') : `${names.length} freeze strategies`;
+  const tasks = [...new Set(data.runs.map((r) => r.taskId).filter((t) => t !== null))].sort((a, b) => a - b);
+  return `Thaw comparison: ${what}${tasks.length > 0 ? ` on task${tasks.length === 1 ? '' : 's'} ${tasks.join(', ')}` : ''}`;
+}
+
 /** The view as label/value pairs for the report header: which runs, which filters, which settings. */
 function reportFilters(
   data: CompareResponse,
@@ -195,7 +212,7 @@ function reportFilters(
     if (values.length > 0) out.push({ label, value: values.join(' | ') });
   }
   out.push({ label: 'Grouping', value: data.query.mode === 'group' ? 'by strategy (mean ± min–max)' : 'individual runs' });
-  out.push({ label: 'Tasks', value: data.query.pool ? 'pooled into one chart' : 'one chart per task (and dataset size)' });
+  out.push({ label: 'Charts', value: data.query.pool ? 'tasks pooled into one chart' : 'one chart per task (and dataset size)' });
   out.push({
     label: 'Axes',
     value: `x: ${data.query.x}${range ? ` ${range.min.toPrecision(4)}–${range.max.toPrecision(4)}` : ''} · y: loss${data.query.log ? ' (log)' : ''} · smoothing ${data.query.smooth}`,
@@ -209,7 +226,9 @@ function ReportButton({
   searchParams,
   range,
   charts,
+  legends,
 }: {
+  legends: Map<string, ReturnType<typeof legendOf>>;
   data: CompareResponse;
   searchParams: URLSearchParams;
   range: { min: number; max: number } | null;
@@ -221,15 +240,14 @@ function ReportButton({
       const figures = [...(charts.current?.querySelectorAll<HTMLElement>('[data-testid="compare-facet"]') ?? [])];
       const images = figures.flatMap((figure) => {
         const canvas = figure.querySelector('canvas');
-        const url = canvas ? canvasChartPng(canvas) : null;
+        const chart = canvas ? Chart.getChart(canvas) : undefined;
         const facet = data.facets.find((f) => f.key === figure.dataset.facet);
-        return url
-          ? [{ title: facet ? `${facet.label} · ${facet.runIds.length} run${facet.runIds.length === 1 ? '' : 's'}` : 'loss', dataUrl: url }]
-          : [];
+        const url = chart ? framedChartPng(chart, { legend: legends.get(figure.dataset.facet ?? '') ?? [] }) : null;
+        return url ? [{ title: facet ? facetTitle(data, facet) : 'loss', dataUrl: url }] : [];
       });
       const now = new Date().toISOString();
       const html = compareReportHtml({
-        title: `Thaw comparison: ${data.strategies.map((s) => s.label).join(' vs ')}`,
+        title: reportTitle(data),
         generatedAt: now,
         filters: reportFilters(data, searchParams, range),
         data,

@@ -76,6 +76,8 @@ export interface LineChartProps {
   onRangeChange?: (range: { min: number; max: number } | null) => void;
   /** File name of the PNG download (with its run or compare context); no button without it. */
   pngName?: string;
+  /** Title written above the chart in the PNG (its legend is drawn from the lines). */
+  pngTitle?: string;
 }
 
 type LineDataset = ChartDataset<'line', ScatterDataPoint[]> & {
@@ -220,6 +222,18 @@ function buildDatasets(lines: readonly ChartLine[], bands: readonly ChartBand[],
   return out;
 }
 
+/** The PNG's legend: each drawn line once (the faint raw series under a smoothed one are left out). */
+export function legendOf(lines: readonly ChartLine[]): { label: string; color: string; dashed?: boolean }[] {
+  const seen = new Set<string>();
+  const out: { label: string; color: string; dashed?: boolean }[] = [];
+  for (const line of lines) {
+    if (line.faint || seen.has(line.label)) continue;
+    seen.add(line.label);
+    out.push({ label: line.label, color: line.color, dashed: line.dashed });
+  }
+  return out;
+}
+
 export function LineChart({
   lines,
   bands = [],
@@ -232,6 +246,7 @@ export function LineChart({
   range,
   onRangeChange,
   pngName,
+  pngTitle,
 }: LineChartProps) {
   const chartRef = useRef<Chart<'line', ScatterDataPoint[]> | null>(null);
   const [zoomReady, setZoomReady] = useState(false);
@@ -339,7 +354,7 @@ export function LineChart({
             reset zoom
           </button>
         ) : null}
-        {pngName ? <PngButton chart={chartRef} name={pngName} /> : null}
+        {pngName ? <PngButton chart={chartRef} name={pngName} frame={{ title: pngTitle, legend: legendOf(lines) }} /> : null}
       </div>
     </div>
   );

@@ -13,6 +13,8 @@ const TASK_GREYS = ['#8d96a8', '#a7aebb', '#b9c0cc', '#cfd4dc'];
 
 export interface RunChartsProps {
   runId: number;
+  /** Written above the chart in its PNG download. */
+  title?: string;
   ownTaskId: number | null;
   color: string;
   train: SeriesResponse;
@@ -58,6 +60,7 @@ export function RunCharts(props: RunChartsProps) {
         height={380}
         testId="run-loss-chart"
         pngName={fileName([`thaw-run-${props.runId}`, 'loss', props.x, props.log ? 'log' : null], 'png')}
+        pngTitle={props.title ? `${props.title} · loss` : undefined}
       />
       {[...props.train.notes, ...props.step.notes, ...props.val.notes].map((note) => (
         <p key={note} className="muted small">
@@ -72,6 +75,7 @@ export function RunCharts(props: RunChartsProps) {
           height={150}
           testId="run-lr-chart"
           pngName={fileName([`thaw-run-${props.runId}`, 'learning-rate', props.x], 'png')}
+          pngTitle={props.title ? `${props.title} · learning rate` : undefined}
         />
       )}
     </div>

@@ -237,6 +237,7 @@ export default async function StrategiesPage({ searchParams }: { searchParams: P
                     ],
                     'png',
                   )}
+                  pngTitle={`task${rec.taskId ?? '?'} ${rec.taskName ?? ''}: best validation vs training time per strategy`}
                 />
                 <div className="tradeoff-notes">
                   <h3>Cost vs quality</h3>

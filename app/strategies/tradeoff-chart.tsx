@@ -24,7 +24,17 @@ export interface TradeoffPoint {
 
 type Dataset = ChartDataset<'scatter', { x: number; y: number }[]>;
 
-export function TradeoffChart({ points, testId, pngName }: { points: TradeoffPoint[]; testId?: string; pngName?: string }) {
+export function TradeoffChart({
+  points,
+  testId,
+  pngName,
+  pngTitle,
+}: {
+  points: TradeoffPoint[];
+  testId?: string;
+  pngName?: string;
+  pngTitle?: string;
+}) {
   const chartRef = useRef<Chart<'scatter', { x: number; y: number }[]> | null>(null);
   const datasets: Dataset[] = [];
   const front = points.filter((p) => p.pareto).sort((a, b) => a.minutes - b.minutes || a.mean - b.mean);
@@ -118,7 +128,14 @@ export function TradeoffChart({ points, testId, pngName }: { points: TradeoffPoi
       </div>
       {pngName ? (
         <div className="chart-hint small">
-          <PngButton chart={chartRef} name={pngName} />
+          <PngButton
+            chart={chartRef}
+            name={pngName}
+            frame={{
+              title: pngTitle,
+              legend: points.map((p) => ({ label: `${p.label}${p.pareto ? ' ★ Pareto front' : ''}`, color: p.color })),
+            }}
+          />
         </div>
       ) : null}
     </>

@@ -98,5 +98,11 @@ describe('how alerts read', () => {
       { label: 'best validation', value: '0.1098' },
       { label: 'verdict', value: 'overfitting' },
     ]);
+    // In context: the verdict repeats the rule, the path is in the message already.
+    const details = { verdict: 'overfitting', bestEpoch: 20, checkpointPath: 'outputs/train/run_1/checkpoints/020000' };
+    expect(alertFacts(details, 'Use checkpoint 020000 (outputs/train/run_1/checkpoints/020000).', 'overfitting')).toEqual([
+      { label: 'best epoch', value: '20' },
+    ]);
+    expect(alertFacts({ error: 'CUDA out of memory' }, 'The run crashed: CUDA out of memory.', 'crashed')).toEqual([]);
   });
 });

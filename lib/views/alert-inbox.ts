@@ -86,8 +86,12 @@ function clock(iso: string): string {
   return `${iso.slice(11, 19)} UTC`;
 }
 
-/** The rule-specific facts worth a glance next to the message, in reading order, labelled. */
-export function alertFacts(details: AlertView['details']): { label: string; value: string }[] {
+/**
+ * The rule-specific facts worth a glance next to the message, in reading order, labelled. Long texts
+ * the message already says (the error, the checkpoint path) and a verdict that only repeats the rule
+ * are left out.
+ */
+export function alertFacts(details: AlertView['details'], message = '', rule = ''): { label: string; value: string }[] {
   const LABELS: [string, string][] = [
     ['overfitStartEpoch', 'overfitting began at epoch'],
     ['bestEpoch', 'best epoch'],
@@ -104,6 +108,8 @@ export function alertFacts(details: AlertView['details']): { label: string; valu
   for (const [key, label] of LABELS) {
     const value = details[key];
     if (value === null || value === undefined || value === '') continue;
+    if (key === 'verdict' && value === rule) continue;
+    if (typeof value === 'string' && value.length > 12 && message.includes(value)) continue;
     out.push({ label, value: typeof value === 'number' && !Number.isInteger(value) ? String(Number(value.toFixed(4))) : String(value) });
   }
   return out;
