@@ -3,8 +3,9 @@
 // notification per alert across two open tabs, /alerts lists it and marks it read, no channel secret
 // reaches a page or the API, a chart downloads as a real PNG, and the compare view's HTML report
 // opens with every network request blocked and shows its table and images.
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSmolvlaLog } from '../../cli/synthetic/smolvla-log';
@@ -20,7 +21,8 @@ const SECRET = 'browser-test-secret-5b1f';
 const URL_TOKEN = 'hooktoken-9c2e77';
 
 let database: TestDatabase;
-let logs: { dir: string; cleanup(): Promise<void> };
+let work: { dir: string; cleanup(): Promise<void> };
+let logsDir: string;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let server: ThawServer;
 let browser: Browser;
@@ -57,7 +59,9 @@ const unread = async (p: Page) => Number(await p.getAttribute('[data-testid=aler
 
 beforeAll(async () => {
   database = await createTestDatabase('alerts_share');
-  logs = await tempDir('thaw-alerts-share-');
+  work = await tempDir('thaw-alerts-share-');
+  logsDir = path.join(work.dir, 'logs');
+  await mkdir(logsDir);
   receiver = await startReceiver();
   // Two finished task-1 runs with other strategies (for compare), and the overfitting sample that is
   // still being written: its validation turns after epoch 20, so the part before epoch 15 is quiet.
@@ -75,18 +79,18 @@ beforeAll(async () => {
       stepsPerEpoch: 20,
       validationEvery: 1,
     });
-    await writeFile(path.join(logs.dir, `task1-unfreeze${layers}.log`), log);
+    await writeFile(path.join(logsDir, `task1-unfreeze${layers}.log`), log);
   }
   const log = await sampleLog('sample_task1_unfreeze8_overfit');
   const at = log.indexOf('Epoch 15/50\n');
-  overfit = { file: path.join(logs.dir, 'live-overfit.log'), rest: log.subarray(at) };
+  overfit = { file: path.join(logsDir, 'live-overfit.log'), rest: log.subarray(at) };
   await writeFile(overfit.file, log.subarray(0, at));
-  const alertsFile = path.join(logs.dir, '..', `${path.basename(logs.dir)}-alerts.yaml`);
+  const alertsFile = path.join(work.dir, 'thaw-alerts.yaml');
   await writeFile(
     alertsFile,
     `channels:\n  - name: lab\n    type: webhook\n    url: ${receiver.url}/hook/${URL_TOKEN}\n    secret: ${SECRET}\n`,
   );
-  server = await startThaw({ databaseUrl: database.url, logs: logs.dir, env: { THAW_ALERTS: alertsFile } });
+  server = await startThaw({ databaseUrl: database.url, logs: logsDir, env: { THAW_ALERTS: alertsFile } });
   await waitFor(async () => runsResponse.parse(await (await fetch(`${server.url}/api/runs`)).json()).runs.length === 3, {
     timeoutMs: 60_000,
     what: 'three runs ingested',
@@ -108,7 +112,7 @@ afterAll(async () => {
   await server?.stop();
   await receiver?.close();
   await database?.drop();
-  await logs?.cleanup();
+  await work?.cleanup();
 });
 
 describe('alerts in the app', () => {
@@ -126,12 +130,13 @@ describe('alerts in the app', () => {
     // Training goes on: the rest of the log arrives in a few appends.
     for (let at = 0; at < overfit.rest.length; at += 20_000) await appendFile(overfit.file, overfit.rest.subarray(at, at + 20_000));
     const api = async () => alertsResponse.parse(await (await fetch(`${server.url}/api/alerts`)).json());
-    await waitFor(async () => (await api()).alerts.some((a) => a.rule === 'overfitting'), {
-      what: 'the overfitting alert',
+    // The sample turns overfitting and then completes: two live alerts (`completed` is recorded for
+    // every run; only channels leave it off by default).
+    await waitFor(async () => (await api()).alerts.map((a) => a.rule).sort().join() === 'completed,overfitting', {
+      what: 'the overfitting and completed alerts',
       timeoutMs: 30_000,
     });
     const { alerts } = await api();
-    // overfitting, and `completed` (recorded for every run; off by default for channels only)
     await waitFor(async () => (await unread(page)) === alerts.length && (await unread(other)) === alerts.length, {
       what: 'the bell in both tabs',
       timeoutMs: 20_000,
@@ -195,7 +200,7 @@ describe('sharing', () => {
       page.waitForEvent('download'),
       page.click('[data-testid=compare-facet-chart] [data-testid=chart-png]'),
     ]);
-    expect(download.suggestedFilename()).toMatch(/^thaw-compare-runs-[\d-]+\.png$/);
+    expect(download.suggestedFilename()).toMatch(/^thaw-compare-runs-[\d-]+(-task-1-[\w-]+)?\.png$/);
     const bytes = await readFile(await download.path());
     expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     expect(bytes.length).toBeGreaterThan(10_000);
@@ -219,7 +224,8 @@ describe('sharing', () => {
     await page.waitForSelector('[data-testid=compare-facet-chart] canvas');
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=compare-report]')]);
     expect(download.suggestedFilename()).toMatch(/^thaw-compare-report-runs-[\d-]+-\d{4}-\d{2}-\d{2}\.html$/);
-    const file = await download.path();
+    const file = path.join(work.dir, download.suggestedFilename());
+    await download.saveAs(file);
     const html = await readFile(file, 'utf8');
     expect(html).not.toMatch(/https?:\/\//);
     expect(html).not.toMatch(/<script/i);
@@ -228,16 +234,19 @@ describe('sharing', () => {
 
     const offline = await browser.newContext({ offline: true, javaScriptEnabled: false });
     const requested: string[] = [];
+    // Everything is blocked but the report file itself.
+    const own = pathToFileURL(file).href;
     await offline.route('**/*', async (route) => {
+      if (route.request().url() === own) return route.continue();
       requested.push(route.request().url());
       await route.abort();
     });
     try {
       const report = await offline.newPage();
       report.on('request', (request) => {
-        if (!request.url().startsWith('file:') && !request.url().startsWith('data:')) requested.push(request.url());
+        if (request.url() !== own && !request.url().startsWith('data:')) requested.push(request.url());
       });
-      await report.goto(`file://${file}`);
+      await report.goto(own);
       expect(await report.locator('table.summary tbody tr').count()).toBeGreaterThan(0);
       expect(await report.locator('table.runs tbody tr').count()).toBe(3);
       const widths = await report
