@@ -183,7 +183,7 @@ export function AlertsBell() {
   useEffect(() => {
     if (seenAt !== undefined && baseline.current === undefined) void refresh();
   }, [seenAt, refresh]);
-  useLiveChanges(useCoalesced(() => refresh(), 200, 1000));
+  useLiveChanges(useCoalesced(() => refresh(), 200, 2000));
 
   useEffect(() => {
     if (!open) return;
