@@ -132,10 +132,17 @@ describe('alerts in the app', () => {
     const api = async () => alertsResponse.parse(await (await fetch(`${server.url}/api/alerts`)).json());
     // The sample turns overfitting and then completes: two live alerts (`completed` is recorded for
     // every run; only channels leave it off by default).
-    await waitFor(async () => (await api()).alerts.map((a) => a.rule).sort().join() === 'completed,overfitting', {
-      what: 'the overfitting and completed alerts',
-      timeoutMs: 30_000,
-    });
+    await waitFor(
+      async () =>
+        (await api()).alerts
+          .map((a) => a.rule)
+          .sort()
+          .join() === 'completed,overfitting',
+      {
+        what: 'the overfitting and completed alerts',
+        timeoutMs: 30_000,
+      },
+    );
     const { alerts } = await api();
     await waitFor(async () => (await unread(page)) === alerts.length && (await unread(other)) === alerts.length, {
       what: 'the bell in both tabs',
