@@ -183,7 +183,8 @@ export function AlertsBell() {
   useEffect(() => {
     if (seenAt !== undefined && baseline.current === undefined) void refresh();
   }, [seenAt, refresh]);
-  useLiveChanges(useCoalesced(() => refresh(), 200, 2000));
+  // After the page's own refresh (150 ms), at most one request per 2 s: the count is not latency-critical.
+  useLiveChanges(useCoalesced(() => refresh(), 700, 2000));
 
   useEffect(() => {
     if (!open) return;
