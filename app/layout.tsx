@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
+import { AlertsBell } from './_components/alerts';
 import { LiveIndicator, LiveProvider } from './_components/live';
 import { NavLinks } from './_components/nav';
 import './globals.css';
@@ -20,6 +21,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             </a>
             <NavLinks />
             <span className="spacer" />
+            <AlertsBell />
             <LiveIndicator />
           </header>
           <main>{children}</main>

@@ -15,6 +15,7 @@ import { inTransaction } from '../lib/db/transaction';
 import { channelWants, type AlertChannel } from '../lib/alerts/config';
 import { sendAlert, type AlertPayload } from '../lib/alerts/channels';
 import { errorMessage } from '../lib/errors';
+import { CHANGE_CHANNEL } from '../lib/live/hub';
 import type { Logger } from '../lib/log';
 
 export interface AlertWorkerOptions {
@@ -160,6 +161,8 @@ export class AlertWorker {
           WHERE id = $1`,
         [row.deliveryId, status, attempt, result.ok ? null : result.answer, delay / 1000],
       );
+      // Open pages (the /alerts table, the bell) refresh the delivery status on commit, like any change to the run.
+      await client.query(`SELECT pg_notify($1, $2)`, [CHANGE_CHANNEL, String(row.facts.run.id)]);
       const fields = { alert: row.alertId, rule: row.rule, channel: row.channel, attempt, httpStatus: result.httpStatus };
       if (result.ok) this.options.log.info(fields, 'alert delivered');
       else

@@ -2,12 +2,15 @@
 // The compare page's interactive part. Every control writes the URL (router.replace), the server
 // page re-renders with the new data, and the chart redraws in place: a URL is a shareable view.
 import Link from 'next/link';
-import { useMemo } from 'react';
+import { useMemo, useRef, useState, type RefObject } from 'react';
+import { compareReportHtml, fileName, type CompareReportInput } from '@/lib/views/report';
+import { Chart } from 'chart.js';
+import { downloadBlob, framedChartPng } from './chart-image';
 import { LogYToggle, SmoothingSlider, useChartUrlState, XAxisButtons } from './chart-controls';
 import type { CompareResponse } from '@/lib/api/schemas/compare';
 import { VerdictBadge } from './badges';
 import { fmtLoss, fmtPct, fmtRatio } from './format';
-import { LineChart, type AggregateStat, type ChartBand, type ChartLine, type ChartMarker } from './line-chart';
+import { LineChart, legendOf, type AggregateStat, type ChartBand, type ChartLine, type ChartMarker } from './line-chart';
 
 type Facet = CompareResponse['facets'][number];
 type Series = CompareResponse['series'][number];
@@ -21,6 +24,9 @@ export function CompareView({ data, range }: { data: CompareResponse; range: { m
   const onRangeChange = (next: { min: number; max: number } | null) =>
     navigate(next ? { xmin: next.min.toPrecision(6), xmax: next.max.toPrecision(6) } : { xmin: null, xmax: null });
   const multiple = panels.length > 1;
+  const chartsRef = useRef<HTMLDivElement | null>(null);
+  const context = compareContext(data);
+  const legends = useMemo(() => new Map(panels.map((p) => [p.facet.key, legendOf(p.lines)])), [panels]);
 
   return (
     <div className="compare" data-pending={pending ? '1' : '0'}>
@@ -71,6 +77,7 @@ export function CompareView({ data, range }: { data: CompareResponse; range: { m
         <a className="button secondary" href={`/api/compare?${apiQuery}`} target="_blank" rel="noreferrer">
           JSON
         </a>
+        <ReportButton data={data} searchParams={searchParams} range={range} charts={chartsRef} legends={legends} />
       </div>
 
       <Legend data={data} />
@@ -85,6 +92,7 @@ export function CompareView({ data, range }: { data: CompareResponse; range: { m
       )}
 
       <div
+        ref={chartsRef}
         className={`facets ${multiple ? 'multiple' : ''}`}
         data-testid="compare-chart"
         data-facets={panels.length}
@@ -121,6 +129,8 @@ export function CompareView({ data, range }: { data: CompareResponse; range: { m
               testId="compare-facet-chart"
               range={range}
               onRangeChange={onRangeChange}
+              pngName={fileName(['thaw-compare', context, multiple ? facet.label : null], 'png')}
+              pngTitle={facetTitle(data, facet)}
             />
           </figure>
         ))}
@@ -155,6 +165,116 @@ export function CompareView({ data, range }: { data: CompareResponse; range: { m
       <SummaryTable data={data} />
       <ConfigDiffTable data={data} />
     </div>
+  );
+}
+
+/** What a file name says about the view: "runs-1-2-3", or "12-runs" when there are many. */
+function compareContext(data: CompareResponse): string {
+  const ids = data.runs.map((r) => r.id);
+  return ids.length <= 6 ? `runs-${ids.join('-')}` : `${ids.length}-runs`;
+}
+
+const FILTER_LABELS: Record<string, string> = {
+  task: 'Tasks',
+  strategy: 'Strategies',
+  status: 'Status',
+  verdict: 'Verdicts',
+  q: 'Search',
+};
+
+/** "task 1 · pick · 3 runs · mean ± min–max per strategy": a facet's chart title in files. */
+function facetTitle(data: CompareResponse, facet: Facet): string {
+  const n = facet.runIds.length;
+  return `${facet.label} · ${n} run${n === 1 ? '' : 's'} · ${data.query.mode === 'group' ? 'loss, mean ± min–max per strategy' : 'loss per run'}`;
+}
+
+/** The report's title: the strategies compared (named when few), and the tasks. */
+function reportTitle(data: CompareResponse): string {
+  const names = data.strategies.map((s) => s.label);
+  const what = names.length === 0 ? 'no runs' : names.length <= 3 ? names.join(' vs ') : `${names.length} freeze strategies`;
+  const tasks = [...new Set(data.runs.map((r) => r.taskId).filter((t) => t !== null))].sort((a, b) => a - b);
+  return `Thaw comparison: ${what}${tasks.length > 0 ? ` on task${tasks.length === 1 ? '' : 's'} ${tasks.join(', ')}` : ''}`;
+}
+
+/** The view as label/value pairs for the report header: which runs, which filters, which settings. */
+function reportFilters(
+  data: CompareResponse,
+  searchParams: URLSearchParams,
+  range: { min: number; max: number } | null,
+): CompareReportInput['filters'] {
+  const out: { label: string; value: string }[] = [];
+  out.push({
+    label: searchParams.get('runs') ? 'Runs (selected)' : 'Runs (matching the filters)',
+    value: data.runs.map((r) => `#${r.id}`).join(', '),
+  });
+  for (const [key, label] of Object.entries(FILTER_LABELS)) {
+    const values = searchParams.getAll(key).filter(Boolean);
+    if (values.length > 0) out.push({ label, value: values.join(' | ') });
+  }
+  out.push({ label: 'Grouping', value: data.query.mode === 'group' ? 'by strategy (mean ± min–max)' : 'individual runs' });
+  out.push({ label: 'Charts', value: data.query.pool ? 'tasks pooled into one chart' : 'one chart per task (and dataset size)' });
+  out.push({
+    label: 'Axes',
+    value: `x: ${data.query.x}${range ? ` ${range.min.toPrecision(4)}–${range.max.toPrecision(4)}` : ''} · y: loss${data.query.log ? ' (log)' : ''} · smoothing ${data.query.smooth}`,
+  });
+  return out;
+}
+
+/** Builds the self-contained HTML report from the charts on the page and downloads it. */
+function ReportButton({
+  data,
+  searchParams,
+  range,
+  charts,
+  legends,
+}: {
+  legends: Map<string, ReturnType<typeof legendOf>>;
+  data: CompareResponse;
+  searchParams: URLSearchParams;
+  range: { min: number; max: number } | null;
+  charts: RefObject<HTMLDivElement | null>;
+}) {
+  const [error, setError] = useState<string | null>(null);
+  const onClick = () => {
+    try {
+      const figures = [...(charts.current?.querySelectorAll<HTMLElement>('[data-testid="compare-facet"]') ?? [])];
+      const images = figures.flatMap((figure) => {
+        const canvas = figure.querySelector('canvas');
+        const chart = canvas ? Chart.getChart(canvas) : undefined;
+        const facet = data.facets.find((f) => f.key === figure.dataset.facet);
+        const url = chart ? framedChartPng(chart, { legend: legends.get(figure.dataset.facet ?? '') ?? [] }) : null;
+        return url ? [{ title: facet ? facetTitle(data, facet) : 'loss', dataUrl: url }] : [];
+      });
+      const now = new Date().toISOString();
+      const html = compareReportHtml({
+        title: reportTitle(data),
+        generatedAt: now,
+        filters: reportFilters(data, searchParams, range),
+        data,
+        charts: images,
+      });
+      downloadBlob(
+        new Blob([html], { type: 'text/html;charset=utf-8' }),
+        fileName(['thaw-compare-report', compareContext(data), now.slice(0, 10)], 'html'),
+      );
+      setError(null);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+  return (
+    <>
+      <button
+        type="button"
+        className="button secondary"
+        onClick={onClick}
+        data-testid="compare-report"
+        title="Download this view as one HTML file (charts as images, summary, verdicts, config diff) that opens offline"
+      >
+        HTML report
+      </button>
+      {error && <span className="error-text small">report failed: {error}</span>}
+    </>
   );
 }
 

@@ -18,6 +18,7 @@ import {
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Line } from 'react-chartjs-2';
 import type { BandPoint, ChartPoint } from '@/lib/api/schemas/common';
+import { PngButton, whiteBackground } from './chart-image';
 import { fmtDuration, fmtLoss } from './format';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Filler);
@@ -73,6 +74,10 @@ export interface LineChartProps {
   /** Zoomed x range (from the URL), and where to report a new one (null = reset). */
   range?: { min: number; max: number } | null;
   onRangeChange?: (range: { min: number; max: number } | null) => void;
+  /** File name of the PNG download (with its run or compare context); no button without it. */
+  pngName?: string;
+  /** Title written above the chart in the PNG (its legend is drawn from the lines). */
+  pngTitle?: string;
 }
 
 type LineDataset = ChartDataset<'line', ScatterDataPoint[]> & {
@@ -217,6 +222,18 @@ function buildDatasets(lines: readonly ChartLine[], bands: readonly ChartBand[],
   return out;
 }
 
+/** The PNG's legend: each drawn line once (the faint raw series under a smoothed one are left out). */
+export function legendOf(lines: readonly ChartLine[]): { label: string; color: string; dashed?: boolean }[] {
+  const seen = new Set<string>();
+  const out: { label: string; color: string; dashed?: boolean }[] = [];
+  for (const line of lines) {
+    if (line.faint || seen.has(line.label)) continue;
+    seen.add(line.label);
+    out.push({ label: line.label, color: line.color, dashed: line.dashed });
+  }
+  return out;
+}
+
 export function LineChart({
   lines,
   bands = [],
@@ -228,6 +245,8 @@ export function LineChart({
   testId,
   range,
   onRangeChange,
+  pngName,
+  pngTitle,
 }: LineChartProps) {
   const chartRef = useRef<Chart<'line', ScatterDataPoint[]> | null>(null);
   const [zoomReady, setZoomReady] = useState(false);
@@ -326,7 +345,7 @@ export function LineChart({
       data-x={xAxis}
     >
       <div style={{ height }} onDoubleClick={resetZoom}>
-        <Line ref={chartRef} data={{ datasets }} options={options} datasetIdKey="id" updateMode="none" />
+        <Line ref={chartRef} data={{ datasets }} options={options} plugins={[whiteBackground]} datasetIdKey="id" updateMode="none" />
       </div>
       <div className="chart-hint muted small">
         drag to zoom · shift-drag to pan · ctrl-wheel to zoom · double-click to reset
@@ -335,6 +354,7 @@ export function LineChart({
             reset zoom
           </button>
         ) : null}
+        {pngName ? <PngButton chart={chartRef} name={pngName} frame={{ title: pngTitle, legend: legendOf(lines) }} /> : null}
       </div>
     </div>
   );

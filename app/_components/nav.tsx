@@ -7,6 +7,7 @@ const LINKS = [
   { href: '/compare', label: 'Compare', hint: 'which strategy wins' },
   { href: '/tasks', label: 'Multi-task', hint: 'does a later task make the model forget?' },
   { href: '/strategies', label: 'Strategies', hint: 'evidence next to the rule of thumb' },
+  { href: '/alerts', label: 'Alerts', hint: 'overfitting, divergence, crashes and stalls, as they happened' },
 ] as const;
 
 export function NavLinks() {

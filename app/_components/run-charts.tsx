@@ -6,12 +6,15 @@
 import { useMemo } from 'react';
 import { LogYToggle, SmoothingSlider, useChartUrlState, XAxisButtons } from './chart-controls';
 import type { SeriesResponse } from '@/lib/api/schemas/series';
+import { fileName } from '@/lib/views/report';
 import { LineChart, type ChartLine, type ChartMarker } from './line-chart';
 
 const TASK_GREYS = ['#8d96a8', '#a7aebb', '#b9c0cc', '#cfd4dc'];
 
 export interface RunChartsProps {
   runId: number;
+  /** Written above the chart in its PNG download. */
+  title?: string;
   ownTaskId: number | null;
   color: string;
   train: SeriesResponse;
@@ -48,13 +51,33 @@ export function RunCharts(props: RunChartsProps) {
           </a>
         ))}
       </div>
-      <LineChart lines={lines} markers={markers} xAxis={props.x} logY={props.log} yLabel="loss" height={380} testId="run-loss-chart" />
+      <LineChart
+        lines={lines}
+        markers={markers}
+        xAxis={props.x}
+        logY={props.log}
+        yLabel="loss"
+        height={380}
+        testId="run-loss-chart"
+        pngName={fileName([`thaw-run-${props.runId}`, 'loss', props.x, props.log ? 'log' : null], 'png')}
+        pngTitle={props.title ? `${props.title} · loss` : undefined}
+      />
       {[...props.train.notes, ...props.step.notes, ...props.val.notes].map((note) => (
         <p key={note} className="muted small">
           {note}
         </p>
       ))}
-      {lrLines.length > 0 && <LineChart lines={lrLines} xAxis={props.x} yLabel="learning rate" height={150} testId="run-lr-chart" />}
+      {lrLines.length > 0 && (
+        <LineChart
+          lines={lrLines}
+          xAxis={props.x}
+          yLabel="learning rate"
+          height={150}
+          testId="run-lr-chart"
+          pngName={fileName([`thaw-run-${props.runId}`, 'learning-rate', props.x], 'png')}
+          pngTitle={props.title ? `${props.title} · learning rate` : undefined}
+        />
+      )}
     </div>
   );
 }

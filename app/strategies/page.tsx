@@ -3,6 +3,7 @@ import { parseQueryOrDefault } from '@/lib/api/params';
 import { strategiesQuery } from '@/lib/api/schemas/strategies';
 import { listRecommendations } from '@/lib/queries/strategies';
 import type { RecommendationView } from '@/lib/api/schemas/strategies';
+import { fileName } from '@/lib/views/report';
 import { fmtCount, fmtLoss, fmtParams } from '../_components/format';
 import { TaskEpisodesForm } from '../_components/annotations';
 import { HiddenToggle } from '../_components/hidden-toggle';
@@ -235,7 +236,19 @@ export default async function StrategiesPage({ searchParams }: { searchParams: P
             </div>
             {tradeoffPoints(rec).length > 0 ? (
               <div className="tradeoff">
-                <TradeoffChart points={tradeoffPoints(rec)} />
+                <TradeoffChart
+                  points={tradeoffPoints(rec)}
+                  pngName={fileName(
+                    [
+                      'thaw-strategies-tradeoff',
+                      `task${rec.taskId ?? 'unknown'}`,
+                      rec.taskName,
+                      rec.datasetFrames === null ? null : `${rec.datasetFrames}frames`,
+                    ],
+                    'png',
+                  )}
+                  pngTitle={`task${rec.taskId ?? '?'} ${rec.taskName ?? ''}: best validation vs training time per strategy`}
+                />
                 <div className="tradeoff-notes">
                   <h3>Cost vs quality</h3>
                   {rec.tradeoffs.length > 0 ? (

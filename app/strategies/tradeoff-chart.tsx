@@ -3,7 +3,9 @@
 // front drawn as a line through its members (which are drawn larger, as stars). The interval of each
 // strategy is a vertical line dataset (lo → hi) in its colour: plain chart.js, no error-bar plugin.
 import { Chart, LineController, LineElement, LinearScale, PointElement, ScatterController, Tooltip, type ChartDataset } from 'chart.js';
+import { useRef } from 'react';
 import { Scatter } from 'react-chartjs-2';
+import { PngButton, whiteBackground } from '../_components/chart-image';
 import { fmtLoss } from '../_components/format';
 
 Chart.register(ScatterController, LineController, LineElement, PointElement, LinearScale, Tooltip);
@@ -22,7 +24,18 @@ export interface TradeoffPoint {
 
 type Dataset = ChartDataset<'scatter', { x: number; y: number }[]>;
 
-export function TradeoffChart({ points, testId }: { points: TradeoffPoint[]; testId?: string }) {
+export function TradeoffChart({
+  points,
+  testId,
+  pngName,
+  pngTitle,
+}: {
+  points: TradeoffPoint[];
+  testId?: string;
+  pngName?: string;
+  pngTitle?: string;
+}) {
+  const chartRef = useRef<Chart<'scatter', { x: number; y: number }[]> | null>(null);
   const datasets: Dataset[] = [];
   const front = points.filter((p) => p.pareto).sort((a, b) => a.minutes - b.minutes || a.mean - b.mean);
   if (front.length > 1) {
@@ -73,42 +86,58 @@ export function TradeoffChart({ points, testId }: { points: TradeoffPoint[]; tes
   const xMin = Math.max(0, Math.floor(Math.min(...xs) - pad));
   const xMax = Math.ceil(Math.max(...xs) + pad);
   return (
-    <div
-      className="chart-box tradeoff-chart"
-      data-testid={testId ?? 'tradeoff-chart'}
-      data-points={points.length}
-      data-front={front.length}
-    >
-      <Scatter
-        data={{ datasets }}
-        options={{
-          animation: false,
-          maintainAspectRatio: false,
-          plugins: {
-            legend: { display: false },
-            tooltip: {
-              filter: (item) => !String(item.dataset.label ?? '').endsWith('interval') && item.dataset.label !== 'Pareto front',
-              callbacks: {
-                label: (item) => {
-                  const p = points.find((q) => item.dataset.label?.startsWith(q.label));
-                  if (!p) return '';
-                  const range = p.lo === null || p.hi === null ? 'no interval' : `${fmtLoss(p.lo)}–${fmtLoss(p.hi)}`;
-                  return `${p.label}: ${fmtLoss(p.mean)} (95% ${range}${p.method === 'single_run_noise' ? ', one run' : ''}), ${p.minutes.toFixed(1)} min${p.pareto ? ', on the front' : ''}`;
+    <>
+      <div
+        className="chart-box tradeoff-chart"
+        data-testid={testId ?? 'tradeoff-chart'}
+        data-points={points.length}
+        data-front={front.length}
+      >
+        <Scatter
+          ref={chartRef}
+          plugins={[whiteBackground]}
+          data={{ datasets }}
+          options={{
+            animation: false,
+            maintainAspectRatio: false,
+            plugins: {
+              legend: { display: false },
+              tooltip: {
+                filter: (item) => !String(item.dataset.label ?? '').endsWith('interval') && item.dataset.label !== 'Pareto front',
+                callbacks: {
+                  label: (item) => {
+                    const p = points.find((q) => item.dataset.label?.startsWith(q.label));
+                    if (!p) return '';
+                    const range = p.lo === null || p.hi === null ? 'no interval' : `${fmtLoss(p.lo)}–${fmtLoss(p.hi)}`;
+                    return `${p.label}: ${fmtLoss(p.mean)} (95% ${range}${p.method === 'single_run_noise' ? ', one run' : ''}), ${p.minutes.toFixed(1)} min${p.pareto ? ', on the front' : ''}`;
+                  },
                 },
               },
             },
-          },
-          scales: {
-            x: {
-              type: 'linear',
-              min: xMin,
-              max: xMax,
-              title: { display: true, text: 'training time per run (minutes, excl. validation and saving)' },
+            scales: {
+              x: {
+                type: 'linear',
+                min: xMin,
+                max: xMax,
+                title: { display: true, text: 'training time per run (minutes, excl. validation and saving)' },
+              },
+              y: { type: 'linear', title: { display: true, text: 'best validation loss (lower is better)' } },
             },
-            y: { type: 'linear', title: { display: true, text: 'best validation loss (lower is better)' } },
-          },
-        }}
-      />
-    </div>
+          }}
+        />
+      </div>
+      {pngName ? (
+        <div className="chart-hint small">
+          <PngButton
+            chart={chartRef}
+            name={pngName}
+            frame={{
+              title: pngTitle,
+              legend: points.map((p) => ({ label: `${p.label}${p.pareto ? ' ★ Pareto front' : ''}`, color: p.color })),
+            }}
+          />
+        </div>
+      ) : null}
+    </>
   );
 }

@@ -48,4 +48,12 @@ describe('alertTransitions', () => {
       'CUDA out of memory',
     );
   });
+
+  it.each([
+    ['CUDA out of memory', 'The run crashed: CUDA out of memory.'],
+    ['GPU 0 has 1.12 GiB free.', 'The run crashed: GPU 0 has 1.12 GiB free.'],
+    [null, 'The run crashed: no error message was printed.'],
+  ])('crashed message for error %j ends in one full stop', (errorMessage, message) => {
+    expect(alertTransitions({ ...base, status: 'crashed', errorMessage })[0]?.message).toBe(message);
+  });
 });

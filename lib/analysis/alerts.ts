@@ -77,7 +77,7 @@ export function alertTransitions(state: AlertRunState): AlertTransition[] {
   if (state.status === 'crashed') {
     out.push({
       rule: 'crashed',
-      message: `The run crashed: ${state.errorMessage ?? 'no error message was printed'}.`,
+      message: `The run crashed: ${(state.errorMessage ?? 'no error message was printed').replace(/\.+$/, '')}.`,
       details: { error: state.errorMessage },
     });
   }

@@ -1,20 +1,41 @@
-// Recent alerts with their deliveries, for GET /api/alerts (database reads only).
+// Recent alerts with their deliveries, for GET /api/alerts and the /alerts page (database reads only).
+import type { Prisma } from '../generated/prisma/client';
 import { db } from '../db/client';
-import { alertSchema, type AlertView } from '../api/schemas/alerts';
+import { alertSchema, type AlertsQuery, type AlertView } from '../api/schemas/alerts';
 
 const factsSchema = alertSchema.pick({ run: true, details: true });
 
-export async function listAlerts(options: { limit: number; backfill: boolean }): Promise<AlertView[]> {
-  const alerts = await db().alert.findMany({
-    where: options.backfill ? {} : { live: true },
-    orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
-    take: options.limit,
-  });
+export type AlertsFilter = Pick<AlertsQuery, 'limit' | 'backfill'> &
+  Partial<Pick<AlertsQuery, 'offset' | 'rule' | 'run' | 'task' | 'since'>>;
+
+function whereOf(options: AlertsFilter): Prisma.AlertWhereInput {
+  const and: Prisma.AlertWhereInput[] = [];
+  if (!options.backfill) and.push({ live: true });
+  if (options.rule?.length) and.push({ rule: { in: options.rule } });
+  if (options.run?.length) and.push({ runId: { in: options.run } });
+  // The task is part of the facts recorded with the alert (what the message said), not a column.
+  if (options.task?.length) and.push({ OR: options.task.map((task) => ({ facts: { path: ['run', 'taskId'], equals: task } })) });
+  if (options.since) and.push({ createdAt: { gt: options.since } });
+  return { AND: and };
+}
+
+export async function listAlerts(options: AlertsFilter): Promise<AlertView[]> {
+  return (await pageAlerts(options)).alerts;
+}
+
+/** One page of alerts (newest first), how many match in all, and the newest live alert's time. */
+export async function pageAlerts(options: AlertsFilter): Promise<{ alerts: AlertView[]; total: number; newest: string | null }> {
+  const where = whereOf(options);
+  const [alerts, total, newest] = await Promise.all([
+    db().alert.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }], skip: options.offset ?? 0, take: options.limit }),
+    db().alert.count({ where }),
+    db().alert.findFirst({ where: { live: true }, orderBy: { createdAt: 'desc' }, select: { createdAt: true } }),
+  ]);
   const deliveries = await db().alertDelivery.findMany({
     where: { alertId: { in: alerts.map((a) => a.id) } },
     orderBy: { channel: 'asc' },
   });
-  return alerts.map((alert) => {
+  const views = alerts.map((alert) => {
     const facts = factsSchema.parse(alert.facts);
     return {
       id: alert.id,
@@ -36,4 +57,5 @@ export async function listAlerts(options: { limit: number; backfill: boolean }):
         })),
     };
   });
+  return { alerts: views, total, newest: newest?.createdAt.toISOString() ?? null };
 }

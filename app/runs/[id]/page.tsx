@@ -192,6 +192,7 @@ export default async function RunPage({
         <Suspense>
           <RunCharts
             runId={run.id}
+            title={`Run #${run.id} · task ${run.taskId ?? '?'}${run.taskName ? ` ${run.taskName}` : ''} · ${strategy.label}`}
             ownTaskId={verdict.taskId}
             color={strategy.color === '#7a8190' ? '#2f6fed' : strategy.color}
             train={train!}
