@@ -346,8 +346,9 @@ export async function benchRuns10k(options: RunsBenchOptions = {}): Promise<Outc
     const seedStarted = performance.now();
     const pool = new pg.Pool({ connectionString: db.url, max: 2 });
     try {
-      // Validation every epoch on the run's own task (the runs table reads only that one).
-      await seedSyntheticRuns(pool, { runs, epochs, stepsPerRun: epochs, chainLength: 4, pathPrefix: '/bench/runs', earlierTasks: false });
+      // Sequential chains over 4 tasks, multi-task validation every epoch (every task seen so far, as
+      // the trainer does), every strategy kind, and crashed, stopped and running runs cut part-way.
+      await seedSyntheticRuns(pool, { runs, epochs, stepsPerRun: epochs, chainLength: 4, pathPrefix: '/bench/runs', mixed: true });
     } finally {
       await pool.end();
     }

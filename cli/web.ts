@@ -7,7 +7,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { ThawError } from '../lib/errors';
 import { PROJECT_ROOT } from '../lib/paths';
-import { childEnv } from '../lib/env';
+import { childEnv, getEnv } from '../lib/env';
 import type { Logger } from '../lib/log';
 
 export const PROJECT_DIR = PROJECT_ROOT;
@@ -131,9 +131,11 @@ export async function startWebServer(options: { host: string; port: number; log:
     server.listen(options.port, options.host, resolve);
   });
   const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const url = `http://${hostForUrl}:${options.port}`;
+  await warmUp(url, options.log);
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${hostForUrl}:${options.port}`,
+    url,
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -143,4 +145,25 @@ export async function startWebServer(options: { host: string; port: number; log:
       return closing;
     },
   };
+}
+
+/**
+ * Next.js loads a route's server bundle, and Prisma its query compiler and connections, on the first
+ * request that needs them: hundreds of milliseconds to seconds on a busy machine. Asking for the main
+ * pages and APIs once before Thaw says it is running moves that cost to the start, so a user's (or a
+ * load balancer's) first request is served like any other. Failures only cost the warm-up.
+ */
+async function warmUp(url: string, log: Logger): Promise<void> {
+  const token = getEnv().THAW_TOKEN;
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  const started = performance.now();
+  for (const route of ['/api/runs?limit=1', '/api/compare', '/']) {
+    try {
+      const response = await fetch(`${url}${route}`, { headers, signal: AbortSignal.timeout(30_000) });
+      await response.arrayBuffer();
+    } catch (error) {
+      log.debug({ err: error, route }, 'warm-up request failed');
+    }
+  }
+  log.debug({ ms: Math.round(performance.now() - started) }, 'web routes warmed up');
 }

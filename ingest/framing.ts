@@ -93,23 +93,49 @@ export class Framer {
     const length = chunk.length;
     let nextLf = chunk.indexOf(LF);
     let nextCr = chunk.indexOf(CR);
-    let start = 0;
-    while (nextLf !== -1 || nextCr !== -1) {
-      const isLf = nextLf !== -1 && (nextCr === -1 || nextLf < nextCr);
-      const end = isLf ? nextLf : nextCr;
-      this.finishRecord(chunk, start, end, base, out);
-      this.recordStart = base + end + 1;
-      if (isLf) {
-        this.recordLine += 1;
-        nextLf = chunk.indexOf(LF, end + 1);
-      } else {
-        nextCr = chunk.indexOf(CR, end + 1);
+    if (nextLf === -1 && nextCr === -1) {
+      if (length > 0) this.keepTail(chunk, out);
+      this.position = base + length;
+      return out;
+    }
+    // The first record may continue bytes kept from earlier chunks: it is decoded on its own.
+    let end = nextLf !== -1 && (nextCr === -1 || nextLf < nextCr) ? nextLf : nextCr;
+    this.finishRecord(chunk, 0, end, base, out);
+    let start = this.advance(chunk, end, base);
+    if (chunk[end] === LF) nextLf = chunk.indexOf(LF, start);
+    else nextCr = chunk.indexOf(CR, start);
+    // Every other complete record lies inside this chunk: one decode for all of them, then string
+    // slices. \r and \n are never part of a UTF-8 sequence (an invalid one ends at them), so the
+    // decoded text has exactly the same terminators, in the same order, as the bytes.
+    const last = Math.max(nextLf === -1 ? -1 : chunk.lastIndexOf(LF), nextCr === -1 ? -1 : chunk.lastIndexOf(CR));
+    if (last > end) {
+      const text = this.decoder.decode(chunk.subarray(start, last));
+      const escapes = hasEscape(text);
+      let at = 0;
+      while (start <= last) {
+        const isLf = nextLf !== -1 && (nextCr === -1 || nextLf < nextCr);
+        end = isLf ? nextLf : nextCr;
+        // The bytes said which terminator comes next, so the text needs one search, not two.
+        const textEnd = end === last ? text.length : text.indexOf(isLf ? '\n' : '\r', at);
+        const bytes = end - start;
+        if (bytes > this.maxRecordBytes) this.warnTooLong(out);
+        else if (bytes > 0) this.emitText(text.slice(at, textEnd), escapes, this.recordStart, base + end, out);
+        at = textEnd + 1;
+        start = this.advance(chunk, end, base);
+        if (isLf) nextLf = chunk.indexOf(LF, start);
+        else nextCr = chunk.indexOf(CR, start);
       }
-      start = end + 1;
     }
     if (start < length) this.keepTail(chunk.subarray(start), out);
     this.position = base + length;
     return out;
+  }
+
+  /** Consumes the terminator at chunk[end]; returns the index of the next record's first byte. */
+  private advance(chunk: Uint8Array, end: number, base: number): number {
+    this.recordStart = base + end + 1;
+    if (chunk[end] === LF) this.recordLine += 1;
+    return end + 1;
   }
 
   /** Emits the trailing unterminated record, if any. committedOffset stays at the last terminator. */
@@ -180,9 +206,15 @@ export class Framer {
   }
 
   private emit(bytes: Uint8Array, offset: number, endOffset: number, out: FrameOutput): void {
-    let text = this.decoder.decode(bytes);
+    const text = this.decoder.decode(bytes);
+    this.emitText(text, hasEscape(text), offset, endOffset, out);
+  }
+
+  /** `escapes`: false when the text (or the whole chunk it was cut from) has no escape character. */
+  private emitText(decoded: string, escapes: boolean, offset: number, endOffset: number, out: FrameOutput): void {
+    let text = decoded;
     if (offset === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1); // UTF-8 byte-order mark
-    if (text.includes('\x1b') || text.includes('\u009b')) text = stripAnsi(text);
+    if (escapes && hasEscape(text)) text = stripAnsi(text);
     if (isBlank(text)) return;
     out.records.push({ text, line: this.recordLine, offset, endOffset });
   }
@@ -193,6 +225,10 @@ export class Framer {
       message: `record longer than ${this.maxRecordBytes} bytes discarded`,
     });
   }
+}
+
+function hasEscape(text: string): boolean {
+  return text.includes('\x1b') || text.includes('\u009b');
 }
 
 function isBlank(text: string): boolean {

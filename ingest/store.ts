@@ -16,11 +16,12 @@
 // all reads stay Prisma's (prisma/schema.prisma, lib/queries).
 import type pg from 'pg';
 import { inTransaction } from '../lib/db/transaction';
-import { isCheckpointOf, runDirLength } from '../lib/analysis/stage-link';
+import { isCheckpointOf, runDirLength, stageDirCandidates } from '../lib/analysis/stage-link';
 import { lockRuns, refreshRunSummaries, refreshStepBuckets, type SqlRunner, type StepRange } from '../lib/summaries/store';
 import type { ParseEvent, RunInfo, StrategyInfo, EpochMetrics, Retention, RunFormat } from './events';
 import { identityFromRunDir, type SourceKind } from './rundir/identity';
 import { recordAlertTransitions, recordStalled } from './outbox';
+import { BinaryCopyRows, copyBinaryIn } from './pg-copy';
 
 /** How many leading bytes identify a file's content (with device+inode). */
 export const FINGERPRINT_BYTES = 256;
@@ -215,6 +216,9 @@ export async function commitBatch(pool: pg.Pool, batch: Batch): Promise<CommitRe
 
     const plan = planBatch(batch.events);
     const runIds = await ensureRuns(client, batch, plan, current);
+    // Every run this batch writes, locked once in id order for the rest of the transaction: its step
+    // rows (new ones go in by COPY, see writeSteps) and its summaries have one writer at a time.
+    await lockRuns(summaryRunner(client), [...runIds.values()]);
     await writeRunInfo(client, plan, runIds);
     await writeConfigs(client, plan, runIds);
     await writeStrategies(client, plan, runIds);
@@ -678,6 +682,9 @@ const MERGED_COLUMNS = [
  */
 async function mergeRuns(client: pg.PoolClient, keep: number, gone: number): Promise<void> {
   const args = [keep, gone];
+  const sql = summaryRunner(client);
+  // Before any row moves: steps are only written under the run's lock (writeSteps relies on it).
+  await lockRuns(sql, [keep]);
   await client.query(
     `INSERT INTO "EpochMetric" ("runId", epoch, "trainLoss", lr, "msPerBatch", "samplesPerSec", "durationMinutes")
      SELECT $1, epoch, "trainLoss", lr, "msPerBatch", "samplesPerSec", "durationMinutes" FROM "EpochMetric" WHERE "runId" = $2
@@ -741,8 +748,6 @@ async function mergeRuns(client: pg.PoolClient, keep: number, gone: number): Pro
   await client.query(`DELETE FROM "Run" WHERE id = $1`, [gone]);
   if (goneSource?.kind === 'log') await adoptPrimarySource(client, keep, goneSource.sourceId, Number(goneSource.runKey));
   // The kept run's stored summaries now cover both runs' rows: rebuild them (rare: identity learnt late).
-  const sql = summaryRunner(client);
-  await lockRuns(sql, [keep]);
   const span = (
     await client.query<{ lo: number | null; hi: number | null }>(
       `SELECT min(step) AS lo, max(step) AS hi FROM "StepPoint" WHERE "runId" = $1`,
@@ -947,8 +952,25 @@ async function writeSteps(client: pg.PoolClient, plan: BatchPlan, runIds: Map<nu
     ]);
   }
   if (rows.length === 0) return;
+  // Rows past a run's last stored step cannot conflict (the caller holds the run's lock, and every
+  // StepPoint writer takes it first): they go in by binary COPY, the cheapest way into the table. The
+  // rest (a redrawn or corrected step, a run with retractions) take the upsert.
+  const last = await lastStoredSteps(
+    client,
+    [...new Set(runs)].filter((id) => !retractRuns.includes(id)),
+  );
+  const fresh: number[] = [];
+  const upsert: number[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    const stored = last.get(runs[i]!);
+    if (stored !== undefined && (stored === null || rows[i]!.step > stored)) fresh.push(i);
+    else upsert.push(i);
+  }
   // Most trainers have no extra metrics: then the jsonb column is not sent at all (the bulk path stays narrow).
   const withMetrics = rows.some((row) => row.metrics !== undefined);
+  if (fresh.length > 0) await copySteps(client, fresh, runs, rows, withMetrics);
+  if (upsert.length === 0) return;
+  const upRows = upsert.map((i) => rows[i]!);
   await client.query(
     `INSERT INTO "StepPoint" ("runId", step, epoch, loss, lr, "procMs", "elapsedS", estimated${withMetrics ? ', metrics' : ''})
      SELECT * FROM unnest($1::int[], $2::int[], $3::int[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::bool[]${
@@ -959,16 +981,61 @@ async function writeSteps(client: pg.PoolClient, plan: BatchPlan, runIds: Map<nu
          withMetrics ? ', metrics = EXCLUDED.metrics' : ''
        }`,
     [
-      `{${runs.join(',')}}`,
-      floatArray(rows.map((row) => row.step)),
-      floatArray(rows.map((row) => row.epoch)),
-      floatArray(rows.map((row) => row.loss)),
-      floatArray(rows.map((row) => row.lr)),
-      floatArray(rows.map((row) => row.procMs)),
-      floatArray(rows.map((row) => row.elapsedS)),
-      boolArray(rows.map((row) => row.estimated === true)),
-      ...(withMetrics ? [textArray(rows.map((row) => metricsJson(row.metrics)))] : []),
+      `{${upsert.map((i) => runs[i]).join(',')}}`,
+      floatArray(upRows.map((row) => row.step)),
+      floatArray(upRows.map((row) => row.epoch)),
+      floatArray(upRows.map((row) => row.loss)),
+      floatArray(upRows.map((row) => row.lr)),
+      floatArray(upRows.map((row) => row.procMs)),
+      floatArray(upRows.map((row) => row.elapsedS)),
+      boolArray(upRows.map((row) => row.estimated === true)),
+      ...(withMetrics ? [textArray(upRows.map((row) => metricsJson(row.metrics)))] : []),
     ],
+  );
+}
+
+/** Each run's highest stored step (null: none yet), read backwards off the primary key. */
+async function lastStoredSteps(client: pg.PoolClient, runIds: readonly number[]): Promise<Map<number, number | null>> {
+  const last = new Map<number, number | null>();
+  if (runIds.length === 0) return last;
+  const rows = (
+    await client.query<{ id: number; last: number | null }>(
+      `SELECT u.id, (SELECT s.step FROM "StepPoint" s WHERE s."runId" = u.id ORDER BY s.step DESC LIMIT 1) AS last
+         FROM unnest($1::int[]) AS u(id)`,
+      [`{${runIds.join(',')}}`],
+    )
+  ).rows;
+  for (const row of rows) last.set(row.id, row.last);
+  return last;
+}
+
+async function copySteps(
+  client: pg.PoolClient,
+  picked: readonly number[],
+  runs: readonly number[],
+  rows: readonly StepRow[],
+  withMetrics: boolean,
+): Promise<void> {
+  const fields = withMetrics ? 9 : 8;
+  const data = new BinaryCopyRows(picked.length, 2 + 3 * 8 + 4 * 12 + 5 + (withMetrics ? 64 : 0));
+  for (const i of picked) {
+    const row = rows[i]!;
+    data
+      .row(fields)
+      .int4(runs[i]!)
+      .int4(row.step)
+      .int4(row.epoch ?? null)
+      .float8(row.loss ?? null)
+      .float8(row.lr ?? null)
+      .float8(row.procMs ?? null)
+      .float8(row.elapsedS ?? null)
+      .bool(row.estimated === true);
+    if (withMetrics) data.jsonb(metricsJson(row.metrics));
+  }
+  await copyBinaryIn(
+    client,
+    `"StepPoint" ("runId", step, epoch, loss, lr, "procMs", "elapsedS", estimated${withMetrics ? ', metrics' : ''})`,
+    data.finish(),
   );
 }
 
@@ -1133,6 +1200,18 @@ async function writeSummaries(client: pg.PoolClient, plan: BatchPlan, runIds: Ma
 }
 
 /**
+ * The last segment of a run directory as SQL computes it for the "Run_runDirName_idx" expression index
+ * (migration 20261130183000_speed_indexes): the path with backslashes as slashes, surrounding
+ * whitespace and trailing slashes dropped, cut after its last slash. For every path normaliseRunPath
+ * spells the same way, this is the last segment of that spelling, so it only narrows the candidates.
+ */
+const RUN_DIR_NAME_SQL = `regexp_replace(rtrim(replace(btrim("outputDir", E' \\t\\n\\r'), E'\\\\', '/'), '/'), '^.*/', '')`;
+
+function lastSegment(normalised: string): string {
+  return normalised.slice(normalised.lastIndexOf('/') + 1);
+}
+
+/**
  * Links sequential stages: a run that printed "Loading from Task k: <path>" gets as its parent the run
  * whose output directory that path names (the one stage-link rule, lib/analysis/stage-link.ts: the
  * dir itself or its /best, /final, /epochN, spelling normalised). Runs both ways (the parent may be
@@ -1140,15 +1219,20 @@ async function writeSummaries(client: pg.PoolClient, plan: BatchPlan, runIds: Ma
  * earliest-ingested (copies of one log), so the result is stable.
  */
 async function linkStages(client: pg.PoolClient): Promise<void> {
+  // Unlinked children only (a partial index holds just those), and as parents only the runs whose
+  // directory's last segment is one the children name (an expression index): at 10,000 runs a batch
+  // reads a handful of rows, not every run. The rule itself stays isCheckpointOf below.
   const children = (
     await client.query<{ id: number; resumePath: string }>(
       `SELECT id, "resumePath" FROM "Run" WHERE "resumePath" IS NOT NULL AND "parentRunId" IS NULL`,
     )
   ).rows;
   if (children.length === 0) return;
+  const names = new Set(children.flatMap((child) => stageDirCandidates(child.resumePath).map(lastSegment)));
   const parents = (
     await client.query<{ id: number; outputDir: string }>(
-      `SELECT id, "outputDir" FROM "Run" WHERE "outputDir" IS NOT NULL AND "outputDir" <> '' ORDER BY id`,
+      `SELECT id, "outputDir" FROM "Run" WHERE ${RUN_DIR_NAME_SQL} = ANY($1::text[]) AND "outputDir" <> '' ORDER BY id`,
+      [textArray([...names])],
     )
   ).rows.map((row) => ({ ...row, length: runDirLength(row.outputDir) }));
   const childIds: number[] = [];

@@ -1,6 +1,7 @@
 // Shared helpers: numbers as Python prints them, index lists, tqdm frames, LeRobot big numbers.
 import { describe, expect, it } from 'vitest';
 import {
+  canonicalPostfixNumbers,
   formatBigNumber,
   isExceptionLine,
   parseBigNumber,
@@ -8,6 +9,7 @@ import {
   parseCount,
   parseIndexList,
   parseNumber,
+  parseNumberIn,
   parseTqdmFrame,
   postfixNumber,
 } from './common';
@@ -29,6 +31,27 @@ describe('parseNumber', () => {
     expect(parseNumber('nan')).toBeNaN();
     expect(parseNumber('NaN')).toBeNaN();
     for (const raw of ['', 'abc', '0.75OO', '1,23', '1e', '--1']) expect(parseNumber(raw)).toBeNull();
+  });
+
+  it('computes plain decimals exactly as Number() does (the fast path), in place or on a slice', () => {
+    const cases = ['0', '-0.0', '+1', '1.', '1e22', '1e23', '5e-22', '5e-23', '00012.5000', '123456789012345', '1234567890123456'];
+    for (let i = 0; i < 2000; i++) {
+      const value = (Math.sin(i) * 10 ** ((i % 30) - 15)) / 7;
+      cases.push(String(value), value.toFixed(i % 12), value.toExponential(i % 10), value.toPrecision(1 + (i % 17)));
+    }
+    for (const raw of cases) {
+      expect(Object.is(parseNumber(raw), Number(raw)), raw).toBe(true);
+      expect(Object.is(parseNumberIn(`k= ${raw} ,`, 2, raw.length + 4), Number(raw)), raw).toBe(true);
+    }
+    for (const raw of ['1e', '-', '0x10', ' 2.5', '1.2.3']) expect(parseNumberIn(raw, 0, raw.length)).toBe(parseNumber(raw));
+  });
+
+  it('reads the canonical postfix in one pass, and only when it gives what postfixNumber gives', () => {
+    const keys = ['loss', 'lr', 'proc_ms'];
+    expect(canonicalPostfixNumbers('loss=0.0831, lr=9.87e-05, proc_ms=402.3', keys)).toEqual([0.0831, 9.87e-5, 402.3]);
+    for (const postfix of ['', 'lr=1, loss=2, proc_ms=3', 'loss=nan, lr=1, proc_ms=2', 'loss=1, lr=2', 'loss=1 lr=2, lr=3, proc_ms=4']) {
+      expect(canonicalPostfixNumbers(postfix, keys), postfix).toBeNull();
+    }
   });
 
   it('parses counts with and without separators', () => {

@@ -11,6 +11,8 @@ const INFINITY = /^([+-]?)inf(?:inity)?$/i;
  * `-inf`, `Infinity`. Returns null when the text is not a number.
  */
 export function parseNumber(raw: string): number | null {
+  const fast = plainDecimal(raw, 0, raw.length);
+  if (fast !== undefined) return fast;
   const text = raw.trim();
   // Fast path (every tqdm postfix value): a digit first and Number() accepts the whole text.
   const first = text.charCodeAt(0);
@@ -24,6 +26,66 @@ export function parseNumber(raw: string): number | null {
   const inf = INFINITY.exec(text);
   if (inf) return inf[1] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
   return null;
+}
+
+/** parseNumber(text.slice(from, to)) without the slice when the value is a plain decimal (tqdm postfixes). */
+export function parseNumberIn(text: string, from: number, to: number): number | null {
+  let start = from;
+  let end = to;
+  while (start < end && text.charCodeAt(start) === 32) start++;
+  while (end > start && text.charCodeAt(end - 1) === 32) end--;
+  const fast = plainDecimal(text, start, end);
+  return fast !== undefined ? fast : parseNumber(text.slice(from, to));
+}
+
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+/**
+ * `[+-]?\d+(\.\d*)?([eE][+-]?\d+)?` in text[from, to) with at most 15 digits and a decimal exponent
+ * within ±22, computed exactly as Number() does (both the digits and the power of ten are exact
+ * doubles, so one multiplication or division rounds correctly); undefined for anything else, which
+ * then takes the general path. Python prints every loss and learning rate this way.
+ */
+function plainDecimal(text: string, from: number, to: number): number | undefined {
+  let i = from;
+  let c = text.charCodeAt(i);
+  const negative = c === 45; /* - */
+  if (negative || c === 43 /* + */) c = text.charCodeAt(++i);
+  if (i >= to || !(c >= 48 && c <= 57)) return undefined;
+  let mantissa = 0;
+  let digits = 0;
+  let scale = 0;
+  while (i < to && c >= 48 && c <= 57) {
+    mantissa = mantissa * 10 + (c - 48);
+    digits++;
+    c = text.charCodeAt(++i);
+  }
+  if (i < to && c === 46 /* . */) {
+    c = text.charCodeAt(++i);
+    while (i < to && c >= 48 && c <= 57) {
+      mantissa = mantissa * 10 + (c - 48);
+      digits++;
+      scale--;
+      c = text.charCodeAt(++i);
+    }
+  }
+  if (i < to && (c === 101 || c === 69) /* e E */) {
+    c = text.charCodeAt(++i);
+    const negativeExponent = c === 45;
+    if (negativeExponent || c === 43) c = text.charCodeAt(++i);
+    let exponent = 0;
+    let exponentDigits = 0;
+    while (i < to && c >= 48 && c <= 57 && exponentDigits < 4) {
+      exponent = exponent * 10 + (c - 48);
+      exponentDigits++;
+      c = text.charCodeAt(++i);
+    }
+    if (exponentDigits === 0) return undefined;
+    scale += negativeExponent ? -exponent : exponent;
+  }
+  if (i !== to || digits > 15 || scale < -22 || scale > 22) return undefined;
+  const value = scale >= 0 ? mantissa * (POWERS_OF_TEN[scale] ?? Number.NaN) : mantissa / (POWERS_OF_TEN[-scale] ?? Number.NaN);
+  return negative ? -value : value;
 }
 
 /** A non-negative integer count, with or without thousands separators (`{n:,}`). */
@@ -81,11 +143,23 @@ export function parseIndexList(raw: string): number[] | null {
 /** tqdm's elapsed/remaining time, `MM:SS` or `H:MM:SS` (hours may exceed 24). `?` → null. */
 export function parseClock(raw: string): number | null {
   const text = raw.trim();
+  return clockIn(text, 0, text.length);
+}
+
+/** parseClock(text.slice(from, to)) without the slice when there is nothing to trim. */
+function parseClockIn(text: string, from: number, to: number): number | null {
+  const first = text.charCodeAt(from);
+  const last = text.charCodeAt(to - 1);
+  if (to > from && first >= 48 && first <= 57 && last >= 48 && last <= 57) return clockIn(text, from, to);
+  return parseClock(text.slice(from, to));
+}
+
+function clockIn(text: string, from: number, to: number): number | null {
   let seconds = 0;
   let field = 0;
   let digits = 0;
   let fields = 1;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i);
     if (c === 58 /* : */) {
       if (digits === 0 || ++fields > 3) return null;
@@ -155,7 +229,7 @@ function parseBracket(text: string, desc: string, n: number, total: number | nul
   const timesEnd = firstComma === -1 || firstComma > end ? end : firstComma;
   const lt = text.indexOf('<', from);
   const elapsedEnd = lt !== -1 && lt < timesEnd ? lt : timesEnd;
-  const elapsedS = parseClock(text.slice(from, elapsedEnd));
+  const elapsedS = parseClockIn(text, from, elapsedEnd);
   let postfix = '';
   if (timesEnd < end) {
     // The first comma ends "elapsed<eta" (or just "elapsed" for length-less bars); the rate follows
@@ -177,24 +251,60 @@ function digitsValue(text: string, from: number, to: number): number | null {
   return value;
 }
 
+/** Where `key=` starts in a tqdm postfix: at its start or after ", " (so "lr=" does not match "base_lr="). */
+function postfixKeyAt(postfix: string, key: string): number {
+  let at = postfix.indexOf(key);
+  while (at !== -1) {
+    const before = at === 0 ? 44 : postfix.charCodeAt(at - 1);
+    if (postfix.charCodeAt(at + key.length) === 61 /* = */ && (before === 32 || before === 44)) return at;
+    at = postfix.indexOf(key, at + 1);
+  }
+  return -1;
+}
+
 /** The raw value of `key=` in a tqdm postfix (`loss=0.0831, lr=9.87e-05`), or null. */
 export function postfixValue(postfix: string, key: string): string | null {
-  const needle = key + '=';
-  let at = postfix.indexOf(needle);
-  // The key must start the postfix or follow ", " (so "lr=" does not match inside "base_lr=").
-  while (at > 0 && postfix.charCodeAt(at - 1) !== 32 && postfix.charCodeAt(at - 1) !== 44) {
-    at = postfix.indexOf(needle, at + 1);
-  }
+  const at = postfixKeyAt(postfix, key);
   if (at === -1) return null;
-  const from = at + needle.length;
+  const from = at + key.length + 1;
   const comma = postfix.indexOf(',', from);
   return postfix.slice(from, comma === -1 ? postfix.length : comma).trim();
 }
 
 /** A postfix value as a number (`nan`/`inf` included); null when absent or not numeric. */
 export function postfixNumber(postfix: string, key: string): number | null {
-  const raw = postfixValue(postfix, key);
-  return raw === null ? null : parseNumber(raw);
+  const at = postfixKeyAt(postfix, key);
+  if (at === -1) return null;
+  const from = at + key.length + 1;
+  const comma = postfix.indexOf(',', from);
+  return parseNumberIn(postfix, from, comma === -1 ? postfix.length : comma);
+}
+
+/**
+ * The values of `keys` when the postfix starts with exactly them, in that order, each a plain decimal
+ * (`loss=0.0831, lr=9.87e-05, proc_ms=402.3`: what the trainer prints); null otherwise. Then each key's
+ * first occurrence is where this found it (a plain decimal holds no space, comma or `=`), so the
+ * result equals postfixNumber for every key; callers fall back to postfixNumber on null.
+ */
+export function canonicalPostfixNumbers(postfix: string, keys: readonly string[]): number[] | null {
+  const values: number[] = [];
+  let at = 0;
+  for (const key of keys) {
+    if (postfix.charCodeAt(at + key.length) !== 61 /* = */ || !postfix.startsWith(key, at)) return null;
+    const from = at + key.length + 1;
+    let comma = postfix.indexOf(',', from);
+    if (comma === -1) comma = postfix.length;
+    let start = from;
+    let end = comma;
+    while (start < end && postfix.charCodeAt(start) === 32) start++;
+    while (end > start && postfix.charCodeAt(end - 1) === 32) end--;
+    const value = plainDecimal(postfix, start, end);
+    if (value === undefined) return null;
+    values.push(value);
+    at = comma + 1;
+    while (postfix.charCodeAt(at) === 32) at++;
+  }
+  return values;
 }
 
 /** Cheap test for "this record is some tqdm progress frame" (any desc, including download bars). */

@@ -197,13 +197,19 @@ interface FacetRow {
 
 /** Counts per filter value (each under the other filters) and the total, from one grouped scan. */
 async function facets(filters: RunFilters): Promise<{ total: number; counts: RunFacets }> {
+  // The strategy's label and layer count come from one run of each group (the same strategy key has
+  // the same label): the stored view (jsonb) is read a few hundred times, not once per run.
   const combos = await db().$queryRaw<FacetRow[]>`
-    SELECT r."taskId" AS task, min(r."taskName") AS "taskName", rs."strategyKey" AS strategy,
-           min(rs.view #>> '{strategy,label}') AS label, min((rs.view #>> '{strategy,trainableLayers}')::int) AS layers,
-           r.status, rs.verdict, COALESCE(an.tags, '{}') AS tags, COALESCE(an.starred, false) AS starred,
-           COALESCE(an.hidden, false) AS hidden, count(*)::int AS n
-      ${FROM} ${where(baseConditions(filters))}
-     GROUP BY r."taskId", rs."strategyKey", r.status, rs.verdict, COALESCE(an.tags, '{}'), COALESCE(an.starred, false), COALESCE(an.hidden, false)`;
+    WITH groups AS (
+      SELECT r."taskId" AS task, min(r."taskName") AS "taskName", rs."strategyKey" AS strategy,
+             r.status, rs.verdict, COALESCE(an.tags, '{}') AS tags, COALESCE(an.starred, false) AS starred,
+             COALESCE(an.hidden, false) AS hidden, count(*)::int AS n, min(r.id) AS sample
+        ${FROM} ${where(baseConditions(filters))}
+       GROUP BY r."taskId", rs."strategyKey", r.status, rs.verdict, COALESCE(an.tags, '{}'), COALESCE(an.starred, false),
+                COALESCE(an.hidden, false))
+    SELECT g.task, g."taskName", g.strategy, s.view #>> '{strategy,label}' AS label,
+           (s.view #>> '{strategy,trainableLayers}')::int AS layers, g.status, g.verdict, g.tags, g.starred, g.hidden, g.n
+      FROM groups g JOIN "RunSummary" s ON s."runId" = g.sample`;
   const accepts: Record<Facet, (c: FacetRow) => boolean> = {
     task: (c) => !filters.task || (c.task !== null && filters.task.includes(c.task)),
     strategy: (c) => !filters.strategy || filters.strategy.includes(c.strategy),

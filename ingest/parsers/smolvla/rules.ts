@@ -3,6 +3,7 @@
 import type { Retention, RunInfo } from '../../events';
 import {
   buildWith,
+  canonicalPostfixNumbers,
   countAt,
   group,
   isFiniteNumber,
@@ -356,15 +357,30 @@ function finiteOrNull(value: number | null): number | null {
 }
 
 const TRAINING_FRAME = 'Training Epoch ';
+/** The postfix the trainer prints (§1.5 #3), in its order. */
+const FRAME_KEYS = ['loss', 'lr', 'proc_ms'] as const;
 
 /** `Training Epoch N: …|n/total [elapsed<eta, rate, loss=…, lr=…, proc_ms=…]` (§1.5 #3). */
 function recogniseTrainingFrame(text: string): SmolvlaLine | Malformed | null {
   const frame = parseTqdmFrame(text);
   if (frame === null) return new Malformed(`unparsable progress frame: ${text.slice(0, 120)}`);
-  const epochText = frame.desc.slice(TRAINING_FRAME.length);
-  const epoch = Number(epochText);
-  if (!Number.isInteger(epoch) || epochText === '') return null;
+  const epoch = frameEpoch(frame.desc);
+  if (epoch === null) return null;
   const postfix = frame.postfix;
+  const canonical = canonicalPostfixNumbers(postfix, FRAME_KEYS);
+  if (canonical !== null) {
+    const [loss, lr, procMs] = canonical;
+    return {
+      k: 'frame',
+      epoch,
+      n: frame.n,
+      total: frame.total,
+      loss: loss ?? null,
+      lr: lr ?? null,
+      procMs: procMs ?? null,
+      elapsedS: frame.elapsedS,
+    };
+  }
   return {
     k: 'frame',
     epoch,
@@ -375,6 +391,22 @@ function recogniseTrainingFrame(text: string): SmolvlaLine | Malformed | null {
     procMs: postfix === '' ? null : postfixNumber(postfix, 'proc_ms'),
     elapsedS: frame.elapsedS,
   };
+}
+
+/** N of "Training Epoch N" (the frame's description): digits on the fast path, else what Number() accepts. */
+function frameEpoch(desc: string): number | null {
+  const from = TRAINING_FRAME.length;
+  let epoch = 0;
+  let i = from;
+  for (; i < desc.length && i - from < 15; i++) {
+    const c = desc.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) break;
+    epoch = epoch * 10 + c;
+  }
+  if (i === desc.length && i > from) return epoch;
+  const epochText = desc.slice(from);
+  const value = Number(epochText);
+  return Number.isInteger(value) && epochText !== '' ? value : null;
 }
 
 const IDLE_BAR: SmolvlaLine = { k: 'idle_bar' };

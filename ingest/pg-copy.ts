@@ -1,0 +1,99 @@
+// PostgreSQL's binary COPY format, for the one bulk path that needs it: new step points (ingest/store.ts).
+// Binary rows skip the text→float parsing a text COPY or an array literal costs on both sides, and keep
+// NaN and ±Infinity as they are. Format: https://www.postgresql.org/docs/current/sql-copy.html
+// ("Binary Format"): a fixed header, then per row a 16-bit field count and per field a 32-bit length
+// (-1 for NULL) followed by the value in network byte order; a 16-bit -1 ends the data.
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+
+const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
+
+export class BinaryCopyRows {
+  private buffer: Buffer;
+  private at = 0;
+
+  constructor(expectedRows: number, bytesPerRow: number) {
+    this.buffer = Buffer.allocUnsafe(19 + 2 + Math.max(1, expectedRows) * bytesPerRow);
+    SIGNATURE.copy(this.buffer, 0);
+    this.buffer.writeInt32BE(0, 11); // flags
+    this.buffer.writeInt32BE(0, 15); // header extension length
+    this.at = 19;
+  }
+
+  row(fields: number): this {
+    this.reserve(2);
+    this.buffer.writeInt16BE(fields, this.at);
+    this.at += 2;
+    return this;
+  }
+
+  int4(value: number | null): this {
+    if (value === null) return this.nullField();
+    this.reserve(8);
+    this.buffer.writeInt32BE(4, this.at);
+    this.buffer.writeInt32BE(value, this.at + 4);
+    this.at += 8;
+    return this;
+  }
+
+  float8(value: number | null): this {
+    if (value === null) return this.nullField();
+    this.reserve(12);
+    this.buffer.writeInt32BE(8, this.at);
+    this.buffer.writeDoubleBE(value, this.at + 4);
+    this.at += 12;
+    return this;
+  }
+
+  bool(value: boolean): this {
+    this.reserve(5);
+    this.buffer.writeInt32BE(1, this.at);
+    this.buffer[this.at + 4] = value ? 1 : 0;
+    this.at += 5;
+    return this;
+  }
+
+  /** jsonb's binary form: a version byte (1) and the JSON text. */
+  jsonb(json: string | null): this {
+    if (json === null) return this.nullField();
+    const length = Buffer.byteLength(json, 'utf8');
+    this.reserve(5 + length);
+    this.buffer.writeInt32BE(1 + length, this.at);
+    this.buffer[this.at + 4] = 1;
+    this.buffer.write(json, this.at + 5, 'utf8');
+    this.at += 5 + length;
+    return this;
+  }
+
+  /** The whole COPY payload, trailer included. */
+  finish(): Buffer {
+    this.reserve(2);
+    this.buffer.writeInt16BE(-1, this.at);
+    this.at += 2;
+    return this.buffer.subarray(0, this.at);
+  }
+
+  private nullField(): this {
+    this.reserve(4);
+    this.buffer.writeInt32BE(-1, this.at);
+    this.at += 4;
+    return this;
+  }
+
+  private reserve(bytes: number): void {
+    if (this.at + bytes <= this.buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.at + bytes));
+    this.buffer.copy(grown, 0, 0, this.at);
+    this.buffer = grown;
+  }
+}
+
+/** `COPY <target> FROM STDIN (FORMAT binary)` on the client's connection (inside its transaction). */
+export async function copyBinaryIn(client: pg.PoolClient, target: string, data: Buffer): Promise<void> {
+  const stream = client.query(copyFrom(`COPY ${target} FROM STDIN (FORMAT binary)`));
+  await new Promise<void>((resolve, reject) => {
+    stream.on('finish', resolve);
+    stream.on('error', reject);
+    stream.end(data);
+  });
+}
