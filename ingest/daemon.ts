@@ -185,7 +185,7 @@ export class IngestDaemon {
       };
       const kind = sourceKindOf(file);
       tailer =
-        kind === 'results_json' || kind === 'hydra_config'
+        kind === 'results_json' || kind === 'hydra_config' || kind === 'train_config'
           ? new DocumentTailer(file, { pool: this.options.pool, host: this.host, log: this.options.log, kind, onCommit })
           : new FileTailer(file, {
               pool: this.options.pool,

@@ -1,5 +1,5 @@
 // Whole-document sources of a run directory (training_results.json, Hydra's .hydra/config.yaml with
-// its overrides.yaml and hydra.yaml): read whole, parsed again whenever their content changes, and
+// its overrides.yaml and hydra.yaml, LeRobot's checkpoints/<step>/pretrained_model/train_config.json): read whole, parsed again whenever their content changes, and
 // committed like a log batch (one transaction with the source's new state). Their rows are upserts,
 // so reading a document again is harmless; the content hash just avoids needless work.
 import { CoalescedPasses } from './coalesce';
@@ -10,7 +10,7 @@ import type pg from 'pg';
 import type { Logger } from '../lib/log';
 import type { ParseEvent } from './events';
 import type { SourceKind } from './rundir/identity';
-import { readHydraConfig, readResultsJson } from './rundir/readers';
+import { readHydraConfig, readResultsJson, readTrainConfig } from './rundir/readers';
 import { commitBatch, markSource, registerDocument, type SourceCursor } from './store';
 
 /** Larger "documents" are not what the trainer writes: warn instead of reading them. */
@@ -20,7 +20,7 @@ export interface DocumentTailerOptions {
   pool: pg.Pool;
   host: string;
   log: Logger;
-  kind: Extract<SourceKind, 'results_json' | 'hydra_config'>;
+  kind: Extract<SourceKind, 'results_json' | 'hydra_config' | 'train_config'>;
   onCommit?: (info: { path: string; bytes: number; lines: number; runIds: number[] }) => void;
 }
 
@@ -116,6 +116,7 @@ export class DocumentTailer {
 
   private parse(files: Record<string, string | undefined>): ParseEvent[] {
     if (this.options.kind === 'results_json') return readResultsJson(this.path, files['main']!);
+    if (this.options.kind === 'train_config') return readTrainConfig(this.path, files['main']!);
     return readHydraConfig({
       file: this.path,
       configYaml: files['main']!,

@@ -213,7 +213,7 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
   };
 }
 
-const SOURCE_ORDER = ['log', 'tfevents', 'results_json', 'hydra_config'] as const;
+const SOURCE_ORDER = ['log', 'tfevents', 'results_json', 'hydra_config', 'train_config'] as const;
 type SourceKind = (typeof SOURCE_ORDER)[number];
 
 function sourceKind(kind: string): SourceKind {

@@ -297,6 +297,7 @@ const SOURCE_LABELS: Record<RunDetail['sources'][number]['kind'], string> = {
   tfevents: 'event file',
   results_json: 'results JSON',
   hydra_config: 'Hydra config',
+  train_config: 'LeRobot train_config.json',
 };
 
 function Fact({ label, value, mono }: { label: string; value: ReactNode; mono?: boolean }) {

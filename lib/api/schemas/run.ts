@@ -161,7 +161,7 @@ export const runDetailSchema = z.object({
       id: z.number().int(),
       path: z.string(),
       host: z.string(),
-      kind: z.enum(['log', 'tfevents', 'results_json', 'hydra_config']),
+      kind: z.enum(['log', 'tfevents', 'results_json', 'hydra_config', 'train_config']),
       state: z.string(),
     }),
   ),
