@@ -5,7 +5,7 @@
 // land in the same rows. Applying an event twice is a no-op; a later event may refine an earlier fact
 // (last write wins per field). Losses keep NaN/±Infinity as numbers; JSON output maps them to null.
 
-import type { ConfigSettings } from './rundir/train-config';
+import type { ConfigSettings } from '../lib/analysis/config-check';
 
 /** Which parser module recognised a run. */
 export type RunFormat = 'smolvla_sequential' | 'lerobot' | 'generic_tqdm';

@@ -23,7 +23,7 @@ import { isCheckpointOf, runDirLength } from '../lib/analysis/stage-link';
 import { lockRuns, refreshRunSummaries, refreshStepBuckets, type SqlRunner, type StepRange } from '../lib/summaries/store';
 import type { ParseEvent, RunInfo, StrategyInfo, EpochMetrics, Retention, RunFormat } from './events';
 import { identityFromOutputDir, type SourceKind } from './rundir/identity';
-import type { ConfigSettings } from './rundir/train-config';
+import type { ConfigSettings } from '../lib/analysis/config-check';
 import { recordAlertTransitions, recordStalled } from './outbox';
 
 /** How many leading bytes identify a file's content (with device+inode). */
@@ -983,14 +983,31 @@ async function writeConfigs(client: pg.PoolClient, plan: BatchPlan, runIds: Map<
       ...(config.settings !== null ? { settings: config.settings } : {}),
       ...(config.rank !== null ? { rank: config.rank } : {}),
     };
-    const updated = await client.query(
-      `UPDATE "Run" SET "configTree" = $2, "configStrategy" = $3
-        WHERE id = $1 AND ($4::float8 IS NULL OR COALESCE(("configTree"->>'rank')::float8, '-Infinity') <= $4::float8)`,
+    const updated = await client.query<{ previous: Partial<Record<SettingColumn, unknown>> | null }>(
+      `UPDATE "Run" AS r SET "configTree" = $2, "configStrategy" = $3
+         FROM (SELECT id, "configTree"->'settings' AS previous FROM "Run" WHERE id = $1) AS old
+        WHERE r.id = old.id AND ($4::float8 IS NULL OR COALESCE((r."configTree"->>'rank')::float8, '-Infinity') <= $4::float8)
+        RETURNING old.previous`,
       [runId, pgJson(stored), config.strategy === null ? null : pgJson(config.strategy), config.rank],
     );
-    if (config.strategy && (updated.rowCount ?? 0) > 0) await upsertStrategy(client, runId!, config.strategy, 'config');
+    const row = updated.rows[0];
+    if (!row) continue;
+    if (config.strategy) await upsertStrategy(client, runId!, config.strategy, 'config');
+    // A newer checkpoint's config replaces what an older one filled in (not what a log printed).
+    if (config.rank !== null && config.settings !== null) {
+      for (const column of SETTING_COLUMNS) {
+        const value = config.settings[column];
+        const previous = row.previous?.[column];
+        if (value === undefined || typeof previous !== 'number') continue;
+        await client.query(`UPDATE "Run" SET "${column}" = $2 WHERE id = $1 AND "${column}" = $3`, [runId, value, previous]);
+      }
+    }
   }
 }
+
+/** Config settings that are also Run columns (filled from the config when no log printed them). */
+const SETTING_COLUMNS = ['batchSize', 'learningRate', 'epochsTotal', 'totalSteps'] as const;
+type SettingColumn = (typeof SETTING_COLUMNS)[number];
 
 async function writeStrategies(client: pg.PoolClient, plan: BatchPlan, runIds: Map<number, number>): Promise<void> {
   for (const [runKey, run] of plan.runs) {

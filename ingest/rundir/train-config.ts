@@ -12,18 +12,9 @@
 //
 // The console log prints the same `cfg.output_dir` ("Output dir: …"): that is the link between the two.
 // Pure (takes the file's path and text); never throws.
+import type { ConfigSettings } from '../../lib/analysis/config-check';
 import { VISION_LAYER_COUNTS, resolveVisionFreezing, type VisionFreezing } from './hydra-config';
 import { parsePythonJson } from './results-json';
-
-/** The settings a config fixes that also change the loss, as one record (Hydra and LeRobot alike). */
-export interface ConfigSettings {
-  batchSize?: number;
-  learningRate?: number;
-  epochsTotal?: number;
-  totalSteps?: number;
-  seed?: number;
-  dataset?: string;
-}
 
 export interface TrainConfig {
   outputDir: string | null;
