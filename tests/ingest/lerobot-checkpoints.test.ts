@@ -44,7 +44,7 @@ async function writeCheckpoint(dir: string, step: string, edit?: (config: Record
 
 async function pointLast(dir: string, step: string): Promise<void> {
   const last = path.join(dir, OUTPUT_DIR, 'checkpoints', 'last');
-  await symlink(step, last).catch(async (error: NodeJS.ErrnoException) => {
+  await symlink(step, last).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'EEXIST') throw error;
   });
 }
