@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs, type Stats } from 'node:fs';
 import type pg from 'pg';
 import { Framer } from './framing';
+import { Liveness } from './liveness';
 import { createLogParser, type ParserState } from './parse';
 import type { ParseEvent } from './events';
 import type { SourceKind } from './rundir/identity';
@@ -162,8 +163,8 @@ export class FileTailer {
     () => this.closed,
   );
   private closed = false;
-  /** Reached the end of the file once while following: what is read from now on is live. */
-  private caughtUp: boolean;
+  /** Whether what is read now is live (ingest/liveness.ts). */
+  private readonly liveness: Liveness;
   /** The path is gone and nothing retired is left to read: the daemon can forget this tailer. */
   deleted = false;
 
@@ -174,7 +175,7 @@ export class FileTailer {
     private readonly options: TailerOptions,
   ) {
     this.kind = options.kind ?? 'log';
-    this.caughtUp = Boolean(options.follow && options.liveFromStart);
+    this.liveness = new Liveness(options);
   }
 
   /** Reads whatever is new and commits it. Calls made while one runs coalesce into one more pass. */
@@ -344,7 +345,7 @@ export class FileTailer {
     // do not churn through megabyte buffers on every notification.
     const available = (await file.handle.stat()).size - file.readOffset;
     if (available <= 0) {
-      if (await this.commit(file, events, false)) this.caughtUp = Boolean(this.options.follow);
+      if (await this.commit(file, events, false)) this.liveness.reachedEnd();
       return;
     }
     const limits = BATCH_LIMITS[this.kind];
@@ -377,7 +378,7 @@ export class FileTailer {
       await inFlight?.catch(() => {});
     }
     if (this.closed) return;
-    if (await this.commit(file, events, false)) this.caughtUp = Boolean(this.options.follow);
+    if (await this.commit(file, events, false)) this.liveness.reachedEnd();
   }
 
   /**
@@ -389,14 +390,14 @@ export class FileTailer {
   private commit(file: OpenFile, events: ParseEvent[], more: boolean): Promise<boolean> {
     const toOffset = file.reader.committedOffset;
     const nextLine = file.reader.committedLine;
-    const interim = more && !this.caughtUp;
+    const interim = more && !this.liveness.live;
     const settle = !interim && file.unsettled;
     if (toOffset === file.cursor.offset && events.length === 0 && !settle) return Promise.resolve(true);
     const snapshot = file.reader.snapshot();
     const parserState = interim ? { ...snapshot, unsettled: true } : snapshot;
     const records = file.recordsPending;
     file.recordsPending = 0;
-    const live = this.caughtUp;
+    const live = this.liveness.live;
     return this.store(file, { toOffset, nextLine, parserState, events, live, interim, settle, records });
   }
 
