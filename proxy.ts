@@ -1,14 +1,29 @@
-// Next.js 16 "proxy" (formerly middleware): runs before every page and API route. It enforces
-// THAW_TOKEN when set; without a token Thaw only listens on loopback (`thaw start` refuses
-// anything else), so there is nothing to check. The rule itself lives in lib/api/auth.ts.
+// Next.js 16 "proxy" (formerly middleware): runs before every page and API route. Two rules, each in
+// one place: the write guard (lib/api/write-guard.ts) refuses cross-site writes and non-JSON writes to
+// JSON APIs on every address, loopback included; then the token guard (lib/api/auth.ts) enforces
+// THAW_TOKEN when set. Without a token Thaw only listens on loopback (`thaw start` refuses anything else).
 import { NextResponse, type NextRequest } from 'next/server';
 import { PUBLIC_PATHS, SESSION_COOKIE, isAuthorized } from './lib/api/auth';
-import { UnauthorizedError, errorResponse } from './lib/api/errors';
+import { RefusedWriteError, UnauthorizedError, errorResponse } from './lib/api/errors';
+import { checkWrite } from './lib/api/write-guard';
 import { getEnv } from './lib/env';
 
 export function proxy(request: NextRequest) {
-  const token = getEnv().THAW_TOKEN;
+  const env = getEnv();
+  const token = env.THAW_TOKEN;
   const { pathname, search } = request.nextUrl;
+  const write = checkWrite({
+    method: request.method,
+    url: request.url,
+    origin: request.headers.get('origin'),
+    secFetchSite: request.headers.get('sec-fetch-site'),
+    contentType: request.headers.get('content-type'),
+    forwardedHost: request.headers.get('x-forwarded-host'),
+    forwardedProto: request.headers.get('x-forwarded-proto'),
+    publicUrl: env.THAW_PUBLIC_URL ?? null,
+  });
+  if (!write.ok)
+    return errorResponse(new RefusedWriteError(write.status, write.code, write.message), { method: request.method, url: pathname });
   if (!token || PUBLIC_PATHS.has(pathname)) return NextResponse.next();
   if (isAuthorized(token, request.headers.get('authorization'), request.cookies.get(SESSION_COOKIE)?.value)) return NextResponse.next();
   if (pathname.startsWith('/api/')) return errorResponse(new UnauthorizedError(), { method: request.method, url: pathname });

@@ -58,6 +58,12 @@ export default async function RunsPage({ searchParams }: { searchParams: SearchP
           ...options,
           statusCounts: Object.fromEntries(listing.counts.status.map((c) => [c.value, c.count])),
           verdictCounts: Object.fromEntries(listing.counts.verdict.map((c) => [c.value, c.count])),
+          tagCounts: listing.counts.tag,
+          starredCounts: {
+            starred: listing.counts.starred.find((c) => c.value)?.count ?? 0,
+            unstarred: listing.counts.starred.find((c) => !c.value)?.count ?? 0,
+          },
+          hiddenCount: listing.counts.hidden.find((c) => c.value)?.count ?? 0,
         }}
         values={filters}
         extra={sort !== 'lastSeenAt' || dir !== 'desc' ? { sort, dir } : {}}

@@ -7,12 +7,15 @@
 // key, so a run that was already overfitting in its history does not "fire" when following resumes.
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { alertTransitions, runIdentity, stalledAlert, type AlertTransition } from '../lib/analysis/alerts';
+import { alertTransitions, stalledAlert, type AlertTransition } from '../lib/analysis/alerts';
+import { runKeySql } from '../lib/db/run-key';
 import type { CheckpointEvent, CheckpointKind } from '../lib/analysis/types';
 import { strategyIdentity } from '../lib/analysis/strategy';
 
 interface RunRow {
   id: number;
+  /** What identifies the run in its own output (lib/db/run-key.ts): the alert's dedupe key. */
+  identity: string;
   sourceId: number;
   runKey: string;
   status: string;
@@ -33,9 +36,10 @@ interface RunRow {
 async function loadRuns(client: pg.PoolClient, runIds: readonly number[]): Promise<RunRow[]> {
   return (
     await client.query<RunRow>(
-      `SELECT r.id, r."sourceId", r."runKey"::text AS "runKey", r.status, r."errorMessage", r."outputDir", r.timestamp, r."taskId",
+      `SELECT r.id, ${runKeySql('r', 'src')} AS identity, r."sourceId", r."runKey"::text AS "runKey", r.status, r."errorMessage", r."outputDir", r.timestamp, r."taskId",
               r."taskName", r.format, s.kind, s.spec, s."totalLayers", s."frozenLayers", s."unfrozenLayers", s.applied
-         FROM "Run" r LEFT JOIN "VisionStrategy" s ON s."runId" = r.id WHERE r.id = ANY($1::int[])`,
+         FROM "Run" r JOIN "LogSource" src ON src.id = r."sourceId" LEFT JOIN "VisionStrategy" s ON s."runId" = r.id
+        WHERE r.id = ANY($1::int[])`,
       [runIds],
     )
   ).rows;
@@ -63,7 +67,7 @@ async function insertAlerts(client: pg.PoolClient, row: RunRow, transitions: rea
     await client.query(
       `INSERT INTO "Alert" (id, "runId", "runIdentity", rule, live, message, facts)
        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT ("runIdentity", rule) DO NOTHING`,
-      [randomUUID(), row.id, runIdentity(row), t.rule, live, t.message.replaceAll('\u0000', '\uFFFD'), JSON.stringify(facts)],
+      [randomUUID(), row.id, row.identity, t.rule, live, t.message.replaceAll('\u0000', '\uFFFD'), JSON.stringify(facts)],
     );
   }
 }

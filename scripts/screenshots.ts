@@ -1,7 +1,9 @@
 // `npm run screenshots`: the README's pictures. Starts Thaw (`thaw start`, building the web UI if
 // needed) on demo-like data in a temp dir (the sample logs plus the demo's sequential chains, on a
 // fresh embedded PostgreSQL), opens each page in the npm-shipped Chromium (tests/helpers/browser.ts)
-// and writes docs/screenshot-<page>.png. The tests never write into docs/.
+// and writes docs/screenshot-<page>.png (`npm run screenshots -- --out <dir>` writes them elsewhere).
+// A few runs are annotated first (names, tags, notes, stars, one hidden run), as a team would have
+// them. The tests never write into docs/.
 import { mkdir, mkdtemp, rm, writeFile, chmod } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +18,34 @@ import { waitFor } from '../tests/helpers/ingest';
 import { copySamples } from '../tests/web/fixtures';
 import { startThaw } from '../tests/web/server';
 
-const DOCS = path.join(PROJECT_DIR, 'docs');
+const outIndex = process.argv.indexOf('--out');
+const DOCS = outIndex > 0 && process.argv[outIndex + 1] ? path.resolve(process.argv[outIndex + 1]!) : path.join(PROJECT_DIR, 'docs');
+
+/** Annotations a team would have given the demo's runs (through the API, like the UI does). */
+async function annotate(url: string, runs: { id: number; taskId: number | null; strategy: { label: string } }[]): Promise<void> {
+  const send = async (method: string, pathname: string, body: unknown) => {
+    const response = await fetch(`${url}${pathname}`, {
+      method,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`${method} ${pathname}: ${response.status} ${await response.text()}`);
+  };
+  const [first, second, third, fourth, last] = [runs[0], runs[1], runs[2], runs[3], runs.at(-1)];
+  if (first)
+    await send('PATCH', `/api/runs/${first.id}`, {
+      name: 'Unfreeze 8 — overfits after epoch 14',
+      tags: ['baseline', 'needs-review'],
+      note: 'Validation turns at epoch 14; the best_model checkpoint is the one to keep. Try fewer layers on this dataset.',
+      starred: true,
+    });
+  if (second) await send('PATCH', `/api/runs/${second.id}`, { name: 'Buffered stdout check', tags: ['infra'] });
+  if (third) await send('PATCH', `/api/runs/${third.id}`, { tags: ['ratio-sweep'], starred: true });
+  if (fourth) await send('PATCH', `/api/runs/${fourth.id}`, { tags: ['chain-a', 'baseline'] });
+  if (last && last !== first) await send('PATCH', `/api/runs/${last.id}`, { hidden: true, tags: ['aborted'], note: 'Wrong dataset path.' });
+  const task = runs.find((run) => run.taskId !== null)?.taskId;
+  if (task !== undefined && task !== null) await send('PUT', `/api/tasks/${task}`, { episodes: 800 });
+}
 
 async function main(): Promise<void> {
   await ensureWebBuild(pino({ level: 'warn' }));
@@ -39,7 +68,11 @@ async function main(): Promise<void> {
         async () => ((await (await fetch(`${server.url}/api/runs`)).json()) as { runs: unknown[] }).runs.length >= expectedRuns,
         { timeoutMs: 120_000, what: 'every run ingested' },
       );
-      const { runs } = (await (await fetch(`${server.url}/api/runs?sort=id&dir=asc`)).json()) as { runs: { id: number }[] };
+      const { runs } = (await (await fetch(`${server.url}/api/runs?sort=id&dir=asc`)).json()) as {
+        runs: { id: number; taskId: number | null; strategy: { label: string } }[];
+      };
+      await annotate(server.url, runs);
+      await mkdir(DOCS, { recursive: true });
       const browser = await launchBrowser();
       try {
         const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });

@@ -7,6 +7,10 @@ export interface FilterOptions {
   /** Runs per status and verdict under the other filters (absent: no counts shown). */
   statusCounts?: Record<string, number>;
   verdictCounts?: Record<string, number>;
+  /** Annotations: runs per tag, starred/unstarred, and how many hidden runs match the other filters. */
+  tagCounts?: { value: string; count: number }[];
+  starredCounts?: { starred: number; unstarred: number };
+  hiddenCount?: number;
 }
 
 /** "label (1,234)" when a count is known; a value no run has shows (0). */
@@ -21,6 +25,9 @@ export interface FilterValues {
   status?: string[];
   verdict?: string[];
   q?: string;
+  tag?: string[];
+  starred?: boolean;
+  hidden?: 'exclude' | 'include' | 'only';
 }
 
 export function RunFilters({
@@ -83,6 +90,44 @@ export function RunFilters({
           ))}
         </select>
       </label>
+      {options.tagCounts !== undefined && (
+        <label>
+          Tag
+          <select name="tag" defaultValue={values.tag?.[0] ?? ''} data-testid="filter-tag">
+            <option value="">all</option>
+            {values.tag?.[0] !== undefined && !options.tagCounts.some((t) => t.value === values.tag?.[0]) && (
+              <option value={values.tag[0]}>{counted(values.tag[0], 0, true)}</option>
+            )}
+            {options.tagCounts.map((t) => (
+              <option key={t.value} value={t.value}>
+                {counted(t.value, t.count, true)}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      {options.starredCounts !== undefined && (
+        <label>
+          Starred
+          <select name="starred" defaultValue={values.starred === undefined ? '' : values.starred ? '1' : '0'} data-testid="filter-starred">
+            <option value="">all</option>
+            <option value="1">{counted('★ starred', options.starredCounts.starred, true)}</option>
+            <option value="0">{counted('not starred', options.starredCounts.unstarred, true)}</option>
+          </select>
+        </label>
+      )}
+      {options.hiddenCount !== undefined && (
+        <label className="checkbox" title="hidden runs are left out unless you ask for them">
+          <input
+            type="checkbox"
+            name="hidden"
+            value="include"
+            defaultChecked={values.hidden === 'include' || values.hidden === 'only'}
+            data-testid="filter-hidden"
+          />
+          show hidden ({options.hiddenCount.toLocaleString('en-US')})
+        </label>
+      )}
       <label className="grow">
         Search
         <input type="search" name="q" defaultValue={values.q ?? ''} placeholder="task name, path, strategy…" />

@@ -5,13 +5,17 @@
 import Link from 'next/link';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useEffect, useMemo, useState } from 'react';
+import type { RunAnnotationResponse } from '@/lib/api/schemas/annotations';
 import type { RunRow, RunSortKey } from '@/lib/api/schemas/runs';
+import { changeTags } from '@/lib/annotations/tags';
+import { StarButton, TagChips, TagInput, sendJson } from './annotations';
 import { sortRuns } from '@/lib/api/sort-runs';
 import { LayerStrip, StatusDot, StrategyLabel, VerdictBadge } from './badges';
 import { fmtAgo, fmtCount, fmtDateTime, fmtLoss, fmtRatio, shortPath } from './format';
 import { useCoalesced, useLiveChanges } from './live';
 
 const COLUMNS: { key: RunSortKey | null; label: string; title?: string; className?: string }[] = [
+  { key: null, label: '★', title: 'starred' },
   { key: 'status', label: '', title: 'status' },
   { key: 'id', label: 'Run' },
   { key: 'task', label: 'Task' },
@@ -41,6 +45,24 @@ export function mergeRows(current: readonly RunRow[], fetched: readonly RunRow[]
   return [...byId.values()];
 }
 
+/** A change to runs' annotations, as the bulk endpoint takes it. */
+interface AnnotationChange {
+  addTags?: string[];
+  removeTags?: string[];
+  starred?: boolean;
+  hidden?: boolean;
+}
+
+/** The change applied to a row locally (the optimistic view; the server's answer replaces it). */
+function applyChange(row: RunRow, change: AnnotationChange): RunRow {
+  return {
+    ...row,
+    tags: changeTags(row.tags, { add: change.addTags, remove: change.removeTags }),
+    starred: change.starred ?? row.starred,
+    hidden: change.hidden ?? row.hidden,
+  };
+}
+
 export function RunsTable({
   initialRows,
   total,
@@ -67,6 +89,31 @@ export function RunsTable({
   const router = useRouter();
   const pathname = usePathname();
   const searchParams = useSearchParams();
+  const [error, setError] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+
+  /** Optimistic: rows change at once; the server's answer (or a rollback and an error) follows. */
+  const annotate = async (ids: number[], change: AnnotationChange) => {
+    if (ids.length === 0) return;
+    const targets = new Set(ids);
+    const before = new Map(rows.filter((row) => targets.has(row.id)).map((row) => [row.id, row]));
+    setRows((current) => current.map((row) => (targets.has(row.id) ? applyChange(row, change) : row)));
+    setError(null);
+    setSaving(true);
+    try {
+      const { runs } = await sendJson<{ runs: RunAnnotationResponse[] }>('POST', '/api/runs/annotations', { ids, ...change });
+      const saved = new Map(runs.map((run) => [run.id, run]));
+      setRows((current) => current.map((row) => (saved.has(row.id) ? { ...row, ...saved.get(row.id)!, id: row.id } : row)));
+      // The filters (hidden, starred, tag) and their counts follow on the server's next render.
+      router.refresh();
+    } catch (failure) {
+      setRows((current) => current.map((row) => before.get(row.id) ?? row));
+      setError(failure instanceof Error ? failure.message : String(failure));
+    } finally {
+      setSaving(false);
+    }
+  };
+  const selectedIds = [...selected].filter((id) => rows.some((row) => row.id === id));
 
   // New server render (filters changed): start from its rows.
   useEffect(() => setRows(initialRows), [initialRows]);
@@ -140,6 +187,38 @@ export function RunsTable({
           JSON
         </a>
       </div>
+      {selectedIds.length > 0 && (
+        <div className="bulk-actions" data-testid="bulk-actions">
+          <span>
+            <strong>{selectedIds.length}</strong> selected:
+          </span>
+          <TagInput buttonLabel="Add tag" testId="bulk-tag" onAdd={(tags) => void annotate(selectedIds, { addTags: tags })} />
+          <TagInput buttonLabel="Remove tag" testId="bulk-untag" onAdd={(tags) => void annotate(selectedIds, { removeTags: tags })} />
+          <button type="button" className="button secondary small" onClick={() => void annotate(selectedIds, { starred: true })}>
+            ★ Star
+          </button>
+          <button type="button" className="button secondary small" onClick={() => void annotate(selectedIds, { starred: false })}>
+            Unstar
+          </button>
+          <button
+            type="button"
+            className="button secondary small"
+            onClick={() => void annotate(selectedIds, { hidden: true })}
+            data-testid="bulk-hide"
+          >
+            Hide
+          </button>
+          <button type="button" className="button secondary small" onClick={() => void annotate(selectedIds, { hidden: false })}>
+            Unhide
+          </button>
+          {saving && <span className="muted small">saving…</span>}
+        </div>
+      )}
+      {error && (
+        <p className="error-note" role="alert" data-testid="annotation-error">
+          Not saved: {error}
+        </p>
+      )}
       <div className="table-scroll">
         <table className="runs" data-testid="runs-table">
           <thead>
@@ -153,7 +232,7 @@ export function RunsTable({
                 />
               </th>
               {COLUMNS.map((column) => (
-                <th key={column.label || 'status'} className={column.className} title={column.title}>
+                <th key={column.title ?? column.label} className={column.className} title={column.title}>
                   {column.key ? (
                     <button
                       type="button"
@@ -171,7 +250,12 @@ export function RunsTable({
           </thead>
           <tbody>
             {sorted.map((run) => (
-              <tr key={run.id} data-run-id={run.id} data-testid="run-row" className={selected.has(run.id) ? 'selected' : undefined}>
+              <tr
+                key={run.id}
+                data-run-id={run.id}
+                data-testid="run-row"
+                className={[selected.has(run.id) ? 'selected' : '', run.hidden ? 'hidden-run' : ''].join(' ').trim() || undefined}
+              >
                 <td>
                   <input
                     type="checkbox"
@@ -181,10 +265,29 @@ export function RunsTable({
                   />
                 </td>
                 <td>
-                  <StatusDot status={run.status} />
+                  <StarButton
+                    starred={run.starred}
+                    label={`run ${run.id}`}
+                    onToggle={() => void annotate([run.id], { starred: !run.starred })}
+                  />
                 </td>
                 <td>
+                  <StatusDot status={run.status} />
+                </td>
+                <td className="run-cell">
                   <Link href={`/runs/${run.id}`}>#{run.id}</Link>
+                  {run.name && (
+                    <Link href={`/runs/${run.id}`} className="run-name" data-testid="run-name" title={run.note ?? undefined}>
+                      {run.name}
+                    </Link>
+                  )}
+                  {run.hidden && <span className="badge hidden-badge">hidden</span>}
+                  {run.note && !run.name && (
+                    <span className="muted small" title={run.note}>
+                      ✎
+                    </span>
+                  )}
+                  <TagChips tags={run.tags} />
                 </td>
                 <td data-testid="cell-task">
                   {run.taskId === null ? (run.format === 'lerobot' ? 'LeRobot' : '–') : `task${run.taskId}`}{' '}

@@ -5,6 +5,7 @@ import { X_AXES } from '@/lib/api/schemas/common';
 import { compareQuery } from '@/lib/api/schemas/compare';
 import { compareRuns } from '@/lib/queries/compare';
 import { CompareView } from '../_components/compare-view';
+import { HiddenToggle } from '../_components/hidden-toggle';
 import { LiveRefresh } from '../_components/live';
 
 export const dynamic = 'force-dynamic';
@@ -18,7 +19,8 @@ const pageQuery = compareQuery.extend({
 });
 
 export default async function ComparePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const { value: query, error } = parseQueryOrDefault(pageQuery, await searchParams);
+  const params = await searchParams;
+  const { value: query, error } = parseQueryOrDefault(pageQuery, params);
   const { format: _format, table: _table, xmin, xmax, ...options } = query;
   const data = await compareRuns(options);
   const range = xmin !== undefined && xmax !== undefined && xmax > xmin ? { min: xmin, max: xmax } : null;
@@ -34,6 +36,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
         </p>
       </div>
       {error && <p className="error-note">Ignored a bad parameter: {error}</p>}
+      <HiddenToggle params={params} leftOut={data.hiddenLeftOut} included={options.hidden === 'include'} />
       {data.runs.length === 0 ? (
         <p data-testid="compare-empty">
           No runs match. Select runs on the <a href="/">runs page</a>.

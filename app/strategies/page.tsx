@@ -4,6 +4,8 @@ import { strategiesQuery } from '@/lib/api/schemas/strategies';
 import { listRecommendations } from '@/lib/queries/strategies';
 import type { RecommendationView } from '@/lib/api/schemas/strategies';
 import { fmtCount, fmtLoss, fmtParams } from '../_components/format';
+import { TaskEpisodesForm } from '../_components/annotations';
+import { HiddenToggle } from '../_components/hidden-toggle';
 import { LiveRefresh } from '../_components/live';
 import { TradeoffChart, type TradeoffPoint } from './tradeoff-chart';
 
@@ -84,8 +86,9 @@ function tradeoffPoints(rec: RecommendationView): TradeoffPoint[] {
 }
 
 export default async function StrategiesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const { value: query, error } = parseQueryOrDefault(strategiesQuery, await searchParams);
-  const data = await listRecommendations(query.fpe);
+  const params = await searchParams;
+  const { value: query, error } = parseQueryOrDefault(strategiesQuery, params);
+  const data = await listRecommendations(query.fpe, query.hidden);
   const ruleFor = (layers: number | null) =>
     layers === null
       ? '–'
@@ -101,15 +104,17 @@ export default async function StrategiesPage({ searchParams }: { searchParams: P
           </p>
         </div>
         {error && <p className="error-note">Ignored a bad parameter: {error}</p>}
+        <HiddenToggle params={params} leftOut={null} included={query.hidden === 'include'} path="/strategies" />
         <form method="get" className="filters">
           <label>
             Frames per episode
             <input type="number" name="fpe" min={1} step="any" defaultValue={query.fpe ?? ''} placeholder="e.g. 300" />
           </label>
+          {query.hidden !== 'exclude' && <input type="hidden" name="hidden" value={query.hidden} />}
           <button type="submit">Estimate episodes</button>
           <span className="muted small">
-            The SmolVLA trainer prints dataset frames, not episodes (LeRobot runs print their episodes and are placed directly); give the
-            average episode length to place the others in the table.
+            The SmolVLA trainer prints dataset frames, not episodes (LeRobot runs print their episodes and are placed directly). Give each
+            task its episode count below (kept for everyone), or the average episode length here to estimate the rest.
           </span>
         </form>
       </section>
@@ -122,9 +127,14 @@ export default async function StrategiesPage({ searchParams }: { searchParams: P
               <span className="muted small">
                 {rec.datasetFrames === null ? 'dataset size unknown' : `${fmtCount(rec.datasetFrames)} frames`}
                 {rec.episodes !== null &&
-                  ` · ${rec.episodesSource === 'estimated' ? '~' : ''}${fmtCount(Math.round(rec.episodes))} episodes`}
+                  ` · ${rec.episodesSource === 'estimated' ? '~' : ''}${fmtCount(Math.round(rec.episodes))} episodes${
+                    rec.episodesSource === 'task' ? ' (given for the task)' : rec.episodesSource === 'given' ? ' (from the log)' : ''
+                  }`}
               </span>
             </h2>
+            {rec.taskId !== null && rec.episodesSource !== 'given' && (
+              <TaskEpisodesForm taskId={rec.taskId} episodes={rec.episodesSource === 'task' ? rec.episodes : null} />
+            )}
             <p data-testid="summary" className={`verdict-${rec.verdict}`}>
               {rec.summary}
             </p>

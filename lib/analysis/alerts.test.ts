@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alertTransitions, runIdentity, type AlertRunState } from './alerts';
+import { alertTransitions, type AlertRunState } from './alerts';
 import type { RunSeries } from './types';
 
 function series(train: (number | null)[], val: (number | null)[]): RunSeries {
@@ -47,12 +47,5 @@ describe('alertTransitions', () => {
     expect(alertTransitions({ ...base, status: 'crashed', errorMessage: 'CUDA out of memory' })[0]?.message).toContain(
       'CUDA out of memory',
     );
-  });
-});
-
-describe('runIdentity', () => {
-  it('prefers outputDir + timestamp, else source + runKey', () => {
-    expect(runIdentity({ outputDir: '/o', timestamp: '20251106_144248', sourceId: 3, runKey: 0 })).toBe('out:/o|20251106_144248');
-    expect(runIdentity({ outputDir: '/o', timestamp: null, sourceId: 3, runKey: '120' })).toBe('src:3|120');
   });
 });

@@ -98,14 +98,3 @@ export function stalledAlert(minutes: number): AlertTransition {
     details: { staleMinutes: minutes },
   };
 }
-
-/** What identifies a run in its own output: outputDir + timestamp, else its source and start offset. */
-export function runIdentity(run: {
-  outputDir: string | null;
-  timestamp: string | null;
-  sourceId: number;
-  runKey: string | number;
-}): string {
-  if (run.outputDir && run.timestamp) return `out:${run.outputDir}|${run.timestamp}`;
-  return `src:${run.sourceId}|${run.runKey}`;
-}

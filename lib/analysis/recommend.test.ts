@@ -99,6 +99,20 @@ describe('recommend', () => {
     expect(rec?.ranking.map((r) => r.trainableLayers)).toEqual([6, 9]);
   });
 
+  it("places a task by its annotated episodes: after the logs' own count, before the frames estimate", () => {
+    const taskEpisodes = new Map([[1, 1200]]);
+    const [task] = recommend([run('x', strat('last_n', 8), [0.2])], { taskEpisodes, framesPerEpisode: 100 });
+    expect(task?.episodes).toBe(1200);
+    expect(task?.episodesSource).toBe('task');
+    expect(task?.heuristic?.minEpisodes).toBe(1000);
+    expect(task?.summary).toContain("the notes' rule of thumb for 1200 episodes is 8 layers");
+    const [logged] = recommend([run('x', strat('last_n', 8), [0.2], { episodes: 300 })], { taskEpisodes });
+    expect(logged?.episodesSource).toBe('given');
+    expect(logged?.episodes).toBe(300);
+    const [other] = recommend([run('x', strat('last_n', 8), [0.2], { taskId: 2 })], { taskEpisodes });
+    expect(other?.episodes).toBeNull();
+  });
+
   it('estimates episodes from frames when asked, else has no row', () => {
     const [est] = recommend([run('x', strat('last_n', 4), [0.2])], { framesPerEpisode: 100 });
     expect(est?.episodes).toBe(26); // round(2560 / 100)

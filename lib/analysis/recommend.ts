@@ -10,8 +10,8 @@
  *
  * Rule of thumb. HEURISTIC_TABLE (below) is copied from the user's notes; a bucket's row is looked up
  * by episodes: the runs' `episodes` if given (their median if they differ; the log prints frames,
- * not episodes), else round(frames / framesPerEpisode) when the caller passes `framesPerEpisode`,
- * else no row. Ranges are half-open [min, max) — the notes' boundaries overlap ("2500-4000" vs
+ * not episodes), else the task's episode count a person gave (`taskEpisodes`, PUT /api/tasks/[id]),
+ * else round(frames / framesPerEpisode) when the caller passes `framesPerEpisode`, else no row. Ranges are half-open [min, max) — the notes' boundaries overlap ("2500-4000" vs
  * "> 4000"), so 4000 goes to the upper row. `agreement` compares the top strategy's trainable layers with the row's range:
  * 'agrees' | 'more_layers' | 'fewer_layers' (null when either side is missing or the top strategy is
  * "default (unknown)").
@@ -201,7 +201,8 @@ export interface Recommendation {
   taskId: number | null;
   datasetFrames: number | null;
   episodes: number | null;
-  episodesSource: 'given' | 'estimated' | null;
+  /** given: the runs' logs; task: the task's annotated episode count; estimated: frames ÷ frames per episode. */
+  episodesSource: 'given' | 'task' | 'estimated' | null;
   ranking: RankedStrategy[];
   heuristic: HeuristicRow | null;
   agreement: Agreement | null;
@@ -216,6 +217,8 @@ export interface Recommendation {
 export interface RecommendOptions {
   /** Frames per episode, to estimate episodes from `datasetFrames` when runs carry no `episodes`. */
   framesPerEpisode?: number;
+  /** Episodes per task id, as people gave them (annotations): used when the runs carry no `episodes`. */
+  taskEpisodes?: ReadonlyMap<number, number>;
 }
 
 function median(xs: number[]): number | null {
@@ -404,6 +407,9 @@ export function recommend(runs: readonly AnalysisRun[], options: RecommendOption
     if (given.length > 0) {
       episodes = median(given);
       episodesSource = 'given';
+    } else if (taskId !== null && options.taskEpisodes?.has(taskId)) {
+      episodes = options.taskEpisodes.get(taskId)!;
+      episodesSource = 'task';
     } else if (frames !== null && options.framesPerEpisode !== undefined && options.framesPerEpisode > 0) {
       episodes = Math.round(frames / options.framesPerEpisode);
       episodesSource = 'estimated';

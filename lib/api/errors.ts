@@ -35,6 +35,13 @@ export class UnauthorizedError extends ApiError {
   }
 }
 
+/** A write the write guard (lib/api/write-guard.ts) refused: cross-site (403) or not JSON (415). */
+export class RefusedWriteError extends ApiError {
+  constructor(status: 403 | 415, code: string, message: string) {
+    super(status, code, message);
+  }
+}
+
 export interface ErrorBody {
   error: { code: string; message: string };
 }

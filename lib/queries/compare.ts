@@ -19,15 +19,32 @@ export const DEFAULT_COMPARE_LIMIT = 60;
 
 export type CompareOptions = Omit<CompareQuery, 'format' | 'table'>;
 
-async function selectRuns(options: CompareOptions, notes: string[]): Promise<RunRow[]> {
-  const hasFilter = options.runs || options.task || options.strategy || options.status || options.verdict || options.q;
-  const { runs: rows, total } = await listRunsPage({
+async function selectRuns(options: CompareOptions, notes: string[]): Promise<{ rows: RunRow[]; hiddenLeftOut: number }> {
+  const hasFilter =
+    options.runs ||
+    options.task ||
+    options.strategy ||
+    options.status ||
+    options.verdict ||
+    options.q ||
+    options.tag ||
+    options.starred !== undefined;
+  // Hidden runs stay out unless asked; an explicit selection of runs asks for them.
+  const hidden = options.hidden ?? (options.runs ? 'include' : 'exclude');
+  const {
+    runs: rows,
+    total,
+    counts,
+  } = await listRunsPage({
     ids: options.runs,
     task: options.task,
     strategy: options.strategy,
     status: options.status,
     verdict: options.verdict,
     q: options.q,
+    tag: options.tag,
+    starred: options.starred,
+    hidden,
     sort: 'lastSeenAt',
     dir: 'desc',
     limit: hasFilter ? undefined : DEFAULT_COMPARE_LIMIT,
@@ -39,7 +56,8 @@ async function selectRuns(options: CompareOptions, notes: string[]): Promise<Run
   }
   if (!hasFilter && total > DEFAULT_COMPARE_LIMIT)
     notes.push(`showing the ${DEFAULT_COMPARE_LIMIT} most recently active of ${total} runs; select runs or filter to choose`);
-  return rows;
+  const hiddenLeftOut = hidden === 'exclude' ? (counts.hidden.find((c) => c.value)?.count ?? 0) : 0;
+  return { rows, hiddenLeftOut };
 }
 
 async function loadRunsInView(rows: readonly RunRow[], axis: XAxis, forgetting: Map<number, number | null>): Promise<CompareRun[]> {
@@ -79,7 +97,7 @@ export function defaultAxis(rows: readonly Pick<RunRow, 'epochsDone' | 'lastStep
 /** `x` left out: the axis that has data for the selected runs (see defaultAxis). */
 export async function compareRuns(requested: Omit<CompareOptions, 'x'> & { x?: CompareOptions['x'] }): Promise<CompareResponse> {
   const notes: string[] = [];
-  const rows = await selectRuns({ ...requested, x: requested.x ?? 'epoch' }, notes);
+  const { rows, hiddenLeftOut } = await selectRuns({ ...requested, x: requested.x ?? 'epoch' }, notes);
   const options: CompareOptions = { ...requested, x: requested.x ?? defaultAxis(rows) };
   const forgetting = await forgettingByRun(rows.map((r) => r.id));
   const runs = await loadRunsInView(rows, options.x, forgetting);
@@ -101,7 +119,13 @@ export async function compareRuns(requested: Omit<CompareOptions, 'x'> & { x?: C
       strategyLabel: row.strategy.label,
       color: row.strategy.color,
       verdict: row.verdict.status,
+      name: row.name,
+      tags: row.tags,
+      note: row.note,
+      starred: row.starred,
+      hidden: row.hidden,
     })),
+    hiddenLeftOut,
     strategies: view.strategies,
     facets: view.facets,
     series: view.series,

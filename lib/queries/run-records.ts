@@ -2,7 +2,9 @@
 // need the series themselves (the strategies page); the runs table reads the stored summaries
 // instead (runs.ts).
 import type { EpochPoint, RunSeries, StrategyInput, ValidationPoint } from '../analysis';
+import type { HiddenMode } from '../api/schemas/annotations';
 import { db } from '../db/client';
+import { ANNOTATION_JOIN, hiddenCondition } from './annotations';
 import { Prisma } from '../generated/prisma/client';
 import { strategyFromColumns, type StrategyColumns } from '../views/views';
 
@@ -55,6 +57,8 @@ export interface RunSelection {
   ids?: readonly number[];
   taskIds?: readonly number[];
   statuses?: readonly string[];
+  /** Hidden runs (annotations): left out unless asked (default include here: callers decide). */
+  hidden?: HiddenMode;
 }
 
 function whereClause(selection: RunSelection): Prisma.Sql {
@@ -62,6 +66,8 @@ function whereClause(selection: RunSelection): Prisma.Sql {
   if (selection.ids) conditions.push(Prisma.sql`r.id = ANY(${[...selection.ids]}::int[])`);
   if (selection.taskIds) conditions.push(Prisma.sql`r."taskId" = ANY(${[...selection.taskIds]}::int[])`);
   if (selection.statuses) conditions.push(Prisma.sql`r.status = ANY(${[...selection.statuses]}::text[])`);
+  const hidden = hiddenCondition(selection.hidden ?? 'include');
+  if (hidden) conditions.push(hidden);
   return conditions.length === 0 ? Prisma.empty : Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}`;
 }
 
@@ -77,6 +83,7 @@ export async function loadRunRecords(selection: RunSelection = {}): Promise<RunR
            v.epochs AS "valEpochs", v.finals AS "valFinals", v.tasks AS "valTasks", v.losses AS "valLosses"
       FROM "Run" r
       JOIN "LogSource" src ON src.id = r."sourceId"
+      ${ANNOTATION_JOIN}
       LEFT JOIN "VisionStrategy" s ON s."runId" = r.id
       LEFT JOIN LATERAL (SELECT sp.step FROM "StepPoint" sp WHERE sp."runId" = r.id ORDER BY sp.step DESC LIMIT 1) ls ON true
       LEFT JOIN LATERAL (

@@ -15,6 +15,7 @@ import {
 import { db } from '../db/client';
 import { NotFoundError } from '../api/errors';
 import type { RunDetail } from '../api/schemas/run';
+import { runAnnotation } from './annotations';
 import { loadEpochData } from './epochs';
 import { finiteOrNull, specFromJson, strategyView } from '../views/views';
 import type { StrategyInput } from '../analysis';
@@ -100,7 +101,7 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
     row.nonFinite[column] = nonFinite(v.loss);
     row.retention[column] = v.retention;
   }
-  const stepFigures = await stepLossFigures(id);
+  const [stepFigures, annotation] = await Promise.all([stepLossFigures(id), runAnnotation(id)]);
   const stepBased = series.epochs.length === 0 && lastStep !== null;
   const validationRows = [...rowsByKey.values()].sort((a, b) => Number(a.final) - Number(b.final) || a.epoch - b.epoch);
 
@@ -145,6 +146,7 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
         visionTotal: toNumber(run.strategy?.visionTotalParams ?? null),
       },
       source: run.source,
+      ...annotation,
     },
     strategy: strategyView(strategy),
     progress: {

@@ -6,11 +6,18 @@
 // summarised by other analysis rules (an upgrade), are summarised once when first listed.
 import { db, type Db } from '../db/client';
 import { Prisma } from '../generated/prisma/client';
+import type { HiddenMode } from '../api/schemas/annotations';
 import type { RunFacets, RunRow, RunsQuery } from '../api/schemas/runs';
+import { ANNOTATION_COLUMNS, ANNOTATION_JOIN, annotationOf, hiddenCondition, type AnnotationColumns } from './annotations';
 import { SEARCH_SEPARATOR, type SummaryView } from '../summaries/run-summary';
 import { lockRuns, refreshRunSummaries, staleSummaries, type SqlRunner } from '../summaries/store';
 
-export type RunFilters = Omit<RunsQuery, 'format' | 'page' | 'limit'> & { page?: number; limit?: number };
+export type RunFilters = Omit<RunsQuery, 'format' | 'page' | 'limit' | 'hidden'> & {
+  page?: number;
+  limit?: number;
+  /** Hidden runs (annotations): left out unless asked (default exclude). */
+  hidden?: HiddenMode;
+};
 
 export interface RunsPage {
   runs: RunRow[];
@@ -41,7 +48,7 @@ async function ensureSummaries(ids?: readonly number[]): Promise<void> {
   }
 }
 
-const FROM = Prisma.sql`FROM "Run" r JOIN "LogSource" src ON src.id = r."sourceId" JOIN "RunSummary" rs ON rs."runId" = r.id`;
+const FROM = Prisma.sql`FROM "Run" r JOIN "LogSource" src ON src.id = r."sourceId" JOIN "RunSummary" rs ON rs."runId" = r.id ${ANNOTATION_JOIN}`;
 
 /** Each run's last step and latest finite step loss (two backward index probes per run listed). */
 const LAST_STEP = Prisma.sql`
@@ -52,7 +59,7 @@ const LAST_STEP = Prisma.sql`
 /** Without epoch averages (step-based trainers such as LeRobot) the table shows the last step's loss. */
 const LAST_TRAIN_LOSS = Prisma.sql`COALESCE(rs."lastTrainLoss", CASE WHEN rs."epochsDone" = 0 THEN ll.loss END)`;
 
-type Facet = 'task' | 'strategy' | 'status' | 'verdict';
+type Facet = 'task' | 'strategy' | 'status' | 'verdict' | 'tag' | 'starred' | 'hidden';
 
 /** Conditions every facet shares (run ids, text search). */
 function baseConditions(filters: RunFilters): Prisma.Sql[] {
@@ -61,7 +68,7 @@ function baseConditions(filters: RunFilters): Prisma.Sql[] {
   const needle = filters.q?.trim().toLowerCase() ?? '';
   if (needle !== '') {
     out.push(Prisma.sql`strpos(lower(concat_ws(${SEARCH_SEPARATOR}, '#' || r.id, 'task' || COALESCE(r."taskId"::text, ''), r."taskName",
-      r.description, r."outputDir", src.path, rs."searchText", r.status)), ${needle}) > 0`);
+      r.description, r."outputDir", src.path, rs."searchText", r.status, an.name, an.note, array_to_string(an.tags, ' '))), ${needle}) > 0`);
   }
   return out;
 }
@@ -72,6 +79,10 @@ function facetConditions(filters: RunFilters, except?: Facet): Prisma.Sql[] {
   if (filters.strategy && except !== 'strategy') out.push(Prisma.sql`rs."strategyKey" = ANY(${[...filters.strategy]}::text[])`);
   if (filters.status && except !== 'status') out.push(Prisma.sql`r.status = ANY(${[...filters.status]}::text[])`);
   if (filters.verdict && except !== 'verdict') out.push(Prisma.sql`rs.verdict = ANY(${[...filters.verdict]}::text[])`);
+  if (filters.tag && except !== 'tag') out.push(Prisma.sql`COALESCE(an.tags, '{}') && ${[...filters.tag]}::text[]`);
+  if (filters.starred !== undefined && except !== 'starred') out.push(Prisma.sql`COALESCE(an.starred, false) = ${filters.starred}`);
+  const hidden = except === 'hidden' ? null : hiddenCondition(filters.hidden ?? 'exclude');
+  if (hidden) out.push(hidden);
   return out;
 }
 
@@ -94,7 +105,7 @@ const ORDER: Record<RunFilters['sort'], Prisma.Sql> = {
   source: Prisma.sql`src.path COLLATE "C"`,
 };
 
-interface ListedRow {
+interface ListedRow extends AnnotationColumns {
   id: number;
   taskId: number | null;
   taskName: string | null;
@@ -142,6 +153,7 @@ function toRow(row: ListedRow): RunRow {
     lastStep: row.lastStep,
     totalSteps: row.totalSteps,
     episodes: row.episodes,
+    ...annotationOf(row),
   };
 }
 
@@ -163,9 +175,9 @@ async function selectRows(filters: RunFilters): Promise<ListedRow[]> {
     SELECT r.id, r."taskId", r."taskName", r.status, r.format, r."epochsTotal", r."startedAt", r."lastSeenAt", r."outputDir",
            r."parentRunId", r."datasetFrames", r."stepsPerEpoch", r."totalSteps", r.episodes, r.description,
            ls.step AS "lastStep", ${LAST_TRAIN_LOSS} AS "lastTrainLoss",
-           src.id AS "sourceId", src.path AS "sourcePath", src.host AS "sourceHost", rs.view
+           src.id AS "sourceId", src.path AS "sourcePath", src.host AS "sourceHost", rs.view, ${ANNOTATION_COLUMNS}
       FROM page JOIN "Run" r ON r.id = page.id JOIN "LogSource" src ON src.id = r."sourceId" JOIN "RunSummary" rs ON rs."runId" = r.id
-      ${LAST_STEP}
+      ${ANNOTATION_JOIN} ${LAST_STEP}
      ORDER BY page.k ${dir} NULLS LAST, r.id DESC`;
 }
 
@@ -177,6 +189,9 @@ interface FacetRow {
   layers: number | null;
   status: string;
   verdict: string;
+  tags: string[];
+  starred: boolean;
+  hidden: boolean;
   n: number;
 }
 
@@ -185,14 +200,18 @@ async function facets(filters: RunFilters): Promise<{ total: number; counts: Run
   const combos = await db().$queryRaw<FacetRow[]>`
     SELECT r."taskId" AS task, min(r."taskName") AS "taskName", rs."strategyKey" AS strategy,
            min(rs.view #>> '{strategy,label}') AS label, min((rs.view #>> '{strategy,trainableLayers}')::int) AS layers,
-           r.status, rs.verdict, count(*)::int AS n
+           r.status, rs.verdict, COALESCE(an.tags, '{}') AS tags, COALESCE(an.starred, false) AS starred,
+           COALESCE(an.hidden, false) AS hidden, count(*)::int AS n
       ${FROM} ${where(baseConditions(filters))}
-     GROUP BY r."taskId", rs."strategyKey", r.status, rs.verdict`;
+     GROUP BY r."taskId", rs."strategyKey", r.status, rs.verdict, COALESCE(an.tags, '{}'), COALESCE(an.starred, false), COALESCE(an.hidden, false)`;
   const accepts: Record<Facet, (c: FacetRow) => boolean> = {
     task: (c) => !filters.task || (c.task !== null && filters.task.includes(c.task)),
     strategy: (c) => !filters.strategy || filters.strategy.includes(c.strategy),
     status: (c) => !filters.status || (filters.status as readonly string[]).includes(c.status),
     verdict: (c) => !filters.verdict || (filters.verdict as readonly string[]).includes(c.verdict),
+    tag: (c) => !filters.tag || c.tags.some((t) => filters.tag!.includes(t)),
+    starred: (c) => filters.starred === undefined || c.starred === filters.starred,
+    hidden: (c) => (filters.hidden ?? 'exclude') === 'include' || c.hidden === (filters.hidden === 'only'),
   };
   const facetNames = Object.keys(accepts) as Facet[];
   const matching = (c: FacetRow, except?: Facet) => facetNames.every((f) => f === except || accepts[f](c));
@@ -222,8 +241,24 @@ async function facets(filters: RunFilters): Promise<{ total: number; counts: Run
       verdict: tally('verdict', (c) => c.verdict)
         .map(([value, { count }]) => ({ value, count }))
         .sort((a, b) => a.value.localeCompare(b.value)),
+      tag: tagTally(combos.filter((c) => matching(c, 'tag'))),
+      starred: tally('starred', (c) => c.starred)
+        .map(([value, { count }]) => ({ value, count }))
+        .sort((a, b) => Number(b.value) - Number(a.value)),
+      hidden: tally('hidden', (c) => c.hidden)
+        .map(([value, { count }]) => ({ value, count }))
+        .sort((a, b) => Number(b.value) - Number(a.value)),
     },
   };
+}
+
+/** Runs per tag among these combinations, most used first (a run with two tags counts under both). */
+function tagTally(combos: readonly FacetRow[]): { value: string; count: number }[] {
+  const counts = new Map<string, number>();
+  for (const c of combos) for (const tag of c.tags) counts.set(tag, (counts.get(tag) ?? 0) + c.n);
+  return [...counts.entries()]
+    .map(([value, count]) => ({ value, count }))
+    .sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
 }
 
 /** One page of the runs table (every matching run without `limit`), with totals and counts per filter value. */

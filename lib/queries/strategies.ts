@@ -15,6 +15,8 @@ import {
 } from '../analysis';
 import { db } from '../db/client';
 import type { HeuristicRowView, IntervalView, StrategiesResponse } from '../api/schemas/strategies';
+import type { HiddenMode } from '../api/schemas/annotations';
+import { taskEpisodes } from './annotations';
 import { loadEpochData } from './epochs';
 import { loadRunRecords } from './run-records';
 import { stepSummaries, stepVersions } from './steps';
@@ -43,8 +45,11 @@ async function trainableParams(ids: readonly number[]): Promise<Map<number, numb
   return new Map(rows.map((r) => [r.id, r.trainable === null ? null : Number(r.trainable)]));
 }
 
-export async function listRecommendations(framesPerEpisode: number | undefined): Promise<StrategiesResponse> {
-  const records = await loadRunRecords({});
+export async function listRecommendations(
+  framesPerEpisode: number | undefined,
+  hidden: HiddenMode = 'exclude',
+): Promise<StrategiesResponse> {
+  const [records, episodesByTask] = await Promise.all([loadRunRecords({ hidden }), taskEpisodes()]);
   const ids = records.map((r) => r.id);
   const [epochData, summaries, params] = await Promise.all([
     loadEpochData(ids),
@@ -72,7 +77,7 @@ export async function listRecommendations(framesPerEpisode: number | undefined):
     };
   });
   const taskNames = new Map(records.map((r) => [r.taskId, r.taskName]));
-  const recommendations = recommend(runs, { framesPerEpisode }).map((rec) => ({
+  const recommendations = recommend(runs, { framesPerEpisode, taskEpisodes: episodesByTask }).map((rec) => ({
     taskId: rec.taskId,
     taskName: taskNames.get(rec.taskId) ?? null,
     datasetFrames: rec.datasetFrames,

@@ -7,8 +7,8 @@ import { listRecommendations } from '@/lib/queries/strategies';
 export const dynamic = 'force-dynamic';
 
 export const GET = withApi(async (request: Request) => {
-  const { format, fpe } = parseQuery(strategiesQuery, new URL(request.url).searchParams);
-  const result = await listRecommendations(fpe);
+  const { format, fpe, hidden } = parseQuery(strategiesQuery, new URL(request.url).searchParams);
+  const result = await listRecommendations(fpe, hidden);
   if (format === 'csv') return csvOut('thaw-strategies', strategiesCsvRecords(result), request);
   return jsonOut(strategiesResponse, result, request);
 });

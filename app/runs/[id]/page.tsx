@@ -11,6 +11,7 @@ import { getRunDetail } from '@/lib/queries/run';
 import { getRunSeriesBundle } from '@/lib/queries/series';
 import { LayerStrip, StatusDot, StrategyLabel, VerdictBadge } from '../../_components/badges';
 import { fmtCount, fmtDateTime, fmtLoss, fmtParams, fmtPct, fmtRatio, retentionText } from '../../_components/format';
+import { RunAnnotationEditor } from '../../_components/annotations';
 import { LiveRefresh } from '../../_components/live';
 import { ConfigView } from '../../_components/config-view';
 import { LogTail } from '../../_components/log-tail';
@@ -70,6 +71,12 @@ export default async function RunPage({
         <div className="title-row">
           <StatusDot status={run.status} />
           <h1>
+            {run.name && (
+              <span className="run-name" data-testid="run-title-name">
+                {run.name}
+                {' · '}
+              </span>
+            )}
             {run.taskId === null && run.format === 'lerobot' ? (
               <>
                 #{run.id} · LeRobot {run.outputDir ? lastPathPart(run.outputDir) : ''}
@@ -98,6 +105,11 @@ export default async function RunPage({
             Compare…
           </Link>
         </div>
+        <RunAnnotationEditor
+          key={run.id}
+          runId={run.id}
+          initial={{ name: run.name, tags: run.tags, note: run.note, starred: run.starred, hidden: run.hidden }}
+        />
         {run.description && <p className="description">{run.description}</p>}
         {run.language && <p className="muted language">“{run.language}”</p>}
         <div className="strategy-row">

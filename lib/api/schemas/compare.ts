@@ -4,6 +4,8 @@
 // unless `pool=1` pools them, which the response then says in `notes`.
 // The query is exactly the page's URL, so a shared view and its data are the same thing.
 import { z } from 'zod';
+import { annotationFields, hiddenParam } from './annotations';
+import { runsQuery } from './runs';
 import {
   RUN_STATUSES,
   VERDICTS,
@@ -29,6 +31,11 @@ export const compareQuery = z.object({
   status: enumList(RUN_STATUSES).optional(),
   verdict: enumList(VERDICTS).optional(),
   q: z.string().max(200, 'at most 200 characters').optional(),
+  /** Runs carrying any of these tags. */
+  tag: runsQuery.shape.tag,
+  starred: runsQuery.shape.starred,
+  /** Hidden runs: left out unless `include` (or `only`); an explicit `runs` selection includes them. */
+  hidden: hiddenParam.unwrap().optional(),
   mode: z.enum(COMPARE_MODES, { error: 'group or runs' }).default('group'),
   x: xParam,
   smooth: smoothParam,
@@ -113,8 +120,11 @@ export const compareResponse = z.object({
       strategyLabel: z.string(),
       color: z.string(),
       verdict: z.enum(VERDICTS),
+      ...annotationFields,
     }),
   ),
+  /** Runs the filters match that were left out because they are hidden (0 when hidden runs are included). */
+  hiddenLeftOut: z.number().int(),
   strategies: z.array(
     z.object({
       key: z.string(),

@@ -1,5 +1,6 @@
 // GET /api/runs/[id] — everything the run page shows except curves (those are /series).
 import { z } from 'zod';
+import { annotationFields } from './annotations';
 import { VERDICTS, strategySchema } from './common';
 
 export const runIdParam = z.coerce
@@ -61,6 +62,8 @@ export const runDetailSchema = z.object({
       visionTotal: z.number().nullable(),
     }),
     source: z.object({ id: z.number().int(), path: z.string(), host: z.string(), state: z.string() }),
+    /** Annotations (issue 12): display name, tags, note, star, hidden. */
+    ...annotationFields,
   }),
   strategy: strategySchema,
   progress: z.object({

@@ -1,6 +1,7 @@
 // GET /api/runs — the runs table. Query: filters; response: one row per run.
 import { z } from 'zod';
-import { RUN_STATUSES, VERDICTS, enumList, formatParam, idList, keyList, strategySchema, verdictSchema } from './common';
+import { annotationFields, hiddenParam, tagSchema } from './annotations';
+import { RUN_STATUSES, VERDICTS, enumList, flagParam, formatParam, idList, keyList, strategySchema, verdictSchema } from './common';
 
 export const RUN_SORT_KEYS = [
   'id',
@@ -25,6 +26,22 @@ export const runsQuery = z.object({
   verdict: enumList(VERDICTS).optional(),
   q: z.string().max(200, 'at most 200 characters').optional(),
   ids: idList.optional(),
+  /** Runs carrying any of these tags ("a,b" or repeated). */
+  tag: z
+    .string()
+    .max(2000, 'at most 2000 characters')
+    .transform((value) =>
+      value
+        .split(/[,|]/)
+        .map((item) => item.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(tagSchema))
+    .optional(),
+  /** Starred runs only (1) or unstarred only (0). */
+  starred: flagParam.optional(),
+  /** Hidden runs: left out (exclude, the default), included, or only them. */
+  hidden: hiddenParam,
   sort: z.enum(RUN_SORT_KEYS, { error: `one of ${RUN_SORT_KEYS.join(', ')}` }).default('lastSeenAt'),
   dir: z.enum(['asc', 'desc'], { error: 'asc or desc' }).default('desc'),
   /** Rows per page; without it every matching run is returned (as before paging existed). */
@@ -70,6 +87,8 @@ export const runRowSchema = z.object({
   totalSteps: z.number().int().nullable(),
   /** LeRobot's dataset.num_episodes. */
   episodes: z.number().int().nullable(),
+  /** Annotations (issue 12): display name, tags, note, star, hidden. */
+  ...annotationFields,
 });
 export type RunRow = z.infer<typeof runRowSchema>;
 
@@ -84,6 +103,10 @@ export const runFacetsSchema = z.object({
   strategy: z.array(facetCount(z.string()).extend({ label: z.string(), trainableLayers: z.number().int().nullable() })),
   status: z.array(facetCount(z.string())),
   verdict: z.array(facetCount(z.string())),
+  /** Runs per tag (a run with two tags counts under both). */
+  tag: z.array(facetCount(z.string())),
+  starred: z.array(facetCount(z.boolean())),
+  hidden: z.array(facetCount(z.boolean())),
 });
 export type RunFacets = z.infer<typeof runFacetsSchema>;
 
@@ -120,5 +143,10 @@ export function runCsvRecord(run: RunRow): Record<string, string | number | bool
     startedAt: run.startedAt,
     lastSeenAt: run.lastSeenAt,
     source: run.source.path,
+    name: run.name,
+    tags: run.tags.join(', '),
+    note: run.note,
+    starred: run.starred,
+    hidden: run.hidden,
   };
 }

@@ -1,6 +1,7 @@
 // GET /api/strategies — per task (and dataset size), strategies ranked by validation evidence next to
 // the user's rule of thumb (episodes → layers to unfreeze).
 import { z } from 'zod';
+import { hiddenParam } from './annotations';
 import { formatParam } from './common';
 
 export const strategiesQuery = z.object({
@@ -10,6 +11,8 @@ export const strategiesQuery = z.object({
     .positive('a positive number of frames per episode')
     .max(1e7, 'a positive number of frames per episode')
     .optional(),
+  /** Hidden runs (annotations): left out unless `include`. */
+  hidden: hiddenParam,
   format: formatParam,
 });
 
@@ -63,7 +66,8 @@ export const recommendationSchema = z.object({
   taskName: z.string().nullable(),
   datasetFrames: z.number().int().nullable(),
   episodes: z.number().nullable(),
-  episodesSource: z.enum(['given', 'estimated']).nullable(),
+  /** given: the runs' logs; task: the task's annotated episodes (PUT /api/tasks/[id]); estimated: from `fpe`. */
+  episodesSource: z.enum(['given', 'task', 'estimated']).nullable(),
   ranking: z.array(
     z.object({
       rank: z.number().int(),
