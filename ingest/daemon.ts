@@ -185,8 +185,16 @@ export class IngestDaemon {
       };
       const kind = sourceKindOf(file);
       tailer =
-        kind === 'results_json' || kind === 'hydra_config'
-          ? new DocumentTailer(file, { pool: this.options.pool, host: this.host, log: this.options.log, kind, onCommit })
+        kind === 'results_json' || kind === 'hydra_config' || kind === 'train_config'
+          ? new DocumentTailer(file, {
+              pool: this.options.pool,
+              host: this.host,
+              log: this.options.log,
+              kind,
+              follow: this.following,
+              liveFromStart: this.initialScanDone,
+              onCommit,
+            })
           : new FileTailer(file, {
               pool: this.options.pool,
               host: this.host,

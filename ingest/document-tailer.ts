@@ -1,5 +1,5 @@
 // Whole-document sources of a run directory (training_results.json, Hydra's .hydra/config.yaml with
-// its overrides.yaml and hydra.yaml): read whole, parsed again whenever their content changes, and
+// its overrides.yaml and hydra.yaml, LeRobot's checkpoints/<step>/pretrained_model/train_config.json): read whole, parsed again whenever their content changes, and
 // committed like a log batch (one transaction with the source's new state). Their rows are upserts,
 // so reading a document again is harmless; the content hash just avoids needless work.
 import { CoalescedPasses } from './coalesce';
@@ -10,7 +10,8 @@ import type pg from 'pg';
 import type { Logger } from '../lib/log';
 import type { ParseEvent } from './events';
 import type { SourceKind } from './rundir/identity';
-import { readHydraConfig, readResultsJson } from './rundir/readers';
+import { readHydraConfig, readResultsJson, readTrainConfig } from './rundir/readers';
+import { Liveness } from './liveness';
 import { commitBatch, markSource, registerDocument, type SourceCursor } from './store';
 
 /** Larger "documents" are not what the trainer writes: warn instead of reading them. */
@@ -20,7 +21,10 @@ export interface DocumentTailerOptions {
   pool: pg.Pool;
   host: string;
   log: Logger;
-  kind: Extract<SourceKind, 'results_json' | 'hydra_config'>;
+  kind: Extract<SourceKind, 'results_json' | 'hydra_config' | 'train_config'>;
+  /** Follow mode, and whether the document appeared while following (see ingest/liveness.ts). */
+  follow?: boolean;
+  liveFromStart?: boolean;
   onCommit?: (info: { path: string; bytes: number; lines: number; runIds: number[] }) => void;
 }
 
@@ -44,13 +48,16 @@ export class DocumentTailer {
     () => this.closed,
   );
   private closed = false;
+  private readonly liveness: Liveness;
   deleted = false;
   readonly hasRetired = false;
 
   constructor(
     readonly path: string,
     private readonly options: DocumentTailerOptions,
-  ) {}
+  ) {
+    this.liveness = new Liveness(options);
+  }
 
   poll(): Promise<void> {
     return this.passes.run();
@@ -75,7 +82,10 @@ export class DocumentTailer {
     const hash = createHash('sha256');
     for (const text of Object.values(files)) hash.update(text ?? '\u0000').update('\u0001');
     const digest = hash.digest('hex');
-    if ((this.cursor.parserState as DocumentState | null)?.document === digest) return;
+    if ((this.cursor.parserState as DocumentState | null)?.document === digest) {
+      this.liveness.reachedEnd();
+      return;
+    }
     const events = this.parse(files);
     const state: DocumentState = { document: digest };
     const result = await commitBatch(this.options.pool, {
@@ -87,6 +97,7 @@ export class DocumentTailer {
       size: stats.size,
       seenAt: stats.mtime,
       events,
+      live: this.liveness.live,
     });
     if (result.status === 'conflict') {
       // Another daemon committed this document meanwhile: take its cursor and compare again.
@@ -95,6 +106,7 @@ export class DocumentTailer {
       return;
     }
     this.cursor = { ...this.cursor, offset: stats.size, parserState: state };
+    this.liveness.reachedEnd();
     this.options.onCommit?.({ path: this.path, bytes: stats.size, lines: 0, runIds: result.runIds });
   }
 
@@ -116,6 +128,7 @@ export class DocumentTailer {
 
   private parse(files: Record<string, string | undefined>): ParseEvent[] {
     if (this.options.kind === 'results_json') return readResultsJson(this.path, files['main']!);
+    if (this.options.kind === 'train_config') return readTrainConfig(this.path, files['main']!);
     return readHydraConfig({
       file: this.path,
       configYaml: files['main']!,

@@ -5,6 +5,8 @@
 // land in the same rows. Applying an event twice is a no-op; a later event may refine an earlier fact
 // (last write wins per field). Losses keep NaN/±Infinity as numbers; JSON output maps them to null.
 
+import type { ConfigSettings } from '../lib/analysis/config-check';
+
 /** Which parser module recognised a run. */
 export type RunFormat = 'smolvla_sequential' | 'lerobot' | 'generic_tqdm';
 
@@ -97,11 +99,18 @@ export type ParseEvent =
       identity: string;
     })
   | (RunScoped & {
-      /** Added by the Hydra config reader: the whole config tree, its overrides, the strategy it asks for. */
+      /**
+       * Added by the config readers (Hydra's config, LeRobot's train_config.json): the whole config tree,
+       * its overrides, the strategy it asks for.
+       */
       type: 'config';
       tree: Record<string, unknown>;
       overrides: string[];
       strategy: StrategyInfo | null;
+      /** The loss-changing settings the config fixes (checked against what the log printed). */
+      settings?: ConfigSettings;
+      /** Among several configs of one run, the highest rank wins (LeRobot: the checkpoint's step). */
+      rank?: number;
     })
   | (RunScoped & { type: 'strategy'; strategy: StrategyInfo })
   | (RunScoped & { type: 'epoch'; epoch: number; metrics: Partial<EpochMetrics> })

@@ -84,7 +84,10 @@ export async function recordAlertTransitions(client: pg.PoolClient, runIds: read
   ).rows;
   const validations = (
     await client.query<{ runId: number; epoch: number; final: boolean; taskId: number; loss: number | null }>(
-      `SELECT "runId", epoch, final, "taskId", loss FROM "Validation" WHERE "runId" = ANY($1::int[]) ORDER BY epoch, final, "taskId"`,
+      // The rules read a run's own task only (lib/analysis/validation.ts: its taskId, else the highest
+      // validated task): other tasks' rows (a sequential stage re-validates every earlier task) stay in the database.
+      `SELECT v."runId", v.epoch, v.final, v."taskId", v.loss FROM "Validation" v JOIN "Run" r ON r.id = v."runId"
+        WHERE v."runId" = ANY($1::int[]) AND (r."taskId" IS NULL OR v."taskId" = r."taskId") ORDER BY v.epoch, v.final, v."taskId"`,
       [runIds],
     )
   ).rows;

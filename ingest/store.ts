@@ -14,12 +14,16 @@
 // 100k rows through Prisma's $executeRaw took 2.5 s and turned NaN losses into NULL; node-postgres
 // with array literals keeps NaN/Infinity and is several times faster. The schema, migrations and
 // all reads stay Prisma's (prisma/schema.prisma, lib/queries).
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { inTransaction } from '../lib/db/transaction';
 import { isCheckpointOf, runDirLength, stageDirCandidates } from '../lib/analysis/stage-link';
 import { lockRuns, refreshRunSummaries, refreshStepBuckets, type SqlRunner, type StepRange } from '../lib/summaries/store';
 import type { ParseEvent, RunInfo, StrategyInfo, EpochMetrics, Retention, RunFormat } from './events';
-import { identityFromRunDir, type SourceKind } from './rundir/identity';
+import { identityFromOutputDir, type SourceKind } from './rundir/identity';
+import type { ConfigSettings } from '../lib/analysis/config-check';
 import { recordAlertTransitions, recordStalled } from './outbox';
 import { BinaryCopyRows, copyBinaryIn } from './pg-copy';
 
@@ -64,6 +68,18 @@ export interface Batch {
    * but never sent. Default false.
    */
   live?: boolean;
+  /**
+   * A batch of a backfill pass that has not reached the file's end yet (never a live one). The
+   * run-level derived state that is recomputed from the whole run — its RunSummary row and its alert
+   * transitions — is settled by the pass's last batch instead of by each of its batches (one
+   * evaluation per pass, not one per batch: a 100 MB event file is dozens of batches of one run).
+   * Meanwhile the touched runs' RunSummary rows are dropped in the same transaction (readers
+   * recompute a missing summary), and the tailer notes "unsettled" in its durable parser state, so a
+   * crash between two batches leaves nothing permanently stale: the next pass's last batch settles.
+   */
+  interim?: boolean;
+  /** Earlier interim batches left this source's runs unsettled: summarise and judge them all now. */
+  settleSource?: boolean;
 }
 
 export type CommitResult = { status: 'committed'; runIds: number[] } | { status: 'conflict'; cursor: SourceCursor };
@@ -230,14 +246,23 @@ export async function commitBatch(pool: pg.Pool, batch: Batch): Promise<CommitRe
     await writeWarnings(client, batch.sourceId, plan, runIds);
     await writeStatuses(client, plan, runIds, batch.seenAt);
     if (plan.hasResumePaths || plan.hasOutputDirs) await linkStages(client);
-    await writeSummaries(client, plan, runIds);
+    const interim = batch.interim === true && batch.live !== true;
+    const settle =
+      interim || batch.settleSource !== true
+        ? []
+        : (
+            await client.query<{ runId: number }>(`SELECT DISTINCT "runId" FROM "RunSource" WHERE "sourceId" = $1`, [batch.sourceId])
+          ).rows.map((row) => row.runId);
+    await writeSummaries(client, plan, runIds, { interim, settle });
     // Alert outbox (ingest/outbox.ts): only runs whose verdict or status this batch can change.
-    const judged = [...plan.runs].filter(([, run]) => run.epochs.size > 0 || run.validations.size > 0 || run.status !== null);
-    await recordAlertTransitions(
-      client,
-      judged.map(([runKey]) => runIds.get(runKey)!),
-      batch.live ?? false,
-    );
+    if (!interim) {
+      const judged = [...plan.runs].filter(([, run]) => run.epochs.size > 0 || run.validations.size > 0 || run.status !== null);
+      await recordAlertTransitions(
+        client,
+        [...new Set([...judged.map(([runKey]) => runIds.get(runKey)!), ...settle])],
+        batch.live ?? false,
+      );
+    }
     await client.query(
       `UPDATE "LogSource" SET "committedOffset" = $2, "linesSeen" = $3, "parserState" = $4, size = $5, "updatedAt" = now() WHERE id = $1`,
       [batch.sourceId, batch.toOffset, batch.nextLine - 1, pgJson(batch.parserState), Math.max(batch.size, batch.toOffset)],
@@ -294,7 +319,13 @@ interface RunPlan {
   info: Partial<RunInfo>;
   /** Fields only filled where nothing else has (config, results JSON). */
   fallbackInfo: Partial<RunInfo>;
-  config: { tree: Record<string, unknown>; overrides: string[]; strategy: StrategyInfo | null } | null;
+  config: {
+    tree: Record<string, unknown>;
+    overrides: string[];
+    strategy: StrategyInfo | null;
+    settings: ConfigSettings | null;
+    rank: number | null;
+  } | null;
   strategy: StrategyInfo | null;
   epochs: Map<number, Partial<EpochMetrics>>;
   steps: Map<number, StepRow>;
@@ -363,7 +394,7 @@ export function planBatch(events: readonly ParseEvent[]): BatchPlan {
         } else {
           Object.assign(run.info, definedEntries(withinColumnRanges(event.info)));
           // A console log joins its run directory through the Output Directory it printed.
-          if (event.info.outputDir !== undefined) run.identity ??= identityFromRunDir(event.info.outputDir);
+          if (event.info.outputDir !== undefined) run.identity ??= identityFromOutputDir(event.info.outputDir);
         }
         plan.hasResumePaths ||= event.info.resumePath !== undefined;
         plan.hasOutputDirs ||= event.info.outputDir !== undefined;
@@ -372,7 +403,13 @@ export function planBatch(events: readonly ParseEvent[]): BatchPlan {
         run.identity = event.identity;
         break;
       case 'config':
-        run.config = { tree: event.tree, overrides: event.overrides, strategy: event.strategy };
+        run.config = {
+          tree: event.tree,
+          overrides: event.overrides,
+          strategy: event.strategy,
+          settings: event.settings ?? null,
+          rank: event.rank ?? null,
+        };
         break;
       case 'strategy':
         run.strategy = event.strategy;
@@ -526,6 +563,112 @@ function pgJson(value: unknown): string {
 }
 
 const boolArray = (values: readonly boolean[]) => `{${values.map((value) => (value ? 't' : 'f')).join(',')}}`;
+
+// ---------------------------------------------------------------------------------------------
+// Bulk rows. A few rows travel as array literals through unnest(); many (a backfilled event file's
+// batch holds hundreds of thousands of epochs and validations) are COPYed in PostgreSQL's binary
+// format into a temporary table dropped at commit: measured on this machine, parsing the array
+// literals of 112k validation rows (text → float8 for every value) took as long as inserting them,
+// and binary COPY takes a tenth of that. Both feed the same INSERT … SELECT * FROM <rows>, so the
+// upsert rules (agreeingValue) are written once.
+
+type ColumnType = 'int4' | 'float8' | 'bool' | 'text';
+
+interface BulkColumn {
+  type: ColumnType;
+  values: readonly (number | boolean | string | null | undefined)[];
+}
+
+/** Batches with at least this many rows of one table are COPYed (a temporary table costs a few ms). */
+const COPY_MIN_ROWS = 5_000;
+
+const SQL_TYPES: Record<ColumnType, string> = { int4: 'int', float8: 'float8', bool: 'bool', text: 'text' };
+
+/** The rows as a FROM item (`… AS u`), with the query parameters it needs. */
+async function rowSource(client: pg.PoolClient, name: string, columns: readonly BulkColumn[]): Promise<{ from: string; params: string[] }> {
+  const count = columns[0]!.values.length;
+  if (count < COPY_MIN_ROWS) {
+    const params = columns.map((column) => arrayLiteral(column));
+    return { from: `unnest(${columns.map((column, i) => `$${i + 1}::${SQL_TYPES[column.type]}[]`).join(', ')}) AS u`, params };
+  }
+  const table = `thaw_${name}`;
+  await client.query(
+    `CREATE TEMPORARY TABLE ${table} (${columns.map((column, i) => `c${i} ${SQL_TYPES[column.type]}`).join(', ')}) ON COMMIT DROP`,
+  );
+  await pipeline(Readable.from([copyBinary(columns, count)]), client.query(copyFrom(`COPY ${table} FROM STDIN (FORMAT binary)`)));
+  return { from: `${table} AS u`, params: [] };
+}
+
+function arrayLiteral(column: BulkColumn): string {
+  const values = column.values;
+  switch (column.type) {
+    case 'float8':
+      return floatArray(values as readonly (number | null | undefined)[]);
+    case 'int4':
+      return `{${values.map((value) => (value === null || value === undefined ? 'NULL' : String(value))).join(',')}}`;
+    case 'bool':
+      return boolArray(values as readonly boolean[]);
+    case 'text':
+      return textArray((values as readonly (string | null | undefined)[]).map((value) => value ?? null));
+  }
+}
+
+/**
+ * PostgreSQL's binary COPY format (documented under COPY, "Binary Format"): a signature, flags and
+ * header-extension length, then per row a 16-bit field count and per field a 32-bit byte length (-1:
+ * NULL) and the value in network byte order; -1 ends the data. float8 keeps NaN and ±Infinity as they are.
+ */
+function copyBinary(columns: readonly BulkColumn[], count: number): Buffer {
+  const texts = columns.map((column) =>
+    column.type === 'text' ? column.values.map((value) => (typeof value === 'string' ? Buffer.from(pgText(value), 'utf8') : null)) : null,
+  );
+  let size = 19 + 2;
+  for (let c = 0; c < columns.length; c++) {
+    const column = columns[c]!;
+    const width = column.type === 'float8' ? 8 : column.type === 'int4' ? 4 : 1;
+    for (let i = 0; i < count; i++) {
+      const value = column.values[i];
+      if (value === null || value === undefined) size += 4;
+      else size += 4 + (column.type === 'text' ? texts[c]![i]!.length : width);
+    }
+  }
+  size += 2 * count;
+  const buffer = Buffer.allocUnsafe(size);
+  buffer.write('PGCOPY\n\xff\r\n\0', 0, 'latin1');
+  buffer.writeInt32BE(0, 11);
+  buffer.writeInt32BE(0, 15);
+  let at = 19;
+  for (let i = 0; i < count; i++) {
+    at = buffer.writeInt16BE(columns.length, at);
+    for (let c = 0; c < columns.length; c++) {
+      const column = columns[c]!;
+      const value = column.values[i];
+      if (value === null || value === undefined) {
+        at = buffer.writeInt32BE(-1, at);
+        continue;
+      }
+      switch (column.type) {
+        case 'float8':
+          at = buffer.writeDoubleBE(value as number, buffer.writeInt32BE(8, at));
+          break;
+        case 'int4':
+          at = buffer.writeInt32BE(value as number, buffer.writeInt32BE(4, at));
+          break;
+        case 'bool':
+          at = buffer.writeUInt8(value ? 1 : 0, buffer.writeInt32BE(1, at));
+          break;
+        case 'text': {
+          const bytes = texts[c]![i]!;
+          at = buffer.writeInt32BE(bytes.length, at);
+          at += bytes.copy(buffer, at);
+          break;
+        }
+      }
+    }
+  }
+  buffer.writeInt16BE(-1, at);
+  return buffer;
+}
 
 /**
  * Maps each run key of this batch to its Run, through RunSource. A run with an identity (its run
@@ -829,20 +972,47 @@ async function writeRunInfo(client: pg.PoolClient, plan: BatchPlan, runIds: Map<
   }
 }
 
-/** The Hydra config tree, and the strategy it asks for (shown as such while no banner was seen). */
+/**
+ * The config tree (Hydra's config, LeRobot's train_config.json), the settings and the strategy it asks
+ * for (shown as such while no banner was seen). Of several configs of one run (one per LeRobot
+ * checkpoint) the highest rank wins, whatever order they are read in.
+ */
 async function writeConfigs(client: pg.PoolClient, plan: BatchPlan, runIds: Map<number, number>): Promise<void> {
   for (const [runKey, run] of plan.runs) {
     const config = run.config;
     if (!config) continue;
     const runId = runIds.get(runKey);
-    await client.query(`UPDATE "Run" SET "configTree" = $2, "configStrategy" = $3 WHERE id = $1`, [
-      runId,
-      pgJson({ tree: config.tree, overrides: config.overrides }),
-      config.strategy === null ? null : pgJson(config.strategy),
-    ]);
+    const stored = {
+      tree: config.tree,
+      overrides: config.overrides,
+      ...(config.settings !== null ? { settings: config.settings } : {}),
+      ...(config.rank !== null ? { rank: config.rank } : {}),
+    };
+    const updated = await client.query<{ previous: Partial<Record<SettingColumn, unknown>> | null }>(
+      `UPDATE "Run" AS r SET "configTree" = $2, "configStrategy" = $3
+         FROM (SELECT id, "configTree"->'settings' AS previous FROM "Run" WHERE id = $1) AS old
+        WHERE r.id = old.id AND ($4::float8 IS NULL OR COALESCE((r."configTree"->>'rank')::float8, '-Infinity') <= $4::float8)
+        RETURNING old.previous`,
+      [runId, pgJson(stored), config.strategy === null ? null : pgJson(config.strategy), config.rank],
+    );
+    const row = updated.rows[0];
+    if (!row) continue;
     if (config.strategy) await upsertStrategy(client, runId!, config.strategy, 'config');
+    // A newer checkpoint's config replaces what an older one filled in (not what a log printed).
+    if (config.rank !== null && config.settings !== null) {
+      for (const column of SETTING_COLUMNS) {
+        const value = config.settings[column];
+        const previous = row.previous?.[column];
+        if (value === undefined || typeof previous !== 'number') continue;
+        await client.query(`UPDATE "Run" SET "${column}" = $2 WHERE id = $1 AND "${column}" = $3`, [runId, value, previous]);
+      }
+    }
   }
 }
+
+/** Config settings that are also Run columns (filled from the config when no log printed them). */
+const SETTING_COLUMNS = ['batchSize', 'learningRate', 'epochsTotal', 'totalSteps'] as const;
+type SettingColumn = (typeof SETTING_COLUMNS)[number];
 
 async function writeStrategies(client: pg.PoolClient, plan: BatchPlan, runIds: Map<number, number>): Promise<void> {
   for (const [runKey, run] of plan.runs) {
@@ -889,31 +1059,37 @@ async function writeEpochs(client: pg.PoolClient, plan: BatchPlan, runIds: Map<n
     durationMinutes: [] as (number | undefined)[],
   };
   for (const [runKey, run] of plan.runs) {
+    const runId = runIds.get(runKey)!;
     for (const [epoch, values] of run.epochs) {
-      runs.push(runIds.get(runKey)!);
+      runs.push(runId);
       epochs.push(epoch);
-      for (const name of Object.keys(metric) as (keyof EpochMetrics)[]) metric[name].push(values[name]);
+      metric.trainLoss.push(values.trainLoss);
+      metric.lr.push(values.lr);
+      metric.msPerBatch.push(values.msPerBatch);
+      metric.samplesPerSec.push(values.samplesPerSec);
+      metric.durationMinutes.push(values.durationMinutes);
     }
   }
   if (runs.length === 0) return;
+  const rows = await rowSource(client, 'epochs', [
+    { type: 'int4', values: runs },
+    { type: 'int4', values: epochs },
+    { type: 'float8', values: metric.trainLoss },
+    { type: 'float8', values: metric.lr },
+    { type: 'float8', values: metric.msPerBatch },
+    { type: 'float8', values: metric.samplesPerSec },
+    { type: 'float8', values: metric.durationMinutes },
+  ]);
   await client.query(
     `INSERT INTO "EpochMetric" ("runId", epoch, "trainLoss", lr, "msPerBatch", "samplesPerSec", "durationMinutes")
-     SELECT * FROM unnest($1::int[], $2::int[], $3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::float8[])
+     SELECT * FROM ${rows.from}
      ON CONFLICT ("runId", epoch) DO UPDATE SET
        "trainLoss" = ${agreeingValue('"EpochMetric"."trainLoss"', 'EXCLUDED."trainLoss"', 'incoming')},
        lr = ${agreeingValue('"EpochMetric".lr', 'EXCLUDED.lr', 'incoming')},
        "msPerBatch" = COALESCE(EXCLUDED."msPerBatch", "EpochMetric"."msPerBatch"),
        "samplesPerSec" = COALESCE(EXCLUDED."samplesPerSec", "EpochMetric"."samplesPerSec"),
        "durationMinutes" = COALESCE(EXCLUDED."durationMinutes", "EpochMetric"."durationMinutes")`,
-    [
-      `{${runs.join(',')}}`,
-      `{${epochs.join(',')}}`,
-      floatArray(metric.trainLoss),
-      floatArray(metric.lr),
-      floatArray(metric.msPerBatch),
-      floatArray(metric.samplesPerSec),
-      floatArray(metric.durationMinutes),
-    ],
+    rows.params,
   );
 }
 
@@ -1072,26 +1248,28 @@ async function writeValidations(client: pg.PoolClient, plan: BatchPlan, runIds: 
   const runs: number[] = [];
   const rows: ValidationRow[] = [];
   for (const [runKey, run] of plan.runs) {
+    const runId = runIds.get(runKey)!;
     for (const row of run.validations.values()) {
-      runs.push(runIds.get(runKey)!);
+      runs.push(runId);
       rows.push(row);
     }
   }
   if (rows.length === 0) return;
+  const source = await rowSource(client, 'validations', [
+    { type: 'int4', values: runs },
+    { type: 'int4', values: rows.map((row) => row.epoch) },
+    { type: 'bool', values: rows.map((row) => row.final) },
+    { type: 'int4', values: rows.map((row) => row.taskId) },
+    { type: 'float8', values: rows.map((row) => row.loss) },
+    { type: 'text', values: rows.map((row) => row.retention) },
+  ]);
   await client.query(
     `INSERT INTO "Validation" ("runId", epoch, final, "taskId", loss, retention)
-     SELECT * FROM unnest($1::int[], $2::int[], $3::bool[], $4::int[], $5::float8[], $6::text[])
+     SELECT * FROM ${source.from}
      ON CONFLICT ("runId", epoch, final, "taskId") DO UPDATE SET
        loss = ${agreeingValue('"Validation".loss', 'EXCLUDED.loss', 'incoming')},
        retention = COALESCE(EXCLUDED.retention, "Validation".retention)`,
-    [
-      `{${runs.join(',')}}`,
-      `{${rows.map((row) => row.epoch).join(',')}}`,
-      boolArray(rows.map((row) => row.final)),
-      `{${rows.map((row) => row.taskId).join(',')}}`,
-      floatArray(rows.map((row) => row.loss)),
-      textArray(rows.map((row) => row.retention)),
-    ],
+    source.params,
   );
 }
 
@@ -1168,7 +1346,12 @@ async function writeStatuses(client: pg.PoolClient, plan: BatchPlan, runIds: Map
  * covering the batch's steps, and the derived runs-table fields of runs whose series, info or
  * strategy changed (a batch of tqdm frames alone leaves them as they are).
  */
-async function writeSummaries(client: pg.PoolClient, plan: BatchPlan, runIds: Map<number, number>): Promise<void> {
+async function writeSummaries(
+  client: pg.PoolClient,
+  plan: BatchPlan,
+  runIds: Map<number, number>,
+  options: { interim: boolean; settle: readonly number[] },
+): Promise<void> {
   const ranges: StepRange[] = [];
   const changed: number[] = [];
   for (const [runKey, runId] of runIds) {
@@ -1192,11 +1375,13 @@ async function writeSummaries(client: pg.PoolClient, plan: BatchPlan, runIds: Ma
       run.validations.size === 0;
     if (!seriesOnly) changed.push(runId);
   }
+  for (const runId of options.settle) if (!changed.includes(runId)) changed.push(runId);
   if (ranges.length === 0 && changed.length === 0) return;
   const sql = summaryRunner(client);
   await lockRuns(sql, [...ranges.map((r) => r.runId), ...changed]);
   await refreshStepBuckets(sql, ranges);
-  await refreshRunSummaries(sql, changed);
+  if (!options.interim) await refreshRunSummaries(sql, changed);
+  else if (changed.length > 0) await client.query(`DELETE FROM "RunSummary" WHERE "runId" = ANY($1::int[])`, [`{${changed.join(',')}}`]);
 }
 
 /**

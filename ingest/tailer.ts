@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs, type Stats } from 'node:fs';
 import type pg from 'pg';
 import { Framer } from './framing';
+import { Liveness } from './liveness';
 import { createLogParser, type ParserState } from './parse';
 import type { ParseEvent } from './events';
 import type { SourceKind } from './rundir/identity';
@@ -15,9 +16,15 @@ import { commitBatch, FINGERPRINT_BYTES, markSource, registerSource, type Source
 import type { Logger } from '../lib/log';
 
 const READ_CHUNK = 1 << 20;
-/** Commit at least this often during a backfill, to bound memory and make progress durable. */
-const DEFAULT_BATCH_EVENTS = 50_000;
-const MAX_BATCH_BYTES = 16 << 20;
+/**
+ * Commit at least this often during a backfill, to bound memory and make progress durable. Event
+ * files yield about one event per 60-byte record and each transaction has a fixed cost, so they are
+ * committed in bigger batches than console logs.
+ */
+const BATCH_LIMITS: Record<'log' | 'tfevents', { events: number; bytes: number }> = {
+  log: { events: 50_000, bytes: 16 << 20 },
+  tfevents: { events: 250_000, bytes: 32 << 20 },
+};
 /** Bytes hashed to notice a file rewritten in place (same as the store's fingerprint length). */
 const PREFIX_BYTES = FINGERPRINT_BYTES;
 /** How long a rotated or deleted log is still followed after its last growth. */
@@ -52,7 +59,7 @@ interface SourceReader {
   /** Line (or record) number of the next record after committedOffset. */
   readonly committedLine: number;
   /** What LogSource.parserState keeps. */
-  snapshot(): unknown;
+  snapshot(): object;
 }
 
 /** Console logs: framing into lines, then the run manager (ingest/parse.ts). */
@@ -120,6 +127,15 @@ interface StoredState {
   parser: ParserState | null;
 }
 
+/** Added to either reader's state by an interim batch (see Batch.interim): the pass's last batch settles. */
+interface Unsettled {
+  unsettled?: true;
+}
+
+function isUnsettled(parserState: unknown): boolean {
+  return typeof parserState === 'object' && parserState !== null && (parserState as Unsettled).unsettled === true;
+}
+
 interface OpenFile {
   handle: fs.FileHandle;
   stats: Stats;
@@ -131,6 +147,8 @@ interface OpenFile {
   prefix: { length: number; hash: string };
   /** Records (lines split on \n and \r) parsed since the last commit, for progress reports. */
   recordsPending: number;
+  /** Interim batches were committed and the pass's last batch has not settled their runs yet. */
+  unsettled: boolean;
 }
 
 export class FileTailer {
@@ -145,8 +163,8 @@ export class FileTailer {
     () => this.closed,
   );
   private closed = false;
-  /** Reached the end of the file once while following: what is read from now on is live. */
-  private caughtUp: boolean;
+  /** Whether what is read now is live (ingest/liveness.ts). */
+  private readonly liveness: Liveness;
   /** The path is gone and nothing retired is left to read: the daemon can forget this tailer. */
   deleted = false;
 
@@ -157,7 +175,7 @@ export class FileTailer {
     private readonly options: TailerOptions,
   ) {
     this.kind = options.kind ?? 'log';
-    this.caughtUp = Boolean(options.follow && options.liveFromStart);
+    this.liveness = new Liveness(options);
   }
 
   /** Reads whatever is new and commits it. Calls made while one runs coalesce into one more pass. */
@@ -295,6 +313,7 @@ export class FileTailer {
       readOffset: cursor.offset,
       prefix,
       recordsPending: 0,
+      unsettled: isUnsettled(cursor.parserState),
     };
   }
 
@@ -313,6 +332,12 @@ export class FileTailer {
     return false;
   }
 
+  /**
+   * Reads to the end of the file, committing a batch whenever one is full. One commit is in flight
+   * while the next batch is read and parsed (PostgreSQL and the parser work at once); a batch is only
+   * committed after the previous one was, so offsets still advance strictly in order, and a conflict or
+   * failure of one commit discards everything parsed after it (rewind to the committed cursor).
+   */
   private async readToEnd(file: OpenFile): Promise<void> {
     let events: ParseEvent[] = [];
     let bytesSinceCommit = 0;
@@ -320,50 +345,95 @@ export class FileTailer {
     // do not churn through megabyte buffers on every notification.
     const available = (await file.handle.stat()).size - file.readOffset;
     if (available <= 0) {
-      if (await this.commit(file, events)) this.caughtUp = Boolean(this.options.follow);
+      if (await this.commit(file, events, false)) this.liveness.reachedEnd();
       return;
     }
+    const limits = BATCH_LIMITS[this.kind];
+    const batchEvents = this.options.batchEvents ?? limits.events;
     const buffer = Buffer.allocUnsafe(Math.min(READ_CHUNK, Math.max(available, 4096)));
-    for (;;) {
-      const { bytesRead } = await file.handle.read(buffer, 0, buffer.length, file.readOffset);
-      if (bytesRead === 0) break;
-      file.readOffset += bytesRead;
-      bytesSinceCommit += bytesRead;
-      const out = file.reader.push(buffer.subarray(0, bytesRead));
-      file.recordsPending += out.records;
-      for (const event of out.events) events.push(event);
-      if (events.length >= (this.options.batchEvents ?? DEFAULT_BATCH_EVENTS) || bytesSinceCommit >= MAX_BATCH_BYTES) {
-        if (!(await this.commit(file, events))) return;
-        events = [];
-        bytesSinceCommit = 0;
+    let inFlight: Promise<boolean> | undefined;
+    try {
+      for (;;) {
+        const { bytesRead } = await file.handle.read(buffer, 0, buffer.length, file.readOffset);
+        if (bytesRead === 0) break;
+        file.readOffset += bytesRead;
+        bytesSinceCommit += bytesRead;
+        const out = file.reader.push(buffer.subarray(0, bytesRead));
+        file.recordsPending += out.records;
+        for (const event of out.events) events.push(event);
+        if (events.length >= batchEvents || bytesSinceCommit >= limits.bytes) {
+          if (inFlight && !(await inFlight)) return;
+          inFlight = this.commit(file, events, true);
+          // Awaited before the next commit (or below); until then a rejection must not go unhandled.
+          inFlight.catch(() => {});
+          events = [];
+          bytesSinceCommit = 0;
+        }
+        if (this.closed) break;
       }
-      if (this.closed) return;
+      if (inFlight && !(await inFlight)) return;
+      inFlight = undefined;
+    } finally {
+      // Leaving early (closed, an error): let the commit in flight finish before the handle can close.
+      await inFlight?.catch(() => {});
     }
-    if (await this.commit(file, events)) this.caughtUp = Boolean(this.options.follow);
+    if (this.closed) return;
+    if (await this.commit(file, events, false)) this.liveness.reachedEnd();
   }
 
-  /** Returns false when another writer had moved the source on (we rewound to its cursor). */
-  private async commit(file: OpenFile, events: ParseEvent[]): Promise<boolean> {
+  /**
+   * Commits what was parsed up to the reader's committed offset. Everything the batch needs from the
+   * reader is taken before the first await, so the caller may go on parsing while it runs. Resolves
+   * false when another writer had moved the source on (we rewound to its cursor). `more`: the pass has
+   * more to read after this batch (the batch is interim unless it is live).
+   */
+  private commit(file: OpenFile, events: ParseEvent[], more: boolean): Promise<boolean> {
     const toOffset = file.reader.committedOffset;
-    if (toOffset === file.cursor.offset && events.length === 0) return true;
+    const nextLine = file.reader.committedLine;
+    const interim = more && !this.liveness.live;
+    const settle = !interim && file.unsettled;
+    if (toOffset === file.cursor.offset && events.length === 0 && !settle) return Promise.resolve(true);
+    const snapshot = file.reader.snapshot();
+    const parserState = interim ? { ...snapshot, unsettled: true } : snapshot;
+    const records = file.recordsPending;
+    file.recordsPending = 0;
+    const live = this.liveness.live;
+    return this.store(file, { toOffset, nextLine, parserState, events, live, interim, settle, records });
+  }
+
+  private async store(
+    file: OpenFile,
+    batch: {
+      toOffset: number;
+      nextLine: number;
+      parserState: object;
+      events: ParseEvent[];
+      live: boolean;
+      interim: boolean;
+      settle: boolean;
+      records: number;
+    },
+  ): Promise<boolean> {
+    const from = file.cursor;
     const stats = await file.handle.stat();
-    const parserState = file.reader.snapshot();
     let result;
     try {
       result = await commitBatch(this.options.pool, {
-        sourceId: file.cursor.sourceId,
-        fromOffset: file.cursor.offset,
-        toOffset,
-        nextLine: file.reader.committedLine,
-        parserState,
+        sourceId: from.sourceId,
+        fromOffset: from.offset,
+        toOffset: batch.toOffset,
+        nextLine: batch.nextLine,
+        parserState: batch.parserState,
         size: stats.size,
         seenAt: stats.mtime,
-        events,
-        live: this.caughtUp,
+        events: batch.events,
+        live: batch.live,
+        interim: batch.interim,
+        settleSource: batch.settle,
       });
     } catch (error) {
       // Nothing was stored: forget what we parsed and read it again once the database is back.
-      this.rewind(file, file.cursor);
+      this.rewind(file, from);
       throw error;
     }
     if (result.status === 'conflict') {
@@ -371,9 +441,9 @@ export class FileTailer {
       this.passes.repeat();
       return false;
     }
-    const progress = { path: this.path, bytes: toOffset - file.cursor.offset, lines: file.recordsPending, runIds: result.runIds };
-    file.recordsPending = 0;
-    file.cursor = { sourceId: file.cursor.sourceId, offset: toOffset, line: file.reader.committedLine, parserState };
+    const progress = { path: this.path, bytes: batch.toOffset - from.offset, lines: batch.records, runIds: result.runIds };
+    file.unsettled = batch.interim || (file.unsettled && !batch.settle);
+    file.cursor = { sourceId: from.sourceId, offset: batch.toOffset, line: batch.nextLine, parserState: batch.parserState };
     this.options.onCommit?.(progress);
     return true;
   }

@@ -6,7 +6,7 @@
 // `train_hydra_save/{method}/{timestamp}/.hydra/` names the timestamp, its config the task.
 import path from 'node:path';
 
-export type SourceKind = 'log' | 'tfevents' | 'results_json' | 'hydra_config';
+export type SourceKind = 'log' | 'tfevents' | 'results_json' | 'hydra_config' | 'train_config';
 
 const RUN_DIR = /^run_(\d{8}_\d{6})$/;
 const TIMESTAMP = /^\d{8}_\d{6}$/;
@@ -23,6 +23,33 @@ export function identityFromRunDir(dir: string): string | null {
   const tail = parts(dir).slice(-3);
   if (tail.length < 3 || !RUN_DIR.test(tail[2]!)) return null;
   return tail.join('/');
+}
+
+/**
+ * The identity a printed output directory names: the trainer's run directory when it has that layout,
+ * else (LeRobot: `Output dir: outputs/train/2025-06-01/12-00-00_smolvla`) the directory as printed,
+ * which is also the `output_dir` of the run's checkpoints' train_config.json.
+ */
+export function identityFromOutputDir(dir: string): string | null {
+  const runDir = identityFromRunDir(dir);
+  if (runDir !== null) return runDir;
+  const normalized = parts(dir).join('/');
+  if (normalized === '') return null;
+  return `out:${dir.replace(/\\/g, '/').startsWith('/') ? '/' : ''}${normalized}`;
+}
+
+const CHECKPOINT_STEP = /^\d+$/;
+
+/**
+ * LeRobot's `<output_dir>/checkpoints/<step>/pretrained_model/train_config.json`: its output dir and
+ * step, or null. `checkpoints/last` is a symlink to the newest step: not a file of its own.
+ */
+export function lerobotCheckpointOf(file: string): { outputDir: string; step: number } | null {
+  const all = parts(path.resolve(file));
+  const n = all.length;
+  if (n < 5 || all[n - 1] !== 'train_config.json' || all[n - 2] !== 'pretrained_model' || all[n - 4] !== 'checkpoints') return null;
+  if (!CHECKPOINT_STEP.test(all[n - 3]!)) return null;
+  return { outputDir: `/${all.slice(0, n - 4).join('/')}`, step: Number(all[n - 3]) };
 }
 
 /** Identity of a run-directory file (event file, results JSON): its directory, or the absolute directory when it has no trainer layout. */
@@ -67,6 +94,7 @@ export function runFileKind(file: string): Exclude<SourceKind, 'log'> | null {
   if (base.startsWith('events.out.tfevents.')) return 'tfevents';
   if (base === 'training_results.json') return 'results_json';
   if (base === 'config.yaml' && path.basename(path.dirname(file)) === '.hydra') return 'hydra_config';
+  if (base === 'train_config.json' && lerobotCheckpointOf(file) !== null) return 'train_config';
   return null;
 }
 

@@ -10,8 +10,16 @@ import path from 'node:path';
 import type { ParseEvent, RunInfo, StrategyInfo } from '../events';
 import { decodeEvent } from './event';
 import { parseHydraConfig, type VisionFreezing } from './hydra-config';
-import { describeIdentity, identityForRunFile, identityFromHydra, outputDirOf } from './identity';
+import {
+  describeIdentity,
+  identityForRunFile,
+  identityFromHydra,
+  identityFromOutputDir,
+  lerobotCheckpointOf,
+  outputDirOf,
+} from './identity';
 import { parseTrainingResults } from './results-json';
+import { parseTrainConfig } from './train-config';
 import { TfRecordReader, type TfRecordOutput } from './tfrecord';
 
 export const RUNDIR_RUN_KEY = 0;
@@ -226,9 +234,67 @@ export function readHydraConfig(input: HydraFiles): ParseEvent[] {
       tree: config.raw,
       overrides: config.overrides.map((override) => override.raw),
       strategy: strategyFromFreezing(config.freezing),
+      settings: {
+        ...(info.batchSize !== undefined ? { batchSize: info.batchSize } : {}),
+        ...(info.learningRate !== undefined ? { learningRate: info.learningRate } : {}),
+        ...(info.epochsTotal !== undefined ? { epochsTotal: info.epochsTotal } : {}),
+        ...(config.seed !== null && Number.isSafeInteger(config.seed) ? { seed: config.seed } : {}),
+      },
     },
   ];
   for (const message of config.warnings)
     events.push({ type: 'warning', runKey: RUNDIR_RUN_KEY, line, message: `Hydra config: ${message}` });
+  return events;
+}
+
+/**
+ * LeRobot's `checkpoints/<step>/pretrained_model/train_config.json`: the run's whole config (the newest
+ * checkpoint's wins: rank = step), the strategy it asks for, fallback config fields. Its run is the one
+ * the console log printing the same `Output dir:` makes.
+ */
+export function readTrainConfig(file: string, text: string): ParseEvent[] {
+  const line = 1;
+  const checkpoint = lerobotCheckpointOf(file);
+  const located = checkpoint?.outputDir ?? path.dirname(path.resolve(file));
+  const parsed = parseTrainConfig(text);
+  const printed = parsed.ok ? parsed.value.outputDir : null;
+  // The log prints cfg.output_dir as given (often relative to the trainer's working directory): use it
+  // when it names where the file is, else the directory the file is in.
+  const normalize = (dir: string) =>
+    dir
+      .replace(/\\/g, '/')
+      .replace(/\/+$/, '')
+      .replace(/^(\.\/)+/, '');
+  const outputDir =
+    printed !== null && (printed.startsWith('/') || `${normalize(located)}/`.endsWith(`/${normalize(printed)}/`)) ? printed : located;
+  const identity = identityFromOutputDir(outputDir) ?? `dir:${located}`;
+  const events: ParseEvent[] = [
+    { type: 'run_started', runKey: RUNDIR_RUN_KEY, line, format: 'lerobot' },
+    { type: 'identity', runKey: RUNDIR_RUN_KEY, line, identity },
+  ];
+  if (!parsed.ok) {
+    events.push({ type: 'warning', runKey: RUNDIR_RUN_KEY, line, message: parsed.error });
+    return events;
+  }
+  const config = parsed.value;
+  const info: Partial<RunInfo> = { outputDir };
+  if (config.settings.batchSize !== undefined) info.batchSize = config.settings.batchSize;
+  if (config.settings.learningRate !== undefined) info.learningRate = config.settings.learningRate;
+  if (config.settings.totalSteps !== undefined) info.totalSteps = config.settings.totalSteps;
+  if (config.pretrainedPath !== null) {
+    info.pretrainedPath = config.pretrainedPath;
+    info.loadedFrom = 'pretrained';
+  }
+  events.push({ type: 'run_info', runKey: RUNDIR_RUN_KEY, line, info, fallback: true });
+  events.push({
+    type: 'config',
+    runKey: RUNDIR_RUN_KEY,
+    line,
+    tree: config.tree,
+    overrides: [],
+    strategy: config.freezing === null ? null : strategyFromFreezing(config.freezing),
+    settings: config.settings,
+    ...(checkpoint !== null ? { rank: checkpoint.step } : {}),
+  });
   return events;
 }

@@ -1,5 +1,6 @@
 // One run in full, for the run page and GET /api/runs/[id]: header, strategy, verdict with its
 // reason, checkpoint advice, the validation table, events and parse warnings.
+import { configMismatches, configSettingsOf } from '../analysis/config-check';
 import {
   adviseCheckpoint,
   bestValidation,
@@ -209,13 +210,19 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
     })),
     warnings: run.warnings.map((w) => ({ line: w.line, message: w.message })),
     ...configView(run.configTree, run.configStrategy, run.strategy?.source ?? null, strategy),
+    configMismatches: configMismatches(configSettingsOf(isRecord(run.configTree) ? run.configTree['settings'] : null), {
+      batchSize: run.batchSize,
+      learningRate: run.learningRate,
+      epochsTotal: run.epochsTotal,
+      totalSteps: run.totalSteps,
+    }),
     sources: run.sources
       .map(({ source }) => ({ ...source, kind: sourceKind(source.kind) }))
       .sort((a, b) => SOURCE_ORDER.indexOf(a.kind) - SOURCE_ORDER.indexOf(b.kind) || a.path.localeCompare(b.path)),
   };
 }
 
-const SOURCE_ORDER = ['log', 'tfevents', 'results_json', 'hydra_config'] as const;
+const SOURCE_ORDER = ['log', 'tfevents', 'results_json', 'hydra_config', 'train_config'] as const;
 type SourceKind = (typeof SOURCE_ORDER)[number];
 
 function sourceKind(kind: string): SourceKind {

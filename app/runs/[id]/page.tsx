@@ -133,6 +133,18 @@ export default async function RunPage({
             <span className="error-note small">The config asked for this; the log shows the layers above.</span>
           </div>
         )}
+        {detail.configMismatches.length > 0 && (
+          <p className="error-note small" data-testid="config-mismatch">
+            The config and the log disagree:{' '}
+            {detail.configMismatches.map((m, i) => (
+              <span key={m.setting}>
+                {i > 0 ? '; ' : ''}
+                {m.label} {m.config} in the config, {m.run} in the log
+              </span>
+            ))}
+            . Runs compared by their config may not have trained as it says.
+          </p>
+        )}
         <dl className="facts">
           <Fact label="Output dir" value={run.outputDir} mono />
           <Fact label="Loaded from" value={loadedFrom(run)} />
@@ -310,6 +322,7 @@ const SOURCE_LABELS: Record<RunDetail['sources'][number]['kind'], string> = {
   tfevents: 'event file',
   results_json: 'results JSON',
   hydra_config: 'Hydra config',
+  train_config: 'LeRobot train_config.json',
 };
 
 function Fact({ label, value, mono }: { label: string; value: ReactNode; mono?: boolean }) {

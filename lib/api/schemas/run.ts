@@ -158,13 +158,25 @@ export const runDetailSchema = z.object({
   strategySource: z.enum(['log', 'config']).nullable(),
   /** The log's banner and the config disagree on the trainable layers (both are shown). */
   strategyConflict: z.boolean(),
+  /**
+   * Loss-changing settings (batch size, learning rate, epochs, steps, seed, dataset) where the config
+   * file says one value and the run's own output another (lib/analysis/config-check.ts).
+   */
+  configMismatches: z.array(
+    z.object({
+      setting: z.enum(['batchSize', 'learningRate', 'epochsTotal', 'totalSteps', 'seed', 'dataset']),
+      label: z.string(),
+      config: z.string(),
+      run: z.string(),
+    }),
+  ),
   /** The files this run was built from. */
   sources: z.array(
     z.object({
       id: z.number().int(),
       path: z.string(),
       host: z.string(),
-      kind: z.enum(['log', 'tfevents', 'results_json', 'hydra_config']),
+      kind: z.enum(['log', 'tfevents', 'results_json', 'hydra_config', 'train_config']),
       state: z.string(),
     }),
   ),
