@@ -1,4 +1,5 @@
-// PostgreSQL's binary COPY format, for the one bulk path that needs it: new step points (ingest/store.ts).
+// PostgreSQL's binary COPY format, for ingest's bulk paths (ingest/store.ts): new step points, and the large
+// batches of epoch and validation rows a backfilled event file brings.
 // Binary rows skip the text→float parsing a text COPY or an array literal costs on both sides, and keep
 // NaN and ±Infinity as they are. Format: https://www.postgresql.org/docs/current/sql-copy.html
 // ("Binary Format"): a fixed header, then per row a 16-bit field count and per field a 32-bit length
@@ -53,6 +54,17 @@ export class BinaryCopyRows {
     return this;
   }
 
+  /** text: its UTF-8 bytes (the caller has already replaced NUL, which PostgreSQL text cannot hold). */
+  text(value: string | null): this {
+    if (value === null) return this.nullField();
+    const length = Buffer.byteLength(value, 'utf8');
+    this.reserve(4 + length);
+    this.buffer.writeInt32BE(length, this.at);
+    this.buffer.write(value, this.at + 4, 'utf8');
+    this.at += 4 + length;
+    return this;
+  }
+
   /** jsonb's binary form: a version byte (1) and the JSON text. */
   jsonb(json: string | null): this {
     if (json === null) return this.nullField();
@@ -73,7 +85,8 @@ export class BinaryCopyRows {
     return this.buffer.subarray(0, this.at);
   }
 
-  private nullField(): this {
+  /** A NULL of any type. */
+  nullField(): this {
     this.reserve(4);
     this.buffer.writeInt32BE(-1, this.at);
     this.at += 4;

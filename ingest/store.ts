@@ -14,10 +14,7 @@
 // 100k rows through Prisma's $executeRaw took 2.5 s and turned NaN losses into NULL; node-postgres
 // with array literals keeps NaN/Infinity and is several times faster. The schema, migrations and
 // all reads stay Prisma's (prisma/schema.prisma, lib/queries).
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { inTransaction } from '../lib/db/transaction';
 import { isCheckpointOf, runDirLength, stageDirCandidates } from '../lib/analysis/stage-link';
 import { lockRuns, refreshRunSummaries, refreshStepBuckets, type SqlRunner, type StepRange } from '../lib/summaries/store';
@@ -595,7 +592,7 @@ async function rowSource(client: pg.PoolClient, name: string, columns: readonly 
   await client.query(
     `CREATE TEMPORARY TABLE ${table} (${columns.map((column, i) => `c${i} ${SQL_TYPES[column.type]}`).join(', ')}) ON COMMIT DROP`,
   );
-  await pipeline(Readable.from([copyBinary(columns, count)]), client.query(copyFrom(`COPY ${table} FROM STDIN (FORMAT binary)`)));
+  await copyBinaryIn(client, table, copyBinary(columns, count));
   return { from: `${table} AS u`, params: [] };
 }
 
@@ -613,61 +610,34 @@ function arrayLiteral(column: BulkColumn): string {
   }
 }
 
-/**
- * PostgreSQL's binary COPY format (documented under COPY, "Binary Format"): a signature, flags and
- * header-extension length, then per row a 16-bit field count and per field a 32-bit byte length (-1:
- * NULL) and the value in network byte order; -1 ends the data. float8 keeps NaN and ±Infinity as they are.
- */
+/** The bulk rows in PostgreSQL's binary COPY format (ingest/pg-copy.ts); float8 keeps NaN and ±Infinity. */
 function copyBinary(columns: readonly BulkColumn[], count: number): Buffer {
-  const texts = columns.map((column) =>
-    column.type === 'text' ? column.values.map((value) => (typeof value === 'string' ? Buffer.from(pgText(value), 'utf8') : null)) : null,
-  );
-  let size = 19 + 2;
-  for (let c = 0; c < columns.length; c++) {
-    const column = columns[c]!;
-    const width = column.type === 'float8' ? 8 : column.type === 'int4' ? 4 : 1;
-    for (let i = 0; i < count; i++) {
-      const value = column.values[i];
-      if (value === null || value === undefined) size += 4;
-      else size += 4 + (column.type === 'text' ? texts[c]![i]!.length : width);
-    }
-  }
-  size += 2 * count;
-  const buffer = Buffer.allocUnsafe(size);
-  buffer.write('PGCOPY\n\xff\r\n\0', 0, 'latin1');
-  buffer.writeInt32BE(0, 11);
-  buffer.writeInt32BE(0, 15);
-  let at = 19;
+  const rows = new BinaryCopyRows(count, 2 + columns.length * 12);
   for (let i = 0; i < count; i++) {
-    at = buffer.writeInt16BE(columns.length, at);
-    for (let c = 0; c < columns.length; c++) {
-      const column = columns[c]!;
+    rows.row(columns.length);
+    for (const column of columns) {
       const value = column.values[i];
       if (value === null || value === undefined) {
-        at = buffer.writeInt32BE(-1, at);
+        rows.nullField();
         continue;
       }
       switch (column.type) {
         case 'float8':
-          at = buffer.writeDoubleBE(value as number, buffer.writeInt32BE(8, at));
+          rows.float8(value as number);
           break;
         case 'int4':
-          at = buffer.writeInt32BE(value as number, buffer.writeInt32BE(4, at));
+          rows.int4(value as number);
           break;
         case 'bool':
-          at = buffer.writeUInt8(value ? 1 : 0, buffer.writeInt32BE(1, at));
+          rows.bool(Boolean(value));
           break;
-        case 'text': {
-          const bytes = texts[c]![i]!;
-          at = buffer.writeInt32BE(bytes.length, at);
-          at += bytes.copy(buffer, at);
+        case 'text':
+          rows.text(pgText(value as string));
           break;
-        }
       }
     }
   }
-  buffer.writeInt16BE(-1, at);
-  return buffer;
+  return rows.finish();
 }
 
 /**
