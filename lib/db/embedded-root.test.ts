@@ -4,7 +4,7 @@ import { appendFile, chmod, mkdir, mkdtemp, readdir, rm, stat, symlink, writeFil
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { canReach, clusterLocation, reachableNativeDir, relocatedClusterDir, type Identity } from './embedded-root';
+import { canReach, clusterLocation, reachableNativeDir, relocatedClusterDir, sameListing, type Identity } from './embedded-root';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -43,6 +43,34 @@ async function fakeNative(parent: string): Promise<string> {
   await writeFile(path.join(native, 'share', 'postgres.bki'), 'catalog', { mode: 0o664 });
   return native;
 }
+
+describe('a staged copy matches its source', () => {
+  const listing = (size: number, mtime: number) => ({
+    entries: new Map([['bin/postgres', `file 493 0 ${size}`]]),
+    mtimes: new Map([['bin/postgres', mtime]]),
+  });
+  // fs.cp keeps milliseconds while the source has nanoseconds: a copy made of a file written at
+  // …330.9997 s reads …331.000 s. That was a real failure (npm install at the wrong instant).
+  it.each([
+    {
+      case: 'same size, mtime rounded across a second boundary',
+      source: listing(100, 1796065330999.7),
+      copy: listing(100, 1796065331000),
+      same: true,
+    },
+    { case: 'same size and time', source: listing(100, 1796065330000), copy: listing(100, 1796065330000), same: true },
+    { case: 'reinstalled: same size, time 5 s later', source: listing(100, 1796065330000), copy: listing(100, 1796065335000), same: false },
+    { case: 'other size', source: listing(100, 1796065330000), copy: listing(101, 1796065330000), same: false },
+    {
+      case: 'a file missing from the copy',
+      source: listing(100, 1796065330000),
+      copy: { entries: new Map<string, string>(), mtimes: new Map<string, number>() },
+      same: false,
+    },
+  ])('$case', ({ source, copy, same }) => {
+    expect(sameListing(copy, source)).toBe(same);
+  });
+});
 
 describe.runIf(isRoot)('as root (needs root: skipped otherwise)', () => {
   const identity = postgresIdentity();

@@ -54,9 +54,17 @@ function stagedMode(stats: Stats): number {
   return stats.mode & 0o111 ? mode | 0o111 : mode;
 }
 
-/** One line per entry: what a complete, unmodified staged copy must match. */
-async function listing(root: string, staged: boolean): Promise<Map<string, string>> {
+/** What a complete, unmodified staged copy must match. */
+interface Listing {
+  /** One line per entry: kind, mode, owner, size, link target. */
+  entries: Map<string, string>;
+  /** Each file's modification time (ms), compared with a tolerance: see sameListing. */
+  mtimes: Map<string, number>;
+}
+
+async function listing(root: string, staged: boolean): Promise<Listing> {
   const entries = new Map<string, string>();
+  const mtimes = new Map<string, number>();
   const walk = async (dir: string): Promise<void> => {
     for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
@@ -69,21 +77,33 @@ async function listing(root: string, staged: boolean): Promise<Map<string, strin
         await walk(full);
       } else {
         const mode = staged ? stats.mode & 0o777 : stagedMode(stats);
-        entries.set(rel, `file ${mode} ${staged ? stats.uid : 0} ${stats.size} ${Math.floor(stats.mtimeMs / 1000)}`);
+        entries.set(rel, `file ${mode} ${staged ? stats.uid : 0} ${stats.size}`);
+        mtimes.set(rel, stats.mtimeMs);
       }
     }
   };
   await walk(root);
-  return entries;
+  return { entries, mtimes };
 }
 
-function sameListing(a: Map<string, string>, b: Map<string, string>): boolean {
-  if (a.size !== b.size) return false;
-  for (const [key, value] of a) if (b.get(key) !== value) return false;
+/**
+ * fs.cp's preserveTimestamps sets times at millisecond precision while the source has nanoseconds, so
+ * a copy's mtime can sit just across a second (or millisecond) boundary from its source's: times agree
+ * within one second. A reinstalled package differs by more than that, or in size.
+ */
+export const MTIME_TOLERANCE_MS = 1000;
+
+export function sameListing(a: Listing, b: Listing): boolean {
+  if (a.entries.size !== b.entries.size) return false;
+  for (const [key, value] of a.entries) if (b.entries.get(key) !== value) return false;
+  for (const [key, time] of a.mtimes) {
+    const other = b.mtimes.get(key);
+    if (other === undefined || Math.abs(other - time) > MTIME_TOLERANCE_MS) return false;
+  }
   return true;
 }
 
-async function isCompleteCopy(target: string, source: Map<string, string>): Promise<boolean> {
+async function isCompleteCopy(target: string, source: Listing): Promise<boolean> {
   try {
     const info = await fs.lstat(target);
     if (!info.isDirectory() || info.uid !== 0 || (info.mode & 0o022) !== 0) return false;
