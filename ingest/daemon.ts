@@ -37,6 +37,8 @@ export interface DaemonOptions {
 
 export interface BackfillSummary {
   files: number;
+  /** Files a batch of which could not be stored after BACKFILL_ATTEMPTS tries (the error was logged). */
+  failed: string[];
   bytes: number;
   lines: number;
   seconds: number;
@@ -47,6 +49,8 @@ const STALE_SWEEP_MS = 30_000;
 const RETRY_MIN_MS = 250;
 const RETRY_MAX_MS = 10_000;
 const FILE_RETRY_MS = 10_000;
+/** --once: how many times a file whose batch the database refused is tried before the backfill reports it. */
+const BACKFILL_ATTEMPTS = 5;
 
 export class IngestDaemon {
   private readonly tailers = new Map<string, Tailer>();
@@ -77,6 +81,8 @@ export class IngestDaemon {
   private readonly fileWatchers = new Map<string, { watcher: NodeWatcher; ino: number }>();
   /** Last error per file, so a persistent problem is logged once, not on every retry. */
   private readonly failures = new Map<string, string>();
+  /** --once: tries per file after a refused batch (a deadlock between two sources of one run is transient). */
+  private readonly backfillAttempts = new Map<string, number>();
 
   constructor(private readonly options: DaemonOptions) {
     this.host = options.host ?? os.hostname();
@@ -117,7 +123,8 @@ export class IngestDaemon {
     for (const file of files) this.touch(file);
     await this.idle();
     await this.sweepStale(false);
-    return { files: files.length, ...this.totals, seconds: (performance.now() - started) / 1000 };
+    const failed = [...this.failures.keys()];
+    return { files: files.length, failed, ...this.totals, seconds: (performance.now() - started) / 1000 };
   }
 
   /** Resolves when no file has unread bytes queued or in flight. */
@@ -234,6 +241,7 @@ export class IngestDaemon {
     try {
       await tailer.poll();
       this.failures.delete(tailer.path);
+      this.backfillAttempts.delete(tailer.path);
       this.noteDatabaseUp();
       if (tailer.deleted) {
         this.tailers.delete(tailer.path);
@@ -254,6 +262,17 @@ export class IngestDaemon {
             { file: tailer.path, err: message },
             isFileError(error) ? 'cannot read log file; will retry' : 'could not store a batch from this file; will retry',
           );
+        }
+        if (!this.following) {
+          // --once has no "later": try again now (the queue keeps idle() waiting), a few times.
+          const attempts = (this.backfillAttempts.get(tailer.path) ?? 0) + 1;
+          this.backfillAttempts.set(tailer.path, attempts);
+          if (attempts < BACKFILL_ATTEMPTS && !this.queued.has(tailer)) {
+            await new Promise((resolve) => setTimeout(resolve, 50 * attempts));
+            this.queued.add(tailer);
+            this.queue.push(tailer);
+          }
+          return;
         }
         setTimeout(() => this.touch(tailer.path), FILE_RETRY_MS).unref();
         return;

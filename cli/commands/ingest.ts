@@ -117,6 +117,11 @@ async function backfill(options: z.infer<typeof ingestOptions>, pool: Pool, log:
   process.stdout.write(
     `ingested ${summary.files} file(s): ${(summary.bytes / 1e6).toFixed(1)} MB, ${summary.lines} lines in ${summary.seconds.toFixed(1)} s (${rate} lines/s)\n`,
   );
+  if (summary.failed.length > 0) {
+    // Each file's error was logged; the rows of every other file are stored.
+    process.stderr.write(`${summary.failed.length} file(s) could not be fully stored: ${summary.failed.join(', ')}\n`);
+    process.exitCode = 1;
+  }
 }
 
 /** "1m05s" from bytes left and bytes/s so far; "…" until the rate means something. */

@@ -41,7 +41,8 @@ export async function backfillInto(url: string, paths: string[], options: { batc
   const pool = createPool(url);
   const daemon = new IngestDaemon({ pool, paths, log: memoryLogger('silent').logger, staleMinutes: 10, ...options });
   try {
-    await daemon.backfill();
+    const { failed } = await daemon.backfill();
+    if (failed.length > 0) throw new Error(`backfill could not store every batch of: ${failed.join(', ')}`);
   } finally {
     await daemon.close();
     await pool.end();
