@@ -4,6 +4,7 @@
 import Link from 'next/link';
 import { useMemo, useRef, useState, type RefObject } from 'react';
 import { compareReportHtml, fileName, type CompareReportInput } from '@/lib/views/report';
+import { summaryTable } from '@/lib/views/summary-table';
 import { Chart } from 'chart.js';
 import { downloadBlob, framedChartPng } from './chart-image';
 import { LogYToggle, SmoothingSlider, useChartUrlState, XAxisButtons } from './chart-controls';
@@ -422,14 +423,7 @@ function Legend({ data }: { data: CompareResponse }) {
 
 function SummaryTable({ data }: { data: CompareResponse }) {
   // Rows by facet (task, dataset size), then strategy; the winner is marked within its facet only.
-  const facetIndex = new Map(data.facets.map((f, i) => [f.key, i]));
-  const facetLabel = new Map(data.facets.map((f) => [f.key, f.label]));
-  const rows = data.summary
-    .map((s, i) => ({ s, i }))
-    .sort((a, b) => (facetIndex.get(a.s.facet) ?? 0) - (facetIndex.get(b.s.facet) ?? 0) || a.i - b.i)
-    .map(({ s }) => s);
-  const bestIn = new Map<string, number>();
-  for (const s of rows) bestIn.set(s.facet, Math.min(bestIn.get(s.facet) ?? Infinity, s.bestVal.mean ?? Infinity));
+  const { rows, facetLabel, isWinner } = summaryTable(data);
   return (
     <div className="table-scroll">
       <table className="summary" data-testid="compare-summary">
@@ -468,7 +462,7 @@ function SummaryTable({ data }: { data: CompareResponse }) {
               <td className="num" title={`runs ${s.runIds.map((id) => `#${id}`).join(', ')}`}>
                 {s.n}
               </td>
-              <td className={`num ${s.bestVal.mean === bestIn.get(s.facet) && rows.length > 1 ? 'winner' : ''}`}>
+              <td className={`num ${isWinner(s) ? 'winner' : ''}`}>
                 {fmtLoss(s.bestVal.mean)}
                 {s.bestVal.count > 1 && (
                   <span className="muted small">

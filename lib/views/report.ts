@@ -8,6 +8,7 @@
 // (run names, tags, notes, task names, config values) is HTML-escaped.
 import type { CompareResponse } from '../api/schemas/compare';
 import { fmt, pct } from '../analysis/format';
+import { summaryTable } from './summary-table';
 
 export interface ReportChart {
   title: string;
@@ -119,16 +120,9 @@ function verdictBadges(verdicts: Record<string, number>, n: number): string {
 
 function summaryHtml(data: CompareReportInput['data']): string {
   if (data.summary.length === 0) return '<p class="muted">No summary: no run in view has loss data yet.</p>';
-  const facetIndex = new Map(data.facets.map((f, i) => [f.key, i]));
-  const facetLabel = new Map(data.facets.map((f) => [f.key, f.label]));
-  const rows = data.summary
-    .map((s, i) => ({ s, i }))
-    .sort((a, b) => (facetIndex.get(a.s.facet) ?? 0) - (facetIndex.get(b.s.facet) ?? 0) || a.i - b.i)
-    .map(({ s }) => s);
-  const bestIn = new Map<string, number>();
-  for (const s of rows) bestIn.set(s.facet, Math.min(bestIn.get(s.facet) ?? Infinity, s.bestVal.mean ?? Infinity));
+  const { rows, facetLabel, isWinner } = summaryTable(data);
   const body = rows.map((s) => {
-    const winner = rows.length > 1 && s.bestVal.mean !== null && s.bestVal.mean === bestIn.get(s.facet);
+    const winner = isWinner(s);
     const range = s.bestVal.count > 1 ? ` <span class="muted small">[${loss(s.bestVal.min)}–${loss(s.bestVal.max)}]</span>` : '';
     return `<tr>
 <td>${data.query.pool ? '<span class="muted">pooled</span>' : e(facetLabel.get(s.facet) ?? '–')}</td>
