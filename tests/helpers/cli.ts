@@ -51,3 +51,37 @@ export function runThaw(
     child.stdin.end(options.input ?? '');
   });
 }
+
+/**
+ * Starts `thaw ingest --once` and SIGKILLs it once the committed bytes reach `killAt` (plus a random
+ * few ms, so the kill lands inside the next batch's work); resolves to true if it finished first.
+ */
+export function runAndKill(
+  args: string[],
+  env: Record<string, string>,
+  progress: () => Promise<number>,
+  killAt: number,
+  jitterMs: number,
+): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(THAW_BIN, args, { cwd: PROJECT_DIR, env: cleanEnv(env) as NodeJS.ProcessEnv, stdio: 'ignore' });
+    let done = false;
+    const watchProgress = async () => {
+      while (!done) {
+        if ((await progress()) >= killAt) {
+          setTimeout(() => child.kill('SIGKILL'), jitterMs);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    void watchProgress();
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      done = true;
+      if (signal === 'SIGKILL') resolve(false);
+      else if (code === 0) resolve(true);
+      else reject(new Error(`thaw ingest exited with ${code}`));
+    });
+  });
+}

@@ -2,12 +2,11 @@
 // event files tailed record by record, results JSON, Hydra configs, and a console log of one of the
 // runs), each followed by a restart, must end with a database identical (row for row) to one
 // uninterrupted ingest, and with one run per run directory.
-import { spawn } from 'node:child_process';
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { cleanEnv, THAW_BIN, PROJECT_DIR, runThaw } from '../helpers/cli';
+import { runAndKill, runThaw } from '../helpers/cli';
 import { backfillInto, seededRandom, tempDir } from '../helpers/ingest';
 import { epochRecords, eventFileOf, writeRunDir, type RunDirSpec } from '../helpers/rundir';
 import { snapshotDatabase } from '../helpers/snapshot';
@@ -18,40 +17,6 @@ afterAll(async () => {
 });
 
 const KILLS = Number(process.env.THAW_SOAK_KILLS ?? 10);
-
-/**
- * Starts `thaw ingest --once` and SIGKILLs it once the committed bytes reach `killAt` (plus a random
- * few ms, so the kill lands inside the next batch's work); resolves to true if it finished first.
- */
-function runAndKill(
-  args: string[],
-  env: Record<string, string>,
-  progress: () => Promise<number>,
-  killAt: number,
-  jitterMs: number,
-): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(THAW_BIN, args, { cwd: PROJECT_DIR, env: cleanEnv(env) as NodeJS.ProcessEnv, stdio: 'ignore' });
-    let done = false;
-    const watchProgress = async () => {
-      while (!done) {
-        if ((await progress()) >= killAt) {
-          setTimeout(() => child.kill('SIGKILL'), jitterMs);
-          return;
-        }
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    };
-    void watchProgress();
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      done = true;
-      if (signal === 'SIGKILL') resolve(false);
-      else if (code === 0) resolve(true);
-      else reject(new Error(`thaw ingest exited with ${code}`));
-    });
-  });
-}
 
 describe('crash safety with event files', () => {
   it(`survives ${KILLS} kill -9 at random points while backfilling run directories, row for row`, async () => {

@@ -1,11 +1,10 @@
 // kill -9 of `thaw ingest --once` at random points during a backfill, each followed by a restart,
 // must end with a database identical (row for row) to one uninterrupted ingest.
-import { spawn } from 'node:child_process';
 import { appendFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { cleanEnv, THAW_BIN, PROJECT_DIR, runThaw } from '../helpers/cli';
+import { runAndKill, runThaw } from '../helpers/cli';
 import { allSamples, backfillInto, seededRandom, tempDir } from '../helpers/ingest';
 import { snapshotDatabase } from '../helpers/snapshot';
 
@@ -15,40 +14,6 @@ afterAll(async () => {
 });
 
 const KILLS = Number(process.env.THAW_SOAK_KILLS ?? 10);
-
-/**
- * Starts `thaw ingest --once` and SIGKILLs it once the committed bytes reach `killAt` (plus a random
- * few ms, so the kill lands inside the next batch's work); resolves to true if it finished first.
- */
-function runAndKill(
-  args: string[],
-  env: Record<string, string>,
-  progress: () => Promise<number>,
-  killAt: number,
-  jitterMs: number,
-): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(THAW_BIN, args, { cwd: PROJECT_DIR, env: cleanEnv(env) as NodeJS.ProcessEnv, stdio: 'ignore' });
-    let done = false;
-    const watchProgress = async () => {
-      while (!done) {
-        if ((await progress()) >= killAt) {
-          setTimeout(() => child.kill('SIGKILL'), jitterMs);
-          return;
-        }
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    };
-    void watchProgress();
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      done = true;
-      if (signal === 'SIGKILL') resolve(false);
-      else if (code === 0) resolve(true);
-      else reject(new Error(`thaw ingest exited with ${code}`));
-    });
-  });
-}
 
 describe('crash safety', () => {
   it(`survives ${KILLS} kill -9 at random points during a backfill, row for row`, async () => {
