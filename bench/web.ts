@@ -18,6 +18,7 @@ import { launchBrowser } from '../tests/helpers/browser';
 import { seedSyntheticRuns } from '../tests/web/synthetic';
 import { createBenchDatabase, guarded, percentile, round, type BenchDatabase, type Figure, type Outcome } from './support';
 import { freePort } from '../lib/server/ports';
+import { migrate } from '../lib/db/migrate';
 
 const THAW_BIN = fileURLToPath(new URL('../bin/thaw.mjs', import.meta.url));
 
@@ -338,23 +339,30 @@ export async function benchRuns10k(options: RunsBenchOptions = {}): Promise<Outc
   await ensureWebBuild(pino({ level: 'warn' }));
   const logs = await mkdtemp(path.join(os.tmpdir(), 'thaw-bench-runs-'));
   await chmod(logs, 0o755);
-  const db = await createBenchDatabase('runs10k');
+  // An already seeded database (same seed, kept between runs) skips the ~10 min seeding; it is not dropped.
+  const seeded = process.env.THAW_BENCH_RUNS10K_DATABASE_URL;
+  const db: BenchDatabase = seeded ? { url: seeded, drop: async () => {} } : await createBenchDatabase('runs10k');
   const outcomes: Outcome[] = [];
   const one = async (name: string, measure: () => Promise<Figure>) =>
     outcomes.push(...(await guarded([name], async () => [await measure()])));
   try {
-    const seedStarted = performance.now();
-    const pool = new pg.Pool({ connectionString: db.url, max: 2 });
-    try {
-      // Sequential chains over 4 tasks, multi-task validation every epoch (every task seen so far, as
-      // the trainer does), every strategy kind, and crashed, stopped and running runs cut part-way.
-      await seedSyntheticRuns(pool, { runs, epochs, stepsPerRun: epochs, chainLength: 4, pathPrefix: '/bench/runs', mixed: true });
-    } finally {
-      await pool.end();
+    if (seeded) {
+      await migrate(seeded);
+      process.stderr.write(`bench runs: using the seeded database THAW_BENCH_RUNS10K_DATABASE_URL\n`);
+    } else {
+      const seedStarted = performance.now();
+      const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+      try {
+        // Sequential chains over 4 tasks, multi-task validation every epoch (every task seen so far, as
+        // the trainer does), every strategy kind, and crashed, stopped and running runs cut part-way.
+        await seedSyntheticRuns(pool, { runs, epochs, stepsPerRun: epochs, chainLength: 4, pathPrefix: '/bench/runs', mixed: true });
+      } finally {
+        await pool.end();
+      }
+      process.stderr.write(
+        `bench runs: seeded ${runs} runs × ${epochs} epochs in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s\n`,
+      );
     }
-    process.stderr.write(
-      `bench runs: seeded ${runs} runs × ${epochs} epochs in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s\n`,
-    );
     outcomes.push(
       ...(await guarded(RUNS10K_FIGURES, async () => {
         const served = await serve(db, logs);

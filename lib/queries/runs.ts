@@ -157,30 +157,6 @@ function toRow(row: ListedRow): RunRow {
   };
 }
 
-async function selectRows(filters: RunFilters): Promise<ListedRow[]> {
-  const dir = filters.dir === 'asc' ? Prisma.sql`ASC` : Prisma.sql`DESC`;
-  const paging =
-    filters.limit === undefined
-      ? Prisma.empty
-      : Prisma.sql`LIMIT ${filters.limit} OFFSET ${(Math.max(1, filters.page ?? 1) - 1) * filters.limit}`;
-  // The page is chosen first; its rows' last steps are probed after (only the order by last training
-  // loss needs them for every run).
-  return db().$queryRaw<ListedRow[]>`
-    WITH page AS (
-      SELECT r.id, ${ORDER[filters.sort]} AS k
-        ${FROM} ${filters.sort === 'lastTrainLoss' ? LAST_STEP : Prisma.empty}
-        ${where([...baseConditions(filters), ...facetConditions(filters)])}
-       ORDER BY k ${dir} NULLS LAST, r.id DESC
-       ${paging})
-    SELECT r.id, r."taskId", r."taskName", r.status, r.format, r."epochsTotal", r."startedAt", r."lastSeenAt", r."outputDir",
-           r."parentRunId", r."datasetFrames", r."stepsPerEpoch", r."totalSteps", r.episodes, r.description,
-           ls.step AS "lastStep", ${LAST_TRAIN_LOSS} AS "lastTrainLoss",
-           src.id AS "sourceId", src.path AS "sourcePath", src.host AS "sourceHost", rs.view, ${ANNOTATION_COLUMNS}
-      FROM page JOIN "Run" r ON r.id = page.id JOIN "LogSource" src ON src.id = r."sourceId" JOIN "RunSummary" rs ON rs."runId" = r.id
-      ${ANNOTATION_JOIN} ${LAST_STEP}
-     ORDER BY page.k ${dir} NULLS LAST, r.id DESC`;
-}
-
 interface FacetRow {
   task: number | null;
   taskName: string | null;
@@ -195,21 +171,68 @@ interface FacetRow {
   n: number;
 }
 
-/** Counts per filter value (each under the other filters) and the total, from one grouped scan. */
-async function facets(filters: RunFilters): Promise<{ total: number; counts: RunFacets }> {
+/** A listed row; the first row of a listing with facets also carries the facet groups (json). */
+type ListedRowWithFacets = ListedRow & { facets?: FacetRow[] | null };
+
+/**
+ * The runs listing as ONE statement: the runs matching the base conditions (ids, search) are joined
+ * and searched once (`base`, materialised: narrow columns only), each with a flag for whether it
+ * passes the facet filters too. The page is taken from the flagged rows and, with `facets`, the
+ * counts per filter value are grouped from all of them in the same pass; the groups come back as a
+ * json column on the first row (or on a row of nulls when the page is empty).
+ */
+async function selectRows(filters: RunFilters, withFacets: boolean): Promise<{ rows: ListedRow[]; groups: FacetRow[] }> {
+  const dir = filters.dir === 'asc' ? Prisma.sql`ASC` : Prisma.sql`DESC`;
+  const paging =
+    filters.limit === undefined
+      ? Prisma.empty
+      : Prisma.sql`LIMIT ${filters.limit} OFFSET ${(Math.max(1, filters.page ?? 1) - 1) * filters.limit}`;
+  const facetFilter = facetConditions(filters);
+  const matched = facetFilter.length === 0 ? Prisma.sql`true` : Prisma.join(facetFilter, ' AND ');
+  // The page is chosen first; its rows' last steps are probed after (only the order by last training
+  // loss needs them for every run).
+  const listed = Prisma.sql`
+    base AS MATERIALIZED (
+      SELECT r.id, ${ORDER[filters.sort]} AS k, r."taskId" AS task, r."taskName", rs."strategyKey" AS strategy, r.status, rs.verdict,
+             COALESCE(an.tags, '{}') AS tags, COALESCE(an.starred, false) AS starred, COALESCE(an.hidden, false) AS hidden,
+             (${matched}) AS matched
+        ${FROM} ${filters.sort === 'lastTrainLoss' ? LAST_STEP : Prisma.empty}
+        ${where(baseConditions(filters))}),
+    page AS (
+      SELECT id, k FROM base WHERE matched ORDER BY k ${dir} NULLS LAST, id DESC ${paging}),
+    listed AS (
+      SELECT r.id, r."taskId", r."taskName", r.status, r.format, r."epochsTotal", r."startedAt", r."lastSeenAt", r."outputDir",
+             r."parentRunId", r."datasetFrames", r."stepsPerEpoch", r."totalSteps", r.episodes, r.description,
+             ls.step AS "lastStep", ${LAST_TRAIN_LOSS} AS "lastTrainLoss",
+             src.id AS "sourceId", src.path AS "sourcePath", src.host AS "sourceHost", rs.view, ${ANNOTATION_COLUMNS},
+             row_number() OVER (ORDER BY page.k ${dir} NULLS LAST, r.id DESC) AS ord
+        FROM page JOIN "Run" r ON r.id = page.id JOIN "LogSource" src ON src.id = r."sourceId" JOIN "RunSummary" rs ON rs."runId" = r.id
+        ${ANNOTATION_JOIN} ${LAST_STEP})`;
+  if (!withFacets) {
+    const rows = await db().$queryRaw<ListedRow[]>`WITH ${listed} SELECT * FROM listed ORDER BY ord`;
+    return { rows, groups: [] };
+  }
   // The strategy's label and layer count come from one run of each group (the same strategy key has
   // the same label): the stored view (jsonb) is read a few hundred times, not once per run.
-  const combos = await db().$queryRaw<FacetRow[]>`
-    WITH groups AS (
-      SELECT r."taskId" AS task, min(r."taskName") AS "taskName", rs."strategyKey" AS strategy,
-             r.status, rs.verdict, COALESCE(an.tags, '{}') AS tags, COALESCE(an.starred, false) AS starred,
-             COALESCE(an.hidden, false) AS hidden, count(*)::int AS n, min(r.id) AS sample
-        ${FROM} ${where(baseConditions(filters))}
-       GROUP BY r."taskId", rs."strategyKey", r.status, rs.verdict, COALESCE(an.tags, '{}'), COALESCE(an.starred, false),
-                COALESCE(an.hidden, false))
-    SELECT g.task, g."taskName", g.strategy, s.view #>> '{strategy,label}' AS label,
-           (s.view #>> '{strategy,trainableLayers}')::int AS layers, g.status, g.verdict, g.tags, g.starred, g.hidden, g.n
-      FROM groups g JOIN "RunSummary" s ON s."runId" = g.sample`;
+  const result = await db().$queryRaw<ListedRowWithFacets[]>`
+    WITH ${listed},
+    groups AS (
+      SELECT task, min("taskName") AS "taskName", strategy, status, verdict, tags, starred, hidden, count(*)::int AS n, min(id) AS sample
+        FROM base GROUP BY task, strategy, status, verdict, tags, starred, hidden),
+    facets AS (
+      SELECT COALESCE(json_agg(json_build_object('task', g.task, 'taskName', g."taskName", 'strategy', g.strategy,
+               'label', s.view #>> '{strategy,label}', 'layers', (s.view #>> '{strategy,trainableLayers}')::int, 'status', g.status,
+               'verdict', g.verdict, 'tags', g.tags, 'starred', g.starred, 'hidden', g.hidden, 'n', g.n)), '[]') AS facets
+        FROM groups g JOIN "RunSummary" s ON s."runId" = g.sample)
+    SELECT listed.*, CASE WHEN COALESCE(listed.ord, 1) = 1 THEN f.facets END AS facets
+      FROM facets f LEFT JOIN listed ON true
+     ORDER BY listed.ord`;
+  const groups = result[0]?.facets ?? [];
+  return { rows: result.filter((row) => row.id !== null), groups };
+}
+
+/** Counts per filter value (each under the other filters) and the total, from the listing's groups. */
+function facets(filters: RunFilters, combos: readonly FacetRow[]): { total: number; counts: RunFacets } {
   const accepts: Record<Facet, (c: FacetRow) => boolean> = {
     task: (c) => !filters.task || (c.task !== null && filters.task.includes(c.task)),
     strategy: (c) => !filters.strategy || filters.strategy.includes(c.strategy),
@@ -270,7 +293,8 @@ function tagTally(combos: readonly FacetRow[]): { value: string; count: number }
 /** One page of the runs table (every matching run without `limit`), with totals and counts per filter value. */
 export async function listRunsPage(filters: RunFilters): Promise<RunsPage> {
   await ensureSummaries(filters.ids);
-  const [rows, { total, counts }] = await Promise.all([selectRows(filters), facets(filters)]);
+  const { rows, groups } = await selectRows(filters, true);
+  const { total, counts } = facets(filters, groups);
   return {
     runs: rows.map(toRow),
     total,
@@ -283,13 +307,13 @@ export async function listRunsPage(filters: RunFilters): Promise<RunsPage> {
 /** Every run matching the filters, sorted. */
 export async function listRuns(filters: RunFilters): Promise<RunRow[]> {
   await ensureSummaries(filters.ids);
-  return (await selectRows({ ...filters, limit: undefined })).map(toRow);
+  return (await selectRows({ ...filters, limit: undefined }, false)).rows.map(toRow);
 }
 
 /** Runs-table rows with their descriptions (all runs, or the given ids), by id. */
 export async function runRows(selection: { ids?: readonly number[] }): Promise<{ row: RunRow; description: string | null }[]> {
   await ensureSummaries(selection.ids);
-  const rows = await selectRows({ ids: selection.ids ? [...selection.ids] : undefined, sort: 'id', dir: 'asc' });
+  const { rows } = await selectRows({ ids: selection.ids ? [...selection.ids] : undefined, sort: 'id', dir: 'asc' }, false);
   return rows.map((row) => ({ row: toRow(row), description: row.description }));
 }
 

@@ -183,8 +183,11 @@ export async function refreshRunSummaries(
 /** Runs (of `runIds`, or all) whose summary is missing or was computed by other rules. */
 export async function staleSummaries(sql: SqlRunner, runIds?: readonly number[]): Promise<number[]> {
   const rows = await sql(
-    `SELECT r.id FROM "Run" r LEFT JOIN "RunSummary" rs ON rs."runId" = r.id
-      WHERE (rs."runId" IS NULL OR rs.rules <> $1) AND ($2::int[] IS NULL OR r.id = ANY($2::int[]))`,
+    // An anti-join of two index-only scans ("Run" pkey, "RunSummary" (runId, rules)): every listing
+    // asks, so it never reads the wide summary rows.
+    `SELECT r.id FROM "Run" r
+      WHERE ($2::int[] IS NULL OR r.id = ANY($2::int[]))
+        AND NOT EXISTS (SELECT 1 FROM "RunSummary" rs WHERE rs."runId" = r.id AND rs.rules = $1)`,
     [summaryRules(), runIds === undefined ? null : intArray(runIds)],
   );
   return rows.map((row) => Number(row.id));
