@@ -1,5 +1,4 @@
 import Link from 'next/link';
-import { Suspense } from 'react';
 import { parseQueryOrDefault, queryObject } from '@/lib/api/params';
 import { runsQuery } from '@/lib/api/schemas/runs';
 import { getOverview } from '@/lib/queries/overview';
@@ -17,7 +16,12 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function RunsPage({ searchParams }: { searchParams: SearchParams }) {
   const params = await searchParams;
-  const overview = await getOverview();
+  const { value: query, error } = parseQueryOrDefault(runsQuery, params);
+  const { format: _format, sort, dir, page, limit, ...filters } = query;
+  const pageSize = limit ?? RUNS_PAGE_SIZE;
+  // Both at once: the listing does not wait for the counts of runs and sources (an empty database
+  // lists nothing, quickly).
+  const [overview, listing] = await Promise.all([getOverview(), listRunsPage({ ...filters, sort, dir, page, limit: pageSize })]);
   if (overview.runCount === 0) {
     return (
       <>
@@ -27,10 +31,6 @@ export default async function RunsPage({ searchParams }: { searchParams: SearchP
       </>
     );
   }
-  const { value: query, error } = parseQueryOrDefault(runsQuery, params);
-  const { format: _format, sort, dir, page, limit, ...filters } = query;
-  const pageSize = limit ?? RUNS_PAGE_SIZE;
-  const listing = await listRunsPage({ ...filters, sort, dir, page, limit: pageSize });
   const pages = Math.max(1, Math.ceil(listing.total / pageSize));
   const filterQuery = new URLSearchParams(
     queryObject(Object.fromEntries(Object.entries(params).filter(([key]) => !['sort', 'dir', 'page', 'limit'].includes(key)))),
@@ -41,6 +41,10 @@ export default async function RunsPage({ searchParams }: { searchParams: SearchP
     const text = next.toString();
     return text === '' ? '/' : `/?${text}`;
   };
+  // The query string exactly as requested (repeated keys kept), for the table's sort links.
+  const rawQuery = new URLSearchParams(
+    Object.entries(params).flatMap(([key, value]) => (value === undefined ? [] : [value].flat().map((v) => [key, v]))),
+  ).toString();
   const options = filterOptions(listing.counts);
   return (
     <section className="panel">
@@ -68,17 +72,16 @@ export default async function RunsPage({ searchParams }: { searchParams: SearchP
         values={filters}
         extra={sort !== 'lastSeenAt' || dir !== 'desc' ? { sort, dir } : {}}
       />
-      <Suspense>
-        <RunsTable
-          initialRows={listing.runs}
-          total={listing.total}
-          filterQuery={filterQuery}
-          pageQuery={new URLSearchParams({ page: String(page), limit: String(pageSize) }).toString()}
-          sort={sort}
-          dir={dir}
-          renderedAt={Date.now()}
-        />
-      </Suspense>
+      <RunsTable
+        initialRows={listing.runs}
+        total={listing.total}
+        filterQuery={filterQuery}
+        pageQuery={new URLSearchParams({ page: String(page), limit: String(pageSize) }).toString()}
+        query={rawQuery}
+        sort={sort}
+        dir={dir}
+        renderedAt={Date.now()}
+      />
       {pages > 1 && (
         <nav className="pager" aria-label="pages" data-testid="pager">
           {page > 1 ? <Link href={pageHref(1)}>« first</Link> : <span className="muted">« first</span>}

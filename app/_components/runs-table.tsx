@@ -3,7 +3,7 @@
 // for some runs fetches just those rows (`/api/runs?ids=…` with the page's filters) and merges them,
 // so a 1,000-run table does not reload for one new line. Sorting and selection happen here.
 import Link from 'next/link';
-import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, useMemo, useState } from 'react';
 import type { RunAnnotationResponse } from '@/lib/api/schemas/annotations';
 import type { RunRow, RunSortKey } from '@/lib/api/schemas/runs';
@@ -68,6 +68,7 @@ export function RunsTable({
   total,
   filterQuery,
   pageQuery,
+  query,
   sort,
   dir,
   renderedAt,
@@ -78,6 +79,12 @@ export function RunsTable({
   filterQuery: string;
   /** `page` and `limit` of this page: a refresh of every row re-reads just this page. */
   pageQuery: string;
+  /**
+   * The page's whole query string as the server rendered it (sorting changes sort and dir in it). A
+   * prop rather than useSearchParams(): that hook needs a Suspense boundary, and React streams a
+   * boundary this large after the shell and reveals it up to 300 ms after the first paint.
+   */
+  query: string;
   sort: RunSortKey;
   dir: 'asc' | 'desc';
   renderedAt: number;
@@ -88,7 +95,6 @@ export function RunsTable({
   const [now, setNow] = useState(renderedAt);
   const router = useRouter();
   const pathname = usePathname();
-  const searchParams = useSearchParams();
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
 
@@ -148,7 +154,7 @@ export function RunsTable({
   const sorted = useMemo(() => sortRuns(rows, sort, dir), [rows, sort, dir]);
 
   const sortBy = (key: RunSortKey) => {
-    const params = new URLSearchParams(searchParams.toString());
+    const params = new URLSearchParams(query);
     const nextDir = sort === key && dir === 'desc' ? 'asc' : 'desc';
     params.set('sort', key);
     params.set('dir', nextDir);
