@@ -50,11 +50,17 @@ async function ensureSummaries(ids?: readonly number[]): Promise<void> {
 
 const FROM = Prisma.sql`FROM "Run" r JOIN "LogSource" src ON src.id = r."sourceId" JOIN "RunSummary" rs ON rs."runId" = r.id ${ANNOTATION_JOIN}`;
 
-/** Each run's last step and latest finite step loss (two backward index probes per run listed). */
+/**
+ * Each run's last step (a backward index probe per run listed) and, only where LAST_TRAIN_LOSS reads
+ * it (no epoch averages), its latest finite step loss: for other runs the condition on `rs` is a
+ * one-time filter and the second probe never runs.
+ */
 const LAST_STEP = Prisma.sql`
   LEFT JOIN LATERAL (SELECT sp.step FROM "StepPoint" sp WHERE sp."runId" = r.id ORDER BY sp.step DESC LIMIT 1) ls ON true
   LEFT JOIN LATERAL (
-    SELECT sp.loss FROM "StepPoint" sp WHERE sp."runId" = r.id AND sp.loss - sp.loss = 0 ORDER BY sp.step DESC LIMIT 1) ll ON true`;
+    SELECT sp.loss FROM "StepPoint" sp
+     WHERE rs."lastTrainLoss" IS NULL AND rs."epochsDone" = 0 AND sp."runId" = r.id AND sp.loss - sp.loss = 0
+     ORDER BY sp.step DESC LIMIT 1) ll ON true`;
 
 /** Without epoch averages (step-based trainers such as LeRobot) the table shows the last step's loss. */
 const LAST_TRAIN_LOSS = Prisma.sql`COALESCE(rs."lastTrainLoss", CASE WHEN rs."epochsDone" = 0 THEN ll.loss END)`;
