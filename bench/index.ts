@@ -1,6 +1,8 @@
 // `npm run bench`: every speed figure of Thaw, each next to a limit measured in the same run on the
 // same data (the machine is shared and noisy, so ratios are what hold). Prints one JSON object per
 // figure on stdout and a readable table on stderr. `npm run bench -- parser backfill` runs a subset.
+// THAW_BENCH_DATABASE_URL: use that PostgreSQL server instead of an embedded one; THAW_BENCH_RUNS10K_DATABASE_URL:
+// a database already seeded as runs10k seeds it (kept, not dropped), to skip its ~10 min of seeding.
 //
 // The bench never loses its figures: each group (and inside the web group each figure) runs guarded;
 // a figure that cannot be measured is printed as {"name", "error"} and the bench goes on. The exit
