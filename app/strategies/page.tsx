@@ -2,6 +2,7 @@ import Link from 'next/link';
 import { parseQueryOrDefault } from '@/lib/api/params';
 import { strategiesQuery } from '@/lib/api/schemas/strategies';
 import { listRecommendations } from '@/lib/queries/strategies';
+import { countRuns } from '@/lib/queries/run-records';
 import type { RecommendationView } from '@/lib/api/schemas/strategies';
 import { fileName } from '@/lib/views/report';
 import { fmtCount, fmtLoss, fmtParams } from '../_components/format';
@@ -89,7 +90,10 @@ function tradeoffPoints(rec: RecommendationView): TradeoffPoint[] {
 export default async function StrategiesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams;
   const { value: query, error } = parseQueryOrDefault(strategiesQuery, params);
-  const data = await listRecommendations(query.fpe, query.hidden);
+  const [data, hiddenLeftOut] = await Promise.all([
+    listRecommendations(query.fpe, query.hidden),
+    query.hidden === 'exclude' ? countRuns({ hidden: 'only' }) : Promise.resolve(null),
+  ]);
   const ruleFor = (layers: number | null) =>
     layers === null
       ? '–'
@@ -105,7 +109,7 @@ export default async function StrategiesPage({ searchParams }: { searchParams: P
           </p>
         </div>
         {error && <p className="error-note">Ignored a bad parameter: {error}</p>}
-        <HiddenToggle params={params} leftOut={null} included={query.hidden === 'include'} path="/strategies" />
+        <HiddenToggle params={params} leftOut={hiddenLeftOut} included={query.hidden === 'include'} path="/strategies" />
         <form method="get" className="filters">
           <label>
             Frames per episode

@@ -71,6 +71,13 @@ function whereClause(selection: RunSelection): Prisma.Sql {
   return conditions.length === 0 ? Prisma.empty : Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}`;
 }
 
+/** How many runs the selection matches (e.g. the hidden runs a page leaves out). */
+export async function countRuns(selection: RunSelection = {}): Promise<number> {
+  const rows = await db().$queryRaw<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM "Run" r JOIN "LogSource" src ON src.id = r."sourceId" ${ANNOTATION_JOIN} ${whereClause(selection)}`;
+  return rows[0]?.n ?? 0;
+}
+
 /** Runs with their small series (training loss per epoch, own-task validations). */
 export async function loadRunRecords(selection: RunSelection = {}): Promise<RunRecord[]> {
   const rows = await db().$queryRaw<RunRecordRow[]>`

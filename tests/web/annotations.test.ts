@@ -145,8 +145,11 @@ describe('annotations in the browser', () => {
     await Promise.all([page.waitForURL(/hidden=include/), page.click('[data-testid=hidden-toggle] a')]);
     expect(await compared()).toContain(t3);
 
-    // Strategies: the task's episodes, typed once, place it in the rule-of-thumb table.
+    // Strategies counts the hidden runs it leaves out too (it used to say only "Hidden runs are left out").
     await page.goto(`${server.url}/strategies`);
+    expect(await page.locator('[data-testid=hidden-toggle]').textContent()).toContain('1 hidden run left out');
+
+    // Strategies: the task's episodes, typed once, place it in the rule-of-thumb table.
     const form = page.locator('[data-testid=episodes-form]').first();
     await form.locator('input').fill('1200');
     await form.locator('button').click();
