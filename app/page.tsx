@@ -73,7 +73,7 @@ export default async function RunsPage({ searchParams }: { searchParams: SearchP
         extra={sort !== 'lastSeenAt' || dir !== 'desc' ? { sort, dir } : {}}
       />
       <RunsTable
-        initialRows={listing.runs}
+        rowsJson={JSON.stringify(listing.runs)}
         total={listing.total}
         filterQuery={filterQuery}
         pageQuery={new URLSearchParams({ page: String(page), limit: String(pageSize) }).toString()}

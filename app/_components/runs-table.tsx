@@ -64,7 +64,7 @@ function applyChange(row: RunRow, change: AnnotationChange): RunRow {
 }
 
 export function RunsTable({
-  initialRows,
+  rowsJson,
   total,
   filterQuery,
   pageQuery,
@@ -73,7 +73,8 @@ export function RunsTable({
   dir,
   renderedAt,
 }: {
-  initialRows: RunRow[];
+  /** This page's rows as JSON text: React serialises and revives one string in one step, not value by value. */
+  rowsJson: string;
   /** Runs matching the filters on all pages. */
   total: number;
   filterQuery: string;
@@ -89,6 +90,7 @@ export function RunsTable({
   dir: 'asc' | 'desc';
   renderedAt: number;
 }) {
+  const initialRows = useMemo(() => JSON.parse(rowsJson) as RunRow[], [rowsJson]);
   const [rows, setRows] = useState(initialRows);
   const [selected, setSelected] = useState<Set<number>>(new Set());
   // "3 min ago" starts from the server's clock so hydration matches, then follows the browser's.
