@@ -18,6 +18,9 @@ const FAST: string[] = [
   'Training Epoch 007:  10%|█         | 0500/5000 [04:10<01:00,  2.00it/s,   loss=0.5 , lr= 1e-5 ,proc_ms=3 ]',
   'Training Epoch 4:  10%|█         | 500/5000 [04:10<01:00, 2.00it/s, loss=0.5, lr=1e-5, proc_ms=3, grad=1.5, 中文=好]',
   'Training Epoch 4:  10%|█         | 500/5000 [04:10<01:00, 2.00it/s, loss=0.5, lr=1e-5, proc_ms=3\t\u00a0]',
+  'Training Epoch 3:  42%|████▏     | 210/500 [1234567890:45, 1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]',
+  'Training Epoch 3:  42%|████▏     | 210/500 [1::2, 1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]',
+  'Training Epoch 3:  42%|████▏     | 210/500 [1:, 1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]',
   'Training Epoch 3:  42%|████▏     | 210/500 [1:45<2:25:01:00,  1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]',
 ];
 
@@ -35,7 +38,6 @@ const SLOW: string[] = [
   'Training Epoch 3:  42%|████▏     | 210/500 [01:45<02:25,  1.99it/s, loss=0.1, lr=1e-5, proc_ms=3] ',
   'Training Epoch 3:  42%|████▏     | 210/500 [01:45<02:25,  1.99it/s, loss=0.1, lr=1e-5, proc_ms=3',
   'Training Epoch 3:  42%|████▏     | 210/500 [:45<02:25,  1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]',
-  'Training Epoch 3:  42%|████▏     | 210/500 [1234567890:45, 1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]',
   'Training Epoch 3:  42%|████▏     | 1234567890123456/500 [01:45, 1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]',
   'Training Epoch 3 (resumed):  42%|████▏     | 210/500 [01:45, 1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]',
   'Training Epoch  3:  42%|████▏     | 210/500 [01:45, 1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]',

@@ -9,6 +9,7 @@ import {
   isFiniteNumber,
   numberAt,
   pair,
+  parseClock,
   parseIndexList,
   parseNumber,
   parseTqdmFrame,
@@ -372,10 +373,10 @@ const FRAME_KEYS = ['loss', 'lr', 'proc_ms'] as const;
  * Every `:` it allows follows a digit, `<` or `?`, so a matching text holds neither `.py:` nor a
  * traceback header: no format's split() cuts it (what makes it a FormatParser.fastFrame).
  */
-const DECIMAL = String.raw`([+-]?\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)`;
+const VALUE = String.raw`([-+.\deE]+)`; // checked by plainDecimal, as canonicalPostfixNumbers does
 const CANONICAL_FRAME = new RegExp(
-  String.raw`^Training Epoch (\d{1,15}):[^:|]*\|[^:|]*\| *(\d{1,15})\/(\d{1,15}) \[(\d{1,9}):(\d{1,9})(?::(\d{1,9}))?(?:<[\d:?]*)?,[^,:]*,\s*` +
-    `loss= *${DECIMAL} *, *lr= *${DECIMAL} *, *proc_ms= *${DECIMAL}` +
+  String.raw`^Training Epoch (\d{1,15}):[^:|]*\|[^:|]*\| *(\d{1,15})\/(\d{1,15}) \[(\d[\d:]*)(?:<[\d:?]*)?,[^,:]*,\s*` +
+    `loss= *${VALUE} *, *lr= *${VALUE} *, *proc_ms= *${VALUE}` +
     String.raw`(?: *,[^:]*|\s*)\]$`,
 );
 
@@ -383,12 +384,11 @@ const CANONICAL_FRAME = new RegExp(
 export function canonicalTrainingFrame(text: string): SmolvlaLine | null {
   const m = CANONICAL_FRAME.exec(text);
   if (m === null) return null;
-  const loss = plainDecimalOf(group(m, 7));
-  const lr = plainDecimalOf(group(m, 8));
-  const procMs = plainDecimalOf(group(m, 9));
+  const loss = plainDecimalOf(group(m, 5));
+  const lr = plainDecimalOf(group(m, 6));
+  const procMs = plainDecimalOf(group(m, 7));
   // Outside plainDecimal's exact range (> 15 digits, far exponents) Number() semantics take the long way.
   if (loss === undefined || lr === undefined || procMs === undefined) return null;
-  const clock = digitsOf(m[4]) * 60 + digitsOf(m[5]); // parseClock: M:S, or H:M:S below
   return {
     k: 'frame',
     epoch: digitsOf(m[1]),
@@ -397,7 +397,8 @@ export function canonicalTrainingFrame(text: string): SmolvlaLine | null {
     loss,
     lr,
     procMs,
-    elapsedS: m[6] === undefined ? clock : clock * 60 + digitsOf(m[6]),
+    // The elapsed time starts with a digit and ends at the first `<` or `,`, as in parseTqdmFrame.
+    elapsedS: parseClock(group(m, 4)),
   };
 }
 
