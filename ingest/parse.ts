@@ -335,7 +335,9 @@ class RunManager implements LogParser {
   }
 
   private flushDeferred(): void {
-    for (const warning of this.s.deferredWarnings) this.out.push({ type: 'warning', ...warning });
+    const deferred = this.s.deferredWarnings;
+    if (deferred.length === 0) return; // every progress frame comes here: no new array for nothing
+    for (const warning of deferred) this.out.push({ type: 'warning', ...warning });
     this.s.deferredWarnings = [];
   }
 }
