@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { alertTransitions, stalledAlert, type AlertTransition } from '../lib/analysis/alerts';
 import { runKeySql } from '../lib/db/run-key';
+import { loadRunSeries, type SqlRunner, type StoredRunSeries } from '../lib/summaries/store';
 import type { CheckpointEvent, CheckpointKind } from '../lib/analysis/types';
 import { strategyIdentity } from '../lib/analysis/strategy';
 
@@ -72,25 +73,22 @@ async function insertAlerts(client: pg.PoolClient, row: RunRow, transitions: rea
   }
 }
 
-/** Evaluates overfitting/diverged/crashed/completed for these runs and records new transitions. */
-export async function recordAlertTransitions(client: pg.PoolClient, runIds: readonly number[], live: boolean): Promise<void> {
+/**
+ * Evaluates overfitting/diverged/crashed/completed for these runs and records new transitions.
+ * `loaded`: series already read in this transaction (lib/summaries/store.ts loadRunSeries), reused.
+ */
+export async function recordAlertTransitions(
+  client: pg.PoolClient,
+  runIds: readonly number[],
+  live: boolean,
+  loaded: readonly StoredRunSeries[] = [],
+): Promise<void> {
   if (runIds.length === 0) return;
   const runs = await loadRuns(client, runIds);
-  const epochs = (
-    await client.query<{ runId: number; epoch: number; trainLoss: number | null }>(
-      `SELECT "runId", epoch, "trainLoss" FROM "EpochMetric" WHERE "runId" = ANY($1::int[]) ORDER BY epoch`,
-      [runIds],
-    )
-  ).rows;
-  const validations = (
-    await client.query<{ runId: number; epoch: number; final: boolean; taskId: number; loss: number | null }>(
-      // The rules read a run's own task only (lib/analysis/validation.ts: its taskId, else the highest
-      // validated task): other tasks' rows (a sequential stage re-validates every earlier task) stay in the database.
-      `SELECT v."runId", v.epoch, v.final, v."taskId", v.loss FROM "Validation" v JOIN "Run" r ON r.id = v."runId"
-        WHERE v."runId" = ANY($1::int[]) AND (r."taskId" IS NULL OR v."taskId" = r."taskId") ORDER BY v.epoch, v.final, v."taskId"`,
-      [runIds],
-    )
-  ).rows;
+  const sql: SqlRunner = async (text, params) => (await client.query(text, params as unknown[])).rows as Record<string, unknown>[];
+  const series = new Map(loaded.map((row) => [row.id, row]));
+  const missing = runIds.filter((id) => !series.has(id));
+  for (const row of await loadRunSeries(sql, missing)) series.set(row.id, row);
   const events = (
     await client.query<{ runId: number; kind: string; epoch: number | null; loss: number | null; path: string | null }>(
       `SELECT "runId", kind, epoch, loss, path FROM "RunEvent"
@@ -102,19 +100,13 @@ export async function recordAlertTransitions(client: pg.PoolClient, runIds: read
     const checkpoints: CheckpointEvent[] = events
       .filter((e) => e.runId === row.id)
       .map((e) => ({ kind: e.kind as CheckpointKind, epoch: e.epoch, loss: e.loss, path: e.path }));
+    const own = series.get(row.id);
     const transitions = alertTransitions({
       status: row.status,
       errorMessage: row.errorMessage,
       outputDir: row.outputDir,
       checkpoints,
-      series: {
-        taskId: row.taskId,
-        format: row.format,
-        epochs: epochs.filter((e) => e.runId === row.id).map((e) => ({ epoch: e.epoch, trainLoss: e.trainLoss })),
-        validations: validations
-          .filter((v) => v.runId === row.id)
-          .map((v) => ({ epoch: v.epoch, final: v.final, taskId: v.taskId, loss: v.loss })),
-      },
+      series: { taskId: row.taskId, format: row.format, epochs: own?.epochs ?? [], validations: own?.validations ?? [] },
     });
     if (transitions.length > 0) await insertAlerts(client, row, transitions, live);
   }

@@ -17,7 +17,14 @@
 import type pg from 'pg';
 import { inTransaction } from '../lib/db/transaction';
 import { isCheckpointOf, runDirLength, stageDirCandidates } from '../lib/analysis/stage-link';
-import { lockRuns, refreshRunSummaries, refreshStepBuckets, type SqlRunner, type StepRange } from '../lib/summaries/store';
+import {
+  lockRuns,
+  refreshRunSummaries,
+  refreshStepBuckets,
+  type SqlRunner,
+  type StepRange,
+  type StoredRunSeries,
+} from '../lib/summaries/store';
 import type { ParseEvent, RunInfo, StrategyInfo, EpochMetrics, Retention, RunFormat } from './events';
 import { identityFromOutputDir, type SourceKind } from './rundir/identity';
 import type { ConfigSettings } from '../lib/analysis/config-check';
@@ -250,7 +257,7 @@ export async function commitBatch(pool: pg.Pool, batch: Batch): Promise<CommitRe
         : (
             await client.query<{ runId: number }>(`SELECT DISTINCT "runId" FROM "RunSource" WHERE "sourceId" = $1`, [batch.sourceId])
           ).rows.map((row) => row.runId);
-    await writeSummaries(client, plan, runIds, { interim, settle });
+    const series = await writeSummaries(client, plan, runIds, { interim, settle });
     // Alert outbox (ingest/outbox.ts): only runs whose verdict or status this batch can change.
     if (!interim) {
       const judged = [...plan.runs].filter(([, run]) => run.epochs.size > 0 || run.validations.size > 0 || run.status !== null);
@@ -258,6 +265,7 @@ export async function commitBatch(pool: pg.Pool, batch: Batch): Promise<CommitRe
         client,
         [...new Set([...judged.map(([runKey]) => runIds.get(runKey)!), ...settle])],
         batch.live ?? false,
+        series,
       );
     }
     await client.query(
@@ -329,7 +337,7 @@ interface RunPlan {
   /** Steps whose rows go before this batch's steps are written (estimated steps a later line corrected). */
   retracted: Set<number>;
   evals: Map<number, EvalRow>;
-  validations: Map<string, ValidationRow>;
+  validations: Map<number | string, ValidationRow>;
   events: EventRow[];
   status: StatusChange | null;
 }
@@ -361,6 +369,16 @@ function emptyRunPlan(): RunPlan {
 
 function definedEntries<T extends object>(patch: T): Partial<T> {
   return Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined && value !== null)) as Partial<T>;
+}
+
+/**
+ * One key per validation row (epoch, final, task): a number while epoch and task fit (int32 epochs,
+ * as every stored one is, and task ids below 2^20), else a string; the two spaces never meet.
+ */
+export function validationKey(epoch: number, final: boolean, taskId: number): number | string {
+  if (Number.isInteger(epoch) && epoch >= 0 && epoch <= INT32_MAX && Number.isInteger(taskId) && taskId >= 0 && taskId < 0x100000)
+    return (epoch * 2 + (final ? 1 : 0)) * 0x100000 + taskId;
+  return `${epoch}|${final}|${taskId}`;
 }
 
 export function planBatch(events: readonly ParseEvent[]): BatchPlan {
@@ -411,9 +429,18 @@ export function planBatch(events: readonly ParseEvent[]): BatchPlan {
       case 'strategy':
         run.strategy = event.strategy;
         break;
-      case 'epoch':
-        run.epochs.set(event.epoch, { ...run.epochs.get(event.epoch), ...definedEntries(event.metrics) });
+      case 'epoch': {
+        // Last write wins per metric; absent and null metrics leave what is there (a hot path: one
+        // event per scalar of a backfilled event file, so no spread or entries arrays here).
+        let row = run.epochs.get(event.epoch);
+        if (row === undefined) run.epochs.set(event.epoch, (row = {}));
+        const metrics = event.metrics as Record<string, number | null | undefined>;
+        for (const name in metrics) {
+          const value = metrics[name];
+          if (value !== undefined && value !== null) (row as Record<string, number>)[name] = value;
+        }
         break;
+      }
       case 'step':
         run.steps.set(event.step, {
           step: event.step,
@@ -441,20 +468,17 @@ export function planBatch(events: readonly ParseEvent[]): BatchPlan {
       }
       case 'validation':
       case 'retention': {
-        const key = `${event.epoch}|${event.final}|${event.taskId}`;
-        const row = run.validations.get(key) ?? {
-          epoch: event.epoch,
-          final: event.final,
-          taskId: event.taskId,
-          loss: null,
-          retention: null,
-        };
+        const key = validationKey(event.epoch, event.final, event.taskId);
+        let row = run.validations.get(key);
+        if (row === undefined) {
+          row = { epoch: event.epoch, final: event.final, taskId: event.taskId, loss: null, retention: null };
+          run.validations.set(key, row);
+        }
         if (event.type === 'validation') row.loss = event.loss;
         else {
           row.retention = event.retention;
           row.loss ??= event.loss;
         }
-        run.validations.set(key, row);
         break;
       }
       case 'checkpoint':
@@ -478,16 +502,15 @@ export function planBatch(events: readonly ParseEvent[]): BatchPlan {
 
 const INT32_MAX = 2_147_483_647;
 const isInt32 = (value: number) => Number.isInteger(value) && Math.abs(value) <= INT32_MAX;
+const bad = (value: number | null | undefined) => value !== null && value !== undefined && !isInt32(value);
 
 /** Epoch, step and task numbers live in INTEGER columns: a log claiming more is a warning, not a failed batch. */
 function int32Violation(event: ParseEvent): string | null {
-  const fields: [string, number | null | undefined][] = [['line', event.line]];
-  if ('epoch' in event) fields.push(['epoch', event.epoch]);
-  if ('step' in event) fields.push(['step', event.step]);
-  if ('taskId' in event) fields.push(['task id', event.taskId]);
-  for (const [name, value] of fields) {
-    if (value !== null && value !== undefined && !isInt32(value)) return `${name} ${value} is out of range; line ignored`;
-  }
+  // Checked in this order, without building a list per event (this runs once per event of a batch).
+  if (bad(event.line)) return `line ${event.line} is out of range; line ignored`;
+  if ('epoch' in event && bad(event.epoch)) return `epoch ${event.epoch} is out of range; line ignored`;
+  if ('step' in event && bad(event.step)) return `step ${event.step} is out of range; line ignored`;
+  if ('taskId' in event && bad(event.taskId)) return `task id ${event.taskId} is out of range; line ignored`;
   return null;
 }
 
@@ -638,6 +661,64 @@ function copyBinary(columns: readonly BulkColumn[], count: number): Buffer {
     }
   }
   return rows.finish();
+}
+
+/** Only these columns of the bulk rows, only the rows at `picked` (indexes, in order). */
+function pickRows(columns: readonly BulkColumn[], picked: readonly number[]): BulkColumn[] {
+  return columns.map((column) => ({ type: column.type, values: picked.map((i) => column.values[i]) }));
+}
+
+/**
+ * Each run's highest stored key (null: none yet), read backwards off the table's primary key
+ * ("runId", key, …); `filter` narrows the rows that count (e.g. non-final validations).
+ */
+async function lastStoredKeys(
+  client: pg.PoolClient,
+  table: 'StepPoint' | 'EpochMetric' | 'Validation',
+  key: 'step' | 'epoch',
+  runIds: readonly number[],
+  filter = '',
+): Promise<Map<number, number | null>> {
+  const last = new Map<number, number | null>();
+  if (runIds.length === 0) return last;
+  const rows = (
+    await client.query<{ id: number; last: number | null }>(
+      `SELECT u.id, (SELECT t.${key} FROM "${table}" t WHERE t."runId" = u.id ${filter} ORDER BY t.${key} DESC LIMIT 1) AS last
+         FROM unnest($1::int[]) AS u(id)`,
+      [`{${[...new Set(runIds)].join(',')}}`],
+    )
+  ).rows;
+  for (const row of rows) last.set(row.id, row.last);
+  return last;
+}
+
+/**
+ * The one rule for bulk writes of per-run keyed rows: a row whose key lies past everything its run
+ * has stored cannot conflict (the caller holds the run's lock — lockRuns — and every writer of these
+ * tables, mergeRuns included, takes it first), so it goes in by binary COPY straight into the table,
+ * the cheapest way in; the rest (a rewritten row, a second source of the same run, a run `last` does
+ * not cover) take the upsert and its agreement rules. Returns row indexes, in order.
+ */
+export function partitionFresh(
+  runs: readonly number[],
+  keys: readonly number[],
+  last: ReadonlyMap<number, number | null>,
+  eligible: (i: number) => boolean = () => true,
+): { fresh: number[]; upsert: number[] } {
+  const fresh: number[] = [];
+  const upsert: number[] = [];
+  for (let i = 0; i < runs.length; i++) {
+    const stored = last.get(runs[i]!);
+    if (stored !== undefined && (stored === null || keys[i]! > stored) && eligible(i)) fresh.push(i);
+    else upsert.push(i);
+  }
+  return { fresh, upsert };
+}
+
+/** Bulk rows that cannot conflict (partitionFresh), COPYed into `target` ("Table" (columns…)). */
+async function copyFresh(client: pg.PoolClient, target: string, columns: readonly BulkColumn[]): Promise<void> {
+  const count = columns[0]!.values.length;
+  if (count > 0) await copyBinaryIn(client, target, copyBinary(columns, count));
 }
 
 /**
@@ -1041,7 +1122,7 @@ async function writeEpochs(client: pg.PoolClient, plan: BatchPlan, runIds: Map<n
     }
   }
   if (runs.length === 0) return;
-  const rows = await rowSource(client, 'epochs', [
+  const columns: BulkColumn[] = [
     { type: 'int4', values: runs },
     { type: 'int4', values: epochs },
     { type: 'float8', values: metric.trainLoss },
@@ -1049,7 +1130,15 @@ async function writeEpochs(client: pg.PoolClient, plan: BatchPlan, runIds: Map<n
     { type: 'float8', values: metric.msPerBatch },
     { type: 'float8', values: metric.samplesPerSec },
     { type: 'float8', values: metric.durationMinutes },
-  ]);
+  ];
+  const { fresh, upsert } = partitionFresh(runs, epochs, await lastStoredKeys(client, 'EpochMetric', 'epoch', runs));
+  await copyFresh(
+    client,
+    `"EpochMetric" ("runId", epoch, "trainLoss", lr, "msPerBatch", "samplesPerSec", "durationMinutes")`,
+    pickRows(columns, fresh),
+  );
+  if (upsert.length === 0) return;
+  const rows = await rowSource(client, 'epochs', upsert.length === runs.length ? columns : pickRows(columns, upsert));
   await client.query(
     `INSERT INTO "EpochMetric" ("runId", epoch, "trainLoss", lr, "msPerBatch", "samplesPerSec", "durationMinutes")
      SELECT * FROM ${rows.from}
@@ -1101,17 +1190,17 @@ async function writeSteps(client: pg.PoolClient, plan: BatchPlan, runIds: Map<nu
   // Rows past a run's last stored step cannot conflict (the caller holds the run's lock, and every
   // StepPoint writer takes it first): they go in by binary COPY, the cheapest way into the table. The
   // rest (a redrawn or corrected step, a run with retractions) take the upsert.
-  const last = await lastStoredSteps(
+  const last = await lastStoredKeys(
     client,
+    'StepPoint',
+    'step',
     [...new Set(runs)].filter((id) => !retractRuns.includes(id)),
   );
-  const fresh: number[] = [];
-  const upsert: number[] = [];
-  for (let i = 0; i < rows.length; i++) {
-    const stored = last.get(runs[i]!);
-    if (stored !== undefined && (stored === null || rows[i]!.step > stored)) fresh.push(i);
-    else upsert.push(i);
-  }
+  const { fresh, upsert } = partitionFresh(
+    runs,
+    rows.map((row) => row.step),
+    last,
+  );
   // Most trainers have no extra metrics: then the jsonb column is not sent at all (the bulk path stays narrow).
   const withMetrics = rows.some((row) => row.metrics !== undefined);
   if (fresh.length > 0) await copySteps(client, fresh, runs, rows, withMetrics);
@@ -1138,21 +1227,6 @@ async function writeSteps(client: pg.PoolClient, plan: BatchPlan, runIds: Map<nu
       ...(withMetrics ? [textArray(upRows.map((row) => metricsJson(row.metrics)))] : []),
     ],
   );
-}
-
-/** Each run's highest stored step (null: none yet), read backwards off the primary key. */
-async function lastStoredSteps(client: pg.PoolClient, runIds: readonly number[]): Promise<Map<number, number | null>> {
-  const last = new Map<number, number | null>();
-  if (runIds.length === 0) return last;
-  const rows = (
-    await client.query<{ id: number; last: number | null }>(
-      `SELECT u.id, (SELECT s.step FROM "StepPoint" s WHERE s."runId" = u.id ORDER BY s.step DESC LIMIT 1) AS last
-         FROM unnest($1::int[]) AS u(id)`,
-      [`{${runIds.join(',')}}`],
-    )
-  ).rows;
-  for (const row of rows) last.set(row.id, row.last);
-  return last;
 }
 
 async function copySteps(
@@ -1225,14 +1299,21 @@ async function writeValidations(client: pg.PoolClient, plan: BatchPlan, runIds: 
     }
   }
   if (rows.length === 0) return;
-  const source = await rowSource(client, 'validations', [
+  const epochs = rows.map((row) => row.epoch);
+  const columns: BulkColumn[] = [
     { type: 'int4', values: runs },
-    { type: 'int4', values: rows.map((row) => row.epoch) },
+    { type: 'int4', values: epochs },
     { type: 'bool', values: rows.map((row) => row.final) },
     { type: 'int4', values: rows.map((row) => row.taskId) },
     { type: 'float8', values: rows.map((row) => row.loss) },
     { type: 'text', values: rows.map((row) => row.retention) },
-  ]);
+  ];
+  // Per-epoch rows past the run's last per-epoch row are new; final rows (one block per run) always upsert.
+  const last = await lastStoredKeys(client, 'Validation', 'epoch', runs, 'AND NOT t.final');
+  const { fresh, upsert } = partitionFresh(runs, epochs, last, (i) => !rows[i]!.final);
+  await copyFresh(client, `"Validation" ("runId", epoch, final, "taskId", loss, retention)`, pickRows(columns, fresh));
+  if (upsert.length === 0) return;
+  const source = await rowSource(client, 'validations', upsert.length === rows.length ? columns : pickRows(columns, upsert));
   await client.query(
     `INSERT INTO "Validation" ("runId", epoch, final, "taskId", loss, retention)
      SELECT * FROM ${source.from}
@@ -1321,7 +1402,7 @@ async function writeSummaries(
   plan: BatchPlan,
   runIds: Map<number, number>,
   options: { interim: boolean; settle: readonly number[] },
-): Promise<void> {
+): Promise<readonly StoredRunSeries[]> {
   const ranges: StepRange[] = [];
   const changed: number[] = [];
   for (const [runKey, runId] of runIds) {
@@ -1346,12 +1427,14 @@ async function writeSummaries(
     if (!seriesOnly) changed.push(runId);
   }
   for (const runId of options.settle) if (!changed.includes(runId)) changed.push(runId);
-  if (ranges.length === 0 && changed.length === 0) return;
+  if (ranges.length === 0 && changed.length === 0) return [];
   const sql = summaryRunner(client);
   await lockRuns(sql, [...ranges.map((r) => r.runId), ...changed]);
   await refreshStepBuckets(sql, ranges);
-  if (!options.interim) await refreshRunSummaries(sql, changed);
-  else if (changed.length > 0) await client.query(`DELETE FROM "RunSummary" WHERE "runId" = ANY($1::int[])`, [`{${changed.join(',')}}`]);
+  // The series read for the summaries is returned: the alert rules judge the same rows (one read).
+  if (!options.interim) return refreshRunSummaries(sql, changed);
+  if (changed.length > 0) await client.query(`DELETE FROM "RunSummary" WHERE "runId" = ANY($1::int[])`, [`{${changed.join(',')}}`]);
+  return [];
 }
 
 /**

@@ -16,7 +16,9 @@ import { LineChart, legendOf, type AggregateStat, type ChartBand, type ChartLine
 type Facet = CompareResponse['facets'][number];
 type Series = CompareResponse['series'][number];
 
-export function CompareView({ data, range }: { data: CompareResponse; range: { min: number; max: number } | null }) {
+export function CompareView({ json, range }: { json: string; range: { min: number; max: number } | null }) {
+  // The server passes the compare response as its JSON text (the page's largest prop by far).
+  const data = useMemo(() => JSON.parse(json) as CompareResponse, [json]);
   // Controls answer at once; the data follows when the server has re-rendered the new URL.
   const { pending, navigate, searchParams, smooth, onSmooth, logY, onLogY } = useChartUrlState(data.query);
 

@@ -64,46 +64,70 @@ const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 /** Tags are short ASCII: building those directly is several times faster than TextDecoder per call. */
 export function decodeUtf8(bytes: Uint8Array): string {
   if (bytes.length > 64) return utf8.decode(bytes);
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    if (b >= 0x80) return utf8.decode(bytes);
-    out += String.fromCharCode(b);
-  }
-  return out;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return utf8.decode(bytes);
+  // One flat string (a character-by-character concatenation makes a rope that every Map lookup flattens).
+  return String.fromCharCode.apply(null, bytes as unknown as number[]);
 }
-
-const newReader = (data: Uint8Array): BinaryReader => new BinaryReader(data, decodeUtf8);
 
 export function decodeEvent(data: Uint8Array): EventDecodeResult {
-  try {
-    return { ok: true, event: readEvent(data) };
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return { ok: false, error: `malformed Event protobuf: ${message}` };
-  }
+  return eventDecoder()(data);
 }
 
-function readEvent(data: Uint8Array): DecodedEvent {
-  // One reader for the whole event: nested messages are read in place up to their end offset, which
-  // avoids a BinaryReader (and DataView) per nested message — those dominated the profile.
-  const reader = newReader(data);
+/**
+ * A decoder for many records: records that are views of one buffer (a chunk's worth) share one
+ * BinaryReader positioned at each record in turn, instead of a reader (and a DataView) per record.
+ * Each record is still read within its own bounds: every length is checked against the record's end.
+ */
+export function eventDecoder(): (data: Uint8Array) => EventDecodeResult {
+  let buffer: ArrayBufferLike | null = null;
+  let reader: BinaryReader | null = null;
+  return (data) => {
+    if (reader === null || buffer !== data.buffer) {
+      buffer = data.buffer;
+      reader = new BinaryReader(new Uint8Array(data.buffer), decodeUtf8);
+    }
+    reader.pos = data.byteOffset;
+    try {
+      return { ok: true, event: readEvent(reader, data.byteOffset + data.length) };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return { ok: false, error: `malformed Event protobuf: ${message}` };
+    }
+  };
+}
+
+/** The field number and wire type of the next tag (read as one varint: no tuple per field). */
+function nextTag(reader: BinaryReader): number {
+  return reader.uint32();
+}
+
+function readEvent(reader: BinaryReader, limit: number): DecodedEvent {
   const event: DecodedEvent = { wallTime: 0, step: 0, scalars: [] };
-  while (reader.pos < reader.len) {
-    const [field, wire] = reader.tag();
+  while (reader.pos < limit) {
+    const tag = nextTag(reader);
+    const field = tag >>> 3;
+    const wire = (tag & 7) as WireType;
     if (field === 1 && wire === WireType.Bit64) event.wallTime = reader.double();
     else if (field === 2 && wire === WireType.Varint) event.step = Number(reader.int64());
     else if (field === 3 && wire === WireType.LengthDelimited) event.fileVersion = reader.string();
-    else if (field === 5 && wire === WireType.LengthDelimited) readSummary(reader, enter(reader), event.scalars);
-    else reader.skip(wire, field);
+    else if (field === 5 && wire === WireType.LengthDelimited) readSummary(reader, enter(reader, limit), event.scalars);
+    else skip(reader, wire, field);
   }
+  // A field that ran past the record's end (the buffer goes on, so the reader did not stop there).
+  if (reader.pos !== limit) throw new DecodeError('premature end of the record');
   return event;
 }
 
-/** Reads a length prefix; returns the end offset of the nested message. */
-function enter(reader: BinaryReader): number {
+/** Skips a field of a known wire type; an unknown (or group-end) wire type is malformed input. */
+function skip(reader: BinaryReader, wire: WireType, field: number): void {
+  if (field === 0 || wire > WireType.Bit32) throw new DecodeError(`invalid tag (field ${field}, wire type ${wire})`);
+  reader.skip(wire, field);
+}
+
+/** Reads a length prefix; returns the end offset of the nested message (within `limit`, its parent's end). */
+function enter(reader: BinaryReader, limit: number): number {
   const end = reader.uint32() + reader.pos;
-  if (end > reader.len) throw new DecodeError('nested message extends past its parent');
+  if (end > limit) throw new DecodeError('nested message extends past its parent');
   return end;
 }
 
@@ -113,11 +137,13 @@ function leave(reader: BinaryReader, end: number): void {
 
 function readSummary(reader: BinaryReader, end: number, scalars: ScalarValue[]): void {
   while (reader.pos < end) {
-    const [field, wire] = reader.tag();
+    const tag = nextTag(reader);
+    const field = tag >>> 3;
+    const wire = (tag & 7) as WireType;
     if (field === 1 && wire === WireType.LengthDelimited) {
-      const value = readValue(reader, enter(reader));
+      const value = readValue(reader, enter(reader, end));
       if (value !== null) scalars.push(value);
-    } else reader.skip(wire, field);
+    } else skip(reader, wire, field);
   }
   leave(reader, end);
 }
@@ -135,12 +161,14 @@ function readValue(reader: BinaryReader, end: number): ScalarValue | null {
   let tensor: TensorFields | undefined;
   let plugin: string | undefined;
   while (reader.pos < end) {
-    const [field, wire] = reader.tag();
+    const key = nextTag(reader);
+    const field = key >>> 3;
+    const wire = (key & 7) as WireType;
     if (field === 1 && wire === WireType.LengthDelimited) tag = reader.string();
     else if (field === 2 && wire === WireType.Bit32) simple = reader.float();
-    else if (field === 8 && wire === WireType.LengthDelimited) tensor = readTensor(reader, enter(reader));
-    else if (field === 9 && wire === WireType.LengthDelimited) plugin = readPluginName(reader, enter(reader));
-    else reader.skip(wire, field);
+    else if (field === 8 && wire === WireType.LengthDelimited) tensor = readTensor(reader, enter(reader, end));
+    else if (field === 9 && wire === WireType.LengthDelimited) plugin = readPluginName(reader, enter(reader, end));
+    else skip(reader, wire, field);
   }
   leave(reader, end);
   if (simple !== undefined) return { tag, value: simple };
@@ -154,16 +182,20 @@ function readValue(reader: BinaryReader, end: number): ScalarValue | null {
 function readPluginName(reader: BinaryReader, end: number): string | undefined {
   let name: string | undefined;
   while (reader.pos < end) {
-    const [field, wire] = reader.tag();
+    const key = nextTag(reader);
+    const field = key >>> 3;
+    const wire = (key & 7) as WireType;
     if (field === 1 && wire === WireType.LengthDelimited) {
-      const pluginEnd = enter(reader);
+      const pluginEnd = enter(reader, end);
       while (reader.pos < pluginEnd) {
-        const [f, w] = reader.tag();
+        const k = nextTag(reader);
+        const f = k >>> 3;
+        const w = (k & 7) as WireType;
         if (f === 1 && w === WireType.LengthDelimited) name = reader.string();
-        else reader.skip(w, f);
+        else skip(reader, w, f);
       }
       leave(reader, pluginEnd);
-    } else reader.skip(wire, field);
+    } else skip(reader, wire, field);
   }
   leave(reader, end);
   return name;
@@ -172,28 +204,37 @@ function readPluginName(reader: BinaryReader, end: number): string | undefined {
 function readTensor(reader: BinaryReader, end: number): TensorFields {
   const tensor: TensorFields = { dtype: 0, elements: 1, numbers: [] };
   while (reader.pos < end) {
-    const [field, wire] = reader.tag();
+    const key = nextTag(reader);
+    const field = key >>> 3;
+    const wire = (key & 7) as WireType;
     if (field === 1 && wire === WireType.Varint) tensor.dtype = reader.int32();
-    else if (field === 2 && wire === WireType.LengthDelimited) tensor.elements = shapeElements(reader, enter(reader));
+    else if (field === 2 && wire === WireType.LengthDelimited) tensor.elements = shapeElements(reader, enter(reader, end));
     else if (field === 4 && wire === WireType.LengthDelimited) tensor.content = reader.bytes();
-    else if (field === 5) readRepeated(reader, wire, WireType.Bit32, () => reader.float(), tensor.numbers);
-    else if (field === 6) readRepeated(reader, wire, WireType.Bit64, () => reader.double(), tensor.numbers);
-    else if (field === 7) readRepeated(reader, wire, WireType.Varint, () => reader.int32(), tensor.numbers);
-    else if (field === 10) readRepeated(reader, wire, WireType.Varint, () => Number(reader.int64()), tensor.numbers);
-    else if (field === 13) readRepeated(reader, wire, WireType.Varint, () => reader.int32(), tensor.numbers);
-    else reader.skip(wire, field);
+    else if (field === 5) readRepeated(reader, end, wire, WireType.Bit32, () => reader.float(), tensor.numbers);
+    else if (field === 6) readRepeated(reader, end, wire, WireType.Bit64, () => reader.double(), tensor.numbers);
+    else if (field === 7) readRepeated(reader, end, wire, WireType.Varint, () => reader.int32(), tensor.numbers);
+    else if (field === 10) readRepeated(reader, end, wire, WireType.Varint, () => Number(reader.int64()), tensor.numbers);
+    else if (field === 13) readRepeated(reader, end, wire, WireType.Varint, () => reader.int32(), tensor.numbers);
+    else skip(reader, wire, field);
   }
   leave(reader, end);
   return tensor;
 }
 
 /** Packed (length-delimited) or unpacked encoding of a repeated scalar field. */
-function readRepeated(reader: BinaryReader, wire: WireType, elementWire: WireType, read: () => number, into: number[]): void {
+function readRepeated(
+  reader: BinaryReader,
+  limit: number,
+  wire: WireType,
+  elementWire: WireType,
+  read: () => number,
+  into: number[],
+): void {
   if (wire === elementWire) {
     into.push(read());
   } else if (wire === WireType.LengthDelimited) {
     const end = reader.uint32() + reader.pos;
-    if (end > reader.len) throw new DecodeError('packed field extends past its message');
+    if (end > limit) throw new DecodeError('packed field extends past its message');
     while (reader.pos < end) into.push(read());
     if (reader.pos !== end) throw new DecodeError('packed field element crosses its end');
   } else {
@@ -205,20 +246,24 @@ function readRepeated(reader: BinaryReader, wire: WireType, elementWire: WireTyp
 function shapeElements(reader: BinaryReader, end: number): number {
   let elements = 1;
   while (reader.pos < end) {
-    const [field, wire] = reader.tag();
+    const key = nextTag(reader);
+    const field = key >>> 3;
+    const wire = (key & 7) as WireType;
     if (field === 2 && wire === WireType.LengthDelimited) {
-      const dimEnd = enter(reader);
+      const dimEnd = enter(reader, end);
       let size = 0;
       while (reader.pos < dimEnd) {
-        const [f, w] = reader.tag();
+        const k = nextTag(reader);
+        const f = k >>> 3;
+        const w = (k & 7) as WireType;
         if (f === 1 && w === WireType.Varint) size = Number(reader.int64());
-        else reader.skip(w, f);
+        else skip(reader, w, f);
       }
       leave(reader, dimEnd);
       elements = size < 0 ? -1 : elements < 0 ? -1 : elements * size;
     } else if (field === 3 && wire === WireType.Varint) {
       if (reader.bool()) elements = -1;
-    } else reader.skip(wire, field);
+    } else skip(reader, wire, field);
   }
   leave(reader, end);
   return elements;

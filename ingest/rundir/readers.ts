@@ -8,7 +8,7 @@
 // Every file of a run directory is one run per file: runKey 0.
 import path from 'node:path';
 import type { ParseEvent, RunInfo, StrategyInfo } from '../events';
-import { decodeEvent } from './event';
+import { eventDecoder } from './event';
 import { parseHydraConfig, type VisionFreezing } from './hydra-config';
 import {
   describeIdentity,
@@ -46,6 +46,20 @@ const EPOCH_TAGS: Record<string, 'trainLoss' | 'lr' | 'msPerBatch' | 'samplesPer
   'train/epoch_duration_minutes': 'durationMinutes',
 };
 const VALIDATION_TAG = /^validation\/task(\d+)_loss$/;
+
+type TagTarget = (typeof EPOCH_TAGS)[string] | number | null;
+const tagTargets = new Map<string, TagTarget>();
+
+/** What a scalar's tag fills: an epoch metric, a task's validation loss (its task id), or nothing. */
+export function tagTarget(tag: string): TagTarget {
+  let target = tagTargets.get(tag);
+  if (target !== undefined) return target;
+  const validation = VALIDATION_TAG.exec(tag);
+  target = Object.hasOwn(EPOCH_TAGS, tag) ? EPOCH_TAGS[tag]! : validation ? Number(validation[1]) : null;
+  // Bounded: a file with endless distinct tags cannot grow the cache past this.
+  if (tagTargets.size < 1024) tagTargets.set(tag, target);
+  return target;
+}
 
 export interface ReaderOutput {
   events: ParseEvent[];
@@ -102,6 +116,7 @@ export class TfEventsReader {
         events.push({ type: 'warning', runKey: RUNDIR_RUN_KEY, line: this.line, message: `${warning.message} (byte ${warning.offset})` });
       }
     };
+    const decodeEvent = eventDecoder();
     for (const record of out.records) {
       warn(record.offset);
       const decoded = decodeEvent(record.data);
@@ -124,23 +139,18 @@ export class TfEventsReader {
         continue;
       }
       for (const scalar of scalars) {
-        const metric = EPOCH_TAGS[scalar.tag];
-        if (metric) {
-          events.push({ type: 'epoch', runKey: RUNDIR_RUN_KEY, line, epoch, metrics: { [metric]: scalar.value } });
+        const target = tagTarget(scalar.tag);
+        if (target === null) continue;
+        if (typeof target === 'number') {
+          events.push({ type: 'validation', runKey: RUNDIR_RUN_KEY, line, epoch, final: false, taskId: target, loss: scalar.value });
           continue;
         }
-        const validation = VALIDATION_TAG.exec(scalar.tag);
-        if (validation) {
-          events.push({
-            type: 'validation',
-            runKey: RUNDIR_RUN_KEY,
-            line,
-            epoch,
-            final: false,
-            taskId: Number(validation[1]),
-            loss: scalar.value,
-          });
-        }
+        // A writer logs an epoch's scalars one after another: consecutive ones of the same epoch are
+        // one epoch event (the store folds them the same way, last write per metric wins), which
+        // keeps a backfill of millions of records from making millions of objects.
+        const last = events[events.length - 1];
+        if (last !== undefined && last.type === 'epoch' && last.epoch === epoch) last.metrics[target] = scalar.value;
+        else events.push({ type: 'epoch', runKey: RUNDIR_RUN_KEY, line, epoch, metrics: { [target]: scalar.value } });
       }
     }
     warn(Number.POSITIVE_INFINITY);

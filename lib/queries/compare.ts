@@ -60,12 +60,14 @@ async function selectRuns(options: CompareOptions, notes: string[]): Promise<{ r
   return { rows, hiddenLeftOut };
 }
 
-async function loadRunsInView(rows: readonly RunRow[], axis: XAxis, forgetting: Map<number, number | null>): Promise<CompareRun[]> {
+async function loadRunsInView(rows: readonly RunRow[], axis: XAxis): Promise<CompareRun[]> {
   const ids = rows.map((r) => r.id);
   const needSteps = axis !== 'epoch';
-  const [data, summaries] = await Promise.all([
+  // Independent reads, in parallel (each is one query; the pool has room for them).
+  const [data, summaries, forgetting] = await Promise.all([
     loadEpochData(ids),
     needSteps ? stepVersions(ids).then(stepSummaries) : Promise.resolve(new Map<number, StepSummary>()),
+    forgettingByRun(ids),
   ]);
   return rows.map((row) => {
     const runData = data.get(row.id) ?? { epochs: [], validations: [] };
@@ -99,8 +101,10 @@ export async function compareRuns(requested: Omit<CompareOptions, 'x'> & { x?: C
   const notes: string[] = [];
   const { rows, hiddenLeftOut } = await selectRuns({ ...requested, x: requested.x ?? 'epoch' }, notes);
   const options: CompareOptions = { ...requested, x: requested.x ?? defaultAxis(rows) };
-  const forgetting = await forgettingByRun(rows.map((r) => r.id));
-  const runs = await loadRunsInView(rows, options.x, forgetting);
+  const configDiff = configDiffOf(rows);
+  // Settled before anything else can throw, so a failed view never leaves it rejected unobserved.
+  configDiff.catch(() => {});
+  const runs = await loadRunsInView(rows, options.x);
   const view = buildCompareView(runs, options);
   notes.push(...view.notes);
   if (options.x === 'time') {
@@ -132,7 +136,7 @@ export async function compareRuns(requested: Omit<CompareOptions, 'x'> & { x?: C
     markers: view.markers,
     summary: view.summary,
     notes,
-    configDiff: await configDiffOf(rows),
+    configDiff: await configDiff,
   };
 }
 

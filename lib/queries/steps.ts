@@ -23,37 +23,54 @@ import type { StepBucket, StepSummary } from '../views/steps';
 /** A summary is ≤ 2×FINE_BUCKETS buckets; 500k buckets (~60 MB) keep ~250 long runs warm. */
 const summaries = sharedCache<StepSummary>('step-summaries', 500_000);
 
-/** JSON has no NaN/Infinity: PostgreSQL writes them as strings. */
-function num(value: unknown): number {
-  return typeof value === 'number' ? value : Number(value);
-}
-function numOrNull(value: unknown): number | null {
-  return value === null || value === undefined ? null : num(value);
+/**
+ * One bucket as PostgreSQL's binary send functions write it (big-endian), concatenated per run in
+ * step order: int4 first, last, count, epoch; float8 sum, min, max, lr, elapsed; int2 flags (1 the
+ * bucket held NaN/inf, 2 no epoch, 4 no lr, 8 no elapsed). Binary: PostgreSQL formats no floats and
+ * JavaScript parses none, which made this read (50 runs × 2,000 buckets, a restarted process's first
+ * chart) about twice as fast as JSON.
+ */
+const BUCKET_BYTES = 4 * 4 + 5 * 8 + 2;
+const BUCKET_SQL = `int4send(b.first) || int4send(b.last) || int4send(b.count) || int4send(COALESCE(b.epoch, 0))
+  || float8send(b.sum) || float8send(COALESCE(b.min, 'NaN')) || float8send(COALESCE(b.max, 'NaN'))
+  || float8send(COALESCE(b.lr, 0)) || float8send(COALESCE(b.elapsed, 0))
+  || int2send((b."nonFinite"::int | ((b.epoch IS NULL)::int << 1) | ((b.lr IS NULL)::int << 2) | ((b.elapsed IS NULL)::int << 3))::int2)`;
+
+/** The buckets of one run from their binary form (BUCKET_SQL). */
+export function decodeBuckets(bytes: Uint8Array): StepBucket[] {
+  if (bytes.length % BUCKET_BYTES !== 0) throw new Error(`step buckets: ${bytes.length} bytes is not a whole number of buckets`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Array<StepBucket>(bytes.length / BUCKET_BYTES);
+  for (let i = 0, at = 0; at < bytes.length; i++, at += BUCKET_BYTES) {
+    const flags = view.getInt16(at + 56);
+    out[i] = {
+      first: view.getInt32(at),
+      last: view.getInt32(at + 4),
+      count: view.getInt32(at + 8),
+      epoch: flags & 2 ? null : view.getInt32(at + 12),
+      sum: view.getFloat64(at + 16),
+      min: view.getFloat64(at + 24),
+      max: view.getFloat64(at + 32),
+      lr: flags & 4 ? null : view.getFloat64(at + 40),
+      elapsed: flags & 8 ? null : view.getFloat64(at + 48),
+      nonFinite: (flags & 1) !== 0,
+    };
+  }
+  return out;
 }
 
-/** The stored buckets of runs, one JSON array per run (parsed natively: ~100k buckets in tens of ms). */
+/** The stored buckets of runs (one binary string per run, see BUCKET_SQL). */
 async function readStored(ids: readonly number[]): Promise<Map<number, StepSummary>> {
   const out = new Map<number, StepSummary>();
   if (ids.length === 0) return out;
-  const rows = await db().$queryRaw<{ runId: number; width: number; lastStep: number; buckets: string | null }[]>`
-    SELECT ss."runId", ss.width, ss."lastStep",
-           (SELECT json_agg(json_build_array(b.epoch, b.first, b.last, b.count, b.sum, b.min, b.max, b."nonFinite", b.lr, b.elapsed) ORDER BY b.first)::text
-              FROM "StepBucket" b WHERE b."runId" = ss."runId") AS buckets
-      FROM "StepSeries" ss WHERE ss."runId" = ANY(${[...ids]}::int[])`;
+  const rows = await db().$queryRawUnsafe<{ runId: number; width: number; lastStep: number; buckets: Uint8Array | null }[]>(
+    `SELECT ss."runId", ss.width, ss."lastStep",
+            (SELECT string_agg(${BUCKET_SQL}, ''::bytea ORDER BY b.first) FROM "StepBucket" b WHERE b."runId" = ss."runId") AS buckets
+       FROM "StepSeries" ss WHERE ss."runId" = ANY($1::int[])`,
+    [...ids],
+  );
   for (const row of rows) {
-    const raw = (row.buckets === null ? [] : JSON.parse(row.buckets)) as unknown[][];
-    const buckets: StepBucket[] = raw.map((b) => ({
-      epoch: b[0] === null ? null : num(b[0]),
-      first: num(b[1]),
-      last: num(b[2]),
-      count: num(b[3]),
-      sum: num(b[4]),
-      min: b[5] === null ? Number.NaN : num(b[5]),
-      max: b[6] === null ? Number.NaN : num(b[6]),
-      nonFinite: b[7] === true,
-      lr: numOrNull(b[8]),
-      elapsed: numOrNull(b[9]),
-    }));
+    const buckets = row.buckets === null ? [] : decodeBuckets(row.buckets);
     out.set(row.runId, { runId: row.runId, width: row.width, lastStep: row.lastStep, buckets });
     // (No `revision` needed: ingest rebuilds the buckets of retracted steps in the same transaction.)
   }

@@ -30,19 +30,43 @@ interface SeriesRow extends StrategyColumns {
   id: number;
   taskId: number | null;
   format: string;
-  trainEpochs: number[] | null;
-  trainLosses: (number | null)[] | null;
-  valEpochs: number[] | null;
-  valFinals: boolean[] | null;
-  valTasks: number[] | null;
-  valLosses: (number | null)[] | null;
+  trainEpochs: string | null;
+  trainLosses: string | null;
+  valEpochs: string | null;
+  valFinals: string | null;
+  valTasks: string | null;
+  valLosses: string | null;
+}
+
+/** A run's own series as the rules read them: every epoch row (trainLoss may be null) and its own task's validations. */
+export interface StoredRunSeries {
+  id: number;
+  taskId: number | null;
+  format: string;
+  strategy: StrategyColumns;
+  epochs: { epoch: number; trainLoss: number | null }[];
+  validations: ValidationPoint[];
 }
 
 const intArray = (values: readonly number[]) => `{${values.join(',')}}`;
 
-/** Recomputes and stores the RunSummary of each run (its epoch and own-task validation series are small). */
-export async function refreshRunSummaries(sql: SqlRunner, runIds: readonly number[]): Promise<void> {
-  if (runIds.length === 0) return;
+/**
+ * Comma-joined numbers (string_agg of float8/int text, `n` for NULL) → numbers. A long run's series
+ * is hundreds of thousands of values: splitting one string is several times faster than parsing a
+ * PostgreSQL array literal value by value. float8 text is round-trip exact (extra_float_digits ≥ 1).
+ */
+function numbers(joined: string | null): (number | null)[] {
+  if (joined === null || joined === '') return [];
+  return joined.split(',').map((text) => (text === 'n' ? null : Number(text)));
+}
+
+/**
+ * The series of these runs, one read for every rule that judges a run (summaries here, alert
+ * transitions in ingest/outbox.ts): epochs in order, and the run's own task's validations (its
+ * taskId, else every task) ordered by epoch, final, task.
+ */
+export async function loadRunSeries(sql: SqlRunner, runIds: readonly number[]): Promise<StoredRunSeries[]> {
+  if (runIds.length === 0) return [];
   const rows = (await sql(
     `SELECT r.id, r."taskId", r.format,
             s.kind, s.spec, s."totalLayers", s."frozenLayers", s."unfrozenLayers", s.applied, s."failureReason",
@@ -51,16 +75,53 @@ export async function refreshRunSummaries(sql: SqlRunner, runIds: readonly numbe
        FROM "Run" r
        LEFT JOIN "VisionStrategy" s ON s."runId" = r.id
        LEFT JOIN LATERAL (
-         SELECT array_agg(m.epoch ORDER BY m.epoch) AS epochs, array_agg(m."trainLoss" ORDER BY m.epoch) AS losses
-           FROM "EpochMetric" m WHERE m."runId" = r.id AND m."trainLoss" IS NOT NULL) e ON true
+         SELECT string_agg(m.epoch::text, ',' ORDER BY m.epoch) AS epochs,
+                string_agg(COALESCE(m."trainLoss"::text, 'n'), ',' ORDER BY m.epoch) AS losses
+           FROM "EpochMetric" m WHERE m."runId" = r.id) e ON true
        LEFT JOIN LATERAL (
-         SELECT array_agg(x.epoch ORDER BY x.epoch, x.final) AS epochs, array_agg(x.final ORDER BY x.epoch, x.final) AS finals,
-                array_agg(x."taskId" ORDER BY x.epoch, x.final) AS tasks, array_agg(x.loss ORDER BY x.epoch, x.final) AS losses
+         SELECT string_agg(x.epoch::text, ',' ORDER BY x.epoch, x.final, x."taskId") AS epochs,
+                string_agg(CASE WHEN x.final THEN '1' ELSE '0' END, ',' ORDER BY x.epoch, x.final, x."taskId") AS finals,
+                string_agg(x."taskId"::text, ',' ORDER BY x.epoch, x.final, x."taskId") AS tasks,
+                string_agg(COALESCE(x.loss::text, 'n'), ',' ORDER BY x.epoch, x.final, x."taskId") AS losses
            FROM "Validation" x WHERE x."runId" = r.id AND (r."taskId" IS NULL OR x."taskId" = r."taskId")) v ON true
       WHERE r.id = ANY($1::int[])`,
     [intArray(runIds)],
   )) as unknown as SeriesRow[];
-  if (rows.length === 0) return;
+  return rows.map((row) => {
+    const trainEpochs = numbers(row.trainEpochs);
+    const trainLosses = numbers(row.trainLosses);
+    const valEpochs = numbers(row.valEpochs);
+    const valFinals = numbers(row.valFinals);
+    const valTasks = numbers(row.valTasks);
+    const valLosses = numbers(row.valLosses);
+    return {
+      id: row.id,
+      taskId: row.taskId,
+      format: row.format,
+      strategy: row,
+      epochs: trainEpochs.map((epoch, i) => ({ epoch: epoch!, trainLoss: trainLosses[i] ?? null })),
+      validations: valEpochs.map((epoch, i) => ({
+        epoch: epoch!,
+        final: valFinals[i] === 1,
+        taskId: valTasks[i] ?? 0,
+        loss: valLosses[i] ?? null,
+      })),
+    };
+  });
+}
+
+/**
+ * Recomputes and stores the RunSummary of each run; returns the series it read (`loaded`: series the
+ * caller already read in this transaction, reused instead of read again).
+ */
+export async function refreshRunSummaries(
+  sql: SqlRunner,
+  runIds: readonly number[],
+  loaded?: readonly StoredRunSeries[],
+): Promise<readonly StoredRunSeries[]> {
+  if (runIds.length === 0) return [];
+  const rows = loaded ?? (await loadRunSeries(sql, runIds));
+  if (rows.length === 0) return rows;
   const columns = {
     id: [] as number[],
     view: [] as string[],
@@ -74,14 +135,14 @@ export async function refreshRunSummaries(sql: SqlRunner, runIds: readonly numbe
     searchText: [] as string[],
   };
   for (const row of rows) {
-    const epochs: EpochPoint[] = (row.trainEpochs ?? []).map((epoch, i) => ({ epoch, trainLoss: row.trainLosses?.[i] ?? null }));
-    const validations: ValidationPoint[] = (row.valEpochs ?? []).map((epoch, i) => ({
-      epoch,
-      final: row.valFinals?.[i] ?? false,
-      taskId: row.valTasks?.[i] ?? 0,
-      loss: row.valLosses?.[i] ?? null,
-    }));
-    const summary = summarizeRun({ taskId: row.taskId, format: row.format, epochs, validations, strategy: strategyFromColumns(row) });
+    const epochs: EpochPoint[] = row.epochs.filter((e) => e.trainLoss !== null);
+    const summary = summarizeRun({
+      taskId: row.taskId,
+      format: row.format,
+      epochs,
+      validations: row.validations,
+      strategy: strategyFromColumns(row.strategy),
+    });
     columns.id.push(row.id);
     columns.view.push(JSON.stringify(summary.view));
     columns.strategyKey.push(summary.strategyKey);
@@ -116,6 +177,7 @@ export async function refreshRunSummaries(sql: SqlRunner, runIds: readonly numbe
       columns.searchText,
     ],
   );
+  return rows;
 }
 
 /** Runs (of `runIds`, or all) whose summary is missing or was computed by other rules. */

@@ -11,6 +11,7 @@
 import { epochTrainingSeconds, type EpochTimingInput } from '../analysis/cost';
 import type { StepBucket, StepSummary } from './steps';
 import { epochSeconds } from './steps';
+import { memo } from './memo';
 
 export type XAxis = 'epoch' | 'step' | 'time';
 
@@ -23,6 +24,15 @@ export interface RunTiming {
 }
 
 export function runTiming(stepsPerEpoch: number | null, epochs: readonly EpochTimingInput[], summary: StepSummary | undefined): RunTiming {
+  if (summary === undefined) return computeRunTiming(stepsPerEpoch, epochs, undefined);
+  // Memoised on the (immutable) step summary, keyed by everything else it reads: one pass over a
+  // long run's buckets per summary rather than per request.
+  let key = `timing|${stepsPerEpoch}`;
+  for (const e of epochs) key += `|${e.epoch},${e.durationMinutes ?? ''},${e.msPerBatch ?? ''}`;
+  return memo(summary, key, () => computeRunTiming(stepsPerEpoch, epochs, summary));
+}
+
+function computeRunTiming(stepsPerEpoch: number | null, epochs: readonly EpochTimingInput[], summary: StepSummary | undefined): RunTiming {
   // one rule for an epoch's training seconds (tqdm, else the printed minutes, else ms/batch × steps)
   const seconds = new Map(
     epochTrainingSeconds(epochs, summary ? epochSeconds(summary) : new Map<number, number>(), stepsPerEpoch).map((e) => [

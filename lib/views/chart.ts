@@ -4,6 +4,9 @@ import { downsampleMinMax, smoothEma, type Point } from '../analysis';
 import type { ChartPoint } from '../api/schemas/common';
 import { bucketX, type RunTiming, type XAxis } from './axes';
 import type { StepSummary } from './steps';
+import { memo } from './memo';
+
+export { memo };
 
 export interface ChartSeriesData<P extends Point = Point> {
   points: ChartPoint[];
@@ -28,21 +31,6 @@ export function compact(value: number): number {
 }
 
 const toTuple = (p: Point): ChartPoint => [compact(p.x), p.y !== null && Number.isFinite(p.y) ? compact(p.y) : null];
-
-/**
- * Per-summary memo: a step summary object is never modified once built (an update makes a new one),
- * so anything derived from it can hang off it, and is dropped with it.
- */
-const derived = new WeakMap<object, Map<string, unknown>>();
-
-export function memo<T>(owner: object, key: string, compute: () => T): T {
-  let entries = derived.get(owner);
-  if (!entries) derived.set(owner, (entries = new Map<string, unknown>()));
-  if (entries.has(key)) return entries.get(key) as T;
-  const value = compute();
-  entries.set(key, value);
-  return value;
-}
 
 export function byX<P extends Point>(points: P[]): P[] {
   return points.sort((a, b) => a.x - b.x);

@@ -99,3 +99,35 @@ describe('buildCompareView', () => {
     expect(pooled.notes).toEqual([expect.stringMatching(/^Pooled: each strategy's mean mixes tasks 1, 2/)]);
   });
 });
+
+describe('buildCompareView: group curves are computed once per exact input', () => {
+  // Runs with ids of their own, so no other test's cached groups are reused here.
+  const fresh = () => [run(101, 1, 4, 20, 1, 0), run(102, 1, 4, 16, 2, 0.3), run(103, 1, 4, 12, 1, 0.2)];
+  const groupVal = (view: ReturnType<typeof buildCompareView>) => view.series.find((s) => s.kind === 'val' && s.runId === null)!;
+
+  it('a repeated request answers what a first computation does', () => {
+    const first = buildCompareView(fresh(), options);
+    const again = buildCompareView(fresh(), options);
+    expect(again.series).toEqual(first.series);
+    expect(again.markers).toEqual(first.markers);
+  });
+
+  it('a changed validation loss, train loss or option changes the curves (never a stale hit)', () => {
+    const before = groupVal(buildCompareView(fresh(), options));
+    const changedVal = fresh();
+    changedVal[1]!.analysis.validations[0]!.loss! += 1;
+    const afterVal = groupVal(buildCompareView(changedVal, options));
+    expect(afterVal.points).not.toEqual(before.points);
+
+    const trainOf = (runs: CompareRun[]) => buildCompareView(runs, options).series.find((s) => s.kind === 'train' && s.runId === null)!;
+    const changedTrain = fresh();
+    (changedTrain[0]!.epochs as { epoch: number; trainLoss: number | null }[])[3]!.trainLoss = 9;
+    expect(trainOf(changedTrain).points).not.toEqual(trainOf(fresh()).points);
+
+    const smoothed = groupVal(buildCompareView(fresh(), { ...options, smooth: 0.6 }));
+    expect(smoothed.smoothed).not.toBeNull();
+    expect(before.smoothed).toBeNull();
+    // And back: the first input again gives the first answer.
+    expect(groupVal(buildCompareView(fresh(), options)).points).toEqual(before.points);
+  });
+});

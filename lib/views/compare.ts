@@ -23,7 +23,8 @@ import type { CompareQuery, CompareResponse, CompareSeries, CompareSummary } fro
 import type { RunRow } from '../api/schemas/runs';
 import { alignAggregate, nLabel, type AlignedPoint } from './aggregate';
 import { epochEndX, type RunTiming, type XAxis } from './axes';
-import { byX, chartSeries, compact, stepChartSeries, stepMeanPoints, stepRawPoints } from './chart';
+import { byX, chartSeries, compact, stepChartSeries, stepMeanPoints, stepRawPoints, timingKey } from './chart';
+import { sharedCache } from './cache';
 import { facetKey, facetRuns, poolingNote, type Facet } from './facets';
 import type { StepSummary } from './steps';
 import { finiteOrNull } from './views';
@@ -199,6 +200,85 @@ export function aggregateChart(
   return { points, smoothed, band };
 }
 
+interface GroupCharts {
+  curves: GroupCurves;
+  train: Pick<CompareSeries, 'points' | 'smoothed' | 'band'>;
+  val: Pick<CompareSeries, 'points' | 'smoothed' | 'band'>;
+}
+
+/**
+ * A group's aligned curves and chart payloads, computed once per distinct input: the cache key is the
+ * exact input (cacheKey below), so a hit returns what computing would. Exploring a compare view asks
+ * for the same groups again and again (toggling facets, live refreshes of unchanged runs), and
+ * aligning 50 runs × 2,000 bucket means is most of a request's time. Bounded by points held.
+ */
+const groupChartCache = sharedCache<GroupCharts>('compare-group-charts', 400_000);
+
+function groupCharts(members: readonly CompareRun[], options: CompareViewOptions): GroupCharts {
+  const key = groupInputsKey(members, options);
+  const id = hashString(key);
+  const cached = groupChartCache.get(id, key);
+  if (cached) return cached;
+  const curves = groupCurves(members, options.x, 2 * options.points);
+  const value: GroupCharts = {
+    curves,
+    train: aggregateChart(curves.train, options.points, options.smooth),
+    val: aggregateChart(curves.val, options.points, options.smooth),
+  };
+  groupChartCache.set(id, key, value, curves.train.length + curves.val.length + curves.valEpoch.length + 1);
+  return value;
+}
+
+const objectIds = new WeakMap<object, number>();
+let nextObjectId = 1;
+
+/** A process-unique number for an object (for keys over immutable, memoised objects). */
+function objectId(owner: object): number {
+  let id = objectIds.get(owner);
+  if (id === undefined) objectIds.set(owner, (id = nextObjectId++));
+  return id;
+}
+
+/** Every x,y of a curve, exactly (String of a double round-trips). */
+function pointsKey(points: readonly Point[]): string {
+  let out = '';
+  for (const p of points) out += `${p.x},${p.y};`;
+  return out;
+}
+
+/**
+ * Everything groupCurves and aggregateChart read, as a string: the options, and per member its
+ * validation points and epoch numbers (small: one per epoch) and its training curve — by content on
+ * the epoch axis, and on the step and time axes by the identity of its step summary plus what the
+ * axis mapping used (trainPoints reads only those: the memoised bucket means of that summary).
+ */
+function groupInputsKey(members: readonly CompareRun[], options: CompareViewOptions): string {
+  let key = `${options.x}|${options.points}|${options.smooth}`;
+  for (const run of members) {
+    const val = memberValidation(run, options.x);
+    key += `|#${run.row.id}v${pointsKey(val.loss)}e${pointsKey(val.epoch)}t`;
+    const summary = run.summary;
+    key +=
+      options.x !== 'epoch' && summary && summary.buckets.length > 0
+        ? `s${objectId(summary)}:${timingKey(run.timing)}`
+        : pointsKey(memberTrain(run, options.x));
+  }
+  return key;
+}
+
+/**
+ * The cache slot of a key: FNV-1a (32 bits) over its length and its first and last 512 characters.
+ * Only the slot depends on this; a hit still compares the whole key, so two keys sharing a slot only
+ * evict each other.
+ */
+function hashString(text: string): number {
+  let hash = Math.imul(0x811c9dc5 ^ text.length, 0x01000193);
+  const head = Math.min(text.length, 512);
+  for (let i = 0; i < head; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  for (let i = Math.max(head, text.length - 512); i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
+}
+
 function lowestMean(agg: readonly AlignedPoint[]): number {
   let best = -1;
   agg.forEach((p, i) => {
@@ -226,23 +306,11 @@ function groupSeries(
     runIds,
     color,
   };
-  const curves = groupCurves(members, options.x, 2 * options.points);
+  const { curves, train, val } = groupCharts(members, options);
   const where = options.pool ? '' : ` · ${facet.label}`;
   const out: CompareSeries[] = [
-    {
-      id: `train-${id}`,
-      kind: 'train',
-      label: `${group.label}${where} train (mean, ${nLabel(curves.train)})`,
-      ...base,
-      ...aggregateChart(curves.train, options.points, options.smooth),
-    },
-    {
-      id: `val-${id}`,
-      kind: 'val',
-      label: `${group.label}${where} validation (mean, ${nLabel(curves.val)})`,
-      ...base,
-      ...aggregateChart(curves.val, options.points, options.smooth),
-    },
+    { id: `train-${id}`, kind: 'train', label: `${group.label}${where} train (mean, ${nLabel(curves.train)})`, ...base, ...train },
+    { id: `val-${id}`, kind: 'val', label: `${group.label}${where} validation (mean, ${nLabel(curves.val)})`, ...base, ...val },
   ];
   // Best: the lowest point of the mean validation curve. Overfitting: the median start over the runs.
   const epochAt = (i: number) => (options.x === 'epoch' ? curves.val[i]!.x : Math.round(curves.valEpoch[i]?.mean ?? NaN));
