@@ -147,6 +147,17 @@ export async function startWebServer(options: { host: string; port: number; log:
   };
 }
 
+/** The id of the first run of an /api/runs body, if there is one. */
+export function newestRunId(body: string | null): number | null {
+  if (body === null) return null;
+  try {
+    const id = (JSON.parse(body) as { runs?: { id?: unknown }[] }).runs?.[0]?.id;
+    return typeof id === 'number' && Number.isSafeInteger(id) ? id : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Next.js loads a route's server bundle, and Prisma its query compiler and connections, on the first
  * request that needs them: hundreds of milliseconds to seconds on a busy machine. Asking for the main
@@ -157,13 +168,22 @@ async function warmUp(url: string, log: Logger): Promise<void> {
   const token = getEnv().THAW_TOKEN;
   const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   const started = performance.now();
-  for (const route of ['/api/runs?limit=1', '/api/compare', '/']) {
+  /** The body of one warm-up request (null if it failed: that only costs the warm-up). */
+  const get = async (route: string): Promise<string | null> => {
     try {
       const response = await fetch(`${url}${route}`, { headers, signal: AbortSignal.timeout(30_000) });
-      await response.arrayBuffer();
+      return await response.text();
     } catch (error) {
       log.debug({ err: error, route }, 'warm-up request failed');
+      return null;
     }
-  }
+  };
+  const runs = await get('/api/runs?limit=1');
+  await get('/api/compare');
+  // The step-axis code path too (its first use compiles the bucket decoding and curve shaping), on
+  // the newest run only: the other runs' step summaries stay unread until someone asks for them.
+  const newest = newestRunId(runs);
+  if (newest !== null) await get(`/api/compare?runs=${newest}&x=step`);
+  await get('/');
   log.debug({ ms: Math.round(performance.now() - started) }, 'web routes warmed up');
 }

@@ -12,6 +12,7 @@ import {
   parseNumberIn,
   parseTqdmFrame,
   postfixNumber,
+  startsWithAt,
 } from './common';
 
 describe('parseNumber', () => {
@@ -146,5 +147,21 @@ describe('isExceptionLine', () => {
     expect(isExceptionLine('KeyboardInterrupt')).toBe(true);
     expect(isExceptionLine('Epoch 1 Average Loss: 0.1')).toBe(false);
     expect(isExceptionLine('Killed')).toBe(false);
+  });
+});
+
+describe('startsWithAt', () => {
+  it('agrees with String.prototype.startsWith (two-byte slices, CJK, empty prefixes, positions past the end)', () => {
+    const chunk = '训练 Training Epoch 3:  42%|████▏| Traceback (most recent call last): T';
+    const texts = ['', 'T', 'Tr', 'Training', chunk, chunk.slice(3), chunk.slice(3, 20), '\uFFFDTraining', 'Training Epoch 3:'];
+    const prefixes = ['', 'T', 'Training Epoch ', 'Traceback (most recent call last):', 'Exception ignored in', '训练', '█', ':'];
+    for (const text of texts) {
+      for (const prefix of prefixes) {
+        for (const at of [-1, 0, 1, 3, 15, text.length, text.length + 2]) {
+          expect(startsWithAt(text, prefix, at), `${text} ${prefix} ${at}`).toBe(text.startsWith(prefix, at));
+        }
+        expect(startsWithAt(text, prefix)).toBe(text.startsWith(prefix));
+      }
+    }
   });
 });

@@ -38,6 +38,11 @@ export function parseNumberIn(text: string, from: number, to: number): number | 
   return fast !== undefined ? fast : parseNumber(text.slice(from, to));
 }
 
+/** plainDecimal over a whole (short) string: the value, or undefined when it is not a plain decimal. */
+export function plainDecimalOf(text: string): number | undefined {
+  return plainDecimal(text, 0, text.length);
+}
+
 const POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
 /**
@@ -47,38 +52,40 @@ const POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => 10 ** i);
  * then takes the general path. Python prints every loss and learning rate this way.
  */
 function plainDecimal(text: string, from: number, to: number): number | undefined {
+  // Every read stays inside [from, to) (-1 past it): charCodeAt out of range gives NaN, which makes V8
+  // treat `c` as a double and slows the whole loop down.
   let i = from;
-  let c = text.charCodeAt(i);
+  let c = i < to ? text.charCodeAt(i) : -1;
   const negative = c === 45; /* - */
-  if (negative || c === 43 /* + */) c = text.charCodeAt(++i);
-  if (i >= to || !(c >= 48 && c <= 57)) return undefined;
+  if (negative || c === 43 /* + */) c = ++i < to ? text.charCodeAt(i) : -1;
+  if (!(c >= 48 && c <= 57)) return undefined;
   let mantissa = 0;
   let digits = 0;
   let scale = 0;
-  while (i < to && c >= 48 && c <= 57) {
+  while (c >= 48 && c <= 57) {
     mantissa = mantissa * 10 + (c - 48);
     digits++;
-    c = text.charCodeAt(++i);
+    c = ++i < to ? text.charCodeAt(i) : -1;
   }
-  if (i < to && c === 46 /* . */) {
-    c = text.charCodeAt(++i);
-    while (i < to && c >= 48 && c <= 57) {
+  if (c === 46 /* . */) {
+    c = ++i < to ? text.charCodeAt(i) : -1;
+    while (c >= 48 && c <= 57) {
       mantissa = mantissa * 10 + (c - 48);
       digits++;
       scale--;
-      c = text.charCodeAt(++i);
+      c = ++i < to ? text.charCodeAt(i) : -1;
     }
   }
-  if (i < to && (c === 101 || c === 69) /* e E */) {
-    c = text.charCodeAt(++i);
+  if (c === 101 || c === 69 /* e E */) {
+    c = ++i < to ? text.charCodeAt(i) : -1;
     const negativeExponent = c === 45;
-    if (negativeExponent || c === 43) c = text.charCodeAt(++i);
+    if (negativeExponent || c === 43) c = ++i < to ? text.charCodeAt(i) : -1;
     let exponent = 0;
     let exponentDigits = 0;
-    while (i < to && c >= 48 && c <= 57 && exponentDigits < 4) {
+    while (c >= 48 && c <= 57 && exponentDigits < 4) {
       exponent = exponent * 10 + (c - 48);
       exponentDigits++;
-      c = text.charCodeAt(++i);
+      c = ++i < to ? text.charCodeAt(i) : -1;
     }
     if (exponentDigits === 0) return undefined;
     scale += negativeExponent ? -exponent : exponent;
@@ -86,6 +93,23 @@ function plainDecimal(text: string, from: number, to: number): number | undefine
   if (i !== to || digits > 15 || scale < -22 || scale > 22) return undefined;
   const value = scale >= 0 ? mantissa * (POWERS_OF_TEN[scale] ?? Number.NaN) : mantissa / (POWERS_OF_TEN[-scale] ?? Number.NaN);
   return negative ? -value : value;
+}
+
+/**
+ * `text.startsWith(prefix, at)`, compared unit by unit. On the framer's records (slices of a decoded
+ * chunk, two-byte whenever the chunk holds a progress bar or an emoji) V8's startsWith costs far more
+ * than the few comparisons it takes to tell a frame from a print.
+ */
+export function startsWithAt(text: string, prefix: string, at = 0): boolean {
+  const start = at > 0 ? Math.min(at, text.length) : 0;
+  const length = prefix.length;
+  if (start + length > text.length) return false;
+  // The last unit first: prefixes that share a start (`Training Epoch `, `Traceback (…):`) part at once.
+  if (length > 1 && text.charCodeAt(start + length - 1) !== prefix.charCodeAt(length - 1)) return false;
+  for (let i = 0; i < length; i++) {
+    if (text.charCodeAt(start + i) !== prefix.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 /** A non-negative integer count, with or without thousands separators (`{n:,}`). */
@@ -201,7 +225,8 @@ export function parseTqdmFrame(text: string): TqdmFrame | null {
   if (bar !== -1) {
     const barEnd = text.indexOf('|', bar + 1);
     if (barEnd === -1) return null;
-    const colon = text.lastIndexOf(':', bar);
+    let colon = bar;
+    while (colon >= 0 && text.charCodeAt(colon) !== 58 /* : */) colon--; // lastIndexOf(':', bar), without its runtime call
     if (colon === -1) return null;
     return parseCounters(text, text.slice(0, colon), barEnd + 1, end);
   }
@@ -290,7 +315,7 @@ export function canonicalPostfixNumbers(postfix: string, keys: readonly string[]
   const values: number[] = [];
   let at = 0;
   for (const key of keys) {
-    if (postfix.charCodeAt(at + key.length) !== 61 /* = */ || !postfix.startsWith(key, at)) return null;
+    if (postfix.charCodeAt(at + key.length) !== 61 /* = */ || !startsWithAt(postfix, key, at)) return null;
     const from = at + key.length + 1;
     let comma = postfix.indexOf(',', from);
     if (comma === -1) comma = postfix.length;
@@ -392,7 +417,7 @@ export class RuleSet<Line> {
     if (!bucket) return null;
     let malformed: Malformed | null = null;
     for (const rule of bucket) {
-      if (!trimmed.startsWith(rule.prefix)) continue;
+      if (!startsWithAt(trimmed, rule.prefix)) continue;
       const match = rule.pattern.exec(trimmed);
       if (match) return rule.build(match);
       if (rule.strict && !malformed) malformed = new Malformed(`unparsable ${rule.strict}: ${clip(trimmed)}`);

@@ -11,8 +11,10 @@ import { smolvlaParser } from './smolvla';
 /** In order of precedence when no open run claims a line. */
 export const FORMAT_PARSERS: readonly AnyFormatParser[] = [smolvlaParser, genericTqdmParser, lerobotParser];
 
+const BY_FORMAT = new Map<RunFormat, AnyFormatParser>(FORMAT_PARSERS.map((parser) => [parser.format, parser]));
+
 export function parserForFormat(format: RunFormat): AnyFormatParser | undefined {
-  return FORMAT_PARSERS.find((parser) => parser.format === format);
+  return BY_FORMAT.get(format);
 }
 
 /** The pieces of a record that holds several glued records, or null (see FormatParser.split). */

@@ -44,6 +44,12 @@ export interface FormatParser<State, Line> {
   /** Pure and cheap: null = not this format; Malformed = looks like this format but does not parse. */
   recognise(text: string): Line | Malformed | null;
   /**
+   * Optional, pure: an exact shortcut for the format's most frequent progress frame (one per training
+   * step). Returns a line only when recognise(text) returns an equal one and no format's split() would
+   * cut the text; null means nothing (the general path runs).
+   */
+  fastFrame?(text: string): Line | null;
+  /**
    * Optional, pure: several records of this format glued on one record (a tqdm frame in front of a log
    * line, log lines joined by spaces). Returns the pieces in order (joined they give `text` back), or
    * null when there is nothing to split. A function of the text alone, so chunking cannot change it.

@@ -9,7 +9,7 @@
 import type { FormatParser } from '../types';
 import type { SmolvlaLine } from './lines';
 import { apply, role, startsNewProcess } from './run';
-import { recognise } from './rules';
+import { canonicalTrainingFrame, recognise } from './rules';
 import { initialState, type SmolvlaState } from './state';
 
 export type { SmolvlaLine } from './lines';
@@ -18,6 +18,7 @@ export type { SmolvlaState } from './state';
 export const smolvlaParser: FormatParser<SmolvlaState, SmolvlaLine> = {
   format: 'smolvla_sequential',
   recognise,
+  fastFrame: canonicalTrainingFrame,
   role,
   startsNewProcess,
   initialState,

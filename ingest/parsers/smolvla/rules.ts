@@ -9,11 +9,14 @@ import {
   isFiniteNumber,
   numberAt,
   pair,
+  parseClock,
   parseIndexList,
   parseNumber,
   parseTqdmFrame,
+  plainDecimalOf,
   postfixNumber,
   RuleSet,
+  startsWithAt,
   type Capture,
   type LineRule,
 } from '../common';
@@ -360,8 +363,55 @@ const TRAINING_FRAME = 'Training Epoch ';
 /** The postfix the trainer prints (§1.5 #3), in its order. */
 const FRAME_KEYS = ['loss', 'lr', 'proc_ms'] as const;
 
+/**
+ * The frame exactly as the trainer prints it, in one regular expression: one native scan instead of a
+ * dozen indexOf/charCodeAt calls, each of which is slow on the framer's records (slices of a two-byte
+ * chunk). Every part is pinned so that where it matches, recogniseTrainingFrame reads the same fields
+ * from the same characters: the `:` right before the first `|` (desc = "Training Epoch N"), the next
+ * `|`, `n/total [`, a clock up to the first `<` or `,`, the rate up to the next `,`, then the postfix
+ * (trimmed) with `loss`, `lr`, `proc_ms` first, in that order, each a decimal between spaces.
+ * Every `:` it allows follows a digit, `<` or `?`, so a matching text holds neither `.py:` nor a
+ * traceback header: no format's split() cuts it (what makes it a FormatParser.fastFrame).
+ */
+const VALUE = String.raw`([-+.\deE]+)`; // checked by plainDecimal, as canonicalPostfixNumbers does
+const CANONICAL_FRAME = new RegExp(
+  String.raw`^Training Epoch (\d{1,15}):[^:|]*\|[^:|]*\| *(\d{1,15})\/(\d{1,15}) \[(\d[\d:]*)(?:<[\d:?]*)?,[^,:]*,\s*` +
+    `loss= *${VALUE} *, *lr= *${VALUE} *, *proc_ms= *${VALUE}` +
+    String.raw`(?: *,[^:]*|\s*)\]$`,
+);
+
+/** recogniseTrainingFrame for the canonical frame (CANONICAL_FRAME); null = take the general path. */
+export function canonicalTrainingFrame(text: string): SmolvlaLine | null {
+  const m = CANONICAL_FRAME.exec(text);
+  if (m === null) return null;
+  const loss = plainDecimalOf(group(m, 5));
+  const lr = plainDecimalOf(group(m, 6));
+  const procMs = plainDecimalOf(group(m, 7));
+  // Outside plainDecimal's exact range (> 15 digits, far exponents) Number() semantics take the long way.
+  if (loss === undefined || lr === undefined || procMs === undefined) return null;
+  return {
+    k: 'frame',
+    epoch: digitsOf(m[1]),
+    n: digitsOf(m[2]),
+    total: digitsOf(m[3]),
+    loss,
+    lr,
+    procMs,
+    // The elapsed time starts with a digit and ends at the first `<` or `,`, as in parseTqdmFrame.
+    elapsedS: parseClock(group(m, 4)),
+  };
+}
+
+/** The value of a capture the pattern holds to 1–15 ASCII digits (Number() would give the same, slower). */
+function digitsOf(capture: string | undefined): number {
+  let value = 0;
+  if (capture === undefined) return value;
+  for (let i = 0; i < capture.length; i++) value = value * 10 + (capture.charCodeAt(i) - 48);
+  return value;
+}
+
 /** `Training Epoch N: …|n/total [elapsed<eta, rate, loss=…, lr=…, proc_ms=…]` (§1.5 #3). */
-function recogniseTrainingFrame(text: string): SmolvlaLine | Malformed | null {
+export function recogniseTrainingFrame(text: string): SmolvlaLine | Malformed | null {
   const frame = parseTqdmFrame(text);
   if (frame === null) return new Malformed(`unparsable progress frame: ${text.slice(0, 120)}`);
   const epoch = frameEpoch(frame.desc);
@@ -414,7 +464,9 @@ const IDLE_BAR: SmolvlaLine = { k: 'idle_bar' };
 export function recognise(text: string): SmolvlaLine | Malformed | null {
   const first = text.charCodeAt(0);
   if (first === 84 /* T */) {
-    if (text.startsWith(TRAINING_FRAME)) return recogniseTrainingFrame(text);
+    const canonical = canonicalTrainingFrame(text);
+    if (canonical !== null) return canonical;
+    if (startsWithAt(text, TRAINING_FRAME)) return recogniseTrainingFrame(text);
     // "Task 1 Validation:  21%|██        | 12/57 [00:20<01:15,  1.67s/it]" (stderr, no postfix).
     if (text.startsWith('Task ') && text.includes(' Validation: ') && text.endsWith(']')) return IDLE_BAR;
   }

@@ -1,0 +1,93 @@
+// The SmolVLA training frame's fast path (canonicalTrainingFrame, the format's fastFrame) against the
+// general path (recogniseTrainingFrame): wherever the fast path answers, it answers the same, and the
+// text is not one that a format's split() would cut.
+import { describe, expect, it } from 'vitest';
+import { splitGluedRecord } from '../registry';
+import { canonicalTrainingFrame, recognise, recogniseTrainingFrame } from './rules';
+
+const FRAME = 'Training Epoch 3:  42%|████▏     | 210/500 [01:45<02:25,  1.99it/s, loss=0.0831, lr=9.87e-05, proc_ms=402.3]';
+
+/** Inputs the fast path must take (the trainer's own frames and harmless variations of them). */
+const FAST: string[] = [
+  FRAME,
+  'Training Epoch 1:   8%|▊         | 413/5000 [02:04<23:06, 3.31it/s, loss=0.8675, lr=4.13e-6, proc_ms=288.8]',
+  'Training Epoch 12: 100%|##########| 5000/5000 [1:02:03<00:00, 1.34it/s, loss=0.0412, lr=1.00e-04, proc_ms=402.3]',
+  'Training Epoch 2:   0%|          | 1/5000 [00:00<25:11, 3.31it/s, loss=0.8780, lr=1.00e-8, proc_ms=297.7]',
+  'Training Epoch 2:  10%|█         | 500/5000 [04:10<?, ?it/s, loss=-0.5, lr=+1E+3, proc_ms=12]',
+  'Training Epoch 2:  10%|█         | 500/5000 [04:10, 2.00s/it, loss=1., lr=0, proc_ms=007]',
+  'Training Epoch 007:  10%|█         | 0500/5000 [04:10<01:00,  2.00it/s,   loss=0.5 , lr= 1e-5 ,proc_ms=3 ]',
+  'Training Epoch 4:  10%|█         | 500/5000 [04:10<01:00, 2.00it/s, loss=0.5, lr=1e-5, proc_ms=3, grad=1.5, 中文=好]',
+  'Training Epoch 4:  10%|█         | 500/5000 [04:10<01:00, 2.00it/s, loss=0.5, lr=1e-5, proc_ms=3\t\u00a0]',
+  'Training Epoch 3:  42%|████▏     | 210/500 [1234567890:45, 1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]',
+  'Training Epoch 3:  42%|████▏     | 210/500 [1::2, 1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]',
+  'Training Epoch 3:  42%|████▏     | 210/500 [1:, 1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]',
+  'Training Epoch 3:  42%|████▏     | 210/500 [1:45<2:25:01:00,  1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]',
+];
+
+/** Inputs the fast path must leave to the general path (which may still recognise them). */
+const SLOW: string[] = [
+  'Training Epoch 1:   0%|          | 0/5000 [00:00<?,    ?it/s]',
+  'Training Epoch 3:  42%|████▏     | 210/500 [01:45<02:25,  1.99it/s, loss=nan, lr=9.87e-05, proc_ms=402.3]',
+  'Training Epoch 3:  42%|████▏     | 210/500 [01:45<02:25,  1.99it/s, loss=inf, lr=9.87e-05, proc_ms=402.3]',
+  'Training Epoch 3:  42%|████▏     | 210/500 [01:45<02:25,  1.99it/s, loss=-inf, lr=9.87e-05, proc_ms=402.3]',
+  'Training Epoch 3:  42%|████▏     | 210/500 [01:45<02:25,  1.99it/s, lr=9.87e-05, loss=0.0831, proc_ms=402.3]',
+  'Training Epoch 3:  42%|████▏     | 210/500 [01:45<02:25,  1.99it/s, loss=0.0831, lr=9.87e-05]',
+  'Training Epoch 3:  42%|████▏     | 210/500 [01:45<02:25,  1.99it/s, loss=1234567890.1234567, lr=9.87e-05, proc_ms=1]',
+  'Training Epoch 3:  42%|████▏     | 210/500 [01:45<02:25,  1.99it/s, loss=1e-400, lr=9.87e-05, proc_ms=1]',
+  'Training Epoch 3:  42%|████▏     | 210/500 [01:45<02:25,  1.99it/s, loss=0.1, lr=1e-5, proc_ms=\t3]',
+  'Training Epoch 3:  42%|████▏     | 210/500 [01:45<02:25,  1.99it/s, loss=0.1, lr=1e-5, proc_ms=3] ',
+  'Training Epoch 3:  42%|████▏     | 210/500 [01:45<02:25,  1.99it/s, loss=0.1, lr=1e-5, proc_ms=3',
+  'Training Epoch 3:  42%|████▏     | 210/500 [:45<02:25,  1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]',
+  'Training Epoch 3:  42%|████▏     | 1234567890123456/500 [01:45, 1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]',
+  'Training Epoch 3 (resumed):  42%|████▏     | 210/500 [01:45, 1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]',
+  'Training Epoch  3:  42%|████▏     | 210/500 [01:45, 1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]',
+  'Training Epoch 3:  42%|████▏ | x | 210/500 [01:45, 1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]',
+  'Training Epoch 3: 37it [00:15,  2.30it/s, loss=0.1, lr=1e-5, proc_ms=3]',
+  'Training Epoch 3:  42%|████▏     | 210/500 [01:45, 1.99it/s, loss=0.1, lr=1e-5, proc_ms=3, at=x.py:12]',
+  'Training Epoch 3:  42%|████▏     | 210/500 [01:45, 1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]INFO 2025-01-01 00:00:00 ot_train.py:12 step:1]',
+  'Training Epoch 3:  42%|████▏     | 210/500 [01:45, 1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]Traceback (most recent call last):]',
+  'Training Epoch 3:  42%|████▏     | 210/500 [01:45<02:25Traceback (most recent call last):, 1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]',
+  'Training Epoch 3:  42%|████▏  INFO 2025-01-01 00:00:00 ot_train.py:12 x| 210/500 [01:45, 1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]',
+  // A frame glued after a print (no `\r` between), and a print glued after a frame.
+  '✅ Dataset stats padded successfullyTraining Epoch 3:  42%|█| 210/500 [01:45, 1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]',
+  'Training Epoch 3:  42%|█| 210/500 [01:45, 1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]Epoch 3 Average Loss: 0.1',
+  // Cut by a flush (partial UTF-8 decodes to U+FFFD), CJK text, nothing at all.
+  'Training Epoch 3:  42%|█\uFFFD     | 210/500 [01:45, 1.99it/s, loss=0.1, lr=1e-5, proc_ms=3',
+  'Training Epoch 3:  42%|████▏     | 210/5',
+  '训练 Epoch 3:  42%|████▏     | 210/500 [01:45, 1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]',
+  'Training Epoch ',
+  '',
+];
+
+describe('canonicalTrainingFrame (the fast path)', () => {
+  it.each(FAST)('takes %s and agrees with the general path', (text) => {
+    const fast = canonicalTrainingFrame(text);
+    expect(fast).not.toBeNull();
+    expect(fast).toEqual(recogniseTrainingFrame(text));
+    expect(recognise(text)).toEqual(recogniseTrainingFrame(text));
+    expect(splitGluedRecord(text)).toBeNull();
+  });
+
+  it.each(SLOW)('leaves %s to the general path', (text) => {
+    expect(canonicalTrainingFrame(text)).toBeNull();
+  });
+
+  it('agrees with the general path on every mutation of real frames (deleted, doubled, replaced characters)', () => {
+    const inserts = [' ', ',', ':', '|', '<', '[', ']', '.', 'e', '-', '0', '9', '\t', '█', 'y', ')', 'p'];
+    let taken = 0;
+    for (const base of FAST) {
+      for (let at = 0; at < base.length; at++) {
+        const variants = [base.slice(0, at) + base.slice(at + 1), base.slice(0, at) + base[at] + base.slice(at)];
+        for (const c of inserts) variants.push(base.slice(0, at) + c + base.slice(at + 1), base.slice(0, at) + c + base.slice(at));
+        for (const text of variants) {
+          const fast = canonicalTrainingFrame(text);
+          if (fast === null) continue;
+          taken++;
+          expect(fast, text).toEqual(recogniseTrainingFrame(text));
+          expect(splitGluedRecord(text), text).toBeNull();
+        }
+      }
+    }
+    expect(taken).toBeGreaterThan(1000);
+  });
+});
