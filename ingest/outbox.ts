@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { alertTransitions, stalledAlert, type AlertTransition } from '../lib/analysis/alerts';
 import { runKeySql } from '../lib/db/run-key';
-import { loadRunSeries, type SqlRunner, type StoredRunSeries } from '../lib/summaries/store';
+import { loadRunSeries, pgRunner, type StoredRunSeries } from '../lib/summaries/store';
 import type { CheckpointEvent, CheckpointKind } from '../lib/analysis/types';
 import { strategyIdentity } from '../lib/analysis/strategy';
 
@@ -85,10 +85,9 @@ export async function recordAlertTransitions(
 ): Promise<void> {
   if (runIds.length === 0) return;
   const runs = await loadRuns(client, runIds);
-  const sql: SqlRunner = async (text, params) => (await client.query(text, params as unknown[])).rows as Record<string, unknown>[];
   const series = new Map(loaded.map((row) => [row.id, row]));
   const missing = runIds.filter((id) => !series.has(id));
-  for (const row of await loadRunSeries(sql, missing)) series.set(row.id, row);
+  for (const row of await loadRunSeries(pgRunner(client), missing)) series.set(row.id, row);
   const events = (
     await client.query<{ runId: number; kind: string; epoch: number | null; loss: number | null; path: string | null }>(
       `SELECT "runId", kind, epoch, loss, path FROM "RunEvent"

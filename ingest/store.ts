@@ -17,14 +17,7 @@
 import type pg from 'pg';
 import { inTransaction } from '../lib/db/transaction';
 import { isCheckpointOf, runDirLength, stageDirCandidates } from '../lib/analysis/stage-link';
-import {
-  lockRuns,
-  refreshRunSummaries,
-  refreshStepBuckets,
-  type SqlRunner,
-  type StepRange,
-  type StoredRunSeries,
-} from '../lib/summaries/store';
+import { lockRuns, pgRunner, refreshRunSummaries, refreshStepBuckets, type StepRange, type StoredRunSeries } from '../lib/summaries/store';
 import type { ParseEvent, RunInfo, StrategyInfo, EpochMetrics, Retention, RunFormat } from './events';
 import { identityFromOutputDir, type SourceKind } from './rundir/identity';
 import type { ConfigSettings } from '../lib/analysis/config-check';
@@ -238,7 +231,7 @@ export async function commitBatch(pool: pg.Pool, batch: Batch): Promise<CommitRe
     const runIds = await ensureRuns(client, batch, plan, current);
     // Every run this batch writes, locked once in id order for the rest of the transaction: its step
     // rows (new ones go in by COPY, see writeSteps) and its summaries have one writer at a time.
-    await lockRuns(summaryRunner(client), [...runIds.values()]);
+    await lockRuns(pgRunner(client), [...runIds.values()]);
     await writeRunInfo(client, plan, runIds);
     await writeConfigs(client, plan, runIds);
     await writeStrategies(client, plan, runIds);
@@ -876,7 +869,7 @@ const MERGED_COLUMNS = [
  */
 async function mergeRuns(client: pg.PoolClient, keep: number, gone: number): Promise<void> {
   const args = [keep, gone];
-  const sql = summaryRunner(client);
+  const sql = pgRunner(client);
   // Before any row moves: steps are only written under the run's lock (writeSteps relies on it).
   await lockRuns(sql, [keep]);
   await client.query(
@@ -950,10 +943,6 @@ async function mergeRuns(client: pg.PoolClient, keep: number, gone: number): Pro
   ).rows[0];
   if (span?.lo != null && span.hi != null) await refreshStepBuckets(sql, [{ runId: keep, from: span.lo, to: span.hi }]);
   await refreshRunSummaries(sql, [keep]);
-}
-
-function summaryRunner(client: pg.PoolClient): SqlRunner {
-  return async (text, params) => (await client.query(text, params as unknown[])).rows as Record<string, unknown>[];
 }
 
 /** RunInfo fields are named like their columns. */
@@ -1428,7 +1417,7 @@ async function writeSummaries(
   }
   for (const runId of options.settle) if (!changed.includes(runId)) changed.push(runId);
   if (ranges.length === 0 && changed.length === 0) return [];
-  const sql = summaryRunner(client);
+  const sql = pgRunner(client);
   await lockRuns(sql, [...ranges.map((r) => r.runId), ...changed]);
   await refreshStepBuckets(sql, ranges);
   // The series read for the summaries is returned: the alert rules judge the same rows (one read).

@@ -15,6 +15,11 @@ import { summarizeRun, summaryRules } from './run-summary';
 /** Runs one parameterised statement and returns its rows. */
 export type SqlRunner = (text: string, params: readonly unknown[]) => Promise<Record<string, unknown>[]>;
 
+/** A SqlRunner over a node-postgres client or pool (ingest's connections, tests and seeds). */
+export function pgRunner(db: { query(text: string, params: unknown[]): Promise<{ rows: unknown[] }> }): SqlRunner {
+  return async (text, params) => (await db.query(text, params as unknown[])).rows as Record<string, unknown>[];
+}
+
 const SUMMARY_LOCK = 0x7468; // "th": the advisory-lock namespace of per-run summaries
 
 /** Takes the transaction-scoped summary lock of each run, in id order (no deadlocks). */

@@ -87,15 +87,12 @@ describe('runs-table rows', () => {
   it('come from the stored summaries, which the writer refreshes and readers repair when missing or from other rules', async () => {
     const [id] = await seedSyntheticRuns(pool, { runs: 1, epochs: 5, stepsPerRun: 10, chainLength: 1, pathPrefix: '/synthetic/rows' });
     const { listRuns } = await import('../../lib/queries/runs');
-    const { refreshRunSummaries } = await import('../../lib/summaries/store');
+    const { pgRunner, refreshRunSummaries } = await import('../../lib/summaries/store');
     const before = (await listRuns({ ids: [id!], sort: 'id', dir: 'asc' }))[0]!;
     expect(before.epochsDone).toBe(5);
     // What the ingest store does in a batch's transaction: write the rows, refresh the summary.
     await pool.query(`INSERT INTO "EpochMetric" ("runId", epoch, "trainLoss") VALUES ($1, 6, 0.01)`, [id]);
-    await refreshRunSummaries(
-      async (text, params) => (await pool.query(text, params as unknown[])).rows as Record<string, unknown>[],
-      [id!],
-    );
+    await refreshRunSummaries(pgRunner(pool), [id!]);
     const after = (await listRuns({ ids: [id!], sort: 'id', dir: 'asc' }))[0]!;
     expect(after.epochsDone).toBe(6);
     expect(after.lastTrainLoss).toBe(0.01);

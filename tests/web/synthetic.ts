@@ -4,7 +4,7 @@
 // rising after a strategy-dependent epoch, i.e. overfitting), per-step tqdm losses, checkpoint events,
 // and sequential chains task1 → task2 → … with a final multi-task validation block per stage.
 import type pg from 'pg';
-import { refreshRunSummaries, refreshStepBuckets, type SqlRunner } from '../../lib/summaries/store';
+import { pgRunner, refreshRunSummaries, refreshStepBuckets } from '../../lib/summaries/store';
 
 export interface SyntheticOptions {
   runs: number;
@@ -204,7 +204,7 @@ export async function seedSyntheticRuns(db: Query, options: SyntheticOptions): P
     [idArray, options.epochs],
   );
   // What ingest stores with every batch: the runs' summaries and step buckets (lib/summaries).
-  const sql: SqlRunner = async (text, params) => (await db.query(text, params as unknown[])).rows as Record<string, unknown>[];
+  const sql = pgRunner(db);
   for (let at = 0; at < ids.length; at += 1000) await refreshRunSummaries(sql, ids.slice(at, at + 1000));
   const steps = stepsPerEpoch * options.epochs;
   for (let at = 0; at < ids.length; at += 10)
