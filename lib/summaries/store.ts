@@ -116,16 +116,12 @@ export async function loadRunSeries(sql: SqlRunner, runIds: readonly number[]): 
 }
 
 /**
- * Recomputes and stores the RunSummary of each run; returns the series it read (`loaded`: series the
- * caller already read in this transaction, reused instead of read again).
+ * Recomputes and stores the RunSummary of each run; returns the series it read, so the caller's other
+ * rules (the alert outbox) judge the same rows without reading them again.
  */
-export async function refreshRunSummaries(
-  sql: SqlRunner,
-  runIds: readonly number[],
-  loaded?: readonly StoredRunSeries[],
-): Promise<readonly StoredRunSeries[]> {
+export async function refreshRunSummaries(sql: SqlRunner, runIds: readonly number[]): Promise<readonly StoredRunSeries[]> {
   if (runIds.length === 0) return [];
-  const rows = loaded ?? (await loadRunSeries(sql, runIds));
+  const rows = await loadRunSeries(sql, runIds);
   if (rows.length === 0) return rows;
   const columns = {
     id: [] as number[],

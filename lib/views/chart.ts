@@ -6,8 +6,6 @@ import { bucketX, type RunTiming, type XAxis } from './axes';
 import type { StepSummary } from './steps';
 import { memo } from './memo';
 
-export { memo };
-
 export interface ChartSeriesData<P extends Point = Point> {
   points: ChartPoint[];
   /** The smoothed line (null when smoothing is off). */

@@ -208,7 +208,7 @@ interface GroupCharts {
 
 /**
  * A group's aligned curves and chart payloads, computed once per distinct input: the cache key is the
- * exact input (cacheKey below), so a hit returns what computing would. Exploring a compare view asks
+ * exact input (groupInputsKey below), so a hit returns what computing would. Exploring a compare view asks
  * for the same groups again and again (toggling facets, live refreshes of unchanged runs), and
  * aligning 50 runs × 2,000 bucket means is most of a request's time. Bounded by points held.
  */
