@@ -12,7 +12,7 @@ import { generateSmolvlaLog } from '../../cli/synthetic/smolvla-log';
 import { alertsResponse } from '../../lib/api/schemas/alerts';
 import { runsResponse } from '../../lib/api/schemas/runs';
 import { startReceiver } from '../alerts/receiver';
-import { launchBrowser } from '../helpers/browser';
+import { collectPageErrors, launchBrowser } from '../helpers/browser';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { sampleLog, tempDir, waitFor } from '../helpers/ingest';
 import { startThaw, type ThawServer } from './server';
@@ -101,10 +101,7 @@ beforeAll(async () => {
   await context.addInitScript(recordNotifications);
   page = await context.newPage();
   other = await context.newPage();
-  for (const p of [page, other]) {
-    p.on('pageerror', (error) => pageErrors.push(error.message));
-    p.on('console', (message) => message.type() === 'error' && pageErrors.push(message.text()));
-  }
+  for (const p of [page, other]) collectPageErrors(p, pageErrors);
 }, 180_000);
 
 afterAll(async () => {

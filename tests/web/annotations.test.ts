@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunsResponse } from '../../lib/api/schemas/runs';
-import { launchBrowser } from '../helpers/browser';
+import { collectPageErrors, launchBrowser } from '../helpers/browser';
 import { PROJECT_DIR } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { SAMPLES_DIR, SAMPLE_NAMES, tempDir, waitFor } from '../helpers/ingest';
@@ -48,10 +48,7 @@ beforeAll(async () => {
   for (const run of (await runs()).runs) ids[path.basename(run.source.path, '.log')] = run.id;
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  page.on('pageerror', (error) => pageErrors.push(String(error)));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !/Failed to load resource/.test(message.text())) pageErrors.push(message.text());
-  });
+  collectPageErrors(page, pageErrors, { ignoreConsole: /Failed to load resource/ });
 }, 180_000);
 
 afterAll(async () => {

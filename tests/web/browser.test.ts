@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoHistory } from '../../cli/demo/writers';
 import { generateSmolvlaLog } from '../../cli/synthetic/smolvla-log';
-import { launchBrowser } from '../helpers/browser';
+import { collectPageErrors, launchBrowser } from '../helpers/browser';
 import { PROJECT_DIR } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { tempDir, waitFor } from '../helpers/ingest';
@@ -85,10 +85,7 @@ beforeAll(async () => {
   for (const run of runsApi) sampleIds[path.basename(run.source.path, '.log')] = run.id;
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-  page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`);
-  });
+  collectPageErrors(page, pageErrors);
 }, 180_000);
 
 afterAll(async () => {

@@ -1,10 +1,10 @@
 // The compare page on a realistic mix (issue 17) in a real browser: four tasks, runs validating every
 // epoch and every second epoch, runs of different lengths, two dataset sizes of task 1. One small
 // multiple per task × dataset size, one group per strategy in each, n shown; pooling only on request.
-import chromiumBinary from '@sparticuz/chromium';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { collectPageErrors, launchBrowser } from '../helpers/browser';
 import { tempDir, waitFor } from '../helpers/ingest';
 import { mixedCounts, writeMixedLogs } from './mixed';
 import { startThaw, type ThawServer } from './server';
@@ -31,12 +31,9 @@ beforeAll(async () => {
     },
     { timeoutMs: 90_000, what: 'the mixed runs ingested' },
   );
-  browser = await chromium.launch({ executablePath: await chromiumBinary.executablePath(), args: chromiumBinary.args, headless: true });
+  browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1440, height: 1100 } });
-  page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`);
-  });
+  collectPageErrors(page, pageErrors);
 }, 240_000);
 
 afterAll(async () => {

@@ -4,12 +4,12 @@
 // train", and a printed eval success rate gets its own chart. Screenshots go to test-results/screenshots/.
 import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import chromium from '@sparticuz/chromium';
-import { chromium as playwright, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunsResponse } from '../../lib/api/schemas/runs';
 import { PROJECT_DIR } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { collectPageErrors, launchBrowser } from '../helpers/browser';
 import { tempDir, waitFor } from '../helpers/ingest';
 import { startThaw, type ThawServer } from './server';
 
@@ -46,9 +46,9 @@ beforeAll(async () => {
     },
     { timeoutMs: 60_000, what: 'the LeRobot runs ingested' },
   );
-  browser = await playwright.launch({ executablePath: await chromium.executablePath(), args: chromium.args });
+  browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-  page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
+  collectPageErrors(page, pageErrors, { console: false });
 }, 180_000);
 
 afterAll(async () => {

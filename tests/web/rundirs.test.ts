@@ -2,8 +2,8 @@
 // growing event file showing new epochs on the open run page within 2 s (real browser).
 import { appendFile, cp, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import chromium from '@sparticuz/chromium';
-import { chromium as playwright, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchBrowser } from '../helpers/browser';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHANGE_CHANNEL } from '../../ingest/store';
@@ -91,7 +91,7 @@ describe('a growing event file on the open run page', () => {
   it('shows new epochs within 2 s (median of 7 appends)', { retry: 2 }, async () => {
     const live = (await runs()).find((run) => run.taskId === LIVE.taskId)!;
     await browser?.close();
-    browser = await playwright.launch({ executablePath: await chromium.executablePath(), args: chromium.args });
+    browser = await launchBrowser();
     const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
     await page.goto(`${server.url}/runs/${live.id}`);
     const header = page.getByTestId('run-header');

@@ -1,13 +1,13 @@
 // The Strategies page in a real browser (issue 15): the cost-vs-quality chart is drawn with the Pareto
 // front, intervals are shown, and two overlapping single runs read "not distinguishable yet", never as a
 // verdict. Screenshots go to test-results/screenshots/strategies-*.png.
-import chromium from '@sparticuz/chromium';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium as playwright, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_DIR } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { collectPageErrors, launchBrowser } from '../helpers/browser';
 import { tempDir, waitFor } from '../helpers/ingest';
 import { startThaw, type ThawServer } from './server';
 import { STRATEGY_LOG_RUNS, writeStrategyLogs } from './strategy-logs';
@@ -34,12 +34,9 @@ beforeAll(async () => {
     },
     { timeoutMs: 90_000, what: 'every run ingested and completed' },
   );
-  browser = await playwright.launch({ executablePath: await chromium.executablePath(), args: chromium.args });
+  browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-  page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`);
-  });
+  collectPageErrors(page, pageErrors);
 }, 180_000);
 
 afterAll(async () => {
