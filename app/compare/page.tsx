@@ -1,6 +1,7 @@
 import { Suspense } from 'react';
 import { z } from 'zod';
 import { parseQueryOrDefault } from '@/lib/api/params';
+import { jsonText } from '@/lib/api/payload';
 import { X_AXES } from '@/lib/api/schemas/common';
 import { compareQuery } from '@/lib/api/schemas/compare';
 import { compareRuns } from '@/lib/queries/compare';
@@ -44,8 +45,9 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
       ) : (
         <Suspense>
           {/* One JSON string, not a tree of props: React serialises and revives a string in one step,
-              where a 1.6 MB tree of arrays costs it hundreds of milliseconds on each side. */}
-          <CompareView json={JSON.stringify(data)} range={range} />
+              where a 1.6 MB tree of arrays costs it hundreds of milliseconds on each side. Cached curves
+              are written from their memoised JSON (lib/api/payload.ts). */}
+          <CompareView json={jsonText(data)} range={range} />
         </Suspense>
       )}
       <LiveRefresh runIds={data.runs.map((r) => r.id)} watch={options.runs ? 'listed' : 'any'} />

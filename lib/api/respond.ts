@@ -1,6 +1,7 @@
 // Responses on the way out: JSON is parsed by the resource's zod schema first (a response that does
 // not match its schema is a bug and becomes a 500 in errors.ts); CSV is RFC 4180 with a header row.
 import type { z } from 'zod';
+import { jsonBytes } from './payload';
 
 /**
  * Cache-Control for API responses. A client on this machine gets them uncompressed (`no-transform`
@@ -15,7 +16,8 @@ function cacheControl(request?: Request): string {
 
 export function jsonOut<T extends z.ZodType>(schema: T, data: z.input<T>, request?: Request): Response {
   const body = schema.parse(data);
-  return Response.json(body, { headers: { 'Cache-Control': cacheControl(request) } });
+  // Response.json's text, written by jsonBytes (frozen payloads: their memoised bytes).
+  return new Response(jsonBytes(body), { headers: { 'Content-Type': 'application/json', 'Cache-Control': cacheControl(request) } });
 }
 
 type CsvValue = string | number | boolean | null | undefined;

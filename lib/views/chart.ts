@@ -5,6 +5,7 @@ import type { ChartPoint } from '../api/schemas/common';
 import { bucketX, type RunTiming, type XAxis } from './axes';
 import type { StepSummary } from './steps';
 import { memo } from './memo';
+import { freezePayload } from '../api/payload';
 
 export interface ChartSeriesData<P extends Point = Point> {
   points: ChartPoint[];
@@ -89,9 +90,11 @@ function computeMeanPoints(summary: StepSummary, axis: XAxis, timing: RunTiming)
 
 /** The chart series of a run's per-step loss, memoised on its summary for these options. */
 export function stepChartSeries(summary: StepSummary, axis: XAxis, timing: RunTiming, budget: number, smooth: number): ChartSeriesData {
-  return memo(summary, `series|${axis}|${timingKey(timing)}|${budget}|${smooth}`, () =>
-    chartSeries(stepRawPoints(summary, axis, timing), budget, smooth, stepMeanPoints(summary, axis, timing)),
-  );
+  return memo(summary, `series|${axis}|${timingKey(timing)}|${budget}|${smooth}`, () => {
+    const series = chartSeries(stepRawPoints(summary, axis, timing), budget, smooth, stepMeanPoints(summary, axis, timing));
+    // Shared by every response of this summary: frozen, so each is checked and written as JSON once.
+    return { ...series, points: freezePayload(series.points), smoothed: freezePayload(series.smoothed) };
+  });
 }
 
 /** Mean lr per bucket (for trainers that print lr per step only). */

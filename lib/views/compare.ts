@@ -18,6 +18,7 @@ import {
   type Point,
   type StrategyGroup,
 } from '../analysis';
+import { freezePayload } from '../api/payload';
 import type { BandPoint, ChartPoint } from '../api/schemas/common';
 import type { CompareQuery, CompareResponse, CompareSeries, CompareSummary } from '../api/schemas/compare';
 import type { RunRow } from '../api/schemas/runs';
@@ -222,11 +223,16 @@ function groupCharts(members: readonly CompareRun[], options: CompareViewOptions
   const curves = groupCurves(members, options.x, 2 * options.points);
   const value: GroupCharts = {
     curves,
-    train: aggregateChart(curves.train, options.points, options.smooth),
-    val: aggregateChart(curves.val, options.points, options.smooth),
+    train: frozenChart(aggregateChart(curves.train, options.points, options.smooth)),
+    val: frozenChart(aggregateChart(curves.val, options.points, options.smooth)),
   };
   groupChartCache.set(id, key, value, curves.train.length + curves.val.length + curves.valEpoch.length + 1);
   return value;
+}
+
+/** A cached chart payload, frozen: every response that carries it shares its schema check and JSON. */
+function frozenChart(chart: Pick<CompareSeries, 'points' | 'smoothed' | 'band'>): Pick<CompareSeries, 'points' | 'smoothed' | 'band'> {
+  return { points: freezePayload(chart.points), smoothed: freezePayload(chart.smoothed), band: freezePayload(chart.band) };
 }
 
 const objectIds = new WeakMap<object, number>();

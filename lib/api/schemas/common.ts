@@ -1,6 +1,7 @@
 // Building blocks shared by the per-resource schemas: query-parameter parsers (strings in, typed
 // values out, with messages that read "<param>: expected …") and response pieces.
 import { z } from 'zod';
+import { checkOnce } from '../payload';
 
 export const VERDICTS = ['overfitting', 'watch', 'diverged', 'ok', 'insufficient'] as const;
 export const RUN_STATUSES = ['running', 'completed', 'crashed', 'stopped', 'stale'] as const;
@@ -85,9 +86,12 @@ function isPointArray(value: unknown): value is ChartPoint[] {
 
 /**
  * A series' points. Checked by one tight loop instead of a tuple schema per point: a compare
- * response holds ~10^5 points, and per-point schema objects cost more than the query itself.
+ * response holds ~10^5 points, and per-point schema objects cost more than the query itself. A frozen
+ * payload (lib/api/payload.ts: cached curves shared by many responses) is checked once.
  */
-export const pointArray = z.custom<ChartPoint[]>(isPointArray, { error: 'an array of [x, y] points with finite x and finite-or-null y' });
+export const pointArray = z.custom<ChartPoint[]>((value) => checkOnce(value, isPointArray), {
+  error: 'an array of [x, y] points with finite x and finite-or-null y',
+});
 
 function isBandArray(value: unknown): value is BandPoint[] {
   return (
@@ -106,7 +110,7 @@ function isBandArray(value: unknown): value is BandPoint[] {
 export type BandPoint = [number, number, number] | [number, number, number, number];
 
 /** [x, min, max, n] points of a min–max band. */
-export const bandArray = z.custom<BandPoint[]>(isBandArray, {
+export const bandArray = z.custom<BandPoint[]>((value) => checkOnce(value, isBandArray), {
   error: 'an array of [x, min, max, n] points of finite numbers',
 });
 
