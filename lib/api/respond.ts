@@ -1,6 +1,7 @@
 // Responses on the way out: JSON is parsed by the resource's zod schema first (a response that does
 // not match its schema is a bug and becomes a 500 in errors.ts); CSV is RFC 4180 with a header row.
 import type { z } from 'zod';
+import { sharedCache } from '../views/cache';
 import { jsonBytes } from './payload';
 
 /**
@@ -18,6 +19,30 @@ export function jsonOut<T extends z.ZodType>(schema: T, data: z.input<T>, reques
   const body = schema.parse(data);
   // Response.json's text, written by jsonBytes (frozen payloads: their memoised bytes).
   return new Response(jsonBytes(body), { headers: { 'Content-Type': 'application/json', 'Cache-Control': cacheControl(request) } });
+}
+
+/** Validated JSON bodies of versioned responses (versionedJsonOut), bounded by bytes held. */
+const bodies = sharedCache<Buffer<ArrayBuffer>, string>('api-json-bodies', 32 * 1024 * 1024);
+
+/**
+ * jsonOut for a body that depends on nothing but `key` (the route and its parsed query) and the
+ * database rows that `version` digests: the validated JSON is kept, and served again while both are
+ * the same, without loading, checking or writing it again. `version` must be read BEFORE `load`
+ * runs, so a body is never kept under a version older than the data it was made from.
+ */
+export async function versionedJsonOut<T extends z.ZodType>(
+  schema: T,
+  key: string,
+  version: string,
+  load: () => Promise<z.input<T>>,
+  request?: Request,
+): Promise<Response> {
+  let body = bodies.get(key, version);
+  if (body === undefined) {
+    body = jsonBytes(schema.parse(await load()));
+    bodies.set(key, version, body, body.byteLength);
+  }
+  return new Response(body, { headers: { 'Content-Type': 'application/json', 'Cache-Control': cacheControl(request) } });
 }
 
 type CsvValue = string | number | boolean | null | undefined;

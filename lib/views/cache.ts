@@ -14,14 +14,14 @@ export interface Versioned<V> {
   weight: number;
 }
 
-export class VersionedCache<V> {
-  private readonly entries = new Map<number, Versioned<V>>();
+export class VersionedCache<V, K = number> {
+  private readonly entries = new Map<K, Versioned<V>>();
   private totalWeight = 0;
 
   constructor(private readonly maxWeight: number) {}
 
   /** The value if it is still at `version`. */
-  get(id: number, version: string): V | undefined {
+  get(id: K, version: string): V | undefined {
     const entry = this.entries.get(id);
     if (entry === undefined || entry.version !== version) return undefined;
     // Map order doubles as LRU order.
@@ -31,11 +31,11 @@ export class VersionedCache<V> {
   }
 
   /** The entry at whatever version it has (for incremental updates). */
-  peek(id: number): Versioned<V> | undefined {
+  peek(id: K): Versioned<V> | undefined {
     return this.entries.get(id);
   }
 
-  set(id: number, version: string, value: V, weight = 1): void {
+  set(id: K, version: string, value: V, weight = 1): void {
     this.delete(id);
     this.entries.set(id, { version, value, weight });
     this.totalWeight += weight;
@@ -46,7 +46,7 @@ export class VersionedCache<V> {
     }
   }
 
-  delete(id: number): void {
+  delete(id: K): void {
     const entry = this.entries.get(id);
     if (entry === undefined) return;
     this.entries.delete(id);
@@ -64,11 +64,11 @@ export class VersionedCache<V> {
 }
 
 /** One named cache per process (survives duplicate module instances across route bundles). */
-export function sharedCache<V>(name: string, maxWeight: number): VersionedCache<V> {
-  const registry = ((globalThis as { thawCaches?: Map<string, VersionedCache<unknown>> }).thawCaches ??= new Map());
-  let cache = registry.get(name) as VersionedCache<V> | undefined;
+export function sharedCache<V, K = number>(name: string, maxWeight: number): VersionedCache<V, K> {
+  const registry = ((globalThis as { thawCaches?: Map<string, VersionedCache<unknown, unknown>> }).thawCaches ??= new Map());
+  let cache = registry.get(name) as VersionedCache<V, K> | undefined;
   if (cache === undefined) {
-    cache = new VersionedCache<V>(maxWeight);
+    cache = new VersionedCache<V, K>(maxWeight);
     registry.set(name, cache);
   }
   return cache;
