@@ -23,6 +23,20 @@ import { fmtDuration, fmtLoss } from './format';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Filler);
 
+/**
+ * The zoom plugin touches `window` when imported, so it is loaded on the client only, as soon as this
+ * module runs there (before hydration makes the charts, as a rule).
+ */
+let zoomLoaded = false;
+const zoomPlugin: Promise<void> =
+  typeof window === 'undefined'
+    ? new Promise<void>(() => {})
+    : import('chartjs-plugin-zoom').then((module) => {
+        Chart.register(module.default);
+        zoomLoaded = true;
+      });
+zoomPlugin.catch(() => {});
+
 export type XAxisKind = 'epoch' | 'step' | 'time';
 
 export interface ChartLine {
@@ -172,21 +186,31 @@ function buildDatasets(lines: readonly ChartLine[], bands: readonly ChartBand[],
   }
   for (const line of lines) {
     const stats = line.stats;
-    const most = stats && stats.length > 0 ? Math.max(...stats.map((p) => p[3])) : 0;
+    let most = 0;
+    let least = Infinity;
+    for (const p of stats ?? []) {
+      most = Math.max(most, p[3]);
+      least = Math.min(least, p[3]);
+    }
     const strong = line.faint ? alpha(line.color, 0.28) : line.color;
+    const fainter = new Map<number, string>();
     out.push({
       id: line.id,
       thawRole: line.faint ? 'faint' : 'line',
       thawStats: stats,
-      // Where fewer runs are behind the mean than at its most, the line is drawn fainter.
+      // Where fewer runs are behind the mean than at its most, the line is drawn fainter. Chart.js
+      // calls a segment style once per segment, so a line whose n never drops has none.
       segment:
-        stats && most > 1 && !line.faint
+        stats && most > 1 && least < most && !line.faint
           ? {
               borderColor: (ctx) => {
                 const a = statAt(stats, ctx.p0.parsed.x ?? 0);
                 const b = statAt(stats, ctx.p1.parsed.x ?? 0);
                 const n = Math.min(a ? a[3] : most, b ? b[3] : most);
-                return n >= most ? strong : alpha(line.color, 0.3 + 0.6 * (n / most));
+                if (n >= most) return strong;
+                let color = fainter.get(n);
+                if (color === undefined) fainter.set(n, (color = alpha(line.color, 0.3 + 0.6 * (n / most))));
+                return color;
               },
             }
           : undefined,
@@ -249,24 +273,27 @@ export function LineChart({
   pngTitle,
 }: LineChartProps) {
   const chartRef = useRef<Chart<'line', ScatterDataPoint[]> | null>(null);
-  const [zoomReady, setZoomReady] = useState(false);
+  const [zoomReady, setZoomReady] = useState(zoomLoaded);
   const rangeCallback = useRef(onRangeChange);
   rangeCallback.current = onRangeChange;
 
   useEffect(() => {
+    // Usually loaded before the chart is made (it starts loading with this module), so the chart is
+    // drawn once, with zoom; when it comes later, the chart takes it on by one update.
     let alive = true;
-    import('chartjs-plugin-zoom')
-      .then((module) => {
-        Chart.register(module.default);
+    if (zoomReady) return;
+    zoomPlugin
+      .then(() => {
         if (alive) setZoomReady(true);
       })
       .catch(() => {}); // without the plugin the chart still works, just without zoom
     return () => {
       alive = false;
     };
-  }, []);
+  }, [zoomReady]);
 
-  const datasets = useMemo(() => buildDatasets(lines, bands, markers), [lines, bands, markers]);
+  // The server renders an empty canvas: the datasets are built in the browser only.
+  const datasets = useMemo(() => (typeof window === 'undefined' ? [] : buildDatasets(lines, bands, markers)), [lines, bands, markers]);
 
   const options = useMemo<ChartOptions<'line'>>(() => {
     const report = ({ chart }: { chart: Chart }) => {
@@ -275,6 +302,8 @@ export function LineChart({
     };
     return {
       animation: false,
+      // Every dataset's xs ascend (the server sorts them): chart.js skips its own checks.
+      normalized: true,
       responsive: true,
       maintainAspectRatio: false,
       parsing: false,
@@ -339,7 +368,7 @@ export function LineChart({
     <div
       className="chart-wrap"
       data-testid={testId}
-      data-datasets={datasets.filter((d) => d.thawRole === 'line' || d.thawRole === 'faint').length}
+      data-datasets={lines.length /* one line or faint dataset per line */}
       data-points={lines.reduce((n, line) => n + line.points.length, 0)}
       data-log={logY ? '1' : '0'}
       data-x={xAxis}
