@@ -138,6 +138,7 @@ export function groupRuns(runs: readonly AnalysisRun[], options: GroupingOptions
     const verdictCounts = { ...NO_VERDICTS };
     for (const v of verdicts) verdictCounts[v.verdict] += 1;
     const forgetting = aggregate(members.map((r) => r.forgetting));
+    let series: EpochAggregate[] | undefined;
     groups.push({
       groupKey,
       strategyKey: identity.key,
@@ -147,7 +148,10 @@ export function groupRuns(runs: readonly AnalysisRun[], options: GroupingOptions
       runIds: members.map((r) => r.id),
       n: members.length,
       notAppliedRuns: members.filter((r) => strategyIdentity(r.strategy).notApplied).length,
-      series: alignByEpoch(members),
+      // Aligned on first use: the compare view reads the summary only (the series is 50 runs × epochs).
+      get series() {
+        return (series ??= alignByEpoch(members));
+      },
       summary: {
         bestValidation: aggregate(members.map((r) => bestValidation(r)?.loss)),
         finalGap: aggregate(verdicts.map((v) => v.gapAtEnd)),
