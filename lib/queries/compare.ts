@@ -9,7 +9,7 @@ import type { StepSummary } from '../views/steps';
 import { strategyInputOf } from '../views/views';
 import { loadEpochData } from './epochs';
 import { forgettingByRun } from './forgetting';
-import { listRunsPage } from './runs';
+import { listRunsPage, runsListingVersion } from './runs';
 import { stepSummaries, stepVersions } from './steps';
 import { configDiff, flattenConfig, type ConfigRun } from '../analysis/config-diff';
 import { db } from '../db/client';
@@ -89,6 +89,20 @@ async function loadRunsInView(rows: readonly RunRow[], axis: XAxis): Promise<Com
       analysis,
     };
   });
+}
+
+/**
+ * A digest of the rows a compare view is made of, whatever its query: the runs listing's tables, every
+ * run's strategy (chains and forgetting read all runs) and step series. A run's epochs, validations
+ * and steps are covered by its "Run" row, which ingest updates in the same transaction as it writes
+ * them (the per-run caches of lib/views/cache.ts rest on the same rule), and ingest's step summaries
+ * update the run's "StepSeries" row.
+ */
+export async function compareVersion(ids?: readonly number[]): Promise<string> {
+  return runsListingVersion(ids, [
+    ['VisionStrategy', '"runId"'],
+    ['StepSeries', '"runId"'],
+  ]);
 }
 
 /** The axis that has data: steps when every selected run is step-based (LeRobot: no epochs, only steps). */
