@@ -1,5 +1,5 @@
 // Ingest benchmarks, each against a limit measured in the same run on the same data:
-// - backfill of a ≥ 1M-line log vs (raw read+split of the file + COPY of the rows it produced into
+// - backfill of a ≥ 1M-line log vs (raw read+split of the file + binary COPY of the rows it produced into
 //   tables with only their primary keys: the physical floor, not Thaw's own constraints);
 // - live latency from a line's append to its row being committed (p50/p95 over ≥ 200 appends);
 // - RSS of a daemon process tailing 200 files.

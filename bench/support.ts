@@ -105,13 +105,13 @@ const TABLES = ['LogSource', 'Run', 'VisionStrategy', 'EpochMetric', 'StepPoint'
 
 async function copyOut(client: pg.Client, table: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  const stream = client.query(copyTo(`COPY "${table}" TO STDOUT`));
+  const stream = client.query(copyTo(`COPY "${table}" TO STDOUT (FORMAT binary)`));
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
 }
 
 async function copyIn(client: pg.Client, table: string, data: Buffer): Promise<void> {
-  const stream = client.query(copyFrom(`COPY "${table}" FROM STDIN`));
+  const stream = client.query(copyFrom(`COPY "${table}" FROM STDIN (FORMAT binary)`));
   await new Promise<void>((resolve, reject) => {
     stream.on('finish', resolve);
     stream.on('error', reject);
@@ -120,9 +120,10 @@ async function copyIn(client: pg.Client, table: string, data: Buffer): Promise<v
 }
 
 /**
- * The write floor of what ingest stored in `sourceUrl`: its rows (every table ingest writes, as text
- * COPY) COPYed in one transaction into the empty, migrated `sinkUrl` whose tables keep only their
- * primary keys (no foreign keys, unique or secondary indexes), timed.
+ * The write floor of what ingest stored in `sourceUrl`: its rows (every table ingest writes) COPYed in
+ * one transaction into the empty, migrated `sinkUrl` whose tables keep only their primary keys (no
+ * foreign keys, unique or secondary indexes), timed. Binary COPY, as ingest writes its bulk rows: a
+ * text COPY parses every float and would make the floor slower than ingest's own path.
  */
 export async function copyFloor(sourceUrl: string, sinkUrl: string): Promise<{ copyMs: number; rowCount: number }> {
   const source = new pg.Client({ connectionString: sourceUrl });

@@ -142,7 +142,7 @@ describe('TfEventsReader: columnar blocks carry exactly what each record says', 
     const tail = encodeRecord(encodeEvent({ wallTime: 9, step: 9, scalars: [{ tag: 'train/loss', value: 1 }] })).subarray(0, 10);
     reader.push(concatBytes([bytes, tail]));
     expect(reader.committedOffset).toBe(bytes.length);
-    // Every record counts as a line, the ones skipped for a bad CRC included.
+    // One line per whole record whose CRCs hold (a record skipped for a bad CRC is not a line).
     expect(reader.committedLine).toBe(1 + records.records.length);
   });
 });
