@@ -13,8 +13,6 @@ export function parseOptions<T extends z.ZodType>(schema: T, options: Record<str
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
-/** A host name or address on this machine (a peer's address too, IPv4 loopback mapped into IPv6 included). */
 export function isLoopback(host: string): boolean {
-  const v4 = host.startsWith('::ffff:') ? host.slice('::ffff:'.length) : host;
-  return LOOPBACK.has(host) || v4.startsWith('127.');
+  return LOOPBACK.has(host) || host.startsWith('127.');
 }

@@ -6,7 +6,6 @@ import { promises as fs } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { ThawError } from '../lib/errors';
-import { isLoopback } from './options';
 import { PROJECT_ROOT } from '../lib/paths';
 import { childEnv, getEnv } from '../lib/env';
 import type { Logger } from '../lib/log';
@@ -115,10 +114,6 @@ export async function startWebServer(options: { host: string; port: number; log:
   await app.prepare();
   const handle = app.getRequestHandler();
   const server = http.createServer((req, res) => {
-    // A client on this machine gets pages uncompressed, as it gets the API (lib/api/respond.ts):
-    // gzipping a 1.7 MB compare page costs tens of milliseconds of CPU to save a transfer that takes
-    // no time on loopback. Remote clients (THAW_HOST beyond loopback) still get gzip.
-    if (isLoopback(req.socket.remoteAddress ?? '')) delete req.headers['accept-encoding'];
     handle(req, res).catch((error: unknown) => {
       options.log.error({ err: error, url: req.url }, 'request failed');
       if (!res.headersSent) res.statusCode = 500;
