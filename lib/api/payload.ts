@@ -4,7 +4,8 @@
 // ~1.6 MB of such arrays, and writing it with JSON.stringify and encoding it cost more than building it.
 //
 // jsonBytes(value) writes exactly what JSON.stringify(value) writes (tested on a table of values), with
-// frozen payloads taken from their memo.
+// frozen payloads taken from their memo. It walks objects in JavaScript, so it is for bodies that are
+// mostly payloads (compare): on a body of plain objects (1,000 runs-table rows) JSON.stringify is faster.
 
 /** Arrays frozen (deeply) by freezePayload: they and everything in them never change again. */
 const frozen = new WeakSet<object>();

@@ -1,5 +1,6 @@
 import { withApi } from '@/lib/api/errors';
 import { parseQuery } from '@/lib/api/params';
+import { jsonBytes } from '@/lib/api/payload';
 import { csvOut, versionedJsonOut } from '@/lib/api/respond';
 import { compareQuery, compareResponse, compareSeriesCsvRecords, compareSummaryCsvRecords } from '@/lib/api/schemas/compare';
 import { compareRuns, compareVersion } from '@/lib/queries/compare';
@@ -16,5 +17,8 @@ export const GET = withApi(async (request: Request) => {
   }
   // The same query over unchanged rows answers the same body (a digest of the rows, read first).
   const version = await compareVersion(options.runs);
-  return versionedJsonOut(compareResponse, `compare ${JSON.stringify(options)}`, version, () => compareRuns(options), request);
+  return versionedJsonOut(compareResponse, `compare ${JSON.stringify(options)}`, version, () => compareRuns(options), {
+    request,
+    write: jsonBytes,
+  });
 });

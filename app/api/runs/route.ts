@@ -11,5 +11,5 @@ export const GET = withApi(async (request: Request) => {
   if (format === 'csv') return csvOut('thaw-runs', (await listRunsPage(filters)).runs.map(runCsvRecord), request);
   // The same query over unchanged rows answers the same body (a digest of the rows, read first).
   const version = await runsListingVersion(filters.ids);
-  return versionedJsonOut(runsResponse, `runs ${JSON.stringify(filters)}`, version, () => listRunsPage(filters), request);
+  return versionedJsonOut(runsResponse, `runs ${JSON.stringify(filters)}`, version, () => listRunsPage(filters), { request });
 });
