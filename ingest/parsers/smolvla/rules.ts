@@ -384,12 +384,29 @@ const CANONICAL_FRAME = new RegExp(
     String.raw`(?: *,[^:]*|\s*)\]$`,
 );
 
+/**
+ * plainDecimalOf for the frame's `lr`, remembering the last text and value. The schedule moves slowly
+ * and the trainer prints three digits (`9.87e-05`), so consecutive frames mostly repeat the text, and
+ * comparing two short strings costs far less than reading one as a number (reading characters is most
+ * of what the fast path costs after the regular expression). Keyed by the whole text: never stale.
+ */
+function learningRate(text: string): number | undefined {
+  if (text !== lastLrText) {
+    lastLrText = text;
+    lastLr = plainDecimalOf(text);
+  }
+  return lastLr;
+}
+
+let lastLrText = '';
+let lastLr: number | undefined;
+
 /** recogniseTrainingFrame for the canonical frame (CANONICAL_FRAME); null = take the general path. */
 export function canonicalTrainingFrame(text: string): SmolvlaLine | null {
   const m = CANONICAL_FRAME.exec(text);
   if (m === null) return null;
   const loss = plainDecimalOf(group(m, 2));
-  const lr = plainDecimalOf(group(m, 3));
+  const lr = learningRate(group(m, 3));
   const procMs = plainDecimalOf(group(m, 4));
   // Outside plainDecimal's exact range (> 15 digits, far exponents) Number() semantics take the long way.
   if (loss === undefined || lr === undefined || procMs === undefined) return null;
