@@ -28,7 +28,7 @@ const GROUPS: Group[] = [
     run: () => benchParser(),
   },
   { name: 'backfill', figures: ['backfill_lines_per_s'], run: () => benchBackfill() },
-  { name: 'tfevents', figures: ['tfevents_backfill'], run: () => benchTfeventsBackfill() },
+  { name: 'tfevents', figures: ['tfevents_backfill', 'tfevents_backfill_vs_write_floor'], run: () => benchTfeventsBackfill() },
   { name: 'live', figures: ['live_latency_p50', 'live_latency_p95'], run: () => benchLiveLatency() },
   { name: 'rss', figures: ['daemon_rss_200_files'], run: () => benchDaemonMemory() },
   { name: 'web', figures: WEB_FIGURES, run: () => benchWeb() },

@@ -1,5 +1,5 @@
 // Ingest benchmarks, each against a limit measured in the same run on the same data:
-// - backfill of a ≥ 1M-line log vs (raw read+split of the file + COPY of the rows it produced into
+// - backfill of a ≥ 1M-line log vs (raw read+split of the file + binary COPY of the rows it produced into
 //   tables with only their primary keys: the physical floor, not Thaw's own constraints);
 // - live latency from a line's append to its row being committed (p50/p95 over ≥ 200 appends);
 // - RSS of a daemon process tailing 200 files.
@@ -9,12 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { pino } from 'pino';
 import { IngestDaemon } from '../ingest/daemon';
 import { createPool } from '../lib/db/pool';
 import { writeSmolvlaLog, generateSmolvlaLog } from '../cli/synthetic/smolvla-log';
-import { createBenchDatabase, percentile, round, type Figure } from './support';
+import { copyFloor, createBenchDatabase, percentile, round, type Figure } from './support';
 
 const THAW_BIN = fileURLToPath(new URL('../bin/thaw.mjs', import.meta.url));
 const silent = pino({ level: 'silent' });
@@ -23,25 +22,6 @@ async function scratchDir(prefix: string): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
   await chmod(dir, 0o755);
   return dir;
-}
-
-/** The same tables ingest writes, in dependency order. */
-const TABLES = ['LogSource', 'Run', 'VisionStrategy', 'EpochMetric', 'StepPoint', 'Validation', 'RunEvent', 'ParseWarning'];
-
-async function copyOut(client: pg.Client, table: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  const stream = client.query(copyTo(`COPY "${table}" TO STDOUT`));
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-async function copyIn(client: pg.Client, table: string, data: Buffer): Promise<void> {
-  const stream = client.query(copyFrom(`COPY "${table}" FROM STDIN`));
-  await new Promise<void>((resolve, reject) => {
-    stream.on('finish', resolve);
-    stream.on('error', reject);
-    stream.end(data);
-  });
 }
 
 export async function benchBackfill(options: { frames?: number } = {}): Promise<Figure[]> {
@@ -75,35 +55,7 @@ export async function benchBackfill(options: { frames?: number } = {}): Promise<
     await pool.end();
 
     // Raw floor 2: COPY exactly the rows ingest produced into an empty schema.
-    const source = new pg.Client({ connectionString: target.url });
-    const sink = new pg.Client({ connectionString: limitDb.url });
-    await Promise.all([source.connect(), sink.connect()]);
-    const dumps = new Map<string, Buffer>();
-    for (const table of TABLES) dumps.set(table, await copyOut(source, table));
-    const rowCount = Number(
-      (
-        await source.query<{ n: string }>(
-          `SELECT (SELECT count(*) FROM "StepPoint") + (SELECT count(*) FROM "EpochMetric") + (SELECT count(*) FROM "Validation") AS n`,
-        )
-      ).rows[0]!.n,
-    );
-    // The limit's tables keep only their primary keys: no foreign keys, unique or secondary indexes.
-    await sink.query(`DO $$ DECLARE item record; BEGIN
-      FOR item IN SELECT conrelid::regclass AS tbl, conname FROM pg_constraint
-                   WHERE contype IN ('f', 'u') AND connamespace = 'public'::regnamespace LOOP
-        EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', item.tbl, item.conname);
-      END LOOP;
-      FOR item IN SELECT i.indexrelid::regclass AS idx FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
-                   WHERE NOT i.indisprimary AND c.relnamespace = 'public'::regnamespace LOOP
-        EXECUTE format('DROP INDEX %s', item.idx);
-      END LOOP;
-    END $$`);
-    const copyStarted = performance.now();
-    await sink.query('BEGIN');
-    for (const table of TABLES) await copyIn(sink, table, dumps.get(table)!);
-    await sink.query('COMMIT');
-    const copyMs = performance.now() - copyStarted;
-    await Promise.all([source.end(), sink.end()]);
+    const { copyMs, rowCount } = await copyFloor(target.url, limitDb.url);
 
     const limitMs = splitMs + copyMs;
     return [

@@ -4,6 +4,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../lib/db/embedded';
 import { migrate } from '../lib/db/migrate';
 
@@ -98,3 +99,62 @@ export function percentile(values: readonly number[], p: number): number {
 }
 
 export const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+/** The same tables ingest writes, in dependency order. */
+const TABLES = ['LogSource', 'Run', 'VisionStrategy', 'EpochMetric', 'StepPoint', 'Validation', 'RunEvent', 'ParseWarning'];
+
+async function copyOut(client: pg.Client, table: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  const stream = client.query(copyTo(`COPY "${table}" TO STDOUT (FORMAT binary)`));
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function copyIn(client: pg.Client, table: string, data: Buffer): Promise<void> {
+  const stream = client.query(copyFrom(`COPY "${table}" FROM STDIN (FORMAT binary)`));
+  await new Promise<void>((resolve, reject) => {
+    stream.on('finish', resolve);
+    stream.on('error', reject);
+    stream.end(data);
+  });
+}
+
+/**
+ * The write floor of what ingest stored in `sourceUrl`: its rows (every table ingest writes) COPYed in
+ * one transaction into the empty, migrated `sinkUrl` whose tables keep only their primary keys (no
+ * foreign keys, unique or secondary indexes), timed. Binary COPY, as ingest writes its bulk rows: a
+ * text COPY parses every float and would make the floor slower than ingest's own path.
+ */
+export async function copyFloor(sourceUrl: string, sinkUrl: string): Promise<{ copyMs: number; rowCount: number }> {
+  const source = new pg.Client({ connectionString: sourceUrl });
+  const sink = new pg.Client({ connectionString: sinkUrl });
+  await Promise.all([source.connect(), sink.connect()]);
+  try {
+    const dumps = new Map<string, Buffer>();
+    for (const table of TABLES) dumps.set(table, await copyOut(source, table));
+    const rowCount = Number(
+      (
+        await source.query<{ n: string }>(
+          `SELECT (SELECT count(*) FROM "StepPoint") + (SELECT count(*) FROM "EpochMetric") + (SELECT count(*) FROM "Validation") AS n`,
+        )
+      ).rows[0]!.n,
+    );
+    await sink.query(`DO $$ DECLARE item record; BEGIN
+      FOR item IN SELECT conrelid::regclass AS tbl, conname FROM pg_constraint
+                   WHERE contype IN ('f', 'u') AND connamespace = 'public'::regnamespace LOOP
+        EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', item.tbl, item.conname);
+      END LOOP;
+      FOR item IN SELECT i.indexrelid::regclass AS idx FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+                   WHERE NOT i.indisprimary AND c.relnamespace = 'public'::regnamespace LOOP
+        EXECUTE format('DROP INDEX %s', item.idx);
+      END LOOP;
+    END $$`);
+    const copyStarted = performance.now();
+    await sink.query('BEGIN');
+    for (const table of TABLES) await copyIn(sink, table, dumps.get(table)!);
+    await sink.query('COMMIT');
+    return { copyMs: performance.now() - copyStarted, rowCount };
+  } finally {
+    await Promise.all([source.end(), sink.end()]);
+  }
+}

@@ -1,15 +1,19 @@
-// Backfill of a large TensorBoard event file (a run directory without a console log) vs the machine's
-// limit for the same bytes: read the file and verify every record's two CRC32Cs (no decoding, no
-// database), measured in the same run. Size: THAW_BENCH_TFEVENTS_MB (default 100).
+// Backfill of a large TensorBoard event file (a run directory without a console log), measured in the
+// same run against two limits for the same bytes:
+// - tfevents_backfill: read the file and verify every record's two CRC32Cs (no decoding, no database),
+//   with the same CRC code ingest uses (a slower check here would flatter the ratio);
+// - tfevents_backfill_vs_write_floor: that, plus COPY of the rows the backfill stored into tables with
+//   only their primary keys (the database's share, as backfill_lines_per_s counts it for logs).
+// Size: THAW_BENCH_TFEVENTS_MB (default 100).
 import { mkdir, mkdtemp, open, rm, chmod, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { IngestDaemon } from '../ingest/daemon';
-import { maskedCrc32c } from '../ingest/rundir/tfrecord';
+import { maskedCrc32cRange } from '../ingest/rundir/tfrecord';
 import { createPool } from '../lib/db/pool';
 import { concatBytes, encodeEvent, encodeRecord, FILE_VERSION } from '../tests/helpers/tfevents-writer';
-import { createBenchDatabase, round, type Figure } from './support';
+import { copyFloor, createBenchDatabase, round, type Figure } from './support';
 
 const TAGS = [
   'train/loss',
@@ -62,9 +66,9 @@ async function verifyCrcs(file: string): Promise<number> {
   let records = 0;
   for (let at = 0; at + 12 <= size;) {
     const length = all.readUInt32LE(at);
-    if (all.readUInt32LE(at + 8) !== maskedCrc32c(all.subarray(at, at + 8))) throw new Error(`bad length CRC at ${at}`);
+    if (all.readUInt32LE(at + 8) !== maskedCrc32cRange(all, at, at + 8)) throw new Error(`bad length CRC at ${at}`);
     const end = at + 12 + length;
-    if (all.readUInt32LE(end) !== maskedCrc32c(all.subarray(at + 12, end))) throw new Error(`bad data CRC at ${at}`);
+    if (all.readUInt32LE(end) !== maskedCrc32cRange(all, at + 12, end)) throw new Error(`bad data CRC at ${at}`);
     at = end + 4;
     records++;
   }
@@ -81,6 +85,7 @@ export async function benchTfeventsBackfill(options: { megabytes?: number } = {}
   const epochs = await writeEventFile(file, megabytes * 1e6);
   const size = (await stat(file)).size;
   const database = await createBenchDatabase('tfevents');
+  const floorDb = await createBenchDatabase('tfevents_floor');
   try {
     let started = performance.now();
     const records = await verifyCrcs(file);
@@ -98,6 +103,8 @@ export async function benchTfeventsBackfill(options: { megabytes?: number } = {}
     const stored = Number((await pool.query<{ n: string }>(`SELECT count(*)::text AS n FROM "EpochMetric"`)).rows[0]!.n);
     await pool.end();
     if (stored !== epochs) throw new Error(`tfevents backfill stored ${stored} epochs of ${epochs}`);
+    const { copyMs, rowCount } = await copyFloor(database.url, floorDb.url);
+    const floorMs = limitMs + copyMs;
     const mbPerS = (ms: number) => round(size / 1e6 / (ms / 1000));
     return [
       {
@@ -109,8 +116,18 @@ export async function benchTfeventsBackfill(options: { megabytes?: number } = {}
         met: backfillMs <= 3 * limitMs,
         target: `backfill time ≤ 3× (read + verify every CRC of ${records} records: ${Math.round(limitMs)} ms); ${round(size / 1e6)} MB, ${epochs} epochs in ${Math.round(backfillMs)} ms`,
       },
+      {
+        name: 'tfevents_backfill_vs_write_floor',
+        value: mbPerS(backfillMs),
+        unit: 'MB/s',
+        limit: mbPerS(floorMs),
+        ratio: round(backfillMs / floorMs),
+        met: backfillMs <= 3 * floorMs,
+        target: `backfill time ≤ 3× (read + verify every CRC ${Math.round(limitMs)} ms + COPY of ${rowCount} rows into primary-key-only tables ${Math.round(copyMs)} ms)`,
+      },
     ];
   } finally {
+    await floorDb.drop();
     await database.drop();
     await rm(dir, { recursive: true, force: true });
   }

@@ -70,6 +70,31 @@ export interface EpochMetrics {
   durationMinutes: number;
 }
 
+/** Every epoch metric, in a fixed order: a metric's index here is its column in columnar rows (ScalarBlock, EpochRows). */
+export const EPOCH_METRICS = [
+  'trainLoss',
+  'lr',
+  'msPerBatch',
+  'samplesPerSec',
+  'durationMinutes',
+] as const satisfies readonly (keyof EpochMetrics)[];
+
+/**
+ * Per-epoch scalars in columns, as an event file brings them: a backfill reads millions, so one block per
+ * chunk instead of an event (and an object) per value. Folded exactly like the `epoch` and `validation`
+ * events it stands for (see scalarBlockEvents): in order, last write wins.
+ */
+export interface ScalarBlock {
+  /** Epoch metric rows: 1-based epoch, index into EPOCH_METRICS, value. */
+  epochs: { epoch: number[]; metric: number[]; value: number[] };
+  /** Per-epoch (not final) validation rows: 1-based epoch, task id, loss. */
+  validations: { epoch: number[]; taskId: number[]; loss: number[] };
+}
+
+export function emptyScalarBlock(): ScalarBlock {
+  return { epochs: { epoch: [], metric: [], value: [] }, validations: { epoch: [], taskId: [], loss: [] } };
+}
+
 /** The trainer's own Forgetting Analysis verdict (loss < 0.7, < 1.0, else). */
 export type Retention = 'retained' | 'slight_degradation' | 'significant_forgetting';
 
@@ -114,6 +139,8 @@ export type ParseEvent =
     })
   | (RunScoped & { type: 'strategy'; strategy: StrategyInfo })
   | (RunScoped & { type: 'epoch'; epoch: number; metrics: Partial<EpochMetrics> })
+  /** Many epoch and validation values at once (event files); `line` is the first record's. */
+  | (RunScoped & { type: 'scalars'; block: ScalarBlock })
   | (RunScoped & {
       type: 'step';
       /** Global optimiser step, 1-based: (epoch-1)·stepsPerEpoch + n for tqdm frames. */
@@ -179,3 +206,16 @@ export type ParseEvent =
   | { type: 'warning'; runKey: number | null; line: number; message: string };
 
 export type ParseEventType = ParseEvent['type'];
+
+/** The `epoch` and `validation` events a `scalars` event stands for, one per value (for consumers that are not hot paths). */
+export function scalarBlockEvents(event: Extract<ParseEvent, { type: 'scalars' }>): ParseEvent[] {
+  const { runKey, line, block } = event;
+  const events: ParseEvent[] = [];
+  const e = block.epochs;
+  for (let i = 0; i < e.epoch.length; i++)
+    events.push({ type: 'epoch', runKey, line, epoch: e.epoch[i]!, metrics: { [EPOCH_METRICS[e.metric[i]!]!]: e.value[i]! } });
+  const v = block.validations;
+  for (let i = 0; i < v.epoch.length; i++)
+    events.push({ type: 'validation', runKey, line, epoch: v.epoch[i]!, final: false, taskId: v.taskId[i]!, loss: v.loss[i]! });
+  return events;
+}

@@ -1,7 +1,11 @@
 // Pure rules of the store's bulk writes: which rows go in by COPY and how validation rows are keyed.
 import { describe, expect, it } from 'vitest';
-import { partitionFresh, planBatch, validationKey } from './store';
+import { partitionFresh, planBatch } from './store';
+import { validationKey, type EpochRows } from './plan-rows';
 import type { ParseEvent } from './events';
+
+const epochTable = (rows: EpochRows) =>
+  Object.fromEntries(Array.from({ length: rows.size }, (_, row) => [rows.epoch(row), rows.metrics(row)]));
 
 describe('partitionFresh: rows past their run’s last stored key are COPYed, the rest upserted', () => {
   const cases: {
@@ -87,8 +91,8 @@ describe('planBatch folds epoch metrics last-write-wins per metric', () => {
       { type: 'validation', runKey: 0, line: 8, epoch: 1, final: true, taskId: 2, loss: 0.65 },
     ];
     const run = planBatch(events).runs.get(0)!;
-    expect(Object.fromEntries(run.epochs)).toEqual({ 1: { trainLoss: 0.25, lr: 1e-4 }, 2: { msPerBatch: 12 } });
-    expect([...run.validations.values()]).toEqual([
+    expect(epochTable(run.epochs)).toEqual({ 1: { trainLoss: 0.25, lr: 1e-4 }, 2: { msPerBatch: 12 } });
+    expect(run.validations.rows()).toEqual([
       { epoch: 1, final: false, taskId: 2, loss: 0.6, retention: null },
       { epoch: 1, final: true, taskId: 2, loss: 0.65, retention: null },
     ]);

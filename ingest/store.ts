@@ -18,7 +18,8 @@ import type pg from 'pg';
 import { inTransaction } from '../lib/db/transaction';
 import { isCheckpointOf, runDirLength, stageDirCandidates } from '../lib/analysis/stage-link';
 import { lockRuns, pgRunner, refreshRunSummaries, refreshStepBuckets, type StepRange, type StoredRunSeries } from '../lib/summaries/store';
-import type { ParseEvent, RunInfo, StrategyInfo, EpochMetrics, Retention, RunFormat } from './events';
+import { EPOCH_METRICS, type ParseEvent, type RunInfo, type StrategyInfo, type RunFormat } from './events';
+import { EpochRows, ValidationRows, type FloatColumn } from './plan-rows';
 import { identityFromOutputDir, type SourceKind } from './rundir/identity';
 import type { ConfigSettings } from '../lib/analysis/config-check';
 import { recordAlertTransitions, recordStalled } from './outbox';
@@ -287,14 +288,6 @@ interface EvalRow {
   loss: number | null;
 }
 
-interface ValidationRow {
-  epoch: number;
-  final: boolean;
-  taskId: number;
-  loss: number | null;
-  retention: Retention | null;
-}
-
 interface EventRow {
   kind: string;
   line: number;
@@ -325,12 +318,12 @@ interface RunPlan {
     rank: number | null;
   } | null;
   strategy: StrategyInfo | null;
-  epochs: Map<number, Partial<EpochMetrics>>;
+  epochs: EpochRows;
   steps: Map<number, StepRow>;
   /** Steps whose rows go before this batch's steps are written (estimated steps a later line corrected). */
   retracted: Set<number>;
   evals: Map<number, EvalRow>;
-  validations: Map<number | string, ValidationRow>;
+  validations: ValidationRows;
   events: EventRow[];
   status: StatusChange | null;
 }
@@ -350,11 +343,11 @@ function emptyRunPlan(): RunPlan {
     fallbackInfo: {},
     config: null,
     strategy: null,
-    epochs: new Map(),
+    epochs: new EpochRows(),
     steps: new Map(),
     retracted: new Set(),
     evals: new Map(),
-    validations: new Map(),
+    validations: new ValidationRows(),
     events: [],
     status: null,
   };
@@ -362,16 +355,6 @@ function emptyRunPlan(): RunPlan {
 
 function definedEntries<T extends object>(patch: T): Partial<T> {
   return Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined && value !== null)) as Partial<T>;
-}
-
-/**
- * One key per validation row (epoch, final, task): a number while epoch and task fit (int32 epochs,
- * as every stored one is, and task ids below 2^20), else a string; the two spaces never meet.
- */
-export function validationKey(epoch: number, final: boolean, taskId: number): number | string {
-  if (Number.isInteger(epoch) && epoch >= 0 && epoch <= INT32_MAX && Number.isInteger(taskId) && taskId >= 0 && taskId < 0x100000)
-    return (epoch * 2 + (final ? 1 : 0)) * 0x100000 + taskId;
-  return `${epoch}|${final}|${taskId}`;
 }
 
 export function planBatch(events: readonly ParseEvent[]): BatchPlan {
@@ -422,18 +405,13 @@ export function planBatch(events: readonly ParseEvent[]): BatchPlan {
       case 'strategy':
         run.strategy = event.strategy;
         break;
-      case 'epoch': {
-        // Last write wins per metric; absent and null metrics leave what is there (a hot path: one
-        // event per scalar of a backfilled event file, so no spread or entries arrays here).
-        let row = run.epochs.get(event.epoch);
-        if (row === undefined) run.epochs.set(event.epoch, (row = {}));
-        const metrics = event.metrics as Record<string, number | null | undefined>;
-        for (const name in metrics) {
-          const value = metrics[name];
-          if (value !== undefined && value !== null) (row as Record<string, number>)[name] = value;
-        }
+      case 'epoch':
+        // Last write wins per metric; absent and null metrics leave what is there.
+        run.epochs.merge(event.epoch, event.metrics);
         break;
-      }
+      case 'scalars':
+        foldScalars(run, event, plan.warnings);
+        break;
       case 'step':
         run.steps.set(event.step, {
           step: event.step,
@@ -460,20 +438,11 @@ export function planBatch(events: readonly ParseEvent[]): BatchPlan {
         break;
       }
       case 'validation':
-      case 'retention': {
-        const key = validationKey(event.epoch, event.final, event.taskId);
-        let row = run.validations.get(key);
-        if (row === undefined) {
-          row = { epoch: event.epoch, final: event.final, taskId: event.taskId, loss: null, retention: null };
-          run.validations.set(key, row);
-        }
-        if (event.type === 'validation') row.loss = event.loss;
-        else {
-          row.retention = event.retention;
-          row.loss ??= event.loss;
-        }
+        run.validations.setLoss(event.epoch, event.final, event.taskId, event.loss);
         break;
-      }
+      case 'retention':
+        run.validations.setRetention(event.epoch, event.final, event.taskId, event.retention, event.loss);
+        break;
       case 'checkpoint':
         run.events.push({ kind: event.kind, line: event.line, epoch: event.epoch, loss: event.loss, path: event.path, message: null });
         break;
@@ -491,6 +460,29 @@ export function planBatch(events: readonly ParseEvent[]): BatchPlan {
     }
   }
   return plan;
+}
+
+/**
+ * A `scalars` block folded as the epoch and validation events it stands for would be (same tables,
+ * same order, same int32 rule), without an object per value.
+ */
+function foldScalars(run: RunPlan, event: Extract<ParseEvent, { type: 'scalars' }>, warnings: BatchPlan['warnings']): void {
+  const warn = (what: string, value: number) =>
+    warnings.push({ runKey: event.runKey, line: event.line, message: `${what} ${value} is out of range; line ignored` });
+  const e = event.block.epochs;
+  for (let i = 0; i < e.epoch.length; i++) {
+    const epoch = e.epoch[i]!;
+    if (isInt32(epoch)) run.epochs.set(epoch, e.metric[i]!, e.value[i]!);
+    else warn('epoch', epoch);
+  }
+  const v = event.block.validations;
+  for (let i = 0; i < v.epoch.length; i++) {
+    const epoch = v.epoch[i]!;
+    const taskId = v.taskId[i]!;
+    if (!isInt32(epoch)) warn('epoch', epoch);
+    else if (!isInt32(taskId)) warn('task id', taskId);
+    else run.validations.setLoss(epoch, false, taskId, v.loss[i]!);
+  }
 }
 
 const INT32_MAX = 2_147_483_647;
@@ -589,7 +581,29 @@ type ColumnType = 'int4' | 'float8' | 'bool' | 'text';
 
 interface BulkColumn {
   type: ColumnType;
-  values: readonly (number | boolean | string | null | undefined)[];
+  values: ArrayLike<number | boolean | string | null | undefined>;
+  /** Where given, a row whose entry is 0 is NULL whatever `values` holds (typed columns: FloatColumn). */
+  present?: ArrayLike<number>;
+}
+
+/** The value of a bulk column's row; null or undefined for NULL. */
+function cell(column: BulkColumn, i: number): number | boolean | string | null | undefined {
+  return column.present !== undefined && column.present[i] === 0 ? null : column.values[i];
+}
+
+/** Typed float columns of several runs' rows, end to end, as one bulk column. */
+function concatFloats(parts: readonly FloatColumn[], sizes: readonly number[]): BulkColumn {
+  if (parts.length === 1) return { type: 'float8', values: parts[0]!.values, present: parts[0]!.present };
+  const total = sizes.reduce((sum, size) => sum + size, 0);
+  const values = new Float64Array(total);
+  const present = new Uint8Array(total);
+  let at = 0;
+  parts.forEach((part, i) => {
+    values.set(part.values.subarray(0, sizes[i]), at);
+    present.set(part.present.subarray(0, sizes[i]), at);
+    at += sizes[i]!;
+  });
+  return { type: 'float8', values, present };
 }
 
 /** Batches with at least this many rows of one table are COPYed (a temporary table costs a few ms). */
@@ -598,10 +612,14 @@ const COPY_MIN_ROWS = 5_000;
 const SQL_TYPES: Record<ColumnType, string> = { int4: 'int', float8: 'float8', bool: 'bool', text: 'text' };
 
 /** The rows as a FROM item (`… AS u`), with the query parameters it needs. */
-async function rowSource(client: pg.PoolClient, name: string, columns: readonly BulkColumn[]): Promise<{ from: string; params: string[] }> {
-  const count = columns[0]!.values.length;
+async function rowSource(
+  client: pg.PoolClient,
+  name: string,
+  columns: readonly BulkColumn[],
+  count: number,
+): Promise<{ from: string; params: string[] }> {
   if (count < COPY_MIN_ROWS) {
-    const params = columns.map((column) => arrayLiteral(column));
+    const params = columns.map((column) => arrayLiteral(column, count));
     return { from: `unnest(${columns.map((column, i) => `$${i + 1}::${SQL_TYPES[column.type]}[]`).join(', ')}) AS u`, params };
   }
   const table = `thaw_${name}`;
@@ -612,8 +630,8 @@ async function rowSource(client: pg.PoolClient, name: string, columns: readonly 
   return { from: `${table} AS u`, params: [] };
 }
 
-function arrayLiteral(column: BulkColumn): string {
-  const values = column.values;
+function arrayLiteral(column: BulkColumn, count: number): string {
+  const values = Array.from({ length: count }, (_, i) => cell(column, i));
   switch (column.type) {
     case 'float8':
       return floatArray(values as readonly (number | null | undefined)[]);
@@ -632,7 +650,7 @@ function copyBinary(columns: readonly BulkColumn[], count: number): Buffer {
   for (let i = 0; i < count; i++) {
     rows.row(columns.length);
     for (const column of columns) {
-      const value = column.values[i];
+      const value = cell(column, i);
       if (value === null || value === undefined) {
         rows.nullField();
         continue;
@@ -656,9 +674,9 @@ function copyBinary(columns: readonly BulkColumn[], count: number): Buffer {
   return rows.finish();
 }
 
-/** Only these columns of the bulk rows, only the rows at `picked` (indexes, in order). */
+/** Only the rows at `picked` (indexes, in order) of the bulk rows. */
 function pickRows(columns: readonly BulkColumn[], picked: readonly number[]): BulkColumn[] {
-  return columns.map((column) => ({ type: column.type, values: picked.map((i) => column.values[i]) }));
+  return columns.map((column) => ({ type: column.type, values: picked.map((i) => cell(column, i)) }));
 }
 
 /**
@@ -709,9 +727,32 @@ export function partitionFresh(
 }
 
 /** Bulk rows that cannot conflict (partitionFresh), COPYed into `target` ("Table" (columns…)). */
-async function copyFresh(client: pg.PoolClient, target: string, columns: readonly BulkColumn[]): Promise<void> {
-  const count = columns[0]!.values.length;
+async function copyFresh(client: pg.PoolClient, target: string, columns: readonly BulkColumn[], count: number): Promise<void> {
   if (count > 0) await copyBinaryIn(client, target, copyBinary(columns, count));
+}
+
+/**
+ * Writes bulk rows by the partitionFresh rule: the fresh ones COPYed into `target`, the rest through
+ * `upsert` (given the FROM item of those rows and its parameters).
+ */
+async function writeBulk(
+  client: pg.PoolClient,
+  name: string,
+  target: string,
+  columns: readonly BulkColumn[],
+  count: number,
+  { fresh, upsert }: { fresh: number[]; upsert: number[] },
+  upsertSql: (from: string) => string,
+): Promise<void> {
+  // Every row fresh (a backfill's usual batch): the columns as they are, no copy of them.
+  if (fresh.length === count) return copyFresh(client, target, columns, count);
+  await copyFresh(client, target, pickRows(columns, fresh), fresh.length);
+  if (upsert.length === 0) return;
+  const rows =
+    upsert.length === count
+      ? await rowSource(client, name, columns, count)
+      : await rowSource(client, name, pickRows(columns, upsert), upsert.length);
+  await client.query(upsertSql(rows.from), rows.params);
 }
 
 /**
@@ -1091,53 +1132,44 @@ async function upsertStrategy(client: pg.PoolClient, runId: number, strategy: St
 async function writeEpochs(client: pg.PoolClient, plan: BatchPlan, runIds: Map<number, number>): Promise<void> {
   const runs: number[] = [];
   const epochs: number[] = [];
-  const metric = {
-    trainLoss: [] as (number | undefined)[],
-    lr: [] as (number | undefined)[],
-    msPerBatch: [] as (number | undefined)[],
-    samplesPerSec: [] as (number | undefined)[],
-    durationMinutes: [] as (number | undefined)[],
-  };
+  const tables: EpochRows[] = [];
   for (const [runKey, run] of plan.runs) {
+    if (run.epochs.size === 0) continue;
     const runId = runIds.get(runKey)!;
-    for (const [epoch, values] of run.epochs) {
+    tables.push(run.epochs);
+    for (let row = 0; row < run.epochs.size; row++) {
       runs.push(runId);
-      epochs.push(epoch);
-      metric.trainLoss.push(values.trainLoss);
-      metric.lr.push(values.lr);
-      metric.msPerBatch.push(values.msPerBatch);
-      metric.samplesPerSec.push(values.samplesPerSec);
-      metric.durationMinutes.push(values.durationMinutes);
+      epochs.push(run.epochs.epoch(row));
     }
   }
   if (runs.length === 0) return;
+  const sizes = tables.map((table) => table.size);
   const columns: BulkColumn[] = [
     { type: 'int4', values: runs },
     { type: 'int4', values: epochs },
-    { type: 'float8', values: metric.trainLoss },
-    { type: 'float8', values: metric.lr },
-    { type: 'float8', values: metric.msPerBatch },
-    { type: 'float8', values: metric.samplesPerSec },
-    { type: 'float8', values: metric.durationMinutes },
+    ...EPOCH_METRICS.map((_, metric) =>
+      concatFloats(
+        tables.map((table) => table.columns[metric]!),
+        sizes,
+      ),
+    ),
   ];
-  const { fresh, upsert } = partitionFresh(runs, epochs, await lastStoredKeys(client, 'EpochMetric', 'epoch', runs));
-  await copyFresh(
+  await writeBulk(
     client,
+    'epochs',
     `"EpochMetric" ("runId", epoch, "trainLoss", lr, "msPerBatch", "samplesPerSec", "durationMinutes")`,
-    pickRows(columns, fresh),
-  );
-  if (upsert.length === 0) return;
-  const rows = await rowSource(client, 'epochs', upsert.length === runs.length ? columns : pickRows(columns, upsert));
-  await client.query(
-    `INSERT INTO "EpochMetric" ("runId", epoch, "trainLoss", lr, "msPerBatch", "samplesPerSec", "durationMinutes")
-     SELECT * FROM ${rows.from}
+    columns,
+    runs.length,
+    partitionFresh(runs, epochs, await lastStoredKeys(client, 'EpochMetric', 'epoch', runs)),
+    (from) =>
+      `INSERT INTO "EpochMetric" ("runId", epoch, "trainLoss", lr, "msPerBatch", "samplesPerSec", "durationMinutes")
+     SELECT * FROM ${from}
      ON CONFLICT ("runId", epoch) DO UPDATE SET
        "trainLoss" = ${agreeingValue('"EpochMetric"."trainLoss"', 'EXCLUDED."trainLoss"', 'incoming')},
        lr = ${agreeingValue('"EpochMetric".lr', 'EXCLUDED.lr', 'incoming')},
        "msPerBatch" = COALESCE(EXCLUDED."msPerBatch", "EpochMetric"."msPerBatch"),
        "samplesPerSec" = COALESCE(EXCLUDED."samplesPerSec", "EpochMetric"."samplesPerSec"),
        "durationMinutes" = COALESCE(EXCLUDED."durationMinutes", "EpochMetric"."durationMinutes")`,
-    rows.params,
   );
 }
 
@@ -1279,37 +1311,43 @@ async function writeEvals(client: pg.PoolClient, plan: BatchPlan, runIds: Map<nu
 
 async function writeValidations(client: pg.PoolClient, plan: BatchPlan, runIds: Map<number, number>): Promise<void> {
   const runs: number[] = [];
-  const rows: ValidationRow[] = [];
+  const tables: ValidationRows[] = [];
   for (const [runKey, run] of plan.runs) {
+    if (run.validations.size === 0) continue;
     const runId = runIds.get(runKey)!;
-    for (const row of run.validations.values()) {
-      runs.push(runId);
-      rows.push(row);
-    }
+    tables.push(run.validations);
+    for (let row = 0; row < run.validations.size; row++) runs.push(runId);
   }
-  if (rows.length === 0) return;
-  const epochs = rows.map((row) => row.epoch);
+  if (runs.length === 0) return;
+  const one = tables.length === 1 ? tables[0]! : null;
+  const epochs = one ? one.epoch : tables.flatMap((table) => table.epoch);
+  const finals = one ? one.final : tables.flatMap((table) => table.final);
   const columns: BulkColumn[] = [
     { type: 'int4', values: runs },
     { type: 'int4', values: epochs },
-    { type: 'bool', values: rows.map((row) => row.final) },
-    { type: 'int4', values: rows.map((row) => row.taskId) },
-    { type: 'float8', values: rows.map((row) => row.loss) },
-    { type: 'text', values: rows.map((row) => row.retention) },
+    { type: 'bool', values: finals },
+    { type: 'int4', values: one ? one.taskId : tables.flatMap((table) => table.taskId) },
+    concatFloats(
+      tables.map((table) => table.loss),
+      tables.map((table) => table.size),
+    ),
+    { type: 'text', values: one ? one.retention : tables.flatMap((table) => table.retention) },
   ];
   // Per-epoch rows past the run's last per-epoch row are new; final rows (one block per run) always upsert.
   const last = await lastStoredKeys(client, 'Validation', 'epoch', runs, 'AND NOT t.final');
-  const { fresh, upsert } = partitionFresh(runs, epochs, last, (i) => !rows[i]!.final);
-  await copyFresh(client, `"Validation" ("runId", epoch, final, "taskId", loss, retention)`, pickRows(columns, fresh));
-  if (upsert.length === 0) return;
-  const source = await rowSource(client, 'validations', upsert.length === rows.length ? columns : pickRows(columns, upsert));
-  await client.query(
-    `INSERT INTO "Validation" ("runId", epoch, final, "taskId", loss, retention)
-     SELECT * FROM ${source.from}
+  await writeBulk(
+    client,
+    'validations',
+    `"Validation" ("runId", epoch, final, "taskId", loss, retention)`,
+    columns,
+    runs.length,
+    partitionFresh(runs, epochs, last, (i) => !finals[i]!),
+    (from) =>
+      `INSERT INTO "Validation" ("runId", epoch, final, "taskId", loss, retention)
+     SELECT * FROM ${from}
      ON CONFLICT ("runId", epoch, final, "taskId") DO UPDATE SET
        loss = ${agreeingValue('"Validation".loss', 'EXCLUDED.loss', 'incoming')},
        retention = COALESCE(EXCLUDED.retention, "Validation".retention)`,
-    source.params,
   );
 }
 

@@ -2,7 +2,16 @@
 // tests/fixtures/samples/*.expected.json) and a richer digest for the human-readable output.
 // Folding follows the event contract: facts are keyed by content, the last write wins per field.
 // JSON has no NaN/Infinity: non-finite losses become null.
-import type { CheckpointKind, ParseEvent, RunFormat, RunInfo, RunStatus, StrategyInfo, StrategyKind } from './events';
+import {
+  scalarBlockEvents,
+  type CheckpointKind,
+  type ParseEvent,
+  type RunFormat,
+  type RunInfo,
+  type RunStatus,
+  type StrategyInfo,
+  type StrategyKind,
+} from './events';
 
 export interface EpochSummary {
   epoch: number;
@@ -117,12 +126,18 @@ export function digestRuns(events: readonly ParseEvent[]): RunDigest[] {
       if (!runs.has(event.runKey)) runs.set(event.runKey, newDigest(event.runKey, event.line, event.format));
       continue;
     }
+    if (event.type === 'scalars') {
+      const run = runFor(event.runKey, event.line);
+      for (const scalar of scalarBlockEvents(event))
+        foldEvent(run, scalar as Exclude<ParseEvent, { type: 'warning' | 'run_started' | 'scalars' }>);
+      continue;
+    }
     foldEvent(runFor(event.runKey, event.line), event);
   }
   return [...runs.values()].sort((a, b) => a.runKey - b.runKey);
 }
 
-function foldEvent(run: RunDigest, event: Exclude<ParseEvent, { type: 'warning' | 'run_started' }>): void {
+function foldEvent(run: RunDigest, event: Exclude<ParseEvent, { type: 'warning' | 'run_started' | 'scalars' }>): void {
   switch (event.type) {
     case 'run_info':
       Object.assign(run.info, event.info);

@@ -25,6 +25,11 @@ const BATCH_LIMITS: Record<'log' | 'tfevents', { events: number; bytes: number }
   log: { events: 50_000, bytes: 16 << 20 },
   tfevents: { events: 250_000, bytes: 32 << 20 },
 };
+/**
+ * A pass's first batch is this small, and each next one twice the last (up to the limit): the database
+ * starts writing after the first megabyte instead of waiting for the first full batch to be read.
+ */
+const FIRST_BATCH_BYTES = 1 << 20;
 /** Bytes hashed to notice a file rewritten in place (same as the store's fingerprint length). */
 const PREFIX_BYTES = FINGERPRINT_BYTES;
 /** How long a rotated or deleted log is still followed after its last growth. */
@@ -350,6 +355,7 @@ export class FileTailer {
     }
     const limits = BATCH_LIMITS[this.kind];
     const batchEvents = this.options.batchEvents ?? limits.events;
+    let batchBytes = Math.min(FIRST_BATCH_BYTES, limits.bytes);
     const buffer = Buffer.allocUnsafe(Math.min(READ_CHUNK, Math.max(available, 4096)));
     let inFlight: Promise<boolean> | undefined;
     try {
@@ -361,13 +367,14 @@ export class FileTailer {
         const out = file.reader.push(buffer.subarray(0, bytesRead));
         file.recordsPending += out.records;
         for (const event of out.events) events.push(event);
-        if (events.length >= batchEvents || bytesSinceCommit >= limits.bytes) {
+        if (events.length >= batchEvents || bytesSinceCommit >= batchBytes) {
           if (inFlight && !(await inFlight)) return;
           inFlight = this.commit(file, events, true);
           // Awaited before the next commit (or below); until then a rejection must not go unhandled.
           inFlight.catch(() => {});
           events = [];
           bytesSinceCommit = 0;
+          batchBytes = Math.min(batchBytes * 2, limits.bytes);
         }
         if (this.closed) break;
       }

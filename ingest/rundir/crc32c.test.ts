@@ -1,6 +1,6 @@
 import { crc32c as nativeCrc32c } from '@node-rs/crc32';
 import { describe, expect, it } from 'vitest';
-import { crc32c, crc32cJs, NATIVE_THRESHOLD } from './crc32c';
+import { crc32c, crc32cJs, crc32cRange, NATIVE_THRESHOLD } from './crc32c';
 import { mulberry32 } from '../../tests/helpers/tfevents-writer';
 
 describe('crc32c', () => {
@@ -17,6 +17,7 @@ describe('crc32c', () => {
       const expected = nativeCrc32c(view) >>> 0;
       expect(crc32cJs(view)).toBe(expected);
       expect(crc32c(view)).toBe(expected);
+      expect(crc32cRange(data, off, off + len)).toBe(expected);
     }
     expect(NATIVE_THRESHOLD).toBeGreaterThan(0);
   });

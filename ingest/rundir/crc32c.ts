@@ -18,9 +18,14 @@ for (let n = 0; n < 256; n++) {
 }
 
 export function crc32cJs(buf: Uint8Array, initial = 0): number {
+  return crc32cJsRange(buf, 0, buf.length, initial);
+}
+
+/** CRC32C of `buf[start, end)` without a view of it (a backfill checks two CRCs for each of millions of records). */
+export function crc32cJsRange(buf: Uint8Array, start: number, end: number, initial = 0): number {
   let crc = ~initial;
-  let i = 0;
-  const end8 = buf.length - 8;
+  let i = start;
+  const end8 = end - 8;
   for (; i <= end8; i += 8) {
     const a = crc ^ (buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (buf[i + 3]! << 24));
     crc =
@@ -33,10 +38,15 @@ export function crc32cJs(buf: Uint8Array, initial = 0): number {
       T[256 + buf[i + 6]!]! ^
       T[buf[i + 7]!]!;
   }
-  for (; i < buf.length; i++) crc = T[(crc ^ buf[i]!) & 0xff]! ^ (crc >>> 8);
+  for (; i < end; i++) crc = T[(crc ^ buf[i]!) & 0xff]! ^ (crc >>> 8);
   return ~crc >>> 0;
 }
 
 export function crc32c(buf: Uint8Array): number {
   return buf.length >= NATIVE_THRESHOLD ? nativeCrc32c(buf) >>> 0 : crc32cJs(buf);
+}
+
+/** CRC32C of `buf[start, end)`: the same as crc32c(buf.subarray(start, end)), with no view for short ranges. */
+export function crc32cRange(buf: Uint8Array, start: number, end: number): number {
+  return end - start >= NATIVE_THRESHOLD ? nativeCrc32c(buf.subarray(start, end)) >>> 0 : crc32cJsRange(buf, start, end);
 }

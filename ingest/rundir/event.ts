@@ -74,48 +74,161 @@ export function decodeEvent(data: Uint8Array): EventDecodeResult {
 }
 
 /**
- * A decoder for many records: records that are views of one buffer (a chunk's worth) share one
- * BinaryReader positioned at each record in turn, instead of a reader (and a DataView) per record.
+ * What one record's Event holds, in a reusable object (EventReader): scalars as parallel arrays of
+ * which the first `count` entries are this event's. Nothing here is allocated per record.
+ */
+export interface EventFields {
+  wallTime: number;
+  step: number;
+  fileVersion: string | undefined;
+  count: number;
+  tags: string[];
+  values: number[];
+}
+
+/**
+ * Reads the Events of many records: records that lie in one buffer (a chunk's worth) share one
+ * BinaryReader positioned at each record in turn, and the fields land in one reused EventFields.
  * Each record is still read within its own bounds: every length is checked against the record's end.
  */
-export function eventDecoder(): (data: Uint8Array) => EventDecodeResult {
-  let buffer: ArrayBufferLike | null = null;
-  let reader: BinaryReader | null = null;
-  return (data) => {
-    if (reader === null || buffer !== data.buffer) {
-      buffer = data.buffer;
-      reader = new BinaryReader(new Uint8Array(data.buffer), decodeUtf8);
+export class EventReader {
+  readonly fields: EventFields = { wallTime: 0, step: 0, fileVersion: undefined, count: 0, tags: [], values: [] };
+  private buffer: ArrayBufferLike | null = null;
+  private bytes: Uint8Array = new Uint8Array(0);
+  private reader: BinaryReader | null = null;
+  private readonly tags = new TagInterner();
+
+  /** Reads the Event in buf[start, end) into `fields`; null when it is well-formed, else why not. */
+  read(buf: Uint8Array, start: number, end: number): string | null {
+    if (this.reader === null || this.buffer !== buf.buffer) {
+      this.buffer = buf.buffer;
+      this.bytes = new Uint8Array(buf.buffer);
+      this.reader = new BinaryReader(this.bytes, decodeUtf8);
     }
-    reader.pos = data.byteOffset;
+    this.reader.pos = buf.byteOffset + start;
+    const fields = this.fields;
+    fields.wallTime = 0;
+    fields.step = 0;
+    fields.fileVersion = undefined;
+    fields.count = 0;
     try {
-      return { ok: true, event: readEvent(reader, data.byteOffset + data.length) };
+      this.readEvent(buf.byteOffset + end);
+      return null;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      return { ok: false, error: `malformed Event protobuf: ${message}` };
+      return `malformed Event protobuf: ${message}`;
     }
+  }
+
+  private readEvent(limit: number): void {
+    const reader = this.reader!;
+    const fields = this.fields;
+    while (reader.pos < limit) {
+      const tag = nextTag(reader);
+      const field = tag >>> 3;
+      const wire = (tag & 7) as WireType;
+      if (field === 1 && wire === WireType.Bit64) fields.wallTime = reader.double();
+      else if (field === 2 && wire === WireType.Varint) fields.step = Number(reader.int64());
+      else if (field === 3 && wire === WireType.LengthDelimited) fields.fileVersion = reader.string();
+      else if (field === 5 && wire === WireType.LengthDelimited) this.readSummary(enter(reader, limit));
+      else skip(reader, wire, field);
+    }
+    // A field that ran past the record's end (the buffer goes on, so the reader did not stop there).
+    if (reader.pos !== limit) throw new DecodeError('premature end of the record');
+  }
+
+  private readSummary(end: number): void {
+    const reader = this.reader!;
+    while (reader.pos < end) {
+      const tag = nextTag(reader);
+      const field = tag >>> 3;
+      const wire = (tag & 7) as WireType;
+      if (field === 1 && wire === WireType.LengthDelimited) this.readValue(enter(reader, end));
+      else skip(reader, wire, field);
+    }
+    leave(reader, end);
+  }
+
+  /** A Summary.Value: appended to the fields' scalars when it is one. */
+  private readValue(end: number): void {
+    const reader = this.reader!;
+    let tag = '';
+    let simple: number | undefined;
+    let tensor: TensorFields | undefined;
+    let plugin: string | undefined;
+    while (reader.pos < end) {
+      const key = nextTag(reader);
+      const field = key >>> 3;
+      const wire = (key & 7) as WireType;
+      if (field === 1 && wire === WireType.LengthDelimited) {
+        // The tag, without a string per record: the same bytes give the same (remembered) string.
+        const tagEnd = enter(reader, end);
+        tag = this.tags.text(this.bytes, reader.pos, tagEnd);
+        reader.pos = tagEnd;
+      } else if (field === 2 && wire === WireType.Bit32) simple = reader.float();
+      else if (field === 8 && wire === WireType.LengthDelimited) tensor = readTensor(reader, enter(reader, end));
+      else if (field === 9 && wire === WireType.LengthDelimited) plugin = readPluginName(reader, enter(reader, end));
+      else skip(reader, wire, field);
+    }
+    leave(reader, end);
+    let value: number | undefined;
+    if (simple !== undefined) value = simple;
+    else if (tensor !== undefined && (plugin === undefined || plugin === '' || plugin === SCALARS_PLUGIN)) value = tensorScalar(tensor);
+    if (value === undefined) return;
+    const fields = this.fields;
+    fields.tags[fields.count] = tag;
+    fields.values[fields.count] = value;
+    fields.count++;
+  }
+}
+
+/**
+ * Tag bytes → their string, remembered: an event file repeats a handful of tags millions of times.
+ * A small direct-mapped table on a hash of the bytes; a miss (or a collision) decodes and replaces.
+ */
+class TagInterner {
+  private readonly bytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(256);
+  private readonly strings: string[] = new Array<string>(256);
+
+  text(buf: Uint8Array, start: number, end: number): string {
+    let hash = end - start;
+    for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + buf[i]!) | 0;
+    const slot = (hash ^ (hash >>> 8) ^ (hash >>> 16)) & 255;
+    const known = this.bytes[slot];
+    if (known !== undefined && known.length === end - start) {
+      let same = true;
+      for (let i = 0; i < known.length; i++) {
+        if (known[i] !== buf[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return this.strings[slot]!;
+    }
+    const text = decodeUtf8(buf.subarray(start, end));
+    this.bytes[slot] = buf.slice(start, end);
+    this.strings[slot] = text;
+    return text;
+  }
+}
+
+/** A decoder of whole records into DecodedEvent objects (tests, one-off reads): EventReader's fields, copied. */
+export function eventDecoder(): (data: Uint8Array) => EventDecodeResult {
+  const events = new EventReader();
+  return (data) => {
+    const error = events.read(data, 0, data.length);
+    if (error !== null) return { ok: false, error };
+    const { wallTime, step, fileVersion, count, tags, values } = events.fields;
+    const event: DecodedEvent = { wallTime, step, scalars: [] };
+    if (fileVersion !== undefined) event.fileVersion = fileVersion;
+    for (let i = 0; i < count; i++) event.scalars.push({ tag: tags[i]!, value: values[i]! });
+    return { ok: true, event };
   };
 }
 
 /** The field number and wire type of the next tag (read as one varint: no tuple per field). */
 function nextTag(reader: BinaryReader): number {
   return reader.uint32();
-}
-
-function readEvent(reader: BinaryReader, limit: number): DecodedEvent {
-  const event: DecodedEvent = { wallTime: 0, step: 0, scalars: [] };
-  while (reader.pos < limit) {
-    const tag = nextTag(reader);
-    const field = tag >>> 3;
-    const wire = (tag & 7) as WireType;
-    if (field === 1 && wire === WireType.Bit64) event.wallTime = reader.double();
-    else if (field === 2 && wire === WireType.Varint) event.step = Number(reader.int64());
-    else if (field === 3 && wire === WireType.LengthDelimited) event.fileVersion = reader.string();
-    else if (field === 5 && wire === WireType.LengthDelimited) readSummary(reader, enter(reader, limit), event.scalars);
-    else skip(reader, wire, field);
-  }
-  // A field that ran past the record's end (the buffer goes on, so the reader did not stop there).
-  if (reader.pos !== limit) throw new DecodeError('premature end of the record');
-  return event;
 }
 
 /** Skips a field of a known wire type; an unknown (or group-end) wire type is malformed input. */
@@ -135,48 +248,11 @@ function leave(reader: BinaryReader, end: number): void {
   if (reader.pos !== end) throw new DecodeError('field crosses the end of its nested message');
 }
 
-function readSummary(reader: BinaryReader, end: number, scalars: ScalarValue[]): void {
-  while (reader.pos < end) {
-    const tag = nextTag(reader);
-    const field = tag >>> 3;
-    const wire = (tag & 7) as WireType;
-    if (field === 1 && wire === WireType.LengthDelimited) {
-      const value = readValue(reader, enter(reader, end));
-      if (value !== null) scalars.push(value);
-    } else skip(reader, wire, field);
-  }
-  leave(reader, end);
-}
-
 interface TensorFields {
   dtype: number;
   elements: number;
   content?: Uint8Array;
   numbers: number[];
-}
-
-function readValue(reader: BinaryReader, end: number): ScalarValue | null {
-  let tag = '';
-  let simple: number | undefined;
-  let tensor: TensorFields | undefined;
-  let plugin: string | undefined;
-  while (reader.pos < end) {
-    const key = nextTag(reader);
-    const field = key >>> 3;
-    const wire = (key & 7) as WireType;
-    if (field === 1 && wire === WireType.LengthDelimited) tag = reader.string();
-    else if (field === 2 && wire === WireType.Bit32) simple = reader.float();
-    else if (field === 8 && wire === WireType.LengthDelimited) tensor = readTensor(reader, enter(reader, end));
-    else if (field === 9 && wire === WireType.LengthDelimited) plugin = readPluginName(reader, enter(reader, end));
-    else skip(reader, wire, field);
-  }
-  leave(reader, end);
-  if (simple !== undefined) return { tag, value: simple };
-  if (tensor !== undefined && (plugin === undefined || plugin === '' || plugin === SCALARS_PLUGIN)) {
-    const value = tensorScalar(tensor);
-    if (value !== undefined) return { tag, value };
-  }
-  return null;
 }
 
 function readPluginName(reader: BinaryReader, end: number): string | undefined {

@@ -7,8 +7,8 @@
 //
 // Every file of a run directory is one run per file: runKey 0.
 import path from 'node:path';
-import type { ParseEvent, RunInfo, StrategyInfo } from '../events';
-import { eventDecoder } from './event';
+import { EPOCH_METRICS, emptyScalarBlock, type ParseEvent, type RunInfo, type ScalarBlock, type StrategyInfo } from '../events';
+import { EventReader } from './event';
 import { parseHydraConfig, type VisionFreezing } from './hydra-config';
 import {
   describeIdentity,
@@ -20,7 +20,7 @@ import {
 } from './identity';
 import { parseTrainingResults } from './results-json';
 import { parseTrainConfig } from './train-config';
-import { TfRecordReader, type TfRecordOutput } from './tfrecord';
+import { TfRecordReader, type TfRecordVisitor } from './tfrecord';
 
 export const RUNDIR_RUN_KEY = 0;
 /** The trainer that writes run directories (the events are its, whichever file carried them). */
@@ -67,14 +67,27 @@ export interface ReaderOutput {
   records: number;
 }
 
+const METRIC_COLUMN: Readonly<Record<string, number>> = Object.fromEntries(EPOCH_METRICS.map((name, i) => [name, i]));
+/** The last epoch an int32 column can hold (steps are 0-based: epoch = step + 1). */
+const MAX_EPOCH = 2_147_483_647;
+
 /**
  * A TensorBoard event file, resumable: `new TfEventsReader(file, { startOffset, startLine })` with the
  * committed cursor continues exactly where the last commit ended. `line` counts records.
+ *
+ * The scalars of each push come out as one `scalars` event (columns, not an object per value: a
+ * backfill reads millions); warnings stay events of their own.
  */
-export class TfEventsReader {
+export class TfEventsReader implements TfRecordVisitor {
   private readonly records: TfRecordReader;
+  private readonly decoder = new EventReader();
   private line: number;
   private headerSent = false;
+  /** The push being read: its events, its scalars, the number of its first scalar's record. */
+  private events: ParseEvent[] = [];
+  private block: ScalarBlock = emptyScalarBlock();
+  private blockLine = 0;
+  private count = 0;
 
   constructor(
     private readonly file: string,
@@ -94,67 +107,77 @@ export class TfEventsReader {
   }
 
   push(chunk: Uint8Array): ReaderOutput {
-    return this.take(this.records.push(chunk));
+    this.begin();
+    this.records.feed(chunk, this);
+    return this.output();
   }
 
   /** The file is complete (backfill of a closed writer): a half-written tail becomes a warning. */
   end(): ReaderOutput {
-    return this.take(this.records.end());
+    this.begin();
+    this.records.finish(this);
+    return this.output();
   }
 
-  private take(out: TfRecordOutput): ReaderOutput {
-    const events: ParseEvent[] = [];
+  private begin(): void {
     if (!this.headerSent) {
-      events.push(...runDirHeader(this.file, this.line));
+      this.events.push(...runDirHeader(this.file, this.line));
       this.headerSent = true;
     }
-    // Warnings and records are reported in file order by offset.
-    let w = 0;
-    const warn = (upTo: number) => {
-      while (w < out.warnings.length && out.warnings[w]!.offset <= upTo) {
-        const warning = out.warnings[w++]!;
-        events.push({ type: 'warning', runKey: RUNDIR_RUN_KEY, line: this.line, message: `${warning.message} (byte ${warning.offset})` });
-      }
-    };
-    const decodeEvent = eventDecoder();
-    for (const record of out.records) {
-      warn(record.offset);
-      const decoded = decodeEvent(record.data);
-      const line = this.line++;
-      if (!decoded.ok) {
-        events.push({ type: 'warning', runKey: RUNDIR_RUN_KEY, line, message: `event at byte ${record.offset}: ${decoded.error}` });
-        continue;
-      }
-      const { step, scalars } = decoded.event;
-      if (scalars.length === 0) continue;
-      // Steps are 0-based epochs; printed epochs (and the log's rows) are 1-based.
-      const epoch = step + 1;
-      if (!Number.isSafeInteger(step) || step < 0) {
-        events.push({
-          type: 'warning',
-          runKey: RUNDIR_RUN_KEY,
-          line,
-          message: `event at byte ${record.offset}: step ${step} is not an epoch`,
-        });
-        continue;
-      }
-      for (const scalar of scalars) {
-        const target = tagTarget(scalar.tag);
-        if (target === null) continue;
-        if (typeof target === 'number') {
-          events.push({ type: 'validation', runKey: RUNDIR_RUN_KEY, line, epoch, final: false, taskId: target, loss: scalar.value });
-          continue;
-        }
-        // A writer logs an epoch's scalars one after another: consecutive ones of the same epoch are
-        // one epoch event (the store folds them the same way, last write per metric wins), which
-        // keeps a backfill of millions of records from making millions of objects.
-        const last = events[events.length - 1];
-        if (last !== undefined && last.type === 'epoch' && last.epoch === epoch) last.metrics[target] = scalar.value;
-        else events.push({ type: 'epoch', runKey: RUNDIR_RUN_KEY, line, epoch, metrics: { [target]: scalar.value } });
+  }
+
+  private output(): ReaderOutput {
+    const block = this.block;
+    if (block.epochs.epoch.length > 0 || block.validations.epoch.length > 0)
+      this.events.push({ type: 'scalars', runKey: RUNDIR_RUN_KEY, line: this.blockLine, block });
+    const out = { events: this.events, records: this.count };
+    this.events = [];
+    this.block = emptyScalarBlock();
+    this.count = 0;
+    return out;
+  }
+
+  /** TfRecordVisitor: a record whose CRCs hold. */
+  record(buf: Uint8Array, start: number, end: number, offset: number): void {
+    const line = this.line++;
+    this.count++;
+    const error = this.decoder.read(buf, start, end);
+    if (error !== null) {
+      this.warn(line, `event at byte ${offset}: ${error}`);
+      return;
+    }
+    const { step, count, tags, values } = this.decoder.fields;
+    if (count === 0) return;
+    // Steps are 0-based epochs; printed epochs (and the log's rows) are 1-based.
+    if (!Number.isSafeInteger(step) || step < 0 || step >= MAX_EPOCH) {
+      this.warn(line, `event at byte ${offset}: step ${step} is not an epoch`);
+      return;
+    }
+    const epoch = step + 1;
+    const block = this.block;
+    if (block.epochs.epoch.length === 0 && block.validations.epoch.length === 0) this.blockLine = line;
+    for (let i = 0; i < count; i++) {
+      const target = tagTarget(tags[i]!);
+      if (target === null) continue;
+      if (typeof target === 'number') {
+        block.validations.epoch.push(epoch);
+        block.validations.taskId.push(target);
+        block.validations.loss.push(values[i]!);
+      } else {
+        block.epochs.epoch.push(epoch);
+        block.epochs.metric.push(METRIC_COLUMN[target]!);
+        block.epochs.value.push(values[i]!);
       }
     }
-    warn(Number.POSITIVE_INFINITY);
-    return { events, records: out.records.length };
+  }
+
+  /** TfRecordVisitor: damage the record reader found before the next record. */
+  warning(offset: number, message: string): void {
+    this.warn(this.line, `${message} (byte ${offset})`);
+  }
+
+  private warn(line: number, message: string): void {
+    this.events.push({ type: 'warning', runKey: RUNDIR_RUN_KEY, line, message });
   }
 }
 

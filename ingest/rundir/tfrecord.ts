@@ -21,7 +21,7 @@
 //
 // Memory: at most one record (≤ 16 + maxRecordBytes bytes) plus the current chunk.
 
-import { crc32c } from './crc32c';
+import { crc32c, crc32cRange } from './crc32c';
 
 export interface TfRecord {
   /** Absolute offset of the record's first header byte. */
@@ -43,6 +43,16 @@ export interface TfRecordWarning {
 export interface TfRecordOutput {
   records: TfRecord[];
   warnings: TfRecordWarning[];
+}
+
+/**
+ * Receives a reader's output in file order, without an object per record: a backfill reads millions.
+ * `buf` is only valid during the call (it may be the caller's chunk, or the reader's own buffer).
+ */
+export interface TfRecordVisitor {
+  /** A record whose two CRCs hold: its payload is buf[start, end); `offset`/`endOffset` are absolute. */
+  record(buf: Uint8Array, start: number, end: number, offset: number, endOffset: number): void;
+  warning(offset: number, message: string): void;
 }
 
 export interface TfRecordReaderOptions {
@@ -70,9 +80,14 @@ function readU32(buf: Uint8Array, at: number): number {
   return ((buf[at]! | (buf[at + 1]! << 8) | (buf[at + 2]! << 16)) >>> 0) + buf[at + 3]! * 0x1000000;
 }
 
+/** maskedCrc32c of buf[start, end). */
+export function maskedCrc32cRange(buf: Uint8Array, start: number, end: number): number {
+  return maskCrc(crc32cRange(buf, start, end));
+}
+
 /** Header at `at` (12 bytes available): the record length if the length CRC holds and it is ≤ max, else -1 / -2. */
 function checkHeader(buf: Uint8Array, at: number, max: number): number {
-  if (readU32(buf, at + 8) !== maskedCrc32c(buf.subarray(at, at + 8))) return -1;
+  if (readU32(buf, at + 8) !== maskedCrc32cRange(buf, at, at + 8)) return -1;
   const lo = readU32(buf, at);
   const hi = readU32(buf, at + 4);
   if (hi !== 0 || lo > max) return -2;
@@ -109,14 +124,21 @@ export class TfRecordReader {
     return this.pendingBytes;
   }
 
+  /** The records and warnings of `input` as arrays (each record's data a view: see TfRecord). */
   push(input: Uint8Array): TfRecordOutput {
     const out: TfRecordOutput = { records: [], warnings: [] };
-    if (input.length === 0) return out;
+    this.feed(input, collector(out));
+    return out;
+  }
+
+  /** Like push, handing each record and warning to `visitor` as it is found (in file order). */
+  feed(input: Uint8Array, visitor: TfRecordVisitor): void {
+    if (input.length === 0) return;
     if (this.pendingBytes + input.length < this.needed) {
       this.pending.push(input.slice());
       this.pendingBytes += input.length;
       this.position += input.length;
-      return out;
+      return;
     }
     let buf: Uint8Array;
     if (this.pendingBytes === 0) {
@@ -132,30 +154,34 @@ export class TfRecordReader {
     }
     const base = this.position - this.pendingBytes;
     this.position += input.length;
-    const pos = this.parse(buf, base, out);
+    const pos = this.parse(buf, base, visitor);
     const tail = buf.subarray(pos);
     this.pending = tail.length > 0 ? [tail.slice()] : [];
     this.pendingBytes = tail.length;
-    return out;
   }
 
   /** At end of input: reports held bytes (a truncated record or resync tail) as a warning. The reader stays usable. */
   end(): TfRecordOutput {
     const out: TfRecordOutput = { records: [], warnings: [] };
-    if (this.pendingBytes > 0) {
-      const at = this.position - this.pendingBytes;
-      out.warnings.push({
-        offset: at,
-        message: this.resyncing
-          ? `no valid record header in the last ${this.pendingBytes} bytes`
-          : `incomplete record at end of input (${this.pendingBytes} of ${this.needed} bytes)`,
-      });
-    }
+    this.finish(collector(out));
     return out;
   }
 
+  /** Like end, reporting to `visitor`. */
+  finish(visitor: TfRecordVisitor): void {
+    if (this.pendingBytes > 0) {
+      const at = this.position - this.pendingBytes;
+      visitor.warning(
+        at,
+        this.resyncing
+          ? `no valid record header in the last ${this.pendingBytes} bytes`
+          : `incomplete record at end of input (${this.pendingBytes} of ${this.needed} bytes)`,
+      );
+    }
+  }
+
   /** Parses records from buf (buf[0] is at absolute offset base); returns the index of the first unconsumed byte. */
-  private parse(buf: Uint8Array, base: number, out: TfRecordOutput): number {
+  private parse(buf: Uint8Array, base: number, visitor: TfRecordVisitor): number {
     const max = this.maxRecordBytes;
     const len = buf.length;
     let pos = 0;
@@ -175,10 +201,7 @@ export class TfRecordReader {
           return pos;
         }
         this.resyncing = false;
-        out.warnings.push({
-          offset: base + found,
-          message: `resynchronised after skipping ${base + found - this.resyncFrom} bytes`,
-        });
+        visitor.warning(base + found, `resynchronised after skipping ${base + found - this.resyncFrom} bytes`);
         pos = found;
       }
       if (len - pos < TFRECORD_HEADER_BYTES) {
@@ -187,13 +210,12 @@ export class TfRecordReader {
       }
       const length = checkHeader(buf, pos, max);
       if (length < 0) {
-        out.warnings.push({
-          offset: base + pos,
-          message:
-            length === -1
-              ? 'record length CRC mismatch: framing lost, scanning for the next record'
-              : `record length above ${max} bytes: framing lost, scanning for the next record`,
-        });
+        visitor.warning(
+          base + pos,
+          length === -1
+            ? 'record length CRC mismatch: framing lost, scanning for the next record'
+            : `record length above ${max} bytes: framing lost, scanning for the next record`,
+        );
         this.resyncing = true;
         this.resyncFrom = base + pos;
         pos += 1;
@@ -205,16 +227,26 @@ export class TfRecordReader {
         return pos;
       }
       const dataStart = pos + TFRECORD_HEADER_BYTES;
-      const data = buf.subarray(dataStart, dataStart + length);
-      if (readU32(buf, dataStart + length) === maskedCrc32c(data)) {
-        out.records.push({ offset: base + pos, endOffset: base + pos + total, data });
+      const dataEnd = dataStart + length;
+      // Committed before the visitor sees the record, so a reader of committedOffset in the callback
+      // sees the offset just past it.
+      this.committed = base + pos + total;
+      if (readU32(buf, dataEnd) === maskedCrc32cRange(buf, dataStart, dataEnd)) {
+        visitor.record(buf, dataStart, dataEnd, base + pos, base + pos + total);
       } else {
-        out.warnings.push({ offset: base + pos, message: `record data CRC mismatch: skipped ${length}-byte record` });
+        visitor.warning(base + pos, `record data CRC mismatch: skipped ${length}-byte record`);
       }
       pos += total;
-      this.committed = base + pos;
     }
   }
+}
+
+/** A visitor that collects into `out` (records as views of the buffer they were found in). */
+function collector(out: TfRecordOutput): TfRecordVisitor {
+  return {
+    record: (buf, start, end, offset, endOffset) => out.records.push({ offset, endOffset, data: buf.subarray(start, end) }),
+    warning: (offset, message) => out.warnings.push({ offset, message }),
+  };
 }
 
 /** Convenience for whole buffers: all records and warnings, including the end-of-input warning. */

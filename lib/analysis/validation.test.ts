@@ -49,6 +49,73 @@ describe('selection rules', () => {
     expect(validationTrend({ taskId: null, validations: [] })).toEqual([]);
   });
 
+  // The in-order fast path and the general rule must agree on every ordering.
+  const v = (epoch: number, loss: number | null, taskId = 2, final = false) => ({ epoch, final, taskId, loss });
+  it.each([
+    {
+      name: 'ascending',
+      rows: [v(1, 0.5), v(2, 0.4), v(3, 0.3)],
+      trend: [
+        [1, 0.5],
+        [2, 0.4],
+        [3, 0.3],
+      ],
+    },
+    {
+      name: 'an epoch twice: the later record wins',
+      rows: [v(1, 0.5), v(2, 0.4), v(2, 0.35), v(3, 0.3)],
+      trend: [
+        [1, 0.5],
+        [2, 0.35],
+        [3, 0.3],
+      ],
+    },
+    {
+      name: 'out of order',
+      rows: [v(3, 0.3), v(1, 0.5), v(2, 0.4)],
+      trend: [
+        [1, 0.5],
+        [2, 0.4],
+        [3, 0.3],
+      ],
+    },
+    {
+      name: 'out of order late',
+      rows: [v(1, 0.5), v(3, 0.3), v(2, 0.4)],
+      trend: [
+        [1, 0.5],
+        [2, 0.4],
+        [3, 0.3],
+      ],
+    },
+    {
+      name: 'other tasks and finals interleaved',
+      rows: [v(1, 0.9, 1), v(1, 0.5), v(1, 0.2, 2, true), v(2, 0.8, 1), v(2, null)],
+      trend: [
+        [1, 0.5],
+        [2, null],
+      ],
+    },
+    {
+      name: 'a final out of order does not count',
+      rows: [v(5, 0.1, 2, true), v(1, 0.5), v(2, 0.4)],
+      trend: [
+        [1, 0.5],
+        [2, 0.4],
+      ],
+    },
+    {
+      name: 'NaN losses keep their place',
+      rows: [v(1, Number.NaN), v(2, 0.4)],
+      trend: [
+        [1, Number.NaN],
+        [2, 0.4],
+      ],
+    },
+  ])('trend ordering: $name', ({ rows, trend }) => {
+    expect(validationTrend({ taskId: 2, validations: rows })).toEqual(trend.map(([epoch, loss]) => ({ epoch, loss })));
+  });
+
   it('final validation', () => {
     expect(finalValidation(series)).toEqual({ epoch: 5, loss: 0.4 });
     expect(finalValidation(series, 3)).toBeNull();

@@ -40,6 +40,22 @@ export function validationTrend(
   taskId: number | null = ownTaskId(series),
 ): LossAtEpoch[] {
   if (taskId === null) return [];
+  // Stored series come ordered by epoch, one record per epoch: then the trend is the records in
+  // order, with no map and no sort (a long run has hundreds of thousands). Anything else (an epoch
+  // twice, out of order) takes the general rule below.
+  const inOrder: LossAtEpoch[] = [];
+  let last = -Infinity;
+  let ordered = true;
+  for (const v of series.validations) {
+    if (v.final || v.taskId !== taskId) continue;
+    if (!(v.epoch > last)) {
+      ordered = false;
+      break;
+    }
+    inOrder.push({ epoch: v.epoch, loss: v.loss });
+    last = v.epoch;
+  }
+  if (ordered) return inOrder;
   const byEpoch = new Map<number, number | null>();
   for (const v of series.validations) {
     if (!v.final && v.taskId === taskId) byEpoch.set(v.epoch, v.loss);
@@ -95,21 +111,14 @@ export function bestValidation(
   series: Pick<RunSeries, 'taskId' | 'validations'>,
   taskId: number | null = ownTaskId(series),
 ): BestValidation | null {
-  const candidates: BestValidation[] = [];
-  for (const p of validationTrend(series, taskId)) {
-    if (isFiniteLoss(p.loss)) candidates.push({ epoch: p.epoch, loss: p.loss, final: false });
-  }
-  const fin = finalValidation(series, taskId);
-  if (fin !== null && isFiniteLoss(fin.loss)) candidates.push({ epoch: fin.epoch, loss: fin.loss, final: true });
   let best: BestValidation | null = null;
-  for (const c of candidates) {
-    if (
-      best === null ||
-      c.loss < best.loss ||
-      (c.loss === best.loss && (c.epoch < best.epoch || (c.epoch === best.epoch && !c.final && best.final)))
-    ) {
-      best = c;
-    }
-  }
+  const consider = (epoch: number, loss: number | null, final: boolean) => {
+    if (!isFiniteLoss(loss)) return;
+    if (best === null || loss < best.loss || (loss === best.loss && (epoch < best.epoch || (epoch === best.epoch && !final && best.final))))
+      best = { epoch, loss, final };
+  };
+  for (const p of validationTrend(series, taskId)) consider(p.epoch, p.loss, false);
+  const fin = finalValidation(series, taskId);
+  if (fin !== null) consider(fin.epoch, fin.loss, true);
   return best;
 }

@@ -35,6 +35,13 @@ export class UnauthorizedError extends ApiError {
   }
 }
 
+/** A request for a host name the host guard (lib/api/host-guard.ts) does not answer to (DNS rebinding). */
+export class UnknownHostError extends ApiError {
+  constructor(message: string) {
+    super(403, 'unknown_host', message);
+  }
+}
+
 /** A write the write guard (lib/api/write-guard.ts) refused: cross-site (403) or not JSON (415). */
 export class RefusedWriteError extends ApiError {
   constructor(status: 403 | 415, code: string, message: string) {

@@ -35,12 +35,10 @@ interface SeriesRow extends StrategyColumns {
   id: number;
   taskId: number | null;
   format: string;
-  trainEpochs: string | null;
-  trainLosses: string | null;
-  valEpochs: string | null;
-  valFinals: string | null;
-  valTasks: string | null;
-  valLosses: string | null;
+  /** EPOCH_ROW_SQL per epoch, end to end (null: none). */
+  epochRows: Uint8Array | null;
+  /** VALIDATION_ROW_SQL per validation, end to end (null: none). */
+  validationRows: Uint8Array | null;
 }
 
 /** A run's own series as the rules read them: every epoch row (trainLoss may be null) and its own task's validations. */
@@ -55,14 +53,67 @@ export interface StoredRunSeries {
 
 const intArray = (values: readonly number[]) => `{${values.join(',')}}`;
 
-/**
- * Comma-joined numbers (string_agg of float8/int text, `n` for NULL) → numbers. A long run's series
- * is hundreds of thousands of values: splitting one string is several times faster than parsing a
- * PostgreSQL array literal value by value. float8 text is round-trip exact (extra_float_digits ≥ 1).
- */
-function numbers(joined: string | null): (number | null)[] {
-  if (joined === null || joined === '') return [];
-  return joined.split(',').map((text) => (text === 'n' ? null : Number(text)));
+// The series travel in binary, one bytea per run and table built from PostgreSQL's send functions
+// (network byte order), decoded with a DataView: a long run's series is hundreds of thousands of rows,
+// and this is several times cheaper on both sides than text. NaN and ±Infinity stay what they are; a
+// NULL loss is a flag bit.
+//
+// Rows come in the table's physical order and are put in key order here. Rows are appended in key
+// order, so that is already sorted almost always, and checking costs one pass; an ORDER BY made
+// PostgreSQL sort every time, on disk when its statistics still counted a run's rows from before a
+// backfill (270k rows estimated at 1,213: an external merge, 40 % of the read).
+
+/** An epoch row: int4 epoch, float8 trainLoss, int2 flags (1: trainLoss is NULL). */
+const EPOCH_ROW_SQL = `int4send(m.epoch) || float8send(COALESCE(m."trainLoss", 0)) || int2send((m."trainLoss" IS NULL)::int::int2)`;
+const EPOCH_ROW_BYTES = 14;
+/** A validation row: int4 epoch, int4 taskId, float8 loss, int2 flags (1: loss is NULL, 2: final). */
+const VALIDATION_ROW_SQL = `int4send(x.epoch) || int4send(x."taskId") || float8send(COALESCE(x.loss, 0))
+  || int2send(((x.loss IS NULL)::int | (x.final::int << 1))::int2)`;
+const VALIDATION_ROW_BYTES = 18;
+
+function rowsView(bytes: Uint8Array | null, rowBytes: number, what: string): DataView | null {
+  if (bytes === null || bytes.length === 0) return null;
+  if (bytes.length % rowBytes !== 0) throw new Error(`run series: ${bytes.length} bytes of ${what} is not a whole number of rows`);
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Sorts `rows` by `compare` unless they already are in that order (one pass). */
+function inKeyOrder<T>(rows: T[], compare: (a: T, b: T) => number): T[] {
+  for (let i = 1; i < rows.length; i++) if (compare(rows[i - 1]!, rows[i]!) > 0) return rows.sort(compare);
+  return rows;
+}
+
+const byEpoch = (a: { epoch: number }, b: { epoch: number }) => a.epoch - b.epoch;
+/** Validations by (epoch, final, task): per-epoch records before the final block's. */
+const byValidationKey = (a: ValidationPoint, b: ValidationPoint) =>
+  a.epoch - b.epoch || Number(a.final) - Number(b.final) || a.taskId - b.taskId;
+
+/** Epoch rows (EPOCH_ROW_SQL, end to end), by epoch. */
+export function decodeEpochRows(bytes: Uint8Array | null): StoredRunSeries['epochs'] {
+  const view = rowsView(bytes, EPOCH_ROW_BYTES, 'epochs');
+  if (view === null) return [];
+  const out = new Array<StoredRunSeries['epochs'][number]>(view.byteLength / EPOCH_ROW_BYTES);
+  for (let i = 0, at = 0; at < view.byteLength; i++, at += EPOCH_ROW_BYTES) {
+    out[i] = { epoch: view.getInt32(at), trainLoss: view.getInt16(at + 12) & 1 ? null : view.getFloat64(at + 4) };
+  }
+  return inKeyOrder(out, byEpoch);
+}
+
+/** Validation rows (VALIDATION_ROW_SQL, end to end), by (epoch, final, task). */
+export function decodeValidationRows(bytes: Uint8Array | null): ValidationPoint[] {
+  const view = rowsView(bytes, VALIDATION_ROW_BYTES, 'validations');
+  if (view === null) return [];
+  const out = new Array<ValidationPoint>(view.byteLength / VALIDATION_ROW_BYTES);
+  for (let i = 0, at = 0; at < view.byteLength; i++, at += VALIDATION_ROW_BYTES) {
+    const flags = view.getInt16(at + 16);
+    out[i] = {
+      epoch: view.getInt32(at),
+      final: (flags & 2) !== 0,
+      taskId: view.getInt32(at + 4),
+      loss: flags & 1 ? null : view.getFloat64(at + 8),
+    };
+  }
+  return inKeyOrder(out, byValidationKey);
 }
 
 /**
@@ -75,44 +126,23 @@ export async function loadRunSeries(sql: SqlRunner, runIds: readonly number[]): 
   const rows = (await sql(
     `SELECT r.id, r."taskId", r.format,
             s.kind, s.spec, s."totalLayers", s."frozenLayers", s."unfrozenLayers", s.applied, s."failureReason",
-            e.epochs AS "trainEpochs", e.losses AS "trainLosses",
-            v.epochs AS "valEpochs", v.finals AS "valFinals", v.tasks AS "valTasks", v.losses AS "valLosses"
+            (SELECT string_agg(${EPOCH_ROW_SQL}, ''::bytea)
+               FROM "EpochMetric" m WHERE m."runId" = r.id) AS "epochRows",
+            (SELECT string_agg(${VALIDATION_ROW_SQL}, ''::bytea)
+               FROM "Validation" x WHERE x."runId" = r.id AND (r."taskId" IS NULL OR x."taskId" = r."taskId")) AS "validationRows"
        FROM "Run" r
        LEFT JOIN "VisionStrategy" s ON s."runId" = r.id
-       LEFT JOIN LATERAL (
-         SELECT string_agg(m.epoch::text, ',' ORDER BY m.epoch) AS epochs,
-                string_agg(COALESCE(m."trainLoss"::text, 'n'), ',' ORDER BY m.epoch) AS losses
-           FROM "EpochMetric" m WHERE m."runId" = r.id) e ON true
-       LEFT JOIN LATERAL (
-         SELECT string_agg(x.epoch::text, ',' ORDER BY x.epoch, x.final, x."taskId") AS epochs,
-                string_agg(CASE WHEN x.final THEN '1' ELSE '0' END, ',' ORDER BY x.epoch, x.final, x."taskId") AS finals,
-                string_agg(x."taskId"::text, ',' ORDER BY x.epoch, x.final, x."taskId") AS tasks,
-                string_agg(COALESCE(x.loss::text, 'n'), ',' ORDER BY x.epoch, x.final, x."taskId") AS losses
-           FROM "Validation" x WHERE x."runId" = r.id AND (r."taskId" IS NULL OR x."taskId" = r."taskId")) v ON true
       WHERE r.id = ANY($1::int[])`,
     [intArray(runIds)],
   )) as unknown as SeriesRow[];
-  return rows.map((row) => {
-    const trainEpochs = numbers(row.trainEpochs);
-    const trainLosses = numbers(row.trainLosses);
-    const valEpochs = numbers(row.valEpochs);
-    const valFinals = numbers(row.valFinals);
-    const valTasks = numbers(row.valTasks);
-    const valLosses = numbers(row.valLosses);
-    return {
-      id: row.id,
-      taskId: row.taskId,
-      format: row.format,
-      strategy: row,
-      epochs: trainEpochs.map((epoch, i) => ({ epoch: epoch!, trainLoss: trainLosses[i] ?? null })),
-      validations: valEpochs.map((epoch, i) => ({
-        epoch: epoch!,
-        final: valFinals[i] === 1,
-        taskId: valTasks[i] ?? 0,
-        loss: valLosses[i] ?? null,
-      })),
-    };
-  });
+  return rows.map((row) => ({
+    id: row.id,
+    taskId: row.taskId,
+    format: row.format,
+    strategy: row,
+    epochs: decodeEpochRows(row.epochRows),
+    validations: decodeValidationRows(row.validationRows),
+  }));
 }
 
 /**

@@ -10,9 +10,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
  */
 export const BROWSER_ARGS = sparticuz.args.filter((arg) => arg !== '--single-process');
 
-/** Starts headless Chromium; the binary is unpacked from the npm package on first use. */
-export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: await sparticuz.executablePath(), args: BROWSER_ARGS, headless: true });
+/** Starts headless Chromium (with `extraArgs` too); the binary is unpacked from the npm package on first use. */
+export async function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: await sparticuz.executablePath(), args: [...BROWSER_ARGS, ...extraArgs], headless: true });
 }
 
 /**

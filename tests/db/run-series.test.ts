@@ -1,0 +1,87 @@
+// loadRunSeries (lib/summaries/store.ts): a run's series read in binary, in key order whatever order the
+// rows were stored in, with NULL, NaN and ±Infinity losses kept apart — through node-postgres (ingest)
+// and through Prisma (the web's repairs) alike.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setEnvOverrides } from '../../lib/env';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { seedSyntheticRuns } from '../web/synthetic';
+import type { SqlRunner } from '../../lib/summaries/store';
+
+let database: TestDatabase;
+let pool: pg.Pool;
+
+beforeAll(async () => {
+  database = await createTestDatabase('run_series');
+  pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  setEnvOverrides({ DATABASE_URL: database.url });
+});
+
+afterAll(async () => {
+  const { disconnectDb } = await import('../../lib/db/client');
+  await disconnectDb();
+  await pool.end();
+  await database.drop();
+});
+
+describe('loadRunSeries', () => {
+  it('reads epochs and own-task validations in key order, NULL apart from NaN and ±Infinity', async () => {
+    const [id] = await seedSyntheticRuns(pool, { runs: 1, epochs: 3, stepsPerRun: 10, chainLength: 1, pathPrefix: '/synthetic/series' });
+    await pool.query(`DELETE FROM "EpochMetric" WHERE "runId" = $1`, [id]);
+    await pool.query(`DELETE FROM "Validation" WHERE "runId" = $1`, [id]);
+    await pool.query(`UPDATE "Run" SET "taskId" = 2 WHERE id = $1`, [id]);
+    // Stored out of key order (a rewritten row moves to the end of the heap).
+    await pool.query(
+      `INSERT INTO "EpochMetric" ("runId", epoch, "trainLoss") VALUES ($1, 3, 'NaN'), ($1, 1, 0.5), ($1, 4, NULL), ($1, 2, 'Infinity'), ($1, 5, '-Infinity')`,
+      [id],
+    );
+    await pool.query(
+      `INSERT INTO "Validation" ("runId", epoch, final, "taskId", loss) VALUES
+         ($1, 5, true, 2, 0.3), ($1, 2, false, 2, NULL), ($1, 1, false, 2, 0.7), ($1, 1, false, 1, 0.9),
+         ($1, 5, false, 2, 'NaN'), ($1, 3, false, 2, 0.125)`,
+      [id],
+    );
+    const { db } = await import('../../lib/db/client');
+    const { loadRunSeries, pgRunner } = await import('../../lib/summaries/store');
+    const prismaRunner: SqlRunner = (text, params) => db().$queryRawUnsafe<Record<string, unknown>[]>(text, ...params);
+    for (const sql of [pgRunner(pool), prismaRunner]) {
+      const [series] = await loadRunSeries(sql, [id!]);
+      expect(series!.epochs).toEqual([
+        { epoch: 1, trainLoss: 0.5 },
+        { epoch: 2, trainLoss: Infinity },
+        { epoch: 3, trainLoss: Number.NaN },
+        { epoch: 4, trainLoss: null },
+        { epoch: 5, trainLoss: -Infinity },
+      ]);
+      // Only task 2 (the run's own task); per-epoch records before the final block of the same epoch.
+      expect(series!.validations).toEqual([
+        { epoch: 1, final: false, taskId: 2, loss: 0.7 },
+        { epoch: 2, final: false, taskId: 2, loss: null },
+        { epoch: 3, final: false, taskId: 2, loss: 0.125 },
+        { epoch: 5, final: false, taskId: 2, loss: Number.NaN },
+        { epoch: 5, final: true, taskId: 2, loss: 0.3 },
+      ]);
+    }
+    // A run without a task reads every task's validations.
+    await pool.query(`UPDATE "Run" SET "taskId" = NULL WHERE id = $1`, [id]);
+    const [all] = await loadRunSeries(pgRunner(pool), [id!]);
+    expect(all!.validations.map((v) => [v.epoch, v.final, v.taskId])).toEqual([
+      [1, false, 1],
+      [1, false, 2],
+      [2, false, 2],
+      [3, false, 2],
+      [5, false, 2],
+      [5, true, 2],
+    ]);
+  });
+
+  it('reads a run with no rows as empty series', async () => {
+    const [id] = await seedSyntheticRuns(pool, { runs: 1, epochs: 1, stepsPerRun: 1, chainLength: 1, pathPrefix: '/synthetic/empty' });
+    await pool.query(`DELETE FROM "EpochMetric" WHERE "runId" = $1`, [id]);
+    await pool.query(`DELETE FROM "Validation" WHERE "runId" = $1`, [id]);
+    const { loadRunSeries, pgRunner } = await import('../../lib/summaries/store');
+    const [series] = await loadRunSeries(pgRunner(pool), [id!]);
+    expect(series!.epochs).toEqual([]);
+    expect(series!.validations).toEqual([]);
+  });
+});
