@@ -135,13 +135,13 @@ export async function loadRunSeries(sql: SqlRunner, runIds: readonly number[]): 
       WHERE r.id = ANY($1::int[])`,
     [intArray(runIds)],
   )) as unknown as SeriesRow[];
-  return rows.map((row) => ({
-    id: row.id,
-    taskId: row.taskId,
-    format: row.format,
-    strategy: row,
-    epochs: decodeEpochRows(row.epochRows),
-    validations: decodeValidationRows(row.validationRows),
+  return rows.map(({ id, taskId, format, epochRows, validationRows, ...strategy }) => ({
+    id,
+    taskId,
+    format,
+    strategy,
+    epochs: decodeEpochRows(epochRows),
+    validations: decodeValidationRows(validationRows),
   }));
 }
 

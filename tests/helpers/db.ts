@@ -1,6 +1,7 @@
 // A fresh, migrated database per test file on the run's embedded PostgreSQL.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { createPool } from '../../lib/db/pool';
 import { inject } from 'vitest';
 import { createPrismaClient, type Db } from '../../lib/db/client';
 import { migrate } from '../../lib/db/migrate';
@@ -45,7 +46,9 @@ export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase>
   const empty = await createEmptyDatabase(prefix);
   await migrate(empty.url);
   const prisma = createPrismaClient(empty.url, { maxConnections: 5 });
-  const pool = new pg.Pool({ connectionString: empty.url, max: 2 });
+  // createPool's handlers: dropping the database (WITH FORCE) terminates connections the pool is
+  // still closing, whose 'error' would otherwise be an uncaught exception in the test run.
+  const pool = createPool(empty.url, 2);
   return {
     ...empty,
     prisma,

@@ -9,11 +9,24 @@ import { IngestDaemon } from '../../ingest/daemon';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../lib/db/embedded';
 import { migrate } from '../../lib/db/migrate';
 import { createPool } from '../../lib/db/pool';
+import { portIsFree } from '../../lib/server/ports';
 import { createTestDatabase } from '../helpers/db';
 import { allSamples, backfillInto, committedOffset, memoryLogger, tempDir, waitFor } from '../helpers/ingest';
 import { snapshotDatabase } from '../helpers/snapshot';
 
 const cleanups: (() => Promise<void>)[] = [];
+
+/**
+ * A free port outside the range embedded servers pick from by default (54329 and the 200 after it):
+ * while this server is down, another test's server starting meanwhile would take its port, and the
+ * restart on the same port would fail.
+ */
+async function portOutsideDefaults(): Promise<number> {
+  for (;;) {
+    const port = 56_000 + Math.floor(Math.random() * 4_000);
+    if (await portIsFree(port)) return port;
+  }
+}
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
@@ -23,7 +36,7 @@ describe('database outage', () => {
     const pgDir = await mkdtemp(path.join(os.tmpdir(), 'thaw-outage-pg-'));
     await chmod(pgDir, 0o755);
     cleanups.push(() => rm(pgDir, { recursive: true, force: true }));
-    let server: EmbeddedDatabase = await startEmbeddedDatabase({ dataDir: pgDir });
+    let server: EmbeddedDatabase = await startEmbeddedDatabase({ dataDir: pgDir, port: await portOutsideDefaults() });
     cleanups.push(() => server.stop());
     await migrate(server.url);
 
