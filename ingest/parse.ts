@@ -89,7 +89,7 @@ interface Recognised {
   role: LineRole;
 }
 
-function recognised(parser: AnyFormatParser, line: unknown): Recognised {
+function withRole(parser: AnyFormatParser, line: unknown): Recognised {
   return { parser, line, role: parser.role(line) };
 }
 
@@ -217,13 +217,13 @@ class RunManager implements LogParser {
     if (first) {
       const line = first.recognise(text);
       if (line instanceof Malformed) malformed = line;
-      else if (line !== null) return recognised(first, line);
+      else if (line !== null) return withRole(first, line);
     }
     for (const parser of FORMAT_PARSERS) {
       if (parser === first) continue;
       const line = parser.recognise(text);
       if (line instanceof Malformed) malformed ??= line;
-      else if (line !== null) return recognised(parser, line);
+      else if (line !== null) return withRole(parser, line);
     }
     return malformed;
   }

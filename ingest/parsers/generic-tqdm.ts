@@ -9,13 +9,13 @@ import {
   buildWith,
   countAt,
   frameGoesBackwards,
-  setLastFrame,
   group,
   numberAt,
   parseTqdmFrame,
   postfixNumber,
   postfixValue,
   RuleSet,
+  setLastFrame,
   type LineRule,
 } from './common';
 import {
