@@ -50,6 +50,30 @@ describe('Framer', () => {
     expect(texts(records)).toEqual(['a\uFFFD\uFFFD', '\uFFFD']);
   });
 
+  it('finds each record of a chunk from its text: the same records as one byte at a time', () => {
+    // Inside a chunk the framer takes a record's terminator to be the first \r or \n at or after
+    // (its UTF-16 length) bytes; pushed byte by byte, every record is framed from its bytes instead.
+    const parts = [
+      'Training Epoch 1:  42%|████▏     | 210/500 [01:45<02:25,  1.99it/s, loss=0.1]\r',
+      '策略: 解冻指定层 [-1]\n',
+      '😀 four-byte 𝔘 characters\r\n',
+      '\uFEFFbom inside\n',
+      '\x1b[32mgreen\x1b[0m é\r',
+      '\r\n\n',
+    ];
+    const invalid = [0x61, 0xff, 0xe2, 0x96, 0x0d, 0xf0, 0x9f, 0x0a, 0xed, 0xa0, 0x80, 0x62, 0x0d, 0xc3, 0x0a, 0x80, 0x80, 0x0a];
+    const inputs = [encode(parts.join('')), new Uint8Array([...encode(parts.join('')), ...invalid, ...encode(parts.join(''))])];
+    for (const input of inputs) {
+      const whole = frameBytes(input).records;
+      const framer = new Framer();
+      const byByte: LogRecord[] = [];
+      for (let at = 0; at < input.length; at++) byByte.push(...framer.push(input.subarray(at, at + 1)).records);
+      byByte.push(...framer.end().records);
+      expect(whole.length).toBeGreaterThanOrEqual(5);
+      expect(whole).toEqual(byByte);
+    }
+  });
+
   it('drops a record over the cap once, keeps nothing of it and resynchronises', () => {
     const long = 'x'.repeat(100);
     for (const chunkSize of [1, 7, 64, 1000]) {

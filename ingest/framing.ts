@@ -111,19 +111,27 @@ export class Framer {
     if (last > end) {
       const text = this.decoder.decode(chunk.subarray(start, last));
       const escapes = hasEscape(text);
+      // The terminators are searched in the text (a string search costs far less than a typed-array
+      // one); `last` itself is text.length. Each record's bytes are then found from its text: UTF-8
+      // takes at least one byte per UTF-16 unit (U+FFFD included: it replaces one byte or more), so the
+      // first \r or \n at or after start + (units in the record) is its terminator, a few bytes on at most.
+      let textLf = text.indexOf('\n');
+      let textCr = text.indexOf('\r');
       let at = 0;
       while (start <= last) {
-        const isLf = nextLf !== -1 && (nextCr === -1 || nextLf < nextCr);
-        end = isLf ? nextLf : nextCr;
-        // The bytes said which terminator comes next, so the text needs one search, not two.
-        const textEnd = end === last ? text.length : text.indexOf(isLf ? '\n' : '\r', at);
+        const isLf = textLf !== -1 && (textCr === -1 || textLf < textCr);
+        const textEnd = isLf ? textLf : textCr === -1 ? text.length : textCr;
+        end = Math.min(start + (textEnd - at), last); // chunk[last] is a terminator: the scan stops there
+        let byte = chunk[end];
+        while (byte !== LF && byte !== CR) byte = chunk[++end];
         const bytes = end - start;
         if (bytes > this.maxRecordBytes) this.warnTooLong(out);
         else if (bytes > 0) this.emitText(text.slice(at, textEnd), escapes, this.recordStart, base + end, out);
         at = textEnd + 1;
         start = this.advance(chunk, end, base);
-        if (isLf) nextLf = chunk.indexOf(LF, start);
-        else nextCr = chunk.indexOf(CR, start);
+        if (textEnd === text.length) break;
+        if (isLf) textLf = text.indexOf('\n', at);
+        else textCr = text.indexOf('\r', at);
       }
     }
     if (start < length) this.keepTail(chunk.subarray(start), out);

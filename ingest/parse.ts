@@ -18,7 +18,7 @@ import type { ParseEvent, RunFormat, RunStatus } from './events';
 import { frameBytes, type FramerOptions, type FramingWarning, type LogRecord } from './framing';
 import { TRACEBACK_START, isExceptionLine, looksLikeTqdmFrame, startsWithAt } from './parsers/common';
 import { FORMAT_PARSERS, parserForFormat, splitGluedRecord } from './parsers/registry';
-import { Malformed, type AnyFormatParser, type RunContext, type RunEventBody } from './parsers/types';
+import { Malformed, ROLE_CONTENT, type AnyFormatParser, type LineRole, type RunContext, type RunEventBody } from './parsers/types';
 
 export const PARSER_STATE_VERSION = 1;
 
@@ -85,6 +85,12 @@ function isParserState(value: unknown): value is ParserState {
 interface Recognised {
   parser: AnyFormatParser;
   line: unknown;
+  /** parser.role(line), asked once: both the framing decisions and runFor need it. */
+  role: LineRole;
+}
+
+function withRole(parser: AnyFormatParser, line: unknown): Recognised {
+  return { parser, line, role: parser.role(line) };
 }
 
 export function createLogParser(state?: ParserState): LogParser {
@@ -92,34 +98,52 @@ export function createLogParser(state?: ParserState): LogParser {
 }
 
 class RunManager implements LogParser {
-  /** Where warnings of the record being processed go: straight out, or deferred (stdout lines). */
-  private warningSink: DeferredWarning[] | ParseEvent[] = [];
-  private out: ParseEvent[] = [];
+  /** Where warnings of the record being processed go: deferred (stdout lines), or straight out. */
+  private deferWarnings = false;
+  /** The events of the record being fed; null until its first one (see `output`). */
+  private out: ParseEvent[] | null = null;
   private record: HeldRecord | LogRecord = { text: '', line: 0, offset: 0, endOffset: 0 };
 
-  constructor(private readonly s: ParserState) {}
+  /** The open run's format parser (parserForFormat(s.run.format)), kept beside s.run: asked per record. */
+  private runParser: AnyFormatParser | undefined;
+
+  constructor(private readonly s: ParserState) {
+    this.runParser = s.run ? parserForFormat(s.run.format) : undefined;
+  }
 
   snapshot(): ParserState {
     return structuredClone(this.s);
   }
 
   feed(record: LogRecord): ParseEvent[] {
-    const out: ParseEvent[] = [];
-    this.out = out;
+    this.out = null;
     try {
       this.handle(record);
     } catch (error) {
       // Never throw on input; a bug here should cost one line, not the whole file.
-      out.push({ type: 'warning', runKey: this.s.run?.key ?? null, line: record.line, message: `internal parser error: ${String(error)}` });
+      this.output({
+        type: 'warning',
+        runKey: this.s.run?.key ?? null,
+        line: record.line,
+        message: `internal parser error: ${String(error)}`,
+      });
     }
-    return out;
+    return this.out ?? [];
   }
 
   end(): ParseEvent[] {
-    const out: ParseEvent[] = [];
-    this.out = out;
+    this.out = null;
     this.flushDeferred();
-    return out;
+    return this.out ?? [];
+  }
+
+  /**
+   * Adds an event of the record being fed. Most records yield one event (a step) or none: `[event]`
+   * holds exactly one, where a first push() onto `[]` would reserve room for 17, once per record.
+   */
+  private output(event: ParseEvent): void {
+    if (this.out === null) this.out = [event];
+    else this.out.push(event);
   }
 
   /** A record holding several glued records (see FormatParser.split) is handled piece by piece. */
@@ -147,17 +171,22 @@ class RunManager implements LogParser {
    * asks first: what recognise() would return, without splitting or trying every rule.
    */
   private fastFrame(text: string): Recognised | null {
-    const parser = this.s.run ? parserForFormat(this.s.run.format) : FORMAT_PARSERS[0];
+    const parser = this.runParser ?? FORMAT_PARSERS[0];
     const line = parser?.fastFrame?.(text) ?? null;
-    return parser && line !== null ? { parser, line } : null;
+    if (!parser || line === null) return null;
+    // One holder, re-pointed per frame (as `context` is): nothing keeps a Recognised past its record.
+    const fast = this.fast;
+    fast.parser = parser;
+    fast.line = line;
+    fast.role = parser.role(line);
+    return fast;
   }
+
+  private readonly fast: Recognised = { parser: FORMAT_PARSERS[0] as AnyFormatParser, line: null, role: ROLE_CONTENT };
 
   private handleOne(record: LogRecord, known?: Recognised): void {
     let recognised = known ?? this.recognise(record.text);
-    const frame =
-      recognised !== null && !(recognised instanceof Malformed)
-        ? recognised.parser.role(recognised.line).frame
-        : looksLikeTqdmFrame(record.text);
+    const frame = recognised !== null && !(recognised instanceof Malformed) ? recognised.role.frame : looksLikeTqdmFrame(record.text);
     const last = this.s.last;
     if (frame) {
       if (last && !last.fragment && record.line === last.line && record.offset === last.endOffset + 1) {
@@ -166,7 +195,7 @@ class RunManager implements LogParser {
       } else {
         this.flushDeferred();
       }
-      this.warningSink = this.out;
+      this.deferWarnings = false;
       this.process(record, recognised);
       return;
     }
@@ -177,24 +206,24 @@ class RunManager implements LogParser {
     }
     this.flushDeferred();
     this.s.last = current;
-    this.warningSink = this.s.deferredWarnings;
+    this.deferWarnings = true;
     this.process(current, recognised);
   }
 
   /** The open run's format first, then the others; a proper match anywhere beats a Malformed one. */
   private recognise(text: string): Recognised | Malformed | null {
-    const first = this.s.run ? parserForFormat(this.s.run.format) : undefined;
+    const first = this.runParser;
     let malformed: Malformed | null = null;
     if (first) {
       const line = first.recognise(text);
       if (line instanceof Malformed) malformed = line;
-      else if (line !== null) return { parser: first, line };
+      else if (line !== null) return withRole(first, line);
     }
     for (const parser of FORMAT_PARSERS) {
       if (parser === first) continue;
       const line = parser.recognise(text);
       if (line instanceof Malformed) malformed ??= line;
-      else if (line !== null) return { parser, line };
+      else if (line !== null) return withRole(parser, line);
     }
     return malformed;
   }
@@ -213,8 +242,7 @@ class RunManager implements LogParser {
   }
 
   /** Picks (or starts) the run a recognised line belongs to; null when it belongs to none. */
-  private runFor({ parser, line }: Recognised, record: HeldRecord | LogRecord): RunState | null {
-    const role = parser.role(line);
+  private runFor({ parser, line, role }: Recognised, record: HeldRecord | LogRecord): RunState | null {
     let run = this.s.run;
     if (role.header) {
       const adopt = run !== null && run.format === parser.format && (run.provisional || run.key === record.offset);
@@ -232,7 +260,8 @@ class RunManager implements LogParser {
   private startRun(parser: AnyFormatParser, record: HeldRecord | LogRecord, provisional: boolean): RunState {
     const run: RunState = { key: record.offset, format: parser.format, provisional, status: 'running', state: parser.initialState() };
     this.s.run = run;
-    this.out.push({ type: 'run_started', runKey: run.key, line: record.line, format: parser.format });
+    this.runParser = parser;
+    this.output({ type: 'run_started', runKey: run.key, line: record.line, format: parser.format });
     return run;
   }
 
@@ -262,7 +291,7 @@ class RunManager implements LogParser {
         const scoped = event as RunEventBody & { runKey: number; line: number };
         scoped.runKey = run.key;
         scoped.line = this.record.line;
-        this.out.push(scoped);
+        this.output(scoped);
       },
       warn: (message: string): void => {
         this.pushWarning({ runKey: this.contextRun?.key ?? null, line: this.record.line, message });
@@ -330,14 +359,14 @@ class RunManager implements LogParser {
   }
 
   private pushWarning(warning: DeferredWarning): void {
-    if (this.warningSink === this.s.deferredWarnings) this.s.deferredWarnings.push(warning);
-    else this.out.push({ type: 'warning', ...warning });
+    if (this.deferWarnings) this.s.deferredWarnings.push(warning);
+    else this.output({ type: 'warning', ...warning });
   }
 
   private flushDeferred(): void {
     const deferred = this.s.deferredWarnings;
     if (deferred.length === 0) return; // every progress frame comes here: no new array for nothing
-    for (const warning of deferred) this.out.push({ type: 'warning', ...warning });
+    for (const warning of deferred) this.output({ type: 'warning', ...warning });
     this.s.deferredWarnings = [];
   }
 }

@@ -171,7 +171,7 @@ export function parseClock(raw: string): number | null {
 }
 
 /** parseClock(text.slice(from, to)) without the slice when there is nothing to trim. */
-function parseClockIn(text: string, from: number, to: number): number | null {
+export function parseClockIn(text: string, from: number, to: number): number | null {
   const first = text.charCodeAt(from);
   const last = text.charCodeAt(to - 1);
   if (to > from && first >= 48 && first <= 57 && last >= 48 && last <= 57) return clockIn(text, from, to);
@@ -492,6 +492,19 @@ export function buildWith<T, Line>(
  */
 export function frameGoesBackwards(last: readonly [number, number] | null, epoch: number, n: number): boolean {
   if (last === null) return false;
-  const [lastEpoch, lastN] = last;
-  return epoch < lastEpoch || (epoch === lastEpoch && n < lastN);
+  const lastEpoch = last[0];
+  return epoch < lastEpoch || (epoch === lastEpoch && n < last[1]);
+}
+
+/**
+ * Records the latest progress frame (epoch, n) in a format's state, updating the pair in place: it
+ * runs once per frame, and the state is only ever copied out (snapshots, events), never shared.
+ */
+export function setLastFrame(state: { lastFrame: [number, number] | null }, epoch: number, n: number): void {
+  const last = state.lastFrame;
+  if (last === null) state.lastFrame = [epoch, n];
+  else {
+    last[0] = epoch;
+    last[1] = n;
+  }
 }

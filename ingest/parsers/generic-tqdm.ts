@@ -15,6 +15,7 @@ import {
   postfixNumber,
   postfixValue,
   RuleSet,
+  setLastFrame,
   type LineRule,
 } from './common';
 import {
@@ -213,7 +214,7 @@ function apply(line: GenericLine, state: GenericState, ctx: RunContext): void {
 }
 
 function applyFrame(line: Extract<GenericLine, { k: 'frame' }>, state: GenericState, ctx: RunContext): void {
-  state.lastFrame = [line.epoch, line.n];
+  setLastFrame(state, line.epoch, line.n);
   if (state.epochsTotal === null) {
     state.epochsTotal = line.epochsTotal;
     ctx.emit({ type: 'run_info', info: { epochsTotal: line.epochsTotal } });

@@ -22,6 +22,10 @@ const FAST: string[] = [
   'Training Epoch 3:  42%|████▏     | 210/500 [1::2, 1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]',
   'Training Epoch 3:  42%|████▏     | 210/500 [1:, 1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]',
   'Training Epoch 3:  42%|████▏     | 210/500 [1:45<2:25:01:00,  1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]',
+  // Epoch, n and total at their 15-digit limit (N is read in place, n/total/elapsed from one capture).
+  'Training Epoch 123456789012345:  42%|████▏     | 210/500 [01:45, 1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]',
+  'Training Epoch 3:  42%|████▏     | 123456789012345/999999999999999 [99:59:59<?, 1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]',
+  'Training Epoch 0: 0%|| 0/0 [0:0, 0it/s, loss=0, lr=0, proc_ms=0]',
 ];
 
 /** Inputs the fast path must leave to the general path (which may still recognise them). */
@@ -39,6 +43,9 @@ const SLOW: string[] = [
   'Training Epoch 3:  42%|████▏     | 210/500 [01:45<02:25,  1.99it/s, loss=0.1, lr=1e-5, proc_ms=3',
   'Training Epoch 3:  42%|████▏     | 210/500 [:45<02:25,  1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]',
   'Training Epoch 3:  42%|████▏     | 1234567890123456/500 [01:45, 1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]',
+  'Training Epoch 3:  42%|████▏     | 210/1234567890123456 [01:45, 1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]',
+  'Training Epoch 1234567890123456:  42%|████▏     | 210/500 [01:45, 1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]',
+  'Training Epoch 3:  42%|████▏     | 210 / 500 [01:45, 1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]',
   'Training Epoch 3 (resumed):  42%|████▏     | 210/500 [01:45, 1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]',
   'Training Epoch  3:  42%|████▏     | 210/500 [01:45, 1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]',
   'Training Epoch 3:  42%|████▏ | x | 210/500 [01:45, 1.99it/s, loss=0.1, lr=1e-5, proc_ms=3]',

@@ -9,7 +9,7 @@ import {
   isFiniteNumber,
   numberAt,
   pair,
-  parseClock,
+  parseClockIn,
   parseIndexList,
   parseNumber,
   parseTqdmFrame,
@@ -372,42 +372,66 @@ const FRAME_KEYS = ['loss', 'lr', 'proc_ms'] as const;
  * (trimmed) with `loss`, `lr`, `proc_ms` first, in that order, each a decimal between spaces.
  * Every `:` it allows follows a digit, `<` or `?`, so a matching text holds neither `.py:` nor a
  * traceback header: no format's split() cuts it (what makes it a FormatParser.fastFrame).
+ *
+ * Captures cost an allocation each, and reading characters in JavaScript costs several times what the
+ * regular expression pays per character, so the pattern captures as little as it can: N is read in
+ * place (always at TRAINING_FRAME.length), `n/total [elapsed` is one capture, the three values one each.
  */
 const VALUE = String.raw`([-+.\deE]+)`; // checked by plainDecimal, as canonicalPostfixNumbers does
 const CANONICAL_FRAME = new RegExp(
-  String.raw`^Training Epoch (\d{1,15}):[^:|]*\|[^:|]*\| *(\d{1,15})\/(\d{1,15}) \[(\d[\d:]*)(?:<[\d:?]*)?,[^,:]*,\s*` +
+  String.raw`^Training Epoch \d{1,15}:[^:|]*\|[^:|]*\| *(\d{1,15}\/\d{1,15} \[\d[\d:]*)(?:<[\d:?]*)?,[^,:]*,\s*` +
     `loss= *${VALUE} *, *lr= *${VALUE} *, *proc_ms= *${VALUE}` +
     String.raw`(?: *,[^:]*|\s*)\]$`,
 );
+
+/**
+ * plainDecimalOf for the frame's `lr`, remembering the last text and value. The schedule moves slowly
+ * and the trainer prints three digits (`9.87e-05`), so consecutive frames mostly repeat the text, and
+ * comparing two short strings costs far less than reading one as a number (reading characters is most
+ * of what the fast path costs after the regular expression). Keyed by the whole text: never stale.
+ */
+function learningRate(text: string): number | undefined {
+  if (text !== lastLrText) {
+    lastLrText = text;
+    lastLr = plainDecimalOf(text);
+  }
+  return lastLr;
+}
+
+let lastLrText = '';
+let lastLr: number | undefined;
 
 /** recogniseTrainingFrame for the canonical frame (CANONICAL_FRAME); null = take the general path. */
 export function canonicalTrainingFrame(text: string): SmolvlaLine | null {
   const m = CANONICAL_FRAME.exec(text);
   if (m === null) return null;
-  const loss = plainDecimalOf(group(m, 5));
-  const lr = plainDecimalOf(group(m, 6));
-  const procMs = plainDecimalOf(group(m, 7));
+  const loss = plainDecimalOf(group(m, 2));
+  const lr = learningRate(group(m, 3));
+  const procMs = plainDecimalOf(group(m, 4));
   // Outside plainDecimal's exact range (> 15 digits, far exponents) Number() semantics take the long way.
   if (loss === undefined || lr === undefined || procMs === undefined) return null;
+  // The pattern holds every character read below to what the loops expect: 1–15 digits and the
+  // character that ends them (the values fit a double exactly, as Number() would give them).
+  let epoch = 0;
+  let c = text.charCodeAt(TRAINING_FRAME.length);
+  for (let i = TRAINING_FRAME.length; c !== 58 /* : */; c = text.charCodeAt(++i)) epoch = epoch * 10 + (c - 48);
+  const counters = group(m, 1); // `n/total [elapsed`
+  let at = 0;
+  let n = 0;
+  while ((c = counters.charCodeAt(at++)) !== 47 /* / */) n = n * 10 + (c - 48);
+  let total = 0;
+  while ((c = counters.charCodeAt(at++)) !== 32 /* space */) total = total * 10 + (c - 48);
   return {
     k: 'frame',
-    epoch: digitsOf(m[1]),
-    n: digitsOf(m[2]),
-    total: digitsOf(m[3]),
+    epoch,
+    n,
+    total,
     loss,
     lr,
     procMs,
-    // The elapsed time starts with a digit and ends at the first `<` or `,`, as in parseTqdmFrame.
-    elapsedS: parseClock(group(m, 4)),
+    // The elapsed time (after `[`) starts with a digit and ends at the first `<` or `,`, as in parseTqdmFrame.
+    elapsedS: parseClockIn(counters, at + 1, counters.length),
   };
-}
-
-/** The value of a capture the pattern holds to 1–15 ASCII digits (Number() would give the same, slower). */
-function digitsOf(capture: string | undefined): number {
-  let value = 0;
-  if (capture === undefined) return value;
-  for (let i = 0; i < capture.length; i++) value = value * 10 + (capture.charCodeAt(i) - 48);
-  return value;
 }
 
 /** `Training Epoch N: …|n/total [elapsed<eta, rate, loss=…, lr=…, proc_ms=…]` (§1.5 #3). */
@@ -464,8 +488,8 @@ const IDLE_BAR: SmolvlaLine = { k: 'idle_bar' };
 export function recognise(text: string): SmolvlaLine | Malformed | null {
   const first = text.charCodeAt(0);
   if (first === 84 /* T */) {
-    const canonical = canonicalTrainingFrame(text);
-    if (canonical !== null) return canonical;
+    // No canonicalTrainingFrame here: the run manager asks it (fastFrame) before recognise(), and on a
+    // miss it would only fail a second time.
     if (startsWithAt(text, TRAINING_FRAME)) return recogniseTrainingFrame(text);
     // "Task 1 Validation:  21%|██        | 12/57 [00:20<01:15,  1.67s/it]" (stderr, no postfix).
     if (text.startsWith('Task ') && text.includes(' Validation: ') && text.endsWith(']')) return IDLE_BAR;

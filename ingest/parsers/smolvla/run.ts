@@ -1,7 +1,7 @@
 // Applying SmolVLA lines to the run: roles, run info, epochs, steps, validation, checkpoints and
 // completion (log-formats §1.5–§1.8). Freeze-strategy lines go to strategy.ts.
 import type { RunInfo } from '../../events';
-import { frameGoesBackwards } from '../common';
+import { frameGoesBackwards, setLastFrame } from '../common';
 import { ROLE_CONTENT, ROLE_EVIDENCE, ROLE_HEADER, ROLE_IDLE_BAR, ROLE_PROGRESS, type LineRole, type RunContext } from '../types';
 import type { SmolvlaLine } from './lines';
 import type { SmolvlaState } from './state';
@@ -116,7 +116,7 @@ function applyInfo(partial: Partial<RunInfo>, state: SmolvlaState, ctx: RunConte
 }
 
 function applyFrame(line: Extract<SmolvlaLine, { k: 'frame' }>, state: SmolvlaState, ctx: RunContext): void {
-  state.lastFrame = [line.epoch, line.n];
+  setLastFrame(state, line.epoch, line.n);
   // The first frame of an epoch has no postfix yet; n = 0 would repeat the previous epoch's last step.
   if (line.loss === null || line.n === 0) return;
   const perEpoch = line.total ?? state.stepsPerEpoch;
