@@ -111,9 +111,11 @@ async function chartRenderTimes(url: string, loads: number): Promise<number[]> {
       await page.goto(url, { waitUntil: 'commit' });
       await page.waitForFunction(
         () => {
-          const chart = document.querySelector('[data-testid="compare-chart"]');
-          const canvas = chart?.querySelector('canvas');
-          return chart !== null && Number(chart?.getAttribute('data-points')) > 0 && (canvas?.width ?? 0) > 0;
+          // data-drawn: set by chart.js's afterRender with the points it drew (line-chart.tsx). The
+          // server-rendered page already has the chart's wrapper and an empty canvas, so those alone
+          // would count a chart as drawn before any line is on it.
+          const drawn = document.querySelector('[data-testid="compare-chart"] .chart-wrap')?.getAttribute('data-drawn');
+          return Number(drawn ?? 0) > 0;
         },
         undefined,
         { timeout: 30_000 },

@@ -13,6 +13,7 @@ import {
   Tooltip,
   type ChartDataset,
   type ChartOptions,
+  type Plugin,
   type ScatterDataPoint,
 } from 'chart.js';
 import { useEffect, useMemo, useRef, useState } from 'react';
@@ -22,6 +23,19 @@ import { PngButton, whiteBackground } from './chart-image';
 import { fmtDuration, fmtLoss } from './format';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Filler);
+
+/**
+ * Marks the chart's wrapper with the number of points chart.js has drawn (`data-drawn`), after every
+ * render: the server-rendered page already holds an empty canvas, so this is how a test or the bench
+ * knows the lines are on it.
+ */
+const drawnMarker: Plugin<'line'> = {
+  id: 'thawDrawnMarker',
+  afterRender(chart) {
+    const points = chart.data.datasets.reduce((n, dataset) => n + dataset.data.length, 0);
+    chart.canvas.closest('.chart-wrap')?.setAttribute('data-drawn', String(points));
+  },
+};
 
 /**
  * The zoom plugin touches `window` when imported, so it is loaded on the client only, as soon as this
@@ -374,7 +388,14 @@ export function LineChart({
       data-x={xAxis}
     >
       <div style={{ height }} onDoubleClick={resetZoom}>
-        <Line ref={chartRef} data={{ datasets }} options={options} plugins={[whiteBackground]} datasetIdKey="id" updateMode="none" />
+        <Line
+          ref={chartRef}
+          data={{ datasets }}
+          options={options}
+          plugins={[whiteBackground, drawnMarker]}
+          datasetIdKey="id"
+          updateMode="none"
+        />
       </div>
       <div className="chart-hint muted small">
         drag to zoom · shift-drag to pan · ctrl-wheel to zoom · double-click to reset
