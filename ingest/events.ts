@@ -70,6 +70,9 @@ export interface EpochMetrics {
   durationMinutes: number;
 }
 
+/** Epoch, step and task numbers live in PostgreSQL INTEGER columns: this is the largest they hold. */
+export const INT32_MAX = 2_147_483_647;
+
 /** Every epoch metric, in a fixed order: a metric's index here is its column in columnar rows (ScalarBlock, EpochRows). */
 export const EPOCH_METRICS = [
   'trainLoss',
@@ -78,6 +81,9 @@ export const EPOCH_METRICS = [
   'samplesPerSec',
   'durationMinutes',
 ] as const satisfies readonly (keyof EpochMetrics)[];
+
+/** A metric's column in EPOCH_METRICS, by name. */
+export const EPOCH_METRIC_INDEX: Readonly<Record<string, number>> = Object.fromEntries(EPOCH_METRICS.map((name, i) => [name, i]));
 
 /**
  * Per-epoch scalars in columns, as an event file brings them: a backfill reads millions, so one block per

@@ -5,7 +5,7 @@
 //
 // The fold rule is the one planBatch has always had: rows in first-seen order, last write wins per
 // column, an absent value leaves what is there.
-import { EPOCH_METRICS, type EpochMetrics, type Retention } from './events';
+import { EPOCH_METRIC_INDEX, EPOCH_METRICS, INT32_MAX, type EpochMetrics, type Retention } from './events';
 
 /**
  * Which row holds each key, rows in first-seen order. A number key past every number key so far, or
@@ -81,8 +81,6 @@ export class FloatColumn {
   }
 }
 
-const METRIC_INDEX: Readonly<Record<string, number>> = Object.fromEntries(EPOCH_METRICS.map((name, i) => [name, i]));
-
 /** Epoch rows of one run: epoch → the EPOCH_METRICS columns. */
 export class EpochRows {
   private readonly index = new RowIndex<number>();
@@ -106,7 +104,7 @@ export class EpochRows {
     const row = this.index.row(epoch);
     for (const name in metrics) {
       const value = metrics[name as keyof EpochMetrics];
-      const metric = METRIC_INDEX[name];
+      const metric = EPOCH_METRIC_INDEX[name];
       if (value !== undefined && value !== null && metric !== undefined) this.columns[metric]!.set(row, value);
     }
   }
@@ -136,7 +134,7 @@ export interface ValidationRow {
  * keys order rows as (epoch, final, task) do, so a trainer's usual order appends.
  */
 export function validationKey(epoch: number, final: boolean, taskId: number): number | string {
-  if (Number.isInteger(epoch) && epoch >= 0 && epoch <= 2_147_483_647 && Number.isInteger(taskId) && taskId >= 0 && taskId < 0x100000)
+  if (Number.isInteger(epoch) && epoch >= 0 && epoch <= INT32_MAX && Number.isInteger(taskId) && taskId >= 0 && taskId < 0x100000)
     return (epoch * 2 + (final ? 1 : 0)) * 0x100000 + taskId;
   return `${epoch}|${final}|${taskId}`;
 }

@@ -18,7 +18,7 @@ import type pg from 'pg';
 import { inTransaction } from '../lib/db/transaction';
 import { isCheckpointOf, runDirLength, stageDirCandidates } from '../lib/analysis/stage-link';
 import { lockRuns, pgRunner, refreshRunSummaries, refreshStepBuckets, type StepRange, type StoredRunSeries } from '../lib/summaries/store';
-import { EPOCH_METRICS, type ParseEvent, type RunInfo, type StrategyInfo, type RunFormat } from './events';
+import { EPOCH_METRICS, INT32_MAX, type ParseEvent, type RunInfo, type StrategyInfo, type RunFormat } from './events';
 import { EpochRows, ValidationRows, type FloatColumn } from './plan-rows';
 import { identityFromOutputDir, type SourceKind } from './rundir/identity';
 import type { ConfigSettings } from '../lib/analysis/config-check';
@@ -365,9 +365,9 @@ export function planBatch(events: readonly ParseEvent[]): BatchPlan {
     return run;
   };
   for (const event of events) {
-    const outOfRange = int32Violation(event);
-    if (outOfRange) {
-      plan.warnings.push({ runKey: event.runKey, line: event.line, message: outOfRange });
+    const violation = int32Violation(event);
+    if (violation) {
+      plan.warnings.push({ runKey: event.runKey, line: event.line, message: violation });
       continue;
     }
     if (event.type === 'warning') {
@@ -467,8 +467,7 @@ export function planBatch(events: readonly ParseEvent[]): BatchPlan {
  * same order, same int32 rule), without an object per value.
  */
 function foldScalars(run: RunPlan, event: Extract<ParseEvent, { type: 'scalars' }>, warnings: BatchPlan['warnings']): void {
-  const warn = (what: string, value: number) =>
-    warnings.push({ runKey: event.runKey, line: event.line, message: `${what} ${value} is out of range; line ignored` });
+  const warn = (what: string, value: number) => warnings.push({ runKey: event.runKey, line: event.line, message: outOfRange(what, value) });
   const e = event.block.epochs;
   for (let i = 0; i < e.epoch.length; i++) {
     const epoch = e.epoch[i]!;
@@ -485,19 +484,21 @@ function foldScalars(run: RunPlan, event: Extract<ParseEvent, { type: 'scalars' 
   }
 }
 
-const INT32_MAX = 2_147_483_647;
 const isInt32 = (value: number) => Number.isInteger(value) && Math.abs(value) <= INT32_MAX;
 const bad = (value: number | null | undefined) => value !== null && value !== undefined && !isInt32(value);
 
 /** Epoch, step and task numbers live in INTEGER columns: a log claiming more is a warning, not a failed batch. */
 function int32Violation(event: ParseEvent): string | null {
   // Checked in this order, without building a list per event (this runs once per event of a batch).
-  if (bad(event.line)) return `line ${event.line} is out of range; line ignored`;
-  if ('epoch' in event && bad(event.epoch)) return `epoch ${event.epoch} is out of range; line ignored`;
-  if ('step' in event && bad(event.step)) return `step ${event.step} is out of range; line ignored`;
-  if ('taskId' in event && bad(event.taskId)) return `task id ${event.taskId} is out of range; line ignored`;
+  if (bad(event.line)) return outOfRange('line', event.line);
+  if ('epoch' in event && bad(event.epoch)) return outOfRange('epoch', event.epoch);
+  if ('step' in event && bad(event.step)) return outOfRange('step', event.step);
+  if ('taskId' in event && bad(event.taskId)) return outOfRange('task id', event.taskId);
   return null;
 }
+
+/** The warning for a number an INTEGER column cannot hold (int32Violation, foldScalars). */
+const outOfRange = (what: string, value: number | null | undefined) => `${what} ${value} is out of range; line ignored`;
 
 const INT_INFO_COLUMNS = new Set<keyof RunInfo>([
   'taskId',
@@ -589,6 +590,11 @@ interface BulkColumn {
 /** The value of a bulk column's row; null or undefined for NULL. */
 function cell(column: BulkColumn, i: number): number | boolean | string | null | undefined {
   return column.present !== undefined && column.present[i] === 0 ? null : column.values[i];
+}
+
+/** Several runs' columns end to end; one run's column as it is (a backfill's batch: no copy). */
+function joined<R, T>(tables: readonly R[], column: (table: R) => readonly T[]): readonly T[] {
+  return tables.length === 1 ? column(tables[0]!) : tables.flatMap(column);
 }
 
 /** Typed float columns of several runs' rows, end to end, as one bulk column. */
@@ -1319,19 +1325,18 @@ async function writeValidations(client: pg.PoolClient, plan: BatchPlan, runIds: 
     for (let row = 0; row < run.validations.size; row++) runs.push(runId);
   }
   if (runs.length === 0) return;
-  const one = tables.length === 1 ? tables[0]! : null;
-  const epochs = one ? one.epoch : tables.flatMap((table) => table.epoch);
-  const finals = one ? one.final : tables.flatMap((table) => table.final);
+  const epochs = joined(tables, (table) => table.epoch);
+  const finals = joined(tables, (table) => table.final);
   const columns: BulkColumn[] = [
     { type: 'int4', values: runs },
     { type: 'int4', values: epochs },
     { type: 'bool', values: finals },
-    { type: 'int4', values: one ? one.taskId : tables.flatMap((table) => table.taskId) },
+    { type: 'int4', values: joined(tables, (table) => table.taskId) },
     concatFloats(
       tables.map((table) => table.loss),
       tables.map((table) => table.size),
     ),
-    { type: 'text', values: one ? one.retention : tables.flatMap((table) => table.retention) },
+    { type: 'text', values: joined(tables, (table) => table.retention) },
   ];
   // Per-epoch rows past the run's last per-epoch row are new; final rows (one block per run) always upsert.
   const last = await lastStoredKeys(client, 'Validation', 'epoch', runs, 'AND NOT t.final');

@@ -7,7 +7,15 @@
 //
 // Every file of a run directory is one run per file: runKey 0.
 import path from 'node:path';
-import { EPOCH_METRICS, emptyScalarBlock, type ParseEvent, type RunInfo, type ScalarBlock, type StrategyInfo } from '../events';
+import {
+  EPOCH_METRIC_INDEX,
+  INT32_MAX,
+  emptyScalarBlock,
+  type ParseEvent,
+  type RunInfo,
+  type ScalarBlock,
+  type StrategyInfo,
+} from '../events';
 import { EventReader } from './event';
 import { parseHydraConfig, type VisionFreezing } from './hydra-config';
 import {
@@ -66,10 +74,6 @@ export interface ReaderOutput {
   /** Records consumed (for progress reports). */
   records: number;
 }
-
-const METRIC_COLUMN: Readonly<Record<string, number>> = Object.fromEntries(EPOCH_METRICS.map((name, i) => [name, i]));
-/** The last epoch an int32 column can hold (steps are 0-based: epoch = step + 1). */
-const MAX_EPOCH = 2_147_483_647;
 
 /**
  * A TensorBoard event file, resumable: `new TfEventsReader(file, { startOffset, startLine })` with the
@@ -148,8 +152,8 @@ export class TfEventsReader implements TfRecordVisitor {
     }
     const { step, count, tags, values } = this.decoder.fields;
     if (count === 0) return;
-    // Steps are 0-based epochs; printed epochs (and the log's rows) are 1-based.
-    if (!Number.isSafeInteger(step) || step < 0 || step >= MAX_EPOCH) {
+    // Steps are 0-based epochs; printed epochs (and the log's rows) are 1-based, and step + 1 must fit an INTEGER column.
+    if (!Number.isSafeInteger(step) || step < 0 || step >= INT32_MAX) {
       this.warn(line, `event at byte ${offset}: step ${step} is not an epoch`);
       return;
     }
@@ -165,7 +169,7 @@ export class TfEventsReader implements TfRecordVisitor {
         block.validations.loss.push(values[i]!);
       } else {
         block.epochs.epoch.push(epoch);
-        block.epochs.metric.push(METRIC_COLUMN[target]!);
+        block.epochs.metric.push(EPOCH_METRIC_INDEX[target]!);
         block.epochs.value.push(values[i]!);
       }
     }
