@@ -25,7 +25,8 @@ function feed(reader: TfRecordReader, chunks: Uint8Array[], end = true): Flat {
   };
   for (const c of chunks) {
     // Hand the reader a buffer we then scribble over, to prove it never keeps views of caller chunks.
-    const scratch = c.slice();
+    // A Node Buffer, as the tailer passes: Buffer#slice is a view, not a copy.
+    const scratch = Buffer.from(c);
     take(reader.push(scratch));
     scratch.fill(0xee);
   }

@@ -96,7 +96,7 @@ function checkHeader(buf: Uint8Array, at: number, max: number): number {
 
 export class TfRecordReader {
   private readonly maxRecordBytes: number;
-  /** Bytes carried over from previous pushes (copies, never views of caller chunks). */
+  /** Bytes carried over from previous pushes: copies, never views of caller chunks (see feed). */
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
   /** Don't try to parse again until at least this many bytes are buffered. */
@@ -132,8 +132,11 @@ export class TfRecordReader {
   }
 
   /** Like push, handing each record and warning to `visitor` as it is found (in file order). */
-  feed(input: Uint8Array, visitor: TfRecordVisitor): void {
-    if (input.length === 0) return;
+  feed(chunk: Uint8Array, visitor: TfRecordVisitor): void {
+    if (chunk.length === 0) return;
+    // A plain Uint8Array view: on a Node Buffer, slice() is a view too (not a copy), and the tailer
+    // reuses its read buffer, so a held tail must be copied through Uint8Array's own slice.
+    const input = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (this.pendingBytes + input.length < this.needed) {
       this.pending.push(input.slice());
       this.pendingBytes += input.length;
