@@ -51,9 +51,11 @@ describe('compare page on mixed tasks, schedules and lengths', () => {
     await expect.poll(() => facets().count(), { timeout: 30_000 }).toBe(5);
     expect(await facets().evaluateAll((els) => els.map((el) => el.getAttribute('data-task')))).toEqual(['1', '1', '2', '3', '4']);
     // every facet's canvas is drawn
-    for (const canvas of await page.locator('[data-testid="compare-facet"] canvas').all()) {
-      expect((await canvas.boundingBox())!.width).toBeGreaterThan(300);
-    }
+    // (read in one pass, polled: a canvas a re-render replaces between listing and measuring has no box)
+    const widths = () =>
+      page.locator('[data-testid="compare-facet"] canvas').evaluateAll((els) => els.map((el) => el.getBoundingClientRect().width));
+    await expect.poll(async () => (await widths()).length, { timeout: 30_000 }).toBe(5);
+    await expect.poll(async () => Math.min(...(await widths())), { timeout: 30_000 }).toBeGreaterThan(300);
     expect(Number(await page.getByTestId('compare-chart').getAttribute('data-points'))).toBeGreaterThan(0);
     // groups per facet: two strategies per task, one on task 1's bigger dataset
     const groupsPerFacet = await facets().evaluateAll((els) => els.map((el) => el.querySelectorAll('[data-testid="facet-group"]').length));
