@@ -157,5 +157,6 @@ function toHparam(value: unknown, depth: number): HparamValue {
     for (const [key, item] of Object.entries(value)) out[key] = toHparam(item, depth + 1);
     return out;
   }
-  return String(value);
+  // Functions and symbols: the YAML library builds neither.
+  return typeof value === 'symbol' ? value.toString() : typeof value;
 }
