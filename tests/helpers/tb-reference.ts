@@ -25,7 +25,7 @@ export interface RefPoint {
 export interface RefRun {
   /** Scalar tag → its points in file order. */
   scalars: Map<string, RefPoint[]>;
-  /** Plugin → number of non-scalar values of that plugin ('graph_def' events count under 'graphs'). */
+  /** Plugin → number of non-scalar values of that plugin (graph_def and meta_graph_def events count under 'graphs'). */
   others: Map<string, number>;
   /** Tag → the plugin its first value named. */
   plugins: Map<string, string>;
@@ -184,6 +184,7 @@ export function readRun(files: Uint8Array[]): RefRun {
         else if (f.field === 4) other('graphs');
         else if (f.field === 5 && f.bytes) summary = f.bytes;
         else if (f.field === 8) other('graph_run_metadata');
+        else if (f.field === 9) other('graphs'); // meta_graph_def
       }
       if (header) run.headers++;
       if (summary === undefined) continue;
