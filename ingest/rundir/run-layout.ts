@@ -64,7 +64,7 @@ export interface RunOfFiles {
 export interface RunLayout {
   /** In order of run directory. */
   runs: RunOfFiles[];
-  /** Files that belong to no run: scalar-free with no run beside or above them. */
+  /** Files that belong to no run (scalar-free with no run beside or above them), in path order. */
   unattached: FoundEventFile[];
 }
 
@@ -107,14 +107,15 @@ export function groupEventFiles(files: readonly FoundEventFile[], knownRunDirs: 
     else join(target, p.file, relativeDir(target, p));
   }
 
+  const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
   const ordered = [...runs.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return {
     runs: ordered.map(([runDir, list]) => ({
       runDir,
       identity: identityOfRunDir(runDir),
-      files: list.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+      files: list.sort(byPath),
     })),
-    unattached,
+    unattached: unattached.sort(byPath),
   };
 }
 

@@ -7,11 +7,12 @@
  *
  * Writers recognised, first match wins:
  * 1. Keras `fit` + TensorBoard callback: `epoch_loss` in `train/` and `validation/`; epoch axis (0-based).
- * 2. Hugging Face `Trainer`: `train/loss` (and `eval/loss`) at the global step, with any of its own
+ * 2. Stable-Baselines3: `rollout/*`, `time/fps`; `train/loss` at the environment step.
+ * 3. Hugging Face `Trainer`: `train/loss` (and `eval/loss`) at the global step, with any of its own
  *    tags (`train/epoch`, `train/learning_rate`, `train/grad_norm`, …); `train/epoch` is epoch progress.
- * 3. Stable-Baselines3: `rollout/*`, `time/fps`; `train/loss` at the environment step.
- * 4. PyTorch Lightning names: `train_loss` / `val_loss` (`valid_`, `validation_`) and their `_epoch`
- *    and `_step` variants, at the global step; its `epoch` tag is the 0-based epoch index.
+ * 4. PyTorch Lightning: its names `train_loss` / `val_loss` (`valid_`, `validation_`) and their
+ *    `_epoch` and `_step` variants, at the global step, or its `hp_metric` placeholder (then the losses
+ *    are named only when those names are there); its `epoch` tag is the 0-based epoch index.
  * 5. The team's SmolVLA sequential trainer (log-formats §1.10): the path's method names SmolVLA, or (no
  *    method in the path) its own tags (`validation/task{k}_loss`, `performance/batch_process_time_ms`,
  *    `performance/throughput_samples_per_sec`, `train/epoch_duration_minutes`); `train/loss` and
@@ -142,7 +143,12 @@ export function chooseMetrics(input: MetricsInput): MetricsChoice {
     };
   }
 
-  // 2. Hugging Face Trainer.
+  // 2. Stable-Baselines3 (it also writes train/learning_rate, as the HF Trainer does).
+  if ([...root.keys()].some((tag) => SB3_MARKER.test(tag))) {
+    return { trainer: 'stable_baselines3', train: ref(at('train/loss'), 'step'), val: null, epochs: null };
+  }
+
+  // 3. Hugging Face Trainer.
   if ((at('train/loss') || at('eval/loss')) && [...root.keys()].some((tag) => HF_MARKERS.has(tag))) {
     const epoch = at('train/epoch');
     return {
@@ -153,15 +159,10 @@ export function chooseMetrics(input: MetricsInput): MetricsChoice {
     };
   }
 
-  // 3. Stable-Baselines3.
-  if ([...root.keys()].some((tag) => SB3_MARKER.test(tag))) {
-    return { trainer: 'stable_baselines3', train: ref(at('train/loss'), 'step'), val: null, epochs: null };
-  }
-
-  // 4. Lightning's names.
+  // 4. Lightning.
   const lightningTrain = LIGHTNING_TRAIN.map(at).find(Boolean);
   const lightningVal = LIGHTNING_VAL.map(at).find(Boolean);
-  if (lightningTrain || lightningVal) {
+  if (lightningTrain || lightningVal || at('hp_metric')) {
     const epoch = at('epoch');
     return {
       trainer: 'lightning',
