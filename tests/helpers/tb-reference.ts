@@ -197,12 +197,16 @@ export function readRun(files: Uint8Array[]): RefRun {
         let metadata: Metadata | undefined;
         for (const f of fields(v.bytes)) {
           if (f.field === 1 && f.bytes) tag = text(f.bytes);
-          else if (f.field === 2 && f.bytes) ((kind = 'simple_value'), (simple = f32(f.bytes)));
-          else if (f.field === 4) kind = 'image';
+          else if (f.field === 2 && f.bytes) {
+            kind = 'simple_value';
+            simple = f32(f.bytes);
+          } else if (f.field === 4) kind = 'image';
           else if (f.field === 5) kind = 'histo';
           else if (f.field === 6) kind = 'audio';
-          else if (f.field === 8 && f.bytes) ((kind = 'tensor'), (tensor = f.bytes));
-          else if (f.field === 9 && f.bytes) metadata = metadataOf(f.bytes);
+          else if (f.field === 8 && f.bytes) {
+            kind = 'tensor';
+            tensor = f.bytes;
+          } else if (f.field === 9 && f.bytes) metadata = metadataOf(f.bytes);
         }
         let plugin = run.plugins.get(tag);
         if (plugin === undefined) {
