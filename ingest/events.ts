@@ -105,24 +105,34 @@ export function emptyScalarBlock(): ScalarBlock {
 }
 
 /**
- * Every scalar of an event file, as written, in columns (a backfill reads millions): point i is
- * (tags[tag[i]], step[i], wallTime[i], value[i]), in file order, repeated steps kept; values are the
- * float32 or float64 the file holds. Values of other plugins (histograms, images, text, hparams,
- * graphs…) are counted per plugin, never dropped in silence.
+ * Every scalar of an event file, as written, in columns (a backfill reads millions; typed arrays go
+ * to a binary COPY as they are): point i < length is (tags[tag[i]], step[i], wallTime[i], value[i]),
+ * in file order, repeated steps kept; values are the float32 or float64 the file holds. Values of
+ * other plugins (histograms, images, text, hparams, graphs…) are counted per plugin, never dropped in
+ * silence.
  */
 export interface SeriesBlock {
+  length: number;
   /** The distinct tags of this block, in the order first seen in it. */
   tags: string[];
-  tag: number[];
-  step: number[];
-  wallTime: number[];
-  value: number[];
+  tag: Int32Array;
+  step: Float64Array;
+  wallTime: Float64Array;
+  value: Float64Array;
   /** Non-scalar values of this block by plugin name ('' for values that name no plugin). */
   others: Record<string, number>;
 }
 
-export function emptySeriesBlock(): SeriesBlock {
-  return { tags: [], tag: [], step: [], wallTime: [], value: [], others: {} };
+export function emptySeriesBlock(capacity = 0): SeriesBlock {
+  return {
+    length: 0,
+    tags: [],
+    tag: new Int32Array(capacity),
+    step: new Float64Array(capacity),
+    wallTime: new Float64Array(capacity),
+    value: new Float64Array(capacity),
+    others: {},
+  };
 }
 
 /** The trainer's own Forgetting Analysis verdict (loss < 0.7, < 1.0, else). */

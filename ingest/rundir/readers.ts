@@ -92,6 +92,8 @@ export type TfEventsReaderState = EventReaderState;
 
 /** tagTarget as a number cached on a tag (TagInfo.mark): an EPOCH_METRICS index, VALIDATION_MARK + task id, or NO_TARGET. */
 const UNSET = -1;
+/** Points a series block has room for before it first grows. */
+const SERIES_MIN_CAPACITY = 1024;
 const NO_TARGET = -2;
 const VALIDATION_MARK = 1 << 20;
 
@@ -126,7 +128,9 @@ export class TfEventsReader implements TfRecordVisitor {
   private events: ParseEvent[] = [];
   private block: ScalarBlock = emptyScalarBlock();
   private blockLine = 0;
-  private series: SeriesBlock = emptySeriesBlock();
+  private series: SeriesBlock = emptySeriesBlock(SERIES_MIN_CAPACITY);
+  /** Whether the series block has counted other values (or hparams) since the last output. */
+  private othersSeen = false;
   private seriesLine = 0;
   private seriesStamp = 1;
   private count = 0;
@@ -182,18 +186,47 @@ export class TfEventsReader implements TfRecordVisitor {
 
   private output(): ReaderOutput {
     const series = this.series;
-    if (series.tag.length > 0 || Object.keys(series.others).length > 0)
-      this.events.push({ type: 'series', runKey: RUNDIR_RUN_KEY, line: this.seriesLine, dir: this.dir, block: series });
+    if (series.length > 0 || this.othersSeen) {
+      const n = series.length;
+      // Trimmed views: the capacity beyond the points is not handed on.
+      const block: SeriesBlock = {
+        ...series,
+        tag: series.tag.subarray(0, n),
+        step: series.step.subarray(0, n),
+        wallTime: series.wallTime.subarray(0, n),
+        value: series.value.subarray(0, n),
+      };
+      this.events.push({ type: 'series', runKey: RUNDIR_RUN_KEY, line: this.seriesLine, dir: this.dir, block });
+    }
     const block = this.block;
     if (block.epochs.epoch.length > 0 || block.validations.epoch.length > 0)
       this.events.push({ type: 'scalars', runKey: RUNDIR_RUN_KEY, line: this.blockLine, block });
     const out = { events: this.events, records: this.count };
     this.events = [];
     this.block = emptyScalarBlock();
-    this.series = emptySeriesBlock();
+    // The next push is likely as large as this one: start with room for as many points.
+    this.series = emptySeriesBlock(Math.max(SERIES_MIN_CAPACITY, series.length));
+    this.othersSeen = false;
     this.seriesStamp++;
     this.count = 0;
     return out;
+  }
+
+  /** Room for `more` points in the series block (capacity doubles). */
+  private reserve(more: number): SeriesBlock {
+    const series = this.series;
+    const need = series.length + more;
+    if (need <= series.step.length) return series;
+    const grown = emptySeriesBlock(Math.max(need, series.step.length * 2, SERIES_MIN_CAPACITY));
+    grown.tag.set(series.tag.subarray(0, series.length));
+    grown.step.set(series.step.subarray(0, series.length));
+    grown.wallTime.set(series.wallTime.subarray(0, series.length));
+    grown.value.set(series.value.subarray(0, series.length));
+    grown.length = series.length;
+    grown.tags = series.tags;
+    grown.others = series.others;
+    this.series = grown;
+    return grown;
   }
 
   /** TfRecordVisitor: a record whose CRCs hold. */
@@ -208,23 +241,25 @@ export class TfEventsReader implements TfRecordVisitor {
     }
     const fields = decoder.fields;
     const { step, wallTime, count, infos, values } = fields;
-    const series = this.series;
     if (fields.otherCount > 0 || fields.hparamsCount > 0) this.others(line);
     if (count === 0) return;
-    if (series.tag.length === 0 && Object.keys(series.others).length === 0) this.seriesLine = line;
+    if (this.series.length === 0 && !this.othersSeen) this.seriesLine = line;
+    const series = this.reserve(count);
     const stamp = this.seriesStamp;
-    for (let i = 0; i < count; i++) {
+    let n = series.length;
+    for (let i = 0; i < count; i++, n++) {
       const info = infos[i]!;
       if (info.stamp !== stamp) {
         info.stamp = stamp;
         info.slot = series.tags.length;
         series.tags.push(info.tag);
       }
-      series.tag.push(info.slot);
-      series.step.push(step);
-      series.wallTime.push(wallTime);
-      series.value.push(values[i]!);
+      series.tag[n] = info.slot;
+      series.step[n] = step;
+      series.wallTime[n] = wallTime;
+      series.value[n] = values[i]!;
     }
+    series.length = n;
     if (!this.epochRows) return;
     // Steps are 0-based epochs; printed epochs (and the log's rows) are 1-based, and step + 1 must fit an INTEGER column.
     if (!Number.isSafeInteger(step) || step < 0 || step >= INT32_MAX) {
@@ -255,7 +290,8 @@ export class TfEventsReader implements TfRecordVisitor {
   private others(line: number): void {
     const fields = this.decoder.fields;
     const series = this.series;
-    if (series.tag.length === 0 && Object.keys(series.others).length === 0) this.seriesLine = line;
+    if (series.length === 0 && !this.othersSeen) this.seriesLine = line;
+    this.othersSeen = true;
     for (let i = 0; i < fields.otherCount; i++) {
       const plugin = fields.otherPlugins[i]!;
       series.others[plugin] = (series.others[plugin] ?? 0) + 1;

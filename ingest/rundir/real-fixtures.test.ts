@@ -191,8 +191,9 @@ function readFile(file: string, bytes: Uint8Array, rand: () => number, maxChunk:
       if (event.type === 'config' && event.source === 'tensorboard_hparams') Object.assign(into.hparams, event.tree);
       if (event.type !== 'series') continue;
       into.dirs.add(event.dir);
-      const { tags, tag, step, wallTime, value, others } = event.block;
-      for (let i = 0; i < tag.length; i++) {
+      const { length, tags, tag, step, wallTime, value, others } = event.block;
+      expect([tag.length, step.length, wallTime.length, value.length]).toEqual([length, length, length, length]);
+      for (let i = 0; i < length; i++) {
         const name = tags[tag[i]!]!;
         let list = into.points.get(name);
         if (!list) into.points.set(name, (list = []));

@@ -46,8 +46,8 @@ function summaries(events: ParseEvent[]): Required<TagSummary>[] {
   const byTag = new Map<string, Required<TagSummary>>();
   for (const event of events) {
     if (event.type !== 'series') continue;
-    const { tags, tag, step, value } = event.block;
-    for (let i = 0; i < tag.length; i++) {
+    const { length, tags, tag, step, value } = event.block;
+    for (let i = 0; i < length; i++) {
       const key = `${event.dir}\u0000${tags[tag[i]!]!}`;
       const s = byTag.get(key);
       if (!s)
