@@ -194,6 +194,8 @@ export type ParseEvent =
        */
       type: 'series';
       dir: string;
+      /** Ordinal of the block's first point among the file's points (0-based): point i is `firstPoint + i`, unique per file. */
+      firstPoint: number;
       block: SeriesBlock;
     })
   | (RunScoped & {

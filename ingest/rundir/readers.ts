@@ -25,7 +25,7 @@ import {
   type StrategyInfo,
 } from '../events';
 import { EventReader, type EventReaderState } from './event';
-import { decodeSessionStartHparams, parseHparamsYaml } from './hparams';
+import { decodeSessionStartHparams, parseHparamsYaml, type HparamValue } from './hparams';
 import { parseHydraConfig, type VisionFreezing } from './hydra-config';
 import {
   describeIdentity,
@@ -87,8 +87,17 @@ export interface ReaderOutput {
   records: number;
 }
 
-/** What TfEventsReader keeps with a committed offset (LogSource.parserState): each tag's plugin. */
-export type TfEventsReaderState = EventReaderState;
+/**
+ * What TfEventsReader keeps with a committed offset (LogSource.parserState): each tag's plugin; whether
+ * the file has shown a scalar yet (`started`: until then it makes no run) and what it held before
+ * (hyperparameters, other values by plugin); how many points it has read.
+ */
+export interface TfEventsReaderState extends EventReaderState {
+  started?: boolean;
+  points?: number;
+  pendingHparams?: Record<string, HparamValue>;
+  pendingOthers?: Record<string, number>;
+}
 
 /** tagTarget as a number cached on a tag (TagInfo.mark): an EPOCH_METRICS index, VALIDATION_MARK + task id, or NO_TARGET. */
 const UNSET = -1;
@@ -114,6 +123,11 @@ function markOf(tag: string): number {
  * of the SmolVLA trainer (its path names the method; log-formats §1.10) also one `scalars` event of
  * epoch and validation rows, the steps being its 0-based epochs. HParams session info becomes a
  * `config` event; warnings stay events of their own.
+ *
+ * A file makes no run before its first scalar (log-formats §7.2): a header-only file (a run killed
+ * before its first log, a profiler's `…profile-empty`) or one with only hyperparameters yields nothing
+ * but source-level warnings; what it held before its first scalar (hyperparameters, other values) is
+ * kept in the state and handed on with that scalar.
  */
 export class TfEventsReader implements TfRecordVisitor {
   private readonly records: TfRecordReader;
@@ -123,7 +137,13 @@ export class TfEventsReader implements TfRecordVisitor {
   /** Whether the steps are the SmolVLA trainer's epochs (filling the epoch and validation tables). */
   private readonly epochRows: boolean;
   private line: number;
-  private headerSent = false;
+  /** The header is out (the file has shown a scalar, or a cursor from before this rule resumes). */
+  private started: boolean;
+  private headerDue: boolean;
+  /** Points read from the file before the block being built (the first one's ordinal). */
+  private points: number;
+  private pendingHparams: Record<string, HparamValue> | null;
+  private pendingOthers: Record<string, number> | null;
   /** The push being read: its events, its blocks, the number of the first record of each. */
   private events: ParseEvent[] = [];
   private block: ScalarBlock = emptyScalarBlock();
@@ -141,8 +161,14 @@ export class TfEventsReader implements TfRecordVisitor {
   ) {
     this.records = new TfRecordReader({ startOffset: start.startOffset });
     const state = start.state ?? undefined;
-    this.decoder = new EventReader({ state, resumedWithoutState: state === undefined && start.startOffset > 0 });
+    const legacy = state === undefined && start.startOffset > 0;
+    this.decoder = new EventReader({ state, resumedWithoutState: legacy });
     this.line = start.startLine;
+    this.started = state?.started ?? legacy;
+    this.headerDue = this.started;
+    this.points = state?.points ?? 0;
+    this.pendingHparams = state?.pendingHparams ?? null;
+    this.pendingOthers = state?.pendingOthers ?? null;
     const { runDir, dir } = runDirOfFile(file);
     this.dir = dir;
     const trainer = trainerFromMethod(methodOfIdentity(identityOfRunDir(runDir)));
@@ -161,27 +187,58 @@ export class TfEventsReader implements TfRecordVisitor {
 
   /** What to save with committedOffset to resume from it. */
   get state(): TfEventsReaderState {
-    return this.decoder.state;
+    const state: TfEventsReaderState = { ...this.decoder.state, started: this.started, points: this.points + this.series.length };
+    // Copies: the tailer may serialize the state after this reader has read on.
+    if (this.pendingHparams !== null) state.pendingHparams = { ...this.pendingHparams };
+    if (this.pendingOthers !== null) state.pendingOthers = { ...this.pendingOthers };
+    return state;
   }
 
   push(chunk: Uint8Array): ReaderOutput {
-    this.begin();
+    this.resumeHeader();
     this.records.feed(chunk, this);
     return this.output();
   }
 
   /** The file is complete (backfill of a closed writer): a half-written tail becomes a warning. */
   end(): ReaderOutput {
-    this.begin();
+    this.resumeHeader();
     this.records.finish(this);
     return this.output();
   }
 
-  private begin(): void {
-    if (!this.headerSent) {
-      this.events.push(...runDirHeader(this.file, this.line, this.format));
-      this.headerSent = true;
+  /** A reader resuming a file that has started says its run again first (as every source's reader does). */
+  private resumeHeader(): void {
+    if (!this.headerDue) return;
+    this.headerDue = false;
+    this.events.push(...runDirHeader(this.file, this.line, this.format));
+  }
+
+  /** The file's first scalar: its run's header, then what the file held before it. */
+  private start(line: number): void {
+    this.started = true;
+    this.events.push(...runDirHeader(this.file, line, this.format));
+    if (this.pendingHparams !== null) this.pushConfig(line, this.pendingHparams);
+    if (this.pendingOthers !== null) {
+      this.seriesLine = line;
+      this.othersSeen = true;
+      Object.assign(this.series.others, this.pendingOthers);
     }
+    this.pendingHparams = null;
+    this.pendingOthers = null;
+  }
+
+  private pushConfig(line: number, hparams: Record<string, HparamValue>): void {
+    this.events.push({
+      type: 'config',
+      runKey: RUNDIR_RUN_KEY,
+      line,
+      tree: hparams,
+      overrides: [],
+      strategy: null,
+      rank: HPARAMS_RANK.tensorboard_hparams,
+      source: 'tensorboard_hparams',
+    });
   }
 
   private output(): ReaderOutput {
@@ -196,7 +253,8 @@ export class TfEventsReader implements TfRecordVisitor {
         wallTime: series.wallTime.subarray(0, n),
         value: series.value.subarray(0, n),
       };
-      this.events.push({ type: 'series', runKey: RUNDIR_RUN_KEY, line: this.seriesLine, dir: this.dir, block });
+      this.events.push({ type: 'series', runKey: RUNDIR_RUN_KEY, line: this.seriesLine, dir: this.dir, firstPoint: this.points, block });
+      this.points += n;
     }
     const block = this.block;
     if (block.epochs.epoch.length > 0 || block.validations.epoch.length > 0)
@@ -241,6 +299,7 @@ export class TfEventsReader implements TfRecordVisitor {
     }
     const fields = decoder.fields;
     const { step, wallTime, count, infos, values } = fields;
+    if (count > 0 && !this.started) this.start(line);
     if (fields.otherCount > 0 || fields.hparamsCount > 0) this.others(line);
     if (count === 0) return;
     if (this.series.length === 0 && !this.othersSeen) this.seriesLine = line;
@@ -286,31 +345,25 @@ export class TfEventsReader implements TfRecordVisitor {
     }
   }
 
-  /** A record's non-scalar values, counted by plugin; its HParams session info, the run's config. */
+  /** A record's non-scalar values, counted by plugin; its HParams session info, the run's config (held until the file starts). */
   private others(line: number): void {
     const fields = this.decoder.fields;
-    const series = this.series;
-    if (series.length === 0 && !this.othersSeen) this.seriesLine = line;
-    this.othersSeen = true;
+    let counts: Record<string, number>;
+    if (this.started) {
+      if (this.series.length === 0 && !this.othersSeen) this.seriesLine = line;
+      this.othersSeen = true;
+      counts = this.series.others;
+    } else counts = this.pendingOthers ??= {};
     for (let i = 0; i < fields.otherCount; i++) {
       const plugin = fields.otherPlugins[i]!;
-      series.others[plugin] = (series.others[plugin] ?? 0) + 1;
+      counts[plugin] = (counts[plugin] ?? 0) + 1;
     }
     for (let i = 0; i < fields.hparamsCount; i++) {
       // Decoded now: the content is a view of the read buffer, which the next read reuses.
       const hparams = decodeSessionStartHparams(fields.hparams[i]!);
-      if (hparams === null) continue;
-      if (Object.keys(hparams).length === 0) continue;
-      this.events.push({
-        type: 'config',
-        runKey: RUNDIR_RUN_KEY,
-        line,
-        tree: hparams,
-        overrides: [],
-        strategy: null,
-        rank: HPARAMS_RANK.tensorboard_hparams,
-        source: 'tensorboard_hparams',
-      });
+      if (hparams === null || Object.keys(hparams).length === 0) continue;
+      if (this.started) this.pushConfig(line, hparams);
+      else this.pendingHparams = { ...this.pendingHparams, ...hparams };
     }
   }
 
@@ -319,8 +372,9 @@ export class TfEventsReader implements TfRecordVisitor {
     this.warn(this.line, `${message} (byte ${offset})`);
   }
 
+  /** Before the file's first scalar there is no run: the warning is the source's. */
   private warn(line: number, message: string): void {
-    this.events.push({ type: 'warning', runKey: RUNDIR_RUN_KEY, line, message });
+    this.events.push({ type: 'warning', runKey: this.started ? RUNDIR_RUN_KEY : null, line, message });
   }
 }
 

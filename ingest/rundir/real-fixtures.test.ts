@@ -177,6 +177,10 @@ interface Read {
   hparams: Record<string, unknown>;
   dirs: Set<string>;
   warnings: string[];
+  /** Files that showed no scalar: they emitted nothing; what they held is in their reader's state. */
+  held: TfEventsReaderState[];
+  /** Events of any kind from files that showed no scalar (must be none). */
+  unstartedEvents: number;
 }
 
 /**
@@ -186,6 +190,7 @@ interface Read {
 function readFile(file: string, bytes: Uint8Array, rand: () => number, maxChunk: number, into: Read, resumeAt?: number): void {
   let reader = new TfEventsReader(file, { startOffset: 0, startLine: 1 });
   const take = (events: ParseEvent[]) => {
+    if (!reader.state.started) into.unstartedEvents += events.length;
     for (const event of events) {
       if (event.type === 'warning') into.warnings.push(event.message);
       if (event.type === 'config' && event.source === 'tensorboard_hparams') Object.assign(into.hparams, event.tree);
@@ -215,10 +220,16 @@ function readFile(file: string, bytes: Uint8Array, rand: () => number, maxChunk:
     }
   }
   take(reader.end().events);
+  const state = reader.state;
+  if (!state.started) {
+    into.held.push(state);
+    for (const [plugin, n] of Object.entries(state.pendingOthers ?? {})) into.others[plugin] = (into.others[plugin] ?? 0) + n;
+    Object.assign(into.hparams, state.pendingHparams ?? {});
+  }
 }
 
 function readFolder(folder: string, rand: () => number, maxChunk: number, resumeAt?: number): Read {
-  const into: Read = { points: new Map(), others: {}, hparams: {}, dirs: new Set(), warnings: [] };
+  const into: Read = { points: new Map(), others: {}, hparams: {}, dirs: new Set(), warnings: [], held: [], unstartedEvents: 0 };
   for (const { file, bytes } of filesOf(folder)) readFile(file, bytes, rand, maxChunk, into, resumeAt);
   return into;
 }
@@ -265,8 +276,11 @@ describe('real event files: every scalar TensorBoard shows, exactly', () => {
             expect(sameNumber(mine[k]!.value, points[k]!.value)).toBe(true);
           }
         }
+        // Other values and hyperparameters: emitted by files with scalars, held (in the state) by the others.
         expect(got.others).toEqual(others);
         expect(got.hparams).toEqual(Object.fromEntries(reference.hparams));
+        expect(got.unstartedEvents).toBe(0);
+        expect(got.held).toHaveLength(files.filter((f) => readRun([f.bytes]).scalars.size === 0).length);
       }
     });
   }

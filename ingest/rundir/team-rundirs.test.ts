@@ -73,7 +73,8 @@ describe("the team's step-based trainers", () => {
       expect(summaries(events)).toEqual(run.tags);
       // Global optimizer steps are no epochs: no epoch rows, and the run is not called SmolVLA's.
       expect(events.filter((e) => e.type === 'scalars')).toEqual([]);
-      expect(events.filter((e) => e.type === 'run_started')).toEqual([{ type: 'run_started', runKey: 0, line: 1, format: 'tensorboard' }]);
+      // The header comes with the first scalar (record 2, after the file_version record).
+      expect(events.filter((e) => e.type === 'run_started')).toEqual([{ type: 'run_started', runKey: 0, line: 2, format: 'tensorboard' }]);
       const identity = identityOfRunDir(runDirOfFile(file).runDir);
       const choice = chooseMetrics({ tags: summaries(events), method: methodOfIdentity(identity) });
       expect({ train: choice.train, val: choice.val }).toEqual(run.metrics);
