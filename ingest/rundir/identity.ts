@@ -82,12 +82,6 @@ export function identityForRunFile(file: string): string {
   return identityOfRunDir(runDirOfFile(file).runDir);
 }
 
-/** The `<method>` an identity of the trainer's layout names (`task/method/run_<ts>`), else null. */
-export function methodOfIdentity(identity: string): string | null {
-  const parts = identity.split('/');
-  return parts.length === 3 && RUN_DIR.test(parts[2]!) && !identity.includes(':') ? parts[1]! : null;
-}
-
 /** Hydra: `task: tasks/task2_weighing`, `method: smolvla_sequential`, folder `20251121_080000`. */
 export function identityFromHydra(task: string | null, method: string | null, timestamp: string | null): string | null {
   if (task === null || method === null || timestamp === null || !TIMESTAMP.test(timestamp)) return null;

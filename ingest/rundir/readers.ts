@@ -11,7 +11,7 @@
 //
 // Every file of a run directory is one run per file: runKey 0.
 import path from 'node:path';
-import { runFormatFor, trainerFromMethod } from '../../lib/analysis/scalar-metrics';
+import { methodOfIdentity, runFormatFor, trainerFromMethod } from '../../lib/analysis/scalar-metrics';
 import {
   EPOCH_METRIC_INDEX,
   INT32_MAX,
@@ -33,7 +33,6 @@ import {
   identityFromOutputDir,
   identityOfRunDir,
   lerobotCheckpointOf,
-  methodOfIdentity,
   outputDirOf,
   runDirOfFile,
 } from './identity';

@@ -6,9 +6,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { chooseMetrics, type MetricRef, type TagSummary } from '../../lib/analysis/scalar-metrics';
+import { chooseMetrics, methodOfIdentity, type MetricRef, type TagSummary } from '../../lib/analysis/scalar-metrics';
 import type { ParseEvent } from '../events';
-import { identityOfRunDir, methodOfIdentity, runDirOfFile } from './identity';
+import { identityOfRunDir, runDirOfFile } from './identity';
 import { readHparamsYaml, readHydraConfig, TfEventsReader } from './readers';
 import { mulberry32 } from '../../tests/helpers/tfevents-writer';
 

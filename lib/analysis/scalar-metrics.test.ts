@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   chooseMetrics,
   epochsDone,
+  methodOfIdentity,
   runFormatFor,
   trainerFromMethod,
   type MetricsChoice,
@@ -339,4 +340,17 @@ describe('epochsDone', () => {
   ];
   for (const [evidence, summary, expected] of cases)
     it(`${JSON.stringify(evidence)} ${JSON.stringify(summary)}`, () => expect(epochsDone(evidence, summary)).toBe(expected));
+});
+
+describe('methodOfIdentity', () => {
+  const cases: [string | null, string | null][] = [
+    ['task1_moving_grasp/smolvla_sequential/run_20251120_080000', 'smolvla_sequential'],
+    ['task_1000_episodes/diffusion_bs64_usedepth_nofuse/run_20251020_150000', 'diffusion_bs64_usedepth_nofuse'],
+    ['dir:/d/runs/exp1', null],
+    ['out:outputs/train/2025-06-01/12-00-00_smolvla', null],
+    ['hydra:/w/outputs/train_hydra_save/singlerun/x', null],
+    ['a/b/run_2025', null],
+    [null, null],
+  ];
+  for (const [identity, method] of cases) it(String(identity), () => expect(methodOfIdentity(identity)).toBe(method));
 });

@@ -74,6 +74,17 @@ export interface MetricsInput {
 }
 
 const SMOLVLA_METHOD = /smolvla/i;
+const RUN_DIR = /^run_\d{8}_\d{6}$/;
+
+/**
+ * The `<method>` a run identity of the trainer's layout names (`<task>/<method>/run_<ts>`, as
+ * ingest/rundir/identity.ts makes them), else null (`dir:…`, `out:…`, `hydra:…` identities).
+ */
+export function methodOfIdentity(identity: string | null | undefined): string | null {
+  if (identity === null || identity === undefined || identity.includes(':')) return null;
+  const parts = identity.split('/');
+  return parts.length === 3 && RUN_DIR.test(parts[2]!) ? parts[1]! : null;
+}
 
 /**
  * What the run directory's method alone says: the SmolVLA trainer, one of the team's step-based
