@@ -29,48 +29,28 @@ import { mulberry32 } from '../../tests/helpers/tfevents-writer';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../tests/fixtures/tfevents-real');
 
+/** The Hugging Face Trainer's tags (1,200 steps, logging and evaluation every 100). */
+const HF_TAGS: Record<string, number> = {
+  'train/loss': 12,
+  'train/grad_norm': 12,
+  'train/learning_rate': 12,
+  'train/epoch': 25,
+  'eval/loss': 12,
+  'eval/accuracy': 12,
+  'eval/runtime': 12,
+  'eval/samples_per_second': 12,
+  'eval/steps_per_second': 12,
+  'train/train_runtime': 1,
+  'train/train_samples_per_second': 1,
+  'train/train_steps_per_second': 1,
+  'train/total_flos': 1,
+  'train/train_loss': 1,
+};
+
 /** Folder (relative to ROOT) → scalar tag → points; non-scalar values by plugin. */
 const EXPECTED: [string, Record<string, number>, Record<string, number>][] = [
-  [
-    'huggingface/runs/run0',
-    {
-      'train/loss': 12,
-      'train/grad_norm': 12,
-      'train/learning_rate': 12,
-      'train/epoch': 25,
-      'eval/loss': 12,
-      'eval/accuracy': 12,
-      'eval/runtime': 12,
-      'eval/samples_per_second': 12,
-      'eval/steps_per_second': 12,
-      'train/train_runtime': 1,
-      'train/train_samples_per_second': 1,
-      'train/train_steps_per_second': 1,
-      'train/total_flos': 1,
-      'train/train_loss': 1,
-    },
-    { text: 2 },
-  ],
-  [
-    'huggingface/runs/run1',
-    {
-      'train/loss': 12,
-      'train/grad_norm': 12,
-      'train/learning_rate': 12,
-      'train/epoch': 25,
-      'eval/loss': 12,
-      'eval/accuracy': 12,
-      'eval/runtime': 12,
-      'eval/samples_per_second': 12,
-      'eval/steps_per_second': 12,
-      'train/train_runtime': 1,
-      'train/train_samples_per_second': 1,
-      'train/train_steps_per_second': 1,
-      'train/total_flos': 1,
-      'train/train_loss': 1,
-    },
-    { text: 2 },
-  ],
+  ['huggingface/runs/run0', HF_TAGS, { text: 2 }],
+  ['huggingface/runs/run1', HF_TAGS, { text: 2 }],
   [
     'keras/tensorboard_logs/101_food_multiclass_classification/resnet50v2_fine_tune_10_percent/feature_extraction/20210605-165835/train',
     { epoch_loss: 5, epoch_f1: 5, epoch_accuracy: 5 },

@@ -85,28 +85,38 @@ const SMOLVLA_TASK2 = [
 ];
 
 const none: MetricsChoice = { trainer: null, train: null, val: null, epochs: null };
+const KERAS_FIT: MetricsChoice = {
+  trainer: 'keras',
+  train: epoch('train', 'epoch_loss'),
+  val: epoch('validation', 'epoch_loss'),
+  epochs: { dir: 'train', tag: 'epoch_loss', from: 'step_index' },
+};
+/** The SmolVLA trainer's choice with its own task's validation tag (null: none). */
+const smolvla = (val: string | null): MetricsChoice => ({
+  trainer: 'smolvla_sequential',
+  train: epoch('', 'train/loss'),
+  val: val === null ? null : epoch('', val),
+  epochs: { dir: '', tag: 'train/loss', from: 'step_index' },
+});
+const KUAVO: MetricsChoice = { trainer: 'kuavo_step', train: step('', 'train/loss'), val: null, epochs: null };
+const HF_CHOICE: MetricsChoice = {
+  trainer: 'huggingface',
+  train: step('', 'train/loss'),
+  val: step('', 'eval/loss'),
+  epochs: { dir: '', tag: 'train/epoch', from: 'value_progress' },
+};
 
 const CASES: [name: string, input: MetricsInput, expected: MetricsChoice, epochsDone?: number | null][] = [
   [
     'Keras fit: epoch_loss in train/ and validation/, epoch axis',
     { tags: [...keras('train', 0, 4), ...keras('validation', 0, 4)] },
-    {
-      trainer: 'keras',
-      train: epoch('train', 'epoch_loss'),
-      val: epoch('validation', 'epoch_loss'),
-      epochs: { dir: 'train', tag: 'epoch_loss', from: 'step_index' },
-    },
+    KERAS_FIT,
     5,
   ],
   [
     'Keras fit resumed with initial_epoch: epochs counted from 0',
     { tags: [...keras('train', 4, 8), ...keras('validation', 4, 8)] },
-    {
-      trainer: 'keras',
-      train: epoch('train', 'epoch_loss'),
-      val: epoch('validation', 'epoch_loss'),
-      epochs: { dir: 'train', tag: 'epoch_loss', from: 'step_index' },
-    },
+    KERAS_FIT,
     9,
   ],
   [
@@ -134,29 +144,11 @@ const CASES: [name: string, input: MetricsInput, expected: MetricsChoice, epochs
   [
     'Hugging Face Trainer: train/loss and eval/loss at the global step; train/epoch is progress (train/train_loss is the summary, not the curve)',
     { tags: HF },
-    {
-      trainer: 'huggingface',
-      train: step('', 'train/loss'),
-      val: step('', 'eval/loss'),
-      epochs: { dir: '', tag: 'train/epoch', from: 'value_progress' },
-    },
+    HF_CHOICE,
     0,
   ],
-  [
-    'Hugging Face without evaluation',
-    { tags: HF.filter((t) => !t.tag.startsWith('eval/')) },
-    { trainer: 'huggingface', train: step('', 'train/loss'), val: null, epochs: { dir: '', tag: 'train/epoch', from: 'value_progress' } },
-  ],
-  [
-    'Hugging Face wins over the path: a Trainer run written into the team layout',
-    { tags: HF, method: 'diffusion_bs64' },
-    {
-      trainer: 'huggingface',
-      train: step('', 'train/loss'),
-      val: step('', 'eval/loss'),
-      epochs: { dir: '', tag: 'train/epoch', from: 'value_progress' },
-    },
-  ],
+  ['Hugging Face without evaluation', { tags: HF.filter((t) => !t.tag.startsWith('eval/')) }, { ...HF_CHOICE, val: null }],
+  ['Hugging Face wins over the path: a Trainer run written into the team layout', { tags: HF, method: 'diffusion_bs64' }, HF_CHOICE],
   [
     'Stable-Baselines3: train/loss at the environment step',
     { tags: SB3 },
@@ -203,45 +195,17 @@ const CASES: [name: string, input: MetricsInput, expected: MetricsChoice, epochs
   [
     'SmolVLA trainer (path names it): train/loss and its own task validation at the 0-based epoch',
     { tags: SMOLVLA_TASK1, method: 'smolvla_sequential' },
-    {
-      trainer: 'smolvla_sequential',
-      train: epoch('', 'train/loss'),
-      val: epoch('', 'validation/task1_loss'),
-      epochs: { dir: '', tag: 'train/loss', from: 'step_index' },
-    },
+    smolvla('validation/task1_loss'),
     12,
   ],
   [
     'SmolVLA task 2: its own task is the highest validated',
     { tags: SMOLVLA_TASK2, method: 'smolvla_sequential' },
-    {
-      trainer: 'smolvla_sequential',
-      train: epoch('', 'train/loss'),
-      val: epoch('', 'validation/task2_loss'),
-      epochs: { dir: '', tag: 'train/loss', from: 'step_index' },
-    },
+    smolvla('validation/task2_loss'),
     10,
   ],
-  [
-    'SmolVLA with the task known',
-    { tags: SMOLVLA_TASK2, method: 'smolvla_sequential', taskId: 1 },
-    {
-      trainer: 'smolvla_sequential',
-      train: epoch('', 'train/loss'),
-      val: epoch('', 'validation/task1_loss'),
-      epochs: { dir: '', tag: 'train/loss', from: 'step_index' },
-    },
-  ],
-  [
-    'SmolVLA run directory copied out of the layout: its own tags say so',
-    { tags: SMOLVLA_TASK2 },
-    {
-      trainer: 'smolvla_sequential',
-      train: epoch('', 'train/loss'),
-      val: epoch('', 'validation/task2_loss'),
-      epochs: { dir: '', tag: 'train/loss', from: 'step_index' },
-    },
-  ],
+  ['SmolVLA with the task known', { tags: SMOLVLA_TASK2, method: 'smolvla_sequential', taskId: 1 }, smolvla('validation/task1_loss')],
+  ['SmolVLA run directory copied out of the layout: its own tags say so', { tags: SMOLVLA_TASK2 }, smolvla('validation/task2_loss')],
   [
     'SmolVLA (main dbaa183+) without validation: performance tags say so',
     { tags: [tag('train/loss', 5, 0, 4), tag('train/lr', 5, 0, 4), tag('performance/batch_process_time_ms', 5, 0, 4)] },
@@ -256,28 +220,16 @@ const CASES: [name: string, input: MetricsInput, expected: MetricsChoice, epochs
   [
     "the team's train_policy.py (diffusion, log_freq 1): train/loss at the global step, no validation (expected.json)",
     { tags: TEAM_DIFFUSION, method: 'diffusion_bs64_usedepth_nofuse' },
-    { trainer: 'kuavo_step', train: step('', 'train/loss'), val: null, epochs: null },
+    KUAVO,
     null,
   ],
-  [
-    "the team's train_hierarchical_policy.py (expected.json)",
-    { tags: TEAM_HIERARCHICAL, method: 'hierarchical_humanoid_v2' },
-    { trainer: 'kuavo_step', train: step('', 'train/loss'), val: null, epochs: null },
-  ],
-  [
-    "the team's hierarchical trainer out of its layout: its tags say so",
-    { tags: TEAM_HIERARCHICAL },
-    { trainer: 'kuavo_step', train: step('', 'train/loss'), val: null, epochs: null },
-  ],
-  [
-    'train_policy.py out of its layout: train/loss and train/lr first logged at log_freq, not 0',
-    { tags: TEAM_DIFFUSION },
-    { trainer: 'kuavo_step', train: step('', 'train/loss'), val: null, epochs: null },
-  ],
+  ["the team's train_hierarchical_policy.py (expected.json)", { tags: TEAM_HIERARCHICAL, method: 'hierarchical_humanoid_v2' }, KUAVO],
+  ["the team's hierarchical trainer out of its layout: its tags say so", { tags: TEAM_HIERARCHICAL }, KUAVO],
+  ['train_policy.py out of its layout: train/loss and train/lr first logged at log_freq, not 0', { tags: TEAM_DIFFUSION }, KUAVO],
   [
     'task_specific/* (train_hierarchical_task_specific.py)',
     { tags: [tag('task_specific/phase_loss', 10, 10, 100), tag('train/loss', 10, 10, 100)] },
-    { trainer: 'kuavo_step', train: step('', 'train/loss'), val: null, epochs: null },
+    KUAVO,
   ],
   [
     'train/loss and train/lr from step 0 with no other evidence: no guess (a per-step loop writes the same)',
