@@ -1,71 +1,95 @@
 /**
  * Backtests: Thaw replays its own finished runs to make its forecast intervals honest.
  *
- * A case (`backtestRun`): a finished run's deciding curve (forecast-run.ts `runCurve`) forecast from the
- * first F ∈ BACKTEST_FRACTIONS (25, 50, 75%) of its x-range to its last x, against how it ended (its
- * level, forecast.ts `levelAt`). Each case keeps the raw forecast m̂ (log), its scale σ, the outcome and
- * the naive forecast ("the level of the last 5% of the points seen"), and z = (log outcome − m̂)/σ.
+ * A case (`backtestCases`): a finished run's deciding curve (forecast-run.ts `runCurve`) forecast from
+ * the first F ∈ BACKTEST_FRACTIONS (25, 50, 75%) of its x-range to its last x (forecast-run.ts
+ * `backtestPoint`), against how it ended (its level, forecast.ts `levelAt`). Each case keeps the raw
+ * forecast m̂ (log), the terms of its scale σ, the outcome, the naive forecast ("the level of the last
+ * 5% of the points seen") and the correction it gets: 'absolute' cases none; 'peer' cases — one per
+ * absolute case whose run has finished peers in its facet — the peers' median error at the same F
+ * (forecast-run.ts `peerShift`), as a forecast of a running run with peers gets it.
  *
- * Calibration (`calibrationFromCases`): the sorted z of all cases (compressed to at most
- * MAX_QUANTILES quantiles). Its 10th and 90th percentiles make an interval that covers 80% of the
- * backtests by construction; its median corrects a fit's systematic bias (e.g. the late drop of a
- * decaying learning rate). Fewer than MIN_CALIBRATION_CASES cases → the built-in calibration
+ * Calibration (`calibrationFromCases`, one per kind: `calibrationsFromCases`): for each τ of TAU_GRID,
+ * the standardized errors z = (log outcome − m̂ − shift)/σ(τ) of the cases; their 10th and 90th percentiles make an interval that covers
+ * 80% of the backtests by construction, and their median corrects a fit's systematic bias (e.g. the
+ * late drop of a decaying learning rate). The τ kept is the one with the lowest mean interval score
+ * (Gneiting & Raftery 2007: width + (2/α)·miss distance, α = 0.2, in log loss): the sharpest intervals
+ * that are still honest. The z of that τ are kept (sorted, compressed to at most MAX_QUANTILES
+ * quantiles). Fewer than MIN_CALIBRATION_CASES cases → the built-in calibration
  * (forecast-calibration.ts: the same backtests over the real learning curves Thaw is tested on).
+ * The peer calibration is used where a run has peers, the absolute one elsewhere (forecast-answer.ts).
  *
  * Honest scores (`summarizeBacktest`): each case is judged with a calibration that never saw it — the
  * cases of its own run (or of any key `leaveOut` names, e.g. a group of near-identical seeds) are left
  * out. Coverage = share of cases inside their 80% interval; error = median |log outcome − log central|;
  * skill = that error ÷ the naive forecast's (below 1 beats "it stays where it is").
  */
-import { BUILT_IN_CALIBRATION } from './forecast-calibration';
-import { INTERVAL_LEVEL, levelAt, type Calibration } from './forecast';
-import { endLevel, isFinished, runCurve, runRawForecast, type ForecastAxis, type ForecastMetric, type ForecastRun } from './forecast-run';
+import { BUILT_IN_CALIBRATIONS } from './forecast-calibration';
+import { INTERVAL_LEVEL, sigmaOf, type Calibration } from './forecast';
+import {
+  PEER_GRID,
+  backtestPoint,
+  facetPeers,
+  isFinished,
+  peerShift,
+  runCurve,
+  type BacktestPoint,
+  type BacktestPoints,
+  type ForecastAxis,
+  type ForecastMetric,
+  type ForecastRun,
+} from './forecast-run';
 import { facetKey } from '../views/facets';
 
 export const BACKTEST_FRACTIONS = [0.25, 0.5, 0.75] as const;
 export const MIN_CALIBRATION_CASES = 30;
 export const MAX_QUANTILES = 200;
+export const TAU_GRID = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1] as const;
 
-export interface BacktestCase {
+export type CaseKind = 'absolute' | 'peer';
+
+export interface BacktestCase extends BacktestPoint {
+  kind: CaseKind;
   runId: number;
   facet: string;
   metric: ForecastMetric;
   axis: ForecastAxis;
   at: number;
-  logRaw: number;
-  sigma: number;
-  logOutcome: number;
-  logNaive: number;
-  z: number;
+  /** The correction added to the raw forecast (log): 0 for 'absolute', the peers' median error for 'peer'. */
+  shift: number;
 }
 
-/** The backtest cases of one run (none unless it is finished and has a curve to forecast). */
-export function backtestRun(run: ForecastRun): BacktestCase[] {
-  if (!isFinished(run.status)) return [];
-  const curve = runCurve(run);
-  const outcome = curve ? endLevel(curve) : null;
-  if (!curve || outcome === null) return [];
-  const facet = facetKey(run, false);
-  const x0 = curve.points[0]!.x;
+/** The calibrations a forecast uses: 'peer' where the run has finished peers, 'absolute' elsewhere. */
+export interface ForecastCalibration {
+  absolute: Calibration;
+  peer: Calibration;
+}
+
+/** The standardized error of a case under τ. */
+export function caseZ(c: BacktestCase, tau: number): number {
+  return (c.logOutcome - c.logRaw - c.shift) / sigmaOf(c, tau);
+}
+
+/**
+ * The backtest cases of the finished runs among `runs` (module rule), both kinds; `points` computes or
+ * looks up backtest points (one fit each), so a caller can cache them per run version.
+ */
+export function backtestCases(runs: readonly ForecastRun[], points: BacktestPoints = backtestPoint): BacktestCase[] {
+  const finished = runs.filter((r) => isFinished(r.status));
   const out: BacktestCase[] = [];
-  for (const at of BACKTEST_FRACTIONS) {
-    const { seen, raw } = runRawForecast(run, curve, at);
-    if (!raw) continue;
-    const naive = levelAt(seen, x0, raw.fromX);
-    if (naive === null || raw.toX <= raw.fromX) continue;
-    const logOutcome = Math.log(outcome);
-    out.push({
-      runId: run.id,
-      facet,
-      metric: curve.metric,
-      axis: curve.axis,
-      at,
-      logRaw: raw.logMean,
-      sigma: raw.sigma,
-      logOutcome,
-      logNaive: Math.log(naive),
-      z: (logOutcome - raw.logMean) / raw.sigma,
-    });
+  for (const run of finished) {
+    const curve = runCurve(run);
+    if (!curve) continue;
+    const peers = facetPeers(run, curve, finished).map((p) => p.run);
+    const facet = facetKey(run, false);
+    for (const at of BACKTEST_FRACTIONS) {
+      const point = points(run, Math.round(at * PEER_GRID));
+      if (!point) continue;
+      const base = { ...point, runId: run.id, facet, metric: curve.metric, axis: curve.axis, at };
+      out.push({ ...base, kind: 'absolute', shift: 0 });
+      const shift = peers.length > 0 ? peerShift(peers, at, points) : null;
+      if (shift) out.push({ ...base, kind: 'peer', shift: shift.shift });
+    }
   }
   return out;
 }
@@ -81,12 +105,46 @@ function compress(sorted: readonly number[]): number[] {
   return out;
 }
 
-/** The calibration of a set of cases (module rule); the built-in one below MIN_CALIBRATION_CASES. */
-export function calibrationFromCases(cases: readonly BacktestCase[], fallback: Calibration = BUILT_IN_CALIBRATION): Calibration {
-  const z = cases.map((c) => c.z).filter(Number.isFinite);
-  if (z.length < MIN_CALIBRATION_CASES) return fallback;
-  z.sort((a, b) => a - b);
-  return { source: 'finished_runs', runs: new Set(cases.map((c) => c.runId)).size, cases: z.length, z: compress(z) };
+/** The calibration of a set of cases of one kind (module rule); `fallback` below MIN_CALIBRATION_CASES. */
+export function calibrationFromCases(cases: readonly BacktestCase[], fallback: Calibration): Calibration {
+  const usable = cases.filter((c) => Number.isFinite(c.logOutcome - c.logRaw - c.shift));
+  if (usable.length < MIN_CALIBRATION_CASES) return fallback;
+  const tail = (1 - INTERVAL_LEVEL) / 2;
+  let best: { tau: number; score: number; z: number[] } | null = null;
+  for (const tau of TAU_GRID) {
+    const z = usable.map((c) => caseZ(c, tau)).sort((a, b) => a - b);
+    const lo = quantile(z, tail);
+    const hi = quantile(z, 1 - tail);
+    let score = 0;
+    for (const c of usable) {
+      const sigma = sigmaOf(c, tau);
+      const r = c.logOutcome - c.logRaw - c.shift;
+      score += (hi - lo) * sigma + (Math.max(0, lo * sigma - r) + Math.max(0, r - hi * sigma)) / tail;
+    }
+    score /= usable.length;
+    if (best === null || score < best.score - 1e-12) best = { tau, score, z };
+  }
+  return { source: 'finished_runs', runs: new Set(usable.map((c) => c.runId)).size, cases: usable.length, tau: best!.tau, z: compress(best!.z) };
+}
+
+/** Both calibrations of a set of cases (each kind falls back to its built-in one). */
+export function calibrationsFromCases(cases: readonly BacktestCase[], fallback: ForecastCalibration = BUILT_IN_CALIBRATIONS): ForecastCalibration {
+  return {
+    absolute: calibrationFromCases(
+      cases.filter((c) => c.kind === 'absolute'),
+      fallback.absolute,
+    ),
+    peer: calibrationFromCases(
+      cases.filter((c) => c.kind === 'peer'),
+      fallback.peer,
+    ),
+  };
+}
+
+function quantile(sorted: readonly number[], p: number): number {
+  const i = p * (sorted.length - 1);
+  const lo = Math.floor(i);
+  return sorted[lo]! + (sorted[Math.min(lo + 1, sorted.length - 1)]! - sorted[lo]!) * (i - lo);
 }
 
 export interface BacktestScore {
@@ -142,37 +200,49 @@ function score(judged: readonly Judged[]): BacktestScore {
   };
 }
 
+/** The cases a user would have been shown: the peer case where there is one, else the absolute one. */
+export function servedCases(cases: readonly BacktestCase[]): BacktestCase[] {
+  const peered = new Set(cases.filter((c) => c.kind === 'peer').map((c) => `${c.runId}@${c.at}`));
+  return cases.filter((c) => c.kind === 'peer' || !peered.has(`${c.runId}@${c.at}`));
+}
+
 /**
- * Honest backtest scores (module rule): every case judged by the calibration of the cases outside its
- * `leaveOut` key (default: its run), grouped by `groupOf` (default: its facet).
+ * Honest backtest scores (module rule): every case of `judge` (default: the served cases) judged by the
+ * calibrations of the cases outside its `leaveOut` key (default: its run), grouped by `groupOf`
+ * (default: its facet).
  */
 export function summarizeBacktest(
   cases: readonly BacktestCase[],
-  options: { leaveOut?: (c: BacktestCase) => string; groupOf?: (c: BacktestCase) => string; fallback?: Calibration } = {},
+  options: {
+    leaveOut?: (c: BacktestCase) => string;
+    groupOf?: (c: BacktestCase) => string;
+    judge?: 'served' | CaseKind;
+    fallback?: ForecastCalibration;
+  } = {},
 ): BacktestSummary {
+  const judge = options.judge ?? 'served';
+  const judgedCases = new Set(judge === 'served' ? servedCases(cases) : cases.filter((c) => c.kind === judge));
   const leaveOut = options.leaveOut ?? ((c: BacktestCase) => String(c.runId));
   const groupOf = options.groupOf ?? ((c: BacktestCase) => c.facet);
   const keys = [...new Set(cases.map(leaveOut))];
   const tail = (1 - INTERVAL_LEVEL) / 2;
   const judged: Judged[] = [];
   for (const key of keys) {
-    const calibration = calibrationFromCases(
+    const calibrations = calibrationsFromCases(
       cases.filter((c) => leaveOut(c) !== key),
       options.fallback,
     );
-    const q = (p: number) => {
-      const z = calibration.z;
-      const i = p * (z.length - 1);
-      const lo = Math.floor(i);
-      return z[lo]! + (z[Math.min(lo + 1, z.length - 1)]! - z[lo]!) * (i - lo);
-    };
-    const [zLo, zMid, zHi] = [q(tail), q(0.5), q(1 - tail)];
+    const bounds = (calibration: Calibration) => [tail, 0.5, 1 - tail].map((p) => quantile(calibration.z, p)) as [number, number, number];
+    const byKind = { absolute: bounds(calibrations.absolute), peer: bounds(calibrations.peer) };
     for (const c of cases) {
-      if (leaveOut(c) !== key) continue;
+      if (leaveOut(c) !== key || !judgedCases.has(c)) continue;
+      const calibration = calibrations[c.kind];
+      const [zLo, zMid, zHi] = byKind[c.kind];
+      const z = caseZ(c, calibration.tau);
       judged.push({
         c,
-        inside: c.z >= zLo && c.z <= zHi,
-        error: Math.abs(c.logOutcome - (c.logRaw + c.sigma * zMid)),
+        inside: z >= zLo && z <= zHi,
+        error: Math.abs(c.logOutcome - (c.logRaw + c.shift + sigmaOf(c, calibration.tau) * zMid)),
         naive: Math.abs(c.logOutcome - c.logNaive),
       });
     }

@@ -15,10 +15,12 @@
  *    A validation curve that has turned upward (`turnedUp`: the overfitting rule of overfitting.ts,
  *    decided by the caller) is forecast by its rise since its minimum ('rising').
  * 3. Raw forecast m̂: the mean log of the fitted curve over the target's 5% window.
- * 4. Scale σ: √(s_w² + L²) — s_w the fit's robust residual scale brought to the window's width (noise
- *    of the level), L = |log f(x_s) − log f(x_s − ½·seen range)| · 2·h, the curve's recent pace
- *    continued over the horizon h = (toX − x_s)/(x_s − x0) (how far it could still move). At least
- *    MIN_SIGMA.
+ * 4. Scale σ = √(s_w² + P² + (τ·H)²), at least MIN_SIGMA:
+ *    - s_w, noise: the fit's robust residual scale brought to the target window's width;
+ *    - P, pace: the fitted curve's log-log slope over the last half of the seen range times the
+ *      log-horizon H = log(u(toX)/u(x_s)) — how far the curve would still move at its recent pace;
+ *    - τ·H: what no fit sees coming (a learning rate decaying to zero, a plateau), growing with the
+ *      horizon; τ is learned by the calibration (backtest.ts).
  * 5. Calibration (backtest.ts): z = (log outcome − m̂)/σ over backtests of finished runs; the central
  *    value is exp(m̂ + σ·median z), the 80% interval exp(m̂ + σ·q10(z)) … exp(m̂ + σ·q90(z)).
  *
@@ -26,7 +28,7 @@
  * z sample, smoothed with a Gaussian kernel (Silverman's bandwidth) so it is continuous and never
  * exactly 0 or 1 from a finite sample.
  */
-import { binPoints, evaluate, fitFamily, fromU, scaleOf, toU, type Bin, type CurveFamily, type FittedCurve, type Scale, type WeightedPoint } from './curve-fit';
+import { binPoints, evaluate, fitFamily, madScale, scaleOf, toU, type Bin, type CurveFamily, type FittedCurve, type Scale, type WeightedPoint } from './curve-fit';
 
 export type { WeightedPoint } from './curve-fit';
 
@@ -82,6 +84,8 @@ export interface Calibration {
   source: 'finished_runs' | 'built_in';
   runs: number;
   cases: number;
+  /** τ of the horizon term of σ (see the module rule). */
+  tau: number;
   /** Sorted quantiles of z (at probabilities (k + ½)/K): the whole sample when small. */
   z: readonly number[];
 }
@@ -107,15 +111,18 @@ export function normalCdf(x: number): number {
   return x >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
 }
 
-/** P(Z < t) for the calibration's z sample, Gaussian-kernel smoothed (Silverman's bandwidth). */
-export function zCdf(calibration: Pick<Calibration, 'z'>, t: number): number {
+/**
+ * P(Z + E < t) for the calibration's z sample, Gaussian-kernel smoothed (Silverman's bandwidth), with
+ * E ~ N(0, extra²) an independent error in z units (the noise of the value compared with).
+ */
+export function zCdf(calibration: Pick<Calibration, 'z'>, t: number, extra = 0): number {
   const z = calibration.z;
-  if (z.length === 0) return normalCdf(t);
+  if (z.length === 0) return normalCdf(t / Math.hypot(1, extra));
   const mean = z.reduce((a, b) => a + b, 0) / z.length;
   const sd = Math.sqrt(z.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, z.length - 1));
   const iqr = (quantileSorted(z, 0.75) - quantileSorted(z, 0.25)) / 1.349;
   const spread = Math.min(sd, iqr > 0 ? iqr : sd) || 1;
-  const bandwidth = 0.9 * spread * Math.pow(z.length, -0.2);
+  const bandwidth = Math.hypot(0.9 * spread * Math.pow(z.length, -0.2), extra);
   let sum = 0;
   for (const v of z) sum += normalCdf((t - v) / bandwidth);
   return sum / z.length;
@@ -135,7 +142,12 @@ export interface RawForecast {
   family: CurveFamily;
   /** m̂: mean log loss of the fitted curve over the target window. */
   logMean: number;
-  sigma: number;
+  /** The terms of σ: s_w, P and H (see the module rule). */
+  noise: number;
+  pace: number;
+  logHorizon: number;
+  /** log(level seen) − the fit's log level over the same window (added to the forecast). */
+  anchor: number;
   /** Last seen x and the fitted level there. */
   fromX: number;
   fromLevel: number;
@@ -198,7 +210,10 @@ export function rawForecast(seen: readonly WeightedPoint[], options: CurveForeca
   }
   const curve = fitFamily(family, bins);
   if (!curve) return null;
-  const logMean = windowLogMean(curve, scale, x0, toX);
+  // Anchored on the level just seen (the last 5% of [x0, x_s]): the fit's error there carries over.
+  const seenLevel = levelAt(seen, x0, xs)!;
+  const anchor = Math.log(seenLevel) - windowLogMean(curve, scale, x0, xs);
+  const logMean = toX <= xs ? Math.log(seenLevel) : windowLogMean(curve, scale, x0, toX) + anchor;
   const binWidth = (xs - x0) / Math.max(1, bins.length);
   const window = LEVEL_WINDOW * (toX - x0);
   const noise = curve.residualScale * Math.sqrt(window > 0 ? Math.min(1, binWidth / window) : 1);
@@ -206,10 +221,15 @@ export function rawForecast(seen: readonly WeightedPoint[], options: CurveForeca
   const uS = toU(scale, xs);
   const uHalf = toU(scale, xs - 0.5 * (xs - x0));
   const slope = Math.abs(Math.log(fromLevel) - Math.log(evaluate(curve, uHalf))) / Math.log(uS / uHalf);
-  const pace = slope * Math.log(toU(scale, toX) / uS);
-  const sigma = Math.max(MIN_SIGMA, Math.hypot(noise, pace));
+  const logHorizon = Math.log(toU(scale, toX) / uS);
+  const pace = slope * logHorizon;
   const points = seen.reduce((a, p) => a + p.n, 0);
-  return { family, logMean, sigma, fromX: xs, fromLevel, toX, x0, points, curve, scale };
+  return { family, logMean, noise, pace, logHorizon, anchor, fromX: xs, fromLevel, toX, x0, points, curve, scale };
+}
+
+/** σ of a forecast (or a backtest case) for a calibration's τ. */
+export function sigmaOf(terms: Pick<RawForecast, 'noise' | 'pace' | 'logHorizon'>, tau: number): number {
+  return Math.max(MIN_SIGMA, Math.hypot(terms.noise, terms.pace, tau * terms.logHorizon));
 }
 
 export interface CurveForecast {
@@ -219,36 +239,66 @@ export interface CurveForecast {
   raw: RawForecast;
 }
 
-/** The calibrated forecast (central value and 80% interval) of a raw one. */
-export function calibrate(raw: RawForecast, calibration: Calibration): CurveForecast {
-  const q = (p: number) => Math.exp(raw.logMean + raw.sigma * calibrationQuantile(calibration, p));
+/**
+ * The calibrated forecast (central value and 80% interval) of a raw one; `shift` (log) is a correction
+ * learned elsewhere (forecast-run.ts: the errors of finished runs of the same task at the same point).
+ */
+export function calibrate(raw: RawForecast, calibration: Calibration, shift = 0): CurveForecast {
+  const sigma = sigmaOf(raw, calibration.tau);
+  const q = (p: number) => Math.exp(raw.logMean + shift + sigma * calibrationQuantile(calibration, p));
   const tail = (1 - INTERVAL_LEVEL) / 2;
   return { mean: q(0.5), lo: q(tail), hi: q(1 - tail), raw };
 }
 
-/** P(level at toX < value) (pBeat against an incumbent's level). */
-export function probabilityBelow(raw: RawForecast, calibration: Calibration, value: number): number {
+/**
+ * P(level at toX < value) (pBeat against an incumbent's level), with the forecast's `shift` and the
+ * value's own noise (`valueNoise`, log: the incumbent's level is a mean of noisy points too).
+ */
+export function probabilityBelow(raw: RawForecast, calibration: Calibration, value: number, shift = 0, valueNoise = 0): number {
   if (!(value > 0)) return 0;
-  return zCdf(calibration, (Math.log(value) - raw.logMean) / raw.sigma);
+  const sigma = sigmaOf(raw, calibration.tau);
+  return zCdf(calibration, (Math.log(value) - raw.logMean - shift) / sigma, valueNoise / sigma);
+}
+
+/**
+ * The noise of a curve's level at its end (log): the robust scale of its point-to-point log changes
+ * over the last 20% of its x-range (÷ √2: a difference holds two points' noise), brought to the raw
+ * losses the level averages. 0 with fewer than 3 points there.
+ */
+export function levelNoise(points: readonly WeightedPoint[]): number {
+  if (points.length < 3) return 0;
+  const x0 = points[0]!.x;
+  const xEnd = points[points.length - 1]!.x;
+  const from = xEnd - 0.2 * (xEnd - x0);
+  const tail = points.filter((p) => p.x >= from);
+  if (tail.length < 3) return 0;
+  const diffs: number[] = [];
+  for (let i = 1; i < tail.length; i++) diffs.push(Math.log(tail[i]!.y) - Math.log(tail[i - 1]!.y));
+  const perPoint = madScale(diffs) / Math.SQRT2;
+  const meanN = tail.reduce((a, p) => a + p.n, 0) / tail.length;
+  const windowFrom = xEnd - LEVEL_WINDOW * (xEnd - x0);
+  const inWindow = points.filter((p) => p.x >= windowFrom).reduce((a, p) => a + p.n, 0) || 1;
+  return perPoint * Math.sqrt(meanN / inWindow);
 }
 
 /**
  * The cone from the last seen x to toX, `steps` + 1 points [x, central, lo, hi]: the fitted curve with
- * the calibrated shift and interval opening with the horizon (σ·(x − x_s)/(toX − x_s)); the last point
- * is the forecast itself.
+ * its anchor, the correction `shift` and the calibrated interval opening with the horizon
+ * (σ·(x − x_s)/(toX − x_s)); the last point is the forecast itself.
  */
-export function forecastPath(forecast: CurveForecast, calibration: Calibration, steps = 16): [number, number, number, number][] {
+export function forecastPath(forecast: CurveForecast, calibration: Calibration, shift = 0, steps = 16): [number, number, number, number][] {
   const { raw } = forecast;
   const tail = (1 - INTERVAL_LEVEL) / 2;
   const zLo = calibrationQuantile(calibration, tail);
   const zMid = calibrationQuantile(calibration, 0.5);
   const zHi = calibrationQuantile(calibration, 1 - tail);
   const out: [number, number, number, number][] = [];
+  const end = sigmaOf(raw, calibration.tau);
   for (let i = 0; i < steps; i++) {
     const x = raw.fromX + ((raw.toX - raw.fromX) * i) / steps;
-    const logY = Math.log(Math.max(evaluate(raw.curve, toU(raw.scale, x)), 1e-300));
     const frac = raw.toX > raw.fromX ? (x - raw.fromX) / (raw.toX - raw.fromX) : 0;
-    const sigma = Math.max(MIN_SIGMA, raw.sigma * frac);
+    const logY = Math.log(Math.max(evaluate(raw.curve, toU(raw.scale, x)), 1e-300)) + raw.anchor + shift * frac;
+    const sigma = Math.max(MIN_SIGMA, end * frac);
     out.push([x, Math.exp(logY + sigma * zMid), Math.exp(logY + sigma * zLo), Math.exp(logY + sigma * zHi)]);
   }
   out.push([raw.toX, forecast.mean, forecast.lo, forecast.hi]);
