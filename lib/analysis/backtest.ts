@@ -26,20 +26,7 @@
  */
 import { BUILT_IN_CALIBRATIONS } from './forecast-calibration';
 import { INTERVAL_LEVEL, sigmaOf, type Calibration } from './forecast';
-import {
-  PEER_GRID,
-  backtestPoint,
-  facetPeers,
-  isFinished,
-  peerShift,
-  runCurve,
-  type BacktestPoint,
-  type BacktestPoints,
-  type ForecastAxis,
-  type ForecastMetric,
-  type ForecastRun,
-} from './forecast-run';
-import { facetKey } from '../views/facets';
+import { PEER_GRID, peerShift, type BacktestPoint, type FinishedCurve, type ForecastAxis, type ForecastMetric } from './forecast-run';
 
 export const BACKTEST_FRACTIONS = [0.25, 0.5, 0.75] as const;
 export const MIN_CALIBRATION_CASES = 30;
@@ -70,24 +57,22 @@ export function caseZ(c: BacktestCase, tau: number): number {
   return (c.logOutcome - c.logRaw - c.shift) / sigmaOf(c, tau);
 }
 
-/**
- * The backtest cases of the finished runs among `runs` (module rule), both kinds; `points` computes or
- * looks up backtest points (one fit each), so a caller can cache them per run version.
- */
-export function backtestCases(runs: readonly ForecastRun[], points: BacktestPoints = backtestPoint): BacktestCase[] {
-  const finished = runs.filter((r) => isFinished(r.status));
+/** The backtest cases of finished runs (module rule), both kinds. */
+export function backtestCases(finished: readonly FinishedCurve[]): BacktestCase[] {
+  const byFacet = new Map<string, FinishedCurve[]>();
+  for (const f of finished) {
+    const key = `${f.facet}|${f.metric}|${f.axis}`;
+    byFacet.set(key, [...(byFacet.get(key) ?? []), f]);
+  }
   const out: BacktestCase[] = [];
   for (const run of finished) {
-    const curve = runCurve(run);
-    if (!curve) continue;
-    const peers = facetPeers(run, curve, finished).map((p) => p.run);
-    const facet = facetKey(run, false);
+    const peers = byFacet.get(`${run.facet}|${run.metric}|${run.axis}`)!.filter((p) => p.id !== run.id);
     for (const at of BACKTEST_FRACTIONS) {
-      const point = points(run, Math.round(at * PEER_GRID));
+      const point = run.point(Math.round(at * PEER_GRID));
       if (!point) continue;
-      const base = { ...point, runId: run.id, facet, metric: curve.metric, axis: curve.axis, at };
+      const base = { ...point, runId: run.id, facet: run.facet, metric: run.metric, axis: run.axis, at };
       out.push({ ...base, kind: 'absolute', shift: 0 });
-      const shift = peers.length > 0 ? peerShift(peers, at, points) : null;
+      const shift = peers.length > 0 ? peerShift(peers, at) : null;
       if (shift) out.push({ ...base, kind: 'peer', shift: shift.shift });
     }
   }

@@ -16,15 +16,14 @@
  *    (cost.ts `runCost`) or per step (cost.ts `minutesPerStep`, else minutes per epoch ÷ steps per epoch).
  */
 import type { ForecastCalibration } from './backtest';
-import { INTERVAL_LEVEL, MIN_POINTS, calibrate, forecastPath, levelNoise, probabilityBelow, type Calibration, type RawForecast } from './forecast';
+import { INTERVAL_LEVEL, MIN_POINTS, calibrate, forecastPath, probabilityBelow, type Calibration, type RawForecast } from './forecast';
 import {
-  backtestPoint,
   facetPeers,
   incumbentOf,
   peerShift,
   runCurve,
   runRawForecast,
-  type BacktestPoints,
+  type FinishedCurve,
   type ForecastAxis,
   type ForecastMetric,
   type ForecastRun,
@@ -76,10 +75,8 @@ export interface ForecastRunOptions {
   /** Answer as if only this fraction of the x-range had been seen (0 < at ≤ 1). */
   at?: number;
   calibration: ForecastCalibration;
-  /** Finished runs (any facet: the run's peers are picked from them). */
-  finished: readonly ForecastRun[];
-  /** Backtest points of the peers (default: computed; lib/queries caches them per run version). */
-  points?: BacktestPoints;
+  /** Finished runs (any facet: the run's peers are picked from them; forecast-run.ts finishedCurve). */
+  finished: readonly FinishedCurve[];
 }
 
 /** A loss for a sentence: 3 significant digits ("0.0412", "1.23"). */
@@ -161,21 +158,13 @@ export function forecastRun(run: ForecastRun, options: ForecastRunOptions): RunF
     };
   }
   const fraction = toX > raw.x0 ? (raw.fromX - raw.x0) / (toX - raw.x0) : 1;
-  const correction =
-    peers.length > 0 && toX > raw.fromX
-      ? peerShift(
-          peers.map((p) => p.run),
-          fraction,
-          options.points ?? backtestPoint,
-        )
-      : null;
+  const correction = peers.length > 0 && toX > raw.fromX ? peerShift(peers, fraction) : null;
   const kind = correction ? 'peer' : 'absolute';
   const calibration = options.calibration[kind];
   const shift = correction?.shift ?? 0;
   const forecast = calibrate(raw, calibration, shift);
-  const incumbentPeer = incumbent ? peers.find((p) => p.run.id === incumbent.runId)! : null;
-  const pBeat =
-    incumbent && incumbentPeer ? probabilityBelow(raw, calibration, incumbent.value, shift, levelNoise(incumbentPeer.curve.points)) : null;
+  const incumbentPeer = incumbent ? peers.find((p) => p.id === incumbent.runId)! : null;
+  const pBeat = incumbent && incumbentPeer ? probabilityBelow(raw, calibration, incumbent.value, shift, incumbentPeer.levelNoise) : null;
   const verdict: ForecastVerdict = pBeat === null ? 'insufficient' : pBeat < UNLIKELY_P ? 'unlikely_to_beat' : 'on_track';
   const perUnit = minutesPer(run, curve.axis);
   const minutesSaved = verdict === 'unlikely_to_beat' && perUnit !== null ? Math.max(0, toX - raw.fromX) * perUnit : null;

@@ -6,19 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { backtestCases, calibrationsFromCases, summarizeBacktest, type BacktestCase } from './backtest';
 import { BUILT_IN_CALIBRATIONS } from './forecast-calibration';
 import { forecastRun } from './forecast-answer';
-import { backtestPoint, endLevel, runCurve, type BacktestPoint, type ForecastRun } from './forecast-run';
+import { endLevel, finishedCurve, runCurve } from './forecast-run';
 import { loadProofCurves, type ProofCurve } from './test-curves';
 
 const curves = loadProofCurves();
 const byId = new Map(curves.map((c) => [c.run.id, c]));
-const memo = new Map<string, BacktestPoint | null>();
-const points = (run: ForecastRun, k: number) => {
-  const key = `${run.id}:${k}`;
-  if (!memo.has(key)) memo.set(key, backtestPoint(run, k));
-  return memo.get(key)!;
-};
-const runs = curves.map((c) => c.run);
-const cases = backtestCases(runs, points);
+const finished = new Map(curves.map((c) => [c.run.id, finishedCurve(c.run)!]));
+const cases = backtestCases([...finished.values()]);
 const groupOf = (c: BacktestCase) => byId.get(c.runId)!.group;
 
 describe('the proof corpus', () => {
@@ -73,11 +67,11 @@ describe('the run that ends best in its group', () => {
 
   for (const [group, members] of [...groups].filter(([, m]) => m.length >= 2)) {
     it(`${group}: is never unlikely_to_beat, at any F`, () => {
-      const finished = members.map((m) => m.run);
+      const peers = members.map((m) => finished.get(m.run.id)!);
       const best = [...members].sort((a, b) => endLevel(runCurve(a.run)!)! - endLevel(runCurve(b.run)!)!)[0]!;
       const calibration = calibrationsFromCases(cases.filter((c) => groupOf(c) !== group));
       for (const at of fractions) {
-        const forecast = forecastRun(best.run, { at, calibration, finished, points });
+        const forecast = forecastRun(best.run, { at, calibration, finished: peers });
         expect(forecast.incumbent, `${best.name} at ${at}`).not.toBeNull();
         expect(forecast.verdict, `${best.name} at F=${at}: ${forecast.sentence}`).not.toBe('unlikely_to_beat');
       }

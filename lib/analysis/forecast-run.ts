@@ -13,16 +13,18 @@
  * have said at F"); otherwise the planned end for a running run, the last x for any other (a finished
  * run's forecast is its own end). A running run without a planned end is forecast at its last point.
  *
- * Peers (`facetPeers`): the FINISHED runs (completed, stopped, crashed) of the run's facet — facets.ts
- * `facetKey` (task × dataset size), the rule of Compare and Strategies — other than the run itself,
- * whose deciding curve has the same metric and axis. The incumbent (`incumbentOf`) is the peer whose
- * level at its end (forecast.ts `levelAt`) is lowest.
+ * A finished run (completed, stopped, crashed) is summarised once as a FinishedCurve (`finishedCurve`):
+ * its facet, metric and axis, its end level (forecast.ts `levelAt`) and that level's noise, and its
+ * backtest points (`backtestPoint`): the run forecast from fraction k/PEER_GRID of its x-range to its
+ * end (k = 1 … PEER_GRID − 1) — raw forecast, outcome and naive forecast.
  *
- * Backtest points (`backtestPoint`): a finished run forecast from fraction k/PEER_GRID of its x-range
- * to its end (k = 1 … PEER_GRID − 1): the raw forecast, the outcome and the naive forecast. Runs of one
- * task share what no fit sees (the learning-rate schedule, the data), so their errors at the same point
- * of training agree: `peerShift` is the median error of the peers at the run's own fraction (linear
- * between grid points), and the forecast adds it (forecast-answer.ts).
+ * Peers (`facetPeers`): the finished runs of the run's facet — facets.ts `facetKey` (task × dataset
+ * size), the rule of Compare and Strategies — other than the run itself, whose deciding curve has the
+ * same metric and axis. The incumbent (`incumbentOf`) is the peer with the lowest end level.
+ * Runs of one task share what no fit sees (the learning-rate schedule, the data), so their forecast
+ * errors at the same point of training agree: `peerShift` is the peers' median error at the run's own
+ * fraction (`forecastFraction`; linear between the grid points around it, `gridAround`), and the
+ * forecast adds it (forecast-answer.ts).
  *
  * Overfitting (validation only): the seen part of the run goes through overfitting.ts; a verdict of
  * 'overfitting' means the curve has turned upward: the forecast follows the rise since the minimum and
@@ -32,7 +34,7 @@
 import { facetKey } from '../views/facets';
 import { isFiniteLoss, validationTrend } from './validation';
 import { overfittingVerdict } from './overfitting';
-import { cleanPoints, levelAt, rawForecast, seenAt, type RawForecast, type WeightedPoint } from './forecast';
+import { cleanPoints, levelAt, levelNoise, rawForecast, seenAt, type RawForecast, type WeightedPoint } from './forecast';
 import type { RunSeries } from './types';
 
 export type ForecastMetric = 'val' | 'train';
@@ -97,30 +99,31 @@ export interface Incumbent {
   value: number;
 }
 
-/** The finished runs of the run's facet with a curve of the same metric and axis, other than itself. */
-export function facetPeers(
-  run: Pick<ForecastRun, 'id' | 'taskId' | 'datasetFrames'>,
-  curve: Pick<RunCurve, 'metric' | 'axis'>,
-  finished: readonly ForecastRun[],
-): { run: ForecastRun; curve: RunCurve; level: number }[] {
-  const facet = facetKey(run, false);
-  const out: { run: ForecastRun; curve: RunCurve; level: number }[] = [];
-  for (const peer of finished) {
-    if (peer.id === run.id || !isFinished(peer.status) || facetKey(peer, false) !== facet) continue;
-    const peerCurve = runCurve(peer);
-    if (!peerCurve || peerCurve.metric !== curve.metric || peerCurve.axis !== curve.axis) continue;
-    const level = endLevel(peerCurve);
-    if (level !== null) out.push({ run: peer, curve: peerCurve, level });
-  }
-  return out;
+/** Grid of the backtest points: fractions k/PEER_GRID. */
+export const PEER_GRID = 20;
+
+/** A finished run forecast from fraction k/PEER_GRID of its x-range to its end (logs of losses). */
+export interface BacktestPoint {
+  logRaw: number;
+  noise: number;
+  pace: number;
+  logHorizon: number;
+  logOutcome: number;
+  logNaive: number;
 }
 
-/** The peer with the lowest end level (ties: the lower id). */
-export function incumbentOf(peers: readonly { run: ForecastRun; level: number }[]): Incumbent | null {
-  let best: Incumbent | null = null;
-  for (const p of peers)
-    if (best === null || p.level < best.value || (p.level === best.value && p.run.id < best.runId)) best = { runId: p.run.id, value: p.level };
-  return best;
+/** What the forecast of other runs needs of a finished run. */
+export interface FinishedCurve {
+  id: number;
+  facet: string;
+  metric: ForecastMetric;
+  axis: ForecastAxis;
+  /** End level (forecast.ts levelAt over the whole curve). */
+  level: number;
+  /** Noise of that level (forecast.ts levelNoise), log. */
+  levelNoise: number;
+  /** The backtest point at k/PEER_GRID (null: nothing to forecast from there, or not computed). */
+  point: (k: number) => BacktestPoint | null;
 }
 
 /** The run's series restricted to epochs ≤ x (what overfitting.ts would have said then). */
@@ -140,12 +143,16 @@ export interface RawRunForecast {
   turnedUpFrom: { epoch: number; value: number } | null;
 }
 
+function targetOf(run: ForecastRun, curve: RunCurve, seen: readonly WeightedPoint[], at: number | undefined): number {
+  const last = curve.points[curve.points.length - 1]!.x;
+  if (at !== undefined || isFinished(run.status) || curve.plannedEnd === null) return last;
+  return Math.max(curve.plannedEnd, seen[seen.length - 1]?.x ?? last);
+}
+
 /** Seen points, target and overfitting state of a run at fraction `at` (shared by the forecast and the backtest). */
 export function runRawForecast(run: ForecastRun, curve: RunCurve, at: number | undefined): RawRunForecast {
   const seen = at === undefined ? curve.points : seenAt(curve.points, at);
-  const last = curve.points[curve.points.length - 1]!.x;
-  const toX =
-    at !== undefined || isFinished(run.status) || curve.plannedEnd === null ? last : Math.max(curve.plannedEnd, seen[seen.length - 1]?.x ?? last);
+  const toX = targetOf(run, curve, seen, at);
   let turnedUpFrom: { epoch: number; value: number } | null = null;
   if (curve.metric === 'val' && seen.length > 0) {
     const verdict = overfittingVerdict(seriesUpTo(run.series, seen[seen.length - 1]!.x));
@@ -156,17 +163,27 @@ export function runRawForecast(run: ForecastRun, curve: RunCurve, at: number | u
   return { seen, toX, raw, turnedUpFrom };
 }
 
-/** Grid of the backtest points: fractions k/PEER_GRID. */
-export const PEER_GRID = 20;
+/**
+ * How far along its target the run's forecast stands: (x_s − x0)/(toX − x0) of what is seen at `at`;
+ * null without a curve or when nothing is left to forecast.
+ */
+export function forecastFraction(run: ForecastRun, at?: number): number | null {
+  const curve = runCurve(run);
+  if (!curve) return null;
+  const seen = at === undefined ? curve.points : seenAt(curve.points, at);
+  if (seen.length === 0) return null;
+  const x0 = curve.points[0]!.x;
+  const xs = seen[seen.length - 1]!.x;
+  const toX = targetOf(run, curve, seen, at);
+  return toX > xs && toX > x0 ? (xs - x0) / (toX - x0) : null;
+}
 
-/** A finished run forecast from fraction k/PEER_GRID of its x-range to its end (logs of losses). */
-export interface BacktestPoint {
-  logRaw: number;
-  noise: number;
-  pace: number;
-  logHorizon: number;
-  logOutcome: number;
-  logNaive: number;
+/** The grid points k0 ≤ k1 around fraction f (equal when f is on the grid), and the weight of k1. */
+export function gridAround(f: number): { k0: number; k1: number; w: number } {
+  const pos = Math.min(PEER_GRID - 1, Math.max(1, f * PEER_GRID));
+  const k0 = Math.floor(pos + 1e-9);
+  const w = pos - k0;
+  return w > 1e-9 && k0 < PEER_GRID - 1 ? { k0, k1: k0 + 1, w } : { k0, k1: k0, w: 0 };
 }
 
 /** The backtest point of a finished run at k/PEER_GRID (null: nothing to forecast from there). */
@@ -189,8 +206,43 @@ export function backtestPoint(run: ForecastRun, k: number): BacktestPoint | null
   };
 }
 
-/** Where backtest points come from: computed (default) or a cache keyed by run version (lib/queries). */
-export type BacktestPoints = (run: ForecastRun, k: number) => BacktestPoint | null;
+/** A finished run as a FinishedCurve, its backtest points computed when first asked (null: not finished, no curve). */
+export function finishedCurve(run: ForecastRun): FinishedCurve | null {
+  if (!isFinished(run.status)) return null;
+  const curve = runCurve(run);
+  const level = curve ? endLevel(curve) : null;
+  if (!curve || level === null) return null;
+  const memo = new Map<number, BacktestPoint | null>();
+  return {
+    id: run.id,
+    facet: facetKey(run, false),
+    metric: curve.metric,
+    axis: curve.axis,
+    level,
+    levelNoise: levelNoise(curve.points),
+    point: (k) => {
+      if (!memo.has(k)) memo.set(k, backtestPoint(run, k));
+      return memo.get(k)!;
+    },
+  };
+}
+
+/** The finished runs of the run's facet with a curve of the same metric and axis, other than itself. */
+export function facetPeers(
+  run: Pick<ForecastRun, 'id' | 'taskId' | 'datasetFrames'>,
+  curve: Pick<RunCurve, 'metric' | 'axis'>,
+  finished: readonly FinishedCurve[],
+): FinishedCurve[] {
+  const facet = facetKey(run, false);
+  return finished.filter((f) => f.id !== run.id && f.facet === facet && f.metric === curve.metric && f.axis === curve.axis);
+}
+
+/** The peer with the lowest end level (ties: the lower id). */
+export function incumbentOf(peers: readonly FinishedCurve[]): Incumbent | null {
+  let best: Incumbent | null = null;
+  for (const p of peers) if (best === null || p.level < best.value || (p.level === best.value && p.id < best.runId)) best = { runId: p.id, value: p.level };
+  return best;
+}
 
 function median(values: number[]): number {
   values.sort((a, b) => a - b);
@@ -198,19 +250,13 @@ function median(values: number[]): number {
   return values.length % 2 ? values[Math.floor(mid)]! : (values[mid - 1]! + values[mid]!) / 2;
 }
 
-/**
- * The peers' median log error at fraction f of their x-ranges (linear between grid points; the grid
- * point itself when f is on it), or null when no peer has a backtest point there.
- */
-export function peerShift(peers: readonly ForecastRun[], f: number, points: BacktestPoints = backtestPoint): { shift: number; peers: number } | null {
-  const pos = Math.min(PEER_GRID - 1, Math.max(1, f * PEER_GRID));
-  const k0 = Math.floor(pos);
-  const k1 = Math.min(PEER_GRID - 1, k0 + 1);
-  const w = pos - k0;
+/** The peers' median log error at fraction f (see the module rule), or null when no peer has a point there. */
+export function peerShift(peers: readonly FinishedCurve[], f: number): { shift: number; peers: number } | null {
+  const { k0, k1, w } = gridAround(f);
   const errors: number[] = [];
   for (const peer of peers) {
-    const a = points(peer, k0);
-    const b = w > 1e-9 && k1 !== k0 ? points(peer, k1) : a;
+    const a = peer.point(k0);
+    const b = k1 === k0 ? a : peer.point(k1);
     const ea = a ? a.logOutcome - a.logRaw : null;
     const eb = b ? b.logOutcome - b.logRaw : null;
     if (ea !== null && eb !== null) errors.push(ea + (eb - ea) * w);
