@@ -109,11 +109,20 @@ export function calibrationFromCases(cases: readonly BacktestCase[], fallback: C
     score /= usable.length;
     if (best === null || score < best.score - 1e-12) best = { tau, score, z };
   }
-  return { source: 'finished_runs', runs: new Set(usable.map((c) => c.runId)).size, cases: usable.length, tau: best!.tau, z: compress(best!.z) };
+  return {
+    source: 'finished_runs',
+    runs: new Set(usable.map((c) => c.runId)).size,
+    cases: usable.length,
+    tau: best!.tau,
+    z: compress(best!.z),
+  };
 }
 
 /** Both calibrations of a set of cases (each kind falls back to its built-in one). */
-export function calibrationsFromCases(cases: readonly BacktestCase[], fallback: ForecastCalibration = BUILT_IN_CALIBRATIONS): ForecastCalibration {
+export function calibrationsFromCases(
+  cases: readonly BacktestCase[],
+  fallback: ForecastCalibration = BUILT_IN_CALIBRATIONS,
+): ForecastCalibration {
   return {
     absolute: calibrationFromCases(
       cases.filter((c) => c.kind === 'absolute'),

@@ -79,8 +79,7 @@ export function scaleOf(points: readonly WeightedPoint[]): Scale {
 export function binPoints(points: readonly WeightedPoint[], scale: Scale, maxBins = MAX_BINS): Bin[] {
   const xs = points[points.length - 1]!.x;
   const width = (xs - scale.x0) / maxBins;
-  if (points.length <= maxBins || width <= 0)
-    return points.map((p) => ({ u: toU(scale, p.x), logY: Math.log(p.y), n: p.n }));
+  if (points.length <= maxBins || width <= 0) return points.map((p) => ({ u: toU(scale, p.x), logY: Math.log(p.y), n: p.n }));
   const sumX = new Float64Array(maxBins);
   const sumLog = new Float64Array(maxBins);
   const count = new Float64Array(maxBins);

@@ -13,7 +13,8 @@
  * 5. Verdict: 'insufficient' when there is no forecast (fewer than forecast.ts MIN_POINTS points) or no
  *    incumbent; else 'unlikely_to_beat' when pBeat < UNLIKELY_P (0.1), 'on_track' otherwise.
  * 6. minutesSaved (only with 'unlikely_to_beat'): (toX − last seen x) × the run's own minutes per epoch
- *    (cost.ts `runCost`) or per step (cost.ts `minutesPerStep`, else minutes per epoch ÷ steps per epoch).
+ *    (cost.ts `runCost`, as Strategies computes it) or per step (minutes per epoch ÷ steps per epoch,
+ *    else cost.ts `minutesPerStep` from LeRobot's updt_s + data_s); null when the log times neither.
  */
 import type { ForecastCalibration } from './backtest';
 import { INTERVAL_LEVEL, MIN_POINTS, calibrate, forecastPath, probabilityBelow, type Calibration, type RawForecast } from './forecast';
@@ -52,7 +53,7 @@ export interface RunForecast {
   mean: number | null;
   lo: number | null;
   hi: number | null;
-  level: number;
+  level: typeof INTERVAL_LEVEL;
   method: string;
   /** Raw losses seen. */
   points: number;
@@ -102,8 +103,8 @@ function taskText(run: Pick<ForecastRun, 'taskId'>): string {
 
 function minutesPer(run: ForecastRun, axis: ForecastAxis): number | null {
   if (axis === 'epoch') return run.minutesPerEpoch;
-  if (run.minutesPerStep !== null) return run.minutesPerStep;
-  return run.minutesPerEpoch !== null && run.stepsPerEpoch ? run.minutesPerEpoch / run.stepsPerEpoch : null;
+  if (run.minutesPerEpoch !== null && run.stepsPerEpoch) return run.minutesPerEpoch / run.stepsPerEpoch;
+  return run.minutesPerStep;
 }
 
 /** The forecast of one run (module rule). */
@@ -182,7 +183,9 @@ export function forecastRun(run: ForecastRun, options: ForecastRunOptions): RunF
   } else sentence += `; no finished run of ${taskText(run)} on this dataset to compare with yet`;
   if (overfitting) sentence += ` (${overfitting.message})`;
   sentence = `${sentence[0]!.toUpperCase()}${sentence.slice(1)}.`;
-  const corrected = correction ? `, corrected by ${correction.peers} finished run${correction.peers === 1 ? '' : 's'} of the same task at the same point` : '';
+  const corrected = correction
+    ? `, corrected by ${correction.peers} finished run${correction.peers === 1 ? '' : 's'} of the same task at the same point`
+    : '';
   const calibrated =
     calibration.source === 'finished_runs'
       ? `80% interval calibrated on ${calibration.cases} backtests of ${calibration.runs} finished runs`

@@ -80,24 +80,18 @@ describe('the run that ends best in its group', () => {
 });
 
 describe('the built-in calibration', () => {
-  it('is the calibration of the proof corpus (regenerate with THAW_PRINT_CALIBRATION=1)', () => {
+  it('is the calibration of the proof corpus (regenerate: scripts/forecast-calibration.ts)', () => {
     const fresh = calibrationsFromCases(cases);
-    if (process.env.THAW_PRINT_CALIBRATION)
-      console.log(
-        JSON.stringify(
-          Object.fromEntries(
-            (['absolute', 'peer'] as const).map((k) => [k, { ...fresh[k], z: fresh[k].z.map((v) => Number(v.toFixed(3))) }]),
-          ),
-        ),
-      );
     for (const kind of ['absolute', 'peer'] as const) {
       const built = BUILT_IN_CALIBRATIONS[kind];
       expect(fresh[kind].source).toBe('finished_runs');
-      expect(built.runs).toBe(fresh[kind].runs);
-      expect(built.cases).toBe(fresh[kind].cases);
-      expect(built.tau).toBe(fresh[kind].tau);
-      expect(built.z.length).toBe(fresh[kind].z.length);
-      fresh[kind].z.forEach((z, i) => expect(built.z[i]).toBeCloseTo(z, 2));
+      expect({ runs: built.runs, cases: built.cases, tau: built.tau, n: built.z.length }).toEqual({
+        runs: fresh[kind].runs,
+        cases: fresh[kind].cases,
+        tau: fresh[kind].tau,
+        n: fresh[kind].z.length,
+      });
+      fresh[kind].z.forEach((z, i) => expect(built.z[i], `${kind} z[${i}]`).toBeCloseTo(z, 2));
     }
   });
 });

@@ -240,7 +240,8 @@ export function facetPeers(
 /** The peer with the lowest end level (ties: the lower id). */
 export function incumbentOf(peers: readonly FinishedCurve[]): Incumbent | null {
   let best: Incumbent | null = null;
-  for (const p of peers) if (best === null || p.level < best.value || (p.level === best.value && p.id < best.runId)) best = { runId: p.id, value: p.level };
+  for (const p of peers)
+    if (best === null || p.level < best.value || (p.level === best.value && p.id < best.runId)) best = { runId: p.id, value: p.level };
   return best;
 }
 

@@ -28,7 +28,19 @@
  * z sample, smoothed with a Gaussian kernel (Silverman's bandwidth) so it is continuous and never
  * exactly 0 or 1 from a finite sample.
  */
-import { binPoints, evaluate, fitFamily, madScale, scaleOf, toU, type Bin, type CurveFamily, type FittedCurve, type Scale, type WeightedPoint } from './curve-fit';
+import {
+  binPoints,
+  evaluate,
+  fitFamily,
+  madScale,
+  scaleOf,
+  toU,
+  type Bin,
+  type CurveFamily,
+  type FittedCurve,
+  type Scale,
+  type WeightedPoint,
+} from './curve-fit';
 
 export type { WeightedPoint } from './curve-fit';
 
@@ -45,6 +57,29 @@ export function cleanPoints(points: readonly WeightedPoint[]): WeightedPoint[] {
   let sorted = true;
   for (let i = 1; i < out.length; i++) if (out[i]!.x < out[i - 1]!.x) sorted = false;
   return sorted ? out : out.sort((a, b) => a.x - b.x);
+}
+
+/**
+ * At most `max` points: runs of consecutive points merged into one (x of the last, the mean y weighted
+ * by n, n summed), so sums and counts — and so every level — are kept. Step summaries of very long runs
+ * go through this before a forecast.
+ */
+export function mergePoints(points: readonly WeightedPoint[], max: number): WeightedPoint[] {
+  if (points.length <= max) return [...points];
+  const out: WeightedPoint[] = [];
+  const per = points.length / max;
+  for (let k = 0; k < max; k++) {
+    const from = Math.floor(k * per);
+    const to = Math.floor((k + 1) * per);
+    let sum = 0;
+    let n = 0;
+    for (let i = from; i < to; i++) {
+      sum += points[i]!.y * points[i]!.n;
+      n += points[i]!.n;
+    }
+    if (n > 0) out.push({ x: points[to - 1]!.x, y: sum / n, n });
+  }
+  return out;
 }
 
 /** The level at x (module rule): mean raw loss in [x − 5%·(x − x0), x], else the last point ≤ x. */
@@ -205,7 +240,10 @@ export function rawForecast(seen: readonly WeightedPoint[], options: CurveForeca
     let best = Infinity;
     for (const f of families) {
       const score = holdoutScore(f, bins);
-      if (score < best) ((best = score), (family = f));
+      if (score < best) {
+        best = score;
+        family = f;
+      }
     }
   }
   const curve = fitFamily(family, bins);

@@ -76,7 +76,9 @@ export function loadProofCurves(): ProofCurve[] {
     out.push({ name: c.id, group: c.group, real: true, run: r });
   }
   const lerobot = new URL('lerobot/', FIXTURES);
-  for (const file of readdirSync(lerobot).filter((f) => f.endsWith('.expected.json')).sort()) {
+  for (const file of readdirSync(lerobot)
+    .filter((f) => f.endsWith('.expected.json'))
+    .sort()) {
     const json = JSON.parse(readFileSync(new URL(file, lerobot), 'utf8')) as {
       totalSteps: number | null;
       records: { step: number; loss: number | null }[];
