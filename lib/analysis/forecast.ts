@@ -47,7 +47,7 @@ export type { WeightedPoint } from './curve-fit';
 export const LEVEL_WINDOW = 0.05;
 export const MIN_POINTS = 5;
 export const MIN_SIGMA = 0.005;
-export const INTERVAL_LEVEL = 0.8;
+export const INTERVAL_LEVEL: 0.8 = 0.8;
 const HOLDOUT = 0.7;
 const WINDOW_SAMPLES = 5;
 
