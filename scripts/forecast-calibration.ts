@@ -17,6 +17,7 @@ function constant(name: string, c: Calibration): string {
   runs: ${c.runs},
   cases: ${c.cases},
   tau: ${c.tau},
+  rho: ${c.rho},
   z: Object.freeze([${z}]),
 });
 `;

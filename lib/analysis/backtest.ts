@@ -6,15 +6,18 @@
  * `backtestPoint`), against how it ended (its level, forecast.ts `levelAt`). Each case keeps the raw
  * forecast m̂ (log), the terms of its scale σ, the outcome, the naive forecast ("the level of the last
  * 5% of the points seen") and the correction it gets: 'absolute' cases none; 'peer' cases — one per
- * absolute case whose run has finished peers in its facet — the peers' median error at the same F
- * (forecast-run.ts `peerShift`), as a forecast of a running run with peers gets it.
+ * absolute case whose run has finished peers of its facet and strategy — the peers' median error at the
+ * same F and their spread (forecast-run.ts `peerShift`), as a forecast of a running run gets it. A
+ * case is judged as its forecast is served: the calibration's kernel-smoothed z, widened by the peers'
+ * disagreement (forecast.ts `calibrate`).
  *
- * Calibration (`calibrationFromCases`, one per kind: `calibrationsFromCases`): for each τ of TAU_GRID,
- * the standardized errors z = (log outcome − m̂ − shift)/σ(τ) of the cases; their 10th and 90th percentiles make an interval that covers
+ * Calibration (`calibrationFromCases`, one per kind: `calibrationsFromCases`): for each weight pair
+ * (ρ, τ) of RHO_GRID × TAU_GRID (forecast.ts σ), the standardized errors z = (log outcome − m̂ − shift)/σ
+ * of the cases; their 10th and 90th percentiles make an interval that covers
  * 80% of the backtests by construction, and their median corrects a fit's systematic bias (e.g. the
- * late drop of a decaying learning rate). The τ kept is the one with the lowest mean interval score
+ * late drop of a decaying learning rate). The weights kept are those with the lowest mean interval score
  * (Gneiting & Raftery 2007: width + (2/α)·miss distance, α = 0.2, in log loss): the sharpest intervals
- * that are still honest. The z of that τ are kept (sorted, compressed to at most MAX_QUANTILES
+ * that are still honest. Their z are kept (sorted, compressed to at most MAX_QUANTILES
  * quantiles). Fewer than MIN_CALIBRATION_CASES cases → the built-in calibration
  * (forecast-calibration.ts: the same backtests over the real learning curves Thaw is tested on).
  * The peer calibration is used where a run has peers, the absolute one elsewhere (forecast-answer.ts).
@@ -25,13 +28,16 @@
  * skill = that error ÷ the naive forecast's (below 1 beats "it stays where it is").
  */
 import { BUILT_IN_CALIBRATIONS } from './forecast-calibration';
-import { INTERVAL_LEVEL, sigmaOf, type Calibration } from './forecast';
+import { INTERVAL_LEVEL, correctionError, sigmaOf, zQuantile, type Calibration } from './forecast';
 import { PEER_GRID, peerShift, type BacktestPoint, type FinishedCurve, type ForecastAxis, type ForecastMetric } from './forecast-run';
 
 export const BACKTEST_FRACTIONS = [0.25, 0.5, 0.75] as const;
 export const MIN_CALIBRATION_CASES = 30;
 export const MAX_QUANTILES = 200;
 export const TAU_GRID = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1] as const;
+export const RHO_GRID = [0, 0.1, 0.3, 1] as const;
+
+type Weights = Pick<Calibration, 'tau' | 'rho'>;
 
 export type CaseKind = 'absolute' | 'peer';
 
@@ -44,6 +50,9 @@ export interface BacktestCase extends BacktestPoint {
   at: number;
   /** The correction added to the raw forecast (log): 0 for 'absolute', the peers' median error for 'peer'. */
   shift: number;
+  /** The peers' spread around it and their number (forecast.ts correctionError); 0 for 'absolute'. */
+  spread: number;
+  peers: number;
 }
 
 /** The calibrations a forecast uses: 'peer' where the run has finished peers, 'absolute' elsewhere. */
@@ -52,28 +61,33 @@ export interface ForecastCalibration {
   peer: Calibration;
 }
 
-/** The standardized error of a case under τ. */
-export function caseZ(c: BacktestCase, tau: number): number {
-  return (c.logOutcome - c.logRaw - c.shift) / sigmaOf(c, tau);
+/** σ of a case under the weights ρ, τ. */
+export function caseSigma(c: BacktestCase, weights: Weights): number {
+  return sigmaOf(c, weights);
+}
+
+/** The standardized error of a case under the weights ρ, τ. */
+export function caseZ(c: BacktestCase, weights: Weights): number {
+  return (c.logOutcome - c.logRaw - c.shift) / caseSigma(c, weights);
 }
 
 /** The backtest cases of finished runs (module rule), both kinds. */
 export function backtestCases(finished: readonly FinishedCurve[]): BacktestCase[] {
   const byFacet = new Map<string, FinishedCurve[]>();
   for (const f of finished) {
-    const key = `${f.facet}|${f.metric}|${f.axis}`;
+    const key = `${f.facet}|${f.metric}|${f.axis}|${f.strategyKey}`;
     byFacet.set(key, [...(byFacet.get(key) ?? []), f]);
   }
   const out: BacktestCase[] = [];
   for (const run of finished) {
-    const peers = byFacet.get(`${run.facet}|${run.metric}|${run.axis}`)!.filter((p) => p.id !== run.id);
+    const peers = byFacet.get(`${run.facet}|${run.metric}|${run.axis}|${run.strategyKey}`)!.filter((p) => p.id !== run.id);
     for (const at of BACKTEST_FRACTIONS) {
       const point = run.point(Math.round(at * PEER_GRID));
       if (!point) continue;
       const base = { ...point, runId: run.id, facet: run.facet, metric: run.metric, axis: run.axis, at };
-      out.push({ ...base, kind: 'absolute', shift: 0 });
-      const shift = peers.length > 0 ? peerShift(peers, at) : null;
-      if (shift) out.push({ ...base, kind: 'peer', shift: shift.shift });
+      out.push({ ...base, kind: 'absolute', shift: 0, spread: 0, peers: 0 });
+      const correction = peers.length > 0 ? peerShift(peers, at) : null;
+      if (correction) out.push({ ...base, kind: 'peer', ...correction });
     }
   }
   return out;
@@ -95,25 +109,28 @@ export function calibrationFromCases(cases: readonly BacktestCase[], fallback: C
   const usable = cases.filter((c) => Number.isFinite(c.logOutcome - c.logRaw - c.shift));
   if (usable.length < MIN_CALIBRATION_CASES) return fallback;
   const tail = (1 - INTERVAL_LEVEL) / 2;
-  let best: { tau: number; score: number; z: number[] } | null = null;
-  for (const tau of TAU_GRID) {
-    const z = usable.map((c) => caseZ(c, tau)).sort((a, b) => a - b);
-    const lo = quantile(z, tail);
-    const hi = quantile(z, 1 - tail);
-    let score = 0;
-    for (const c of usable) {
-      const sigma = sigmaOf(c, tau);
-      const r = c.logOutcome - c.logRaw - c.shift;
-      score += (hi - lo) * sigma + (Math.max(0, lo * sigma - r) + Math.max(0, r - hi * sigma)) / tail;
+  let best: { weights: Weights; score: number; z: number[] } | null = null;
+  for (const rho of RHO_GRID)
+    for (const tau of TAU_GRID) {
+      const weights = { tau, rho };
+      const z = usable.map((c) => caseZ(c, weights)).sort((a, b) => a - b);
+      const lo = quantile(z, tail);
+      const hi = quantile(z, 1 - tail);
+      let score = 0;
+      for (const c of usable) {
+        const sigma = caseSigma(c, weights);
+        const r = c.logOutcome - c.logRaw - c.shift;
+        score += (hi - lo) * sigma + (Math.max(0, lo * sigma - r) + Math.max(0, r - hi * sigma)) / tail;
+      }
+      score /= usable.length;
+      if (best === null || score < best.score - 1e-12) best = { weights, score, z };
     }
-    score /= usable.length;
-    if (best === null || score < best.score - 1e-12) best = { tau, score, z };
-  }
   return {
     source: 'finished_runs',
     runs: new Set(usable.map((c) => c.runId)).size,
     cases: usable.length,
-    tau: best!.tau,
+    tau: best!.weights.tau,
+    rho: best!.weights.rho,
     z: compress(best!.z),
   };
 }
@@ -226,17 +243,18 @@ export function summarizeBacktest(
       cases.filter((c) => leaveOut(c) !== key),
       options.fallback,
     );
-    const bounds = (calibration: Calibration) => [tail, 0.5, 1 - tail].map((p) => quantile(calibration.z, p)) as [number, number, number];
-    const byKind = { absolute: bounds(calibrations.absolute), peer: bounds(calibrations.peer) };
     for (const c of cases) {
       if (leaveOut(c) !== key || !judgedCases.has(c)) continue;
+      // The forecast as it is served (forecast.ts calibrate): kernel-smoothed z, with the peers' disagreement.
       const calibration = calibrations[c.kind];
-      const [zLo, zMid, zHi] = byKind[c.kind];
-      const z = caseZ(c, calibration.tau);
+      const sigma = caseSigma(c, calibration);
+      const extra = correctionError(c) / sigma;
+      const [zLo, zMid, zHi] = [tail, 0.5, 1 - tail].map((p) => zQuantile(calibration, p, extra)) as [number, number, number];
+      const z = caseZ(c, calibration);
       judged.push({
         c,
         inside: z >= zLo && z <= zHi,
-        error: Math.abs(c.logOutcome - (c.logRaw + c.shift + sigmaOf(c, calibration.tau) * zMid)),
+        error: Math.abs(c.logOutcome - (c.logRaw + c.shift + sigma * zMid)),
         naive: Math.abs(c.logOutcome - c.logNaive),
       });
     }

@@ -4,10 +4,10 @@
  *
  * 1. The deciding curve and what was seen (forecast-run.ts `runCurve`, `runRawForecast`).
  * 2. Peers and incumbent (forecast-run.ts `facetPeers`, `incumbentOf`).
- * 3. With peers that have backtest points at the run's fraction f = (x_s − x0)/(toX − x0), the raw
- *    forecast gets the peers' median error there (`peerShift`) and the 'peer' calibration; otherwise no
- *    correction and the 'absolute' calibration (backtest.ts). Central value and 80% interval:
- *    forecast.ts `calibrate`.
+ * 3. With peers of its strategy (`correctingPeers`) that have backtest points at the run's fraction f = (x_s − x0)/(toX − x0), the raw
+ *    forecast gets their correction (`peerShift`: median error, spread) and the 'peer' calibration;
+ *    otherwise none and the 'absolute' calibration (backtest.ts). Central value and 80% interval:
+ *    forecast.ts `calibrate` (a finished run without `at`: its observed level).
  * 4. pBeat = P(level at toX < the incumbent's level) (forecast.ts `probabilityBelow`, with the
  *    incumbent level's own noise, forecast.ts `levelNoise`).
  * 5. Verdict: 'insufficient' when there is no forecast (fewer than forecast.ts MIN_POINTS points) or no
@@ -17,8 +17,18 @@
  *    else cost.ts `minutesPerStep` from LeRobot's updt_s + data_s); null when the log times neither.
  */
 import type { ForecastCalibration } from './backtest';
-import { INTERVAL_LEVEL, MIN_POINTS, calibrate, forecastPath, probabilityBelow, type Calibration, type RawForecast } from './forecast';
 import {
+  INTERVAL_LEVEL,
+  MIN_POINTS,
+  NO_CORRECTION,
+  calibrate,
+  forecastPath,
+  probabilityBelow,
+  type Calibration,
+  type RawForecast,
+} from './forecast';
+import {
+  correctingPeers,
   facetPeers,
   incumbentOf,
   peerShift,
@@ -159,13 +169,14 @@ export function forecastRun(run: ForecastRun, options: ForecastRunOptions): RunF
     };
   }
   const fraction = toX > raw.x0 ? (raw.fromX - raw.x0) / (toX - raw.x0) : 1;
-  const correction = peers.length > 0 && toX > raw.fromX ? peerShift(peers, fraction) : null;
+  const correcting = correctingPeers(run, peers);
+  const correction = correcting.length > 0 && toX > raw.fromX ? peerShift(correcting, fraction) : null;
   const kind = correction ? 'peer' : 'absolute';
   const calibration = options.calibration[kind];
-  const shift = correction?.shift ?? 0;
-  const forecast = calibrate(raw, calibration, shift);
+  const applied = correction ?? NO_CORRECTION;
+  const forecast = calibrate(raw, calibration, applied);
   const incumbentPeer = incumbent ? peers.find((p) => p.id === incumbent.runId)! : null;
-  const pBeat = incumbent && incumbentPeer ? probabilityBelow(raw, calibration, incumbent.value, shift, incumbentPeer.levelNoise) : null;
+  const pBeat = incumbent && incumbentPeer ? probabilityBelow(raw, calibration, incumbent.value, applied, incumbentPeer.levelNoise) : null;
   const verdict: ForecastVerdict = pBeat === null ? 'insufficient' : pBeat < UNLIKELY_P ? 'unlikely_to_beat' : 'on_track';
   const perUnit = minutesPer(run, curve.axis);
   const minutesSaved = verdict === 'unlikely_to_beat' && perUnit !== null ? Math.max(0, toX - raw.fromX) * perUnit : null;
@@ -184,7 +195,7 @@ export function forecastRun(run: ForecastRun, options: ForecastRunOptions): RunF
   if (overfitting) sentence += ` (${overfitting.message})`;
   sentence = `${sentence[0]!.toUpperCase()}${sentence.slice(1)}.`;
   const corrected = correction
-    ? `, corrected by ${correction.peers} finished run${correction.peers === 1 ? '' : 's'} of the same task at the same point`
+    ? `, corrected by ${correction.peers} finished run${correction.peers === 1 ? '' : 's'} of the same task and strategy at the same point`
     : '';
   const calibrated =
     calibration.source === 'finished_runs'
@@ -209,7 +220,7 @@ export function forecastRun(run: ForecastRun, options: ForecastRunOptions): RunF
     minutesSaved,
     reason: incumbent ? null : `no finished run of ${taskText(run)} on this dataset with a ${what} curve per ${curve.axis}`,
     overfitting,
-    path: forecastPath(forecast, calibration, shift),
+    path: forecastPath(forecast),
     sentence,
     calibration: { kind, source: calibration.source, runs: calibration.runs, cases: calibration.cases, peers: correction?.peers ?? 0 },
   };

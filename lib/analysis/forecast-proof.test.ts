@@ -85,10 +85,11 @@ describe('the built-in calibration', () => {
     for (const kind of ['absolute', 'peer'] as const) {
       const built = BUILT_IN_CALIBRATIONS[kind];
       expect(fresh[kind].source).toBe('finished_runs');
-      expect({ runs: built.runs, cases: built.cases, tau: built.tau, n: built.z.length }).toEqual({
+      expect({ runs: built.runs, cases: built.cases, tau: built.tau, rho: built.rho, n: built.z.length }).toEqual({
         runs: fresh[kind].runs,
         cases: fresh[kind].cases,
         tau: fresh[kind].tau,
+        rho: fresh[kind].rho,
         n: fresh[kind].z.length,
       });
       fresh[kind].z.forEach((z, i) => expect(built.z[i], `${kind} z[${i}]`).toBeCloseTo(z, 2));

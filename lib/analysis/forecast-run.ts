@@ -21,10 +21,13 @@
  * Peers (`facetPeers`): the finished runs of the run's facet — facets.ts `facetKey` (task × dataset
  * size), the rule of Compare and Strategies — other than the run itself, whose deciding curve has the
  * same metric and axis. The incumbent (`incumbentOf`) is the peer with the lowest end level.
- * Runs of one task share what no fit sees (the learning-rate schedule, the data), so their forecast
- * errors at the same point of training agree: `peerShift` is the peers' median error at the run's own
- * fraction (`forecastFraction`; linear between the grid points around it, `gridAround`), and the
- * forecast adds it (forecast-answer.ts).
+ * Runs of one task and one strategy (strategy.ts identity: seeds, repeats) share what no fit sees — the
+ * learning-rate schedule, the data, whether the strategy overfits later — so their forecast errors at
+ * the same point of training agree; runs of other strategies do not (one overfits after the point, the
+ * other does not) and never correct a forecast (`correctingPeers`). `peerShift` is the correcting
+ * peers' median error at the run's own fraction (`forecastFraction`; linear between the grid points around it, `gridAround`),
+ * which the forecast adds, and their spread around it (√(Σ(e − median)²/(n − 1)); 0 for one peer):
+ * peers that disagree widen the predictive distribution (forecast.ts `correctionError`).
  *
  * Overfitting (validation only): the seen part of the run goes through overfitting.ts; a verdict of
  * 'overfitting' means the curve has turned upward: the forecast follows the rise since the minimum and
@@ -34,8 +37,9 @@
 import { facetKey } from '../views/facets';
 import { isFiniteLoss, validationTrend } from './validation';
 import { overfittingVerdict } from './overfitting';
-import { cleanPoints, levelAt, levelNoise, rawForecast, seenAt, type RawForecast, type WeightedPoint } from './forecast';
-import type { RunSeries } from './types';
+import { cleanPoints, levelAt, levelNoise, rawForecast, seenAt, type Correction, type RawForecast, type WeightedPoint } from './forecast';
+import { strategyIdentity } from './strategy';
+import type { RunSeries, StrategyInput } from './types';
 
 export type ForecastMetric = 'val' | 'train';
 export type ForecastAxis = 'epoch' | 'step';
@@ -57,6 +61,8 @@ export interface ForecastRun {
   stepsPerEpoch: number | null;
   /** Epoch-average training losses and (at least own-task) validations. */
   series: RunSeries;
+  /** The freezing strategy (strategy.ts identity: runs of one strategy correct each other's forecasts). */
+  strategy?: StrategyInput | null;
   /** Per-step training losses; may be empty. */
   steps: readonly WeightedPoint[];
   minutesPerEpoch: number | null;
@@ -116,6 +122,8 @@ export interface BacktestPoint {
 export interface FinishedCurve {
   id: number;
   facet: string;
+  /** strategy.ts identity key of its strategy. */
+  strategyKey: string;
   metric: ForecastMetric;
   axis: ForecastAxis;
   /** End level (forecast.ts levelAt over the whole curve). */
@@ -216,6 +224,7 @@ export function finishedCurve(run: ForecastRun): FinishedCurve | null {
   return {
     id: run.id,
     facet: facetKey(run, false),
+    strategyKey: strategyKeyOf(run),
     metric: curve.metric,
     axis: curve.axis,
     level,
@@ -225,6 +234,17 @@ export function finishedCurve(run: ForecastRun): FinishedCurve | null {
       return memo.get(k)!;
     },
   };
+}
+
+/** The strategy identity key of a run (strategy.ts). */
+export function strategyKeyOf(run: Pick<ForecastRun, 'strategy'>): string {
+  return strategyIdentity(run.strategy).key;
+}
+
+/** The peers that correct a forecast: those of the same strategy (see the module rule). */
+export function correctingPeers(run: Pick<ForecastRun, 'strategy'>, peers: readonly FinishedCurve[]): FinishedCurve[] {
+  const key = strategyKeyOf(run);
+  return peers.filter((p) => p.strategyKey === key);
 }
 
 /** The finished runs of the run's facet with a curve of the same metric and axis, other than itself. */
@@ -251,8 +271,8 @@ function median(values: number[]): number {
   return values.length % 2 ? values[Math.floor(mid)]! : (values[mid - 1]! + values[mid]!) / 2;
 }
 
-/** The peers' median log error at fraction f (see the module rule), or null when no peer has a point there. */
-export function peerShift(peers: readonly FinishedCurve[], f: number): { shift: number; peers: number } | null {
+/** The peers' median log error at fraction f and their spread (see the module rule); null when no peer has a point there. */
+export function peerShift(peers: readonly FinishedCurve[], f: number): Correction | null {
   const { k0, k1, w } = gridAround(f);
   const errors: number[] = [];
   for (const peer of peers) {
@@ -263,5 +283,8 @@ export function peerShift(peers: readonly FinishedCurve[], f: number): { shift: 
     if (ea !== null && eb !== null) errors.push(ea + (eb - ea) * w);
     else if (ea !== null || eb !== null) errors.push((ea ?? eb)!);
   }
-  return errors.length === 0 ? null : { shift: median(errors), peers: errors.length };
+  if (errors.length === 0) return null;
+  const shift = median(errors);
+  const spread = errors.length > 1 ? Math.sqrt(errors.reduce((a, e) => a + (e - shift) ** 2, 0) / (errors.length - 1)) : 0;
+  return { shift, spread, peers: errors.length };
 }

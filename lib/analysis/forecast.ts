@@ -15,12 +15,15 @@
  *    A validation curve that has turned upward (`turnedUp`: the overfitting rule of overfitting.ts,
  *    decided by the caller) is forecast by its rise since its minimum ('rising').
  * 3. Raw forecast m̂: the mean log of the fitted curve over the target's 5% window.
- * 4. Scale σ = √(s_w² + P² + (τ·H)²), at least MIN_SIGMA:
+ * 4. Scale σ = √(s_w² + (ρ·P)² + (τ·H)² + s_c²), at least MIN_SIGMA:
  *    - s_w, noise: the fit's robust residual scale brought to the target window's width;
  *    - P, pace: the fitted curve's log-log slope over the last half of the seen range times the
  *      log-horizon H = log(u(toX)/u(x_s)) — how far the curve would still move at its recent pace;
  *    - τ·H: what no fit sees coming (a learning rate decaying to zero, a plateau), growing with the
- *      horizon; τ is learned by the calibration (backtest.ts).
+ *      horizon;
+ *    - s_c: the spread of a correction learned from other runs (forecast-run.ts `peerShift`), if any;
+ *    the weights ρ and τ are learned by the calibration (backtest.ts): a forecast corrected by its
+ *    peers has little of the fit's pace error left.
  * 5. Calibration (backtest.ts): z = (log outcome − m̂)/σ over backtests of finished runs; the central
  *    value is exp(m̂ + σ·median z), the 80% interval exp(m̂ + σ·q10(z)) … exp(m̂ + σ·q90(z)).
  *
@@ -47,7 +50,7 @@ export type { WeightedPoint } from './curve-fit';
 export const LEVEL_WINDOW = 0.05;
 export const MIN_POINTS = 5;
 export const MIN_SIGMA = 0.005;
-export const INTERVAL_LEVEL: 0.8 = 0.8;
+export const INTERVAL_LEVEL = 0.8 as const;
 const HOLDOUT = 0.7;
 const WINDOW_SAMPLES = 5;
 
@@ -119,8 +122,10 @@ export interface Calibration {
   source: 'finished_runs' | 'built_in';
   runs: number;
   cases: number;
-  /** τ of the horizon term of σ (see the module rule). */
+  /** τ, the weight of the horizon term of σ (see the module rule). */
   tau: number;
+  /** ρ, the weight of the pace term of σ (see the module rule). */
+  rho: number;
   /** Sorted quantiles of z (at probabilities (k + ½)/K): the whole sample when small. */
   z: readonly number[];
 }
@@ -146,21 +151,47 @@ export function normalCdf(x: number): number {
   return x >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
 }
 
+const bandwidths = new WeakMap<readonly number[], number>();
+
+/** Silverman's bandwidth of a z sample (0.9 · min(sd, IQR/1.349) · n^(−1/5)). */
+function kernelBandwidth(z: readonly number[]): number {
+  let h = bandwidths.get(z);
+  if (h === undefined) {
+    const mean = z.reduce((a, b) => a + b, 0) / z.length;
+    const sd = Math.sqrt(z.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, z.length - 1));
+    const iqr = (quantileSorted(z, 0.75) - quantileSorted(z, 0.25)) / 1.349;
+    const spread = Math.min(sd, iqr > 0 ? iqr : sd) || 1;
+    h = 0.9 * spread * Math.pow(z.length, -0.2);
+    bandwidths.set(z, h);
+  }
+  return h;
+}
+
 /**
- * P(Z + E < t) for the calibration's z sample, Gaussian-kernel smoothed (Silverman's bandwidth), with
- * E ~ N(0, extra²) an independent error in z units (the noise of the value compared with).
+ * P(Z + E < t): Z the calibration's z sample, Gaussian-kernel smoothed (Silverman's bandwidth), E an
+ * independent N(0, extra²) error in z units (the peers' disagreement, the noise of a value compared with).
  */
 export function zCdf(calibration: Pick<Calibration, 'z'>, t: number, extra = 0): number {
   const z = calibration.z;
   if (z.length === 0) return normalCdf(t / Math.hypot(1, extra));
-  const mean = z.reduce((a, b) => a + b, 0) / z.length;
-  const sd = Math.sqrt(z.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, z.length - 1));
-  const iqr = (quantileSorted(z, 0.75) - quantileSorted(z, 0.25)) / 1.349;
-  const spread = Math.min(sd, iqr > 0 ? iqr : sd) || 1;
-  const bandwidth = Math.hypot(0.9 * spread * Math.pow(z.length, -0.2), extra);
+  const bandwidth = Math.hypot(kernelBandwidth(z), extra);
   let sum = 0;
   for (const v of z) sum += normalCdf((t - v) / bandwidth);
   return sum / z.length;
+}
+
+/** The p-quantile of Z + E (see zCdf), by bisection. */
+export function zQuantile(calibration: Pick<Calibration, 'z'>, p: number, extra = 0): number {
+  const z = calibration.z;
+  const reach = 10 * Math.hypot(z.length > 0 ? kernelBandwidth(z) : 1, extra, 1);
+  let lo = (z[0] ?? 0) - reach;
+  let hi = (z[z.length - 1] ?? 0) + reach;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (zCdf(calibration, mid, extra) < p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
 }
 
 export interface CurveForecastOptions {
@@ -265,9 +296,36 @@ export function rawForecast(seen: readonly WeightedPoint[], options: CurveForeca
   return { family, logMean, noise, pace, logHorizon, anchor, fromX: xs, fromLevel, toX, x0, points, curve, scale };
 }
 
-/** σ of a forecast (or a backtest case) for a calibration's τ. */
-export function sigmaOf(terms: Pick<RawForecast, 'noise' | 'pace' | 'logHorizon'>, tau: number): number {
-  return Math.max(MIN_SIGMA, Math.hypot(terms.noise, terms.pace, tau * terms.logHorizon));
+/**
+ * A correction learned from other runs (forecast-run.ts `peerShift`): `shift` is added to the raw log
+ * forecast; `spread` (log), how much those runs disagreed, widens the predictive distribution
+ * (`correctionError`).
+ */
+export interface Correction {
+  shift: number;
+  spread: number;
+  /** Runs it was learned from. */
+  peers: number;
+}
+
+export const NO_CORRECTION: Correction = Object.freeze({ shift: 0, spread: 0, peers: 0 });
+
+/** σ of a forecast (or a backtest case) for a calibration's weights. */
+export function sigmaOf(terms: Pick<RawForecast, 'noise' | 'pace' | 'logHorizon'>, weights: Pick<Calibration, 'tau' | 'rho'>): number {
+  return Math.max(MIN_SIGMA, Math.hypot(terms.noise, weights.rho * terms.pace, weights.tau * terms.logHorizon));
+}
+
+/**
+ * The peers' disagreement as a predictive error (log): a new run's error around the median of n
+ * peers' errors with spread s is about s·√(1 + 1/n) (the prediction interval of one more draw).
+ */
+export function correctionError(correction: Correction): number {
+  return correction.peers > 1 ? correction.spread * Math.sqrt(1 + 1 / correction.peers) : 0;
+}
+
+/** Nothing left to forecast: the target window is already seen (a finished run without `at`). */
+function done(raw: RawForecast): boolean {
+  return raw.toX <= raw.fromX;
 }
 
 export interface CurveForecast {
@@ -278,24 +336,41 @@ export interface CurveForecast {
 }
 
 /**
- * The calibrated forecast (central value and 80% interval) of a raw one; `shift` (log) is a correction
- * learned elsewhere (forecast-run.ts: the errors of finished runs of the same task at the same point).
+ * The calibrated forecast (central value and 80% interval) of a raw one, with a correction learned from
+ * other runs. A target already seen is its observed level (lo = mean = hi).
  */
-export function calibrate(raw: RawForecast, calibration: Calibration, shift = 0): CurveForecast {
-  const sigma = sigmaOf(raw, calibration.tau);
-  const q = (p: number) => Math.exp(raw.logMean + shift + sigma * calibrationQuantile(calibration, p));
+export function calibrate(raw: RawForecast, calibration: Calibration, correction: Correction = NO_CORRECTION): CurveForecast {
+  if (done(raw)) {
+    const level = Math.exp(raw.logMean);
+    return { mean: level, lo: level, hi: level, raw };
+  }
+  const sigma = sigmaOf(raw, calibration);
+  const extra = correctionError(correction) / sigma;
+  const q = (p: number) => Math.exp(raw.logMean + correction.shift + sigma * zQuantile(calibration, p, extra));
   const tail = (1 - INTERVAL_LEVEL) / 2;
   return { mean: q(0.5), lo: q(tail), hi: q(1 - tail), raw };
 }
 
 /**
- * P(level at toX < value) (pBeat against an incumbent's level), with the forecast's `shift` and the
- * value's own noise (`valueNoise`, log: the incumbent's level is a mean of noisy points too).
+ * P(level at toX < value) (pBeat against an incumbent's level), with the forecast's correction and the
+ * value's own noise (`valueNoise`, log: the incumbent's level is a mean of noisy points too). A target
+ * already seen is compared as it is, with both levels' noise.
  */
-export function probabilityBelow(raw: RawForecast, calibration: Calibration, value: number, shift = 0, valueNoise = 0): number {
+export function probabilityBelow(
+  raw: RawForecast,
+  calibration: Calibration,
+  value: number,
+  correction: Correction = NO_CORRECTION,
+  valueNoise = 0,
+): number {
   if (!(value > 0)) return 0;
-  const sigma = sigmaOf(raw, calibration.tau);
-  return zCdf(calibration, (Math.log(value) - raw.logMean - shift) / sigma, valueNoise / sigma);
+  if (done(raw)) return normalCdf((Math.log(value) - raw.logMean) / Math.max(MIN_SIGMA, Math.hypot(raw.noise, valueNoise)));
+  const sigma = sigmaOf(raw, calibration);
+  return zCdf(
+    calibration,
+    (Math.log(value) - raw.logMean - correction.shift) / sigma,
+    Math.hypot(correctionError(correction), valueNoise) / sigma,
+  );
 }
 
 /**
@@ -320,24 +395,22 @@ export function levelNoise(points: readonly WeightedPoint[]): number {
 }
 
 /**
- * The cone from the last seen x to toX, `steps` + 1 points [x, central, lo, hi]: the fitted curve with
- * its anchor, the correction `shift` and the calibrated interval opening with the horizon
- * (σ·(x − x_s)/(toX − x_s)); the last point is the forecast itself.
+ * The cone from the last seen x to toX, `steps` + 1 points [x, central, lo, hi]: the anchored fitted
+ * curve, moved towards the forecast's central value and interval in proportion to the way gone
+ * ((x − x_s)/(toX − x_s)); the last point is the forecast itself.
  */
-export function forecastPath(forecast: CurveForecast, calibration: Calibration, shift = 0, steps = 16): [number, number, number, number][] {
+export function forecastPath(forecast: CurveForecast, steps = 16): [number, number, number, number][] {
   const { raw } = forecast;
-  const tail = (1 - INTERVAL_LEVEL) / 2;
-  const zLo = calibrationQuantile(calibration, tail);
-  const zMid = calibrationQuantile(calibration, 0.5);
-  const zHi = calibrationQuantile(calibration, 1 - tail);
+  if (done(raw)) return [[raw.toX, forecast.mean, forecast.lo, forecast.hi]];
+  const fitted = (x: number) => Math.log(Math.max(evaluate(raw.curve, toU(raw.scale, x)), 1e-300)) + raw.anchor;
+  const end = fitted(raw.toX);
+  const [dMid, dLo, dHi] = [forecast.mean, forecast.lo, forecast.hi].map((v) => Math.log(v) - end) as [number, number, number];
   const out: [number, number, number, number][] = [];
-  const end = sigmaOf(raw, calibration.tau);
   for (let i = 0; i < steps; i++) {
     const x = raw.fromX + ((raw.toX - raw.fromX) * i) / steps;
-    const frac = raw.toX > raw.fromX ? (x - raw.fromX) / (raw.toX - raw.fromX) : 0;
-    const logY = Math.log(Math.max(evaluate(raw.curve, toU(raw.scale, x)), 1e-300)) + raw.anchor + shift * frac;
-    const sigma = Math.max(MIN_SIGMA, end * frac);
-    out.push([x, Math.exp(logY + sigma * zMid), Math.exp(logY + sigma * zLo), Math.exp(logY + sigma * zHi)]);
+    const frac = i / steps;
+    const y = fitted(x);
+    out.push([x, Math.exp(y + frac * dMid), Math.exp(y + frac * dLo), Math.exp(y + frac * dHi)]);
   }
   out.push([raw.toX, forecast.mean, forecast.lo, forecast.hi]);
   return out;

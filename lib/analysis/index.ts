@@ -175,6 +175,7 @@ export {
   gridAround,
   isFinished,
   runCurve,
+  strategyKeyOf,
   type BacktestPoint,
   type FinishedCurve,
   type ForecastAxis,

@@ -26,6 +26,7 @@ import {
   minutesPerStep,
   runCost,
   runCurve,
+  strategyKeyOf,
   summarizeBacktest,
   BACKTEST_FRACTIONS,
   FINISHED_STATUSES,
@@ -101,6 +102,7 @@ function toForecastRun(
     totalSteps: record.totalSteps,
     stepsPerEpoch: record.stepsPerEpoch,
     series: { epochs: record.epochs, validations: record.validations, taskId: record.taskId, format: record.format },
+    strategy: record.strategy,
     steps,
     minutesPerEpoch,
     minutesPerStep: minutesPerStepValue,
@@ -221,9 +223,11 @@ async function forecastLoaded(runs: readonly LoadedRun[], at: number | undefined
     if (f === null || !curve) continue;
     const { k0, k1 } = gridAround(f);
     const facet = facetKey(run, false);
+    const strategy = strategyKeyOf(run);
     for (const entry of entries.values()) {
       const c = entry.curve;
-      if (c.id === run.id || c.facet !== facet || c.metric !== curve.metric || c.axis !== curve.axis) continue;
+      if (c.id === run.id || c.facet !== facet || c.metric !== curve.metric || c.axis !== curve.axis || c.strategyKey !== strategy)
+        continue;
       const set = needs.get(c.id) ?? new Set<number>(CASE_KS);
       set.add(k0).add(k1);
       needs.set(c.id, set);
@@ -270,7 +274,7 @@ export async function getForecastBacktest(): Promise<ForecastBacktestResponse> {
   const { calibration, cases, finished } = await forecastCalibration();
   const summary = summarizeBacktest(cases);
   const facets = new Map(facetRuns(finished, false).map((f) => [f.key, f]));
-  const info = (c: ForecastCalibration['absolute']) => ({ source: c.source, runs: c.runs, cases: c.cases, tau: c.tau });
+  const info = (c: ForecastCalibration['absolute']) => ({ source: c.source, runs: c.runs, cases: c.cases, tau: c.tau, rho: c.rho });
   return {
     level: 0.8,
     finishedRuns: new Set(cases.map((c) => c.runId)).size,

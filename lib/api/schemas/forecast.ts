@@ -79,7 +79,9 @@ const calibrationInfo = z.object({
   source: z.enum(['finished_runs', 'built_in']),
   runs: z.number().int(),
   cases: z.number().int(),
+  /** Weights of σ's horizon and pace terms (lib/analysis/forecast.ts). */
   tau: finite,
+  rho: finite,
 });
 
 export const forecastBacktestResponse = z.object({
