@@ -38,6 +38,7 @@ export type CurveFamily = 'power' | 'exponential' | 'rising';
 export const MAX_BINS = 64;
 const HUBER_K = 1.345;
 const MAX_ITERATIONS = 40;
+const ROUND = 8;
 
 export interface Bin {
   u: number;
@@ -207,16 +208,27 @@ function lm(family: CurveFamily, bins: readonly Bin[], weights: readonly number[
     const f = Math.max(evaluate({ family, params: p }, u), TINY);
     return gradient(family, p, u).map((g) => (root[i]! * g) / f);
   };
-  const result = levenbergMarquardt({ x: index, y: target }, model, {
-    initialValues: initial,
-    minValues: b.min,
-    maxValues: b.max,
-    maxIterations: MAX_ITERATIONS,
-    damping: 1e-2,
-    errorTolerance: 1e-10,
-    jacobianFunction: jacobian,
-  });
-  return result.parameterValues;
+  // In rounds of ROUND iterations, stopping when a round improves the error by less than 1e-6 of it
+  // (the fitter itself only stops at an absolute error, which a noisy curve never reaches).
+  let params = initial;
+  let error = Infinity;
+  for (let done = 0; done < MAX_ITERATIONS; done += ROUND) {
+    const result = levenbergMarquardt({ x: index, y: target }, model, {
+      initialValues: params,
+      minValues: b.min,
+      maxValues: b.max,
+      maxIterations: ROUND,
+      damping: 1e-2,
+      errorTolerance: 1e-12,
+      jacobianFunction: jacobian,
+    });
+    if (!(result.parameterError < error)) break;
+    const converged = error - result.parameterError < 1e-6 * result.parameterError;
+    params = result.parameterValues;
+    error = result.parameterError;
+    if (converged) break;
+  }
+  return params;
 }
 
 function residuals(family: CurveFamily, params: readonly number[], bins: readonly Bin[]): number[] {
@@ -284,7 +296,7 @@ export function fitFamily(family: CurveFamily, bins: readonly Bin[]): FittedCurv
   const b = bounds(family, minY, maxY);
   const ones = bins.map(() => 1);
   let best: { params: number[]; mse: number } | null = null;
-  for (const floor of [0, 0.5 * minY, 0.9 * minY]) {
+  for (const floor of [0, 0.8 * minY]) {
     const params = lm(family, bins, ones, start(family, bins, floor, b), b);
     const mse = weightedMse(residuals(family, params, bins), ones);
     if (Number.isFinite(mse) && (best === null || mse < best.mse)) best = { params, mse };

@@ -56,9 +56,13 @@ const WINDOW_SAMPLES = 5;
 
 /** Points with finite y > 0, sorted by x (stable), n ≥ 1. */
 export function cleanPoints(points: readonly WeightedPoint[]): WeightedPoint[] {
-  const out = points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y) && p.y > 0 && p.n > 0);
+  const out: WeightedPoint[] = [];
   let sorted = true;
-  for (let i = 1; i < out.length; i++) if (out[i]!.x < out[i - 1]!.x) sorted = false;
+  for (const p of points) {
+    if (!(p.y > 0 && p.y < Infinity && p.n > 0 && Number.isFinite(p.x))) continue;
+    if (out.length > 0 && p.x < out[out.length - 1]!.x) sorted = false;
+    out.push(p);
+  }
   return sorted ? out : out.sort((a, b) => a.x - b.x);
 }
 
