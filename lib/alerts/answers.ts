@@ -21,9 +21,9 @@ export interface Answer {
   /** null: no HTTP answer (network error, timeout). */
   status: number | null;
   headers: Headers | null;
-  /** The body, already redacted. */
+  /** The body as received (the caller redacts the outcome's reason, which may quote it). */
   body: string;
-  /** For network errors: what went wrong (redacted). */
+  /** For network errors: what went wrong. */
   error?: string;
 }
 

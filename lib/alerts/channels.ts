@@ -23,7 +23,7 @@ import { createHmac } from 'node:crypto';
 import { classifyAnswer, type Outcome } from './answers';
 import type { AlertChannel } from './config';
 import { renderAlert, type AlertPayload } from './format';
-import { redact, redactThenCut } from './redact';
+import { redactThenCut } from './redact';
 
 export type { AlertPayload } from './format';
 
@@ -131,8 +131,9 @@ export async function sendRequest(
       redirect: 'error',
     });
     httpStatus = response.status;
-    // Redact the whole body before anything cuts or shows it.
-    const body = redact(await readSome(response), channel);
+    // The raw body decides (a code such as 123456 may look like a piece of a token); the reason
+    // built from it is redacted as a whole below, before it is cut, stored or shown.
+    const body = await readSome(response);
     outcome = classifyAnswer(channel.type, { status: response.status, headers: response.headers, body }, nowMs);
   } catch (error) {
     if (options.signal?.aborted)
@@ -144,7 +145,7 @@ export async function sendRequest(
       : error instanceof Error
         ? `${error.message}${cause instanceof Error ? `: ${cause.message}` : ''}`
         : String(error);
-    outcome = classifyAnswer(channel.type, { status: null, headers: null, body: '', error: redact(detail, channel) }, nowMs);
+    outcome = classifyAnswer(channel.type, { status: null, headers: null, body: '', error: detail }, nowMs);
   }
   const answer = outcome.kind === 'delivered' ? 'ok' : redactThenCut(outcome.reason, channel);
   return { ok: outcome.kind === 'delivered', outcome, httpStatus, answer };

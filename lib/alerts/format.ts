@@ -132,21 +132,25 @@ export function renderAlert(channel: Pick<AlertChannel, 'type' | 'secret'>, aler
   return { ok: true, body: shape.body(fitted), cut: fitted !== message };
 }
 
-/** How long one alert's message may be in a digest line (code points). */
-const DIGEST_SNIPPET = 160;
+/**
+ * How long one alert's message preview may be in a digest line (code points), longest first: the
+ * longest with which the most alerts fit is used; at 0 a line keeps only the facts (rule, run,
+ * task, strategy, link, id).
+ */
+const DIGEST_SNIPPETS = [160, 100, 60, 30, 0] as const;
 
-function digestLine(alert: AlertPayload): { label: string; snippet: string } {
+function digestLine(alert: AlertPayload, snippet: number): { label: string; snippet: string } {
   const label = [alert.rule, `run ${alert.run.id}`, taskLabel(alert), alert.run.strategy ? cleanText(alert.run.strategy) : '']
     .filter(Boolean)
     .join(' · ');
-  return { label, snippet: cutEnd(cleanText(alert.message).replace(/\s*\n\s*/g, ' ⏎ '), DIGEST_SNIPPET) };
+  return { label, snippet: snippet === 0 ? '' : cutEnd(cleanText(alert.message).replace(/\s*\n\s*/g, ' ⏎ '), snippet) };
 }
 
 type ChatChannel = { type: Exclude<ChannelType, 'webhook'>; secret: string | null };
 
-function digestBody(channel: ChatChannel, alerts: readonly AlertPayload[]): Record<string, unknown> {
+function digestBody(channel: ChatChannel, alerts: readonly AlertPayload[], snippet: number): Record<string, unknown> {
   const heading = `Thaw: ${alerts.length} alerts at once (one message, to stay under ${channel.type}'s rate limit)`;
-  const items = alerts.map(digestLine);
+  const items = alerts.map((alert) => digestLine(alert, snippet));
   switch (channel.type) {
     case 'slack':
     case 'feishu': {
@@ -154,7 +158,7 @@ function digestBody(channel: ChatChannel, alerts: readonly AlertPayload[]): Reco
         heading,
         ...items.map((item, i) => {
           const alert = alerts[i]!;
-          return `${i + 1}. ${item.label}: ${item.snippet}${alert.url ? ` ${alert.url}` : ''} (alert ${alert.id})`;
+          return `${i + 1}. ${item.label}${item.snippet ? `: ${item.snippet}` : ''}${alert.url ? ` ${alert.url}` : ''} (alert ${alert.id})`;
         }),
       ].join('\n');
       return channel.type === 'slack'
@@ -169,7 +173,7 @@ function digestBody(channel: ChatChannel, alerts: readonly AlertPayload[]): Reco
         ...items.map((item, i) => {
           const alert = alerts[i]!;
           const link = alert.url ? ` [open](${markdownUrl(alert.url)})` : '';
-          return `- **${md(item.label)}**: ${md(item.snippet)}${link} (alert ${md(alert.id)})`;
+          return `- **${md(item.label)}**${item.snippet ? `: ${md(item.snippet)}` : ''}${link} (alert ${md(alert.id)})`;
         }),
       ].join('\n');
       return channel.type === 'dingtalk'
@@ -206,8 +210,14 @@ export function renderDigest(
   if (channel.type === 'webhook') return { count: 0, body: {} };
   const chat: ChatChannel = { type: channel.type, secret: channel.secret };
   const max = CHANNEL_LIMITS[channel.type].size.max;
-  const fits = (n: number) => digestSize(chat, digestBody(chat, alerts.slice(0, n))) <= max;
-  let count = 0;
-  while (count < alerts.length && fits(count + 1)) count++;
-  return { count, body: digestBody(chat, alerts.slice(0, count)) };
+  let best = { count: 0, snippet: DIGEST_SNIPPETS[0] as number };
+  for (const snippet of DIGEST_SNIPPETS) {
+    const fits = (n: number) => digestSize(chat, digestBody(chat, alerts.slice(0, n), snippet)) <= max;
+    let count = best.count;
+    if (count > 0 && !fits(count)) continue;
+    while (count < alerts.length && fits(count + 1)) count++;
+    if (count > best.count) best = { count, snippet };
+    if (count === alerts.length) break;
+  }
+  return { count: best.count, body: digestBody(chat, alerts.slice(0, best.count), best.snippet) };
 }

@@ -90,14 +90,18 @@ export function redactThenCut(text: string, channel: { url: string; secret: stri
 
 /**
  * The credentials a thaw-alerts.yaml file's text holds, found without parsing it (it may not
- * parse): the value of every `url:` and `secret:` line, and their URL parts.
+ * parse): the value of every `url:` and `secret:` key, in block style (the rest of the line) and
+ * in flow style (`{ url: …, … }`), quoted or not, closed or not, and their URL parts.
  */
 export function credentialsInConfigText(text: string): Credential[] {
   const found: Credential[] = [];
-  for (const match of text.matchAll(/^[\s-]*["']?(url|secret)["']?\s*:\s*(.*?)\s*(?:#.*)?$/gim)) {
-    const value = (match[2] ?? '').replace(/^["']|["']$/g, '');
-    if (value.length === 0) continue;
-    found.push(...credentialsOf(match[1]!.toLowerCase() === 'url' ? { url: value, secret: null } : { url: '', secret: value }));
-  }
+  const add = (key: string, raw: string) => {
+    const value = raw.trim().replace(/^["']|["']$/g, '');
+    if (value.length === 0) return;
+    found.push(...credentialsOf(key.toLowerCase() === 'url' ? { url: value, secret: null } : { url: '', secret: value }));
+  };
+  for (const match of text.matchAll(/^[\s-]*["']?(url|secret)["']?\s*:\s*(.*?)\s*(?:\s#.*)?$/gim)) add(match[1]!, match[2] ?? '');
+  for (const match of text.matchAll(/[{,]\s*["']?(url|secret)["']?\s*:\s*("[^"\n]*"?|'[^'\n]*'?|[^,}\n]*)/gi))
+    add(match[1]!, match[2] ?? '');
   return found.sort((a, b) => b.value.length - a.value.length);
 }
