@@ -48,9 +48,10 @@ describe('channel formats', () => {
     expect(request.headers['x-thaw-signature']).toBeUndefined();
   });
 
-  it('slack: {"text"} with the facts', async () => {
+  it('slack: {"text", "mrkdwn": false} with the facts', async () => {
     const { json } = await send(channel('slack', null));
-    expect(Object.keys(json)).toEqual(['text']);
+    expect(Object.keys(json)).toEqual(['text', 'mrkdwn']);
+    expect(json.mrkdwn).toBe(false);
     expect(json.text).toContain('run 12');
     expect(json.text).toContain(alert.id);
     expect(json.text).toContain(alert.url);
@@ -65,9 +66,10 @@ describe('channel formats', () => {
     expect(json.sign).toBe(createHmac('sha256', `${timestamp}\n${'fs-secret'}`).update('').digest('base64'));
   });
 
-  it('dingtalk: markdown body, timestamp + sign query parameters', async () => {
+  it('dingtalk: markdown body with msgUuid, timestamp + sign query parameters', async () => {
     const { request, json } = await send(channel('dingtalk', 'SECding', '/dingtalk?access_token=tok123'));
     expect(json.msgtype).toBe('markdown');
+    expect(json.msgUuid).toBe(alert.id);
     expect((json.markdown as { title: string; text: string }).text).toContain(alert.url);
     expect(request.query.get('access_token')).toBe('tok123');
     const timestamp = request.query.get('timestamp')!;
@@ -84,6 +86,7 @@ describe('channel formats', () => {
   it('a chat service refusing in its body is a failure, and its answer carries no URL or secret', async () => {
     const result = await sendAlert(channel('dingtalk', 'SECding', '/refuse?access_token=tok123'), alert);
     expect(result.ok).toBe(false);
+    expect(result.outcome.kind).toBe('permanent');
     expect(result.answer).toContain('310000');
     const down = await sendAlert({ ...channel('webhook', 's3cret-value'), url: 'http://127.0.0.1:1/hook?token=tok-abcdef' }, alert);
     expect(down.ok).toBe(false);
@@ -99,6 +102,50 @@ describe('thaw-alerts.yaml', () => {
     expect(() => parseAlertsConfig('channels:\n  - name: lab\n    type: teams\n    url: nope\n    rules: [boom]\n', 'x.yaml')).toThrow(
       /channels\.0\.type: expected one of webhook, slack, feishu, dingtalk, wecom[\s\S]*channels\.0\.url: expected an http\(s\) URL[\s\S]*channels\.0\.rules\.0/,
     );
-    expect(() => parseAlertsConfig('channels: [', 'x.yaml')).toThrow(/x\.yaml: not valid YAML/);
+    expect(() => parseAlertsConfig('channels: [', 'x.yaml')).toThrow(/x\.yaml: not valid YAML at line 1, column 12: Flow sequence/);
+  });
+
+  const TOKEN = '9f8e7d6c5b4a39281706f5e4d3c2b1a0';
+  const SECRET = 'SECa1b2c3d4e5f60718293a4b5c6d7e8f';
+  /** The message of what parsing `text` throws. */
+  function problem(text: string): string {
+    try {
+      parseAlertsConfig(text, 'thaw-alerts.yaml');
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error('parsed');
+  }
+
+  it.each([
+    [
+      'an unclosed quote',
+      `channels:\n  - name: ding\n    type: dingtalk\n    url: "https://oapi.dingtalk.com/robot/send?access_token=${TOKEN}\n    secret: ${SECRET}\n`,
+    ],
+    [
+      'a duplicate key',
+      `channels:\n  - name: ding\n    url: https://oapi.dingtalk.com/robot/send?access_token=${TOKEN}\n    url: https://oapi.dingtalk.com/robot/send?access_token=${TOKEN}\n    secret: ${SECRET}\n`,
+    ],
+    [
+      'bad indentation',
+      `channels:\n  - name: ding\n    type: dingtalk\n   url: https://oapi.dingtalk.com/robot/send?access_token=${TOKEN}\n    secret: ${SECRET}\n`,
+    ],
+    [
+      'a nested mapping on the secret line',
+      `channels:\n  - name: ding\n    type: dingtalk\n    url: https://oapi.dingtalk.com/robot/send?access_token=${TOKEN}\n    secret: ${SECRET}: oops\n`,
+    ],
+    [
+      'a flow mapping cut short',
+      `channels: [{ name: ding, type: dingtalk, url: https://oapi.dingtalk.com/robot/send?access_token=${TOKEN}, secret: ${SECRET}`,
+    ],
+    [
+      'valid YAML, wrong fields',
+      `channels:\n  - name: ding\n    type: teams\n    url: https://oapi.dingtalk.com/robot/send?access_token=${TOKEN}\n    secret: ${SECRET}\n    extra: 1\n`,
+    ],
+  ])('a malformed file (%s) names the problem without any part of the token or secret', (_, text) => {
+    const message = problem(text);
+    expect(message).toMatch(/thaw-alerts\.yaml/);
+    for (const secret of [TOKEN, SECRET])
+      for (let i = 0; i + 6 <= secret.length; i++) expect(message).not.toContain(secret.slice(i, i + 6));
   });
 });

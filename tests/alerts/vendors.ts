@@ -59,9 +59,9 @@ export async function startVendor(type: ChannelType, options: VendorOptions = {}
   };
   const inWindow = (ms: number) => accepted.filter((at) => at > clock() - ms).length;
 
-  function vendor(request: Received, index: number): Reply {
+  function vendor(request: Received): Reply {
     const now = clock();
-    let json: Record<string, unknown> = {};
+    let json: Record<string, unknown>;
     try {
       json = JSON.parse(request.body) as Record<string, unknown>;
     } catch {
@@ -134,10 +134,9 @@ export async function startVendor(type: ChannelType, options: VendorOptions = {}
         // Thaw's own: X-Thaw-Signature = sha256=HMAC-SHA256(secret, body) when a secret is set.
         const expected = secret ? `sha256=${createHmac('sha256', secret).update(request.body).digest('hex')}` : undefined;
         if (expected && request.headers['x-thaw-signature'] !== expected) return { status: 401, body: 'bad signature' };
-        return accept({ text: String(json.message ?? ''), body: json, msgUuid: null, at: now });
+        return accept({ text: typeof json.message === 'string' ? json.message : '', body: json, msgUuid: null, at: now });
       }
     }
-    void index;
   }
 
   function accept(post: Posted): Reply {
@@ -149,7 +148,7 @@ export async function startVendor(type: ChannelType, options: VendorOptions = {}
   const receiver = await startReceiver((request, index) => {
     const override = options.override?.(request, index);
     if (override !== undefined) return override;
-    const reply = vendor(request, index);
+    const reply = vendor(request);
     if (options.postThenHang?.(index)) return 'hang';
     return reply;
   });
