@@ -29,7 +29,7 @@ import { CHANGE_CHANNEL } from '../lib/live/hub';
 import type { Logger } from '../lib/log';
 
 /** A JavaScript time (ms since the epoch) as a `timestamp(3)` holding UTC, as Prisma stores them. */
-const ts = (param: string) => `(to_timestamp(${param}::float8 / 1000) AT TIME ZONE 'UTC')`;
+export const ts = (param: string) => `(to_timestamp(${param}::float8 / 1000) AT TIME ZONE 'UTC')`;
 /** A `timestamp(3)` column holding UTC as ms since the epoch. */
 const ms = (column: string) => `(extract(epoch from (${column} AT TIME ZONE 'UTC')) * 1000)::float8`;
 

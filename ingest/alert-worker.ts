@@ -24,7 +24,7 @@ import { CHANNEL_LIMITS, type RateWindow } from '../lib/alerts/limits';
 import { inTransaction } from '../lib/db/transaction';
 import { errorMessage } from '../lib/errors';
 import type { Logger } from '../lib/log';
-import { ChannelLane } from './alert-lane';
+import { ChannelLane, ts } from './alert-lane';
 
 export { alertPayload, backoffDelay } from './alert-lane';
 
@@ -51,6 +51,9 @@ export interface AlertWorkerOptions {
   /** Replaces a channel type's rate budget (lib/alerts/limits.ts); tests use small windows. */
   budgets?: Partial<Record<ChannelType, readonly RateWindow[]>>;
 }
+
+/** A pending delivery to a channel no process has is failed once it is this overdue. */
+const ORPHAN_AFTER_MS = 3_600_000;
 
 interface RunningLane {
   lane: ChannelLane;
@@ -178,7 +181,7 @@ export class AlertWorker {
           if (!channelWants(channel, alert.rule, alert.taskId)) continue;
           await client.query(
             `INSERT INTO "AlertDelivery" ("alertId", channel, "nextAttemptAt", "updatedAt")
-             VALUES ($1, $2, (to_timestamp($3::float8 / 1000) AT TIME ZONE 'UTC'), (to_timestamp($3::float8 / 1000) AT TIME ZONE 'UTC'))
+             VALUES ($1, $2, ${ts('$3')}, ${ts('$3')})
              ON CONFLICT DO NOTHING`,
             [alert.id, channel.name, now],
           );
@@ -186,11 +189,15 @@ export class AlertWorker {
       }
       if (alerts.length > 0)
         await client.query(`UPDATE "Alert" SET "fannedOutAt" = now() WHERE id = ANY($1::text[])`, [alerts.map((a) => a.id)]);
-      // Deliveries to a channel no longer in thaw-alerts.yaml can never be sent.
+      // Deliveries to a channel this process does not have, overdue by an hour: no Thaw process on
+      // the database sends on that channel any more (another machine with it in its
+      // thaw-alerts.yaml would have sent them; a throttled one is not overdue).
       await client.query(
-        `UPDATE "AlertDelivery" SET status = 'failed', "lastError" = 'channel is no longer configured', throttled = false
-          WHERE status = 'pending' AND NOT (channel = ANY($1::text[]))`,
-        [[...this.lanes.keys()]],
+        `UPDATE "AlertDelivery" SET status = 'failed', throttled = false,
+                "lastError" = 'channel is no longer configured (no Thaw process sent on it for an hour)'
+          WHERE status = 'pending' AND NOT (channel = ANY($1::text[]))
+            AND "nextAttemptAt" < ${ts('$2')}`,
+        [[...this.lanes.keys()], now - ORPHAN_AFTER_MS],
       );
       return alerts.length;
     });

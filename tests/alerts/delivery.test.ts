@@ -265,6 +265,24 @@ describe('hopeless answers fail at once, with the reason', () => {
   });
 });
 
+describe('channels no process has', () => {
+  it('a delivery is failed only once no process has sent on its channel for an hour', async () => {
+    const clock = testClock();
+    const wecom = await vendor('wecom', { clock: clock.now });
+    const gone = { ...wecom.channel('t-orphan'), url: 'http://127.0.0.1:1/cgi-bin/webhook/send?key=x' };
+    const id = await insertAlert('The run crashed.');
+    await worker([gone], clock).worker.fanOut();
+    const other = worker([wecom.channel('t-orphan-other')], clock).worker;
+    await other.fanOut();
+    expect((await deliveries([id])).find((r) => r.channel === 't-orphan')!.status).toBe('pending');
+    clock.advance(3_600_001);
+    await other.fanOut();
+    const row = (await deliveries([id])).find((r) => r.channel === 't-orphan')!;
+    expect(row.status).toBe('failed');
+    expect(row.lastError).toMatch(/no longer configured/);
+  });
+});
+
 describe('retries', () => {
   it('DingTalk posted, the answer timed out: the retry carries the same msgUuid and is not posted twice', async () => {
     const clock = testClock();
@@ -331,20 +349,25 @@ describe('independent channels', () => {
       timeoutMs: 4_000,
       pollMs: 50,
     });
-    const id = await insertAlert('The run crashed: while Slack hangs.');
+    const first = await insertAlert('The run crashed: Slack starts hanging on this one.');
     w.start();
-    await waitFor(async () => (await deliveries([id])).filter((r) => r.status === 'delivered').length === 2, {
+    await waitFor(() => slack.received.length === 1, { what: "Slack's request" });
+    await waitFor(async () => (await deliveries([first])).filter((r) => r.status === 'delivered').length === 2, {
       what: 'WeCom and DingTalk',
     });
-    // Delivered while Slack's request is still waiting for its answer.
+    // A new crash while Slack still hangs on the first: WeCom and DingTalk get it at once.
+    const second = await insertAlert('The run crashed: while Slack hangs.');
+    await waitFor(async () => (await deliveries([second])).filter((r) => r.status === 'delivered').length === 2, {
+      what: 'the second alert',
+    });
     expect(slack.hangingNow()).toBe(1);
-    const rows = await deliveries([id]);
-    expect(rows.find((r) => r.channel === 't-hang-slack')).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(slack.received).toHaveLength(1);
+    expect((await deliveries([second])).find((r) => r.channel === 't-hang-slack')).toMatchObject({ status: 'pending', attempts: 0 });
     // Slack's own timeout then counts against Slack only.
-    await waitFor(async () => (await deliveries([id])).some((r) => r.channel === 't-hang-slack' && r.failures === 1), {
+    await waitFor(async () => (await deliveries([first])).some((r) => r.channel === 't-hang-slack' && r.failures === 1), {
       what: "Slack's timeout",
     });
-    expect((await deliveries([id])).find((r) => r.channel === 't-hang-slack')!.lastError).toMatch(/no answer within 4 s/);
+    expect((await deliveries([first])).find((r) => r.channel === 't-hang-slack')!.lastError).toMatch(/no answer within 4 s/);
     await w.close();
   });
 });
