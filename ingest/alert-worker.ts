@@ -69,6 +69,7 @@ export class AlertWorker {
   private fanOutLoop: Promise<void> | undefined;
   private wakeFanOut: () => void = () => {};
   private readonly clock: () => number;
+  private prunedAt = 0;
 
   constructor(private readonly options: AlertWorkerOptions) {
     this.clock = options.clock ?? Date.now;
@@ -189,6 +190,11 @@ export class AlertWorker {
       }
       if (alerts.length > 0)
         await client.query(`UPDATE "Alert" SET "fannedOutAt" = now() WHERE id = ANY($1::text[])`, [alerts.map((a) => a.id)]);
+      // The rate ledger only needs its last minute; a day is kept for looking back.
+      if (now - this.prunedAt > 60_000) {
+        this.prunedAt = now;
+        await client.query(`DELETE FROM "AlertSend" WHERE at < ${ts('$1')}`, [now - 24 * 3_600_000]);
+      }
       // Deliveries to a channel this process does not have, overdue by an hour: no Thaw process on
       // the database sends on that channel any more (another machine with it in its
       // thaw-alerts.yaml would have sent them; a throttled one is not overdue).

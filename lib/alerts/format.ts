@@ -213,11 +213,16 @@ export function renderDigest(
   let best = { count: 0, snippet: DIGEST_SNIPPETS[0] as number };
   for (const snippet of DIGEST_SNIPPETS) {
     const fits = (n: number) => digestSize(chat, digestBody(chat, alerts.slice(0, n), snippet)) <= max;
-    let count = best.count;
-    if (count > 0 && !fits(count)) continue;
-    while (count < alerts.length && fits(count + 1)) count++;
-    if (count > best.count) best = { count, snippet };
-    if (count === alerts.length) break;
+    // The size grows with the number of lines: the largest count that fits, by bisection.
+    let lo = 0;
+    let hi = alerts.length;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (fits(mid)) lo = mid;
+      else hi = mid - 1;
+    }
+    if (lo > best.count) best = { count: lo, snippet };
+    if (lo === alerts.length) break;
   }
   return { count: best.count, body: digestBody(chat, alerts.slice(0, best.count), best.snippet) };
 }
