@@ -17,8 +17,8 @@
 //   secret over `${timestamp}\n${secret}`)) (https://open.dingtalk.com/document/robots/customize-robot-security-settings).
 //   `msgUuid` is the message's stable key: the same alert (or digest) sent again after a timeout
 //   carries the same one, so DingTalk posts it once. (The field is the one issue 29 names; the
-//   DingTalk pages reachable when this was written do not list it. An unknown body field is
-//   ignored by the robot API, so at worst it does nothing.)
+//   DingTalk pages reachable when this was written do not list it: should the robot ignore it, a
+//   repeat after a timeout may post twice, which is the at-least-once the outbox promises anyway.)
 // - wecom group robot: POST {"msgtype":"markdown","markdown":{"content":"..."}}; the key in the URL is
 //   the only credential, no signature (https://developer.work.weixin.qq.com/document/path/91770).
 import { createHmac } from 'node:crypto';
