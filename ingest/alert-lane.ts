@@ -187,6 +187,15 @@ export class ChannelLane {
       this.o.log.warn({ channel: this.name, err: chosen.reason }, 'alert delivery failed: cannot be sent');
       return { kind: 'worked' };
     }
+    // A message tried before that is not sent again whole (what fits changed): the alerts left out
+    // lose its key, so they never go later as a different message under the same key (DingTalk
+    // would drop it as a repeat).
+    const retried = due.find((row) => row.batch !== null);
+    if (retried)
+      await client.query(
+        `UPDATE "AlertDelivery" SET batch = NULL WHERE channel = $1 AND status = 'pending' AND batch = $2 AND NOT (id = ANY($3::int[]))`,
+        [this.name, retried.batch, chosen.deliveryIds],
+      );
     await client.query(`UPDATE "AlertDelivery" SET batch = $2 WHERE id = ANY($1::int[])`, [chosen.deliveryIds, chosen.key]);
     await client.query(`UPDATE "AlertChannel" SET "leaseOwner" = $2, "leaseUntil" = ${ts('$3')} WHERE name = $1`, [
       this.name,
@@ -203,9 +212,11 @@ export class ChannelLane {
    */
   private choose(due: readonly DueRow[], left: number): Claim | { reason: string; deliveryId: number; runId: number } {
     const payload = (row: DueRow) => alertPayload(row, this.o.publicUrl);
-    const first = due[0]!;
-    const again = first.batch === null ? [] : due.filter((row) => row.batch === first.batch);
-    const group = again.length > 1 ? again : again.length === 0 && due.length > left && due.length > 1 ? due : null;
+    // A message tried before goes first, as it was: its alerts, its key.
+    const retried = due.find((row) => row.batch !== null);
+    const first = retried ?? due[0]!;
+    const again = retried ? due.filter((row) => row.batch === retried.batch) : [];
+    const group = again.length > 1 ? again : !retried && due.length > left && due.length > 1 ? due : null;
     if (group) {
       const digest = renderDigest(this.o.channel, group.map(payload));
       if (digest.count >= 2) {

@@ -303,6 +303,27 @@ describe('retries', () => {
     expect(uuids[1]).toBe(uuids[0]);
     expect(ding.posted).toHaveLength(1);
   });
+
+  it('a digest whose answer timed out is sent again whole, under the same msgUuid', async () => {
+    const clock = testClock();
+    const ding = await vendor('dingtalk', { clock: clock.now, postThenHang: (index) => index === 0 });
+    const { worker: w } = worker([ding.channel('t-ding-digest-uuid')], clock, { timeoutMs: 500 });
+    const ids: string[] = [];
+    for (let i = 0; i < 25; i++) ids.push(await insertAlert(`The run crashed: burst ${i}.`));
+    await w.drain();
+    clock.advance(2_001);
+    await w.drain();
+    expect((await deliveries(ids)).filter((r) => r.status !== 'delivered')).toEqual([]);
+    const sent = ding.received.map((r) => JSON.parse(r.body) as { msgUuid: string; markdown: { text: string } });
+    // The digest timed out; it went again later with the same key and the same alerts (what did not
+    // fit in it went on its own meanwhile): four requests, three messages in the group.
+    const again = sent.filter((m) => m.msgUuid === sent[0]!.msgUuid);
+    expect(again).toHaveLength(2);
+    expect(again[1]!.markdown.text).toBe(again[0]!.markdown.text);
+    expect(sent).toHaveLength(4);
+    expect(ding.posted).toHaveLength(3);
+    for (const id of ids) expect(ding.posted.filter((post) => post.text.includes(id))).toHaveLength(1);
+  });
 });
 
 describe('secrets', () => {
