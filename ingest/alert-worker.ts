@@ -21,6 +21,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { channelWants, type AlertChannel, type ChannelType } from '../lib/alerts/config';
 import { CHANNEL_LIMITS, type RateWindow } from '../lib/alerts/limits';
+import { credentialsOf, redactCredentials } from '../lib/alerts/redact';
 import { inTransaction } from '../lib/db/transaction';
 import { errorMessage } from '../lib/errors';
 import type { Logger } from '../lib/log';
@@ -70,6 +71,7 @@ export class AlertWorker {
   private wakeFanOut: () => void = () => {};
   private readonly clock: () => number;
   private prunedAt = 0;
+  private scrubbing: Promise<void> | undefined;
 
   constructor(private readonly options: AlertWorkerOptions) {
     this.clock = options.clock ?? Date.now;
@@ -95,9 +97,43 @@ export class AlertWorker {
     );
   }
 
-  /** Starts the fan-out loop and one loop per channel. */
+  /**
+   * Redacts, with today's rules, the errors stored for the configured channels: Thaw before issue 29
+   * cut an answer to 300 characters before redacting it, which could leave the start of a token.
+   */
+  async scrubStoredErrors(): Promise<number> {
+    let changed = 0;
+    for (const channel of this.options.channels) {
+      const credentials = credentialsOf(channel);
+      for (const [table, column, where] of [
+        ['AlertDelivery', 'lastError', 'channel = $1'],
+        ['AlertAttempt', 'error', `"deliveryId" IN (SELECT id FROM "AlertDelivery" WHERE channel = $1)`],
+      ] as const) {
+        const rows = (
+          await this.options.pool.query<{ id: number; text: string }>(
+            `SELECT id, "${column}" AS text FROM "${table}" WHERE ${where} AND "${column}" IS NOT NULL`,
+            [channel.name],
+          )
+        ).rows;
+        for (const row of rows) {
+          const clean = redactCredentials(row.text, credentials);
+          if (clean === row.text) continue;
+          await this.options.pool.query(`UPDATE "${table}" SET "${column}" = $2 WHERE id = $1`, [row.id, clean]);
+          changed++;
+        }
+      }
+    }
+    return changed;
+  }
+
+  /** Starts the fan-out loop and one loop per channel (after scrubbing stored errors). */
   start(): void {
     const pollMs = this.options.pollMs ?? 1_000;
+    this.scrubbing = this.scrubStoredErrors()
+      .then((changed) => {
+        if (changed > 0) this.options.log.info({ rows: changed }, 'redacted stored alert errors that held part of a channel token');
+      })
+      .catch((error: unknown) => this.options.log.warn({ err: errorMessage(error) }, 'could not scrub stored alert errors'));
     this.fanOutLoop = this.loop(
       async () => {
         const fanned = await this.fanOut();
@@ -149,7 +185,7 @@ export class AlertWorker {
     this.closed = true;
     this.stop.abort();
     this.wakeFanOut();
-    await Promise.all([this.fanOutLoop, ...this.running.map((lane) => lane.done)]);
+    await Promise.all([this.fanOutLoop, this.scrubbing, ...this.running.map((lane) => lane.done)]);
   }
 
   /**

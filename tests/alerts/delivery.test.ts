@@ -360,6 +360,23 @@ describe('secrets', () => {
   });
 });
 
+describe('errors stored before redact-before-cut', () => {
+  it('are redacted again when the worker starts', async () => {
+    const clock = testClock();
+    const ding = await vendor('dingtalk', { clock: clock.now });
+    const id = await insertAlert('The run crashed.');
+    await db.query(
+      `INSERT INTO "AlertDelivery" ("alertId", channel, status, attempts, "lastError") VALUES ($1, 't-scrub', 'failed', 8, $2)`,
+      [id, `${'x'.repeat(280)} access_token=${ding.token.slice(0, 12)}`],
+    );
+    const { worker: w } = worker([ding.channel('t-scrub')], clock);
+    expect(await w.scrubStoredErrors()).toBe(1);
+    const [row] = await deliveries([id]);
+    expect(row!.lastError).not.toContain(ding.token.slice(0, 6));
+    expect(row!.lastError).toContain('[redacted]');
+  });
+});
+
 describe('independent channels', () => {
   it('a hanging Slack delays neither WeCom nor DingTalk', async () => {
     const slack = await vendor('slack', { override: () => 'hang' });
