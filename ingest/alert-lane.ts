@@ -99,8 +99,22 @@ export class ChannelLane {
     this.name = o.channel.name;
   }
 
-  /** Claims, sends and records one message if one is due; `signal` aborts the request (shutdown). */
-  async step(signal?: AbortSignal): Promise<Step> {
+  /**
+   * Claims, sends and records one message if one is due; `signal` aborts the request (shutdown).
+   * Steps of one lane never overlap in a process (a drain() while start()'s loop runs waits its turn).
+   */
+  step(signal?: AbortSignal): Promise<Step> {
+    const run = this.queue.then(() => this.stepOnce(signal));
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private queue: Promise<void> = Promise.resolve();
+
+  private async stepOnce(signal?: AbortSignal): Promise<Step> {
     const claim = await inTransaction(this.o.pool, (client) => this.claim(client));
     if ('kind' in claim) return claim;
     const nowMs = this.o.clock();
@@ -128,9 +142,8 @@ export class ChannelLane {
         [this.name],
       )
     ).rows[0]!;
-    // Another process is sending on this channel: its lease ends when its request has timed out.
-    if (state.owner !== null && state.owner !== this.o.owner && state.leaseUntil !== null && state.leaseUntil > now)
-      return { kind: 'wait', ms: state.leaseUntil - now };
+    // A request is in flight on this channel (from any process): the lease ends once it has timed out.
+    if (state.owner !== null && state.leaseUntil !== null && state.leaseUntil > now) return { kind: 'wait', ms: state.leaseUntil - now };
     if (state.pausedUntil !== null && state.pausedUntil > now) return { kind: 'wait', ms: state.pausedUntil - now };
 
     const expired = await client.query<{ id: number }>(
