@@ -15,21 +15,11 @@ import {
 } from './backtest';
 import { BUILT_IN_CALIBRATIONS } from './forecast-calibration';
 import { finishedCurve } from './forecast-run';
-import { makeRun, val } from './test-forecast';
-import type { StrategyInput } from './types';
-
-const strategy = (n: number): StrategyInput => ({
-  kind: 'last_n',
-  spec: n,
-  totalLayers: 12,
-  frozen: [],
-  unfrozen: Array.from({ length: n }, (_, i) => 12 - n + i),
-  applied: true,
-});
+import { lastLayers, makeRun, val } from './test-forecast';
 
 function finished(id: number, c: number, layers = 6, epochs = 24) {
   const validations = Array.from({ length: epochs }, (_, i) => val(i + 1, c + 0.8 * Math.pow(i + 1, -0.6) + 0.002 * Math.sin(id + i)));
-  return finishedCurve(makeRun({ id, status: 'completed', strategy: strategy(layers), series: { taskId: 1, epochs: [], validations } }))!;
+  return finishedCurve(makeRun({ id, status: 'completed', strategy: lastLayers(layers), series: { taskId: 1, epochs: [], validations } }))!;
 }
 
 function syntheticCase(runId: number, z: number, partial: Partial<BacktestCase> = {}): BacktestCase {

@@ -12,8 +12,7 @@ import {
   type BacktestPoint,
   type FinishedCurve,
 } from './forecast-run';
-import { makeRun, train, val } from './test-forecast';
-import type { StrategyInput } from './types';
+import { lastLayers, makeRun, train, val } from './test-forecast';
 
 describe('runCurve: the deciding curve', () => {
   it.each([
@@ -103,21 +102,13 @@ describe('peers and the incumbent', () => {
   });
 
   it('only peers of the same strategy correct a forecast', () => {
-    const strategy = (n: number): StrategyInput => ({
-      kind: 'last_n',
-      spec: n,
-      totalLayers: 12,
-      frozen: [],
-      unfrozen: Array.from({ length: n }, (_, i) => 12 - n + i),
-      applied: true,
-    });
     const six = finishedCurve(
-      makeRun({ id: 7, status: 'completed', strategy: strategy(6), series: { taskId: 1, epochs: [], validations: [val(1, 0.5)] } }),
+      makeRun({ id: 7, status: 'completed', strategy: lastLayers(6), series: { taskId: 1, epochs: [], validations: [val(1, 0.5)] } }),
     )!;
     const ten = finishedCurve(
-      makeRun({ id: 8, status: 'completed', strategy: strategy(10), series: { taskId: 1, epochs: [], validations: [val(1, 0.5)] } }),
+      makeRun({ id: 8, status: 'completed', strategy: lastLayers(10), series: { taskId: 1, epochs: [], validations: [val(1, 0.5)] } }),
     )!;
-    expect(correctingPeers(makeRun({ strategy: strategy(6) }), [six, ten]).map((p) => p.id)).toEqual([7]);
+    expect(correctingPeers(makeRun({ strategy: lastLayers(6) }), [six, ten]).map((p) => p.id)).toEqual([7]);
   });
 
   it('a running run is no peer', () => {
