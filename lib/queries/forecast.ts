@@ -7,12 +7,14 @@
 // timing records (LeRobot's updt_s + data_s).
 //
 // Where the calibration lives (measured in bench/forecast.ts): every finished, not hidden run is a
-// FinishedCurve whose backtest points (one curve fit each) are kept per run VERSION in a process cache
-// ('forecast-finished'), so a run is refitted only when ingest changed it; the calibration (backtest.ts)
-// is recomputed from the cached points when the set of finished runs or any of their versions changes
-// (a digest of (id, xmin, hidden) read first, ~1 ms per 1,000 runs) and kept under that digest. The
-// first forecast after a start pays the fits of every finished run (~3 fits per run); later ones only
-// those of runs that finished or changed since.
+// FinishedCurve (end level, its noise; peers and incumbents) whose backtest points (one curve fit each)
+// are kept per run VERSION in a process cache ('forecast-finished'), so a run is refitted only when
+// ingest changed it; the calibration (backtest.ts) is recomputed from the cached points of the latest
+// CALIBRATION_RUNS finished runs when the set of finished runs or any of their versions changes (their
+// (id, xmin) are read first) and kept under that digest. The first forecast after a start pays ~3 fits
+// per calibrated run (forecast_backtest_per_run: 12–28 ms each here, so 4–8 s for 300 runs, ~1–2 s for
+// a team's 100); later ones only the runs that finished or changed since, and 2 fits per peer of the
+// same strategy at a fraction not seen before.
 import {
   PEER_GRID,
   backtestCases,
@@ -198,15 +200,22 @@ async function finishedEntries(
 }
 
 const CASE_KS = BACKTEST_FRACTIONS.map((f) => Math.round(f * PEER_GRID));
+/**
+ * Finished runs backtested for the calibration: the latest ones (by id). Bounds the fits a freshly
+ * started process pays (~15 ms each) and keeps the calibration close to how the team trains now;
+ * every finished run still counts as a peer and an incumbent.
+ */
+export const CALIBRATION_RUNS = 300;
 
-/** The calibration from every finished run (cached under the digest of their versions), and its cases. */
+/** The calibration from the latest finished runs (cached under the digest of their versions), and its cases. */
 export async function forecastCalibration(): Promise<CalibrationMemo & { entries: Map<number, FinishedEntry> }> {
   const finished = await finishedVersions();
   const digest = finished.map((r) => `${r.id}:${r.version}`).join(',');
-  const entries = await finishedEntries(finished, () => CASE_KS);
+  const calibrated = new Set(finished.slice(-CALIBRATION_RUNS).map((r) => r.id));
+  const entries = await finishedEntries(finished, (id) => (calibrated.has(id) ? CASE_KS : []));
   const memo = memoHolder.thawForecastCalibration;
   if (memo && memo.digest === digest) return { ...memo, entries };
-  const cases = backtestCases([...entries.values()].map(asFinishedCurve));
+  const cases = backtestCases([...entries.values()].filter((e) => calibrated.has(e.curve.id)).map(asFinishedCurve));
   const fresh: CalibrationMemo = { digest, calibration: calibrationsFromCases(cases), cases, finished };
   memoHolder.thawForecastCalibration = fresh;
   return { ...fresh, entries };
@@ -228,7 +237,7 @@ async function forecastLoaded(runs: readonly LoadedRun[], at: number | undefined
       const c = entry.curve;
       if (c.id === run.id || c.facet !== facet || c.metric !== curve.metric || c.axis !== curve.axis || c.strategyKey !== strategy)
         continue;
-      const set = needs.get(c.id) ?? new Set<number>(CASE_KS);
+      const set = needs.get(c.id) ?? new Set<number>();
       set.add(k0).add(k1);
       needs.set(c.id, set);
     }
