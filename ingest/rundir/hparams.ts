@@ -32,24 +32,9 @@ export function decodeSessionStartHparams(content: Uint8Array): Record<string, H
       else reader.skip(wire, field);
     }
     if (start === null) return null;
-    const hparams: Record<string, HparamValue> = {};
-    const info = new BinaryReader(start, decodeUtf8);
-    while (info.pos < start.length) {
-      const [field, wire] = info.tag();
-      if (field === 1 && wire === WireType.LengthDelimited) {
-        const entry = new BinaryReader(info.bytes(), decodeUtf8);
-        let key = '';
-        let value: HparamValue = null;
-        while (entry.pos < entry.len) {
-          const [f, w] = entry.tag();
-          if (f === 1 && w === WireType.LengthDelimited) key = entry.string();
-          else if (f === 2 && w === WireType.LengthDelimited) value = protobufValue(entry.bytes(), 0);
-          else entry.skip(w, f);
-        }
-        hparams[key] = value;
-      } else info.skip(wire, field);
-    }
-    return hparams;
+    // `map<string, Value> hparams = 1` has the wire shape of Struct's `map<string, Value> fields = 1`;
+    // the info's other fields (model_uri, group_name, start_time_secs…) are skipped likewise.
+    return protobufStruct(start, 0);
   } catch {
     return null;
   }
