@@ -11,6 +11,7 @@ import { planBatch } from './plan-batch';
 import { ensureRuns } from './run-identity';
 import { cursorOf, type SourceCursor, type SourceRow } from './sources';
 import { pgJson } from './sql-literals';
+import { forgetSourceScalars, writeScalars } from './scalars';
 import { linkStages } from './stage-links';
 import {
   writeConfigs,
@@ -56,12 +57,36 @@ export interface Batch {
   interim?: boolean;
   /** Earlier interim batches left this source's runs unsettled: summarise and judge them all now. */
   settleSource?: boolean;
+  /**
+   * Every run of this batch must be one that exists (found by its run directory): a file that makes
+   * no run of its own (Lightning's hparams.yaml, what a scalar-free event file holds) joins one. When
+   * a run is not there (yet), nothing is written, the offset stays, and the result is 'deferred'.
+   */
+  joinOnly?: boolean;
 }
 
-export type CommitResult = { status: 'committed'; runIds: number[] } | { status: 'conflict'; cursor: SourceCursor };
+export type CommitResult =
+  | { status: 'committed'; runIds: number[] }
+  | { status: 'conflict'; cursor: SourceCursor }
+  | { status: 'deferred' };
 
-/** Writes one batch atomically with the source's new offset; 'conflict' if another writer moved it. */
+/** A joinOnly batch whose run is not there: the transaction is rolled back (see Batch.joinOnly). */
+class Deferred extends Error {}
+
+/**
+ * Writes one batch atomically with the source's new offset; 'conflict' if another writer moved it,
+ * 'deferred' if it only joins runs and one is not there (Batch.joinOnly).
+ */
 export async function commitBatch(pool: pg.Pool, batch: Batch): Promise<CommitResult> {
+  try {
+    return await writeBatch(pool, batch);
+  } catch (error) {
+    if (error instanceof Deferred) return { status: 'deferred' };
+    throw error;
+  }
+}
+
+async function writeBatch(pool: pg.Pool, batch: Batch): Promise<CommitResult> {
   return inTransaction(pool, async (client) => {
     const current = (
       await client.query<SourceRow>(
@@ -73,7 +98,11 @@ export async function commitBatch(pool: pg.Pool, batch: Batch): Promise<CommitRe
     if (Number(current.committedOffset) !== batch.fromOffset) return { status: 'conflict', cursor: cursorOf(current) };
 
     const plan = planBatch(batch.events);
+    // An event file read from its start again (rewritten in place): what it stored before goes first.
+    if (current.kind === 'tfevents' && batch.fromOffset === 0) await forgetSourceScalars(client, batch.sourceId);
     const runIds = await ensureRuns(client, batch, plan, current);
+    // Rolled back: nothing this transaction did so far stays.
+    if (runIds === null) throw new Deferred();
     // Every run this batch writes, locked once in id order for the rest of the transaction: its step
     // rows (new ones go in by COPY, see writeSteps) and its summaries have one writer at a time.
     await lockRuns(pgRunner(client), [...runIds.values()]);
@@ -84,6 +113,7 @@ export async function commitBatch(pool: pg.Pool, batch: Batch): Promise<CommitRe
     await writeSteps(client, plan, runIds);
     await writeEvals(client, plan, runIds);
     await writeValidations(client, plan, runIds);
+    await writeScalars(client, plan, runIds, batch.sourceId);
     await writeEvents(client, plan, runIds);
     await writeWarnings(client, batch.sourceId, plan, runIds);
     await writeStatuses(client, plan, runIds, batch.seenAt);

@@ -4,6 +4,7 @@ import type { ConfigSettings } from '../../lib/analysis/config-check';
 import { INT32_MAX, type ParseEvent, type RunInfo, type StrategyInfo, type RunFormat } from '../events';
 import { EpochRows, ValidationRows } from '../plan-rows';
 import { identityFromOutputDir } from '../rundir/identity';
+import type { SeriesPart } from './scalars';
 
 /** A step event's values, as one StepPoint row. */
 export type StepRow = Omit<Extract<ParseEvent, { type: 'step' }>, 'type' | 'runKey' | 'line'>;
@@ -44,6 +45,8 @@ export interface RunPlan {
     strategy: StrategyInfo | null;
     settings: ConfigSettings | null;
     rank: number | null;
+    /** Where a run-directory config came from when it is not Hydra's or LeRobot's. */
+    source: 'tensorboard_hparams' | 'hparams_yaml' | null;
   } | null;
   strategy: StrategyInfo | null;
   epochs: EpochRows;
@@ -52,6 +55,8 @@ export interface RunPlan {
   retracted: Set<number>;
   evals: Map<number, EvalRow>;
   validations: ValidationRows;
+  /** Every scalar of the batch's event-file reads (`series` events), in file order. */
+  series: SeriesPart[];
   events: EventRow[];
   status: StatusChange | null;
 }
@@ -76,6 +81,7 @@ function emptyRunPlan(): RunPlan {
     retracted: new Set(),
     evals: new Map(),
     validations: new ValidationRows(),
+    series: [],
     events: [],
     status: null,
   };
@@ -128,6 +134,7 @@ export function planBatch(events: readonly ParseEvent[]): BatchPlan {
           strategy: event.strategy,
           settings: event.settings ?? null,
           rank: event.rank ?? null,
+          source: event.source ?? null,
         };
         break;
       case 'strategy':
@@ -139,6 +146,9 @@ export function planBatch(events: readonly ParseEvent[]): BatchPlan {
         break;
       case 'scalars':
         foldScalars(run, event, plan.warnings);
+        break;
+      case 'series':
+        run.series.push({ dir: event.dir, firstPoint: event.firstPoint, block: event.block });
         break;
       case 'step':
         run.steps.set(event.step, {

@@ -20,6 +20,8 @@ import { loadEpochData } from './epochs';
 import { finiteOrNull, specFromJson, strategyView } from '../views/views';
 import type { StrategyInput } from '../analysis';
 import type { Prisma } from '../generated/prisma/client';
+import { methodOfIdentity, runProgress, scalarProgress } from '../analysis/scalar-metrics';
+import { runDirIdentity } from '../db/run-key';
 
 const CHECKPOINT_KINDS = new Set<string>(['best_saved', 'checkpoint_saved', 'final_saved']);
 
@@ -48,7 +50,10 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
     },
   });
   if (!run) throw new NotFoundError(`run ${id} does not exist`);
-  const lastStep = await db().stepPoint.findFirst({ where: { runId: id }, select: { step: true }, orderBy: { step: 'desc' } });
+  const [lastStep, tags] = await Promise.all([
+    db().stepPoint.findFirst({ where: { runId: id }, select: { step: true }, orderBy: { step: 'desc' } }),
+    db().scalarTag.findMany({ where: { runId: id }, select: { dir: true, tag: true, count: true, firstStep: true, lastStep: true, lastValue: true } }),
+  ]);
   const data = (await loadEpochData([id])).get(id) ?? { epochs: [], validations: [] };
   const series: RunSeries = {
     epochs: data.epochs.map((e) => ({ epoch: e.epoch, trainLoss: e.trainLoss })),
@@ -102,7 +107,14 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
     row.retention[column] = v.retention;
   }
   const [stepFigures, annotation] = await Promise.all([stepLossFigures(id), runAnnotation(id)]);
-  const stepBased = series.epochs.length === 0 && lastStep !== null;
+  // Which tags are the losses, on which axis, and the progress they and the epoch rows say (one rule).
+  const scalars = scalarProgress({ tags, method: methodOfIdentity(runDirIdentity(run.identity)), taskId: run.taskId });
+  const progress = runProgress({
+    epochRows: series.epochs.reduce((max, e) => Math.max(max, e.epoch), 0),
+    epochsTotal: run.epochsTotal,
+    scalars: tags.length > 0 ? scalars : null,
+    logStep: lastStep?.step ?? null,
+  });
   const validationRows = [...rowsByKey.values()].sort((a, b) => Number(a.final) - Number(b.final) || a.epoch - b.epoch);
 
   return {
@@ -149,12 +161,14 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
       ...annotation,
     },
     strategy: strategyView(strategy),
+    metrics: { trainer: scalars.choice.trainer, train: scalars.choice.train, val: scalars.choice.val },
     progress: {
-      epochsDone: series.epochs.reduce((max, e) => Math.max(max, e.epoch), 0),
+      epochsDone: progress.epochsDone,
       epochsTotal: run.epochsTotal,
-      lastTrainLoss: finiteOrNull(lastTrainLoss(series.epochs)?.loss),
-      lastStep: lastStep?.step ?? null,
-      stepBased,
+      lastTrainLoss: finiteOrNull(lastTrainLoss(series.epochs)?.loss) ?? scalars.trainValue,
+      lastStep: progress.lastStep,
+      stepBased: progress.axis === 'step',
+      axis: progress.axis,
       lastStepLoss: stepFigures.last,
       smoothedStepLoss: stepFigures.smoothed,
       estimatedSteps: stepFigures.estimated,
@@ -222,7 +236,7 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
   };
 }
 
-const SOURCE_ORDER = ['log', 'tfevents', 'results_json', 'hydra_config', 'train_config'] as const;
+const SOURCE_ORDER = ['log', 'tfevents', 'results_json', 'hydra_config', 'train_config', 'hparams_yaml'] as const;
 type SourceKind = (typeof SOURCE_ORDER)[number];
 
 function sourceKind(kind: string): SourceKind {

@@ -11,6 +11,7 @@ import type { RunFacets, RunRow, RunsQuery } from '../api/schemas/runs';
 import { ANNOTATION_COLUMNS, ANNOTATION_JOIN, annotationOf, hiddenCondition, type AnnotationColumns } from './annotations';
 import { SEARCH_SEPARATOR, type SummaryView } from '../summaries/run-summary';
 import { lockRuns, refreshRunSummaries, staleSummaries, type SqlRunner } from '../summaries/store';
+import { runProgress } from '../analysis/scalar-metrics';
 
 export type RunFilters = Omit<RunsQuery, 'format' | 'page' | 'limit' | 'hidden'> & {
   page?: number;
@@ -136,6 +137,14 @@ interface ListedRow extends AnnotationColumns {
 }
 
 function toRow(row: ListedRow): RunRow {
+  const { view } = row;
+  // Summaries stored before scalars were kept have no epochRows: their epochsDone came from epoch rows only.
+  const progress = runProgress({
+    epochRows: view.epochRows ?? view.epochsDone,
+    epochsTotal: row.epochsTotal,
+    scalars: { axis: view.scalarAxis ?? null, epochsDone: view.epochsDone, trainStep: view.trainStep ?? null },
+    logStep: row.lastStep,
+  });
   return {
     id: row.id,
     taskId: row.taskId,
@@ -143,7 +152,8 @@ function toRow(row: ListedRow): RunRow {
     status: row.status,
     format: row.format,
     strategy: row.view.strategy,
-    epochsDone: row.view.epochsDone,
+    epochsDone: progress.epochsDone,
+    axis: progress.axis,
     epochsTotal: row.epochsTotal,
     lastTrainLoss: row.lastTrainLoss,
     bestVal: row.view.bestVal,
@@ -156,7 +166,7 @@ function toRow(row: ListedRow): RunRow {
     parentRunId: row.parentRunId,
     datasetFrames: row.datasetFrames,
     stepsPerEpoch: row.stepsPerEpoch,
-    lastStep: row.lastStep,
+    lastStep: progress.lastStep,
     totalSteps: row.totalSteps,
     episodes: row.episodes,
     ...annotationOf(row),

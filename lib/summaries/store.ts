@@ -8,6 +8,8 @@
 // Concurrency: callers hold the per-run advisory lock (`lockRuns`) for the rest of the transaction,
 // so a reader's repair and a daemon's batch never rebuild the same run's buckets at once.
 import type { EpochPoint, ValidationPoint } from '../analysis';
+import { methodOfIdentity, type TagSummary } from '../analysis/scalar-metrics';
+import { runDirIdentity } from '../db/run-key';
 import { FINE_BUCKETS } from '../views/steps';
 import { strategyFromColumns, type StrategyColumns } from '../views/views';
 import { summarizeRun, summaryRules } from './run-summary';
@@ -35,6 +37,9 @@ interface SeriesRow extends StrategyColumns {
   id: number;
   taskId: number | null;
   format: string;
+  identity: string | null;
+  /** The run's scalar tags as json (lastValue NaN/±Infinity come as strings). */
+  tags: { dir: string; tag: string; count: number; firstStep: number; lastStep: number; lastValue: number | string }[] | null;
   /** EPOCH_ROW_SQL per epoch, end to end (null: none). */
   epochRows: Uint8Array | null;
   /** VALIDATION_ROW_SQL per validation, end to end (null: none). */
@@ -46,6 +51,10 @@ export interface StoredRunSeries {
   id: number;
   taskId: number | null;
   format: string;
+  /** The `<method>` the run directory names (lib/analysis/scalar-metrics.ts methodOfIdentity). */
+  method: string | null;
+  /** Its scalar tags' summaries ("ScalarTag"). */
+  tags: TagSummary[];
   strategy: StrategyColumns;
   epochs: { epoch: number; trainLoss: number | null }[];
   validations: ValidationPoint[];
@@ -124,7 +133,10 @@ export function decodeValidationRows(bytes: Uint8Array | null): ValidationPoint[
 export async function loadRunSeries(sql: SqlRunner, runIds: readonly number[]): Promise<StoredRunSeries[]> {
   if (runIds.length === 0) return [];
   const rows = (await sql(
-    `SELECT r.id, r."taskId", r.format,
+    `SELECT r.id, r."taskId", r.format, r.identity,
+            (SELECT json_agg(json_build_object('dir', t.dir, 'tag', t.tag, 'count', t.count, 'firstStep', t."firstStep",
+                                               'lastStep', t."lastStep", 'lastValue', t."lastValue"))
+               FROM "ScalarTag" t WHERE t."runId" = r.id) AS tags,
             s.kind, s.spec, s."totalLayers", s."frozenLayers", s."unfrozenLayers", s.applied, s."failureReason",
             (SELECT string_agg(${EPOCH_ROW_SQL}, ''::bytea)
                FROM "EpochMetric" m WHERE m."runId" = r.id) AS "epochRows",
@@ -135,10 +147,12 @@ export async function loadRunSeries(sql: SqlRunner, runIds: readonly number[]): 
       WHERE r.id = ANY($1::int[])`,
     [intArray(runIds)],
   )) as unknown as SeriesRow[];
-  return rows.map(({ id, taskId, format, epochRows, validationRows, ...strategy }) => ({
+  return rows.map(({ id, taskId, format, identity, tags, epochRows, validationRows, ...strategy }) => ({
     id,
     taskId,
     format,
+    method: methodOfIdentity(runDirIdentity(identity)),
+    tags: (tags ?? []).map((t) => ({ ...t, lastValue: Number(t.lastValue) })),
     strategy,
     epochs: decodeEpochRows(epochRows),
     validations: decodeValidationRows(validationRows),
@@ -173,6 +187,8 @@ export async function refreshRunSummaries(sql: SqlRunner, runIds: readonly numbe
       epochs,
       validations: row.validations,
       strategy: strategyFromColumns(row.strategy),
+      tags: row.tags,
+      method: row.method,
     });
     columns.id.push(row.id);
     columns.view.push(JSON.stringify(summary.view));

@@ -323,6 +323,7 @@ const SOURCE_LABELS: Record<RunDetail['sources'][number]['kind'], string> = {
   results_json: 'results JSON',
   hydra_config: 'Hydra config',
   train_config: 'LeRobot train_config.json',
+  hparams_yaml: 'Lightning hparams.yaml',
 };
 
 function Fact({ label, value, mono }: { label: string; value: ReactNode; mono?: boolean }) {

@@ -11,6 +11,8 @@ export const runIdParam = z.coerce
 
 export const runQuery = z.object({});
 
+const metricRef = z.object({ dir: z.string(), tag: z.string(), axis: z.enum(['epoch', 'step']) });
+
 const checkpoint = z.object({
   kind: z.enum(['best', 'epoch', 'final']),
   label: z.string(),
@@ -66,13 +68,27 @@ export const runDetailSchema = z.object({
     ...annotationFields,
   }),
   strategy: strategySchema,
+  /**
+   * Which of the run's scalar tags are its training and validation loss, and on which axis (one rule
+   * with one table of cases: lib/analysis/scalar-metrics.ts chooseMetrics, docs/log-formats.md §7.3);
+   * null where the rule names none. `trainer`: the writer the rule recognised.
+   */
+  metrics: z.object({
+    trainer: z.enum(['keras', 'huggingface', 'stable_baselines3', 'lightning', 'smolvla_sequential', 'kuavo_step']).nullable(),
+    train: metricRef.nullable(),
+    val: metricRef.nullable(),
+  }),
   progress: z.object({
+    /** From real epoch evidence only (epoch rows, or the scalars' epoch evidence): a step is never an epoch. */
     epochsDone: z.number().int(),
     epochsTotal: z.number().int().nullable(),
     lastTrainLoss: z.number().nullable(),
+    /** The log's last step, else the training loss tag's. */
     lastStep: z.number().int().nullable(),
-    /** Step-based runs (LeRobot): progress is steps, not epochs. */
+    /** Step-based runs (LeRobot, the team's step-based trainers, Hugging Face): progress is steps, not epochs. */
     stepBased: z.boolean(),
+    /** 'step' exactly when stepBased (runProgress). */
+    axis: z.enum(['epoch', 'step']),
     lastStepLoss: z.number().nullable(),
     /** EMA (TensorBoard weight 0.6) of the step losses, at the last step. */
     smoothedStepLoss: z.number().nullable(),
@@ -176,7 +192,7 @@ export const runDetailSchema = z.object({
       id: z.number().int(),
       path: z.string(),
       host: z.string(),
-      kind: z.enum(['log', 'tfevents', 'results_json', 'hydra_config', 'train_config']),
+      kind: z.enum(['log', 'tfevents', 'results_json', 'hydra_config', 'train_config', 'hparams_yaml']),
       state: z.string(),
     }),
   ),

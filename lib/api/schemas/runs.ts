@@ -69,8 +69,14 @@ export const runRowSchema = z.object({
   status: z.string(),
   format: z.string(),
   strategy: strategySchema,
+  /** Epochs done, from real epoch evidence only (a step is never an epoch); 0 when none. */
   epochsDone: z.number().int(),
   epochsTotal: z.number().int().nullable(),
+  /**
+   * What the run's progress counts: 'epoch', or 'step' for step-based runs (LeRobot, the team's
+   * step-based trainers, Hugging Face): then `lastStep` is the progress (lib/analysis/scalar-metrics.ts runProgress).
+   */
+  axis: z.enum(['epoch', 'step']),
   lastTrainLoss: z.number().nullable(),
   bestVal: z.object({ loss: z.number(), epoch: z.number().int(), final: z.boolean() }).nullable(),
   finalGap: z.number().nullable(),
@@ -82,7 +88,7 @@ export const runRowSchema = z.object({
   parentRunId: z.number().int().nullable(),
   datasetFrames: z.number().int().nullable(),
   stepsPerEpoch: z.number().int().nullable(),
-  /** Step-based runs (LeRobot): progress in steps; `lastTrainLoss` is then the last step's loss. */
+  /** The last step: the log's (LeRobot, tqdm), else the training loss tag's; `lastTrainLoss` is then the last step's loss. */
   lastStep: z.number().int().nullable(),
   totalSteps: z.number().int().nullable(),
   /** LeRobot's dataset.num_episodes. */
@@ -134,6 +140,8 @@ export function runCsvRecord(run: RunRow): Record<string, string | number | bool
     unfrozenLayers: run.strategy.unfrozen.join(' '),
     epochsDone: run.epochsDone,
     epochsTotal: run.epochsTotal,
+    axis: run.axis,
+    lastStep: run.lastStep,
     lastTrainLoss: run.lastTrainLoss,
     bestValLoss: run.bestVal?.loss ?? null,
     bestValEpoch: run.bestVal?.epoch ?? null,

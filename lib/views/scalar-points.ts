@@ -1,0 +1,37 @@
+// One tag's points as the scalars API sends them: [step, value, wallTime] in read order (step, then
+// file, then as written), every point, or — `maxPoints` — the spike-keeping downsample of
+// lib/analysis/series.ts (first, last, and each bucket's extremes: a spike never disappears).
+// Values are never rounded: JSON writes every number as the shortest text that reads back as the same
+// float64 (a float32 value stays exactly itself), and so does the CSV; NaN and ±Infinity, which JSON
+// cannot hold, are null there and named in the CSV.
+import { downsampleMinMax, type Point } from '../analysis';
+import type { TagPoints } from '../scalars/chunks';
+
+/** [step, value as stored (NaN, ±Infinity kept), wall time in seconds]. */
+export type StoredScalarPoint = [number, number, number];
+
+/** [step, value (null: NaN or ±Infinity), wall time in seconds]: the API's JSON form. */
+export type ScalarPoint = [number, number | null, number];
+
+interface Indexed extends Point {
+  i: number;
+}
+
+/** The points the response carries, as stored (module header). */
+export function selectScalarPoints(points: TagPoints, maxPoints?: number): StoredScalarPoint[] {
+  const { length, step, value, wallTime } = points;
+  const at = (i: number): StoredScalarPoint => [step[i]!, value[i]!, wallTime[i]!];
+  if (maxPoints === undefined || maxPoints >= length) return Array.from({ length }, (_, i) => at(i));
+  const indexed: Indexed[] = Array.from({ length }, (_, i) => ({ x: step[i]!, y: value[i]!, i }));
+  return downsampleMinMax(indexed, maxPoints).map((p) => at(p.i));
+}
+
+/** JSON form: NaN and ±Infinity become null. */
+export function scalarPointsJson(points: readonly StoredScalarPoint[]): ScalarPoint[] {
+  return points.map(([step, value, wallTime]) => [step, Number.isFinite(value) ? value : null, wallTime]);
+}
+
+/** CSV rows: every number as String() writes it (exact, NaN and ±Infinity by name). */
+export function scalarPointsCsv(points: readonly StoredScalarPoint[]): Record<string, number>[] {
+  return points.map(([step, value, wallTime]) => ({ step, value, wallTime }));
+}
