@@ -14,6 +14,7 @@ import { benchRuns10k, benchWeb, RUNS10K_FIGURES, WEB_FIGURES } from './web';
 import { figureErrors, isFigureError, stopBenchServer, type Outcome } from './support';
 import { benchTfeventsBackfill } from './tfevents';
 import { benchForecast } from './forecast';
+import { benchScalars, SCALARS_FIGURES } from './scalars';
 
 interface Group {
   name: string;
@@ -30,6 +31,7 @@ const GROUPS: Group[] = [
   },
   { name: 'backfill', figures: ['backfill_lines_per_s'], run: () => benchBackfill() },
   { name: 'tfevents', figures: ['tfevents_backfill', 'tfevents_backfill_vs_write_floor'], run: () => benchTfeventsBackfill() },
+  { name: 'scalars', figures: SCALARS_FIGURES, run: () => benchScalars() },
   { name: 'live', figures: ['live_latency_p50', 'live_latency_p95'], run: () => benchLiveLatency() },
   { name: 'rss', figures: ['daemon_rss_200_files'], run: () => benchDaemonMemory() },
   { name: 'web', figures: WEB_FIGURES, run: () => benchWeb() },

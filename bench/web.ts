@@ -36,7 +36,7 @@ interface Served {
   stop(): Promise<void>;
 }
 
-async function serve(db: BenchDatabase, logs: string): Promise<Served> {
+export async function serve(db: BenchDatabase, logs: string): Promise<Served> {
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [THAW_BIN, 'start', '--no-build', '--port', String(port), '--logs', logs], {
     env: { ...process.env, DATABASE_URL: db.url, THAW_LOG_LEVEL: 'warn', THAW_TOKEN: '' },
@@ -75,7 +75,7 @@ async function seed(db: BenchDatabase, runs: number, stepsPerRun: number): Promi
 }
 
 /** Milliseconds for one GET, body read; throws on a non-200. */
-async function timed(url: string): Promise<number> {
+export async function timed(url: string): Promise<number> {
   const started = performance.now();
   const response = await fetch(url);
   await response.arrayBuffer();
@@ -83,7 +83,7 @@ async function timed(url: string): Promise<number> {
   return performance.now() - started;
 }
 
-async function latencies(url: string, count: number): Promise<number[]> {
+export async function latencies(url: string, count: number): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < count; i++) out.push(await timed(url));
   return out;
