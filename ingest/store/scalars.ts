@@ -334,17 +334,27 @@ async function writePluginCounts(client: pg.PoolClient, runId: number, sourceId:
 }
 
 /**
- * A file read again from its start (rewritten in place): what it stored before goes, and the
- * summaries of the tags it touched are folded again from what other files stored (tags left
- * without points go).
+ * An event file read from its start: whatever its path held before goes — this source's points
+ * (rewritten in place, same first bytes: the cursor went back to 0) and those of an earlier content
+ * of the same path Thaw saw replaced ("truncated" sources: its first bytes changed) — and the
+ * summaries of the tags they were in are folded again from what other files stored (tags left
+ * without points go). The first read of a new file finds nothing to delete (two index probes).
  */
 export async function forgetSourceScalars(client: pg.PoolClient, sourceId: number): Promise<void> {
-  await client.query(`DELETE FROM "ScalarPluginCount" WHERE "sourceId" = $1`, [sourceId]);
+  const sources = (
+    await client.query<{ id: number }>(
+      `SELECT s.id FROM "LogSource" s JOIN "LogSource" me ON me.id = $1
+        WHERE s.id = $1 OR (s.host = me.host AND s.path = me.path AND s.kind = 'tfevents' AND s.state = 'truncated')`,
+      [sourceId],
+    )
+  ).rows.map((row) => row.id);
+  const ids = intList(sources);
+  await client.query(`DELETE FROM "ScalarPluginCount" WHERE "sourceId" = ANY($1::int[])`, [ids]);
   const touched = [
     ...new Set(
-      (await client.query<{ tagId: number }>(`DELETE FROM "ScalarChunk" WHERE "sourceId" = $1 RETURNING "tagId"`, [sourceId])).rows.map(
-        (row) => row.tagId,
-      ),
+      (
+        await client.query<{ tagId: number }>(`DELETE FROM "ScalarChunk" WHERE "sourceId" = ANY($1::int[]) RETURNING "tagId"`, [ids])
+      ).rows.map((row) => row.tagId),
     ),
   ];
   if (touched.length > 0) await refoldTags(client, touched);
