@@ -345,7 +345,9 @@ export class IngestDaemon {
       }
     }
     const known = (
-      await this.options.pool.query<{ identity: string }>(`SELECT identity FROM "Run" WHERE identity = ANY($1::text[])`, [[...candidates.keys()]])
+      await this.options.pool.query<{ identity: string }>(`SELECT identity FROM "Run" WHERE identity = ANY($1::text[])`, [
+        [...candidates.keys()],
+      ])
     ).rows.map((row) => candidates.get(row.identity)!);
     for (const run of groupEventFiles(found, known).runs) {
       for (const file of run.files) {

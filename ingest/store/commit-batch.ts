@@ -66,9 +66,7 @@ export interface Batch {
 }
 
 export type CommitResult =
-  | { status: 'committed'; runIds: number[] }
-  | { status: 'conflict'; cursor: SourceCursor }
-  | { status: 'deferred' };
+  { status: 'committed'; runIds: number[] } | { status: 'conflict'; cursor: SourceCursor } | { status: 'deferred' };
 
 /** A joinOnly batch whose run is not there: the transaction is rolled back (see Batch.joinOnly). */
 class Deferred extends Error {}

@@ -52,7 +52,10 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
   if (!run) throw new NotFoundError(`run ${id} does not exist`);
   const [lastStep, tags] = await Promise.all([
     db().stepPoint.findFirst({ where: { runId: id }, select: { step: true }, orderBy: { step: 'desc' } }),
-    db().scalarTag.findMany({ where: { runId: id }, select: { dir: true, tag: true, count: true, firstStep: true, lastStep: true, lastValue: true } }),
+    db().scalarTag.findMany({
+      where: { runId: id },
+      select: { dir: true, tag: true, count: true, firstStep: true, lastStep: true, lastValue: true },
+    }),
   ]);
   const data = (await loadEpochData([id])).get(id) ?? { epochs: [], validations: [] };
   const series: RunSeries = {

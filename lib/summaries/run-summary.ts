@@ -44,7 +44,8 @@ export function summarizeRun(input: SummaryInput): RunSummaryRow {
   const verdict = overfittingVerdict(input);
   const best = bestValidation(input);
   const strategy = strategyView(input.strategy);
-  const scalars = input.tags && input.tags.length > 0 ? scalarProgress({ tags: input.tags, method: input.method, taskId: input.taskId }) : null;
+  const scalars =
+    input.tags && input.tags.length > 0 ? scalarProgress({ tags: input.tags, method: input.method, taskId: input.taskId }) : null;
   const epochRows = input.epochs.reduce((max, e) => Math.max(max, e.epoch), 0);
   const view: SummaryView = {
     strategy,
@@ -126,7 +127,8 @@ function probes(): SummaryInput[] {
     { tags: [tag('train/loss', 12, 1200, 0.3), tag('eval/loss', 12, 1200, 0.4), tag('train/epoch', 25, 1200, 2.5)], method: null },
     { tags: [tag('foo', 100, 99, 1)], method: null },
   ];
-  for (const scalars of scalarRuns) out.push({ epochs: [], validations: [], strategy: null, taskId: null, format: 'tensorboard', ...scalars });
+  for (const scalars of scalarRuns)
+    out.push({ epochs: [], validations: [], strategy: null, taskId: null, format: 'tensorboard', ...scalars });
   return out;
 }
 
