@@ -25,6 +25,8 @@ export type {
   RunId,
   RunSeries,
   StageRun,
+  StepLoss,
+  StepLossFacts,
   StrategyInput,
   ValidationPoint,
 } from './types';
@@ -111,6 +113,7 @@ export {
   finalValidation,
   isFiniteLoss,
   lastTrainLoss,
+  latestTrainLoss,
   ownTaskId,
   trainLossAt,
   validationTrend,
