@@ -254,7 +254,9 @@ export async function commitBatch(pool: pg.Pool, batch: Batch): Promise<CommitRe
     const series = await writeSummaries(client, plan, runIds, { interim, settle });
     // Alert outbox (ingest/outbox.ts): only runs whose verdict or status this batch can change.
     if (!interim) {
-      const judged = [...plan.runs].filter(([, run]) => run.epochs.size > 0 || run.validations.size > 0 || run.status !== null);
+      const judged = [...plan.runs].filter(
+        ([, run]) => run.epochs.size > 0 || run.validations.size > 0 || run.status !== null || hasNonFiniteStep(run),
+      );
       await recordAlertTransitions(
         client,
         [...new Set([...judged.map(([runKey]) => runIds.get(runKey)!), ...settle])],
@@ -1424,10 +1426,17 @@ async function writeStatuses(client: pg.PoolClient, plan: BatchPlan, runIds: Map
   );
 }
 
+/** A step of this batch has a NaN or ±inf loss: the run's verdict can turn `diverged` (lib/analysis/overfitting.ts). */
+function hasNonFiniteStep(run: RunPlan): boolean {
+  for (const step of run.steps.values()) if (step.loss !== null && !Number.isFinite(step.loss)) return true;
+  return false;
+}
+
 /**
  * Keeps the stored summaries (lib/summaries) current in the batch's transaction: the step buckets
  * covering the batch's steps, and the derived runs-table fields of runs whose series, info or
- * strategy changed (a batch of tqdm frames alone leaves them as they are).
+ * strategy changed, or that got a NaN/inf step loss (a batch of finite tqdm frames alone leaves
+ * them as they are).
  */
 async function writeSummaries(
   client: pg.PoolClient,
@@ -1455,7 +1464,8 @@ async function writeSummaries(
       Object.keys(run.info).length === 0 &&
       run.strategy === null &&
       run.epochs.size === 0 &&
-      run.validations.size === 0;
+      run.validations.size === 0 &&
+      !hasNonFiniteStep(run);
     if (!seriesOnly) changed.push(runId);
   }
   for (const runId of options.settle) if (!changed.includes(runId)) changed.push(runId);
