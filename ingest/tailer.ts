@@ -322,7 +322,10 @@ export class FileTailer {
     };
   }
 
-  /** Resets in-memory progress to a cursor (after a conflict with another writer, or a failed commit). */
+  /**
+   * Resets in-memory progress to a cursor (after a conflict with another writer, or a failed commit):
+   * a fresh reader, so readToEnd can tell that bytes it was reading meanwhile belong to the old one.
+   */
   private rewind(file: OpenFile, cursor: SourceCursor): void {
     const fresh = this.fileAt(file.handle, file.stats, cursor, file.prefix);
     Object.assign(file, fresh);
@@ -360,7 +363,12 @@ export class FileTailer {
     let inFlight: Promise<boolean> | undefined;
     try {
       for (;;) {
+        const reader = file.reader;
         const { bytesRead } = await file.handle.read(buffer, 0, buffer.length, file.readOffset);
+        // The commit in flight failed or conflicted meanwhile and rewound the file to a cursor: these
+        // bytes come from the old read position, not the rewound reader's. Leave them; the pass that
+        // follows (a retry, or the repeat after a conflict) reads again from the cursor.
+        if (file.reader !== reader) break;
         if (bytesRead === 0) break;
         file.readOffset += bytesRead;
         bytesSinceCommit += bytesRead;
