@@ -201,6 +201,7 @@ export class IngestDaemon {
               follow: this.following,
               liveFromStart: this.initialScanDone,
               onCommit,
+              pollAgainIn: (ms) => setTimeout(() => this.touch(file), ms).unref(),
             })
           : new FileTailer(file, {
               pool: this.options.pool,
