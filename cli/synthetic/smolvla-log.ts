@@ -22,6 +22,8 @@ export interface SmolvlaLogOptions {
   unfreezeLast?: number;
   /** 'none': unbuffered (`python -u`); 'line': flushes of ≥ 8 KiB at line ends; 'byte': exact 8 KiB blocks (mid-line cuts). */
   stdoutBuffering?: 'none' | 'line' | 'byte';
+  /** The stdout buffer's size (default 8192, Python's): smaller blocks cut more lines, at other places. */
+  stdoutBlockBytes?: number;
   outcome?: 'completed' | 'crashed' | 'running';
   timestamp?: string;
   /** Include the dbaa183+ `proc_ms` postfix and 性能统计 block. */
@@ -94,6 +96,7 @@ class TeeWriter {
   constructor(
     private readonly buffering: 'none' | 'line' | 'byte',
     private readonly sink: (bytes: Buffer) => void,
+    private readonly block = 8192,
   ) {}
 
   stdout(text: string): void {
@@ -104,10 +107,10 @@ class TeeWriter {
     const bytes = Buffer.from(text);
     this.stdoutBuffer.push(bytes);
     this.stdoutBytes += bytes.length;
-    if (this.stdoutBytes < 8192) return;
+    if (this.stdoutBytes < this.block) return;
     const all = Buffer.concat(this.stdoutBuffer);
     if (this.buffering === 'byte') {
-      const cut = all.length - (all.length % 8192);
+      const cut = all.length - (all.length % this.block);
       this.sink(all.subarray(0, cut));
       this.stdoutBuffer = [all.subarray(cut)];
       this.stdoutBytes = all.length - cut;
@@ -130,7 +133,9 @@ class TeeWriter {
   }
 }
 
-interface Resolved extends Required<Omit<SmolvlaLogOptions, 'validationEvery' | 'resumeFrom' | 'overfitAfter' | 'forgetting'>> {
+interface Resolved extends Required<
+  Omit<SmolvlaLogOptions, 'validationEvery' | 'resumeFrom' | 'overfitAfter' | 'forgetting' | 'stdoutBlockBytes'>
+> {
   validationEvery: number | null;
   resumeFrom: { taskId: number; path: string } | null;
   overfitAfter: number | null;
@@ -332,7 +337,7 @@ function writeCrash(out: TeeWriter): void {
 export function emitSmolvlaLog(options: SmolvlaLogOptions, sink: (bytes: Buffer) => void): number {
   const o = resolve(options);
   const random = createRandom(o.seed);
-  const out = new TeeWriter(o.stdoutBuffering, sink);
+  const out = new TeeWriter(o.stdoutBuffering, sink, options.stdoutBlockBytes);
   const runDir = `outputs/train/task${o.taskId}_${o.taskName}/smolvla_sequential/run_${o.timestamp}`;
   writeHeader(o, out, runDir);
   writeSetup(o, out);
