@@ -32,6 +32,8 @@ export interface SmolvlaLogOptions {
   resumeFrom?: { taskId: number; path: string } | null;
   /** Own-task validation falls until this epoch, then rises (overfitting); null = keeps falling. */
   overfitAfter?: number | null;
+  /** From this epoch on the loss is NaN (the run diverged): steps, epoch averages and own-task validation print `nan`. */
+  nanFromEpoch?: number | null;
   /** How strongly earlier tasks' validation loss grows with each later stage (0 = no forgetting). */
   forgetting?: number;
   /** Added to every own-task validation loss: a strategy's effect on quality (default 0). */
@@ -134,12 +136,20 @@ class TeeWriter {
 }
 
 interface Resolved extends Required<
-  Omit<SmolvlaLogOptions, 'validationEvery' | 'resumeFrom' | 'overfitAfter' | 'forgetting' | 'stdoutBlockBytes'>
+  Omit<SmolvlaLogOptions, 'validationEvery' | 'resumeFrom' | 'overfitAfter' | 'forgetting' | 'stdoutBlockBytes' | 'nanFromEpoch'>
 > {
   validationEvery: number | null;
   resumeFrom: { taskId: number; path: string } | null;
   overfitAfter: number | null;
   forgetting: number | null;
+  nanFromEpoch: number | null;
+}
+
+/** A loss as Python's `f'{x:.4f}'` prints it (`nan`, `inf`). */
+function loss4(x: number): string {
+  if (Number.isNaN(x)) return 'nan';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  return x.toFixed(4);
 }
 
 function resolve(options: SmolvlaLogOptions): Resolved {
@@ -163,6 +173,7 @@ function resolve(options: SmolvlaLogOptions): Resolved {
     perfStats: options.perfStats ?? true,
     resumeFrom: options.resumeFrom ?? null,
     overfitAfter: options.overfitAfter ?? null,
+    nanFromEpoch: options.nanFromEpoch ?? null,
     forgetting: options.forgetting ?? null,
     validationShift: options.validationShift ?? 0,
     timeScale: options.timeScale ?? 1,
@@ -243,9 +254,10 @@ function writeValidation(o: Resolved, out: TeeWriter, epoch: number, random: () 
     out.stdout(`\n📊 Validating Task ${task}...\n`);
     for (let n = 0; n <= 5; n++) out.stderr(tqdmFrame(`Task ${task} Validation`, n, 5, 0.25, ''));
     out.stderr(`\r${' '.repeat(70)}\r`);
-    const loss = task === o.taskId ? ownValidationLoss(o, epoch, random) : earlierTaskLoss(o, task, random);
+    const own = task === o.taskId ? ownValidationLoss(o, epoch, random) : earlierTaskLoss(o, task, random);
+    const loss = task === o.taskId && o.nanFromEpoch !== null && epoch >= o.nanFromEpoch ? Number.NaN : own;
     losses.push(loss);
-    out.stdout(`  Task ${task} Validation Loss: ${loss.toFixed(4)}\n`);
+    out.stdout(`  Task ${task} Validation Loss: ${loss4(loss)}\n`);
   }
   if (o.taskId > 1) {
     out.stdout('\n⚠️  Forgetting Analysis:\n');
@@ -279,12 +291,14 @@ function writeEpoch(o: Resolved, out: TeeWriter, epoch: number, random: () => nu
   let sum = 0;
   let width = 0;
   const crashAt = o.outcome === 'crashed' && epoch === o.epochs ? Math.floor(o.stepsPerEpoch / 2) : -1;
+  const diverged = o.nanFromEpoch !== null && epoch >= o.nanFromEpoch;
   for (let n = 1; n <= o.stepsPerEpoch; n++) {
-    const loss = 0.9 / Math.sqrt(epoch + n / o.stepsPerEpoch) + (random() - 0.5) * 0.05;
+    const finite = 0.9 / Math.sqrt(epoch + n / o.stepsPerEpoch) + (random() - 0.5) * 0.05;
+    const loss = diverged ? Number.NaN : finite;
     sum += loss;
     const lr = 1e-4 * Math.min(1, (epoch - 1 + n / o.stepsPerEpoch) / 2);
     const procMs = (200 + random() * 100) * o.timeScale;
-    const postfix = `loss=${loss.toFixed(4)}, lr=${lr.toExponential(2)}${o.perfStats ? `, proc_ms=${procMs.toFixed(1)}` : ''}`;
+    const postfix = `loss=${loss4(loss)}, lr=${lr.toExponential(2)}${o.perfStats ? `, proc_ms=${procMs.toFixed(1)}` : ''}`;
     if (o.framesPerStep === 2) out.stderr(tqdmFrame(desc, n - 1, o.stepsPerEpoch, secondsPerIt, postfix));
     const frame = tqdmFrame(desc, n, o.stepsPerEpoch, secondsPerIt, postfix);
     width = frame.length - 1;
@@ -293,7 +307,7 @@ function writeEpoch(o: Resolved, out: TeeWriter, epoch: number, random: () => nu
   }
   out.stderr(`\r${' '.repeat(width)}\r`);
   const avg = sum / o.stepsPerEpoch;
-  out.stdout(`Epoch ${epoch} Average Loss: ${avg.toFixed(4)}\n`);
+  out.stdout(`Epoch ${epoch} Average Loss: ${loss4(avg)}\n`);
   if (o.epochTimingLine) {
     const seconds = secondsPerIt * o.stepsPerEpoch;
     out.stdout(`⏱️  Epoch ${epoch} 训练完成，用时: ${(seconds / 60).toFixed(2)} 分钟 (${seconds.toFixed(1)} 秒)\n`);
