@@ -1,4 +1,4 @@
-// PostgreSQL's binary COPY format, for ingest's bulk paths (ingest/store.ts): new step points, and the large
+// PostgreSQL's binary COPY format, for ingest's bulk paths (ingest/store/): new step points, and the large
 // batches of epoch and validation rows a backfilled event file brings.
 // Binary rows skip the text→float parsing a text COPY or an array literal costs on both sides, and keep
 // NaN and ±Infinity as they are. Format: https://www.postgresql.org/docs/current/sql-copy.html

@@ -1,4 +1,4 @@
-// A batch's epoch and validation rows, folded in columns (ingest/store.ts planBatch → writeEpochs,
+// A batch's epoch and validation rows, folded in columns (ingest/store/plan-batch.ts planBatch → writeEpochs,
 // writeValidations). A backfilled event file brings hundreds of thousands of epochs per batch: a Map
 // entry and an object per row cost more than reading the file, so rows live in typed columns and the
 // usual order (keys ascending, as a trainer writes them) takes no hash lookup at all.

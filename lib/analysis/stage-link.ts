@@ -1,6 +1,6 @@
 // The stage-link rule (log-formats §1.2 #15b, §1.7): a stage that printed `📂 Loading from Task N: <path>`
 // continues the run whose `📁 Output Directory` (or completion-block `Model saved to:`) is that path's
-// run directory. ONE implementation, used by the store (ingest/store.ts, the parentRunId column) and by
+// run directory. ONE implementation, used by the store (ingest/store/stage-links.ts, the parentRunId column) and by
 // the forgetting analysis (forgetting.ts); both are tested against the table in stage-link.cases.ts.
 //
 // The rule:

@@ -1,4 +1,4 @@
-// The node-postgres pool the ingest write path uses (see ingest/store.ts for why it is not Prisma).
+// The node-postgres pool the ingest write path uses (see ingest/store/index.ts for why it is not Prisma).
 import pg from 'pg';
 
 export function createPool(url: string, max = 6): pg.Pool {

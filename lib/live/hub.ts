@@ -2,16 +2,16 @@
 // channel and fans notifications out to every open /api/live stream. Idle costs nothing: no
 // polling, and the connection is closed a while after the last browser tab goes away.
 //
-// The store (ingest/store.ts) NOTIFYs after every committed batch with the comma-separated ids of
+// The store (ingest/store/commit-batch.ts) NOTIFYs after every committed batch with the comma-separated ids of
 // the runs it touched (at most 200), or 'stale' when runs were marked stale. A truncated list or a
 // reconnect (notifications may have been missed) becomes "everything may have changed".
 import pg from 'pg';
 import { getEnv } from '../env';
 import { logger } from '../log';
 
-/** Must equal CHANGE_CHANNEL in ingest/store.ts (tests/api/live.test.ts checks it). */
+/** Must equal CHANGE_CHANNEL in ingest/store/change-channel.ts (ingest/store/change-channel.test.ts checks it). */
 export const CHANGE_CHANNEL = 'thaw_changes';
-/** ingest/store.ts sends at most this many ids per notification. */
+/** ingest/store/commit-batch.ts sends at most this many ids per notification. */
 export const MAX_IDS_PER_NOTIFICATION = 200;
 
 export type Change = { kind: 'runs'; runIds: number[] } | { kind: 'all'; reason: string };

@@ -1,7 +1,7 @@
 // Process-wide caches for derived per-run data (runs-table rows, step-series summaries), validated
 // by the run row's version instead of by time.
 //
-// Why this is safe: the ingest store (ingest/store.ts) UPDATEs the "Run" row of every run a batch
+// Why this is safe: the ingest store (ingest/store/) UPDATEs the "Run" row of every run a batch
 // touches, in the same transaction as the batch's epochs, validations and steps, and PostgreSQL gives
 // every new row version a new `xmin` (the writing transaction). So `xmin` changes whenever anything
 // of the run may have changed, and reading it for 1,000 runs is one cheap index-free scan of "Run".

@@ -12,8 +12,6 @@ import type { RunsResponse } from '../../lib/api/schemas/runs';
 import type { SeriesResponse } from '../../lib/api/schemas/series';
 import type { StrategiesResponse } from '../../lib/api/schemas/strategies';
 import type { TasksResponse } from '../../lib/api/schemas/tasks';
-import { CHANGE_CHANNEL as HUB_CHANNEL } from '../../lib/live/hub';
-import { CHANGE_CHANNEL as STORE_CHANNEL } from '../../ingest/store';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { SAMPLES_DIR, tempDir, waitFor } from '../helpers/ingest';
 import { copySamples, expectedRun, seedLongChain } from '../web/fixtures';
@@ -398,10 +396,6 @@ describe('GET /api/strategies', () => {
 });
 
 describe('GET /api/live', () => {
-  it('listens on the channel the ingest store notifies', () => {
-    expect(HUB_CHANNEL).toBe(STORE_CHANNEL);
-  });
-
   it('streams a change event with the run id when a watched log grows', async () => {
     const controller = new AbortController();
     const response = await get('/api/live', { signal: controller.signal });

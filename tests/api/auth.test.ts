@@ -1,7 +1,6 @@
 // The token guard: with THAW_TOKEN set (required to bind beyond loopback) every page and every API
 // call needs it, as a bearer header or the httpOnly cookie the /login form sets.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAuthorized, safeEqual, safeNextPath, sessionValue } from '../../lib/api/auth';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { tempDir } from '../helpers/ingest';
 import { startThaw, type ThawServer } from '../web/server';
@@ -87,21 +86,5 @@ describe('token guard', () => {
     expect(await page.text()).toContain('Multi-task validation');
     expect((await get('/api/tasks', { Cookie: session })).status).toBe(200);
     expect((await get('/api/tasks', { Cookie: 'thaw_session=forged' })).status).toBe(401);
-  });
-
-  it('compares in constant time and follows only local paths after login', () => {
-    expect(safeEqual(TOKEN, TOKEN)).toBe(true);
-    expect(safeEqual(TOKEN, `${TOKEN}!`)).toBe(false);
-    expect(safeEqual('', TOKEN)).toBe(false);
-    expect(isAuthorized(TOKEN, `Bearer ${TOKEN}`, undefined)).toBe(true);
-    expect(isAuthorized(TOKEN, `bearer   ${TOKEN}`, undefined)).toBe(true);
-    expect(isAuthorized(TOKEN, `Basic ${TOKEN}`, undefined)).toBe(false);
-    expect(isAuthorized(TOKEN, null, sessionValue(TOKEN))).toBe(true);
-    expect(isAuthorized(TOKEN, null, sessionValue('other-token-of-16-chars'))).toBe(false);
-    expect(safeNextPath('/compare?x=step')).toBe('/compare?x=step');
-    expect(safeNextPath('//evil.example/')).toBe('/');
-    expect(safeNextPath('https://evil.example/')).toBe('/');
-    expect(safeNextPath('/\\evil')).toBe('/');
-    expect(safeNextPath(undefined)).toBe('/');
   });
 });

@@ -1,15 +1,9 @@
-// The query layer's caches and helpers, against a real database: the per-run step summaries must
+// The query layer's caches, against a real database: the per-run step summaries must
 // give the same extremes and totals incrementally as when rebuilt from scratch, and cached rows
 // must follow the run row's version.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { setEnvOverrides } from '../../lib/env';
-import { BadRequestError } from '../../lib/api/errors';
-import { parseQuery, queryObject } from '../../lib/api/params';
-import { parseCsv, toCsv } from '../../lib/api/respond';
-import { idList, pointsParam } from '../../lib/api/schemas/common';
-import { parseNotification } from '../../lib/live/hub';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { seedSyntheticRuns } from '../web/synthetic';
 
@@ -102,40 +96,5 @@ describe('runs-table rows', () => {
     await pool.query(`DELETE FROM "RunSummary" WHERE "runId" = $1`, [id]);
     expect((await listRuns({ ids: [id!], sort: 'id', dir: 'asc' }))[0]).toEqual(after);
     expect((await pool.query(`SELECT 1 FROM "RunSummary" WHERE "runId" = $1`, [id])).rowCount).toBe(1);
-  });
-});
-
-describe('API helpers', () => {
-  it('name the parameter, the expected form and the given value in 400 messages', () => {
-    const schema = z.object({ points: pointsParam, task: idList.optional() });
-    expect(() => parseQuery(schema, new URLSearchParams('points=2'))).toThrow(
-      new BadRequestError('points: expected a whole number from 4 to 10000 (got "2")'),
-    );
-    expect(() => parseQuery(schema, new URLSearchParams('task=1,two'))).toThrow(
-      /^task: expected a comma-separated list of positive whole numbers \(got "1,two"\)$/,
-    );
-    expect(parseQuery(schema, new URLSearchParams('task=1&task=2&points='))).toEqual({ points: 1000, task: [1, 2] });
-    expect(queryObject({ strategy: ['12:0,2,5-11', '12:3-11'] })).toEqual({ strategy: '12:0,2,5-11|12:3-11' });
-  });
-
-  it('writes CSV that reads back exactly, quotes and line breaks included', () => {
-    const records = [
-      { name: 'plain', value: 0.1234, note: null },
-      { name: 'with, comma', value: -1e-7, note: 'say "hi"\nnext line' },
-      { name: ' padded ', value: 12, note: '' },
-    ];
-    const back = parseCsv(toCsv(records));
-    expect(back).toEqual([
-      { name: 'plain', value: '0.1234', note: null },
-      { name: 'with, comma', value: '-1e-7', note: 'say "hi"\nnext line' },
-      { name: ' padded ', value: '12', note: null },
-    ]);
-  });
-
-  it('turns store notifications into changes, treating a truncated id list as "everything"', () => {
-    expect(parseNotification('3,14,15')).toEqual({ kind: 'runs', runIds: [3, 14, 15] });
-    expect(parseNotification('stale')).toEqual({ kind: 'all', reason: 'stale runs' });
-    expect(parseNotification(Array.from({ length: 200 }, (_, i) => i + 1).join(','))).toMatchObject({ kind: 'all' });
-    expect(parseNotification('')).toMatchObject({ kind: 'all' });
   });
 });

@@ -4,8 +4,8 @@
 // (rounded) value, marked estimated.
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { formatBigNumber } from '../../ingest/parsers/common';
-import { eventsOf, only, parseFixture } from './helpers';
+import { formatBigNumber } from './common';
+import { eventsOf, only, parseFixture } from '../../tests/helpers/parse-fixtures';
 
 interface ExpectedRecord {
   step: number;
@@ -27,7 +27,7 @@ interface Expected {
   evals: { step: number; successRate: number | null; reward: number | null }[];
 }
 
-const DIR = new URL('../fixtures/lerobot/', import.meta.url);
+const DIR = new URL('../../tests/fixtures/lerobot/', import.meta.url);
 const NAMES = readdirSync(DIR)
   .filter((file) => file.endsWith('.log'))
   .map((file) => file.slice(0, -'.log'.length));

@@ -2,12 +2,12 @@
 // and the framer + parser resume exactly at a committed offset (the ingest daemon after kill -9).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ParseEvent } from '../../ingest/events';
-import { Framer, frameBytes, type FramingWarning, type LogRecord } from '../../ingest/framing';
-import { collectWarnings, createLogParser, parseBytes, type ParserState } from '../../ingest/parse';
-import { summarizeRuns } from '../../ingest/summarize';
-import { fixtureBytes } from './helpers';
-import { generateSmolvlaLog } from '../../cli/synthetic/smolvla-log';
+import type { ParseEvent } from './events';
+import { Framer, frameBytes, type FramingWarning, type LogRecord } from './framing';
+import { collectWarnings, createLogParser, parseBytes, type ParserState } from './parse';
+import { summarizeRuns } from './summarize';
+import { fixtureBytes } from '../tests/helpers/parse-fixtures';
+import { generateSmolvlaLog } from '../cli/synthetic/smolvla-log';
 
 const encoder = new TextEncoder();
 

@@ -1,6 +1,6 @@
 // Which run `thaw start` warms the step-axis compare path with (cli/web.ts newestRunId).
 import { describe, expect, it } from 'vitest';
-import { newestRunId } from '../../cli/web';
+import { newestRunId } from './web';
 
 describe('newestRunId', () => {
   const cases: [string | null, number | null][] = [

@@ -1,13 +1,15 @@
 // The three sample logs against the exact JSON `thaw parse --json` must print for them.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseLogToDocument, runParseCommand } from '../../cli/commands/parse';
-import { fixtureBytes } from './helpers';
+import { parseLogToDocument, runParseCommand } from './parse';
+import { fixtureBytes } from '../../tests/helpers/parse-fixtures';
 
 const SAMPLES = ['sample_task1_unfreeze8_overfit', 'sample_task2_unfreeze4_buffered', 'sample_task3_ratio50_final_only'];
 
 function expected(name: string): { runs: unknown[] } {
-  return JSON.parse(readFileSync(new URL(`../fixtures/samples/${name}.expected.json`, import.meta.url), 'utf8')) as { runs: unknown[] };
+  return JSON.parse(readFileSync(new URL(`../../tests/fixtures/samples/${name}.expected.json`, import.meta.url), 'utf8')) as {
+    runs: unknown[];
+  };
 }
 
 /**
@@ -90,7 +92,7 @@ describe('thaw parse command', () => {
   });
 
   it('reads real files through the default IO', async () => {
-    const path = new URL('../fixtures/samples/sample_task3_ratio50_final_only.log', import.meta.url).pathname;
+    const path = new URL('../../tests/fixtures/samples/sample_task3_ratio50_final_only.log', import.meta.url).pathname;
     const chunks: string[] = [];
     const code = await runParseCommand(
       [path],

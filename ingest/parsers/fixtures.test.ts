@@ -1,8 +1,8 @@
 // Every form of docs/log-formats.md that the parsers handle, on real log text (tests/fixtures/logs, written
 // by tests/fixtures/generate.ts).
 import { describe, expect, it } from 'vitest';
-import { fixtures } from '../fixtures/generate';
-import { eventsOf, fixtureBytes, only, parseFixture } from './helpers';
+import { fixtures } from '../../tests/fixtures/generate';
+import { eventsOf, fixtureBytes, only, parseFixture } from '../../tests/helpers/parse-fixtures';
 
 describe('fixture files', () => {
   it('are exactly what tests/fixtures/generate.ts writes', () => {

@@ -1,0 +1,121 @@
+// commitBatch, the store's entry point: one batch of events written in one transaction together
+// with the source's new committed offset (see ./index.ts for the rules every write follows).
+import type pg from 'pg';
+import { inTransaction } from '../../lib/db/transaction';
+import { lockRuns, pgRunner } from '../../lib/summaries/store';
+import type { ParseEvent } from '../events';
+import { recordAlertTransitions } from '../outbox';
+import type { SourceKind } from '../rundir/identity';
+import { CHANGE_CHANNEL } from './change-channel';
+import { hasNonFiniteStep, planBatch } from './plan-batch';
+import { ensureRuns } from './run-identity';
+import { cursorOf, type SourceCursor, type SourceRow } from './sources';
+import { pgJson } from './sql-literals';
+import { linkStages } from './stage-links';
+import {
+  writeConfigs,
+  writeEpochs,
+  writeEvals,
+  writeEvents,
+  writeRunInfo,
+  writeStatuses,
+  writeSteps,
+  writeStrategies,
+  writeSummaries,
+  writeValidations,
+  writeWarnings,
+} from './table-writers';
+
+export interface Batch {
+  sourceId: number;
+  /** The offset this batch was parsed from: must still be the committed one (else: conflict). */
+  fromOffset: number;
+  toOffset: number;
+  /** Line number of the next record after toOffset. */
+  nextLine: number;
+  parserState: unknown;
+  size: number;
+  /** The file's mtime when read: a line cannot be newer, so runs are "last seen" then. */
+  seenAt: Date;
+  events: readonly ParseEvent[];
+  /**
+   * Read while following the file live (the tailer had already reached the file's end once, or the
+   * file appeared while following). Alert transitions of a non-live batch (a backfill) are recorded
+   * but never sent. Default false.
+   */
+  live?: boolean;
+  /**
+   * A batch of a backfill pass that has not reached the file's end yet (never a live one). The
+   * run-level derived state that is recomputed from the whole run — its RunSummary row and its alert
+   * transitions — is settled by the pass's last batch instead of by each of its batches (one
+   * evaluation per pass, not one per batch: a 100 MB event file is dozens of batches of one run).
+   * Meanwhile the touched runs' RunSummary rows are dropped in the same transaction (readers
+   * recompute a missing summary), and the tailer notes "unsettled" in its durable parser state, so a
+   * crash between two batches leaves nothing permanently stale: the next pass's last batch settles.
+   */
+  interim?: boolean;
+  /** Earlier interim batches left this source's runs unsettled: summarise and judge them all now. */
+  settleSource?: boolean;
+}
+
+export type CommitResult = { status: 'committed'; runIds: number[] } | { status: 'conflict'; cursor: SourceCursor };
+
+/** Writes one batch atomically with the source's new offset; 'conflict' if another writer moved it. */
+export async function commitBatch(pool: pg.Pool, batch: Batch): Promise<CommitResult> {
+  return inTransaction(pool, async (client) => {
+    const current = (
+      await client.query<SourceRow>(
+        `SELECT id, fingerprint, "fingerprintLength", "committedOffset", "linesSeen", "parserState", kind, host FROM "LogSource" WHERE id = $1 FOR UPDATE`,
+        [batch.sourceId],
+      )
+    ).rows[0] as (SourceRow & { kind: SourceKind; host: string }) | undefined;
+    if (!current) throw new Error(`log source ${batch.sourceId} no longer exists`);
+    if (Number(current.committedOffset) !== batch.fromOffset) return { status: 'conflict', cursor: cursorOf(current) };
+
+    const plan = planBatch(batch.events);
+    const runIds = await ensureRuns(client, batch, plan, current);
+    // Every run this batch writes, locked once in id order for the rest of the transaction: its step
+    // rows (new ones go in by COPY, see writeSteps) and its summaries have one writer at a time.
+    await lockRuns(pgRunner(client), [...runIds.values()]);
+    await writeRunInfo(client, plan, runIds);
+    await writeConfigs(client, plan, runIds);
+    await writeStrategies(client, plan, runIds);
+    await writeEpochs(client, plan, runIds);
+    await writeSteps(client, plan, runIds);
+    await writeEvals(client, plan, runIds);
+    await writeValidations(client, plan, runIds);
+    await writeEvents(client, plan, runIds);
+    await writeWarnings(client, batch.sourceId, plan, runIds);
+    await writeStatuses(client, plan, runIds, batch.seenAt);
+    if (plan.hasResumePaths || plan.hasOutputDirs) await linkStages(client);
+    const interim = batch.interim === true && batch.live !== true;
+    const settle =
+      interim || batch.settleSource !== true
+        ? []
+        : (
+            await client.query<{ runId: number }>(`SELECT DISTINCT "runId" FROM "RunSource" WHERE "sourceId" = $1`, [batch.sourceId])
+          ).rows.map((row) => row.runId);
+    const series = await writeSummaries(client, plan, runIds, { interim, settle });
+    // Alert outbox (ingest/outbox.ts): only runs whose verdict or status this batch can change.
+    if (!interim) {
+      const judged = [...plan.runs].filter(
+        ([, run]) => run.epochs.size > 0 || run.validations.size > 0 || run.status !== null || hasNonFiniteStep(run),
+      );
+      await recordAlertTransitions(
+        client,
+        [...new Set([...judged.map(([runKey]) => runIds.get(runKey)!), ...settle])],
+        batch.live ?? false,
+        series,
+      );
+    }
+    await client.query(
+      `UPDATE "LogSource" SET "committedOffset" = $2, "linesSeen" = $3, "parserState" = $4, size = $5, "updatedAt" = now() WHERE id = $1`,
+      [batch.sourceId, batch.toOffset, batch.nextLine - 1, pgJson(batch.parserState), Math.max(batch.size, batch.toOffset)],
+    );
+    const touched = [...runIds.values()];
+    // NOTIFY payloads are capped at 8000 bytes: past 200 runs, say "all" instead of a partial list.
+    if (touched.length > 0)
+      await client.query(`SELECT pg_notify($1, $2)`, [CHANGE_CHANNEL, touched.length > 200 ? 'all' : touched.join(',')]);
+    return { status: 'committed', runIds: touched };
+  });
+}

@@ -1,0 +1,496 @@
+// The per-table writers of a planned batch (./plan-batch.ts), each an upsert keyed on content so a
+// replayed batch is a no-op; called in order by commitBatch (./commit-batch.ts).
+import type pg from 'pg';
+import {
+  lockRuns,
+  pgRunner,
+  refreshRunSummaries,
+  refreshStepBuckets,
+  type StepRange,
+  type StoredRunSeries,
+} from '../../lib/summaries/store';
+import { EPOCH_METRICS, type RunInfo, type StrategyInfo } from '../events';
+import type { EpochRows, ValidationRows } from '../plan-rows';
+import { BinaryCopyRows, copyBinaryIn } from '../pg-copy';
+import { concatFloats, joined, lastStoredKeys, partitionFresh, writeBulk, type BulkColumn } from './bulk-rows';
+import { hasNonFiniteStep, type BatchPlan, type EvalRow, type EventRow, type StepRow } from './plan-batch';
+import { agreeingValue, boolArray, floatArray, pgJson, pgText, textArray } from './sql-literals';
+
+/** RunInfo fields are named like their columns. */
+const RUN_INFO_COLUMNS: readonly (keyof RunInfo)[] = [
+  'taskId',
+  'taskName',
+  'description',
+  'language',
+  'stage',
+  'outputDir',
+  'timestamp',
+  'datasetFrames',
+  'datasetFps',
+  'epochsTotal',
+  'batchSize',
+  'learningRate',
+  'stepsPerEpoch',
+  'totalSteps',
+  'episodes',
+  'pushError',
+  'loadedFrom',
+  'pretrainedPath',
+  'resumeTaskId',
+  'resumePath',
+  'totalParams',
+  'trainableParams',
+  'frozenParams',
+];
+
+/** "20251106_144248" → the run's start time (the trainer's clock; stored as given). */
+export function timestampToDate(timestamp: string): Date | null {
+  const match = /^(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})$/.exec(timestamp);
+  if (!match) return null;
+  const [, y, mo, d, h, mi, s] = match.map(Number) as [number, number, number, number, number, number, number];
+  const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+function infoValue(value: RunInfo[keyof RunInfo] | undefined): unknown {
+  if (typeof value === 'string') return pgText(value);
+  return typeof value === 'number' && !Number.isFinite(value) ? null : value;
+}
+
+export async function writeRunInfo(client: pg.PoolClient, plan: BatchPlan, runIds: Map<number, number>): Promise<void> {
+  for (const [runKey, run] of plan.runs) {
+    const fields = RUN_INFO_COLUMNS.filter((column) => run.info[column] !== undefined);
+    // Config and results-JSON values fill only what no log printed.
+    const fallbacks = RUN_INFO_COLUMNS.filter((column) => run.fallbackInfo[column] !== undefined && run.info[column] === undefined);
+    if (fields.length === 0 && fallbacks.length === 0) continue;
+    const values: unknown[] = [];
+    const assignments: string[] = [];
+    for (const column of fields) {
+      values.push(infoValue(run.info[column]));
+      assignments.push(`"${column}" = $${values.length + 1}`);
+    }
+    for (const column of fallbacks) {
+      values.push(infoValue(run.fallbackInfo[column]));
+      assignments.push(`"${column}" = COALESCE("${column}", $${values.length + 1})`);
+    }
+    const timestamp = run.info.timestamp ?? run.fallbackInfo.timestamp;
+    const started = timestamp ? timestampToDate(timestamp) : null;
+    if (started) {
+      values.push(started);
+      assignments.push(`"startedAt" = $${values.length + 1}`);
+    }
+    await client.query(`UPDATE "Run" SET ${assignments.join(', ')} WHERE id = $1`, [runIds.get(runKey), ...values]);
+  }
+}
+
+/**
+ * The config tree (Hydra's config, LeRobot's train_config.json), the settings and the strategy it asks
+ * for (shown as such while no banner was seen). Of several configs of one run (one per LeRobot
+ * checkpoint) the highest rank wins, whatever order they are read in.
+ */
+export async function writeConfigs(client: pg.PoolClient, plan: BatchPlan, runIds: Map<number, number>): Promise<void> {
+  for (const [runKey, run] of plan.runs) {
+    const config = run.config;
+    if (!config) continue;
+    const runId = runIds.get(runKey);
+    const stored = {
+      tree: config.tree,
+      overrides: config.overrides,
+      ...(config.settings !== null ? { settings: config.settings } : {}),
+      ...(config.rank !== null ? { rank: config.rank } : {}),
+    };
+    const updated = await client.query<{ previous: Partial<Record<SettingColumn, unknown>> | null }>(
+      `UPDATE "Run" AS r SET "configTree" = $2, "configStrategy" = $3
+         FROM (SELECT id, "configTree"->'settings' AS previous FROM "Run" WHERE id = $1) AS old
+        WHERE r.id = old.id AND ($4::float8 IS NULL OR COALESCE((r."configTree"->>'rank')::float8, '-Infinity') <= $4::float8)
+        RETURNING old.previous`,
+      [runId, pgJson(stored), config.strategy === null ? null : pgJson(config.strategy), config.rank],
+    );
+    const row = updated.rows[0];
+    if (!row) continue;
+    if (config.strategy) await upsertStrategy(client, runId!, config.strategy, 'config');
+    // A newer checkpoint's config replaces what an older one filled in (not what a log printed).
+    if (config.rank !== null && config.settings !== null) {
+      for (const column of SETTING_COLUMNS) {
+        const value = config.settings[column];
+        const previous = row.previous?.[column];
+        if (value === undefined || typeof previous !== 'number') continue;
+        await client.query(`UPDATE "Run" SET "${column}" = $2 WHERE id = $1 AND "${column}" = $3`, [runId, value, previous]);
+      }
+    }
+  }
+}
+
+/** Config settings that are also Run columns (filled from the config when no log printed them). */
+const SETTING_COLUMNS = ['batchSize', 'learningRate', 'epochsTotal', 'totalSteps'] as const;
+type SettingColumn = (typeof SETTING_COLUMNS)[number];
+
+export async function writeStrategies(client: pg.PoolClient, plan: BatchPlan, runIds: Map<number, number>): Promise<void> {
+  for (const [runKey, run] of plan.runs) {
+    if (run.strategy) await upsertStrategy(client, runIds.get(runKey)!, run.strategy, 'log');
+  }
+}
+
+/** A banner in the log replaces anything; a config's strategy only replaces another config's. */
+async function upsertStrategy(client: pg.PoolClient, runId: number, strategy: StrategyInfo, source: 'log' | 'config'): Promise<void> {
+  await client.query(
+    `INSERT INTO "VisionStrategy" ("runId", kind, spec, "totalLayers", "frozenLayers", "unfrozenLayers", applied, "failureReason", "visionTrainableParams", "visionTotalParams", source)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     ON CONFLICT ("runId") DO UPDATE SET kind = EXCLUDED.kind, spec = EXCLUDED.spec, "totalLayers" = EXCLUDED."totalLayers",
+       "frozenLayers" = EXCLUDED."frozenLayers", "unfrozenLayers" = EXCLUDED."unfrozenLayers", applied = EXCLUDED.applied,
+       "failureReason" = EXCLUDED."failureReason",
+       "visionTrainableParams" = COALESCE(EXCLUDED."visionTrainableParams", "VisionStrategy"."visionTrainableParams"),
+       "visionTotalParams" = COALESCE(EXCLUDED."visionTotalParams", "VisionStrategy"."visionTotalParams"),
+       source = EXCLUDED.source
+     WHERE EXCLUDED.source = 'log' OR "VisionStrategy".source = 'config'`,
+    [
+      runId,
+      strategy.kind,
+      strategy.spec === null ? null : pgJson(strategy.spec),
+      strategy.totalLayers,
+      strategy.frozen,
+      strategy.unfrozen,
+      strategy.applied,
+      strategy.failureReason === null ? null : pgText(strategy.failureReason),
+      strategy.visionTrainableParams,
+      strategy.visionTotalParams,
+      source,
+    ],
+  );
+}
+
+export async function writeEpochs(client: pg.PoolClient, plan: BatchPlan, runIds: Map<number, number>): Promise<void> {
+  const runs: number[] = [];
+  const epochs: number[] = [];
+  const tables: EpochRows[] = [];
+  for (const [runKey, run] of plan.runs) {
+    if (run.epochs.size === 0) continue;
+    const runId = runIds.get(runKey)!;
+    tables.push(run.epochs);
+    for (let row = 0; row < run.epochs.size; row++) {
+      runs.push(runId);
+      epochs.push(run.epochs.epoch(row));
+    }
+  }
+  if (runs.length === 0) return;
+  const sizes = tables.map((table) => table.size);
+  const columns: BulkColumn[] = [
+    { type: 'int4', values: runs },
+    { type: 'int4', values: epochs },
+    ...EPOCH_METRICS.map((_, metric) =>
+      concatFloats(
+        tables.map((table) => table.columns[metric]!),
+        sizes,
+      ),
+    ),
+  ];
+  await writeBulk(
+    client,
+    'epochs',
+    `"EpochMetric" ("runId", epoch, "trainLoss", lr, "msPerBatch", "samplesPerSec", "durationMinutes")`,
+    columns,
+    runs.length,
+    partitionFresh(runs, epochs, await lastStoredKeys(client, 'EpochMetric', 'epoch', runs)),
+    (from) =>
+      `INSERT INTO "EpochMetric" ("runId", epoch, "trainLoss", lr, "msPerBatch", "samplesPerSec", "durationMinutes")
+     SELECT * FROM ${from}
+     ON CONFLICT ("runId", epoch) DO UPDATE SET
+       "trainLoss" = ${agreeingValue('"EpochMetric"."trainLoss"', 'EXCLUDED."trainLoss"', 'incoming')},
+       lr = ${agreeingValue('"EpochMetric".lr', 'EXCLUDED.lr', 'incoming')},
+       "msPerBatch" = COALESCE(EXCLUDED."msPerBatch", "EpochMetric"."msPerBatch"),
+       "samplesPerSec" = COALESCE(EXCLUDED."samplesPerSec", "EpochMetric"."samplesPerSec"),
+       "durationMinutes" = COALESCE(EXCLUDED."durationMinutes", "EpochMetric"."durationMinutes")`,
+  );
+}
+
+/** Metrics as jsonb text: JSON has no NaN/±Infinity, so those become null (the loss column keeps NaN). */
+function metricsJson(metrics: Record<string, number | null> | undefined): string | null {
+  if (metrics === undefined) return null;
+  const clean: Record<string, number | null> = {};
+  for (const [name, value] of Object.entries(metrics)) clean[name] = value !== null && Number.isFinite(value) ? value : null;
+  return pgJson(clean);
+}
+
+export async function writeSteps(client: pg.PoolClient, plan: BatchPlan, runIds: Map<number, number>): Promise<void> {
+  const runs: number[] = [];
+  const rows: StepRow[] = [];
+  const retractRuns: number[] = [];
+  const retractSteps: number[] = [];
+  for (const [runKey, run] of plan.runs) {
+    const runId = runIds.get(runKey)!;
+    for (const row of run.steps.values()) {
+      runs.push(runId);
+      rows.push(row);
+    }
+    for (const step of run.retracted) {
+      retractRuns.push(runId);
+      retractSteps.push(step);
+    }
+  }
+  if (retractSteps.length > 0) {
+    await client.query(
+      `DELETE FROM "StepPoint" AS p USING unnest($1::int[], $2::int[]) AS r(run, step) WHERE p."runId" = r.run AND p.step = r.step`,
+      [`{${retractRuns.join(',')}}`, `{${retractSteps.join(',')}}`],
+    );
+    // Steps before the last one changed: readers' incremental step summaries must start over.
+    await client.query(`UPDATE "Run" SET "stepRevision" = "stepRevision" + 1 WHERE id = ANY($1::int[])`, [
+      `{${[...new Set(retractRuns)].join(',')}}`,
+    ]);
+  }
+  if (rows.length === 0) return;
+  // Rows past a run's last stored step cannot conflict (the caller holds the run's lock, and every
+  // StepPoint writer takes it first): they go in by binary COPY, the cheapest way into the table. The
+  // rest (a redrawn or corrected step, a run with retractions) take the upsert.
+  const last = await lastStoredKeys(
+    client,
+    'StepPoint',
+    'step',
+    [...new Set(runs)].filter((id) => !retractRuns.includes(id)),
+  );
+  const { fresh, upsert } = partitionFresh(
+    runs,
+    rows.map((row) => row.step),
+    last,
+  );
+  // Most trainers have no extra metrics: then the jsonb column is not sent at all (the bulk path stays narrow).
+  const withMetrics = rows.some((row) => row.metrics !== undefined);
+  if (fresh.length > 0) await copySteps(client, fresh, runs, rows, withMetrics);
+  if (upsert.length === 0) return;
+  const upRows = upsert.map((i) => rows[i]!);
+  await client.query(
+    `INSERT INTO "StepPoint" ("runId", step, epoch, loss, lr, "procMs", "elapsedS", estimated${withMetrics ? ', metrics' : ''})
+     SELECT * FROM unnest($1::int[], $2::int[], $3::int[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::bool[]${
+       withMetrics ? ', $9::jsonb[]' : ''
+     })
+     ON CONFLICT ("runId", step) DO UPDATE SET epoch = EXCLUDED.epoch, loss = EXCLUDED.loss, lr = EXCLUDED.lr,
+       "procMs" = EXCLUDED."procMs", "elapsedS" = EXCLUDED."elapsedS", estimated = EXCLUDED.estimated${
+         withMetrics ? ', metrics = EXCLUDED.metrics' : ''
+       }`,
+    [
+      `{${upsert.map((i) => runs[i]).join(',')}}`,
+      floatArray(upRows.map((row) => row.step)),
+      floatArray(upRows.map((row) => row.epoch)),
+      floatArray(upRows.map((row) => row.loss)),
+      floatArray(upRows.map((row) => row.lr)),
+      floatArray(upRows.map((row) => row.procMs)),
+      floatArray(upRows.map((row) => row.elapsedS)),
+      boolArray(upRows.map((row) => row.estimated === true)),
+      ...(withMetrics ? [textArray(upRows.map((row) => metricsJson(row.metrics)))] : []),
+    ],
+  );
+}
+
+async function copySteps(
+  client: pg.PoolClient,
+  picked: readonly number[],
+  runs: readonly number[],
+  rows: readonly StepRow[],
+  withMetrics: boolean,
+): Promise<void> {
+  const fields = withMetrics ? 9 : 8;
+  const data = new BinaryCopyRows(picked.length, 2 + 3 * 8 + 4 * 12 + 5 + (withMetrics ? 64 : 0));
+  for (const i of picked) {
+    const row = rows[i]!;
+    data
+      .row(fields)
+      .int4(runs[i]!)
+      .int4(row.step)
+      .int4(row.epoch ?? null)
+      .float8(row.loss ?? null)
+      .float8(row.lr ?? null)
+      .float8(row.procMs ?? null)
+      .float8(row.elapsedS ?? null)
+      .bool(row.estimated === true);
+    if (withMetrics) data.jsonb(metricsJson(row.metrics));
+  }
+  await copyBinaryIn(
+    client,
+    `"StepPoint" ("runId", step, epoch, loss, lr, "procMs", "elapsedS", estimated${withMetrics ? ', metrics' : ''})`,
+    data.finish(),
+  );
+}
+
+export async function writeEvals(client: pg.PoolClient, plan: BatchPlan, runIds: Map<number, number>): Promise<void> {
+  const runs: number[] = [];
+  const rows: EvalRow[] = [];
+  for (const [runKey, run] of plan.runs) {
+    for (const row of run.evals.values()) {
+      runs.push(runIds.get(runKey)!);
+      rows.push(row);
+    }
+  }
+  if (rows.length === 0) return;
+  await client.query(
+    `INSERT INTO "EvalPoint" ("runId", step, "successRate", reward, "evalS", loss)
+     SELECT * FROM unnest($1::int[], $2::int[], $3::float8[], $4::float8[], $5::float8[], $6::float8[])
+     ON CONFLICT ("runId", step) DO UPDATE SET
+       "successRate" = COALESCE(EXCLUDED."successRate", "EvalPoint"."successRate"),
+       reward = COALESCE(EXCLUDED.reward, "EvalPoint".reward),
+       "evalS" = COALESCE(EXCLUDED."evalS", "EvalPoint"."evalS"),
+       loss = COALESCE(EXCLUDED.loss, "EvalPoint".loss)`,
+    [
+      `{${runs.join(',')}}`,
+      `{${rows.map((row) => row.step).join(',')}}`,
+      floatArray(rows.map((row) => row.successRate)),
+      floatArray(rows.map((row) => row.reward)),
+      floatArray(rows.map((row) => row.evalS)),
+      floatArray(rows.map((row) => row.loss)),
+    ],
+  );
+}
+
+export async function writeValidations(client: pg.PoolClient, plan: BatchPlan, runIds: Map<number, number>): Promise<void> {
+  const runs: number[] = [];
+  const tables: ValidationRows[] = [];
+  for (const [runKey, run] of plan.runs) {
+    if (run.validations.size === 0) continue;
+    const runId = runIds.get(runKey)!;
+    tables.push(run.validations);
+    for (let row = 0; row < run.validations.size; row++) runs.push(runId);
+  }
+  if (runs.length === 0) return;
+  const epochs = joined(tables, (table) => table.epoch);
+  const finals = joined(tables, (table) => table.final);
+  const columns: BulkColumn[] = [
+    { type: 'int4', values: runs },
+    { type: 'int4', values: epochs },
+    { type: 'bool', values: finals },
+    { type: 'int4', values: joined(tables, (table) => table.taskId) },
+    concatFloats(
+      tables.map((table) => table.loss),
+      tables.map((table) => table.size),
+    ),
+    { type: 'text', values: joined(tables, (table) => table.retention) },
+  ];
+  // Per-epoch rows past the run's last per-epoch row are new; final rows (one block per run) always upsert.
+  const last = await lastStoredKeys(client, 'Validation', 'epoch', runs, 'AND NOT t.final');
+  await writeBulk(
+    client,
+    'validations',
+    `"Validation" ("runId", epoch, final, "taskId", loss, retention)`,
+    columns,
+    runs.length,
+    partitionFresh(runs, epochs, last, (i) => !finals[i]!),
+    (from) =>
+      `INSERT INTO "Validation" ("runId", epoch, final, "taskId", loss, retention)
+     SELECT * FROM ${from}
+     ON CONFLICT ("runId", epoch, final, "taskId") DO UPDATE SET
+       loss = ${agreeingValue('"Validation".loss', 'EXCLUDED.loss', 'incoming')},
+       retention = COALESCE(EXCLUDED.retention, "Validation".retention)`,
+  );
+}
+
+export async function writeEvents(client: pg.PoolClient, plan: BatchPlan, runIds: Map<number, number>): Promise<void> {
+  const runs: number[] = [];
+  const rows: EventRow[] = [];
+  for (const [runKey, run] of plan.runs) {
+    for (const row of run.events) {
+      runs.push(runIds.get(runKey)!);
+      rows.push(row);
+    }
+  }
+  if (rows.length === 0) return;
+  await client.query(
+    `INSERT INTO "RunEvent" ("runId", kind, line, epoch, loss, path, message)
+     SELECT * FROM unnest($1::int[], $2::text[], $3::int[], $4::int[], $5::float8[], $6::text[], $7::text[])
+     ON CONFLICT ("runId", kind, line) DO NOTHING`,
+    [
+      `{${runs.join(',')}}`,
+      textArray(rows.map((row) => row.kind)),
+      `{${rows.map((row) => row.line).join(',')}}`,
+      floatArray(rows.map((row) => row.epoch)),
+      floatArray(rows.map((row) => row.loss)),
+      textArray(rows.map((row) => row.path)),
+      textArray(rows.map((row) => row.message)),
+    ],
+  );
+}
+
+export async function writeWarnings(client: pg.PoolClient, sourceId: number, plan: BatchPlan, runIds: Map<number, number>): Promise<void> {
+  if (plan.warnings.length === 0) return;
+  const unique = new Map(plan.warnings.map((warning) => [`${warning.line}\0${warning.message}`, warning]));
+  const rows = [...unique.values()];
+  await client.query(
+    `INSERT INTO "ParseWarning" ("sourceId", "runId", line, message)
+     SELECT $1, * FROM unnest($2::int[], $3::int[], $4::text[])
+     ON CONFLICT ("sourceId", line, message) DO NOTHING`,
+    [
+      sourceId,
+      floatArray(rows.map((row) => (row.runKey === null ? null : (runIds.get(row.runKey) ?? null)))),
+      `{${rows.map((row) => row.line).join(',')}}`,
+      textArray(rows.map((row) => row.message)),
+    ],
+  );
+}
+
+export async function writeStatuses(client: pg.PoolClient, plan: BatchPlan, runIds: Map<number, number>, seenAt: Date): Promise<void> {
+  const ids: number[] = [];
+  const statuses: (string | null)[] = [];
+  const bestLosses: (number | null)[] = [];
+  const errors: (string | null)[] = [];
+  for (const [runKey, run] of plan.runs) {
+    ids.push(runIds.get(runKey)!);
+    statuses.push(run.status?.status ?? null);
+    bestLosses.push(run.status?.bestLoss ?? null);
+    errors.push(run.status?.error ?? null);
+  }
+  if (ids.length === 0) return;
+  // A status line decides; otherwise new lines wake a stale run. Completed and crashed stay so.
+  await client.query(
+    `UPDATE "Run" AS r SET
+       status = COALESCE(u.status, CASE WHEN r.status = 'stale' THEN 'running' ELSE r.status END),
+       "bestLoss" = COALESCE(u.best, r."bestLoss"),
+       "errorMessage" = COALESCE(u.error, r."errorMessage"),
+       "lastSeenAt" = GREATEST(r."lastSeenAt", $5)
+     FROM unnest($1::int[], $2::text[], $3::float8[], $4::text[]) AS u(id, status, best, error)
+     WHERE r.id = u.id`,
+    [`{${ids.join(',')}}`, textArray(statuses), floatArray(bestLosses), textArray(errors), seenAt],
+  );
+}
+
+/**
+ * Keeps the stored summaries (lib/summaries) current in the batch's transaction: the step buckets
+ * covering the batch's steps, and the derived runs-table fields of runs whose series, info or
+ * strategy changed, or that got a NaN/inf step loss (a batch of finite tqdm frames alone leaves them
+ * as they are).
+ */
+export async function writeSummaries(
+  client: pg.PoolClient,
+  plan: BatchPlan,
+  runIds: Map<number, number>,
+  options: { interim: boolean; settle: readonly number[] },
+): Promise<readonly StoredRunSeries[]> {
+  const ranges: StepRange[] = [];
+  const changed: number[] = [];
+  for (const [runKey, runId] of runIds) {
+    const run = plan.runs.get(runKey);
+    if (run && (run.steps.size > 0 || run.retracted.size > 0)) {
+      // Written and retracted steps alike: their buckets are rebuilt from what StepPoint now holds.
+      let from = Infinity;
+      let to = -Infinity;
+      for (const step of [...run.steps.keys(), ...run.retracted]) {
+        if (step < from) from = step;
+        if (step > to) to = step;
+      }
+      ranges.push({ runId, from, to });
+    }
+    const seriesOnly =
+      run !== undefined &&
+      run.format === null &&
+      Object.keys(run.info).length === 0 &&
+      run.strategy === null &&
+      run.epochs.size === 0 &&
+      run.validations.size === 0 &&
+      !hasNonFiniteStep(run);
+    if (!seriesOnly) changed.push(runId);
+  }
+  for (const runId of options.settle) if (!changed.includes(runId)) changed.push(runId);
+  if (ranges.length === 0 && changed.length === 0) return [];
+  const sql = pgRunner(client);
+  await lockRuns(sql, [...ranges.map((r) => r.runId), ...changed]);
+  await refreshStepBuckets(sql, ranges);
+  // The series read for the summaries is returned: the alert rules judge the same rows (one read).
+  if (!options.interim) return refreshRunSummaries(sql, changed);
+  if (changed.length > 0) await client.query(`DELETE FROM "RunSummary" WHERE "runId" = ANY($1::int[])`, [`{${changed.join(',')}}`]);
+  return [];
+}
