@@ -106,13 +106,18 @@ export function encodeEventFile(events: EventSpec[], options: EncodeFileOptions 
     encodeRecord(encodeEvent({ wallTime: options.startWallTime ?? events[0]?.wallTime ?? 0, step: 0, fileVersion: FILE_VERSION })),
   ];
   for (const e of events) records.push(encodeRecord(encodeEvent(e, style)));
+  return fileOf(records);
+}
+
+/** Records end to end, with where each starts. */
+function fileOf(records: readonly Uint8Array[]): EncodedFile {
   const offsets: number[] = [];
   let at = 0;
   for (const r of records) {
     offsets.push(at);
     at += r.length;
   }
-  return { bytes: concatBytes(records), offsets };
+  return { bytes: concatBytes([...records]), offsets };
 }
 
 /** Copy of `bytes` with the byte at `offset` XOR-ed with `mask` (default 0xff). */
@@ -191,11 +196,5 @@ export function trainerEventFile(options: TrainerEventFileOptions): EncodedFile 
       scalar('performance/throughput_samples_per_sec', 150 + random() * 10, step);
     }
   }
-  const offsets: number[] = [];
-  let at = 0;
-  for (const r of records) {
-    offsets.push(at);
-    at += r.length;
-  }
-  return { bytes: concatBytes(records), offsets };
+  return fileOf(records);
 }
