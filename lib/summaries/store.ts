@@ -65,6 +65,10 @@ export interface StoredRunSeries {
 
 const intArray = (values: readonly number[]) => `{${values.join(',')}}`;
 
+/** A float8[] literal that keeps NaN and ±Infinity: a driver sends a JS array's non-finite numbers as NULL (Prisma does). */
+const floatArray = (values: readonly (number | null)[]) =>
+  `{${values.map((v) => (v === null ? 'NULL' : Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : String(v))).join(',')}}`;
+
 // The series travel in binary, one bytea per run and table built from PostgreSQL's send functions
 // (network byte order), decoded with a DataView: a long run's series is hundreds of thousands of rows,
 // and this is several times cheaper on both sides than text. NaN and ±Infinity stay what they are; a
@@ -221,9 +225,9 @@ export async function refreshRunSummaries(sql: SqlRunner, runIds: readonly numbe
       columns.strategySort,
       columns.verdict,
       columns.epochsDone,
-      columns.lastTrainLoss,
-      columns.bestValLoss,
-      columns.finalGap,
+      floatArray(columns.lastTrainLoss),
+      floatArray(columns.bestValLoss),
+      floatArray(columns.finalGap),
       columns.searchText,
     ],
   );

@@ -62,6 +62,15 @@ describe('loadRunSeries', () => {
         { epoch: 5, final: true, taskId: 2, loss: 0.3 },
       ]);
     }
+    // Its summary, written through either runner, keeps the latest epoch's loss as it is (-inf here).
+    const { refreshRunSummaries } = await import('../../lib/summaries/store');
+    for (const sql of [pgRunner(pool), prismaRunner]) {
+      await pool.query(`DELETE FROM "RunSummary" WHERE "runId" = $1`, [id]);
+      await refreshRunSummaries(sql, [id!]);
+      expect((await pool.query(`SELECT "lastTrainLoss"::text AS loss, verdict FROM "RunSummary" WHERE "runId" = $1`, [id])).rows).toEqual([
+        { loss: '-Infinity', verdict: 'diverged' },
+      ]);
+    }
     // A run without a task reads every task's validations.
     await pool.query(`UPDATE "Run" SET "taskId" = NULL WHERE id = $1`, [id]);
     const [all] = await loadRunSeries(pgRunner(pool), [id!]);
