@@ -125,6 +125,7 @@ export {
   MAX_RUNS_TO_SEPARATE,
   commonSpread,
   distinguishable,
+  estimateLogNoise,
   runsToSeparate,
   singleRunInterval,
   strategyInterval,
@@ -132,6 +133,8 @@ export {
   validationNoise,
   type Interval,
   type IntervalMethod,
+  type NoIntervalReason,
+  type NoiseEstimate,
   type RunsToSeparate,
 } from './uncertainty';
 

@@ -29,6 +29,7 @@ import {
   strategyInterval,
   validationNoise,
   type Interval,
+  type NoiseEstimate,
   type RunsToSeparate,
 } from './uncertainty';
 
@@ -140,8 +141,10 @@ export function heuristicFor(episodes: number | null | undefined): HeuristicRow 
 export interface RankedRun {
   id: RunId;
   bestValidation: number | null;
-  /** σ̂ of its own validation noise (uncertainty.ts), null with < 3 finite epochs. */
+  /** Its own validation noise in loss units at its best (σ̂ · best, uncertainty.ts); null without an estimate. */
   validationNoise: number | null;
+  /** The same on the log scale (0.05 ≈ 5% from epoch to epoch), or why there is none. */
+  noise: NoiseEstimate;
   bestEpoch: number | null;
   epochsToConverge: number | null;
   minutesToConverge: number | null;
@@ -238,10 +241,12 @@ function rankedRun(r: AnalysisRun): RankedRun {
   const conv = convergence(r, seconds);
   const epochsDone = r.epochsDone ?? r.epochs.reduce((max, e) => Math.max(max, e.epoch), 0);
   const cost = runCost(seconds, epochsDone);
+  const noise = validationNoise(r);
   return {
     id: r.id,
     bestValidation: conv.bestLoss,
-    validationNoise: validationNoise(r),
+    validationNoise: noise.logSigma === null || conv.bestLoss === null ? null : noise.logSigma * conv.bestLoss,
+    noise,
     bestEpoch: conv.bestEpoch,
     epochsToConverge: conv.epochsToConverge,
     minutesToConverge: conv.minutesToConverge,
@@ -282,7 +287,7 @@ function rankBucket(runs: readonly AnalysisRun[]): RankedStrategy[] {
       bestValidationMin: bests.length === 0 ? null : Math.min(...bests),
       bestValidationMax: bests.length === 0 ? null : Math.max(...bests),
       runIds: members.map((m) => m.id),
-      bestValidation: strategyInterval(perRun.map((p) => ({ best: p.bestValidation, noise: p.validationNoise }))),
+      bestValidation: strategyInterval(perRun.map((p) => ({ best: p.bestValidation, noise: p.noise }))),
       distinguishableFromNext: null,
       runsToSeparateNext: null,
       bestEpoch: meanOf(perRun.map((p) => p.bestEpoch)),
@@ -328,8 +333,15 @@ function verdictOf(ranking: readonly RankedStrategy[]): { verdict: Verdict; lead
   return { verdict: repeated ? 'supported' : 'tentative', leaders };
 }
 
+const NO_INTERVAL_TEXT: Record<NonNullable<Interval['reason']>, string> = {
+  no_runs: 'no interval',
+  too_few_points: 'too few epochs for an interval',
+  too_noisy: 'its validation curve is too noisy for an interval',
+  non_positive: 'no interval (a loss of zero or below)',
+};
+
 function intervalText(i: Interval): string {
-  if (i.lo === null || i.hi === null) return i.n === 1 ? 'one run, too few epochs for an interval' : 'no interval';
+  if (i.lo === null || i.hi === null) return `${i.n === 1 ? 'one run, ' : ''}${NO_INTERVAL_TEXT[i.reason ?? 'no_runs']}`;
   const range = `95% interval ${fmt(i.lo)}–${fmt(i.hi)}`;
   return i.method === 'single_run_noise' ? `${range} from that one run's own validation noise` : `${range}, n=${i.n}`;
 }

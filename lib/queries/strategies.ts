@@ -35,6 +35,9 @@ function intervalView(i: Interval): IntervalView {
     method: i.method,
     n: i.n,
     spread: finiteOrNull(i.spread),
+    center: finiteOrNull(i.center),
+    logSpread: finiteOrNull(i.logSpread),
+    reason: i.reason,
   };
 }
 
@@ -109,6 +112,8 @@ export async function listRecommendations(
         id: p.id as number,
         bestValidation: finiteOrNull(p.bestValidation),
         validationNoise: finiteOrNull(p.validationNoise),
+        validationLogNoise: finiteOrNull(p.noise.logSigma),
+        noiseReason: p.noise.reason,
         bestEpoch: p.bestEpoch,
         epochsToConverge: p.epochsToConverge,
         minutesToConverge: finiteOrNull(p.minutesToConverge),

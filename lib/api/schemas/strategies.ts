@@ -30,7 +30,10 @@ const heuristicRow = z.object({
 });
 export type HeuristicRowView = z.infer<typeof heuristicRow>;
 
-/** A 95% interval of a strategy's best validation (lib/analysis/uncertainty.ts). */
+/**
+ * A 95% interval of a strategy's best validation (lib/analysis/uncertainty.ts), built on log loss: it is
+ * asymmetric around the value and never reaches zero.
+ */
 const interval = z.object({
   /** Mean best validation over runs (n ≥ 2), the one run's best (n = 1). */
   mean: z.number().nullable(),
@@ -39,8 +42,14 @@ const interval = z.object({
   /** 't' = t-interval over runs; 'single_run_noise' = one run's own validation noise around its best; 'none'. */
   method: z.enum(['t', 'single_run_noise', 'none']),
   n: z.number().int(),
-  /** Standard deviation over runs ('t') or the one run's noise σ̂. */
+  /** Standard deviation over runs ('t') or the one run's noise σ̂, in loss units (σ̂ · best for one run). */
   spread: z.number().nullable(),
+  /** The interval's centre: the geometric mean of the bests (n ≥ 2), the run's best (n = 1). */
+  center: z.number().nullable(),
+  /** The spread on the log scale the interval is built from (0.05 ≈ 5%). */
+  logSpread: z.number().nullable(),
+  /** Why there is no interval (method 'none'); null when there is one. */
+  reason: z.enum(['no_runs', 'too_few_points', 'too_noisy', 'non_positive']).nullable(),
 });
 export type IntervalView = z.infer<typeof interval>;
 
@@ -49,7 +58,11 @@ const timingSource = z.enum(['tqdm', 'printed', 'ms_per_batch']);
 const rankedRun = z.object({
   id: z.number().int(),
   bestValidation: z.number().nullable(),
+  /** Its own epoch-to-epoch validation noise at its best, in loss units (σ̂ · best). */
   validationNoise: z.number().nullable(),
+  /** The same on the log scale (0.05 ≈ 5%); null with the reason in `noiseReason`. */
+  validationLogNoise: z.number().nullable(),
+  noiseReason: z.enum(['too_few_points', 'too_noisy', 'non_positive']).nullable(),
   bestEpoch: z.number().int().nullable(),
   epochsToConverge: z.number().int().nullable(),
   minutesToConverge: z.number().nullable(),
@@ -140,6 +153,7 @@ export function strategiesCsvRecords(response: StrategiesResponse): Record<strin
       bestValidationLo: r.bestValidation.lo,
       bestValidationHi: r.bestValidation.hi,
       bestValidationIntervalMethod: r.bestValidation.method,
+      bestValidationIntervalReason: r.bestValidation.reason,
       distinguishableFromNext: r.distinguishableFromNext === null ? null : String(r.distinguishableFromNext),
       runsToSeparateNext: r.runsToSeparateNext?.runsEach ?? null,
       bestEpoch: r.bestEpoch,
