@@ -161,6 +161,30 @@ describe('recommend', () => {
     ]);
   });
 
+  it('runs without a task id are ranked per dataset when the caller faces them so (facetOf), and say which', () => {
+    const lerobot = (id: string, layers: number, dataset: string, val: number[]) =>
+      run(id, strat('last_n', layers), val, {
+        taskId: null,
+        dataset,
+        datasetFrames: 12005,
+        validations: val.map((loss, i) => ({ epoch: i + 1, final: false, taskId: 1, loss })),
+      });
+    const runs = [
+      lerobot('p', 4, 'kuavo/pick', [0.3, 0.2]),
+      lerobot('q', 8, 'kuavo/pick', [0.3, 0.25]),
+      lerobot('w', 4, 'kuavo/weigh', [0.3, 0.1]),
+    ];
+    const facetOf = (r: AnalysisRun) => `${r.taskId ?? `dataset:${r.dataset}`}|${r.datasetFrames}`;
+    const recs = recommend(runs, { facetOf });
+    expect(recs.map((r) => [r.taskId, r.dataset, r.ranking.map((x) => x.runIds)])).toEqual([
+      [null, 'kuavo/pick', [['p'], ['q']]],
+      [null, 'kuavo/weigh', [['w']]],
+    ]);
+    expect(recs[0]?.summary).toMatch(/^For dataset kuavo\/pick \(12005 frames\): /);
+    // without the caller's rule, runs of one size and no task share a bucket (and name no dataset)
+    expect(recommend(runs).map((r) => [r.dataset, r.ranking.length])).toEqual([[null, 2]]);
+  });
+
   describe('uncertainty, convergence, cost and the front (issue 15)', () => {
     const timed = (id: string, layers: number, val: number[], secondsPerEpoch: number, params = 300e6): AnalysisRun =>
       run(id, strat('last_n', layers), val, {

@@ -2,7 +2,8 @@
  * Recommendation: which vision-layer strategy the evidence favours, next to the user's rule of thumb.
  *
  * Evidence. Runs are bucketed per task and dataset size (`datasetFrames`, exact; unknown sizes form
- * their own bucket). Inside a bucket, runs are grouped by strategy key (strategy.ts) and each
+ * their own bucket) — by the caller's facet rule when it passes one (`facetOf`: the strategies page passes
+ * lib/views/facets.ts `facetKey`, under which a run without a task id has its dataset as its task). Inside a bucket, runs are grouped by strategy key (strategy.ts) and each
  * strategy is scored by its runs' best validation loss (validation.ts: min finite own-task
  * validation, per-epoch or final): mean (the ranking key), min, max and n = runs with a finite best
  * (`runs` counts all). Ranking: mean ascending; strategies without any finite best come last; ties by
@@ -202,6 +203,8 @@ export type Agreement = 'agrees' | 'more_layers' | 'fewer_layers';
 
 export interface Recommendation {
   taskId: number | null;
+  /** The dataset that stands for the task of runs without a task id (LeRobot), else null. */
+  dataset: string | null;
   datasetFrames: number | null;
   episodes: number | null;
   /** given: the runs' logs; task: the task's annotated episode count; estimated: frames ÷ frames per episode. */
@@ -222,6 +225,8 @@ export interface RecommendOptions {
   framesPerEpisode?: number;
   /** Episodes per task id, as people gave them (annotations): used when the runs carry no `episodes`. */
   taskEpisodes?: ReadonlyMap<number, number>;
+  /** Which runs are ranked together (the caller's facet rule); default: task × dataset size. */
+  facetOf?: (run: AnalysisRun) => string;
 }
 
 function median(xs: number[]): number | null {
@@ -380,7 +385,7 @@ function evidenceText(rec: Omit<Recommendation, 'summary'>): string {
 }
 
 function summarise(rec: Omit<Recommendation, 'summary'>): string {
-  const task = rec.taskId === null ? 'unknown task' : `task ${rec.taskId}`;
+  const task = rec.taskId !== null ? `task ${rec.taskId}` : rec.dataset !== null ? `dataset ${rec.dataset}` : 'unknown task';
   const size = rec.datasetFrames === null ? 'unknown dataset size' : `${rec.datasetFrames} frames`;
   const evidence = evidenceText(rec);
   let rule: string;
@@ -406,13 +411,15 @@ export function recommend(runs: readonly AnalysisRun[], options: RecommendOption
   const buckets = new Map<string, { taskId: number | null; frames: number | null; runs: AnalysisRun[] }>();
   for (const r of runs) {
     const frames = r.datasetFrames ?? null;
-    const key = `${r.taskId ?? '?'}|${frames ?? '?'}`;
+    const key = options.facetOf?.(r) ?? `${r.taskId ?? '?'}|${frames ?? '?'}`;
     const b = buckets.get(key);
     if (b === undefined) buckets.set(key, { taskId: r.taskId, frames, runs: [r] });
     else b.runs.push(r);
   }
   const out: Recommendation[] = [];
   for (const { taskId, frames, runs: members } of buckets.values()) {
+    const datasets = new Set(members.map((m) => m.dataset ?? null));
+    const dataset = taskId === null && datasets.size === 1 ? ([...datasets][0] ?? null) : null;
     const given = members.map((m) => m.episodes).filter((e): e is number => typeof e === 'number' && Number.isFinite(e));
     let episodes: number | null = null;
     let episodesSource: Recommendation['episodesSource'] = null;
@@ -451,10 +458,27 @@ export function recommend(runs: readonly AnalysisRun[], options: RecommendOption
         );
       },
     );
-    const rec = { taskId, datasetFrames: frames, episodes, episodesSource, ranking, heuristic, agreement, verdict, leaders, tradeoffs };
+    const rec = {
+      taskId,
+      dataset,
+      datasetFrames: frames,
+      episodes,
+      episodesSource,
+      ranking,
+      heuristic,
+      agreement,
+      verdict,
+      leaders,
+      tradeoffs,
+    };
     out.push({ ...rec, summary: summarise(rec) });
   }
+  // Tasks in order, then datasets standing for a task (by name), then unknown; smaller datasets first.
+  const byName = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1);
   return out.sort(
-    (a, b) => (a.taskId ?? Infinity) - (b.taskId ?? Infinity) || (a.datasetFrames ?? Infinity) - (b.datasetFrames ?? Infinity),
+    (a, b) =>
+      (a.taskId ?? Infinity) - (b.taskId ?? Infinity) ||
+      byName(a.dataset, b.dataset) ||
+      (a.datasetFrames ?? Infinity) - (b.datasetFrames ?? Infinity),
   );
 }

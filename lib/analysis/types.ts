@@ -84,6 +84,8 @@ export interface AnalysisRun extends RunSeries {
   strategy?: StrategyInput | null;
   /** `📊 Current Task N Dataset: X frames`. */
   datasetFrames?: number | null;
+  /** LeRobot's dataset.repo_id: what a run without a task id trained on. */
+  dataset?: string | null;
   /** Episodes in the training range, when the caller knows it (the log does not print it). */
   episodes?: number | null;
   /** This run's forgetting (e.g. `meanForgetting` of forgetting.ts for the chain ending at it). */

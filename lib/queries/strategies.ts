@@ -22,6 +22,7 @@ import { loadRunRecords } from './run-records';
 import { stepSummaries, stepVersions } from './steps';
 import { epochSeconds } from '../views/steps';
 import { finiteOrNull, strategyColor } from '../views/views';
+import { facetKey, taskLabel } from '../views/facets';
 
 function heuristicView(row: HeuristicRow): HeuristicRowView {
   return { ...row, spec: [...row.spec], maxEpisodes: Number.isFinite(row.maxEpisodes) ? row.maxEpisodes : null };
@@ -72,6 +73,7 @@ export async function listRecommendations(
       validations: record.validations,
       strategy: record.strategy,
       datasetFrames: record.datasetFrames,
+      dataset: record.dataset,
       // LeRobot prints dataset.num_episodes: the rule of thumb then needs no frames-per-episode guess.
       episodes: record.episodes,
       epochSeconds: seconds,
@@ -80,9 +82,14 @@ export async function listRecommendations(
     };
   });
   const taskNames = new Map(records.map((r) => [r.taskId, r.taskName]));
-  const recommendations = recommend(runs, { framesPerEpisode, taskEpisodes: episodesByTask }).map((rec) => ({
+  // Ranked together: the runs of one facet (one rule with the compare page: a dataset stands for the task of runs without one).
+  const facetOf = (run: AnalysisRun) =>
+    facetKey({ taskId: run.taskId, datasetFrames: run.datasetFrames ?? null, dataset: run.dataset }, false);
+  const recommendations = recommend(runs, { framesPerEpisode, taskEpisodes: episodesByTask, facetOf }).map((rec) => ({
     taskId: rec.taskId,
-    taskName: taskNames.get(rec.taskId) ?? null,
+    taskName: rec.taskId === null ? null : (taskNames.get(rec.taskId) ?? null),
+    dataset: rec.dataset,
+    label: taskLabel(rec.taskId, rec.taskId === null ? null : (taskNames.get(rec.taskId) ?? null), rec.dataset),
     datasetFrames: rec.datasetFrames,
     episodes: rec.episodes,
     episodesSource: rec.episodesSource,

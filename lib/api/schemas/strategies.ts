@@ -77,6 +77,10 @@ const rankedRun = z.object({
 export const recommendationSchema = z.object({
   taskId: z.number().int().nullable(),
   taskName: z.string().nullable(),
+  /** Runs without a task id are ranked per dataset (LeRobot's dataset.repo_id, lib/views/facets.ts); null otherwise. */
+  dataset: z.string().nullable(),
+  /** What the bucket's task is called: "task 1 · moving_grasp", the dataset's name, or "task unknown". */
+  label: z.string(),
   datasetFrames: z.number().int().nullable(),
   episodes: z.number().nullable(),
   /** given: the runs' logs; task: the task's annotated episodes (PUT /api/tasks/[id]); estimated: from `fpe`. */
@@ -137,6 +141,7 @@ export function strategiesCsvRecords(response: StrategiesResponse): Record<strin
   return response.recommendations.flatMap((rec) =>
     rec.ranking.map((r) => ({
       taskId: rec.taskId,
+      dataset: rec.dataset,
       datasetFrames: rec.datasetFrames,
       episodes: rec.episodes,
       rank: r.rank,
