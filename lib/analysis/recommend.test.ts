@@ -185,6 +185,23 @@ describe('recommend', () => {
     expect(recommend(runs).map((r) => [r.dataset, r.ranking.length])).toEqual([[null, 2]]);
   });
 
+  it('a held-out loss logged by step (LeRobot eval_loss) ranks like a per-epoch one; best and convergence are steps', () => {
+    const byStep = (id: string, layers: number, losses: number[]) =>
+      run(id, strat('last_n', layers), [], {
+        taskId: null,
+        dataset: 'kuavo/pick',
+        validationAxis: 'step',
+        epochs: [],
+        validations: losses.map((loss, i) => ({ epoch: (i + 1) * 1000, final: false, taskId: 0, loss })),
+      });
+    const [rec] = recommend([byStep('a', 4, [0.5, 0.3, 0.2, 0.21]), byStep('b', 8, [0.5, 0.35, 0.3, 0.25])]);
+    expect(rec?.ranking.map((r) => [r.runIds, r.axis, r.bestEpoch, r.bestValidationMean])).toEqual([
+      [['a'], 'step', 3000, 0.2],
+      [['b'], 'step', 4000, 0.25],
+    ]);
+    expect(rec?.ranking[0]?.perRun[0]).toMatchObject({ axis: 'step', bestEpoch: 3000, epochsToConverge: 3000 });
+  });
+
   describe('uncertainty, convergence, cost and the front (issue 15)', () => {
     const timed = (id: string, layers: number, val: number[], secondsPerEpoch: number, params = 300e6): AnalysisRun =>
       run(id, strat('last_n', layers), val, {

@@ -146,6 +146,8 @@ export interface RankedRun {
   validationNoise: number | null;
   /** The same on the log scale (0.05 ≈ 5% from epoch to epoch), or why there is none. */
   noise: NoiseEstimate;
+  /** Whether bestEpoch and epochsToConverge count epochs or optimiser steps (AnalysisRun.validationAxis). */
+  axis: 'epoch' | 'step';
   bestEpoch: number | null;
   epochsToConverge: number | null;
   minutesToConverge: number | null;
@@ -177,7 +179,9 @@ export interface RankedStrategy {
   distinguishableFromNext: boolean | null;
   /** When not distinguishable from the next: runs each that would likely separate them (null: tie or out of reach). */
   runsToSeparateNext: RunsToSeparate | null;
-  /** Means over the strategy's runs that have the number (convergence.ts, cost.ts). */
+  /** What bestEpoch and epochsToConverge count: steps when every run's validation is by step, else epochs. */
+  axis: 'epoch' | 'step';
+  /** Means over the strategy's runs that have the number (convergence.ts, cost.ts; epochs or steps: over the runs on `axis`). */
   bestEpoch: number | null;
   epochsToConverge: number | null;
   minutesToConverge: number | null;
@@ -252,6 +256,7 @@ function rankedRun(r: AnalysisRun): RankedRun {
     bestValidation: conv.bestLoss,
     validationNoise: noise.logSigma === null || conv.bestLoss === null ? null : noise.logSigma * conv.bestLoss,
     noise,
+    axis: r.validationAxis ?? 'epoch',
     bestEpoch: conv.bestEpoch,
     epochsToConverge: conv.epochsToConverge,
     minutesToConverge: conv.minutesToConverge,
@@ -279,6 +284,8 @@ function rankBucket(runs: readonly AnalysisRun[]): RankedStrategy[] {
   }
   const rows: RankedStrategy[] = [...byKey.values()].map(({ identity, runs: members }) => {
     const perRun = members.map(rankedRun);
+    const axis = perRun.every((p) => p.axis === 'step') ? 'step' : 'epoch';
+    const onAxis = perRun.filter((p) => p.axis === axis);
     const bests = perRun.map((p) => p.bestValidation).filter((b): b is number => b !== null);
     return {
       rank: 0,
@@ -295,8 +302,9 @@ function rankBucket(runs: readonly AnalysisRun[]): RankedStrategy[] {
       bestValidation: strategyInterval(perRun.map((p) => ({ best: p.bestValidation, noise: p.noise }))),
       distinguishableFromNext: null,
       runsToSeparateNext: null,
-      bestEpoch: meanOf(perRun.map((p) => p.bestEpoch)),
-      epochsToConverge: meanOf(perRun.map((p) => p.epochsToConverge)),
+      axis,
+      bestEpoch: meanOf(onAxis.map((p) => p.bestEpoch)),
+      epochsToConverge: meanOf(onAxis.map((p) => p.epochsToConverge)),
       minutesToConverge: meanOf(perRun.map((p) => p.minutesToConverge)),
       minutesPerEpoch: meanOf(perRun.map((p) => p.minutesPerEpoch)),
       trainingMinutes: meanOf(perRun.map((p) => p.trainingMinutes)),

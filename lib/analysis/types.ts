@@ -96,6 +96,11 @@ export interface AnalysisRun extends RunSeries {
   trainableParams?: number | null;
   /** Epochs the run trained; defaults to the highest epoch of `epochs`. */
   epochsDone?: number | null;
+  /**
+   * What the `epoch` of its validations counts: epochs (default), or optimiser steps for a step-based
+   * trainer whose held-out loss is logged by step (LeRobot v0.6+ `step N: eval_loss=…`).
+   */
+  validationAxis?: 'epoch' | 'step';
 }
 
 /** A chart point; `y` null (or NaN/±Infinity) is a gap. */

@@ -63,6 +63,8 @@ const rankedRun = z.object({
   /** The same on the log scale (0.05 ≈ 5%); null with the reason in `noiseReason`. */
   validationLogNoise: z.number().nullable(),
   noiseReason: z.enum(['too_few_points', 'too_noisy', 'non_positive']).nullable(),
+  /** What bestEpoch and epochsToConverge count: epochs, or optimiser steps (LeRobot's eval_loss by step). */
+  axis: z.enum(['epoch', 'step']),
   bestEpoch: z.number().int().nullable(),
   epochsToConverge: z.number().int().nullable(),
   minutesToConverge: z.number().nullable(),
@@ -105,6 +107,8 @@ export const recommendationSchema = z.object({
       runsToSeparateNext: z
         .object({ runsEach: z.number().int(), more: z.number().int(), spreadSource: z.enum(['runs', 'single_run_noise']) })
         .nullable(),
+      /** What bestEpoch and epochsToConverge count: epochs, or optimiser steps (every run's validation is LeRobot's eval_loss by step). */
+      axis: z.enum(['epoch', 'step']),
       /** Means over the strategy's runs. */
       bestEpoch: z.number().nullable(),
       epochsToConverge: z.number().nullable(),
