@@ -8,7 +8,7 @@ import { Framer } from '../framing';
 import { createLogParser, parseBytes } from '../parse';
 import { endsConfigDump, isConfigContinuation, parsePythonLiteral, printedConfigEvents } from './lerobot-config';
 
-const FIXTURE = 'lerobot/o_smolvla_printed_config.log';
+const FIXTURE = 'lerobot-config/smolvla_printed_config.log';
 const fixtureText = readFileSync(new URL(`../../tests/fixtures/${FIXTURE}`, import.meta.url), 'utf8');
 /** The dump as the parser sees it: the first record's message, then every continuation line. */
 const dumpOf = (text: string) => {
@@ -109,6 +109,12 @@ describe('what the printed config says about the run', () => {
       applied: true,
     });
     expect(eventsOf(events, 'strategy')).toEqual([]); // LeRobot prints no banner: this is what the config asks for
+    // the rest of the log reads as before: every record at its exact step, completed
+    const { runs } = parseFixture(FIXTURE);
+    expect(runs.map((r) => [r.status, r.config.totalSteps, r.config.batchSize, r.steps.map((p) => p.step)])).toEqual([
+      ['completed', 2000, 32, [200, 400, 600, 800, 1000, 1200, 1400, 1600, 1800, 2000]],
+    ]);
+    expect(runs[0]!.steps.every((p) => !p.estimated)).toBe(true);
   });
 
   it('train_expert_only / freeze_vision_encoder True: every vision layer frozen', () => {

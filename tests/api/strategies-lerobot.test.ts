@@ -8,7 +8,7 @@ import { setEnvOverrides } from '../../lib/env';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { backfillInto, tempDir } from '../helpers/ingest';
 
-const FIXTURE = path.resolve(import.meta.dirname, '../fixtures/lerobot/o_smolvla_printed_config.log');
+const FIXTURE = path.resolve(import.meta.dirname, '../fixtures/lerobot-config/smolvla_printed_config.log');
 
 let database: TestDatabase;
 let logs: { dir: string; cleanup(): Promise<void> };

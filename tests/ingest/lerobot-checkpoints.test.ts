@@ -250,7 +250,7 @@ describe('what the checkpoints prove (issue 26)', () => {
 
   it('a SmolVLA run whose log prints its config: the strategy comes from the policy block (config), the dataset from it', async () => {
     const { db, dir } = await fresh('lerobot_printed_config');
-    await copyFile(path.join(FIXTURES, 'lerobot/o_smolvla_printed_config.log'), path.join(dir, 'o.log'));
+    await copyFile(path.join(FIXTURES, 'lerobot-config/smolvla_printed_config.log'), path.join(dir, 'o.log'));
     await backfillInto(db.url, [dir]);
     const [row] = await db.query<{
       dataset: string;
