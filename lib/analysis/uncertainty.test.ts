@@ -16,6 +16,7 @@ import {
   type NoiseEstimate,
 } from './uncertainty';
 import type { RunSeries } from './types';
+import { mulberry32 } from '../../tests/helpers/tfevents-writer';
 
 const series = (losses: (number | null)[]): Pick<RunSeries, 'taskId' | 'validations'> => ({
   taskId: 1,
@@ -187,16 +188,6 @@ describe('the /strategies example: best validation 0.0353 read "-0.0349–0.1055
 
 // Series with known noise: log loss = ln(trend) + σ·Z, Z standard normal, many seeds and curve shapes.
 describe('the single-run noise estimate against series with known noise', () => {
-  const mulberry = (seed: number) => {
-    let s = seed >>> 0;
-    return () => {
-      s = (s + 0x6d2b79f5) >>> 0;
-      let t = s;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  };
   const normal = (random: () => number) => {
     let u = 0;
     while (u === 0) u = random();
@@ -225,7 +216,7 @@ describe('the single-run noise estimate against series with known noise', () => 
           let covered = 0;
           let refused = 0;
           for (let seed = 1; seed <= SEEDS; seed++) {
-            const random = mulberry(seed * 7919 + epochs * 31 + Math.round(sigma * 1000));
+            const random = mulberry32(seed * 7919 + epochs * 31 + Math.round(sigma * 1000));
             const truth = Array.from({ length: epochs }, (_, i) => trend(i + 1, epochs));
             const observed = truth.map((v) => v * Math.exp(sigma * normal(random)));
             const estimate = estimateLogNoise(observed);
@@ -260,7 +251,7 @@ describe('the single-run noise estimate against series with known noise', () => 
       return Math.sqrt(r.reduce((a, x) => a + x * x, 0) / r.length);
     };
     for (let seed = 1; seed <= SEEDS; seed++) {
-      const random = mulberry(seed);
+      const random = mulberry32(seed);
       const observed = Array.from({ length: 20 }, (_, i) => (0.8 / Math.sqrt(i + 1)) * Math.exp(0.03 * normal(random)));
       observed[14] = observed[14]! * 2;
       robust.push(estimateLogNoise(observed).logSigma! / 0.03);
