@@ -102,9 +102,19 @@ export async function benchParser(opts: { frames?: number } = {}): Promise<Figur
     // Both rates are per record of the same file: the raw split also yields the empty pieces.
     const rawRate = lines / (best(rawTimes) / 1000);
     const parseRate = lines / (best(parseTimes) / 1000);
-    const ratio = parseRate / rawRate;
-    const scanRate = lines / (best(scanTimes) / 1000);
-    const scanRatio = parseRate / scanRate;
+    /** The parser's rate against a limit measured in the same rounds. */
+    const against = (name: string, limitRate: number): Figure => {
+      const ratio = parseRate / limitRate;
+      return {
+        name,
+        value: Math.round(parseRate),
+        unit: 'lines/s',
+        limit: Math.round(limitRate),
+        ratio: Math.round(ratio * 1000) / 1000,
+        target: `≥ ${TARGET_RATIO.toFixed(2)}`,
+        met: ratio >= TARGET_RATIO,
+      };
+    };
     return [
       {
         name: 'log_frames',
@@ -118,24 +128,8 @@ export async function benchParser(opts: { frames?: number } = {}): Promise<Figur
       { name: 'log_bytes', value: written.bytes, unit: 'bytes', limit: null, ratio: null, target: 'informational' },
       { name: 'parser_records', value: records, unit: 'records', limit: null, ratio: null, target: 'informational' },
       { name: 'raw_split_throughput', value: Math.round(rawRate), unit: 'lines/s', limit: null, ratio: null, target: 'informational' },
-      {
-        name: 'parser_throughput',
-        value: Math.round(parseRate),
-        unit: 'lines/s',
-        limit: Math.round(rawRate),
-        ratio: Math.round(ratio * 1000) / 1000,
-        target: `≥ ${TARGET_RATIO.toFixed(2)}`,
-        met: ratio >= TARGET_RATIO,
-      },
-      {
-        name: 'parser_vs_scan_floor',
-        value: Math.round(parseRate),
-        unit: 'lines/s',
-        limit: Math.round(scanRate),
-        ratio: Math.round(scanRatio * 1000) / 1000,
-        target: `≥ ${TARGET_RATIO.toFixed(2)}`,
-        met: scanRatio >= TARGET_RATIO,
-      },
+      against('parser_throughput', rawRate),
+      against('parser_vs_scan_floor', lines / (best(scanTimes) / 1000)),
     ];
   } finally {
     await rm(dir, { recursive: true, force: true });
