@@ -532,12 +532,28 @@ export function readTrainConfig(file: string, text: string): ParseEvent[] {
     { type: 'run_started', runKey: RUNDIR_RUN_KEY, line, format: 'lerobot' },
     { type: 'identity', runKey: RUNDIR_RUN_KEY, line, identity },
   ];
+  // The folder itself is a checkpoint at its step, whatever its config says (lib/analysis/artefacts.ts).
+  if (checkpoint !== null) {
+    const folder = path.dirname(path.dirname(path.resolve(file)));
+    events.push({
+      type: 'checkpoint',
+      runKey: RUNDIR_RUN_KEY,
+      line,
+      kind: 'checkpoint_saved',
+      epoch: null,
+      loss: null,
+      path: folder,
+      step: checkpoint.step,
+      onDisk: true,
+    });
+  }
   if (!parsed.ok) {
     events.push({ type: 'warning', runKey: RUNDIR_RUN_KEY, line, message: parsed.error });
     return events;
   }
   const config = parsed.value;
   const info: Partial<RunInfo> = { outputDir };
+  if (config.settings.dataset !== undefined) info.dataset = config.settings.dataset;
   if (config.settings.batchSize !== undefined) info.batchSize = config.settings.batchSize;
   if (config.settings.learningRate !== undefined) info.learningRate = config.settings.learningRate;
   if (config.settings.totalSteps !== undefined) info.totalSteps = config.settings.totalSteps;

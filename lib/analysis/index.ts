@@ -130,6 +130,7 @@ export {
   MAX_RUNS_TO_SEPARATE,
   commonSpread,
   distinguishable,
+  estimateLogNoise,
   runsToSeparate,
   singleRunInterval,
   strategyInterval,
@@ -137,6 +138,8 @@ export {
   validationNoise,
   type Interval,
   type IntervalMethod,
+  type NoIntervalReason,
+  type NoiseEstimate,
   type RunsToSeparate,
 } from './uncertainty';
 
