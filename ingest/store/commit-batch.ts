@@ -7,6 +7,7 @@ import type { ParseEvent } from '../events';
 import { recordAlertTransitions } from '../outbox';
 import type { SourceKind } from '../rundir/identity';
 import { CHANGE_CHANNEL } from './change-channel';
+import { settleCheckpointStatuses, writeCheckpoints } from './checkpoints';
 import { hasNonFiniteStep, planBatch } from './plan-batch';
 import { ensureRuns } from './run-identity';
 import { cursorOf, type SourceCursor, type SourceRow } from './sources';
@@ -110,7 +111,10 @@ function writeBatch(pool: pg.Pool, batch: Batch): Promise<CommitResult> {
     await writeValidations(client, plan, runIds);
     await writeEvents(client, plan, runIds);
     await writeWarnings(client, batch.sourceId, plan, runIds);
+    await writeCheckpoints(client, plan, runIds);
     await writeStatuses(client, plan, runIds, batch.seenAt);
+    // After the statuses: the checkpoints prove completion whatever a log said (lib/analysis/artefacts.ts).
+    const provenComplete = await settleCheckpointStatuses(client, plan, runIds);
     if (plan.hasResumePaths || plan.hasOutputDirs) await linkStages(client);
     const interim = batch.interim === true && batch.live !== true;
     const settle =
@@ -127,7 +131,7 @@ function writeBatch(pool: pg.Pool, batch: Batch): Promise<CommitResult> {
       );
       await recordAlertTransitions(
         client,
-        [...new Set([...judged.map(([runKey]) => runIds.get(runKey)!), ...settle])],
+        [...new Set([...judged.map(([runKey]) => runIds.get(runKey)!), ...settle, ...provenComplete])],
         batch.live ?? false,
         series,
       );

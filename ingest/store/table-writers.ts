@@ -33,6 +33,7 @@ const RUN_INFO_COLUMNS: readonly (keyof RunInfo)[] = [
   'stepsPerEpoch',
   'totalSteps',
   'episodes',
+  'dataset',
   'pushError',
   'loadedFrom',
   'pretrainedPath',
