@@ -4,7 +4,8 @@
 // random pauses, store exactly the rows (and the runs-table summaries) one backfill of the finished
 // files stores. Event files include generated ones of several MiB shaped as PyTorch's SummaryWriter and
 // TF2's tf.summary write them, so reads and batches cross records everywhere, 1 MiB boundaries included.
-import { appendFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -40,9 +41,16 @@ async function filesUnder(dir: string, keep: (file: string) => boolean): Promise
   return out.sort();
 }
 
+/** A fixture directory's files; gzipped ones (large real event files, tests/fixtures/tfevents-real) as their original bytes. */
 async function fixtures(dir: string, keep: (file: string) => boolean): Promise<CorpusFile[]> {
   const files = await filesUnder(path.join(FIXTURES, dir), keep);
-  return Promise.all(files.map(async (file) => ({ path: path.relative(FIXTURES, file), bytes: await readFile(file) })));
+  return Promise.all(
+    files.map(async (file) => {
+      const bytes = await readFile(file);
+      const relative = path.relative(FIXTURES, file);
+      return file.endsWith('.gz') ? { path: relative.slice(0, -'.gz'.length), bytes: gunzipSync(bytes) } : { path: relative, bytes };
+    }),
+  );
 }
 
 const NOT_CONSOLE = new Set(['lerobot_train.log', 'generic_tqdm.log']);
@@ -100,14 +108,24 @@ async function materialize(root: string, corpus: readonly CorpusFile[]): Promise
   }
 }
 
-async function fresh(prefix: string): Promise<{ db: TestDatabase; dir: string }> {
+let scratch: Promise<string> | undefined;
+
+/**
+ * A fresh database, and an empty directory at the same path every time (a run directory's identity
+ * and output directory hold its absolute path, so two databases compare only when their files sat at
+ * the same place).
+ */
+async function fresh(prefix: string, place: string): Promise<{ db: TestDatabase; dir: string }> {
   const db = await createTestDatabase(prefix);
-  const temp = await tempDir(`thaw-${prefix}-`);
-  cleanups.push(
-    () => db.drop(),
-    () => temp.cleanup(),
-  );
-  return { db, dir: temp.dir };
+  cleanups.push(() => db.drop());
+  scratch ??= tempDir('thaw-arrival-').then((temp) => {
+    cleanups.push(() => temp.cleanup());
+    return temp.dir;
+  });
+  const dir = path.join(await scratch, place);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  return { db, dir };
 }
 
 /** Read sizes from 1 byte to 4 MiB, log-uniform: as many tiny reads as huge ones. */
@@ -133,12 +151,13 @@ const snapshot = (db: TestDatabase, root: string) => snapshotDatabase(db.query, 
 for (const [format, load] of Object.entries(CORPORA)) {
   describe(format, () => {
     const corpus = load();
+    const slug = format.replace(/[^a-z]+/gi, '-').toLowerCase();
     let reference: Promise<Record<string, unknown[]>> | undefined;
     let referenceDb: Promise<TestDatabase> | undefined;
     /** What one backfill of the finished files stores (with the root directory cut from every path). */
     const once = () =>
       (reference ??= (async () => {
-        const { db, dir } = await fresh('arrival_ref');
+        const { db, dir } = await fresh('arrival_ref', slug);
         referenceDb = Promise.resolve(db);
         await materialize(dir, await corpus);
         await backfillInto(db.url, [dir]);
@@ -171,7 +190,7 @@ for (const [format, load] of Object.entries(CORPORA)) {
       expect(expected['sources']!.length).toBe((await corpus).filter((f) => !/\.hydra\/(overrides|hydra)\.yaml$/.test(f.path)).length);
       await fc.assert(
         fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 60_000 }), async (seed, batchEvents) => {
-          const { db, dir } = await fresh('arrival_chunks');
+          const { db, dir } = await fresh('arrival_chunks', slug);
           await materialize(dir, await corpus);
           const pool = createPool(db.url);
           const daemon = new IngestDaemon({
@@ -196,7 +215,7 @@ for (const [format, load] of Object.entries(CORPORA)) {
 
     it('followed by `thaw ingest` while written in ~60 random pieces with 0–0.35 s pauses: the rows of one backfill', async () => {
       const expected = await once();
-      const { db, dir } = await fresh('arrival_live');
+      const { db, dir } = await fresh('arrival_live', slug);
       const ingest = spawnThaw(['ingest', dir], { DATABASE_URL: db.url, THAW_LOG_LEVEL: 'warn' });
       try {
         // The daemon is up (it registered nothing yet, but its first scan is done) before files appear.
@@ -236,7 +255,7 @@ describe('a corrupt record beside a valid one, across a read boundary', () => {
     const flip = file.offsets[bad]! + 12 + Math.floor(length / 2);
     bytes[flip] = bytes[flip]! ^ 0x5a; // a damaged payload byte: the length CRC holds, the data CRC fails
     const events = `${runDir('task1_moving_grasp', '20251204_080000')}/events.out.tfevents.1764835200.gpu-node-01.100.0`;
-    const clean = await fresh('corrupt_ref');
+    const clean = await fresh('corrupt_ref', 'corrupt');
     await materialize(clean.dir, [{ path: events, bytes: file.bytes }]);
     await backfillInto(clean.db.url, [clean.dir]);
     const cleanRows = await clean.db.query<{ epoch: number; trainLoss: number; lr: number }>(
@@ -258,7 +277,7 @@ describe('a corrupt record beside a valid one, across a read boundary', () => {
       ]),
     ];
     for (const boundary of boundaries) {
-      const { db, dir } = await fresh('corrupt');
+      const { db, dir } = await fresh('corrupt', 'corrupt');
       await materialize(dir, [{ path: events, bytes }]);
       // First read ends at the boundary, then 1 MiB reads: the tailer's reused buffer is overwritten between them.
       let first = true;
