@@ -13,6 +13,7 @@ import { benchLoad } from './load';
 import { benchRuns10k, benchWeb, RUNS10K_FIGURES, WEB_FIGURES } from './web';
 import { figureErrors, isFigureError, stopBenchServer, type Outcome } from './support';
 import { benchTfeventsBackfill } from './tfevents';
+import { benchLab } from './lab';
 import { benchForecast } from './forecast';
 import { benchScalars, SCALARS_FIGURES } from './scalars';
 
@@ -26,13 +27,14 @@ interface Group {
 const GROUPS: Group[] = [
   {
     name: 'parser',
-    figures: ['log_frames', 'log_bytes', 'parser_records', 'raw_split_throughput', 'parser_throughput'],
+    figures: ['log_frames', 'log_bytes', 'parser_records', 'raw_split_throughput', 'parser_throughput', 'parser_vs_scan_floor'],
     run: () => benchParser(),
   },
   { name: 'backfill', figures: ['backfill_lines_per_s'], run: () => benchBackfill() },
   { name: 'tfevents', figures: ['tfevents_backfill', 'tfevents_backfill_vs_write_floor'], run: () => benchTfeventsBackfill() },
   { name: 'scalars', figures: SCALARS_FIGURES, run: () => benchScalars() },
   { name: 'live', figures: ['live_latency_p50', 'live_latency_p95'], run: () => benchLiveLatency() },
+  { name: 'lab', figures: ['live_latency_p50_10_daemons', 'live_latency_p95_10_daemons'], run: () => benchLab() },
   { name: 'rss', figures: ['daemon_rss_200_files'], run: () => benchDaemonMemory() },
   { name: 'web', figures: WEB_FIGURES, run: () => benchWeb() },
   { name: 'runs10k', figures: RUNS10K_FIGURES, run: () => benchRuns10k() },

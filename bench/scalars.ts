@@ -60,7 +60,11 @@ async function seedRun(url: string, tags: number, points: number): Promise<numbe
         block.value[i] = tagValue(tag, i * 10, random());
       }
       block.length = points;
-      await inTransaction(pool, (client) => writeSeries(client, run, source, [{ dir: '', firstPoint: tag * points, block }]));
+      await inTransaction(pool, (client) =>
+        writeSeries(client, run, { id: source, path: '/bench/run/events.out.tfevents.1.bench' }, [
+          { dir: '', firstPoint: tag * points, block },
+        ]),
+      );
     }
     await pool.query('VACUUM ANALYZE "ScalarTag", "ScalarChunk"');
     return run;

@@ -101,15 +101,25 @@ export async function benchTfeventsBackfill(options: { megabytes?: number } = {}
       await daemon.close();
     }
     const backfillMs = performance.now() - started;
-    const stored = (
-      await pool.query<{ epochs: string; points: string }>(
-        `SELECT (SELECT count(*) FROM "EpochMetric")::text AS epochs, (SELECT COALESCE(sum(count), 0) FROM "ScalarTag")::text AS points`,
+    // Every record is stored: each one after the file version holds one scalar the trainer's tags map to
+    // a column (an epoch metric or a task's validation loss), and none is reported; and every scalar is
+    // stored as itself too (one point per record).
+    const [stored] = (
+      await pool.query<{ epochs: number; values: number; warnings: number; points: number }>(
+        `SELECT (SELECT count(*) FROM "EpochMetric")::int AS epochs,
+                ((SELECT count("trainLoss") + count(lr) + count("msPerBatch") + count("samplesPerSec") + count("durationMinutes") FROM "EpochMetric")
+                  + (SELECT count(*) FROM "Validation"))::int AS "values",
+                (SELECT count(*) FROM "ParseWarning")::int AS warnings,
+                (SELECT COALESCE(sum(count), 0) FROM "ScalarTag")::int AS points`,
       )
-    ).rows[0]!;
+    ).rows;
     await pool.end();
-    if (Number(stored.epochs) !== epochs) throw new Error(`tfevents backfill stored ${stored.epochs} epochs of ${epochs}`);
-    // Every scalar: one point per record after the file_version record.
-    if (Number(stored.points) !== records - 1) throw new Error(`tfevents backfill stored ${stored.points} scalars of ${records - 1}`);
+    if (stored!.epochs !== epochs) throw new Error(`tfevents backfill stored ${stored!.epochs} epochs of ${epochs}`);
+    if (stored!.values !== records - 1 || stored!.warnings !== 0)
+      throw new Error(
+        `tfevents backfill stored ${stored!.values} values of the file's ${records - 1} scalar records, with ${stored!.warnings} warnings`,
+      );
+    if (stored!.points !== records - 1) throw new Error(`tfevents backfill stored ${stored!.points} scalars of ${records - 1}`);
     const { copyMs, rowCount, scalarPoints } = await copyFloor(database.url, floorDb.url);
     const floorMs = limitMs + copyMs;
     const mbPerS = (ms: number) => round(size / 1e6 / (ms / 1000));

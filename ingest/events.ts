@@ -36,6 +36,8 @@ export interface RunInfo {
   totalSteps: number;
   /** LeRobot's `dataset.num_episodes=N`. */
   episodes: number;
+  /** LeRobot's `dataset.repo_id` (printed config or train_config.json): the run's task when it has no task id. */
+  dataset: string;
   /** A completed run whose model upload failed afterwards (LeRobot: traceback after `End of training`). */
   pushError: string;
   /** pretrained hub id / path, the previous task's checkpoint, or from scratch. */
@@ -237,6 +239,8 @@ export type ParseEvent =
       path: string | null;
       /** Added by the parsers: the optimiser step for step-based trainers (LeRobot "Checkpoint policy after step N"). */
       step?: number;
+      /** The checkpoint's folder was found (LeRobot's checkpoints/<step>/): not a line of a log. */
+      onDisk?: boolean;
     })
   | (RunScoped & {
       type: 'status';

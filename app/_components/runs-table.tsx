@@ -11,7 +11,7 @@ import { changeTags } from '@/lib/annotations/tags';
 import { StarButton, TagChips, TagInput, sendJson } from './annotations';
 import { sortRuns } from '@/lib/api/sort-runs';
 import { LayerStrip, StatusDot, StrategyLabel, VerdictBadge } from './badges';
-import { fmtAgo, fmtCount, fmtDateTime, fmtLoss, fmtRatio, shortPath } from './format';
+import { fmtAgo, fmtCount, fmtDateTime, fmtLoss, fmtLossOrNonFinite, fmtRatio, shortPath } from './format';
 import { useCoalesced, useLiveChanges } from './live';
 
 const COLUMNS: { key: RunSortKey | null; label: string; title?: string; className?: string }[] = [
@@ -318,7 +318,13 @@ export function RunsTable({
                     </>
                   )}
                 </td>
-                <td className="num">{fmtLoss(run.lastTrainLoss)}</td>
+                <td
+                  className={run.lastTrainLossNonFinite ? 'num nonfinite' : 'num'}
+                  data-testid="cell-last-train-loss"
+                  title={run.lastTrainLossNonFinite ? 'the latest training loss is not a finite number' : undefined}
+                >
+                  {fmtLossOrNonFinite(run.lastTrainLoss, run.lastTrainLossNonFinite)}
+                </td>
                 <td className="num">
                   {run.bestVal ? (
                     <>

@@ -126,9 +126,9 @@ export default async function StrategiesPage({ searchParams }: { searchParams: P
       {data.recommendations.length === 0 && <section className="panel">No runs yet.</section>}
       <div className="recommendations">
         {data.recommendations.map((rec) => (
-          <section key={`${rec.taskId}-${rec.datasetFrames}`} className="panel" data-testid="recommendation">
+          <section key={`${rec.taskId}-${rec.dataset}-${rec.datasetFrames}`} className="panel" data-testid="recommendation">
             <h2>
-              task{rec.taskId ?? '?'} {rec.taskName ?? ''}{' '}
+              {rec.label}{' '}
               <span className="muted small">
                 {rec.datasetFrames === null ? 'dataset size unknown' : `${fmtCount(rec.datasetFrames)} frames`}
                 {rec.episodes !== null &&
@@ -160,7 +160,7 @@ export default async function StrategiesPage({ searchParams }: { searchParams: P
                     </th>
                     <th
                       className="num"
-                      title="t-interval over runs; with one run, ±1.96σ of that run's own epoch-to-epoch validation noise"
+                      title="on log loss: t-interval over runs; with one run, that run's own epoch-to-epoch validation noise (trend taken out)"
                     >
                       95% interval
                     </th>
@@ -245,13 +245,13 @@ export default async function StrategiesPage({ searchParams }: { searchParams: P
                   pngName={fileName(
                     [
                       'thaw-strategies-tradeoff',
-                      `task${rec.taskId ?? 'unknown'}`,
+                      rec.taskId !== null ? `task${rec.taskId}` : (rec.dataset ?? 'task-unknown'),
                       rec.taskName,
                       rec.datasetFrames === null ? null : `${rec.datasetFrames}frames`,
                     ],
                     'png',
                   )}
-                  pngTitle={`task${rec.taskId ?? '?'} ${rec.taskName ?? ''}: best validation vs training time per strategy`}
+                  pngTitle={`${rec.label}: best validation vs training time per strategy`}
                 />
                 <div className="tradeoff-notes">
                   <h3>Cost vs quality</h3>

@@ -110,8 +110,6 @@ export interface TfEventsReaderState extends EventReaderState {
   /** Some tag has had two points (until then `once` lists the tags seen): a session file has one per metric. */
   multi?: true;
   once?: string[];
-  /** The run identity what the file held was last given to (attach). */
-  attached?: string;
 }
 
 /** Lightning writes this placeholder with its hyperparameters: it does not start a run (run-layout.ts). */
@@ -170,7 +168,6 @@ export class TfEventsReader implements TfRecordVisitor {
   private hparamsSeen: boolean;
   /** Tags seen once while no tag has had two points (null once one has). */
   private once: Set<string> | null;
-  private attached: string | undefined;
   /** The push being read: its events, its blocks, the number of the first record of each. */
   private events: ParseEvent[] = [];
   private block: ScalarBlock = emptyScalarBlock();
@@ -201,7 +198,6 @@ export class TfEventsReader implements TfRecordVisitor {
     // A cursor saved before tags were tracked (or without a state at all): its file is taken for a series.
     const series = state === undefined ? legacy : state.multi === true || (state.started === true && state.once === undefined);
     this.once = series ? null : new Set(state?.once ?? []);
-    this.attached = state?.attached;
     const { runDir, dir } = runDirOfFile(file);
     this.dir = dir;
     const trainer = trainerFromMethod(methodOfIdentity(identityOfRunDir(runDir)));
@@ -229,7 +225,6 @@ export class TfEventsReader implements TfRecordVisitor {
     if (this.hparamsSeen) state.hparams = true;
     if (this.once === null) state.multi = true;
     else state.once = [...this.once];
-    if (this.attached !== undefined) state.attached = this.attached;
     return state;
   }
 
@@ -279,7 +274,6 @@ export class TfEventsReader implements TfRecordVisitor {
     this.pendingHparams = null;
     this.pendingOthers = null;
     this.pendingPoints = [];
-    this.attached = identity;
     return events;
   }
 
@@ -660,12 +654,28 @@ export function readTrainConfig(file: string, text: string): ParseEvent[] {
     { type: 'run_started', runKey: RUNDIR_RUN_KEY, line, format: 'lerobot' },
     { type: 'identity', runKey: RUNDIR_RUN_KEY, line, identity },
   ];
+  // The folder itself is a checkpoint at its step, whatever its config says (lib/analysis/artefacts.ts).
+  if (checkpoint !== null) {
+    const folder = path.dirname(path.dirname(path.resolve(file)));
+    events.push({
+      type: 'checkpoint',
+      runKey: RUNDIR_RUN_KEY,
+      line,
+      kind: 'checkpoint_saved',
+      epoch: null,
+      loss: null,
+      path: folder,
+      step: checkpoint.step,
+      onDisk: true,
+    });
+  }
   if (!parsed.ok) {
     events.push({ type: 'warning', runKey: RUNDIR_RUN_KEY, line, message: parsed.error });
     return events;
   }
   const config = parsed.value;
   const info: Partial<RunInfo> = { outputDir };
+  if (config.settings.dataset !== undefined) info.dataset = config.settings.dataset;
   if (config.settings.batchSize !== undefined) info.batchSize = config.settings.batchSize;
   if (config.settings.learningRate !== undefined) info.learningRate = config.settings.learningRate;
   if (config.settings.totalSteps !== undefined) info.totalSteps = config.settings.totalSteps;

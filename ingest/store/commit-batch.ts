@@ -7,7 +7,8 @@ import type { ParseEvent } from '../events';
 import { recordAlertTransitions } from '../outbox';
 import type { SourceKind } from '../rundir/identity';
 import { CHANGE_CHANNEL } from './change-channel';
-import { planBatch } from './plan-batch';
+import { settleCheckpointStatuses, writeCheckpoints } from './checkpoints';
+import { hasNonFiniteStep, planBatch } from './plan-batch';
 import { ensureRuns } from './run-identity';
 import { cursorOf, type SourceCursor, type SourceRow } from './sources';
 import { pgJson } from './sql-literals';
@@ -76,22 +77,43 @@ class Deferred extends Error {}
  * 'deferred' if it only joins runs and one is not there (Batch.joinOnly).
  */
 export async function commitBatch(pool: pg.Pool, batch: Batch): Promise<CommitResult> {
+  let result: CommitResult;
   try {
-    return await writeBatch(pool, batch);
+    result = await writeBatch(pool, batch);
   } catch (error) {
     if (error instanceof Deferred) return { status: 'deferred' };
     throw error;
   }
+  if (result.status === 'committed') await notifyChanges(pool, result.runIds);
+  return result;
 }
 
-async function writeBatch(pool: pg.Pool, batch: Batch): Promise<CommitResult> {
+/**
+ * Tells listeners (lib/live/hub.ts, the alert worker) which runs changed, right after the batch's
+ * commit, in a transaction of its own that does not wait for its WAL flush. PostgreSQL serialises every
+ * committing transaction that NOTIFYs on one global lock, held through the commit's WAL flush: with the
+ * NOTIFY inside the batch, ten daemons' commits queued behind each other's fsync (measured by
+ * `npm run bench -- lab`: most active backends waited on that lock). A notification lost to a crash
+ * between the two only delays a page's refresh until the next batch.
+ */
+async function notifyChanges(pool: pg.Pool, runIds: readonly number[]): Promise<void> {
+  if (runIds.length === 0) return;
+  // NOTIFY payloads are capped at 8000 bytes: past 200 runs, say "all" instead of a partial list.
+  const payload = runIds.length > 200 ? 'all' : runIds.join(',');
+  // One statement, so one transaction; set_config(…, true) is SET LOCAL: this commit only.
+  await pool.query(`SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, $2)`, [CHANGE_CHANNEL, payload]).catch(() => {
+    // The batch is committed; the next one notifies again (and a lost database says so there).
+  });
+}
+
+function writeBatch(pool: pg.Pool, batch: Batch): Promise<CommitResult> {
   return inTransaction(pool, async (client) => {
     const current = (
       await client.query<SourceRow>(
-        `SELECT id, fingerprint, "fingerprintLength", "committedOffset", "linesSeen", "parserState", kind, host FROM "LogSource" WHERE id = $1 FOR UPDATE`,
+        `SELECT id, fingerprint, "fingerprintLength", "committedOffset", "linesSeen", "parserState", kind, host, path FROM "LogSource" WHERE id = $1 FOR UPDATE`,
         [batch.sourceId],
       )
-    ).rows[0] as (SourceRow & { kind: SourceKind; host: string }) | undefined;
+    ).rows[0] as (SourceRow & { kind: SourceKind; host: string; path: string }) | undefined;
     if (!current) throw new Error(`log source ${batch.sourceId} no longer exists`);
     if (Number(current.committedOffset) !== batch.fromOffset) return { status: 'conflict', cursor: cursorOf(current) };
 
@@ -111,10 +133,13 @@ async function writeBatch(pool: pg.Pool, batch: Batch): Promise<CommitResult> {
     await writeSteps(client, plan, runIds);
     await writeEvals(client, plan, runIds);
     await writeValidations(client, plan, runIds);
-    await writeScalars(client, plan, runIds, batch.sourceId);
+    await writeScalars(client, plan, runIds, { id: batch.sourceId, path: current.path });
     await writeEvents(client, plan, runIds);
     await writeWarnings(client, batch.sourceId, plan, runIds);
+    await writeCheckpoints(client, plan, runIds);
     await writeStatuses(client, plan, runIds, batch.seenAt);
+    // After the statuses: the checkpoints prove completion whatever a log said (lib/analysis/artefacts.ts).
+    const provenComplete = await settleCheckpointStatuses(client, plan, runIds);
     if (plan.hasResumePaths || plan.hasOutputDirs) await linkStages(client);
     const interim = batch.interim === true && batch.live !== true;
     const settle =
@@ -126,10 +151,12 @@ async function writeBatch(pool: pg.Pool, batch: Batch): Promise<CommitResult> {
     const series = await writeSummaries(client, plan, runIds, { interim, settle });
     // Alert outbox (ingest/outbox.ts): only runs whose verdict or status this batch can change.
     if (!interim) {
-      const judged = [...plan.runs].filter(([, run]) => run.epochs.size > 0 || run.validations.size > 0 || run.status !== null);
+      const judged = [...plan.runs].filter(
+        ([, run]) => run.epochs.size > 0 || run.validations.size > 0 || run.status !== null || hasNonFiniteStep(run),
+      );
       await recordAlertTransitions(
         client,
-        [...new Set([...judged.map(([runKey]) => runIds.get(runKey)!), ...settle])],
+        [...new Set([...judged.map(([runKey]) => runIds.get(runKey)!), ...settle, ...provenComplete])],
         batch.live ?? false,
         series,
       );
@@ -138,10 +165,6 @@ async function writeBatch(pool: pg.Pool, batch: Batch): Promise<CommitResult> {
       `UPDATE "LogSource" SET "committedOffset" = $2, "linesSeen" = $3, "parserState" = $4, size = $5, "updatedAt" = now() WHERE id = $1`,
       [batch.sourceId, batch.toOffset, batch.nextLine - 1, pgJson(batch.parserState), Math.max(batch.size, batch.toOffset)],
     );
-    const touched = [...runIds.values()];
-    // NOTIFY payloads are capped at 8000 bytes: past 200 runs, say "all" instead of a partial list.
-    if (touched.length > 0)
-      await client.query(`SELECT pg_notify($1, $2)`, [CHANGE_CHANNEL, touched.length > 200 ? 'all' : touched.join(',')]);
-    return { status: 'committed', runIds: touched };
+    return { status: 'committed', runIds: [...runIds.values()] };
   });
 }

@@ -58,6 +58,8 @@ export interface RunPlan {
   /** Every scalar of the batch's event-file reads (`series` events), in file order. */
   series: SeriesPart[];
   events: EventRow[];
+  /** Checkpoints by optimiser step (step-based trainers): where, and whether the folder itself was seen. */
+  checkpoints: Map<number, { path: string | null; onDisk: boolean }>;
   status: StatusChange | null;
 }
 
@@ -66,6 +68,12 @@ export interface BatchPlan {
   warnings: { runKey: number | null; line: number; message: string }[];
   hasResumePaths: boolean;
   hasOutputDirs: boolean;
+}
+
+/** A step of this batch has a NaN or ±inf loss: the run's verdict can turn `diverged` (lib/analysis/overfitting.ts). */
+export function hasNonFiniteStep(run: RunPlan): boolean {
+  for (const step of run.steps.values()) if (step.loss !== null && !Number.isFinite(step.loss)) return true;
+  return false;
 }
 
 function emptyRunPlan(): RunPlan {
@@ -83,6 +91,7 @@ function emptyRunPlan(): RunPlan {
     validations: new ValidationRows(),
     series: [],
     events: [],
+    checkpoints: new Map(),
     status: null,
   };
 }
@@ -182,7 +191,15 @@ export function planBatch(events: readonly ParseEvent[]): BatchPlan {
         run.validations.setRetention(event.epoch, event.final, event.taskId, event.retention, event.loss);
         break;
       case 'checkpoint':
-        run.events.push({ kind: event.kind, line: event.line, epoch: event.epoch, loss: event.loss, path: event.path, message: null });
+        if (event.step !== undefined) {
+          const seen = run.checkpoints.get(event.step);
+          const onDisk = event.onDisk === true || seen?.onDisk === true;
+          // a folder that was found names the checkpoint better than the path a log computed
+          run.checkpoints.set(event.step, { path: (event.onDisk ? event.path : seen?.onDisk ? seen.path : event.path) ?? null, onDisk });
+        }
+        // a folder is not a line of the run's log: only printed checkpoints are events
+        if (event.onDisk !== true)
+          run.events.push({ kind: event.kind, line: event.line, epoch: event.epoch, loss: event.loss, path: event.path, message: null });
         break;
       case 'status':
         run.status = { status: event.status, bestLoss: event.bestLoss ?? null, error: event.error ?? null };

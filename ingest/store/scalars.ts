@@ -8,14 +8,21 @@
 // summary (count, first/last step, first wall time, last point, finite min/max) is folded from the
 // batch's points and merged into the stored one by one upsert.
 //
-// The last point of a tag is its greatest (step, source, ordinal in the file): what the API calls
-// `lastValue` does not depend on the order files are read in.
+// The last point of a tag is its greatest (step, event file path, ordinal in the file): what the API
+// calls `lastValue` does not depend on the order files are read in (the scalars API reads equal steps
+// of two files in their path order too).
 import type pg from 'pg';
 import { CHUNK_POINTS, decodeFloats, encodeFloats, type StoredChunk } from '../../lib/scalars/chunks';
 import type { SeriesBlock } from '../events';
 import { BinaryCopyRows, copyBinaryIn } from '../pg-copy';
 import type { BatchPlan } from './plan-batch';
 import { floatArray, pgText } from './sql-literals';
+
+/** The event file a batch was read from. */
+export interface EventFileSource {
+  id: number;
+  path: string;
+}
 
 /** A `series` event's content, as the batch plan keeps it. */
 export interface SeriesPart {
@@ -149,7 +156,7 @@ const intList = (values: readonly number[]) => `{${values.join(',')}}`;
 async function upsertTags(
   client: pg.PoolClient,
   runId: number,
-  sourceId: number,
+  source: EventFileSource,
   tags: readonly TagPoints[],
 ): Promise<{ id: number; inserted: boolean }[]> {
   const folds = tags.map(foldPoints);
@@ -157,7 +164,7 @@ async function upsertTags(
   const rows = (
     await client.query<{ id: number; dir: string; tag: string; inserted: boolean }>(
       `INSERT INTO "ScalarTag" ("runId", dir, tag, count, "firstStep", "lastStep", "firstWallTime", "lastWallTime", "lastValue",
-                                "lastSourceId", "lastOrd", "minValue", "maxValue")
+                                "lastFile", "lastOrd", "minValue", "maxValue")
        SELECT $1, u.dir, u.tag, u.n, u.lo, u.hi, u.w0, u.lw, u.lv, $2, u.lord, u.mn, u.mx
          FROM unnest($3::text[], $4::text[], $5::int[], $6::float8[], $7::float8[], $8::float8[], $9::float8[], $10::float8[],
                      $11::int8[], $12::float8[], $13::float8[]) AS u(dir, tag, n, lo, hi, w0, lw, lv, lord, mn, mx)
@@ -174,7 +181,7 @@ async function upsertTags(
        RETURNING id, dir, tag, (xmax = 0) AS inserted`,
       [
         runId,
-        sourceId,
+        pgText(source.path),
         tags.map((t) => pgText(t.dir)),
         tags.map((t) => pgText(t.tag)),
         intList(folds.map((f) => f.count)),
@@ -197,11 +204,11 @@ async function upsertTags(
 }
 
 /** The columns of a tag's last point, replaced together. */
-const LAST_POINT_COLUMNS = ['lastWallTime', 'lastValue', 'lastSourceId', 'lastOrd'] as const;
+const LAST_POINT_COLUMNS = ['lastWallTime', 'lastValue', 'lastFile', 'lastOrd'] as const;
 
-/** Whether `incoming`'s last point comes after `stored`'s (greatest step, then source, then ordinal). */
+/** Whether `incoming`'s last point comes after `stored`'s (greatest step, then file path in code-point order, then ordinal). */
 const NEWER_LAST = (incoming: string, stored: string) =>
-  `(${incoming}."lastStep", ${incoming}."lastSourceId", ${incoming}."lastOrd") >= (${stored}."lastStep", ${stored}."lastSourceId", ${stored}."lastOrd")`;
+  `(${incoming}."lastStep", ${incoming}."lastFile" COLLATE "C", ${incoming}."lastOrd") >= (${stored}."lastStep", ${stored}."lastFile" COLLATE "C", ${stored}."lastOrd")`;
 
 /** Bytes a new chunk row takes in the COPY payload, at most. */
 const CHUNK_ROW_BYTES = 2 + 9 * 4 + 4 + 4 + 8 + 4 + 8 + 8 + 3 * CHUNK_POINTS * 8;
@@ -224,16 +231,27 @@ function minMax(values: Float64Array, from: number, to: number): [number, number
 }
 
 /** Every run's series of a batch (commitBatch). */
-export async function writeScalars(client: pg.PoolClient, plan: BatchPlan, runIds: Map<number, number>, sourceId: number): Promise<void> {
-  for (const [runKey, run] of plan.runs) if (run.series.length > 0) await writeSeries(client, runIds.get(runKey)!, sourceId, run.series);
+export async function writeScalars(
+  client: pg.PoolClient,
+  plan: BatchPlan,
+  runIds: Map<number, number>,
+  source: EventFileSource,
+): Promise<void> {
+  for (const [runKey, run] of plan.runs) if (run.series.length > 0) await writeSeries(client, runIds.get(runKey)!, source, run.series);
 }
 
 /** Writes one run's series of a batch: tags and their summaries, points, other plugins' counts. */
-export async function writeSeries(client: pg.PoolClient, runId: number, sourceId: number, parts: readonly SeriesPart[]): Promise<void> {
+export async function writeSeries(
+  client: pg.PoolClient,
+  runId: number,
+  source: EventFileSource,
+  parts: readonly SeriesPart[],
+): Promise<void> {
+  const sourceId = source.id;
   await writePluginCounts(client, runId, sourceId, parts);
   const tags = gatherTags(parts);
   if (tags.length === 0) return;
-  const ids = await upsertTags(client, runId, sourceId, tags);
+  const ids = await upsertTags(client, runId, source, tags);
   // The file's last chunk of each tag it wrote before (a backward probe of the primary key per tag).
   const existing = ids.filter((t) => !t.inserted).map((t) => t.id);
   const open = new Map<number, { firstOrd: number; count: number }>();
@@ -363,12 +381,13 @@ export async function forgetSourceScalars(client: pg.PoolClient, sourceId: numbe
 /** Recomputes tags' summaries from their stored chunks; deletes tags that have none. Rare: a file re-read, a merge. */
 async function refoldTags(client: pg.PoolClient, tagIds: readonly number[]): Promise<void> {
   const chunks = (
-    await client.query<StoredChunk & { tagId: number; firstOrd: string }>(
-      `SELECT "tagId", "sourceId", "firstOrd", steps, "wallTimes", "values" FROM "ScalarChunk" WHERE "tagId" = ANY($1::int[])`,
+    await client.query<StoredChunk & { tagId: number; firstOrd: string; path: string }>(
+      `SELECT c."tagId", c."sourceId", s.path, c."firstOrd", c.steps, c."wallTimes", c."values"
+         FROM "ScalarChunk" c JOIN "LogSource" s ON s.id = c."sourceId" WHERE c."tagId" = ANY($1::int[])`,
       [intList(tagIds)],
     )
   ).rows;
-  const byTag = new Map<number, StoredChunk[]>();
+  const byTag = new Map<number, FileChunk[]>();
   for (const c of chunks) {
     const list = byTag.get(c.tagId) ?? [];
     list.push({ ...c, firstOrd: Number(c.firstOrd) });
@@ -380,7 +399,7 @@ async function refoldTags(client: pg.PoolClient, tagIds: readonly number[]): Pro
     const fold = foldStoredChunks(list);
     await client.query(
       `UPDATE "ScalarTag" SET count = $2, "firstStep" = $3, "lastStep" = $4, "firstWallTime" = $5, "lastWallTime" = $6, "lastValue" = $7,
-              "lastSourceId" = $8, "lastOrd" = $9, "minValue" = $10, "maxValue" = $11 WHERE id = $1`,
+              "lastFile" = $8, "lastOrd" = $9, "minValue" = $10, "maxValue" = $11 WHERE id = $1`,
       [
         tagId,
         fold.count,
@@ -389,7 +408,7 @@ async function refoldTags(client: pg.PoolClient, tagIds: readonly number[]): Pro
         fold.firstWallTime,
         fold.lastWallTime,
         sqlFloat(fold.lastValue),
-        fold.sourceId,
+        fold.file,
         fold.lastOrd,
         fold.minValue,
         fold.maxValue,
@@ -401,14 +420,19 @@ async function refoldTags(client: pg.PoolClient, tagIds: readonly number[]): Pro
 /** NaN and ±Infinity as the text PostgreSQL's float8 input reads (a JS number parameter would send "NaN" too, but say it). */
 const sqlFloat = (value: number) => (Number.isNaN(value) ? 'NaN' : String(value));
 
+/** A stored chunk and its file's path. */
+type FileChunk = StoredChunk & { path: string };
+
+const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 /**
- * A tag's summary from all its stored chunks, read in (source, file order). Points within a chunk
+ * A tag's summary from all its stored chunks, read in (file path, file order). Points within a chunk
  * have no stored ordinal of their own: the chunk's first ordinal plus the index stands in for it
  * (never above the true one, and increasing in file order, which is all a later comparison with the
  * same file needs).
  */
-function foldStoredChunks(chunks: readonly StoredChunk[]): TagFold & { sourceId: number } {
-  const ordered = [...chunks].sort((a, b) => a.sourceId - b.sourceId || a.firstOrd - b.firstOrd);
+function foldStoredChunks(chunks: readonly FileChunk[]): TagFold & { file: string } {
+  const ordered = [...chunks].sort((a, b) => byCodePoint(a.path, b.path) || a.firstOrd - b.firstOrd);
   const parts = ordered.map((c) => ({
     c,
     step: decodeFloats(c.steps),
@@ -423,7 +447,7 @@ function foldStoredChunks(chunks: readonly StoredChunk[]): TagFold & { sourceId:
     value: new Float64Array(length),
     ord: new Float64Array(length),
   };
-  const sources = new Int32Array(length);
+  const files: string[] = new Array<string>(length);
   let at = 0;
   for (const p of parts) {
     points.step.set(p.step, at);
@@ -431,13 +455,13 @@ function foldStoredChunks(chunks: readonly StoredChunk[]): TagFold & { sourceId:
     points.value.set(p.value, at);
     for (let i = 0; i < p.step.length; i++) {
       points.ord[at + i] = p.c.firstOrd + i;
-      sources[at + i] = p.c.sourceId;
+      files[at + i] = p.c.path;
     }
     at += p.step.length;
   }
-  // In (source, file order) the later of two points on the same step is the greater (source, ordinal): foldPoints' tie rule.
+  // In (path, file order) the later of two points on the same step is the greater (path, ordinal): foldPoints' tie rule.
   const fold = foldPoints(points);
-  return { ...fold, sourceId: fold.lastIndex < 0 ? 0 : sources[fold.lastIndex]! };
+  return { ...fold, file: fold.lastIndex < 0 ? '' : files[fold.lastIndex]! };
 }
 
 /**

@@ -30,6 +30,8 @@ export type {
   RunId,
   RunSeries,
   StageRun,
+  StepLoss,
+  StepLossFacts,
   StrategyInput,
   ValidationPoint,
 } from './types';
@@ -116,6 +118,7 @@ export {
   finalValidation,
   isFiniteLoss,
   lastTrainLoss,
+  latestTrainLoss,
   ownTaskId,
   trainLossAt,
   validationTrend,
@@ -130,6 +133,7 @@ export {
   MAX_RUNS_TO_SEPARATE,
   commonSpread,
   distinguishable,
+  estimateLogNoise,
   runsToSeparate,
   singleRunInterval,
   strategyInterval,
@@ -137,6 +141,8 @@ export {
   validationNoise,
   type Interval,
   type IntervalMethod,
+  type NoIntervalReason,
+  type NoiseEstimate,
   type RunsToSeparate,
 } from './uncertainty';
 

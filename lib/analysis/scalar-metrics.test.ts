@@ -325,7 +325,7 @@ describe('scalarProgress and runProgress: a step is never an epoch', () => {
     });
     expect(scalarProgress({ tags: HF })).toMatchObject({ axis: 'step', epochsDone: 0, trainStep: 1200, trainValue: null });
     expect(scalarProgress({ tags: [tag('foo', 10, 0, 9, '', 1)] })).toMatchObject({ axis: null, epochsDone: null, trainStep: null });
-    expect(scalarProgress({ tags: [tag('train/loss', 3, 1, 3, '', Number.NaN)], method: 'act' }).trainValue).toBeNull();
+    expect(scalarProgress({ tags: [tag('train/loss', 3, 1, 3, '', Number.NaN)], method: 'act' }).trainValue).toBeNaN();
   });
 
   const team = { axis: 'step' as const, epochsDone: null, trainStep: 2100 };

@@ -232,7 +232,7 @@ export interface ScalarProgress {
   axis: ScalarAxis | null;
   /** From real epoch evidence only (epochsDone); null without it. */
   epochsDone: number | null;
-  /** The training loss tag's last step and value (null: no training loss named, or not finite). */
+  /** The training loss tag's last step and value (null: no training loss named; the value as stored, NaN and ±Infinity kept). */
   trainStep: number | null;
   trainValue: number | null;
 }
@@ -249,7 +249,7 @@ export function scalarProgress(input: MetricsInput): ScalarProgress {
     axis: choice.train?.axis ?? choice.val?.axis ?? null,
     epochsDone: epochsDone(choice.epochs, find(choice.epochs)),
     trainStep: train?.lastStep ?? null,
-    trainValue: typeof value === 'number' && Number.isFinite(value) ? value : null,
+    trainValue: typeof value === 'number' ? value : null,
   };
 }
 

@@ -1,10 +1,11 @@
 // One run in full, for the run page and GET /api/runs/[id]: header, strategy, verdict with its
 // reason, checkpoint advice, the validation table, events and parse warnings.
+import { provenLastStep } from '../analysis/artefacts';
 import { configMismatches, configSettingsOf } from '../analysis/config-check';
 import {
   adviseCheckpoint,
   bestValidation,
-  lastTrainLoss,
+  latestTrainLoss,
   overfittingVerdict,
   validationTrend,
   type CheckpointEvent,
@@ -17,7 +18,8 @@ import { NotFoundError } from '../api/errors';
 import type { RunDetail } from '../api/schemas/run';
 import { runAnnotation } from './annotations';
 import { loadEpochData } from './epochs';
-import { finiteOrNull, specFromJson, strategyView } from '../views/views';
+import { finiteOrNull, lastTrainLossView, nonFiniteKind, specFromJson, strategyView } from '../views/views';
+import { loadRunSeries, type SqlRunner } from '../summaries/store';
 import type { StrategyInput } from '../analysis';
 import type { Prisma } from '../generated/prisma/client';
 import { methodOfIdentity, runProgress, scalarProgress } from '../analysis/scalar-metrics';
@@ -46,6 +48,7 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
       events: { orderBy: [{ line: 'asc' }, { id: 'asc' }] },
       warnings: { orderBy: [{ line: 'asc' }, { id: 'asc' }], take: 500 },
       evals: { orderBy: { step: 'asc' } },
+      checkpoints: { orderBy: { step: 'asc' } },
       sources: { select: { source: { select: { id: true, path: true, host: true, kind: true, state: true } } } },
     },
   });
@@ -58,9 +61,14 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
     }),
   ]);
   const data = (await loadEpochData([id])).get(id) ?? { epochs: [], validations: [] };
+  // The verdict reads the series every rule reads (the runs table's summary, the alerts): epochs whose
+  // average is not known yet are not NaN, and a NaN step counts.
+  const sql: SqlRunner = (text, params) => db().$queryRawUnsafe<Record<string, unknown>[]>(text, ...params);
+  const stored = (await loadRunSeries(sql, [id]))[0];
   const series: RunSeries = {
-    epochs: data.epochs.map((e) => ({ epoch: e.epoch, trainLoss: e.trainLoss })),
-    validations: data.validations.map((v) => ({ epoch: v.epoch, final: v.final, taskId: v.taskId, loss: v.loss })),
+    epochs: stored?.epochs ?? [],
+    validations: stored?.validations ?? [],
+    stepLoss: stored?.stepLoss ?? null,
     taskId: run.taskId,
     format: run.format,
   };
@@ -110,13 +118,14 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
     row.retention[column] = v.retention;
   }
   const [stepFigures, annotation] = await Promise.all([stepLossFigures(id), runAnnotation(id)]);
-  // Which tags are the losses, on which axis, and the progress they and the epoch rows say (one rule).
+  // Which tags are the losses, on which axis, and the progress they, the epoch rows and the steps
+  // reached (log or checkpoint) say: one rule.
   const scalars = scalarProgress({ tags, method: methodOfIdentity(runDirIdentity(run.identity)), taskId: run.taskId });
   const progress = runProgress({
     epochRows: series.epochs.reduce((max, e) => Math.max(max, e.epoch), 0),
     epochsTotal: run.epochsTotal,
     scalars: tags.length > 0 ? scalars : null,
-    logStep: lastStep?.step ?? null,
+    logStep: provenLastStep(lastStep?.step ?? null, run.checkpoints.at(-1)?.step ?? null),
   });
   const validationRows = [...rowsByKey.values()].sort((a, b) => Number(a.final) - Number(b.final) || a.epoch - b.epoch);
 
@@ -153,6 +162,7 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
         datasetFps: run.datasetFps,
         episodes: run.episodes,
       },
+      dataset: run.dataset,
       params: {
         total: toNumber(run.totalParams),
         trainable: toNumber(run.trainableParams),
@@ -168,14 +178,16 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
     progress: {
       epochsDone: progress.epochsDone,
       epochsTotal: run.epochsTotal,
-      lastTrainLoss: finiteOrNull(lastTrainLoss(series.epochs)?.loss) ?? scalars.trainValue,
+      ...lastTrainLossView(latestTrainLoss(series.epochs)?.loss ?? scalars.trainValue),
       lastStep: progress.lastStep,
       stepBased: progress.axis === 'step',
       axis: progress.axis,
-      lastStepLoss: stepFigures.last,
+      lastStepLoss: finiteOrNull(stepFigures.last),
+      lastStepLossNonFinite: nonFiniteKind(stepFigures.last),
       smoothedStepLoss: stepFigures.smoothed,
       estimatedSteps: stepFigures.estimated,
     },
+    checkpoints: run.checkpoints.map((c) => ({ step: c.step, path: c.path, onDisk: c.onDisk })),
     evals: run.evals.map((e) => ({
       step: e.step,
       successRate: finiteOrNull(e.successRate),
@@ -286,17 +298,19 @@ function configView(
   };
 }
 
-/** The last finite step loss, its EMA (weight 0.6, TensorBoard's default) over the last 200 steps, and how many steps are estimated. */
+/**
+ * The latest step loss as it is (NaN and ±inf included: a run whose loss turned NaN shows NaN), the EMA
+ * (weight 0.6, TensorBoard's default) of the finite ones over the last 200 steps, and how many steps
+ * are estimated.
+ */
 async function stepLossFigures(runId: number): Promise<{ last: number | null; smoothed: number | null; estimated: number }> {
   const [recent, estimated] = await Promise.all([
-    db().stepPoint.findMany({ where: { runId }, select: { loss: true }, orderBy: { step: 'desc' }, take: 200 }),
+    db().$queryRaw<{ loss: string | null }[]>`
+      SELECT loss::text AS loss FROM "StepPoint" WHERE "runId" = ${runId} ORDER BY step DESC LIMIT 200`,
     db().stepPoint.count({ where: { runId, estimated: true } }),
   ]);
-  const losses = recent
-    .map((p) => p.loss)
-    .filter((loss): loss is number => loss !== null && Number.isFinite(loss))
-    .reverse();
+  const losses = recent.flatMap((p) => (p.loss === null ? [] : [Number(p.loss)])).reverse();
   let ema: number | null = null;
-  for (const loss of losses) ema = ema === null ? loss : 0.6 * ema + 0.4 * loss;
+  for (const loss of losses) if (Number.isFinite(loss)) ema = ema === null ? loss : 0.6 * ema + 0.4 * loss;
   return { last: losses.at(-1) ?? null, smoothed: ema, estimated };
 }

@@ -4,12 +4,14 @@
 // transaction (lib/summaries), so a page of 10,000 runs is one indexed query, the same for the
 // first request of a freshly started process as for the hundredth. Rows missing a summary, or
 // summarised by other analysis rules (an upgrade), are summarised once when first listed.
+import { provenLastStep } from '../analysis/artefacts';
 import { db, type Db } from '../db/client';
 import { Prisma } from '../generated/prisma/client';
 import type { HiddenMode } from '../api/schemas/annotations';
 import type { RunFacets, RunRow, RunsQuery } from '../api/schemas/runs';
 import { ANNOTATION_COLUMNS, ANNOTATION_JOIN, annotationOf, hiddenCondition, type AnnotationColumns } from './annotations';
 import { SEARCH_SEPARATOR, type SummaryView } from '../summaries/run-summary';
+import { lastTrainLossView } from '../views/views';
 import { lockRuns, refreshRunSummaries, staleSummaries, type SqlRunner } from '../summaries/store';
 import { runProgress } from '../analysis/scalar-metrics';
 
@@ -53,17 +55,21 @@ const FROM = Prisma.sql`FROM "Run" r JOIN "LogSource" src ON src.id = r."sourceI
 
 /**
  * Each run's last step (a backward index probe per run listed) and, only where LAST_TRAIN_LOSS reads
- * it (no epoch averages), its latest finite step loss: for other runs the condition on `rs` is a
- * one-time filter and the second probe never runs.
+ * it (no epoch averages), its latest step loss, NaN and ±inf included (a run whose loss turned NaN
+ * shows NaN): for other runs the condition on `rs` is a one-time filter and the second probe never runs.
  */
 const LAST_STEP = Prisma.sql`
   LEFT JOIN LATERAL (SELECT sp.step FROM "StepPoint" sp WHERE sp."runId" = r.id ORDER BY sp.step DESC LIMIT 1) ls ON true
   LEFT JOIN LATERAL (
     SELECT sp.loss FROM "StepPoint" sp
-     WHERE rs."lastTrainLoss" IS NULL AND rs."epochsDone" = 0 AND sp."runId" = r.id AND sp.loss - sp.loss = 0
+     WHERE rs."lastTrainLoss" IS NULL AND rs."epochsDone" = 0 AND sp."runId" = r.id AND sp.loss IS NOT NULL
      ORDER BY sp.step DESC LIMIT 1) ll ON true`;
 
-/** Without epoch averages (step-based trainers such as LeRobot) the table shows the last step's loss. */
+/**
+ * The latest epoch's training loss (RunSummary keeps it as it is, NaN and ±inf included); without epoch
+ * averages (step-based trainers such as LeRobot) the last step's loss. PostgreSQL orders NaN above
+ * every number, so sorting by it puts a NaN run first in descending order (lib/api/sort-runs.ts agrees).
+ */
 const LAST_TRAIN_LOSS = Prisma.sql`COALESCE(rs."lastTrainLoss", CASE WHEN rs."epochsDone" = 0 THEN ll.loss END)`;
 
 type Facet = 'task' | 'strategy' | 'status' | 'verdict' | 'tag' | 'starred' | 'hidden';
@@ -127,8 +133,11 @@ interface ListedRow extends AnnotationColumns {
   stepsPerEpoch: number | null;
   totalSteps: number | null;
   episodes: number | null;
+  dataset: string | null;
   lastStep: number | null;
-  lastTrainLoss: number | null;
+  newestCheckpoint: number | null;
+  /** LAST_TRAIN_LOSS as text: NaN and ±Infinity come through as they are. */
+  lastTrainLoss: string | null;
   description: string | null;
   sourceId: number;
   sourcePath: string;
@@ -143,7 +152,7 @@ function toRow(row: ListedRow): RunRow {
     epochRows: view.epochRows ?? view.epochsDone,
     epochsTotal: row.epochsTotal,
     scalars: { axis: view.scalarAxis ?? null, epochsDone: view.epochsDone, trainStep: view.trainStep ?? null },
-    logStep: row.lastStep,
+    logStep: provenLastStep(row.lastStep, row.newestCheckpoint),
   });
   return {
     id: row.id,
@@ -155,7 +164,7 @@ function toRow(row: ListedRow): RunRow {
     epochsDone: progress.epochsDone,
     axis: progress.axis,
     epochsTotal: row.epochsTotal,
-    lastTrainLoss: row.lastTrainLoss,
+    ...lastTrainLossView(row.lastTrainLoss === null ? null : Number(row.lastTrainLoss)),
     bestVal: row.view.bestVal,
     finalGap: row.view.finalGap,
     verdict: row.view.verdict,
@@ -169,6 +178,7 @@ function toRow(row: ListedRow): RunRow {
     lastStep: progress.lastStep,
     totalSteps: row.totalSteps,
     episodes: row.episodes,
+    dataset: row.dataset,
     ...annotationOf(row),
   };
 }
@@ -218,8 +228,9 @@ async function selectRows(filters: RunFilters, withFacets: boolean): Promise<{ r
       SELECT id, k FROM base WHERE matched ORDER BY k ${dir} NULLS LAST, id DESC ${paging}),
     listed AS (
       SELECT r.id, r."taskId", r."taskName", r.status, r.format, r."epochsTotal", r."startedAt", r."lastSeenAt", r."outputDir",
-             r."parentRunId", r."datasetFrames", r."stepsPerEpoch", r."totalSteps", r.episodes, r.description,
-             ls.step AS "lastStep", ${LAST_TRAIN_LOSS} AS "lastTrainLoss",
+             r."parentRunId", r."datasetFrames", r."stepsPerEpoch", r."totalSteps", r.episodes, r.dataset, r.description,
+             ls.step AS "lastStep", (SELECT max(c.step) FROM "Checkpoint" c WHERE c."runId" = r.id) AS "newestCheckpoint",
+             (${LAST_TRAIN_LOSS})::text AS "lastTrainLoss",
              src.id AS "sourceId", src.path AS "sourcePath", src.host AS "sourceHost", rs.view, ${ANNOTATION_COLUMNS},
              row_number() OVER (ORDER BY page.k ${dir} NULLS LAST, r.id DESC) AS ord
         FROM page JOIN "Run" r ON r.id = page.id JOIN "LogSource" src ON src.id = r."sourceId" JOIN "RunSummary" rs ON rs."runId" = r.id

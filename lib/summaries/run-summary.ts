@@ -2,7 +2,7 @@
 // series: pure, so ingest (in the batch's transaction) and readers (repairing rows computed by other
 // rules) derive them with the same code. lib/summaries/store.ts writes them to "RunSummary".
 import { createHash } from 'node:crypto';
-import { bestValidation, lastTrainLoss, overfittingVerdict, type RunSeries, type StrategyInput } from '../analysis';
+import { bestValidation, latestTrainLoss, overfittingVerdict, type RunSeries, type StrategyInput } from '../analysis';
 import { scalarProgress, type ScalarAxis, type TagSummary } from '../analysis/scalar-metrics';
 import type { RunRow } from '../api/schemas/runs';
 import { finiteOrNull, strategyView, verdictView } from '../views/views';
@@ -31,6 +31,7 @@ export interface RunSummaryRow {
   strategySort: number | null;
   verdict: string;
   epochsDone: number;
+  /** The latest epoch's training loss as it is (NaN and ±inf kept: the listing sorts and shows them); null without epochs. */
   lastTrainLoss: number | null;
   bestValLoss: number | null;
   finalGap: number | null;
@@ -46,12 +47,14 @@ export function summarizeRun(input: SummaryInput): RunSummaryRow {
   const strategy = strategyView(input.strategy);
   const scalars =
     input.tags && input.tags.length > 0 ? scalarProgress({ tags: input.tags, method: input.method, taskId: input.taskId }) : null;
+  // The latest epoch average, else the training loss tag's last value (NaN and ±Infinity kept: the column says so).
+  const latest = latestTrainLoss(input.epochs)?.loss ?? scalars?.trainValue ?? null;
   const epochRows = input.epochs.reduce((max, e) => Math.max(max, e.epoch), 0);
   const view: SummaryView = {
     strategy,
     // Epoch rows, else the scalars' epoch evidence (never a step): lib/analysis/scalar-metrics.ts runProgress.
     epochsDone: epochRows > 0 ? epochRows : (scalars?.epochsDone ?? 0),
-    lastTrainLoss: finiteOrNull(lastTrainLoss(input.epochs)?.loss) ?? scalars?.trainValue ?? null,
+    lastTrainLoss: finiteOrNull(latest),
     epochRows,
     scalarAxis: scalars?.axis ?? null,
     trainStep: scalars?.trainStep ?? null,
@@ -65,7 +68,7 @@ export function summarizeRun(input: SummaryInput): RunSummaryRow {
     strategySort: strategy.trainableLayers === null ? null : strategy.trainableLayers * 1000 + (strategy.unfrozen[0] ?? 0),
     verdict: view.verdict.status,
     epochsDone: view.epochsDone,
-    lastTrainLoss: view.lastTrainLoss,
+    lastTrainLoss: latest,
     bestValLoss: view.bestVal?.loss ?? null,
     finalGap: view.finalGap,
     searchText: [strategy.label, strategy.kind, strategy.requestedLabel, view.verdict.status]
@@ -95,7 +98,7 @@ function probes(): SummaryInput[] {
     { kind: 'last_n', spec: 6, totalLayers: null, frozen: [], unfrozen: [], applied: true, failureReason: null },
     { kind: 'freeze', spec: null, totalLayers: 12, frozen: [], unfrozen: [], applied: true, failureReason: null },
   ];
-  const shapes: Pick<SummaryInput, 'epochs' | 'validations'>[] = [
+  const shapes: Pick<SummaryInput, 'epochs' | 'validations' | 'stepLoss'>[] = [
     { epochs: [], validations: [] },
     { epochs: series(30, (e) => 1 / e), validations: vals(30, (e) => 0.3 + 0.01 * Math.abs(e - 8)) },
     { epochs: series(30, (e) => 1 / e), validations: vals(30, (e) => 0.5 / e) },
@@ -105,6 +108,8 @@ function probes(): SummaryInput[] {
       validations: [...vals(12, (e) => 0.4 - 0.001 * e), { epoch: 12, final: true, taskId: 1, loss: 0.35 }],
     },
     { epochs: series(20, (e) => 1 / e), validations: vals(20, (e) => 0.2 + 0.02 * e * (e > 15 ? 2 : 1)) },
+    { epochs: series(8, (e) => (e > 6 ? Number.NaN : 1 / e)), validations: vals(6, (e) => 0.5 / e) },
+    { epochs: [], validations: [], stepLoss: { firstNonFinite: { step: 600, epoch: null, loss: Number.POSITIVE_INFINITY } } },
   ];
   const out: SummaryInput[] = [];
   shapes.forEach((shape, i) =>

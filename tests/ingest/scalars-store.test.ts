@@ -227,12 +227,14 @@ describe('runs merged', () => {
         return block;
       };
       await inTransaction(pool, async (client) => {
-        await writeSeries(client, keep, sources[0]!, [{ dir: '', firstPoint: 0, block: series('loss', [1, 2, 3], [3, 2, 1]) }]);
-        await writeSeries(client, gone, sources[1]!, [
+        await writeSeries(client, keep, { id: sources[0]!, path: '/a' }, [
+          { dir: '', firstPoint: 0, block: series('loss', [1, 2, 3], [3, 2, 1]) },
+        ]);
+        await writeSeries(client, gone, { id: sources[1]!, path: '/b' }, [
           { dir: '', firstPoint: 0, block: series('loss', [3, 4], [Number.NaN, 0.5], { images: 2 }) },
           { dir: '', firstPoint: 2, block: series('acc', [4], [0.9]) },
         ]);
-        await writeSeries(client, sub, sources[2]!, [{ dir: 'train', firstPoint: 0, block: series('loss', [0], [7]) }]);
+        await writeSeries(client, sub, { id: sources[2]!, path: '/c' }, [{ dir: 'train', firstPoint: 0, block: series('loss', [0], [7]) }]);
         await mergeRunScalars(client, keep, gone);
         await mergeRunScalars(client, keep, sub, '1671184017.51');
       });

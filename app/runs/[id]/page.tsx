@@ -10,7 +10,7 @@ import { readLogTail } from '@/lib/queries/log-tail';
 import { getRunDetail } from '@/lib/queries/run';
 import { getRunSeriesBundle } from '@/lib/queries/series';
 import { LayerStrip, StatusDot, StrategyLabel, VerdictBadge } from '../../_components/badges';
-import { fmtCount, fmtDateTime, fmtLoss, fmtParams, fmtPct, fmtRatio, retentionText } from '../../_components/format';
+import { fmtCount, fmtDateTime, fmtLoss, fmtLossOrNonFinite, fmtParams, fmtPct, fmtRatio, retentionText } from '../../_components/format';
 import { RunAnnotationEditor } from '../../_components/annotations';
 import { LiveRefresh } from '../../_components/live';
 import { ConfigView } from '../../_components/config-view';
@@ -283,9 +283,9 @@ function progressText(detail: RunDetail): string {
   const p = detail.progress;
   if (p.stepBased) {
     const estimated = p.estimatedSteps > 0 ? ` · ${fmtCount(p.estimatedSteps)} steps estimated` : '';
-    return `step ${fmtCount(p.lastStep)}/${fmtCount(detail.run.config.totalSteps)} · last loss ${fmtLoss(p.lastStepLoss)} · smoothed ${fmtLoss(p.smoothedStepLoss)}${estimated}`;
+    return `step ${fmtCount(p.lastStep)}/${fmtCount(detail.run.config.totalSteps)} · last loss ${fmtLossOrNonFinite(p.lastStepLoss, p.lastStepLossNonFinite)} · smoothed ${fmtLoss(p.smoothedStepLoss)}${estimated}`;
   }
-  return `epoch ${p.epochsDone}/${p.epochsTotal ?? '?'}${p.lastStep ? ` · step ${fmtCount(p.lastStep)}` : ''} · last train ${fmtLoss(p.lastTrainLoss)}`;
+  return `epoch ${p.epochsDone}/${p.epochsTotal ?? '?'}${p.lastStep ? ` · step ${fmtCount(p.lastStep)}` : ''} · last train ${fmtLossOrNonFinite(p.lastTrainLoss, p.lastTrainLossNonFinite)}`;
 }
 
 /** Evaluation success rate (and reward) by step, where the trainer printed them. */

@@ -1,7 +1,7 @@
 // GET /api/runs/[id] — everything the run page shows except curves (those are /series).
 import { z } from 'zod';
 import { annotationFields } from './annotations';
-import { VERDICTS, strategySchema } from './common';
+import { VERDICTS, nonFiniteSchema, strategySchema } from './common';
 
 export const runIdParam = z.coerce
   .number({ error: 'a run id (a positive whole number)' })
@@ -56,6 +56,8 @@ export const runDetailSchema = z.object({
       /** LeRobot's dataset.num_episodes. */
       episodes: z.number().int().nullable(),
     }),
+    /** LeRobot's dataset.repo_id: what the run trained on (its task when it has no task id). */
+    dataset: z.string().nullable(),
     params: z.object({
       total: z.number().nullable(),
       trainable: z.number().nullable(),
@@ -82,19 +84,34 @@ export const runDetailSchema = z.object({
     /** From real epoch evidence only (epoch rows, or the scalars' epoch evidence): a step is never an epoch. */
     epochsDone: z.number().int(),
     epochsTotal: z.number().int().nullable(),
+    /** The latest epoch's training loss; null when none or not finite, and then: */
     lastTrainLoss: z.number().nullable(),
-    /** The log's last step, else the training loss tag's. */
+    /** what it was ('nan', 'inf', '-inf'), else null. */
+    lastTrainLossNonFinite: nonFiniteSchema,
+    /**
+     * The furthest step the run provably reached: its last logged step or its newest checkpoint
+     * (lib/analysis/artefacts.ts), else its training loss tag's last step.
+     */
     lastStep: z.number().int().nullable(),
     /** Step-based runs (LeRobot, the team's step-based trainers, Hugging Face): progress is steps, not epochs. */
     stepBased: z.boolean(),
     /** 'step' exactly when stepBased (runProgress). */
     axis: z.enum(['epoch', 'step']),
+    /** The latest step's loss; null when none or not finite, and then: */
     lastStepLoss: z.number().nullable(),
+    /** what it was ('nan', 'inf', '-inf'), else null. */
+    lastStepLossNonFinite: nonFiniteSchema,
     /** EMA (TensorBoard weight 0.6) of the step losses, at the last step. */
     smoothedStepLoss: z.number().nullable(),
     /** Steps whose number the log does not pin exactly (kept in order at an estimate). */
     estimatedSteps: z.number().int(),
   }),
+  /**
+   * The run's checkpoints by optimiser step, oldest first (LeRobot's checkpoints/<step>/ folders and its
+   * log's "Checkpoint policy after step N"): `onDisk` when the folder itself was read, `path` where it is
+   * (or where the log says it was saved). The newest one reaching the configured steps made the run completed.
+   */
+  checkpoints: z.array(z.object({ step: z.number().int(), path: z.string().nullable(), onDisk: z.boolean() })),
   /** Evaluations by step (LeRobot eval lines: success rate, reward; v0.6 eval_loss). */
   evals: z.array(
     z.object({

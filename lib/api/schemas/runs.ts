@@ -1,7 +1,18 @@
 // GET /api/runs — the runs table. Query: filters; response: one row per run.
 import { z } from 'zod';
 import { annotationFields, hiddenParam, tagSchema } from './annotations';
-import { RUN_STATUSES, VERDICTS, enumList, flagParam, formatParam, idList, keyList, strategySchema, verdictSchema } from './common';
+import {
+  RUN_STATUSES,
+  VERDICTS,
+  enumList,
+  flagParam,
+  formatParam,
+  idList,
+  keyList,
+  nonFiniteSchema,
+  strategySchema,
+  verdictSchema,
+} from './common';
 
 export const RUN_SORT_KEYS = [
   'id',
@@ -77,7 +88,10 @@ export const runRowSchema = z.object({
    * step-based trainers, Hugging Face): then `lastStep` is the progress (lib/analysis/scalar-metrics.ts runProgress).
    */
   axis: z.enum(['epoch', 'step']),
+  /** The latest training loss (epoch average, else the latest step's); null when none, or when it is not finite: */
   lastTrainLoss: z.number().nullable(),
+  /** … then what it was ('nan', 'inf', '-inf'); null when lastTrainLoss is a number or there is none. */
+  lastTrainLossNonFinite: nonFiniteSchema,
   bestVal: z.object({ loss: z.number(), epoch: z.number().int(), final: z.boolean() }).nullable(),
   finalGap: z.number().nullable(),
   verdict: verdictSchema,
@@ -93,6 +107,8 @@ export const runRowSchema = z.object({
   totalSteps: z.number().int().nullable(),
   /** LeRobot's dataset.num_episodes. */
   episodes: z.number().int().nullable(),
+  /** LeRobot's dataset.repo_id: the run's task when it has no task id (lib/views/facets.ts). */
+  dataset: z.string().nullable(),
   /** Annotations (issue 12): display name, tags, note, star, hidden. */
   ...annotationFields,
 });
@@ -143,6 +159,7 @@ export function runCsvRecord(run: RunRow): Record<string, string | number | bool
     axis: run.axis,
     lastStep: run.lastStep,
     lastTrainLoss: run.lastTrainLoss,
+    lastTrainLossNonFinite: run.lastTrainLossNonFinite,
     bestValLoss: run.bestVal?.loss ?? null,
     bestValEpoch: run.bestVal?.epoch ?? null,
     finalGap: run.finalGap,

@@ -20,7 +20,7 @@ CREATE TABLE "ScalarTag" (
     "firstWallTime" DOUBLE PRECISION NOT NULL,
     "lastWallTime" DOUBLE PRECISION NOT NULL,
     "lastValue" DOUBLE PRECISION NOT NULL,
-    "lastSourceId" INTEGER NOT NULL,
+    "lastFile" TEXT NOT NULL,
     "lastOrd" BIGINT NOT NULL,
     "minValue" DOUBLE PRECISION,
     "maxValue" DOUBLE PRECISION,
