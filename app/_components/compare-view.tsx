@@ -9,6 +9,7 @@ import { Chart } from 'chart.js';
 import { downloadBlob, framedChartPng } from './chart-image';
 import { LogYToggle, SmoothingSlider, useChartUrlState, XAxisButtons } from './chart-controls';
 import type { CompareResponse } from '@/lib/api/schemas/compare';
+import { RUN_FILTERS } from '@/lib/api/schemas/run-filters';
 import { VerdictBadge } from './badges';
 import { fmtLoss, fmtPct, fmtRatio } from './format';
 import { LineChart, legendOf, type AggregateStat, type ChartBand, type ChartLine, type ChartMarker } from './line-chart';
@@ -177,14 +178,6 @@ function compareContext(data: CompareResponse): string {
   return ids.length <= 6 ? `runs-${ids.join('-')}` : `${ids.length}-runs`;
 }
 
-const FILTER_LABELS: Record<string, string> = {
-  task: 'Tasks',
-  strategy: 'Strategies',
-  status: 'Status',
-  verdict: 'Verdicts',
-  q: 'Search',
-};
-
 /** "task 1 · pick · 3 runs · mean ± min–max per strategy": a facet's chart title in files. */
 function facetTitle(data: CompareResponse, facet: Facet): string {
   const n = facet.runIds.length;
@@ -210,9 +203,9 @@ function reportFilters(
     label: searchParams.get('runs') ? 'Runs (selected)' : 'Runs (matching the filters)',
     value: data.runs.map((r) => `#${r.id}`).join(', '),
   });
-  for (const [key, label] of Object.entries(FILTER_LABELS)) {
+  for (const [key, { label, text }] of Object.entries(RUN_FILTERS)) {
     const values = searchParams.getAll(key).filter(Boolean);
-    if (values.length > 0) out.push({ label, value: values.join(' | ') });
+    if (values.length > 0) out.push({ label, value: values.map((value) => (text ? text(value) : value)).join(' | ') });
   }
   out.push({ label: 'Grouping', value: data.query.mode === 'group' ? 'by strategy (mean ± min–max)' : 'individual runs' });
   out.push({ label: 'Charts', value: data.query.pool ? 'tasks pooled into one chart' : 'one chart per task (and dataset size)' });

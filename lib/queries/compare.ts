@@ -3,6 +3,7 @@
 import type { AnalysisRun } from '../analysis';
 import type { CompareQuery, CompareResponse } from '../api/schemas/compare';
 import type { RunRow } from '../api/schemas/runs';
+import { hasRunFilter, pickRunFilters } from '../api/schemas/run-filters';
 import { runTiming, type XAxis } from '../views/axes';
 import { buildCompareView, type CompareRun } from '../views/compare';
 import type { StepSummary } from '../views/steps';
@@ -20,15 +21,7 @@ export const DEFAULT_COMPARE_LIMIT = 60;
 export type CompareOptions = Omit<CompareQuery, 'format' | 'table'>;
 
 async function selectRuns(options: CompareOptions, notes: string[]): Promise<{ rows: RunRow[]; hiddenLeftOut: number }> {
-  const hasFilter =
-    options.runs ||
-    options.task ||
-    options.strategy ||
-    options.status ||
-    options.verdict ||
-    options.q ||
-    options.tag ||
-    options.starred !== undefined;
+  const hasFilter = options.runs !== undefined || hasRunFilter(options);
   // Hidden runs stay out unless asked; an explicit selection of runs asks for them.
   const hidden = options.hidden ?? (options.runs ? 'include' : 'exclude');
   const {
@@ -37,13 +30,7 @@ async function selectRuns(options: CompareOptions, notes: string[]): Promise<{ r
     counts,
   } = await listRunsPage({
     ids: options.runs,
-    task: options.task,
-    strategy: options.strategy,
-    status: options.status,
-    verdict: options.verdict,
-    q: options.q,
-    tag: options.tag,
-    starred: options.starred,
+    ...pickRunFilters(options),
     hidden,
     sort: 'lastSeenAt',
     dir: 'desc',

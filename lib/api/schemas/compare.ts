@@ -5,35 +5,15 @@
 // The query is exactly the page's URL, so a shared view and its data are the same thing.
 import { z } from 'zod';
 import { annotationFields, hiddenParam } from './annotations';
-import { runsQuery } from './runs';
-import {
-  RUN_STATUSES,
-  VERDICTS,
-  enumList,
-  flagParam,
-  formatParam,
-  idList,
-  keyList,
-  bandArray,
-  pointArray,
-  pointsParam,
-  smoothParam,
-  xParam,
-} from './common';
+import { runFilterFields } from './run-filters';
+import { VERDICTS, flagParam, formatParam, idList, bandArray, pointArray, pointsParam, smoothParam, xParam } from './common';
 
 export const COMPARE_MODES = ['group', 'runs'] as const;
 
 export const compareQuery = z.object({
   /** Explicit selection; without it the filters below choose the runs (as on the runs page). */
   runs: idList.optional(),
-  task: idList.optional(),
-  strategy: keyList.optional(),
-  status: enumList(RUN_STATUSES).optional(),
-  verdict: enumList(VERDICTS).optional(),
-  q: z.string().max(200, 'at most 200 characters').optional(),
-  /** Runs carrying any of these tags. */
-  tag: runsQuery.shape.tag,
-  starred: runsQuery.shape.starred,
+  ...runFilterFields,
   /** Hidden runs: left out unless `include` (or `only`); an explicit `runs` selection includes them. */
   hidden: hiddenParam.unwrap().optional(),
   mode: z.enum(COMPARE_MODES, { error: 'group or runs' }).default('group'),
