@@ -6,7 +6,7 @@ import { lockRuns, pgRunner } from '../../lib/summaries/store';
 import type { ParseEvent } from '../events';
 import { recordAlertTransitions } from '../outbox';
 import type { SourceKind } from '../rundir/identity';
-import { CHANGE_CHANNEL } from './change-channel';
+import { CHANGE_CHANNEL, changePayload } from '../../lib/live/changes';
 import { planBatch } from './plan-batch';
 import { ensureRuns } from './run-identity';
 import { cursorOf, type SourceCursor, type SourceRow } from './sources';
@@ -111,9 +111,7 @@ export async function commitBatch(pool: pg.Pool, batch: Batch): Promise<CommitRe
       [batch.sourceId, batch.toOffset, batch.nextLine - 1, pgJson(batch.parserState), Math.max(batch.size, batch.toOffset)],
     );
     const touched = [...runIds.values()];
-    // NOTIFY payloads are capped at 8000 bytes: past 200 runs, say "all" instead of a partial list.
-    if (touched.length > 0)
-      await client.query(`SELECT pg_notify($1, $2)`, [CHANGE_CHANNEL, touched.length > 200 ? 'all' : touched.join(',')]);
+    if (touched.length > 0) await client.query(`SELECT pg_notify($1, $2)`, [CHANGE_CHANNEL, changePayload(touched)]);
     return { status: 'committed', runIds: touched };
   });
 }
