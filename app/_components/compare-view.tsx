@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { useMemo, useRef, useState, type RefObject } from 'react';
 import { compareReportHtml, fileName, type CompareReportInput } from '@/lib/views/report';
 import { summaryTable } from '@/lib/views/summary-table';
+import { UNKNOWN_STRATEGY_COLOR } from '@/lib/views/strategy-colors';
 import { Chart } from 'chart.js';
 import { downloadBlob, framedChartPng } from './chart-image';
 import { LogYToggle, SmoothingSlider, useChartUrlState, XAxisButtons } from './chart-controls';
@@ -382,7 +383,7 @@ function chartParts(
       x: m.x,
       y: m.y,
       label: m.label,
-      color: colorOf.get(m.strategyKey) ?? '#888',
+      color: colorOf.get(m.strategyKey) ?? UNKNOWN_STRATEGY_COLOR,
     }));
   return { lines, bands, markers, groups };
 }

@@ -21,7 +21,8 @@ import { loadEpochData } from './epochs';
 import { loadRunRecords } from './run-records';
 import { stepSummaries, stepVersions } from './steps';
 import { epochSeconds } from '../views/steps';
-import { finiteOrNull, strategyColor } from '../views/views';
+import { strategyColor } from '../views/strategy-colors';
+import { finiteOrNull } from '../views/views';
 
 function heuristicView(row: HeuristicRow): HeuristicRowView {
   return { ...row, spec: [...row.spec], maxEpisodes: Number.isFinite(row.maxEpisodes) ? row.maxEpisodes : null };

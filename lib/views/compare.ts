@@ -28,6 +28,7 @@ import { byX, chartSeries, compact, stepChartSeries, stepMeanPoints, stepRawPoin
 import { sharedCache } from './cache';
 import { facetKey, facetRuns, poolingNote, type Facet } from './facets';
 import type { StepSummary } from './steps';
+import { UNKNOWN_STRATEGY_COLOR } from './strategy-colors';
 import { finiteOrNull } from './views';
 
 export interface CompareRun {
@@ -301,7 +302,7 @@ function groupSeries(
   options: CompareViewOptions,
   markers: Markers,
 ): CompareSeries[] {
-  const color = members[0]?.row.strategy.color ?? '#7a8190';
+  const color = members[0]?.row.strategy.color ?? UNKNOWN_STRATEGY_COLOR;
   const runIds = group.runIds as number[];
   const base = {
     strategyKey: group.strategyKey,
@@ -380,7 +381,7 @@ function summaryOf(group: StrategyGroup, facet: Facet, members: readonly Compare
     runIds: group.runIds as number[],
     strategyKey: group.strategyKey,
     label: group.label,
-    color: members[0]?.row.strategy.color ?? '#7a8190',
+    color: members[0]?.row.strategy.color ?? UNKNOWN_STRATEGY_COLOR,
     trainableLayers: group.identity.trainableLayers,
     n: group.n,
     notApplied: group.notAppliedRuns,
@@ -457,7 +458,7 @@ export function buildCompareView(runs: readonly CompareRun[], options: CompareVi
       strategies.set(group.strategyKey, {
         key: group.strategyKey,
         label: group.label,
-        color: members[0]?.row.strategy.color ?? '#7a8190',
+        color: members[0]?.row.strategy.color ?? UNKNOWN_STRATEGY_COLOR,
         trainableLayers: group.identity.trainableLayers,
         runIds: [...(group.runIds as number[])],
       });

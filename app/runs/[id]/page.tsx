@@ -9,6 +9,7 @@ import { runIdParam, type RunDetail } from '@/lib/api/schemas/run';
 import { readLogTail } from '@/lib/queries/log-tail';
 import { getRunDetail } from '@/lib/queries/run';
 import { getRunSeriesBundle } from '@/lib/queries/series';
+import { singleRunColor } from '@/lib/views/strategy-colors';
 import { LayerStrip, StatusDot, StrategyLabel, VerdictBadge } from '../../_components/badges';
 import { fmtCount, fmtDateTime, fmtLoss, fmtParams, fmtPct, fmtRatio, retentionText } from '../../_components/format';
 import { RunAnnotationEditor } from '../../_components/annotations';
@@ -206,7 +207,7 @@ export default async function RunPage({
             runId={run.id}
             title={`Run #${run.id} · task ${run.taskId ?? '?'}${run.taskName ? ` ${run.taskName}` : ''} · ${strategy.label}`}
             ownTaskId={verdict.taskId}
-            color={strategy.color === '#7a8190' ? '#2f6fed' : strategy.color}
+            color={singleRunColor(strategy)}
             train={train!}
             val={val!}
             step={step!}
@@ -217,7 +218,7 @@ export default async function RunPage({
             markers={markers}
           />
         </Suspense>
-        <EvalCharts evals={detail.evals} color={strategy.color === '#7a8190' ? '#2f6fed' : strategy.color} />
+        <EvalCharts evals={detail.evals} color={singleRunColor(strategy)} />
       </section>
 
       <section className="panel">
