@@ -32,6 +32,8 @@ export function CompareView({ json, range }: { json: string; range: { min: numbe
   const chartsRef = useRef<HTMLDivElement | null>(null);
   const context = compareContext(data);
   const legends = useMemo(() => new Map(panels.map((p) => [p.facet.key, legendOf(p.lines)])), [panels]);
+  // The pooling note has its own warning above the charts; the other notes are listed below them.
+  const otherNotes = data.notes.filter((note) => note !== data.poolingNote);
 
   return (
     <div className="compare" data-pending={pending ? '1' : '0'}>
@@ -87,9 +89,9 @@ export function CompareView({ json, range }: { json: string; range: { min: numbe
 
       <Legend data={data} />
 
-      {data.query.pool && data.notes.some((n) => n.startsWith('Pooled:')) && (
+      {data.query.pool && data.poolingNote && (
         <p className="pool-warning" data-testid="pool-warning">
-          {data.notes.find((n) => n.startsWith('Pooled:'))}{' '}
+          {data.poolingNote}{' '}
           <button type="button" className="link-button" onClick={() => navigate({ pool: null })}>
             Split by task
           </button>
@@ -158,13 +160,11 @@ export function CompareView({ json, range }: { json: string; range: { min: numbe
           </li>
         ))}
       </ul>
-      {data.notes.some((note) => !note.startsWith('Pooled:')) && (
+      {otherNotes.length > 0 && (
         <ul className="notes">
-          {data.notes
-            .filter((note) => !note.startsWith('Pooled:'))
-            .map((note) => (
-              <li key={note}>{note}</li>
-            ))}
+          {otherNotes.map((note) => (
+            <li key={note}>{note}</li>
+          ))}
         </ul>
       )}
       <SummaryTable data={data} />

@@ -137,6 +137,7 @@ export async function compareRuns(requested: Omit<CompareOptions, 'x'> & { x?: C
     markers: view.markers,
     summary: view.summary,
     notes,
+    poolingNote: view.poolingNote,
     configDiff: await configDiff,
   };
 }

@@ -97,6 +97,9 @@ describe('buildCompareView', () => {
       ['val-12:8-11', null, [1, 2, 3, 4]],
     ]);
     expect(pooled.notes).toEqual([expect.stringMatching(/^Pooled: each strategy's mean mixes tasks 1, 2/)]);
+    // The page finds the warning by this field, not by the text's prefix.
+    expect(pooled.poolingNote).toBe(pooled.notes[0]);
+    expect(buildCompareView(runs, options).poolingNote).toBeNull();
   });
 });
 

@@ -401,7 +401,9 @@ function summaryOf(group: StrategyGroup, facet: Facet, members: readonly Compare
   };
 }
 
-export type CompareView = Pick<CompareResponse, 'strategies' | 'facets' | 'series' | 'markers' | 'summary'> & { notes: string[] };
+export type CompareView = Pick<CompareResponse, 'strategies' | 'facets' | 'series' | 'markers' | 'summary' | 'poolingNote'> & {
+  notes: string[];
+};
 
 /** Curves, markers, summary rows and facets of the runs in view (the module's rules). */
 export function buildCompareView(runs: readonly CompareRun[], options: CompareViewOptions): CompareView {
@@ -444,10 +446,8 @@ export function buildCompareView(runs: readonly CompareRun[], options: CompareVi
       ),
     );
   }
-  if (options.pool) {
-    const note = poolingNote(rows);
-    if (note) notes.push(note);
-  }
+  const pooling = options.pool ? poolingNote(rows) : null;
+  if (pooling) notes.push(pooling);
 
   // The legend: one colour per strategy over all facets.
   const strategies = new Map<string, CompareResponse['strategies'][number]>();
@@ -463,5 +463,5 @@ export function buildCompareView(runs: readonly CompareRun[], options: CompareVi
         runIds: [...(group.runIds as number[])],
       });
   }
-  return { strategies: [...strategies.values()], facets, series, markers, summary, notes };
+  return { strategies: [...strategies.values()], facets, series, markers, summary, notes, poolingNote: pooling };
 }

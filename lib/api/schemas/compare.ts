@@ -1,7 +1,7 @@
 // GET /api/compare — the compare page's data: train (solid) and validation (dashed) curves per
 // task × strategy group (mean line + min–max band over repeats, aligned: lib/views/aggregate.ts) or
 // per run, markers, and the summary table. Tasks (and dataset sizes of one task) are separate facets
-// unless `pool=1` pools them, which the response then says in `notes`.
+// unless `pool=1` pools them, which the response then says in `poolingNote` (and in `notes`).
 // The query is exactly the page's URL, so a shared view and its data are the same thing.
 import { z } from 'zod';
 import { annotationFields, hiddenParam } from './annotations';
@@ -140,6 +140,8 @@ export const compareResponse = z.object({
   ),
   summary: z.array(compareSummarySchema),
   notes: z.array(z.string()),
+  /** What a pooled view mixes (also one of `notes`); null when the view is split by task or mixes nothing. */
+  poolingNote: z.string().nullable(),
   /** Config keys whose values differ among the runs in view (config tree keys and `run.*` facts). */
   configDiff: z.object({
     runIds: z.array(z.number().int()),
