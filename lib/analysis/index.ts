@@ -66,9 +66,7 @@ export {
 
 export {
   aggregate,
-  alignByEpoch,
   groupRuns,
-  type EpochAggregate,
   type GroupSummary,
   type GroupingOptions,
   type StatSummary,
