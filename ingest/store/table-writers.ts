@@ -10,6 +10,7 @@ import {
   type StoredRunSeries,
 } from '../../lib/summaries/store';
 import { EPOCH_METRICS, type RunInfo, type StrategyInfo } from '../events';
+import { statusAfterSql } from '../run-status';
 import type { EpochRows, ValidationRows } from '../plan-rows';
 import { BinaryCopyRows, copyBinaryIn } from '../pg-copy';
 import { concatFloats, joined, lastStoredKeys, partitionFresh, writeBulk, type BulkColumn } from './bulk-rows';
@@ -435,10 +436,11 @@ export async function writeStatuses(client: pg.PoolClient, plan: BatchPlan, runI
     errors.push(run.status?.error ?? null);
   }
   if (ids.length === 0) return;
-  // A status line decides; otherwise new lines wake a stale run. Completed and crashed stay so.
+  // New lines wake a stale run; a status line then decides as ingest/run-status.ts says (a completed run
+  // stays completed). Without one, completed and crashed stay so.
   await client.query(
     `UPDATE "Run" AS r SET
-       status = COALESCE(u.status, CASE WHEN r.status = 'stale' THEN 'running' ELSE r.status END),
+       status = ${statusAfterSql(`CASE WHEN r.status = 'stale' THEN 'running' ELSE r.status END`, 'u.status')},
        "bestLoss" = COALESCE(u.best, r."bestLoss"),
        "errorMessage" = COALESCE(u.error, r."errorMessage"),
        "lastSeenAt" = GREATEST(r."lastSeenAt", $5)
