@@ -12,10 +12,9 @@ import {
 import { EPOCH_METRICS, type RunInfo, type StrategyInfo } from '../events';
 import { statusAfterSql } from '../run-status';
 import type { EpochRows, ValidationRows } from '../plan-rows';
-import { BinaryCopyRows, copyBinaryIn } from '../pg-copy';
-import { concatFloats, joined, lastStoredKeys, partitionFresh, writeBulk, type BulkColumn } from './bulk-rows';
+import { concatFloats, joined, lastStoredKeys, partitionFresh, rowSource, writeBulk, type BulkColumn } from './bulk-rows';
 import type { BatchPlan, EvalRow, EventRow, StepRow } from './plan-batch';
-import { agreeingValue, boolArray, floatArray, pgJson, pgText, textArray } from './sql-literals';
+import { agreeingValue, pgJson, pgText } from './sql-literals';
 
 /** RunInfo fields are named like their columns. */
 const RUN_INFO_COLUMNS: readonly (keyof RunInfo)[] = [
@@ -248,66 +247,35 @@ export async function writeSteps(client: pg.PoolClient, plan: BatchPlan, runIds:
     'step',
     [...new Set(runs)].filter((id) => !retractRuns.includes(id)),
   );
-  const { fresh, upsert } = partitionFresh(
-    runs,
-    rows.map((row) => row.step),
-    last,
-  );
   // Most trainers have no extra metrics: then the jsonb column is not sent at all (the bulk path stays narrow).
   const withMetrics = rows.some((row) => row.metrics !== undefined);
-  if (fresh.length > 0) await copySteps(client, fresh, runs, rows, withMetrics);
-  if (upsert.length === 0) return;
-  const upRows = upsert.map((i) => rows[i]!);
-  await client.query(
-    `INSERT INTO "StepPoint" ("runId", step, epoch, loss, lr, "procMs", "elapsedS", estimated${withMetrics ? ', metrics' : ''})
-     SELECT * FROM unnest($1::int[], $2::int[], $3::int[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::bool[]${
-       withMetrics ? ', $9::jsonb[]' : ''
-     })
+  const steps = rows.map((row) => row.step);
+  const columns: BulkColumn[] = [
+    { type: 'int4', values: runs },
+    { type: 'int4', values: steps },
+    { type: 'int4', values: rows.map((row) => row.epoch) },
+    { type: 'float8', values: rows.map((row) => row.loss) },
+    { type: 'float8', values: rows.map((row) => row.lr) },
+    { type: 'float8', values: rows.map((row) => row.procMs) },
+    { type: 'float8', values: rows.map((row) => row.elapsedS) },
+    { type: 'bool', values: rows.map((row) => row.estimated === true) },
+    ...(withMetrics ? [{ type: 'jsonb' as const, values: rows.map((row) => metricsJson(row.metrics)) }] : []),
+  ];
+  const target = `"StepPoint" ("runId", step, epoch, loss, lr, "procMs", "elapsedS", estimated${withMetrics ? ', metrics' : ''})`;
+  await writeBulk(
+    client,
+    'steps',
+    target,
+    columns,
+    rows.length,
+    partitionFresh(runs, steps, last),
+    (from) =>
+      `INSERT INTO ${target}
+     SELECT * FROM ${from}
      ON CONFLICT ("runId", step) DO UPDATE SET epoch = EXCLUDED.epoch, loss = EXCLUDED.loss, lr = EXCLUDED.lr,
        "procMs" = EXCLUDED."procMs", "elapsedS" = EXCLUDED."elapsedS", estimated = EXCLUDED.estimated${
          withMetrics ? ', metrics = EXCLUDED.metrics' : ''
        }`,
-    [
-      `{${upsert.map((i) => runs[i]).join(',')}}`,
-      floatArray(upRows.map((row) => row.step)),
-      floatArray(upRows.map((row) => row.epoch)),
-      floatArray(upRows.map((row) => row.loss)),
-      floatArray(upRows.map((row) => row.lr)),
-      floatArray(upRows.map((row) => row.procMs)),
-      floatArray(upRows.map((row) => row.elapsedS)),
-      boolArray(upRows.map((row) => row.estimated === true)),
-      ...(withMetrics ? [textArray(upRows.map((row) => metricsJson(row.metrics)))] : []),
-    ],
-  );
-}
-
-async function copySteps(
-  client: pg.PoolClient,
-  picked: readonly number[],
-  runs: readonly number[],
-  rows: readonly StepRow[],
-  withMetrics: boolean,
-): Promise<void> {
-  const fields = withMetrics ? 9 : 8;
-  const data = new BinaryCopyRows(picked.length, 2 + 3 * 8 + 4 * 12 + 5 + (withMetrics ? 64 : 0));
-  for (const i of picked) {
-    const row = rows[i]!;
-    data
-      .row(fields)
-      .int4(runs[i]!)
-      .int4(row.step)
-      .int4(row.epoch ?? null)
-      .float8(row.loss ?? null)
-      .float8(row.lr ?? null)
-      .float8(row.procMs ?? null)
-      .float8(row.elapsedS ?? null)
-      .bool(row.estimated === true);
-    if (withMetrics) data.jsonb(metricsJson(row.metrics));
-  }
-  await copyBinaryIn(
-    client,
-    `"StepPoint" ("runId", step, epoch, loss, lr, "procMs", "elapsedS", estimated${withMetrics ? ', metrics' : ''})`,
-    data.finish(),
   );
 }
 
@@ -321,22 +289,28 @@ export async function writeEvals(client: pg.PoolClient, plan: BatchPlan, runIds:
     }
   }
   if (rows.length === 0) return;
+  const { from, params } = await rowSource(
+    client,
+    'evals',
+    [
+      { type: 'int4', values: runs },
+      { type: 'int4', values: rows.map((row) => row.step) },
+      { type: 'float8', values: rows.map((row) => row.successRate) },
+      { type: 'float8', values: rows.map((row) => row.reward) },
+      { type: 'float8', values: rows.map((row) => row.evalS) },
+      { type: 'float8', values: rows.map((row) => row.loss) },
+    ],
+    rows.length,
+  );
   await client.query(
     `INSERT INTO "EvalPoint" ("runId", step, "successRate", reward, "evalS", loss)
-     SELECT * FROM unnest($1::int[], $2::int[], $3::float8[], $4::float8[], $5::float8[], $6::float8[])
+     SELECT * FROM ${from}
      ON CONFLICT ("runId", step) DO UPDATE SET
        "successRate" = COALESCE(EXCLUDED."successRate", "EvalPoint"."successRate"),
        reward = COALESCE(EXCLUDED.reward, "EvalPoint".reward),
        "evalS" = COALESCE(EXCLUDED."evalS", "EvalPoint"."evalS"),
        loss = COALESCE(EXCLUDED.loss, "EvalPoint".loss)`,
-    [
-      `{${runs.join(',')}}`,
-      `{${rows.map((row) => row.step).join(',')}}`,
-      floatArray(rows.map((row) => row.successRate)),
-      floatArray(rows.map((row) => row.reward)),
-      floatArray(rows.map((row) => row.evalS)),
-      floatArray(rows.map((row) => row.loss)),
-    ],
+    params,
   );
 }
 
@@ -391,19 +365,25 @@ export async function writeEvents(client: pg.PoolClient, plan: BatchPlan, runIds
     }
   }
   if (rows.length === 0) return;
+  const { from, params } = await rowSource(
+    client,
+    'events',
+    [
+      { type: 'int4', values: runs },
+      { type: 'text', values: rows.map((row) => row.kind) },
+      { type: 'int4', values: rows.map((row) => row.line) },
+      { type: 'int4', values: rows.map((row) => row.epoch) },
+      { type: 'float8', values: rows.map((row) => row.loss) },
+      { type: 'text', values: rows.map((row) => row.path) },
+      { type: 'text', values: rows.map((row) => row.message) },
+    ],
+    rows.length,
+  );
   await client.query(
     `INSERT INTO "RunEvent" ("runId", kind, line, epoch, loss, path, message)
-     SELECT * FROM unnest($1::int[], $2::text[], $3::int[], $4::int[], $5::float8[], $6::text[], $7::text[])
+     SELECT * FROM ${from}
      ON CONFLICT ("runId", kind, line) DO NOTHING`,
-    [
-      `{${runs.join(',')}}`,
-      textArray(rows.map((row) => row.kind)),
-      `{${rows.map((row) => row.line).join(',')}}`,
-      floatArray(rows.map((row) => row.epoch)),
-      floatArray(rows.map((row) => row.loss)),
-      textArray(rows.map((row) => row.path)),
-      textArray(rows.map((row) => row.message)),
-    ],
+    params,
   );
 }
 
@@ -411,16 +391,23 @@ export async function writeWarnings(client: pg.PoolClient, sourceId: number, pla
   if (plan.warnings.length === 0) return;
   const unique = new Map(plan.warnings.map((warning) => [`${warning.line}\0${warning.message}`, warning]));
   const rows = [...unique.values()];
+  // $1 is the source; the rows' parameters follow it.
+  const { from, params } = await rowSource(
+    client,
+    'warnings',
+    [
+      { type: 'int4', values: rows.map((row) => (row.runKey === null ? null : (runIds.get(row.runKey) ?? null))) },
+      { type: 'int4', values: rows.map((row) => row.line) },
+      { type: 'text', values: rows.map((row) => row.message) },
+    ],
+    rows.length,
+    1,
+  );
   await client.query(
     `INSERT INTO "ParseWarning" ("sourceId", "runId", line, message)
-     SELECT $1, * FROM unnest($2::int[], $3::int[], $4::text[])
+     SELECT $1, * FROM ${from}
      ON CONFLICT ("sourceId", line, message) DO NOTHING`,
-    [
-      sourceId,
-      floatArray(rows.map((row) => (row.runKey === null ? null : (runIds.get(row.runKey) ?? null)))),
-      `{${rows.map((row) => row.line).join(',')}}`,
-      textArray(rows.map((row) => row.message)),
-    ],
+    [sourceId, ...params],
   );
 }
 
@@ -436,6 +423,19 @@ export async function writeStatuses(client: pg.PoolClient, plan: BatchPlan, runI
     errors.push(run.status?.error ?? null);
   }
   if (ids.length === 0) return;
+  // $1 is the time seen; the rows' parameters follow it.
+  const { from, params } = await rowSource(
+    client,
+    'statuses',
+    [
+      { type: 'int4', values: ids },
+      { type: 'text', values: statuses },
+      { type: 'float8', values: bestLosses },
+      { type: 'text', values: errors },
+    ],
+    ids.length,
+    1,
+  );
   // New lines wake a stale run; a status line then decides as ingest/run-status.ts says (a completed run
   // stays completed). Without one, completed and crashed stay so.
   await client.query(
@@ -443,10 +443,10 @@ export async function writeStatuses(client: pg.PoolClient, plan: BatchPlan, runI
        status = ${statusAfterSql(`CASE WHEN r.status = 'stale' THEN 'running' ELSE r.status END`, 'u.status')},
        "bestLoss" = COALESCE(u.best, r."bestLoss"),
        "errorMessage" = COALESCE(u.error, r."errorMessage"),
-       "lastSeenAt" = GREATEST(r."lastSeenAt", $5)
-     FROM unnest($1::int[], $2::text[], $3::float8[], $4::text[]) AS u(id, status, best, error)
+       "lastSeenAt" = GREATEST(r."lastSeenAt", $1)
+     FROM ${from}(id, status, best, error)
      WHERE r.id = u.id`,
-    [`{${ids.join(',')}}`, textArray(statuses), floatArray(bestLosses), textArray(errors), seenAt],
+    [seenAt, ...params],
   );
 }
 
