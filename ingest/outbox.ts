@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { alertTransitions, stalledAlert, type AlertTransition } from '../lib/analysis/alerts';
 import { runKeySql } from '../lib/db/run-key';
-import { loadRunSeries, pgRunner, type StoredRunSeries } from '../lib/summaries/store';
+import { loadRunSeries, pgRunner, type StoredRunSeries } from '../lib/summaries/tables';
 import type { CheckpointEvent, CheckpointKind } from '../lib/analysis/types';
 import { strategyIdentity } from '../lib/analysis/strategy';
 
@@ -75,7 +75,7 @@ async function insertAlerts(client: pg.PoolClient, row: RunRow, transitions: rea
 
 /**
  * Evaluates overfitting/diverged/crashed/completed for these runs and records new transitions.
- * `loaded`: series already read in this transaction (lib/summaries/store.ts loadRunSeries), reused.
+ * `loaded`: series already read in this transaction (lib/summaries/tables.ts loadRunSeries), reused.
  */
 export async function recordAlertTransitions(
   client: pg.PoolClient,

@@ -2,7 +2,7 @@
 // with the source's new committed offset (see ./index.ts for the rules every write follows).
 import type pg from 'pg';
 import { inTransaction } from '../../lib/db/transaction';
-import { lockRuns, pgRunner } from '../../lib/summaries/store';
+import { lockRuns, pgRunner } from '../../lib/summaries/tables';
 import type { ParseEvent } from '../events';
 import { recordAlertTransitions } from '../outbox';
 import type { SourceKind } from '../rundir/identity';

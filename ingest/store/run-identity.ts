@@ -1,7 +1,7 @@
 // Run identity and merging: which Run each run key of a batch writes to, and folding two runs into
 // one when a run learns late that it is another's (same run directory).
 import type pg from 'pg';
-import { lockRuns, pgRunner, refreshRunSummaries, refreshStepBuckets } from '../../lib/summaries/store';
+import { lockRuns, pgRunner, refreshRunSummaries, refreshStepBuckets } from '../../lib/summaries/tables';
 import { mergedStatusSql } from '../run-status';
 import type { SourceKind } from '../rundir/identity';
 import type { Batch } from './commit-batch';

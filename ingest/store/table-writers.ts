@@ -8,7 +8,7 @@ import {
   refreshStepBuckets,
   type StepRange,
   type StoredRunSeries,
-} from '../../lib/summaries/store';
+} from '../../lib/summaries/tables';
 import { EPOCH_METRICS, type RunInfo, type StrategyInfo } from '../events';
 import { statusAfterSql } from '../run-status';
 import type { EpochRows, ValidationRows } from '../plan-rows';

@@ -7,7 +7,7 @@ import { hasRunFilter, pickRunFilters } from '../api/schemas/run-filters';
 import { runTiming, type XAxis } from '../views/axes';
 import { buildCompareView, type CompareRun } from '../views/compare';
 import type { StepSummary } from '../views/steps';
-import { strategyInputOf } from '../views/views';
+import { strategyInputOf } from '../views/strategy-view';
 import { loadEpochData } from './epochs';
 import { forgettingByRun } from './forgetting';
 import { listRunsPage, runsListingVersion } from './runs';

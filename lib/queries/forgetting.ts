@@ -14,7 +14,7 @@ import {
 } from '../analysis';
 import { db } from '../db/client';
 import type { ChainView, MatrixCell, TasksResponse } from '../api/schemas/tasks';
-import { finiteOrNull, strategyFromColumns, strategyView, type StrategyColumns } from '../views/views';
+import { finiteOrNull, strategyFromColumns, strategyView, type StrategyColumns } from '../views/strategy-view';
 
 interface StageRow extends StrategyColumns {
   id: number;

@@ -17,7 +17,7 @@ import { NotFoundError } from '../api/errors';
 import type { RunDetail } from '../api/schemas/run';
 import { runAnnotation } from './annotations';
 import { loadEpochData } from './epochs';
-import { finiteOrNull, specFromJson, strategyView } from '../views/views';
+import { finiteOrNull, specFromJson, strategyView } from '../views/strategy-view';
 import type { StrategyInput } from '../analysis';
 import type { Prisma } from '../generated/prisma/client';
 

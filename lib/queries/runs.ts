@@ -10,7 +10,7 @@ import type { HiddenMode } from '../api/schemas/annotations';
 import type { RunFacets, RunRow, RunsQuery } from '../api/schemas/runs';
 import { ANNOTATION_COLUMNS, ANNOTATION_JOIN, annotationOf, hiddenCondition, type AnnotationColumns } from './annotations';
 import { SEARCH_SEPARATOR, type SummaryView } from '../summaries/run-summary';
-import { lockRuns, refreshRunSummaries, staleSummaries, type SqlRunner } from '../summaries/store';
+import { lockRuns, refreshRunSummaries, staleSummaries, type SqlRunner } from '../summaries/tables';
 
 export type RunFilters = Omit<RunsQuery, 'format' | 'page' | 'limit' | 'hidden'> & {
   page?: number;

@@ -1,6 +1,6 @@
 // Per-step losses (tqdm postfix) at chart resolution, without ever shipping 100k rows per run.
 //
-// Ingest keeps each run's steps summarised IN POSTGRESQL as it commits them (lib/summaries/store.ts):
+// Ingest keeps each run's steps summarised IN POSTGRESQL as it commits them (lib/summaries/tables.ts):
 // at most ~2×FINE_BUCKETS fixed-width buckets per run (count, sum, min, max, non-finite flag, mean
 // lr, max tqdm elapsed), split at epoch boundaries so every bucket lies in one epoch. Reading a
 // summary is one indexed read of those buckets, so a freshly started web process (or a second one)
@@ -16,7 +16,7 @@
 //   smoothing and the per-strategy aggregates use;
 // - epoch timing: the tqdm `elapsed` of an epoch's last step is that epoch's training time.
 import { db } from '../db/client';
-import { lockRuns, refreshStepBuckets, staleStepSeries, type SqlRunner } from '../summaries/store';
+import { lockRuns, refreshStepBuckets, staleStepSeries, type SqlRunner } from '../summaries/tables';
 import { sharedCache } from '../views/cache';
 import type { StepBucket, StepSummary } from '../views/steps';
 

@@ -22,7 +22,7 @@ import { loadRunRecords } from './run-records';
 import { stepSummaries, stepVersions } from './steps';
 import { epochSeconds } from '../views/steps';
 import { strategyColor } from '../views/strategy-colors';
-import { finiteOrNull } from '../views/views';
+import { finiteOrNull } from '../views/strategy-view';
 
 function heuristicView(row: HeuristicRow): HeuristicRowView {
   return { ...row, spec: [...row.spec], maxEpisodes: Number.isFinite(row.maxEpisodes) ? row.maxEpisodes : null };

@@ -3,7 +3,7 @@ import type { RunRow } from '../api/schemas/runs';
 import type { StrategyInput } from '../analysis';
 import { runTiming } from './axes';
 import { buildCompareView, type CompareRun, type CompareViewOptions } from './compare';
-import { strategyView, verdictView } from './views';
+import { strategyView, verdictView } from './strategy-view';
 
 const unfreezeLast = (n: number): StrategyInput => ({
   kind: 'unfreeze',

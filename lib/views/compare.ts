@@ -2,7 +2,7 @@
 // reads the data).
 //
 // What is drawn (TensorBoard/W&B conventions): training loss solid, validation dashed, one colour per
-// strategy (views.ts), one small multiple per task × dataset size (facets.ts). On the epoch axis the
+// strategy (strategy-colors.ts), one small multiple per task × dataset size (facets.ts). On the epoch axis the
 // training curve is the trainer's epoch average; on the step and wall-time axes it is the per-step tqdm
 // loss (from the step summaries, steps.ts), with the raw line faint under the smoothed one. Validation
 // is the run's OWN task, per epoch, at the end of its epoch. In group mode a strategy's line is the
@@ -29,7 +29,7 @@ import { sharedCache } from './cache';
 import { facetKey, facetRuns, poolingNote, type Facet } from './facets';
 import type { StepSummary } from './steps';
 import { UNKNOWN_STRATEGY_COLOR } from './strategy-colors';
-import { finiteOrNull } from './views';
+import { finiteOrNull } from './strategy-view';
 
 export interface CompareRun {
   row: RunRow;

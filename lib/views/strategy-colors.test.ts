@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TOTAL_LAYERS } from '../analysis/strategy';
 import { SINGLE_RUN_COLOR, singleRunColor, strategyColor, UNKNOWN_STRATEGY_COLOR } from './strategy-colors';
-import { strategyView } from './views';
+import { strategyView } from './strategy-view';
 
 describe('strategy colours', () => {
   it('only an unknown strategy is grey; every known layer count has a colour of its own', () => {

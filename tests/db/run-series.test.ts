@@ -1,4 +1,4 @@
-// loadRunSeries (lib/summaries/store.ts): a run's series read in binary, in key order whatever order the
+// loadRunSeries (lib/summaries/tables.ts): a run's series read in binary, in key order whatever order the
 // rows were stored in, with NULL, NaN and ±Infinity losses kept apart — through node-postgres (ingest)
 // and through Prisma (the web's repairs) alike.
 import pg from 'pg';
@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setEnvOverrides } from '../../lib/env';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { seedSyntheticRuns } from '../web/synthetic';
-import type { SqlRunner } from '../../lib/summaries/store';
+import type { SqlRunner } from '../../lib/summaries/tables';
 
 let database: TestDatabase;
 let pool: pg.Pool;
@@ -42,7 +42,7 @@ describe('loadRunSeries', () => {
       [id],
     );
     const { db } = await import('../../lib/db/client');
-    const { loadRunSeries, pgRunner } = await import('../../lib/summaries/store');
+    const { loadRunSeries, pgRunner } = await import('../../lib/summaries/tables');
     const prismaRunner: SqlRunner = (text, params) => db().$queryRawUnsafe<Record<string, unknown>[]>(text, ...params);
     for (const sql of [pgRunner(pool), prismaRunner]) {
       const [series] = await loadRunSeries(sql, [id!]);
@@ -79,7 +79,7 @@ describe('loadRunSeries', () => {
     const [id] = await seedSyntheticRuns(pool, { runs: 1, epochs: 1, stepsPerRun: 1, chainLength: 1, pathPrefix: '/synthetic/empty' });
     await pool.query(`DELETE FROM "EpochMetric" WHERE "runId" = $1`, [id]);
     await pool.query(`DELETE FROM "Validation" WHERE "runId" = $1`, [id]);
-    const { loadRunSeries, pgRunner } = await import('../../lib/summaries/store');
+    const { loadRunSeries, pgRunner } = await import('../../lib/summaries/tables');
     const [series] = await loadRunSeries(pgRunner(pool), [id!]);
     expect(series!.epochs).toEqual([]);
     expect(series!.validations).toEqual([]);
