@@ -45,7 +45,7 @@ const RUN_INFO_COLUMNS: readonly (keyof RunInfo)[] = [
 ];
 
 /** "20251106_144248" → the run's start time (the trainer's clock; stored as given). */
-export function timestampToDate(timestamp: string): Date | null {
+function timestampToDate(timestamp: string): Date | null {
   const match = /^(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})$/.exec(timestamp);
   if (!match) return null;
   const [, y, mo, d, h, mi, s] = match.map(Number) as [number, number, number, number, number, number, number];

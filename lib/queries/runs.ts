@@ -353,13 +353,6 @@ export async function listRuns(filters: RunFilters): Promise<RunRow[]> {
   return (await selectRows({ ...filters, limit: undefined }, false)).rows.map(toRow);
 }
 
-/** Runs-table rows with their descriptions (all runs, or the given ids), by id. */
-export async function runRows(selection: { ids?: readonly number[] }): Promise<{ row: RunRow; description: string | null }[]> {
-  await ensureSummaries(selection.ids);
-  const { rows } = await selectRows({ ids: selection.ids ? [...selection.ids] : undefined, sort: 'id', dir: 'asc' }, false);
-  return rows.map((row) => ({ row: toRow(row), description: row.description }));
-}
-
 /** The filter drop-downs' options from the counts (tasks and strategies present, with their counts). */
 export function filterOptions(counts: RunFacets): {
   tasks: { id: number; name: string | null; count: number }[];
