@@ -1,4 +1,4 @@
-// The alert outbox's write side (issue 12). Called by the store INSIDE the transaction that commits a
+// The alert outbox's write side. Called by the store INSIDE the transaction that commits a
 // batch (or marks runs stale), so an alert exists exactly when the data that caused it does: a crash
 // before COMMIT loses both, a crash after COMMIT loses neither (the delivery worker sends it later).
 //

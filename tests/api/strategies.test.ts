@@ -1,4 +1,4 @@
-// /api/strategies with repeats (issue 15): intervals, distinguishability, convergence, cost and the
+// /api/strategies with repeats: intervals, distinguishability, convergence, cost and the
 // Pareto front per ranked strategy, in JSON and CSV, over logs ingested by the real daemon.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../../lib/api/respond';

@@ -1,4 +1,4 @@
-// Writes are safe (issue 12, part 3): every write refuses cross-site requests — on loopback, without a
+// Writes are safe: every write refuses cross-site requests — on loopback, without a
 // token, too — and JSON APIs refuse anything but a JSON body; with THAW_TOKEN every write also needs
 // the token, and the login form still works from Thaw's own page. Checked twice: raw HTTP with forged
 // headers, and a real browser on a page served from another local origin (another port, another host

@@ -1,4 +1,4 @@
-// Alerts in the app and sharing (issue 12, parts 1 and 4) in a real browser against `thaw start`:
+// Alerts in the app and sharing in a real browser against `thaw start`:
 // a log that turns overfitting while Thaw follows it raises the bell's count and one browser
 // notification per alert across two open tabs, /alerts lists it and marks it read, no channel secret
 // reaches a page or the API, a chart downloads as a real PNG, and the compare view's HTML report

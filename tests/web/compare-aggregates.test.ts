@@ -1,4 +1,4 @@
-// The compare page on a realistic mix (issue 17) in a real browser: four tasks, runs validating every
+// The compare page on a realistic mix in a real browser: four tasks, runs validating every
 // epoch and every second epoch, runs of different lengths, two dataset sizes of task 1. One small
 // multiple per task × dataset size, one group per strategy in each, n shown; pooling only on request.
 import type { Browser, Page } from 'playwright-core';

@@ -1,4 +1,4 @@
-// A realistic mix for the compare aggregates (issue 17): four tasks, two strategies each, runs that
+// A realistic mix for the compare aggregates: four tasks, two strategies each, runs that
 // validate every epoch next to runs that validate every second epoch, runs of different lengths (one
 // crashed early), and a task-1 run on a larger dataset (another dataset size of the same task).
 // Written as real trainer logs (cli/synthetic/smolvla-log.ts) and ingested by the real daemon.

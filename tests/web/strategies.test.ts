@@ -1,4 +1,4 @@
-// The Strategies page in a real browser (issue 15): the cost-vs-quality chart is drawn with the Pareto
+// The Strategies page in a real browser: the cost-vs-quality chart is drawn with the Pareto
 // front, intervals are shown, and two overlapping single runs read "not distinguishable yet", never as a
 // verdict. Screenshots go to test-results/screenshots/strategies-*.png.
 import { mkdir } from 'node:fs/promises';

@@ -1,4 +1,4 @@
-// Annotations (issue 12). PATCH /api/runs/[id] — a run's display name, tags, note, star, hidden;
+// Annotations: PATCH /api/runs/[id] — a run's display name, tags, note, star, hidden;
 // POST /api/runs/annotations — the same changes for many runs at once (the runs table's bulk actions);
 // PUT /api/tasks/[id] — a task's episode count. Bodies are JSON (the write guard in proxy.ts refuses
 // anything else); every field is checked here, and a bad one is a 400 that names it.

@@ -70,7 +70,7 @@ export const runRowSchema = z.object({
   totalSteps: z.number().int().nullable(),
   /** LeRobot's dataset.num_episodes. */
   episodes: z.number().int().nullable(),
-  /** Annotations (issue 12): display name, tags, note, star, hidden. */
+  /** Annotations: display name, tags, note, star, hidden. */
   ...annotationFields,
 });
 export type RunRow = z.infer<typeof runRowSchema>;
