@@ -13,19 +13,19 @@ import {
   type StrategyKind,
 } from './events';
 
-export interface EpochSummary {
+export interface ParsedEpoch {
   epoch: number;
   trainLoss: number | null;
 }
 
-export interface ValidationSummary {
+export interface ParsedValidation {
   epoch: number;
   final: boolean;
   taskId: number;
   loss: number | null;
 }
 
-export interface StrategySummary {
+export interface ParsedStrategy {
   kind: StrategyKind;
   spec: number[] | number | null;
   totalLayers: number | null;
@@ -35,15 +35,15 @@ export interface StrategySummary {
 }
 
 /** One run as `thaw parse --json` prints it (key order matters for readers of the JSON). */
-export interface RunSummary {
+export interface ParsedRun {
   taskId: number | null;
   taskName: string | null;
   outputDir: string | null;
   timestamp: string | null;
-  epochs: EpochSummary[];
-  validations: ValidationSummary[];
+  epochs: ParsedEpoch[];
+  validations: ParsedValidation[];
   status: RunStatus;
-  strategy: StrategySummary | null;
+  strategy: ParsedStrategy | null;
   params: { total: number | null; trainable: number | null };
   config: {
     epochs: number | null;
@@ -54,10 +54,10 @@ export interface RunSummary {
   };
   bestLoss: number | null;
   /** Every step point in step order (added for step-based trainers such as LeRobot). */
-  steps: StepSummary[];
+  steps: ParsedStep[];
 }
 
-export interface StepSummary {
+export interface ParsedStep {
   step: number;
   loss: number | null;
   /** The log does not pin this step exactly (LeRobot's rounded `step:20K` with nothing else to go by). */
@@ -153,13 +153,13 @@ function finite(value: number | null | undefined): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
-export function toRunSummary(run: RunDigest): RunSummary {
+export function toParsedRun(run: RunDigest): ParsedRun {
   const info = run.info;
-  const epochs: EpochSummary[] = [...run.epochs.entries()]
+  const epochs: ParsedEpoch[] = [...run.epochs.entries()]
     .filter(([, metrics]) => 'trainLoss' in metrics)
     .map(([epoch, metrics]) => ({ epoch, trainLoss: finite(metrics.trainLoss) }))
     .sort((a, b) => a.epoch - b.epoch);
-  const validations: ValidationSummary[] = [...run.validations.values()]
+  const validations: ParsedValidation[] = [...run.validations.values()]
     .map((v) => ({ epoch: v.epoch, final: v.final, taskId: v.taskId, loss: finite(v.loss) }))
     .sort((a, b) => a.epoch - b.epoch || Number(a.final) - Number(b.final) || a.taskId - b.taskId);
   return {
@@ -170,7 +170,7 @@ export function toRunSummary(run: RunDigest): RunSummary {
     epochs,
     validations,
     status: run.status,
-    strategy: run.strategy === null ? null : toStrategySummary(run.strategy),
+    strategy: run.strategy === null ? null : toParsedStrategy(run.strategy),
     params: { total: info.totalParams ?? null, trainable: info.trainableParams ?? null },
     config: {
       epochs: info.epochsTotal ?? null,
@@ -186,7 +186,7 @@ export function toRunSummary(run: RunDigest): RunSummary {
   };
 }
 
-function toStrategySummary(strategy: StrategyInfo): StrategySummary {
+function toParsedStrategy(strategy: StrategyInfo): ParsedStrategy {
   return {
     kind: strategy.kind,
     spec: Array.isArray(strategy.spec) ? [...strategy.spec] : finite(strategy.spec),
@@ -197,6 +197,6 @@ function toStrategySummary(strategy: StrategyInfo): StrategySummary {
   };
 }
 
-export function summarizeRuns(events: readonly ParseEvent[]): RunSummary[] {
-  return digestRuns(events).map(toRunSummary);
+export function summarizeRuns(events: readonly ParseEvent[]): ParsedRun[] {
+  return digestRuns(events).map(toParsedRun);
 }

@@ -6,7 +6,7 @@ import type { RunRow } from '../api/schemas/runs';
 import { hasRunFilter, pickRunFilters } from '../api/schemas/run-filters';
 import { runTiming, type XAxis } from '../views/axes';
 import { buildCompareView, type CompareRun } from '../views/compare';
-import type { StepSummary } from '../views/steps';
+import type { RunStepBuckets } from '../views/steps';
 import { strategyInputOf } from '../views/strategy-view';
 import { loadEpochData } from './epochs';
 import { forgettingByRun } from './forgetting';
@@ -53,7 +53,7 @@ async function loadRunsInView(rows: readonly RunRow[], axis: XAxis): Promise<Com
   // Independent reads, in parallel (each is one query; the pool has room for them).
   const [data, summaries, forgetting] = await Promise.all([
     loadEpochData(ids),
-    needSteps ? stepVersions(ids).then(stepSummaries) : Promise.resolve(new Map<number, StepSummary>()),
+    needSteps ? stepVersions(ids).then(stepSummaries) : Promise.resolve(new Map<number, RunStepBuckets>()),
     forgettingByRun(ids),
   ]);
   return rows.map((row) => {

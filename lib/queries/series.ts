@@ -7,7 +7,7 @@ import { epochEndX, runTiming, type RunTiming, type XAxis } from '../views/axes'
 import { byX, chartSeries, stepChartSeries, stepLrPoints } from '../views/chart';
 import { loadEpochData, type EpochData } from './epochs';
 import { stepSummaries, stepVersions } from './steps';
-import type { StepSummary } from '../views/steps';
+import type { RunStepBuckets } from '../views/steps';
 
 export interface SeriesOptions {
   metric: Metric;
@@ -21,7 +21,7 @@ interface RunContext {
   taskId: number | null;
   stepsPerEpoch: number | null;
   data: EpochData;
-  summary: StepSummary | undefined;
+  summary: RunStepBuckets | undefined;
   timing: RunTiming;
 }
 
@@ -30,7 +30,7 @@ async function loadContext(runId: number, needSteps: boolean): Promise<RunContex
   if (!run) throw new NotFoundError(`run ${runId} does not exist`);
   const [data, summaries] = await Promise.all([
     loadEpochData([runId]),
-    needSteps ? stepVersions([runId]).then(stepSummaries) : Promise.resolve(new Map<number, StepSummary>()),
+    needSteps ? stepVersions([runId]).then(stepSummaries) : Promise.resolve(new Map<number, RunStepBuckets>()),
   ]);
   const epochData = data.get(runId) ?? { epochs: [], validations: [] };
   const summary = summaries.get(runId);

@@ -18,10 +18,10 @@
 import { db } from '../db/client';
 import { lockRuns, refreshStepBuckets, staleStepSeries, type SqlRunner } from '../summaries/tables';
 import { sharedCache } from '../views/cache';
-import type { StepBucket, StepSummary } from '../views/steps';
+import type { StepBucket, RunStepBuckets } from '../views/steps';
 
 /** A summary is ≤ 2×FINE_BUCKETS buckets; 500k buckets (~60 MB) keep ~250 long runs warm. */
-const summaries = sharedCache<StepSummary>('step-summaries', 500_000);
+const summaries = sharedCache<RunStepBuckets>('step-summaries', 500_000);
 
 /**
  * One bucket as PostgreSQL's binary send functions write it (big-endian), concatenated per run in
@@ -60,8 +60,8 @@ export function decodeBuckets(bytes: Uint8Array): StepBucket[] {
 }
 
 /** The stored buckets of runs (one binary string per run, see BUCKET_SQL). */
-async function readStored(ids: readonly number[]): Promise<Map<number, StepSummary>> {
-  const out = new Map<number, StepSummary>();
+async function readStored(ids: readonly number[]): Promise<Map<number, RunStepBuckets>> {
+  const out = new Map<number, RunStepBuckets>();
   if (ids.length === 0) return out;
   const rows = await db().$queryRawUnsafe<{ runId: number; width: number; lastStep: number; buckets: Uint8Array | null }[]>(
     `SELECT ss."runId", ss.width, ss."lastStep",
@@ -108,8 +108,8 @@ async function repair(ids: readonly number[]): Promise<void> {
  */
 export async function stepSummaries(
   runs: readonly { id: number; version: string; expectedSteps: number | null; lastStep: number | null; revision?: number }[],
-): Promise<Map<number, StepSummary>> {
-  const out = new Map<number, StepSummary>();
+): Promise<Map<number, RunStepBuckets>> {
+  const out = new Map<number, RunStepBuckets>();
   const toRead: (typeof runs)[number][] = [];
   for (const run of runs) {
     const cached = summaries.get(run.id, run.version);

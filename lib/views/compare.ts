@@ -27,14 +27,14 @@ import { epochEndX, type RunTiming, type XAxis } from './axes';
 import { byX, chartSeries, compact, stepChartSeries, stepMeanPoints, stepRawPoints, timingKey } from './chart';
 import { sharedCache } from './cache';
 import { facetKey, facetRuns, poolingNote, type Facet } from './facets';
-import type { StepSummary } from './steps';
+import type { RunStepBuckets } from './steps';
 import { UNKNOWN_STRATEGY_COLOR } from './strategy-colors';
 import { finiteOrNull } from './strategy-view';
 
 export interface CompareRun {
   row: RunRow;
   epochs: readonly { epoch: number; trainLoss: number | null }[];
-  summary: StepSummary | undefined;
+  summary: RunStepBuckets | undefined;
   timing: RunTiming;
   analysis: AnalysisRun;
 }
