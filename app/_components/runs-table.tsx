@@ -7,7 +7,7 @@ import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, useMemo, useState } from 'react';
 import type { RunAnnotationResponse } from '@/lib/api/schemas/annotations';
 import type { RunRow, RunSortKey } from '@/lib/api/schemas/runs';
-import { changeTags } from '@/lib/annotations/tags';
+import { changeTags } from '@/lib/api/tags';
 import { StarButton, TagChips, TagInput, sendJson } from './annotations';
 import { sortRuns } from '@/lib/api/sort-runs';
 import { LayerStrip, StatusDot, StrategyLabel, VerdictBadge } from './badges';

@@ -8,7 +8,7 @@ import { db } from '../db/client';
 import { runKeySql } from '../db/run-key';
 import { Prisma } from '../generated/prisma/client';
 import { CHANGE_CHANNEL, changePayload } from '../live/changes';
-import { TAGS_PER_RUN, changeTags } from './tags';
+import { TAGS_PER_RUN, changeTags } from '../api/tags';
 
 export interface AnnotationChange {
   name?: string | null;

@@ -82,7 +82,7 @@ async function loadRunsInView(rows: readonly RunRow[], axis: XAxis): Promise<Com
  * A digest of the rows a compare view is made of, whatever its query: the runs listing's tables, every
  * run's strategy (chains and forgetting read all runs) and step series. A run's epochs, validations
  * and steps are covered by its "Run" row, which ingest updates in the same transaction as it writes
- * them (the per-run caches of lib/views/cache.ts rest on the same rule), and ingest's step summaries
+ * them (the per-run caches of lib/cache.ts rest on the same rule), and ingest's step summaries
  * update the run's "StepSeries" row.
  */
 export async function compareVersion(ids?: readonly number[]): Promise<string> {

@@ -311,7 +311,7 @@ const LISTING_TABLES: readonly DigestTable[] = [
 
 /**
  * A digest of every row of the tables: each row by its key and `xmin`. Every write gives a row a new
- * `xmin` (lib/views/cache.ts), and an insert or delete changes the list, so the same digest means the
+ * `xmin` (lib/cache.ts), and an insert or delete changes the list, so the same digest means the
  * same rows. A scan of each table's tuple headers, no join: about 2 ms for 1,000 runs' rows.
  */
 async function rowsVersion(tables: readonly DigestTable[]): Promise<string> {

@@ -17,7 +17,7 @@
 // - epoch timing: the tqdm `elapsed` of an epoch's last step is that epoch's training time.
 import { db } from '../db/client';
 import { lockRuns, refreshStepBuckets, staleStepSeries, type SqlRunner } from '../summaries/tables';
-import { sharedCache } from '../views/cache';
+import { sharedCache } from '../cache';
 import type { StepBucket, RunStepBuckets } from '../views/steps';
 
 /** A summary is ≤ 2×FINE_BUCKETS buckets; 500k buckets (~60 MB) keep ~250 long runs warm. */

@@ -25,7 +25,7 @@ import type { RunRow } from '../api/schemas/runs';
 import { alignAggregate, nLabel, type AlignedPoint } from './aggregate';
 import { epochEndX, type RunTiming, type XAxis } from './axes';
 import { byX, chartSeries, compact, stepChartSeries, stepMeanPoints, stepRawPoints, timingKey } from './chart';
-import { sharedCache } from './cache';
+import { sharedCache } from '../cache';
 import { facetKey, facetRuns, poolingNote, type Facet } from './facets';
 import type { RunStepBuckets } from './steps';
 import { UNKNOWN_STRATEGY_COLOR } from './strategy-colors';
