@@ -64,14 +64,7 @@ export {
   type StrategyIdentity,
 } from './strategy';
 
-export {
-  aggregate,
-  groupRuns,
-  type GroupSummary,
-  type GroupingOptions,
-  type StatSummary,
-  type StrategyGroup,
-} from './grouping';
+export { aggregate, groupRuns, type GroupSummary, type GroupingOptions, type StatSummary, type StrategyGroup } from './grouping';
 
 export {
   TRAINER_RETENTION_THRESHOLDS,
