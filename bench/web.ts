@@ -1,6 +1,6 @@
 // Web benchmarks: the compare API on 50 runs × 100k step points (points=1000), the runs API on
 // 1,000 runs, and the time from navigation to a drawn compare chart in Chromium. Data is generated
-// deterministically with SQL (tests/web/synthetic.ts) into fresh bench databases, served by a real
+// deterministically with SQL (testkit/synthetic/seeded-runs.ts) into fresh bench databases, served by a real
 // `thaw start`, and dropped afterwards.
 //
 // The API figures are p95 over repeated requests with warm caches, which is what a user sees while
@@ -14,8 +14,8 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { pino } from 'pino';
 import { ensureWebBuild } from '../cli/web';
-import { launchBrowser } from '../tests/helpers/browser';
-import { seedSyntheticRuns } from '../tests/web/synthetic';
+import { launchBrowser } from '../testkit/browser';
+import { seedSyntheticRuns } from '../testkit/synthetic/seeded-runs';
 import { createBenchDatabase, guarded, percentile, round, type BenchDatabase, type Figure, type Outcome } from './support';
 import { freePort } from '../lib/server/ports';
 import { migrate } from '../lib/db/migrate';

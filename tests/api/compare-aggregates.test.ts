@@ -8,7 +8,7 @@ import type { compareResponse } from '../../lib/api/schemas/compare';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { tempDir, waitFor } from '../helpers/ingest';
 import { mixedCounts, writeMixedLogs } from '../web/mixed';
-import { startThaw, type ThawServer } from '../web/server';
+import { startThaw, type ThawServer } from '../../testkit/thaw-server';
 
 type Compare = z.infer<typeof compareResponse>;
 type Series = Compare['series'][number];

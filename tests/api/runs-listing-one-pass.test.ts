@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setEnvOverrides } from '../../lib/env';
 import type { RunRow } from '../../lib/api/schemas/runs';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { seedSyntheticRuns } from '../web/synthetic';
+import { seedSyntheticRuns } from '../../testkit/synthetic/seeded-runs';
 
 let database: TestDatabase;
 let pool: pg.Pool;

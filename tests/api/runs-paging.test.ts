@@ -10,7 +10,7 @@ import type { RunRow } from '../../lib/api/schemas/runs';
 import { sortRuns } from '../../lib/api/sort-runs';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { allSamples, backfillInto, tempDir } from '../helpers/ingest';
-import { seedSyntheticRuns } from '../web/synthetic';
+import { seedSyntheticRuns } from '../../testkit/synthetic/seeded-runs';
 
 let database: TestDatabase;
 let pool: pg.Pool;

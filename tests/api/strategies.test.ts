@@ -5,7 +5,7 @@ import { parseCsv } from '../../lib/api/respond';
 import { strategiesResponse, type StrategiesResponse } from '../../lib/api/schemas/strategies';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { tempDir, waitFor } from '../helpers/ingest';
-import { startThaw, type ThawServer } from '../web/server';
+import { startThaw, type ThawServer } from '../../testkit/thaw-server';
 import { EPOCHS, STRATEGY_LOG_RUNS, writeStrategyLogs } from '../web/strategy-logs';
 
 let database: TestDatabase;

@@ -9,10 +9,10 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../lib/server/ports';
-import { launchBrowser } from '../helpers/browser';
+import { launchBrowser } from '../../testkit/browser';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { SAMPLES_DIR, SAMPLE_NAMES, tempDir, waitFor } from '../helpers/ingest';
-import { startThaw, type ThawServer } from '../web/server';
+import { startThaw, type ThawServer } from '../../testkit/thaw-server';
 
 const TOKEN = 'write-safety-token-0123456789';
 let database: TestDatabase;

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setEnvOverrides } from '../../lib/env';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { seedSyntheticRuns } from '../web/synthetic';
+import { seedSyntheticRuns } from '../../testkit/synthetic/seeded-runs';
 import type { SqlRunner } from '../../lib/summaries/tables';
 
 let database: TestDatabase;

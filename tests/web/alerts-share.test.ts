@@ -8,14 +8,14 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSmolvlaLog } from '../../cli/synthetic/smolvla-log';
+import { generateSmolvlaLog } from '../../testkit/synthetic/smolvla-log';
 import { alertsResponse } from '../../lib/api/schemas/alerts';
 import { runsResponse } from '../../lib/api/schemas/runs';
 import { startReceiver } from '../alerts/receiver';
-import { collectPageErrors, launchBrowser } from '../helpers/browser';
+import { collectPageErrors, launchBrowser } from '../../testkit/browser';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { sampleLog, tempDir, waitFor } from '../helpers/ingest';
-import { startThaw, type ThawServer } from './server';
+import { startThaw, type ThawServer } from '../../testkit/thaw-server';
 
 const SECRET = 'browser-test-secret-5b1f';
 const URL_TOKEN = 'hooktoken-9c2e77';

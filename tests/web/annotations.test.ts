@@ -6,11 +6,11 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunsResponse } from '../../lib/api/schemas/runs';
-import { collectPageErrors, launchBrowser } from '../helpers/browser';
-import { PROJECT_DIR } from '../helpers/cli';
+import { collectPageErrors, launchBrowser } from '../../testkit/browser';
+import { PROJECT_DIR } from '../../testkit/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { SAMPLES_DIR, SAMPLE_NAMES, tempDir, waitFor } from '../helpers/ingest';
-import { startThaw, type ThawServer } from './server';
+import { startThaw, type ThawServer } from '../../testkit/thaw-server';
 
 const SCREENSHOTS = path.join(PROJECT_DIR, 'test-results', 'screenshots');
 

@@ -1,4 +1,4 @@
-// The web app in a real browser (playwright-core driving @sparticuz/chromium, tests/helpers/browser.ts)
+// The web app in a real browser (playwright-core driving @sparticuz/chromium, testkit/browser.ts)
 // against `thaw start` on the test database: the sample logs, the demo's sequential chains, and one log
 // that keeps growing during the test. Screenshots of every page go to test-results/screenshots/ (the
 // README's pictures are made by `npm run screenshots`, never by the tests).
@@ -7,13 +7,13 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoHistory } from '../../cli/demo/writers';
-import { generateSmolvlaLog } from '../../cli/synthetic/smolvla-log';
-import { collectPageErrors, launchBrowser } from '../helpers/browser';
-import { PROJECT_DIR } from '../helpers/cli';
+import { generateSmolvlaLog } from '../../testkit/synthetic/smolvla-log';
+import { collectPageErrors, launchBrowser } from '../../testkit/browser';
+import { PROJECT_DIR } from '../../testkit/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { tempDir, waitFor } from '../helpers/ingest';
-import { copySamples } from './fixtures';
-import { startThaw, type ThawServer } from './server';
+import { copySamples } from '../../testkit/samples';
+import { startThaw, type ThawServer } from '../../testkit/thaw-server';
 
 const SCREENSHOTS = path.join(PROJECT_DIR, 'test-results', 'screenshots');
 

@@ -4,10 +4,10 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { collectPageErrors, launchBrowser } from '../helpers/browser';
+import { collectPageErrors, launchBrowser } from '../../testkit/browser';
 import { tempDir, waitFor } from '../helpers/ingest';
 import { mixedCounts, writeMixedLogs } from './mixed';
-import { startThaw, type ThawServer } from './server';
+import { startThaw, type ThawServer } from '../../testkit/thaw-server';
 
 let database: TestDatabase;
 let logs: { dir: string; cleanup(): Promise<void> };

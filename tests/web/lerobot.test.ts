@@ -7,11 +7,11 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunsResponse } from '../../lib/api/schemas/runs';
-import { PROJECT_DIR } from '../helpers/cli';
+import { PROJECT_DIR } from '../../testkit/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { collectPageErrors, launchBrowser } from '../helpers/browser';
+import { collectPageErrors, launchBrowser } from '../../testkit/browser';
 import { tempDir, waitFor } from '../helpers/ingest';
-import { startThaw, type ThawServer } from './server';
+import { startThaw, type ThawServer } from '../../testkit/thaw-server';
 
 const FIXTURES = path.join(PROJECT_DIR, 'tests', 'fixtures', 'lerobot');
 const SCREENSHOTS = path.join(PROJECT_DIR, 'test-results', 'screenshots');

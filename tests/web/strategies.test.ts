@@ -5,11 +5,11 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_DIR } from '../helpers/cli';
+import { PROJECT_DIR } from '../../testkit/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { collectPageErrors, launchBrowser } from '../helpers/browser';
+import { collectPageErrors, launchBrowser } from '../../testkit/browser';
 import { tempDir, waitFor } from '../helpers/ingest';
-import { startThaw, type ThawServer } from './server';
+import { startThaw, type ThawServer } from '../../testkit/thaw-server';
 import { STRATEGY_LOG_RUNS, writeStrategyLogs } from './strategy-logs';
 
 const SCREENSHOTS = path.join(PROJECT_DIR, 'test-results', 'screenshots');

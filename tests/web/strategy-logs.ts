@@ -3,7 +3,7 @@
 // costlier: dominated); task 2 has one run each of "unfreeze 8" and "unfreeze 9" that differ by noise only.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { generateSmolvlaLog, type SmolvlaLogOptions } from '../../cli/synthetic/smolvla-log';
+import { generateSmolvlaLog, type SmolvlaLogOptions } from '../../testkit/synthetic/smolvla-log';
 
 export const STRATEGY_LOG_RUNS = 8;
 export const EPOCHS = 12;
