@@ -19,7 +19,7 @@ import {
   unreadAlerts,
   unreadLabel,
 } from '@/lib/views/alert-inbox';
-import { fmtDateTime } from './format';
+import { fmtDateTime } from '@/lib/views/format';
 import { useCoalesced, useLiveChanges } from './live';
 
 const SEEN_KEY = 'thaw.alerts.seenAt';

@@ -21,7 +21,7 @@ import { Line } from 'react-chartjs-2';
 import type { BandPoint, ChartPoint } from '@/lib/api/schemas/common';
 import type { AggregateStat, ChartBand, ChartLine, ChartMarker } from '@/lib/views/chart-lines';
 import { PngButton, whiteBackground } from './chart-image';
-import { fmtDuration, fmtLoss } from './format';
+import { fmtDuration, fmtLoss } from '@/lib/views/format';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Filler);
 

@@ -11,7 +11,7 @@ import { changeTags } from '@/lib/api/tags';
 import { StarButton, TagChips, TagInput, sendJson } from './annotations';
 import { sortRuns } from '@/lib/api/sort-runs';
 import { LayerStrip, StatusDot, StrategyLabel, VerdictBadge } from './badges';
-import { fmtAgo, fmtCount, fmtDateTime, fmtLoss, fmtRatio, shortPath } from './format';
+import { fmtAgo, fmtCount, fmtDateTime, fmtLoss, fmtRatio, shortPath } from '@/lib/views/format';
 import { useCoalesced, useLiveChanges } from './live';
 
 const COLUMNS: { key: RunSortKey | null; label: string; title?: string; className?: string }[] = [

@@ -5,7 +5,7 @@ import { listRecommendations } from '@/lib/queries/strategies';
 import { countRuns } from '@/lib/queries/run-records';
 import type { RecommendationView } from '@/lib/api/schemas/strategies';
 import { fileName } from '@/lib/views/report';
-import { fmtCount, fmtLoss, fmtParams } from '../_components/format';
+import { fmtCount, fmtLoss, fmtParams } from '@/lib/views/format';
 import { TaskEpisodesForm } from '../_components/annotations';
 import { HiddenToggle } from '../_components/hidden-toggle';
 import { LiveRefresh } from '../_components/live';

@@ -6,7 +6,7 @@ import { Chart, LineController, LineElement, LinearScale, PointElement, ScatterC
 import { useRef } from 'react';
 import { Scatter } from 'react-chartjs-2';
 import { PngButton, whiteBackground } from '../_components/chart-image';
-import { fmtLoss } from '../_components/format';
+import { fmtLoss } from '@/lib/views/format';
 
 Chart.register(ScatterController, LineController, LineElement, PointElement, LinearScale, Tooltip);
 

@@ -4,7 +4,7 @@ import Link from 'next/link';
 import type { CompareResponse } from '@/lib/api/schemas/compare';
 import { summaryTable } from '@/lib/views/summary-table';
 import { VerdictBadge } from '../badges';
-import { fmtLoss, fmtPct, fmtRatio } from '../format';
+import { fmtLoss, fmtPct, fmtRatio } from '@/lib/views/format';
 
 export function SummaryTable({ data }: { data: CompareResponse }) {
   // Rows by facet (task, dataset size), then strategy; the winner is marked within its facet only.

@@ -11,7 +11,7 @@ import { getRunDetail } from '@/lib/queries/run';
 import { getRunSeriesBundle } from '@/lib/queries/series';
 import { singleRunColor } from '@/lib/views/strategy-colors';
 import { LayerStrip, StatusDot, StrategyLabel, VerdictBadge } from '../../_components/badges';
-import { fmtCount, fmtDateTime, fmtLoss, fmtParams, fmtPct, fmtRatio, retentionText } from '../../_components/format';
+import { fmtCount, fmtDateTime, fmtLoss, fmtParams, fmtPct, fmtRatio, retentionText } from '@/lib/views/format';
 import { RunAnnotationEditor } from '../../_components/annotations';
 import { LiveRefresh } from '../../_components/live';
 import { ConfigView } from '../../_components/config-view';
