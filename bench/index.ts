@@ -13,6 +13,7 @@ import { benchLoad } from './load';
 import { benchRuns10k, benchWeb, RUNS10K_FIGURES, WEB_FIGURES } from './web';
 import { figureErrors, isFigureError, stopBenchServer, type Outcome } from './support';
 import { benchTfeventsBackfill } from './tfevents';
+import { benchForecast } from './forecast';
 
 interface Group {
   name: string;
@@ -33,6 +34,7 @@ const GROUPS: Group[] = [
   { name: 'rss', figures: ['daemon_rss_200_files'], run: () => benchDaemonMemory() },
   { name: 'web', figures: WEB_FIGURES, run: () => benchWeb() },
   { name: 'runs10k', figures: RUNS10K_FIGURES, run: () => benchRuns10k() },
+  { name: 'forecast', figures: ['forecast_p95', 'forecast_backtest_per_run'], run: () => benchForecast() },
   { name: 'load', figures: ['api_load_requests_per_s', 'api_load_p50', 'api_load_p99', 'api_load_errors'], run: () => benchLoad() },
 ];
 

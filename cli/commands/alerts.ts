@@ -41,8 +41,11 @@ export function registerAlertsCommand(program: Command): void {
           url: publicUrl,
         });
         if (!result.ok) failed++;
+        const verdict = { delivered: 'ok', throttled: 'RATE LIMITED', retry: 'FAILED (would be retried)', permanent: 'FAILED' }[
+          result.outcome.kind
+        ];
         process.stdout.write(
-          `${channel.name} (${channel.type}): ${result.ok ? 'ok' : 'FAILED'}${result.httpStatus === null ? '' : ` HTTP ${result.httpStatus}`}: ${result.answer.replace(/\s+/g, ' ').trim()}\n`,
+          `${channel.name} (${channel.type}): ${verdict}${result.httpStatus === null ? '' : ` HTTP ${result.httpStatus}`}: ${result.answer}\n`,
         );
       }
       if (failed > 0) process.exitCode = 1;

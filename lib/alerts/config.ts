@@ -1,6 +1,7 @@
 // thaw-alerts.yaml: the alert channels, validated with zod. The file lives in the working directory
 // by default; THAW_ALERTS (lib/env.ts) moves it. A missing file means "no channels" (alerts are still
-// recorded); a file that does not validate is a ConfigError naming each bad field.
+// recorded); a file that does not validate is a ConfigError naming each bad field — by line and
+// column or field path, never by quoting the file: its lines hold channel tokens and secrets.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -8,6 +9,8 @@ import { z } from 'zod';
 import { ALERT_RULES, DEFAULT_ALERT_RULES, type AlertRule } from '../analysis/alerts';
 import { formatIssues, getEnv } from '../env';
 import { ConfigError, errorMessage } from '../errors';
+import { credentialsInConfigText, redactCredentials } from './redact';
+import { cutEnd } from './text';
 
 export const CHANNEL_TYPES = ['webhook', 'slack', 'feishu', 'dingtalk', 'wecom'] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
@@ -52,17 +55,35 @@ export interface AlertsConfig {
   channels: AlertChannel[];
 }
 
-/** Parses the YAML text of an alerts file; throws ConfigError with one line per problem. */
+/**
+ * A YAML syntax error as line, column and what is wrong. The parser's own message ends with a code
+ * frame quoting the offending lines (a `url:` line holds the channel's token): only its first
+ * sentence is kept, without the frame.
+ */
+function yamlProblem(error: unknown): string {
+  const { linePos, code } = error as { linePos?: { line: number; col: number }[]; code?: string };
+  const what = errorMessage(error)
+    .split('\n')[0]!
+    .replace(/ at line \d+, column \d+:?\s*$/, '');
+  const where = linePos?.[0] ? `line ${linePos[0].line}, column ${linePos[0].col}: ` : '';
+  return `${where}${what}${code ? ` (${code})` : ''}`;
+}
+
+/** Parses the YAML text of an alerts file; throws ConfigError with one line per problem, no secret in it. */
 export function parseAlertsConfig(text: string, file: string): AlertChannel[] {
+  // Whatever the error says, the values of `url:` and `secret:` lines (and their tokens) are hidden.
+  const hide = (message: string) => redactCredentials(message, credentialsInConfigText(text));
   let raw: unknown;
   try {
     raw = parseYaml(text);
   } catch (error) {
-    throw new ConfigError(`${file}: not valid YAML: ${errorMessage(error)}`);
+    throw new ConfigError(hide(`${file}: not valid YAML at ${yamlProblem(error)}`));
   }
   const result = configSchema.safeParse(raw ?? { channels: [] });
   if (!result.success) {
-    throw new ConfigError(`${file} is not a valid alerts file:\n${formatIssues(result.error.issues, (key) => key || '(top level)')}`);
+    throw new ConfigError(
+      hide(`${file} is not a valid alerts file:\n${formatIssues(result.error.issues, (key) => cutEnd(key || '(top level)', 80))}`),
+    );
   }
   return result.data.channels.map((c) => ({
     name: c.name,

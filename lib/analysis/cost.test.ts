@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { epochTrainingSeconds, runCost } from './cost';
+import { epochTrainingSeconds, minutesPerStep, runCost } from './cost';
 
 describe('epochTrainingSeconds', () => {
   it('tqdm elapsed first, then the printed ⏱️ minutes, then ms/batch × steps', () => {
@@ -52,5 +52,40 @@ describe('runCost', () => {
 
   it('no timing → nulls', () => {
     expect(runCost([], 10)).toEqual({ minutesPerEpoch: null, trainingMinutes: null, timedEpochs: 0, complete: false, source: null });
+  });
+});
+
+describe('minutesPerStep', () => {
+  it.each([
+    ['no records', [], null],
+    [
+      'update and data time, averaged',
+      [
+        { procMs: 300, dataS: 0.06 },
+        { procMs: 360, dataS: 0.0 },
+      ],
+      (0.36 + 0.36) / 2 / 60,
+    ],
+    ['data_s missing counts as 0', [{ procMs: 600, dataS: null }], 0.01],
+    [
+      'records without updt_s are skipped',
+      [
+        { procMs: null, dataS: 5 },
+        { procMs: 1200, dataS: 0 },
+      ],
+      0.02,
+    ],
+    [
+      'negative or non-finite values are skipped',
+      [
+        { procMs: Number.NaN, dataS: 1 },
+        { procMs: -5, dataS: 1 },
+      ],
+      null,
+    ],
+  ])('%s', (_name, records, expected) => {
+    const got = minutesPerStep(records);
+    if (expected === null) expect(got).toBeNull();
+    else expect(got).toBeCloseTo(expected, 10);
   });
 });

@@ -77,3 +77,26 @@ export function runCost(seconds: readonly EpochSeconds[], epochsDone: number): R
     source,
   };
 }
+
+/** One step-timing record: LeRobot's `updt_s` (stored as procMs) and `data_s`, each a mean over its log interval. */
+export interface StepTiming {
+  procMs: number | null;
+  dataS: number | null;
+}
+
+/**
+ * Minutes per optimiser step from step timing records (module rule for step-logged runs, which print
+ * no epoch timing): a record's step takes updt_s + data_s seconds (update and data loading; a missing
+ * data_s counts as 0, so the estimate can only be low); the mean over the records with updt_s.
+ * Null without any.
+ */
+export function minutesPerStep(records: readonly StepTiming[]): number | null {
+  let sum = 0;
+  let n = 0;
+  for (const r of records) {
+    if (!finite(r.procMs)) continue;
+    sum += r.procMs / 1000 + (finite(r.dataS) ? r.dataS : 0);
+    n++;
+  }
+  return n === 0 ? null : sum / n / 60;
+}

@@ -13,6 +13,11 @@
  * - convergence.ts  epochs and training time to within 5% of a run's best validation
  * - cost.ts         training seconds per epoch (tqdm, printed minutes, ms/batch) and a run's cost
  * - pareto.ts       the (training time, best validation) Pareto front and its trade-off sentences
+ * - curve-fit.ts    learning-curve families fitted on log loss (ml-levenberg-marquardt), robustly
+ * - forecast.ts     a curve's level at its end: raw forecast, calibrated 80% interval, P(below a value)
+ * - forecast-run.ts a run's deciding curve, finished runs as peers, the incumbent, backtest points
+ * - forecast-answer.ts the answer for one run: forecast, pBeat, verdict, GPU minutes saved, sentence
+ * - backtest.ts     backtests of finished runs, calibration, honest coverage and skill scores
  */
 export type {
   AnalysisRun,
@@ -128,6 +133,58 @@ export {
 
 export { CONVERGENCE_TOLERANCE, convergence, type Convergence } from './convergence';
 
-export { epochTrainingSeconds, runCost, type EpochSeconds, type EpochTimingInput, type RunCost, type TimingSource } from './cost';
+export {
+  epochTrainingSeconds,
+  minutesPerStep,
+  runCost,
+  type EpochSeconds,
+  type EpochTimingInput,
+  type RunCost,
+  type StepTiming,
+  type TimingSource,
+} from './cost';
 
 export { dominates, paretoFront, tradeoffSentences, type ParetoPoint, type TradeoffMember } from './pareto';
+
+export {
+  INTERVAL_LEVEL,
+  LEVEL_WINDOW,
+  MIN_POINTS,
+  cleanPoints,
+  levelAt,
+  mergePoints,
+  seenAt,
+  type Calibration,
+  type WeightedPoint,
+} from './forecast';
+
+export {
+  FINISHED_STATUSES,
+  PEER_GRID,
+  finishedCurve,
+  forecastFraction,
+  gridAround,
+  isFinished,
+  runCurve,
+  strategyKeyOf,
+  type BacktestPoint,
+  type FinishedCurve,
+  type ForecastAxis,
+  type ForecastMetric,
+  type ForecastRun,
+  type Incumbent,
+} from './forecast-run';
+
+export { UNLIKELY_P, forecastRun, lossText, type ForecastVerdict, type OverfittingForecast, type RunForecast } from './forecast-answer';
+
+export {
+  BACKTEST_FRACTIONS,
+  MIN_CALIBRATION_CASES,
+  backtestCases,
+  calibrationsFromCases,
+  servedCases,
+  summarizeBacktest,
+  type BacktestCase,
+  type BacktestSummary,
+  type ForecastCalibration,
+} from './backtest';

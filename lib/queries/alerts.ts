@@ -50,6 +50,8 @@ export async function pageAlerts(options: AlertsFilter): Promise<{ alerts: Alert
           lastError: d.lastError,
           deliveredAt: d.deliveredAt?.toISOString() ?? null,
           nextAttemptAt: d.status === 'pending' ? d.nextAttemptAt.toISOString() : null,
+          digest: d.digest,
+          throttled: d.status === 'pending' && d.throttled,
         })),
     };
   });

@@ -60,6 +60,8 @@ describe('how alerts read', () => {
     lastError: null,
     deliveredAt: null,
     nextAttemptAt: null,
+    digest: null,
+    throttled: false,
     ...d,
   });
   it.each([
@@ -72,6 +74,21 @@ describe('how alerts read', () => {
       'retrying (2 attempts so far, last: HTTP 502), next at 18:09:00 UTC',
     ],
     [delivery({ status: 'failed', attempts: 6, lastError: 'HTTP 500' }), 'failed', 'failed after 6 attempts: HTTP 500'],
+    [
+      delivery({ status: 'delivered', attempts: 1, deliveredAt: T(3), digest: 25 }),
+      'delivered',
+      'delivered 18:03:00 UTC in a digest of 25 alerts',
+    ],
+    [
+      delivery({ attempts: 1, throttled: true, nextAttemptAt: T(13), lastError: 'rate limited (HTTP 429); waiting 601 s: rate_limited' }),
+      'retrying',
+      'rate limited by the service; sending again at 18:13:00 UTC (rate limited (HTTP 429); waiting 601 s: rate_limited)',
+    ],
+    [
+      delivery({ status: 'failed', attempts: 0, lastError: "the alert does not fit wecom's limit" }),
+      'failed',
+      "not sent: the alert does not fit wecom's limit",
+    ],
   ])('deliveryText %#', (d, tone, text) => expect(deliveryText(d)).toEqual({ tone, text }));
 
   it('a notification names the run, rule, task and strategy and opens the run', () => {

@@ -71,9 +71,18 @@ export function deliveryText(d: Delivery): { tone: DeliveryTone; text: string } 
   if (d.status === 'delivered')
     return {
       tone: 'delivered',
-      text: `delivered${d.deliveredAt ? ` ${clock(d.deliveredAt)}` : ''}${d.attempts > 1 ? ` after ${tries}` : ''}`,
+      text: `delivered${d.deliveredAt ? ` ${clock(d.deliveredAt)}` : ''}${d.digest ? ` in a digest of ${d.digest} alerts` : ''}${d.attempts > 1 ? ` after ${tries}` : ''}`,
     };
-  if (d.status === 'failed') return { tone: 'failed', text: `failed after ${tries}${d.lastError ? `: ${d.lastError}` : ''}` };
+  if (d.status === 'failed')
+    return {
+      tone: 'failed',
+      text: d.attempts === 0 ? `not sent: ${d.lastError ?? 'failed'}` : `failed after ${tries}${d.lastError ? `: ${d.lastError}` : ''}`,
+    };
+  if (d.throttled)
+    return {
+      tone: 'retrying',
+      text: `rate limited by the service${d.nextAttemptAt ? `; sending again at ${clock(d.nextAttemptAt)}` : ''}${d.lastError ? ` (${d.lastError})` : ''}`,
+    };
   if (d.attempts === 0) return { tone: 'sending', text: 'sending' };
   return {
     tone: 'retrying',

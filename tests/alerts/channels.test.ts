@@ -48,9 +48,10 @@ describe('channel formats', () => {
     expect(request.headers['x-thaw-signature']).toBeUndefined();
   });
 
-  it('slack: {"text"} with the facts', async () => {
+  it('slack: {"text", "mrkdwn": false} with the facts', async () => {
     const { json } = await send(channel('slack', null));
-    expect(Object.keys(json)).toEqual(['text']);
+    expect(Object.keys(json)).toEqual(['text', 'mrkdwn']);
+    expect(json.mrkdwn).toBe(false);
     expect(json.text).toContain('run 12');
     expect(json.text).toContain(alert.id);
     expect(json.text).toContain(alert.url);
@@ -65,9 +66,10 @@ describe('channel formats', () => {
     expect(json.sign).toBe(createHmac('sha256', `${timestamp}\n${'fs-secret'}`).update('').digest('base64'));
   });
 
-  it('dingtalk: markdown body, timestamp + sign query parameters', async () => {
+  it('dingtalk: markdown body with msgUuid, timestamp + sign query parameters', async () => {
     const { request, json } = await send(channel('dingtalk', 'SECding', '/dingtalk?access_token=tok123'));
     expect(json.msgtype).toBe('markdown');
+    expect(json.msgUuid).toBe(alert.id);
     expect((json.markdown as { title: string; text: string }).text).toContain(alert.url);
     expect(request.query.get('access_token')).toBe('tok123');
     const timestamp = request.query.get('timestamp')!;
@@ -84,6 +86,7 @@ describe('channel formats', () => {
   it('a chat service refusing in its body is a failure, and its answer carries no URL or secret', async () => {
     const result = await sendAlert(channel('dingtalk', 'SECding', '/refuse?access_token=tok123'), alert);
     expect(result.ok).toBe(false);
+    expect(result.outcome.kind).toBe('permanent');
     expect(result.answer).toContain('310000');
     const down = await sendAlert({ ...channel('webhook', 's3cret-value'), url: 'http://127.0.0.1:1/hook?token=tok-abcdef' }, alert);
     expect(down.ok).toBe(false);

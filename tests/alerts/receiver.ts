@@ -1,4 +1,5 @@
-// A real local HTTP receiver that records every request (for the alert tests).
+// A real local HTTP receiver that records every request (for the alert tests); tests/alerts/vendors.ts
+// builds receivers that answer as each chat service does on top of it.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -11,7 +12,10 @@ export interface Received {
 }
 
 export async function startReceiver(
-  answer: (request: Received, index: number) => { status: number; body: string } | 'hang' = () => ({ status: 200, body: 'ok' }),
+  answer: (request: Received, index: number) => { status: number; body: string; headers?: Record<string, string> } | 'hang' = () => ({
+    status: 200,
+    body: 'ok',
+  }),
 ) {
   const received: Received[] = [];
   const hanging: http.ServerResponse[] = [];
@@ -27,7 +31,7 @@ export async function startReceiver(
         hanging.push(res);
         return;
       }
-      res.writeHead(reply.status, { 'Content-Type': 'application/json' }).end(reply.body);
+      res.writeHead(reply.status, { 'Content-Type': 'application/json', ...reply.headers }).end(reply.body);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -35,6 +39,8 @@ export async function startReceiver(
   return {
     url: `http://127.0.0.1:${port}`,
     received,
+    /** Requests still waiting for an answer that will not come. */
+    hangingNow: () => hanging.filter((res) => !res.destroyed && !res.socket?.destroyed).length,
     close: () =>
       new Promise<void>((resolve) => {
         for (const res of hanging) res.destroy();

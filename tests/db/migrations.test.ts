@@ -57,7 +57,9 @@ describe('migrations', () => {
     expect(tables).toEqual([
       'Alert',
       'AlertAttempt',
+      'AlertChannel',
       'AlertDelivery',
+      'AlertSend',
       'EpochMetric',
       'EvalPoint',
       'LogSource',

@@ -35,10 +35,16 @@ export type AlertsQuery = z.infer<typeof alertsQuery>;
 export const alertDeliverySchema = z.object({
   channel: z.string(),
   status: z.enum(['pending', 'delivered', 'failed']),
+  /** Requests that carried this alert to the channel (a throttled one counts). */
   attempts: z.number().int(),
+  /** The reason of the last failed request, redacted (no URL, token or secret) before it was cut. */
   lastError: z.string().nullable(),
   deliveredAt: z.string().nullable(),
   nextAttemptAt: z.string().nullable(),
+  /** Delivered inside a digest of this many alerts (a burst larger than the channel's rate budget); null: on its own. */
+  digest: z.number().int().nullable(),
+  /** Pending because the service rate-limited the channel (not a failure): sent again at `nextAttemptAt`. */
+  throttled: z.boolean(),
 });
 
 export const alertSchema = z.object({
