@@ -81,7 +81,7 @@ export default tseslint.config(
               'A unit test imports its source and shared test data only.',
             ),
             {
-              regex: String.raw`(^|/)tests/(?!(helpers/tfevents-writer|helpers/parse-fixtures|fixtures/generate)$)`,
+              regex: String.raw`(^|/)tests/(?!(helpers/tfevents-writer|helpers/tb-reference|helpers/parse-fixtures|fixtures/generate)$)`,
               message: 'Unit tests take shared test data from testkit/ (tests/ is the integration suite).',
             },
           ],

@@ -7,8 +7,11 @@
 
 import type { ConfigSettings } from '../lib/analysis/config-check';
 
-/** Which parser module recognised a run. */
-export type RunFormat = 'smolvla_sequential' | 'lerobot' | 'generic_tqdm';
+/**
+ * Which parser module recognised a run. `tensorboard`: read from event files whose path and tags are
+ * not the SmolVLA trainer's (lib/analysis/scalar-metrics.ts runFormatFor).
+ */
+export type RunFormat = 'smolvla_sequential' | 'lerobot' | 'generic_tqdm' | 'tensorboard';
 
 /** 'stopped': the user interrupted the trainer (KeyboardInterrupt), distinct from a crash. */
 export type RunStatus = 'running' | 'completed' | 'crashed' | 'stopped';
@@ -33,6 +36,8 @@ export interface RunInfo {
   totalSteps: number;
   /** LeRobot's `dataset.num_episodes=N`. */
   episodes: number;
+  /** LeRobot's `dataset.repo_id` (printed config or train_config.json): the run's task when it has no task id. */
+  dataset: string;
   /** A completed run whose model upload failed afterwards (LeRobot: traceback after `End of training`). */
   pushError: string;
   /** pretrained hub id / path, the previous task's checkpoint, or from scratch. */
@@ -101,6 +106,37 @@ export function emptyScalarBlock(): ScalarBlock {
   return { epochs: { epoch: [], metric: [], value: [] }, validations: { epoch: [], taskId: [], loss: [] } };
 }
 
+/**
+ * Every scalar of an event file, as written, in columns (a backfill reads millions; typed arrays go
+ * to a binary COPY as they are): point i < length is (tags[tag[i]], step[i], wallTime[i], value[i]),
+ * in file order, repeated steps kept; values are the float32 or float64 the file holds. Values of
+ * other plugins (histograms, images, text, hparams, graphs…) are counted per plugin, never dropped in
+ * silence.
+ */
+export interface SeriesBlock {
+  length: number;
+  /** The distinct tags of this block, in the order first seen in it. */
+  tags: string[];
+  tag: Int32Array;
+  step: Float64Array;
+  wallTime: Float64Array;
+  value: Float64Array;
+  /** Non-scalar values of this block by plugin name ('' for values that name no plugin). */
+  others: Record<string, number>;
+}
+
+export function emptySeriesBlock(capacity = 0): SeriesBlock {
+  return {
+    length: 0,
+    tags: [],
+    tag: new Int32Array(capacity),
+    step: new Float64Array(capacity),
+    wallTime: new Float64Array(capacity),
+    value: new Float64Array(capacity),
+    others: {},
+  };
+}
+
 /** The trainer's own Forgetting Analysis verdict (loss < 0.7, < 1.0, else). */
 export type Retention = 'retained' | 'slight_degradation' | 'significant_forgetting';
 
@@ -142,11 +178,28 @@ export type ParseEvent =
       settings?: ConfigSettings;
       /** Among several configs of one run, the highest rank wins (LeRobot: the checkpoint's step). */
       rank?: number;
+      /**
+       * Where a run-directory config came from when it is not Hydra's or LeRobot's: TensorBoard's
+       * HParams session start info, or Lightning's hparams.yaml.
+       */
+      source?: 'tensorboard_hparams' | 'hparams_yaml';
     })
   | (RunScoped & { type: 'strategy'; strategy: StrategyInfo })
   | (RunScoped & { type: 'epoch'; epoch: number; metrics: Partial<EpochMetrics> })
   /** Many epoch and validation values at once (event files); `line` is the first record's. */
   | (RunScoped & { type: 'scalars'; block: ScalarBlock })
+  | (RunScoped & {
+      /**
+       * Added by the event-file reader: every scalar of the file (and its other values, counted),
+       * `line` the first record's. `dir`: the file's folder relative to its run directory, by path
+       * (ingest/rundir/identity.ts runDirOfFile).
+       */
+      type: 'series';
+      dir: string;
+      /** Ordinal of the block's first point among the file's points (0-based): point i is `firstPoint + i`, unique per file. */
+      firstPoint: number;
+      block: SeriesBlock;
+    })
   | (RunScoped & {
       type: 'step';
       /** Global optimiser step, 1-based: (epoch-1)·stepsPerEpoch + n for tqdm frames. */
@@ -186,6 +239,8 @@ export type ParseEvent =
       path: string | null;
       /** Added by the parsers: the optimiser step for step-based trainers (LeRobot "Checkpoint policy after step N"). */
       step?: number;
+      /** The checkpoint's folder was found (LeRobot's checkpoints/<step>/): not a line of a log. */
+      onDisk?: boolean;
     })
   | (RunScoped & {
       type: 'status';

@@ -11,7 +11,7 @@ import { Liveness } from './liveness';
 import { createLogParser, type ParserState } from './parse';
 import type { ParseEvent } from './events';
 import type { SourceKind } from './rundir/identity';
-import { TfEventsReader } from './rundir/readers';
+import { TfEventsReader, type TfEventsReaderState } from './rundir/readers';
 import { commitBatch, FINGERPRINT_BYTES, markSource, registerSource, type SourceCursor, type FileProbe } from './store';
 import type { Logger } from '../lib/log';
 
@@ -102,12 +102,19 @@ class LogReader implements SourceReader {
   }
 }
 
-/** TensorBoard event files: TFRecords; the reader resumes from the offset alone. */
+/** What the tailer keeps in LogSource.parserState for an event file (`reader` absent in cursors stored before it was kept). */
+interface EventFileState {
+  tfevents: true;
+  reader?: TfEventsReaderState;
+}
+
+/** TensorBoard event files: TFRecords; the reader resumes from the offset and its tags' plugins. */
 class EventFileReader implements SourceReader {
   private readonly reader: TfEventsReader;
 
   constructor(file: string, cursor: SourceCursor) {
-    this.reader = new TfEventsReader(file, { startOffset: cursor.offset, startLine: cursor.line });
+    const stored = cursor.parserState as Partial<EventFileState> | null;
+    this.reader = new TfEventsReader(file, { startOffset: cursor.offset, startLine: cursor.line, state: stored?.reader ?? null });
   }
 
   push(chunk: Buffer): { events: ParseEvent[]; records: number } {
@@ -122,8 +129,8 @@ class EventFileReader implements SourceReader {
     return this.reader.committedLine;
   }
 
-  snapshot(): { tfevents: true } {
-    return { tfevents: true };
+  snapshot(): EventFileState {
+    return { tfevents: true, reader: this.reader.state };
   }
 }
 

@@ -46,7 +46,7 @@ export default async function StrategiesPage({ searchParams }: { searchParams: P
       {data.recommendations.length === 0 && <section className="panel">No runs yet.</section>}
       <div className="recommendations">
         {data.recommendations.map((rec) => (
-          <Recommendation key={`${rec.taskId}-${rec.datasetFrames}`} rec={rec} heuristicTable={data.heuristicTable} />
+          <Recommendation key={`${rec.taskId}-${rec.dataset}-${rec.datasetFrames}`} rec={rec} heuristicTable={data.heuristicTable} />
         ))}
       </div>
       <HeuristicTable heuristicTable={data.heuristicTable} fpe={query.fpe} />

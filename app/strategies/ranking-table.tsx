@@ -25,7 +25,10 @@ export function RankingTable({ rec, heuristicTable }: { rec: RecommendationView;
             <th className="num" title="mean over runs of each run's best own-task validation loss">
               Best val (mean)
             </th>
-            <th className="num" title="t-interval over runs; with one run, ±1.96σ of that run's own epoch-to-epoch validation noise">
+            <th
+              className="num"
+              title="on log loss: t-interval over runs; with one run, that run's own epoch-to-epoch validation noise (trend taken out)"
+            >
               95% interval
             </th>
             <th>vs next</th>

@@ -11,7 +11,7 @@ export function Recommendation({ rec, heuristicTable }: { rec: RecommendationVie
   return (
     <section className="panel" data-testid="recommendation">
       <h2>
-        task{rec.taskId ?? '?'} {rec.taskName ?? ''} <span className="muted small">{datasetText(rec)}</span>
+        {rec.label} <span className="muted small">{datasetText(rec)}</span>
       </h2>
       {rec.taskId !== null && rec.episodesSource !== 'given' && (
         <TaskEpisodesForm taskId={rec.taskId} episodes={rec.episodesSource === 'task' ? rec.episodes : null} />

@@ -15,13 +15,14 @@
 // Emitted steps strictly increase within a run, so distinct records never share a row.
 import type { RunInfo } from '../events';
 import { clip, formatBigNumber, parseBigNumber, parseNumber } from './common';
+import { MAX_CONFIG_DUMP, endsConfigDump, isConfigContinuation, printedConfigEvents } from './lerobot-config';
 import { Malformed, ROLE_CONTENT, ROLE_EVIDENCE, ROLE_HEADER, type FormatParser, type LineRole, type RunContext } from './types';
 
 type ConfigKey = 'batch_size' | 'log_freq' | 'steps';
 
 export type LerobotLine =
-  | { k: 'config_dump'; batchSize: number | null; logFreq: number | null }
-  | { k: 'config_entry'; entries: [ConfigKey, number][] }
+  | { k: 'config_dump'; batchSize: number | null; logFreq: number | null; text: string }
+  | { k: 'config_entry'; entries: [ConfigKey, number][]; text: string }
   | { k: 'info'; info: Partial<RunInfo>; zeroBased?: boolean }
   | { k: 'start'; batchSize: number | null }
   | { k: 'train'; step: string; smpl: string; meters: string }
@@ -67,6 +68,8 @@ export interface LerobotState {
   /** "Eval policy at step N" gives the exact step of the eval line that follows. */
   pendingEvalStep: number | null;
   nonFiniteWarned: boolean;
+  /** The printed config read so far (./lerobot-config.ts), until its last line; absent in older states. */
+  dump?: string | null;
 }
 
 /** Records kept for re-estimation at most (older estimated records keep their estimate). */
@@ -160,7 +163,7 @@ function recogniseMessage(message: string): LerobotLine | Malformed | null {
     // pformat(cfg.to_dict()) sorts keys: the first line is usually "{'batch_size': 8,".
     const batch = /^\{'batch_size': (\d+)/.exec(message);
     const logFreq = /^\{'log_freq': (\d+)/.exec(message);
-    return { k: 'config_dump', batchSize: batch ? Number(batch[1]) : null, logFreq: logFreq ? Number(logFreq[1]) : null };
+    return { k: 'config_dump', batchSize: batch ? Number(batch[1]) : null, logFreq: logFreq ? Number(logFreq[1]) : null, text: message };
   }
   if (message.startsWith('step:')) {
     const tracker = TRACKER.exec(message.trimEnd());
@@ -220,9 +223,9 @@ function recogniseSimpleMessage(message: string): LerobotLine | null {
 
 function recogniseConfigEntry(text: string): LerobotLine | null {
   const top = TOP_CONFIG_ENTRY.exec(text);
-  if (top) return { k: 'config_entry', entries: [[top[1] as ConfigKey, Number(top[2])]] };
+  if (top) return { k: 'config_entry', entries: [[top[1] as ConfigKey, Number(top[2])]], text };
   // 2024: the training settings are nested, `'training': {'batch_size': 64, … 'log_freq': 100, 'offline_steps': 1500,`.
-  if (!text.startsWith(" 'training': {")) return null;
+  if (!text.startsWith(" 'training': {")) return isConfigContinuation(text) ? { k: 'config_entry', entries: [], text } : null;
   const entries: [ConfigKey, number][] = [];
   const batch = /'batch_size': (\d+)/.exec(text);
   if (batch) entries.push(['batch_size', Number(batch[1])]);
@@ -230,7 +233,7 @@ function recogniseConfigEntry(text: string): LerobotLine | null {
   if (logFreq) entries.push(['log_freq', Number(logFreq[1])]);
   const steps = /'offline_steps': (\d+)/.exec(text);
   if (steps) entries.push(['steps', Number(steps[1])]);
-  return entries.length > 0 ? { k: 'config_entry', entries } : null;
+  return { k: 'config_entry', entries, text };
 }
 
 function recognise(text: string): LerobotLine | Malformed | null {
@@ -271,10 +274,13 @@ function initialState(): LerobotState {
     bucket: null,
     pendingEvalStep: null,
     nonFiniteWarned: false,
+    dump: null,
   };
 }
 
 function apply(line: LerobotLine, state: LerobotState, ctx: RunContext): void {
+  // Any other line before the printed config's last one: the dump was cut, nothing is read from it.
+  if (state.dump != null && line.k !== 'config_entry') state.dump = null;
   applyLine(line, state, ctx);
   if (line.k !== 'frame') state.frame = null; // a counter only pins the record glued right after it
 }
@@ -285,14 +291,15 @@ function applyLine(line: LerobotLine, state: LerobotState, ctx: RunContext): voi
       state.sawStart = true;
       if (line.batchSize !== null) setBatch(line.batchSize, state, ctx);
       if (line.logFreq !== null) state.logFreq = line.logFreq;
-      return;
+      state.dump = '';
+      return readDump(line.text, state, ctx);
     case 'config_entry':
       for (const [key, value] of line.entries) {
         if (key === 'log_freq') state.logFreq = value;
         else if (key === 'batch_size') setBatch(value, state, ctx);
         else applyInfo({ totalSteps: value }, state, ctx);
       }
-      return;
+      return readDump(line.text, state, ctx);
     case 'info':
       if (line.zeroBased) state.zeroBased = true;
       if (line.info.batchSize !== undefined) state.batchSize = line.info.batchSize;
@@ -348,6 +355,22 @@ function applyLine(line: LerobotLine, state: LerobotState, ctx: RunContext): voi
     case 'other':
       return;
   }
+}
+
+/** One more line of the printed config; after its last one, what it says about the run. */
+function readDump(text: string, state: LerobotState, ctx: RunContext): void {
+  if (state.dump == null) return;
+  const dump = state.dump === '' ? text : `${state.dump}\n${text}`;
+  if (dump.length > MAX_CONFIG_DUMP) {
+    state.dump = null;
+    return;
+  }
+  if (!endsConfigDump(text)) {
+    state.dump = dump;
+    return;
+  }
+  state.dump = null;
+  for (const event of printedConfigEvents(dump)) ctx.emit(event);
 }
 
 function setBatch(batchSize: number, state: LerobotState, ctx: RunContext): void {

@@ -1,6 +1,18 @@
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { describe, expect, it } from 'vitest';
-import { bfloat16ToNumber, decodeEvent, DT_BFLOAT16, DT_DOUBLE, DT_FLOAT, DT_HALF, DT_INT64, halfToNumber } from './event';
+import {
+  bfloat16ToNumber,
+  decodeEvent,
+  DT_BFLOAT16,
+  DT_DOUBLE,
+  DT_FLOAT,
+  DT_HALF,
+  DT_INT64,
+  EventReader,
+  eventDecoder,
+  halfToNumber,
+  type EventReaderOptions,
+} from './event';
 import { encodeEvent, FILE_VERSION, mulberry32, type ScalarStyle } from '../../tests/helpers/tfevents-writer';
 
 const f32 = (x: number): number => Math.fround(x);
@@ -42,7 +54,7 @@ describe('decodeEvent', () => {
     });
   });
 
-  const styles: ScalarStyle[] = ['simple', 'tensor', 'float_val', 'double_val', 'tensor_no_metadata'];
+  const styles: ScalarStyle[] = ['simple', 'tensor', 'float_val', 'double_val'];
   for (const style of styles) {
     it(`reads scalars written in ${style} style`, () => {
       const e = ok(
@@ -102,7 +114,7 @@ describe('decodeEvent', () => {
       [(w) => w.tag(1, WireType.Varint).int32(DT_INT64).tag(10, WireType.LengthDelimited).fork().int64(12).join(), 12],
       [(w) => w.tag(1, WireType.Varint).int32(DT_FLOAT).tag(5, WireType.Bit32).float(2.5), 2.5],
     ];
-    for (const [build, expected] of cases) expect(ok(tensorEvent(build)).scalars).toEqual([{ tag: 't', value: expected }]);
+    for (const [build, expected] of cases) expect(ok(tensorEvent(build, 'scalars')).scalars).toEqual([{ tag: 't', value: expected }]);
   });
 
   it('ignores non-scalar tensors and tensors of other plugins', () => {
@@ -182,6 +194,174 @@ describe('decodeEvent', () => {
 
   it('empty input is an event with defaults', () => {
     expect(decodeEvent(new Uint8Array(0))).toEqual({ ok: true, event: { wallTime: 0, step: 0, scalars: [] } });
+  });
+});
+
+/** A Value of another kind (histo = 5, image = 4, audio = 6) or a plain tensor, with optional metadata (plugin, data class, content). */
+function valueEvent(
+  tag: string,
+  body: (w: BinaryWriter) => void,
+  metadata?: { plugin: string; dataClass?: number; content?: Uint8Array },
+): Uint8Array {
+  const w = new BinaryWriter();
+  w.tag(2, WireType.Varint).int64(3);
+  w.tag(5, WireType.LengthDelimited).fork();
+  w.tag(1, WireType.LengthDelimited).fork();
+  w.tag(1, WireType.LengthDelimited).string(tag);
+  body(w);
+  if (metadata) {
+    w.tag(9, WireType.LengthDelimited).fork();
+    w.tag(1, WireType.LengthDelimited).fork().tag(1, WireType.LengthDelimited).string(metadata.plugin);
+    if (metadata.content) w.tag(2, WireType.LengthDelimited).bytes(metadata.content);
+    w.join();
+    if (metadata.dataClass !== undefined) w.tag(4, WireType.Varint).int32(metadata.dataClass);
+    w.join();
+  }
+  w.join().join();
+  return w.finish();
+}
+
+const rank0 = (x: number) => (w: BinaryWriter) =>
+  w.tag(8, WireType.LengthDelimited).fork().tag(1, WireType.Varint).int32(DT_FLOAT).tag(5, WireType.Bit32).float(x).join();
+const histo = (w: BinaryWriter) => w.tag(5, WireType.LengthDelimited).fork().tag(1, WireType.Bit64).double(0).join();
+const image = (w: BinaryWriter) => w.tag(4, WireType.LengthDelimited).fork().tag(1, WireType.Varint).int32(2).join();
+const audio = (w: BinaryWriter) => w.tag(6, WireType.LengthDelimited).fork().tag(1, WireType.Bit32).float(16000).join();
+const simple = (x: number) => (w: BinaryWriter) => w.tag(2, WireType.Bit32).float(x);
+
+/** Reads records with one reader: per record, its scalars and the plugins of its other values. */
+function readAll(records: Uint8Array[], options?: EventReaderOptions) {
+  const reader = new EventReader(options);
+  const out = records.map((record) => {
+    expect(reader.read(record, 0, record.length)).toBeNull();
+    const f = reader.fields;
+    return {
+      scalars: f.tags.slice(0, f.count).map((tag, i) => [tag, f.values[i]]),
+      others: f.otherPlugins.slice(0, f.otherCount),
+      hparams: f.hparamsCount,
+    };
+  });
+  return { out, reader };
+}
+
+describe("a tag's plugin is its first value's (TensorBoard's initial metadata)", () => {
+  it('TF2 names the scalars plugin on the first value only: the later ones are scalars too', () => {
+    const { out } = readAll([
+      valueEvent('acc', rank0(0.5), { plugin: 'scalars' }),
+      valueEvent('acc', rank0(0.25)),
+      valueEvent('acc', rank0(0.125)),
+    ]);
+    expect(out.map((r) => r.scalars)).toEqual([[['acc', 0.5]], [['acc', 0.25]], [['acc', 0.125]]]);
+  });
+
+  it('a tensor whose tag never named a plugin is no scalar (TensorBoard shows none): counted under plugin ""', () => {
+    const { out } = readAll([valueEvent('t', rank0(1)), valueEvent('t', rank0(2), { plugin: 'scalars' })]);
+    expect(out).toEqual([
+      { scalars: [], others: [''], hparams: 0 },
+      { scalars: [], others: [''], hparams: 0 },
+    ]);
+  });
+
+  it('histograms, images and audio (legacy or plugin tensors) are counted by plugin; a later simple_value of such a tag too', () => {
+    const { out } = readAll([
+      valueEvent('h', histo),
+      valueEvent('i', image),
+      valueEvent('a', audio),
+      valueEvent('h', simple(1)),
+      valueEvent('w', rank0(1), { plugin: 'histograms' }),
+      valueEvent('w', rank0(2)),
+      valueEvent('txt', (w) => w.tag(8, WireType.LengthDelimited).fork().tag(1, WireType.Varint).int32(7).join(), {
+        plugin: 'text',
+        dataClass: 2,
+      }),
+    ]);
+    expect(out.map((r) => r.others)).toEqual([
+      ['histograms'],
+      ['images'],
+      ['audio'],
+      ['histograms'],
+      ['histograms'],
+      ['histograms'],
+      ['text'],
+    ]);
+    expect(out.every((r) => r.scalars.length === 0)).toBe(true);
+  });
+
+  it('a simple_value is a scalar whatever its metadata names (data_compat), unless the metadata sets a data class', () => {
+    const { out } = readAll([
+      valueEvent('s', simple(0.5), { plugin: 'ignored_plugin' }),
+      valueEvent('c', simple(1), { plugin: 'custom', dataClass: 1 }),
+    ]);
+    expect(out.map((r) => [r.scalars, r.others])).toEqual([
+      [[['s', 0.5]], []],
+      [[], ['custom']],
+    ]);
+  });
+
+  it('graphs and run metadata are counted; hparams metadata contents are handed over', () => {
+    const w = new BinaryWriter();
+    w.tag(4, WireType.LengthDelimited).bytes(new Uint8Array([1, 2, 3]));
+    const graph = w.finish();
+    const meta = new BinaryWriter()
+      .tag(8, WireType.LengthDelimited)
+      .fork()
+      .tag(1, WireType.LengthDelimited)
+      .string('step1')
+      .join()
+      .finish();
+    const hp = valueEvent('_hparams_/session_start_info', (x) => x.tag(8, WireType.LengthDelimited).fork().join(), {
+      plugin: 'hparams',
+      content: new Uint8Array([0x08, 0x00]),
+    });
+    const { out } = readAll([graph, meta, hp]);
+    expect(out.map((r) => [r.others, r.hparams])).toEqual([
+      [['graphs'], 0],
+      [['graph_run_metadata'], 0],
+      [['hparams'], 1],
+    ]);
+  });
+
+  it('the plugins it learnt are its state: a reader resumed with it reads the later values as the first would', () => {
+    const first = readAll([valueEvent('acc', rank0(0.5), { plugin: 'scalars' }), valueEvent('h', histo)]);
+    expect(first.reader.state).toEqual({ plugins: { acc: 'scalars', h: 'histograms' } });
+    const state = JSON.parse(JSON.stringify(first.reader.state)) as EventReaderOptions['state'];
+    const resumed = readAll([valueEvent('acc', rank0(0.25)), valueEvent('h', rank0(1))], { state });
+    expect(resumed.out.map((r) => [r.scalars, r.others])).toEqual([
+      [[['acc', 0.25]], []],
+      [[], ['histograms']],
+    ]);
+  });
+
+  it('resumed without a state (a cursor saved before plugins were kept): a plain one-element tensor is taken for a scalar', () => {
+    const twoFloats = (w: BinaryWriter) =>
+      w
+        .tag(8, WireType.LengthDelimited)
+        .fork()
+        .tag(1, WireType.Varint)
+        .int32(DT_FLOAT)
+        .tag(5, WireType.LengthDelimited)
+        .fork()
+        .float(1)
+        .float(2)
+        .join()
+        .join();
+    const { out } = readAll([valueEvent('acc', rank0(0.25)), valueEvent('v', twoFloats), valueEvent('acc', rank0(0.5))], {
+      resumedWithoutState: true,
+    });
+    expect(out.map((r) => [r.scalars, r.others])).toEqual([
+      [[['acc', 0.25]], []],
+      [[], ['']],
+      [[['acc', 0.5]], []],
+    ]);
+  });
+
+  it('eventDecoder reads its records as one file', () => {
+    const decode = eventDecoder();
+    decode(encodeEvent({ wallTime: 1, step: 0, scalars: [{ tag: 'x', value: 1 }] }, 'tensor'));
+    const later = decode(encodeEvent({ wallTime: 2, step: 1, scalars: [{ tag: 'x', value: 2 }] }, 'tensor_no_metadata'));
+    expect(later.ok && later.event.scalars).toEqual([{ tag: 'x', value: 2 }]);
+    // On its own (a first value without metadata), the same record holds no scalar.
+    const alone = decodeEvent(encodeEvent({ wallTime: 2, step: 1, scalars: [{ tag: 'x', value: 2 }] }, 'tensor_no_metadata'));
+    expect(alone.ok && alone.event.scalars).toEqual([]);
   });
 });
 

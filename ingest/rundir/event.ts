@@ -23,12 +23,15 @@
 //   tensorboard/compat/proto/types.proto   DT_FLOAT = 1, DT_DOUBLE = 2, DT_INT32 = 3, DT_INT64 = 9,
 //                                            DT_BFLOAT16 = 14, DT_HALF = 19.
 //
-// Scalars come in two styles:
-// * PyTorch `SummaryWriter` / TF1: `Value.simple_value` (float32).
-// * TF2 `tf.summary.scalar`: `Value.tensor`, a one-element tensor (tensor_content little-endian, or
-//   float_val/double_val/…), with metadata plugin `scalars`. TensorFlow writes the metadata only with the
-//   first value of a tag, so a one-element numeric tensor without metadata is accepted too; a tensor
-//   whose plugin is anything other than `scalars` is not a scalar.
+// Which values are scalars follows TensorBoard (tensorboard/data/server/data_compat.rs
+// `SummaryValue::initial_metadata`, tensorboard/dataclass_compat.py): a tag's plugin is decided by its
+// FIRST value in the file — metadata with a data class keeps its plugin; a `simple_value` (PyTorch
+// `SummaryWriter`, TF1) is `scalars`; `histo`, `image`, `audio` are histograms, images and audio; any
+// other value takes its metadata's plugin name ('' when it has none). TensorFlow writes the metadata
+// only with a tag's first value, so the plugin of every tag seen is kept (EventReader.state) and read
+// back when a reader resumes from a committed offset. A value of a `scalars` tag is a scalar when it is
+// a `simple_value` or a one-element numeric tensor (TF2 `tf.summary.scalar`: rank-0 DT_FLOAT; double,
+// half, bfloat16 and integers are read too). Every other value is counted under its tag's plugin.
 //
 // Pure; never throws: malformed input yields `{ ok: false, error }`.
 
@@ -73,9 +76,42 @@ export function decodeEvent(data: Uint8Array): EventDecodeResult {
   return eventDecoder()(data);
 }
 
+/** What a reader knows of one tag of its file. */
+export interface TagInfo {
+  readonly tag: string;
+  /** The plugin its first value named (see the header); undefined until that value is read. */
+  plugin: string | undefined;
+  /** Free for the reader's caller (TfEventsReader: the tag's index in the block being built, its block, what the tag fills). */
+  slot: number;
+  stamp: number;
+  mark: number;
+}
+
+/** What an EventReader keeps between records, as JSON: each tag's plugin. */
+export interface EventReaderState {
+  plugins: Record<string, string>;
+}
+
+export interface EventReaderOptions {
+  /** The state saved with the offset this reader resumes from. */
+  state?: EventReaderState;
+  /**
+   * The reader resumes from an offset without a saved state (a cursor stored before plugins were
+   * tracked): a tag first seen here with a one-element numeric tensor and no metadata is taken for a
+   * scalar, as the metadata would have come with an earlier value.
+   */
+  resumedWithoutState?: boolean;
+}
+
+/** Plugin names of values that are not summaries of a tag. */
+export const GRAPHS_PLUGIN = 'graphs';
+export const RUN_METADATA_PLUGIN = 'graph_run_metadata';
+export const HPARAMS_PLUGIN = 'hparams';
+
 /**
  * What one record's Event holds, in a reusable object (EventReader): scalars as parallel arrays of
- * which the first `count` entries are this event's. Nothing here is allocated per record.
+ * which the first `count` entries are this event's, the plugins of its other values (first
+ * `otherCount` entries), and hparams session start info. Nothing here is allocated per record.
  */
 export interface EventFields {
   wallTime: number;
@@ -83,20 +119,66 @@ export interface EventFields {
   fileVersion: string | undefined;
   count: number;
   tags: string[];
+  infos: TagInfo[];
   values: number[];
+  otherCount: number;
+  otherPlugins: string[];
+  /** Metadata contents of `hparams` values in this event (decoded by ./hparams.ts). */
+  hparamsCount: number;
+  hparams: Uint8Array[];
 }
 
 /**
  * Reads the Events of many records: records that lie in one buffer (a chunk's worth) share one
  * BinaryReader positioned at each record in turn, and the fields land in one reused EventFields.
  * Each record is still read within its own bounds: every length is checked against the record's end.
+ * The reader keeps each tag's plugin across records (and, through `state`, across resumptions).
  */
 export class EventReader {
-  readonly fields: EventFields = { wallTime: 0, step: 0, fileVersion: undefined, count: 0, tags: [], values: [] };
+  readonly fields: EventFields = {
+    wallTime: 0,
+    step: 0,
+    fileVersion: undefined,
+    count: 0,
+    tags: [],
+    infos: [],
+    values: [],
+    otherCount: 0,
+    otherPlugins: [],
+    hparamsCount: 0,
+    hparams: [],
+  };
   private buffer: ArrayBufferLike | null = null;
   private bytes: Uint8Array = new Uint8Array(0);
   private reader: BinaryReader | null = null;
-  private readonly tags = new TagInterner();
+  private readonly known = new Map<string, TagInfo>();
+  private readonly tags = new TagInterner((text) => this.infoOf(text));
+  private readonly lenient: boolean;
+
+  constructor(options: EventReaderOptions = {}) {
+    this.lenient = options.resumedWithoutState === true;
+    for (const [tag, plugin] of Object.entries(options.state?.plugins ?? {})) {
+      if (typeof plugin === 'string') this.known.set(tag, { tag, plugin, slot: 0, stamp: 0, mark: -1 });
+    }
+  }
+
+  /** Each tag's plugin, to resume from the offset of the last record read. */
+  get state(): EventReaderState {
+    const plugins: Record<string, string> = {};
+    for (const [tag, info] of this.known) if (info.plugin !== undefined) plugins[tag] = info.plugin;
+    return { plugins };
+  }
+
+  /** Tags seen so far, in the order first seen (resumed ones first). */
+  get tagInfos(): IterableIterator<TagInfo> {
+    return this.known.values();
+  }
+
+  private infoOf(tag: string): TagInfo {
+    let info = this.known.get(tag);
+    if (info === undefined) this.known.set(tag, (info = { tag, plugin: undefined, slot: 0, stamp: 0, mark: -1 }));
+    return info;
+  }
 
   /** Reads the Event in buf[start, end) into `fields`; null when it is well-formed, else why not. */
   read(buf: Uint8Array, start: number, end: number): string | null {
@@ -111,6 +193,8 @@ export class EventReader {
     fields.step = 0;
     fields.fileVersion = undefined;
     fields.count = 0;
+    fields.otherCount = 0;
+    fields.hparamsCount = 0;
     try {
       this.readEvent(buf.byteOffset + end);
       return null;
@@ -131,7 +215,12 @@ export class EventReader {
       else if (field === 2 && wire === WireType.Varint) fields.step = Number(reader.int64());
       else if (field === 3 && wire === WireType.LengthDelimited) fields.fileVersion = reader.string();
       else if (field === 5 && wire === WireType.LengthDelimited) this.readSummary(enter(reader, limit));
-      else skip(reader, wire, field);
+      else {
+        // graph_def = 4, meta_graph_def = 9: the graphs dashboard; tagged_run_metadata = 8: run metadata.
+        if (wire === WireType.LengthDelimited && (field === 4 || field === 9)) this.other(GRAPHS_PLUGIN);
+        else if (wire === WireType.LengthDelimited && field === 8) this.other(RUN_METADATA_PLUGIN);
+        skip(reader, wire, field);
+      }
     }
     // A field that ran past the record's end (the buffer goes on, so the reader did not stop there).
     if (reader.pos !== limit) throw new DecodeError('premature end of the record');
@@ -149,48 +238,99 @@ export class EventReader {
     leave(reader, end);
   }
 
-  /** A Summary.Value: appended to the fields' scalars when it is one. */
+  private other(plugin: string): void {
+    const fields = this.fields;
+    fields.otherPlugins[fields.otherCount++] = plugin;
+  }
+
+  /** A Summary.Value: a scalar of its tag, or a value counted under its tag's plugin. */
   private readValue(end: number): void {
     const reader = this.reader!;
-    let tag = '';
-    let simple: number | undefined;
+    let info: TagInfo | undefined;
+    let kind = KIND_NONE;
+    let simple = 0;
     let tensor: TensorFields | undefined;
-    let plugin: string | undefined;
+    let metadata: Metadata | undefined;
     while (reader.pos < end) {
       const key = nextTag(reader);
       const field = key >>> 3;
       const wire = (key & 7) as WireType;
       if (field === 1 && wire === WireType.LengthDelimited) {
-        // The tag, without a string per record: the same bytes give the same (remembered) string.
+        // The tag, without a string per record: the same bytes give the same (remembered) TagInfo.
         const tagEnd = enter(reader, end);
-        tag = this.tags.text(this.bytes, reader.pos, tagEnd);
+        info = this.tags.info(this.bytes, reader.pos, tagEnd);
         reader.pos = tagEnd;
-      } else if (field === 2 && wire === WireType.Bit32) simple = reader.float();
-      else if (field === 8 && wire === WireType.LengthDelimited) tensor = readTensor(reader, enter(reader, end));
-      else if (field === 9 && wire === WireType.LengthDelimited) plugin = readPluginName(reader, enter(reader, end));
-      else skip(reader, wire, field);
+      } else if (field === 2 && wire === WireType.Bit32) {
+        kind = KIND_SIMPLE;
+        simple = reader.float();
+      } else if (field === 8 && wire === WireType.LengthDelimited) {
+        kind = KIND_TENSOR;
+        const tensorEnd = enter(reader, end);
+        // A tensor of a tag known not to be a scalar is not decoded (images, histograms can be large).
+        if (info === undefined || info.plugin === undefined || info.plugin === SCALARS_PLUGIN) tensor = readTensor(reader, tensorEnd);
+        else reader.pos = tensorEnd;
+      } else if (field === 9 && wire === WireType.LengthDelimited) metadata = readMetadata(reader, enter(reader, end));
+      else {
+        if (wire === WireType.LengthDelimited && field >= 4 && field <= 6)
+          kind = field === 4 ? KIND_IMAGE : field === 5 ? KIND_HISTO : KIND_AUDIO;
+        skip(reader, wire, field);
+      }
     }
     leave(reader, end);
-    let value: number | undefined;
-    if (simple !== undefined) value = simple;
-    else if (tensor !== undefined && (plugin === undefined || plugin === '' || plugin === SCALARS_PLUGIN)) value = tensorScalar(tensor);
-    if (value === undefined) return;
+    info ??= this.tags.info(this.bytes, 0, 0);
+    let plugin = info.plugin;
+    if (plugin === undefined) {
+      plugin = firstPlugin(kind, metadata, this.lenient && tensor !== undefined && tensorScalar(tensor) !== undefined);
+      info.plugin = plugin;
+    }
     const fields = this.fields;
-    fields.tags[fields.count] = tag;
-    fields.values[fields.count] = value;
-    fields.count++;
+    if (plugin === HPARAMS_PLUGIN && metadata?.content !== undefined) fields.hparams[fields.hparamsCount++] = metadata.content;
+    if (plugin === SCALARS_PLUGIN) {
+      const value = kind === KIND_SIMPLE ? simple : tensor !== undefined ? tensorScalar(tensor) : undefined;
+      if (value !== undefined) {
+        fields.tags[fields.count] = info.tag;
+        fields.infos[fields.count] = info;
+        fields.values[fields.count] = value;
+        fields.count++;
+        return;
+      }
+    }
+    this.other(plugin);
   }
 }
 
+const KIND_NONE = 0;
+const KIND_SIMPLE = 1;
+const KIND_TENSOR = 2;
+const KIND_IMAGE = 3;
+const KIND_HISTO = 4;
+const KIND_AUDIO = 5;
+
+/** DataClass enum of summary.proto: DATA_CLASS_UNKNOWN = 0. */
+const DATA_CLASS_UNKNOWN = 0;
+
+/** A tag's plugin from its first value (the rules in the header). */
+function firstPlugin(kind: number, metadata: Metadata | undefined, assumeScalar: boolean): string {
+  if (metadata !== undefined && metadata.dataClass !== DATA_CLASS_UNKNOWN) return metadata.plugin;
+  if (kind === KIND_SIMPLE) return SCALARS_PLUGIN;
+  if (kind === KIND_HISTO) return 'histograms';
+  if (kind === KIND_IMAGE) return 'images';
+  if (kind === KIND_AUDIO) return 'audio';
+  if (metadata !== undefined) return metadata.plugin;
+  return assumeScalar ? SCALARS_PLUGIN : '';
+}
+
 /**
- * Tag bytes → their string, remembered: an event file repeats a handful of tags millions of times.
+ * Tag bytes → their TagInfo, remembered: an event file repeats a handful of tags millions of times.
  * A small direct-mapped table on a hash of the bytes; a miss (or a collision) decodes and replaces.
  */
 class TagInterner {
   private readonly bytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(256);
-  private readonly strings: string[] = new Array<string>(256);
+  private readonly infos: TagInfo[] = new Array<TagInfo>(256);
 
-  text(buf: Uint8Array, start: number, end: number): string {
+  constructor(private readonly infoOf: (tag: string) => TagInfo) {}
+
+  info(buf: Uint8Array, start: number, end: number): TagInfo {
     let hash = end - start;
     for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + buf[i]!) | 0;
     const slot = (hash ^ (hash >>> 8) ^ (hash >>> 16)) & 255;
@@ -203,18 +343,21 @@ class TagInterner {
           break;
         }
       }
-      if (same) return this.strings[slot]!;
+      if (same) return this.infos[slot]!;
     }
-    const text = decodeUtf8(buf.subarray(start, end));
+    const info = this.infoOf(decodeUtf8(buf.subarray(start, end)));
     this.bytes[slot] = buf.slice(start, end);
-    this.strings[slot] = text;
-    return text;
+    this.infos[slot] = info;
+    return info;
   }
 }
 
-/** A decoder of whole records into DecodedEvent objects (tests, one-off reads): EventReader's fields, copied. */
-export function eventDecoder(): (data: Uint8Array) => EventDecodeResult {
-  const events = new EventReader();
+/**
+ * A decoder of whole records into DecodedEvent objects (tests, one-off reads): EventReader's fields,
+ * copied. Records decoded by one decoder are one file: each tag's first value decides its plugin.
+ */
+export function eventDecoder(options: EventReaderOptions = {}): (data: Uint8Array) => EventDecodeResult {
+  const events = new EventReader(options);
   return (data) => {
     const error = events.read(data, 0, data.length);
     if (error !== null) return { ok: false, error };
@@ -255,8 +398,15 @@ interface TensorFields {
   numbers: number[];
 }
 
-function readPluginName(reader: BinaryReader, end: number): string | undefined {
-  let name: string | undefined;
+interface Metadata {
+  plugin: string;
+  content: Uint8Array | undefined;
+  dataClass: number;
+}
+
+/** SummaryMetadata: its plugin's name and content, and its data class. */
+function readMetadata(reader: BinaryReader, end: number): Metadata {
+  const metadata: Metadata = { plugin: '', content: undefined, dataClass: DATA_CLASS_UNKNOWN };
   while (reader.pos < end) {
     const key = nextTag(reader);
     const field = key >>> 3;
@@ -267,14 +417,16 @@ function readPluginName(reader: BinaryReader, end: number): string | undefined {
         const k = nextTag(reader);
         const f = k >>> 3;
         const w = (k & 7) as WireType;
-        if (f === 1 && w === WireType.LengthDelimited) name = reader.string();
+        if (f === 1 && w === WireType.LengthDelimited) metadata.plugin = reader.string();
+        else if (f === 2 && w === WireType.LengthDelimited) metadata.content = reader.bytes();
         else skip(reader, w, f);
       }
       leave(reader, pluginEnd);
-    } else skip(reader, wire, field);
+    } else if (field === 4 && wire === WireType.Varint) metadata.dataClass = reader.int32();
+    else skip(reader, wire, field);
   }
   leave(reader, end);
-  return name;
+  return metadata;
 }
 
 function readTensor(reader: BinaryReader, end: number): TensorFields {

@@ -52,10 +52,34 @@ export function lerobotCheckpointOf(file: string): { outputDir: string; step: nu
   return { outputDir: `/${all.slice(0, n - 4).join('/')}`, step: Number(all[n - 3]) };
 }
 
-/** Identity of a run-directory file (event file, results JSON): its directory, or the absolute directory when it has no trainer layout. */
+/**
+ * Folders that are a part of the run above them, not runs: Keras' `fit` writes its TensorBoard logs to
+ * `<log_dir>/train/` and `<log_dir>/validation/`, TF Estimator its evaluations to `<model_dir>/eval/`.
+ */
+const RUN_PART_DIRS = new Set(['train', 'validation', 'eval']);
+
+/**
+ * The run directory a run-directory file belongs to by its path alone, and its folder relative to it
+ * ('' when the file sits in it): the file's folder, or the folder above a Keras `train/`/`validation/`
+ * (Estimator `eval/`) folder. Which scalar-free files join a run beside or above them is decided with
+ * the other files in view (./run-layout.ts).
+ */
+export function runDirOfFile(file: string): { runDir: string; dir: string } {
+  const folder = path.dirname(path.resolve(file));
+  const base = path.basename(folder);
+  const parent = path.dirname(folder);
+  if (RUN_PART_DIRS.has(base) && parent !== folder) return { runDir: parent, dir: base };
+  return { runDir: folder, dir: '' };
+}
+
+/** Identity of a run directory: the trainer's `task/method/run_<ts>`, else `dir:` and its absolute path. */
+export function identityOfRunDir(runDir: string): string {
+  return identityFromRunDir(runDir) ?? `dir:${path.resolve(runDir)}`;
+}
+
+/** Identity of a run-directory file (event file, results JSON): its run directory's (runDirOfFile). */
 export function identityForRunFile(file: string): string {
-  const dir = path.dirname(path.resolve(file));
-  return identityFromRunDir(dir) ?? `dir:${dir}`;
+  return identityOfRunDir(runDirOfFile(file).runDir);
 }
 
 /** Hydra: `task: tasks/task2_weighing`, `method: smolvla_sequential`, folder `20251121_080000`. */

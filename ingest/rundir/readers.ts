@@ -1,46 +1,57 @@
 // Run-directory files → the same events a console log yields (ingest/events.ts), so one store
 // (ingest/store/) writes them all and one run collects them (see ./identity.ts).
 //
-// * Event files are tailed like logs: `TfEventsReader` is resumable from a committed offset, holds a
-//   half-written final record, and turns bad CRCs into warnings (./tfrecord.ts).
-// * training_results.json and Hydra's config are whole documents, parsed again whenever they change.
+// * Event files are tailed like logs: `TfEventsReader` is resumable from a committed offset and the
+//   state saved with it, holds a half-written final record, and turns bad CRCs into warnings
+//   (./tfrecord.ts). It yields every scalar (`series`), counts every other value by plugin, reads
+//   HParams session info as the run's config, and — for the SmolVLA trainer's run directories only —
+//   the epoch rows the log parser also fills (`scalars`).
+// * training_results.json, Hydra's config and Lightning's hparams.yaml are whole documents, parsed
+//   again whenever they change.
 //
 // Every file of a run directory is one run per file: runKey 0.
 import path from 'node:path';
+import { methodOfIdentity, runFormatFor, trainerFromMethod } from '../../lib/analysis/scalar-metrics';
 import {
   EPOCH_METRIC_INDEX,
   INT32_MAX,
   emptyScalarBlock,
+  emptySeriesBlock,
   type ParseEvent,
+  type RunFormat,
   type RunInfo,
   type ScalarBlock,
+  type SeriesBlock,
   type StrategyInfo,
 } from '../events';
-import { EventReader } from './event';
+import { EventReader, type EventReaderState } from './event';
+import { decodeSessionStartHparams, parseHparamsYaml, type HparamValue } from './hparams';
 import { parseHydraConfig, type VisionFreezing } from './hydra-config';
 import {
   describeIdentity,
-  identityForRunFile,
   identityFromHydra,
   identityFromOutputDir,
+  identityOfRunDir,
   lerobotCheckpointOf,
   outputDirOf,
+  runDirOfFile,
 } from './identity';
 import { parseTrainingResults } from './results-json';
 import { parseTrainConfig } from './train-config';
 import { TfRecordReader, type TfRecordVisitor } from './tfrecord';
 
 export const RUNDIR_RUN_KEY = 0;
-/** The trainer that writes run directories (the events are its, whichever file carried them). */
-const FORMAT = 'smolvla_sequential';
+/** The trainer that writes training_results.json (log-formats §1.9). */
+const SMOLVLA_FORMAT: RunFormat = 'smolvla_sequential';
 
-/** What every file of a run directory says about its run: identity, task and timestamp from the path. */
-function runDirHeader(file: string, line: number): ParseEvent[] {
-  const identity = identityForRunFile(file);
+/** What a run-directory file's path says of its run: identity, task, timestamp, format (the trainer its method names). */
+function runDirHeader(file: string, line: number, format: RunFormat | null): ParseEvent[] {
+  const { runDir } = runDirOfFile(file);
+  const identity = identityOfRunDir(runDir);
   const described = describeIdentity(identity);
-  const info: Partial<RunInfo> = { ...described, outputDir: outputDirOf(path.dirname(path.resolve(file))) };
+  const info: Partial<RunInfo> = { ...described, outputDir: outputDirOf(runDir) };
   return [
-    { type: 'run_started', runKey: RUNDIR_RUN_KEY, line, format: FORMAT },
+    ...(format !== null ? [{ type: 'run_started' as const, runKey: RUNDIR_RUN_KEY, line, format }] : []),
     { type: 'identity', runKey: RUNDIR_RUN_KEY, line, identity },
     { type: 'run_info', runKey: RUNDIR_RUN_KEY, line, info, fallback: true },
   ];
@@ -76,29 +87,92 @@ export interface ReaderOutput {
 }
 
 /**
- * A TensorBoard event file, resumable: `new TfEventsReader(file, { startOffset, startLine })` with the
- * committed cursor continues exactly where the last commit ended. `line` counts records.
+ * What TfEventsReader keeps with a committed offset (LogSource.parserState): each tag's plugin; whether
+ * the file has shown a scalar yet (`started`: until then it makes no run) and what it held before
+ * (hyperparameters, other values by plugin); how many points it has read.
+ */
+export interface TfEventsReaderState extends EventReaderState {
+  started?: boolean;
+  points?: number;
+  pendingHparams?: Record<string, HparamValue>;
+  pendingOthers?: Record<string, number>;
+}
+
+/** tagTarget as a number cached on a tag (TagInfo.mark): an EPOCH_METRICS index, VALIDATION_MARK + task id, or NO_TARGET. */
+const UNSET = -1;
+/** Points a series block has room for before it first grows. */
+const SERIES_MIN_CAPACITY = 1024;
+const NO_TARGET = -2;
+const VALIDATION_MARK = 1 << 20;
+
+function markOf(tag: string): number {
+  const target = tagTarget(tag);
+  if (target === null) return NO_TARGET;
+  if (typeof target === 'number') return target < VALIDATION_MARK ? VALIDATION_MARK + target : NO_TARGET;
+  return EPOCH_METRIC_INDEX[target]!;
+}
+
+/**
+ * A TensorBoard event file, resumable: `new TfEventsReader(file, { startOffset, startLine, state })`
+ * with the committed cursor and the state saved with it (`state`) continues exactly where the last
+ * commit ended. `line` counts records.
  *
- * The scalars of each push come out as one `scalars` event (columns, not an object per value: a
- * backfill reads millions); warnings stay events of their own.
+ * Each push yields one `series` event with every scalar of its records (columns, not an object per
+ * value: a backfill reads millions) and a count of every other value by plugin; for a run directory
+ * of the SmolVLA trainer (its path names the method; log-formats §1.10) also one `scalars` event of
+ * epoch and validation rows, the steps being its 0-based epochs. HParams session info becomes a
+ * `config` event; warnings stay events of their own.
+ *
+ * A file makes no run before its first scalar (log-formats §7.2): a header-only file (a run killed
+ * before its first log, a profiler's `…profile-empty`) or one with only hyperparameters yields nothing
+ * but source-level warnings; what it held before its first scalar (hyperparameters, other values) is
+ * kept in the state and handed on with that scalar.
  */
 export class TfEventsReader implements TfRecordVisitor {
   private readonly records: TfRecordReader;
-  private readonly decoder = new EventReader();
+  private readonly decoder: EventReader;
+  private readonly dir: string;
+  private readonly format: RunFormat;
+  /** Whether the steps are the SmolVLA trainer's epochs (filling the epoch and validation tables). */
+  private readonly epochRows: boolean;
   private line: number;
-  private headerSent = false;
-  /** The push being read: its events, its scalars, the number of its first scalar's record. */
+  /** The header is out (the file has shown a scalar, or a cursor from before this rule resumes). */
+  private started: boolean;
+  private headerDue: boolean;
+  /** Points read from the file before the block being built (the first one's ordinal). */
+  private points: number;
+  private pendingHparams: Record<string, HparamValue> | null;
+  private pendingOthers: Record<string, number> | null;
+  /** The push being read: its events, its blocks, the number of the first record of each. */
   private events: ParseEvent[] = [];
   private block: ScalarBlock = emptyScalarBlock();
   private blockLine = 0;
+  private series: SeriesBlock = emptySeriesBlock(SERIES_MIN_CAPACITY);
+  /** Whether the series block has counted other values (or hparams) since the last output. */
+  private othersSeen = false;
+  private seriesLine = 0;
+  private seriesStamp = 1;
   private count = 0;
 
   constructor(
     private readonly file: string,
-    start: { startOffset: number; startLine: number },
+    start: { startOffset: number; startLine: number; state?: TfEventsReaderState | null },
   ) {
     this.records = new TfRecordReader({ startOffset: start.startOffset });
+    const state = start.state ?? undefined;
+    const legacy = state === undefined && start.startOffset > 0;
+    this.decoder = new EventReader({ state, resumedWithoutState: legacy });
     this.line = start.startLine;
+    this.started = state?.started ?? legacy;
+    this.headerDue = this.started;
+    this.points = state?.points ?? 0;
+    this.pendingHparams = state?.pendingHparams ?? null;
+    this.pendingOthers = state?.pendingOthers ?? null;
+    const { runDir, dir } = runDirOfFile(file);
+    this.dir = dir;
+    const trainer = trainerFromMethod(methodOfIdentity(identityOfRunDir(runDir)));
+    this.format = runFormatFor(trainer);
+    this.epochRows = trainer === 'smolvla_sequential';
   }
 
   get committedOffset(): number {
@@ -110,48 +184,141 @@ export class TfEventsReader implements TfRecordVisitor {
     return this.line;
   }
 
+  /** What to save with committedOffset to resume from it. */
+  get state(): TfEventsReaderState {
+    const state: TfEventsReaderState = { ...this.decoder.state, started: this.started, points: this.points + this.series.length };
+    // Copies: the tailer may serialize the state after this reader has read on.
+    if (this.pendingHparams !== null) state.pendingHparams = { ...this.pendingHparams };
+    if (this.pendingOthers !== null) state.pendingOthers = { ...this.pendingOthers };
+    return state;
+  }
+
   push(chunk: Uint8Array): ReaderOutput {
-    this.begin();
+    this.resumeHeader();
     this.records.feed(chunk, this);
     return this.output();
   }
 
   /** The file is complete (backfill of a closed writer): a half-written tail becomes a warning. */
   end(): ReaderOutput {
-    this.begin();
+    this.resumeHeader();
     this.records.finish(this);
     return this.output();
   }
 
-  private begin(): void {
-    if (!this.headerSent) {
-      this.events.push(...runDirHeader(this.file, this.line));
-      this.headerSent = true;
+  /** A reader resuming a file that has started says its run again first (as every source's reader does). */
+  private resumeHeader(): void {
+    if (!this.headerDue) return;
+    this.headerDue = false;
+    this.events.push(...runDirHeader(this.file, this.line, this.format));
+  }
+
+  /** The file's first scalar: its run's header, then what the file held before it. */
+  private start(line: number): void {
+    this.started = true;
+    this.events.push(...runDirHeader(this.file, line, this.format));
+    if (this.pendingHparams !== null) this.pushConfig(line, this.pendingHparams);
+    if (this.pendingOthers !== null) {
+      this.seriesLine = line;
+      this.othersSeen = true;
+      Object.assign(this.series.others, this.pendingOthers);
     }
+    this.pendingHparams = null;
+    this.pendingOthers = null;
+  }
+
+  private pushConfig(line: number, hparams: Record<string, HparamValue>): void {
+    this.events.push({
+      type: 'config',
+      runKey: RUNDIR_RUN_KEY,
+      line,
+      tree: hparams,
+      overrides: [],
+      strategy: null,
+      rank: HPARAMS_RANK.tensorboard_hparams,
+      source: 'tensorboard_hparams',
+    });
   }
 
   private output(): ReaderOutput {
+    const series = this.series;
+    if (series.length > 0 || this.othersSeen) {
+      const n = series.length;
+      // Trimmed views: the capacity beyond the points is not handed on.
+      const block: SeriesBlock = {
+        ...series,
+        tag: series.tag.subarray(0, n),
+        step: series.step.subarray(0, n),
+        wallTime: series.wallTime.subarray(0, n),
+        value: series.value.subarray(0, n),
+      };
+      this.events.push({ type: 'series', runKey: RUNDIR_RUN_KEY, line: this.seriesLine, dir: this.dir, firstPoint: this.points, block });
+      this.points += n;
+    }
     const block = this.block;
     if (block.epochs.epoch.length > 0 || block.validations.epoch.length > 0)
       this.events.push({ type: 'scalars', runKey: RUNDIR_RUN_KEY, line: this.blockLine, block });
     const out = { events: this.events, records: this.count };
     this.events = [];
     this.block = emptyScalarBlock();
+    // The next push is likely as large as this one: start with room for as many points.
+    this.series = emptySeriesBlock(Math.max(SERIES_MIN_CAPACITY, series.length));
+    this.othersSeen = false;
+    this.seriesStamp++;
     this.count = 0;
     return out;
+  }
+
+  /** Room for `more` points in the series block (capacity doubles). */
+  private reserve(more: number): SeriesBlock {
+    const series = this.series;
+    const need = series.length + more;
+    if (need <= series.step.length) return series;
+    const grown = emptySeriesBlock(Math.max(need, series.step.length * 2, SERIES_MIN_CAPACITY));
+    grown.tag.set(series.tag.subarray(0, series.length));
+    grown.step.set(series.step.subarray(0, series.length));
+    grown.wallTime.set(series.wallTime.subarray(0, series.length));
+    grown.value.set(series.value.subarray(0, series.length));
+    grown.length = series.length;
+    grown.tags = series.tags;
+    grown.others = series.others;
+    this.series = grown;
+    return grown;
   }
 
   /** TfRecordVisitor: a record whose CRCs hold. */
   record(buf: Uint8Array, start: number, end: number, offset: number): void {
     const line = this.line++;
     this.count++;
-    const error = this.decoder.read(buf, start, end);
+    const decoder = this.decoder;
+    const error = decoder.read(buf, start, end);
     if (error !== null) {
       this.warn(line, `event at byte ${offset}: ${error}`);
       return;
     }
-    const { step, count, tags, values } = this.decoder.fields;
+    const fields = decoder.fields;
+    const { step, wallTime, count, infos, values } = fields;
+    if (count > 0 && !this.started) this.start(line);
+    if (fields.otherCount > 0 || fields.hparamsCount > 0) this.others(line);
     if (count === 0) return;
+    if (this.series.length === 0 && !this.othersSeen) this.seriesLine = line;
+    const series = this.reserve(count);
+    const stamp = this.seriesStamp;
+    let n = series.length;
+    for (let i = 0; i < count; i++, n++) {
+      const info = infos[i]!;
+      if (info.stamp !== stamp) {
+        info.stamp = stamp;
+        info.slot = series.tags.length;
+        series.tags.push(info.tag);
+      }
+      series.tag[n] = info.slot;
+      series.step[n] = step;
+      series.wallTime[n] = wallTime;
+      series.value[n] = values[i]!;
+    }
+    series.length = n;
+    if (!this.epochRows) return;
     // Steps are 0-based epochs; printed epochs (and the log's rows) are 1-based, and step + 1 must fit an INTEGER column.
     if (!Number.isSafeInteger(step) || step < 0 || step >= INT32_MAX) {
       this.warn(line, `event at byte ${offset}: step ${step} is not an epoch`);
@@ -161,17 +328,41 @@ export class TfEventsReader implements TfRecordVisitor {
     const block = this.block;
     if (block.epochs.epoch.length === 0 && block.validations.epoch.length === 0) this.blockLine = line;
     for (let i = 0; i < count; i++) {
-      const target = tagTarget(tags[i]!);
-      if (target === null) continue;
-      if (typeof target === 'number') {
+      const info = infos[i]!;
+      let mark = info.mark;
+      if (mark === UNSET) info.mark = mark = markOf(info.tag);
+      if (mark === NO_TARGET) continue;
+      if (mark >= VALIDATION_MARK) {
         block.validations.epoch.push(epoch);
-        block.validations.taskId.push(target);
+        block.validations.taskId.push(mark - VALIDATION_MARK);
         block.validations.loss.push(values[i]!);
       } else {
         block.epochs.epoch.push(epoch);
-        block.epochs.metric.push(EPOCH_METRIC_INDEX[target]!);
+        block.epochs.metric.push(mark);
         block.epochs.value.push(values[i]!);
       }
+    }
+  }
+
+  /** A record's non-scalar values, counted by plugin; its HParams session info, the run's config (held until the file starts). */
+  private others(line: number): void {
+    const fields = this.decoder.fields;
+    let counts: Record<string, number>;
+    if (this.started) {
+      if (this.series.length === 0 && !this.othersSeen) this.seriesLine = line;
+      this.othersSeen = true;
+      counts = this.series.others;
+    } else counts = this.pendingOthers ??= {};
+    for (let i = 0; i < fields.otherCount; i++) {
+      const plugin = fields.otherPlugins[i]!;
+      counts[plugin] = (counts[plugin] ?? 0) + 1;
+    }
+    for (let i = 0; i < fields.hparamsCount; i++) {
+      // Decoded now: the content is a view of the read buffer, which the next read reuses.
+      const hparams = decodeSessionStartHparams(fields.hparams[i]!);
+      if (hparams === null || Object.keys(hparams).length === 0) continue;
+      if (this.started) this.pushConfig(line, hparams);
+      else this.pendingHparams = { ...this.pendingHparams, ...hparams };
     }
   }
 
@@ -180,14 +371,44 @@ export class TfEventsReader implements TfRecordVisitor {
     this.warn(this.line, `${message} (byte ${offset})`);
   }
 
+  /** Before the file's first scalar there is no run: the warning is the source's. */
   private warn(line: number, message: string): void {
-    this.events.push({ type: 'warning', runKey: RUNDIR_RUN_KEY, line, message });
+    this.events.push({ type: 'warning', runKey: this.started ? RUNDIR_RUN_KEY : null, line, message });
   }
+}
+
+/**
+ * Ranks of the hyperparameter configs among a run's configs (the highest wins): below any config a
+ * trainer's own file gives (Hydra's, LeRobot's, which have none or a step), Lightning's hparams.yaml
+ * (the whole mapping) above TensorBoard's session info (scalars only).
+ */
+const HPARAMS_RANK = { tensorboard_hparams: -2, hparams_yaml: -1 } as const;
+
+/** Lightning's `hparams.yaml` (beside its event files in `lightning_logs/version_N/`): the run's config. */
+export function readHparamsYaml(file: string, text: string): ParseEvent[] {
+  const events = runDirHeader(file, 1, null);
+  const parsed = parseHparamsYaml(text);
+  if (!parsed.ok) {
+    events.push({ type: 'warning', runKey: RUNDIR_RUN_KEY, line: 1, message: parsed.error });
+    return events;
+  }
+  events.push({
+    type: 'config',
+    runKey: RUNDIR_RUN_KEY,
+    line: 1,
+    tree: parsed.tree,
+    overrides: [],
+    strategy: null,
+    rank: HPARAMS_RANK.hparams_yaml,
+    source: 'hparams_yaml',
+  });
+  for (const message of parsed.warnings) events.push({ type: 'warning', runKey: RUNDIR_RUN_KEY, line: 1, message });
+  return events;
 }
 
 /** training_results.json, written at the very end: the run completed; final validation; fallback config. */
 export function readResultsJson(file: string, text: string): ParseEvent[] {
-  const events = runDirHeader(file, 1);
+  const events = runDirHeader(file, 1, SMOLVLA_FORMAT);
   const parsed = parseTrainingResults(text);
   if (!parsed.ok) {
     events.push({ type: 'warning', runKey: RUNDIR_RUN_KEY, line: 1, message: `training_results.json: ${parsed.error}` });
@@ -247,7 +468,6 @@ export function readHydraConfig(input: HydraFiles): ParseEvent[] {
   const line = 1;
   if (!parsed.ok) {
     return [
-      { type: 'run_started', runKey: RUNDIR_RUN_KEY, line, format: FORMAT },
       { type: 'identity', runKey: RUNDIR_RUN_KEY, line, identity: `hydra:${runFolder}` },
       { type: 'warning', runKey: RUNDIR_RUN_KEY, line, message: parsed.error },
     ];
@@ -260,8 +480,11 @@ export function readHydraConfig(input: HydraFiles): ParseEvent[] {
   if (config.batchSize !== null && Number.isInteger(config.batchSize)) info.batchSize = config.batchSize;
   if (config.lr !== null) info.learningRate = config.lr;
   if (config.epochs !== null && Number.isInteger(config.epochs)) info.epochsTotal = config.epochs;
+  // The config says which trainer ran only through its method (the SmolVLA trainer's, or another's:
+  // then the event files or the log name the format).
+  const format = trainerFromMethod(method) === 'smolvla_sequential' ? SMOLVLA_FORMAT : null;
   const events: ParseEvent[] = [
-    { type: 'run_started', runKey: RUNDIR_RUN_KEY, line, format: FORMAT },
+    ...(format !== null ? [{ type: 'run_started' as const, runKey: RUNDIR_RUN_KEY, line, format }] : []),
     { type: 'identity', runKey: RUNDIR_RUN_KEY, line, identity },
     { type: 'run_info', runKey: RUNDIR_RUN_KEY, line, info, fallback: true },
     {
@@ -309,12 +532,28 @@ export function readTrainConfig(file: string, text: string): ParseEvent[] {
     { type: 'run_started', runKey: RUNDIR_RUN_KEY, line, format: 'lerobot' },
     { type: 'identity', runKey: RUNDIR_RUN_KEY, line, identity },
   ];
+  // The folder itself is a checkpoint at its step, whatever its config says (lib/analysis/artefacts.ts).
+  if (checkpoint !== null) {
+    const folder = path.dirname(path.dirname(path.resolve(file)));
+    events.push({
+      type: 'checkpoint',
+      runKey: RUNDIR_RUN_KEY,
+      line,
+      kind: 'checkpoint_saved',
+      epoch: null,
+      loss: null,
+      path: folder,
+      step: checkpoint.step,
+      onDisk: true,
+    });
+  }
   if (!parsed.ok) {
     events.push({ type: 'warning', runKey: RUNDIR_RUN_KEY, line, message: parsed.error });
     return events;
   }
   const config = parsed.value;
   const info: Partial<RunInfo> = { outputDir };
+  if (config.settings.dataset !== undefined) info.dataset = config.settings.dataset;
   if (config.settings.batchSize !== undefined) info.batchSize = config.settings.batchSize;
   if (config.settings.learningRate !== undefined) info.learningRate = config.settings.learningRate;
   if (config.settings.totalSteps !== undefined) info.totalSteps = config.settings.totalSteps;

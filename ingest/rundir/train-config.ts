@@ -51,7 +51,11 @@ export function parseTrainConfig(text: string): TrainConfigResult {
   const parsed = parsePythonJson(text);
   if (!parsed.ok) return { ok: false, error: `train_config.json: ${parsed.error}` };
   if (!isObj(parsed.value)) return { ok: false, error: 'train_config.json: expected an object at the top level' };
-  const tree = parsed.value;
+  return { ok: true, value: trainConfigFromTree(parsed.value) };
+}
+
+/** A TrainPipelineConfig tree (train_config.json, or the config a LeRobot log prints) read as above. */
+export function trainConfigFromTree(tree: Record<string, unknown>): TrainConfig {
   const policy = isObj(tree['policy']) ? tree['policy'] : {};
   const optimizer = isObj(tree['optimizer']) ? tree['optimizer'] : {};
   const dataset = isObj(tree['dataset']) ? tree['dataset'] : {};
@@ -73,15 +77,5 @@ export function parseTrainConfig(text: string): TrainConfigResult {
     freezing = resolveVisionFreezing(policy, backbone === null ? null : (VISION_LAYER_COUNTS[backbone] ?? null));
   }
   const pretrained = str(policy['pretrained_path']);
-  return {
-    ok: true,
-    value: {
-      outputDir: str(tree['output_dir']),
-      policyType: str(policy['type']),
-      pretrainedPath: pretrained,
-      settings,
-      freezing,
-      tree,
-    },
-  };
+  return { outputDir: str(tree['output_dir']), policyType: str(policy['type']), pretrainedPath: pretrained, settings, freezing, tree };
 }

@@ -7,6 +7,7 @@ import type { ParseEvent } from '../events';
 import { recordAlertTransitions } from '../outbox';
 import type { SourceKind } from '../rundir/identity';
 import { CHANGE_CHANNEL, changePayload } from '../../lib/live/changes';
+import { settleCheckpointStatuses, writeCheckpoints } from './checkpoints';
 import { planBatch } from './plan-batch';
 import { ensureRuns } from './run-identity';
 import { cursorOf, type SourceCursor, type SourceRow } from './sources';
@@ -86,7 +87,10 @@ export async function commitBatch(pool: pg.Pool, batch: Batch): Promise<CommitRe
     await writeValidations(client, plan, runIds);
     await writeEvents(client, plan, runIds);
     await writeWarnings(client, batch.sourceId, plan, runIds);
+    await writeCheckpoints(client, plan, runIds);
     await writeStatuses(client, plan, runIds, batch.seenAt);
+    // After the statuses: the checkpoints prove completion whatever a log said (lib/analysis/artefacts.ts).
+    const provenComplete = await settleCheckpointStatuses(client, plan, runIds);
     if (plan.hasResumePaths || plan.hasOutputDirs) await linkStages(client);
     const interim = batch.interim === true && batch.live !== true;
     const settle =
@@ -101,7 +105,7 @@ export async function commitBatch(pool: pg.Pool, batch: Batch): Promise<CommitRe
       const judged = [...plan.runs].filter(([, run]) => run.epochs.size > 0 || run.validations.size > 0 || run.status !== null);
       await recordAlertTransitions(
         client,
-        [...new Set([...judged.map(([runKey]) => runIds.get(runKey)!), ...settle])],
+        [...new Set([...judged.map(([runKey]) => runIds.get(runKey)!), ...settle, ...provenComplete])],
         batch.live ?? false,
         series,
       );

@@ -54,6 +54,8 @@ export interface RunPlan {
   evals: Map<number, EvalRow>;
   validations: ValidationRows;
   events: EventRow[];
+  /** Checkpoints by optimiser step (step-based trainers): where, and whether the folder itself was seen. */
+  checkpoints: Map<number, { path: string | null; onDisk: boolean }>;
   status: StatusChange | null;
 }
 
@@ -78,6 +80,7 @@ function emptyRunPlan(): RunPlan {
     evals: new Map(),
     validations: new ValidationRows(),
     events: [],
+    checkpoints: new Map(),
     status: null,
   };
 }
@@ -173,7 +176,15 @@ export function planBatch(events: readonly ParseEvent[]): BatchPlan {
         run.validations.setRetention(event.epoch, event.final, event.taskId, event.retention, event.loss);
         break;
       case 'checkpoint':
-        run.events.push({ kind: event.kind, line: event.line, epoch: event.epoch, loss: event.loss, path: event.path, message: null });
+        if (event.step !== undefined) {
+          const seen = run.checkpoints.get(event.step);
+          const onDisk = event.onDisk === true || seen?.onDisk === true;
+          // a folder that was found names the checkpoint better than the path a log computed
+          run.checkpoints.set(event.step, { path: (event.onDisk ? event.path : seen?.onDisk ? seen.path : event.path) ?? null, onDisk });
+        }
+        // a folder is not a line of the run's log: only printed checkpoints are events
+        if (event.onDisk !== true)
+          run.events.push({ kind: event.kind, line: event.line, epoch: event.epoch, loss: event.loss, path: event.path, message: null });
         break;
       case 'status': {
         // The rule of ingest/run-status.ts; a best loss or error stays until another is reported.

@@ -34,6 +34,7 @@ const RUN_INFO_COLUMNS: readonly (keyof RunInfo)[] = [
   'stepsPerEpoch',
   'totalSteps',
   'episodes',
+  'dataset',
   'pushError',
   'loadedFrom',
   'pretrainedPath',

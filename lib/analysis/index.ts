@@ -121,6 +121,7 @@ export {
   MAX_RUNS_TO_SEPARATE,
   commonSpread,
   distinguishable,
+  estimateLogNoise,
   runsToSeparate,
   singleRunInterval,
   strategyInterval,
@@ -128,6 +129,8 @@ export {
   validationNoise,
   type Interval,
   type IntervalMethod,
+  type NoIntervalReason,
+  type NoiseEstimate,
   type RunsToSeparate,
 } from './uncertainty';
 

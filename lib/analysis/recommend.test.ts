@@ -83,7 +83,8 @@ describe('recommend', () => {
     expect(rec?.verdict).toBe('not_distinguishable');
     expect(rec?.summary).toBe(
       'For task 1 (2560 frames): no winner yet: unfreeze 4/12 · L8–L11, unfreeze 8/12 · L4–L11, default (unknown) are not ' +
-        'distinguishable (95% intervals overlap); about 11 runs each (10 more runs) would likely separate the first two; ' +
+        // log scale: d = ln(0.1196/0.1) = 0.179 (geometric mean of 0.11, 0.13), pooled log sd 0.118 → 10 runs each
+        'distinguishable (95% intervals overlap); about 10 runs each (9 more runs) would likely separate the first two; ' +
         "the notes' rule of thumb for 2000 episodes is 9 layers (balanced, the notes' current default).",
     );
     expect(recommend(runs.map((r) => ({ ...r, episodes: 100 })))[0]?.agreement).toBe('agrees'); // 3-4 layers
@@ -160,6 +161,47 @@ describe('recommend', () => {
     ]);
   });
 
+  it('runs without a task id are ranked per dataset when the caller faces them so (facetOf), and say which', () => {
+    const lerobot = (id: string, layers: number, dataset: string, val: number[]) =>
+      run(id, strat('last_n', layers), val, {
+        taskId: null,
+        dataset,
+        datasetFrames: 12005,
+        validations: val.map((loss, i) => ({ epoch: i + 1, final: false, taskId: 1, loss })),
+      });
+    const runs = [
+      lerobot('p', 4, 'kuavo/pick', [0.3, 0.2]),
+      lerobot('q', 8, 'kuavo/pick', [0.3, 0.25]),
+      lerobot('w', 4, 'kuavo/weigh', [0.3, 0.1]),
+    ];
+    const facetOf = (r: AnalysisRun) => `${r.taskId ?? `dataset:${r.dataset}`}|${r.datasetFrames}`;
+    const recs = recommend(runs, { facetOf });
+    expect(recs.map((r) => [r.taskId, r.dataset, r.ranking.map((x) => x.runIds)])).toEqual([
+      [null, 'kuavo/pick', [['p'], ['q']]],
+      [null, 'kuavo/weigh', [['w']]],
+    ]);
+    expect(recs[0]?.summary).toMatch(/^For dataset kuavo\/pick \(12005 frames\): /);
+    // without the caller's rule, runs of one size and no task share a bucket (and name no dataset)
+    expect(recommend(runs).map((r) => [r.dataset, r.ranking.length])).toEqual([[null, 2]]);
+  });
+
+  it('a held-out loss logged by step (LeRobot eval_loss) ranks like a per-epoch one; best and convergence are steps', () => {
+    const byStep = (id: string, layers: number, losses: number[]) =>
+      run(id, strat('last_n', layers), [], {
+        taskId: null,
+        dataset: 'kuavo/pick',
+        validationAxis: 'step',
+        epochs: [],
+        validations: losses.map((loss, i) => ({ epoch: (i + 1) * 1000, final: false, taskId: 0, loss })),
+      });
+    const [rec] = recommend([byStep('a', 4, [0.5, 0.3, 0.2, 0.21]), byStep('b', 8, [0.5, 0.35, 0.3, 0.25])]);
+    expect(rec?.ranking.map((r) => [r.runIds, r.axis, r.bestEpoch, r.bestValidationMean])).toEqual([
+      [['a'], 'step', 3000, 0.2],
+      [['b'], 'step', 4000, 0.25],
+    ]);
+    expect(rec?.ranking[0]?.perRun[0]).toMatchObject({ axis: 'step', bestEpoch: 3000, epochsToConverge: 3000 });
+  });
+
   describe('uncertainty, convergence, cost and the front', () => {
     const timed = (id: string, layers: number, val: number[], secondsPerEpoch: number, params = 300e6): AnalysisRun =>
       run(id, strat('last_n', layers), val, {
@@ -168,9 +210,24 @@ describe('recommend', () => {
       });
     // noisy single runs 0.002 apart: a single-run comparison must not read as a verdict
     const single = [timed('six', 6, [0.5, 0.3, 0.22, 0.2, 0.21, 0.202], 60), timed('nine', 9, [0.5, 0.3, 0.205, 0.198, 0.205, 0.2], 90)];
+    // the same with enough epochs for a single-run interval (noise of about 2–3% from epoch to epoch)
+    const singleLong = [
+      timed('six', 6, [0.5, 0.3, 0.24, 0.22, 0.2, 0.21, 0.202, 0.207, 0.203, 0.209], 60),
+      timed('nine', 9, [0.5, 0.3, 0.23, 0.21, 0.205, 0.198, 0.205, 0.2, 0.204, 0.201], 90),
+    ];
+
+    it('single runs too short for an interval: none, and the summary says why', () => {
+      const [rec] = recommend(single);
+      expect(rec?.ranking.map((r) => [r.bestValidation.method, r.bestValidation.reason])).toEqual([
+        ['none', 'too_few_points'],
+        ['none', 'too_few_points'],
+      ]);
+      expect(rec?.verdict).toBe('not_distinguishable');
+      expect(rec?.summary).toContain('too few epochs to estimate how many runs would separate them');
+    });
 
     it('single runs: single_run_noise intervals, not distinguishable, no winner named', () => {
-      const [rec] = recommend(single);
+      const [rec] = recommend(singleLong);
       const [first, second] = rec?.ranking ?? [];
       expect(first?.key).toBe('12:3-11');
       expect(first?.bestValidation.method).toBe('single_run_noise');
@@ -182,7 +239,10 @@ describe('recommend', () => {
       expect(rec?.summary).toContain('no winner yet');
       expect(rec?.summary).toContain('single runs only');
       expect(rec?.summary).not.toContain('ranks first');
-      // d = 0.002 against within-run noise σ̂ ≈ 0.007: out of reach
+      expect(first?.bestValidation.lo).toBeGreaterThan(0.18);
+      expect(first?.bestValidation.hi).toBeLessThan(0.22);
+      // d = ln(0.2/0.198) = 0.01 against within-run noise of 2.7% and 5%: out of reach
+      expect(first?.bestValidation.logSpread).toBeCloseTo(0.0266, 3);
       expect(first?.runsToSeparateNext).toBeNull();
       expect(rec?.summary).toContain('more than 200 runs each would be needed');
     });
@@ -213,8 +273,11 @@ describe('recommend', () => {
       const [first, second] = rec?.ranking ?? [];
       expect(first?.bestValidation.method).toBe('t');
       expect(first?.bestValidation.mean).toBeCloseTo(0.201, 12);
-      // s = 0.001, t(0.975, 2) = 4.3027 → half-width 4.3027 · 0.001/√3 = 0.002484
-      expect(first?.bestValidation.hi).toBeCloseTo(0.201 + 0.002484, 5);
+      // on log loss: sd of ln 0.2, ln 0.202, ln 0.201 = 0.004975, t(0.975, 2) = 4.3027 → half-width 0.012359
+      const centre = Math.cbrt(0.2 * 0.202 * 0.201);
+      expect(first?.bestValidation.center).toBeCloseTo(centre, 12);
+      expect(first?.bestValidation.hi).toBeCloseTo(centre * Math.exp(0.012359), 5);
+      expect(first?.bestValidation.lo).toBeCloseTo(centre * Math.exp(-0.012359), 5);
       expect(first?.distinguishableFromNext).toBe(true);
       expect(rec?.verdict).toBe('supported');
       expect(rec?.summary).toContain('unfreeze 6/12 · L6–L11 ranks first');
@@ -225,8 +288,8 @@ describe('recommend', () => {
 
     it('separated single runs are only tentative: no verdict from within-run noise', () => {
       const [rec] = recommend([
-        timed('a', 6, [0.5, 0.3, 0.2, 0.201, 0.2, 0.201], 60),
-        timed('b', 10, [0.5, 0.3, 0.3, 0.301, 0.3, 0.301], 120),
+        timed('a', 6, [0.5, 0.3, 0.2, 0.201, 0.2, 0.201, 0.2, 0.202, 0.2, 0.201], 60),
+        timed('b', 10, [0.5, 0.3, 0.3, 0.301, 0.3, 0.301, 0.3, 0.302, 0.3, 0.301], 120),
       ]);
       expect(rec?.ranking[0]?.distinguishableFromNext).toBe(true);
       expect(rec?.verdict).toBe('tentative');

@@ -2,7 +2,8 @@
  * Recommendation: which vision-layer strategy the evidence favours, next to the user's rule of thumb.
  *
  * Evidence. Runs are bucketed per task and dataset size (`datasetFrames`, exact; unknown sizes form
- * their own bucket). Inside a bucket, runs are grouped by strategy key (strategy.ts) and each
+ * their own bucket) — by the caller's facet rule when it passes one (`facetOf`: the strategies page passes
+ * lib/views/facets.ts `facetKey`, under which a run without a task id has its dataset as its task). Inside a bucket, runs are grouped by strategy key (strategy.ts) and each
  * strategy is scored by its runs' best validation loss (validation.ts: min finite own-task
  * validation, per-epoch or final): mean (the ranking key), min, max and n = runs with a finite best
  * (`runs` counts all). Ranking: mean ascending; strategies without any finite best come last; ties by
@@ -29,6 +30,7 @@ import {
   strategyInterval,
   validationNoise,
   type Interval,
+  type NoiseEstimate,
   type RunsToSeparate,
 } from './uncertainty';
 
@@ -140,8 +142,12 @@ export function heuristicFor(episodes: number | null | undefined): HeuristicRow 
 export interface RankedRun {
   id: RunId;
   bestValidation: number | null;
-  /** σ̂ of its own validation noise (uncertainty.ts), null with < 3 finite epochs. */
+  /** Its own validation noise in loss units at its best (σ̂ · best, uncertainty.ts); null without an estimate. */
   validationNoise: number | null;
+  /** The same on the log scale (0.05 ≈ 5% from epoch to epoch), or why there is none. */
+  noise: NoiseEstimate;
+  /** Whether bestEpoch and epochsToConverge count epochs or optimiser steps (AnalysisRun.validationAxis). */
+  axis: 'epoch' | 'step';
   bestEpoch: number | null;
   epochsToConverge: number | null;
   minutesToConverge: number | null;
@@ -173,7 +179,9 @@ export interface RankedStrategy {
   distinguishableFromNext: boolean | null;
   /** When not distinguishable from the next: runs each that would likely separate them (null: tie or out of reach). */
   runsToSeparateNext: RunsToSeparate | null;
-  /** Means over the strategy's runs that have the number (convergence.ts, cost.ts). */
+  /** What bestEpoch and epochsToConverge count: steps when every run's validation is by step, else epochs. */
+  axis: 'epoch' | 'step';
+  /** Means over the strategy's runs that have the number (convergence.ts, cost.ts; epochs or steps: over the runs on `axis`). */
   bestEpoch: number | null;
   epochsToConverge: number | null;
   minutesToConverge: number | null;
@@ -199,6 +207,8 @@ export type Agreement = 'agrees' | 'more_layers' | 'fewer_layers';
 
 export interface Recommendation {
   taskId: number | null;
+  /** The dataset that stands for the task of runs without a task id (LeRobot), else null. */
+  dataset: string | null;
   datasetFrames: number | null;
   episodes: number | null;
   /** given: the runs' logs; task: the task's annotated episode count; estimated: frames ÷ frames per episode. */
@@ -219,6 +229,8 @@ export interface RecommendOptions {
   framesPerEpisode?: number;
   /** Episodes per task id, as people gave them (annotations): used when the runs carry no `episodes`. */
   taskEpisodes?: ReadonlyMap<number, number>;
+  /** Which runs are ranked together (the caller's facet rule); default: task × dataset size. */
+  facetOf?: (run: AnalysisRun) => string;
 }
 
 function median(xs: number[]): number | null {
@@ -238,10 +250,13 @@ function rankedRun(r: AnalysisRun): RankedRun {
   const conv = convergence(r, seconds);
   const epochsDone = r.epochsDone ?? r.epochs.reduce((max, e) => Math.max(max, e.epoch), 0);
   const cost = runCost(seconds, epochsDone);
+  const noise = validationNoise(r);
   return {
     id: r.id,
     bestValidation: conv.bestLoss,
-    validationNoise: validationNoise(r),
+    validationNoise: noise.logSigma === null || conv.bestLoss === null ? null : noise.logSigma * conv.bestLoss,
+    noise,
+    axis: r.validationAxis ?? 'epoch',
     bestEpoch: conv.bestEpoch,
     epochsToConverge: conv.epochsToConverge,
     minutesToConverge: conv.minutesToConverge,
@@ -269,6 +284,8 @@ function rankBucket(runs: readonly AnalysisRun[]): RankedStrategy[] {
   }
   const rows: RankedStrategy[] = [...byKey.values()].map(({ identity, runs: members }) => {
     const perRun = members.map(rankedRun);
+    const axis = perRun.every((p) => p.axis === 'step') ? 'step' : 'epoch';
+    const onAxis = perRun.filter((p) => p.axis === axis);
     const bests = perRun.map((p) => p.bestValidation).filter((b): b is number => b !== null);
     return {
       rank: 0,
@@ -282,11 +299,12 @@ function rankBucket(runs: readonly AnalysisRun[]): RankedStrategy[] {
       bestValidationMin: bests.length === 0 ? null : Math.min(...bests),
       bestValidationMax: bests.length === 0 ? null : Math.max(...bests),
       runIds: members.map((m) => m.id),
-      bestValidation: strategyInterval(perRun.map((p) => ({ best: p.bestValidation, noise: p.validationNoise }))),
+      bestValidation: strategyInterval(perRun.map((p) => ({ best: p.bestValidation, noise: p.noise }))),
       distinguishableFromNext: null,
       runsToSeparateNext: null,
-      bestEpoch: meanOf(perRun.map((p) => p.bestEpoch)),
-      epochsToConverge: meanOf(perRun.map((p) => p.epochsToConverge)),
+      axis,
+      bestEpoch: meanOf(onAxis.map((p) => p.bestEpoch)),
+      epochsToConverge: meanOf(onAxis.map((p) => p.epochsToConverge)),
       minutesToConverge: meanOf(perRun.map((p) => p.minutesToConverge)),
       minutesPerEpoch: meanOf(perRun.map((p) => p.minutesPerEpoch)),
       trainingMinutes: meanOf(perRun.map((p) => p.trainingMinutes)),
@@ -328,8 +346,15 @@ function verdictOf(ranking: readonly RankedStrategy[]): { verdict: Verdict; lead
   return { verdict: repeated ? 'supported' : 'tentative', leaders };
 }
 
+const NO_INTERVAL_TEXT: Record<NonNullable<Interval['reason']>, string> = {
+  no_runs: 'no interval',
+  too_few_points: 'too few epochs for an interval',
+  too_noisy: 'its validation curve is too noisy for an interval',
+  non_positive: 'no interval (a loss of zero or below)',
+};
+
 function intervalText(i: Interval): string {
-  if (i.lo === null || i.hi === null) return i.n === 1 ? 'one run, too few epochs for an interval' : 'no interval';
+  if (i.lo === null || i.hi === null) return `${i.n === 1 ? 'one run, ' : ''}${NO_INTERVAL_TEXT[i.reason ?? 'no_runs']}`;
   const range = `95% interval ${fmt(i.lo)}–${fmt(i.hi)}`;
   return i.method === 'single_run_noise' ? `${range} from that one run's own validation noise` : `${range}, n=${i.n}`;
 }
@@ -368,7 +393,7 @@ function evidenceText(rec: Omit<Recommendation, 'summary'>): string {
 }
 
 function summarise(rec: Omit<Recommendation, 'summary'>): string {
-  const task = rec.taskId === null ? 'unknown task' : `task ${rec.taskId}`;
+  const task = rec.taskId !== null ? `task ${rec.taskId}` : rec.dataset !== null ? `dataset ${rec.dataset}` : 'unknown task';
   const size = rec.datasetFrames === null ? 'unknown dataset size' : `${rec.datasetFrames} frames`;
   const evidence = evidenceText(rec);
   let rule: string;
@@ -394,13 +419,15 @@ export function recommend(runs: readonly AnalysisRun[], options: RecommendOption
   const buckets = new Map<string, { taskId: number | null; frames: number | null; runs: AnalysisRun[] }>();
   for (const r of runs) {
     const frames = r.datasetFrames ?? null;
-    const key = `${r.taskId ?? '?'}|${frames ?? '?'}`;
+    const key = options.facetOf?.(r) ?? `${r.taskId ?? '?'}|${frames ?? '?'}`;
     const b = buckets.get(key);
     if (b === undefined) buckets.set(key, { taskId: r.taskId, frames, runs: [r] });
     else b.runs.push(r);
   }
   const out: Recommendation[] = [];
   for (const { taskId, frames, runs: members } of buckets.values()) {
+    const datasets = new Set(members.map((m) => m.dataset ?? null));
+    const dataset = taskId === null && datasets.size === 1 ? ([...datasets][0] ?? null) : null;
     const given = members.map((m) => m.episodes).filter((e): e is number => typeof e === 'number' && Number.isFinite(e));
     let episodes: number | null = null;
     let episodesSource: Recommendation['episodesSource'] = null;
@@ -439,10 +466,27 @@ export function recommend(runs: readonly AnalysisRun[], options: RecommendOption
         );
       },
     );
-    const rec = { taskId, datasetFrames: frames, episodes, episodesSource, ranking, heuristic, agreement, verdict, leaders, tradeoffs };
+    const rec = {
+      taskId,
+      dataset,
+      datasetFrames: frames,
+      episodes,
+      episodesSource,
+      ranking,
+      heuristic,
+      agreement,
+      verdict,
+      leaders,
+      tradeoffs,
+    };
     out.push({ ...rec, summary: summarise(rec) });
   }
+  // Tasks in order, then datasets standing for a task (by name), then unknown; smaller datasets first.
+  const byName = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1);
   return out.sort(
-    (a, b) => (a.taskId ?? Infinity) - (b.taskId ?? Infinity) || (a.datasetFrames ?? Infinity) - (b.datasetFrames ?? Infinity),
+    (a, b) =>
+      (a.taskId ?? Infinity) - (b.taskId ?? Infinity) ||
+      byName(a.dataset, b.dataset) ||
+      (a.datasetFrames ?? Infinity) - (b.datasetFrames ?? Infinity),
   );
 }

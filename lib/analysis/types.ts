@@ -84,6 +84,8 @@ export interface AnalysisRun extends RunSeries {
   strategy?: StrategyInput | null;
   /** `📊 Current Task N Dataset: X frames`. */
   datasetFrames?: number | null;
+  /** LeRobot's dataset.repo_id: what a run without a task id trained on. */
+  dataset?: string | null;
   /** Episodes in the training range, when the caller knows it (the log does not print it). */
   episodes?: number | null;
   /** This run's forgetting (e.g. `meanForgetting` of forgetting.ts for the chain ending at it). */
@@ -94,6 +96,11 @@ export interface AnalysisRun extends RunSeries {
   trainableParams?: number | null;
   /** Epochs the run trained; defaults to the highest epoch of `epochs`. */
   epochsDone?: number | null;
+  /**
+   * What the `epoch` of its validations counts: epochs (default), or optimiser steps for a step-based
+   * trainer whose held-out loss is logged by step (LeRobot v0.6+ `step N: eval_loss=…`).
+   */
+  validationAxis?: 'epoch' | 'step';
 }
 
 /** A chart point; `y` null (or NaN/±Infinity) is a gap. */

@@ -29,6 +29,8 @@ interface RunColumns {
   stepsPerEpoch: number | null;
   totalSteps: number | null;
   episodes: number | null;
+  /** LeRobot's dataset.repo_id. */
+  dataset: string | null;
   lastStep: number | null;
   /** The latest finite per-step loss (runs without epoch averages, e.g. LeRobot). */
   lastStepLoss: number | null;
@@ -83,7 +85,7 @@ export async function loadRunRecords(selection: RunSelection = {}): Promise<RunR
   const rows = await db().$queryRaw<RunRecordRow[]>`
     SELECT r.id, r.xmin::text AS version, r."sourceId", r."taskId", r."taskName", r.status, r.format, r."epochsTotal", r."startedAt", r."lastSeenAt",
            r."outputDir", r."parentRunId", r."loadedFrom", r."resumePath", r."resumeTaskId", r."datasetFrames", r."stepsPerEpoch", r.description,
-           r."totalSteps", r.episodes, ls.step AS "lastStep", ll.loss AS "lastStepLoss",
+           r."totalSteps", r.episodes, r.dataset, ls.step AS "lastStep", ll.loss AS "lastStepLoss",
            src.path AS "sourcePath", src.host AS "sourceHost",
            s.kind, s.spec, s."totalLayers", s."frozenLayers", s."unfrozenLayers", s.applied, s."failureReason",
            e.epochs AS "trainEpochs", e.losses AS "trainLosses",
@@ -136,6 +138,7 @@ function toRecord(row: RunRecordRow): RunRecord {
     stepsPerEpoch: row.stepsPerEpoch,
     totalSteps: row.totalSteps,
     episodes: row.episodes,
+    dataset: row.dataset,
     lastStep: row.lastStep,
     lastStepLoss: row.lastStepLoss,
     description: row.description,

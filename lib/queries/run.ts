@@ -1,5 +1,6 @@
 // One run in full, for the run page and GET /api/runs/[id]: header, strategy, verdict with its
 // reason, checkpoint advice, the validation table, events and parse warnings.
+import { provenLastStep } from '../analysis/artefacts';
 import { configMismatches, configSettingsOf } from '../analysis/config-check';
 import {
   adviseCheckpoint,
@@ -44,6 +45,7 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
       events: { orderBy: [{ line: 'asc' }, { id: 'asc' }] },
       warnings: { orderBy: [{ line: 'asc' }, { id: 'asc' }], take: 500 },
       evals: { orderBy: { step: 'asc' } },
+      checkpoints: { orderBy: { step: 'asc' } },
       sources: { select: { source: { select: { id: true, path: true, host: true, kind: true, state: true } } } },
     },
   });
@@ -102,7 +104,8 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
     row.retention[column] = v.retention;
   }
   const [stepFigures, annotation] = await Promise.all([stepLossFigures(id), runAnnotation(id)]);
-  const stepBased = series.epochs.length === 0 && lastStep !== null;
+  const reached = provenLastStep(lastStep?.step ?? null, run.checkpoints.at(-1)?.step ?? null);
+  const stepBased = series.epochs.length === 0 && reached !== null;
   const validationRows = [...rowsByKey.values()].sort((a, b) => Number(a.final) - Number(b.final) || a.epoch - b.epoch);
 
   return {
@@ -138,6 +141,7 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
         datasetFps: run.datasetFps,
         episodes: run.episodes,
       },
+      dataset: run.dataset,
       params: {
         total: toNumber(run.totalParams),
         trainable: toNumber(run.trainableParams),
@@ -153,12 +157,13 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
       epochsDone: series.epochs.reduce((max, e) => Math.max(max, e.epoch), 0),
       epochsTotal: run.epochsTotal,
       lastTrainLoss: finiteOrNull(lastTrainLoss(series.epochs)?.loss),
-      lastStep: lastStep?.step ?? null,
+      lastStep: reached,
       stepBased,
       lastStepLoss: stepFigures.last,
       smoothedStepLoss: stepFigures.smoothed,
       estimatedSteps: stepFigures.estimated,
     },
+    checkpoints: run.checkpoints.map((c) => ({ step: c.step, path: c.path, onDisk: c.onDisk })),
     evals: run.evals.map((e) => ({
       step: e.step,
       successRate: finiteOrNull(e.successRate),

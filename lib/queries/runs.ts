@@ -4,6 +4,7 @@
 // transaction (lib/summaries), so a page of 10,000 runs is one indexed query, the same for the
 // first request of a freshly started process as for the hundredth. Rows missing a summary, or
 // summarised by other analysis rules (an upgrade), are summarised once when first listed.
+import { provenLastStep } from '../analysis/artefacts';
 import { db, type Db } from '../db/client';
 import { Prisma } from '../generated/prisma/client';
 import type { HiddenMode } from '../api/schemas/annotations';
@@ -126,7 +127,9 @@ interface ListedRow extends AnnotationColumns {
   stepsPerEpoch: number | null;
   totalSteps: number | null;
   episodes: number | null;
+  dataset: string | null;
   lastStep: number | null;
+  newestCheckpoint: number | null;
   lastTrainLoss: number | null;
   description: string | null;
   sourceId: number;
@@ -156,9 +159,10 @@ function toRow(row: ListedRow): RunRow {
     parentRunId: row.parentRunId,
     datasetFrames: row.datasetFrames,
     stepsPerEpoch: row.stepsPerEpoch,
-    lastStep: row.lastStep,
+    lastStep: provenLastStep(row.lastStep, row.newestCheckpoint),
     totalSteps: row.totalSteps,
     episodes: row.episodes,
+    dataset: row.dataset,
     ...annotationOf(row),
   };
 }
@@ -208,8 +212,9 @@ async function selectRows(filters: RunFilters, withFacets: boolean): Promise<{ r
       SELECT id, k FROM base WHERE matched ORDER BY k ${dir} NULLS LAST, id DESC ${paging}),
     listed AS (
       SELECT r.id, r."taskId", r."taskName", r.status, r.format, r."epochsTotal", r."startedAt", r."lastSeenAt", r."outputDir",
-             r."parentRunId", r."datasetFrames", r."stepsPerEpoch", r."totalSteps", r.episodes, r.description,
-             ls.step AS "lastStep", ${LAST_TRAIN_LOSS} AS "lastTrainLoss",
+             r."parentRunId", r."datasetFrames", r."stepsPerEpoch", r."totalSteps", r.episodes, r.dataset, r.description,
+             ls.step AS "lastStep", (SELECT max(c.step) FROM "Checkpoint" c WHERE c."runId" = r.id) AS "newestCheckpoint",
+             ${LAST_TRAIN_LOSS} AS "lastTrainLoss",
              src.id AS "sourceId", src.path AS "sourcePath", src.host AS "sourceHost", rs.view, ${ANNOTATION_COLUMNS},
              row_number() OVER (ORDER BY page.k ${dir} NULLS LAST, r.id DESC) AS ord
         FROM page JOIN "Run" r ON r.id = page.id JOIN "LogSource" src ON src.id = r."sourceId" JOIN "RunSummary" rs ON rs."runId" = r.id

@@ -20,20 +20,38 @@ async function trainableParams(ids: readonly number[]): Promise<Map<number, numb
   return new Map(rows.map((r) => [r.id, r.trainable === null ? null : Number(r.trainable)]));
 }
 
+/**
+ * Held-out losses logged by step (LeRobot v0.6+ `step N: eval_loss=…`, stored as EvalPoint.loss), per run:
+ * the validation of a run that has no per-epoch validation.
+ */
+async function evalLosses(ids: readonly number[]): Promise<Map<number, { step: number; loss: number }[]>> {
+  const out = new Map<number, { step: number; loss: number }[]>();
+  if (ids.length === 0) return out;
+  const rows = await db().$queryRaw<{ runId: number; step: number; loss: number }[]>`
+    SELECT "runId", step, loss FROM "EvalPoint" WHERE "runId" = ANY(${[...ids]}::int[]) AND loss IS NOT NULL ORDER BY "runId", step`;
+  for (const row of rows) {
+    const list = out.get(row.runId);
+    if (list) list.push({ step: row.step, loss: row.loss });
+    else out.set(row.runId, [{ step: row.step, loss: row.loss }]);
+  }
+  return out;
+}
+
 export async function listRecommendations(
   framesPerEpisode: number | undefined,
   hidden: HiddenMode = 'exclude',
 ): Promise<StrategiesResponse> {
   const [records, episodesByTask] = await Promise.all([loadRunRecords({ hidden }), taskEpisodes()]);
   const ids = records.map((r) => r.id);
-  const [epochData, summaries, params] = await Promise.all([
+  const [epochData, summaries, params, evals] = await Promise.all([
     loadEpochData(ids),
     stepVersions(ids).then((versions) => stepSummaries(versions)),
     trainableParams(ids),
+    evalLosses(records.filter((r) => r.validations.length === 0).map((r) => r.id)),
   ]);
   return strategiesView(
     records,
-    { epochs: epochData, summaries, trainableParams: params },
+    { epochs: epochData, summaries, trainableParams: params, evalLosses: evals },
     { framesPerEpisode, taskEpisodes: episodesByTask },
   );
 }

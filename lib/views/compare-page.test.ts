@@ -17,7 +17,15 @@ import { UNKNOWN_STRATEGY_COLOR } from './strategy-colors';
 type Series = CompareResponse['series'][number];
 
 const query: CompareResponse['query'] = { mode: 'group', x: 'epoch', smooth: 0, log: false, points: 1000, pool: false };
-const facet = { key: 'task1|frames1000', label: 'task 1 · pick', taskId: 1, taskName: 'pick', datasetFrames: 1000, runIds: [1, 2] };
+const facet = {
+  key: 'task1|frames1000',
+  label: 'task 1 · pick',
+  taskId: 1,
+  taskName: 'pick',
+  datasetFrames: 1000,
+  dataset: null,
+  runIds: [1, 2],
+};
 const base = {
   strategyKey: '12:8-11',
   facet: facet.key,

@@ -378,6 +378,7 @@ function summaryOf(group: StrategyGroup, facet: Facet, members: readonly Compare
     taskId: facet.taskId,
     taskName: facet.taskName,
     datasetFrames: facet.datasetFrames,
+    dataset: facet.dataset,
     runIds: group.runIds as number[],
     strategyKey: group.strategyKey,
     label: group.label,

@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { facetKey, facetRuns, poolingNote, POOLED_FACET, type FacetRun } from './facets';
 
-const run = (id: number, taskId: number | null, datasetFrames: number | null, taskName: string | null = null): FacetRun => ({
+const run = (
+  id: number,
+  taskId: number | null,
+  datasetFrames: number | null,
+  taskName: string | null = null,
+  dataset: string | null = null,
+): FacetRun => ({
   id,
   taskId,
   taskName,
   datasetFrames,
+  dataset,
 });
 
 describe('facetRuns', () => {
@@ -32,9 +39,53 @@ describe('facetRuns', () => {
 
   it('pooled: one facet with every run', () => {
     expect(facetRuns(runs, true)).toEqual([
-      { key: POOLED_FACET, label: 'all tasks pooled', taskId: null, taskName: null, datasetFrames: null, runIds: [1, 2, 3, 4, 5, 6] },
+      {
+        key: POOLED_FACET,
+        label: 'all tasks pooled',
+        taskId: null,
+        taskName: null,
+        datasetFrames: null,
+        dataset: null,
+        runIds: [1, 2, 3, 4, 5, 6],
+      },
     ]);
     expect(facetKey(runs[0]!, true)).toBe(POOLED_FACET);
+  });
+});
+
+describe('runs without a task id: their dataset is their task (LeRobot)', () => {
+  const lerobot = [
+    run(1, null, 12005, null, 'kuavo/task2_weighing'),
+    run(2, null, 12005, null, 'kuavo/task2_weighing'),
+    run(3, null, 48211, null, 'lerobot/svla_so100_pickplace'),
+    run(4, null, null),
+    run(5, 1, 768, 'moving_grasp', 'ignored/with-a-task-id'),
+    run(6, null, 9000, null, 'kuavo/task2_weighing'),
+  ];
+
+  it('one facet per dataset (and size), after the tasks, labelled with the dataset name; neither → task unknown', () => {
+    const facets = facetRuns(lerobot, false);
+    expect(facets.map((f) => [f.key, f.label, f.dataset, f.runIds])).toEqual([
+      ['task1|frames768', 'task 1 · moving_grasp', null, [5]],
+      ['dataset:kuavo/task2_weighing|frames9000', 'kuavo/task2_weighing · 9,000 frames', 'kuavo/task2_weighing', [6]],
+      ['dataset:kuavo/task2_weighing|frames12005', 'kuavo/task2_weighing · 12,005 frames', 'kuavo/task2_weighing', [1, 2]],
+      ['dataset:lerobot/svla_so100_pickplace|frames48211', 'lerobot/svla_so100_pickplace', 'lerobot/svla_so100_pickplace', [3]],
+      ['task?|frames?', 'task unknown', null, [4]],
+    ]);
+  });
+
+  it('facetKey keeps its signature: a run without `dataset` keys as before', () => {
+    expect(facetKey({ taskId: null, datasetFrames: 10 }, false)).toBe('task?|frames10');
+    expect(facetKey({ taskId: 3, datasetFrames: null }, false)).toBe('task3|frames?');
+    expect(facetKey({ taskId: null, datasetFrames: 10, dataset: 'a/b' }, false)).toBe('dataset:a/b|frames10');
+    expect(facetKey({ taskId: 3, datasetFrames: 10, dataset: 'a/b' }, false)).toBe('task3|frames10');
+  });
+
+  it('a pooled view names the datasets it mixes', () => {
+    expect(poolingNote([lerobot[0]!, lerobot[2]!])).toMatch(/mixes tasks kuavo\/task2_weighing, lerobot\/svla_so100_pickplace/);
+    expect(poolingNote([lerobot[0]!, lerobot[5]!])).toMatch(
+      /mixes 2 dataset sizes of kuavo\/task2_weighing \(9,000 frames, 12,005 frames\)/,
+    );
   });
 });
 

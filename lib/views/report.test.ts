@@ -16,7 +16,7 @@ function input(overrides: Partial<CompareReportInput> = {}, data: Partial<Compar
     charts: [{ title: 'task 1', dataUrl: PNG }],
     data: {
       query: { mode: 'group', x: 'epoch', smooth: 0.6, log: false, points: 1000, pool: false },
-      facets: [{ key: 't1', label: 'task 1 (pick)', taskId: 1, taskName: 'pick', datasetFrames: null, runIds: [1, 2] }],
+      facets: [{ key: 't1', label: 'task 1 (pick)', taskId: 1, taskName: 'pick', datasetFrames: null, dataset: null, runIds: [1, 2] }],
       summary: [
         {
           groupKey: 'g1',
@@ -24,6 +24,7 @@ function input(overrides: Partial<CompareReportInput> = {}, data: Partial<Compar
           taskId: 1,
           taskName: 'pick',
           datasetFrames: null,
+          dataset: null,
           runIds: [1, 2],
           strategyKey: '4',
           label: 'unfreeze last 4',
@@ -105,7 +106,7 @@ describe('compareReportHtml', () => {
       input: input(
         { title: `Report ${HOSTILE}`, filters: [{ label: 'search', value: HOSTILE }] },
         {
-          facets: [{ key: 't1', label: `task <1>`, taskId: 1, taskName: HOSTILE, datasetFrames: null, runIds: [1] }],
+          facets: [{ key: 't1', label: `task <1>`, taskId: 1, taskName: HOSTILE, datasetFrames: null, dataset: null, runIds: [1] }],
           notes: [`note </li><script>x</script>`],
           runs: [run(1, { taskName: HOSTILE, strategyLabel: '<s>' })],
           configDiff: {

@@ -11,8 +11,10 @@ import {
   strategiesApiLinks,
   tradeoffPngName,
   tradeoffPoints,
+  tradeoffTitle,
   type Ranked,
 } from './strategies-page';
+import { fileName } from './report';
 
 const ranked = (extra: Partial<Ranked>): Ranked =>
   ({
@@ -85,7 +87,13 @@ describe('the strategies page view model', () => {
     const rec = { ranking: [ranked({ key: 'a', pareto: true }), ranked({ key: 'b', trainingMinutes: null })] } as RecommendationView;
     expect(tradeoffPoints(rec).map((p) => [p.key, p.minutes, p.mean, p.pareto])).toEqual([['a', 30, 0.2, true]]);
     expect(noTradeoffText(rec)).toBe('One strategy is both cheaper and better than the rest (the only point on the front).');
-    expect(tradeoffPngName({ taskId: 1, taskName: 'pick', datasetFrames: 900 })).toBe('thaw-strategies-tradeoff-task1-pick-900frames.png');
+    expect(tradeoffPngName({ taskId: 1, taskName: 'pick', dataset: null, datasetFrames: 900 })).toBe(
+      'thaw-strategies-tradeoff-task1-pick-900frames.png',
+    );
+    expect(tradeoffPngName({ taskId: null, taskName: null, dataset: 'kuavo/pick', datasetFrames: null })).toBe(
+      fileName(['thaw-strategies-tradeoff', 'kuavo/pick'], 'png'),
+    );
+    expect(tradeoffTitle({ label: 'task 1 · pick' })).toBe('task 1 · pick: best validation vs training time per strategy');
   });
 
   it('formats minutes and epoch means, and links the ranking with the page’s frames per episode', () => {

@@ -101,11 +101,11 @@ export function tradeoffPoints(rec: Pick<RecommendationView, 'ranking'>): Tradeo
   );
 }
 
-export function tradeoffPngName(rec: Pick<RecommendationView, 'taskId' | 'taskName' | 'datasetFrames'>): string {
+export function tradeoffPngName(rec: Pick<RecommendationView, 'taskId' | 'taskName' | 'dataset' | 'datasetFrames'>): string {
   return fileName(
     [
       'thaw-strategies-tradeoff',
-      `task${rec.taskId ?? 'unknown'}`,
+      rec.taskId !== null ? `task${rec.taskId}` : (rec.dataset ?? 'task-unknown'),
       rec.taskName,
       rec.datasetFrames === null ? null : `${rec.datasetFrames}frames`,
     ],
@@ -113,8 +113,8 @@ export function tradeoffPngName(rec: Pick<RecommendationView, 'taskId' | 'taskNa
   );
 }
 
-export function tradeoffTitle(rec: Pick<RecommendationView, 'taskId' | 'taskName'>): string {
-  return `task${rec.taskId ?? '?'} ${rec.taskName ?? ''}: best validation vs training time per strategy`;
+export function tradeoffTitle(rec: Pick<RecommendationView, 'label'>): string {
+  return `${rec.label}: best validation vs training time per strategy`;
 }
 
 /** Why there is no trade-off list: one strategy dominates, or too few have timing and validation. */

@@ -1,4 +1,4 @@
-// The strategies page from each run's series, timing and size: lib/analysis `recommend` per task
+// The strategies page from each run's series, timing and size: lib/analysis `recommend` per facet
 // (best validation with its interval, convergence, training cost, the Pareto front) next to the user's
 // heuristic table, as the API shows it. Pure; lib/queries/strategies.ts reads the data.
 import {
@@ -13,6 +13,7 @@ import {
   type StrategyInput,
 } from '../analysis';
 import type { HeuristicRowView, IntervalView, StrategiesResponse } from '../api/schemas/strategies';
+import { facetKey, taskLabel } from './facets';
 import { epochSeconds, type RunStepBuckets } from './steps';
 import { strategyColor } from './strategy-colors';
 import { finiteOrNull } from './strategy-view';
@@ -24,15 +25,17 @@ export interface StrategyRecord extends RunSeries {
   format: string;
   strategy: StrategyInput | null;
   datasetFrames: number | null;
+  dataset: string | null;
   episodes: number | null;
   stepsPerEpoch: number | null;
 }
 
-/** What else the page reads per run: its epoch timing lines, step buckets and trainable parameters. */
+/** What else the page reads per run: epoch timing lines, step buckets, trainable parameters, eval losses by step. */
 export interface StrategyInputs {
   epochs: ReadonlyMap<number, { epochs: readonly { epoch: number; durationMinutes: number | null; msPerBatch: number | null }[] }>;
   summaries: ReadonlyMap<number, RunStepBuckets>;
   trainableParams: ReadonlyMap<number, number | null>;
+  evalLosses: ReadonlyMap<number, readonly { step: number; loss: number }[]>;
 }
 
 function heuristicView(row: HeuristicRow): HeuristicRowView {
@@ -47,7 +50,20 @@ function intervalView(i: Interval): IntervalView {
     method: i.method,
     n: i.n,
     spread: finiteOrNull(i.spread),
+    center: finiteOrNull(i.center),
+    logSpread: finiteOrNull(i.logSpread),
+    reason: i.reason,
   };
+}
+
+/** A run's own validation: per-epoch records, else its eval_loss by step (the run's own task, id 0). */
+function validationOf(
+  record: StrategyRecord,
+  evals: readonly { step: number; loss: number }[] | undefined,
+): Pick<AnalysisRun, 'validations' | 'validationAxis'> {
+  if (record.validations.length > 0 || evals === undefined || evals.length === 0)
+    return { validations: record.validations, validationAxis: 'epoch' };
+  return { validations: evals.map((e) => ({ epoch: e.step, final: false, taskId: 0, loss: e.loss })), validationAxis: 'step' };
 }
 
 export function strategiesView(
@@ -66,9 +82,10 @@ export function strategiesView(
       taskId: record.taskId,
       format: record.format,
       epochs: record.epochs,
-      validations: record.validations,
+      ...validationOf(record, inputs.evalLosses.get(record.id)),
       strategy: record.strategy,
       datasetFrames: record.datasetFrames,
+      dataset: record.dataset,
       // LeRobot prints dataset.num_episodes: the rule of thumb then needs no frames-per-episode guess.
       episodes: record.episodes,
       epochSeconds: seconds,
@@ -77,9 +94,14 @@ export function strategiesView(
     };
   });
   const taskNames = new Map(records.map((r) => [r.taskId, r.taskName]));
-  const recommendations = recommend(runs, { framesPerEpisode, taskEpisodes: options.taskEpisodes }).map((rec) => ({
+  // Ranked together: the runs of one facet (one rule with the compare page: a dataset stands for the task of runs without one).
+  const facetOf = (run: AnalysisRun) =>
+    facetKey({ taskId: run.taskId, datasetFrames: run.datasetFrames ?? null, dataset: run.dataset }, false);
+  const recommendations = recommend(runs, { framesPerEpisode, taskEpisodes: options.taskEpisodes, facetOf }).map((rec) => ({
     taskId: rec.taskId,
-    taskName: taskNames.get(rec.taskId) ?? null,
+    taskName: rec.taskId === null ? null : (taskNames.get(rec.taskId) ?? null),
+    dataset: rec.dataset,
+    label: taskLabel(rec.taskId, rec.taskId === null ? null : (taskNames.get(rec.taskId) ?? null), rec.dataset),
     datasetFrames: rec.datasetFrames,
     episodes: rec.episodes,
     episodesSource: rec.episodesSource,
@@ -98,6 +120,7 @@ export function strategiesView(
       bestValidation: intervalView(r.bestValidation),
       distinguishableFromNext: r.distinguishableFromNext,
       runsToSeparateNext: r.runsToSeparateNext,
+      axis: r.axis,
       bestEpoch: finiteOrNull(r.bestEpoch),
       epochsToConverge: finiteOrNull(r.epochsToConverge),
       minutesToConverge: finiteOrNull(r.minutesToConverge),
@@ -109,6 +132,9 @@ export function strategiesView(
         id: p.id as number,
         bestValidation: finiteOrNull(p.bestValidation),
         validationNoise: finiteOrNull(p.validationNoise),
+        validationLogNoise: finiteOrNull(p.noise.logSigma),
+        noiseReason: p.noise.reason,
+        axis: p.axis,
         bestEpoch: p.bestEpoch,
         epochsToConverge: p.epochsToConverge,
         minutesToConverge: finiteOrNull(p.minutesToConverge),

@@ -60,6 +60,7 @@ describe('migrations', () => {
       'AlertChannel',
       'AlertDelivery',
       'AlertSend',
+      'Checkpoint',
       'EpochMetric',
       'EvalPoint',
       'LogSource',

@@ -75,7 +75,7 @@ describe('Strategies page', () => {
   it('shows two overlapping single runs as "not distinguishable yet", with no winner', async () => {
     await page.goto(`${server.url}/strategies`);
     const task2 = page.getByTestId('recommendation').nth(1);
-    expect(await task2.locator('h2').innerText()).toContain('task2');
+    expect(await task2.locator('h2').innerText()).toContain('task 2');
     const summary = await task2.getByTestId('summary').innerText();
     expect(summary).toContain('no winner yet');
     expect(summary).not.toContain('ranks first');

@@ -62,6 +62,8 @@ export const compareSummarySchema = z.object({
   taskName: z.string().nullable(),
   /** The dataset size of the facet's runs (null when unknown or pooled). */
   datasetFrames: z.number().int().nullable(),
+  /** The dataset that stands for the task of runs without a task id (LeRobot's dataset.repo_id), else null. */
+  dataset: z.string().nullable(),
   runIds: z.array(z.number().int()),
   strategyKey: z.string(),
   label: z.string(),
@@ -122,6 +124,8 @@ export const compareResponse = z.object({
       taskId: z.number().int().nullable(),
       taskName: z.string().nullable(),
       datasetFrames: z.number().int().nullable(),
+      /** Runs without a task id are faceted by their dataset (lib/views/facets.ts); null otherwise. */
+      dataset: z.string().nullable(),
       runIds: z.array(z.number().int()),
     }),
   ),

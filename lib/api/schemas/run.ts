@@ -52,6 +52,8 @@ export const runDetailSchema = z.object({
       /** LeRobot's dataset.num_episodes. */
       episodes: z.number().int().nullable(),
     }),
+    /** LeRobot's dataset.repo_id: what the run trained on (its task when it has no task id). */
+    dataset: z.string().nullable(),
     params: z.object({
       total: z.number().nullable(),
       trainable: z.number().nullable(),
@@ -68,6 +70,7 @@ export const runDetailSchema = z.object({
     epochsDone: z.number().int(),
     epochsTotal: z.number().int().nullable(),
     lastTrainLoss: z.number().nullable(),
+    /** The furthest step the run provably reached: its last logged step or its newest checkpoint (lib/analysis/artefacts.ts). */
     lastStep: z.number().int().nullable(),
     /** Step-based runs (LeRobot): progress is steps, not epochs. */
     stepBased: z.boolean(),
@@ -77,6 +80,12 @@ export const runDetailSchema = z.object({
     /** Steps whose number the log does not pin exactly (kept in order at an estimate). */
     estimatedSteps: z.number().int(),
   }),
+  /**
+   * The run's checkpoints by optimiser step, oldest first (LeRobot's checkpoints/<step>/ folders and its
+   * log's "Checkpoint policy after step N"): `onDisk` when the folder itself was read, `path` where it is
+   * (or where the log says it was saved). The newest one reaching the configured steps made the run completed.
+   */
+  checkpoints: z.array(z.object({ step: z.number().int(), path: z.string().nullable(), onDisk: z.boolean() })),
   /** Evaluations by step (LeRobot eval lines: success rate, reward; v0.6 eval_loss). */
   evals: z.array(
     z.object({

@@ -70,6 +70,8 @@ export const runRowSchema = z.object({
   totalSteps: z.number().int().nullable(),
   /** LeRobot's dataset.num_episodes. */
   episodes: z.number().int().nullable(),
+  /** LeRobot's dataset.repo_id: the run's task when it has no task id (lib/views/facets.ts). */
+  dataset: z.string().nullable(),
   /** Annotations: display name, tags, note, star, hidden. */
   ...annotationFields,
 });

@@ -30,7 +30,10 @@ const heuristicRow = z.object({
 });
 export type HeuristicRowView = z.infer<typeof heuristicRow>;
 
-/** A 95% interval of a strategy's best validation (lib/analysis/uncertainty.ts). */
+/**
+ * A 95% interval of a strategy's best validation (lib/analysis/uncertainty.ts), built on log loss: it is
+ * asymmetric around the value and never reaches zero.
+ */
 const interval = z.object({
   /** Mean best validation over runs (n ≥ 2), the one run's best (n = 1). */
   mean: z.number().nullable(),
@@ -39,8 +42,14 @@ const interval = z.object({
   /** 't' = t-interval over runs; 'single_run_noise' = one run's own validation noise around its best; 'none'. */
   method: z.enum(['t', 'single_run_noise', 'none']),
   n: z.number().int(),
-  /** Standard deviation over runs ('t') or the one run's noise σ̂. */
+  /** Standard deviation over runs ('t') or the one run's noise σ̂, in loss units (σ̂ · best for one run). */
   spread: z.number().nullable(),
+  /** The interval's centre: the geometric mean of the bests (n ≥ 2), the run's best (n = 1). */
+  center: z.number().nullable(),
+  /** The spread on the log scale the interval is built from (0.05 ≈ 5%). */
+  logSpread: z.number().nullable(),
+  /** Why there is no interval (method 'none'); null when there is one. */
+  reason: z.enum(['no_runs', 'too_few_points', 'too_noisy', 'non_positive']).nullable(),
 });
 export type IntervalView = z.infer<typeof interval>;
 
@@ -49,7 +58,13 @@ const timingSource = z.enum(['tqdm', 'printed', 'ms_per_batch']);
 const rankedRun = z.object({
   id: z.number().int(),
   bestValidation: z.number().nullable(),
+  /** Its own epoch-to-epoch validation noise at its best, in loss units (σ̂ · best). */
   validationNoise: z.number().nullable(),
+  /** The same on the log scale (0.05 ≈ 5%); null with the reason in `noiseReason`. */
+  validationLogNoise: z.number().nullable(),
+  noiseReason: z.enum(['too_few_points', 'too_noisy', 'non_positive']).nullable(),
+  /** What bestEpoch and epochsToConverge count: epochs, or optimiser steps (LeRobot's eval_loss by step). */
+  axis: z.enum(['epoch', 'step']),
   bestEpoch: z.number().int().nullable(),
   epochsToConverge: z.number().int().nullable(),
   minutesToConverge: z.number().nullable(),
@@ -64,6 +79,10 @@ const rankedRun = z.object({
 export const recommendationSchema = z.object({
   taskId: z.number().int().nullable(),
   taskName: z.string().nullable(),
+  /** Runs without a task id are ranked per dataset (LeRobot's dataset.repo_id, lib/views/facets.ts); null otherwise. */
+  dataset: z.string().nullable(),
+  /** What the bucket's task is called: "task 1 · moving_grasp", the dataset's name, or "task unknown". */
+  label: z.string(),
   datasetFrames: z.number().int().nullable(),
   episodes: z.number().nullable(),
   /** given: the runs' logs; task: the task's annotated episodes (PUT /api/tasks/[id]); estimated: from `fpe`. */
@@ -88,6 +107,8 @@ export const recommendationSchema = z.object({
       runsToSeparateNext: z
         .object({ runsEach: z.number().int(), more: z.number().int(), spreadSource: z.enum(['runs', 'single_run_noise']) })
         .nullable(),
+      /** What bestEpoch and epochsToConverge count: epochs, or optimiser steps (every run's validation is LeRobot's eval_loss by step). */
+      axis: z.enum(['epoch', 'step']),
       /** Means over the strategy's runs. */
       bestEpoch: z.number().nullable(),
       epochsToConverge: z.number().nullable(),
@@ -124,6 +145,7 @@ export function strategiesCsvRecords(response: StrategiesResponse): Record<strin
   return response.recommendations.flatMap((rec) =>
     rec.ranking.map((r) => ({
       taskId: rec.taskId,
+      dataset: rec.dataset,
       datasetFrames: rec.datasetFrames,
       episodes: rec.episodes,
       rank: r.rank,
@@ -140,6 +162,7 @@ export function strategiesCsvRecords(response: StrategiesResponse): Record<strin
       bestValidationLo: r.bestValidation.lo,
       bestValidationHi: r.bestValidation.hi,
       bestValidationIntervalMethod: r.bestValidation.method,
+      bestValidationIntervalReason: r.bestValidation.reason,
       distinguishableFromNext: r.distinguishableFromNext === null ? null : String(r.distinguishableFromNext),
       runsToSeparateNext: r.runsToSeparateNext?.runsEach ?? null,
       bestEpoch: r.bestEpoch,

@@ -1,0 +1,90 @@
+// LeRobot runs take part in the decision (issue 26): their dataset is their task, so runs on one dataset
+// are ranked together on /strategies (by their held-out eval_loss, logged by step) and charted together on
+// /compare, labelled with the dataset's name; the strategy comes from the config the log prints.
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setEnvOverrides } from '../../lib/env';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { backfillInto, tempDir } from '../helpers/ingest';
+
+const FIXTURE = path.resolve(import.meta.dirname, '../fixtures/lerobot-config/smolvla_printed_config.log');
+
+let database: TestDatabase;
+let logs: { dir: string; cleanup(): Promise<void> };
+
+/**
+ * The fixture's run (vision encoder unfrozen), optionally frozen, on another dataset or output dir, with
+ * LeRobot v0.6's `step N: eval_loss=…` after every 200-step record.
+ */
+async function lerobotLog(name: string, options: { frozen: boolean; dataset?: string; evalLoss: (step: number) => number }): Promise<void> {
+  let text = await readFile(FIXTURE, 'utf8');
+  if (options.frozen)
+    text = text
+      .replace("'freeze_vision_encoder': False", "'freeze_vision_encoder': True")
+      .replace("'train_expert_only': False", "'train_expert_only': True");
+  if (options.dataset) text = text.replaceAll('kuavo/task2_weighing_lerobot', options.dataset);
+  text = text.replaceAll('smolvla_weighing_unfrozen', name);
+  const lines = text.split('\n').flatMap((line) => {
+    const record = / ts\/train\.py:232 step:\S+ smpl:(\d+)K /.exec(line);
+    if (!record) return [line];
+    const step = Math.round((Number(record[1]) * 1000) / 32 / 200) * 200;
+    return [line, `${line.slice(0, 24)} ot_train.py:673 step ${step}: eval_loss=${options.evalLoss(step).toFixed(4)}`];
+  });
+  await writeFile(path.join(logs.dir, `${name}.log`), lines.join('\n'));
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase('strategies_lerobot');
+  logs = await tempDir('thaw-strategies-lerobot-');
+  // Unfrozen beats frozen on kuavo/task2_weighing_lerobot; a third run on another dataset stands alone.
+  await lerobotLog('unfrozen', { frozen: false, evalLoss: (step) => 0.05 + 0.5 / Math.sqrt(step / 200) + 0.002 * Math.sin(step) });
+  await lerobotLog('frozen', { frozen: true, evalLoss: (step) => 0.09 + 0.5 / Math.sqrt(step / 200) + 0.002 * Math.cos(step) });
+  await lerobotLog('other', {
+    frozen: true,
+    dataset: 'kuavo/task3_placement_lerobot',
+    evalLoss: (step) => 0.2 + 0.3 / Math.sqrt(step / 200),
+  });
+  await backfillInto(database.url, [logs.dir]);
+  setEnvOverrides({ DATABASE_URL: database.url });
+}, 120_000);
+
+afterAll(async () => {
+  const { disconnectDb } = await import('../../lib/db/client');
+  await disconnectDb();
+  await logs?.cleanup();
+  await database?.drop();
+});
+
+describe('LeRobot runs on /strategies and /compare', () => {
+  it('are ranked per dataset, labelled with its name, by their eval_loss (steps), strategies from the printed config', async () => {
+    const { listRecommendations } = await import('../../lib/queries/strategies');
+    const { recommendations } = await listRecommendations(undefined);
+    expect(recommendations.map((r) => [r.taskId, r.dataset, r.label, r.ranking.length])).toEqual([
+      [null, 'kuavo/task2_weighing_lerobot', 'kuavo/task2_weighing_lerobot', 2],
+      [null, 'kuavo/task3_placement_lerobot', 'kuavo/task3_placement_lerobot', 1],
+    ]);
+    const [weighing] = recommendations;
+    expect(weighing!.episodes).toBe(120); // dataset.num_episodes: the rule of thumb needs no guess
+    const [first, second] = weighing!.ranking;
+    // 12 trainable vision layers (freeze_vision_encoder False) beat 0 (frozen) on held-out loss
+    expect([first!.trainableLayers, second!.trainableLayers]).toEqual([12, 0]);
+    expect(first!.axis).toBe('step');
+    expect(first!.bestEpoch).toBe(2000);
+    expect(first!.bestValidationMean).toBeCloseTo(0.05 + 0.5 / Math.sqrt(10) + 0.002 * Math.sin(2000), 4);
+    expect(first!.bestValidation.method).toBe('single_run_noise');
+    expect(weighing!.verdict).not.toBe('no_evidence');
+    expect(weighing!.summary).toMatch(/^For dataset kuavo\/task2_weighing_lerobot \(48211 frames\): /);
+  });
+
+  it('Compare: one facet per dataset, labelled with it, never "task unknown"', async () => {
+    const { compareRuns } = await import('../../lib/queries/compare');
+    const { compareQuery } = await import('../../lib/api/schemas/compare');
+    const { format: _format, table: _table, ...options } = compareQuery.parse({});
+    const view = await compareRuns(options);
+    expect(view.facets.map((f) => [f.label, f.dataset, f.runIds.length])).toEqual([
+      ['kuavo/task2_weighing_lerobot', 'kuavo/task2_weighing_lerobot', 2],
+      ['kuavo/task3_placement_lerobot', 'kuavo/task3_placement_lerobot', 1],
+    ]);
+  });
+});
