@@ -13,6 +13,7 @@ import { benchLoad } from './load';
 import { benchRuns10k, benchWeb, RUNS10K_FIGURES, WEB_FIGURES } from './web';
 import { figureErrors, isFigureError, stopBenchServer, type Outcome } from './support';
 import { benchTfeventsBackfill } from './tfevents';
+import { benchLab } from './lab';
 import { benchForecast } from './forecast';
 
 interface Group {
@@ -31,6 +32,7 @@ const GROUPS: Group[] = [
   { name: 'backfill', figures: ['backfill_lines_per_s'], run: () => benchBackfill() },
   { name: 'tfevents', figures: ['tfevents_backfill', 'tfevents_backfill_vs_write_floor'], run: () => benchTfeventsBackfill() },
   { name: 'live', figures: ['live_latency_p50', 'live_latency_p95'], run: () => benchLiveLatency() },
+  { name: 'lab', figures: ['live_latency_p50_10_daemons', 'live_latency_p95_10_daemons'], run: () => benchLab() },
   { name: 'rss', figures: ['daemon_rss_200_files'], run: () => benchDaemonMemory() },
   { name: 'web', figures: WEB_FIGURES, run: () => benchWeb() },
   { name: 'runs10k', figures: RUNS10K_FIGURES, run: () => benchRuns10k() },

@@ -100,9 +100,22 @@ export async function benchTfeventsBackfill(options: { megabytes?: number } = {}
       await daemon.close();
     }
     const backfillMs = performance.now() - started;
-    const stored = Number((await pool.query<{ n: string }>(`SELECT count(*)::text AS n FROM "EpochMetric"`)).rows[0]!.n);
+    // Every record is stored: each one after the file version holds one scalar the trainer's tags map to
+    // a column (an epoch metric or a task's validation loss), and none is reported.
+    const [stored] = (
+      await pool.query<{ epochs: number; values: number; warnings: number }>(
+        `SELECT (SELECT count(*) FROM "EpochMetric")::int AS epochs,
+                ((SELECT count("trainLoss") + count(lr) + count("msPerBatch") + count("samplesPerSec") + count("durationMinutes") FROM "EpochMetric")
+                  + (SELECT count(*) FROM "Validation"))::int AS "values",
+                (SELECT count(*) FROM "ParseWarning")::int AS warnings`,
+      )
+    ).rows;
     await pool.end();
-    if (stored !== epochs) throw new Error(`tfevents backfill stored ${stored} epochs of ${epochs}`);
+    if (stored!.epochs !== epochs) throw new Error(`tfevents backfill stored ${stored!.epochs} epochs of ${epochs}`);
+    if (stored!.values !== records - 1 || stored!.warnings !== 0)
+      throw new Error(
+        `tfevents backfill stored ${stored!.values} values of the file's ${records - 1} scalar records, with ${stored!.warnings} warnings`,
+      );
     const { copyMs, rowCount } = await copyFloor(database.url, floorDb.url);
     const floorMs = limitMs + copyMs;
     const mbPerS = (ms: number) => round(size / 1e6 / (ms / 1000));

@@ -33,6 +33,8 @@ export interface DaemonOptions {
   /** How many files are read and committed at once. */
   concurrency?: number;
   onCommit?: (info: { path: string; bytes: number; lines: number; runIds: number[] }) => void;
+  /** Bytes each read of a log or event file asks for (TailerOptions.readChunk; tests vary it). */
+  readChunk?: () => number;
 }
 
 export interface BackfillSummary {
@@ -201,6 +203,7 @@ export class IngestDaemon {
               follow: this.following,
               liveFromStart: this.initialScanDone,
               onCommit,
+              pollAgainIn: (ms) => setTimeout(() => this.touch(file), ms).unref(),
             })
           : new FileTailer(file, {
               pool: this.options.pool,
@@ -212,6 +215,7 @@ export class IngestDaemon {
               batchEvents: this.options.batchEvents,
               kind,
               onCommit,
+              readChunk: this.options.readChunk,
             });
       this.tailers.set(file, tailer);
     }

@@ -16,6 +16,12 @@ import { commitBatch, markSource, registerDocument, type SourceCursor } from './
 
 /** Larger "documents" are not what the trainer writes: warn instead of reading them. */
 const MAX_DOCUMENT_BYTES = 16 << 20;
+/**
+ * While following, a document written to less than this long ago may be half-written (`json.dump`
+ * writes in pieces, and a YAML document cut anywhere still parses: `epochs: 5` of `epochs: 50`). It is
+ * read once it has been quiet this long: a partial document never becomes values or warnings.
+ */
+export const DOCUMENT_SETTLE_MS = 500;
 
 export interface DocumentTailerOptions {
   pool: pg.Pool;
@@ -26,6 +32,8 @@ export interface DocumentTailerOptions {
   follow?: boolean;
   liveFromStart?: boolean;
   onCommit?: (info: { path: string; bytes: number; lines: number; runIds: number[] }) => void;
+  /** Asks for another pass in `ms` (a document still being written); the daemon's touch(). */
+  pollAgainIn?: (ms: number) => void;
 }
 
 interface DocumentState {
@@ -77,8 +85,22 @@ export class DocumentTailer {
     }
     this.deleted = false;
     this.cursor ??= await registerDocument(this.options.pool, this.options.host, this.path, this.options.kind);
+    // --once reads what is there (the files are finished); following, a document still being written waits.
+    const before = this.options.follow ? await this.lastChange() : '';
+    if (this.options.follow) {
+      const wait = DOCUMENT_SETTLE_MS - (Date.now() - Number(before.split('|')[0]));
+      if (wait > 0) {
+        this.options.pollAgainIn?.(wait + 10);
+        return;
+      }
+    }
     const files = await this.read(stats.size);
     if (files === undefined) return;
+    if (this.options.follow && (await this.lastChange()) !== before) {
+      // Written to while we read: not settled after all.
+      this.options.pollAgainIn?.(DOCUMENT_SETTLE_MS);
+      return;
+    }
     const hash = createHash('sha256');
     for (const text of Object.values(files)) hash.update(text ?? '\u0000').update('\u0001');
     const digest = hash.digest('hex');
@@ -108,6 +130,16 @@ export class DocumentTailer {
     this.cursor = { ...this.cursor, offset: stats.size, parserState: state };
     this.liveness.reachedEnd();
     this.options.onCommit?.({ path: this.path, bytes: stats.size, lines: 0, runIds: result.runIds });
+  }
+
+  /** The document's files (Hydra's config with its overrides.yaml and hydra.yaml): newest mtime (ms) first, then every size. */
+  private async lastChange(): Promise<string> {
+    const dir = path.dirname(this.path);
+    const files =
+      this.options.kind === 'hydra_config' ? [this.path, path.join(dir, 'overrides.yaml'), path.join(dir, 'hydra.yaml')] : [this.path];
+    const stats = await Promise.all(files.map((file) => fs.stat(file).catch(() => undefined)));
+    const newest = Math.max(0, ...stats.map((s) => s?.mtimeMs ?? 0));
+    return [newest, ...stats.map((s) => s?.size ?? -1)].join('|');
   }
 
   private async read(size: number): Promise<Record<string, string | undefined> | undefined> {

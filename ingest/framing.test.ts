@@ -12,6 +12,36 @@ describe('Framer', () => {
     expect(records.map((r) => r.line)).toEqual([1, 2, 3, 3, 3]);
   });
 
+  it('says which records a lone \\r ended (a redraw, or a print cut by a flush), the same at every pair of split points', () => {
+    const input = encode('frame 1\rcut pri\rframe 2\rnt\nwin\r\n\rframe 3\r\r   \rlast\r');
+    const whole = frameBytes(input).records;
+    expect(whole.map((r) => [r.text, r.cr === true])).toEqual([
+      ['frame 1', true],
+      ['cut pri', true],
+      ['frame 2', true],
+      ['nt', false],
+      ['win', false],
+      ['frame 3', true],
+      ['last', true],
+    ]);
+    for (let a = 0; a <= input.length; a++) {
+      for (let b = a; b <= input.length; b++) {
+        const framer = new Framer();
+        const records = [a, b, input.length].flatMap((end, i) => framer.push(input.subarray([0, a, b][i], end)).records);
+        expect([...records, ...framer.end().records]).toEqual(whole);
+      }
+    }
+  });
+
+  it('holds a chunk-final \\r until the next byte: nothing past it is committed yet', () => {
+    const framer = new Framer();
+    expect(framer.push(encode('a\nwin\r')).records.map((r) => r.text)).toEqual(['a']);
+    expect(framer.committedOffset).toBe(2);
+    expect(framer.push(encode('\nb')).records).toEqual([{ text: 'win', line: 2, offset: 2, endOffset: 5 }]);
+    expect(framer.committedOffset).toBe(7);
+    expect(framer.committedLine).toBe(3);
+  });
+
   it('reports byte offsets of the first byte and of the terminator', () => {
     const { records } = frameBytes(encode('é1\n\rxy'));
     expect(records).toEqual([

@@ -5,6 +5,11 @@
 // input is chunked: the framer works on bytes, keeps an unterminated tail as bytes, and decodes each
 // record on its own, so a multi-byte character split across two chunks decodes correctly.
 //
+// Each record says whether a lone `\r` ended it (`cr`): a progress-bar redraw, or a print cut by an
+// 8 KiB stdout flush with tqdm frames written right after the cut (log-formats §0.1), as opposed to a
+// line end (`\n` or `\r\n`). A chunk's final `\r` is therefore held until the next byte says which
+// it is, so that too does not depend on the chunking.
+//
 // Pure: no fs, no process. Restartable: `new Framer({ startOffset: f.committedOffset, startLine:
 // f.committedLine })` fed the bytes from that offset yields exactly the records the first framer would
 // have yielded after that point (the ingest daemon resumes this way after a crash).
@@ -18,6 +23,8 @@ export interface LogRecord {
   offset: number;
   /** Byte offset just past the record's last byte (where its terminator is). */
   endOffset: number;
+  /** True when a lone `\r` (not followed by `\n`) ended the record; absent when `\n`, `\r\n` or the end of input did. */
+  cr?: true;
 }
 
 export interface FramingWarning {
@@ -43,6 +50,8 @@ export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
 
 const LF = 10;
 const CR = 13;
+/** A held `\r` (see Framer.heldCr), framed on its own when the next byte arrives. */
+const CR_ONLY = new Uint8Array([CR]);
 
 // CSI (`ESC [ params intermediates final`), OSC (`ESC ] … BEL|ST`, or to the end of the record when
 // unterminated), other two-byte/nF escapes, a lone trailing ESC, and the 8-bit CSI U+009B.
@@ -67,6 +76,10 @@ export class Framer {
   /** Offset and line where the current (unterminated) record starts. */
   private recordStart: number;
   private recordLine: number;
+  /** The last chunk ended with `\r`: not consumed yet (position is before it) until the next byte shows whether `\n` follows. */
+  private heldCr = false;
+  /** Whether the byte after the chunk being framed is `\n` (only asked about a `\r` that is the chunk's last byte). */
+  private lfAfterChunk = false;
 
   constructor(options: FramerOptions = {}) {
     this.position = options.startOffset ?? 0;
@@ -87,8 +100,24 @@ export class Framer {
 
   push(input: Uint8Array): FrameOutput {
     const out: FrameOutput = { records: [], warnings: [] };
+    if (input.byteLength === 0) return out;
     // A plain Uint8Array view: TypedArray#indexOf is much faster than Buffer#indexOf for single bytes.
-    const chunk = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+    let chunk = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+    if (this.heldCr) {
+      this.heldCr = false;
+      this.frame(CR_ONLY, chunk[0] === LF, out);
+    }
+    if (chunk[chunk.length - 1] === CR) {
+      this.heldCr = true;
+      chunk = chunk.subarray(0, chunk.length - 1);
+    }
+    if (chunk.length > 0) this.frame(chunk, false, out);
+    return out;
+  }
+
+  /** Frames a chunk; `lfAfter`: the byte after it is `\n` (matters only when its last byte is `\r`). */
+  private frame(chunk: Uint8Array, lfAfter: boolean, out: FrameOutput): void {
+    this.lfAfterChunk = lfAfter;
     const base = this.position;
     const length = chunk.length;
     let nextLf = chunk.indexOf(LF);
@@ -96,7 +125,7 @@ export class Framer {
     if (nextLf === -1 && nextCr === -1) {
       if (length > 0) this.keepTail(chunk, out);
       this.position = base + length;
-      return out;
+      return;
     }
     // The first record may continue bytes kept from earlier chunks: it is decoded on its own.
     let end = nextLf !== -1 && (nextCr === -1 || nextLf < nextCr) ? nextLf : nextCr;
@@ -126,7 +155,7 @@ export class Framer {
         while (byte !== LF && byte !== CR) byte = chunk[++end];
         const bytes = end - start;
         if (bytes > this.maxRecordBytes) this.warnTooLong(out);
-        else if (bytes > 0) this.emitText(text.slice(at, textEnd), escapes, this.recordStart, base + end, out);
+        else if (bytes > 0) this.emitText(text.slice(at, textEnd), escapes, this.recordStart, base + end, this.loneCr(chunk, end), out);
         at = textEnd + 1;
         start = this.advance(chunk, end, base);
         if (textEnd === text.length) break;
@@ -136,7 +165,13 @@ export class Framer {
     }
     if (start < length) this.keepTail(chunk.subarray(start), out);
     this.position = base + length;
-    return out;
+  }
+
+  /** chunk[end] is a `\r` that no `\n` follows. */
+  private loneCr(chunk: Uint8Array, end: number): true | undefined {
+    if (chunk[end] !== CR) return undefined;
+    const next = end + 1 < chunk.length ? chunk[end + 1] === LF : this.lfAfterChunk;
+    return next ? undefined : true;
   }
 
   /** Consumes the terminator at chunk[end]; returns the index of the next record's first byte. */
@@ -149,9 +184,14 @@ export class Framer {
   /** Emits the trailing unterminated record, if any. committedOffset stays at the last terminator. */
   end(): FrameOutput {
     const out: FrameOutput = { records: [], warnings: [] };
+    if (this.heldCr) {
+      // The input ended with `\r`: nothing follows it.
+      this.heldCr = false;
+      this.frame(CR_ONLY, false, out);
+    }
     if (!this.discarding && this.pendingBytes > 0) {
       const bytes = this.takePending();
-      this.emit(bytes, this.recordStart, this.position, out);
+      this.emit(bytes, this.recordStart, this.position, undefined, out);
     }
     this.pending = [];
     this.pendingBytes = 0;
@@ -180,7 +220,7 @@ export class Framer {
       this.pending.push(bytes);
       bytes = this.takePending();
     }
-    this.emit(bytes, this.recordStart, base + end, out);
+    this.emit(bytes, this.recordStart, base + end, this.loneCr(chunk, end), out);
   }
 
   /** Bytes after the last terminator of a chunk: copied (the caller may reuse its buffer), within the cap. */
@@ -213,18 +253,18 @@ export class Framer {
     return joined;
   }
 
-  private emit(bytes: Uint8Array, offset: number, endOffset: number, out: FrameOutput): void {
+  private emit(bytes: Uint8Array, offset: number, endOffset: number, cr: true | undefined, out: FrameOutput): void {
     const text = this.decoder.decode(bytes);
-    this.emitText(text, hasEscape(text), offset, endOffset, out);
+    this.emitText(text, hasEscape(text), offset, endOffset, cr, out);
   }
 
   /** `escapes`: false when the text (or the whole chunk it was cut from) has no escape character. */
-  private emitText(decoded: string, escapes: boolean, offset: number, endOffset: number, out: FrameOutput): void {
+  private emitText(decoded: string, escapes: boolean, offset: number, endOffset: number, cr: true | undefined, out: FrameOutput): void {
     let text = decoded;
     if (offset === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1); // UTF-8 byte-order mark
     if (escapes && hasEscape(text)) text = stripAnsi(text);
     if (isBlank(text)) return;
-    out.records.push({ text, line: this.recordLine, offset, endOffset });
+    out.records.push({ text, line: this.recordLine, offset, endOffset, cr });
   }
 
   private warnTooLong(out: FrameOutput): void {

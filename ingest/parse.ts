@@ -10,7 +10,13 @@
 //   starting another run. So the frames never pollute the previous run and are never held back.
 // * stdout lines are never re-ordered: after a crash (traceback on stderr) Python still flushes stdout
 //   at exit, and those lines belong to the crashed run.
-// * A stdout line cut by an 8 KiB flush in the middle is re-joined (see `rejoin`).
+// * A stdout line cut by an 8 KiB flush in the middle is re-joined (see `rejoin`), and a partial line never
+//   becomes a value on its own: what a stdout line that a lone `\r` ended says (`LogRecord.cr`; a cut
+//   followed by tqdm frames looks like that) is held until a later record shows whether the line was
+//   whole (then out it goes) or cut (a frame right after the `\r`: it stays held while frames go on, and
+//   leaves together with what the rejoined line says, in one batch, where the whole line's values win).
+//   The line is applied to the run's state when it arrives, as before; only its events wait. Lines ended
+//   by `\n` are never held. The held events are part of the parser state, so a restart keeps them.
 // * Warnings about a stdout line are held until the next record shows it was not a cut fragment.
 // * Status: ingest/run-status.ts decides (a teardown traceback after the completion block does not make
 //   a run crashed); a traceback that follows "Exception ignored in" is not fatal.
@@ -65,6 +71,8 @@ export interface ParserState {
   traceback: 'none' | 'fatal' | 'ignored';
   /** The previous record announced that a traceback printed right after it is handled. */
   exceptionIgnored: boolean;
+  /** The events of the latest stdout line while it may be the head of a cut line (module comment), as heldJson writes them. */
+  held?: string | null;
 }
 
 export interface LogParser {
@@ -134,6 +142,7 @@ class RunManager implements LogParser {
 
   end(): ParseEvent[] {
     this.out = null;
+    this.releaseHeld();
     this.flushDeferred();
     return this.out ?? [];
   }
@@ -194,6 +203,8 @@ class RunManager implements LogParser {
         last.fragment = true; // its warnings were about a partial line; the rejoined line gets its own
         this.s.deferredWarnings = [];
       } else {
+        // More frames on a cut line's own line: what its head said stays held until its rest arrives.
+        if (!(last?.fragment && record.line === last.line)) this.releaseHeld();
         this.flushDeferred();
       }
       this.deferWarnings = false;
@@ -201,14 +212,31 @@ class RunManager implements LogParser {
       return;
     }
     let current: HeldRecord = { text: record.text, line: record.line, offset: record.offset, endOffset: record.endOffset, fragment: false };
-    if (last?.fragment && record.line === last.line) {
+    const rejoined = last?.fragment === true && record.line === last.line;
+    if (rejoined) {
       current = rejoin(last, record);
       recognised = this.recognise(current.text);
+    } else {
+      this.releaseHeld();
     }
     this.flushDeferred();
     this.s.last = current;
     this.deferWarnings = true;
+    const before = this.out?.length ?? 0;
+    // The head of a rejoined line: what it said goes out with what the whole line says, right before it.
+    if (rejoined) this.releaseHeld();
     this.process(current, recognised);
+    if (record.cr === true && this.out !== null && this.out.length > before && isStdoutLine(recognised)) {
+      this.s.held = heldJson(this.out.splice(before));
+    }
+  }
+
+  /** The held events (see ParserState.held) were of a whole line: out they go, in their place. */
+  private releaseHeld(): void {
+    const held = this.s.held;
+    if (held === null || held === undefined) return;
+    this.s.held = null;
+    for (const event of fromHeldJson(held)) this.output(event);
   }
 
   /** The open run's format first, then the others; a proper match anywhere beats a Malformed one. */
@@ -371,6 +399,29 @@ class RunManager implements LogParser {
     for (const warning of deferred) this.output({ type: 'warning', ...warning });
     this.s.deferredWarnings = [];
   }
+}
+
+/** A line of a format whose value lines are block-buffered stdout prints (FormatParser.stdoutBuffered). */
+function isStdoutLine(recognised: Recognised | Malformed | null): boolean {
+  return recognised !== null && !(recognised instanceof Malformed) && recognised.parser.stdoutBuffered === true;
+}
+
+/** Events as plain JSON (the parser state is stored as jsonb): NaN and ±Infinity become {"nonFinite": "NaN"}. */
+function heldJson(events: readonly ParseEvent[]): string {
+  return JSON.stringify(events, (_key, value: unknown) =>
+    typeof value === 'number' && !Number.isFinite(value) ? { nonFinite: String(value) } : value,
+  );
+}
+
+function fromHeldJson(text: string): ParseEvent[] {
+  return JSON.parse(text, (_key, value: unknown) => {
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      const keys = Object.keys(value);
+      const nonFinite = (value as { nonFinite?: unknown }).nonFinite;
+      if (keys.length === 1 && typeof nonFinite === 'string') return Number(nonFinite);
+    }
+    return value;
+  }) as ParseEvent[];
 }
 
 /**

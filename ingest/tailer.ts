@@ -16,6 +16,7 @@ import { commitBatch, FINGERPRINT_BYTES, markSource, registerSource, type Source
 import type { Logger } from '../lib/log';
 
 const READ_CHUNK = 1 << 20;
+const MAX_READ_CHUNK = 64 << 20;
 /**
  * Commit at least this often during a backfill, to bound memory and make progress durable. Event
  * files yield about one event per 60-byte record and each transaction has a fixed cost, so they are
@@ -54,6 +55,11 @@ export interface TailerOptions {
   onCommit?: (info: { path: string; bytes: number; lines: number; runIds: number[] }) => void;
   /** 'log' (lines, the default) or 'tfevents' (TFRecords). */
   kind?: Extract<SourceKind, 'log' | 'tfevents'>;
+  /**
+   * Bytes each read asks for (default 1 MiB, at most 64 MiB). The readers' output never depends on it;
+   * the tests vary it per read to prove that.
+   */
+  readChunk?: () => number;
 }
 
 /** Bytes → events for one source, resumable from a committed cursor. */
@@ -161,6 +167,8 @@ interface OpenFile {
   recordsPending: number;
   /** Interim batches were committed and the pass's last batch has not settled their runs yet. */
   unsettled: boolean;
+  /** How far the file had been read at the last commit (its size then): a pass that read further commits. */
+  seenSize: number;
 }
 
 export class FileTailer {
@@ -238,7 +246,33 @@ export class FileTailer {
       this.file = await this.open();
       if (!this.file) return;
     }
+    await this.growFingerprint(this.file);
     await this.readToEnd(this.file);
+  }
+
+  /**
+   * A file first seen shorter than the fingerprint (a log being written) is fingerprinted on fewer
+   * bytes; once it has grown, its source's fingerprint is upgraded (registerSource does it for the same
+   * first bytes), as a daemon that saw the file only later would have stored it.
+   */
+  private async growFingerprint(file: OpenFile): Promise<void> {
+    if (file.prefix.length >= PREFIX_BYTES || file.stats.size <= file.prefix.length) return;
+    const cursor = await registerSource(this.options.pool, this.probe(file.handle, file.stats));
+    if (cursor.sourceId !== file.cursor.sourceId) return; // not the same first bytes after all: wasTruncated's next pass decides
+    const length = Math.min(file.stats.size, PREFIX_BYTES);
+    file.prefix = { length, hash: await hashPrefix(file.handle, length) };
+  }
+
+  private probe(handle: fs.FileHandle, stats: Stats): FileProbe {
+    return {
+      host: this.options.host,
+      path: this.path,
+      device: String(stats.dev),
+      inode: String(stats.ino),
+      size: stats.size,
+      hashPrefix: (length) => hashPrefix(handle, length),
+      kind: this.kind,
+    };
   }
 
   private async readRetired(): Promise<void> {
@@ -268,16 +302,7 @@ export class FileTailer {
         await handle.close();
         return undefined;
       }
-      const probe: FileProbe = {
-        host: this.options.host,
-        path: this.path,
-        device: String(stats.dev),
-        inode: String(stats.ino),
-        size: stats.size,
-        hashPrefix: (length) => hashPrefix(handle, length),
-        kind: this.kind,
-      };
-      let cursor = await registerSource(this.options.pool, probe);
+      let cursor = await registerSource(this.options.pool, this.probe(handle, stats));
       if (cursor.offset > stats.size) {
         // Same first bytes but shorter than what we committed: rewritten in place. Start over;
         // rows are keyed on content, so re-reading is harmless.
@@ -326,10 +351,14 @@ export class FileTailer {
       prefix,
       recordsPending: 0,
       unsettled: isUnsettled(cursor.parserState),
+      seenSize: cursor.offset,
     };
   }
 
-  /** Resets in-memory progress to a cursor (after a conflict with another writer, or a failed commit). */
+  /**
+   * Resets in-memory progress to a cursor (after a conflict with another writer, or a failed commit):
+   * a fresh reader, so readToEnd can tell that bytes it was reading meanwhile belong to the old one.
+   */
   private rewind(file: OpenFile, cursor: SourceCursor): void {
     const fresh = this.fileAt(file.handle, file.stats, cursor, file.prefix);
     Object.assign(file, fresh);
@@ -363,11 +392,21 @@ export class FileTailer {
     const limits = BATCH_LIMITS[this.kind];
     const batchEvents = this.options.batchEvents ?? limits.events;
     let batchBytes = Math.min(FIRST_BATCH_BYTES, limits.bytes);
-    const buffer = Buffer.allocUnsafe(Math.min(READ_CHUNK, Math.max(available, 4096)));
+    let buffer = Buffer.allocUnsafe(Math.min(READ_CHUNK, Math.max(available, 4096)));
     let inFlight: Promise<boolean> | undefined;
     try {
       for (;;) {
-        const { bytesRead } = await file.handle.read(buffer, 0, buffer.length, file.readOffset);
+        const reader = file.reader;
+        let want = buffer.length;
+        if (this.options.readChunk) {
+          want = Math.max(1, Math.min(MAX_READ_CHUNK, Math.floor(this.options.readChunk())));
+          if (want > buffer.length) buffer = Buffer.allocUnsafe(want);
+        }
+        const { bytesRead } = await file.handle.read(buffer, 0, want, file.readOffset);
+        // The commit in flight failed or conflicted meanwhile and rewound the file to a cursor: these
+        // bytes come from the old read position, not the rewound reader's. Leave them; the pass that
+        // follows (a retry, or the repeat after a conflict) reads again from the cursor.
+        if (file.reader !== reader) break;
         if (bytesRead === 0) break;
         file.readOffset += bytesRead;
         bytesSinceCommit += bytesRead;
@@ -392,7 +431,9 @@ export class FileTailer {
       await inFlight?.catch(() => {});
     }
     if (this.closed) return;
-    if (await this.commit(file, events, false)) this.liveness.reachedEnd();
+    // Bytes were read: even when they complete no record (a half-written line), the size the file was
+    // seen at is stored, as one backfill of the same bytes stores it.
+    if (await this.commit(file, events, false, true)) this.liveness.reachedEnd();
   }
 
   /**
@@ -401,12 +442,14 @@ export class FileTailer {
    * false when another writer had moved the source on (we rewound to its cursor). `more`: the pass has
    * more to read after this batch (the batch is interim unless it is live).
    */
-  private commit(file: OpenFile, events: ParseEvent[], more: boolean): Promise<boolean> {
+  private commit(file: OpenFile, events: ParseEvent[], more: boolean, read = false): Promise<boolean> {
     const toOffset = file.reader.committedOffset;
     const nextLine = file.reader.committedLine;
     const interim = more && !this.liveness.live;
     const settle = !interim && file.unsettled;
-    if (toOffset === file.cursor.offset && events.length === 0 && !settle) return Promise.resolve(true);
+    const grew = read && file.readOffset !== file.seenSize;
+    if (toOffset === file.cursor.offset && events.length === 0 && !settle && !grew) return Promise.resolve(true);
+    file.seenSize = file.readOffset;
     const snapshot = file.reader.snapshot();
     const parserState = interim ? { ...snapshot, unsettled: true } : snapshot;
     const records = file.recordsPending;

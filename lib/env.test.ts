@@ -11,6 +11,10 @@ describe('configuration', () => {
     );
     expect(() => parseEnv({ THAW_STALE_MINUTES: 'soon' })).toThrow(/THAW_STALE_MINUTES: expected a number of minutes/);
     expect(() => parseEnv({ THAW_LOG_LEVEL: 'loud' })).toThrow(ConfigError);
+    expect(() => parseEnv({ THAW_HOSTNAME: 'gpu box 3' })).toThrow(/THAW_HOSTNAME: expected a host name like gpu-box-3/);
+    expect(() => parseEnv({ THAW_HOSTNAME: '-gpu' })).toThrow(/THAW_HOSTNAME/);
+    expect(() => parseEnv({ THAW_HOSTNAME: 'g'.repeat(64) })).toThrow(/THAW_HOSTNAME/);
+    expect(parseEnv({ THAW_HOSTNAME: 'gpu-box-3.lab_a' }).THAW_HOSTNAME).toBe('gpu-box-3.lab_a');
   });
 
   it('applies defaults and treats empty variables as unset', () => {

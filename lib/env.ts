@@ -19,6 +19,14 @@ const positiveMinutes = z.coerce
   .positive('a positive number of minutes')
   .max(60 * 24 * 365, 'at most a year of minutes');
 
+/**
+ * The name a machine's log files are recorded under (LogSource.host; the identity of a file is host +
+ * device + inode + first bytes). `thaw ingest --hostname` and THAW_HOSTNAME; default: the OS host name.
+ */
+export const hostLabel = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'a host name like gpu-box-3 (letters, digits, ".", "_", "-"; at most 63 characters)');
+
 const envSchema = z.object({
   /** External PostgreSQL (any version ≥ 14). Unset: Thaw runs an embedded PostgreSQL. */
   DATABASE_URL: postgresUrl.optional(),
@@ -38,6 +46,8 @@ const envSchema = z.object({
   THAW_TOKEN: z.string().min(16, 'a secret of at least 16 characters').optional(),
   /** Log directories or globs to watch, separated by commas (the CLI flag --logs overrides). */
   THAW_LOGS: z.string().min(1, 'one or more directories or globs, comma-separated').default('./logs'),
+  /** This machine's name for the files it ingests (see hostLabel); unset: the OS host name. */
+  THAW_HOSTNAME: hostLabel.optional(),
   /** A running run with no new line for this long is marked stale. */
   THAW_STALE_MINUTES: positiveMinutes.default(10),
   /** Tuning: events per ingest transaction during a backfill (smaller = more, shorter commits). */

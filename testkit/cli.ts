@@ -85,3 +85,29 @@ export function runAndKill(
     });
   });
 }
+
+export interface ThawProcess {
+  output(): string;
+  /** SIGINT (Ctrl-C), then SIGKILL after 8 s; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts a long-running `thaw` command (`ingest` following logs, …) in a child process. */
+export function spawnThaw(args: string[], env: Record<string, string>): ThawProcess {
+  const child = spawn(THAW_BIN, args, { cwd: PROJECT_DIR, env: cleanEnv(env) as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill('SIGINT');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 8_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Pool } from 'pg';
 import { SingleBar, Presets } from 'cli-progress';
 import { z } from 'zod';
-import { getEnv, type Env } from '../../lib/env';
+import { getEnv, hostLabel, type Env } from '../../lib/env';
 import { ConfigError } from '../../lib/errors';
 import { createLogger, type Logger } from '../../lib/log';
 import { openDatabase } from '../../lib/db/database';
@@ -17,6 +17,7 @@ const ingestOptions = z.object({
   paths: z.array(z.string().min(1, 'a file, directory or glob')).min(1, 'at least one file, directory or glob'),
   once: z.boolean(),
   fromEnd: z.boolean(),
+  hostname: hostLabel.optional(),
 });
 
 export function registerIngestCommand(program: Command): void {
@@ -31,10 +32,19 @@ export function registerIngestCommand(program: Command): void {
     .option('--once', 'backfill what exists now and exit (exit code 0 when done)', false)
     .option('--from-start', 'read files Thaw has never seen from their beginning (default)')
     .option('--from-end', 'read files Thaw has never seen from their current end (only new lines)')
-    .action(async (paths: string[], raw: { once: boolean; fromStart?: boolean; fromEnd?: boolean }) => {
+    .option(
+      '--hostname <name>',
+      "the name this machine's files are recorded under, one per GPU box (env THAW_HOSTNAME; default: the OS host name)",
+    )
+    .action(async (paths: string[], raw: { once: boolean; fromStart?: boolean; fromEnd?: boolean; hostname?: string }) => {
       if (raw.fromStart && raw.fromEnd) throw new ConfigError('--from-start and --from-end: expected at most one of them');
-      const options = parseOptions(ingestOptions, { paths, once: raw.once, fromEnd: Boolean(raw.fromEnd) });
       const env = getEnv();
+      const options = parseOptions(ingestOptions, {
+        paths,
+        once: raw.once,
+        fromEnd: Boolean(raw.fromEnd),
+        hostname: raw.hostname ?? env.THAW_HOSTNAME,
+      });
       const log = createLogger(env.THAW_LOG_LEVEL);
       const database = await openDatabase(env, log);
       const pool = createPool(database.url);
@@ -90,6 +100,7 @@ async function backfill(options: z.infer<typeof ingestOptions>, pool: Pool, log:
     staleMinutes: env.THAW_STALE_MINUTES,
     batchEvents: env.THAW_INGEST_BATCH_EVENTS,
     fromEnd: options.fromEnd,
+    host: options.hostname,
     onCommit: (info) => {
       bytes += info.bytes;
       lines += info.lines;
@@ -143,6 +154,7 @@ async function follow(options: z.infer<typeof ingestOptions>, pool: Pool, log: L
     staleMinutes: env.THAW_STALE_MINUTES,
     batchEvents: env.THAW_INGEST_BATCH_EVENTS,
     fromEnd: options.fromEnd,
+    host: options.hostname,
   });
   const alerts = await startAlertWorker(pool, log);
   await daemon.start();

@@ -69,7 +69,13 @@ export async function runThaw(options: StartOptions, log: Logger, onStop?: () =>
 
   let web: WebServer | undefined;
   const pool = createPool(database.url);
-  const daemon = new IngestDaemon({ pool, paths: options.logs, log, staleMinutes: getEnv().THAW_STALE_MINUTES });
+  const daemon = new IngestDaemon({
+    pool,
+    paths: options.logs,
+    log,
+    staleMinutes: getEnv().THAW_STALE_MINUTES,
+    host: getEnv().THAW_HOSTNAME,
+  });
   const stop = onceAsync(async () => {
     await onStop?.();
     await Promise.all([web?.close(), daemon.close(), alerts?.close()]);

@@ -233,6 +233,7 @@ function applyFrame(line: Extract<GenericLine, { k: 'frame' }>, state: GenericSt
 
 export const genericTqdmParser: FormatParser<GenericState, GenericLine> = {
   format: 'generic_tqdm',
+  stdoutBuffered: true,
   recognise,
   role,
   startsNewProcess,

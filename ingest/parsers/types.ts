@@ -56,6 +56,13 @@ export interface FormatParser<State, Line> {
    */
   split?(text: string): string[] | null;
   role(line: Line): LineRole;
+  /**
+   * The format's value lines are `print()`s to stdout, which Python block-buffers into a pipe: a flush
+   * can cut one in the middle, tqdm frames follow right after the cut (log-formats §0.1). The run
+   * manager then holds what a line a lone `\r` ended says until the next record shows it was whole.
+   * (LeRobot's lines come from `logging` on unbuffered stderr: never cut, never held.)
+   */
+  readonly stdoutBuffered?: boolean;
   /** For progress frames: the frame cannot continue the open run (tqdm went backwards: a new process). */
   startsNewProcess(line: Line, state: State): boolean;
   initialState(): State;

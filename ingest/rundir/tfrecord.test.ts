@@ -7,6 +7,7 @@ import {
   corruptLengthCrc,
   encodeEventFile,
   encodeRecord,
+  flipByte,
   mulberry32,
   type EventSpec,
 } from '../../tests/helpers/tfevents-writer';
@@ -151,6 +152,22 @@ describe('TfRecordReader', () => {
     expect(out.records.map((r) => r.offset)).toEqual(file.offsets.filter((_, i) => i !== 2));
     expect(out.warnings.map((w) => w.offset)).toEqual([file.offsets[2]]);
     expect(out.warnings[0]?.message).toMatch(/data CRC mismatch/);
+  });
+
+  it('a damaged record beside a valid one: one precise warning and every valid record, at every split point', () => {
+    // The payload of record 3 is damaged (its length CRC holds): it is skipped with one warning naming
+    // it; record 4 right after it, and every other record, are read whole wherever the chunk boundary
+    // falls (the reader is fed Node Buffers that are overwritten after each push, as the tailer does).
+    const length = new DataView(file.bytes.buffer).getUint32(file.offsets[3]!, true);
+    const bad = flipByte(file.bytes, file.offsets[3]! + 12 + Math.floor(length / 2), 0x21);
+    const expected = {
+      records: whole.records.filter((r) => r.offset !== file.offsets[3]),
+      warnings: [{ offset: file.offsets[3]!, message: `record data CRC mismatch: skipped ${length}-byte record` }],
+    };
+    for (let p = file.offsets[2]!; p <= file.offsets[5]!; p++) {
+      expect(feed(new TfRecordReader(), splitAt(bad, [p]))).toEqual(expected);
+      for (let q = p; q <= file.offsets[5]!; q += 3) expect(feed(new TfRecordReader(), splitAt(bad, [p, q]))).toEqual(expected);
+    }
   });
 
   it('resynchronises after a length CRC failure, under any chunking', () => {

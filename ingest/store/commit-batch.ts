@@ -8,7 +8,7 @@ import { recordAlertTransitions } from '../outbox';
 import type { SourceKind } from '../rundir/identity';
 import { CHANGE_CHANNEL, changePayload } from '../../lib/live/changes';
 import { settleCheckpointStatuses, writeCheckpoints } from './checkpoints';
-import { planBatch } from './plan-batch';
+import { hasNonFiniteStep, planBatch } from './plan-batch';
 import { ensureRuns } from './run-identity';
 import { cursorOf, type SourceCursor, type SourceRow } from './sources';
 import { pgJson } from './sql-literals';
@@ -63,6 +63,30 @@ export type CommitResult = { status: 'committed'; runIds: number[] } | { status:
 
 /** Writes one batch atomically with the source's new offset; 'conflict' if another writer moved it. */
 export async function commitBatch(pool: pg.Pool, batch: Batch): Promise<CommitResult> {
+  const result = await writeBatch(pool, batch);
+  if (result.status === 'committed') await notifyChanges(pool, result.runIds);
+  return result;
+}
+
+/**
+ * Tells listeners (lib/live/hub.ts, the alert worker) which runs changed, right after the batch's
+ * commit, in a transaction of its own that does not wait for its WAL flush. PostgreSQL serialises every
+ * committing transaction that NOTIFYs on one global lock, held through the commit's WAL flush: with the
+ * NOTIFY inside the batch, ten daemons' commits queued behind each other's fsync (measured by
+ * `npm run bench -- lab`: most active backends waited on that lock). A notification lost to a crash
+ * between the two only delays a page's refresh until the next batch.
+ */
+async function notifyChanges(pool: pg.Pool, runIds: readonly number[]): Promise<void> {
+  if (runIds.length === 0) return;
+  // One statement, so one transaction; set_config(…, true) is SET LOCAL: this commit only.
+  await pool
+    .query(`SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, $2)`, [CHANGE_CHANNEL, changePayload(runIds)])
+    .catch(() => {
+      // The batch is committed; the next one notifies again (and a lost database says so there).
+    });
+}
+
+function writeBatch(pool: pg.Pool, batch: Batch): Promise<CommitResult> {
   return inTransaction(pool, async (client) => {
     const current = (
       await client.query<SourceRow>(
@@ -102,7 +126,9 @@ export async function commitBatch(pool: pg.Pool, batch: Batch): Promise<CommitRe
     const series = await writeSummaries(client, plan, runIds, { interim, settle });
     // Alert outbox (ingest/outbox.ts): only runs whose verdict or status this batch can change.
     if (!interim) {
-      const judged = [...plan.runs].filter(([, run]) => run.epochs.size > 0 || run.validations.size > 0 || run.status !== null);
+      const judged = [...plan.runs].filter(
+        ([, run]) => run.epochs.size > 0 || run.validations.size > 0 || run.status !== null || hasNonFiniteStep(run),
+      );
       await recordAlertTransitions(
         client,
         [...new Set([...judged.map(([runKey]) => runIds.get(runKey)!), ...settle, ...provenComplete])],
@@ -114,8 +140,6 @@ export async function commitBatch(pool: pg.Pool, batch: Batch): Promise<CommitRe
       `UPDATE "LogSource" SET "committedOffset" = $2, "linesSeen" = $3, "parserState" = $4, size = $5, "updatedAt" = now() WHERE id = $1`,
       [batch.sourceId, batch.toOffset, batch.nextLine - 1, pgJson(batch.parserState), Math.max(batch.size, batch.toOffset)],
     );
-    const touched = [...runIds.values()];
-    if (touched.length > 0) await client.query(`SELECT pg_notify($1, $2)`, [CHANGE_CHANNEL, changePayload(touched)]);
-    return { status: 'committed', runIds: touched };
+    return { status: 'committed', runIds: [...runIds.values()] };
   });
 }

@@ -66,6 +66,12 @@ export interface BatchPlan {
   hasOutputDirs: boolean;
 }
 
+/** A step of this batch has a NaN or ±inf loss: the run's verdict can turn `diverged` (lib/analysis/overfitting.ts). */
+export function hasNonFiniteStep(run: RunPlan): boolean {
+  for (const step of run.steps.values()) if (step.loss !== null && !Number.isFinite(step.loss)) return true;
+  return false;
+}
+
 function emptyRunPlan(): RunPlan {
   return {
     format: null,

@@ -14,7 +14,7 @@ import { statusAfterSql } from '../run-status';
 import type { EpochRows, ValidationRows } from '../plan-rows';
 import { BinaryCopyRows, copyBinaryIn } from '../pg-copy';
 import { concatFloats, joined, lastStoredKeys, partitionFresh, rowSource, writeBulk, type BulkColumn } from './bulk-rows';
-import type { BatchPlan, EvalRow, EventRow, StepRow } from './plan-batch';
+import { hasNonFiniteStep, type BatchPlan, type EvalRow, type EventRow, type StepRow } from './plan-batch';
 import { agreeingValue, pgJson, pgText } from './sql-literals';
 
 /** RunInfo fields are named like their columns. */
@@ -494,7 +494,8 @@ export async function writeStatuses(client: pg.PoolClient, plan: BatchPlan, runI
 /**
  * Keeps the stored summaries (lib/summaries) current in the batch's transaction: the step buckets
  * covering the batch's steps, and the derived runs-table fields of runs whose series, info or
- * strategy changed (a batch of tqdm frames alone leaves them as they are).
+ * strategy changed, or that got a NaN/inf step loss (a batch of finite tqdm frames alone leaves them
+ * as they are).
  */
 export async function writeSummaries(
   client: pg.PoolClient,
@@ -522,7 +523,8 @@ export async function writeSummaries(
       Object.keys(run.info).length === 0 &&
       run.strategy === null &&
       run.epochs.size === 0 &&
-      run.validations.size === 0;
+      run.validations.size === 0 &&
+      !hasNonFiniteStep(run);
     if (!seriesOnly) changed.push(runId);
   }
   for (const runId of options.settle) if (!changed.includes(runId)) changed.push(runId);

@@ -4,7 +4,12 @@
  * Rules (each fires at most once per run, enforced by the outbox's unique key):
  * - `overfitting`: overfittingVerdict says `overfitting`. The message names the epoch the rise began,
  *   the best validation epoch and the saved checkpoint nearest to it (adviseCheckpoint).
- * - `diverged`: overfittingVerdict says `diverged` (NaN/inf or a loss above the divergence threshold).
+ * - `diverged`: overfittingVerdict says `diverged` (NaN/inf or a loss above the divergence threshold;
+ *   a NaN/inf step loss too), with the first epoch or step where it happened.
+ *
+ * The state judged is what the database holds after a committed batch (lib/summaries/store.ts
+ * `loadRunSeries`): only complete records become values (the framers hold a half-written line or
+ * record), and an epoch whose average is not known yet is not a NaN.
  * - `crashed`: the run's status is `crashed` (the trainer's error in the message).
  * - `completed`: the run's status is `completed` (best validation and verdict in the message).
  * - `stalled`: a running run went stale — decided by the store's stale sweep, not here; `stalledAlert`
@@ -71,7 +76,12 @@ export function alertTransitions(state: AlertRunState): AlertTransition[] {
     out.push({
       rule: 'diverged',
       message: verdict.reason,
-      details: { verdict: verdict.verdict, epoch: verdict.divergence?.epoch ?? null, source: verdict.divergence?.source ?? null },
+      details: {
+        verdict: verdict.verdict,
+        epoch: verdict.divergence?.epoch ?? null,
+        step: verdict.divergence?.step ?? null,
+        source: verdict.divergence?.source ?? null,
+      },
     });
   }
   if (state.status === 'crashed') {

@@ -30,6 +30,8 @@ export type {
   RunId,
   RunSeries,
   StageRun,
+  StepLoss,
+  StepLossFacts,
   StrategyInput,
   ValidationPoint,
 } from './types';
@@ -107,6 +109,7 @@ export {
   finalValidation,
   isFiniteLoss,
   lastTrainLoss,
+  latestTrainLoss,
   ownTaskId,
   trainLossAt,
   validationTrend,

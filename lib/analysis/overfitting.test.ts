@@ -172,7 +172,7 @@ describe('diverged', () => {
   it('NaN (null) training loss', () => {
     const r = overfittingVerdict(series([1.0, 0.8, null, null], [1.0, 0.8, 0.7, 0.6]));
     expect(r.verdict).toBe('diverged');
-    expect(r.divergence).toEqual({ epoch: 3, source: 'training', value: null });
+    expect(r.divergence).toEqual({ epoch: 3, step: null, source: 'training', value: null });
     expect(r.reason).toBe('Training loss is NaN (not finite) at epoch 3: diverged.');
   });
 
@@ -188,7 +188,7 @@ describe('diverged', () => {
   it('a loss above the divergence threshold, earliest epoch wins', () => {
     const r = overfittingVerdict(series([1.0, 0.9, 0.8, 0.7, 12], [1.0, 0.9, 10.5, 0.7, 0.6]));
     expect(r.verdict).toBe('diverged');
-    expect(r.divergence).toEqual({ epoch: 3, source: 'validation', value: 10.5 });
+    expect(r.divergence).toEqual({ epoch: 3, step: null, source: 'validation', value: 10.5 });
     expect(r.reason).toBe('Validation loss on task 1 reached 10.5 at epoch 3, above the divergence threshold 10: diverged.');
     expect(overfittingVerdict(series([1.0, 12], [1.0, 0.9])).reason).toBe(
       'Training loss reached 12 at epoch 2, above the divergence threshold 10: diverged.',
@@ -218,6 +218,59 @@ describe('diverged', () => {
 
   it('takes precedence over insufficient', () => {
     expect(overfittingVerdict(series([1.0, null], [1.0])).verdict).toBe('diverged');
+  });
+});
+
+describe('diverged by a step loss', () => {
+  const nanStep = (step: number, epoch: number | null, loss = Number.NaN): Partial<RunSeries> => ({
+    stepLoss: { firstNonFinite: { step, epoch, loss } },
+  });
+
+  // One table: what the step point is, what else the run has, and where it diverged.
+  const cases: { name: string; run: RunSeries; at: { epoch: number | null; step: number | null }; reason: string }[] = [
+    {
+      name: 'a step-based run (LeRobot: no epochs, no validation) whose loss turned NaN',
+      run: series([], [], nanStep(600, null)),
+      at: { epoch: null, step: 600 },
+      reason: 'Training loss is NaN (not finite) at step 600: diverged.',
+    },
+    {
+      name: 'an epoch-based run: a progress frame shows it before the epoch average does',
+      run: series([1.0, 0.8, 0.6], [1.0, 0.8, 0.6], nanStep(130, 4, Infinity)),
+      at: { epoch: 4, step: 130 },
+      reason: 'Training loss is inf (not finite) at step 130 (epoch 4): diverged.',
+    },
+    {
+      name: 'a step inside the epoch whose average is NaN too: the step says where',
+      run: series([1.0, 0.8, null], [1.0, 0.8, 0.6], nanStep(110, 3)),
+      at: { epoch: 3, step: 110 },
+      reason: 'Training loss is NaN (not finite) at step 110 (epoch 3): diverged.',
+    },
+    {
+      name: 'an earlier epoch diverged first',
+      run: series([1.0, 12, 0.6, 0.5], [1.0, 0.8, 0.6, 0.5], nanStep(130, 4)),
+      at: { epoch: 2, step: null },
+      reason: 'Training loss reached 12 at epoch 2, above the divergence threshold 10: diverged.',
+    },
+    {
+      name: 'a step without an epoch does not beat an epoch point',
+      run: series([1.0, null], [1.0, 0.8], nanStep(5, null)),
+      at: { epoch: 2, step: null },
+      reason: 'Training loss is NaN (not finite) at epoch 2: diverged.',
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const r = overfittingVerdict(c.run);
+      expect(r.verdict).toBe('diverged');
+      expect({ epoch: r.divergence?.epoch, step: r.divergence?.step }).toEqual(c.at);
+      expect(r.reason).toBe(c.reason);
+    });
+  }
+
+  it('only when non-finite counts (checkFinite)', () => {
+    expect(overfittingVerdict(series([], [], nanStep(600, null)), { checkFinite: false }).verdict).toBe('insufficient');
+    expect(overfittingVerdict(series([], [], { stepLoss: { firstNonFinite: null } })).verdict).toBe('insufficient');
   });
 });
 

@@ -25,6 +25,11 @@
  *    (NaN/inf/null, when `checkFinite`, default on — Lightning's `check_finite`) or above
  *    `divergenceThreshold` (absolute, default 10 — Lightning's `divergence_threshold`; a SmolVLA
  *    flow-matching loss from the pretrained model starts below ~1). Reports the first such epoch.
+ *    Per-step training losses (`series.stepLoss`) count when non-finite (never by the threshold: a
+ *    single step's loss is noisy, and step-based trainers' losses have other scales), so a step-based
+ *    run (LeRobot) whose loss turned NaN is diverged at the first NaN step, and an epoch-based run as
+ *    soon as a progress frame shows it (its epoch average comes later). A step point beats an epoch
+ *    point at the same or a later epoch; a step without an epoch only counts when no epoch does.
  * 2. `insufficient`: fewer than `minValidations` (3) validation points. Only the end gap is reported
  *    (from the final validation block if present, else the last per-epoch point), never a trend:
  *    best/latest epochs and gapAtBest stay null.
@@ -86,7 +91,10 @@ export const OPTIMISTIC_VALIDATION_NOTE =
   'the first N training episodes), so validation loss is optimistic and understates overfitting.';
 
 export interface DivergencePoint {
-  epoch: number;
+  /** The epoch (null for a step of a step-based trainer, which has none). */
+  epoch: number | null;
+  /** The optimiser step, when a per-step loss is the first one that diverged; else null. */
+  step: number | null;
   source: 'training' | 'validation';
   /** The offending value; null when the log had NaN (JSON null). */
   value: number | null;
@@ -139,26 +147,35 @@ function defaultOnTrainingEpisodes(format: string | undefined): boolean {
   return format === undefined || format === 'smolvla_sequential';
 }
 
-/** First non-finite or above-threshold loss in training or own-task validation, earliest epoch. */
+/** First non-finite or above-threshold loss in training or own-task validation, earliest epoch (rule 1 above). */
 function findDivergence(series: RunSeries, taskId: number | null, opts: OverfittingOptions): DivergencePoint | null {
   const bad = (v: number | null): boolean => (isFiniteLoss(v) ? v > opts.divergenceThreshold : opts.checkFinite);
-  let found: DivergencePoint | null = null;
-  const consider = (p: DivergencePoint) => {
-    if (found === null || p.epoch < found.epoch) found = p;
-  };
+  const candidates: (DivergencePoint & { epoch: number })[] = [];
   for (const e of series.epochs) {
-    if (bad(e.trainLoss)) consider({ epoch: e.epoch, source: 'training', value: e.trainLoss });
+    if (bad(e.trainLoss)) candidates.push({ epoch: e.epoch, step: null, source: 'training', value: e.trainLoss });
   }
   if (taskId !== null) {
     for (const v of series.validations) {
-      if (v.taskId === taskId && bad(v.loss)) consider({ epoch: v.epoch, source: 'validation', value: v.loss });
+      if (v.taskId === taskId && bad(v.loss)) candidates.push({ epoch: v.epoch, step: null, source: 'validation', value: v.loss });
     }
   }
+  let found: DivergencePoint | null = null;
+  for (const p of candidates) if (found === null || p.epoch < (found.epoch ?? Infinity)) found = p;
+  const step = opts.checkFinite ? (series.stepLoss?.firstNonFinite ?? null) : null;
+  if (step === null) return found;
+  const atStep: DivergencePoint = { epoch: step.epoch, step: step.step, source: 'training', value: step.loss };
+  if (found === null || (step.epoch !== null && found.epoch !== null && step.epoch <= found.epoch)) return atStep;
   return found;
 }
 
 function nonFiniteName(v: number | null): string {
   return v === null || Number.isNaN(v) ? 'NaN' : fmt(v);
+}
+
+/** "epoch 3", "step 600" or "step 600 (epoch 3)". */
+function divergedAt(p: DivergencePoint): string {
+  if (p.step === null) return `epoch ${p.epoch ?? 'n/a'}`;
+  return p.epoch === null ? `step ${p.step}` : `step ${p.step} (epoch ${p.epoch})`;
 }
 
 /** The overfitting verdict of one run (rule in the module comment). */
@@ -220,8 +237,8 @@ export function overfittingVerdict(series: RunSeries, options: Partial<Overfitti
   if (divergence !== null) {
     const what = divergence.source === 'training' ? 'Training loss' : `Validation loss on ${taskName}`;
     const reason = isFiniteLoss(divergence.value)
-      ? `${what} reached ${fmt(divergence.value)} at epoch ${divergence.epoch}, above the divergence threshold ${fmt(opts.divergenceThreshold)}: diverged.`
-      : `${what} is ${nonFiniteName(divergence.value)} (not finite) at epoch ${divergence.epoch}: diverged.`;
+      ? `${what} reached ${fmt(divergence.value)} at ${divergedAt(divergence)}, above the divergence threshold ${fmt(opts.divergenceThreshold)}: diverged.`
+      : `${what} is ${nonFiniteName(divergence.value)} (not finite) at ${divergedAt(divergence)}: diverged.`;
     return { ...base, verdict: 'diverged', divergence, reason };
   }
 

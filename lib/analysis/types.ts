@@ -7,6 +7,9 @@
  *
  * Loss convention: a loss is `number | null`. `null` (JSON for NaN), `NaN` and `±Infinity` are all
  * "non-finite"; every analysis treats them the same way (see `isFiniteLoss` in validation.ts).
+ * In the database a NaN is stored as NaN and NULL means "not known (yet)": an epoch row whose learning
+ * rate arrived before its average loss. Such rows are never part of a series handed to these rules
+ * (lib/summaries/store.ts `loadRunSeries` leaves them out), so a null here always means NaN.
  */
 
 /** A run's identity: the database id, or any caller-chosen key for parse output. */
@@ -26,6 +29,23 @@ export interface ValidationPoint {
   loss: number | null;
 }
 
+/** One optimiser step's training loss (a tqdm postfix, a LeRobot `step:N … loss:x` record). */
+export interface StepLoss {
+  step: number;
+  /** The epoch the step belongs to, when the trainer says (tqdm frames); null for step-based trainers. */
+  epoch: number | null;
+  /** NaN and ±Infinity stay what they are. */
+  loss: number;
+}
+
+/**
+ * What the rules need of a run's per-step losses (a run has up to millions, so the store hands over
+ * this fact instead of the series): the first step whose loss is NaN or ±inf.
+ */
+export interface StepLossFacts {
+  firstNonFinite: StepLoss | null;
+}
+
 /** The loss series of one run. `taskId` is the task the run trained (its "own" task). */
 export interface RunSeries {
   epochs: readonly EpochPoint[];
@@ -33,6 +53,8 @@ export interface RunSeries {
   taskId: number | null;
   /** Parser format, e.g. 'smolvla_sequential'. Absent in parse JSON (which is always that format). */
   format?: string;
+  /** Per-step losses, when the caller has them (the database does; parse JSON does not). */
+  stepLoss?: StepLossFacts | null;
 }
 
 /**

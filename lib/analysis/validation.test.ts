@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { fmt, pct, plural } from './format';
 import type { RunSeries } from './types';
-import { bestValidation, finalValidation, isFiniteLoss, lastTrainLoss, ownTaskId, trainLossAt, validationTrend } from './validation';
+import {
+  bestValidation,
+  finalValidation,
+  isFiniteLoss,
+  lastTrainLoss,
+  latestTrainLoss,
+  ownTaskId,
+  trainLossAt,
+  validationTrend,
+} from './validation';
 
 const series: RunSeries = {
   taskId: 2,
@@ -129,6 +138,19 @@ describe('selection rules', () => {
     expect(trainLossAt(series.epochs, 0)).toBeNull();
     expect(lastTrainLoss(series.epochs)).toEqual({ epoch: 4, loss: 0.3 });
     expect(lastTrainLoss([])).toBeNull();
+  });
+
+  it('the latest training loss is the highest epoch as it is: NaN, inf and null (NaN in JSON) stay', () => {
+    expect(latestTrainLoss(series.epochs)).toEqual({ epoch: 5, loss: Number.NaN });
+    expect(
+      latestTrainLoss([
+        { epoch: 2, trainLoss: -Infinity },
+        { epoch: 1, trainLoss: 0.5 },
+      ]),
+    ).toEqual({ epoch: 2, loss: -Infinity });
+    expect(latestTrainLoss([{ epoch: 3, trainLoss: null }])).toEqual({ epoch: 3, loss: Number.NaN });
+    expect(latestTrainLoss([{ epoch: 3, trainLoss: 0.25 }])).toEqual({ epoch: 3, loss: 0.25 });
+    expect(latestTrainLoss([])).toBeNull();
   });
 
   it('best validation: min over per-epoch and final, earliest and per-epoch first on ties', () => {

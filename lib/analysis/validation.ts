@@ -11,6 +11,9 @@
  *   the one with the highest epoch if there are several.
  * - Training loss at epoch e: the finite training loss at e, else the latest finite one before e;
  *   null if there is none (never a later one: that would look into the future of the comparison).
+ * - Latest training loss (what a run shows as its last training loss): the highest epoch's training
+ *   loss as it is, NaN and ±inf included (a run whose loss turned NaN must show NaN, not its last
+ *   finite value).
  * - Best validation of a run: the minimum finite own-task validation loss over the per-epoch AND the
  *   final records (a final-only run — every all-in-one run after 10-28 — still has a best); ties go to
  *   the earliest epoch, and a per-epoch record before a final one at the same epoch.
@@ -97,6 +100,13 @@ export function lastTrainLoss(epochs: readonly EpochPoint[]): LossAtEpoch | null
       found = { epoch: e.epoch, loss: e.trainLoss };
     }
   }
+  return found;
+}
+
+/** The highest epoch's training loss, whatever it is (NaN and ±inf included), or null without epochs. */
+export function latestTrainLoss(epochs: readonly EpochPoint[]): LossAtEpoch | null {
+  let found: LossAtEpoch | null = null;
+  for (const e of epochs) if (found === null || e.epoch >= found.epoch) found = { epoch: e.epoch, loss: e.trainLoss ?? Number.NaN };
   return found;
 }
 

@@ -20,7 +20,14 @@ function sortValue(run: RunRow, key: RunSortKey): SortValue {
     case 'epochs':
       return run.epochsDone;
     case 'lastTrainLoss':
-      return run.lastTrainLoss;
+      // As PostgreSQL orders them (lib/queries/runs.ts): NaN above +inf above every number.
+      return run.lastTrainLossNonFinite === 'nan'
+        ? Infinity
+        : run.lastTrainLossNonFinite === 'inf'
+          ? Number.MAX_VALUE
+          : run.lastTrainLossNonFinite === '-inf'
+            ? -Infinity
+            : run.lastTrainLoss;
     case 'bestVal':
       return run.bestVal?.loss ?? null;
     case 'gap':

@@ -5,7 +5,7 @@ import { configMismatches, configSettingsOf } from '../analysis/config-check';
 import {
   adviseCheckpoint,
   bestValidation,
-  lastTrainLoss,
+  latestTrainLoss,
   overfittingVerdict,
   validationTrend,
   type CheckpointEvent,
@@ -18,7 +18,8 @@ import { NotFoundError } from '../api/errors';
 import type { RunDetail } from '../api/schemas/run';
 import { runAnnotation } from './annotations';
 import { loadEpochData } from './epochs';
-import { finiteOrNull, specFromJson, strategyView } from '../views/strategy-view';
+import { finiteOrNull, lastTrainLossView, nonFiniteKind, specFromJson, strategyView } from '../views/strategy-view';
+import { loadRunSeries, type SqlRunner } from '../summaries/tables';
 import type { StrategyInput } from '../analysis';
 import type { Prisma } from '../generated/prisma/client';
 
@@ -52,9 +53,14 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
   if (!run) throw new NotFoundError(`run ${id} does not exist`);
   const lastStep = await db().stepPoint.findFirst({ where: { runId: id }, select: { step: true }, orderBy: { step: 'desc' } });
   const data = (await loadEpochData([id])).get(id) ?? { epochs: [], validations: [] };
+  // The verdict reads the series every rule reads (the runs table's summary, the alerts): epochs whose
+  // average is not known yet are not NaN, and a NaN step counts.
+  const sql: SqlRunner = (text, params) => db().$queryRawUnsafe<Record<string, unknown>[]>(text, ...params);
+  const stored = (await loadRunSeries(sql, [id]))[0];
   const series: RunSeries = {
-    epochs: data.epochs.map((e) => ({ epoch: e.epoch, trainLoss: e.trainLoss })),
-    validations: data.validations.map((v) => ({ epoch: v.epoch, final: v.final, taskId: v.taskId, loss: v.loss })),
+    epochs: stored?.epochs ?? [],
+    validations: stored?.validations ?? [],
+    stepLoss: stored?.stepLoss ?? null,
     taskId: run.taskId,
     format: run.format,
   };
@@ -156,10 +162,11 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
     progress: {
       epochsDone: series.epochs.reduce((max, e) => Math.max(max, e.epoch), 0),
       epochsTotal: run.epochsTotal,
-      lastTrainLoss: finiteOrNull(lastTrainLoss(series.epochs)?.loss),
+      ...lastTrainLossView(latestTrainLoss(series.epochs)?.loss),
       lastStep: reached,
       stepBased,
-      lastStepLoss: stepFigures.last,
+      lastStepLoss: finiteOrNull(stepFigures.last),
+      lastStepLossNonFinite: nonFiniteKind(stepFigures.last),
       smoothedStepLoss: stepFigures.smoothed,
       estimatedSteps: stepFigures.estimated,
     },
@@ -274,17 +281,19 @@ function configView(
   };
 }
 
-/** The last finite step loss, its EMA (weight 0.6, TensorBoard's default) over the last 200 steps, and how many steps are estimated. */
+/**
+ * The latest step loss as it is (NaN and ±inf included: a run whose loss turned NaN shows NaN), the EMA
+ * (weight 0.6, TensorBoard's default) of the finite ones over the last 200 steps, and how many steps
+ * are estimated.
+ */
 async function stepLossFigures(runId: number): Promise<{ last: number | null; smoothed: number | null; estimated: number }> {
   const [recent, estimated] = await Promise.all([
-    db().stepPoint.findMany({ where: { runId }, select: { loss: true }, orderBy: { step: 'desc' }, take: 200 }),
+    db().$queryRaw<{ loss: string | null }[]>`
+      SELECT loss::text AS loss FROM "StepPoint" WHERE "runId" = ${runId} ORDER BY step DESC LIMIT 200`,
     db().stepPoint.count({ where: { runId, estimated: true } }),
   ]);
-  const losses = recent
-    .map((p) => p.loss)
-    .filter((loss): loss is number => loss !== null && Number.isFinite(loss))
-    .reverse();
+  const losses = recent.flatMap((p) => (p.loss === null ? [] : [Number(p.loss)])).reverse();
   let ema: number | null = null;
-  for (const loss of losses) ema = ema === null ? loss : 0.6 * ema + 0.4 * loss;
+  for (const loss of losses) if (Number.isFinite(loss)) ema = ema === null ? loss : 0.6 * ema + 0.4 * loss;
   return { last: losses.at(-1) ?? null, smoothed: ema, estimated };
 }

@@ -11,6 +11,7 @@ import type { HiddenMode } from '../api/schemas/annotations';
 import type { RunFacets, RunRow, RunsQuery } from '../api/schemas/runs';
 import { ANNOTATION_COLUMNS, ANNOTATION_JOIN, annotationOf, hiddenCondition, type AnnotationColumns } from './annotations';
 import { SEARCH_SEPARATOR, type SummaryView } from '../summaries/run-summary';
+import { lastTrainLossView } from '../views/strategy-view';
 import { lockRuns, refreshRunSummaries, staleSummaries, type SqlRunner } from '../summaries/tables';
 
 export type RunFilters = Omit<RunsQuery, 'format' | 'page' | 'limit' | 'hidden'> & {
@@ -53,17 +54,21 @@ const FROM = Prisma.sql`FROM "Run" r JOIN "LogSource" src ON src.id = r."sourceI
 
 /**
  * Each run's last step (a backward index probe per run listed) and, only where LAST_TRAIN_LOSS reads
- * it (no epoch averages), its latest finite step loss: for other runs the condition on `rs` is a
- * one-time filter and the second probe never runs.
+ * it (no epoch averages), its latest step loss, NaN and ±inf included (a run whose loss turned NaN
+ * shows NaN): for other runs the condition on `rs` is a one-time filter and the second probe never runs.
  */
 const LAST_STEP = Prisma.sql`
   LEFT JOIN LATERAL (SELECT sp.step FROM "StepPoint" sp WHERE sp."runId" = r.id ORDER BY sp.step DESC LIMIT 1) ls ON true
   LEFT JOIN LATERAL (
     SELECT sp.loss FROM "StepPoint" sp
-     WHERE rs."lastTrainLoss" IS NULL AND rs."epochsDone" = 0 AND sp."runId" = r.id AND sp.loss - sp.loss = 0
+     WHERE rs."lastTrainLoss" IS NULL AND rs."epochsDone" = 0 AND sp."runId" = r.id AND sp.loss IS NOT NULL
      ORDER BY sp.step DESC LIMIT 1) ll ON true`;
 
-/** Without epoch averages (step-based trainers such as LeRobot) the table shows the last step's loss. */
+/**
+ * The latest epoch's training loss (RunSummary keeps it as it is, NaN and ±inf included); without epoch
+ * averages (step-based trainers such as LeRobot) the last step's loss. PostgreSQL orders NaN above
+ * every number, so sorting by it puts a NaN run first in descending order (lib/api/sort-runs.ts agrees).
+ */
 const LAST_TRAIN_LOSS = Prisma.sql`COALESCE(rs."lastTrainLoss", CASE WHEN rs."epochsDone" = 0 THEN ll.loss END)`;
 
 type Facet = 'task' | 'strategy' | 'status' | 'verdict' | 'tag' | 'starred' | 'hidden';
@@ -130,7 +135,8 @@ interface ListedRow extends AnnotationColumns {
   dataset: string | null;
   lastStep: number | null;
   newestCheckpoint: number | null;
-  lastTrainLoss: number | null;
+  /** LAST_TRAIN_LOSS as text: NaN and ±Infinity come through as they are. */
+  lastTrainLoss: string | null;
   description: string | null;
   sourceId: number;
   sourcePath: string;
@@ -148,7 +154,7 @@ function toRow(row: ListedRow): RunRow {
     strategy: row.view.strategy,
     epochsDone: row.view.epochsDone,
     epochsTotal: row.epochsTotal,
-    lastTrainLoss: row.lastTrainLoss,
+    ...lastTrainLossView(row.lastTrainLoss === null ? null : Number(row.lastTrainLoss)),
     bestVal: row.view.bestVal,
     finalGap: row.view.finalGap,
     verdict: row.view.verdict,
@@ -214,7 +220,7 @@ async function selectRows(filters: RunFilters, withFacets: boolean): Promise<{ r
       SELECT r.id, r."taskId", r."taskName", r.status, r.format, r."epochsTotal", r."startedAt", r."lastSeenAt", r."outputDir",
              r."parentRunId", r."datasetFrames", r."stepsPerEpoch", r."totalSteps", r.episodes, r.dataset, r.description,
              ls.step AS "lastStep", (SELECT max(c.step) FROM "Checkpoint" c WHERE c."runId" = r.id) AS "newestCheckpoint",
-             ${LAST_TRAIN_LOSS} AS "lastTrainLoss",
+             (${LAST_TRAIN_LOSS})::text AS "lastTrainLoss",
              src.id AS "sourceId", src.path AS "sourcePath", src.host AS "sourceHost", rs.view, ${ANNOTATION_COLUMNS},
              row_number() OVER (ORDER BY page.k ${dir} NULLS LAST, r.id DESC) AS ord
         FROM page JOIN "Run" r ON r.id = page.id JOIN "LogSource" src ON src.id = r."sourceId" JOIN "RunSummary" rs ON rs."runId" = r.id

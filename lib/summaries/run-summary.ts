@@ -2,7 +2,7 @@
 // series: pure, so ingest (in the batch's transaction) and readers (repairing rows computed by other
 // rules) derive them with the same code. lib/summaries/tables.ts writes them to "RunSummary".
 import { createHash } from 'node:crypto';
-import { bestValidation, lastTrainLoss, overfittingVerdict, type RunSeries, type StrategyInput } from '../analysis';
+import { bestValidation, latestTrainLoss, overfittingVerdict, type RunSeries, type StrategyInput } from '../analysis';
 import type { RunRow } from '../api/schemas/runs';
 import { finiteOrNull, strategyView, verdictView } from '../views/strategy-view';
 
@@ -20,6 +20,7 @@ export interface RunSummaryRow {
   strategySort: number | null;
   verdict: string;
   epochsDone: number;
+  /** The latest epoch's training loss as it is (NaN and ±inf kept: the listing sorts and shows them); null without epochs. */
   lastTrainLoss: number | null;
   bestValLoss: number | null;
   finalGap: number | null;
@@ -32,11 +33,12 @@ export const SEARCH_SEPARATOR = '\u0001';
 export function summarizeRun(input: SummaryInput): RunSummaryRow {
   const verdict = overfittingVerdict(input);
   const best = bestValidation(input);
+  const latest = latestTrainLoss(input.epochs);
   const strategy = strategyView(input.strategy);
   const view: SummaryView = {
     strategy,
     epochsDone: input.epochs.reduce((max, e) => Math.max(max, e.epoch), 0),
-    lastTrainLoss: finiteOrNull(lastTrainLoss(input.epochs)?.loss),
+    lastTrainLoss: finiteOrNull(latest?.loss),
     bestVal: best === null ? null : { loss: best.loss, epoch: best.epoch, final: best.final },
     finalGap: finiteOrNull(verdict.gapAtEnd),
     verdict: verdictView(verdict),
@@ -47,7 +49,7 @@ export function summarizeRun(input: SummaryInput): RunSummaryRow {
     strategySort: strategy.trainableLayers === null ? null : strategy.trainableLayers * 1000 + (strategy.unfrozen[0] ?? 0),
     verdict: view.verdict.status,
     epochsDone: view.epochsDone,
-    lastTrainLoss: view.lastTrainLoss,
+    lastTrainLoss: latest?.loss ?? null,
     bestValLoss: view.bestVal?.loss ?? null,
     finalGap: view.finalGap,
     searchText: [strategy.label, strategy.kind, strategy.requestedLabel, view.verdict.status]
@@ -77,7 +79,7 @@ function probes(): SummaryInput[] {
     { kind: 'last_n', spec: 6, totalLayers: null, frozen: [], unfrozen: [], applied: true, failureReason: null },
     { kind: 'freeze', spec: null, totalLayers: 12, frozen: [], unfrozen: [], applied: true, failureReason: null },
   ];
-  const shapes: Pick<SummaryInput, 'epochs' | 'validations'>[] = [
+  const shapes: Pick<SummaryInput, 'epochs' | 'validations' | 'stepLoss'>[] = [
     { epochs: [], validations: [] },
     { epochs: series(30, (e) => 1 / e), validations: vals(30, (e) => 0.3 + 0.01 * Math.abs(e - 8)) },
     { epochs: series(30, (e) => 1 / e), validations: vals(30, (e) => 0.5 / e) },
@@ -87,6 +89,8 @@ function probes(): SummaryInput[] {
       validations: [...vals(12, (e) => 0.4 - 0.001 * e), { epoch: 12, final: true, taskId: 1, loss: 0.35 }],
     },
     { epochs: series(20, (e) => 1 / e), validations: vals(20, (e) => 0.2 + 0.02 * e * (e > 15 ? 2 : 1)) },
+    { epochs: series(8, (e) => (e > 6 ? Number.NaN : 1 / e)), validations: vals(6, (e) => 0.5 / e) },
+    { epochs: [], validations: [], stepLoss: { firstNonFinite: { step: 600, epoch: null, loss: Number.POSITIVE_INFINITY } } },
   ];
   const out: SummaryInput[] = [];
   shapes.forEach((shape, i) =>

@@ -7,7 +7,7 @@
 //
 // Concurrency: callers hold the per-run advisory lock (`lockRuns`) for the rest of the transaction,
 // so a reader's repair and a daemon's batch never rebuild the same run's buckets at once.
-import type { EpochPoint, ValidationPoint } from '../analysis';
+import type { StepLoss, ValidationPoint } from '../analysis';
 import { FINE_BUCKETS } from '../views/steps';
 import { strategyFromColumns, type StrategyColumns } from '../views/strategy-view';
 import { summarizeRun, summaryRules } from './run-summary';
@@ -39,19 +39,35 @@ interface SeriesRow extends StrategyColumns {
   epochRows: Uint8Array | null;
   /** VALIDATION_ROW_SQL per validation, end to end (null: none). */
   validationRows: Uint8Array | null;
+  /** The first step whose loss is NaN or ±inf (nulls: none); the loss as text, which keeps NaN and ±Infinity. */
+  nanStep: number | null;
+  nanStepEpoch: number | null;
+  nanStepLoss: string | null;
 }
 
-/** A run's own series as the rules read them: every epoch row (trainLoss may be null) and its own task's validations. */
+/**
+ * A run's own series as the rules read them: its epochs that have a training loss, its own task's
+ * validations that have a loss, and its first non-finite step. NULL in the database is "not known
+ * yet" (an epoch's learning rate or timing can be stored before its average loss: the trainer's
+ * stdout is block-buffered, its progress bar is not), never NaN, which is stored as NaN. Every rule
+ * that judges a run — its summary, its alerts, its page — reads this, so none of them mistakes a
+ * half-known epoch for a NaN loss.
+ */
 export interface StoredRunSeries {
   id: number;
   taskId: number | null;
   format: string;
   strategy: StrategyColumns;
-  epochs: { epoch: number; trainLoss: number | null }[];
+  epochs: { epoch: number; trainLoss: number }[];
   validations: ValidationPoint[];
+  stepLoss: { firstNonFinite: StepLoss | null };
 }
 
 const intArray = (values: readonly number[]) => `{${values.join(',')}}`;
+
+/** A float8[] literal that keeps NaN and ±Infinity: a driver sends a JS array's non-finite numbers as NULL (Prisma does). */
+const floatArray = (values: readonly (number | null)[]) =>
+  `{${values.map((v) => (v === null ? 'NULL' : Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : String(v))).join(',')}}`;
 
 // The series travel in binary, one bytea per run and table built from PostgreSQL's send functions
 // (network byte order), decoded with a DataView: a long run's series is hundreds of thousands of rows,
@@ -63,7 +79,7 @@ const intArray = (values: readonly number[]) => `{${values.join(',')}}`;
 // PostgreSQL sort every time, on disk when its statistics still counted a run's rows from before a
 // backfill (270k rows estimated at 1,213: an external merge, 40 % of the read).
 
-/** An epoch row: int4 epoch, float8 trainLoss, int2 flags (1: trainLoss is NULL). */
+/** An epoch row: int4 epoch, float8 trainLoss, int2 flags (1: trainLoss is NULL; loadRunSeries reads none). */
 const EPOCH_ROW_SQL = `int4send(m.epoch) || float8send(COALESCE(m."trainLoss", 0)) || int2send((m."trainLoss" IS NULL)::int::int2)`;
 const EPOCH_ROW_BYTES = 14;
 /** A validation row: int4 epoch, int4 taskId, float8 loss, int2 flags (1: loss is NULL, 2: final). */
@@ -89,10 +105,10 @@ const byValidationKey = (a: ValidationPoint, b: ValidationPoint) =>
   a.epoch - b.epoch || Number(a.final) - Number(b.final) || a.taskId - b.taskId;
 
 /** Epoch rows (EPOCH_ROW_SQL, end to end), by epoch. */
-export function decodeEpochRows(bytes: Uint8Array | null): StoredRunSeries['epochs'] {
+export function decodeEpochRows(bytes: Uint8Array | null): { epoch: number; trainLoss: number | null }[] {
   const view = rowsView(bytes, EPOCH_ROW_BYTES, 'epochs');
   if (view === null) return [];
-  const out = new Array<StoredRunSeries['epochs'][number]>(view.byteLength / EPOCH_ROW_BYTES);
+  const out = new Array<{ epoch: number; trainLoss: number | null }>(view.byteLength / EPOCH_ROW_BYTES);
   for (let i = 0, at = 0; at < view.byteLength; i++, at += EPOCH_ROW_BYTES) {
     out[i] = { epoch: view.getInt32(at), trainLoss: view.getInt16(at + 12) & 1 ? null : view.getFloat64(at + 4) };
   }
@@ -117,9 +133,11 @@ export function decodeValidationRows(bytes: Uint8Array | null): ValidationPoint[
 }
 
 /**
- * The series of these runs, one read for every rule that judges a run (summaries here, alert
- * transitions in ingest/outbox.ts): epochs in order, and the run's own task's validations (its
- * taskId, else every task) ordered by epoch, final, task.
+ * The series of these runs (StoredRunSeries), one read for every rule that judges a run (summaries
+ * here, alert transitions in ingest/outbox.ts, the run page): epochs in order, the run's own task's
+ * validations (its taskId, else every task) ordered by epoch, final, task, and its first non-finite
+ * step, found through the step buckets' `nonFinite` flag (kept current in the same transaction as the
+ * steps) so a healthy run's 100k steps are never scanned.
  */
 export async function loadRunSeries(sql: SqlRunner, runIds: readonly number[]): Promise<StoredRunSeries[]> {
   if (runIds.length === 0) return [];
@@ -127,21 +145,33 @@ export async function loadRunSeries(sql: SqlRunner, runIds: readonly number[]): 
     `SELECT r.id, r."taskId", r.format,
             s.kind, s.spec, s."totalLayers", s."frozenLayers", s."unfrozenLayers", s.applied, s."failureReason",
             (SELECT string_agg(${EPOCH_ROW_SQL}, ''::bytea)
-               FROM "EpochMetric" m WHERE m."runId" = r.id) AS "epochRows",
+               FROM "EpochMetric" m WHERE m."runId" = r.id AND m."trainLoss" IS NOT NULL) AS "epochRows",
             (SELECT string_agg(${VALIDATION_ROW_SQL}, ''::bytea)
-               FROM "Validation" x WHERE x."runId" = r.id AND (r."taskId" IS NULL OR x."taskId" = r."taskId")) AS "validationRows"
+               FROM "Validation" x WHERE x."runId" = r.id AND x.loss IS NOT NULL AND (r."taskId" IS NULL OR x."taskId" = r."taskId")) AS "validationRows",
+            nf.step AS "nanStep", nf.epoch AS "nanStepEpoch", nf.loss AS "nanStepLoss"
        FROM "Run" r
        LEFT JOIN "VisionStrategy" s ON s."runId" = r.id
+       LEFT JOIN LATERAL (
+         SELECT p.step, p.epoch, p.loss::text AS loss
+           FROM "StepBucket" b JOIN "StepPoint" p ON p."runId" = b."runId" AND p.step BETWEEN b.first AND b.last
+          WHERE b."runId" = r.id AND b."nonFinite" AND p.loss IS NOT NULL AND NOT (p.loss - p.loss = 0)
+          ORDER BY b.first, p.step LIMIT 1) nf ON true
       WHERE r.id = ANY($1::int[])`,
     [intArray(runIds)],
   )) as unknown as SeriesRow[];
-  return rows.map(({ id, taskId, format, epochRows, validationRows, ...strategy }) => ({
+  return rows.map(({ id, taskId, format, epochRows, validationRows, nanStep, nanStepEpoch, nanStepLoss, ...strategy }) => ({
     id,
     taskId,
     format,
     strategy,
-    epochs: decodeEpochRows(epochRows),
+    epochs: decodeEpochRows(epochRows).filter((e): e is { epoch: number; trainLoss: number } => e.trainLoss !== null),
     validations: decodeValidationRows(validationRows),
+    stepLoss: {
+      firstNonFinite:
+        nanStep === null || nanStepLoss === null
+          ? null
+          : { step: Number(nanStep), epoch: nanStepEpoch === null ? null : Number(nanStepEpoch), loss: Number(nanStepLoss) },
+    },
   }));
 }
 
@@ -166,14 +196,7 @@ export async function refreshRunSummaries(sql: SqlRunner, runIds: readonly numbe
     searchText: [] as string[],
   };
   for (const row of rows) {
-    const epochs: EpochPoint[] = row.epochs.filter((e) => e.trainLoss !== null);
-    const summary = summarizeRun({
-      taskId: row.taskId,
-      format: row.format,
-      epochs,
-      validations: row.validations,
-      strategy: strategyFromColumns(row.strategy),
-    });
+    const summary = summarizeRun({ ...row, strategy: strategyFromColumns(row.strategy) });
     columns.id.push(row.id);
     columns.view.push(JSON.stringify(summary.view));
     columns.strategyKey.push(summary.strategyKey);
@@ -202,9 +225,9 @@ export async function refreshRunSummaries(sql: SqlRunner, runIds: readonly numbe
       columns.strategySort,
       columns.verdict,
       columns.epochsDone,
-      columns.lastTrainLoss,
-      columns.bestValLoss,
-      columns.finalGap,
+      floatArray(columns.lastTrainLoss),
+      floatArray(columns.bestValLoss),
+      floatArray(columns.finalGap),
       columns.searchText,
     ],
   );

@@ -8,6 +8,13 @@ export function fmtLoss(value: number | null | undefined): string {
   return value.toFixed(4);
 }
 
+/** A loss the API sent as `null` plus what it was ('nan', 'inf', '-inf'): shown as NaN/inf, never as missing. */
+export function fmtLossOrNonFinite(value: number | null | undefined, nonFinite: 'nan' | 'inf' | '-inf' | null | undefined): string {
+  if (nonFinite === 'nan') return 'NaN';
+  if (nonFinite === 'inf' || nonFinite === '-inf') return nonFinite;
+  return fmtLoss(value);
+}
+
 export function fmtRatio(value: number | null | undefined): string {
   return value === null || value === undefined || !Number.isFinite(value) ? '–' : `${value.toFixed(2)}×`;
 }

@@ -1,7 +1,7 @@
 // The run page's view model: the texts of its header facts, progress and events, the markers its
 // charts carry, and the checkpoint table's rows. Pure; app/runs/[id]/ renders it.
 import type { RunDetail } from '../api/schemas/run';
-import { fmtCount, fmtDateTime, fmtLoss, fmtParams, fmtPct } from './format';
+import { fmtCount, fmtDateTime, fmtLoss, fmtLossOrNonFinite, fmtParams, fmtPct } from './format';
 
 type Run = RunDetail['run'];
 
@@ -64,9 +64,9 @@ export function progressText(detail: Pick<RunDetail, 'progress'> & { run: Pick<R
   const p = detail.progress;
   if (p.stepBased) {
     const estimated = p.estimatedSteps > 0 ? ` · ${fmtCount(p.estimatedSteps)} steps estimated` : '';
-    return `step ${fmtCount(p.lastStep)}/${fmtCount(detail.run.config.totalSteps)} · last loss ${fmtLoss(p.lastStepLoss)} · smoothed ${fmtLoss(p.smoothedStepLoss)}${estimated}`;
+    return `step ${fmtCount(p.lastStep)}/${fmtCount(detail.run.config.totalSteps)} · last loss ${fmtLossOrNonFinite(p.lastStepLoss, p.lastStepLossNonFinite)} · smoothed ${fmtLoss(p.smoothedStepLoss)}${estimated}`;
   }
-  return `epoch ${p.epochsDone}/${p.epochsTotal ?? '?'}${p.lastStep ? ` · step ${fmtCount(p.lastStep)}` : ''} · last train ${fmtLoss(p.lastTrainLoss)}`;
+  return `epoch ${p.epochsDone}/${p.epochsTotal ?? '?'}${p.lastStep ? ` · step ${fmtCount(p.lastStep)}` : ''} · last train ${fmtLossOrNonFinite(p.lastTrainLoss, p.lastTrainLossNonFinite)}`;
 }
 
 export function loadedFrom(run: Pick<Run, 'loadedFrom' | 'resumeTaskId' | 'resumePath' | 'pretrainedPath'>): string {

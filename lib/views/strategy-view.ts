@@ -1,7 +1,7 @@
 // How analysis results are presented: strategy identity → label, layer strip and colour; verdict →
 // the fields the UI shows. Pure (no database), so client components may import it too.
 import { DEFAULT_TOTAL_LAYERS, resolveLayers, strategyIdentity, type OverfittingResult, type StrategyInput } from '../analysis';
-import type { StrategyView, VerdictView } from '../api/schemas/common';
+import type { NonFiniteKind, StrategyView, VerdictView } from '../api/schemas/common';
 import type { RunRow } from '../api/schemas/runs';
 import { strategyColor } from './strategy-colors';
 
@@ -42,6 +42,17 @@ export function verdictView(result: OverfittingResult): VerdictView {
 /** JSON has no NaN/Infinity: a non-finite number is shown as a gap (null). */
 export function finiteOrNull(value: number | null | undefined): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+/** What a number JSON shows as null was: 'nan', 'inf' or '-inf'; null for a finite number or none. */
+export function nonFiniteKind(value: number | null | undefined): NonFiniteKind | null {
+  if (typeof value !== 'number' || Number.isFinite(value)) return null;
+  return Number.isNaN(value) ? 'nan' : value > 0 ? 'inf' : '-inf';
+}
+
+/** A run's last training loss as the API carries it: the number when finite, else null and what it was. */
+export function lastTrainLossView(loss: number | null | undefined): Pick<RunRow, 'lastTrainLoss' | 'lastTrainLossNonFinite'> {
+  return { lastTrainLoss: finiteOrNull(loss), lastTrainLossNonFinite: nonFiniteKind(loss) };
 }
 
 /** The `spec` column is JSON: an index list, a ratio or N. */

@@ -22,6 +22,8 @@ export interface SmolvlaLogOptions {
   unfreezeLast?: number;
   /** 'none': unbuffered (`python -u`); 'line': flushes of ≥ 8 KiB at line ends; 'byte': exact 8 KiB blocks (mid-line cuts). */
   stdoutBuffering?: 'none' | 'line' | 'byte';
+  /** The stdout buffer's size (default 8192, Python's): smaller blocks cut more lines, at other places. */
+  stdoutBlockBytes?: number;
   outcome?: 'completed' | 'crashed' | 'running';
   timestamp?: string;
   /** Include the dbaa183+ `proc_ms` postfix and 性能统计 block. */
@@ -30,6 +32,8 @@ export interface SmolvlaLogOptions {
   resumeFrom?: { taskId: number; path: string } | null;
   /** Own-task validation falls until this epoch, then rises (overfitting); null = keeps falling. */
   overfitAfter?: number | null;
+  /** From this epoch on the loss is NaN (the run diverged): steps, epoch averages and own-task validation print `nan`. */
+  nanFromEpoch?: number | null;
   /** How strongly earlier tasks' validation loss grows with each later stage (0 = no forgetting). */
   forgetting?: number;
   /** Added to every own-task validation loss: a strategy's effect on quality (default 0). */
@@ -94,6 +98,7 @@ class TeeWriter {
   constructor(
     private readonly buffering: 'none' | 'line' | 'byte',
     private readonly sink: (bytes: Buffer) => void,
+    private readonly block = 8192,
   ) {}
 
   stdout(text: string): void {
@@ -104,10 +109,10 @@ class TeeWriter {
     const bytes = Buffer.from(text);
     this.stdoutBuffer.push(bytes);
     this.stdoutBytes += bytes.length;
-    if (this.stdoutBytes < 8192) return;
+    if (this.stdoutBytes < this.block) return;
     const all = Buffer.concat(this.stdoutBuffer);
     if (this.buffering === 'byte') {
-      const cut = all.length - (all.length % 8192);
+      const cut = all.length - (all.length % this.block);
       this.sink(all.subarray(0, cut));
       this.stdoutBuffer = [all.subarray(cut)];
       this.stdoutBytes = all.length - cut;
@@ -130,11 +135,21 @@ class TeeWriter {
   }
 }
 
-interface Resolved extends Required<Omit<SmolvlaLogOptions, 'validationEvery' | 'resumeFrom' | 'overfitAfter' | 'forgetting'>> {
+interface Resolved extends Required<
+  Omit<SmolvlaLogOptions, 'validationEvery' | 'resumeFrom' | 'overfitAfter' | 'forgetting' | 'stdoutBlockBytes' | 'nanFromEpoch'>
+> {
   validationEvery: number | null;
   resumeFrom: { taskId: number; path: string } | null;
   overfitAfter: number | null;
   forgetting: number | null;
+  nanFromEpoch: number | null;
+}
+
+/** A loss as Python's `f'{x:.4f}'` prints it (`nan`, `inf`). */
+function loss4(x: number): string {
+  if (Number.isNaN(x)) return 'nan';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  return x.toFixed(4);
 }
 
 function resolve(options: SmolvlaLogOptions): Resolved {
@@ -158,6 +173,7 @@ function resolve(options: SmolvlaLogOptions): Resolved {
     perfStats: options.perfStats ?? true,
     resumeFrom: options.resumeFrom ?? null,
     overfitAfter: options.overfitAfter ?? null,
+    nanFromEpoch: options.nanFromEpoch ?? null,
     forgetting: options.forgetting ?? null,
     validationShift: options.validationShift ?? 0,
     timeScale: options.timeScale ?? 1,
@@ -238,9 +254,10 @@ function writeValidation(o: Resolved, out: TeeWriter, epoch: number, random: () 
     out.stdout(`\n📊 Validating Task ${task}...\n`);
     for (let n = 0; n <= 5; n++) out.stderr(tqdmFrame(`Task ${task} Validation`, n, 5, 0.25, ''));
     out.stderr(`\r${' '.repeat(70)}\r`);
-    const loss = task === o.taskId ? ownValidationLoss(o, epoch, random) : earlierTaskLoss(o, task, random);
+    const own = task === o.taskId ? ownValidationLoss(o, epoch, random) : earlierTaskLoss(o, task, random);
+    const loss = task === o.taskId && o.nanFromEpoch !== null && epoch >= o.nanFromEpoch ? Number.NaN : own;
     losses.push(loss);
-    out.stdout(`  Task ${task} Validation Loss: ${loss.toFixed(4)}\n`);
+    out.stdout(`  Task ${task} Validation Loss: ${loss4(loss)}\n`);
   }
   if (o.taskId > 1) {
     out.stdout('\n⚠️  Forgetting Analysis:\n');
@@ -274,12 +291,14 @@ function writeEpoch(o: Resolved, out: TeeWriter, epoch: number, random: () => nu
   let sum = 0;
   let width = 0;
   const crashAt = o.outcome === 'crashed' && epoch === o.epochs ? Math.floor(o.stepsPerEpoch / 2) : -1;
+  const diverged = o.nanFromEpoch !== null && epoch >= o.nanFromEpoch;
   for (let n = 1; n <= o.stepsPerEpoch; n++) {
-    const loss = 0.9 / Math.sqrt(epoch + n / o.stepsPerEpoch) + (random() - 0.5) * 0.05;
+    const finite = 0.9 / Math.sqrt(epoch + n / o.stepsPerEpoch) + (random() - 0.5) * 0.05;
+    const loss = diverged ? Number.NaN : finite;
     sum += loss;
     const lr = 1e-4 * Math.min(1, (epoch - 1 + n / o.stepsPerEpoch) / 2);
     const procMs = (200 + random() * 100) * o.timeScale;
-    const postfix = `loss=${loss.toFixed(4)}, lr=${lr.toExponential(2)}${o.perfStats ? `, proc_ms=${procMs.toFixed(1)}` : ''}`;
+    const postfix = `loss=${loss4(loss)}, lr=${lr.toExponential(2)}${o.perfStats ? `, proc_ms=${procMs.toFixed(1)}` : ''}`;
     if (o.framesPerStep === 2) out.stderr(tqdmFrame(desc, n - 1, o.stepsPerEpoch, secondsPerIt, postfix));
     const frame = tqdmFrame(desc, n, o.stepsPerEpoch, secondsPerIt, postfix);
     width = frame.length - 1;
@@ -288,7 +307,7 @@ function writeEpoch(o: Resolved, out: TeeWriter, epoch: number, random: () => nu
   }
   out.stderr(`\r${' '.repeat(width)}\r`);
   const avg = sum / o.stepsPerEpoch;
-  out.stdout(`Epoch ${epoch} Average Loss: ${avg.toFixed(4)}\n`);
+  out.stdout(`Epoch ${epoch} Average Loss: ${loss4(avg)}\n`);
   if (o.epochTimingLine) {
     const seconds = secondsPerIt * o.stepsPerEpoch;
     out.stdout(`⏱️  Epoch ${epoch} 训练完成，用时: ${(seconds / 60).toFixed(2)} 分钟 (${seconds.toFixed(1)} 秒)\n`);
@@ -332,7 +351,7 @@ function writeCrash(out: TeeWriter): void {
 export function emitSmolvlaLog(options: SmolvlaLogOptions, sink: (bytes: Buffer) => void): number {
   const o = resolve(options);
   const random = createRandom(o.seed);
-  const out = new TeeWriter(o.stdoutBuffering, sink);
+  const out = new TeeWriter(o.stdoutBuffering, sink, options.stdoutBlockBytes);
   const runDir = `outputs/train/task${o.taskId}_${o.taskName}/smolvla_sequential/run_${o.timestamp}`;
   writeHeader(o, out, runDir);
   writeSetup(o, out);

@@ -106,13 +106,18 @@ export function encodeEventFile(events: EventSpec[], options: EncodeFileOptions 
     encodeRecord(encodeEvent({ wallTime: options.startWallTime ?? events[0]?.wallTime ?? 0, step: 0, fileVersion: FILE_VERSION })),
   ];
   for (const e of events) records.push(encodeRecord(encodeEvent(e, style)));
+  return fileOf(records);
+}
+
+/** Records end to end, with where each starts. */
+function fileOf(records: readonly Uint8Array[]): EncodedFile {
   const offsets: number[] = [];
   let at = 0;
   for (const r of records) {
     offsets.push(at);
     at += r.length;
   }
-  return { bytes: concatBytes(records), offsets };
+  return { bytes: concatBytes([...records]), offsets };
 }
 
 /** Copy of `bytes` with the byte at `offset` XOR-ed with `mask` (default 0xff). */
@@ -144,4 +149,52 @@ export function mulberry32(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+export interface TrainerEventFileOptions {
+  /** Global optimiser steps written. */
+  steps: number;
+  stepsPerEpoch?: number;
+  seed?: number;
+  /**
+   * 'pytorch': torch.utils.tensorboard's SummaryWriter.add_scalar (one Value per Event, simple_value);
+   * 'tf2': tf.summary.scalar (a rank-0 DT_FLOAT tensor; the `scalars` plugin metadata only with a tag's
+   * first value, as TensorFlow writes it).
+   */
+  writer?: 'pytorch' | 'tf2';
+}
+
+/**
+ * An event file shaped like the team's `kuavo_train/train_policy.py` writes it with the stock
+ * `log_freq: 1` (tens of MB per run): `train/loss` and `train/lr` at every global step, and at every
+ * epoch's end the validation loss and the performance scalars, each an Event of its own with the wall
+ * time of a real clock (float seconds). Deterministic for a seed; several MiB for tens of thousands of
+ * steps, so tests and the bench generate it instead of keeping a multi-MiB binary.
+ */
+export function trainerEventFile(options: TrainerEventFileOptions): EncodedFile {
+  const random = mulberry32(options.seed ?? 1);
+  const perEpoch = options.stepsPerEpoch ?? 500;
+  const writer = options.writer ?? 'pytorch';
+  const seen = new Set<string>();
+  const start = 1_764_579_654.2371;
+  let wallTime = start;
+  const records: Uint8Array[] = [encodeRecord(encodeEvent({ wallTime: start, step: 0, fileVersion: FILE_VERSION }))];
+  const scalar = (tag: string, value: number, step: number) => {
+    const style: ScalarStyle = writer === 'pytorch' ? 'simple' : seen.has(tag) ? 'tensor_no_metadata' : 'tensor';
+    seen.add(tag);
+    records.push(encodeRecord(encodeEvent({ wallTime, step, scalars: [{ tag, value }] }, style)));
+  };
+  for (let step = 1; step <= options.steps; step++) {
+    wallTime += 0.38 + random() * 0.09;
+    const progress = step / options.steps;
+    scalar('train/loss', 0.08 + 0.9 * Math.exp(-6 * progress) + (random() - 0.5) * 0.03, step);
+    scalar('train/lr', 1e-4 * Math.min(1, step / 1000) * (0.5 + 0.5 * Math.cos(Math.PI * progress)), step);
+    if (step % perEpoch === 0) {
+      wallTime += 20 + random() * 5;
+      scalar('validation/task1_loss', 0.12 + 0.8 * Math.exp(-5 * progress) + random() * 0.02, step);
+      scalar('performance/batch_process_time_ms', 380 + random() * 40, step);
+      scalar('performance/throughput_samples_per_sec', 150 + random() * 10, step);
+    }
+  }
+  return fileOf(records);
 }

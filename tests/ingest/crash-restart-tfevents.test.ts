@@ -9,7 +9,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { runAndKill, runThaw } from '../../testkit/cli';
 import { backfillInto, seededRandom, tempDir } from '../helpers/ingest';
 import { epochRecords, eventFileOf, writeRunDir, type RunDirSpec } from '../helpers/rundir';
-import { snapshotDatabase } from '../helpers/snapshot';
+import { snapshotDatabase } from '../../testkit/snapshot';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {

@@ -136,6 +136,19 @@ describe('thaw ingest', () => {
     expect(await count()).toBe(steps);
   });
 
+  it('--hostname (or THAW_HOSTNAME) names the machine the files are recorded under; a bad one exits 2', async () => {
+    const { db, dir } = await setup();
+    await writeFile(path.join(dir, 'a.log'), generateSmolvlaLog({ seed: 2, epochs: 2, stepsPerEpoch: 5 }));
+    expect((await runThaw(['ingest', '--once', '--hostname', 'gpu-box-7', dir], { env: { DATABASE_URL: db.url } })).code).toBe(0);
+    expect((await runThaw(['ingest', '--once', dir], { env: { DATABASE_URL: db.url, THAW_HOSTNAME: 'gpu-box-8' } })).code).toBe(0);
+    const hosts = await db.query<{ host: string }>(`SELECT host FROM "LogSource" ORDER BY host`);
+    // The same file seen by two machines' names: two sources (the host is part of a file's identity).
+    expect(hosts.map((row) => row.host)).toEqual(['gpu-box-7', 'gpu-box-8']);
+    const bad = await runThaw(['ingest', '--once', '--hostname', 'gpu box', dir], { env: { DATABASE_URL: db.url } });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^thaw: --hostname: expected a host name like gpu-box-3/m);
+  });
+
   it('--once with nothing to ingest exits 2 with a clear message', async () => {
     const { db, dir } = await setup();
     const result = await runThaw(['ingest', '--once', path.join(dir, 'nothing-here')], { env: { DATABASE_URL: db.url } });

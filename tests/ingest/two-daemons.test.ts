@@ -7,7 +7,8 @@ import { IngestDaemon } from '../../ingest/daemon';
 import { createPool } from '../../lib/db/pool';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { allSamples, backfillInto, committedOffset, memoryLogger, sampleLog, seededRandom, tempDir, waitFor } from '../helpers/ingest';
-import { snapshotDatabase } from '../helpers/snapshot';
+import { snapshotDatabase } from '../../testkit/snapshot';
+import { writeSmolvlaLog } from '../../testkit/synthetic/smolvla-log';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -62,6 +63,38 @@ describe('two daemons, one database', () => {
     expect(actual.sources).toHaveLength(2);
     expect(actual).toEqual(await snapshotDatabase(reference.query));
   }, 120_000);
+
+  it('racing through one large file, batch after batch, store it exactly once', async () => {
+    // Each daemon reads the next batch while its previous one commits; whenever the other daemon got
+    // there first, the commit conflicts and the tailer rewinds to the other's cursor. Bytes read from
+    // the old position meanwhile must not be fed to the rewound reader (they were: rows lost, lines
+    // numbered wrong).
+    const { dir, cleanup } = await tempDir();
+    cleanups.push(cleanup);
+    const file = path.join(dir, 'big.log');
+    writeSmolvlaLog(file, { epochs: 60, stepsPerEpoch: 400, framesPerStep: 2, stdoutBuffering: 'byte', seed: 9 });
+    const reference = await createTestDatabase('race_ref');
+    cleanups.push(() => reference.drop());
+    await backfillInto(reference.url, [file]);
+    const expected = await snapshotDatabase(reference.query);
+    for (let round = 0; round < 3; round++) {
+      const shared = await createTestDatabase('race');
+      cleanups.push(() => shared.drop());
+      const pools = [createPool(shared.url), createPool(shared.url)];
+      const daemons = pools.map(
+        (pool) =>
+          new IngestDaemon({ pool, paths: [file], log: memoryLogger('silent').logger, staleMinutes: 10, batchEvents: 1500 + round * 700 }),
+      );
+      try {
+        const results = await Promise.all(daemons.map((daemon) => daemon.backfill()));
+        expect(results.flatMap((r) => r.failed)).toEqual([]);
+      } finally {
+        await Promise.all(daemons.map((daemon) => daemon.close()));
+        await Promise.all(pools.map((pool) => pool.end()));
+      }
+      expect(await snapshotDatabase(shared.query)).toEqual(expected);
+    }
+  }, 240_000);
 
   it('machines with the same path keep separate sources (host is part of the identity)', async () => {
     const { dir, cleanup } = await tempDir();

@@ -14,7 +14,7 @@ import type { ThawServer } from '../../testkit/thaw-server';
 
 const FIXTURES = path.join(PROJECT_DIR, 'tests', 'fixtures', 'lerobot');
 const SCREENSHOTS = path.join(PROJECT_DIR, 'test-results', 'screenshots');
-const FILES = ['j_smolvla_30k_push403', 'h_logfreq20_rounded_1K_2K', 'b2_v032_ts_train232_eval', 'k_keyboard_interrupt'];
+const FILES = ['j_smolvla_30k_push403', 'h_logfreq20_rounded_1K_2K', 'b2_v032_ts_train232_eval', 'k_keyboard_interrupt', 'm_loss_nan'];
 
 let database: TestDatabase;
 let logs: { dir: string; cleanup(): Promise<void> };
@@ -110,6 +110,20 @@ describe('LeRobot runs in the browser', () => {
     // 150 records each (every 200 steps vs every 20 steps): all of them on the steps axis.
     expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThanOrEqual(300);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'lerobot-compare.png'), fullPage: true });
+  });
+
+  it('a run whose loss turned NaN shows NaN as its last train loss and is diverged at its first NaN step', async () => {
+    const run = runOf('m_loss_nan');
+    expect(run).toMatchObject({ lastTrainLoss: null, lastTrainLossNonFinite: 'nan', verdict: { status: 'diverged' } });
+    await page.goto(server.url);
+    const row = page.locator('tr', { has: page.locator(`a[href="/runs/${run.id}"]`) });
+    const cell = row.getByTestId('cell-last-train-loss');
+    expect(await cell.innerText()).toBe('NaN');
+    expect(await cell.getAttribute('class')).toContain('nonfinite');
+    expect(await row.innerText()).toContain('diverged');
+    await page.goto(`${server.url}/runs/${run.id}`);
+    expect(await page.getByTestId('progress').innerText()).toContain('last loss NaN');
+    expect(await page.locator('body').innerText()).toContain('Training loss is NaN (not finite) at step 600: diverged.');
   });
 
   it('the runs table fills Last train and steps for LeRobot runs', async () => {

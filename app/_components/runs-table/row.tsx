@@ -2,7 +2,7 @@
 // One run of the runs table.
 import Link from 'next/link';
 import type { RunRow } from '@/lib/api/schemas/runs';
-import { fmtAgo, fmtCount, fmtDateTime, fmtLoss, fmtRatio, shortPath } from '@/lib/views/format';
+import { fmtAgo, fmtCount, fmtDateTime, fmtLoss, fmtLossOrNonFinite, fmtRatio, shortPath } from '@/lib/views/format';
 import { rowClassName, showsSteps, taskCellText } from '@/lib/views/runs-table';
 import { StarButton, TagChips } from '../annotations';
 import { LayerStrip, StatusDot, StrategyLabel, VerdictBadge } from '../badges';
@@ -67,7 +67,13 @@ export function RunsTableRow({
           </>
         )}
       </td>
-      <td className="num">{fmtLoss(run.lastTrainLoss)}</td>
+      <td
+        className={run.lastTrainLossNonFinite ? 'num nonfinite' : 'num'}
+        data-testid="cell-last-train-loss"
+        title={run.lastTrainLossNonFinite ? 'the latest training loss is not a finite number' : undefined}
+      >
+        {fmtLossOrNonFinite(run.lastTrainLoss, run.lastTrainLossNonFinite)}
+      </td>
       <td className="num">
         {run.bestVal ? (
           <>

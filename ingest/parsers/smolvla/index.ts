@@ -17,6 +17,7 @@ export type { SmolvlaState } from './state';
 
 export const smolvlaParser: FormatParser<SmolvlaState, SmolvlaLine> = {
   format: 'smolvla_sequential',
+  stdoutBuffered: true,
   recognise,
   fastFrame: canonicalTrainingFrame,
   role,

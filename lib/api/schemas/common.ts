@@ -6,6 +6,11 @@ import { checkOnce } from '../payload';
 export const VERDICTS = ['overfitting', 'watch', 'diverged', 'ok', 'insufficient'] as const;
 export const RUN_STATUSES = ['running', 'completed', 'crashed', 'stopped', 'stale'] as const;
 
+/** What a loss was when JSON shows it as `null` because it is not a finite number. */
+export const NON_FINITE_KINDS = ['nan', 'inf', '-inf'] as const;
+export type NonFiniteKind = (typeof NON_FINITE_KINDS)[number];
+export const nonFiniteSchema = z.enum(NON_FINITE_KINDS).nullable();
+
 /** "1,2,3" → [1, 2, 3] (positive whole numbers). */
 export const idList = z
   .string()

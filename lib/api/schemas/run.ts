@@ -1,7 +1,7 @@
 // GET /api/runs/[id] — everything the run page shows except curves (those are /series).
 import { z } from 'zod';
 import { annotationFields } from './annotations';
-import { VERDICTS, strategySchema } from './common';
+import { VERDICTS, nonFiniteSchema, strategySchema } from './common';
 
 export const runIdParam = z.coerce
   .number({ error: 'a run id (a positive whole number)' })
@@ -69,12 +69,18 @@ export const runDetailSchema = z.object({
   progress: z.object({
     epochsDone: z.number().int(),
     epochsTotal: z.number().int().nullable(),
+    /** The latest epoch's training loss; null when none or not finite, and then: */
     lastTrainLoss: z.number().nullable(),
+    /** what it was ('nan', 'inf', '-inf'), else null. */
+    lastTrainLossNonFinite: nonFiniteSchema,
     /** The furthest step the run provably reached: its last logged step or its newest checkpoint (lib/analysis/artefacts.ts). */
     lastStep: z.number().int().nullable(),
     /** Step-based runs (LeRobot): progress is steps, not epochs. */
     stepBased: z.boolean(),
+    /** The latest step's loss; null when none or not finite, and then: */
     lastStepLoss: z.number().nullable(),
+    /** what it was ('nan', 'inf', '-inf'), else null. */
+    lastStepLossNonFinite: nonFiniteSchema,
     /** EMA (TensorBoard weight 0.6) of the step losses, at the last step. */
     smoothedStepLoss: z.number().nullable(),
     /** Steps whose number the log does not pin exactly (kept in order at an estimate). */

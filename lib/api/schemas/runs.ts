@@ -1,7 +1,7 @@
 // GET /api/runs — the runs table. Query: filters; response: one row per run.
 import { z } from 'zod';
 import { annotationFields, hiddenParam } from './annotations';
-import { formatParam, idList, strategySchema, verdictSchema } from './common';
+import { formatParam, idList, nonFiniteSchema, strategySchema, verdictSchema } from './common';
 import { runFilterFields } from './run-filters';
 
 export const RUN_SORT_KEYS = [
@@ -54,7 +54,10 @@ export const runRowSchema = z.object({
   strategy: strategySchema,
   epochsDone: z.number().int(),
   epochsTotal: z.number().int().nullable(),
+  /** The latest training loss (epoch average, else the latest step's); null when none, or when it is not finite: */
   lastTrainLoss: z.number().nullable(),
+  /** … then what it was ('nan', 'inf', '-inf'); null when lastTrainLoss is a number or there is none. */
+  lastTrainLossNonFinite: nonFiniteSchema,
   bestVal: z.object({ loss: z.number(), epoch: z.number().int(), final: z.boolean() }).nullable(),
   finalGap: z.number().nullable(),
   verdict: verdictSchema,
@@ -120,6 +123,7 @@ export function runCsvRecord(run: RunRow): Record<string, string | number | bool
     epochsDone: run.epochsDone,
     epochsTotal: run.epochsTotal,
     lastTrainLoss: run.lastTrainLoss,
+    lastTrainLossNonFinite: run.lastTrainLossNonFinite,
     bestValLoss: run.bestVal?.loss ?? null,
     bestValEpoch: run.bestVal?.epoch ?? null,
     finalGap: run.finalGap,

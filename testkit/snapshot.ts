@@ -11,7 +11,10 @@ type Query = <T extends pg.QueryResultRow>(sql: string, params?: unknown[]) => P
  */
 const RUN_KEY = `CASE WHEN s.kind = 'log' THEN s.path || '#' || r."runKey" ELSE r.identity END`;
 
-export async function snapshotDatabase(query: Query, options: { pathPrefix?: string } = {}): Promise<Record<string, unknown[]>> {
+export async function snapshotDatabase(
+  query: Query,
+  options: { pathPrefix?: string; summaries?: boolean } = {},
+): Promise<Record<string, unknown[]>> {
   const strip = options.pathPrefix ? `replace(s.path, '${options.pathPrefix.replace(/'/g, "''")}', '')` : 's.path';
   const runKey = RUN_KEY.replace('s.path', strip);
   const tables: Record<string, string> = {
@@ -35,6 +38,11 @@ export async function snapshotDatabase(query: Query, options: { pathPrefix?: str
     warnings: `SELECT ${strip} AS path, w.line, w.message, (SELECT r."runKey" FROM "Run" r WHERE r.id = w."runId") AS run
                  FROM "ParseWarning" w JOIN "LogSource" s ON s.id = w."sourceId"`,
   };
+  // The derived runs-table row of every run (verdict, last train loss …), when asked: what a page shows.
+  if (options.summaries)
+    tables['summaries'] =
+      `SELECT ${runKey} AS run, m.verdict, m."epochsDone", m."lastTrainLoss"::text, m."bestValLoss"::text, m."finalGap"::text, m.view
+                             FROM "RunSummary" m JOIN "Run" r ON r.id = m."runId" JOIN "LogSource" s ON s.id = r."sourceId"`;
   const snapshot: Record<string, unknown[]> = {};
   for (const [name, sql] of Object.entries(tables)) {
     const rows = await query(sql);
