@@ -10,10 +10,17 @@ import { getEnv } from '../../lib/env';
 import { ConfigError } from '../../lib/errors';
 import type { Logger } from '../../lib/log';
 
-/** Loads thaw-alerts.yaml and starts delivering; a bad file fails the start with its errors. */
-export async function startAlertWorker(pool: Pool, log: Logger): Promise<AlertWorker> {
+/**
+ * Loads thaw-alerts.yaml and starts delivering; a bad file fails the start with its errors. Without a
+ * file this process starts no worker: fanning an alert out claims it for the channels of the process
+ * that does it, so a GPU box with no file would swallow the alerts meant for the channels of the
+ * machine that has one (and would fail their pending deliveries as orphaned). The alerts are still
+ * recorded; a process with the file fans them out.
+ */
+export async function startAlertWorker(pool: Pool, log: Logger): Promise<AlertWorker | undefined> {
   const config = await loadAlertsConfig();
   log.info({ file: config.file, found: config.found, channels: config.channels.map((c) => `${c.name} (${c.type})`) }, 'alert channels');
+  if (!config.found) return undefined;
   const worker = new AlertWorker({ pool, channels: config.channels, log, publicUrl: getEnv().THAW_PUBLIC_URL ?? null });
   worker.start();
   return worker;

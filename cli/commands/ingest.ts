@@ -165,5 +165,5 @@ async function follow(options: z.infer<typeof ingestOptions>, pool: Pool, log: L
     process.once('SIGTERM', stop);
   });
   await daemon.close();
-  await alerts.close();
+  await alerts?.close();
 }

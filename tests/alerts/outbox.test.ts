@@ -193,4 +193,34 @@ describe('delivery across daemons and crashes', () => {
     const attempts = await db.query<{ ok: boolean }>('SELECT ok FROM "AlertAttempt" ORDER BY id');
     expect(attempts).toEqual([{ ok: true }]);
   });
+
+  it('a GPU box without thaw-alerts.yaml leaves its alerts to the machine that has the file', async () => {
+    const { db, dir, receiver, channel } = await setup('alerts_no_file');
+    const logs = path.join(dir, 'logs');
+    await import('node:fs/promises').then((fs) => fs.mkdir(logs));
+    const file = path.join(logs, 'train.log');
+    const [before, after] = await overfitLogParts();
+    await writeFile(file, before);
+    // The GPU box: follows the log, has no alerts file (THAW_ALERTS names one that does not exist).
+    startDaemon(logs, { DATABASE_URL: db.url, THAW_ALERTS: path.join(dir, 'missing.yaml') });
+    const pool = createPool(db.url);
+    cleanups.push(() => pool.end());
+    await waitFor(async () => (await committedOffset(pool, file)) === before.length, { what: 'the GPU box caught up', timeoutMs: 60_000 });
+    await appendFile(file, after);
+    await waitFor(async () => (await db.query(`SELECT id FROM "Alert" WHERE rule = 'overfitting'`)).length === 1, {
+      what: 'the overfitting alert recorded',
+      timeoutMs: 60_000,
+    });
+    // A worker would have fanned it out within its 1 s poll: the box must not claim it.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const alerts = await db.query<{ rule: string; fannedOutAt: Date | null }>('SELECT rule, "fannedOutAt" FROM "Alert" ORDER BY rule');
+    expect(alerts.map((a) => a.rule)).toContain('overfitting');
+    expect(alerts.filter((a) => a.fannedOutAt !== null)).toEqual([]);
+    expect(await db.query('SELECT id FROM "AlertDelivery"')).toEqual([]);
+    // The web machine, with the file, sends it.
+    const worker = new AlertWorker({ pool, channels: [channel], log: memoryLogger('silent').logger, publicUrl: null, pollMs: 50 });
+    await worker.drain();
+    await worker.close();
+    expect(receiver.received.map((r) => (JSON.parse(r.body) as AlertPayload).rule)).toEqual(['overfitting']);
+  });
 });
