@@ -18,8 +18,8 @@ import { NotFoundError } from '../api/errors';
 import type { RunDetail } from '../api/schemas/run';
 import { runAnnotation } from './annotations';
 import { loadEpochData } from './epochs';
-import { finiteOrNull, lastTrainLossView, nonFiniteKind, specFromJson, strategyView } from '../views/views';
-import { loadRunSeries, type SqlRunner } from '../summaries/store';
+import { finiteOrNull, lastTrainLossView, nonFiniteKind, specFromJson, strategyView } from '../views/strategy-view';
+import { loadRunSeries, type SqlRunner } from '../summaries/tables';
 import type { StrategyInput } from '../analysis';
 import type { Prisma } from '../generated/prisma/client';
 

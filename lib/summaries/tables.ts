@@ -9,7 +9,7 @@
 // so a reader's repair and a daemon's batch never rebuild the same run's buckets at once.
 import type { StepLoss, ValidationPoint } from '../analysis';
 import { FINE_BUCKETS } from '../views/steps';
-import { strategyFromColumns, type StrategyColumns } from '../views/views';
+import { strategyFromColumns, type StrategyColumns } from '../views/strategy-view';
 import { summarizeRun, summaryRules } from './run-summary';
 
 /** Runs one parameterised statement and returns its rows. */
