@@ -1,5 +1,6 @@
 // Lint: typescript-eslint's type-checked rules, plus the house's one direction of dependencies
-// (cli/ → ingest/ → lib/ ← app/) and "only lib/env.ts reads process.env".
+// (cli/ → ingest/ → lib/ ← app/; testkit/, bench/, scripts/ and tests/ on top, tests/ imported by
+// nothing) and "only lib/env.ts reads process.env".
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
@@ -32,27 +33,119 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { globals: globals.node, parserOptions: { projectService: false, project: null } },
   },
-  // One direction: lib/ imports neither ingest/ nor cli/; ingest/ never imports cli/; app/ only lib/.
+  // One direction: lib/ imports neither ingest/, cli/ nor app/; ingest/ never imports cli/; app/ only lib/.
+  // Inside lib/, api/ (schemas, errors, params: the contract) is imported by views/, queries/ and
+  // annotations/, never the other way. The unit tests beside the sources may also read the shared
+  // test data in testkit/ and, until it moves there, the test helpers and fixtures named in TEST_DATA.
   {
     files: ['lib/**/*.ts', 'lib/**/*.tsx'],
+    ignores: ['lib/**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...noImport(
+              ['**/ingest/**', '**/cli/**', '**/app/**', '@/ingest/**', '@/cli/**', '@/app/**', '**/testkit/**', '**/tests/**'],
+              'lib/ is the bottom layer: it imports neither ingest/, cli/, app/ nor test code.',
+            ),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['lib/api/**/*.ts'],
+    ignores: ['lib/api/**/*.test.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           patterns: noImport(
-            ['**/ingest/**', '**/cli/**', '@/ingest/**', '@/cli/**'],
-            'lib/ is the bottom layer: it imports neither ingest/ nor cli/.',
+            ['**/ingest/**', '**/cli/**', '**/app/**', '**/views/**', '**/queries/**', '**/annotations/**', '**/testkit/**', '**/tests/**'],
+            'lib/api/ is the contract the rest of lib/ imports: it imports neither views/, queries/ nor annotations/.',
           ),
         },
       ],
     },
   },
   {
-    files: ['ingest/**/*.ts'],
+    files: ['lib/**/*.test.ts', 'ingest/**/*.test.ts', 'cli/**/*.test.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: noImport(['**/cli/**', '@/cli/**', '**/app/**'], 'ingest/ may use lib/, never cli/ or app/.') },
+        {
+          patterns: [
+            ...noImport(
+              ['**/app/**', '@/app/**', '**/bench/**', '**/scripts/**'],
+              'A unit test imports its source and shared test data only.',
+            ),
+            {
+              regex: String.raw`(^|/)tests/(?!(helpers/tfevents-writer|helpers/tb-reference|helpers/parse-fixtures|fixtures/generate)$)`,
+              message: 'Unit tests take shared test data from testkit/ (tests/ is the integration suite).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['ingest/**/*.ts'],
+    ignores: ['ingest/**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: noImport(
+            ['**/cli/**', '@/cli/**', '**/app/**', '**/testkit/**', '**/tests/**'],
+            'ingest/ may use lib/, never cli/, app/ or test code.',
+          ),
+        },
+      ],
+    },
+  },
+  // testkit/: what tests, the bench, scripts and the demo share to make data and drive the app. It sits
+  // beside cli/ (it may use ingest/ and lib/), and never imports tests/, bench/ or scripts/.
+  {
+    files: ['testkit/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: noImport(
+            ['**/tests/**', '**/bench/**', '**/scripts/**', '**/app/**', '@/app/**'],
+            'testkit/ is shared by tests/, bench/ and scripts/: it imports none of them.',
+          ),
+        },
+      ],
+    },
+  },
+  // bench/ and scripts/ use the product and testkit/, never the test suite. The event-file writer in
+  // tests/helpers is the one exception left, until it moves into testkit/.
+  {
+    files: ['bench/**/*.ts', 'scripts/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: String.raw`(^|/)tests/(?!helpers/tfevents-writer$)`,
+              message: 'bench/ and scripts/ share code with tests through testkit/, never tests/.',
+            },
+            ...noImport(['**/app/**', '@/app/**'], 'bench/ and scripts/ drive the app over HTTP, never by importing it.'),
+          ],
+        },
+      ],
+    },
+  },
+  // tests/ is the top: nothing imports it (above), and it does not import the bench or scripts.
+  {
+    files: ['tests/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: noImport(['**/bench/**', '**/scripts/**'], 'tests/ may use everything but bench/ and scripts/.') },
       ],
     },
   },
@@ -72,6 +165,7 @@ export default tseslint.config(
       'scripts/**',
       'bin/**',
       'tests/**',
+      'testkit/**',
       'bench/**',
       'vitest.config.ts',
       'prisma.config.ts',

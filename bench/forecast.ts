@@ -1,4 +1,4 @@
-// The forecast engine (issue 27), pure, on this process's CPU:
+// The forecast engine, pure, on this process's CPU:
 // - forecast_p95: GET /api/runs/:id/forecast's computation for one run with 100,000 per-step losses
 //   (raw points, no summary: the worst case; the query layer merges a run's step summary to at most
 //   1,024 weighted points first), against five finished runs of its task and strategy whose backtest
@@ -7,7 +7,7 @@
 // - forecast_backtest_per_run (informational): the fits a finished run costs once per version (its three
 //   backtest points, forecast from 25, 50 and 75%), mean over 60 runs of 30 validation epochs and 60 of
 //   1,024 step points: what the first forecast after a start pays per finished run.
-import { createRandom } from '../cli/synthetic/smolvla-log';
+import { createRandom } from '../testkit/synthetic/smolvla-log';
 import { BUILT_IN_CALIBRATIONS } from '../lib/analysis/forecast-calibration';
 import { forecastRun } from '../lib/analysis/forecast-answer';
 import { PEER_GRID, finishedCurve, forecastFraction, gridAround, type ForecastRun } from '../lib/analysis/forecast-run';

@@ -12,7 +12,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { IngestDaemon } from '../ingest/daemon';
 import { createPool } from '../lib/db/pool';
-import { writeSmolvlaLog, generateSmolvlaLog } from '../cli/synthetic/smolvla-log';
+import { writeSmolvlaLog, generateSmolvlaLog } from '../testkit/synthetic/smolvla-log';
 import { copyFloor, createBenchDatabase, percentile, round, type Figure } from './support';
 
 const THAW_BIN = fileURLToPath(new URL('../bin/thaw.mjs', import.meta.url));

@@ -14,10 +14,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { pino } from 'pino';
-import { createRandom, generateSmolvlaLog, tqdmFrame } from '../cli/synthetic/smolvla-log';
+import { createRandom, generateSmolvlaLog, tqdmFrame } from '../testkit/synthetic/smolvla-log';
 import { IngestDaemon } from '../ingest/daemon';
 import { createPool } from '../lib/db/pool';
-import { snapshotDatabase } from '../tests/helpers/snapshot';
+import { snapshotDatabase } from '../testkit/snapshot';
 import { createBenchDatabase, percentile, round, type Figure } from './support';
 
 const THAW_BIN = fileURLToPath(new URL('../bin/thaw.mjs', import.meta.url));

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { emitSmolvlaLog, generateSmolvlaLog } from '../cli/synthetic/smolvla-log';
+import { emitSmolvlaLog, generateSmolvlaLog } from '../testkit/synthetic/smolvla-log';
 import { ensureWebBuild } from '../cli/web';
 import { createBenchDatabase, percentile, round, type Figure } from './support';
 import { freePort } from '../lib/server/ports';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Framer, type LogRecord } from '../ingest/framing';
 import { createLogParser } from '../ingest/parse';
-import { writeSmolvlaLog } from '../cli/synthetic/smolvla-log';
+import { writeSmolvlaLog } from '../testkit/synthetic/smolvla-log';
 
 import type { Figure } from './support';
 

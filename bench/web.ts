@@ -1,6 +1,6 @@
 // Web benchmarks: the compare API on 50 runs × 100k step points (points=1000), the runs API on
 // 1,000 runs, and the time from navigation to a drawn compare chart in Chromium. Data is generated
-// deterministically with SQL (tests/web/synthetic.ts) into fresh bench databases, served by a real
+// deterministically with SQL (testkit/synthetic/seeded-runs.ts) into fresh bench databases, served by a real
 // `thaw start`, and dropped afterwards.
 //
 // The API figures are p95 over repeated requests with warm caches, which is what a user sees while
@@ -13,9 +13,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { pino } from 'pino';
+import type { Page } from 'playwright-core';
 import { ensureWebBuild } from '../cli/web';
-import { launchBrowser } from '../tests/helpers/browser';
-import { seedSyntheticRuns } from '../tests/web/synthetic';
+import { launchBrowser } from '../testkit/browser';
+import { seedSyntheticRuns } from '../testkit/synthetic/seeded-runs';
 import { createBenchDatabase, guarded, percentile, round, type BenchDatabase, type Figure, type Outcome } from './support';
 import { freePort } from '../lib/server/ports';
 import { migrate } from '../lib/db/migrate';
@@ -83,9 +84,11 @@ export async function timed(url: string): Promise<number> {
   return performance.now() - started;
 }
 
-export async function latencies(url: string, count: number): Promise<number[]> {
+/** `count` GETs one after another, cycling through the URLs (one URL: the same request again). */
+export async function latencies(urls: string | readonly string[], count: number): Promise<number[]> {
+  const list = typeof urls === 'string' ? [urls] : urls;
   const out: number[] = [];
-  for (let i = 0; i < count; i++) out.push(await timed(url));
+  for (let i = 0; i < count; i++) out.push(await timed(list[i % list.length]!));
   return out;
 }
 
@@ -101,25 +104,19 @@ function figure(name: string, value: number, limit: number | null, target: strin
   };
 }
 
-/** Navigation start → compare chart drawn (data on the canvas, two frames painted), in the page's own clock. */
-async function chartRenderTimes(url: string, loads: number): Promise<number[]> {
+/**
+ * Loads each URL in turn in one browser page and measures, in the page's own clock, from navigation
+ * start until `drawn` resolves and two more frames have been painted. The one measuring loop of the
+ * page figures.
+ */
+async function drawnTimes(urls: readonly string[], drawn: (page: Page) => Promise<unknown>): Promise<number[]> {
   const browser = await launchBrowser();
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
     const times: number[] = [];
-    for (let i = 0; i < loads; i++) {
+    for (const url of urls) {
       await page.goto(url, { waitUntil: 'commit' });
-      await page.waitForFunction(
-        () => {
-          // data-drawn: set by chart.js's afterRender with the points it drew (line-chart.tsx). The
-          // server-rendered page already has the chart's wrapper and an empty canvas, so those alone
-          // would count a chart as drawn before any line is on it.
-          const drawn = document.querySelector('[data-testid="compare-chart"] .chart-wrap')?.getAttribute('data-drawn');
-          return Number(drawn ?? 0) > 0;
-        },
-        undefined,
-        { timeout: 30_000 },
-      );
+      await drawn(page);
       times.push(
         await page.evaluate(
           () => new Promise<number>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now())))),
@@ -130,6 +127,25 @@ async function chartRenderTimes(url: string, loads: number): Promise<number[]> {
   } finally {
     await browser.close();
   }
+}
+
+/** Navigation start → compare chart drawn (data on the canvas, two frames painted), `loads` times. */
+function chartRenderTimes(url: string, loads: number): Promise<number[]> {
+  return drawnTimes(
+    Array.from({ length: loads }, () => url),
+    (page) =>
+      page.waitForFunction(
+        () => {
+          // data-drawn: set by chart.js's afterRender with the points it drew (line-chart.tsx). The
+          // server-rendered page already has the chart's wrapper and an empty canvas, so those alone
+          // would count a chart as drawn before any line is on it.
+          const drawn = document.querySelector('[data-testid="compare-chart"] .chart-wrap')?.getAttribute('data-drawn');
+          return Number(drawn ?? 0) > 0;
+        },
+        undefined,
+        { timeout: 30_000 },
+      ),
+  );
 }
 
 /** Every figure benchWeb reports, in order (bench/index.ts prints an error object for any it cannot measure). */
@@ -297,25 +313,9 @@ async function peakRssMegabytes(pid: number): Promise<number> {
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
-/** Navigation start → runs table drawn (rows in the DOM, two frames painted), in the page's own clock. */
-async function tableRenderTimes(urls: readonly string[]): Promise<number[]> {
-  const browser = await launchBrowser();
-  try {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    const times: number[] = [];
-    for (const url of urls) {
-      await page.goto(url, { waitUntil: 'commit' });
-      await page.waitForSelector('[data-testid="run-row"]', { timeout: 30_000 });
-      times.push(
-        await page.evaluate(
-          () => new Promise<number>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now())))),
-        ),
-      );
-    }
-    return times;
-  } finally {
-    await browser.close();
-  }
+/** Navigation start → runs table drawn (rows in the DOM, two frames painted), for each URL. */
+function tableRenderTimes(urls: readonly string[]): Promise<number[]> {
+  return drawnTimes(urls, (page) => page.waitForSelector('[data-testid="run-row"]', { timeout: 30_000 }));
 }
 
 export interface RunsBenchOptions {
@@ -389,8 +389,10 @@ export async function benchRuns10k(options: RunsBenchOptions = {}): Promise<Outc
               '?limit=50&sort=source&dir=asc&page=150',
               '?limit=50&q=unfreeze&sort=epochs',
             ];
-            const times: number[] = [];
-            for (let i = 0; i < requests; i++) times.push(await timed(`${api}${variants[i % variants.length]}`));
+            const times = await latencies(
+              variants.map((variant) => `${api}${variant}`),
+              requests,
+            );
             return figure(
               'runs_api_p95_10k',
               percentile(times, 95),

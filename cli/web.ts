@@ -11,7 +11,7 @@ import { childEnv, getEnv } from '../lib/env';
 import type { Logger } from '../lib/log';
 
 export const PROJECT_DIR = PROJECT_ROOT;
-const BUILD_INPUTS = ['app', 'lib', 'components', 'proxy.ts', 'middleware.ts', 'next.config.js', 'package.json', 'tsconfig.json'];
+const BUILD_INPUTS = ['app', 'lib', 'proxy.ts', 'next.config.js', 'package.json', 'tsconfig.json'];
 const STAMP_FILE = path.join('.next', 'thaw-build-stamp');
 
 export interface WebServer {

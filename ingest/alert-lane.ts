@@ -1,8 +1,8 @@
-// One channel's delivery lane (issue 29): claims what is due on this channel, sends it as one
+// One channel's delivery lane: claims what is due on this channel, sends it as one
 // message or one digest, and records the answer. Lanes of different channels run independently
 // (ingest/alert-worker.ts), so a channel that hangs, fails or is throttled delays no other.
 //
-// Durability (the outbox stays in PostgreSQL, as in issue 12):
+// Durability (the outbox stays in PostgreSQL):
 // - Claim: a short transaction takes the channel's lease (AlertChannel row, FOR UPDATE), checks
 //   its throttle and rate budget, picks the message, stores its key on the deliveries it carries
 //   (`batch`) and commits. No connection is held while the request is in flight.

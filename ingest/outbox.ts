@@ -1,4 +1,4 @@
-// The alert outbox's write side (issue 12). Called by the store INSIDE the transaction that commits a
+// The alert outbox's write side. Called by the store INSIDE the transaction that commits a
 // batch (or marks runs stale), so an alert exists exactly when the data that caused it does: a crash
 // before COMMIT loses both, a crash after COMMIT loses neither (the delivery worker sends it later).
 //
@@ -9,11 +9,12 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { alertTransitions, stalledAlert, type AlertTransition } from '../lib/analysis/alerts';
 import { runKeySql } from '../lib/db/run-key';
-import { loadRunSeries, pgRunner, type StoredRunSeries } from '../lib/summaries/store';
+import { loadRunSeries, pgRunner, type StoredRunSeries } from '../lib/summaries/tables';
 import type { CheckpointEvent, CheckpointKind } from '../lib/analysis/types';
 import { strategyIdentity } from '../lib/analysis/strategy';
+import { strategyFromColumns, type StrategyColumns } from '../lib/views/strategy-view';
 
-interface RunRow {
+interface RunRow extends StrategyColumns {
   id: number;
   /** What identifies the run in its own output (lib/db/run-key.ts): the alert's dedupe key. */
   identity: string;
@@ -26,19 +27,14 @@ interface RunRow {
   taskId: number | null;
   taskName: string | null;
   format: string;
-  kind: string | null;
-  spec: unknown;
-  totalLayers: number | null;
-  frozenLayers: number[] | null;
-  unfrozenLayers: number[] | null;
-  applied: boolean | null;
 }
 
 async function loadRuns(client: pg.PoolClient, runIds: readonly number[]): Promise<RunRow[]> {
   return (
     await client.query<RunRow>(
       `SELECT r.id, ${runKeySql('r', 'src')} AS identity, r."sourceId", r."runKey"::text AS "runKey", r.status, r."errorMessage", r."outputDir", r.timestamp, r."taskId",
-              r."taskName", r.format, s.kind, s.spec, s."totalLayers", s."frozenLayers", s."unfrozenLayers", s.applied
+              r."taskName", r.format, s.kind, s.spec, s."totalLayers", s."frozenLayers", s."unfrozenLayers", s.applied,
+              s."failureReason"
          FROM "Run" r JOIN "LogSource" src ON src.id = r."sourceId" LEFT JOIN "VisionStrategy" s ON s."runId" = r.id
         WHERE r.id = ANY($1::int[])`,
       [runIds],
@@ -47,16 +43,8 @@ async function loadRuns(client: pg.PoolClient, runIds: readonly number[]): Promi
 }
 
 function strategyLabel(row: RunRow): string | null {
-  if (row.kind === null) return null;
-  const spec = Array.isArray(row.spec) || typeof row.spec === 'number' ? (row.spec as number[] | number) : null;
-  return strategyIdentity({
-    kind: row.kind,
-    spec,
-    totalLayers: row.totalLayers,
-    frozen: row.frozenLayers ?? [],
-    unfrozen: row.unfrozenLayers ?? [],
-    applied: row.applied ?? true,
-  }).label;
+  const strategy = strategyFromColumns(row);
+  return strategy === null ? null : strategyIdentity(strategy).label;
 }
 
 async function insertAlerts(client: pg.PoolClient, row: RunRow, transitions: readonly AlertTransition[], live: boolean): Promise<void> {
@@ -75,7 +63,7 @@ async function insertAlerts(client: pg.PoolClient, row: RunRow, transitions: rea
 
 /**
  * Evaluates overfitting/diverged/crashed/completed for these runs and records new transitions.
- * `loaded`: series already read in this transaction (lib/summaries/store.ts loadRunSeries), reused.
+ * `loaded`: series already read in this transaction (lib/summaries/tables.ts loadRunSeries), reused.
  */
 export async function recordAlertTransitions(
   client: pg.PoolClient,

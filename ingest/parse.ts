@@ -18,9 +18,10 @@
 //   The line is applied to the run's state when it arrives, as before; only its events wait. Lines ended
 //   by `\n` are never held. The held events are part of the parser state, so a restart keeps them.
 // * Warnings about a stdout line are held until the next record shows it was not a cut fragment.
-// * Status: 'completed' wins over 'crashed' (a teardown traceback after the completion block does not
-//   make a run crashed); a traceback that follows "Exception ignored in" is not fatal.
+// * Status: ingest/run-status.ts decides (a teardown traceback after the completion block does not make
+//   a run crashed); a traceback that follows "Exception ignored in" is not fatal.
 import type { ParseEvent, RunFormat, RunStatus } from './events';
+import { statusAfter } from './run-status';
 import { frameBytes, type FramerOptions, type FramingWarning, type LogRecord } from './framing';
 import { TRACEBACK_START, isExceptionLine, looksLikeTqdmFrame, startsWithAt } from './parsers/common';
 import { FORMAT_PARSERS, parserForFormat, splitGluedRecord } from './parsers/registry';
@@ -311,7 +312,8 @@ class RunManager implements LogParser {
         const run = this.contextRun;
         if (run === null) return;
         if (event.type === 'status') {
-          if (event.status !== 'completed' && run.status === 'completed') return;
+          // A status the run's current one outranks is not reported at all (ingest/run-status.ts).
+          if (statusAfter(run.status, event.status) !== event.status) return;
           run.status = event.status;
         }
         // The body (always a fresh literal from the format parser) becomes the event: no copy on the

@@ -2,8 +2,8 @@
 // tests/fixtures/samples/*.expected.json) and a richer digest for the human-readable output.
 // Folding follows the event contract: facts are keyed by content, the last write wins per field.
 // JSON has no NaN/Infinity: non-finite losses become null.
+import { planBatch } from './store/plan-batch';
 import {
-  scalarBlockEvents,
   type CheckpointKind,
   type ParseEvent,
   type RunFormat,
@@ -13,19 +13,19 @@ import {
   type StrategyKind,
 } from './events';
 
-export interface EpochSummary {
+export interface ParsedEpoch {
   epoch: number;
   trainLoss: number | null;
 }
 
-export interface ValidationSummary {
+export interface ParsedValidation {
   epoch: number;
   final: boolean;
   taskId: number;
   loss: number | null;
 }
 
-export interface StrategySummary {
+export interface ParsedStrategy {
   kind: StrategyKind;
   spec: number[] | number | null;
   totalLayers: number | null;
@@ -35,15 +35,15 @@ export interface StrategySummary {
 }
 
 /** One run as `thaw parse --json` prints it (key order matters for readers of the JSON). */
-export interface RunSummary {
+export interface ParsedRun {
   taskId: number | null;
   taskName: string | null;
   outputDir: string | null;
   timestamp: string | null;
-  epochs: EpochSummary[];
-  validations: ValidationSummary[];
+  epochs: ParsedEpoch[];
+  validations: ParsedValidation[];
   status: RunStatus;
-  strategy: StrategySummary | null;
+  strategy: ParsedStrategy | null;
   params: { total: number | null; trainable: number | null };
   config: {
     epochs: number | null;
@@ -54,10 +54,10 @@ export interface RunSummary {
   };
   bestLoss: number | null;
   /** Every step point in step order (added for step-based trainers such as LeRobot). */
-  steps: StepSummary[];
+  steps: ParsedStep[];
 }
 
-export interface StepSummary {
+export interface ParsedStep {
   step: number;
   loss: number | null;
   /** The log does not pin this step exactly (LeRobot's rounded `step:20K` with nothing else to go by). */
@@ -84,120 +84,82 @@ export interface RunDigest {
   warnings: number;
 }
 
-function newDigest(runKey: number, line: number, format: RunFormat): RunDigest {
-  return {
-    runKey,
-    line,
-    format,
-    info: {},
-    epochs: new Map(),
-    validations: new Map(),
-    strategy: null,
-    status: 'running',
-    bestLoss: null,
-    error: null,
-    steps: 0,
-    lastStep: null,
-    points: new Map(),
-    checkpoints: [],
-    evals: 0,
-    warnings: 0,
-  };
-}
-
-/** Folds events into one digest per run, in file order (runKey ascending). */
+/**
+ * Folds events into one digest per run, in file order (runKey ascending). The facts are folded by the
+ * store's own planner (planBatch: last write wins per field, the status rule of ./run-status.ts), so
+ * `thaw parse` shows what ingest stores; only the counts the human summary prints are counted here.
+ */
 export function digestRuns(events: readonly ParseEvent[]): RunDigest[] {
-  const runs = new Map<number, RunDigest>();
-  const runFor = (runKey: number, line: number): RunDigest => {
-    let run = runs.get(runKey);
-    if (!run) {
-      // A run_started always comes first; this only guards against hand-made event lists.
-      run = newDigest(runKey, line, 'smolvla_sequential');
-      runs.set(runKey, run);
-    }
-    return run;
+  const plan = planBatch(events);
+  const counts = new Map<number, { line: number; format: RunFormat | null; steps: number; evals: number; warnings: number }>();
+  const countsOf = (runKey: number, line: number) => {
+    let c = counts.get(runKey);
+    if (!c) counts.set(runKey, (c = { line, format: null, steps: 0, evals: 0, warnings: 0 }));
+    return c;
   };
   for (const event of events) {
     if (event.type === 'warning') {
-      if (event.runKey !== null) runFor(event.runKey, event.line).warnings += 1;
+      if (event.runKey !== null) countsOf(event.runKey, event.line).warnings += 1;
       continue;
     }
-    if (event.type === 'run_started') {
-      if (!runs.has(event.runKey)) runs.set(event.runKey, newDigest(event.runKey, event.line, event.format));
-      continue;
-    }
-    if (event.type === 'scalars') {
-      const run = runFor(event.runKey, event.line);
-      for (const scalar of scalarBlockEvents(event))
-        foldEvent(run, scalar as Exclude<ParseEvent, { type: 'warning' | 'run_started' | 'scalars' }>);
-      continue;
-    }
-    foldEvent(runFor(event.runKey, event.line), event);
+    const c = countsOf(event.runKey, event.line);
+    if (event.type === 'run_started') c.format ??= event.format;
+    else if (event.type === 'step') c.steps += 1;
+    else if (event.type === 'step_retract') c.steps -= 1;
+    else if (event.type === 'eval') c.evals += 1;
   }
-  return [...runs.values()].sort((a, b) => a.runKey - b.runKey);
+  const digests: RunDigest[] = [];
+  for (const [runKey, c] of counts) {
+    const run = plan.runs.get(runKey);
+    const epochs: RunDigest['epochs'] = new Map();
+    const validations: RunDigest['validations'] = new Map();
+    const points: RunDigest['points'] = new Map();
+    if (run) {
+      for (let row = 0; row < run.epochs.size; row++) epochs.set(run.epochs.epoch(row), run.epochs.metrics(row));
+      for (const v of run.validations.rows())
+        if (v.loss !== null)
+          validations.set(`${v.epoch}|${v.final}|${v.taskId}`, { epoch: v.epoch, final: v.final, taskId: v.taskId, loss: v.loss });
+      for (const [step, row] of run.steps) points.set(step, { loss: row.loss, estimated: row.estimated ?? false });
+    }
+    const steps = [...points.keys()];
+    digests.push({
+      runKey,
+      line: c.line,
+      // A run_started always comes first; the default only guards against hand-made event lists.
+      format: c.format ?? 'smolvla_sequential',
+      info: { ...run?.fallbackInfo, ...run?.info },
+      epochs,
+      validations,
+      strategy: run?.strategy ?? null,
+      status: run?.status?.status ?? 'running',
+      bestLoss: run?.status?.bestLoss ?? null,
+      error: run?.status?.error ?? null,
+      steps: c.steps,
+      lastStep: steps.length > 0 ? Math.max(...steps) : null,
+      points,
+      checkpoints: (run?.events ?? [])
+        .filter((e) => !STATUS_KINDS.has(e.kind))
+        .map((e) => ({ kind: e.kind as CheckpointKind, epoch: e.epoch, path: e.path, line: e.line })),
+      evals: c.evals,
+      warnings: c.warnings,
+    });
+  }
+  return digests.sort((a, b) => a.runKey - b.runKey);
 }
 
-function foldEvent(run: RunDigest, event: Exclude<ParseEvent, { type: 'warning' | 'run_started' | 'scalars' }>): void {
-  switch (event.type) {
-    case 'run_info':
-      Object.assign(run.info, event.info);
-      return;
-    case 'strategy':
-      run.strategy = event.strategy;
-      return;
-    case 'epoch': {
-      const metrics = run.epochs.get(event.epoch) ?? {};
-      Object.assign(metrics, event.metrics);
-      run.epochs.set(event.epoch, metrics);
-      return;
-    }
-    case 'step':
-      run.steps += 1;
-      run.lastStep = Math.max(run.lastStep ?? event.step, event.step);
-      run.points.set(event.step, { loss: event.loss, estimated: event.estimated ?? false });
-      return;
-    case 'step_retract':
-      run.steps -= 1;
-      run.points.delete(event.step);
-      return;
-    case 'validation':
-      run.validations.set(`${event.epoch}|${event.final}|${event.taskId}`, {
-        epoch: event.epoch,
-        final: event.final,
-        taskId: event.taskId,
-        loss: event.loss,
-      });
-      return;
-    case 'retention':
-    case 'identity':
-    case 'config':
-      return;
-    case 'checkpoint':
-      run.checkpoints.push({ kind: event.kind, epoch: event.epoch, path: event.path, line: event.line });
-      return;
-    case 'eval':
-      run.evals += 1;
-      return;
-    case 'status':
-      // A completion block outranks a traceback (teardown errors after training finished).
-      if (event.status === 'completed' || run.status !== 'completed') run.status = event.status;
-      if (event.bestLoss !== undefined) run.bestLoss = event.bestLoss;
-      if (event.error !== undefined) run.error = event.error;
-      return;
-  }
-}
+const STATUS_KINDS = new Set<string>(['completed', 'crashed', 'stopped']);
 
 function finite(value: number | null | undefined): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
-export function toRunSummary(run: RunDigest): RunSummary {
+export function toParsedRun(run: RunDigest): ParsedRun {
   const info = run.info;
-  const epochs: EpochSummary[] = [...run.epochs.entries()]
+  const epochs: ParsedEpoch[] = [...run.epochs.entries()]
     .filter(([, metrics]) => 'trainLoss' in metrics)
     .map(([epoch, metrics]) => ({ epoch, trainLoss: finite(metrics.trainLoss) }))
     .sort((a, b) => a.epoch - b.epoch);
-  const validations: ValidationSummary[] = [...run.validations.values()]
+  const validations: ParsedValidation[] = [...run.validations.values()]
     .map((v) => ({ epoch: v.epoch, final: v.final, taskId: v.taskId, loss: finite(v.loss) }))
     .sort((a, b) => a.epoch - b.epoch || Number(a.final) - Number(b.final) || a.taskId - b.taskId);
   return {
@@ -208,7 +170,7 @@ export function toRunSummary(run: RunDigest): RunSummary {
     epochs,
     validations,
     status: run.status,
-    strategy: run.strategy === null ? null : toStrategySummary(run.strategy),
+    strategy: run.strategy === null ? null : toParsedStrategy(run.strategy),
     params: { total: info.totalParams ?? null, trainable: info.trainableParams ?? null },
     config: {
       epochs: info.epochsTotal ?? null,
@@ -224,7 +186,7 @@ export function toRunSummary(run: RunDigest): RunSummary {
   };
 }
 
-function toStrategySummary(strategy: StrategyInfo): StrategySummary {
+function toParsedStrategy(strategy: StrategyInfo): ParsedStrategy {
   return {
     kind: strategy.kind,
     spec: Array.isArray(strategy.spec) ? [...strategy.spec] : finite(strategy.spec),
@@ -235,6 +197,6 @@ function toStrategySummary(strategy: StrategyInfo): StrategySummary {
   };
 }
 
-export function summarizeRuns(events: readonly ParseEvent[]): RunSummary[] {
-  return digestRuns(events).map(toRunSummary);
+export function summarizeRuns(events: readonly ParseEvent[]): ParsedRun[] {
+  return digestRuns(events).map(toParsedRun);
 }

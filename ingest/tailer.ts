@@ -1,5 +1,5 @@
 // bytes → lines for one watched path, like `tail -F`: reads from the committed byte offset, frames
-// and parses, and commits each batch with its new offset (ingest/store.ts). The open file handle
+// and parses, and commits each batch with its new offset (ingest/store/commit-batch.ts). The open file handle
 // follows the inode, so a log renamed away (rotation) or deleted is read to its end before the
 // tailer moves on to whatever file now has the name.
 import { CoalescedPasses } from './coalesce';

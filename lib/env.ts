@@ -56,7 +56,7 @@ const envSchema = z.object({
     .int('a whole number of events')
     .min(1, 'at least 1 event')
     .default(50_000),
-  /** The alert channels file (issue 12); missing file = no channels. */
+  /** The alert channels file; missing file = no channels. */
   THAW_ALERTS: z.string().min(1, 'a file path').default('thaw-alerts.yaml'),
   /** The address people open Thaw at, for links in alerts, e.g. https://thaw.lab.example:3000 (no trailing path). */
   THAW_PUBLIC_URL: z
@@ -125,11 +125,6 @@ export function setEnvOverrides(values: Overrides): void {
   const current = state();
   current.values = { ...current.values, ...values };
   current.env = undefined;
-}
-
-/** For tests: forget the cached environment and every override. */
-export function resetEnvCache(): void {
-  holder[OVERRIDES] = { values: {} };
 }
 
 /** The environment for a child process: this process's own, plus what the caller sets. */

@@ -1,6 +1,6 @@
 // `npm run screenshots`: the README's pictures. Starts Thaw (`thaw start`, building the web UI if
 // needed) on demo-like data in a temp dir (the sample logs plus the demo's sequential chains, on a
-// fresh embedded PostgreSQL), opens each page in the npm-shipped Chromium (tests/helpers/browser.ts)
+// fresh embedded PostgreSQL), opens each page in the npm-shipped Chromium (testkit/browser.ts)
 // and writes docs/screenshot-<page>.png (`npm run screenshots -- --out <dir>` writes them elsewhere).
 // A few runs are annotated first (names, tags, notes, stars, one hidden run), as a team would have
 // them. The tests never write into docs/.
@@ -9,14 +9,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { demoHistory } from '../cli/demo/writers';
-import { generateSmolvlaLog } from '../cli/synthetic/smolvla-log';
+import { generateSmolvlaLog } from '../testkit/synthetic/smolvla-log';
 import { ensureWebBuild } from '../cli/web';
 import { startEmbeddedDatabase } from '../lib/db/embedded';
-import { launchBrowser } from '../tests/helpers/browser';
-import { PROJECT_DIR } from '../tests/helpers/cli';
-import { waitFor } from '../tests/helpers/ingest';
-import { copySamples } from '../tests/web/fixtures';
-import { startThaw } from '../tests/web/server';
+import { launchBrowser } from '../testkit/browser';
+import { PROJECT_DIR } from '../testkit/cli';
+import { waitFor } from '../testkit/wait';
+import { copySamples } from '../testkit/samples';
+import { startThaw } from '../testkit/thaw-server';
 
 const outIndex = process.argv.indexOf('--out');
 const DOCS = outIndex > 0 && process.argv[outIndex + 1] ? path.resolve(process.argv[outIndex + 1]!) : path.join(PROJECT_DIR, 'docs');

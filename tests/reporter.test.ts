@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_DIR } from './helpers/cli';
+import { PROJECT_DIR } from '../testkit/cli';
 
 const VITEST = path.join(PROJECT_DIR, 'node_modules', 'vitest', 'vitest.mjs');
 const CONFIG = path.join(PROJECT_DIR, 'tests', 'fixtures', 'reporter', 'vitest.config.ts');

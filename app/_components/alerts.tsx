@@ -1,5 +1,5 @@
 'use client';
-// Alerts in the app (issue 12, part 1): the bell in the header, the /alerts table, and browser
+// Alerts in the app: the bell in the header, the /alerts table, and browser
 // notifications. Read state is per browser (localStorage: "seen up to" the newest alert's time), so
 // nothing is written to the server. The bell refreshes on the live stream's change events (alerts are
 // created in the transaction that commits the data, which notifies) — no polling loop of its own.
@@ -19,7 +19,7 @@ import {
   unreadAlerts,
   unreadLabel,
 } from '@/lib/views/alert-inbox';
-import { fmtDateTime } from './format';
+import { fmtDateTime } from '@/lib/views/format';
 import { useCoalesced, useLiveChanges } from './live';
 
 const SEEN_KEY = 'thaw.alerts.seenAt';

@@ -1,5 +1,5 @@
 'use client';
-// Annotation editing (issue 12): the run page's editor (name, tags, note, star, hide) and the pieces the
+// Annotation editing: the run page's editor (name, tags, note, star, hide) and the pieces the
 // runs table uses (star toggle, tag chips). Every change is shown at once (optimistic), sent as JSON,
 // and rolled back with a visible error if the server refuses it.
 import { useRouter } from 'next/navigation';

@@ -1,5 +1,5 @@
 'use client';
-// Charts as pictures (issue 12, part 4): every chart downloads as a PNG with a white background (the
+// Charts as pictures: every chart downloads as a PNG with a white background (the
 // canvas is transparent by default, which turns black or checkered in most viewers), and the compare
 // page collects its charts' PNGs for the HTML report. Downloads go through a Blob, never a server.
 import { type Chart, type Plugin } from 'chart.js';

@@ -4,7 +4,7 @@
 import type { ChainView } from '@/lib/api/schemas/tasks';
 import { fileName } from '@/lib/views/report';
 import { PngButton } from './chart-image';
-import { fmtLoss } from './format';
+import { fmtLoss } from '@/lib/views/format';
 import { heatColor, type HeatScale } from './heat-color';
 
 const SCALE = 2; // device pixels per CSS pixel: sharp on high-DPI screens and in documents

@@ -2,7 +2,7 @@
 // Colours share one scale across every matrix on the page, so chains side by side compare directly.
 import Link from 'next/link';
 import type { ChainView } from '@/lib/api/schemas/tasks';
-import { fmtLoss, retentionText } from './format';
+import { fmtLoss, retentionText } from '@/lib/views/format';
 import { heatColor, type HeatScale } from './heat-color';
 import { HeatmapPngButton } from './heatmap-png';
 

@@ -19,8 +19,9 @@ import {
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Line } from 'react-chartjs-2';
 import type { BandPoint, ChartPoint } from '@/lib/api/schemas/common';
+import type { AggregateStat, ChartBand, ChartLine, ChartMarker } from '@/lib/views/chart-lines';
 import { PngButton, whiteBackground } from './chart-image';
-import { fmtDuration, fmtLoss } from './format';
+import { fmtDuration, fmtLoss } from '@/lib/views/format';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Filler);
 
@@ -52,43 +53,6 @@ const zoomPlugin: Promise<void> =
 zoomPlugin.catch(() => {});
 
 export type XAxisKind = 'epoch' | 'step' | 'time';
-
-export interface ChartLine {
-  id: string;
-  label: string;
-  color: string;
-  points: ChartPoint[];
-  dashed?: boolean;
-  /** The raw series under a smoothed one: thin and translucent, not in tooltips. */
-  faint?: boolean;
-  width?: number;
-  /** Draw the points (sparse series such as epoch validations). */
-  dots?: boolean;
-  /**
-   * The basis of an aggregate line at its xs. The tooltip gives n, mean, min and max at the hovered x,
-   * and the line fades where fewer runs than its most are behind it.
-   */
-  stats?: AggregateStat[];
-}
-
-/** [x, min, max, n, mean] of an aggregate point. */
-export type AggregateStat = [number, number, number, number, number | null];
-
-export interface ChartBand {
-  id: string;
-  color: string;
-  /** [x, min, max, n?]; drawn fainter where fewer runs are behind it, not at all where n < 2. */
-  band: BandPoint[];
-}
-
-export interface ChartMarker {
-  id: string;
-  kind: 'best' | 'overfit';
-  x: number;
-  y: number;
-  color: string;
-  label: string;
-}
 
 export interface LineChartProps {
   lines: ChartLine[];

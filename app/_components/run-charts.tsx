@@ -7,7 +7,8 @@ import { useMemo } from 'react';
 import { LogYToggle, SmoothingSlider, useChartUrlState, XAxisButtons } from './chart-controls';
 import type { SeriesResponse } from '@/lib/api/schemas/series';
 import { fileName } from '@/lib/views/report';
-import { LineChart, type ChartLine, type ChartMarker } from './line-chart';
+import type { ChartLine, ChartMarker } from '@/lib/views/chart-lines';
+import { LineChart } from './line-chart';
 
 const TASK_GREYS = ['#8d96a8', '#a7aebb', '#b9c0cc', '#cfd4dc'];
 

@@ -6,21 +6,10 @@ import { Chart, LineController, LineElement, LinearScale, PointElement, ScatterC
 import { useRef } from 'react';
 import { Scatter } from 'react-chartjs-2';
 import { PngButton, whiteBackground } from '../_components/chart-image';
-import { fmtLoss } from '../_components/format';
+import { fmtLoss } from '@/lib/views/format';
+import type { TradeoffPoint } from '@/lib/views/strategies-page';
 
 Chart.register(ScatterController, LineController, LineElement, PointElement, LinearScale, Tooltip);
-
-export interface TradeoffPoint {
-  key: string;
-  label: string;
-  color: string;
-  minutes: number;
-  mean: number;
-  lo: number | null;
-  hi: number | null;
-  method: string;
-  pareto: boolean;
-}
 
 type Dataset = ChartDataset<'scatter', { x: number; y: number }[]>;
 

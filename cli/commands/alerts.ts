@@ -1,4 +1,4 @@
-// `thaw alerts test` and the alert delivery worker's wiring (issue 12). The worker runs wherever the
+// `thaw alerts test` and the alert delivery worker's wiring. The worker runs wherever the
 // ingest daemon follows logs (`thaw ingest` without --once, `thaw start`).
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';

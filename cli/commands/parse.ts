@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { parseBytes } from '../../ingest/parse';
-import { digestRuns, toRunSummary, type RunDigest, type RunSummary } from '../../ingest/summarize';
+import { digestRuns, toParsedRun, type RunDigest, type ParsedRun } from '../../ingest/summarize';
 
 export interface DocumentWarning {
   line: number;
@@ -14,7 +14,7 @@ export interface DocumentWarning {
 }
 
 export interface ParseDocument {
-  runs: RunSummary[];
+  runs: ParsedRun[];
   warnings: DocumentWarning[];
 }
 
@@ -31,7 +31,7 @@ function parseLog(bytes: Uint8Array): ParsedLog {
 /** The `--json` document for one log (pure: what the command prints for a single file). */
 export function parseLogToDocument(bytes: Uint8Array): ParseDocument {
   const { digests, warnings } = parseLog(bytes);
-  return { runs: digests.map(toRunSummary), warnings };
+  return { runs: digests.map(toParsedRun), warnings };
 }
 
 export interface ParseCommandIO {
@@ -80,7 +80,7 @@ export async function runParseCommand(files: string[], options: { json?: boolean
   if (options.json) {
     const several = files.length > 1;
     const document: ParseDocument = {
-      runs: parsed.flatMap((log) => log.digests.map(toRunSummary)),
+      runs: parsed.flatMap((log) => log.digests.map(toParsedRun)),
       warnings: parsed.flatMap((log) => log.warnings.map((w) => (several ? { ...w, file: log.file } : w))),
     };
     io.stdout(`${JSON.stringify(document, null, 2)}\n`);
@@ -156,7 +156,7 @@ export function formatHumanSummary(file: string, digests: readonly RunDigest[], 
   lines.push(`${file}: ${digests.length} run${digests.length === 1 ? '' : 's'}, ${warningCount} warning${warningCount === 1 ? '' : 's'}`);
   digests.forEach((digest, index) => {
     const info = digest.info;
-    const summary = toRunSummary(digest);
+    const summary = toParsedRun(digest);
     const task = [summary.taskId ?? '?', summary.taskName ?? ''].join(' ').trim();
     const done = summary.epochs.length;
     const best = bestTrainEpoch(digest);

@@ -1,9 +1,9 @@
 // `thaw demo`: realistic SmolVLA sequential-training logs, in exactly the trainer's formats
-// (cli/synthetic/smolvla-log.ts), so a newcomer sees Thaw at work without a GPU. Finished history
+// (testkit/synthetic/smolvla-log.ts), so a newcomer sees Thaw at work without a GPU. Finished history
 // is written at once; one run keeps training in real time, like `python … 2>&1 | tee train.log`.
 import { mkdir, open, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { emitSmolvlaLog, generateSmolvlaLog, type SmolvlaLogOptions } from '../synthetic/smolvla-log';
+import { emitSmolvlaLog, generateSmolvlaLog, type SmolvlaLogOptions } from '../../testkit/synthetic/smolvla-log';
 
 interface DemoRun {
   file: string;

@@ -1,6 +1,6 @@
 // Trainers whose progress is a tqdm bar with desc `Epoch N/M` (log-formats §4): train_policy.py (§4.1),
 // the hierarchical trainers (§4.2, §4.3) and train_vla_policy.py (§4.4). Here `Epoch N/M` is a tqdm desc
-// on stderr (§6.7), not a stdout header. The per-epoch and end-of-run prints are taken where they are
+// on stderr (§6.2), not a stdout header. The per-epoch and end-of-run prints are taken where they are
 // cheap and unambiguous: the VLA trainer's `📊 Epoch N 平均损失: x`, best/checkpoint lines and its
 // completion block. The hierarchical curriculum stages count epochs per stage, so their per-stage
 // epoch losses and `Stage … Epoch i/k` bars are recognised but not turned into epochs or steps.
@@ -89,7 +89,7 @@ function info(partial: Partial<RunInfo>): GenericLine {
 }
 
 function taskInfo(name: string): GenericLine {
-  // cfg.task is e.g. "task1_moving_grasp" (§3.2 names); keep other names as they are.
+  // cfg.task is e.g. "task1_moving_grasp" (§3.1 names); keep other names as they are.
   const numbered = /^task(\d+)_(.+)$/.exec(name);
   return numbered ? info({ taskId: Number(numbered[1]), taskName: group(numbered, 2) }) : info({ taskName: name });
 }

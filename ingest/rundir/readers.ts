@@ -1,5 +1,5 @@
 // Run-directory files → the same events a console log yields (ingest/events.ts), so one store
-// (ingest/store.ts) writes them all and one run collects them (see ./identity.ts).
+// (ingest/store/) writes them all and one run collects them (see ./identity.ts).
 //
 // * Event files are tailed like logs: `TfEventsReader` is resumable from a committed offset and the
 //   state saved with it, holds a half-written final record, and turns bad CRCs into warnings

@@ -1,4 +1,4 @@
-// `training_results.json` (log-formats §1.9) → a validated plain object.
+// `training_results.json` (docs/log-formats.md, run directories) → a validated plain object.
 //
 // The file is written by Python's `json.dump(..., indent=2)` with the defaults `allow_nan=True` and
 // `ensure_ascii=True`: non-finite floats appear as the bare tokens `NaN`, `Infinity`, `-Infinity`

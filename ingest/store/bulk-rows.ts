@@ -9,7 +9,7 @@ import type { FloatColumn } from '../plan-rows';
 import { BinaryCopyRows, copyBinaryIn } from '../pg-copy';
 import { boolArray, floatArray, pgText, textArray } from './sql-literals';
 
-type ColumnType = 'int4' | 'float8' | 'bool' | 'text';
+type ColumnType = 'int4' | 'float8' | 'bool' | 'text' | 'jsonb';
 
 export interface BulkColumn {
   type: ColumnType;
@@ -46,18 +46,26 @@ export function concatFloats(parts: readonly FloatColumn[], sizes: readonly numb
 /** Batches with at least this many rows of one table are COPYed (a temporary table costs a few ms). */
 const COPY_MIN_ROWS = 5_000;
 
-const SQL_TYPES: Record<ColumnType, string> = { int4: 'int', float8: 'float8', bool: 'bool', text: 'text' };
+const SQL_TYPES: Record<ColumnType, string> = { int4: 'int', float8: 'float8', bool: 'bool', text: 'text', jsonb: 'jsonb' };
 
-/** The rows as a FROM item (`… AS u`), with the query parameters it needs. */
-async function rowSource(
+/**
+ * The rows as a FROM item (`… AS u`), with the query parameters it needs (numbered after the first
+ * `paramsBefore` of the caller's own). Its columns are positional: select them with `*` or name
+ * them by an alias list, `rowSource(…).from` + `(a, b, …)`.
+ */
+export async function rowSource(
   client: pg.PoolClient,
   name: string,
   columns: readonly BulkColumn[],
   count: number,
+  paramsBefore = 0,
 ): Promise<{ from: string; params: string[] }> {
   if (count < COPY_MIN_ROWS) {
     const params = columns.map((column) => arrayLiteral(column, count));
-    return { from: `unnest(${columns.map((column, i) => `$${i + 1}::${SQL_TYPES[column.type]}[]`).join(', ')}) AS u`, params };
+    return {
+      from: `unnest(${columns.map((column, i) => `$${paramsBefore + i + 1}::${SQL_TYPES[column.type]}[]`).join(', ')}) AS u`,
+      params,
+    };
   }
   const table = `thaw_${name}`;
   await client.query(
@@ -77,6 +85,7 @@ function arrayLiteral(column: BulkColumn, count: number): string {
     case 'bool':
       return boolArray(values as readonly boolean[]);
     case 'text':
+    case 'jsonb':
       return textArray((values as readonly (string | null | undefined)[]).map((value) => value ?? null));
   }
 }
@@ -104,6 +113,9 @@ function copyBinary(columns: readonly BulkColumn[], count: number): Buffer {
           break;
         case 'text':
           rows.text(pgText(value as string));
+          break;
+        case 'jsonb':
+          rows.jsonb(value as string);
           break;
       }
     }

@@ -3,7 +3,7 @@
 import type pg from 'pg';
 import { statusFromCheckpoints } from '../../lib/analysis/artefacts';
 import type { BatchPlan } from './plan-batch';
-import { boolArray, textArray } from './sql-literals';
+import { rowSource } from './bulk-rows';
 
 /** Upserts the batch's checkpoints: a found folder's path and `onDisk` win over a path a log computed. */
 export async function writeCheckpoints(client: pg.PoolClient, plan: BatchPlan, runIds: Map<number, number>): Promise<void> {
@@ -20,13 +20,24 @@ export async function writeCheckpoints(client: pg.PoolClient, plan: BatchPlan, r
     }
   }
   if (runs.length === 0) return;
+  const { from, params } = await rowSource(
+    client,
+    'checkpoints',
+    [
+      { type: 'int4', values: runs },
+      { type: 'int4', values: steps },
+      { type: 'text', values: paths },
+      { type: 'bool', values: onDisk },
+    ],
+    runs.length,
+  );
   await client.query(
     `INSERT INTO "Checkpoint" ("runId", step, path, "onDisk")
-     SELECT * FROM unnest($1::int[], $2::int[], $3::text[], $4::bool[])
+     SELECT * FROM ${from}
      ON CONFLICT ("runId", step) DO UPDATE SET
        path = CASE WHEN EXCLUDED."onDisk" OR NOT "Checkpoint"."onDisk" THEN COALESCE(EXCLUDED.path, "Checkpoint".path) ELSE "Checkpoint".path END,
        "onDisk" = "Checkpoint"."onDisk" OR EXCLUDED."onDisk"`,
-    [`{${runs.join(',')}}`, `{${steps.join(',')}}`, textArray(paths), boolArray(onDisk)],
+    params,
   );
 }
 

@@ -2,11 +2,11 @@
 // with the source's new committed offset (see ./index.ts for the rules every write follows).
 import type pg from 'pg';
 import { inTransaction } from '../../lib/db/transaction';
-import { lockRuns, pgRunner } from '../../lib/summaries/store';
+import { lockRuns, pgRunner } from '../../lib/summaries/tables';
 import type { ParseEvent } from '../events';
 import { recordAlertTransitions } from '../outbox';
 import type { SourceKind } from '../rundir/identity';
-import { CHANGE_CHANNEL } from './change-channel';
+import { CHANGE_CHANNEL, changePayload } from '../../lib/live/changes';
 import { settleCheckpointStatuses, writeCheckpoints } from './checkpoints';
 import { hasNonFiniteStep, planBatch } from './plan-batch';
 import { ensureRuns } from './run-identity';
@@ -98,12 +98,12 @@ export async function commitBatch(pool: pg.Pool, batch: Batch): Promise<CommitRe
  */
 async function notifyChanges(pool: pg.Pool, runIds: readonly number[]): Promise<void> {
   if (runIds.length === 0) return;
-  // NOTIFY payloads are capped at 8000 bytes: past 200 runs, say "all" instead of a partial list.
-  const payload = runIds.length > 200 ? 'all' : runIds.join(',');
   // One statement, so one transaction; set_config(…, true) is SET LOCAL: this commit only.
-  await pool.query(`SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, $2)`, [CHANGE_CHANNEL, payload]).catch(() => {
-    // The batch is committed; the next one notifies again (and a lost database says so there).
-  });
+  await pool
+    .query(`SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, $2)`, [CHANGE_CHANNEL, changePayload(runIds)])
+    .catch(() => {
+      // The batch is committed; the next one notifies again (and a lost database says so there).
+    });
 }
 
 function writeBatch(pool: pg.Pool, batch: Batch): Promise<CommitResult> {

@@ -18,13 +18,12 @@
 // One file per job: ./commit-batch.ts (the entry point), ./sources.ts (the source registry),
 // ./plan-batch.ts (events → one write per row), ./run-identity.ts (run keys → runs, merging),
 // ./table-writers.ts (one writer per table), ./bulk-rows.ts (unnest or binary COPY),
-// ./sql-literals.ts (array literals, the agreement rule), ./stage-links.ts, ./stale-runs.ts and
-// ./change-channel.ts. Callers import from here.
-export { CHANGE_CHANNEL } from './change-channel';
+// ./sql-literals.ts (array literals, the agreement rule), ./stage-links.ts and ./stale-runs.ts; the
+// notifications it sends are lib/live/changes.ts. Callers import from here.
+export { CHANGE_CHANNEL } from '../../lib/live/changes';
 export { commitBatch, type Batch, type CommitResult } from './commit-batch';
 export { partitionFresh } from './bulk-rows';
 export { planBatch } from './plan-batch';
-export { FINGERPRINT_BYTES, loadCursor, markSource, registerDocument, registerSource, type FileProbe, type SourceCursor } from './sources';
-export { agreeingValue, pgText } from './sql-literals';
+export { FINGERPRINT_BYTES, markSource, registerDocument, registerSource, type FileProbe, type SourceCursor } from './sources';
+export { agreeingValue } from './sql-literals';
 export { markStaleRuns } from './stale-runs';
-export { timestampToDate } from './table-writers';

@@ -4,6 +4,7 @@ import type { ConfigSettings } from '../../lib/analysis/config-check';
 import { INT32_MAX, type ParseEvent, type RunInfo, type StrategyInfo, type RunFormat } from '../events';
 import { EpochRows, ValidationRows } from '../plan-rows';
 import { identityFromOutputDir } from '../rundir/identity';
+import { statusAfter } from '../run-status';
 import type { SeriesPart } from './scalars';
 
 /** A step event's values, as one StepPoint row. */
@@ -26,7 +27,7 @@ export interface EventRow {
   message: string | null;
 }
 
-interface StatusChange {
+export interface StatusChange {
   status: 'completed' | 'crashed' | 'stopped';
   bestLoss: number | null;
   error: string | null;
@@ -201,8 +202,14 @@ export function planBatch(events: readonly ParseEvent[]): BatchPlan {
         if (event.onDisk !== true)
           run.events.push({ kind: event.kind, line: event.line, epoch: event.epoch, loss: event.loss, path: event.path, message: null });
         break;
-      case 'status':
-        run.status = { status: event.status, bestLoss: event.bestLoss ?? null, error: event.error ?? null };
+      case 'status': {
+        // The rule of ingest/run-status.ts; a best loss or error stays until another is reported.
+        const previous = run.status;
+        run.status = {
+          status: statusAfter(previous?.status ?? 'running', event.status) as StatusChange['status'],
+          bestLoss: event.bestLoss ?? previous?.bestLoss ?? null,
+          error: event.error ?? previous?.error ?? null,
+        };
         run.events.push({
           kind: event.status,
           line: event.line,
@@ -212,6 +219,7 @@ export function planBatch(events: readonly ParseEvent[]): BatchPlan {
           message: event.error ?? null,
         });
         break;
+      }
     }
   }
   return plan;

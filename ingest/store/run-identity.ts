@@ -1,7 +1,8 @@
 // Run identity and merging: which Run each run key of a batch writes to, and folding two runs into
 // one when a run learns late that it is another's (same run directory).
 import type pg from 'pg';
-import { lockRuns, pgRunner, refreshRunSummaries, refreshStepBuckets } from '../../lib/summaries/store';
+import { lockRuns, pgRunner, refreshRunSummaries, refreshStepBuckets } from '../../lib/summaries/tables';
+import { mergedStatusSql } from '../run-status';
 import type { SourceKind } from '../rundir/identity';
 import type { Batch } from './commit-batch';
 import type { BatchPlan } from './plan-batch';
@@ -224,8 +225,7 @@ async function mergeRuns(client: pg.PoolClient, keep: number, gone: number): Pro
     `UPDATE "Run" AS k SET ${MERGED_COLUMNS.map((column) => `"${column}" = COALESCE(k."${column}", g."${column}")`).join(', ')},
        format = CASE WHEN k.format = 'unknown' OR (k.format = 'tensorboard' AND g.format NOT IN ('unknown', 'tensorboard')) THEN g.format
                      ELSE k.format END,
-       status = CASE WHEN 'completed' IN (k.status, g.status) THEN 'completed' WHEN 'crashed' IN (k.status, g.status) THEN 'crashed'
-                     WHEN 'running' IN (k.status, g.status) THEN 'running' ELSE k.status END,
+       status = ${mergedStatusSql('k.status', 'g.status')},
        "startedAt" = LEAST(k."startedAt", g."startedAt"), "lastSeenAt" = GREATEST(k."lastSeenAt", g."lastSeenAt")
       FROM "Run" AS g WHERE k.id = $1 AND g.id = $2`,
     args,

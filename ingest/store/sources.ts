@@ -29,8 +29,6 @@ export interface SourceCursor {
   parserState: unknown;
 }
 
-type Queryable = pg.Pool | pg.PoolClient;
-
 export interface SourceRow {
   id: number;
   fingerprint: string;
@@ -117,17 +115,6 @@ export async function registerDocument(pool: pg.Pool, host: string, file: string
     ).rows[0]!;
     return cursorOf(created);
   });
-}
-
-export async function loadCursor(db: Queryable, sourceId: number): Promise<SourceCursor> {
-  const row = (
-    await db.query<SourceRow>(
-      `SELECT id, fingerprint, "fingerprintLength", "committedOffset", "linesSeen", "parserState" FROM "LogSource" WHERE id = $1`,
-      [sourceId],
-    )
-  ).rows[0];
-  if (!row) throw new Error(`log source ${sourceId} no longer exists`);
-  return cursorOf(row);
 }
 
 export async function markSource(pool: pg.Pool, sourceId: number, state: 'active' | 'rotated' | 'deleted' | 'truncated'): Promise<void> {

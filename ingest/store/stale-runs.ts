@@ -2,7 +2,7 @@
 import type pg from 'pg';
 import { inTransaction } from '../../lib/db/transaction';
 import { recordStalled } from '../outbox';
-import { CHANGE_CHANNEL } from './change-channel';
+import { CHANGE_CHANNEL, STALE_PAYLOAD } from '../../lib/live/changes';
 
 /**
  * Runs still "running" with no line for `minutes` become stale; returns how many changed. With
@@ -26,7 +26,7 @@ export async function markStaleRuns(
       minutes,
       options.live ?? false,
     );
-    if (result.rows.length > 0) await client.query(`SELECT pg_notify($1, 'stale')`, [CHANGE_CHANNEL]);
+    if (result.rows.length > 0) await client.query(`SELECT pg_notify($1, $2)`, [CHANGE_CHANNEL, STALE_PAYLOAD]);
     return result.rows.length;
   });
 }

@@ -16,7 +16,7 @@
 //   the URL gets `timestamp` (milliseconds) and `sign` = urlencode(base64(HMAC-SHA256 keyed with the
 //   secret over `${timestamp}\n${secret}`)) (https://open.dingtalk.com/document/robots/customize-robot-security-settings).
 //   `msgUuid` is the message's stable key: the same alert (or digest) sent again after a timeout
-//   carries the same one, so DingTalk posts it once. (The field is the one issue 29 names; the
+//   carries the same one, so DingTalk posts it once. (The field is the one the requirements name; the
 //   DingTalk pages reachable when this was written do not list it: should the robot ignore it, a
 //   repeat after a timeout may post twice, which is the at-least-once the outbox promises anyway.)
 // - wecom group robot: POST {"msgtype":"markdown","markdown":{"content":"..."}}; the key in the URL is

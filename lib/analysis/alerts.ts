@@ -1,5 +1,5 @@
 /**
- * Alert rules (issue 12): which transitions a run's current state represents, with the message.
+ * Alert rules: which transitions a run's current state represents, with the message.
  *
  * Rules (each fires at most once per run, enforced by the outbox's unique key):
  * - `overfitting`: overfittingVerdict says `overfitting`. The message names the epoch the rise began,

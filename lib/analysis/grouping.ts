@@ -1,15 +1,14 @@
 /**
- * Grouping runs by strategy and aggregating their curves.
+ * Grouping runs by strategy and summarising each group.
  *
  * Groups: runs with the same strategy key (strategy.ts — the resolved unfrozen-layer set, so
  * equivalent specs share a group; runs without a banner or with a strategy that was not applied are
  * "default (unknown)"), optionally split per task (`perTask`). Groups are ordered like the strategies
  * (trainable layers ascending, unknown last), then by task id (null last).
  *
- * Per-epoch aggregation, aligned by epoch number (the union of the runs' epochs, ascending): for the
- * training loss and for each run's OWN-task per-epoch validation loss, `mean`, `min`, `max` over the
- * runs that have a FINITE value at that epoch, and `count` = how many did (non-finite values and
- * missing epochs are left out, never counted as zero).
+ * A group's curves (mean line and min–max band, each run interpolated on one grid first) are drawn by
+ * lib/views/aggregate.ts; `aggregate` here is the mean / min / max / count of finite values that every
+ * summary uses (non-finite values and missing ones are left out, never counted as zero).
  *
  * Per-group summary:
  * - bestValidation: mean / min / max / count of each run's best validation (validation.ts:
@@ -24,7 +23,7 @@
 import { overfittingVerdict, type OverfittingOptions, type OverfittingVerdict } from './overfitting';
 import { compareStrategies, strategyIdentity, type StrategyIdentity } from './strategy';
 import type { AnalysisRun, RunId } from './types';
-import { bestValidation, isFiniteLoss, ownTaskId, validationTrend } from './validation';
+import { bestValidation, isFiniteLoss, ownTaskId } from './validation';
 
 export interface StatSummary {
   mean: number | null;
@@ -32,12 +31,6 @@ export interface StatSummary {
   max: number | null;
   /** Number of finite values aggregated. */
   count: number;
-}
-
-export interface EpochAggregate {
-  epoch: number;
-  train: StatSummary;
-  validation: StatSummary;
 }
 
 export interface GroupSummary {
@@ -61,7 +54,6 @@ export interface StrategyGroup {
   runIds: RunId[];
   n: number;
   notAppliedRuns: number;
-  series: EpochAggregate[];
   summary: GroupSummary;
 }
 
@@ -84,30 +76,6 @@ export function aggregate(values: Iterable<number | null | undefined>): StatSumm
     if (v > max) max = v;
   }
   return count === 0 ? { mean: null, min: null, max: null, count: 0 } : { mean: sum / count, min, max, count };
-}
-
-/** Per-epoch aggregate of train and own-task validation loss across runs (module rule). */
-export function alignByEpoch(runs: readonly AnalysisRun[]): EpochAggregate[] {
-  const train = new Map<number, (number | null)[]>();
-  const val = new Map<number, (number | null)[]>();
-  const push = (m: Map<number, (number | null)[]>, epoch: number, v: number | null) => {
-    const list = m.get(epoch);
-    if (list === undefined) m.set(epoch, [v]);
-    else list.push(v);
-  };
-  for (const run of runs) {
-    // one value per run and epoch (the last record wins, as for validations)
-    const perEpoch = new Map<number, number | null>();
-    for (const e of run.epochs) perEpoch.set(e.epoch, e.trainLoss);
-    for (const [epoch, v] of perEpoch) push(train, epoch, v);
-    for (const p of validationTrend(run)) push(val, p.epoch, p.loss);
-  }
-  const epochs = [...new Set([...train.keys(), ...val.keys()])].sort((a, b) => a - b);
-  return epochs.map((epoch) => ({
-    epoch,
-    train: aggregate(train.get(epoch) ?? []),
-    validation: aggregate(val.get(epoch) ?? []),
-  }));
 }
 
 const NO_VERDICTS: Record<OverfittingVerdict, number> = {
@@ -138,7 +106,6 @@ export function groupRuns(runs: readonly AnalysisRun[], options: GroupingOptions
     const verdictCounts = { ...NO_VERDICTS };
     for (const v of verdicts) verdictCounts[v.verdict] += 1;
     const forgetting = aggregate(members.map((r) => r.forgetting));
-    let series: EpochAggregate[] | undefined;
     groups.push({
       groupKey,
       strategyKey: identity.key,
@@ -148,10 +115,6 @@ export function groupRuns(runs: readonly AnalysisRun[], options: GroupingOptions
       runIds: members.map((r) => r.id),
       n: members.length,
       notAppliedRuns: members.filter((r) => strategyIdentity(r.strategy).notApplied).length,
-      // Aligned on first use: the compare view reads the summary only (the series is 50 runs × epochs).
-      get series() {
-        return (series ??= alignByEpoch(members));
-      },
       summary: {
         bestValidation: aggregate(members.map((r) => bestValidation(r)?.loss)),
         finalGap: aggregate(verdicts.map((v) => v.gapAtEnd)),

@@ -4,7 +4,7 @@
  * - overfitting.ts  overfitting verdict per run (Keras/Lightning early-stopping vocabulary)
  * - checkpoints.ts  which saved checkpoint is nearest the validation best; what best/ costs
  * - strategy.ts     canonical strategy identity (resolved unfrozen-layer set), label, ordering
- * - grouping.ts     runs grouped by strategy, per-epoch aggregates, group summaries
+ * - grouping.ts     runs grouped by strategy, group summaries
  * - forgetting.ts   stage chains, the L[k][j] matrix, F_j and BWT, the trainer's own thresholds
  * - recommend.ts    strategies ranked by best validation next to the user's heuristic table
  * - series.ts       TensorBoard EMA smoothing and extreme-preserving downsampling
@@ -71,16 +71,7 @@ export {
   type StrategyIdentity,
 } from './strategy';
 
-export {
-  aggregate,
-  alignByEpoch,
-  groupRuns,
-  type EpochAggregate,
-  type GroupSummary,
-  type GroupingOptions,
-  type StatSummary,
-  type StrategyGroup,
-} from './grouping';
+export { aggregate, groupRuns, type GroupSummary, type GroupingOptions, type StatSummary, type StrategyGroup } from './grouping';
 
 export {
   TRAINER_RETENTION_THRESHOLDS,

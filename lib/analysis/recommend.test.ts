@@ -202,7 +202,7 @@ describe('recommend', () => {
     expect(rec?.ranking[0]?.perRun[0]).toMatchObject({ axis: 'step', bestEpoch: 3000, epochsToConverge: 3000 });
   });
 
-  describe('uncertainty, convergence, cost and the front (issue 15)', () => {
+  describe('uncertainty, convergence, cost and the front', () => {
     const timed = (id: string, layers: number, val: number[], secondsPerEpoch: number, params = 300e6): AnalysisRun =>
       run(id, strat('last_n', layers), val, {
         epochSeconds: val.map((_, i) => ({ epoch: i + 1, seconds: secondsPerEpoch, source: 'tqdm' as const })),

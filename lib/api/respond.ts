@@ -1,7 +1,7 @@
 // Responses on the way out: JSON is parsed by the resource's zod schema first (a response that does
 // not match its schema is a bug and becomes a 500 in errors.ts); CSV is RFC 4180 with a header row.
 import type { z } from 'zod';
-import { sharedCache } from '../views/cache';
+import { sharedCache } from '../cache';
 
 /**
  * Cache-Control for API responses. A client on this machine gets them uncompressed (`no-transform`

@@ -2,35 +2,20 @@
 // channel and fans notifications out to every open /api/live stream. Idle costs nothing: no
 // polling, and the connection is closed a while after the last browser tab goes away.
 //
-// The store (ingest/store/commit-batch.ts) NOTIFYs after every committed batch with the comma-separated ids of
-// the runs it touched (at most 200), or 'stale' when runs were marked stale. A truncated list or a
-// reconnect (notifications may have been missed) becomes "everything may have changed".
+// What a notification says is ./changes.ts; a reconnect (notifications may have been missed) becomes
+// "everything may have changed".
 import pg from 'pg';
 import { getEnv } from '../env';
 import { logger } from '../log';
+import { CHANGE_CHANNEL, parseNotification, type Change } from './changes';
 
-/** Must equal CHANGE_CHANNEL in ingest/store/change-channel.ts (ingest/store/change-channel.test.ts checks it). */
-export const CHANGE_CHANNEL = 'thaw_changes';
-/** ingest/store/commit-batch.ts sends at most this many ids per notification. */
-export const MAX_IDS_PER_NOTIFICATION = 200;
+// ingest/alert-worker.ts imports the channel from here.
+export { CHANGE_CHANNEL } from './changes';
 
-export type Change = { kind: 'runs'; runIds: number[] } | { kind: 'all'; reason: string };
 type Listener = (change: Change) => void;
 
 const CLOSE_WHEN_IDLE_MS = 30_000;
 const MAX_BACKOFF_MS = 10_000;
-
-export function parseNotification(payload: string | undefined): Change {
-  if (payload === undefined || payload === '' || payload === 'stale')
-    return { kind: 'all', reason: payload === 'stale' ? 'stale runs' : 'change' };
-  const ids = payload
-    .split(',')
-    .map(Number)
-    .filter((id) => Number.isInteger(id) && id > 0);
-  if (ids.length === 0) return { kind: 'all', reason: 'change' };
-  if (ids.length >= MAX_IDS_PER_NOTIFICATION) return { kind: 'all', reason: 'many runs changed' };
-  return { kind: 'runs', runIds: ids };
-}
 
 export class ChangeHub {
   private client: pg.Client | null = null;

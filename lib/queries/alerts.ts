@@ -19,10 +19,6 @@ function whereOf(options: AlertsFilter): Prisma.AlertWhereInput {
   return { AND: and };
 }
 
-export async function listAlerts(options: AlertsFilter): Promise<AlertView[]> {
-  return (await pageAlerts(options)).alerts;
-}
-
 /** One page of alerts (newest first), how many match in all, and the newest live alert's time. */
 export async function pageAlerts(options: AlertsFilter): Promise<{ alerts: AlertView[]; total: number; newest: string | null }> {
   const where = whereOf(options);

@@ -3,10 +3,11 @@
 import type { AnalysisRun } from '../analysis';
 import type { CompareQuery, CompareResponse } from '../api/schemas/compare';
 import type { RunRow } from '../api/schemas/runs';
+import { hasRunFilter, pickRunFilters } from '../api/schemas/run-filters';
 import { runTiming, type XAxis } from '../views/axes';
 import { buildCompareView, type CompareRun } from '../views/compare';
-import type { StepSummary } from '../views/steps';
-import { strategyInputOf } from '../views/views';
+import type { RunStepBuckets } from '../views/steps';
+import { strategyInputOf } from '../views/strategy-view';
 import { loadEpochData } from './epochs';
 import { forgettingByRun } from './forgetting';
 import { listRunsPage, runsListingVersion } from './runs';
@@ -20,15 +21,7 @@ export const DEFAULT_COMPARE_LIMIT = 60;
 export type CompareOptions = Omit<CompareQuery, 'format' | 'table'>;
 
 async function selectRuns(options: CompareOptions, notes: string[]): Promise<{ rows: RunRow[]; hiddenLeftOut: number }> {
-  const hasFilter =
-    options.runs ||
-    options.task ||
-    options.strategy ||
-    options.status ||
-    options.verdict ||
-    options.q ||
-    options.tag ||
-    options.starred !== undefined;
+  const hasFilter = options.runs !== undefined || hasRunFilter(options);
   // Hidden runs stay out unless asked; an explicit selection of runs asks for them.
   const hidden = options.hidden ?? (options.runs ? 'include' : 'exclude');
   const {
@@ -37,13 +30,7 @@ async function selectRuns(options: CompareOptions, notes: string[]): Promise<{ r
     counts,
   } = await listRunsPage({
     ids: options.runs,
-    task: options.task,
-    strategy: options.strategy,
-    status: options.status,
-    verdict: options.verdict,
-    q: options.q,
-    tag: options.tag,
-    starred: options.starred,
+    ...pickRunFilters(options),
     hidden,
     sort: 'lastSeenAt',
     dir: 'desc',
@@ -66,7 +53,7 @@ async function loadRunsInView(rows: readonly RunRow[], axis: XAxis): Promise<Com
   // Independent reads, in parallel (each is one query; the pool has room for them).
   const [data, summaries, forgetting] = await Promise.all([
     loadEpochData(ids),
-    needSteps ? stepVersions(ids).then(stepSummaries) : Promise.resolve(new Map<number, StepSummary>()),
+    needSteps ? stepVersions(ids).then(stepSummaries) : Promise.resolve(new Map<number, RunStepBuckets>()),
     forgettingByRun(ids),
   ]);
   return rows.map((row) => {
@@ -95,7 +82,7 @@ async function loadRunsInView(rows: readonly RunRow[], axis: XAxis): Promise<Com
  * A digest of the rows a compare view is made of, whatever its query: the runs listing's tables, every
  * run's strategy (chains and forgetting read all runs) and step series. A run's epochs, validations
  * and steps are covered by its "Run" row, which ingest updates in the same transaction as it writes
- * them (the per-run caches of lib/views/cache.ts rest on the same rule), and ingest's step summaries
+ * them (the per-run caches of lib/cache.ts rest on the same rule), and ingest's step summaries
  * update the run's "StepSeries" row.
  */
 export async function compareVersion(ids?: readonly number[]): Promise<string> {
@@ -150,6 +137,7 @@ export async function compareRuns(requested: Omit<CompareOptions, 'x'> & { x?: C
     markers: view.markers,
     summary: view.summary,
     notes,
+    poolingNote: view.poolingNote,
     configDiff: await configDiff,
   };
 }

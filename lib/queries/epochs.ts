@@ -1,7 +1,7 @@
 // Epoch-level data of a few runs (the runs on screen): training loss, lr and timing per epoch, and
 // every validation record (all tasks, per-epoch and final). Small: ~epochs × tasks rows per run.
 import { db } from '../db/client';
-import { sharedCache } from '../views/cache';
+import { sharedCache } from '../cache';
 
 export interface EpochRow {
   epoch: number;

@@ -44,8 +44,8 @@ import { NotFoundError } from '../api/errors';
 import type { ForecastBacktestResponse } from '../api/schemas/forecast';
 import { db } from '../db/client';
 import { facetKey, facetRuns } from '../views/facets';
-import { sharedCache } from '../views/cache';
-import { epochSeconds, type StepSummary } from '../views/steps';
+import { sharedCache } from '../cache';
+import { epochSeconds, type RunStepBuckets } from '../views/steps';
 import { ANNOTATION_JOIN } from './annotations';
 import { loadEpochData } from './epochs';
 import { loadRunRecords, type RunRecord, type RunSelection } from './run-records';
@@ -75,7 +75,7 @@ const memoHolder = globalThis as { thawForecastCalibration?: CalibrationMemo };
 
 type LoadedRun = ForecastRun & { version: string };
 
-function stepPoints(summary: StepSummary | undefined): WeightedPoint[] {
+function stepPoints(summary: RunStepBuckets | undefined): WeightedPoint[] {
   if (!summary) return [];
   const points: WeightedPoint[] = [];
   for (const b of summary.buckets) if (b.count > 0) points.push({ x: b.last, y: b.sum / b.count, n: b.count });
@@ -130,7 +130,7 @@ async function loadForecastRuns(selection: RunSelection, cost: boolean): Promise
   const ids = records.map((r) => r.id);
   const stepIds = cost ? ids : records.filter(needsSteps).map((r) => r.id);
   const [summaries, epochData, timings] = await Promise.all([
-    stepIds.length > 0 ? stepVersions(stepIds).then(stepSummaries) : Promise.resolve(new Map<number, StepSummary>()),
+    stepIds.length > 0 ? stepVersions(stepIds).then(stepSummaries) : Promise.resolve(new Map<number, RunStepBuckets>()),
     cost ? loadEpochData(ids) : Promise.resolve(null),
     cost ? stepTimings(ids) : Promise.resolve(null),
   ]);

@@ -6,7 +6,7 @@ import type { HiddenMode } from '../api/schemas/annotations';
 import { db } from '../db/client';
 import { ANNOTATION_JOIN, hiddenCondition } from './annotations';
 import { Prisma } from '../generated/prisma/client';
-import { strategyFromColumns, type StrategyColumns } from '../views/views';
+import { strategyFromColumns, type StrategyColumns } from '../views/strategy-view';
 
 /** Columns a run record carries as they are (shared by the SQL row and the record). */
 interface RunColumns {

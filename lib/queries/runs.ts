@@ -11,8 +11,8 @@ import type { HiddenMode } from '../api/schemas/annotations';
 import type { RunFacets, RunRow, RunsQuery } from '../api/schemas/runs';
 import { ANNOTATION_COLUMNS, ANNOTATION_JOIN, annotationOf, hiddenCondition, type AnnotationColumns } from './annotations';
 import { SEARCH_SEPARATOR, type SummaryView } from '../summaries/run-summary';
-import { lastTrainLossView } from '../views/views';
-import { lockRuns, refreshRunSummaries, staleSummaries, type SqlRunner } from '../summaries/store';
+import { lastTrainLossView } from '../views/strategy-view';
+import { lockRuns, refreshRunSummaries, staleSummaries, type SqlRunner } from '../summaries/tables';
 import { runProgress } from '../analysis/scalar-metrics';
 
 export type RunFilters = Omit<RunsQuery, 'format' | 'page' | 'limit' | 'hidden'> & {
@@ -332,7 +332,7 @@ const LISTING_TABLES: readonly DigestTable[] = [
 
 /**
  * A digest of every row of the tables: each row by its key and `xmin`. Every write gives a row a new
- * `xmin` (lib/views/cache.ts), and an insert or delete changes the list, so the same digest means the
+ * `xmin` (lib/cache.ts), and an insert or delete changes the list, so the same digest means the
  * same rows. A scan of each table's tuple headers, no join: about 2 ms for 1,000 runs' rows.
  */
 async function rowsVersion(tables: readonly DigestTable[]): Promise<string> {
@@ -372,13 +372,6 @@ export async function listRunsPage(filters: RunFilters): Promise<RunsPage> {
 export async function listRuns(filters: RunFilters): Promise<RunRow[]> {
   await ensureSummaries(filters.ids);
   return (await selectRows({ ...filters, limit: undefined }, false)).rows.map(toRow);
-}
-
-/** Runs-table rows with their descriptions (all runs, or the given ids), by id. */
-export async function runRows(selection: { ids?: readonly number[] }): Promise<{ row: RunRow; description: string | null }[]> {
-  await ensureSummaries(selection.ids);
-  const { rows } = await selectRows({ ids: selection.ids ? [...selection.ids] : undefined, sort: 'id', dir: 'asc' }, false);
-  return rows.map((row) => ({ row: toRow(row), description: row.description }));
 }
 
 /** The filter drop-downs' options from the counts (tasks and strategies present, with their counts). */

@@ -1,6 +1,6 @@
 // Per-step losses (tqdm postfix) at chart resolution, without ever shipping 100k rows per run.
 //
-// Ingest keeps each run's steps summarised IN POSTGRESQL as it commits them (lib/summaries/store.ts):
+// Ingest keeps each run's steps summarised IN POSTGRESQL as it commits them (lib/summaries/tables.ts):
 // at most ~2×FINE_BUCKETS fixed-width buckets per run (count, sum, min, max, non-finite flag, mean
 // lr, max tqdm elapsed), split at epoch boundaries so every bucket lies in one epoch. Reading a
 // summary is one indexed read of those buckets, so a freshly started web process (or a second one)
@@ -16,12 +16,12 @@
 //   smoothing and the per-strategy aggregates use;
 // - epoch timing: the tqdm `elapsed` of an epoch's last step is that epoch's training time.
 import { db } from '../db/client';
-import { lockRuns, refreshStepBuckets, staleStepSeries, type SqlRunner } from '../summaries/store';
-import { sharedCache } from '../views/cache';
-import type { StepBucket, StepSummary } from '../views/steps';
+import { lockRuns, refreshStepBuckets, staleStepSeries, type SqlRunner } from '../summaries/tables';
+import { sharedCache } from '../cache';
+import type { StepBucket, RunStepBuckets } from '../views/steps';
 
 /** A summary is ≤ 2×FINE_BUCKETS buckets; 500k buckets (~60 MB) keep ~250 long runs warm. */
-const summaries = sharedCache<StepSummary>('step-summaries', 500_000);
+const summaries = sharedCache<RunStepBuckets>('step-summaries', 500_000);
 
 /**
  * One bucket as PostgreSQL's binary send functions write it (big-endian), concatenated per run in
@@ -60,8 +60,8 @@ export function decodeBuckets(bytes: Uint8Array): StepBucket[] {
 }
 
 /** The stored buckets of runs (one binary string per run, see BUCKET_SQL). */
-async function readStored(ids: readonly number[]): Promise<Map<number, StepSummary>> {
-  const out = new Map<number, StepSummary>();
+async function readStored(ids: readonly number[]): Promise<Map<number, RunStepBuckets>> {
+  const out = new Map<number, RunStepBuckets>();
   if (ids.length === 0) return out;
   const rows = await db().$queryRawUnsafe<{ runId: number; width: number; lastStep: number; buckets: Uint8Array | null }[]>(
     `SELECT ss."runId", ss.width, ss."lastStep",
@@ -108,8 +108,8 @@ async function repair(ids: readonly number[]): Promise<void> {
  */
 export async function stepSummaries(
   runs: readonly { id: number; version: string; expectedSteps: number | null; lastStep: number | null; revision?: number }[],
-): Promise<Map<number, StepSummary>> {
-  const out = new Map<number, StepSummary>();
+): Promise<Map<number, RunStepBuckets>> {
+  const out = new Map<number, RunStepBuckets>();
   const toRead: (typeof runs)[number][] = [];
   for (const run of runs) {
     const cached = summaries.get(run.id, run.version);

@@ -1,11 +1,11 @@
 // A run's derived runs-table fields (verdict, best/last values, strategy identity) from its small
 // series: pure, so ingest (in the batch's transaction) and readers (repairing rows computed by other
-// rules) derive them with the same code. lib/summaries/store.ts writes them to "RunSummary".
+// rules) derive them with the same code. lib/summaries/tables.ts writes them to "RunSummary".
 import { createHash } from 'node:crypto';
 import { bestValidation, latestTrainLoss, overfittingVerdict, type RunSeries, type StrategyInput } from '../analysis';
 import { scalarProgress, type ScalarAxis, type TagSummary } from '../analysis/scalar-metrics';
 import type { RunRow } from '../api/schemas/runs';
-import { finiteOrNull, strategyView, verdictView } from '../views/views';
+import { finiteOrNull, strategyView, verdictView } from '../views/strategy-view';
 
 export interface SummaryInput extends RunSeries {
   strategy: StrategyInput | null;

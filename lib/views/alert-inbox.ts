@@ -1,4 +1,4 @@
-// The in-app side of alerts (issue 12, part 1), as pure decisions the bell, the /alerts page and the
+// The in-app side of alerts, as pure decisions the bell, the /alerts page and the
 // browser notifications share: what is unread, which alerts a tab should notify about, how a delivery
 // reads, what a notification says. Times are the API's ISO strings (toISOString: fixed width, so they
 // compare as strings).

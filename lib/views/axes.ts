@@ -9,7 +9,7 @@
 // run starts at 0, so runs of different days are comparable. A run without timing has no wall-time
 // points (the response says so in `notes`).
 import { epochTrainingSeconds, type EpochTimingInput } from '../analysis/cost';
-import type { StepBucket, StepSummary } from './steps';
+import type { StepBucket, RunStepBuckets } from './steps';
 import { epochSeconds } from './steps';
 import { memo } from './memo';
 
@@ -23,7 +23,11 @@ export interface RunTiming {
   epochSteps: Map<number, [number, number]>;
 }
 
-export function runTiming(stepsPerEpoch: number | null, epochs: readonly EpochTimingInput[], summary: StepSummary | undefined): RunTiming {
+export function runTiming(
+  stepsPerEpoch: number | null,
+  epochs: readonly EpochTimingInput[],
+  summary: RunStepBuckets | undefined,
+): RunTiming {
   if (summary === undefined) return computeRunTiming(stepsPerEpoch, epochs, undefined);
   // Memoised on the (immutable) step summary, keyed by everything else it reads: one pass over a
   // long run's buckets per summary rather than per request.
@@ -32,7 +36,11 @@ export function runTiming(stepsPerEpoch: number | null, epochs: readonly EpochTi
   return memo(summary, key, () => computeRunTiming(stepsPerEpoch, epochs, summary));
 }
 
-function computeRunTiming(stepsPerEpoch: number | null, epochs: readonly EpochTimingInput[], summary: StepSummary | undefined): RunTiming {
+function computeRunTiming(
+  stepsPerEpoch: number | null,
+  epochs: readonly EpochTimingInput[],
+  summary: RunStepBuckets | undefined,
+): RunTiming {
   // one rule for an epoch's training seconds (tqdm, else the printed minutes, else ms/batch × steps)
   const seconds = new Map(
     epochTrainingSeconds(epochs, summary ? epochSeconds(summary) : new Map<number, number>(), stepsPerEpoch).map((e) => [

@@ -3,7 +3,7 @@
 import { downsampleMinMax, smoothEma, type Point } from '../analysis';
 import type { ChartPoint } from '../api/schemas/common';
 import { bucketX, type RunTiming, type XAxis } from './axes';
-import type { StepSummary } from './steps';
+import type { RunStepBuckets } from './steps';
 import { memo } from './memo';
 import { freezePayload } from '../api/payload';
 
@@ -52,11 +52,11 @@ export function timingKey(timing: RunTiming): string {
 }
 
 /** Each bucket's extremes (and a gap where it held NaN/inf), in step order. */
-export function stepRawPoints(summary: StepSummary, axis: XAxis, timing: RunTiming): Point[] {
+export function stepRawPoints(summary: RunStepBuckets, axis: XAxis, timing: RunTiming): Point[] {
   return memo(summary, `raw|${axis}|${timingKey(timing)}`, () => computeRawPoints(summary, axis, timing));
 }
 
-function computeRawPoints(summary: StepSummary, axis: XAxis, timing: RunTiming): Point[] {
+function computeRawPoints(summary: RunStepBuckets, axis: XAxis, timing: RunTiming): Point[] {
   const out: Point[] = [];
   for (const bucket of summary.buckets) {
     const first = bucketX(bucket, axis, timing, 'first');
@@ -73,11 +73,11 @@ function computeRawPoints(summary: StepSummary, axis: XAxis, timing: RunTiming):
 }
 
 /** Each bucket's mean loss at its last step: the series smoothing and aggregates use. */
-export function stepMeanPoints(summary: StepSummary, axis: XAxis, timing: RunTiming): Point[] {
+export function stepMeanPoints(summary: RunStepBuckets, axis: XAxis, timing: RunTiming): Point[] {
   return memo(summary, `mean|${axis}|${timingKey(timing)}`, () => computeMeanPoints(summary, axis, timing));
 }
 
-function computeMeanPoints(summary: StepSummary, axis: XAxis, timing: RunTiming): Point[] {
+function computeMeanPoints(summary: RunStepBuckets, axis: XAxis, timing: RunTiming): Point[] {
   const out: Point[] = [];
   for (const bucket of summary.buckets) {
     const x = bucketX(bucket, axis, timing, 'last');
@@ -89,7 +89,7 @@ function computeMeanPoints(summary: StepSummary, axis: XAxis, timing: RunTiming)
 }
 
 /** The chart series of a run's per-step loss, memoised on its summary for these options. */
-export function stepChartSeries(summary: StepSummary, axis: XAxis, timing: RunTiming, budget: number, smooth: number): ChartSeriesData {
+export function stepChartSeries(summary: RunStepBuckets, axis: XAxis, timing: RunTiming, budget: number, smooth: number): ChartSeriesData {
   return memo(summary, `series|${axis}|${timingKey(timing)}|${budget}|${smooth}`, () => {
     const series = chartSeries(stepRawPoints(summary, axis, timing), budget, smooth, stepMeanPoints(summary, axis, timing));
     // Shared by every response of this summary: frozen, so each is checked and written as JSON once.
@@ -98,7 +98,7 @@ export function stepChartSeries(summary: StepSummary, axis: XAxis, timing: RunTi
 }
 
 /** Mean lr per bucket (for trainers that print lr per step only). */
-export function stepLrPoints(summary: StepSummary, axis: XAxis, timing: RunTiming): Point[] {
+export function stepLrPoints(summary: RunStepBuckets, axis: XAxis, timing: RunTiming): Point[] {
   const out: Point[] = [];
   for (const bucket of summary.buckets) {
     const x = bucketX(bucket, axis, timing, 'last');

@@ -3,7 +3,7 @@ import type { RunRow } from '../api/schemas/runs';
 import type { StrategyInput } from '../analysis';
 import { runTiming } from './axes';
 import { buildCompareView, type CompareRun, type CompareViewOptions } from './compare';
-import { strategyView, verdictView } from './views';
+import { strategyView, verdictView } from './strategy-view';
 
 const unfreezeLast = (n: number): StrategyInput => ({
   kind: 'unfreeze',
@@ -97,6 +97,9 @@ describe('buildCompareView', () => {
       ['val-12:8-11', null, [1, 2, 3, 4]],
     ]);
     expect(pooled.notes).toEqual([expect.stringMatching(/^Pooled: each strategy's mean mixes tasks 1, 2/)]);
+    // The page finds the warning by this field, not by the text's prefix.
+    expect(pooled.poolingNote).toBe(pooled.notes[0]);
+    expect(buildCompareView(runs, options).poolingNote).toBeNull();
   });
 });
 

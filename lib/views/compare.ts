@@ -2,7 +2,7 @@
 // reads the data).
 //
 // What is drawn (TensorBoard/W&B conventions): training loss solid, validation dashed, one colour per
-// strategy (views.ts), one small multiple per task × dataset size (facets.ts). On the epoch axis the
+// strategy (strategy-colors.ts), one small multiple per task × dataset size (facets.ts). On the epoch axis the
 // training curve is the trainer's epoch average; on the step and wall-time axes it is the per-step tqdm
 // loss (from the step summaries, steps.ts), with the raw line faint under the smoothed one. Validation
 // is the run's OWN task, per epoch, at the end of its epoch. In group mode a strategy's line is the
@@ -25,15 +25,16 @@ import type { RunRow } from '../api/schemas/runs';
 import { alignAggregate, nLabel, type AlignedPoint } from './aggregate';
 import { epochEndX, type RunTiming, type XAxis } from './axes';
 import { byX, chartSeries, compact, stepChartSeries, stepMeanPoints, stepRawPoints, timingKey } from './chart';
-import { sharedCache } from './cache';
+import { sharedCache } from '../cache';
 import { facetKey, facetRuns, poolingNote, type Facet } from './facets';
-import type { StepSummary } from './steps';
-import { finiteOrNull } from './views';
+import type { RunStepBuckets } from './steps';
+import { UNKNOWN_STRATEGY_COLOR } from './strategy-colors';
+import { finiteOrNull } from './strategy-view';
 
 export interface CompareRun {
   row: RunRow;
   epochs: readonly { epoch: number; trainLoss: number | null }[];
-  summary: StepSummary | undefined;
+  summary: RunStepBuckets | undefined;
   timing: RunTiming;
   analysis: AnalysisRun;
 }
@@ -301,7 +302,7 @@ function groupSeries(
   options: CompareViewOptions,
   markers: Markers,
 ): CompareSeries[] {
-  const color = members[0]?.row.strategy.color ?? '#7a8190';
+  const color = members[0]?.row.strategy.color ?? UNKNOWN_STRATEGY_COLOR;
   const runIds = group.runIds as number[];
   const base = {
     strategyKey: group.strategyKey,
@@ -381,7 +382,7 @@ function summaryOf(group: StrategyGroup, facet: Facet, members: readonly Compare
     runIds: group.runIds as number[],
     strategyKey: group.strategyKey,
     label: group.label,
-    color: members[0]?.row.strategy.color ?? '#7a8190',
+    color: members[0]?.row.strategy.color ?? UNKNOWN_STRATEGY_COLOR,
     trainableLayers: group.identity.trainableLayers,
     n: group.n,
     notApplied: group.notAppliedRuns,
@@ -401,7 +402,9 @@ function summaryOf(group: StrategyGroup, facet: Facet, members: readonly Compare
   };
 }
 
-export type CompareView = Pick<CompareResponse, 'strategies' | 'facets' | 'series' | 'markers' | 'summary'> & { notes: string[] };
+export type CompareView = Pick<CompareResponse, 'strategies' | 'facets' | 'series' | 'markers' | 'summary' | 'poolingNote'> & {
+  notes: string[];
+};
 
 /** Curves, markers, summary rows and facets of the runs in view (the module's rules). */
 export function buildCompareView(runs: readonly CompareRun[], options: CompareViewOptions): CompareView {
@@ -444,10 +447,8 @@ export function buildCompareView(runs: readonly CompareRun[], options: CompareVi
       ),
     );
   }
-  if (options.pool) {
-    const note = poolingNote(rows);
-    if (note) notes.push(note);
-  }
+  const pooling = options.pool ? poolingNote(rows) : null;
+  if (pooling) notes.push(pooling);
 
   // The legend: one colour per strategy over all facets.
   const strategies = new Map<string, CompareResponse['strategies'][number]>();
@@ -458,10 +459,10 @@ export function buildCompareView(runs: readonly CompareRun[], options: CompareVi
       strategies.set(group.strategyKey, {
         key: group.strategyKey,
         label: group.label,
-        color: members[0]?.row.strategy.color ?? '#7a8190',
+        color: members[0]?.row.strategy.color ?? UNKNOWN_STRATEGY_COLOR,
         trainableLayers: group.identity.trainableLayers,
         runIds: [...(group.runIds as number[])],
       });
   }
-  return { strategies: [...strategies.values()], facets, series, markers, summary, notes };
+  return { strategies: [...strategies.values()], facets, series, markers, summary, notes, poolingNote: pooling };
 }

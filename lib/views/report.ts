@@ -1,4 +1,4 @@
-// The compare view as one self-contained HTML file (issue 12, part 4): title, date, which runs and
+// The compare view as one self-contained HTML file: title, date, which runs and
 // filters, the charts as embedded PNG data URIs, the summary table with verdicts, the runs, notes, and
 // the config diff with its confounder warning. Pure: the page collects the chart images and calls it.
 //

@@ -19,7 +19,7 @@ export interface StepBucket {
   elapsed: number | null;
 }
 
-export interface StepSummary {
+export interface RunStepBuckets {
   runId: number;
   width: number;
   /** The last step summarised. */
@@ -48,7 +48,7 @@ function mergeInto(target: StepBucket, source: StepBucket): void {
 const bucketIndex = (bucket: StepBucket, width: number) => Math.floor((bucket.first - 1) / width);
 
 /** Appends new buckets; the first may continue the last bucket of the same epoch and index. */
-export function append(summary: StepSummary, fresh: readonly StepBucket[]): void {
+export function append(summary: RunStepBuckets, fresh: readonly StepBucket[]): void {
   for (const bucket of fresh) {
     const tail = summary.buckets[summary.buckets.length - 1];
     if (tail && tail.epoch === bucket.epoch && bucketIndex(tail, summary.width) === bucketIndex(bucket, summary.width))
@@ -59,7 +59,7 @@ export function append(summary: StepSummary, fresh: readonly StepBucket[]): void
   while (summary.buckets.length > 2 * FINE_BUCKETS) halveResolution(summary);
 }
 
-function halveResolution(summary: StepSummary): void {
+function halveResolution(summary: RunStepBuckets): void {
   summary.width *= 2;
   const merged: StepBucket[] = [];
   for (const bucket of summary.buckets) {
@@ -71,16 +71,16 @@ function halveResolution(summary: StepSummary): void {
   summary.buckets = merged;
 }
 
-const epochSecondsMemo = new WeakMap<StepSummary, Map<number, number>>();
+const epochSecondsMemo = new WeakMap<RunStepBuckets, Map<number, number>>();
 
 /** Training seconds per epoch from tqdm's elapsed (the epoch's last step), for the wall-time axis. */
-export function epochSeconds(summary: StepSummary): Map<number, number> {
+export function epochSeconds(summary: RunStepBuckets): Map<number, number> {
   let cached = epochSecondsMemo.get(summary);
   if (!cached) epochSecondsMemo.set(summary, (cached = computeEpochSeconds(summary)));
   return cached;
 }
 
-function computeEpochSeconds(summary: StepSummary): Map<number, number> {
+function computeEpochSeconds(summary: RunStepBuckets): Map<number, number> {
   const out = new Map<number, number>();
   for (const bucket of summary.buckets) {
     if (bucket.epoch === null || bucket.elapsed === null) continue;

@@ -1,4 +1,4 @@
-// GET /api/alerts filters (issue 12 in the app): rule, run, task, since, paging with offset, `total`
+// GET /api/alerts filters: rule, run, task, since, paging with offset, `total`
 // and `newest`, through the route handler on a real database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GET } from '../../app/api/alerts/route';

@@ -7,14 +7,14 @@
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSmolvlaLog } from '../../cli/synthetic/smolvla-log';
+import { generateSmolvlaLog } from '../../testkit/synthetic/smolvla-log';
 import { parseBytes } from '../../ingest/parse';
 import { summarizeRuns } from '../../ingest/summarize';
 import { alertTransitions, DEFAULT_ALERT_RULES } from '../../lib/analysis/alerts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { backfillInto, seededRandom, tempDir, waitFor } from '../helpers/ingest';
-import { snapshotDatabase } from '../helpers/snapshot';
-import { startThaw, type ThawServer } from '../web/server';
+import { snapshotDatabase } from '../../testkit/snapshot';
+import { startThaw, type ThawServer } from '../../testkit/thaw-server';
 import { startReceiver } from './receiver';
 
 const LOGS: Record<string, () => Uint8Array | Promise<Uint8Array>> = {

@@ -9,7 +9,7 @@ import { IngestDaemon } from '../../ingest/daemon';
 import type { AlertPayload } from '../../lib/alerts/channels';
 import type { AlertChannel } from '../../lib/alerts/config';
 import { createPool } from '../../lib/db/pool';
-import { cleanEnv, THAW_BIN, PROJECT_DIR } from '../helpers/cli';
+import { cleanEnv, THAW_BIN, PROJECT_DIR } from '../../testkit/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { committedOffset, memoryLogger, sampleLog, tempDir, waitFor } from '../helpers/ingest';
 import { startReceiver } from './receiver';

@@ -13,7 +13,7 @@ import type { RunRow, RunsResponse } from '../../lib/api/schemas/runs';
 import type { StrategiesResponse } from '../../lib/api/schemas/strategies';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { SAMPLES_DIR, SAMPLE_NAMES, backfillInto, tempDir } from '../helpers/ingest';
-import { startThaw, type ThawServer } from '../web/server';
+import { startThaw, type ThawServer } from '../../testkit/thaw-server';
 
 let database: TestDatabase;
 let logs: { dir: string; cleanup(): Promise<void> };

@@ -14,8 +14,9 @@ import type { StrategiesResponse } from '../../lib/api/schemas/strategies';
 import type { TasksResponse } from '../../lib/api/schemas/tasks';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { SAMPLES_DIR, tempDir, waitFor } from '../helpers/ingest';
-import { copySamples, expectedRun, seedLongChain } from '../web/fixtures';
-import { startThaw, type ThawServer } from '../web/server';
+import { copySamples } from '../../testkit/samples';
+import { expectedRun, seedLongChain } from '../web/fixtures';
+import { startThaw, type ThawServer } from '../../testkit/thaw-server';
 
 let database: TestDatabase;
 let logs: { dir: string; cleanup(): Promise<void> };

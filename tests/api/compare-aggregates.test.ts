@@ -1,4 +1,4 @@
-// GET /api/compare on a realistic mix (issue 17): four tasks, validation every epoch next to every
+// GET /api/compare on a realistic mix: four tasks, validation every epoch next to every
 // second epoch, runs of different lengths, two dataset sizes of one task. Ingested from real logs by the
 // real `thaw start`; the expectations are computed here, independently, from the database rows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import type { compareResponse } from '../../lib/api/schemas/compare';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { tempDir, waitFor } from '../helpers/ingest';
 import { mixedCounts, writeMixedLogs } from '../web/mixed';
-import { startThaw, type ThawServer } from '../web/server';
+import { startThaw, type ThawServer } from '../../testkit/thaw-server';
 
 type Compare = z.infer<typeof compareResponse>;
 type Series = Compare['series'][number];

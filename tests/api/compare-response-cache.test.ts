@@ -9,8 +9,8 @@ import type { CompareResponse } from '../../lib/api/schemas/compare';
 import type { RunsResponse } from '../../lib/api/schemas/runs';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { tempDir, waitFor } from '../helpers/ingest';
-import { copySamples } from '../web/fixtures';
-import { startThaw, type ThawServer } from '../web/server';
+import { copySamples } from '../../testkit/samples';
+import { startThaw, type ThawServer } from '../../testkit/thaw-server';
 
 let database: TestDatabase;
 let logs: { dir: string; cleanup(): Promise<void> };

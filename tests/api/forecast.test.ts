@@ -5,7 +5,7 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSmolvlaLog } from '../../cli/synthetic/smolvla-log';
+import { generateSmolvlaLog } from '../../testkit/synthetic/smolvla-log';
 import {
   forecastBacktestResponse,
   forecastResponse,
@@ -18,7 +18,7 @@ import type { SeriesResponse } from '../../lib/api/schemas/series';
 import type { StrategiesResponse } from '../../lib/api/schemas/strategies';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { tempDir, waitFor } from '../helpers/ingest';
-import { startThaw, type ThawServer } from '../web/server';
+import { startThaw, type ThawServer } from '../../testkit/thaw-server';
 import { EPOCHS, STEPS_PER_EPOCH, STRATEGY_LOG_RUNS, writeStrategyLogs } from '../web/strategy-logs';
 
 let database: TestDatabase;

@@ -6,10 +6,10 @@ import { copyFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../helpers/browser';
+import { launchBrowser } from '../../testkit/browser';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { SAMPLES_DIR, SAMPLE_NAMES, tempDir, waitFor } from '../helpers/ingest';
-import { startThaw, type ThawServer } from '../web/server';
+import { startThaw, type ThawServer } from '../../testkit/thaw-server';
 
 let database: TestDatabase;
 let logs: { dir: string; cleanup(): Promise<void> };

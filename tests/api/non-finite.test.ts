@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GET as getRuns } from '../../app/api/runs/route';
 import { GET as getRun } from '../../app/api/runs/[id]/route';
-import { generateSmolvlaLog } from '../../cli/synthetic/smolvla-log';
+import { generateSmolvlaLog } from '../../testkit/synthetic/smolvla-log';
 import { runDetailSchema } from '../../lib/api/schemas/run';
 import { runsResponse, type RunRow } from '../../lib/api/schemas/runs';
 import { setEnvOverrides } from '../../lib/env';

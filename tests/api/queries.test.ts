@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setEnvOverrides } from '../../lib/env';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { seedSyntheticRuns } from '../web/synthetic';
+import { seedSyntheticRuns } from '../../testkit/synthetic/seeded-runs';
 
 let database: TestDatabase;
 let pool: pg.Pool;
@@ -81,7 +81,7 @@ describe('runs-table rows', () => {
   it('come from the stored summaries, which the writer refreshes and readers repair when missing or from other rules', async () => {
     const [id] = await seedSyntheticRuns(pool, { runs: 1, epochs: 5, stepsPerRun: 10, chainLength: 1, pathPrefix: '/synthetic/rows' });
     const { listRuns } = await import('../../lib/queries/runs');
-    const { pgRunner, refreshRunSummaries } = await import('../../lib/summaries/store');
+    const { pgRunner, refreshRunSummaries } = await import('../../lib/summaries/tables');
     const before = (await listRuns({ ids: [id!], sort: 'id', dir: 'asc' }))[0]!;
     expect(before.epochsDone).toBe(5);
     // What the ingest store does in a batch's transaction: write the rows, refresh the summary.

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setEnvOverrides } from '../../lib/env';
 import type { RunRow } from '../../lib/api/schemas/runs';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { seedSyntheticRuns } from '../web/synthetic';
+import { seedSyntheticRuns } from '../../testkit/synthetic/seeded-runs';
 
 let database: TestDatabase;
 let pool: pg.Pool;
@@ -60,7 +60,7 @@ describe('runs listing in one pass', () => {
 
   it('counts under a search, tags, stars and hidden runs equal a brute-force count of the listed rows', async () => {
     const { listRuns, listRunsPage } = await import('../../lib/queries/runs');
-    const { annotateRuns } = await import('../../lib/annotations/store');
+    const { annotateRuns } = await import('../../lib/annotations/write');
     const ids = (await listRuns({ sort: 'id', dir: 'asc' })).map((r) => r.id);
     await annotateRuns(ids.slice(0, 6), { addTags: ['keep'], starred: true });
     await annotateRuns(ids.slice(4, 9), { hidden: true });

@@ -10,7 +10,7 @@ import type { RunRow } from '../../lib/api/schemas/runs';
 import { sortRuns } from '../../lib/api/sort-runs';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { allSamples, backfillInto, tempDir } from '../helpers/ingest';
-import { seedSyntheticRuns } from '../web/synthetic';
+import { seedSyntheticRuns } from '../../testkit/synthetic/seeded-runs';
 
 let database: TestDatabase;
 let pool: pg.Pool;
@@ -85,7 +85,7 @@ describe('stored summaries', () => {
           const stored = (await client.query(`SELECT * FROM "RunSummary" ORDER BY "runId"`)).rows;
           const buckets = (await client.query(`SELECT * FROM "StepBucket" ORDER BY "runId", first`)).rows;
           expect(stored.length).toBeGreaterThan(0);
-          const { pgRunner, refreshRunSummaries, refreshStepBuckets } = await import('../../lib/summaries/store');
+          const { pgRunner, refreshRunSummaries, refreshStepBuckets } = await import('../../lib/summaries/tables');
           const sql = pgRunner(client);
           await client.query(`DELETE FROM "RunSummary"; DELETE FROM "StepBucket"; DELETE FROM "StepSeries"`);
           const ids = stored.map((row: { runId: number }) => row.runId);

@@ -15,7 +15,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { backfillInto, tempDir } from '../helpers/ingest';
 import { readRun, type RefPoint } from '../helpers/tb-reference';
 import { copyRealFixtures, copyTeamFixtures, eventFilesIn, TEAM_DIR } from '../helpers/tfevents-fixtures';
-import { startThaw, type ThawServer } from '../web/server';
+import { startThaw, type ThawServer } from '../../testkit/thaw-server';
 
 let database: TestDatabase;
 let logs: { dir: string; cleanup(): Promise<void> };

@@ -1,11 +1,11 @@
-// /api/strategies with repeats (issue 15): intervals, distinguishability, convergence, cost and the
+// /api/strategies with repeats: intervals, distinguishability, convergence, cost and the
 // Pareto front per ranked strategy, in JSON and CSV, over logs ingested by the real daemon.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../../lib/api/respond';
 import { strategiesResponse, type StrategiesResponse } from '../../lib/api/schemas/strategies';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { tempDir, waitFor } from '../helpers/ingest';
-import { startThaw, type ThawServer } from '../web/server';
+import { startThaw, type ThawServer } from '../../testkit/thaw-server';
 import { EPOCHS, STRATEGY_LOG_RUNS, writeStrategyLogs } from '../web/strategy-logs';
 
 let database: TestDatabase;

@@ -1,4 +1,4 @@
-// Writes are safe (issue 12, part 3): every write refuses cross-site requests — on loopback, without a
+// Writes are safe: every write refuses cross-site requests — on loopback, without a
 // token, too — and JSON APIs refuse anything but a JSON body; with THAW_TOKEN every write also needs
 // the token, and the login form still works from Thaw's own page. Checked twice: raw HTTP with forged
 // headers, and a real browser on a page served from another local origin (another port, another host
@@ -9,10 +9,10 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../lib/server/ports';
-import { launchBrowser } from '../helpers/browser';
+import { launchBrowser } from '../../testkit/browser';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { SAMPLES_DIR, SAMPLE_NAMES, tempDir, waitFor } from '../helpers/ingest';
-import { startThaw, type ThawServer } from '../web/server';
+import { startThaw, type ThawServer } from '../../testkit/thaw-server';
 
 const TOKEN = 'write-safety-token-0123456789';
 let database: TestDatabase;

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmptyDatabase } from '../helpers/db';
-import { cleanEnv, PROJECT_DIR, runThaw, THAW_BIN } from '../helpers/cli';
+import { cleanEnv, PROJECT_DIR, runThaw, THAW_BIN } from '../../testkit/cli';
 import { waitFor } from '../helpers/ingest';
 
 const nobodyId = (flag: '-u' | '-g') => Number(execFileSync('id', [flag, 'nobody']).toString());

@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, chmod, mkdir, writeFile } from 'node:fs/promises
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanEnv, PROJECT_DIR, THAW_BIN } from '../helpers/cli';
+import { cleanEnv, PROJECT_DIR, THAW_BIN } from '../../testkit/cli';
 import { sampleLog, waitFor } from '../helpers/ingest';
 import { freePort } from '../../lib/server/ports';
 

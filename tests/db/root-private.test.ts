@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startEmbeddedDatabase } from '../../lib/db/embedded';
 import { LOCATION_FILE } from '../../lib/db/embedded-root';
 import { migrate } from '../../lib/db/migrate';
-import { PROJECT_DIR, runThaw } from '../helpers/cli';
+import { PROJECT_DIR, runThaw } from '../../testkit/cli';
 import { backfillInto, memoryLogger, sampleLog } from '../helpers/ingest';
 
 const isRoot = process.getuid?.() === 0;

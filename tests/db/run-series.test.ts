@@ -1,4 +1,4 @@
-// loadRunSeries (lib/summaries/store.ts): a run's series read in binary, in key order whatever order the
+// loadRunSeries (lib/summaries/tables.ts): a run's series read in binary, in key order whatever order the
 // rows were stored in, NaN and ±Infinity kept as they are and NULL ("not known yet": an epoch whose
 // learning rate came before its average) left out, with the first NaN/inf step — through node-postgres
 // (ingest) and through Prisma (the web's repairs) alike.
@@ -6,8 +6,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setEnvOverrides } from '../../lib/env';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { seedSyntheticRuns } from '../web/synthetic';
-import type { SqlRunner } from '../../lib/summaries/store';
+import { seedSyntheticRuns } from '../../testkit/synthetic/seeded-runs';
+import type { SqlRunner } from '../../lib/summaries/tables';
 
 let database: TestDatabase;
 let pool: pg.Pool;
@@ -43,7 +43,7 @@ describe('loadRunSeries', () => {
       [id],
     );
     const { db } = await import('../../lib/db/client');
-    const { loadRunSeries, pgRunner } = await import('../../lib/summaries/store');
+    const { loadRunSeries, pgRunner } = await import('../../lib/summaries/tables');
     const prismaRunner: SqlRunner = (text, params) => db().$queryRawUnsafe<Record<string, unknown>[]>(text, ...params);
     for (const sql of [pgRunner(pool), prismaRunner]) {
       const [series] = await loadRunSeries(sql, [id!]);
@@ -63,7 +63,7 @@ describe('loadRunSeries', () => {
       ]);
     }
     // Its summary, written through either runner, keeps the latest epoch's loss as it is (-inf here).
-    const { refreshRunSummaries } = await import('../../lib/summaries/store');
+    const { refreshRunSummaries } = await import('../../lib/summaries/tables');
     for (const sql of [pgRunner(pool), prismaRunner]) {
       await pool.query(`DELETE FROM "RunSummary" WHERE "runId" = $1`, [id]);
       await refreshRunSummaries(sql, [id!]);
@@ -87,7 +87,7 @@ describe('loadRunSeries', () => {
     const [id] = await seedSyntheticRuns(pool, { runs: 1, epochs: 1, stepsPerRun: 1, chainLength: 1, pathPrefix: '/synthetic/empty' });
     await pool.query(`DELETE FROM "EpochMetric" WHERE "runId" = $1`, [id]);
     await pool.query(`DELETE FROM "Validation" WHERE "runId" = $1`, [id]);
-    const { loadRunSeries, pgRunner } = await import('../../lib/summaries/store');
+    const { loadRunSeries, pgRunner } = await import('../../lib/summaries/tables');
     const [series] = await loadRunSeries(pgRunner(pool), [id!]);
     expect(series!.epochs).toEqual([]);
     expect(series!.validations).toEqual([]);
@@ -96,7 +96,7 @@ describe('loadRunSeries', () => {
 
   it('finds the first NaN/inf step through the step buckets, whatever its neighbours', async () => {
     const [id] = await seedSyntheticRuns(pool, { runs: 1, epochs: 2, stepsPerRun: 400, chainLength: 1, pathPrefix: '/synthetic/nan-step' });
-    const { loadRunSeries, pgRunner, refreshStepBuckets } = await import('../../lib/summaries/store');
+    const { loadRunSeries, pgRunner, refreshStepBuckets } = await import('../../lib/summaries/tables');
     const first = async () => (await loadRunSeries(pgRunner(pool), [id!]))[0]!.stepLoss.firstNonFinite;
     expect(await first()).toBeNull();
     await pool.query(`UPDATE "StepPoint" SET loss = 'Infinity' WHERE "runId" = $1 AND step IN (377, 399)`, [id]);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ParseEvent } from '../../ingest/events';
 import { parseBytes } from '../../ingest/parse';
-import { summarizeRuns, type RunSummary } from '../../ingest/summarize';
+import { summarizeRuns, type ParsedRun } from '../../ingest/summarize';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 
@@ -14,7 +14,7 @@ export function fixtureBytes(relative: string): Uint8Array {
 
 export function parseFixture(relative: string): {
   events: ParseEvent[];
-  runs: RunSummary[];
+  runs: ParsedRun[];
   warnings: { line: number; message: string }[];
 } {
   const { events, warnings } = parseBytes(fixtureBytes(relative));

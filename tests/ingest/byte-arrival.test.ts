@@ -9,13 +9,13 @@ import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generateSmolvlaLog } from '../../cli/synthetic/smolvla-log';
+import { generateSmolvlaLog } from '../../testkit/synthetic/smolvla-log';
 import { IngestDaemon } from '../../ingest/daemon';
 import { createPool } from '../../lib/db/pool';
-import { spawnThaw } from '../helpers/cli';
+import { spawnThaw } from '../../testkit/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { backfillInto, memoryLogger, seededRandom, tempDir, waitFor } from '../helpers/ingest';
-import { snapshotDatabase } from '../helpers/snapshot';
+import { snapshotDatabase } from '../../testkit/snapshot';
 import { trainerEventFile } from '../helpers/tfevents-writer';
 import { readAllTfRecords } from '../../ingest/rundir/tfrecord';
 

@@ -6,10 +6,10 @@ import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { runAndKill, runThaw } from '../helpers/cli';
+import { runAndKill, runThaw } from '../../testkit/cli';
 import { backfillInto, seededRandom, tempDir } from '../helpers/ingest';
 import { epochRecords, eventFileOf, writeRunDir, type RunDirSpec } from '../helpers/rundir';
-import { snapshotDatabase } from '../helpers/snapshot';
+import { snapshotDatabase } from '../../testkit/snapshot';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {

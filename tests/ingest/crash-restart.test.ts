@@ -4,9 +4,9 @@ import { appendFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { runAndKill, runThaw } from '../helpers/cli';
+import { runAndKill, runThaw } from '../../testkit/cli';
 import { allSamples, backfillInto, seededRandom, tempDir } from '../helpers/ingest';
-import { snapshotDatabase } from '../helpers/snapshot';
+import { snapshotDatabase } from '../../testkit/snapshot';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {

@@ -2,7 +2,7 @@
 // its logs come from the synthetic generator (cli/), which ingest/ may not import, so it lives here.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { generateSmolvlaLog } from '../../cli/synthetic/smolvla-log';
+import { generateSmolvlaLog } from '../../testkit/synthetic/smolvla-log';
 import type { ParseEvent } from '../../ingest/events';
 import { Framer, frameBytes } from '../../ingest/framing';
 import { createLogParser, parseBytes } from '../../ingest/parse';

@@ -5,10 +5,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { IngestDaemon } from '../../ingest/daemon';
 import { markStaleRuns } from '../../ingest/store';
 import { createPool } from '../../lib/db/pool';
-import { generateSmolvlaLog } from '../../cli/synthetic/smolvla-log';
+import { generateSmolvlaLog } from '../../testkit/synthetic/smolvla-log';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { backfillInto, memoryLogger, tempDir, waitFor } from '../helpers/ingest';
-import { runThaw } from '../helpers/cli';
+import { runThaw } from '../../testkit/cli';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {

@@ -7,7 +7,7 @@ import { IngestDaemon } from '../../ingest/daemon';
 import { createPool } from '../../lib/db/pool';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { allSamples, backfillInto, committedOffset, memoryLogger, seededRandom, tempDir, waitFor } from '../helpers/ingest';
-import { snapshotDatabase, countRows } from '../helpers/snapshot';
+import { snapshotDatabase, countRows } from '../../testkit/snapshot';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {

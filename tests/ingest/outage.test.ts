@@ -12,7 +12,7 @@ import { createPool } from '../../lib/db/pool';
 import { portIsFree } from '../../lib/server/ports';
 import { createTestDatabase } from '../helpers/db';
 import { allSamples, backfillInto, committedOffset, memoryLogger, tempDir, waitFor } from '../helpers/ingest';
-import { snapshotDatabase } from '../helpers/snapshot';
+import { snapshotDatabase } from '../../testkit/snapshot';
 
 const cleanups: (() => Promise<void>)[] = [];
 

@@ -3,12 +3,12 @@
 // (they did: the retry lost the rows between the cursor and the read position, and numbered lines wrong).
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeSmolvlaLog } from '../../cli/synthetic/smolvla-log';
+import { writeSmolvlaLog } from '../../testkit/synthetic/smolvla-log';
 import { IngestDaemon } from '../../ingest/daemon';
 import { createPool } from '../../lib/db/pool';
 import { createTestDatabase } from '../helpers/db';
 import { backfillInto, memoryLogger, tempDir } from '../helpers/ingest';
-import { snapshotDatabase } from '../helpers/snapshot';
+import { snapshotDatabase } from '../../testkit/snapshot';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {

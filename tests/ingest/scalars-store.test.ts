@@ -14,7 +14,7 @@ import { inTransaction } from '../../lib/db/transaction';
 import { decodeFloats } from '../../lib/scalars/chunks';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { backfillInto, memoryLogger, tempDir, waitFor } from '../helpers/ingest';
-import { snapshotDatabase } from '../helpers/snapshot';
+import { snapshotDatabase } from '../../testkit/snapshot';
 import { REAL_DIR } from '../helpers/tfevents-fixtures';
 import { concatBytes, encodeEvent, encodeRecord, FILE_VERSION } from '../helpers/tfevents-writer';
 

@@ -4,7 +4,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSmolvlaLog } from '../../cli/synthetic/smolvla-log';
+import { generateSmolvlaLog } from '../../testkit/synthetic/smolvla-log';
 import { STAGE_LINK_CASES } from '../../lib/analysis/stage-link.cases';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { backfillInto, tempDir } from '../helpers/ingest';

@@ -7,8 +7,8 @@ import { IngestDaemon } from '../../ingest/daemon';
 import { createPool } from '../../lib/db/pool';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { allSamples, backfillInto, committedOffset, memoryLogger, sampleLog, seededRandom, tempDir, waitFor } from '../helpers/ingest';
-import { snapshotDatabase } from '../helpers/snapshot';
-import { writeSmolvlaLog } from '../../cli/synthetic/smolvla-log';
+import { snapshotDatabase } from '../../testkit/snapshot';
+import { writeSmolvlaLog } from '../../testkit/synthetic/smolvla-log';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {

@@ -5,9 +5,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { tempDir, waitFor } from '../helpers/ingest';
-import { countRows } from '../helpers/snapshot';
-import { copySamples } from '../web/fixtures';
-import { startThaw, type ThawServer } from '../web/server';
+import { countRows } from '../../testkit/snapshot';
+import { copySamples } from '../../testkit/samples';
+import { startThaw, type ThawServer } from '../../testkit/thaw-server';
 
 let db: TestDatabase;
 let server: ThawServer;

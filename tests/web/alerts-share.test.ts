@@ -1,4 +1,4 @@
-// Alerts in the app and sharing (issue 12, parts 1 and 4) in a real browser against `thaw start`:
+// Alerts in the app and sharing in a real browser against `thaw start`:
 // a log that turns overfitting while Thaw follows it raises the bell's count and one browser
 // notification per alert across two open tabs, /alerts lists it and marks it read, no channel secret
 // reaches a page or the API, a chart downloads as a real PNG, and the compare view's HTML report
@@ -8,14 +8,14 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSmolvlaLog } from '../../cli/synthetic/smolvla-log';
+import { generateSmolvlaLog } from '../../testkit/synthetic/smolvla-log';
 import { alertsResponse } from '../../lib/api/schemas/alerts';
 import { runsResponse } from '../../lib/api/schemas/runs';
 import { startReceiver } from '../alerts/receiver';
-import { collectPageErrors, launchBrowser } from '../helpers/browser';
+import { collectPageErrors, launchBrowser } from '../../testkit/browser';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { sampleLog, tempDir, waitFor } from '../helpers/ingest';
-import { startThaw, type ThawServer } from './server';
+import { startThaw, type ThawServer } from '../../testkit/thaw-server';
 
 const SECRET = 'browser-test-secret-5b1f';
 const URL_TOKEN = 'hooktoken-9c2e77';

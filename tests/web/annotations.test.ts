@@ -6,11 +6,11 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunsResponse } from '../../lib/api/schemas/runs';
-import { collectPageErrors, launchBrowser } from '../helpers/browser';
-import { PROJECT_DIR } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { SAMPLES_DIR, SAMPLE_NAMES, tempDir, waitFor } from '../helpers/ingest';
-import { startThaw, type ThawServer } from './server';
+import { PROJECT_DIR } from '../../testkit/cli';
+import type { TestDatabase } from '../helpers/db';
+import { SAMPLES_DIR, SAMPLE_NAMES, waitFor } from '../helpers/ingest';
+import type { ThawServer } from '../../testkit/thaw-server';
+import { closeWebSuite, openWebSuite } from '../helpers/web-suite';
 
 const SCREENSHOTS = path.join(PROJECT_DIR, 'test-results', 'screenshots');
 
@@ -39,24 +39,26 @@ async function applyFilters(values: { tag?: string; starred?: string; showHidden
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase('annotations_web');
-  logs = await tempDir('thaw-annotations-web-');
   await mkdir(SCREENSHOTS, { recursive: true });
-  for (const name of SAMPLE_NAMES) await copyFile(path.join(SAMPLES_DIR, `${name}.log`), path.join(logs.dir, `${name}.log`));
-  server = await startThaw({ databaseUrl: database.url, logs: logs.dir });
-  await waitFor(async () => (await runs()).runs.length === 3, { timeoutMs: 30_000, what: 'the sample runs' });
+  ({ database, logs, server, browser, page } = await openWebSuite({
+    name: 'annotations_web',
+    writeLogs: async (dir) => {
+      for (const name of SAMPLE_NAMES) await copyFile(path.join(SAMPLES_DIR, `${name}.log`), path.join(dir, `${name}.log`));
+    },
+    ready: {
+      check: async ({ server }) =>
+        ((await (await fetch(`${server.url}/api/runs?hidden=include`)).json()) as RunsResponse).runs.length === 3,
+      what: 'the sample runs',
+      timeoutMs: 30_000,
+    },
+    viewport: { width: 1400, height: 900 },
+    pageErrors,
+    errors: { ignoreConsole: /Failed to load resource/ },
+  }));
   for (const run of (await runs()).runs) ids[path.basename(run.source.path, '.log')] = run.id;
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  collectPageErrors(page, pageErrors, { ignoreConsole: /Failed to load resource/ });
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await logs?.cleanup();
-  await database?.drop();
-});
+afterAll(() => closeWebSuite({ browser, server, database, logs }));
 
 describe('annotations in the browser', () => {
   it('names, tags and stars a run on its page', async () => {

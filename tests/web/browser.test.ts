@@ -1,4 +1,4 @@
-// The web app in a real browser (playwright-core driving @sparticuz/chromium, tests/helpers/browser.ts)
+// The web app in a real browser (playwright-core driving @sparticuz/chromium, testkit/browser.ts)
 // against `thaw start` on the test database: the sample logs, the demo's sequential chains, and one log
 // that keeps growing during the test. Screenshots of every page go to test-results/screenshots/ (the
 // README's pictures are made by `npm run screenshots`, never by the tests).
@@ -7,13 +7,12 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoHistory } from '../../cli/demo/writers';
-import { generateSmolvlaLog } from '../../cli/synthetic/smolvla-log';
-import { collectPageErrors, launchBrowser } from '../helpers/browser';
-import { PROJECT_DIR } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { tempDir, waitFor } from '../helpers/ingest';
-import { copySamples } from './fixtures';
-import { startThaw, type ThawServer } from './server';
+import { generateSmolvlaLog } from '../../testkit/synthetic/smolvla-log';
+import { PROJECT_DIR } from '../../testkit/cli';
+import type { TestDatabase } from '../helpers/db';
+import { closeWebSuite, openWebSuite } from '../helpers/web-suite';
+import { copySamples } from '../../testkit/samples';
+import type { ThawServer } from '../../testkit/thaw-server';
 
 const SCREENSHOTS = path.join(PROJECT_DIR, 'test-results', 'screenshots');
 
@@ -50,50 +49,45 @@ async function shot(name: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase('browser');
-  logs = await tempDir('thaw-browser-logs-');
   await mkdir(SCREENSHOTS, { recursive: true });
-  await copySamples(logs.dir);
-  for (const run of demoHistory()) {
-    const file = path.join(logs.dir, 'demo', run.file);
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, generateSmolvlaLog(run.options));
-  }
-  // A run still training: the first 5 epochs now, more during the tests.
-  liveLog = generateSmolvlaLog({
-    seed: 9,
-    taskId: 2,
-    unfreezeLast: 6,
-    timestamp: '20251125_080000',
-    epochs: 20,
-    epochsTotal: 20,
-    stepsPerEpoch: 30,
-    validationEvery: 1,
-    outcome: 'running',
-    stdoutBuffering: 'none',
-  });
-  liveFile = path.join(logs.dir, 'live-task2.log');
-  await writeFile(liveFile, liveLog.subarray(0, afterEpoch(5)));
-
-  server = await startThaw({ databaseUrl: database.url, logs: logs.dir });
   const expectedRuns = 3 + demoHistory().length + 1;
-  await waitFor(async () => ((await (await fetch(`${server.url}/api/runs`)).json()) as { runs: unknown[] }).runs.length === expectedRuns, {
-    timeoutMs: 60_000,
-    what: 'every run ingested',
-  });
+  ({ database, logs, server, browser, page } = await openWebSuite({
+    name: 'browser',
+    writeLogs: async (dir) => {
+      await copySamples(dir);
+      for (const run of demoHistory()) {
+        const file = path.join(dir, 'demo', run.file);
+        await mkdir(path.dirname(file), { recursive: true });
+        await writeFile(file, generateSmolvlaLog(run.options));
+      }
+      // A run still training: the first 5 epochs now, more during the tests.
+      liveLog = generateSmolvlaLog({
+        seed: 9,
+        taskId: 2,
+        unfreezeLast: 6,
+        timestamp: '20251125_080000',
+        epochs: 20,
+        epochsTotal: 20,
+        stepsPerEpoch: 30,
+        validationEvery: 1,
+        outcome: 'running',
+        stdoutBuffering: 'none',
+      });
+      liveFile = path.join(dir, 'live-task2.log');
+      await writeFile(liveFile, liveLog.subarray(0, afterEpoch(5)));
+    },
+    ready: {
+      check: async ({ server }) =>
+        ((await (await fetch(`${server.url}/api/runs`)).json()) as { runs: unknown[] }).runs.length === expectedRuns,
+      what: 'every run ingested',
+    },
+    pageErrors,
+  }));
   runsApi = ((await (await fetch(`${server.url}/api/runs`)).json()) as { runs: typeof runsApi }).runs;
   for (const run of runsApi) sampleIds[path.basename(run.source.path, '.log')] = run.id;
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-  collectPageErrors(page, pageErrors);
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await logs?.cleanup();
-  await database?.drop();
-});
+afterAll(() => closeWebSuite({ browser, server, database, logs }));
 
 describe('runs page', () => {
   it('shows every run with its strategy label, layer strip and verdict (reason on hover)', async () => {

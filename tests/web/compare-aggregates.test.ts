@@ -1,13 +1,12 @@
-// The compare page on a realistic mix (issue 17) in a real browser: four tasks, runs validating every
+// The compare page on a realistic mix in a real browser: four tasks, runs validating every
 // epoch and every second epoch, runs of different lengths, two dataset sizes of task 1. One small
 // multiple per task × dataset size, one group per strategy in each, n shown; pooling only on request.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { collectPageErrors, launchBrowser } from '../helpers/browser';
-import { tempDir, waitFor } from '../helpers/ingest';
+import type { TestDatabase } from '../helpers/db';
+import { closeWebSuite, openWebSuite } from '../helpers/web-suite';
 import { mixedCounts, writeMixedLogs } from './mixed';
-import { startThaw, type ThawServer } from './server';
+import type { ThawServer } from '../../testkit/thaw-server';
 
 let database: TestDatabase;
 let logs: { dir: string; cleanup(): Promise<void> };
@@ -17,31 +16,29 @@ let page: Page;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  database = await createTestDatabase('compare_agg_web');
-  logs = await tempDir('thaw-compare-agg-web-');
-  const runCount = await writeMixedLogs(logs.dir);
-  server = await startThaw({ databaseUrl: database.url, logs: logs.dir });
+  let runCount = 0;
   const { epochs } = mixedCounts();
-  await waitFor(
-    async () => {
-      const [row] = await database.query<{ runs: number; epochs: number }>(
-        `SELECT (SELECT count(*)::int FROM "Run") AS runs, (SELECT count(*)::int FROM "EpochMetric") AS epochs`,
-      );
-      return row!.runs === runCount && row!.epochs === epochs;
+  ({ database, logs, server, browser, page } = await openWebSuite({
+    name: 'compare_agg_web',
+    writeLogs: async (dir) => {
+      runCount = await writeMixedLogs(dir);
     },
-    { timeoutMs: 90_000, what: 'the mixed runs ingested' },
-  );
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1440, height: 1100 } });
-  collectPageErrors(page, pageErrors);
+    ready: {
+      check: async ({ database }) => {
+        const [row] = await database.query<{ runs: number; epochs: number }>(
+          `SELECT (SELECT count(*)::int FROM "Run") AS runs, (SELECT count(*)::int FROM "EpochMetric") AS epochs`,
+        );
+        return row!.runs === runCount && row!.epochs === epochs;
+      },
+      what: 'the mixed runs ingested',
+      timeoutMs: 90_000,
+    },
+    viewport: { width: 1440, height: 1100 },
+    pageErrors,
+  }));
 }, 240_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await logs?.cleanup();
-  await database?.drop();
-});
+afterAll(() => closeWebSuite({ browser, server, database, logs }));
 
 describe('compare page on mixed tasks, schedules and lengths', () => {
   const facets = () => page.getByTestId('compare-facet');

@@ -1,20 +1,10 @@
 // The data the web and API tests run against: the three sample logs (real parser, real daemon) and,
 // for sizes the samples lack, synthetic runs written straight into the database.
-import { copyFile, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
-import { SAMPLES_DIR, SAMPLE_NAMES } from '../helpers/ingest';
-import { seedSyntheticRuns } from './synthetic';
-
-export async function copySamples(dir: string): Promise<string[]> {
-  const files: string[] = [];
-  for (const name of SAMPLE_NAMES) {
-    const file = path.join(dir, `${name}.log`);
-    await copyFile(path.join(SAMPLES_DIR, `${name}.log`), file);
-    files.push(file);
-  }
-  return files;
-}
+import { SAMPLES_DIR, type SAMPLE_NAMES } from '../helpers/ingest';
+import { seedSyntheticRuns } from '../../testkit/synthetic/seeded-runs';
 
 export interface ExpectedRun {
   taskId: number;

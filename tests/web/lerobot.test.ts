@@ -7,11 +7,10 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunsResponse } from '../../lib/api/schemas/runs';
-import { PROJECT_DIR } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { collectPageErrors, launchBrowser } from '../helpers/browser';
-import { tempDir, waitFor } from '../helpers/ingest';
-import { startThaw, type ThawServer } from './server';
+import { PROJECT_DIR } from '../../testkit/cli';
+import type { TestDatabase } from '../helpers/db';
+import { closeWebSuite, openWebSuite } from '../helpers/web-suite';
+import type { ThawServer } from '../../testkit/thaw-server';
 
 const FIXTURES = path.join(PROJECT_DIR, 'tests', 'fixtures', 'lerobot');
 const SCREENSHOTS = path.join(PROJECT_DIR, 'test-results', 'screenshots');
@@ -32,31 +31,27 @@ const runOf = (name: string) => {
 };
 
 beforeAll(async () => {
-  database = await createTestDatabase('web_lerobot');
-  logs = await tempDir('thaw-web-lerobot-');
   await mkdir(SCREENSHOTS, { recursive: true });
-  for (const name of FILES) await copyFile(path.join(FIXTURES, `${name}.log`), path.join(logs.dir, `${name}.log`));
-  server = await startThaw({ databaseUrl: database.url, logs: logs.dir });
-  await waitFor(
-    async () => {
-      const response = await fetch(`${server.url}/api/runs`);
-      if (!response.ok) return false;
-      runs = ((await response.json()) as RunsResponse).runs;
-      return runs.length === FILES.length && runs.every((r) => r.status !== 'running' && r.lastStep !== null);
+  ({ database, logs, server, browser, page } = await openWebSuite({
+    name: 'web_lerobot',
+    writeLogs: async (dir) => {
+      for (const name of FILES) await copyFile(path.join(FIXTURES, `${name}.log`), path.join(dir, `${name}.log`));
     },
-    { timeoutMs: 60_000, what: 'the LeRobot runs ingested' },
-  );
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-  collectPageErrors(page, pageErrors, { console: false });
+    ready: {
+      check: async ({ server }) => {
+        const response = await fetch(`${server.url}/api/runs`);
+        if (!response.ok) return false;
+        runs = ((await response.json()) as RunsResponse).runs;
+        return runs.length === FILES.length && runs.every((r) => r.status !== 'running' && r.lastStep !== null);
+      },
+      what: 'the LeRobot runs ingested',
+    },
+    pageErrors,
+    errors: { console: false },
+  }));
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await database?.drop();
-  await logs?.cleanup();
-});
+afterAll(() => closeWebSuite({ browser, server, database, logs }));
 
 describe('LeRobot runs in the browser', () => {
   it('the API rows: steps done/total, the last step loss as Last train, episodes, stopped and failed-push statuses', () => {

@@ -1,10 +1,10 @@
-// A realistic mix for the compare aggregates (issue 17): four tasks, two strategies each, runs that
+// A realistic mix for the compare aggregates: four tasks, two strategies each, runs that
 // validate every epoch next to runs that validate every second epoch, runs of different lengths (one
 // crashed early), and a task-1 run on a larger dataset (another dataset size of the same task).
-// Written as real trainer logs (cli/synthetic/smolvla-log.ts) and ingested by the real daemon.
+// Written as real trainer logs (testkit/synthetic/smolvla-log.ts) and ingested by the real daemon.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { generateSmolvlaLog, type SmolvlaLogOptions } from '../../cli/synthetic/smolvla-log';
+import { generateSmolvlaLog, type SmolvlaLogOptions } from '../../testkit/synthetic/smolvla-log';
 
 export interface MixedLog {
   file: string;

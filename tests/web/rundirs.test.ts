@@ -3,7 +3,7 @@
 import { appendFile, cp, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { launchBrowser } from '../helpers/browser';
+import { launchBrowser } from '../../testkit/browser';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHANGE_CHANNEL } from '../../ingest/store';
@@ -13,7 +13,7 @@ import { runsResponse } from '../../lib/api/schemas/runs';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { tempDir, waitFor } from '../helpers/ingest';
 import { epochRecords, eventFileOf, runDirOf, writeRunDir, type RunDirSpec } from '../helpers/rundir';
-import { startThaw, type ThawServer } from './server';
+import { startThaw, type ThawServer } from '../../testkit/thaw-server';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/rundirs');
 const LIVE: RunDirSpec = { taskId: 3, taskName: 'live', timestamp: '20251205_090000', epochs: 40, batchSize: 64, lr: 3e-5, seed: 7 };

@@ -1,15 +1,14 @@
-// The Strategies page in a real browser (issue 15): the cost-vs-quality chart is drawn with the Pareto
+// The Strategies page in a real browser: the cost-vs-quality chart is drawn with the Pareto
 // front, intervals are shown, and two overlapping single runs read "not distinguishable yet", never as a
 // verdict. Screenshots go to test-results/screenshots/strategies-*.png.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_DIR } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { collectPageErrors, launchBrowser } from '../helpers/browser';
-import { tempDir, waitFor } from '../helpers/ingest';
-import { startThaw, type ThawServer } from './server';
+import { PROJECT_DIR } from '../../testkit/cli';
+import type { TestDatabase } from '../helpers/db';
+import { closeWebSuite, openWebSuite } from '../helpers/web-suite';
+import type { ThawServer } from '../../testkit/thaw-server';
 import { STRATEGY_LOG_RUNS, writeStrategyLogs } from './strategy-logs';
 
 const SCREENSHOTS = path.join(PROJECT_DIR, 'test-results', 'screenshots');
@@ -22,29 +21,23 @@ let page: Page;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  database = await createTestDatabase('strategies_web');
-  logs = await tempDir('thaw-strategies-web-');
   await mkdir(SCREENSHOTS, { recursive: true });
-  await writeStrategyLogs(logs.dir);
-  server = await startThaw({ databaseUrl: database.url, logs: logs.dir });
-  await waitFor(
-    async () => {
-      const runs = ((await (await fetch(`${server.url}/api/runs`)).json()) as { runs: { status: string }[] }).runs;
-      return runs.length === STRATEGY_LOG_RUNS && runs.every((r) => r.status === 'completed');
+  ({ database, logs, server, browser, page } = await openWebSuite({
+    name: 'strategies_web',
+    writeLogs: writeStrategyLogs,
+    ready: {
+      check: async ({ server }) => {
+        const runs = ((await (await fetch(`${server.url}/api/runs`)).json()) as { runs: { status: string }[] }).runs;
+        return runs.length === STRATEGY_LOG_RUNS && runs.every((r) => r.status === 'completed');
+      },
+      what: 'every run ingested and completed',
+      timeoutMs: 90_000,
     },
-    { timeoutMs: 90_000, what: 'every run ingested and completed' },
-  );
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-  collectPageErrors(page, pageErrors);
+    pageErrors,
+  }));
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await logs?.cleanup();
-  await database?.drop();
-});
+afterAll(() => closeWebSuite({ browser, server, database, logs }));
 
 /** Canvas pixels that are not transparent (the chart drew something). */
 function paintedPixels(p: Page, index: number): Promise<number> {

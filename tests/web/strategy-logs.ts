@@ -1,9 +1,9 @@
-// Generated logs with repeats for the strategies API and page tests (issue 15): task 1 has three seeds
+// Generated logs with repeats for the strategies API and page tests: task 1 has three seeds
 // each of "unfreeze 6" and "unfreeze 10" (10 is slower per batch and overfits early, so it is worse AND
 // costlier: dominated); task 2 has one run each of "unfreeze 8" and "unfreeze 9" that differ by noise only.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { generateSmolvlaLog, type SmolvlaLogOptions } from '../../cli/synthetic/smolvla-log';
+import { generateSmolvlaLog, type SmolvlaLogOptions } from '../../testkit/synthetic/smolvla-log';
 
 export const STRATEGY_LOG_RUNS = 8;
 export const EPOCHS = 12;

@@ -2,7 +2,8 @@
 // {kind:'all'}), fanned out from the single LISTEN connection in lib/live/hub.ts. Nothing here
 // queries the database; an idle stream costs a comment line every 15 s.
 import { withApi } from '@/lib/api/errors';
-import { changeHub, type Change } from '@/lib/live/hub';
+import type { Change } from '@/lib/live/changes';
+import { changeHub } from '@/lib/live/hub';
 
 export const dynamic = 'force-dynamic';
 

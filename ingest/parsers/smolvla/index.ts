@@ -1,5 +1,5 @@
 // kuavo_train/train_smolvla_sequential.py and its policy wrapper (log-formats §1, §2), every version on
-// both lineages, plus the short-lived train_smolvla_enhanced.py clone (§4.6).
+// both lineages, plus the short-lived train_smolvla_enhanced.py clone (§4.5).
 //
 // Ordering (§0.1): stdout is block-buffered, tqdm (stderr) is not. Everything that needs an epoch takes
 // it from stdout lines only (the latest `Epoch N/M` / `Epoch N Average Loss`), which are in order among

@@ -1,4 +1,4 @@
-// Recognition of the SmolVLA sequential trainer's lines (log-formats §1, §2, §4.6): one rule per line
+// Recognition of the SmolVLA sequential trainer's lines (log-formats §1, §2, §4.5): one rule per line
 // form, bucketed by first character (RuleSet), plus the hand-written fast path for tqdm frames.
 import type { Retention, RunInfo } from '../../events';
 import {
@@ -60,7 +60,7 @@ function indexListAt(index: number, what: string): Capture<number[]> {
 }
 
 const RULES: LineRule<SmolvlaLine>[] = [
-  // Run header (§1.2 #2) and the enhanced clone's header (§4.6).
+  // Run header (§1.2 #2) and the enhanced clone's header (§4.5).
   {
     prefix: '🤖 SmolVLA Sequential Training',
     pattern: /^🤖 SmolVLA Sequential Training - Stage (\d+)$/,

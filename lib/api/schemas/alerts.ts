@@ -1,4 +1,4 @@
-// GET /api/alerts — recent alerts (issue 12) with their delivery status per channel. Channel URLs and
+// GET /api/alerts — recent alerts with their delivery status per channel. Channel URLs and
 // secrets are never part of it: a channel is named by its `name` from thaw-alerts.yaml.
 import { z } from 'zod';
 import { ALERT_RULES } from '../../analysis/alerts';

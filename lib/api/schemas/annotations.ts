@@ -1,16 +1,16 @@
-// Annotations (issue 12). PATCH /api/runs/[id] — a run's display name, tags, note, star, hidden;
+// Annotations: PATCH /api/runs/[id] — a run's display name, tags, note, star, hidden;
 // POST /api/runs/annotations — the same changes for many runs at once (the runs table's bulk actions);
 // PUT /api/tasks/[id] — a task's episode count. Bodies are JSON (the write guard in proxy.ts refuses
 // anything else); every field is checked here, and a bad one is a 400 that names it.
 import { z } from 'zod';
-import { TAGS_PER_RUN, normalizeTag, tagProblem, uniqueTags } from '../../annotations/tags';
+import { TAGS_PER_RUN, normalizeTag, tagProblem, uniqueTags } from '../tags';
 
 export const NAME_MAX_LENGTH = 120;
 export const NOTE_MAX_LENGTH = 10_000;
 export const BULK_MAX_RUNS = 1000;
 export const EPISODES_MAX = 10_000_000;
 
-/** One tag: normalized (lib/annotations/tags.ts), then checked. */
+/** One tag: normalized (lib/api/tags.ts), then checked. */
 export const tagSchema = z
   .string({ error: 'a tag (a string)' })
   .max(1000, 'a tag of at most 40 characters')

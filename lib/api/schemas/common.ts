@@ -119,8 +119,6 @@ export const bandArray = z.custom<BandPoint[]>((value) => checkOnce(value, isBan
   error: 'an array of [x, min, max, n] points of finite numbers',
 });
 
-export const lossOrNull = z.number().nullable();
-
 export const strategySchema = z.object({
   kind: z.string(),
   key: z.string(),

@@ -1,39 +1,19 @@
 // GET /api/compare — the compare page's data: train (solid) and validation (dashed) curves per
 // task × strategy group (mean line + min–max band over repeats, aligned: lib/views/aggregate.ts) or
 // per run, markers, and the summary table. Tasks (and dataset sizes of one task) are separate facets
-// unless `pool=1` pools them, which the response then says in `notes`.
+// unless `pool=1` pools them, which the response then says in `poolingNote` (and in `notes`).
 // The query is exactly the page's URL, so a shared view and its data are the same thing.
 import { z } from 'zod';
 import { annotationFields, hiddenParam } from './annotations';
-import { runsQuery } from './runs';
-import {
-  RUN_STATUSES,
-  VERDICTS,
-  enumList,
-  flagParam,
-  formatParam,
-  idList,
-  keyList,
-  bandArray,
-  pointArray,
-  pointsParam,
-  smoothParam,
-  xParam,
-} from './common';
+import { runFilterFields } from './run-filters';
+import { VERDICTS, flagParam, formatParam, idList, bandArray, pointArray, pointsParam, smoothParam, xParam } from './common';
 
 export const COMPARE_MODES = ['group', 'runs'] as const;
 
 export const compareQuery = z.object({
   /** Explicit selection; without it the filters below choose the runs (as on the runs page). */
   runs: idList.optional(),
-  task: idList.optional(),
-  strategy: keyList.optional(),
-  status: enumList(RUN_STATUSES).optional(),
-  verdict: enumList(VERDICTS).optional(),
-  q: z.string().max(200, 'at most 200 characters').optional(),
-  /** Runs carrying any of these tags. */
-  tag: runsQuery.shape.tag,
-  starred: runsQuery.shape.starred,
+  ...runFilterFields,
   /** Hidden runs: left out unless `include` (or `only`); an explicit `runs` selection includes them. */
   hidden: hiddenParam.unwrap().optional(),
   mode: z.enum(COMPARE_MODES, { error: 'group or runs' }).default('group'),
@@ -164,6 +144,8 @@ export const compareResponse = z.object({
   ),
   summary: z.array(compareSummarySchema),
   notes: z.array(z.string()),
+  /** What a pooled view mixes (also one of `notes`); null when the view is split by task or mixes nothing. */
+  poolingNote: z.string().nullable(),
   /** Config keys whose values differ among the runs in view (config tree keys and `run.*` facts). */
   configDiff: z.object({
     runIds: z.array(z.number().int()),

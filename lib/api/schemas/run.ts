@@ -9,8 +9,6 @@ export const runIdParam = z.coerce
   .positive('a run id (a positive whole number)')
   .max(2_147_483_647, 'a run id (a positive whole number)');
 
-export const runQuery = z.object({});
-
 const metricRef = z.object({ dir: z.string(), tag: z.string(), axis: z.enum(['epoch', 'step']) });
 
 const checkpoint = z.object({
@@ -66,7 +64,7 @@ export const runDetailSchema = z.object({
       visionTotal: z.number().nullable(),
     }),
     source: z.object({ id: z.number().int(), path: z.string(), host: z.string(), state: z.string() }),
-    /** Annotations (issue 12): display name, tags, note, star, hidden. */
+    /** Annotations: display name, tags, note, star, hidden. */
     ...annotationFields,
   }),
   strategy: strategySchema,

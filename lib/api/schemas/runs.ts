@@ -1,18 +1,8 @@
 // GET /api/runs — the runs table. Query: filters; response: one row per run.
 import { z } from 'zod';
-import { annotationFields, hiddenParam, tagSchema } from './annotations';
-import {
-  RUN_STATUSES,
-  VERDICTS,
-  enumList,
-  flagParam,
-  formatParam,
-  idList,
-  keyList,
-  nonFiniteSchema,
-  strategySchema,
-  verdictSchema,
-} from './common';
+import { annotationFields, hiddenParam } from './annotations';
+import { formatParam, idList, nonFiniteSchema, strategySchema, verdictSchema } from './common';
+import { runFilterFields } from './run-filters';
 
 export const RUN_SORT_KEYS = [
   'id',
@@ -31,26 +21,8 @@ export const RUN_SORT_KEYS = [
 export type RunSortKey = (typeof RUN_SORT_KEYS)[number];
 
 export const runsQuery = z.object({
-  task: idList.optional(),
-  strategy: keyList.optional(),
-  status: enumList(RUN_STATUSES).optional(),
-  verdict: enumList(VERDICTS).optional(),
-  q: z.string().max(200, 'at most 200 characters').optional(),
+  ...runFilterFields,
   ids: idList.optional(),
-  /** Runs carrying any of these tags ("a,b" or repeated). */
-  tag: z
-    .string()
-    .max(2000, 'at most 2000 characters')
-    .transform((value) =>
-      value
-        .split(/[,|]/)
-        .map((item) => item.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(tagSchema))
-    .optional(),
-  /** Starred runs only (1) or unstarred only (0). */
-  starred: flagParam.optional(),
   /** Hidden runs: left out (exclude, the default), included, or only them. */
   hidden: hiddenParam,
   sort: z.enum(RUN_SORT_KEYS, { error: `one of ${RUN_SORT_KEYS.join(', ')}` }).default('lastSeenAt'),
@@ -109,7 +81,7 @@ export const runRowSchema = z.object({
   episodes: z.number().int().nullable(),
   /** LeRobot's dataset.repo_id: the run's task when it has no task id (lib/views/facets.ts). */
   dataset: z.string().nullable(),
-  /** Annotations (issue 12): display name, tags, note, star, hidden. */
+  /** Annotations: display name, tags, note, star, hidden. */
   ...annotationFields,
 });
 export type RunRow = z.infer<typeof runRowSchema>;

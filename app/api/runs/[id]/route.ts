@@ -4,7 +4,7 @@ import { csvOut, jsonOut } from '@/lib/api/respond';
 import { runAnnotationPatch, runAnnotationResponse } from '@/lib/api/schemas/annotations';
 import { formatParam } from '@/lib/api/schemas/common';
 import { runDetailSchema, validationCsvRecords } from '@/lib/api/schemas/run';
-import { annotateRuns } from '@/lib/annotations/store';
+import { annotateRuns } from '@/lib/annotations/write';
 import { getRunDetail } from '@/lib/queries/run';
 import { z } from 'zod';
 import { runIdFrom } from './params';

@@ -1,6 +1,6 @@
 // POST /api/runs/annotations {"ids", "addTags"?, "removeTags"?, "starred"?, "hidden"?}: the runs table's
 // bulk actions, applied to every listed run in one transaction.
-import { annotateRuns } from '@/lib/annotations/store';
+import { annotateRuns } from '@/lib/annotations/write';
 import { withApi } from '@/lib/api/errors';
 import { parseBody } from '@/lib/api/params';
 import { jsonOut } from '@/lib/api/respond';

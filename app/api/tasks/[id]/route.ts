@@ -1,6 +1,6 @@
 // PUT /api/tasks/[id] {"episodes": n | null}: the task's episode count, which places it in the
 // strategies page's rule-of-thumb table.
-import { setTaskEpisodes } from '@/lib/annotations/store';
+import { setTaskEpisodes } from '@/lib/annotations/write';
 import { BadRequestError, withApi } from '@/lib/api/errors';
 import { parseBody } from '@/lib/api/params';
 import { jsonOut } from '@/lib/api/respond';

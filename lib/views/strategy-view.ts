@@ -3,34 +3,7 @@
 import { DEFAULT_TOTAL_LAYERS, resolveLayers, strategyIdentity, type OverfittingResult, type StrategyInput } from '../analysis';
 import type { NonFiniteKind, StrategyView, VerdictView } from '../api/schemas/common';
 import type { RunRow } from '../api/schemas/runs';
-
-/**
- * One colour per number of trainable layers (0–12), cool → warm as more of the encoder trains, so the
- * same strategy has the same colour on every page and the legend reads in order. Unknown is grey.
- */
-const LAYER_PALETTE = [
-  '#4c3d8f',
-  '#3f4fb5',
-  '#3366d6',
-  '#2a83e0',
-  '#1f9fd1',
-  '#12a7a0',
-  '#2bb673',
-  '#73b52b',
-  '#c2a313',
-  '#e8890c',
-  '#e25822',
-  '#c9302c',
-  '#8e1b3f',
-] as const;
-export const UNKNOWN_STRATEGY_COLOR = '#7a8190';
-
-export function strategyColor(trainableLayers: number | null, totalLayers: number | null = DEFAULT_TOTAL_LAYERS): string {
-  if (trainableLayers === null) return UNKNOWN_STRATEGY_COLOR;
-  const total = totalLayers && totalLayers > 0 ? totalLayers : DEFAULT_TOTAL_LAYERS;
-  const index = Math.round((Math.min(trainableLayers, total) / total) * (LAYER_PALETTE.length - 1));
-  return LAYER_PALETTE[index] ?? UNKNOWN_STRATEGY_COLOR;
-}
+import { strategyColor } from './strategy-colors';
 
 /** A database strategy row (or null) → the strategy as the UI and the API show it. */
 export function strategyView(input: StrategyInput | null): StrategyView {

@@ -1,5 +1,6 @@
 // Run tags: the one rule for what a tag is and how a run's tag list changes. Pure; used by the API
-// schemas (validation) and by the annotation store (bulk add/remove), tested by one table of cases.
+// schemas (validation), the annotation writes (lib/annotations/write.ts: bulk add/remove) and the runs
+// table's optimistic view; tested by one table of cases.
 
 /** Longest tag, in characters. */
 export const TAG_MAX_LENGTH = 40;

@@ -1,9 +1,9 @@
 // Starts the real `thaw start` (web UI + ingest daemon) as a child process on a test database, the
 // way the browser and API tests use it. The production build must exist (global setup builds it).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cleanEnv, PROJECT_DIR, THAW_BIN } from '../helpers/cli';
-import { waitFor } from '../helpers/ingest';
-import { freePort } from '../../lib/server/ports';
+import { cleanEnv, PROJECT_DIR, THAW_BIN } from './cli';
+import { waitFor } from './wait';
+import { freePort } from '../lib/server/ports';
 
 export interface ThawServer {
   url: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lastTrainLossView, nonFiniteKind } from './views';
+import { lastTrainLossView, nonFiniteKind } from './strategy-view';
 
 describe('non-finite losses in JSON', () => {
   // One table: the number, what JSON carries for it.

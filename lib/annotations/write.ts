@@ -7,8 +7,8 @@ import type { Annotation, RunAnnotationResponse, TaskEpisodes } from '../api/sch
 import { db } from '../db/client';
 import { runKeySql } from '../db/run-key';
 import { Prisma } from '../generated/prisma/client';
-import { CHANGE_CHANNEL } from '../live/hub';
-import { TAGS_PER_RUN, changeTags } from './tags';
+import { CHANGE_CHANNEL, changePayload } from '../live/changes';
+import { TAGS_PER_RUN, changeTags } from '../api/tags';
 
 export interface AnnotationChange {
   name?: string | null;
@@ -70,7 +70,7 @@ export async function annotateRuns(ids: readonly number[], change: AnnotationCha
           AS u(key text, name text, note text, starred boolean, hidden boolean, tags jsonb)
        WHERE a.key = u.key`;
     // Open pages refresh these runs (delivered on COMMIT), like after an ingest batch.
-    await tx.$executeRaw`SELECT pg_notify(${CHANGE_CHANNEL}, ${wanted.length > 200 ? 'all' : wanted.join(',')})`;
+    await tx.$executeRaw`SELECT pg_notify(${CHANGE_CHANNEL}, ${changePayload(wanted)})`;
     return wanted.map((id) => ({ id, ...next.get(keyOf.get(id)!)! }));
   });
 }

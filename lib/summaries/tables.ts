@@ -11,7 +11,7 @@ import type { StepLoss, ValidationPoint } from '../analysis';
 import { methodOfIdentity, type TagSummary } from '../analysis/scalar-metrics';
 import { runDirIdentity } from '../db/run-key';
 import { FINE_BUCKETS } from '../views/steps';
-import { strategyFromColumns, type StrategyColumns } from '../views/views';
+import { strategyFromColumns, type StrategyColumns } from '../views/strategy-view';
 import { summarizeRun, summaryRules } from './run-summary';
 
 /** Runs one parameterised statement and returns its rows. */

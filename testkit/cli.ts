@@ -2,8 +2,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const THAW_BIN = fileURLToPath(new URL('../../bin/thaw.mjs', import.meta.url));
-export const PROJECT_DIR = fileURLToPath(new URL('../..', import.meta.url));
+export const THAW_BIN = fileURLToPath(new URL('../bin/thaw.mjs', import.meta.url));
+export const PROJECT_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 export interface CliResult {
   code: number | null;

@@ -4,7 +4,7 @@
 // rising after a strategy-dependent epoch, i.e. overfitting), per-step tqdm losses, checkpoint events,
 // and sequential chains task1 → task2 → … with a final multi-task validation block per stage.
 import type pg from 'pg';
-import { pgRunner, refreshRunSummaries, refreshStepBuckets } from '../../lib/summaries/store';
+import { pgRunner, refreshRunSummaries, refreshStepBuckets } from '../../lib/summaries/tables';
 
 export interface SyntheticOptions {
   runs: number;

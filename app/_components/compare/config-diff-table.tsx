@@ -1,0 +1,51 @@
+// The compare page's config differences: the config keys whose values differ among the runs in view,
+// with the ones that change the loss marked (and a warning when they confound a strategy comparison).
+import type { CompareResponse } from '@/lib/api/schemas/compare';
+
+export function ConfigDiffTable({ data }: { data: CompareResponse }) {
+  const diff = data.configDiff;
+  if (diff.runIds.length < 2) return null;
+  return (
+    <section className="config-diff" data-testid="config-diff">
+      <h3>Config differences</h3>
+      {diff.warning && (
+        <p className="error-note" role="alert" data-testid="confounder-warning">
+          ⚠ {diff.warning}.
+        </p>
+      )}
+      {diff.rows.length === 0 ? (
+        <p className="muted small">The runs in view share every config key Thaw knows of.</p>
+      ) : (
+        <div className="table-scroll limited">
+          <table className="compact">
+            <thead>
+              <tr>
+                <th>Key</th>
+                {diff.runIds.map((id) => (
+                  <th key={id} className="num">
+                    <a href={`/runs/${id}`}>#{id}</a>
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {diff.rows.map((row) => (
+                <tr key={row.key} className={row.confounder ? 'confounder' : undefined}>
+                  <td className="mono small">
+                    {row.key}
+                    {row.confounder && <span className="error-text small"> · changes the loss</span>}
+                  </td>
+                  {row.values.map((value, i) => (
+                    <td key={diff.runIds[i]} className="mono small num">
+                      {value ?? '–'}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,39 @@
+'use client';
+// The runs table's header: select all, and a sort button per sortable column.
+import type { RunSortKey } from '@/lib/api/schemas/runs';
+import { RUNS_TABLE_COLUMNS } from '@/lib/views/runs-table';
+
+export function RunsTableHead({
+  sort,
+  dir,
+  allSelected,
+  onToggleAll,
+  onSort,
+}: {
+  sort: RunSortKey;
+  dir: 'asc' | 'desc';
+  allSelected: boolean;
+  onToggleAll: () => void;
+  onSort: (key: RunSortKey) => void;
+}) {
+  return (
+    <thead>
+      <tr>
+        <th>
+          <input type="checkbox" aria-label="select all" checked={allSelected} onChange={onToggleAll} />
+        </th>
+        {RUNS_TABLE_COLUMNS.map((column) => (
+          <th key={column.title ?? column.label} className={column.className} title={column.title}>
+            {column.key ? (
+              <button type="button" className={`sort ${sort === column.key ? `sorted-${dir}` : ''}`} onClick={() => onSort(column.key!)}>
+                {column.label || '●'}
+              </button>
+            ) : (
+              column.label
+            )}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}

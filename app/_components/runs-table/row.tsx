@@ -1,0 +1,100 @@
+'use client';
+// One run of the runs table.
+import Link from 'next/link';
+import type { RunRow } from '@/lib/api/schemas/runs';
+import { fmtAgo, fmtCount, fmtDateTime, fmtLoss, fmtLossOrNonFinite, fmtRatio, shortPath } from '@/lib/views/format';
+import { rowClassName, showsSteps, taskCellText } from '@/lib/views/runs-table';
+import { StarButton, TagChips } from '../annotations';
+import { LayerStrip, StatusDot, StrategyLabel, VerdictBadge } from '../badges';
+
+export function RunsTableRow({
+  run,
+  selected,
+  now,
+  onToggle,
+  onStar,
+}: {
+  run: RunRow;
+  selected: boolean;
+  /** The clock "3 min ago" counts from. */
+  now: number;
+  onToggle: () => void;
+  onStar: () => void;
+}) {
+  return (
+    <tr key={run.id} data-run-id={run.id} data-testid="run-row" className={rowClassName(selected, run.hidden)}>
+      <td>
+        <input type="checkbox" aria-label={`select run ${run.id}`} checked={selected} onChange={onToggle} />
+      </td>
+      <td>
+        <StarButton starred={run.starred} label={`run ${run.id}`} onToggle={onStar} />
+      </td>
+      <td>
+        <StatusDot status={run.status} />
+      </td>
+      <td className="run-cell">
+        <Link href={`/runs/${run.id}`}>#{run.id}</Link>
+        {run.name && (
+          <Link href={`/runs/${run.id}`} className="run-name" data-testid="run-name" title={run.note ?? undefined}>
+            {run.name}
+          </Link>
+        )}
+        {run.hidden && <span className="badge hidden-badge">hidden</span>}
+        {run.note && !run.name && (
+          <span className="muted small" title={run.note}>
+            ✎
+          </span>
+        )}
+        <TagChips tags={run.tags} />
+      </td>
+      <td data-testid="cell-task">
+        {taskCellText(run)} <span className="muted">{run.taskName ?? ''}</span>
+      </td>
+      <td data-testid="cell-strategy">
+        <div className="strategy-cell">
+          <StrategyLabel strategy={run.strategy} />
+          <LayerStrip strategy={run.strategy} />
+        </div>
+      </td>
+      <td className="num" data-testid="cell-epochs">
+        {showsSteps(run) ? (
+          <span title="steps done / total (step-based run)">
+            step {fmtCount(run.lastStep)}/{fmtCount(run.totalSteps)}
+          </span>
+        ) : (
+          <>
+            {run.epochsDone}/{run.epochsTotal ?? '?'}
+          </>
+        )}
+      </td>
+      <td
+        className={run.lastTrainLossNonFinite ? 'num nonfinite' : 'num'}
+        data-testid="cell-last-train-loss"
+        title={run.lastTrainLossNonFinite ? 'the latest training loss is not a finite number' : undefined}
+      >
+        {fmtLossOrNonFinite(run.lastTrainLoss, run.lastTrainLossNonFinite)}
+      </td>
+      <td className="num">
+        {run.bestVal ? (
+          <>
+            {fmtLoss(run.bestVal.loss)} <span className="muted">({run.bestVal.final ? 'final' : run.bestVal.epoch})</span>
+          </>
+        ) : (
+          '–'
+        )}
+      </td>
+      <td className="num">{fmtRatio(run.finalGap)}</td>
+      <td data-testid="cell-verdict">
+        <VerdictBadge verdict={run.verdict} />
+      </td>
+      <td className="small" title={`started ${run.startedAt}, last line stored ${run.lastSeenAt}`}>
+        {fmtDateTime(run.startedAt)}
+        <br />
+        <span className="muted">{fmtAgo(run.lastSeenAt, now)}</span>
+      </td>
+      <td className="small mono" title={run.source.path}>
+        {shortPath(run.source.path)}
+      </td>
+    </tr>
+  );
+}

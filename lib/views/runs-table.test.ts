@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import type { RunRow } from '../api/schemas/runs';
+import {
+  applyAnnotationChange,
+  compareHref,
+  mergeRows,
+  refetchQuery,
+  refetchedRows,
+  rowClassName,
+  runCountText,
+  showsSteps,
+  sortQuery,
+  taskCellText,
+  toggled,
+} from './runs-table';
+
+const row = (id: number, extra: Partial<RunRow> = {}) => ({ id, tags: [], starred: false, hidden: false, ...extra }) as unknown as RunRow;
+
+describe('the runs table view model', () => {
+  it('merges a live re-fetch: fetched rows replace theirs, changed runs the filters drop go, new runs come in', () => {
+    const current = [row(1), row(2), row(3)];
+    const merged = mergeRows(current, [row(2, { starred: true }), row(9)], new Set([2, 3, 9]));
+    expect(merged.map((r) => [r.id, r.starred])).toEqual([
+      [1, false],
+      [2, true],
+      [9, false],
+    ]);
+    expect(mergeRows(current, [row(4)], 'all').map((r) => r.id)).toEqual([4]);
+  });
+
+  it('past the first page, a changed run not on this page stays on its own page', () => {
+    const current = [row(1), row(2)];
+    expect(refetchedRows(current, [row(2), row(7)], new Set([2, 7]), 'page=2&limit=2').map((r) => r.id)).toEqual([1, 2]);
+    expect(refetchedRows(current, [row(2), row(7)], new Set([2, 7]), 'limit=2').map((r) => r.id)).toEqual([1, 2, 7]);
+  });
+
+  it('re-fetches the changed runs with the filters and sort, or this page', () => {
+    expect(refetchQuery('task=1', 'page=2&limit=100', new Set([3, 4]), 'id', 'asc')).toBe('task=1&ids=3%2C4&sort=id&dir=asc');
+    expect(refetchQuery('task=1', 'page=2&limit=100', 'all', 'id', 'desc')).toBe('task=1&page=2&limit=100&sort=id&dir=desc');
+  });
+
+  it('sorts descending first, then flips', () => {
+    expect(sortQuery('task=1&sort=id&dir=desc', 'id', 'desc', 'id')).toBe('task=1&sort=id&dir=asc');
+    expect(sortQuery('task=1&sort=id&dir=asc', 'id', 'asc', 'id')).toBe('task=1&sort=id&dir=desc');
+    expect(sortQuery('', 'id', 'asc', 'gap')).toBe('sort=gap&dir=desc');
+  });
+
+  it('shows an annotation change at once, tags by the tag rules', () => {
+    const changed = applyAnnotationChange(row(1, { tags: ['a'] }), { addTags: ['B', 'a'], starred: true });
+    expect([changed.tags, changed.starred, changed.hidden]).toEqual([['a', 'b'], true, false]);
+    expect(applyAnnotationChange(changed, { removeTags: ['a'], hidden: true })).toMatchObject({ tags: ['b'], hidden: true });
+  });
+
+  it('says the counts, cells and links around the table', () => {
+    expect([runCountText(1, 1), runCountText(12, 12), runCountText(1234, 100)]).toEqual(['1 run', '12 runs', '100 of 1,234 runs']);
+    expect([compareHref(new Set()), compareHref(new Set([3, 1]))]).toEqual(['/compare', '/compare?runs=3,1']);
+    expect([
+      taskCellText({ taskId: 2, format: 'smolvla_sequential' }),
+      taskCellText({ taskId: null, format: 'lerobot' }),
+      taskCellText({ taskId: null, format: 'generic_tqdm' }),
+    ]).toEqual(['task2', 'LeRobot', '–']);
+    expect([
+      showsSteps({ epochsDone: 0, epochsTotal: null, lastStep: 200 }),
+      showsSteps({ epochsDone: 1, epochsTotal: null, lastStep: 200 }),
+    ]).toEqual([true, false]);
+    expect([rowClassName(true, true), rowClassName(false, true), rowClassName(false, false)]).toEqual([
+      'selected hidden-run',
+      'hidden-run',
+      undefined,
+    ]);
+    expect([...toggled(toggled(new Set([1]), 2), 1)]).toEqual([2]);
+  });
+});

@@ -1,0 +1,134 @@
+// The runs table's view model: its columns, how a live re-fetch merges into the rows, the optimistic
+// view of an annotation change, and the texts and links around the table. Pure;
+// app/_components/runs-table.tsx and ./runs-table/ render it.
+import type { RunRow, RunSortKey } from '../api/schemas/runs';
+import { changeTags } from '../api/tags';
+
+export interface RunsTableColumn {
+  key: RunSortKey | null;
+  label: string;
+  title?: string;
+  className?: string;
+}
+
+export const RUNS_TABLE_COLUMNS: readonly RunsTableColumn[] = [
+  { key: null, label: '★', title: 'starred' },
+  { key: 'status', label: '', title: 'status' },
+  { key: 'id', label: 'Run' },
+  { key: 'task', label: 'Task' },
+  { key: 'strategy', label: 'Strategy', title: 'vision-encoder layers trained (L0 → L11)' },
+  { key: 'epochs', label: 'Epochs', className: 'num' },
+  {
+    key: 'lastTrainLoss',
+    label: 'Last train',
+    title: 'last epoch-average training loss (step-based runs: the last step loss)',
+    className: 'num',
+  },
+  { key: 'bestVal', label: 'Best val (epoch)', title: 'lowest own-task validation loss', className: 'num' },
+  { key: 'gap', label: 'Final gap', title: 'validation ÷ training loss at the latest validation', className: 'num' },
+  { key: 'verdict', label: 'Verdict', title: 'overfitting verdict; hover a badge for the reason' },
+  { key: 'startedAt', label: 'Started / last seen' },
+  { key: 'source', label: 'Source' },
+];
+
+/**
+ * Applies a re-fetch to the rows: fetched rows replace theirs, changed runs that the filters no
+ * longer match drop out, new runs are added. Keyed by id, so a row can never appear twice.
+ */
+export function mergeRows(current: readonly RunRow[], fetched: readonly RunRow[], ids: Set<number> | 'all'): RunRow[] {
+  const byId = new Map<number, RunRow>();
+  if (ids !== 'all') for (const row of current) if (!ids.has(row.id)) byId.set(row.id, row);
+  for (const row of fetched) byId.set(row.id, row);
+  return [...byId.values()];
+}
+
+/**
+ * The rows a live re-fetch brings into this page: all of them on the first page or a full refresh;
+ * past the first page, only runs already shown (a changed run stays on its own page).
+ */
+export function refetchedRows(
+  current: readonly RunRow[],
+  fetched: readonly RunRow[],
+  ids: Set<number> | 'all',
+  pageQuery: string,
+): RunRow[] {
+  const firstPage = (new URLSearchParams(pageQuery).get('page') ?? '1') === '1';
+  const shown = new Set(current.map((row) => row.id));
+  return mergeRows(current, firstPage || ids === 'all' ? fetched : fetched.filter((row) => shown.has(row.id)), ids);
+}
+
+/** The query of a live re-fetch: the page's filters and sort, and the changed runs (or this page). */
+export function refetchQuery(
+  filterQuery: string,
+  pageQuery: string,
+  ids: Set<number> | 'all',
+  sort: RunSortKey,
+  dir: 'asc' | 'desc',
+): string {
+  const params = new URLSearchParams(filterQuery);
+  if (ids !== 'all') params.set('ids', [...ids].join(','));
+  else for (const [key, value] of new URLSearchParams(pageQuery)) params.set(key, value);
+  params.set('sort', sort);
+  params.set('dir', dir);
+  return params.toString();
+}
+
+/** The page's query sorted by a column: descending first, then flipping on each click. */
+export function sortQuery(query: string, sort: RunSortKey, dir: 'asc' | 'desc', key: RunSortKey): string {
+  const params = new URLSearchParams(query);
+  params.set('sort', key);
+  params.set('dir', sort === key && dir === 'desc' ? 'asc' : 'desc');
+  return params.toString();
+}
+
+/** A change to runs' annotations, as the bulk endpoint takes it. */
+export interface BulkAnnotationChange {
+  addTags?: string[];
+  removeTags?: string[];
+  starred?: boolean;
+  hidden?: boolean;
+}
+
+/** The change applied to a row locally (the optimistic view; the server's answer replaces it). */
+export function applyAnnotationChange(row: RunRow, change: BulkAnnotationChange): RunRow {
+  return {
+    ...row,
+    tags: changeTags(row.tags, { add: change.addTags, remove: change.removeTags }),
+    starred: change.starred ?? row.starred,
+    hidden: change.hidden ?? row.hidden,
+  };
+}
+
+/** "12 runs", or "100 of 1,234 runs" when the table shows a page of them. */
+export function runCountText(total: number, shown: number): string {
+  return total === shown
+    ? `${total.toLocaleString('en-US')} run${total === 1 ? '' : 's'}`
+    : `${shown.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} runs`;
+}
+
+/** The compare page for the selected runs (all runs in view when none is selected). */
+export function compareHref(selected: ReadonlySet<number>): string {
+  return selected.size === 0 ? '/compare' : `/compare?runs=${[...selected].join(',')}`;
+}
+
+/** The task cell: "task1", "LeRobot" for a LeRobot run without a task, else "–". */
+export function taskCellText(run: Pick<RunRow, 'taskId' | 'format'>): string {
+  return run.taskId === null ? (run.format === 'lerobot' ? 'LeRobot' : '–') : `task${run.taskId}`;
+}
+
+/** A step-based run (no epochs, steps known): its progress is shown in steps. */
+export function showsSteps(run: Pick<RunRow, 'epochsDone' | 'epochsTotal' | 'lastStep'>): boolean {
+  return run.epochsDone === 0 && run.epochsTotal === null && run.lastStep !== null;
+}
+
+export function rowClassName(selected: boolean, hidden: boolean): string | undefined {
+  return [selected ? 'selected' : '', hidden ? 'hidden-run' : ''].join(' ').trim() || undefined;
+}
+
+/** The selection with one run added or removed. */
+export function toggled(selection: ReadonlySet<number>, id: number): Set<number> {
+  const next = new Set(selection);
+  if (next.has(id)) next.delete(id);
+  else next.add(id);
+  return next;
+}

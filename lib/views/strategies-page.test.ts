@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import type { RecommendationView, StrategiesResponse } from '../api/schemas/strategies';
+import {
+  datasetText,
+  fmtMin,
+  fmtNum,
+  inRuleOfThumb,
+  nextCell,
+  noTradeoffText,
+  ruleOfThumbFor,
+  strategiesApiLinks,
+  tradeoffPngName,
+  tradeoffPoints,
+  tradeoffTitle,
+  type Ranked,
+} from './strategies-page';
+import { fileName } from './report';
+
+const ranked = (extra: Partial<Ranked>): Ranked =>
+  ({
+    key: 'k',
+    label: 'unfreeze 4/12',
+    color: '#3366d6',
+    trainableLayers: 4,
+    pareto: false,
+    trainingMinutes: 30,
+    bestValidation: { mean: 0.2, lo: 0.18, hi: 0.22, method: 't', n: 3, spread: 0.01 },
+    distinguishableFromNext: null,
+    runsToSeparateNext: null,
+    ...extra,
+  }) as Ranked;
+
+describe('the strategies page view model', () => {
+  it('says the data size and where the episode count came from', () => {
+    expect(datasetText({ datasetFrames: 12000, episodes: 39.6, episodesSource: 'estimated' })).toBe('12,000 frames · ~40 episodes');
+    expect(datasetText({ datasetFrames: null, episodes: 50, episodesSource: 'task' })).toBe(
+      'dataset size unknown · 50 episodes (given for the task)',
+    );
+    expect(datasetText({ datasetFrames: 900, episodes: null, episodesSource: null })).toBe('900 frames');
+  });
+
+  it('places a strategy in the rule of thumb', () => {
+    const table = [
+      { minLayers: 3, maxLayers: 4, episodesText: '< 500 episodes' },
+      { minLayers: 8, maxLayers: 9, episodesText: '2000+ episodes' },
+    ] as StrategiesResponse['heuristicTable'];
+    expect([ruleOfThumbFor(table, 4), ruleOfThumbFor(table, 6), ruleOfThumbFor(table, null)]).toEqual([
+      '< 500 episodes',
+      'not in the table',
+      '–',
+    ]);
+    const rec = { heuristic: { minLayers: 3, maxLayers: 4 } } as RecommendationView;
+    expect([
+      inRuleOfThumb(rec, { trainableLayers: 4 }),
+      inRuleOfThumb(rec, { trainableLayers: 6 }),
+      inRuleOfThumb({ heuristic: null }, { trainableLayers: 4 }),
+    ]).toEqual([true, false, false]);
+  });
+
+  it('says whether a strategy is separated from the next, and what it would take', () => {
+    expect(nextCell(ranked({}), undefined)).toBeNull();
+    expect(
+      nextCell(
+        ranked({ distinguishableFromNext: true }),
+        ranked({ bestValidation: { method: 'single_run_noise' } as Ranked['bestValidation'] }),
+      ),
+    ).toEqual({
+      kind: 'separated',
+      singleRunNoiseOnly: true,
+    });
+    expect(
+      nextCell(
+        ranked({
+          distinguishableFromNext: false,
+          runsToSeparateNext: { runsEach: 5, spreadSource: 'runs' } as Ranked['runsToSeparateNext'],
+        }),
+        undefined,
+      ),
+    ).toEqual({
+      kind: 'overlap',
+      runsEach: 5,
+      title: 'runs each at which the observed difference would clear both 95% intervals, from the run-to-run spread',
+    });
+  });
+
+  it('charts only strategies with both timing and validation', () => {
+    const rec = { ranking: [ranked({ key: 'a', pareto: true }), ranked({ key: 'b', trainingMinutes: null })] } as RecommendationView;
+    expect(tradeoffPoints(rec).map((p) => [p.key, p.minutes, p.mean, p.pareto])).toEqual([['a', 30, 0.2, true]]);
+    expect(noTradeoffText(rec)).toBe('One strategy is both cheaper and better than the rest (the only point on the front).');
+    expect(tradeoffPngName({ taskId: 1, taskName: 'pick', dataset: null, datasetFrames: 900 })).toBe(
+      'thaw-strategies-tradeoff-task1-pick-900frames.png',
+    );
+    expect(tradeoffPngName({ taskId: null, taskName: null, dataset: 'kuavo/pick', datasetFrames: null })).toBe(
+      fileName(['thaw-strategies-tradeoff', 'kuavo/pick'], 'png'),
+    );
+    expect(tradeoffTitle({ label: 'task 1 · pick' })).toBe('task 1 · pick: best validation vs training time per strategy');
+  });
+
+  it('formats minutes and epoch means, and links the ranking with the page’s frames per episode', () => {
+    expect([fmtMin(null), fmtMin(0.5), fmtMin(12.34), fmtMin(150.4)]).toEqual(['–', '0.50', '12.3', '150']);
+    expect([fmtNum(null), fmtNum(7), fmtNum(7.25)]).toEqual(['–', '7', '7.3']);
+    expect(strategiesApiLinks(300)).toEqual({ csv: '/api/strategies?format=csv&fpe=300', json: '/api/strategies?fpe=300' });
+    expect(strategiesApiLinks(undefined)).toEqual({ csv: '/api/strategies?format=csv', json: '/api/strategies' });
+  });
+});
