@@ -2,7 +2,7 @@
 // and ?dir=&tag= one tag's points.
 import { z } from 'zod';
 import { checkOnce } from '../payload';
-import { formatParam } from './common';
+import { flagParam, formatParam, smoothParam } from './common';
 
 const text = (what: string) => z.string().max(1000, `${what} of at most 1000 characters`);
 
@@ -93,3 +93,18 @@ export function scalarTagsCsvRecords(response: ScalarTagsResponse): Record<strin
     lastValue: t.lastValue,
   }));
 }
+
+/** The run page's Scalars section, in the page's URL (lib/views/scalars-section.ts). */
+export const scalarsViewQuery = z.object({
+  /** A regular expression the tags shown must match. */
+  sfilter: z.string().max(500, 'at most 500 characters').default(''),
+  /** Collapsed groups, '|'-separated (or repeated). */
+  sclosed: z
+    .string()
+    .max(10_000, 'at most 10000 characters')
+    .optional()
+    .transform((value) => (value ? value.split('|').filter(Boolean) : [])),
+  sx: z.enum(['step', 'relative', 'wall'], { error: 'one of step, relative, wall' }).default('step'),
+  ssmooth: smoothParam,
+  slog: flagParam.default(false),
+});
