@@ -282,3 +282,15 @@ export function runProgress(input: {
     epochRows > 0 ? 'epoch' : (scalars?.axis ?? (input.epochsTotal === null && input.logStep !== null ? 'step' : 'epoch'));
   return { axis, epochsDone: epochRows > 0 ? epochRows : (scalars?.epochsDone ?? 0), lastStep };
 }
+
+/**
+ * What a tag's steps count in a run: epochs for every tag of the SmolVLA trainer's runs (its format)
+ * and for Keras' `epoch_*` tags in its `train/` and `validation/` folders (the 0-based epoch, as
+ * chooseMetrics reads them); optimizer or environment steps for every other tag. Runs whose tags
+ * count different things are never averaged on one axis (lib/views/compare-scalars.ts).
+ */
+export function tagAxis(run: { format: string }, tag: { dir: string; tag: string }): ScalarAxis {
+  if (run.format === 'smolvla_sequential') return 'epoch';
+  if (tag.tag.startsWith('epoch_') && (KERAS_DIRS.train.test(tag.dir) || KERAS_DIRS.validation.test(tag.dir))) return 'epoch';
+  return 'step';
+}

@@ -3,7 +3,8 @@
 // Points read in step order; equal steps by file (name order), then as written.
 import { db } from '../db/client';
 import { NotFoundError } from '../api/errors';
-import type { ScalarTag, ScalarTagsResponse } from '../api/schemas/scalars';
+import { scalarColumnKey } from '../api/schemas/runs';
+import type { ScalarCatalog, ScalarTag, ScalarTagsResponse } from '../api/schemas/scalars';
 import { pointsOfChunks, type TagPoints } from '../scalars/chunks';
 
 const finiteOrNull = (value: number | null) => (value !== null && Number.isFinite(value) ? value : null);
@@ -55,6 +56,32 @@ export async function getScalarTags(runId: number): Promise<ScalarTagsResponse> 
   };
 }
 
+/**
+ * A tag's chunks as its points in read order; equal steps of two files in the files' name order, as
+ * TensorBoard reads a folder (not in the order Thaw found them).
+ */
+function readOrder(
+  chunks: readonly {
+    sourceId: number;
+    firstOrd: bigint;
+    steps: Uint8Array;
+    wallTimes: Uint8Array;
+    values: Uint8Array;
+    source: { path: string };
+  }[],
+): TagPoints {
+  const paths = [...new Set(chunks.map((c) => c.source.path))].sort(byCodePoint);
+  return pointsOfChunks(
+    chunks.map((c) => ({
+      sourceId: paths.indexOf(c.source.path),
+      firstOrd: Number(c.firstOrd),
+      steps: c.steps,
+      wallTimes: c.wallTimes,
+      values: c.values,
+    })),
+  );
+}
+
 /** One tag's stored points in read order (lib/scalars/chunks.ts); 404 naming the tag when the run has no such tag. */
 export async function getScalarPoints(runId: number, dir: string, tag: string): Promise<{ count: number; points: TagPoints }> {
   const found = await db().scalarTag.findUnique({ where: { runId_dir_tag: { runId, dir, tag } }, select: { id: true, count: true } });
@@ -66,16 +93,37 @@ export async function getScalarPoints(runId: number, dir: string, tag: string): 
     where: { tagId: found.id },
     select: { sourceId: true, firstOrd: true, steps: true, wallTimes: true, values: true, source: { select: { path: true } } },
   });
-  // Equal steps of two files: in the files' name order, as TensorBoard reads a folder (not in the order Thaw found them).
-  const paths = [...new Set(chunks.map((c) => c.source.path))].sort(byCodePoint);
-  const points = pointsOfChunks(
-    chunks.map((c) => ({
-      sourceId: paths.indexOf(c.source.path),
-      firstOrd: Number(c.firstOrd),
-      steps: c.steps,
-      wallTimes: c.wallTimes,
-      values: c.values,
-    })),
-  );
+  const points = readOrder(chunks);
   return { count: found.count, points };
+}
+
+/** Tags listed at most by getScalarCatalog (the chooser searches them; a run with more is still charted whole). */
+const CATALOG_LIMIT = 5000;
+
+/** Every (dir, tag) of the runs (all, or `ids`), most common first: the runs table's columns, the compare page's tags. */
+export async function getScalarCatalog(ids?: readonly number[]): Promise<ScalarCatalog> {
+  const rows = await db().scalarTag.groupBy({
+    by: ['dir', 'tag'],
+    where: ids ? { runId: { in: [...ids] } } : {},
+    _count: { runId: true },
+  });
+  return {
+    tags: rows
+      .map((row) => ({ dir: row.dir, tag: row.tag, key: scalarColumnKey(row), runs: row._count.runId }))
+      .sort((a, b) => b.runs - a.runs || byCodePoint(a.tag, b.tag) || byCodePoint(a.dir, b.dir))
+      .slice(0, CATALOG_LIMIT),
+  };
+}
+
+/** One tag's points in each of these runs that has it (read order), for the compare page. */
+export async function getScalarPointsOfRuns(runIds: readonly number[], dir: string, tag: string): Promise<Map<number, TagPoints>> {
+  const found = await db().scalarTag.findMany({ where: { runId: { in: [...runIds] }, dir, tag }, select: { id: true, runId: true } });
+  if (found.length === 0) return new Map();
+  const chunks = await db().scalarChunk.findMany({
+    where: { tagId: { in: found.map((t) => t.id) } },
+    select: { tagId: true, sourceId: true, firstOrd: true, steps: true, wallTimes: true, values: true, source: { select: { path: true } } },
+  });
+  const out = new Map<number, TagPoints>();
+  for (const { id, runId } of found) out.set(runId, readOrder(chunks.filter((c) => c.tagId === id)));
+  return out;
 }

@@ -35,3 +35,29 @@ export function scalarPointsJson(points: readonly StoredScalarPoint[]): ScalarPo
 export function scalarPointsCsv(points: readonly StoredScalarPoint[]): Record<string, number>[] {
   return points.map(([step, value, wallTime]) => ({ step, value, wallTime }));
 }
+
+/**
+ * Equal-count buckets of points (x ascending), each as its mean x and mean y: what a group's mean
+ * line averages (as the compare page averages per-step bucket means, never the spikes kept for
+ * display). A bucket holding a non-finite y is a gap (null), so a NaN is never averaged away.
+ */
+export function bucketMeans(xs: Float64Array, ys: Float64Array, maxPoints: number): Point[] {
+  const n = xs.length;
+  if (n <= maxPoints) return Array.from({ length: n }, (_, i) => ({ x: xs[i]!, y: Number.isFinite(ys[i]!) ? ys[i]! : null }));
+  const out: Point[] = [];
+  for (let b = 0; b < maxPoints; b++) {
+    const from = Math.floor((b * n) / maxPoints);
+    const to = Math.floor(((b + 1) * n) / maxPoints);
+    let sx = 0;
+    let sy = 0;
+    let gap = false;
+    for (let i = from; i < to; i++) {
+      sx += xs[i]!;
+      if (Number.isFinite(ys[i]!)) sy += ys[i]!;
+      else gap = true;
+    }
+    const count = to - from;
+    if (count > 0) out.push({ x: sx / count, y: gap ? null : sy / count });
+  }
+  return out;
+}

@@ -31,13 +31,14 @@ const tag = (name: string, dir = '', over: Partial<ScalarTag> = {}): ScalarTag =
 const STATE: ScalarsViewState = { filter: '', closed: [], axis: 'step', smooth: 0.6, log: false };
 
 describe('tagGroup', () => {
-  for (const [name, group] of [
+  const cases: [string, string][] = [
     ['train/loss', 'train'],
     ['curriculum/gait/loss', 'curriculum'],
     ['epoch_loss', 'epoch_loss'],
     ['/odd', '/odd'],
     ['valid_loss_step/epoch_0', 'valid_loss_step'],
-  ])
+  ];
+  for (const [name, group] of cases)
     it(`${name} → ${group}`, () => expect(tagGroup(name)).toBe(group));
 });
 

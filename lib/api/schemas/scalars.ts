@@ -2,7 +2,7 @@
 // and ?dir=&tag= one tag's points.
 import { z } from 'zod';
 import { checkOnce } from '../payload';
-import { flagParam, formatParam, smoothParam } from './common';
+import { flagParam, formatParam, idList, smoothParam } from './common';
 
 const text = (what: string) => z.string().max(1000, `${what} of at most 1000 characters`);
 
@@ -108,3 +108,21 @@ export const scalarsViewQuery = z.object({
   ssmooth: smoothParam,
   slog: flagParam.default(false),
 });
+
+/** GET /api/runs/scalar-tags: every (dir, tag) the runs (all, or `ids`) have, for choosing columns and tags to compare. */
+export const scalarCatalogQuery = z.object({ ids: idList.optional() });
+
+export const scalarCatalogResponse = z.object({
+  /** Most common first, then by tag and dir (at most 5,000). */
+  tags: z.array(
+    z.object({
+      dir: z.string(),
+      tag: z.string(),
+      /** The runs-table column key (`<dir>//<tag>`, lib/api/schemas/runs.ts scalarColumnKey). */
+      key: z.string(),
+      /** How many of the runs have it. */
+      runs: z.number().int(),
+    }),
+  ),
+});
+export type ScalarCatalog = z.infer<typeof scalarCatalogResponse>;
