@@ -38,8 +38,7 @@ describe('tagGroup', () => {
     ['/odd', '/odd'],
     ['valid_loss_step/epoch_0', 'valid_loss_step'],
   ];
-  for (const [name, group] of cases)
-    it(`${name} → ${group}`, () => expect(tagGroup(name)).toBe(group));
+  for (const [name, group] of cases) it(`${name} → ${group}`, () => expect(tagGroup(name)).toBe(group));
 });
 
 describe('tagFilter', () => {
