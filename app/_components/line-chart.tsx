@@ -71,6 +71,8 @@ export interface LineChartProps {
   pngName?: string;
   /** Title written above the chart in the PNG (its legend is drawn from the lines). */
   pngTitle?: string;
+  /** Say how to zoom and pan under the chart (default); small multiples leave it out. */
+  hint?: boolean;
 }
 
 type LineDataset = ChartDataset<'line', ScatterDataPoint[]> & {
@@ -251,6 +253,7 @@ export function LineChart({
   onRangeChange,
   pngName,
   pngTitle,
+  hint = true,
 }: LineChartProps) {
   const chartRef = useRef<Chart<'line', ScatterDataPoint[]> | null>(null);
   const [zoomReady, setZoomReady] = useState(zoomLoaded);
@@ -364,7 +367,7 @@ export function LineChart({
         />
       </div>
       <div className="chart-hint muted small">
-        drag to zoom · shift-drag to pan · ctrl-wheel to zoom · double-click to reset
+        {hint ? 'drag to zoom · shift-drag to pan · ctrl-wheel to zoom · double-click to reset' : null}
         {range ? (
           <button type="button" className="link-button" onClick={resetZoom}>
             reset zoom

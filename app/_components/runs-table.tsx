@@ -107,6 +107,7 @@ export function RunsTable({
 
   const sorted = useMemo(() => sortRuns(rows, sort, dir), [rows, sort, dir]);
   const columns = useMemo(() => scalarColumnsOf(query), [query]);
+  const columnKeys = useMemo(() => columns.map((c) => c.key), [columns]);
 
   const sortBy = (key: RunSortKey) => router.replace(`${pathname}?${sortQuery(query, sort, dir, key)}`, { scroll: false });
   const allSelected = sorted.length > 0 && sorted.every((r) => selected.has(r.id));
@@ -114,7 +115,7 @@ export function RunsTable({
   return (
     <div>
       <TableActions total={total} shown={sorted.length} selected={selected} filterQuery={filterQuery}>
-        <ColumnChooser query={query} chosen={columns.map((c) => c.key)} />
+        <ColumnChooser query={query} chosen={columnKeys} />
       </TableActions>
       {selectedIds.length > 0 && <BulkActions ids={selectedIds} saving={saving} onChange={(change) => annotate(selectedIds, change)} />}
       {error && (

@@ -3,7 +3,7 @@
 // run's last value. The tags are fetched when the chooser opens; the chosen columns live in the URL
 // (`col`), so the server renders them and a view can be shared.
 import { usePathname, useRouter } from 'next/navigation';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ScalarCatalog } from '@/lib/api/schemas/scalars';
 import { columnsQuery, scalarColumnLabel } from '@/lib/views/runs-table';
 import { tagFilter } from '@/lib/views/scalars-section';
@@ -11,8 +11,11 @@ import { tagFilter } from '@/lib/views/scalars-section';
 /** Shown at most at once (the search narrows the rest). */
 const LISTED = 200;
 
-export function ColumnChooser({ query, chosen }: { query: string; chosen: readonly string[] }) {
+export function ColumnChooser({ query, chosen: rendered }: { query: string; chosen: readonly string[] }) {
   const router = useRouter();
+  // A click shows at once; the server's render of the new URL follows.
+  const [chosen, setChosen] = useState<readonly string[]>(rendered);
+  useEffect(() => setChosen(rendered), [rendered]);
   const pathname = usePathname();
   const [catalog, setCatalog] = useState<ScalarCatalog['tags'] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -29,6 +32,7 @@ export function ColumnChooser({ query, chosen }: { query: string; chosen: readon
   };
   const toggle = (key: string) => {
     const next = chosen.includes(key) ? chosen.filter((k) => k !== key) : [...chosen, key];
+    setChosen(next);
     router.replace(`${pathname}?${columnsQuery(query, next)}`, { scroll: false });
   };
   const { test } = tagFilter(search);

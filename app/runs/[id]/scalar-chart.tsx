@@ -4,7 +4,7 @@
 // its folders overlaid. Under it: each folder's count, steps and last value, and its CSV (every point).
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ScalarPointsResponse } from '@/lib/api/schemas/scalars';
-import { fmtLoss } from '@/lib/views/format';
+import { fmtScalar } from '@/lib/views/format';
 import type { ScalarPoint } from '@/lib/views/scalar-points';
 import { chartAxisOf, scalarChartLines, seriesSummaryText, type ScalarChartView, type ScalarsViewState } from '@/lib/views/scalars-section';
 import { LineChart } from '../../_components/line-chart';
@@ -101,12 +101,13 @@ export function ScalarChart({
           testId="scalar-chart"
           pngName={chart.pngName}
           pngTitle={`${title} · ${chart.tag}`}
+          hint={false}
         />
       )}
       <ul className="scalar-series small">
         {chart.series.map((s) => (
           <li key={s.dir} data-testid="scalar-series" data-dir={s.dir}>
-            <span className="swatch" style={{ background: s.color }} /> {seriesSummaryText(s, fmtLoss)}{' '}
+            <span className="swatch" style={{ background: s.color }} /> {seriesSummaryText(s, fmtScalar)}{' '}
             <a href={s.csvUrl} download data-testid="scalar-csv">
               CSV
             </a>
