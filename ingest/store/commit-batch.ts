@@ -108,6 +108,11 @@ async function notifyChanges(pool: pg.Pool, runIds: readonly number[]): Promise<
 
 function writeBatch(pool: pg.Pool, batch: Batch): Promise<CommitResult> {
   return inTransaction(pool, async (client) => {
+    // An interim batch of a backfill does not wait for its WAL flush: a crash can lose it (and the ones
+    // before it not yet flushed), but never half of one — its rows go back with its offset, and the
+    // file, which still holds its bytes, is read again from the offset that survived. The pass's last
+    // batch (and every live one) waits, so what a pass settles is durable when the pass ends.
+    if (batch.interim === true && batch.live !== true) await client.query(`SELECT set_config('synchronous_commit', 'off', true)`);
     const current = (
       await client.query<SourceRow>(
         `SELECT id, fingerprint, "fingerprintLength", "committedOffset", "linesSeen", "parserState", kind, host, path FROM "LogSource" WHERE id = $1 FOR UPDATE`,

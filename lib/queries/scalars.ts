@@ -19,8 +19,7 @@ const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Every scalar tag of a run with its summary, by tag then dir; and what other plugins' values its files hold. */
 export async function getScalarTags(runId: number): Promise<ScalarTagsResponse> {
-  const [, rows, others] = await Promise.all([
-    requireRun(runId),
+  const [rows, others] = await Promise.all([
     db().scalarTag.findMany({
       where: { runId },
       select: {
@@ -38,6 +37,8 @@ export async function getScalarTags(runId: number): Promise<ScalarTagsResponse> 
     }),
     db().scalarPluginCount.groupBy({ by: ['dir', 'plugin'], where: { runId }, _sum: { count: true } }),
   ]);
+  // Nothing of the run: does it exist at all (404 otherwise)?
+  if (rows.length === 0 && others.length === 0) await requireRun(runId);
   const tags: ScalarTag[] = rows
     .map((row) => ({
       ...row,
@@ -56,24 +57,26 @@ export async function getScalarTags(runId: number): Promise<ScalarTagsResponse> 
   };
 }
 
+/** A stored chunk with its file's path (and its tag's point count). */
+interface ChunkRow {
+  count: number;
+  sourceId: number;
+  firstOrd: bigint;
+  steps: Uint8Array;
+  wallTimes: Uint8Array;
+  values: Uint8Array;
+  path: string;
+}
+
 /**
  * A tag's chunks as its points in read order; equal steps of two files in the files' name order, as
  * TensorBoard reads a folder (not in the order Thaw found them).
  */
-function readOrder(
-  chunks: readonly {
-    sourceId: number;
-    firstOrd: bigint;
-    steps: Uint8Array;
-    wallTimes: Uint8Array;
-    values: Uint8Array;
-    source: { path: string };
-  }[],
-): TagPoints {
-  const paths = [...new Set(chunks.map((c) => c.source.path))].sort(byCodePoint);
+function readOrder(chunks: readonly Omit<ChunkRow, 'count'>[]): TagPoints {
+  const paths = [...new Set(chunks.map((c) => c.path))].sort(byCodePoint);
   return pointsOfChunks(
     chunks.map((c) => ({
-      sourceId: paths.indexOf(c.source.path),
+      sourceId: paths.indexOf(c.path),
       firstOrd: Number(c.firstOrd),
       steps: c.steps,
       wallTimes: c.wallTimes,
@@ -82,19 +85,17 @@ function readOrder(
   );
 }
 
-/** One tag's stored points in read order (lib/scalars/chunks.ts); 404 naming the tag when the run has no such tag. */
+/** One tag's stored points in read order (one query); 404 naming the tag when the run has no such tag. */
 export async function getScalarPoints(runId: number, dir: string, tag: string): Promise<{ count: number; points: TagPoints }> {
-  const found = await db().scalarTag.findUnique({ where: { runId_dir_tag: { runId, dir, tag } }, select: { id: true, count: true } });
-  if (!found) {
+  const chunks = await db().$queryRaw<ChunkRow[]>`
+    SELECT t.count, c."sourceId", c."firstOrd", c.steps, c."wallTimes", c."values", s.path
+      FROM "ScalarTag" t JOIN "ScalarChunk" c ON c."tagId" = t.id JOIN "LogSource" s ON s.id = c."sourceId"
+     WHERE t."runId" = ${runId} AND t.dir = ${dir} AND t.tag = ${tag}`;
+  if (chunks.length === 0) {
     await requireRun(runId);
     throw new NotFoundError(`run ${runId} has no scalar tag ${JSON.stringify(tag)}${dir === '' ? '' : ` in ${JSON.stringify(dir)}`}`);
   }
-  const chunks = await db().scalarChunk.findMany({
-    where: { tagId: found.id },
-    select: { sourceId: true, firstOrd: true, steps: true, wallTimes: true, values: true, source: { select: { path: true } } },
-  });
-  const points = readOrder(chunks);
-  return { count: found.count, points };
+  return { count: chunks[0]!.count, points: readOrder(chunks) };
 }
 
 /** Tags listed at most by getScalarCatalog (the chooser searches them; a run with more is still charted whole). */
@@ -117,13 +118,12 @@ export async function getScalarCatalog(ids?: readonly number[]): Promise<ScalarC
 
 /** One tag's points in each of these runs that has it (read order), for the compare page. */
 export async function getScalarPointsOfRuns(runIds: readonly number[], dir: string, tag: string): Promise<Map<number, TagPoints>> {
-  const found = await db().scalarTag.findMany({ where: { runId: { in: [...runIds] }, dir, tag }, select: { id: true, runId: true } });
-  if (found.length === 0) return new Map();
-  const chunks = await db().scalarChunk.findMany({
-    where: { tagId: { in: found.map((t) => t.id) } },
-    select: { tagId: true, sourceId: true, firstOrd: true, steps: true, wallTimes: true, values: true, source: { select: { path: true } } },
-  });
-  const out = new Map<number, TagPoints>();
-  for (const { id, runId } of found) out.set(runId, readOrder(chunks.filter((c) => c.tagId === id)));
-  return out;
+  if (runIds.length === 0) return new Map();
+  const chunks = await db().$queryRaw<(Omit<ChunkRow, 'count'> & { runId: number })[]>`
+    SELECT t."runId", c."sourceId", c."firstOrd", c.steps, c."wallTimes", c."values", s.path
+      FROM "ScalarTag" t JOIN "ScalarChunk" c ON c."tagId" = t.id JOIN "LogSource" s ON s.id = c."sourceId"
+     WHERE t."runId" = ANY(${[...runIds]}::int[]) AND t.dir = ${dir} AND t.tag = ${tag}`;
+  const byRun = new Map<number, typeof chunks>();
+  for (const c of chunks) byRun.set(c.runId, [...(byRun.get(c.runId) ?? []), c]);
+  return new Map([...byRun].map(([runId, list]) => [runId, readOrder(list)]));
 }

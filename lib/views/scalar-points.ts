@@ -4,7 +4,7 @@
 // Values are never rounded: JSON writes every number as the shortest text that reads back as the same
 // float64 (a float32 value stays exactly itself), and so does the CSV; NaN and ±Infinity, which JSON
 // cannot hold, are null there and named in the CSV.
-import { downsampleMinMax, type Point } from '../analysis';
+import { downsampleIndexes, type Point } from '../analysis';
 import type { TagPoints } from '../scalars/chunks';
 
 /** [step, value as stored (NaN, ±Infinity kept), wall time in seconds]. */
@@ -13,17 +13,12 @@ export type StoredScalarPoint = [number, number, number];
 /** [step, value (null: NaN or ±Infinity), wall time in seconds]: the API's JSON form. */
 export type ScalarPoint = [number, number | null, number];
 
-interface Indexed extends Point {
-  i: number;
-}
-
 /** The points the response carries, as stored (module header). */
 export function selectScalarPoints(points: TagPoints, maxPoints?: number): StoredScalarPoint[] {
   const { length, step, value, wallTime } = points;
   const at = (i: number): StoredScalarPoint => [step[i]!, value[i]!, wallTime[i]!];
   if (maxPoints === undefined || maxPoints >= length) return Array.from({ length }, (_, i) => at(i));
-  const indexed: Indexed[] = Array.from({ length }, (_, i) => ({ x: step[i]!, y: value[i]!, i }));
-  return downsampleMinMax(indexed, maxPoints).map((p) => at(p.i));
+  return downsampleIndexes(length, (i) => value[i]!, maxPoints).map(at);
 }
 
 /** JSON form: NaN and ±Infinity become null. */

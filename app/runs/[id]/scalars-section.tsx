@@ -13,6 +13,7 @@ import {
   type ScalarAxisMode,
   type ScalarsViewState,
 } from '@/lib/views/scalars-section';
+import { LogYToggle, SmoothingSlider } from '../../_components/chart-controls';
 import { ScalarChart } from './scalar-chart';
 
 const AXIS_LABELS: Record<ScalarAxisMode, string> = { step: 'Step', relative: 'Relative', wall: 'Wall' };
@@ -90,23 +91,8 @@ export function ScalarsSection({
             </button>
           ))}
         </div>
-        <label className="slider" title="TensorBoard's debiased exponential moving average; the raw curve stays visible, faint">
-          Smoothing
-          <input
-            type="range"
-            min={0}
-            max={0.99}
-            step={0.01}
-            value={state.smooth}
-            onChange={(e) => change({ smooth: Number(e.target.value) }, URL_DELAY_MS)}
-            data-testid="scalars-smoothing"
-          />
-          <output>{state.smooth.toFixed(2)}</output>
-        </label>
-        <label className="check">
-          <input type="checkbox" checked={state.log} onChange={(e) => change({ log: e.target.checked })} data-testid="scalars-log" />
-          Log y
-        </label>
+        <SmoothingSlider value={state.smooth} onChange={(smooth) => change({ smooth }, URL_DELAY_MS)} testId="scalars-smoothing" />
+        <LogYToggle value={state.log} onChange={(log) => change({ log })} testId="scalars-log" />
       </div>
       {view.filterError && (
         <p className="error-note small" data-testid="scalars-filter-error">
