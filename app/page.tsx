@@ -70,7 +70,10 @@ export default async function RunsPage({ searchParams }: { searchParams: SearchP
           hiddenCount: listing.counts.hidden.find((c) => c.value)?.count ?? 0,
         }}
         values={filters}
-        extra={sort !== 'lastSeenAt' || dir !== 'desc' ? { sort, dir } : {}}
+        extra={{
+          ...(sort !== 'lastSeenAt' || dir !== 'desc' ? { sort, dir } : {}),
+          ...(filters.col ? { col: filters.col.join('|') } : {}),
+        }}
       />
       <RunsTable
         rowsJson={JSON.stringify(listing.runs)}

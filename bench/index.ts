@@ -15,6 +15,7 @@ import { figureErrors, isFigureError, stopBenchServer, type Outcome } from './su
 import { benchTfeventsBackfill } from './tfevents';
 import { benchLab } from './lab';
 import { benchForecast } from './forecast';
+import { benchScalars, SCALARS_FIGURES } from './scalars';
 
 interface Group {
   name: string;
@@ -31,6 +32,7 @@ const GROUPS: Group[] = [
   },
   { name: 'backfill', figures: ['backfill_lines_per_s'], run: () => benchBackfill() },
   { name: 'tfevents', figures: ['tfevents_backfill', 'tfevents_backfill_vs_write_floor'], run: () => benchTfeventsBackfill() },
+  { name: 'scalars', figures: SCALARS_FIGURES, run: () => benchScalars() },
   { name: 'live', figures: ['live_latency_p50', 'live_latency_p95'], run: () => benchLiveLatency() },
   { name: 'lab', figures: ['live_latency_p50_10_daemons', 'live_latency_p95_10_daemons'], run: () => benchLab() },
   { name: 'rss', figures: ['daemon_rss_200_files'], run: () => benchDaemonMemory() },

@@ -101,7 +101,19 @@ export function percentile(values: readonly number[], p: number): number {
 export const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 /** The same tables ingest writes, in dependency order. */
-const TABLES = ['LogSource', 'Run', 'VisionStrategy', 'EpochMetric', 'StepPoint', 'Validation', 'RunEvent', 'ParseWarning'];
+const TABLES = [
+  'LogSource',
+  'Run',
+  'VisionStrategy',
+  'EpochMetric',
+  'StepPoint',
+  'Validation',
+  'RunEvent',
+  'ParseWarning',
+  'ScalarTag',
+  'ScalarChunk',
+  'ScalarPluginCount',
+];
 
 async function copyOut(client: pg.Client, table: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -120,25 +132,27 @@ async function copyIn(client: pg.Client, table: string, data: Buffer): Promise<v
 }
 
 /**
- * The write floor of what ingest stored in `sourceUrl`: its rows (every table ingest writes) COPYed in
+ * The write floor of what ingest stored in `sourceUrl`: its rows (every table ingest writes: scalar
+ * chunks of up to 1,024 points each, epoch and validation rows, steps…) COPYed in
  * one transaction into the empty, migrated `sinkUrl` whose tables keep only their primary keys (no
  * foreign keys, unique or secondary indexes), timed. Binary COPY, as ingest writes its bulk rows: a
  * text COPY parses every float and would make the floor slower than ingest's own path.
  */
-export async function copyFloor(sourceUrl: string, sinkUrl: string): Promise<{ copyMs: number; rowCount: number }> {
+export async function copyFloor(sourceUrl: string, sinkUrl: string): Promise<{ copyMs: number; rowCount: number; scalarPoints: number }> {
   const source = new pg.Client({ connectionString: sourceUrl });
   const sink = new pg.Client({ connectionString: sinkUrl });
   await Promise.all([source.connect(), sink.connect()]);
   try {
     const dumps = new Map<string, Buffer>();
     for (const table of TABLES) dumps.set(table, await copyOut(source, table));
-    const rowCount = Number(
-      (
-        await source.query<{ n: string }>(
-          `SELECT (SELECT count(*) FROM "StepPoint") + (SELECT count(*) FROM "EpochMetric") + (SELECT count(*) FROM "Validation") AS n`,
-        )
-      ).rows[0]!.n,
-    );
+    const counts = (
+      await source.query<{ n: string; points: string }>(
+        `SELECT (SELECT count(*) FROM "StepPoint") + (SELECT count(*) FROM "EpochMetric") + (SELECT count(*) FROM "Validation")
+                + (SELECT count(*) FROM "ScalarTag") + (SELECT count(*) FROM "ScalarChunk") AS n,
+                (SELECT COALESCE(sum(count), 0) FROM "ScalarChunk") AS points`,
+      )
+    ).rows[0]!;
+    const rowCount = Number(counts.n);
     await sink.query(`DO $$ DECLARE item record; BEGIN
       FOR item IN SELECT conrelid::regclass AS tbl, conname FROM pg_constraint
                    WHERE contype IN ('f', 'u') AND connamespace = 'public'::regnamespace LOOP
@@ -153,7 +167,7 @@ export async function copyFloor(sourceUrl: string, sinkUrl: string): Promise<{ c
     await sink.query('BEGIN');
     for (const table of TABLES) await copyIn(sink, table, dumps.get(table)!);
     await sink.query('COMMIT');
-    return { copyMs: performance.now() - copyStarted, rowCount };
+    return { copyMs: performance.now() - copyStarted, rowCount, scalarPoints: Number(counts.points) };
   } finally {
     await Promise.all([source.end(), sink.end()]);
   }

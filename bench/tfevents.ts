@@ -2,8 +2,10 @@
 // same run against two limits for the same bytes:
 // - tfevents_backfill: read the file and verify every record's two CRC32Cs (no decoding, no database),
 //   with the same CRC code ingest uses (a slower check here would flatter the ratio);
-// - tfevents_backfill_vs_write_floor: that, plus COPY of the rows the backfill stored into tables with
-//   only their primary keys (the database's share, as backfill_lines_per_s counts it for logs).
+// - tfevents_backfill_vs_write_floor: that, plus COPY of every row the backfill stored (every scalar, in
+//   its chunks, and the SmolVLA trainer's epoch and validation rows) into tables with only their
+//   primary keys (the database's share, as backfill_lines_per_s counts it for logs).
+// The backfill and its floor are each measured twice, interleaved, and the best of each kept.
 // Size: THAW_BENCH_TFEVENTS_MB (default 100).
 import { mkdir, mkdtemp, open, rm, chmod, stat } from 'node:fs/promises';
 import os from 'node:os';
@@ -84,39 +86,62 @@ export async function benchTfeventsBackfill(options: { megabytes?: number } = {}
   const file = path.join(runDir, 'events.out.tfevents.1764547200.bench.1.0');
   const epochs = await writeEventFile(file, megabytes * 1e6);
   const size = (await stat(file)).size;
-  const database = await createBenchDatabase('tfevents');
-  const floorDb = await createBenchDatabase('tfevents_floor');
+  const databases: { drop(): Promise<void> }[] = [];
   try {
     let started = performance.now();
     const records = await verifyCrcs(file);
     const limitMs = performance.now() - started;
 
-    const pool = createPool(database.url);
-    const daemon = new IngestDaemon({ pool, paths: [dir], log: pino({ level: 'silent' }), staleMinutes: 10 });
-    started = performance.now();
-    try {
-      await daemon.backfill();
-    } finally {
-      await daemon.close();
-    }
-    const backfillMs = performance.now() - started;
-    // Every record is stored: each one after the file version holds one scalar the trainer's tags map to
-    // a column (an epoch metric or a task's validation loss), and none is reported.
-    const [stored] = (
-      await pool.query<{ epochs: number; values: number; warnings: number }>(
-        `SELECT (SELECT count(*) FROM "EpochMetric")::int AS epochs,
-                ((SELECT count("trainLoss") + count(lr) + count("msPerBatch") + count("samplesPerSec") + count("durationMinutes") FROM "EpochMetric")
-                  + (SELECT count(*) FROM "Validation"))::int AS "values",
-                (SELECT count(*) FROM "ParseWarning")::int AS warnings`,
-      )
-    ).rows;
-    await pool.end();
-    if (stored!.epochs !== epochs) throw new Error(`tfevents backfill stored ${stored!.epochs} epochs of ${epochs}`);
-    if (stored!.values !== records - 1 || stored!.warnings !== 0)
-      throw new Error(
-        `tfevents backfill stored ${stored!.values} values of the file's ${records - 1} scalar records, with ${stored!.warnings} warnings`,
-      );
-    const { copyMs, rowCount } = await copyFloor(database.url, floorDb.url);
+    /** One backfill of the file into a fresh database, checked: every record stored, none reported. */
+    const backfill = async () => {
+      const database = await createBenchDatabase('tfevents');
+      databases.push(database);
+      const pool = createPool(database.url);
+      const daemon = new IngestDaemon({ pool, paths: [dir], log: pino({ level: 'silent' }), staleMinutes: 10 });
+      started = performance.now();
+      try {
+        await daemon.backfill();
+      } finally {
+        await daemon.close();
+      }
+      const ms = performance.now() - started;
+      // Every record is stored: each one after the file version holds one scalar the trainer's tags map to
+      // a column (an epoch metric or a task's validation loss), and none is reported; and every scalar is
+      // stored as itself too (one point per record).
+      const [stored] = (
+        await pool.query<{ epochs: number; values: number; warnings: number; points: number }>(
+          `SELECT (SELECT count(*) FROM "EpochMetric")::int AS epochs,
+                  ((SELECT count("trainLoss") + count(lr) + count("msPerBatch") + count("samplesPerSec") + count("durationMinutes") FROM "EpochMetric")
+                    + (SELECT count(*) FROM "Validation"))::int AS "values",
+                  (SELECT count(*) FROM "ParseWarning")::int AS warnings,
+                  (SELECT COALESCE(sum(count), 0) FROM "ScalarTag")::int AS points`,
+        )
+      ).rows;
+      await pool.end();
+      if (stored!.epochs !== epochs) throw new Error(`tfevents backfill stored ${stored!.epochs} epochs of ${epochs}`);
+      if (stored!.values !== records - 1 || stored!.warnings !== 0)
+        throw new Error(
+          `tfevents backfill stored ${stored!.values} values of the file's ${records - 1} scalar records, with ${stored!.warnings} warnings`,
+        );
+      if (stored!.points !== records - 1) throw new Error(`tfevents backfill stored ${stored!.points} scalars of ${records - 1}`);
+      return { ms, url: database.url };
+    };
+    /** The write floor of what a backfill stored, into a fresh primary-key-only database. */
+    const floor = async (url: string) => {
+      const sink = await createBenchDatabase('tfevents_floor');
+      databases.push(sink);
+      return copyFloor(url, sink.url);
+    };
+    // Backfill and floor measured twice, interleaved, the best of each kept: the backfill is CPU-bound
+    // (JavaScript and PostgreSQL on a shared 2-core machine) and the floor mostly COPY, so one pair
+    // measured while another process takes the CPU says more about that process than about Thaw.
+    const first = await backfill();
+    const firstFloor = await floor(first.url);
+    const second = await backfill();
+    const secondFloor = await floor(second.url);
+    const backfillMs = Math.min(first.ms, second.ms);
+    const { rowCount, scalarPoints } = firstFloor;
+    const copyMs = Math.min(firstFloor.copyMs, secondFloor.copyMs);
     const floorMs = limitMs + copyMs;
     const mbPerS = (ms: number) => round(size / 1e6 / (ms / 1000));
     return [
@@ -135,13 +160,12 @@ export async function benchTfeventsBackfill(options: { megabytes?: number } = {}
         unit: 'MB/s',
         limit: mbPerS(floorMs),
         ratio: round(backfillMs / floorMs),
-        met: backfillMs <= 3 * floorMs,
-        target: `backfill time ≤ 3× (read + verify every CRC ${Math.round(limitMs)} ms + COPY of ${rowCount} rows into primary-key-only tables ${Math.round(copyMs)} ms)`,
+        met: backfillMs <= 2 * floorMs,
+        target: `backfill time ≤ 2× (read + verify every CRC ${Math.round(limitMs)} ms + COPY of every stored row — ${rowCount} rows: ${scalarPoints} scalars in chunks, the epoch and validation rows — into primary-key-only tables ${Math.round(copyMs)} ms)`,
       },
     ];
   } finally {
-    await floorDb.drop();
-    await database.drop();
+    for (const database of databases) await database.drop();
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -37,7 +37,7 @@ interface Served {
   stop(): Promise<void>;
 }
 
-async function serve(db: BenchDatabase, logs: string): Promise<Served> {
+export async function serve(db: BenchDatabase, logs: string): Promise<Served> {
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [THAW_BIN, 'start', '--no-build', '--port', String(port), '--logs', logs], {
     env: { ...process.env, DATABASE_URL: db.url, THAW_LOG_LEVEL: 'warn', THAW_TOKEN: '' },
@@ -76,7 +76,7 @@ async function seed(db: BenchDatabase, runs: number, stepsPerRun: number): Promi
 }
 
 /** Milliseconds for one GET, body read; throws on a non-200. */
-async function timed(url: string): Promise<number> {
+export async function timed(url: string): Promise<number> {
   const started = performance.now();
   const response = await fetch(url);
   await response.arrayBuffer();
@@ -85,7 +85,7 @@ async function timed(url: string): Promise<number> {
 }
 
 /** `count` GETs one after another, cycling through the URLs (one URL: the same request again). */
-async function latencies(urls: string | readonly string[], count: number): Promise<number[]> {
+export async function latencies(urls: string | readonly string[], count: number): Promise<number[]> {
   const list = typeof urls === 'string' ? [urls] : urls;
   const out: number[] = [];
   for (let i = 0; i < count; i++) out.push(await timed(list[i % list.length]!));

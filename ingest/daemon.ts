@@ -12,7 +12,9 @@ import { isConnectionErrno, isConnectionError } from '../lib/db/connection-error
 import { errorMessage } from '../lib/errors';
 import { DocumentTailer } from './document-tailer';
 import { listMatchingFiles, resolveTargets, sourceKindOf, type WatchTarget } from './paths';
-import { sourcePathFor } from './rundir/identity';
+import { identityOfRunDir, sourcePathFor } from './rundir/identity';
+import { groupEventFiles, type FoundEventFile } from './rundir/run-layout';
+import { CoalescedPasses } from './coalesce';
 import { markStaleRuns } from './store';
 import { FileTailer } from './tailer';
 
@@ -85,6 +87,15 @@ export class IngestDaemon {
   private readonly failures = new Map<string, string>();
   /** --once: tries per file after a refused batch (a deadlock between two sources of one run is transient). */
   private readonly backfillAttempts = new Map<string, number>();
+  /** Run grouping of the event files (placeEventFiles), one pass at a time. */
+  private readonly placements = new CoalescedPasses(
+    () => this.placeEventFiles(),
+    () => this.closed,
+  );
+  /** Each event file's content class and whether it holds something, as last seen (a change places the files again). */
+  private readonly eventContents = new Map<string, string>();
+  /** The run each held file was last placed in. */
+  private readonly placed = new Map<string, string>();
 
   constructor(private readonly options: DaemonOptions) {
     this.host = options.host ?? os.hostname();
@@ -124,6 +135,14 @@ export class IngestDaemon {
     const files = await listMatchingFiles(this.targets);
     for (const file of files) this.touch(file);
     await this.idle();
+    // Every file has been read once: files that make no run of their own (scalar-free event files,
+    // hparams.yaml) join the runs the others made. Twice: a file given to a run may make the run a
+    // waiting document joins.
+    for (let round = 0; round < 2; round++) {
+      await this.placements.run();
+      for (const tailer of this.tailers.values()) if (tailer.waitingForRun) this.touch(tailer.path);
+      await this.idle();
+    }
     await this.sweepStale(false);
     const failed = [...this.failures.keys()];
     return { files: files.length, failed, ...this.totals, seconds: (performance.now() - started) / 1000 };
@@ -194,7 +213,7 @@ export class IngestDaemon {
       };
       const kind = sourceKindOf(file);
       tailer =
-        kind === 'results_json' || kind === 'hydra_config' || kind === 'train_config'
+        kind === 'results_json' || kind === 'hydra_config' || kind === 'train_config' || kind === 'hparams_yaml'
           ? new DocumentTailer(file, {
               pool: this.options.pool,
               host: this.host,
@@ -244,11 +263,14 @@ export class IngestDaemon {
   private async runPass(tailer: Tailer): Promise<void> {
     try {
       await tailer.poll();
+      if (tailer instanceof FileTailer) this.noteEventContent(tailer);
       this.failures.delete(tailer.path);
       this.backfillAttempts.delete(tailer.path);
       this.noteDatabaseUp();
       if (tailer.deleted) {
         this.tailers.delete(tailer.path);
+        this.eventContents.delete(tailer.path);
+        this.placed.delete(tailer.path);
         this.unwatchFile(tailer.path);
         await tailer.close();
       } else if (this.watcher) {
@@ -286,6 +308,61 @@ export class IngestDaemon {
       if (!this.queued.has(tailer)) {
         this.queued.add(tailer);
         this.queue.unshift(tailer);
+      }
+    }
+  }
+
+  /** After an event file's pass: when what it holds changed (a first scalar, held hyperparameters), group the files again. */
+  private noteEventContent(tailer: FileTailer): void {
+    const seen = tailer.eventContent;
+    if (seen === null) return;
+    const key = `${seen.content}|${seen.holdsSomething}`;
+    if (this.eventContents.get(tailer.path) === key) return;
+    this.eventContents.set(tailer.path, key);
+    if (this.following) void this.placements.run().catch((error: unknown) => this.noteDatabaseError(error));
+  }
+
+  /**
+   * The content half of run grouping (docs/log-formats.md §7.2, ingest/rundir/run-layout.ts
+   * groupEventFiles): an event file without a scalar of its own never makes a run; what it holds
+   * (hyperparameters, other values, Lightning's placeholder) goes to the run beside or above it, or to
+   * a run directory other sources made a run of (a console log's output directory, Hydra's…). Its
+   * tailer hands it over on its next pass, only to a run that is stored (Batch.joinOnly).
+   */
+  private async placeEventFiles(): Promise<void> {
+    const found: FoundEventFile[] = [];
+    const holders = new Map<string, FileTailer>();
+    for (const [file, tailer] of this.tailers) {
+      if (!(tailer instanceof FileTailer)) continue;
+      const seen = tailer.eventContent;
+      if (seen === null) continue;
+      found.push({ path: file, content: seen.content });
+      if (seen.holdsSomething) holders.set(file, tailer);
+    }
+    if (holders.size === 0) return;
+    // Run directories other sources made runs of: the held files' folders and their ancestors, by identity.
+    const candidates = new Map<string, string>();
+    for (const file of holders.keys()) {
+      for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+        candidates.set(`${this.host}:${identityOfRunDir(dir)}`, dir);
+        if (path.dirname(dir) === dir) break;
+      }
+    }
+    const known = (
+      await this.options.pool.query<{ identity: string }>(`SELECT identity FROM "Run" WHERE identity = ANY($1::text[])`, [
+        [...candidates.keys()],
+      ])
+    ).rows.map((row) => candidates.get(row.identity)!);
+    for (const run of groupEventFiles(found, known).runs) {
+      for (const file of run.files) {
+        const tailer = holders.get(file.path);
+        if (!tailer) continue;
+        const target = `${run.identity}|${file.dir}`;
+        // A file already given this place and waiting for its run is tried again by the rescan, not here.
+        if (this.placed.get(file.path) === target && tailer.waitingForRun) continue;
+        this.placed.set(file.path, target);
+        tailer.place({ identity: run.identity, dir: file.dir });
+        this.touch(file.path);
       }
     }
   }

@@ -1,5 +1,6 @@
 // Whole-document sources of a run directory (training_results.json, Hydra's .hydra/config.yaml with
-// its overrides.yaml and hydra.yaml, LeRobot's checkpoints/<step>/pretrained_model/train_config.json): read whole, parsed again whenever their content changes, and
+// its overrides.yaml and hydra.yaml, LeRobot's checkpoints/<step>/pretrained_model/train_config.json,
+// Lightning's hparams.yaml): read whole, parsed again whenever their content changes, and
 // committed like a log batch (one transaction with the source's new state). Their rows are upserts,
 // so reading a document again is harmless; the content hash just avoids needless work.
 import { CoalescedPasses } from './coalesce';
@@ -10,7 +11,7 @@ import type pg from 'pg';
 import type { Logger } from '../lib/log';
 import type { ParseEvent } from './events';
 import type { SourceKind } from './rundir/identity';
-import { readHydraConfig, readResultsJson, readTrainConfig } from './rundir/readers';
+import { readHparamsYaml, readHydraConfig, readResultsJson, readTrainConfig } from './rundir/readers';
 import { Liveness } from './liveness';
 import { commitBatch, markSource, registerDocument, type SourceCursor } from './store';
 
@@ -27,7 +28,7 @@ export interface DocumentTailerOptions {
   pool: pg.Pool;
   host: string;
   log: Logger;
-  kind: Extract<SourceKind, 'results_json' | 'hydra_config' | 'train_config'>;
+  kind: DocumentKind;
   /** Follow mode, and whether the document appeared while following (see ingest/liveness.ts). */
   follow?: boolean;
   liveFromStart?: boolean;
@@ -35,6 +36,12 @@ export interface DocumentTailerOptions {
   /** Asks for another pass in `ms` (a document still being written); the daemon's touch(). */
   pollAgainIn?: (ms: number) => void;
 }
+
+/** The run-directory files read whole. */
+export type DocumentKind = Extract<SourceKind, 'results_json' | 'hydra_config' | 'train_config' | 'hparams_yaml'>;
+
+/** Documents that make no run of their own: they join the run of their folder, once there is one (Batch.joinOnly). */
+const JOIN_ONLY: ReadonlySet<DocumentKind> = new Set(['hparams_yaml']);
 
 interface DocumentState {
   document: string;
@@ -59,6 +66,8 @@ export class DocumentTailer {
   private readonly liveness: Liveness;
   deleted = false;
   readonly hasRetired = false;
+  /** A document that joins a run (JOIN_ONLY) whose run is not stored yet: it is read again on the next pass. */
+  waitingForRun = false;
 
   constructor(
     readonly path: string,
@@ -120,7 +129,13 @@ export class DocumentTailer {
       seenAt: stats.mtime,
       events,
       live: this.liveness.live,
+      ...(JOIN_ONLY.has(this.options.kind) ? { joinOnly: true } : {}),
     });
+    this.waitingForRun = result.status === 'deferred';
+    if (result.status === 'deferred') {
+      this.liveness.reachedEnd();
+      return;
+    }
     if (result.status === 'conflict') {
       // Another daemon committed this document meanwhile: take its cursor and compare again.
       this.cursor = result.cursor;
@@ -161,6 +176,7 @@ export class DocumentTailer {
   private parse(files: Record<string, string | undefined>): ParseEvent[] {
     if (this.options.kind === 'results_json') return readResultsJson(this.path, files['main']!);
     if (this.options.kind === 'train_config') return readTrainConfig(this.path, files['main']!);
+    if (this.options.kind === 'hparams_yaml') return readHparamsYaml(this.path, files['main']!);
     return readHydraConfig({
       file: this.path,
       configYaml: files['main']!,

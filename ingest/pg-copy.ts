@@ -52,6 +52,17 @@ export class BinaryCopyRows {
     return this;
   }
 
+  /** int8 from a safe integer (a number past 2^53 is not an integer JavaScript can hold exactly). */
+  int8(value: number | null): this {
+    if (value === null) return this.nullField();
+    if (!Number.isSafeInteger(value)) throw new RangeError(`${value} is not an int8 this encoder can write exactly`);
+    this.reserve(12);
+    this.view.setInt32(this.at, 8);
+    this.view.setBigInt64(this.at + 4, BigInt(value));
+    this.at += 12;
+    return this;
+  }
+
   bool(value: boolean): this {
     this.reserve(5);
     this.view.setInt32(this.at, 1);
@@ -68,6 +79,15 @@ export class BinaryCopyRows {
     this.view.setInt32(this.at, length);
     this.buffer.write(value, this.at + 4, 'utf8');
     this.at += 4 + length;
+    return this;
+  }
+
+  /** bytea: the bytes as they are. */
+  bytea(bytes: Uint8Array): this {
+    this.reserve(4 + bytes.length);
+    this.view.setInt32(this.at, bytes.length);
+    this.buffer.set(bytes, this.at + 4);
+    this.at += 4 + bytes.length;
     return this;
   }
 

@@ -12,6 +12,7 @@ import { createLogParser, type ParserState } from './parse';
 import type { ParseEvent } from './events';
 import type { SourceKind } from './rundir/identity';
 import { TfEventsReader, type TfEventsReaderState } from './rundir/readers';
+import type { EventFileContent } from './rundir/run-layout';
 import { commitBatch, FINGERPRINT_BYTES, markSource, registerSource, type SourceCursor, type FileProbe } from './store';
 import type { Logger } from '../lib/log';
 
@@ -138,6 +139,19 @@ class EventFileReader implements SourceReader {
   snapshot(): EventFileState {
     return { tfevents: true, reader: this.reader.state };
   }
+
+  /** What the file holds, for run grouping (TfEventsReader.content). */
+  get content(): EventFileContent {
+    return this.reader.content;
+  }
+
+  get holdsSomething(): boolean {
+    return this.reader.holdsSomething;
+  }
+
+  attach(identity: string, dir: string): ParseEvent[] {
+    return this.reader.attach(identity, dir);
+  }
 }
 
 /** What the tailer keeps in LogSource.parserState. */
@@ -187,6 +201,13 @@ export class FileTailer {
   private readonly liveness: Liveness;
   /** The path is gone and nothing retired is left to read: the daemon can forget this tailer. */
   deleted = false;
+  /**
+   * Event files without a scalar of their own: the run the layout joins the file to (ingest/daemon.ts),
+   * given what the file holds after each pass (TfEventsReader.attach).
+   */
+  private placement: { identity: string; dir: string } | undefined;
+  /** What the file held could not be given yet: the run it joins is not stored (yet). */
+  waitingForRun = false;
 
   private readonly kind: Extract<SourceKind, 'log' | 'tfevents'>;
 
@@ -201,6 +222,18 @@ export class FileTailer {
   /** Reads whatever is new and commits it. Calls made while one runs coalesce into one more pass. */
   poll(): Promise<void> {
     return this.passes.run();
+  }
+
+  /** An event file's content for run grouping; null for logs, and until the file has been opened. */
+  get eventContent(): { content: EventFileContent; holdsSomething: boolean } | null {
+    const reader = this.file?.reader;
+    if (!(reader instanceof EventFileReader)) return null;
+    return { content: reader.content, holdsSomething: reader.holdsSomething };
+  }
+
+  /** Where what this (scalar-free) event file holds goes; given at the next pass. */
+  place(target: { identity: string; dir: string }): void {
+    this.placement = target;
   }
 
   /** True while a rotated or deleted inode is still being followed (the daemon keeps polling it). */
@@ -248,6 +281,31 @@ export class FileTailer {
     }
     await this.growFingerprint(this.file);
     await this.readToEnd(this.file);
+    await this.giveHeld(this.file);
+  }
+
+  /** A scalar-free event file's held content, to the run the layout placed it in (joinOnly: never a run of its own). */
+  private async giveHeld(file: OpenFile): Promise<void> {
+    const reader = file.reader;
+    const placement = this.placement;
+    if (placement === undefined || !(reader instanceof EventFileReader) || !reader.holdsSomething) {
+      this.waitingForRun = false;
+      return;
+    }
+    if (reader.committedOffset !== file.cursor.offset) return;
+    const events = reader.attach(placement.identity, placement.dir);
+    const stored = await this.store(file, {
+      toOffset: file.cursor.offset,
+      nextLine: file.cursor.line,
+      parserState: reader.snapshot(),
+      events,
+      live: this.liveness.live,
+      interim: false,
+      settle: false,
+      records: 0,
+      joinOnly: true,
+    });
+    if (stored) this.waitingForRun = false;
   }
 
   /**
@@ -469,6 +527,7 @@ export class FileTailer {
       interim: boolean;
       settle: boolean;
       records: number;
+      joinOnly?: boolean;
     },
   ): Promise<boolean> {
     const from = file.cursor;
@@ -487,6 +546,7 @@ export class FileTailer {
         live: batch.live,
         interim: batch.interim,
         settleSource: batch.settle,
+        ...(batch.joinOnly === true ? { joinOnly: true } : {}),
       });
     } catch (error) {
       // Nothing was stored: forget what we parsed and read it again once the database is back.
@@ -496,6 +556,12 @@ export class FileTailer {
     if (result.status === 'conflict') {
       this.rewind(file, result.cursor);
       this.passes.repeat();
+      return false;
+    }
+    if (result.status === 'deferred') {
+      // Back to the committed state (the reader had handed its held content over).
+      this.rewind(file, from);
+      this.waitingForRun = true;
       return false;
     }
     const progress = { path: this.path, bytes: batch.toOffset - from.offset, lines: batch.records, runIds: result.runIds };

@@ -37,6 +37,15 @@ export async function snapshotDatabase(
                FROM "RunEvent" e JOIN "Run" r ON r.id = e."runId" JOIN "LogSource" s ON s.id = r."sourceId"`,
     warnings: `SELECT ${strip} AS path, w.line, w.message, (SELECT r."runKey" FROM "Run" r WHERE r.id = w."runId") AS run
                  FROM "ParseWarning" w JOIN "LogSource" s ON s.id = w."sourceId"`,
+    // Every scalar tag with its summary and a digest of its chunks (file, first point, count, bytes), in order.
+    scalars: `SELECT ${runKey} AS run, t.dir, t.tag, t.count, t."firstStep", t."lastStep", t."firstWallTime", t."lastWallTime",
+                     t."lastValue"::text, t."lastOrd"::text, t."minValue"::text, t."maxValue"::text,
+                     (SELECT md5(string_agg(${strip.replace(/s\.path/g, 'cs.path')} || '@' || c."firstOrd" || ':' || c.count || ':' || md5(c.steps) || md5(c."wallTimes") || md5(c."values"), ','
+                                            ORDER BY cs.path, c."firstOrd"))
+                        FROM "ScalarChunk" c JOIN "LogSource" cs ON cs.id = c."sourceId" WHERE c."tagId" = t.id) AS points
+                FROM "ScalarTag" t JOIN "Run" r ON r.id = t."runId" JOIN "LogSource" s ON s.id = r."sourceId"`,
+    plugins: `SELECT ${runKey} AS run, p.dir, p.plugin, ${strip.replace(/s\.path/g, 'ps.path')} AS file, p.count
+                FROM "ScalarPluginCount" p JOIN "LogSource" ps ON ps.id = p."sourceId" JOIN "Run" r ON r.id = p."runId" JOIN "LogSource" s ON s.id = r."sourceId"`,
   };
   // The derived runs-table row of every run (verdict, last train loss …), when asked: what a page shows.
   if (options.summaries)

@@ -53,7 +53,15 @@ export function XAxisButtons({ value, onChange }: { value: XAxis; onChange: (x: 
   );
 }
 
-export function SmoothingSlider({ value, onChange }: { value: number; onChange: (value: number) => void }) {
+export function SmoothingSlider({
+  value,
+  onChange,
+  testId = 'smoothing',
+}: {
+  value: number;
+  onChange: (value: number) => void;
+  testId?: string;
+}) {
   return (
     <label className="slider" title="TensorBoard's debiased exponential moving average; the raw curve stays visible, faint">
       Smoothing
@@ -64,17 +72,17 @@ export function SmoothingSlider({ value, onChange }: { value: number; onChange: 
         step={0.01}
         value={value}
         onChange={(e) => onChange(Number(e.target.value))}
-        data-testid="smoothing"
+        data-testid={testId}
       />
       <output>{value.toFixed(2)}</output>
     </label>
   );
 }
 
-export function LogYToggle({ value, onChange }: { value: boolean; onChange: (value: boolean) => void }) {
+export function LogYToggle({ value, onChange, testId = 'log-y' }: { value: boolean; onChange: (value: boolean) => void; testId?: string }) {
   return (
     <label className="check">
-      <input type="checkbox" checked={value} onChange={(e) => onChange(e.target.checked)} data-testid="log-y" />
+      <input type="checkbox" checked={value} onChange={(e) => onChange(e.target.checked)} data-testid={testId} />
       Log y
     </label>
   );

@@ -52,7 +52,8 @@ const zoomPlugin: Promise<void> =
       });
 zoomPlugin.catch(() => {});
 
-export type XAxisKind = 'epoch' | 'step' | 'time';
+/** `time`: seconds since the start (a duration); `wall`: seconds since the epoch (a clock, UTC). */
+export type XAxisKind = 'epoch' | 'step' | 'time' | 'wall';
 
 export interface LineChartProps {
   lines: ChartLine[];
@@ -70,6 +71,8 @@ export interface LineChartProps {
   pngName?: string;
   /** Title written above the chart in the PNG (its legend is drawn from the lines). */
   pngTitle?: string;
+  /** Say how to zoom and pan under the chart (default); small multiples leave it out. */
+  hint?: boolean;
 }
 
 type LineDataset = ChartDataset<'line', ScatterDataPoint[]> & {
@@ -86,11 +89,12 @@ function alpha(hex: string, a: number): string {
 const toData = (points: readonly ChartPoint[]): ScatterDataPoint[] => points.map(([x, y]) => ({ x, y: y as number })); // null y is a gap (spanGaps is off)
 
 function xTitle(axis: XAxisKind): string {
-  return axis === 'epoch' ? 'epoch' : axis === 'step' ? 'step' : 'training time (h:mm:ss)';
+  return axis === 'epoch' ? 'epoch' : axis === 'step' ? 'step' : axis === 'wall' ? 'wall time (UTC)' : 'training time (h:mm:ss)';
 }
 
 function xTick(axis: XAxisKind, value: number): string {
   if (axis === 'time') return fmtDuration(value);
+  if (axis === 'wall') return Number.isFinite(value) ? new Date(value * 1000).toISOString().slice(5, 16).replace('T', ' ') : '';
   if (axis === 'step' && Math.abs(value) >= 10_000) return `${Math.round(value / 1000)}k`;
   return Number.isInteger(value) ? String(value) : value.toFixed(1);
 }
@@ -249,6 +253,7 @@ export function LineChart({
   onRangeChange,
   pngName,
   pngTitle,
+  hint = true,
 }: LineChartProps) {
   const chartRef = useRef<Chart<'line', ScatterDataPoint[]> | null>(null);
   const [zoomReady, setZoomReady] = useState(zoomLoaded);
@@ -362,7 +367,7 @@ export function LineChart({
         />
       </div>
       <div className="chart-hint muted small">
-        drag to zoom · shift-drag to pan · ctrl-wheel to zoom · double-click to reset
+        {hint ? 'drag to zoom · shift-drag to pan · ctrl-wheel to zoom · double-click to reset' : null}
         {range ? (
           <button type="button" className="link-button" onClick={resetZoom}>
             reset zoom

@@ -8,12 +8,21 @@ import { useEffect, useMemo, useState } from 'react';
 import type { RunAnnotationResponse } from '@/lib/api/schemas/annotations';
 import type { RunRow, RunSortKey } from '@/lib/api/schemas/runs';
 import { sortRuns } from '@/lib/api/sort-runs';
-import { applyAnnotationChange, refetchQuery, refetchedRows, sortQuery, toggled, type BulkAnnotationChange } from '@/lib/views/runs-table';
+import {
+  applyAnnotationChange,
+  refetchQuery,
+  refetchedRows,
+  scalarColumnsOf,
+  sortQuery,
+  toggled,
+  type BulkAnnotationChange,
+} from '@/lib/views/runs-table';
 import { sendJson } from './annotations';
 import { useCoalesced, useLiveChanges } from './live';
 import { BulkActions } from './runs-table/bulk-actions';
 import { RunsTableHead } from './runs-table/head';
 import { RunsTableRow } from './runs-table/row';
+import { ColumnChooser } from './runs-table/column-chooser';
 import { TableActions } from './runs-table/table-actions';
 
 export function RunsTable({
@@ -97,13 +106,17 @@ export function RunsTable({
   useLiveChanges(refresh);
 
   const sorted = useMemo(() => sortRuns(rows, sort, dir), [rows, sort, dir]);
+  const columns = useMemo(() => scalarColumnsOf(query), [query]);
+  const columnKeys = useMemo(() => columns.map((c) => c.key), [columns]);
 
   const sortBy = (key: RunSortKey) => router.replace(`${pathname}?${sortQuery(query, sort, dir, key)}`, { scroll: false });
   const allSelected = sorted.length > 0 && sorted.every((r) => selected.has(r.id));
 
   return (
     <div>
-      <TableActions total={total} shown={sorted.length} selected={selected} filterQuery={filterQuery} />
+      <TableActions total={total} shown={sorted.length} selected={selected} filterQuery={filterQuery}>
+        <ColumnChooser query={query} chosen={columnKeys} />
+      </TableActions>
       {selectedIds.length > 0 && <BulkActions ids={selectedIds} saving={saving} onChange={(change) => annotate(selectedIds, change)} />}
       {error && (
         <p className="error-note" role="alert" data-testid="annotation-error">
@@ -118,6 +131,7 @@ export function RunsTable({
             allSelected={allSelected}
             onToggleAll={() => setSelected(allSelected ? new Set() : new Set(sorted.map((r) => r.id)))}
             onSort={sortBy}
+            columns={columns}
           />
           <tbody>
             {sorted.map((run) => (
@@ -128,6 +142,7 @@ export function RunsTable({
                 now={now}
                 onToggle={() => setSelected((current) => toggled(current, run.id))}
                 onStar={() => void annotate([run.id], { starred: !run.starred })}
+                columns={columns}
               />
             ))}
           </tbody>

@@ -174,6 +174,11 @@ export class EventReader {
     return this.known.values();
   }
 
+  /** The reader's record of a tag (made when first asked, as for a tag first read). */
+  tagInfo(tag: string): TagInfo {
+    return this.infoOf(tag);
+  }
+
   private infoOf(tag: string): TagInfo {
     let info = this.known.get(tag);
     if (info === undefined) this.known.set(tag, (info = { tag, plugin: undefined, slot: 0, stamp: 0, mark: -1 }));

@@ -6,7 +6,7 @@
 // `train_hydra_save/{method}/{timestamp}/.hydra/` names the timestamp, its config the task.
 import path from 'node:path';
 
-export type SourceKind = 'log' | 'tfevents' | 'results_json' | 'hydra_config' | 'train_config';
+export type SourceKind = 'log' | 'tfevents' | 'results_json' | 'hydra_config' | 'train_config' | 'hparams_yaml';
 
 const RUN_DIR = /^run_(\d{8}_\d{6})$/;
 const TIMESTAMP = /^\d{8}_\d{6}$/;
@@ -119,6 +119,8 @@ export function runFileKind(file: string): Exclude<SourceKind, 'log'> | null {
   if (base === 'training_results.json') return 'results_json';
   if (base === 'config.yaml' && path.basename(path.dirname(file)) === '.hydra') return 'hydra_config';
   if (base === 'train_config.json' && lerobotCheckpointOf(file) !== null) return 'train_config';
+  // Lightning's, beside its event files in lightning_logs/version_N/: it only ever joins the run of its folder.
+  if (base === 'hparams.yaml') return 'hparams_yaml';
   return null;
 }
 

@@ -24,7 +24,8 @@ import {
   type SeriesBlock,
   type StrategyInfo,
 } from '../events';
-import { EventReader, type EventReaderState } from './event';
+import { EventReader, type EventReaderState, type TagInfo } from './event';
+import { eventFileContent, type EventFileContent } from './run-layout';
 import { decodeSessionStartHparams, parseHparamsYaml, type HparamValue } from './hparams';
 import { parseHydraConfig, type VisionFreezing } from './hydra-config';
 import {
@@ -41,6 +42,12 @@ import { parseTrainConfig } from './train-config';
 import { TfRecordReader, type TfRecordVisitor } from './tfrecord';
 
 export const RUNDIR_RUN_KEY = 0;
+/**
+ * The run key of what a scalar-free event file holds, given to the run the layout joins it to
+ * (TfEventsReader.attach): apart from the file's own key, so the file, should it show a scalar later,
+ * still makes the run its path names.
+ */
+export const ATTACHED_RUN_KEY = 1;
 /** The trainer that writes training_results.json (log-formats §1.9). */
 const SMOLVLA_FORMAT: RunFormat = 'smolvla_sequential';
 
@@ -96,7 +103,21 @@ export interface TfEventsReaderState extends EventReaderState {
   points?: number;
   pendingHparams?: Record<string, HparamValue>;
   pendingOthers?: Record<string, number>;
+  /** Lightning's `hp_metric` placeholder points before the first scalar: [tag, step, wall time, value (non-finite as text)]. */
+  pendingPoints?: [string, number, number, number | string][];
+  /** The file has had HParams data. */
+  hparams?: true;
+  /** Some tag has had two points (until then `once` lists the tags seen): a session file has one per metric. */
+  multi?: true;
+  once?: string[];
 }
+
+/** Lightning writes this placeholder with its hyperparameters: it does not start a run (run-layout.ts). */
+const PLACEHOLDER_TAG = 'hp_metric';
+/** Placeholder points held before the first scalar, at most (more start the file anyway). */
+const MAX_PENDING_POINTS = 64;
+
+const finiteOrText = (value: number): number | string => (Number.isFinite(value) ? value : String(value));
 
 /** tagTarget as a number cached on a tag (TagInfo.mark): an EPOCH_METRICS index, VALIDATION_MARK + task id, or NO_TARGET. */
 const UNSET = -1;
@@ -143,6 +164,10 @@ export class TfEventsReader implements TfRecordVisitor {
   private points: number;
   private pendingHparams: Record<string, HparamValue> | null;
   private pendingOthers: Record<string, number> | null;
+  private pendingPoints: [string, number, number, number][];
+  private hparamsSeen: boolean;
+  /** Tags seen once while no tag has had two points (null once one has). */
+  private once: Set<string> | null;
   /** The push being read: its events, its blocks, the number of the first record of each. */
   private events: ParseEvent[] = [];
   private block: ScalarBlock = emptyScalarBlock();
@@ -168,6 +193,11 @@ export class TfEventsReader implements TfRecordVisitor {
     this.points = state?.points ?? 0;
     this.pendingHparams = state?.pendingHparams ?? null;
     this.pendingOthers = state?.pendingOthers ?? null;
+    this.pendingPoints = (state?.pendingPoints ?? []).map(([tag, step, wallTime, value]) => [tag, step, wallTime, Number(value)]);
+    this.hparamsSeen = state?.hparams === true;
+    // A cursor saved before tags were tracked (or without a state at all): its file is taken for a series.
+    const series = state === undefined ? legacy : state.multi === true || (state.started === true && state.once === undefined);
+    this.once = series ? null : new Set(state?.once ?? []);
     const { runDir, dir } = runDirOfFile(file);
     this.dir = dir;
     const trainer = trainerFromMethod(methodOfIdentity(identityOfRunDir(runDir)));
@@ -190,7 +220,61 @@ export class TfEventsReader implements TfRecordVisitor {
     // Copies: the tailer may serialize the state after this reader has read on.
     if (this.pendingHparams !== null) state.pendingHparams = { ...this.pendingHparams };
     if (this.pendingOthers !== null) state.pendingOthers = { ...this.pendingOthers };
+    if (this.pendingPoints.length > 0)
+      state.pendingPoints = this.pendingPoints.map(([tag, step, wallTime, value]) => [tag, step, wallTime, finiteOrText(value)]);
+    if (this.hparamsSeen) state.hparams = true;
+    if (this.once === null) state.multi = true;
+    else state.once = [...this.once];
     return state;
+  }
+
+  /**
+   * What the file holds, for run grouping (./run-layout.ts eventFileContent): scalars, an HParams
+   * session, hyperparameters only, or nothing of a run's own.
+   */
+  get content(): EventFileContent {
+    const tags: { tag: string; count: number }[] = this.pendingPoints.map(([tag]) => ({ tag, count: 1 }));
+    if (this.started) {
+      if (this.once === null) tags.push({ tag: '*', count: 2 });
+      else for (const tag of this.once) tags.push({ tag, count: 1 });
+    }
+    return eventFileContent({ tags, hparams: this.hparamsSeen });
+  }
+
+  /** Whether the file, not started, holds something a run can be given (attach). */
+  get holdsSomething(): boolean {
+    return !this.started && (this.pendingHparams !== null || this.pendingOthers !== null || this.pendingPoints.length > 0);
+  }
+
+  /**
+   * A file without a scalar of its own never makes a run (docs/log-formats.md §7.2): what it held
+   * (hyperparameters, other values, placeholder points) is given to the run the layout joins it to —
+   * `identity`, in the folder `dir` relative to that run's directory — under ATTACHED_RUN_KEY.
+   * Nothing when the file has started or holds nothing.
+   */
+  attach(identity: string, dir: string): ParseEvent[] {
+    if (!this.holdsSomething) return [];
+    const line = this.line;
+    const events: ParseEvent[] = [{ type: 'identity', runKey: ATTACHED_RUN_KEY, line, identity }];
+    if (this.pendingHparams !== null) events.push({ ...this.configEvent(line, this.pendingHparams), runKey: ATTACHED_RUN_KEY });
+    const n = this.pendingPoints.length;
+    const block = emptySeriesBlock(n);
+    for (const [i, [tag, step, wallTime, value]] of this.pendingPoints.entries()) {
+      let slot = block.tags.indexOf(tag);
+      if (slot < 0) slot = block.tags.push(tag) - 1;
+      block.tag[i] = slot;
+      block.step[i] = step;
+      block.wallTime[i] = wallTime;
+      block.value[i] = value;
+    }
+    block.length = n;
+    block.others = { ...this.pendingOthers };
+    events.push({ type: 'series', runKey: ATTACHED_RUN_KEY, line, dir, firstPoint: this.points, block });
+    this.points += n;
+    this.pendingHparams = null;
+    this.pendingOthers = null;
+    this.pendingPoints = [];
+    return events;
   }
 
   push(chunk: Uint8Array): ReaderOutput {
@@ -223,12 +307,16 @@ export class TfEventsReader implements TfRecordVisitor {
       this.othersSeen = true;
       Object.assign(this.series.others, this.pendingOthers);
     }
+    const held = this.pendingPoints;
     this.pendingHparams = null;
     this.pendingOthers = null;
+    this.pendingPoints = [];
+    // Placeholder points held before this scalar come first, as they were written.
+    for (const [tag, step, wallTime, value] of held) this.addPoints(line, step, wallTime, 1, [this.decoder.tagInfo(tag)], [value]);
   }
 
-  private pushConfig(line: number, hparams: Record<string, HparamValue>): void {
-    this.events.push({
+  private configEvent(line: number, hparams: Record<string, HparamValue>): Extract<ParseEvent, { type: 'config' }> {
+    return {
       type: 'config',
       runKey: RUNDIR_RUN_KEY,
       line,
@@ -237,7 +325,11 @@ export class TfEventsReader implements TfRecordVisitor {
       strategy: null,
       rank: HPARAMS_RANK.tensorboard_hparams,
       source: 'tensorboard_hparams',
-    });
+    };
+  }
+
+  private pushConfig(line: number, hparams: Record<string, HparamValue>): void {
+    this.events.push(this.configEvent(line, hparams));
   }
 
   private output(): ReaderOutput {
@@ -298,26 +390,18 @@ export class TfEventsReader implements TfRecordVisitor {
     }
     const fields = decoder.fields;
     const { step, wallTime, count, infos, values } = fields;
-    if (count > 0 && !this.started) this.start(line);
+    if (count > 0 && !this.started) {
+      // Lightning's placeholder alone does not start a run: held, with what else the file holds.
+      if (this.placeholderOnly(count, infos) && this.pendingPoints.length + count <= MAX_PENDING_POINTS) {
+        for (let i = 0; i < count; i++) this.pendingPoints.push([infos[i]!.tag, step, wallTime, values[i]!]);
+        if (fields.otherCount > 0 || fields.hparamsCount > 0) this.others(line);
+        return;
+      }
+      this.start(line);
+    }
     if (fields.otherCount > 0 || fields.hparamsCount > 0) this.others(line);
     if (count === 0) return;
-    if (this.series.length === 0 && !this.othersSeen) this.seriesLine = line;
-    const series = this.reserve(count);
-    const stamp = this.seriesStamp;
-    let n = series.length;
-    for (let i = 0; i < count; i++, n++) {
-      const info = infos[i]!;
-      if (info.stamp !== stamp) {
-        info.stamp = stamp;
-        info.slot = series.tags.length;
-        series.tags.push(info.tag);
-      }
-      series.tag[n] = info.slot;
-      series.step[n] = step;
-      series.wallTime[n] = wallTime;
-      series.value[n] = values[i]!;
-    }
-    series.length = n;
+    this.addPoints(line, step, wallTime, count, infos, values);
     if (!this.epochRows) return;
     // Steps are 0-based epochs; printed epochs (and the log's rows) are 1-based, and step + 1 must fit an INTEGER column.
     if (!Number.isSafeInteger(step) || step < 0 || step >= INT32_MAX) {
@@ -344,6 +428,43 @@ export class TfEventsReader implements TfRecordVisitor {
     }
   }
 
+  private placeholderOnly(count: number, infos: readonly TagInfo[]): boolean {
+    for (let i = 0; i < count; i++) if (infos[i]!.tag !== PLACEHOLDER_TAG) return false;
+    return true;
+  }
+
+  /** Points of one event (or held placeholder points) into the series block. */
+  private addPoints(
+    line: number,
+    step: number,
+    wallTime: number,
+    count: number,
+    infos: readonly TagInfo[],
+    values: readonly number[],
+  ): void {
+    if (this.series.length === 0 && !this.othersSeen) this.seriesLine = line;
+    const series = this.reserve(count);
+    const stamp = this.seriesStamp;
+    let n = series.length;
+    for (let i = 0; i < count; i++, n++) {
+      const info = infos[i]!;
+      if (info.stamp !== stamp) {
+        info.stamp = stamp;
+        info.slot = series.tags.length;
+        series.tags.push(info.tag);
+      }
+      series.tag[n] = info.slot;
+      series.step[n] = step;
+      series.wallTime[n] = wallTime;
+      series.value[n] = values[i]!;
+      if (this.once !== null) {
+        if (this.once.has(info.tag)) this.once = null;
+        else this.once.add(info.tag);
+      }
+    }
+    series.length = n;
+  }
+
   /** A record's non-scalar values, counted by plugin; its HParams session info, the run's config (held until the file starts). */
   private others(line: number): void {
     const fields = this.decoder.fields;
@@ -357,6 +478,7 @@ export class TfEventsReader implements TfRecordVisitor {
       const plugin = fields.otherPlugins[i]!;
       counts[plugin] = (counts[plugin] ?? 0) + 1;
     }
+    if (fields.hparamsCount > 0) this.hparamsSeen = true;
     for (let i = 0; i < fields.hparamsCount; i++) {
       // Decoded now: the content is a view of the read buffer, which the next read reuses.
       const hparams = decodeSessionStartHparams(fields.hparams[i]!);

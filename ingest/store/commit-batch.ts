@@ -12,6 +12,7 @@ import { hasNonFiniteStep, planBatch } from './plan-batch';
 import { ensureRuns } from './run-identity';
 import { cursorOf, type SourceCursor, type SourceRow } from './sources';
 import { pgJson } from './sql-literals';
+import { forgetSourceScalars, writeScalars } from './scalars';
 import { linkStages } from './stage-links';
 import {
   writeConfigs,
@@ -57,13 +58,32 @@ export interface Batch {
   interim?: boolean;
   /** Earlier interim batches left this source's runs unsettled: summarise and judge them all now. */
   settleSource?: boolean;
+  /**
+   * Every run of this batch must be one that exists (found by its run directory): a file that makes
+   * no run of its own (Lightning's hparams.yaml, what a scalar-free event file holds) joins one. When
+   * a run is not there (yet), nothing is written, the offset stays, and the result is 'deferred'.
+   */
+  joinOnly?: boolean;
 }
 
-export type CommitResult = { status: 'committed'; runIds: number[] } | { status: 'conflict'; cursor: SourceCursor };
+export type CommitResult =
+  { status: 'committed'; runIds: number[] } | { status: 'conflict'; cursor: SourceCursor } | { status: 'deferred' };
 
-/** Writes one batch atomically with the source's new offset; 'conflict' if another writer moved it. */
+/** A joinOnly batch whose run is not there: the transaction is rolled back (see Batch.joinOnly). */
+class Deferred extends Error {}
+
+/**
+ * Writes one batch atomically with the source's new offset; 'conflict' if another writer moved it,
+ * 'deferred' if it only joins runs and one is not there (Batch.joinOnly).
+ */
 export async function commitBatch(pool: pg.Pool, batch: Batch): Promise<CommitResult> {
-  const result = await writeBatch(pool, batch);
+  let result: CommitResult;
+  try {
+    result = await writeBatch(pool, batch);
+  } catch (error) {
+    if (error instanceof Deferred) return { status: 'deferred' };
+    throw error;
+  }
   if (result.status === 'committed') await notifyChanges(pool, result.runIds);
   return result;
 }
@@ -88,17 +108,26 @@ async function notifyChanges(pool: pg.Pool, runIds: readonly number[]): Promise<
 
 function writeBatch(pool: pg.Pool, batch: Batch): Promise<CommitResult> {
   return inTransaction(pool, async (client) => {
+    // An interim batch of a backfill does not wait for its WAL flush: a crash can lose it (and the ones
+    // before it not yet flushed), but never half of one — its rows go back with its offset, and the
+    // file, which still holds its bytes, is read again from the offset that survived. The pass's last
+    // batch (and every live one) waits, so what a pass settles is durable when the pass ends.
+    if (batch.interim === true && batch.live !== true) await client.query(`SELECT set_config('synchronous_commit', 'off', true)`);
     const current = (
       await client.query<SourceRow>(
-        `SELECT id, fingerprint, "fingerprintLength", "committedOffset", "linesSeen", "parserState", kind, host FROM "LogSource" WHERE id = $1 FOR UPDATE`,
+        `SELECT id, fingerprint, "fingerprintLength", "committedOffset", "linesSeen", "parserState", kind, host, path FROM "LogSource" WHERE id = $1 FOR UPDATE`,
         [batch.sourceId],
       )
-    ).rows[0] as (SourceRow & { kind: SourceKind; host: string }) | undefined;
+    ).rows[0] as (SourceRow & { kind: SourceKind; host: string; path: string }) | undefined;
     if (!current) throw new Error(`log source ${batch.sourceId} no longer exists`);
     if (Number(current.committedOffset) !== batch.fromOffset) return { status: 'conflict', cursor: cursorOf(current) };
 
     const plan = planBatch(batch.events);
+    // An event file read from its start again (rewritten in place): what it stored before goes first.
+    if (current.kind === 'tfevents' && batch.fromOffset === 0) await forgetSourceScalars(client, batch.sourceId);
     const runIds = await ensureRuns(client, batch, plan, current);
+    // Rolled back: nothing this transaction did so far stays.
+    if (runIds === null) throw new Deferred();
     // Every run this batch writes, locked once in id order for the rest of the transaction: its step
     // rows (new ones go in by COPY, see writeSteps) and its summaries have one writer at a time.
     await lockRuns(pgRunner(client), [...runIds.values()]);
@@ -109,6 +138,7 @@ function writeBatch(pool: pg.Pool, batch: Batch): Promise<CommitResult> {
     await writeSteps(client, plan, runIds);
     await writeEvals(client, plan, runIds);
     await writeValidations(client, plan, runIds);
+    await writeScalars(client, plan, runIds, { id: batch.sourceId, path: current.path });
     await writeEvents(client, plan, runIds);
     await writeWarnings(client, batch.sourceId, plan, runIds);
     await writeCheckpoints(client, plan, runIds);

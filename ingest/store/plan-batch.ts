@@ -5,6 +5,7 @@ import { INT32_MAX, type ParseEvent, type RunInfo, type StrategyInfo, type RunFo
 import { EpochRows, ValidationRows } from '../plan-rows';
 import { identityFromOutputDir } from '../rundir/identity';
 import { statusAfter } from '../run-status';
+import type { SeriesPart } from './scalars';
 
 /** A step event's values, as one StepPoint row. */
 export type StepRow = Omit<Extract<ParseEvent, { type: 'step' }>, 'type' | 'runKey' | 'line'>;
@@ -45,6 +46,8 @@ export interface RunPlan {
     strategy: StrategyInfo | null;
     settings: ConfigSettings | null;
     rank: number | null;
+    /** Where a run-directory config came from when it is not Hydra's or LeRobot's. */
+    source: 'tensorboard_hparams' | 'hparams_yaml' | null;
   } | null;
   strategy: StrategyInfo | null;
   epochs: EpochRows;
@@ -53,6 +56,8 @@ export interface RunPlan {
   retracted: Set<number>;
   evals: Map<number, EvalRow>;
   validations: ValidationRows;
+  /** Every scalar of the batch's event-file reads (`series` events), in file order. */
+  series: SeriesPart[];
   events: EventRow[];
   /** Checkpoints by optimiser step (step-based trainers): where, and whether the folder itself was seen. */
   checkpoints: Map<number, { path: string | null; onDisk: boolean }>;
@@ -85,6 +90,7 @@ function emptyRunPlan(): RunPlan {
     retracted: new Set(),
     evals: new Map(),
     validations: new ValidationRows(),
+    series: [],
     events: [],
     checkpoints: new Map(),
     status: null,
@@ -138,6 +144,7 @@ export function planBatch(events: readonly ParseEvent[]): BatchPlan {
           strategy: event.strategy,
           settings: event.settings ?? null,
           rank: event.rank ?? null,
+          source: event.source ?? null,
         };
         break;
       case 'strategy':
@@ -149,6 +156,9 @@ export function planBatch(events: readonly ParseEvent[]): BatchPlan {
         break;
       case 'scalars':
         foldScalars(run, event, plan.warnings);
+        break;
+      case 'series':
+        run.series.push({ dir: event.dir, firstPoint: event.firstPoint, block: event.block });
         break;
       case 'step':
         run.steps.set(event.step, {

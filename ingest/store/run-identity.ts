@@ -6,6 +6,7 @@ import { mergedStatusSql } from '../run-status';
 import type { SourceKind } from '../rundir/identity';
 import type { Batch } from './commit-batch';
 import type { BatchPlan } from './plan-batch';
+import { mergeRunScalars } from './scalars';
 import { agreeingValue } from './sql-literals';
 
 /**
@@ -14,14 +15,14 @@ import { agreeingValue } from './sql-literals';
  * order, held to commit) before it is looked up, assigned or merged, so two daemons — or a log and an
  * event file of the same run committed at once — never make two runs of one. A log run that learns its
  * identity after rows were written (the header came in an earlier batch) is merged into the run that
- * already holds it.
+ * already holds it. Null when the batch only joins runs (Batch.joinOnly) and one is not there.
  */
 export async function ensureRuns(
   client: pg.PoolClient,
   batch: Batch,
   plan: BatchPlan,
   source: { kind: SourceKind; host: string },
-): Promise<Map<number, number>> {
+): Promise<Map<number, number> | null> {
   const kind = source.kind;
   // Run directories are per machine: the same relative directory on two hosts is two runs.
   const qualify = (identity: string | null | undefined) => (identity ? `${source.host}:${identity}` : null);
@@ -87,6 +88,8 @@ export async function ensureRuns(
         runId,
       ]);
     } else {
+      // A file that makes no run of its own waits for the run it joins (Batch.joinOnly).
+      if (batch.joinOnly === true) return null;
       runId = (
         await client.query<{ id: number }>(
           `INSERT INTO "Run" ("sourceId", "runKey", format, identity, "startedAt", "lastSeenAt") VALUES ($1, $2, $3, $4, $5, $5)
@@ -101,7 +104,13 @@ export async function ensureRuns(
         runId,
       ]);
     }
-    if (format !== 'unknown') await client.query(`UPDATE "Run" SET format = $2 WHERE id = $1 AND format = 'unknown'`, [runId, format]);
+    // The first format that says something stays, except that what a log parser recognised (or the
+    // SmolVLA trainer's run directory) says more than "read from event files".
+    if (format !== 'unknown')
+      await client.query(
+        `UPDATE "Run" SET format = $2 WHERE id = $1 AND (format = 'unknown' OR (format = 'tensorboard' AND $2 <> 'tensorboard'))`,
+        [runId, format],
+      );
     // The run's primary source is a console log when it has one (the page's log tail reads it).
     if (kind === 'log') await adoptPrimarySource(client, runId, batch.sourceId, key);
     runIds.set(key, runId);
@@ -208,12 +217,14 @@ async function mergeRuns(client: pg.PoolClient, keep: number, gone: number): Pro
      WHERE "VisionStrategy".source = 'config' AND EXCLUDED.source = 'log'`,
     args,
   );
+  await mergeRunScalars(client, keep, gone);
   await client.query(`UPDATE "ParseWarning" SET "runId" = $1 WHERE "runId" = $2`, args);
   await client.query(`UPDATE "RunSource" SET "runId" = $1 WHERE "runId" = $2`, args);
   await client.query(`UPDATE "Run" SET "parentRunId" = $1 WHERE "parentRunId" = $2`, args);
   await client.query(
     `UPDATE "Run" AS k SET ${MERGED_COLUMNS.map((column) => `"${column}" = COALESCE(k."${column}", g."${column}")`).join(', ')},
-       format = CASE WHEN k.format = 'unknown' THEN g.format ELSE k.format END,
+       format = CASE WHEN k.format = 'unknown' OR (k.format = 'tensorboard' AND g.format NOT IN ('unknown', 'tensorboard')) THEN g.format
+                     ELSE k.format END,
        status = ${mergedStatusSql('k.status', 'g.status')},
        "startedAt" = LEAST(k."startedAt", g."startedAt"), "lastSeenAt" = GREATEST(k."lastSeenAt", g."lastSeenAt")
       FROM "Run" AS g WHERE k.id = $1 AND g.id = $2`,

@@ -86,9 +86,12 @@ export async function writeRunInfo(client: pg.PoolClient, plan: BatchPlan, runId
 }
 
 /**
- * The config tree (Hydra's config, LeRobot's train_config.json), the settings and the strategy it asks
- * for (shown as such while no banner was seen). Of several configs of one run (one per LeRobot
- * checkpoint) the highest rank wins, whatever order they are read in.
+ * The config tree (Hydra's config, LeRobot's train_config.json, hyperparameters of an event file or
+ * Lightning's hparams.yaml), the settings and the strategy it asks for (shown as such while no banner
+ * was seen). Of several configs of one run the highest rank wins, whatever order they are read in: a
+ * config without a rank (Hydra's) replaces any; one with a rank (LeRobot's checkpoint step) replaces
+ * a lower or equal one, and a rank-less one too unless its rank is negative — the hyperparameters an
+ * event file (−2) or hparams.yaml (−1) carry never replace what the trainer's own config says.
  */
 export async function writeConfigs(client: pg.PoolClient, plan: BatchPlan, runIds: Map<number, number>): Promise<void> {
   for (const [runKey, run] of plan.runs) {
@@ -100,11 +103,13 @@ export async function writeConfigs(client: pg.PoolClient, plan: BatchPlan, runId
       overrides: config.overrides,
       ...(config.settings !== null ? { settings: config.settings } : {}),
       ...(config.rank !== null ? { rank: config.rank } : {}),
+      ...(config.source !== null ? { source: config.source } : {}),
     };
     const updated = await client.query<{ previous: Partial<Record<SettingColumn, unknown>> | null }>(
       `UPDATE "Run" AS r SET "configTree" = $2, "configStrategy" = $3
          FROM (SELECT id, "configTree"->'settings' AS previous FROM "Run" WHERE id = $1) AS old
-        WHERE r.id = old.id AND ($4::float8 IS NULL OR COALESCE((r."configTree"->>'rank')::float8, '-Infinity') <= $4::float8)
+        WHERE r.id = old.id AND ($4::float8 IS NULL OR r."configTree" IS NULL
+               OR COALESCE((r."configTree"->>'rank')::float8, CASE WHEN $4::float8 < 0 THEN 'Infinity'::float8 ELSE '-Infinity'::float8 END) <= $4::float8)
         RETURNING old.previous`,
       [runId, pgJson(stored), config.strategy === null ? null : pgJson(config.strategy), config.rank],
     );
@@ -524,6 +529,8 @@ export async function writeSummaries(
       run.strategy === null &&
       run.epochs.size === 0 &&
       run.validations.size === 0 &&
+      // Event-file scalars move the summary's training loss and step (lib/summaries/run-summary.ts).
+      run.series.length === 0 &&
       !hasNonFiniteStep(run);
     if (!seriesOnly) changed.push(runId);
   }

@@ -102,7 +102,7 @@ export {
   type RecommendOptions,
 } from './recommend';
 
-export { downsampleMinMax, smoothEma, type SmoothedPoint } from './series';
+export { downsampleIndexes, downsampleMinMax, smoothEma, type SmoothedPoint } from './series';
 
 export {
   bestValidation,

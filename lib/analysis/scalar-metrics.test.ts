@@ -8,6 +8,8 @@ import {
   epochsDone,
   methodOfIdentity,
   runFormatFor,
+  runProgress,
+  scalarProgress,
   trainerFromMethod,
   type MetricsChoice,
   type MetricsInput,
@@ -305,4 +307,64 @@ describe('methodOfIdentity', () => {
     [null, null],
   ];
   for (const [identity, method] of cases) it(String(identity), () => expect(methodOfIdentity(identity)).toBe(method));
+});
+
+describe('scalarProgress and runProgress: a step is never an epoch', () => {
+  const TEAM = [tag('train/loss', 2100, 1, 2100, '', 0.666), tag('train/lr', 2100, 1, 2100, '', 0)];
+  it('names the losses and says what their tags say of progress', () => {
+    expect(scalarProgress({ tags: TEAM, method: 'diffusion_bs64_usedepth_nofuse' })).toMatchObject({
+      axis: 'step',
+      epochsDone: null,
+      trainStep: 2100,
+      trainValue: 0.666,
+    });
+    expect(scalarProgress({ tags: [...keras('train', 0, 4), ...keras('validation', 0, 4)] })).toMatchObject({
+      axis: 'epoch',
+      epochsDone: 5,
+      trainStep: 4,
+    });
+    expect(scalarProgress({ tags: HF })).toMatchObject({ axis: 'step', epochsDone: 0, trainStep: 1200, trainValue: null });
+    expect(scalarProgress({ tags: [tag('foo', 10, 0, 9, '', 1)] })).toMatchObject({ axis: null, epochsDone: null, trainStep: null });
+    expect(scalarProgress({ tags: [tag('train/loss', 3, 1, 3, '', Number.NaN)], method: 'act' }).trainValue).toBeNaN();
+  });
+
+  const team = { axis: 'step' as const, epochsDone: null, trainStep: 2100 };
+  const cases: [string, Parameters<typeof runProgress>[0], ReturnType<typeof runProgress>][] = [
+    [
+      'SmolVLA: epoch rows',
+      { epochRows: 12, epochsTotal: 50, scalars: null, logStep: 4800 },
+      { axis: 'epoch', epochsDone: 12, lastStep: 4800 },
+    ],
+    [
+      "the team's step-based run read from its event file (Hydra's max_epoch known)",
+      { epochRows: 0, epochsTotal: 3, scalars: team, logStep: null },
+      { axis: 'step', epochsDone: 0, lastStep: 2100 },
+    ],
+    [
+      'the same run with its console log (Epoch N/M rows): epochs are real then',
+      { epochRows: 2, epochsTotal: 3, scalars: team, logStep: 1400 },
+      { axis: 'epoch', epochsDone: 2, lastStep: 1400 },
+    ],
+    [
+      'Keras: epochs from its epoch_loss steps',
+      { epochRows: 0, epochsTotal: null, scalars: { axis: 'epoch', epochsDone: 5, trainStep: 4 }, logStep: null },
+      { axis: 'epoch', epochsDone: 5, lastStep: 4 },
+    ],
+    [
+      'LeRobot: steps from the log, no planned epochs',
+      { epochRows: 0, epochsTotal: null, scalars: null, logStep: 20000 },
+      { axis: 'step', epochsDone: 0, lastStep: 20000 },
+    ],
+    [
+      'a SmolVLA log in its first epoch: epochs planned, none done yet',
+      { epochRows: 0, epochsTotal: 50, scalars: null, logStep: 120 },
+      { axis: 'epoch', epochsDone: 0, lastStep: 120 },
+    ],
+    [
+      'tags but no loss named: nothing said',
+      { epochRows: 0, epochsTotal: null, scalars: { axis: null, epochsDone: null, trainStep: null }, logStep: null },
+      { axis: 'epoch', epochsDone: 0, lastStep: null },
+    ],
+  ];
+  for (const [name, input, expected] of cases) it(name, () => expect(runProgress(input)).toEqual(expected));
 });

@@ -224,3 +224,73 @@ export function epochsDone(evidence: EpochEvidence | null, summary: Pick<TagSumm
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return null;
   return evidence.from === 'value_index' ? Math.floor(value) + 1 : Math.floor(value);
 }
+
+/** What a run's scalar tags say of its progress (scalarProgress). */
+export interface ScalarProgress {
+  choice: MetricsChoice;
+  /** The losses' axis; null when the rule names no loss. */
+  axis: ScalarAxis | null;
+  /** From real epoch evidence only (epochsDone); null without it. */
+  epochsDone: number | null;
+  /** The training loss tag's last step and value (null: no training loss named; the value as stored, NaN and ±Infinity kept). */
+  trainStep: number | null;
+  trainValue: number | null;
+}
+
+/** chooseMetrics, and what its choice says of progress: epochs done (real evidence only), the training loss's last step and value. */
+export function scalarProgress(input: MetricsInput): ScalarProgress {
+  const choice = chooseMetrics(input);
+  const find = (ref: { dir: string; tag: string } | null) =>
+    ref === null ? null : (input.tags.find((t) => t.dir === ref.dir && t.tag === ref.tag) ?? null);
+  const train = find(choice.train);
+  const value = train?.lastValue;
+  return {
+    choice,
+    axis: choice.train?.axis ?? choice.val?.axis ?? null,
+    epochsDone: epochsDone(choice.epochs, find(choice.epochs)),
+    trainStep: train?.lastStep ?? null,
+    trainValue: typeof value === 'number' ? value : null,
+  };
+}
+
+/** A run's progress as the runs table and the run page show it (runProgress). */
+export interface RunProgress {
+  axis: ScalarAxis;
+  epochsDone: number;
+  /** The last step: the log's (tqdm, LeRobot) else the training loss tag's. */
+  lastStep: number | null;
+}
+
+/**
+ * The one rule for what a run's progress says, epochs or steps. A step is never an epoch:
+ * - epochs done: the highest epoch of its epoch rows (a log's `Epoch N/M`, the SmolVLA trainer's
+ *   event file), else the scalars' epoch evidence (scalarProgress), else 0;
+ * - axis: epochs when it has epoch rows; else the axis of the losses its scalars name; else steps
+ *   when a log gave steps and no planned epoch count (LeRobot), else epochs.
+ */
+export function runProgress(input: {
+  /** Highest epoch among the run's epoch rows (0: none). */
+  epochRows: number;
+  epochsTotal: number | null;
+  scalars: Pick<ScalarProgress, 'axis' | 'epochsDone' | 'trainStep'> | null;
+  /** The last step of the run's log steps (StepPoint), null when none. */
+  logStep: number | null;
+}): RunProgress {
+  const { epochRows, scalars } = input;
+  const lastStep = input.logStep ?? scalars?.trainStep ?? null;
+  const axis: ScalarAxis =
+    epochRows > 0 ? 'epoch' : (scalars?.axis ?? (input.epochsTotal === null && input.logStep !== null ? 'step' : 'epoch'));
+  return { axis, epochsDone: epochRows > 0 ? epochRows : (scalars?.epochsDone ?? 0), lastStep };
+}
+
+/**
+ * What a tag's steps count in a run: epochs for every tag of the SmolVLA trainer's runs (its format)
+ * and for Keras' `epoch_*` tags in its `train/` and `validation/` folders (the 0-based epoch, as
+ * chooseMetrics reads them); optimizer or environment steps for every other tag. Runs whose tags
+ * count different things are never averaged on one axis (lib/views/compare-scalars.ts).
+ */
+export function tagAxis(run: { format: string }, tag: { dir: string; tag: string }): ScalarAxis {
+  if (run.format === 'smolvla_sequential') return 'epoch';
+  if (tag.tag.startsWith('epoch_') && (KERAS_DIRS.train.test(tag.dir) || KERAS_DIRS.validation.test(tag.dir))) return 'epoch';
+  return 'step';
+}

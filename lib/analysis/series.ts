@@ -54,15 +54,23 @@ export function smoothEma(points: readonly Point[], weight: number): SmoothedPoi
 
 /** Per-bucket min/max downsampling (module rule). Throws RangeError if maxPoints < 4 and reduction is needed. */
 export function downsampleMinMax<P extends Point>(points: readonly P[], maxPoints: number): P[] {
-  const n = points.length;
+  if (Number.isNaN(maxPoints)) throw new RangeError('maxPoints must be a number');
+  if (Math.floor(maxPoints) >= points.length) return points.slice();
+  return downsampleIndexes(points.length, (i) => points[i]?.y ?? null, maxPoints)
+    .map((i) => points[i])
+    .filter((p): p is P => p !== undefined);
+}
+
+/**
+ * The same rule over any n points given by their y (`yAt(i)`): the indexes kept, ascending (all of
+ * them when maxPoints ≥ n). For columns of numbers (a tag's 100,000 points) without an object per point.
+ */
+export function downsampleIndexes(n: number, yAt: (i: number) => number | null, maxPoints: number): number[] {
   if (Number.isNaN(maxPoints)) throw new RangeError('maxPoints must be a number');
   const budget = Math.floor(maxPoints);
-  if (budget >= n) return points.slice();
+  if (budget >= n) return Array.from({ length: n }, (_, i) => i);
   if (budget < 4) throw new RangeError(`maxPoints must be at least 4 to keep first, last, min and max (got ${maxPoints})`);
-
-  const first = points[0];
-  const lastPoint = points[n - 1];
-  if (first === undefined || lastPoint === undefined) return [];
+  if (n === 0) return [];
   const interior = n - 2;
 
   let hasGap = false;
@@ -71,7 +79,7 @@ export function downsampleMinMax<P extends Point>(points: readonly P[], maxPoint
   let gMinV = Infinity;
   let gMaxV = -Infinity;
   for (let i = 0; i < n; i++) {
-    const y = points[i]?.y ?? null;
+    const y = yAt(i);
     if (!finite(y)) {
       if (i > 0 && i < n - 1) hasGap = true;
       continue;
@@ -82,12 +90,9 @@ export function downsampleMinMax<P extends Point>(points: readonly P[], maxPoint
 
   const slots = hasGap ? 3 : 2;
   const buckets = Math.min(Math.floor((budget - 2) / slots), interior);
-  if (buckets <= 0) {
-    const keep = [...new Set([0, gMin, gMax, n - 1].filter((i) => i >= 0))].sort((a, b) => a - b);
-    return keep.map((i) => points[i]).filter((p): p is P => p !== undefined);
-  }
+  if (buckets <= 0) return [...new Set([0, gMin, gMax, n - 1].filter((i) => i >= 0))].sort((a, b) => a - b);
 
-  const out: P[] = [first];
+  const out: number[] = [0];
   for (let b = 0; b < buckets; b++) {
     const start = 1 + Math.floor((b * interior) / buckets);
     const end = 1 + Math.floor(((b + 1) * interior) / buckets); // exclusive
@@ -97,7 +102,7 @@ export function downsampleMinMax<P extends Point>(points: readonly P[], maxPoint
     let minV = Infinity;
     let maxV = -Infinity;
     for (let i = start; i < end; i++) {
-      const y = points[i]?.y ?? null;
+      const y = yAt(i);
       if (!finite(y)) {
         if (gapI < 0) gapI = i;
         continue;
@@ -105,12 +110,8 @@ export function downsampleMinMax<P extends Point>(points: readonly P[], maxPoint
       if (minI < 0 || y < minV) [minI, minV] = [i, y];
       if (maxI < 0 || y > maxV) [maxI, maxV] = [i, y];
     }
-    const picks = [...new Set([minI, maxI, gapI].filter((i) => i >= 0))].sort((a, c) => a - c);
-    for (const i of picks) {
-      const p = points[i];
-      if (p !== undefined) out.push(p);
-    }
+    for (const i of [...new Set([minI, maxI, gapI].filter((k) => k >= 0))].sort((a, c) => a - c)) out.push(i);
   }
-  out.push(lastPoint);
+  out.push(n - 1);
   return out;
 }

@@ -21,3 +21,13 @@ export function runKeySql(run = 'r', source = 'src'): string {
     ELSE 'src:' || ${source}.host || ':' || ${source}.path || '#' || ${run}."runKey"::text
   END)`;
 }
+
+/**
+ * The run directory's identity as the readers name it (`task/method/run_<ts>`, `dir:/abs/path`…) from
+ * the stored, host-qualified "Run".identity (`host:…`, ingest/store/run-identity.ts); null stays null.
+ */
+export function runDirIdentity(stored: string | null): string | null {
+  if (stored === null) return null;
+  const at = stored.indexOf(':');
+  return at < 0 ? stored : stored.slice(at + 1);
+}

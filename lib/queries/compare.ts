@@ -6,6 +6,8 @@ import type { RunRow } from '../api/schemas/runs';
 import { hasRunFilter, pickRunFilters } from '../api/schemas/run-filters';
 import { runTiming, type XAxis } from '../views/axes';
 import { buildCompareView, type CompareRun } from '../views/compare';
+import { scalarCurve, scalarSkipNotes, type ScalarSkip } from '../views/compare-scalars';
+import { getScalarCatalog, getScalarPointsOfRuns } from './scalars';
 import type { RunStepBuckets } from '../views/steps';
 import { strategyInputOf } from '../views/strategy-view';
 import { loadEpochData } from './epochs';
@@ -92,9 +94,9 @@ export async function compareVersion(ids?: readonly number[]): Promise<string> {
   ]);
 }
 
-/** The axis that has data: steps when every selected run is step-based (LeRobot: no epochs, only steps). */
-export function defaultAxis(rows: readonly Pick<RunRow, 'epochsDone' | 'lastStep'>[]): CompareOptions['x'] {
-  return rows.length > 0 && rows.every((r) => r.epochsDone === 0 && r.lastStep !== null) ? 'step' : 'epoch';
+/** The axis that has data: steps when every selected run is step-based (LeRobot, the team's step-based trainers). */
+export function defaultAxis(rows: readonly Pick<RunRow, 'axis'>[]): CompareOptions['x'] {
+  return rows.length > 0 && rows.every((r) => r.axis === 'step') ? 'step' : 'epoch';
 }
 
 /** `x` left out: the axis that has data for the selected runs (see defaultAxis). */
@@ -105,8 +107,18 @@ export async function compareRuns(requested: Omit<CompareOptions, 'x'> & { x?: C
   const configDiff = configDiffOf(rows);
   // Settled before anything else can throw, so a failed view never leaves it rejected unobserved.
   configDiff.catch(() => {});
-  const runs = await loadRunsInView(rows, options.x);
-  const view = buildCompareView(runs, options);
+  const scalarTag = options.scalar === undefined ? null : { dir: options.scalarDir, tag: options.scalar };
+  const [runs, scalarTags] = await Promise.all([loadRunsInView(rows, options.x), getScalarCatalog(rows.map((row) => row.id))]);
+  if (scalarTag !== null) notes.push(...(await withScalarCurves(runs, scalarTag, options)));
+  else {
+    // Runs known by their TensorBoard scalars alone have no loss pair here: say where their curves are.
+    const scalarOnly = runs.filter((r) => r.epochs.length === 0 && !r.summary?.buckets.length && r.analysis.validations.length === 0);
+    if (scalarOnly.length > 0 && scalarTags.tags.length > 0)
+      notes.push(
+        `${scalarOnly.map((r) => `#${r.row.id}`).join(', ')}: no loss from a log or epoch rows; their TensorBoard scalars are drawn by choosing a tag`,
+      );
+  }
+  const view = buildCompareView(runs, { ...options, scalarTag });
   notes.push(...view.notes);
   if (options.x === 'time') {
     const untimed = runs.filter((r) => r.timing.epochEnd.size === 0).map((r) => `#${r.row.id}`);
@@ -114,7 +126,16 @@ export async function compareRuns(requested: Omit<CompareOptions, 'x'> & { x?: C
       notes.push(`no wall-time axis for ${untimed.join(', ')}: the log has neither tqdm elapsed times nor epoch durations`);
   }
   return {
-    query: { mode: options.mode, x: options.x, smooth: options.smooth, log: options.log, points: options.points, pool: options.pool },
+    query: {
+      mode: options.mode,
+      x: options.x,
+      smooth: options.smooth,
+      log: options.log,
+      points: options.points,
+      pool: options.pool,
+      scalar: scalarTag,
+    },
+    scalarTags: scalarTags.tags.map(({ dir, tag, runs: n }) => ({ dir, tag, runs: n })),
     runs: rows.map((row) => ({
       id: row.id,
       taskId: row.taskId,
@@ -140,6 +161,27 @@ export async function compareRuns(requested: Omit<CompareOptions, 'x'> & { x?: C
     poolingNote: view.poolingNote,
     configDiff: await configDiff,
   };
+}
+
+/**
+ * Each run's curve of the scalar tag on the view's axis (lib/views/compare-scalars.ts), read from its
+ * chunks; returns the notes naming the runs left out (no such tag, or logged on another axis).
+ */
+async function withScalarCurves(runs: CompareRun[], ref: { dir: string; tag: string }, options: CompareOptions): Promise<string[]> {
+  const points = await getScalarPointsOfRuns(
+    runs.map((r) => r.row.id),
+    ref.dir,
+    ref.tag,
+  );
+  const skipped: { runId: number; skip: ScalarSkip }[] = [];
+  for (const run of runs) {
+    const curve = scalarCurve(run.row, ref, points.get(run.row.id), options.x, options.points);
+    if ('skip' in curve) {
+      run.scalar = null;
+      skipped.push({ runId: run.row.id, skip: curve.skip });
+    } else run.scalar = curve;
+  }
+  return scalarSkipNotes(ref.dir === '' ? ref.tag : `${ref.dir}/${ref.tag}`, skipped, options.x);
 }
 
 /** The settings of the runs in view: the config tree, and what the trainer used (log, else config/results). */

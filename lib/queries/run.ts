@@ -22,6 +22,8 @@ import { finiteOrNull, lastTrainLossView, nonFiniteKind, specFromJson, strategyV
 import { loadRunSeries, type SqlRunner } from '../summaries/tables';
 import type { StrategyInput } from '../analysis';
 import type { Prisma } from '../generated/prisma/client';
+import { methodOfIdentity, runProgress, scalarProgress } from '../analysis/scalar-metrics';
+import { runDirIdentity } from '../db/run-key';
 
 const CHECKPOINT_KINDS = new Set<string>(['best_saved', 'checkpoint_saved', 'final_saved']);
 
@@ -51,7 +53,13 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
     },
   });
   if (!run) throw new NotFoundError(`run ${id} does not exist`);
-  const lastStep = await db().stepPoint.findFirst({ where: { runId: id }, select: { step: true }, orderBy: { step: 'desc' } });
+  const [lastStep, tags] = await Promise.all([
+    db().stepPoint.findFirst({ where: { runId: id }, select: { step: true }, orderBy: { step: 'desc' } }),
+    db().scalarTag.findMany({
+      where: { runId: id },
+      select: { dir: true, tag: true, count: true, firstStep: true, lastStep: true, lastValue: true },
+    }),
+  ]);
   const data = (await loadEpochData([id])).get(id) ?? { epochs: [], validations: [] };
   // The verdict reads the series every rule reads (the runs table's summary, the alerts): epochs whose
   // average is not known yet are not NaN, and a NaN step counts.
@@ -110,8 +118,15 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
     row.retention[column] = v.retention;
   }
   const [stepFigures, annotation] = await Promise.all([stepLossFigures(id), runAnnotation(id)]);
-  const reached = provenLastStep(lastStep?.step ?? null, run.checkpoints.at(-1)?.step ?? null);
-  const stepBased = series.epochs.length === 0 && reached !== null;
+  // Which tags are the losses, on which axis, and the progress they, the epoch rows and the steps
+  // reached (log or checkpoint) say: one rule.
+  const scalars = scalarProgress({ tags, method: methodOfIdentity(runDirIdentity(run.identity)), taskId: run.taskId });
+  const progress = runProgress({
+    epochRows: series.epochs.reduce((max, e) => Math.max(max, e.epoch), 0),
+    epochsTotal: run.epochsTotal,
+    scalars: tags.length > 0 ? scalars : null,
+    logStep: provenLastStep(lastStep?.step ?? null, run.checkpoints.at(-1)?.step ?? null),
+  });
   const validationRows = [...rowsByKey.values()].sort((a, b) => Number(a.final) - Number(b.final) || a.epoch - b.epoch);
 
   return {
@@ -159,12 +174,14 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
       ...annotation,
     },
     strategy: strategyView(strategy),
+    metrics: { trainer: scalars.choice.trainer, train: scalars.choice.train, val: scalars.choice.val },
     progress: {
-      epochsDone: series.epochs.reduce((max, e) => Math.max(max, e.epoch), 0),
+      epochsDone: progress.epochsDone,
       epochsTotal: run.epochsTotal,
-      ...lastTrainLossView(latestTrainLoss(series.epochs)?.loss),
-      lastStep: reached,
-      stepBased,
+      ...lastTrainLossView(latestTrainLoss(series.epochs)?.loss ?? scalars.trainValue),
+      lastStep: progress.lastStep,
+      stepBased: progress.axis === 'step',
+      axis: progress.axis,
       lastStepLoss: finiteOrNull(stepFigures.last),
       lastStepLossNonFinite: nonFiniteKind(stepFigures.last),
       smoothedStepLoss: stepFigures.smoothed,
@@ -234,7 +251,7 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
   };
 }
 
-const SOURCE_ORDER = ['log', 'tfevents', 'results_json', 'hydra_config', 'train_config'] as const;
+const SOURCE_ORDER = ['log', 'tfevents', 'results_json', 'hydra_config', 'train_config', 'hparams_yaml'] as const;
 type SourceKind = (typeof SOURCE_ORDER)[number];
 
 function sourceKind(kind: string): SourceKind {

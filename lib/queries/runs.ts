@@ -8,11 +8,12 @@ import { provenLastStep } from '../analysis/artefacts';
 import { db, type Db } from '../db/client';
 import { Prisma } from '../generated/prisma/client';
 import type { HiddenMode } from '../api/schemas/annotations';
-import type { RunFacets, RunRow, RunsQuery } from '../api/schemas/runs';
+import { parseScalarColumn, scalarColumnKey, type RunFacets, type RunRow, type RunsQuery, type ScalarColumn } from '../api/schemas/runs';
 import { ANNOTATION_COLUMNS, ANNOTATION_JOIN, annotationOf, hiddenCondition, type AnnotationColumns } from './annotations';
 import { SEARCH_SEPARATOR, type SummaryView } from '../summaries/run-summary';
 import { lastTrainLossView } from '../views/strategy-view';
 import { lockRuns, refreshRunSummaries, staleSummaries, type SqlRunner } from '../summaries/tables';
+import { runProgress } from '../analysis/scalar-metrics';
 
 export type RunFilters = Omit<RunsQuery, 'format' | 'page' | 'limit' | 'hidden'> & {
   page?: number;
@@ -145,6 +146,14 @@ interface ListedRow extends AnnotationColumns {
 }
 
 function toRow(row: ListedRow): RunRow {
+  const { view } = row;
+  // Summaries stored before scalars were kept have no epochRows: their epochsDone came from epoch rows only.
+  const progress = runProgress({
+    epochRows: view.epochRows ?? view.epochsDone,
+    epochsTotal: row.epochsTotal,
+    scalars: { axis: view.scalarAxis ?? null, epochsDone: view.epochsDone, trainStep: view.trainStep ?? null },
+    logStep: provenLastStep(row.lastStep, row.newestCheckpoint),
+  });
   return {
     id: row.id,
     taskId: row.taskId,
@@ -152,7 +161,8 @@ function toRow(row: ListedRow): RunRow {
     status: row.status,
     format: row.format,
     strategy: row.view.strategy,
-    epochsDone: row.view.epochsDone,
+    epochsDone: progress.epochsDone,
+    axis: progress.axis,
     epochsTotal: row.epochsTotal,
     ...lastTrainLossView(row.lastTrainLoss === null ? null : Number(row.lastTrainLoss)),
     bestVal: row.view.bestVal,
@@ -165,7 +175,7 @@ function toRow(row: ListedRow): RunRow {
     parentRunId: row.parentRunId,
     datasetFrames: row.datasetFrames,
     stepsPerEpoch: row.stepsPerEpoch,
-    lastStep: provenLastStep(row.lastStep, row.newestCheckpoint),
+    lastStep: progress.lastStep,
     totalSteps: row.totalSteps,
     episodes: row.episodes,
     dataset: row.dataset,
@@ -350,12 +360,36 @@ export async function listRunsPage(filters: RunFilters): Promise<RunsPage> {
   const { rows, groups } = await selectRows(filters, true);
   const { total, counts } = facets(filters, groups);
   return {
-    runs: rows.map(toRow),
+    runs: await withScalarColumns(rows.map(toRow), filters.col),
     total,
     page: filters.limit === undefined ? 1 : (filters.page ?? 1),
     limit: filters.limit ?? null,
     counts,
   };
+}
+
+/**
+ * The page's rows with the scalar columns asked for (`col`): each run's last value of each tag, from
+ * its "ScalarTag" summary (one index probe per run and column). Every row gets every column.
+ */
+async function withScalarColumns(rows: RunRow[], columns: readonly string[] | undefined): Promise<RunRow[]> {
+  const wanted = (columns ?? []).map(parseScalarColumn).filter((c): c is ScalarColumn => c !== null);
+  if (wanted.length === 0 || rows.length === 0) return rows;
+  const found = await db().scalarTag.findMany({
+    where: { runId: { in: rows.map((row) => row.id) }, OR: wanted.map((c) => ({ dir: c.dir, tag: c.tag })) },
+    select: { runId: true, dir: true, tag: true, lastValue: true, lastStep: true },
+  });
+  const cells = new Map(found.map((t) => [`${t.runId} ${scalarColumnKey(t)}`, t]));
+  return rows.map((row) => ({
+    ...row,
+    scalars: Object.fromEntries(
+      wanted.map((c) => {
+        const key = scalarColumnKey(c);
+        const t = cells.get(`${row.id} ${key}`);
+        return [key, { value: t && Number.isFinite(t.lastValue) ? t.lastValue : null, step: t?.lastStep ?? null }];
+      }),
+    ),
+  }));
 }
 
 /** Every run matching the filters, sorted. */

@@ -3,15 +3,26 @@
 // rules) derive them with the same code. lib/summaries/tables.ts writes them to "RunSummary".
 import { createHash } from 'node:crypto';
 import { bestValidation, latestTrainLoss, overfittingVerdict, type RunSeries, type StrategyInput } from '../analysis';
+import { scalarProgress, type ScalarAxis, type TagSummary } from '../analysis/scalar-metrics';
 import type { RunRow } from '../api/schemas/runs';
 import { finiteOrNull, strategyView, verdictView } from '../views/strategy-view';
 
 export interface SummaryInput extends RunSeries {
   strategy: StrategyInput | null;
+  /** The run's scalar tags ("ScalarTag") and the method its run directory names (scalar-metrics.ts). */
+  tags?: readonly TagSummary[];
+  method?: string | null;
 }
 
-/** The derived part of a runs-table row. */
-export type SummaryView = Pick<RunRow, 'strategy' | 'epochsDone' | 'lastTrainLoss' | 'bestVal' | 'finalGap' | 'verdict'>;
+/**
+ * The derived part of a runs-table row, and what its scalars say of progress: the losses' axis (null:
+ * no loss named), the training loss tag's last step (runProgress decides with the live log steps).
+ */
+export type SummaryView = Pick<RunRow, 'strategy' | 'epochsDone' | 'lastTrainLoss' | 'bestVal' | 'finalGap' | 'verdict'> & {
+  epochRows?: number;
+  scalarAxis?: ScalarAxis | null;
+  trainStep?: number | null;
+};
 
 /** One "RunSummary" row: the view plus the columns the runs listing filters, sorts and searches on. */
 export interface RunSummaryRow {
@@ -33,12 +44,20 @@ export const SEARCH_SEPARATOR = '\u0001';
 export function summarizeRun(input: SummaryInput): RunSummaryRow {
   const verdict = overfittingVerdict(input);
   const best = bestValidation(input);
-  const latest = latestTrainLoss(input.epochs);
   const strategy = strategyView(input.strategy);
+  const scalars =
+    input.tags && input.tags.length > 0 ? scalarProgress({ tags: input.tags, method: input.method, taskId: input.taskId }) : null;
+  // The latest epoch average, else the training loss tag's last value (NaN and ±Infinity kept: the column says so).
+  const latest = latestTrainLoss(input.epochs)?.loss ?? scalars?.trainValue ?? null;
+  const epochRows = input.epochs.reduce((max, e) => Math.max(max, e.epoch), 0);
   const view: SummaryView = {
     strategy,
-    epochsDone: input.epochs.reduce((max, e) => Math.max(max, e.epoch), 0),
-    lastTrainLoss: finiteOrNull(latest?.loss),
+    // Epoch rows, else the scalars' epoch evidence (never a step): lib/analysis/scalar-metrics.ts runProgress.
+    epochsDone: epochRows > 0 ? epochRows : (scalars?.epochsDone ?? 0),
+    lastTrainLoss: finiteOrNull(latest),
+    epochRows,
+    scalarAxis: scalars?.axis ?? null,
+    trainStep: scalars?.trainStep ?? null,
     bestVal: best === null ? null : { loss: best.loss, epoch: best.epoch, final: best.final },
     finalGap: finiteOrNull(verdict.gapAtEnd),
     verdict: verdictView(verdict),
@@ -49,7 +68,7 @@ export function summarizeRun(input: SummaryInput): RunSummaryRow {
     strategySort: strategy.trainableLayers === null ? null : strategy.trainableLayers * 1000 + (strategy.unfrozen[0] ?? 0),
     verdict: view.verdict.status,
     epochsDone: view.epochsDone,
-    lastTrainLoss: latest?.loss ?? null,
+    lastTrainLoss: latest,
     bestValLoss: view.bestVal?.loss ?? null,
     finalGap: view.finalGap,
     searchText: [strategy.label, strategy.kind, strategy.requestedLabel, view.verdict.status]
@@ -98,6 +117,23 @@ function probes(): SummaryInput[] {
       out.push({ ...shape, strategy, taskId: (i + j) % 3 === 0 ? null : 1, format: j % 2 === 0 ? 'smolvla_sequential' : 'lerobot' }),
     ),
   );
+  // Runs known by their scalars only: a team step-based trainer, a Keras fit, Hugging Face, no guess.
+  const tag = (t: string, count: number, lastStep: number, lastValue: number, dir = '') => ({
+    dir,
+    tag: t,
+    count,
+    firstStep: lastStep - count + 1,
+    lastStep,
+    lastValue,
+  });
+  const scalarRuns: Pick<SummaryInput, 'tags' | 'method'>[] = [
+    { tags: [tag('train/loss', 2100, 2100, 0.66), tag('train/lr', 2100, 2100, 0)], method: 'diffusion_bs64' },
+    { tags: [tag('epoch_loss', 5, 4, 0.9, 'train'), tag('epoch_loss', 5, 4, 1.1, 'validation')], method: null },
+    { tags: [tag('train/loss', 12, 1200, 0.3), tag('eval/loss', 12, 1200, 0.4), tag('train/epoch', 25, 1200, 2.5)], method: null },
+    { tags: [tag('foo', 100, 99, 1)], method: null },
+  ];
+  for (const scalars of scalarRuns)
+    out.push({ epochs: [], validations: [], strategy: null, taskId: null, format: 'tensorboard', ...scalars });
   return out;
 }
 

@@ -8,6 +8,8 @@
 // Concurrency: callers hold the per-run advisory lock (`lockRuns`) for the rest of the transaction,
 // so a reader's repair and a daemon's batch never rebuild the same run's buckets at once.
 import type { StepLoss, ValidationPoint } from '../analysis';
+import { methodOfIdentity, type TagSummary } from '../analysis/scalar-metrics';
+import { runDirIdentity } from '../db/run-key';
 import { FINE_BUCKETS } from '../views/steps';
 import { strategyFromColumns, type StrategyColumns } from '../views/strategy-view';
 import { summarizeRun, summaryRules } from './run-summary';
@@ -35,6 +37,9 @@ interface SeriesRow extends StrategyColumns {
   id: number;
   taskId: number | null;
   format: string;
+  identity: string | null;
+  /** The run's scalar tags as json (lastValue NaN/±Infinity come as strings). */
+  tags: { dir: string; tag: string; count: number; firstStep: number; lastStep: number; lastValue: number | string }[] | null;
   /** EPOCH_ROW_SQL per epoch, end to end (null: none). */
   epochRows: Uint8Array | null;
   /** VALIDATION_ROW_SQL per validation, end to end (null: none). */
@@ -57,6 +62,10 @@ export interface StoredRunSeries {
   id: number;
   taskId: number | null;
   format: string;
+  /** The `<method>` the run directory names (lib/analysis/scalar-metrics.ts methodOfIdentity). */
+  method: string | null;
+  /** Its scalar tags' summaries ("ScalarTag"). */
+  tags: TagSummary[];
   strategy: StrategyColumns;
   epochs: { epoch: number; trainLoss: number }[];
   validations: ValidationPoint[];
@@ -142,7 +151,10 @@ export function decodeValidationRows(bytes: Uint8Array | null): ValidationPoint[
 export async function loadRunSeries(sql: SqlRunner, runIds: readonly number[]): Promise<StoredRunSeries[]> {
   if (runIds.length === 0) return [];
   const rows = (await sql(
-    `SELECT r.id, r."taskId", r.format,
+    `SELECT r.id, r."taskId", r.format, r.identity,
+            (SELECT json_agg(json_build_object('dir', t.dir, 'tag', t.tag, 'count', t.count, 'firstStep', t."firstStep",
+                                               'lastStep', t."lastStep", 'lastValue', t."lastValue"))
+               FROM "ScalarTag" t WHERE t."runId" = r.id) AS tags,
             s.kind, s.spec, s."totalLayers", s."frozenLayers", s."unfrozenLayers", s.applied, s."failureReason",
             (SELECT string_agg(${EPOCH_ROW_SQL}, ''::bytea)
                FROM "EpochMetric" m WHERE m."runId" = r.id AND m."trainLoss" IS NOT NULL) AS "epochRows",
@@ -159,10 +171,12 @@ export async function loadRunSeries(sql: SqlRunner, runIds: readonly number[]): 
       WHERE r.id = ANY($1::int[])`,
     [intArray(runIds)],
   )) as unknown as SeriesRow[];
-  return rows.map(({ id, taskId, format, epochRows, validationRows, nanStep, nanStepEpoch, nanStepLoss, ...strategy }) => ({
+  return rows.map(({ id, taskId, format, identity, tags, epochRows, validationRows, nanStep, nanStepEpoch, nanStepLoss, ...strategy }) => ({
     id,
     taskId,
     format,
+    method: methodOfIdentity(runDirIdentity(identity)),
+    tags: (tags ?? []).map((t) => ({ ...t, lastValue: Number(t.lastValue) })),
     strategy,
     epochs: decodeEpochRows(epochRows).filter((e): e is { epoch: number; trainLoss: number } => e.trainLoss !== null),
     validations: decodeValidationRows(validationRows),

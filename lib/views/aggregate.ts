@@ -15,6 +15,9 @@
 // So runs validated every epoch and every second epoch both count at odd epochs (the sparse one
 // interpolated), and no band point rests on fewer runs than its n says.
 import type { Point } from '../analysis';
+import type { BandPoint } from '../api/schemas/common';
+import type { CompareSeries } from '../api/schemas/compare';
+import { chartSeries, compact } from './chart';
 
 export interface AlignedPoint {
   x: number;
@@ -172,4 +175,19 @@ export function nRange(points: readonly AlignedPoint[]): [number, number] {
 export function nLabel(points: readonly AlignedPoint[]): string {
   const [lo, hi] = nRange(points);
   return lo === hi ? `n=${hi}` : `n=${lo}–${hi}`;
+}
+
+/** An aggregate as chart payload: mean points (and smoothed), and the band at the same xs as the points. */
+export function aggregateChart(
+  agg: readonly AlignedPoint[],
+  budget: number,
+  smooth: number,
+): Pick<CompareSeries, 'points' | 'smoothed' | 'band'> {
+  const line = agg.map((p, i) => ({ x: p.x, y: p.mean, i }));
+  const { points, smoothed, kept } = chartSeries(line, budget, smooth);
+  const band: BandPoint[] = kept.map(({ i }) => {
+    const p = agg[i]!;
+    return [compact(p.x), compact(p.min), compact(p.max), p.n];
+  });
+  return { points, smoothed, band };
 }

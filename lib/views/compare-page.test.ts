@@ -11,6 +11,9 @@ import {
   reportFilters,
   reportTitle,
   seriesNText,
+  scalarChoice,
+  scalarChoiceChange,
+  yQuantity,
 } from './compare-page';
 import { UNKNOWN_STRATEGY_COLOR } from './strategy-colors';
 
@@ -138,5 +141,21 @@ describe('the compare page view model', () => {
       { label: 'Charts', value: 'one chart per task (and dataset size)' },
       { label: 'Axes', value: 'x: epoch 1.000–10.00 · y: loss · smoothing 0' },
     ]);
+  });
+});
+
+describe('the scalar in view', () => {
+  it('is chosen as <dir>//<tag> and written as scalar and scalarDir; the losses remove both', () => {
+    expect([
+      scalarChoice(null),
+      scalarChoice({ dir: '', tag: 'train/loss' }),
+      scalarChoice({ dir: 'validation', tag: 'epoch_loss' }),
+    ]).toEqual(['', '//train/loss', 'validation//epoch_loss']);
+    expect(scalarChoiceChange('//train/loss')).toEqual({ scalar: 'train/loss', scalarDir: null });
+    expect(scalarChoiceChange('validation//epoch_loss')).toEqual({ scalar: 'epoch_loss', scalarDir: 'validation' });
+    expect(scalarChoiceChange('')).toEqual({ scalar: null, scalarDir: null });
+    const query = { mode: 'group', x: 'step', smooth: 0, log: false, points: 1000, pool: false } as const;
+    expect(yQuantity({ query })).toBe('loss');
+    expect(yQuantity({ query: { ...query, scalar: { dir: 'validation', tag: 'epoch_loss' } } })).toBe('validation/epoch_loss');
   });
 });

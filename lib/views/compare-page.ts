@@ -40,10 +40,30 @@ export function compareContext(data: Pick<CompareResponse, 'runs'>): string {
   return ids.length <= 6 ? `runs-${ids.join('-')}` : `${ids.length}-runs`;
 }
 
+/** What the charts' y axis shows: the loss, or the scalar tag in view ("validation/epoch_accuracy"). */
+export function yQuantity(data: Pick<CompareResponse, 'query'>): string {
+  const scalar = data.query.scalar;
+  return scalar ? (scalar.dir === '' ? scalar.tag : `${scalar.dir}/${scalar.tag}`) : 'loss';
+}
+
 /** "task 1 · pick · 3 runs · mean ± min–max per strategy": a facet's chart title in files. */
 export function facetTitle(data: Pick<CompareResponse, 'query'>, facet: CompareFacet): string {
   const n = facet.runIds.length;
-  return `${facet.label} · ${n} run${n === 1 ? '' : 's'} · ${data.query.mode === 'group' ? 'loss, mean ± min–max per strategy' : 'loss per run'}`;
+  const y = yQuantity(data);
+  return `${facet.label} · ${n} run${n === 1 ? '' : 's'} · ${data.query.mode === 'group' ? `${y}, mean ± min–max per strategy` : `${y} per run`}`;
+}
+
+/** The scalar chooser's value for a tag ('' for the losses): `<dir>//<tag>`, as a runs-table column. */
+export function scalarChoice(ref: { dir: string; tag: string } | null | undefined): string {
+  return ref ? `${ref.dir}//${ref.tag}` : '';
+}
+
+/** The URL change a scalar choice makes (the losses: both parameters removed). */
+export function scalarChoiceChange(choice: string): Record<string, string | null> {
+  const at = choice.indexOf('//');
+  if (choice === '' || at < 0) return { scalar: null, scalarDir: null };
+  const dir = choice.slice(0, at);
+  return { scalar: choice.slice(at + 2), scalarDir: dir === '' ? null : dir };
 }
 
 /** The PNG file name of a facet's chart. */
@@ -83,7 +103,7 @@ export function reportFilters(
   out.push({ label: 'Charts', value: data.query.pool ? 'tasks pooled into one chart' : 'one chart per task (and dataset size)' });
   out.push({
     label: 'Axes',
-    value: `x: ${data.query.x}${range ? ` ${range.min.toPrecision(4)}–${range.max.toPrecision(4)}` : ''} · y: loss${data.query.log ? ' (log)' : ''} · smoothing ${data.query.smooth}`,
+    value: `x: ${data.query.x}${range ? ` ${range.min.toPrecision(4)}–${range.max.toPrecision(4)}` : ''} · y: ${yQuantity(data)}${data.query.log ? ' (log)' : ''} · smoothing ${data.query.smooth}`,
   });
   return out;
 }
@@ -127,7 +147,8 @@ export function facetChart(data: Pick<CompareResponse, 'series' | 'strategies' |
     const sparse = s.points.length <= 80;
     const stats = statsOf(s);
     // The panel names the facet; on the chart a group is its strategy and kind (the API label says all).
-    const label = s.runId === null ? `${strategyLabel.get(s.strategyKey) ?? s.strategyKey} ${dashed ? 'validation' : 'train'}` : s.label;
+    const kindText = s.kind === 'scalar' ? 'mean' : dashed ? 'validation' : 'train';
+    const label = s.runId === null ? `${strategyLabel.get(s.strategyKey) ?? s.strategyKey} ${kindText}` : s.label;
     if (s.band) bands.push({ id: `band-${s.id}`, color: s.color, band: s.band });
     if (s.smoothed) {
       lines.push({ id: `${s.id}:raw`, label: `${label} (raw)`, color: s.color, points: s.points, dashed, faint: true });
@@ -135,9 +156,14 @@ export function facetChart(data: Pick<CompareResponse, 'series' | 'strategies' |
     } else {
       lines.push({ id: s.id, label, color: s.color, points: s.points, dashed, dots: dashed && sparse, stats });
     }
-    if (s.kind === 'val' || s.runId !== null) {
+    if (s.kind === 'val' || s.kind === 'scalar' || s.runId !== null) {
       const label = s.runId === null ? (strategyLabel.get(s.strategyKey) ?? s.strategyKey) : `#${s.runId}`;
-      const n = s.runId === null ? `train ${bandNText(trainOf(data, s)?.band)} · val ${bandNText(s.band)}` : '';
+      const n =
+        s.runId !== null
+          ? ''
+          : s.kind === 'scalar'
+            ? bandNText(s.band)
+            : `train ${bandNText(trainOf(data, s)?.band)} · val ${bandNText(s.band)}`;
       if (!groups.some((g) => g.label === label)) groups.push({ id: s.id, groupKey: s.groupKey, label, color: s.color, n });
     }
   }

@@ -19,12 +19,13 @@ import {
   type StrategyGroup,
 } from '../analysis';
 import { freezePayload } from '../api/payload';
-import type { BandPoint, ChartPoint } from '../api/schemas/common';
+import type { ChartPoint } from '../api/schemas/common';
 import type { CompareQuery, CompareResponse, CompareSeries, CompareSummary } from '../api/schemas/compare';
 import type { RunRow } from '../api/schemas/runs';
-import { alignAggregate, nLabel, type AlignedPoint } from './aggregate';
+import { aggregateChart, alignAggregate, nLabel, type AlignedPoint } from './aggregate';
+import { scalarGroupSeries, scalarRunSeries, type ScalarCurve } from './compare-scalars';
 import { epochEndX, type RunTiming, type XAxis } from './axes';
-import { byX, chartSeries, compact, stepChartSeries, stepMeanPoints, stepRawPoints, timingKey } from './chart';
+import { byX, chartSeries, stepChartSeries, stepMeanPoints, stepRawPoints, timingKey } from './chart';
 import { sharedCache } from '../cache';
 import { facetKey, facetRuns, poolingNote, type Facet } from './facets';
 import type { RunStepBuckets } from './steps';
@@ -37,9 +38,14 @@ export interface CompareRun {
   summary: RunStepBuckets | undefined;
   timing: RunTiming;
   analysis: AnalysisRun;
+  /** With a scalar tag in view: the run's curve of it on the view's axis (null: none there). */
+  scalar?: ScalarCurve | null;
 }
 
-export type CompareViewOptions = Pick<CompareQuery, 'mode' | 'x' | 'smooth' | 'points' | 'pool'>;
+export type CompareViewOptions = Pick<CompareQuery, 'mode' | 'x' | 'smooth' | 'points' | 'pool'> & {
+  /** A TensorBoard scalar tag drawn instead of the losses (./compare-scalars.ts). */
+  scalarTag?: { dir: string; tag: string } | null;
+};
 
 type Markers = CompareResponse['markers'];
 
@@ -185,21 +191,6 @@ export function groupCurves(members: readonly CompareRun[], axis: XAxis, maxGrid
       { grid: valAgg.map((p) => p.x) },
     ),
   };
-}
-
-/** An aggregate as chart payload: mean points (and smoothed), and the band at the same xs as the points. */
-export function aggregateChart(
-  agg: readonly AlignedPoint[],
-  budget: number,
-  smooth: number,
-): Pick<CompareSeries, 'points' | 'smoothed' | 'band'> {
-  const line = agg.map((p, i) => ({ x: p.x, y: p.mean, i }));
-  const { points, smoothed, kept } = chartSeries(line, budget, smooth);
-  const band: BandPoint[] = kept.map(({ i }) => {
-    const p = agg[i]!;
-    return [compact(p.x), compact(p.min), compact(p.max), p.n];
-  });
-  return { points, smoothed, band };
 }
 
 interface GroupCharts {
@@ -430,14 +421,58 @@ export function buildCompareView(runs: readonly CompareRun[], options: CompareVi
   const markers: Markers = [];
   const series: CompareSeries[] = [];
   const summary: CompareSummary[] = [];
+  const scalar = options.scalarTag ?? null;
   for (const { group, facet, members } of grouped) {
     summary.push(summaryOf(group, facet, members));
     if (options.mode === 'group') {
       const id = (perStrategy.get(group.strategyKey) ?? 0) > 1 ? `${group.strategyKey}@${facet.key}` : group.strategyKey;
-      series.push(...groupSeries(group, facet, members, id, options, markers));
+      if (scalar === null) series.push(...groupSeries(group, facet, members, id, options, markers));
+      else {
+        // Only the members that have the tag on this axis make the mean (and its n).
+        const having = members.filter((r) => r.scalar);
+        const where = options.pool ? '' : ` · ${facet.label}`;
+        const s = scalarGroupSeries(
+          {
+            strategyKey: group.strategyKey,
+            runId: null,
+            facet: facet.key,
+            groupKey: `${group.strategyKey}@${facet.key}`,
+            taskId: facet.taskId,
+            runIds: having.map((r) => r.row.id),
+            color: members[0]?.row.strategy.color ?? UNKNOWN_STRATEGY_COLOR,
+          },
+          `scalar-${id}`,
+          `${group.label}${where} ${scalar.tag}`,
+          having.map((r) => r.scalar!),
+          options,
+        );
+        if (s) series.push(s);
+      }
     }
   }
-  if (options.mode === 'runs') {
+  if (options.mode === 'runs' && scalar !== null) {
+    for (const run of grouped.flatMap((g) => g.members)) {
+      if (!run.scalar) continue;
+      const { row } = run;
+      series.push(
+        scalarRunSeries(
+          {
+            strategyKey: row.strategy.key,
+            runId: row.id,
+            facet: facetKey(row, options.pool),
+            groupKey: null,
+            taskId: row.taskId,
+            runIds: [row.id],
+            color: row.strategy.color,
+          },
+          `scalar-run${row.id}`,
+          `${runLabel(row)} ${scalar.tag}`,
+          run.scalar,
+          options,
+        ),
+      );
+    }
+  } else if (options.mode === 'runs') {
     // Runs in strategy order, so colours and the legend read from fewer to more trainable layers.
     series.push(
       ...perRunSeries(

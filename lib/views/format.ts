@@ -76,3 +76,12 @@ export function retentionText(status: string): string {
         ? '✗ forgetting'
         : status;
 }
+
+/** Any scalar's value in little room: 4 significant digits, exponent form when very large or small; '–' for none. */
+export function fmtScalar(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
+  if (value === 0) return '0';
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1e5 || magnitude < 1e-3) return value.toExponential(3).replace(/\.?0+e/, 'e');
+  return String(Number(value.toPrecision(4)));
+}

@@ -82,6 +82,7 @@ export const SOURCE_LABELS: Record<RunDetail['sources'][number]['kind'], string>
   results_json: 'results JSON',
   hydra_config: 'Hydra config',
   train_config: 'LeRobot train_config.json',
+  hparams_yaml: 'Lightning hparams.yaml',
 };
 
 const EVENT_TEXT: Record<string, string> = {

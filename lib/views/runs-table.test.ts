@@ -8,6 +8,10 @@ import {
   refetchedRows,
   rowClassName,
   runCountText,
+  columnsQuery,
+  scalarCell,
+  scalarColumnLabel,
+  scalarColumnsOf,
   showsSteps,
   sortQuery,
   taskCellText,
@@ -59,15 +63,33 @@ describe('the runs table view model', () => {
       taskCellText({ taskId: null, format: 'lerobot' }),
       taskCellText({ taskId: null, format: 'generic_tqdm' }),
     ]).toEqual(['task2', 'LeRobot', '–']);
-    expect([
-      showsSteps({ epochsDone: 0, epochsTotal: null, lastStep: 200 }),
-      showsSteps({ epochsDone: 1, epochsTotal: null, lastStep: 200 }),
-    ]).toEqual([true, false]);
+    expect([showsSteps({ axis: 'step' }), showsSteps({ axis: 'epoch' })]).toEqual([true, false]);
     expect([rowClassName(true, true), rowClassName(false, true), rowClassName(false, false)]).toEqual([
       'selected hidden-run',
       'hidden-run',
       undefined,
     ]);
     expect([...toggled(toggled(new Set([1]), 2), 1)]).toEqual([2]);
+  });
+});
+
+describe('scalar columns', () => {
+  it('come from the query, each once, and go back into it as one parameter', () => {
+    const query = 'task=1&col=%2F%2Ftrain%2Floss%7Cvalidation%2F%2Fepoch_loss&col=%2F%2Ftrain%2Floss&col=nonsense';
+    expect(scalarColumnsOf(query)).toEqual([
+      { dir: '', tag: 'train/loss', key: '//train/loss' },
+      { dir: 'validation', tag: 'epoch_loss', key: 'validation//epoch_loss' },
+    ]);
+    expect(columnsQuery(query, ['//hierarchical/safety_loss'])).toBe('task=1&col=%2F%2Fhierarchical%2Fsafety_loss');
+    expect(columnsQuery('task=1&col=x', [])).toBe('task=1');
+    expect(scalarColumnLabel({ dir: 'validation', tag: 'epoch_loss' })).toBe('validation · epoch_loss');
+  });
+
+  it("a run's cell: its last value and step, or why there is none", () => {
+    const run = { scalars: { '//train/loss': { value: 0.25, step: 2100 }, '//train/lr': { value: null, step: 7 } } };
+    expect(scalarCell(run, { dir: '', tag: 'train/loss' })).toEqual({ value: 0.25, title: '0.25 at step 2100' });
+    expect(scalarCell(run, { dir: '', tag: 'train/lr' })).toEqual({ value: null, title: 'not a finite number at step 7' });
+    expect(scalarCell(run, { dir: 'train', tag: 'x' })).toEqual({ value: null, title: 'this run has no train · x' });
+    expect(scalarCell({}, { dir: '', tag: 'x' }).value).toBeNull();
   });
 });

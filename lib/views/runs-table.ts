@@ -1,7 +1,7 @@
 // The runs table's view model: its columns, how a live re-fetch merges into the rows, the optimistic
 // view of an annotation change, and the texts and links around the table. Pure;
 // app/_components/runs-table.tsx and ./runs-table/ render it.
-import type { RunRow, RunSortKey } from '../api/schemas/runs';
+import { parseScalarColumn, scalarColumnKey, type RunRow, type RunSortKey, type ScalarColumn } from '../api/schemas/runs';
 import { changeTags } from '../api/tags';
 
 export interface RunsTableColumn {
@@ -116,9 +116,43 @@ export function taskCellText(run: Pick<RunRow, 'taskId' | 'format'>): string {
   return run.taskId === null ? (run.format === 'lerobot' ? 'LeRobot' : '–') : `task${run.taskId}`;
 }
 
-/** A step-based run (no epochs, steps known): its progress is shown in steps. */
-export function showsSteps(run: Pick<RunRow, 'epochsDone' | 'epochsTotal' | 'lastStep'>): boolean {
-  return run.epochsDone === 0 && run.epochsTotal === null && run.lastStep !== null;
+/** A step-based run: its progress is shown in steps (the API's axis: lib/analysis/scalar-metrics.ts runProgress). */
+export function showsSteps(run: Pick<RunRow, 'axis'>): boolean {
+  return run.axis === 'step';
+}
+
+/** The scalar columns the page's query asks for (`col`, '|'-separated or repeated), in order, each once. */
+export function scalarColumnsOf(query: string): (ScalarColumn & { key: string })[] {
+  const keys = new URLSearchParams(query).getAll('col').flatMap((value) => value.split('|'));
+  const out: (ScalarColumn & { key: string })[] = [];
+  for (const key of keys) {
+    const column = parseScalarColumn(key);
+    if (column && !out.some((c) => c.key === key)) out.push({ ...column, key });
+  }
+  return out;
+}
+
+/** The page's query with these scalar columns (one `col` parameter; none: removed). */
+export function columnsQuery(query: string, keys: readonly string[]): string {
+  const params = new URLSearchParams(query);
+  params.delete('col');
+  if (keys.length > 0) params.set('col', keys.join('|'));
+  return params.toString();
+}
+
+/** A scalar column's header: its tag, with its folder when not the run's own ("validation · epoch_loss"). */
+export function scalarColumnLabel(column: ScalarColumn): string {
+  return column.dir === '' ? column.tag : `${column.dir} · ${column.tag}`;
+}
+
+/** A run's cell of a scalar column: its last value and at which step (the title says it exactly). */
+export function scalarCell(run: Pick<RunRow, 'scalars'>, column: ScalarColumn): { value: number | null; title: string } {
+  const cell = run.scalars?.[scalarColumnKey(column)];
+  if (!cell || cell.step === null) return { value: null, title: `this run has no ${scalarColumnLabel(column)}` };
+  return {
+    value: cell.value,
+    title: cell.value === null ? `not a finite number at step ${cell.step}` : `${cell.value} at step ${cell.step}`,
+  };
 }
 
 export function rowClassName(selected: boolean, hidden: boolean): string | undefined {

@@ -84,6 +84,7 @@ export function postgresTypeOf(field: SchemaField): string {
     Boolean: 'boolean',
     DateTime: 'timestamp without time zone',
     Json: 'jsonb',
+    Bytes: 'bytea',
   };
   const type = base[field.type];
   if (!type) throw new Error(`no mapping for Prisma type ${field.type}`);

@@ -6,6 +6,7 @@ import type { CompareResponse } from '@/lib/api/schemas/compare';
 import { LogYToggle, SmoothingSlider, XAxisButtons } from '../chart-controls';
 import type { legendOf } from '../line-chart';
 import { ReportButton } from './report-button';
+import { ScalarChooser } from './scalar-chooser';
 
 export function CompareControls({
   data,
@@ -66,6 +67,7 @@ export function CompareControls({
           Pool tasks
         </button>
       </div>
+      <ScalarChooser data={data} navigate={navigate} />
       <XAxisButtons value={data.query.x} onChange={(x) => navigate({ x, xmin: null, xmax: null })} />
       <SmoothingSlider value={smooth} onChange={onSmooth} />
       <LogYToggle value={logY} onChange={onLogY} />

@@ -1,7 +1,7 @@
 'use client';
 // One small multiple of the compare page: a facet's caption (its groups with their n) and its chart.
 import type { CompareResponse } from '@/lib/api/schemas/compare';
-import { facetPngName, facetTitle, type CompareFacet, type FacetChart } from '@/lib/views/compare-page';
+import { facetPngName, facetTitle, yQuantity, type CompareFacet, type FacetChart } from '@/lib/views/compare-page';
 import { LineChart } from '../line-chart';
 
 export function FacetPanel({
@@ -43,7 +43,7 @@ export function FacetPanel({
         markers={markers}
         xAxis={data.query.x}
         logY={data.query.log}
-        yLabel="loss"
+        yLabel={yQuantity(data)}
         height={multiple ? 320 : 440}
         testId="compare-facet-chart"
         range={range}

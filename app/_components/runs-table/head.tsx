@@ -1,7 +1,8 @@
 'use client';
 // The runs table's header: select all, and a sort button per sortable column.
 import type { RunSortKey } from '@/lib/api/schemas/runs';
-import { RUNS_TABLE_COLUMNS } from '@/lib/views/runs-table';
+import type { ScalarColumn } from '@/lib/api/schemas/runs';
+import { RUNS_TABLE_COLUMNS, scalarColumnLabel } from '@/lib/views/runs-table';
 
 export function RunsTableHead({
   sort,
@@ -9,7 +10,10 @@ export function RunsTableHead({
   allSelected,
   onToggleAll,
   onSort,
+  columns = [],
 }: {
+  /** Scalar columns asked for (their last values; not sortable). */
+  columns?: readonly (ScalarColumn & { key: string })[];
   sort: RunSortKey;
   dir: 'asc' | 'desc';
   allSelected: boolean;
@@ -31,6 +35,16 @@ export function RunsTableHead({
             ) : (
               column.label
             )}
+          </th>
+        ))}
+        {columns.map((column) => (
+          <th
+            key={column.key}
+            className="num scalar-column"
+            title={`last value of ${scalarColumnLabel(column)}`}
+            data-testid="scalar-column"
+          >
+            {scalarColumnLabel(column)}
           </th>
         ))}
       </tr>

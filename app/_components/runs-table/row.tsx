@@ -1,9 +1,9 @@
 'use client';
 // One run of the runs table.
 import Link from 'next/link';
-import type { RunRow } from '@/lib/api/schemas/runs';
-import { fmtAgo, fmtCount, fmtDateTime, fmtLoss, fmtLossOrNonFinite, fmtRatio, shortPath } from '@/lib/views/format';
-import { rowClassName, showsSteps, taskCellText } from '@/lib/views/runs-table';
+import type { RunRow, ScalarColumn } from '@/lib/api/schemas/runs';
+import { fmtAgo, fmtCount, fmtDateTime, fmtLoss, fmtLossOrNonFinite, fmtRatio, fmtScalar, shortPath } from '@/lib/views/format';
+import { rowClassName, scalarCell, showsSteps, taskCellText } from '@/lib/views/runs-table';
 import { StarButton, TagChips } from '../annotations';
 import { LayerStrip, StatusDot, StrategyLabel, VerdictBadge } from '../badges';
 
@@ -13,7 +13,10 @@ export function RunsTableRow({
   now,
   onToggle,
   onStar,
+  columns = [],
 }: {
+  /** Scalar columns asked for: the run's last value of each. */
+  columns?: readonly (ScalarColumn & { key: string })[];
   run: RunRow;
   selected: boolean;
   /** The clock "3 min ago" counts from. */
@@ -59,7 +62,8 @@ export function RunsTableRow({
       <td className="num" data-testid="cell-epochs">
         {showsSteps(run) ? (
           <span title="steps done / total (step-based run)">
-            step {fmtCount(run.lastStep)}/{fmtCount(run.totalSteps)}
+            step {fmtCount(run.lastStep)}
+            {run.totalSteps !== null ? `/${fmtCount(run.totalSteps)}` : ''}
           </span>
         ) : (
           <>
@@ -95,6 +99,14 @@ export function RunsTableRow({
       <td className="small mono" title={run.source.path}>
         {shortPath(run.source.path)}
       </td>
+      {columns.map((column) => {
+        const cell = scalarCell(run, column);
+        return (
+          <td key={column.key} className="num" title={cell.title} data-testid="scalar-cell" data-key={column.key}>
+            {fmtScalar(cell.value)}
+          </td>
+        );
+      })}
     </tr>
   );
 }

@@ -1,5 +1,6 @@
 // Above the runs table: how many runs, compare the selected (or all), and the exports.
 import Link from 'next/link';
+import type { ReactNode } from 'react';
 import { compareHref, runCountText } from '@/lib/views/runs-table';
 
 export function TableActions({
@@ -7,11 +8,14 @@ export function TableActions({
   shown,
   selected,
   filterQuery,
+  children,
 }: {
   total: number;
   shown: number;
   selected: ReadonlySet<number>;
   filterQuery: string;
+  /** More actions (the column chooser). */
+  children?: ReactNode;
 }) {
   return (
     <div className="table-actions">
@@ -32,6 +36,7 @@ export function TableActions({
       <a className="button secondary" href={`/api/runs?${filterQuery}`} target="_blank" rel="noreferrer">
         JSON
       </a>
+      {children}
     </div>
   );
 }

@@ -5,6 +5,8 @@ import { NotFoundError } from '@/lib/api/errors';
 import { parseQueryOrDefault } from '@/lib/api/params';
 import { X_AXES, flagParam, smoothParam } from '@/lib/api/schemas/common';
 import { runIdParam, type RunDetail } from '@/lib/api/schemas/run';
+import { scalarsViewQuery } from '@/lib/api/schemas/scalars';
+import { getScalarTags } from '@/lib/queries/scalars';
 import { readLogTail } from '@/lib/queries/log-tail';
 import { getRunDetail } from '@/lib/queries/run';
 import { getRunSeriesBundle } from '@/lib/queries/series';
@@ -17,12 +19,13 @@ import { RunCharts } from '../../_components/run-charts';
 import { EvalCharts } from './eval-charts';
 import { EventsPanel } from './events-panel';
 import { RunHeader } from './run-header';
+import { ScalarsSection } from './scalars-section';
 import { ValidationTable } from './validation-table';
 import { VerdictPanel } from './verdict-panel';
 
 export const dynamic = 'force-dynamic';
 
-const pageQuery = z.object({
+const pageQuery = scalarsViewQuery.extend({
   x: z.enum(X_AXES, { error: 'one of epoch, step, time' }).optional(),
   smooth: smoothParam,
   log: flagParam.default(false),
@@ -48,10 +51,14 @@ export default async function RunPage({
   }
   // Open on the axis that has data: steps for a step-based run (LeRobot), epochs otherwise.
   const x = view.x ?? (detail.progress.stepBased ? 'step' : 'epoch');
-  const [[train, val, step, lr], tail] = await Promise.all([
+  const [[train, val, step, lr], tail, scalars] = await Promise.all([
     getRunSeriesBundle(id, ['train', 'val', 'step', 'lr'], { x, smooth: view.smooth, points: 1000 }),
     readLogTail(id, 40),
+    getScalarTags(id),
   ]);
+  // A run known by its event files alone has no log curves: its Scalars section says everything.
+  const hasScalars = scalars.tags.length > 0 || scalars.others.length > 0;
+  const noCurves = [train, val, step, lr].every((m) => m!.series.every((s) => s.points.length === 0)) && detail.evals.length === 0;
   const { run, strategy, verdict, advice } = detail;
   const markers = runMarkers(verdict);
   return (
@@ -60,26 +67,39 @@ export default async function RunPage({
 
       <VerdictPanel verdict={verdict} advice={advice} />
 
-      <section className="panel">
-        <h2>Curves</h2>
+      {!(noCurves && hasScalars) && (
+        <section className="panel">
+          <h2>Curves</h2>
+          <Suspense>
+            <RunCharts
+              runId={run.id}
+              title={chartTitle(run, strategy.label)}
+              ownTaskId={verdict.taskId}
+              color={singleRunColor(strategy)}
+              train={train!}
+              val={val!}
+              step={step!}
+              lr={lr!}
+              x={x}
+              smooth={view.smooth}
+              log={view.log}
+              markers={markers}
+            />
+          </Suspense>
+          <EvalCharts evals={detail.evals} color={singleRunColor(strategy)} />
+        </section>
+      )}
+
+      {hasScalars && (
         <Suspense>
-          <RunCharts
+          <ScalarsSection
             runId={run.id}
+            data={scalars}
+            initial={{ filter: view.sfilter, closed: view.sclosed, axis: view.sx, smooth: view.ssmooth, log: view.slog }}
             title={chartTitle(run, strategy.label)}
-            ownTaskId={verdict.taskId}
-            color={singleRunColor(strategy)}
-            train={train!}
-            val={val!}
-            step={step!}
-            lr={lr!}
-            x={x}
-            smooth={view.smooth}
-            log={view.log}
-            markers={markers}
           />
         </Suspense>
-        <EvalCharts evals={detail.evals} color={singleRunColor(strategy)} />
-      </section>
+      )}
 
       <section className="panel">
         <h2>Multi-task validation</h2>

@@ -26,12 +26,16 @@ export const compareQuery = z.object({
   format: formatParam,
   /** Which table `format=csv` exports. */
   table: z.enum(['series', 'summary'], { error: 'series or summary' }).default('series'),
+  /** A TensorBoard scalar tag of the runs to draw instead of the losses (any tag; `scalarDir`: its folder). */
+  scalar: z.string().max(1000, 'a tag of at most 1000 characters').optional(),
+  scalarDir: z.string().max(1000, 'a folder of at most 1000 characters').default(''),
 });
 export type CompareQuery = z.infer<typeof compareQuery>;
 
 export const compareSeriesSchema = z.object({
   id: z.string(),
-  kind: z.enum(['train', 'val']),
+  /** Training loss, validation loss, or the scalar tag asked for (`scalar`). */
+  kind: z.enum(['train', 'val', 'scalar']),
   strategyKey: z.string(),
   runId: z.number().int().nullable(),
   /** The facet (task × dataset size, or 'all' when pooled) the series is drawn in. */
@@ -91,7 +95,11 @@ export const compareResponse = z.object({
     log: z.boolean(),
     points: z.number().int(),
     pool: z.boolean(),
+    /** The scalar tag drawn instead of the losses; null (or absent): the losses. */
+    scalar: z.object({ dir: z.string(), tag: z.string() }).nullish(),
   }),
+  /** The TensorBoard scalar tags of the runs in view (dir, tag, how many runs have it), most common first. */
+  scalarTags: z.array(z.object({ dir: z.string(), tag: z.string(), runs: z.number().int() })).optional(),
   runs: z.array(
     z.object({
       id: z.number().int(),

@@ -9,6 +9,8 @@ export const runIdParam = z.coerce
   .positive('a run id (a positive whole number)')
   .max(2_147_483_647, 'a run id (a positive whole number)');
 
+const metricRef = z.object({ dir: z.string(), tag: z.string(), axis: z.enum(['epoch', 'step']) });
+
 const checkpoint = z.object({
   kind: z.enum(['best', 'epoch', 'final']),
   label: z.string(),
@@ -66,17 +68,33 @@ export const runDetailSchema = z.object({
     ...annotationFields,
   }),
   strategy: strategySchema,
+  /**
+   * Which of the run's scalar tags are its training and validation loss, and on which axis (one rule
+   * with one table of cases: lib/analysis/scalar-metrics.ts chooseMetrics, docs/log-formats.md §7.3);
+   * null where the rule names none. `trainer`: the writer the rule recognised.
+   */
+  metrics: z.object({
+    trainer: z.enum(['keras', 'huggingface', 'stable_baselines3', 'lightning', 'smolvla_sequential', 'kuavo_step']).nullable(),
+    train: metricRef.nullable(),
+    val: metricRef.nullable(),
+  }),
   progress: z.object({
+    /** From real epoch evidence only (epoch rows, or the scalars' epoch evidence): a step is never an epoch. */
     epochsDone: z.number().int(),
     epochsTotal: z.number().int().nullable(),
     /** The latest epoch's training loss; null when none or not finite, and then: */
     lastTrainLoss: z.number().nullable(),
     /** what it was ('nan', 'inf', '-inf'), else null. */
     lastTrainLossNonFinite: nonFiniteSchema,
-    /** The furthest step the run provably reached: its last logged step or its newest checkpoint (lib/analysis/artefacts.ts). */
+    /**
+     * The furthest step the run provably reached: its last logged step or its newest checkpoint
+     * (lib/analysis/artefacts.ts), else its training loss tag's last step.
+     */
     lastStep: z.number().int().nullable(),
-    /** Step-based runs (LeRobot): progress is steps, not epochs. */
+    /** Step-based runs (LeRobot, the team's step-based trainers, Hugging Face): progress is steps, not epochs. */
     stepBased: z.boolean(),
+    /** 'step' exactly when stepBased (runProgress). */
+    axis: z.enum(['epoch', 'step']),
     /** The latest step's loss; null when none or not finite, and then: */
     lastStepLoss: z.number().nullable(),
     /** what it was ('nan', 'inf', '-inf'), else null. */
@@ -189,7 +207,7 @@ export const runDetailSchema = z.object({
       id: z.number().int(),
       path: z.string(),
       host: z.string(),
-      kind: z.enum(['log', 'tfevents', 'results_json', 'hydra_config', 'train_config']),
+      kind: z.enum(['log', 'tfevents', 'results_json', 'hydra_config', 'train_config', 'hparams_yaml']),
       state: z.string(),
     }),
   ),

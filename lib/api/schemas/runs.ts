@@ -20,6 +20,42 @@ export const RUN_SORT_KEYS = [
 ] as const;
 export type RunSortKey = (typeof RUN_SORT_KEYS)[number];
 
+/**
+ * A runs-table column showing a TensorBoard scalar's last value: the tag and its folder, written
+ * `<dir>//<tag>` ('' dir: `//<tag>`; a folder never holds `//`, so the first one separates them).
+ * Several are `|`-separated (or repeated `col=`): a tag with `|` in its name cannot be a column.
+ */
+export interface ScalarColumn {
+  dir: string;
+  tag: string;
+}
+
+export function scalarColumnKey(column: ScalarColumn): string {
+  return `${column.dir}//${column.tag}`;
+}
+
+export function parseScalarColumn(key: string): ScalarColumn | null {
+  const at = key.indexOf('//');
+  if (at < 0 || key.length === at + 2) return null;
+  return { dir: key.slice(0, at), tag: key.slice(at + 2) };
+}
+
+/** The `col` parameter: scalar columns to add (at most 20). */
+export const scalarColumnsParam = z
+  .string()
+  .max(20_000, 'at most 20000 characters')
+  .transform((value) => value.split('|').filter(Boolean))
+  .pipe(
+    z
+      .array(
+        z
+          .string()
+          .max(1000, 'a <dir>//<tag> column of at most 1000 characters')
+          .refine((key) => parseScalarColumn(key) !== null, 'a <dir>//<tag> column, e.g. //train/loss or validation//epoch_loss'),
+      )
+      .max(20, 'at most 20 columns'),
+  );
+
 export const runsQuery = z.object({
   ...runFilterFields,
   ids: idList.optional(),
@@ -41,6 +77,8 @@ export const runsQuery = z.object({
     .min(1, 'a whole number from 1')
     .max(1_000_000, 'at most 1000000')
     .default(1),
+  /** Scalar columns: each run's last value of these tags (ScalarColumn). */
+  col: scalarColumnsParam.optional(),
   format: formatParam,
 });
 export type RunsQuery = z.infer<typeof runsQuery>;
@@ -52,8 +90,14 @@ export const runRowSchema = z.object({
   status: z.string(),
   format: z.string(),
   strategy: strategySchema,
+  /** Epochs done, from real epoch evidence only (a step is never an epoch); 0 when none. */
   epochsDone: z.number().int(),
   epochsTotal: z.number().int().nullable(),
+  /**
+   * What the run's progress counts: 'epoch', or 'step' for step-based runs (LeRobot, the team's
+   * step-based trainers, Hugging Face): then `lastStep` is the progress (lib/analysis/scalar-metrics.ts runProgress).
+   */
+  axis: z.enum(['epoch', 'step']),
   /** The latest training loss (epoch average, else the latest step's); null when none, or when it is not finite: */
   lastTrainLoss: z.number().nullable(),
   /** … then what it was ('nan', 'inf', '-inf'); null when lastTrainLoss is a number or there is none. */
@@ -68,7 +112,7 @@ export const runRowSchema = z.object({
   parentRunId: z.number().int().nullable(),
   datasetFrames: z.number().int().nullable(),
   stepsPerEpoch: z.number().int().nullable(),
-  /** Step-based runs (LeRobot): progress in steps; `lastTrainLoss` is then the last step's loss. */
+  /** The last step: the log's (LeRobot, tqdm), else the training loss tag's; `lastTrainLoss` is then the last step's loss. */
   lastStep: z.number().int().nullable(),
   totalSteps: z.number().int().nullable(),
   /** LeRobot's dataset.num_episodes. */
@@ -77,6 +121,11 @@ export const runRowSchema = z.object({
   dataset: z.string().nullable(),
   /** Annotations: display name, tags, note, star, hidden. */
   ...annotationFields,
+  /**
+   * With `col`: each asked column's last value and its step, by column key (scalarColumnKey); value
+   * null when the run has no such tag or its last value is not finite.
+   */
+  scalars: z.record(z.string(), z.object({ value: z.number().nullable(), step: z.number().nullable() })).optional(),
 });
 export type RunRow = z.infer<typeof runRowSchema>;
 
@@ -122,6 +171,8 @@ export function runCsvRecord(run: RunRow): Record<string, string | number | bool
     unfrozenLayers: run.strategy.unfrozen.join(' '),
     epochsDone: run.epochsDone,
     epochsTotal: run.epochsTotal,
+    axis: run.axis,
+    lastStep: run.lastStep,
     lastTrainLoss: run.lastTrainLoss,
     lastTrainLossNonFinite: run.lastTrainLossNonFinite,
     bestValLoss: run.bestVal?.loss ?? null,
@@ -137,5 +188,7 @@ export function runCsvRecord(run: RunRow): Record<string, string | number | bool
     note: run.note,
     starred: run.starred,
     hidden: run.hidden,
+    // Scalar columns asked for (`col`), by their key.
+    ...Object.fromEntries(Object.entries(run.scalars ?? {}).map(([key, cell]) => [key, cell.value])),
   };
 }
