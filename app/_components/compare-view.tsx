@@ -64,18 +64,38 @@ export function CompareView({ json, range }: { json: string; range: { min: numbe
         data-log={data.query.log ? '1' : '0'}
         data-x={data.query.x}
       >
-        {panels.map(({ facet, chart }) => (
-          <FacetPanel
-            key={facet.key}
-            data={data}
-            facet={facet}
-            chart={chart}
-            multiple={multiple}
-            range={range}
-            onRangeChange={onRangeChange}
-          />
-        ))}
+        {panels
+          .filter(({ facet }) => facet.x !== null)
+          .map(({ facet, chart }) => (
+            <FacetPanel
+              key={facet.key}
+              data={data}
+              facet={facet}
+              chart={chart}
+              multiple={multiple}
+              range={range}
+              onRangeChange={onRangeChange}
+            />
+          ))}
       </div>
+      {/* Facets with nothing to draw on any axis: each says why in one line, after the charts. */}
+      {panels.some(({ facet }) => facet.x === null) && (
+        <div className="facets no-charts" data-testid="compare-no-charts">
+          {panels
+            .filter(({ facet }) => facet.x === null)
+            .map(({ facet, chart }) => (
+              <FacetPanel
+                key={facet.key}
+                data={data}
+                facet={facet}
+                chart={chart}
+                multiple={multiple}
+                range={range}
+                onRangeChange={onRangeChange}
+              />
+            ))}
+        </div>
+      )}
       <SeriesList series={data.series} />
       {notes.other.length > 0 && (
         <ul className="notes">

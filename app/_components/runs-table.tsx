@@ -15,6 +15,7 @@ import { BulkActions } from './runs-table/bulk-actions';
 import { RunsTableHead } from './runs-table/head';
 import { RunsTableRow } from './runs-table/row';
 import { TableActions } from './runs-table/table-actions';
+import { ScrollBox } from './scroll-box';
 
 export function RunsTable({
   rowsJson,
@@ -110,7 +111,7 @@ export function RunsTable({
           Not saved: {error}
         </p>
       )}
-      <div className="table-scroll">
+      <ScrollBox label="runs">
         <table className="runs" data-testid="runs-table">
           <RunsTableHead
             sort={sort}
@@ -132,7 +133,7 @@ export function RunsTable({
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollBox>
     </div>
   );
 }

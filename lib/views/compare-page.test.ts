@@ -17,7 +17,7 @@ import { UNKNOWN_STRATEGY_COLOR } from './strategy-colors';
 type Series = CompareResponse['series'][number];
 
 const query: CompareResponse['query'] = { mode: 'group', x: 'epoch', smooth: 0, log: false, points: 1000, pool: false };
-const facet = {
+const facet: CompareResponse['facets'][number] = {
   key: 'task1|frames1000',
   label: 'task 1 · pick',
   taskId: 1,
@@ -25,6 +25,8 @@ const facet = {
   datasetFrames: 1000,
   dataset: null,
   runIds: [1, 2],
+  x: 'epoch',
+  note: null,
 };
 const base = {
   strategyKey: '12:8-11',
