@@ -284,7 +284,10 @@ function rankBucket(runs: readonly AnalysisRun[]): RankedStrategy[] {
   }
   const rows: RankedStrategy[] = [...byKey.values()].map(({ identity, runs: members }) => {
     const perRun = members.map(rankedRun);
-    const axis = perRun.every((p) => p.axis === 'step') ? 'step' : 'epoch';
+    // What the row counts is what its evidence counts: a run without any validation (a LeRobot log
+    // without eval_loss next to one with it) does not turn a by-step ranking into a by-epoch one.
+    const evidence = perRun.filter((p) => p.bestValidation !== null);
+    const axis = (evidence.length > 0 ? evidence : perRun).every((p) => p.axis === 'step') ? 'step' : 'epoch';
     const onAxis = perRun.filter((p) => p.axis === axis);
     const bests = perRun.map((p) => p.bestValidation).filter((b): b is number => b !== null);
     return {

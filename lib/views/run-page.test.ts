@@ -13,6 +13,7 @@ import {
   runMarkers,
   runProgressView,
   statusText,
+  stepCheckpointAdvice,
   validationRowClass,
 } from './run-page';
 
@@ -237,5 +238,50 @@ describe('runProgressView', () => {
     });
     expect(runProgressView(detail({ epochsDone: 3 }))).toMatchObject({ text: 'epoch 3 / ?', fraction: null });
     expect(runProgressView(detail({ stepBased: true, lastStep: 12400 }))).toMatchObject({ text: 'step 12,400 / ?', epochCharts: false });
+  });
+});
+
+describe('stepCheckpointAdvice', () => {
+  const base = (
+    checkpoints: number[],
+    evals: { step: number; loss: number | null }[],
+    extra: { bestValidationEpoch?: number | null; totalSteps?: number } = {},
+  ) =>
+    ({
+      run: { status: 'completed', config: { totalSteps: extra.totalSteps ?? 20000, epochsTotal: null } },
+      progress: { epochsDone: 0, epochsTotal: null, lastStep: checkpoints.at(-1) ?? null, stepBased: true },
+      checkpoints: checkpoints.map((step) => ({ step, path: `/out/checkpoints/${step}`, onDisk: true })),
+      evals: evals.map((e) => ({ ...e, successRate: null, reward: null })),
+      advice: { bestValidationEpoch: extra.bestValidationEpoch ?? null },
+    }) as unknown as Parameters<typeof stepCheckpointAdvice>[0];
+
+  it.each([
+    ['no checkpoints: the analysed advice', base([], []), null],
+    ['a per-epoch validation best: the analysed advice', base([10000], [], { bestValidationEpoch: 4 }), null],
+    [
+      'the newest reached the configured steps',
+      base([10000, 20000], []),
+      'No validation loss to choose by: the newest checkpoint is step 20,000, the configured last step.',
+    ],
+    [
+      'partway',
+      base([5000, 10000], [], { totalSteps: 30000 }),
+      'No validation loss to choose by: the newest checkpoint is step 10,000 of 30,000.',
+    ],
+    [
+      'eval_loss by step: the checkpoint nearest its lowest',
+      base(
+        [1000, 2000],
+        [
+          { step: 800, loss: 0.3 },
+          { step: 1200, loss: 0.21 },
+          { step: 1800, loss: 0.25 },
+          { step: 2000, loss: null },
+        ],
+      ),
+      'Held-out loss (eval_loss) was lowest at step 1,200 (0.2100): the nearest checkpoint is step 1,000.',
+    ],
+  ])('%s', (_name, detail, expected) => {
+    expect(stepCheckpointAdvice(detail)).toBe(expected);
   });
 });

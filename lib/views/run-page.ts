@@ -220,3 +220,24 @@ export function noCurvesNote(
   });
   return { text: `No loss curve: ${reason}.`, otherAxis: null };
 }
+
+/**
+ * "Which checkpoint to use" for a run that left step checkpoints (LeRobot) and has no per-epoch
+ * validation to choose by: the checkpoint nearest its lowest held-out loss (v0.6 eval_loss), else its
+ * newest one. Null: the analysed advice (best/ vs the validation best) applies.
+ */
+export function stepCheckpointAdvice(detail: Pick<RunDetail, 'run' | 'progress' | 'checkpoints' | 'evals' | 'advice'>): string | null {
+  if (detail.checkpoints.length === 0 || detail.advice.bestValidationEpoch !== null) return null;
+  const { checkpoints, total } = runProgressView(detail);
+  let best: { step: number; loss: number } | null = null;
+  for (const e of detail.evals)
+    if (e.loss !== null && Number.isFinite(e.loss) && (best === null || e.loss < best.loss)) best = { step: e.step, loss: e.loss };
+  if (best !== null) {
+    const at = best.step;
+    const nearest = checkpoints.reduce((a, b) => (Math.abs(b.step - at) < Math.abs(a.step - at) ? b : a));
+    return `Held-out loss (eval_loss) was lowest at step ${fmtCount(at)} (${fmtLoss(best.loss)}): the nearest checkpoint is step ${fmtCount(nearest.step)}.`;
+  }
+  const newest = checkpoints.at(-1)!;
+  const of = newest.final ? ', the configured last step' : total !== null ? ` of ${fmtCount(total)}` : '';
+  return `No validation loss to choose by: the newest checkpoint is step ${fmtCount(newest.step)}${of}.`;
+}

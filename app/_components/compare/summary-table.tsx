@@ -56,7 +56,7 @@ export function SummaryTable({ data }: { data: CompareResponse }) {
                     [{fmtLoss(s.bestVal.min)}–{fmtLoss(s.bestVal.max)}]
                   </span>
                 )}{' '}
-                <span className="muted">({s.bestValEpoch ?? 'final'})</span>
+                {s.bestVal.mean !== null && <span className="muted">({s.bestValEpoch ?? 'final'})</span>}
               </td>
               <td className="num">{fmtLoss(s.finalTrain)}</td>
               <td className="num">{fmtLoss(s.finalVal)}</td>

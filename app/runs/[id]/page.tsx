@@ -10,7 +10,7 @@ import { readLogTail } from '@/lib/queries/log-tail';
 import { getRunDetail } from '@/lib/queries/run';
 import { getRunSeriesBundle } from '@/lib/queries/series';
 import { singleRunColor } from '@/lib/views/strategy-colors';
-import { chartTitle, defaultRunAxis, noCurvesNote, runMarkers, runProgressView } from '@/lib/views/run-page';
+import { chartTitle, defaultRunAxis, noCurvesNote, runMarkers, runProgressView, stepCheckpointAdvice } from '@/lib/views/run-page';
 import { LiveRefresh } from '../../_components/live';
 import { ConfigView } from '../../_components/config-view';
 import { LogTail } from '../../_components/log-tail';
@@ -66,7 +66,7 @@ export default async function RunPage({
 
       {(!progress.epochCharts || progress.checkpoints.length > 0) && <ProgressPanel view={progress} />}
 
-      <VerdictPanel verdict={verdict} advice={advice} />
+      <VerdictPanel verdict={verdict} advice={advice} adviceText={stepCheckpointAdvice(detail)} />
 
       <section className="panel">
         <h2>Curves</h2>

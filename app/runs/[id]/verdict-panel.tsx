@@ -7,7 +7,14 @@ import { VerdictBadge } from '../../_components/badges';
 import { CopyPath } from '../../_components/copy-path';
 import { ScrollBox } from '../../_components/scroll-box';
 
-export function VerdictPanel({ verdict, advice }: Pick<RunDetail, 'verdict' | 'advice'>) {
+export function VerdictPanel({
+  verdict,
+  advice,
+  adviceText,
+}: Pick<RunDetail, 'verdict' | 'advice'> & {
+  /** Replaces the analysed advice (a run with step checkpoints and no per-epoch validation: run-page.ts stepCheckpointAdvice). */
+  adviceText?: string | null;
+}) {
   return (
     <section className="panel verdict-panel">
       <h2>
@@ -19,7 +26,7 @@ export function VerdictPanel({ verdict, advice }: Pick<RunDetail, 'verdict' | 'a
       {verdict.caveat && <p className="muted small caveat">{verdict.caveat}</p>}
       <h3>Which checkpoint to use</h3>
       <p className="advice" data-testid="checkpoint-advice">
-        {advice.text}
+        {adviceText ?? advice.text}
       </p>
       <CheckpointTable advice={advice} />
       <p className="muted small">
