@@ -145,7 +145,7 @@ describe('Compare on the mix', () => {
     expect(charted).toBeGreaterThanOrEqual(20);
     // straight away, before any scrolling: most charts have not been drawn yet
     const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.getByTestId('compare-report').click()]);
-    const html = await readFile((await download.path()), 'utf8');
+    const html = await readFile(await download.path(), 'utf8');
     expect(html.match(/<img src="data:image\/png;base64,/g)?.length).toBe(charted);
     expect(html.match(/<li><strong>[^<]+<\/strong>: No chart: /g)?.length).toBe(uncharted);
   });
@@ -154,7 +154,7 @@ describe('Compare on the mix', () => {
     await page.goto(`${server.url}/compare`);
     const last = page.locator('[data-testid="compare-facet"][data-x]:not([data-x=""])').last();
     const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), last.getByTestId('chart-png').click()]);
-    const bytes = await readFile((await download.path()));
+    const bytes = await readFile(await download.path());
     expect(bytes.subarray(1, 4).toString()).toBe('PNG');
   });
 });
