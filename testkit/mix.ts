@@ -21,6 +21,7 @@ import path from 'node:path';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { demoHistory } from '../cli/demo/writers';
+import type { Page } from 'playwright-core';
 import type { RunsResponse } from '../lib/api/schemas/runs';
 import { copySamples } from './samples';
 import { lerobotConfigLog } from './synthetic/lerobot-log';
@@ -280,4 +281,41 @@ export async function mixIngested(url: string, timeoutMs = 120_000): Promise<Run
     if (Date.now() > deadline) throw new Error(`the mix was not ingested within ${timeoutMs} ms (last: ${last.slice(0, 200)})`);
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
+}
+
+/** What a compare facet shows once the page is scrolled through (facetsShown). */
+export interface FacetShown {
+  facet: string;
+  /** The axis it is drawn on; '' when it has no chart. */
+  x: string;
+  /** Points its chart has drawn (`data-drawn`, set by chart.js's afterRender): 0 while not drawn. */
+  drawn: number;
+  /** Its one line when it has no chart; '' otherwise. */
+  reason: string;
+}
+
+/**
+ * Scrolls the open compare page through, facet after facet, until every facet is drawn or says why it
+ * has no chart (or `timeoutMs` passed), as a reader scrolling down would; returns what each shows. The
+ * browser test and the web bench (compare_all_charts_drawn_mixed) share it.
+ */
+export function facetsShown(page: Page, timeoutMs = 30_000): Promise<FacetShown[]> {
+  // No named functions inside: the bench runs under tsx, whose esbuild wraps them in a `__name` helper
+  // the page does not have.
+  return page.evaluate(async (timeout) => {
+    const deadline = performance.now() + timeout;
+    for (;;) {
+      const figures = [...document.querySelectorAll<HTMLElement>('[data-testid="compare-facet"]')];
+      const facets = figures.map((figure) => ({
+        facet: figure.dataset.facet ?? '',
+        x: figure.dataset.x ?? '',
+        drawn: Number(figure.querySelector<HTMLElement>('.chart-wrap')?.dataset.drawn ?? 0),
+        reason: figure.querySelector('[data-testid="facet-no-chart"]')?.textContent ?? '',
+      }));
+      const waiting = figures.filter((_, i) => facets[i]!.drawn === 0 && facets[i]!.reason === '');
+      if ((facets.length > 0 && waiting.length === 0) || performance.now() > deadline) return facets;
+      waiting[0]?.scrollIntoView({ block: 'center' });
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+    }
+  }, timeoutMs);
 }

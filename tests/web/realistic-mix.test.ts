@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareResponse } from '../../lib/api/schemas/compare';
 import type { RunsResponse } from '../../lib/api/schemas/runs';
 import { PROJECT_DIR } from '../../testkit/cli';
-import { MIX_RUN_COUNT, mixIngested, mixPages, writeRealisticMix } from '../../testkit/mix';
+import { facetsShown, MIX_RUN_COUNT, mixIngested, mixPages, writeRealisticMix } from '../../testkit/mix';
 import type { ThawServer } from '../../testkit/thaw-server';
 import type { TestDatabase } from '../helpers/db';
 import { closeWebSuite, openWebSuite } from '../helpers/web-suite';
@@ -33,28 +33,6 @@ const runFrom = (source: string) => {
   if (!run) throw new Error(`no run from …${source}`);
   return run;
 };
-
-/** Scrolls through the compare page until every facet is drawn or says why it has none; returns what each shows. */
-async function scrollThroughFacets(): Promise<{ facet: string; x: string; drawn: number; reason: string }[]> {
-  return page.evaluate(async () => {
-    const state = () =>
-      [...document.querySelectorAll<HTMLElement>('[data-testid="compare-facet"]')].map((figure) => ({
-        figure,
-        facet: figure.dataset.facet ?? '',
-        x: figure.dataset.x ?? '',
-        drawn: Number(figure.querySelector<HTMLElement>('.chart-wrap')?.dataset.drawn ?? 0),
-        reason: figure.querySelector('[data-testid="facet-no-chart"]')?.textContent ?? '',
-      }));
-    const deadline = performance.now() + 30_000;
-    for (;;) {
-      const facets = state();
-      const waiting = facets.filter((f) => f.drawn === 0 && f.reason === '');
-      if (waiting.length === 0 || performance.now() > deadline) return facets.map(({ figure: _figure, ...rest }) => rest);
-      waiting[0]!.figure.scrollIntoView({ block: 'center' });
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  });
-}
 
 beforeAll(async () => {
   await mkdir(SCREENSHOTS, { recursive: true });
@@ -101,7 +79,7 @@ describe('the realistic mix', () => {
 describe('Compare on the mix', () => {
   it('leaves no facet blank: each is drawn on an axis its runs have, or says in one line why it has no chart', async () => {
     await page.goto(`${server.url}/compare`);
-    const facets = await scrollThroughFacets();
+    const facets = await facetsShown(page);
     expect(facets.length).toBeGreaterThanOrEqual(20);
     const blank = facets.filter((f) => f.drawn === 0 && f.reason === '');
     expect(blank).toEqual([]);
