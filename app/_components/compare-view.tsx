@@ -4,7 +4,7 @@
 // What each piece shows is decided in lib/views/compare-page.ts; the pieces are in ./compare/.
 import { useMemo, useRef } from 'react';
 import type { CompareResponse } from '@/lib/api/schemas/compare';
-import { compareNotes, facetChart } from '@/lib/views/compare-page';
+import { compareNotes, facetAxesLine, facetChart } from '@/lib/views/compare-page';
 import { useChartUrlState } from './chart-controls';
 import { CompareControls } from './compare/controls';
 import { ConfigDiffTable } from './compare/config-diff-table';
@@ -27,6 +27,7 @@ export function CompareView({ json, range }: { json: string; range: { min: numbe
   const chartsRef = useRef<HTMLDivElement | null>(null);
   const legends = useMemo(() => new Map(panels.map((p) => [p.facet.key, legendOf(p.chart.lines)])), [panels]);
   const notes = compareNotes(data);
+  const axesLine = facetAxesLine(data);
 
   return (
     <div className="compare" data-pending={pending ? '1' : '0'}>
@@ -54,6 +55,11 @@ export function CompareView({ json, range }: { json: string; range: { min: numbe
         </p>
       )}
 
+      {axesLine && (
+        <p className="muted small" data-testid="facet-axes">
+          {axesLine}
+        </p>
+      )}
       <div
         ref={chartsRef}
         className={`facets ${multiple ? 'multiple' : ''}`}

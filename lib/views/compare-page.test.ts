@@ -3,7 +3,9 @@ import type { CompareResponse } from '../api/schemas/compare';
 import {
   compareContext,
   compareNotes,
+  facetAxesLine,
   facetChart,
+  type CompareFacet,
   facetPngName,
   facetTitle,
   nText,
@@ -140,5 +142,24 @@ describe('the compare page view model', () => {
       { label: 'Charts', value: 'one chart per task (and dataset size)' },
       { label: 'Axes', value: 'x: epoch 1.000–10.00 · y: loss · smoothing 0' },
     ]);
+  });
+});
+
+describe('facetAxesLine', () => {
+  const f = (x: CompareFacet['x']) => ({ ...facet, x });
+  it.each([
+    ['every facet on the page axis: nothing to say', [f('epoch'), f('epoch')], null],
+    [
+      'some by step, some without a chart',
+      [f('epoch'), f('step'), f('step'), f(null)],
+      '3 charts: 1 by epoch, 2 by step; 1 facet with no loss to chart, listed after the charts. Each chart is on the axis its runs have.',
+    ],
+    [
+      'only facets without a chart',
+      [f(null), f(null)],
+      'No chart; 2 facets with no loss to chart, listed after the charts. Each chart is on the axis its runs have.',
+    ],
+  ] as const)('%s', (_name, facets, expected) => {
+    expect(facetAxesLine({ query, facets: [...facets] })).toBe(expected);
   });
 });
