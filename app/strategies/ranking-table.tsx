@@ -47,7 +47,7 @@ export function RankingTable({ rec, heuristicTable }: { rec: RecommendationView;
               className="num"
               title="training loop only (tqdm elapsed, else the printed epoch minutes, else ms/batch × steps): no validation, no saving"
             >
-              min/epoch
+              min / epoch
             </th>
             <th className="num" title="training minutes per run (mean over runs), excluding validation and saving">
               Train min

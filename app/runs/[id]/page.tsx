@@ -60,11 +60,13 @@ export default async function RunPage({
   // Never an empty chart: without a point on this axis, one line says why (and where the curves are).
   const points = [train!, val!, step!].reduce((n, bundle) => n + bundle.series.reduce((m, s) => m + s.points.length, 0), 0);
   const noCurves = noCurvesNote(detail, x, points);
+  const showProgress = !progress.epochCharts || progress.checkpoints.length > 0;
   return (
     <>
       <RunHeader detail={detail} />
 
-      {(!progress.epochCharts || progress.checkpoints.length > 0) && <ProgressPanel view={progress} />}
+      {/* Steps done and checkpoints: first when there is no curve to show, else after the curves. */}
+      {showProgress && noCurves && <ProgressPanel view={progress} />}
 
       <VerdictPanel verdict={verdict} advice={advice} adviceText={stepCheckpointAdvice(detail)} />
 
@@ -95,6 +97,8 @@ export default async function RunPage({
         )}
         <EvalCharts evals={detail.evals} color={singleRunColor(strategy)} />
       </section>
+
+      {showProgress && !noCurves && <ProgressPanel view={progress} />}
 
       <section className="panel">
         <h2>Multi-task validation</h2>
