@@ -27,6 +27,11 @@ export function CompareView({ json, range }: { json: string; range: { min: numbe
   const chartsRef = useRef<HTMLDivElement | null>(null);
   const legends = useMemo(() => new Map(panels.map((p) => [p.facet.key, legendOf(p.chart.lines)])), [panels]);
   const notes = compareNotes(data);
+  const charted = panels.filter(({ facet }) => facet.x !== null);
+  const uncharted = panels.filter(({ facet }) => facet.x === null);
+  const facetPanel = ({ facet, chart }: (typeof panels)[number]) => (
+    <FacetPanel key={facet.key} data={data} facet={facet} chart={chart} multiple={multiple} range={range} onRangeChange={onRangeChange} />
+  );
   const axesLine = facetAxesLine(data);
 
   return (
@@ -70,36 +75,12 @@ export function CompareView({ json, range }: { json: string; range: { min: numbe
         data-log={data.query.log ? '1' : '0'}
         data-x={data.query.x}
       >
-        {panels
-          .filter(({ facet }) => facet.x !== null)
-          .map(({ facet, chart }) => (
-            <FacetPanel
-              key={facet.key}
-              data={data}
-              facet={facet}
-              chart={chart}
-              multiple={multiple}
-              range={range}
-              onRangeChange={onRangeChange}
-            />
-          ))}
+        {charted.map(facetPanel)}
       </div>
       {/* Facets with nothing to draw on any axis: each says why in one line, after the charts. */}
-      {panels.some(({ facet }) => facet.x === null) && (
+      {uncharted.length > 0 && (
         <div className="facets no-charts" data-testid="compare-no-charts">
-          {panels
-            .filter(({ facet }) => facet.x === null)
-            .map(({ facet, chart }) => (
-              <FacetPanel
-                key={facet.key}
-                data={data}
-                facet={facet}
-                chart={chart}
-                multiple={multiple}
-                range={range}
-                onRangeChange={onRangeChange}
-              />
-            ))}
+          {uncharted.map(facetPanel)}
         </div>
       )}
       <SeriesList series={data.series} />

@@ -2,11 +2,11 @@
 import Link from 'next/link';
 import type { RecommendationView } from '@/lib/api/schemas/strategies';
 import { fmtLoss, fmtParams } from '@/lib/views/format';
-import { axisColumns, fmtMin, fmtNum, noiseText, rankingAxis } from '@/lib/views/strategies-page';
+import { fmtMin, fmtNum, noiseText } from '@/lib/views/strategies-page';
 import { ScrollBox } from '../_components/scroll-box';
+import { AxisHeads } from './ranking-table';
 
 export function PerRunTable({ rec }: { rec: RecommendationView }) {
-  const columns = axisColumns(rankingAxis(rec));
   return (
     <details className="per-run">
       <summary className="small">Per run: best, convergence and cost</summary>
@@ -20,12 +20,7 @@ export function PerRunTable({ rec }: { rec: RecommendationView }) {
               <th className="num" title="the run's own validation noise around its trend (σ̂ of log loss, ≈ relative), or why there is none">
                 Noise
               </th>
-              <th className="num" title={columns.bestTitle}>
-                {columns.best}
-              </th>
-              <th className="num" title={columns.toConvergeTitle}>
-                {columns.toConverge}
-              </th>
+              <AxisHeads rec={rec} />
               <th className="num">Min to 5%</th>
               <th className="num">min/epoch</th>
               <th className="num">Train min</th>

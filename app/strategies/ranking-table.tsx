@@ -18,7 +18,6 @@ import {
 import { ScrollBox } from '../_components/scroll-box';
 
 export function RankingTable({ rec, heuristicTable }: { rec: RecommendationView; heuristicTable: StrategiesResponse['heuristicTable'] }) {
-  const columns = axisColumns(rankingAxis(rec));
   return (
     <ScrollBox label={`${rec.label}: strategies ranked`}>
       <table className="compact strategies-table">
@@ -37,12 +36,7 @@ export function RankingTable({ rec, heuristicTable }: { rec: RecommendationView;
             </th>
             <th>vs next</th>
             <th className="num">n</th>
-            <th className="num" title={columns.bestTitle}>
-              {columns.best}
-            </th>
-            <th className="num" title={columns.toConvergeTitle}>
-              {columns.toConverge}
-            </th>
+            <AxisHeads rec={rec} />
             <th
               className="num"
               title="training loop only (tqdm elapsed, else the printed epoch minutes, else ms/batch × steps): no validation, no saving"
@@ -140,5 +134,20 @@ function NextCell({ cell }: { cell: NextCellModel }) {
         </span>
       )}
     </span>
+  );
+}
+
+/** "Best epoch" / "Epochs to 5%", or "Best step" / "Steps to 5%" for a ranking by step (LeRobot eval_loss). */
+export function AxisHeads({ rec }: { rec: RecommendationView }) {
+  const columns = axisColumns(rankingAxis(rec));
+  return (
+    <>
+      <th className="num" title={columns.bestTitle}>
+        {columns.best}
+      </th>
+      <th className="num" title={columns.toConvergeTitle}>
+        {columns.toConverge}
+      </th>
+    </>
   );
 }
