@@ -121,20 +121,21 @@ export function PngButton({
   frame,
   testId,
 }: {
-  chart: RefObject<Chart | null> | (() => string | null);
+  /** The chart, or what makes its PNG (a data URI; a promise when the chart may have to be drawn first). */
+  chart: RefObject<Chart | null> | (() => string | null | Promise<string | null>);
   name: string;
   frame?: PngFrame;
   testId?: string;
 }) {
-  const onClick = () => {
-    const url = typeof chart === 'function' ? chart() : chart.current ? framedChartPng(chart.current, frame) : null;
+  const onClick = async () => {
+    const url = typeof chart === 'function' ? await chart() : chart.current ? framedChartPng(chart.current, frame) : null;
     if (url) downloadBlob(dataUrlToBlob(url), name);
   };
   return (
     <button
       type="button"
       className="link-button png-button"
-      onClick={onClick}
+      onClick={() => void onClick()}
       title={`Download this chart as ${name}`}
       data-testid={testId ?? 'chart-png'}
     >

@@ -20,7 +20,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { Line } from 'react-chartjs-2';
 import type { BandPoint, ChartPoint } from '@/lib/api/schemas/common';
 import type { AggregateStat, ChartBand, ChartLine, ChartMarker } from '@/lib/views/chart-lines';
-import { PngButton, whiteBackground } from './chart-image';
+import { framedChartPng, PngButton, whiteBackground } from './chart-image';
 import { fmtDuration, fmtLoss } from '@/lib/views/format';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Filler);
@@ -55,6 +55,54 @@ zoomPlugin.catch(() => {});
 /** `time`: seconds since the start (a duration); `wall`: seconds since the epoch (a clock, UTC). */
 export type XAxisKind = 'epoch' | 'step' | 'time' | 'wall';
 
+/**
+ * Drawing on demand (`lazy` charts, the compare page's small multiples): a chart is made when it comes
+ * near the viewport, and the others one per idle moment afterwards, so the charts in view are drawn
+ * first and a page of 30 charts never blocks the first one behind the rest. A chart that must be drawn
+ * now (its PNG button, the HTML report) gets the DRAW_NOW event on its wrapper.
+ */
+export const DRAW_NOW = 'thaw:draw-now';
+
+const idleQueue: (() => void)[] = [];
+let idleScheduled = false;
+
+const whenIdle = (callback: () => void) =>
+  typeof window.requestIdleCallback === 'function'
+    ? window.requestIdleCallback(callback, { timeout: 400 })
+    : window.setTimeout(callback, 16);
+
+/** Runs one queued draw per idle moment (each draw's render and paint happen in between). */
+function drainIdleQueue(): void {
+  const next = idleQueue.shift();
+  next?.();
+  if (idleQueue.length > 0) whenIdle(drainIdleQueue);
+  else idleScheduled = false;
+}
+
+function queueWhenIdle(draw: () => void): () => void {
+  idleQueue.push(draw);
+  if (!idleScheduled) {
+    idleScheduled = true;
+    whenIdle(drainIdleQueue);
+  }
+  return () => {
+    const at = idleQueue.indexOf(draw);
+    if (at >= 0) idleQueue.splice(at, 1);
+  };
+}
+
+/** Asks these charts (their `.chart-wrap`s) to draw now; resolves once each has drawn (or after `timeoutMs`). */
+export async function drawCharts(wraps: readonly HTMLElement[], timeoutMs = 15_000): Promise<void> {
+  for (const wrap of wraps) if (wrap.dataset.lazy === 'waiting') wrap.dispatchEvent(new Event(DRAW_NOW));
+  const deadline = performance.now() + timeoutMs;
+  while (wraps.some((wrap) => wrap.dataset.drawn === undefined) && performance.now() < deadline)
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+}
+
+/** Every chart under `root`, drawn now (the HTML report takes them all). */
+export const drawAllCharts = (root: ParentNode, timeoutMs?: number) =>
+  drawCharts([...root.querySelectorAll<HTMLElement>('.chart-wrap')], timeoutMs);
+
 export interface LineChartProps {
   lines: ChartLine[];
   bands?: ChartBand[];
@@ -73,6 +121,8 @@ export interface LineChartProps {
   pngTitle?: string;
   /** Say how to zoom and pan under the chart (default); small multiples leave it out. */
   hint?: boolean;
+  /** Draw when near the viewport, else when the browser is idle (see DRAW_NOW); default: at once. */
+  lazy?: boolean;
 }
 
 type LineDataset = ChartDataset<'line', ScatterDataPoint[]> & {
@@ -254,11 +304,29 @@ export function LineChart({
   pngName,
   pngTitle,
   hint = true,
+  lazy = false,
 }: LineChartProps) {
   const chartRef = useRef<Chart<'line', ScatterDataPoint[]> | null>(null);
+  const wrapRef = useRef<HTMLDivElement | null>(null);
   const [zoomReady, setZoomReady] = useState(zoomLoaded);
+  const [shown, setShown] = useState(!lazy);
   const rangeCallback = useRef(onRangeChange);
   rangeCallback.current = onRangeChange;
+
+  useEffect(() => {
+    const wrap = wrapRef.current;
+    if (shown || !wrap) return;
+    const show = () => setShown(true);
+    const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && show(), { rootMargin: '200px 0px' });
+    observer.observe(wrap);
+    const unqueue = queueWhenIdle(show);
+    wrap.addEventListener(DRAW_NOW, show);
+    return () => {
+      observer.disconnect();
+      unqueue();
+      wrap.removeEventListener(DRAW_NOW, show);
+    };
+  }, [shown]);
 
   useEffect(() => {
     // Usually loaded before the chart is made (it starts loading with this module), so the chart is
@@ -347,9 +415,17 @@ export function LineChart({
     rangeCallback.current?.(null);
   };
 
+  /** The chart's PNG, drawn first if it was still waiting (a PNG asked for before it came into view). */
+  const png = async (): Promise<string | null> => {
+    if (wrapRef.current) await drawCharts([wrapRef.current], 5_000);
+    return chartRef.current ? framedChartPng(chartRef.current, { title: pngTitle, legend: legendOf(lines) }) : null;
+  };
+
   return (
     <div
+      ref={wrapRef}
       className="chart-wrap"
+      data-lazy={lazy ? (shown ? 'shown' : 'waiting') : undefined}
       data-testid={testId}
       data-datasets={lines.length /* one line or faint dataset per line */}
       data-points={lines.reduce((n, line) => n + line.points.length, 0)}
@@ -357,14 +433,16 @@ export function LineChart({
       data-x={xAxis}
     >
       <div style={{ height }} onDoubleClick={resetZoom}>
-        <Line
-          ref={chartRef}
-          data={{ datasets }}
-          options={options}
-          plugins={[whiteBackground, drawnMarker]}
-          datasetIdKey="id"
-          updateMode="none"
-        />
+        {shown && (
+          <Line
+            ref={chartRef}
+            data={{ datasets }}
+            options={options}
+            plugins={[whiteBackground, drawnMarker]}
+            datasetIdKey="id"
+            updateMode="none"
+          />
+        )}
       </div>
       <div className="chart-hint muted small">
         {hint ? 'drag to zoom · shift-drag to pan · ctrl-wheel to zoom · double-click to reset' : null}
@@ -373,7 +451,7 @@ export function LineChart({
             reset zoom
           </button>
         ) : null}
-        {pngName ? <PngButton chart={chartRef} name={pngName} frame={{ title: pngTitle, legend: legendOf(lines) }} /> : null}
+        {pngName ? <PngButton chart={png} name={pngName} /> : null}
       </div>
     </div>
   );

@@ -24,6 +24,7 @@ import { RunsTableHead } from './runs-table/head';
 import { RunsTableRow } from './runs-table/row';
 import { ColumnChooser } from './runs-table/column-chooser';
 import { TableActions } from './runs-table/table-actions';
+import { ScrollBox } from './scroll-box';
 
 export function RunsTable({
   rowsJson,
@@ -123,7 +124,7 @@ export function RunsTable({
           Not saved: {error}
         </p>
       )}
-      <div className="table-scroll">
+      <ScrollBox label="runs">
         <table className="runs" data-testid="runs-table">
           <RunsTableHead
             sort={sort}
@@ -147,7 +148,7 @@ export function RunsTable({
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollBox>
     </div>
   );
 }

@@ -20,8 +20,17 @@ export function FacetPanel({
   onRangeChange: (next: { min: number; max: number } | null) => void;
 }) {
   const { lines, bands, markers, groups } = chart;
+  // A facet is drawn on its own axis (lib/views/facet-axis.ts): the page's, else the one its runs have.
+  const x = facet.x;
+  const onPageAxis = x === data.query.x;
   return (
-    <figure className="facet" data-testid="compare-facet" data-facet={facet.key} data-task={facet.taskId ?? ''}>
+    <figure
+      className={`facet${x === null ? ' no-chart' : ''}`}
+      data-testid="compare-facet"
+      data-facet={facet.key}
+      data-task={facet.taskId ?? ''}
+      data-x={x ?? ''}
+    >
       <figcaption>
         <strong>{facet.label}</strong>
         <span className="muted small">
@@ -37,20 +46,34 @@ export function FacetPanel({
           ))}
         </span>
       </figcaption>
-      <LineChart
-        lines={lines}
-        bands={bands}
-        markers={markers}
-        xAxis={data.query.x}
-        logY={data.query.log}
-        yLabel={yQuantity(data)}
-        height={multiple ? 320 : 440}
-        testId="compare-facet-chart"
-        range={range}
-        onRangeChange={onRangeChange}
-        pngName={facetPngName(data, facet)}
-        pngTitle={facetTitle(data, facet)}
-      />
+      {x === null ? (
+        <p className="facet-note small" data-testid="facet-no-chart">
+          {facet.note}
+        </p>
+      ) : (
+        <>
+          <LineChart
+            lines={lines}
+            bands={bands}
+            markers={markers}
+            xAxis={x}
+            logY={data.query.log}
+            yLabel={yQuantity(data)}
+            height={multiple ? 320 : 440}
+            testId="compare-facet-chart"
+            range={onPageAxis ? range : null}
+            onRangeChange={onPageAxis ? onRangeChange : undefined}
+            pngName={facetPngName(data, facet)}
+            pngTitle={facetTitle(data, facet)}
+            lazy
+          />
+          {facet.note && (
+            <p className="facet-note muted small" data-testid="facet-note">
+              {facet.note}
+            </p>
+          )}
+        </>
+      )}
     </figure>
   );
 }

@@ -5,12 +5,13 @@ import type { CompareResponse } from '@/lib/api/schemas/compare';
 import { summaryTable } from '@/lib/views/summary-table';
 import { VerdictBadge } from '../badges';
 import { fmtLoss, fmtPct, fmtRatio } from '@/lib/views/format';
+import { ScrollBox } from '../scroll-box';
 
 export function SummaryTable({ data }: { data: CompareResponse }) {
   // Rows by facet (task, dataset size), then strategy; the winner is marked within its facet only.
   const { rows, facetLabel, isWinner } = summaryTable(data);
   return (
-    <div className="table-scroll">
+    <ScrollBox label="summary by task and strategy">
       <table className="summary" data-testid="compare-summary">
         <thead>
           <tr>
@@ -55,7 +56,7 @@ export function SummaryTable({ data }: { data: CompareResponse }) {
                     [{fmtLoss(s.bestVal.min)}–{fmtLoss(s.bestVal.max)}]
                   </span>
                 )}{' '}
-                <span className="muted">({s.bestValEpoch ?? 'final'})</span>
+                {s.bestVal.mean !== null && <span className="muted">({s.bestValEpoch ?? 'final'})</span>}
               </td>
               <td className="num">{fmtLoss(s.finalTrain)}</td>
               <td className="num">{fmtLoss(s.finalVal)}</td>
@@ -91,6 +92,6 @@ export function SummaryTable({ data }: { data: CompareResponse }) {
           .join(' · ')}
         .
       </p>
-    </div>
+    </ScrollBox>
   );
 }
