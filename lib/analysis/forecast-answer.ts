@@ -107,8 +107,15 @@ const FAMILY_TEXT: Record<RawForecast['family'], string> = {
   rising: 'the rise since the validation minimum',
 };
 
-function taskText(run: Pick<ForecastRun, 'taskId'>): string {
-  return run.taskId === null ? 'this task' : `task ${run.taskId}`;
+/** "of task 2", "on lerobot/pusht" (a run without a task id: its dataset is its task), else "of this task". */
+function taskText(run: Pick<ForecastRun, 'taskId' | 'dataset'>): string {
+  if (run.taskId !== null) return `of task ${run.taskId}`;
+  return run.dataset ? `on ${run.dataset}` : 'of this task';
+}
+
+/** Where no incumbent was found: "of task 2 on this dataset", "on lerobot/pusht". */
+function facetText(run: Pick<ForecastRun, 'taskId' | 'dataset'>): string {
+  return run.taskId === null && run.dataset ? taskText(run) : `${taskText(run)} on this dataset`;
 }
 
 function minutesPer(run: ForecastRun, axis: ForecastAxis): number | null {
@@ -189,9 +196,9 @@ export function forecastRun(run: ForecastRun, options: ForecastRunOptions): RunF
   const range = `${lossText(forecast.mean)} (${lossText(forecast.lo)}–${lossText(forecast.hi)})`;
   let sentence = toX > raw.fromX ? `likely ends at ${range}` : `ended at ${range}`;
   if (incumbent && pBeat !== null) {
-    sentence += `; the best finished run of ${taskText(run)} ended at ${lossText(incumbent.value)}: ${pctText(pBeat)} chance to beat it`;
+    sentence += `; the best finished run ${taskText(run)} ended at ${lossText(incumbent.value)}: ${pctText(pBeat)} chance to beat it`;
     if (minutesSaved !== null) sentence += ` — stopping now saves about ${Math.round(minutesSaved)} GPU-minutes`;
-  } else sentence += `; no finished run of ${taskText(run)} on this dataset to compare with yet`;
+  } else sentence += `; no finished run ${facetText(run)} to compare with yet`;
   if (overfitting) sentence += ` (${overfitting.message})`;
   sentence = `${sentence[0]!.toUpperCase()}${sentence.slice(1)}.`;
   const corrected = correction
@@ -218,7 +225,7 @@ export function forecastRun(run: ForecastRun, options: ForecastRunOptions): RunF
     pBeat,
     verdict,
     minutesSaved,
-    reason: incumbent ? null : `no finished run of ${taskText(run)} on this dataset with a ${what} curve per ${curve.axis}`,
+    reason: incumbent ? null : `no finished run ${facetText(run)} with a ${what} curve per ${curve.axis}`,
     overfitting,
     path: forecastPath(forecast),
     sentence,

@@ -19,7 +19,8 @@
  * end (k = 1 … PEER_GRID − 1) — raw forecast, outcome and naive forecast.
  *
  * Peers (`facetPeers`): the finished runs of the run's facet — facets.ts `facetKey` (task × dataset
- * size), the rule of Compare and Strategies — other than the run itself, whose deciding curve has the
+ * size; a run without a task id, such as LeRobot's, has its dataset `repo_id` as its task), the rule of
+ * Compare and Strategies — other than the run itself, whose deciding curve has the
  * same metric and axis. The incumbent (`incumbentOf`) is the peer with the lowest end level.
  * Runs of one task and one strategy (strategy.ts identity: seeds, repeats) share what no fit sees — the
  * learning-rate schedule, the data, whether the strategy overfits later — so their forecast errors at
@@ -56,6 +57,8 @@ export interface ForecastRun {
   taskId: number | null;
   taskName?: string | null;
   datasetFrames: number | null;
+  /** LeRobot's dataset.repo_id: the run's task when it has no task id (lib/views/facets.ts). */
+  dataset?: string | null;
   epochsTotal: number | null;
   totalSteps: number | null;
   stepsPerEpoch: number | null;
@@ -249,7 +252,7 @@ export function correctingPeers(run: Pick<ForecastRun, 'strategy'>, peers: reado
 
 /** The finished runs of the run's facet with a curve of the same metric and axis, other than itself. */
 export function facetPeers(
-  run: Pick<ForecastRun, 'id' | 'taskId' | 'datasetFrames'>,
+  run: Pick<ForecastRun, 'id' | 'taskId' | 'datasetFrames' | 'dataset'>,
   curve: Pick<RunCurve, 'metric' | 'axis'>,
   finished: readonly FinishedCurve[],
 ): FinishedCurve[] {

@@ -65,13 +65,51 @@ interface FinishedEntry {
 /** Finished runs' summaries and backtest points per run version (~1 KB each). */
 const finishedCache = sharedCache<FinishedEntry | null>('forecast-finished', 100_000);
 
+/** A finished, not hidden run: its version and what names its facet. */
+interface FinishedVersion {
+  id: number;
+  version: string;
+  taskId: number | null;
+  taskName: string | null;
+  datasetFrames: number | null;
+  dataset: string | null;
+}
+
 interface CalibrationMemo {
   digest: string;
   calibration: ForecastCalibration;
   cases: BacktestCase[];
-  finished: { id: number; version: string; taskId: number | null; taskName: string | null; datasetFrames: number | null }[];
+  finished: FinishedVersion[];
 }
-const memoHolder = globalThis as { thawForecastCalibration?: CalibrationMemo };
+const memoHolder = globalThis as { thawForecastCalibration?: CalibrationMemo; thawForecastQueue?: Promise<unknown> };
+
+/**
+ * One calibration pass at a time per process: concurrent first requests (the runs table's column and a
+ * run page, right after a start) wait for the first pass and then find its fits cached, instead of
+ * fitting every finished run once each.
+ */
+function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+  const previous = memoHolder.thawForecastQueue ?? Promise.resolve();
+  const run = previous.then(work, work);
+  memoHolder.thawForecastQueue = run.catch(() => undefined);
+  return run;
+}
+
+/** Synchronous fitting between two turns of the event loop, at most (ms). */
+const SLICE_MS = 10;
+
+/**
+ * A pause point for long fitting loops: gives the event loop a turn once SLICE_MS of work has passed,
+ * so a cold calibration (seconds of curve fits) never holds up the pages the same process serves.
+ */
+function timeSlicer(): () => Promise<void> {
+  let since = performance.now();
+  return async () => {
+    if (performance.now() - since < SLICE_MS) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    since = performance.now();
+  };
+}
 
 type LoadedRun = ForecastRun & { version: string };
 
@@ -100,6 +138,7 @@ function toForecastRun(
     taskId: record.taskId,
     taskName: record.taskName,
     datasetFrames: record.datasetFrames,
+    dataset: record.dataset,
     epochsTotal: record.epochsTotal,
     totalSteps: record.totalSteps,
     stepsPerEpoch: record.stepsPerEpoch,
@@ -149,11 +188,9 @@ async function loadForecastRuns(selection: RunSelection, cost: boolean): Promise
 }
 
 /** The finished, not hidden runs and their versions (what the calibration depends on). */
-async function finishedVersions(): Promise<
-  { id: number; version: string; taskId: number | null; taskName: string | null; datasetFrames: number | null }[]
-> {
+async function finishedVersions(): Promise<FinishedVersion[]> {
   return db().$queryRaw`
-    SELECT r.id, r.xmin::text AS version, r."taskId", r."taskName", r."datasetFrames"
+    SELECT r.id, r.xmin::text AS version, r."taskId", r."taskName", r."datasetFrames", r.dataset
       FROM "Run" r JOIN "LogSource" src ON src.id = r."sourceId" ${ANNOTATION_JOIN}
      WHERE r.status = ANY(${[...FINISHED_STATUSES]}::text[]) AND NOT COALESCE(an.hidden, false)
      ORDER BY r.id`;
@@ -179,9 +216,11 @@ async function finishedEntries(
     if (entry === undefined || ks(run.id).some((k) => entry.grid[k] === undefined)) toLoad.push(run.id);
     else out.set(run.id, entry);
   }
+  const pause = timeSlicer();
   for (let at = 0; at < toLoad.length; at += 200) {
     const loaded = await loadForecastRuns({ ids: toLoad.slice(at, at + 200) }, false);
     for (const run of loaded) {
+      await pause();
       const previous = finishedCache.get(run.id, run.version);
       const curve = finishedCurve(run);
       if (!curve) {
@@ -189,7 +228,11 @@ async function finishedEntries(
         continue;
       }
       const grid = previous?.grid ?? new Array<BacktestPoint | null | undefined>(PEER_GRID).fill(undefined);
-      for (const k of ks(run.id)) if (grid[k] === undefined) grid[k] = curve.point(k);
+      for (const k of ks(run.id)) {
+        if (grid[k] !== undefined) continue;
+        grid[k] = curve.point(k);
+        await pause();
+      }
       const { point: _point, ...summary } = curve;
       const entry: FinishedEntry = { curve: summary, grid };
       finishedCache.set(run.id, run.version, entry, 1);
@@ -208,7 +251,11 @@ const CASE_KS = BACKTEST_FRACTIONS.map((f) => Math.round(f * PEER_GRID));
 export const CALIBRATION_RUNS = 300;
 
 /** The calibration from the latest finished runs (cached under the digest of their versions), and its cases. */
-export async function forecastCalibration(): Promise<CalibrationMemo & { entries: Map<number, FinishedEntry> }> {
+export function forecastCalibration(): Promise<CalibrationMemo & { entries: Map<number, FinishedEntry> }> {
+  return oneAtATime(calibrate);
+}
+
+async function calibrate(): Promise<CalibrationMemo & { entries: Map<number, FinishedEntry> }> {
   const finished = await finishedVersions();
   const digest = finished.map((r) => `${r.id}:${r.version}`).join(',');
   const calibrated = new Set(finished.slice(-CALIBRATION_RUNS).map((r) => r.id));
@@ -298,6 +345,7 @@ export async function getForecastBacktest(): Promise<ForecastBacktestResponse> {
         taskId: facet?.taskId ?? null,
         taskName: facet?.taskName ?? null,
         datasetFrames: facet?.datasetFrames ?? null,
+        dataset: facet?.dataset ?? null,
       };
     }),
     note: BACKTEST_NOTE,
