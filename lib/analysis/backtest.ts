@@ -29,10 +29,11 @@
  */
 import { BUILT_IN_CALIBRATIONS } from './forecast-calibration';
 import { INTERVAL_LEVEL, correctionError, sigmaOf, zQuantile, type Calibration } from './forecast';
+import { MIN_CALIBRATION_CASES } from './forecast-limits';
 import { PEER_GRID, peerShift, type BacktestPoint, type FinishedCurve, type ForecastAxis, type ForecastMetric } from './forecast-run';
 
 export const BACKTEST_FRACTIONS = [0.25, 0.5, 0.75] as const;
-export const MIN_CALIBRATION_CASES = 30;
+export { MIN_CALIBRATION_CASES } from './forecast-limits';
 export const MAX_QUANTILES = 200;
 export const TAU_GRID = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1] as const;
 export const RHO_GRID = [0, 0.1, 0.3, 1] as const;

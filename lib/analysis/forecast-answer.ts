@@ -17,6 +17,7 @@
  *    else cost.ts `minutesPerStep` from LeRobot's updt_s + data_s); null when the log times neither.
  */
 import type { ForecastCalibration } from './backtest';
+import { chanceText, lossText } from './format';
 import {
   INTERVAL_LEVEL,
   MIN_POINTS,
@@ -40,6 +41,8 @@ import {
   type ForecastRun,
   type Incumbent,
 } from './forecast-run';
+
+export { lossText } from './format';
 
 export type ForecastVerdict = 'on_track' | 'unlikely_to_beat' | 'insufficient';
 export const UNLIKELY_P = 0.1;
@@ -88,17 +91,6 @@ export interface ForecastRunOptions {
   calibration: ForecastCalibration;
   /** Finished runs (any facet: the run's peers are picked from them; forecast-run.ts finishedCurve). */
   finished: readonly FinishedCurve[];
-}
-
-/** A loss for a sentence: 3 significant digits ("0.0412", "1.23"). */
-export function lossText(v: number): string {
-  return String(Number(v.toPrecision(3)));
-}
-
-function pctText(p: number): string {
-  if (p < 0.01) return 'under 1%';
-  if (p > 0.99) return 'over 99%';
-  return `${Math.round(p * 100)}%`;
 }
 
 const FAMILY_TEXT: Record<RawForecast['family'], string> = {
@@ -196,7 +188,7 @@ export function forecastRun(run: ForecastRun, options: ForecastRunOptions): RunF
   const range = `${lossText(forecast.mean)} (${lossText(forecast.lo)}–${lossText(forecast.hi)})`;
   let sentence = toX > raw.fromX ? `likely ends at ${range}` : `ended at ${range}`;
   if (incumbent && pBeat !== null) {
-    sentence += `; the best finished run ${taskText(run)} ended at ${lossText(incumbent.value)}: ${pctText(pBeat)} chance to beat it`;
+    sentence += `; the best finished run ${taskText(run)} ended at ${lossText(incumbent.value)}: ${chanceText(pBeat)} chance to beat it`;
     if (minutesSaved !== null) sentence += ` — stopping now saves about ${Math.round(minutesSaved)} GPU-minutes`;
   } else sentence += `; no finished run ${facetText(run)} to compare with yet`;
   if (overfitting) sentence += ` (${overfitting.message})`;

@@ -329,7 +329,11 @@ const BACKTEST_NOTE =
 export async function getForecastBacktest(): Promise<ForecastBacktestResponse> {
   const { calibration, cases, finished } = await forecastCalibration();
   const summary = summarizeBacktest(cases);
-  const facets = new Map(facetRuns(finished, false).map((f) => [f.key, f]));
+  const ordered = facetRuns(finished, false);
+  const facets = new Map(ordered.map((f) => [f.key, f]));
+  // In facet order: tasks by id, then datasets by name, unknown last (as Compare and Strategies list them).
+  const rank = new Map(ordered.map((f, i) => [f.key, i]));
+  const groups = [...summary.groups].sort((a, b) => (rank.get(a.key) ?? rank.size) - (rank.get(b.key) ?? rank.size));
   const info = (c: ForecastCalibration['absolute']) => ({ source: c.source, runs: c.runs, cases: c.cases, tau: c.tau, rho: c.rho });
   return {
     level: 0.8,
@@ -337,7 +341,7 @@ export async function getForecastBacktest(): Promise<ForecastBacktestResponse> {
     calibration: { absolute: info(calibration.absolute), peer: info(calibration.peer) },
     overall: summary.overall,
     byFraction: summary.byFraction,
-    tasks: summary.groups.map((g) => {
+    tasks: groups.map((g) => {
       const facet = facets.get(g.key);
       return {
         ...g,
