@@ -14,16 +14,25 @@ import { generateSmolvlaLog } from '../../testkit/synthetic/smolvla-log';
 import { startThaw, type ThawServer } from '../../testkit/thaw-server';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { memoryLogger, tempDir, waitFor } from '../helpers/ingest';
-import { EPOCHS, STEPS_PER_EPOCH, STRATEGY_LOG_RUNS, writeStrategyLogs } from '../web/strategy-logs';
+import { EPOCHS, STEPS_PER_EPOCH, STRATEGY_LOG_RUNS, runningStrategyLogs, writeStrategyLogs } from '../web/strategy-logs';
 import { startReceiver } from './receiver';
 
-const base = { epochsTotal: EPOCHS, stepsPerEpoch: STEPS_PER_EPOCH, validationEvery: 1, saveEvery: 100, taskId: 1, outcome: 'running' as const };
-/** Overfits after epoch 4 and is slower per batch: the run to stop. */
-const TO_STOP = generateSmolvlaLog({ ...base, seed: 31, epochs: 9, unfreezeLast: 10, timeScale: 1.5, overfitAfter: 4, timestamp: '20251111_100000' });
-/** Like the good strategy's seeds, half way through. */
-const ON_TRACK = generateSmolvlaLog({ ...base, seed: 4, epochs: 6, unfreezeLast: 6, timeScale: 1, timestamp: '20251111_110000' });
+const { toStop: TO_STOP, onTrack: ON_TRACK } = runningStrategyLogs();
 /** The run to stop's twin, unfinished, in the history (last written three hours ago). */
-const HISTORY = generateSmolvlaLog({ ...base, seed: 32, epochs: 9, unfreezeLast: 10, timeScale: 1.5, overfitAfter: 4, timestamp: '20251101_100000' });
+const HISTORY = generateSmolvlaLog({
+  epochs: 9,
+  epochsTotal: EPOCHS,
+  stepsPerEpoch: STEPS_PER_EPOCH,
+  validationEvery: 1,
+  saveEvery: 100,
+  taskId: 1,
+  outcome: 'running',
+  seed: 32,
+  unfreezeLast: 10,
+  timeScale: 1.5,
+  overfitAfter: 4,
+  timestamp: '20251101_100000',
+});
 
 /** Writes `bytes` to `file` in pieces cut at line ends, `pieces` of them, `pauseMs` apart. */
 async function writeInPieces(file: string, bytes: Uint8Array, pieces: number, pauseMs: number): Promise<void> {
@@ -88,10 +97,10 @@ describe('unlikely_to_beat', () => {
       ].join('\n'),
     );
     server = await startThaw({ databaseUrl: database.url, logs, env: { THAW_ALERTS: alertsFile } });
-    await waitFor(
-      async () => (await database.query(`SELECT 1 FROM "Run" WHERE status = 'completed'`)).length === STRATEGY_LOG_RUNS,
-      { timeoutMs: 60_000, what: 'the finished runs ingested' },
-    );
+    await waitFor(async () => (await database.query(`SELECT 1 FROM "Run" WHERE status = 'completed'`)).length === STRATEGY_LOG_RUNS, {
+      timeoutMs: 60_000,
+      what: 'the finished runs ingested',
+    });
     await Promise.all([
       writeInPieces(path.join(logs, 'running/unfreeze10-live.log'), TO_STOP, 12, 400),
       writeInPieces(path.join(logs, 'running/unfreeze6-live.log'), ON_TRACK, 8, 500),
