@@ -6,16 +6,20 @@
 // for the GPU minutes its epoch timing as Strategies reads it (epochs.ts + cost.ts) or its last step
 // timing records (LeRobot's updt_s + data_s).
 //
-// Where the calibration lives (measured in bench/forecast.ts): every finished, not hidden run is a
-// FinishedCurve (end level, its noise; peers and incumbents) whose backtest points (one curve fit each)
-// are kept per run VERSION in a process cache ('forecast-finished'), so a run is refitted only when
-// ingest changed it; the calibration (backtest.ts) is recomputed from the cached points of the latest
-// CALIBRATION_RUNS finished runs when the set of finished runs or any of their versions changes (their
-// (id, xmin) are read first) and kept under that digest. The first forecast after a start pays ~3 fits
-// per calibrated run (forecast_backtest_per_run: 12–28 ms each here, so 4–8 s for 300 runs, ~1–2 s for
-// a team's 100); later ones only the runs that finished or changed since, and 2 fits per peer of the
-// same strategy at a fraction not seen before.
+// Where the calibration lives (measured in bench/forecast.ts and `npm run bench -- runs10k`): a finished,
+// not hidden run, once read, is a FinishedCurve summary (end level, its noise, facet, strategy) whose
+// backtest points (one curve fit each) are kept per run VERSION in a process cache ('forecast-finished'),
+// so a run is refitted only when ingest changed it. The calibration (backtest.ts) comes from the latest
+// CALIBRATION_RUNS finished runs (3 fits each) and is kept under the digest of their (id, xmin). A
+// forecast then reads, of the finished runs of its facet — a lab has thousands — only what it needs
+// (loadFacetNeeds): the incumbent, found exactly by reading runs in the order of an SQL lower bound of
+// their end level until the bound passes the best level read, and the CORRECTING_PEERS latest of its
+// strategy with their points at its fraction. The first forecast after a start pays the calibration
+// (~3 s for 300 runs here) and ~1 s per facet; later ones read only what changed. One pass at a time per
+// process, yielding to the event loop every SLICE_MS, so the pages served meanwhile are not held up.
 import {
+  CORRECTING_PEERS,
+  LEVEL_WINDOW,
   PEER_GRID,
   backtestCases,
   calibrationsFromCases,
@@ -43,6 +47,7 @@ import {
 import { NotFoundError } from '../api/errors';
 import type { ForecastBacktestResponse } from '../api/schemas/forecast';
 import { db } from '../db/client';
+import { Prisma } from '../generated/prisma/client';
 import { facetKey, facetRuns } from '../views/facets';
 import { sharedCache } from '../cache';
 import { epochSeconds, type RunStepBuckets } from '../views/steps';
@@ -84,9 +89,10 @@ interface CalibrationMemo {
 const memoHolder = globalThis as { thawForecastCalibration?: CalibrationMemo; thawForecastQueue?: Promise<unknown> };
 
 /**
- * One calibration pass at a time per process: concurrent first requests (the runs table's column and a
- * run page, right after a start) wait for the first pass and then find its fits cached, instead of
- * fitting every finished run once each.
+ * One pass (calibration, or calibration and forecasts) at a time per process: concurrent first requests
+ * (the runs table's column and a run page, right after a start) wait for the first pass and then find
+ * its fits cached, instead of fitting the same finished runs once each. Not reentrant: work run here
+ * calls calibrate(), never forecastCalibration().
  */
 function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
   const previous = memoHolder.thawForecastQueue ?? Promise.resolve();
@@ -196,6 +202,9 @@ async function finishedVersions(): Promise<FinishedVersion[]> {
      ORDER BY r.id`;
 }
 
+/** Finished runs read per query (their series are held until summarised: a bound on the memory they take). */
+const LOAD_CHUNK = 100;
+
 function asFinishedCurve(entry: FinishedEntry): FinishedCurve {
   return { ...entry.curve, point: (k) => entry.grid[k] ?? null };
 }
@@ -217,8 +226,8 @@ async function finishedEntries(
     else out.set(run.id, entry);
   }
   const pause = timeSlicer();
-  for (let at = 0; at < toLoad.length; at += 200) {
-    const loaded = await loadForecastRuns({ ids: toLoad.slice(at, at + 200) }, false);
+  for (let at = 0; at < toLoad.length; at += LOAD_CHUNK) {
+    const loaded = await loadForecastRuns({ ids: toLoad.slice(at, at + LOAD_CHUNK) }, false);
     for (const run of loaded) {
       await pause();
       const previous = finishedCache.get(run.id, run.version);
@@ -246,7 +255,7 @@ const CASE_KS = BACKTEST_FRACTIONS.map((f) => Math.round(f * PEER_GRID));
 /**
  * Finished runs backtested for the calibration: the latest ones (by id). Bounds the fits a freshly
  * started process pays (~15 ms each) and keeps the calibration close to how the team trains now;
- * every finished run still counts as a peer and an incumbent.
+ * every finished run still counts as a peer and an incumbent (forecastLoaded).
  */
 export const CALIBRATION_RUNS = 300;
 
@@ -257,46 +266,160 @@ export function forecastCalibration(): Promise<CalibrationMemo & { entries: Map<
 
 async function calibrate(): Promise<CalibrationMemo & { entries: Map<number, FinishedEntry> }> {
   const finished = await finishedVersions();
-  const digest = finished.map((r) => `${r.id}:${r.version}`).join(',');
-  const calibrated = new Set(finished.slice(-CALIBRATION_RUNS).map((r) => r.id));
-  const entries = await finishedEntries(finished, (id) => (calibrated.has(id) ? CASE_KS : []));
+  const latest = finished.slice(-CALIBRATION_RUNS);
+  const digest = latest.map((r) => `${r.id}:${r.version}`).join(',');
+  const entries = await finishedEntries(latest, () => CASE_KS);
   const memo = memoHolder.thawForecastCalibration;
-  if (memo && memo.digest === digest) return { ...memo, entries };
-  const cases = backtestCases([...entries.values()].filter((e) => calibrated.has(e.curve.id)).map(asFinishedCurve));
+  if (memo && memo.digest === digest) return { ...memo, finished, entries };
+  const cases = backtestCases([...entries.values()].map(asFinishedCurve));
   const fresh: CalibrationMemo = { digest, calibration: calibrationsFromCases(cases), cases, finished };
   memoHolder.thawForecastCalibration = fresh;
   return { ...fresh, entries };
 }
 
-/** Forecasts of runs (module rule: lib/analysis/forecast-answer.ts), sharing one calibration. */
-async function forecastLoaded(runs: readonly LoadedRun[], at: number | undefined): Promise<RunForecast[]> {
-  const { calibration, entries, finished } = await forecastCalibration();
-  // The peers' backtest points around each run's own fraction (peerShift), fitted once per version.
-  const needs = new Map<number, Set<number>>();
+/** A lower bound of each finished run's end level per run version (null: none known, load the run). */
+const boundCache = sharedCache<number | null>('forecast-level-bound', 200_000);
+
+/**
+ * Lower bounds of the end levels of finished runs, from SQL alone. The end level (forecast-run.ts
+ * endLevel) is the mean of the deciding curve's points in the last LEVEL_WINDOW of its x-range
+ * (forecast.ts levelAt), so it is never below the smallest of those points. For a run with a task id
+ * the deciding curve is known here as runCurve picks it — its own task's per-epoch validations (one
+ * per epoch: the table's key), else its epoch training losses (one per epoch), positive and finite —
+ * and the bound is the smallest loss in that window (widened by a hair against rounding); else (and
+ * for step curves) the smallest loss of any kind, which bounds every curve. Null: nothing to bound
+ * with; the run is loaded.
+ */
+async function lowerBounds(runs: readonly FinishedVersion[]): Promise<Map<number, number | null>> {
+  const out = new Map<number, number | null>();
+  const missing: FinishedVersion[] = [];
   for (const run of runs) {
-    const f = forecastFraction(run, at);
-    const curve = runCurve(run);
-    if (f === null || !curve) continue;
-    const { k0, k1 } = gridAround(f);
-    const facet = facetKey(run, false);
-    const strategy = strategyKeyOf(run);
-    for (const entry of entries.values()) {
-      const c = entry.curve;
-      if (c.id === run.id || c.facet !== facet || c.metric !== curve.metric || c.axis !== curve.axis || c.strategyKey !== strategy)
-        continue;
-      const set = needs.get(c.id) ?? new Set<number>();
-      set.add(k0).add(k1);
-      needs.set(c.id, set);
+    const bound = boundCache.get(run.id, run.version);
+    if (bound === undefined) missing.push(run);
+    else out.set(run.id, bound);
+  }
+  const positive = (column: string) => Prisma.raw(`${column} > 0 AND ${column} < 'Infinity'::float8`);
+  for (let at = 0; at < missing.length; at += 2000) {
+    const chunk = missing.slice(at, at + 2000);
+    // Per run, three probes of the tables' (runId, epoch, …) keys: first and last epoch, then the window.
+    const rows = await db().$queryRaw<{ id: number; bound: number | null }[]>`
+      WITH runs AS (SELECT r.id, r."taskId" FROM "Run" r WHERE r.id = ANY(${chunk.map((r) => r.id)}::int[])),
+      val AS (
+        SELECT runs.id, (SELECT min(v.loss) FROM "Validation" v
+                          WHERE v."runId" = runs.id AND NOT v.final AND v."taskId" = runs."taskId" AND ${positive('v.loss')}
+                            AND v.epoch >= e.e1 - ${LEVEL_WINDOW}::float8 * (e.e1 - e.e0) - 1e-6) AS bound
+          FROM runs CROSS JOIN LATERAL (
+            SELECT (SELECT x.epoch FROM "Validation" x WHERE x."runId" = runs.id AND NOT x.final AND x."taskId" = runs."taskId"
+                       AND ${positive('x.loss')} ORDER BY x.epoch LIMIT 1) AS e0,
+                   (SELECT x.epoch FROM "Validation" x WHERE x."runId" = runs.id AND NOT x.final AND x."taskId" = runs."taskId"
+                       AND ${positive('x.loss')} ORDER BY x.epoch DESC LIMIT 1) AS e1) e
+         WHERE runs."taskId" IS NOT NULL),
+      train AS (
+        SELECT runs.id, (SELECT min(m."trainLoss") FROM "EpochMetric" m
+                          WHERE m."runId" = runs.id AND ${positive('m."trainLoss"')}
+                            AND m.epoch >= e.e1 - ${LEVEL_WINDOW}::float8 * (e.e1 - e.e0) - 1e-6) AS bound
+          FROM runs JOIN val ON val.id = runs.id AND val.bound IS NULL CROSS JOIN LATERAL (
+            SELECT (SELECT x.epoch FROM "EpochMetric" x WHERE x."runId" = runs.id AND ${positive('x."trainLoss"')} ORDER BY x.epoch LIMIT 1) AS e0,
+                   (SELECT x.epoch FROM "EpochMetric" x WHERE x."runId" = runs.id AND ${positive('x."trainLoss"')} ORDER BY x.epoch DESC LIMIT 1) AS e1) e)
+      SELECT runs.id,
+             CASE WHEN val.bound IS NOT NULL OR train.bound IS NOT NULL THEN COALESCE(val.bound, train.bound)
+                  ELSE LEAST((SELECT min(v.loss) FROM "Validation" v WHERE v."runId" = runs.id AND ${positive('v.loss')}),
+                             (SELECT min(m."trainLoss") FROM "EpochMetric" m WHERE m."runId" = runs.id AND ${positive('m."trainLoss"')}),
+                             (SELECT min(b.min) FROM "StepBucket" b WHERE b."runId" = runs.id)) END AS bound
+        FROM runs LEFT JOIN val ON val.id = runs.id LEFT JOIN train ON train.id = runs.id`;
+    const bounds = new Map(rows.map((row) => [row.id, row.bound]));
+    for (const run of chunk) {
+      const bound = bounds.get(run.id) ?? null;
+      boundCache.set(run.id, run.version, bound);
+      out.set(run.id, bound);
     }
   }
-  const extra =
-    needs.size > 0
-      ? await finishedEntries(
-          finished.filter((r) => needs.has(r.id)),
-          (id) => [...needs.get(id)!],
-        )
-      : new Map<number, FinishedEntry>();
-  const curves = [...entries.entries()].map(([id, entry]) => asFinishedCurve(extra.get(id) ?? entry));
+  return out;
+}
+
+/** Finished runs loaded per step of a search (incumbent, correcting peers). */
+const SEARCH_CHUNK = 50;
+
+/**
+ * Loads into `known` what the forecast of `run` needs of the finished runs of its facet (`members`),
+ * without loading them all (a lab has thousands):
+ * - the incumbent: members in the order of their lower bounds (lowerBounds) until the next bound is
+ *   above the best end level found — every member left out ends above it, so the incumbent is the
+ *   one a scan of all of them would find (ties included: a bound equal to the best is loaded);
+ * - the correcting peers (forecast-run.ts correctingPeers: the latest CORRECTING_PEERS of its strategy),
+ *   members newest first until that many of its strategy, metric and axis are found, with their
+ *   backtest points around the run's fraction (peerShift).
+ */
+async function loadFacetNeeds(
+  run: LoadedRun,
+  curve: NonNullable<ReturnType<typeof runCurve>>,
+  members: readonly FinishedVersion[],
+  known: Map<number, FinishedEntry>,
+  at: number | undefined,
+): Promise<void> {
+  const matches = (e: FinishedEntry) => e.curve.metric === curve.metric && e.curve.axis === curve.axis;
+  const take = (loaded: Map<number, FinishedEntry>) => {
+    for (const [id, entry] of loaded) known.set(id, entry);
+  };
+  // Members already summarised (cached at their version) cost nothing.
+  take(
+    await finishedEntries(
+      members.filter((m) => known.has(m.id) || finishedCache.get(m.id, m.version) !== undefined),
+      () => [],
+    ),
+  );
+  let best = Infinity;
+  for (const m of members) {
+    const e = known.get(m.id);
+    if (e && matches(e)) best = Math.min(best, e.curve.level);
+  }
+  const unseen = members.filter((m) => !known.has(m.id) && finishedCache.get(m.id, m.version) !== null);
+  const bounds = await lowerBounds(unseen);
+  const byBound = [...unseen].sort((a, b) => (bounds.get(a.id) ?? -Infinity) - (bounds.get(b.id) ?? -Infinity));
+  for (let i = 0; i < byBound.length;) {
+    const chunk: FinishedVersion[] = [];
+    while (i < byBound.length && chunk.length < SEARCH_CHUNK && (bounds.get(byBound[i]!.id) ?? -Infinity) <= best)
+      chunk.push(byBound[i++]!);
+    if (chunk.length === 0) break;
+    const loaded = await finishedEntries(chunk, () => []);
+    take(loaded);
+    for (const e of loaded.values()) if (matches(e)) best = Math.min(best, e.curve.level);
+  }
+  const f = forecastFraction(run, at);
+  if (f === null) return;
+  const strategy = strategyKeyOf(run);
+  const isPeer = (e: FinishedEntry | undefined) => e !== undefined && matches(e) && e.curve.strategyKey === strategy;
+  const newestFirst = [...members].sort((a, b) => b.id - a.id);
+  const peers: FinishedVersion[] = [];
+  for (let i = 0; i < newestFirst.length && peers.length < CORRECTING_PEERS; i += SEARCH_CHUNK) {
+    const chunk = newestFirst.slice(i, i + SEARCH_CHUNK);
+    take(await finishedEntries(chunk, () => []));
+    for (const m of chunk) if (peers.length < CORRECTING_PEERS && isPeer(known.get(m.id))) peers.push(m);
+  }
+  const { k0, k1 } = gridAround(f);
+  take(await finishedEntries(peers, () => [k0, k1]));
+}
+
+/** Forecasts of runs (module rule: lib/analysis/forecast-answer.ts), sharing one calibration; one pass at a time. */
+function forecastLoaded(runs: readonly LoadedRun[], at: number | undefined): Promise<RunForecast[]> {
+  return oneAtATime(() => forecastNow(runs, at));
+}
+
+async function forecastNow(runs: readonly LoadedRun[], at: number | undefined): Promise<RunForecast[]> {
+  const { calibration, entries, finished } = await calibrate();
+  const known = new Map(entries);
+  const byFacet = new Map<string, FinishedVersion[]>();
+  for (const f of finished) {
+    const key = facetKey(f, false);
+    byFacet.set(key, [...(byFacet.get(key) ?? []), f]);
+  }
+  for (const run of runs) {
+    const curve = runCurve(run);
+    if (!curve) continue;
+    const members = (byFacet.get(facetKey(run, false)) ?? []).filter((m) => m.id !== run.id);
+    await loadFacetNeeds(run, curve, members, known, at);
+  }
+  const curves = [...known.values()].map(asFinishedCurve);
   return runs.map((run) => forecastRun(run, { at, calibration, finished: curves }));
 }
 
