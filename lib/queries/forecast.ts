@@ -51,6 +51,7 @@ import { Prisma } from '../generated/prisma/client';
 import { facetKey, facetRuns } from '../views/facets';
 import { sharedCache } from '../cache';
 import { epochSeconds, type RunStepBuckets } from '../views/steps';
+import { strategyFromColumns, type StrategyColumns } from '../views/strategy-view';
 import { ANNOTATION_JOIN } from './annotations';
 import { loadEpochData } from './epochs';
 import { loadRunRecords, type RunRecord, type RunSelection } from './run-records';
@@ -283,12 +284,12 @@ const boundCache = sharedCache<number | null>('forecast-level-bound', 200_000);
 /**
  * Lower bounds of the end levels of finished runs, from SQL alone. The end level (forecast-run.ts
  * endLevel) is the mean of the deciding curve's points in the last LEVEL_WINDOW of its x-range
- * (forecast.ts levelAt), so it is never below the smallest of those points. For a run with a task id
- * the deciding curve is known here as runCurve picks it — its own task's per-epoch validations (one
- * per epoch: the table's key), else its epoch training losses (one per epoch), positive and finite —
- * and the bound is the smallest loss in that window (widened by a hair against rounding); else (and
- * for step curves) the smallest loss of any kind, which bounds every curve. Null: nothing to bound
- * with; the run is loaded.
+ * (forecast.ts levelAt). For a run with a task id the deciding curve is known here as runCurve picks it
+ * — its own task's per-epoch validations (one per epoch: the table's key), else its epoch training
+ * losses (one per epoch), positive and finite — and so is its window (the same float operations on the
+ * same epochs): the bound is that mean, less 1e-9 of it for the order of summation. Otherwise (and for
+ * step curves) it is the smallest loss of any kind, which no mean of losses goes below. Null: nothing
+ * to bound with; the run is read.
  */
 async function lowerBounds(runs: readonly FinishedVersion[]): Promise<Map<number, number | null>> {
   const out = new Map<number, number | null>();
@@ -305,9 +306,9 @@ async function lowerBounds(runs: readonly FinishedVersion[]): Promise<Map<number
     const rows = await db().$queryRaw<{ id: number; bound: number | null }[]>`
       WITH runs AS (SELECT r.id, r."taskId" FROM "Run" r WHERE r.id = ANY(${chunk.map((r) => r.id)}::int[])),
       val AS (
-        SELECT runs.id, (SELECT min(v.loss) FROM "Validation" v
+        SELECT runs.id, (SELECT avg(v.loss) FROM "Validation" v
                           WHERE v."runId" = runs.id AND NOT v.final AND v."taskId" = runs."taskId" AND ${positive('v.loss')}
-                            AND v.epoch >= e.e1 - ${LEVEL_WINDOW}::float8 * (e.e1 - e.e0) - 1e-6) AS bound
+                            AND v.epoch >= e.e1 - ${LEVEL_WINDOW}::float8 * (e.e1 - e.e0)) AS bound
           FROM runs CROSS JOIN LATERAL (
             SELECT (SELECT x.epoch FROM "Validation" x WHERE x."runId" = runs.id AND NOT x.final AND x."taskId" = runs."taskId"
                        AND ${positive('x.loss')} ORDER BY x.epoch LIMIT 1) AS e0,
@@ -315,14 +316,14 @@ async function lowerBounds(runs: readonly FinishedVersion[]): Promise<Map<number
                        AND ${positive('x.loss')} ORDER BY x.epoch DESC LIMIT 1) AS e1) e
          WHERE runs."taskId" IS NOT NULL),
       train AS (
-        SELECT runs.id, (SELECT min(m."trainLoss") FROM "EpochMetric" m
+        SELECT runs.id, (SELECT avg(m."trainLoss") FROM "EpochMetric" m
                           WHERE m."runId" = runs.id AND ${positive('m."trainLoss"')}
-                            AND m.epoch >= e.e1 - ${LEVEL_WINDOW}::float8 * (e.e1 - e.e0) - 1e-6) AS bound
+                            AND m.epoch >= e.e1 - ${LEVEL_WINDOW}::float8 * (e.e1 - e.e0)) AS bound
           FROM runs JOIN val ON val.id = runs.id AND val.bound IS NULL CROSS JOIN LATERAL (
             SELECT (SELECT x.epoch FROM "EpochMetric" x WHERE x."runId" = runs.id AND ${positive('x."trainLoss"')} ORDER BY x.epoch LIMIT 1) AS e0,
                    (SELECT x.epoch FROM "EpochMetric" x WHERE x."runId" = runs.id AND ${positive('x."trainLoss"')} ORDER BY x.epoch DESC LIMIT 1) AS e1) e)
       SELECT runs.id,
-             CASE WHEN val.bound IS NOT NULL OR train.bound IS NOT NULL THEN COALESCE(val.bound, train.bound)
+             CASE WHEN val.bound IS NOT NULL OR train.bound IS NOT NULL THEN COALESCE(val.bound, train.bound) * (1 - 1e-9)
                   ELSE LEAST((SELECT min(v.loss) FROM "Validation" v WHERE v."runId" = runs.id AND ${positive('v.loss')}),
                              (SELECT min(m."trainLoss") FROM "EpochMetric" m WHERE m."runId" = runs.id AND ${positive('m."trainLoss"')}),
                              (SELECT min(b.min) FROM "StepBucket" b WHERE b."runId" = runs.id)) END AS bound
@@ -337,8 +338,34 @@ async function lowerBounds(runs: readonly FinishedVersion[]): Promise<Map<number
   return out;
 }
 
-/** Finished runs loaded per step of a search (incumbent, correcting peers). */
-const SEARCH_CHUNK = 50;
+/** Each finished run's strategy identity key (strategy.ts) per run version. */
+const strategyKeyCache = sharedCache<string>('forecast-strategy-key', 200_000);
+
+/** The strategy keys of finished runs, from their VisionStrategy rows alone (as loadRunRecords reads them). */
+async function strategyKeys(runs: readonly FinishedVersion[]): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  const missing: FinishedVersion[] = [];
+  for (const run of runs) {
+    const key = strategyKeyCache.get(run.id, run.version);
+    if (key === undefined) missing.push(run);
+    else out.set(run.id, key);
+  }
+  if (missing.length === 0) return out;
+  const rows = await db().$queryRaw<(StrategyColumns & { id: number })[]>`
+    SELECT r.id, s.kind, s.spec, s."totalLayers", s."frozenLayers", s."unfrozenLayers", s.applied, s."failureReason"
+      FROM unnest(${missing.map((r) => r.id)}::int[]) AS r(id) LEFT JOIN "VisionStrategy" s ON s."runId" = r.id`;
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  for (const run of missing) {
+    const row = byId.get(run.id);
+    const key = strategyKeyOf({ strategy: row ? strategyFromColumns(row) : null });
+    strategyKeyCache.set(run.id, run.version, key);
+    out.set(run.id, key);
+  }
+  return out;
+}
+
+/** Finished runs read per step of the incumbent's search (the bounds are tight: one step, as a rule). */
+const SEARCH_CHUNK = 10;
 
 /**
  * Loads into `known` what the forecast of `run` needs of the finished runs of its facet (`members`),
@@ -347,8 +374,8 @@ const SEARCH_CHUNK = 50;
  *   above the best end level found — every member left out ends above it, so the incumbent is the
  *   one a scan of all of them would find (ties included: a bound equal to the best is loaded);
  * - the correcting peers (forecast-run.ts correctingPeers: the latest CORRECTING_PEERS of its strategy),
- *   members newest first until that many of its strategy, metric and axis are found, with their
- *   backtest points around the run's fraction (peerShift).
+ *   members of its strategy (strategyKeys) newest first until that many of its metric and axis are
+ *   found, with their backtest points around the run's fraction (peerShift).
  */
 async function loadFacetNeeds(
   run: LoadedRun,
@@ -388,13 +415,15 @@ async function loadFacetNeeds(
   const f = forecastFraction(run, at);
   if (f === null) return;
   const strategy = strategyKeyOf(run);
+  const keys = await strategyKeys(members);
   const isPeer = (e: FinishedEntry | undefined) => e !== undefined && matches(e) && e.curve.strategyKey === strategy;
-  const newestFirst = [...members].sort((a, b) => b.id - a.id);
+  const newestFirst = members.filter((m) => keys.get(m.id) === strategy).sort((a, b) => b.id - a.id);
   const peers: FinishedVersion[] = [];
-  for (let i = 0; i < newestFirst.length && peers.length < CORRECTING_PEERS; i += SEARCH_CHUNK) {
-    const chunk = newestFirst.slice(i, i + SEARCH_CHUNK);
+  for (let i = 0; i < newestFirst.length && peers.length < CORRECTING_PEERS;) {
+    const chunk = newestFirst.slice(i, i + CORRECTING_PEERS - peers.length);
+    i += chunk.length;
     take(await finishedEntries(chunk, () => []));
-    for (const m of chunk) if (peers.length < CORRECTING_PEERS && isPeer(known.get(m.id))) peers.push(m);
+    for (const m of chunk) if (isPeer(known.get(m.id))) peers.push(m);
   }
   const { k0, k1 } = gridAround(f);
   take(await finishedEntries(peers, () => [k0, k1]));
