@@ -204,7 +204,7 @@ async function finishedVersions(): Promise<FinishedVersion[]> {
 }
 
 /** Finished runs read per query (their series are held until summarised: a bound on the memory they take). */
-const LOAD_CHUNK = 100;
+const LOAD_CHUNK = 50;
 
 function asFinishedCurve(entry: FinishedEntry): FinishedCurve {
   return { ...entry.curve, point: (k) => entry.grid[k] ?? null };
