@@ -357,6 +357,24 @@ async function peakRssMegabytes(pid: number): Promise<number> {
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
+/** Navigation start → the Forecast cell of every running row filled (two frames painted), `loads` times. */
+function forecastColumnTimes(url: string, loads: number): Promise<number[]> {
+  return drawnTimes(
+    Array.from({ length: loads }, () => url),
+    (page) =>
+      page.waitForFunction(
+        () => {
+          const running = [...document.querySelectorAll('[data-testid="run-row"]')].filter((row) =>
+            row.querySelector('[data-status="running"]'),
+          );
+          return running.length > 0 && running.every((row) => row.querySelector('[data-testid="cell-forecast"] [data-state="ready"]'));
+        },
+        undefined,
+        { timeout: 120_000 },
+      ),
+  );
+}
+
 /** Navigation start → runs table drawn (rows in the DOM, two frames painted), for each URL. */
 function tableRenderTimes(urls: readonly string[]): Promise<number[]> {
   return drawnTimes(urls, (page) => page.waitForSelector('[data-testid="run-row"]', { timeout: 30_000 }));
@@ -370,12 +388,20 @@ export interface RunsBenchOptions {
 }
 
 /** Every figure benchRuns10k reports, in order. */
-export const RUNS10K_FIGURES = ['runs_first_after_restart_10k', 'runs_api_p95_10k', 'runs_page_drawn_10k', 'web_rss_10k'] as const;
+export const RUNS10K_FIGURES = [
+  'runs_first_after_restart_10k',
+  'runs_api_p95_10k',
+  'runs_page_drawn_10k',
+  'runs_forecast_column_10k',
+  'web_rss_10k',
+] as const;
 
 /**
  * 10,000 runs (200 epochs each, own-task validation every epoch, strategies and tasks mixed): the
  * runs API and page of a freshly started web process, then p95 over pages, sorts, filters and
- * searches, and the web process's peak RSS over all of it.
+ * searches, the Forecast column of the running rows (the page's first loads set off the forecasts'
+ * calibration over every finished run in the background, while the next loads are measured), and the
+ * web process's peak RSS over all of it.
  */
 export async function benchRuns10k(options: RunsBenchOptions = {}): Promise<Outcome[]> {
   const runs = options.runs ?? 10_000;
@@ -457,6 +483,15 @@ export async function benchRuns10k(options: RunsBenchOptions = {}): Promise<Outc
               percentile(renders, 50),
               1500,
               `median ≤ 1.5 s from navigation to a drawn runs table at ${runs} runs (pages and filters; worst ${round(Math.max(...renders), 0)} ms of ${pageLoads})`,
+            );
+          });
+          await one('runs_forecast_column_10k', async () => {
+            const loads = await forecastColumnTimes(`${served.base}/`, 3);
+            return figure(
+              'runs_forecast_column_10k',
+              percentile(loads, 50),
+              3000,
+              `median ≤ 3 s from navigation to the Forecast column filled for every running row of the first page at ${runs} runs (one /api/forecasts request after the table is drawn; worst ${round(Math.max(...loads), 0)} ms of ${loads.length}, the first after the calibration the page loads above set off)`,
             );
           });
           await one('web_rss_10k', async () =>

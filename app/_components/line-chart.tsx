@@ -19,8 +19,9 @@ import {
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Line } from 'react-chartjs-2';
 import type { BandPoint, ChartPoint } from '@/lib/api/schemas/common';
-import type { AggregateStat, ChartBand, ChartLine, ChartMarker } from '@/lib/views/chart-lines';
+import type { AggregateStat, ChartBand, ChartCone, ChartLine, ChartMarker, ChartReference } from '@/lib/views/chart-lines';
 import { framedChartPng, PngButton, whiteBackground } from './chart-image';
+import { CONE_ROLE, coneDatasets, coneTooltip, overlayPlugin, placesKey, type ConeDataset, type ReferencePlace } from './chart-overlays';
 import { fmtDuration, fmtLoss } from '@/lib/views/format';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Filler);
@@ -107,6 +108,10 @@ export interface LineChartProps {
   lines: ChartLine[];
   bands?: ChartBand[];
   markers?: ChartMarker[];
+  /** Forecast cones (./chart-overlays.ts). */
+  cones?: ChartCone[];
+  /** Horizontal levels across the chart, labelled (a link when they have an href). */
+  references?: ChartReference[];
   xAxis: XAxisKind;
   logY?: boolean;
   yLabel: string;
@@ -127,8 +132,9 @@ export interface LineChartProps {
 
 type LineDataset = ChartDataset<'line', ScatterDataPoint[]> & {
   id: string;
-  thawRole: 'line' | 'faint' | 'band' | 'marker';
+  thawRole: 'line' | 'faint' | 'band' | 'marker' | typeof CONE_ROLE;
   thawStats?: AggregateStat[];
+  thawCone?: ConeDataset['thawCone'];
 };
 
 function alpha(hex: string, a: number): string {
@@ -186,7 +192,12 @@ function statAt<P extends readonly [number, ...unknown[]]>(stats: readonly P[], 
   return Math.abs(stats[lo]![0] - x) <= Math.abs(stats[hi]![0] - x) ? stats[lo] : stats[hi];
 }
 
-function buildDatasets(lines: readonly ChartLine[], bands: readonly ChartBand[], markers: readonly ChartMarker[]): LineDataset[] {
+function buildDatasets(
+  lines: readonly ChartLine[],
+  bands: readonly ChartBand[],
+  markers: readonly ChartMarker[],
+  cones: readonly ChartCone[],
+): LineDataset[] {
   const out: LineDataset[] = [];
   for (const band of bands) {
     const most = Math.max(2, ...band.band.map(nOf));
@@ -275,14 +286,18 @@ function buildDatasets(lines: readonly ChartLine[], bands: readonly ChartBand[],
       order: 0,
     });
   }
+  for (const cone of cones) out.push(...coneDatasets(cone));
   return out;
 }
 
-/** The PNG's legend: each drawn line once (the faint raw series under a smoothed one are left out). */
-export function legendOf(lines: readonly ChartLine[]): { label: string; color: string; dashed?: boolean }[] {
+/** The PNG's legend: each drawn line once (the faint raw series under a smoothed one are left out), then cones and levels. */
+export function legendOf(
+  lines: readonly ChartLine[],
+  overlays: readonly (ChartCone | ChartReference)[] = [],
+): { label: string; color: string; dashed?: boolean }[] {
   const seen = new Set<string>();
   const out: { label: string; color: string; dashed?: boolean }[] = [];
-  for (const line of lines) {
+  for (const line of [...lines, ...overlays.map((o) => ({ label: o.label, color: o.color, dashed: true, faint: false }))]) {
     if (line.faint || seen.has(line.label)) continue;
     seen.add(line.label);
     out.push({ label: line.label, color: line.color, dashed: line.dashed });
@@ -294,6 +309,8 @@ export function LineChart({
   lines,
   bands = [],
   markers = [],
+  cones = [],
+  references = [],
   xAxis,
   logY = false,
   yLabel,
@@ -312,6 +329,18 @@ export function LineChart({
   const [shown, setShown] = useState(!lazy);
   const rangeCallback = useRef(onRangeChange);
   rangeCallback.current = onRangeChange;
+  // Reference levels: drawn by the overlay plugin, labelled here (as links) where it reports them.
+  const referencesRef = useRef(references);
+  referencesRef.current = references;
+  const [places, setPlaces] = useState<ReferencePlace[]>([]);
+  const overlays = useMemo(
+    () =>
+      overlayPlugin(
+        () => referencesRef.current,
+        (next) => setPlaces((current) => (placesKey(current) === placesKey(next) ? current : next)),
+      ),
+    [],
+  );
 
   useEffect(() => {
     const wrap = wrapRef.current;
@@ -344,7 +373,11 @@ export function LineChart({
   }, [zoomReady]);
 
   // The server renders an empty canvas: the datasets are built in the browser only.
-  const datasets = useMemo(() => (typeof window === 'undefined' ? [] : buildDatasets(lines, bands, markers)), [lines, bands, markers]);
+  const datasets = useMemo(
+    () => (typeof window === 'undefined' ? [] : buildDatasets(lines, bands, markers, cones)),
+    [lines, bands, markers, cones],
+  );
+  const referenceKey = references.map((r) => r.y).join(',');
 
   const options = useMemo<ChartOptions<'line'>>(() => {
     const report = ({ chart }: { chart: Chart }) => {
@@ -369,6 +402,9 @@ export function LineChart({
         },
         y: {
           type: logY ? 'logarithmic' : 'linear',
+          // The reference levels stay in view (an incumbent below every point of this run).
+          suggestedMin: referenceKey === '' ? undefined : Math.min(...referenceKey.split(',').map(Number)),
+          suggestedMax: referenceKey === '' ? undefined : Math.max(...referenceKey.split(',').map(Number)),
           title: { display: true, text: logY ? `${yLabel} (log)` : yLabel },
           ticks: { callback: (value) => fmtLoss(Number(value)).replace(/0+$/, '').replace(/\.$/, '') },
         },
@@ -378,13 +414,14 @@ export function LineChart({
         tooltip: {
           filter: (item) => {
             const role = (item.dataset as LineDataset).thawRole;
-            return role === 'line' || role === 'marker';
+            return role === 'line' || role === 'marker' || role === CONE_ROLE;
           },
           callbacks: {
             title: (items) => (items[0] ? `${xTitle(xAxis)} ${xTick(xAxis, items[0].parsed.x ?? 0)}` : ''),
             label: (item) => {
               const dataset = item.dataset as LineDataset;
               if (dataset.thawRole === 'marker') return dataset.label ?? '';
+              if (dataset.thawRole === CONE_ROLE) return coneTooltip(dataset as ConeDataset, item.parsed.x ?? 0);
               const stat = dataset.thawStats ? statAt(dataset.thawStats, item.parsed.x ?? 0) : undefined;
               if (!stat) return `${dataset.label}: ${fmtLoss(item.parsed.y)}`;
               const [, min, max, n, mean] = stat;
@@ -408,7 +445,7 @@ export function LineChart({
           : {}),
       },
     };
-  }, [xAxis, logY, yLabel, range?.min, range?.max, zoomReady]);
+  }, [xAxis, logY, yLabel, range?.min, range?.max, zoomReady, referenceKey]);
 
   const resetZoom = () => {
     (chartRef.current as unknown as { resetZoom?: () => void } | null)?.resetZoom?.();
@@ -418,7 +455,9 @@ export function LineChart({
   /** The chart's PNG, drawn first if it was still waiting (a PNG asked for before it came into view). */
   const png = async (): Promise<string | null> => {
     if (wrapRef.current) await drawCharts([wrapRef.current], 5_000);
-    return chartRef.current ? framedChartPng(chartRef.current, { title: pngTitle, legend: legendOf(lines) }) : null;
+    return chartRef.current
+      ? framedChartPng(chartRef.current, { title: pngTitle, legend: legendOf(lines, [...cones, ...references]) })
+      : null;
   };
 
   return (
@@ -431,18 +470,33 @@ export function LineChart({
       data-points={lines.reduce((n, line) => n + line.points.length, 0)}
       data-log={logY ? '1' : '0'}
       data-x={xAxis}
+      data-references={places.length}
     >
-      <div style={{ height }} onDoubleClick={resetZoom}>
+      <div className="chart-canvas" style={{ height }} onDoubleClick={resetZoom}>
         {shown && (
           <Line
             ref={chartRef}
             data={{ datasets }}
             options={options}
-            plugins={[whiteBackground, drawnMarker]}
+            plugins={[whiteBackground, drawnMarker, overlays]}
             datasetIdKey="id"
             updateMode="none"
           />
         )}
+        {places.map((place) => {
+          const ref = references.find((r) => r.id === place.id);
+          if (!ref) return null;
+          const style = { top: Math.max(0, place.y - 19), right: place.right + 4, color: ref.color };
+          return ref.href ? (
+            <a key={ref.id} className="chart-reference" style={style} href={ref.href} data-testid={`reference-${ref.id}`}>
+              {ref.label}
+            </a>
+          ) : (
+            <span key={ref.id} className="chart-reference" style={style} data-testid={`reference-${ref.id}`}>
+              {ref.label}
+            </span>
+          );
+        })}
       </div>
       <div className="chart-hint muted small">
         {hint ? 'drag to zoom · shift-drag to pan · ctrl-wheel to zoom · double-click to reset' : null}

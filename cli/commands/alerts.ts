@@ -21,7 +21,13 @@ export async function startAlertWorker(pool: Pool, log: Logger): Promise<AlertWo
   const config = await loadAlertsConfig();
   log.info({ file: config.file, found: config.found, channels: config.channels.map((c) => `${c.name} (${c.type})`) }, 'alert channels');
   if (!config.found) return undefined;
-  const worker = new AlertWorker({ pool, channels: config.channels, log, publicUrl: getEnv().THAW_PUBLIC_URL ?? null });
+  const worker = new AlertWorker({
+    pool,
+    channels: config.channels,
+    log,
+    publicUrl: getEnv().THAW_PUBLIC_URL ?? null,
+    forecastAlerts: { staleMinutes: getEnv().THAW_STALE_MINUTES },
+  });
   worker.start();
   return worker;
 }

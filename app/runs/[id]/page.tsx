@@ -2,6 +2,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { Suspense } from 'react';
 import { z } from 'zod';
+import { isFinished } from '@/lib/analysis';
 import { NotFoundError } from '@/lib/api/errors';
 import { parseQueryOrDefault } from '@/lib/api/params';
 import { X_AXES, flagParam, smoothParam } from '@/lib/api/schemas/common';
@@ -101,6 +102,7 @@ export default async function RunPage({
                 smooth={view.smooth}
                 log={view.log}
                 markers={markers}
+                forecast={isFinished(run.status) ? null : { stepsPerEpoch: run.config.stepsPerEpoch }}
               />
             </Suspense>
           )}
