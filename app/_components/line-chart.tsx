@@ -2,6 +2,10 @@
 // A chart.js line chart for loss curves (react-chartjs-2), registering only what it uses. The zoom
 // plugin touches `window` when imported, so it is loaded in an effect. Datasets keep stable ids and
 // animation is off, so new data (live updates) redraws in place without flicker.
+// Every chart is accessible without asking (issue 28): the canvas is named and described in words
+// (title, axes, each line's latest and best value: lib/views/chart-text.ts), a "table" toggle shows its
+// data, lines in a strategy's colour carry that strategy's marker (lib/views/strategy-colors.ts), and
+// the focused chart zooms, pans and resets from the keyboard.
 import {
   Chart,
   Filler,
@@ -16,12 +20,15 @@ import {
   type Plugin,
   type ScatterDataPoint,
 } from 'chart.js';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { Line } from 'react-chartjs-2';
 import type { BandPoint, ChartPoint } from '@/lib/api/schemas/common';
 import type { AggregateStat, ChartBand, ChartLine, ChartMarker } from '@/lib/views/chart-lines';
 import { PngButton, whiteBackground } from './chart-image';
 import { fmtDuration, fmtLoss } from '@/lib/views/format';
+import { chartTable, chartText, fmtX, fmtY, xAxisTitle, type BestValue } from '@/lib/views/chart-text';
+import { markerOf, type StrategyMarker } from '@/lib/views/strategy-colors';
+import { chartA11yProps, ChartDataTable, ChartDescription, TableToggle, useTableToggle } from './chart-text';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Filler);
 
@@ -54,6 +61,9 @@ zoomPlugin.catch(() => {});
 
 export type XAxisKind = 'epoch' | 'step' | 'time';
 
+/** The zoom plugin's methods on a chart (present once the plugin is registered). */
+type ZoomableChart = Chart & { zoom?: (amount: { x: number }) => void; pan: (delta: { x: number }) => void };
+
 export interface LineChartProps {
   lines: ChartLine[];
   bands?: ChartBand[];
@@ -70,6 +80,10 @@ export interface LineChartProps {
   pngName?: string;
   /** Title written above the chart in the PNG (its legend is drawn from the lines). */
   pngTitle?: string;
+  /** What the chart shows, for its text alternative and table caption (default: pngTitle, else the y label). */
+  title?: string;
+  /** Which value of a line the text alternative calls its best: lowest (losses, the default), highest, or none. */
+  best?: BestValue;
 }
 
 type LineDataset = ChartDataset<'line', ScatterDataPoint[]> & {
@@ -85,9 +99,7 @@ function alpha(hex: string, a: number): string {
 
 const toData = (points: readonly ChartPoint[]): ScatterDataPoint[] => points.map(([x, y]) => ({ x, y: y as number })); // null y is a gap (spanGaps is off)
 
-function xTitle(axis: XAxisKind): string {
-  return axis === 'epoch' ? 'epoch' : axis === 'step' ? 'step' : 'training time (h:mm:ss)';
-}
+const xTitle = xAxisTitle;
 
 function xTick(axis: XAxisKind, value: number): string {
   if (axis === 'time') return fmtDuration(value);
@@ -132,6 +144,29 @@ function statAt<P extends readonly [number, ...unknown[]]>(stats: readonly P[], 
   return Math.abs(stats[lo]![0] - x) <= Math.abs(stats[hi]![0] - x) ? stats[lo] : stats[hi];
 }
 
+/** About this many markers along a line that does not draw all its points. */
+const MARKERS_PER_LINE = 8;
+
+/**
+ * The point options that draw a strategy's marker (lib/views/strategy-colors.ts) along a line: on every
+ * point of a sparse (dotted) line, else on about MARKERS_PER_LINE points spread along it, shifted per
+ * line so that lines lying on each other still show both markers.
+ */
+function markerPoints(marker: StrategyMarker, color: string, line: ChartLine, index: number): Partial<LineDataset> {
+  const n = line.points.length;
+  const every = line.dots ? 1 : Math.max(1, Math.ceil(n / MARKERS_PER_LINE));
+  const offset = line.dots ? 0 : Math.floor(((index * 0.37) % 1) * every);
+  const radius = line.dots ? 3.5 : 4;
+  return {
+    pointStyle: marker.shape,
+    pointRotation: marker.rotation,
+    pointBackgroundColor: marker.filled ? color : '#ffffff',
+    pointBorderColor: color,
+    pointBorderWidth: marker.shape === 'cross' || marker.shape === 'crossRot' || marker.shape === 'line' ? 2 : 1.5,
+    pointRadius: every === 1 ? radius : (ctx) => (ctx.dataIndex % every === offset || ctx.dataIndex === n - 1 ? radius : 0),
+  };
+}
+
 function buildDatasets(lines: readonly ChartLine[], bands: readonly ChartBand[], markers: readonly ChartMarker[]): LineDataset[] {
   const out: LineDataset[] = [];
   for (const band of bands) {
@@ -162,8 +197,9 @@ function buildDatasets(lines: readonly ChartLine[], bands: readonly ChartBand[],
       });
     });
   }
-  for (const line of lines) {
+  lines.forEach((line, lineIndex) => {
     const stats = line.stats;
+    const marker = line.faint ? null : markerOf(line.color);
     let most = 0;
     let least = Infinity;
     for (const p of stats ?? []) {
@@ -200,11 +236,12 @@ function buildDatasets(lines: readonly ChartLine[], bands: readonly ChartBand[],
       borderDash: line.dashed ? [6, 4] : undefined,
       pointRadius: line.dots ? 2.5 : 0,
       pointHoverRadius: line.faint ? 0 : 4,
+      ...(marker ? markerPoints(marker, line.color, line, lineIndex) : {}),
       spanGaps: false,
       tension: 0,
       order: line.faint ? 2 : 1,
     });
-  }
+  });
   for (const marker of markers) {
     out.push({
       id: marker.id,
@@ -249,11 +286,21 @@ export function LineChart({
   onRangeChange,
   pngName,
   pngTitle,
+  title,
+  best = 'min',
 }: LineChartProps) {
   const chartRef = useRef<Chart<'line', ScatterDataPoint[]> | null>(null);
   const [zoomReady, setZoomReady] = useState(zoomLoaded);
+  /** Zoomed or panned since the last reset (the URL's range is the other way to be zoomed). */
+  const [zoomed, setZoomed] = useState(false);
   const rangeCallback = useRef(onRangeChange);
   rangeCallback.current = onRangeChange;
+  const table = useTableToggle();
+  const name = title ?? pngTitle ?? yLabel;
+  const text = useMemo(
+    () => chartText({ title: name, xAxis, yLabel, logY, lines, markers, best }),
+    [name, xAxis, yLabel, logY, lines, markers, best],
+  );
 
   useEffect(() => {
     // Usually loaded before the chart is made (it starts loading with this module), so the chart is
@@ -276,6 +323,7 @@ export function LineChart({
   const options = useMemo<ChartOptions<'line'>>(() => {
     const report = ({ chart }: { chart: Chart }) => {
       const scale = chart.scales.x;
+      setZoomed(true);
       if (scale) rangeCallback.current?.({ min: scale.min, max: scale.max });
     };
     return {
@@ -339,8 +387,38 @@ export function LineChart({
 
   const resetZoom = () => {
     (chartRef.current as unknown as { resetZoom?: () => void } | null)?.resetZoom?.();
+    setZoomed(false);
     rangeCallback.current?.(null);
   };
+
+  // The keyboard's zoom: + and − zoom the x axis about its middle, ← and → pan, Escape or 0 resets.
+  const onKeyDown = (event: KeyboardEvent<HTMLCanvasElement>) => {
+    const chart = chartRef.current as unknown as ZoomableChart | null;
+    if (!chart?.zoom || event.altKey || event.ctrlKey || event.metaKey) return;
+    const scale = chart.scales.x;
+    const step = scale ? (scale.right - scale.left) * 0.1 : 40;
+    const actions: Record<string, () => void> = {
+      '+': () => chart.zoom({ x: 1.25 }),
+      '=': () => chart.zoom({ x: 1.25 }),
+      '-': () => chart.zoom({ x: 0.8 }),
+      ArrowLeft: () => chart.pan({ x: step }),
+      ArrowRight: () => chart.pan({ x: -step }),
+    };
+    if (event.key === 'Escape' || event.key === '0') {
+      if (!zoomed && !range) return;
+      event.preventDefault();
+      resetZoom();
+      return;
+    }
+    const action = actions[event.key];
+    if (!action) return;
+    event.preventDefault();
+    action();
+    const x = chart.scales.x;
+    setZoomed(true);
+    if (x) rangeCallback.current?.({ min: x.min, max: x.max });
+  };
+  const tableData = useMemo(() => (table.open ? chartTable(lines, { best }) : null), [table.open, lines, best]);
 
   return (
     <div
@@ -359,16 +437,35 @@ export function LineChart({
           plugins={[whiteBackground, drawnMarker]}
           datasetIdKey="id"
           updateMode="none"
+          {...chartA11yProps(text, table.descriptionId)}
+          tabIndex={0}
+          aria-keyshortcuts="+ - ArrowLeft ArrowRight Escape"
+          onKeyDown={onKeyDown}
         />
       </div>
+      <ChartDescription id={table.descriptionId} text={text} />
       <div className="chart-hint muted small">
-        drag to zoom · shift-drag to pan · ctrl-wheel to zoom · double-click to reset
-        {range ? (
-          <button type="button" className="link-button" onClick={resetZoom}>
+        drag to zoom · shift-drag to pan · ctrl-wheel to zoom · double-click to reset · focused: + − ← → Esc
+        {range || zoomed ? (
+          <button type="button" className="link-button" onClick={resetZoom} data-testid="reset-zoom">
             reset zoom
           </button>
         ) : null}
+        <TableToggle open={table.open} onToggle={table.toggle} controls={table.tableId} />
         {pngName ? <PngButton chart={chartRef} name={pngName} frame={{ title: pngTitle, legend: legendOf(lines) }} /> : null}
+      </div>
+      <div id={table.tableId}>
+        {tableData ? (
+          <ChartDataTable
+            caption={`${name}: ${logY ? `${yLabel} (log scale)` : yLabel} by ${xTitle(xAxis)}`}
+            note={tableData.rows.length < tableData.total ? `${tableData.rows.length} of ${tableData.total} x values, evenly spread` : null}
+            columns={[xTitle(xAxis), ...tableData.columns]}
+            rows={tableData.rows.map((row) => ({
+              key: row.x,
+              cells: [fmtX(xAxis, row.x), ...row.values.map((v) => (v === null ? '' : fmtY(v)))],
+            }))}
+          />
+        ) : null}
       </div>
     </div>
   );

@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { LogTail as LogTailData } from '@/lib/api/schemas/run';
 import { useCoalesced, useLiveChanges } from './live';
+import { scrollRegionProps } from './scroll-region';
 
 export function LogTail({ initial }: { initial: LogTailData }) {
   const [tail, setTail] = useState(initial);
@@ -31,6 +32,8 @@ export function LogTail({ initial }: { initial: LogTailData }) {
         ref={box}
         className="log-tail"
         data-testid="log-tail"
+        role="region"
+        {...scrollRegionProps('Log tail')}
         onScroll={(e) => {
           const el = e.currentTarget;
           pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
