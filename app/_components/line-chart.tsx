@@ -156,7 +156,7 @@ function markerPoints(marker: StrategyMarker, color: string, line: ChartLine, in
   const n = line.points.length;
   const every = line.dots ? 1 : Math.max(1, Math.ceil(n / MARKERS_PER_LINE));
   const offset = line.dots ? 0 : Math.floor(((index * 0.37) % 1) * every);
-  const radius = line.dots ? 3.5 : 4;
+  const radius = line.dots ? 3 : 4;
   return {
     pointStyle: marker.shape,
     pointRotation: marker.rotation,
@@ -445,7 +445,7 @@ export function LineChart({
       </div>
       <ChartDescription id={table.descriptionId} text={text} />
       <div className="chart-hint muted small">
-        drag to zoom · shift-drag to pan · ctrl-wheel to zoom · double-click to reset · focused: + − ← → Esc
+        drag, ctrl-wheel or + − to zoom · shift-drag or ← → to pan · double-click or Esc to reset
         {range || zoomed ? (
           <button type="button" className="link-button" onClick={resetZoom} data-testid="reset-zoom">
             reset zoom
