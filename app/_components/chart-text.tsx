@@ -6,10 +6,15 @@
 // using LineChart, or by passing its own columns to ChartDataTable.
 import { useId, useState, type ReactNode } from 'react';
 import type { ChartText } from '@/lib/views/chart-text';
+import { ScrollBox } from './scroll-box';
 
-/** The canvas's accessible name and description: spread onto the chart component (react-chartjs-2 passes them to the canvas). */
-export function chartA11yProps(text: ChartText, descriptionId: string): { 'aria-label': string; 'aria-describedby': string } {
-  return { 'aria-label': text.label, 'aria-describedby': descriptionId };
+/**
+ * What makes the box holding a chart's canvas its accessible picture: an image named by the chart's
+ * label and described by its sentences. The box, not the canvas (which is aria-hidden): it is there
+ * before the canvas is (a chart drawn later, when in view) and it takes the keyboard's focus.
+ */
+export function chartA11yProps(text: ChartText, descriptionId: string): { role: 'img'; 'aria-label': string; 'aria-describedby': string } {
+  return { role: 'img', 'aria-label': text.label, 'aria-describedby': descriptionId };
 }
 
 /**
@@ -33,16 +38,10 @@ export interface DataTableProps {
   note?: string | null;
 }
 
-/** An accessible table of a chart's data in a focusable, labelled scroll region. */
+/** An accessible table of a chart's data in a focusable, labelled scroll box. */
 export function ChartDataTable({ caption, columns, rows, note }: DataTableProps) {
   return (
-    <div
-      className="chart-table table-scroll limited"
-      role="region"
-      aria-label={`${caption} (table)`}
-      tabIndex={0}
-      data-testid="chart-table"
-    >
+    <ScrollBox label={`${caption} (table)`} limited className="chart-table">
       <table className="compact">
         <caption>
           {caption}
@@ -75,7 +74,7 @@ export function ChartDataTable({ caption, columns, rows, note }: DataTableProps)
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollBox>
   );
 }
 

@@ -2,7 +2,7 @@
 // The run's whole Hydra config: a searchable tree (keys and values), and "copy as YAML".
 import { useMemo, useState } from 'react';
 import { stringify } from 'yaml';
-import { ScrollRegion } from './scroll-region';
+import { ScrollBox } from './scroll-box';
 
 type Leaf = { path: string; value: string };
 
@@ -58,7 +58,7 @@ export function ConfigView({ tree, overrides }: { tree: Record<string, unknown>;
           Overrides: <span className="mono">{overrides.join(' ')}</span>
         </p>
       )}
-      <ScrollRegion className="table-scroll limited" label="Config keys and values">
+      <ScrollBox label="config" limited>
         <table className="compact config-tree">
           <tbody>
             {shown.map((leaf) => (
@@ -72,7 +72,7 @@ export function ConfigView({ tree, overrides }: { tree: Record<string, unknown>;
             ))}
           </tbody>
         </table>
-      </ScrollRegion>
+      </ScrollBox>
     </div>
   );
 }

@@ -392,7 +392,7 @@ export function LineChart({
   };
 
   // The keyboard's zoom: + and − zoom the x axis about its middle, ← and → pan, Escape or 0 resets.
-  const onKeyDown = (event: KeyboardEvent<HTMLCanvasElement>) => {
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     const chart = chartRef.current as unknown as ZoomableChart | null;
     if (!chart?.zoom || event.altKey || event.ctrlKey || event.metaKey) return;
     const scale = chart.scales.x;
@@ -429,7 +429,15 @@ export function LineChart({
       data-log={logY ? '1' : '0'}
       data-x={xAxis}
     >
-      <div style={{ height }} onDoubleClick={resetZoom}>
+      <div
+        style={{ height }}
+        onDoubleClick={resetZoom}
+        className="chart-area"
+        {...chartA11yProps(text, table.descriptionId)}
+        tabIndex={0}
+        aria-keyshortcuts="+ - ArrowLeft ArrowRight Escape"
+        onKeyDown={onKeyDown}
+      >
         <Line
           ref={chartRef}
           data={{ datasets }}
@@ -437,15 +445,13 @@ export function LineChart({
           plugins={[whiteBackground, drawnMarker]}
           datasetIdKey="id"
           updateMode="none"
-          {...chartA11yProps(text, table.descriptionId)}
-          tabIndex={0}
-          aria-keyshortcuts="+ - ArrowLeft ArrowRight Escape"
-          onKeyDown={onKeyDown}
+          role="presentation"
+          aria-hidden
         />
       </div>
       <ChartDescription id={table.descriptionId} text={text} />
       <div className="chart-hint muted small">
-        drag, ctrl-wheel or + − to zoom · shift-drag or ← → to pan · double-click or Esc to reset
+        drag or + − zooms · shift-drag or ← → pans · double-click or Esc resets
         {range || zoomed ? (
           <button type="button" className="link-button" onClick={resetZoom} data-testid="reset-zoom">
             reset zoom

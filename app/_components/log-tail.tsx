@@ -3,7 +3,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { LogTail as LogTailData } from '@/lib/api/schemas/run';
 import { useCoalesced, useLiveChanges } from './live';
-import { scrollRegionProps } from './scroll-region';
 
 export function LogTail({ initial }: { initial: LogTailData }) {
   const [tail, setTail] = useState(initial);
@@ -29,11 +28,13 @@ export function LogTail({ initial }: { initial: LogTailData }) {
       <p className="muted small mono">{tail.path}</p>
       {tail.note && <p className="error-note">{tail.note}</p>}
       <pre
+        hidden={tail.lines.length === 0}
+        tabIndex={0}
+        aria-label="the last lines of the run's log"
+        role="region"
         ref={box}
         className="log-tail"
         data-testid="log-tail"
-        role="region"
-        {...scrollRegionProps('Log tail')}
         onScroll={(e) => {
           const el = e.currentTarget;
           pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;

@@ -116,11 +116,13 @@ export function TradeoffChart({
         data-testid={testId ?? 'tradeoff-chart'}
         data-points={points.length}
         data-front={front.length}
+        {...chartA11yProps(text, table.descriptionId)}
       >
         <Scatter
           ref={chartRef}
           plugins={[whiteBackground]}
-          {...chartA11yProps(text, table.descriptionId)}
+          role="presentation"
+          aria-hidden
           data={{ datasets }}
           options={{
             animation: false,

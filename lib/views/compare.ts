@@ -438,7 +438,7 @@ export function buildCompareView(runs: readonly CompareRun[], options: CompareVi
     }
   }
   if (options.mode === 'runs') {
-    // Runs in strategy order, so colours and the legend read from fewer to more trainable layers.
+    // Runs in strategy order, so the legend reads from fewer to more trainable layers.
     series.push(
       ...perRunSeries(
         grouped.flatMap((g) => g.members),

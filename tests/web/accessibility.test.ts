@@ -231,7 +231,7 @@ function focusIndicator(p: Page) {
 describe('charts for people who cannot see them, and for the keyboard', () => {
   it('every chart on Compare is named by its title and axes and described line by line with latest and lowest values', async () => {
     await open('/compare');
-    const canvases = page.locator('.chart-wrap canvas');
+    const canvases = page.locator('.chart-wrap [role=img]');
     const count = await canvases.count();
     expect(count).toBeGreaterThan(3);
     // (A facet of step-based runs, e.g. LeRobot's, has no epoch values: its lines say "no values yet".)
@@ -260,7 +260,7 @@ describe('charts for people who cannot see them, and for the keyboard', () => {
     const [lastX, lastY] = finite.at(-1)!;
     const lowest = finite.reduce((a, b) => (b[1] < a[1] ? b : a));
     await open(`/runs/${run.id}`);
-    const canvas = page.getByTestId('run-loss-chart').locator('canvas');
+    const canvas = page.getByTestId('run-loss-chart').locator('[role=img]');
     expect(await canvas.getAttribute('aria-label')).toMatch(/: line chart of loss against epoch, \d+ lines\.$/);
     const description = await page.locator(`[id="${await canvas.getAttribute('aria-describedby')}"]`).textContent();
     expect(description).toContain(
@@ -277,7 +277,7 @@ describe('charts for people who cannot see them, and for the keyboard', () => {
     await toggle.focus();
     await page.keyboard.press('Enter');
     expect(await toggle.getAttribute('aria-expanded')).toBe('true');
-    const table = chart.getByTestId('chart-table');
+    const table = chart.locator('.chart-table');
     await table.waitFor();
     expect(await table.locator('caption').innerText()).toMatch(/loss by epoch/);
     const headers = await table.locator('thead th').allInnerTexts();
@@ -290,17 +290,17 @@ describe('charts for people who cannot see them, and for the keyboard', () => {
     const result = await audit('run page, table open');
     expect(result.violations, describeViolations(result)).toEqual([]);
     await toggle.click();
-    expect(await chart.getByTestId('chart-table').count()).toBe(0);
+    expect(await chart.locator('.chart-table').count()).toBe(0);
   });
 
   it('the focused chart zooms with + and resets with Escape; Compare keeps the range in the URL and clears it', async () => {
     await open('/compare');
     const chart = page.getByTestId('compare-facet-chart').first();
-    await chart.locator('canvas').focus();
+    await chart.locator('[role=img]').focus();
     await page.keyboard.press('+');
     await page.waitForURL(/xmin=/);
     await chart.getByTestId('reset-zoom').waitFor();
-    await chart.locator('canvas').focus();
+    await chart.locator('[role=img]').focus();
     await page.keyboard.press('Escape');
     await page.waitForURL((url) => !url.search.includes('xmin'));
     expect(await chart.getByTestId('reset-zoom').count()).toBe(0);
@@ -308,7 +308,7 @@ describe('charts for people who cannot see them, and for the keyboard', () => {
     const run = runOf((r) => r.source.path.endsWith('j_smolvla_30k_push403.log'), 'LeRobot 30k');
     await open(`/runs/${run.id}`);
     const runChart = page.getByTestId('run-loss-chart');
-    await runChart.locator('canvas').focus();
+    await runChart.locator('[role=img]').focus();
     await page.keyboard.press('ArrowLeft'); // panning alone does nothing before a zoom (nothing to pan into)
     await page.keyboard.press('+');
     const reset = runChart.getByTestId('reset-zoom');

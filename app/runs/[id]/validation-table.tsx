@@ -3,14 +3,14 @@
 import type { RunDetail } from '@/lib/api/schemas/run';
 import { fmtLoss, retentionText } from '@/lib/views/format';
 import { validationRowClass } from '@/lib/views/run-page';
-import { ScrollRegion } from '../../_components/scroll-region';
+import { ScrollBox } from '../../_components/scroll-box';
 
 export function ValidationTable({ detail }: { detail: RunDetail }) {
   const { taskIds, rows } = detail.validation;
   if (rows.length === 0) return <p className="muted">No validation lines yet.</p>;
   const own = detail.verdict.taskId;
   return (
-    <ScrollRegion className="table-scroll limited" label="Validation loss per task and epoch">
+    <ScrollBox label="validation by epoch and task" limited>
       <table className="compact validation" data-testid="validation-table">
         <thead>
           <tr>
@@ -39,6 +39,6 @@ export function ValidationTable({ detail }: { detail: RunDetail }) {
           ))}
         </tbody>
       </table>
-    </ScrollRegion>
+    </ScrollBox>
   );
 }
