@@ -88,7 +88,7 @@ export interface LineChartProps {
 
 type LineDataset = ChartDataset<'line', ScatterDataPoint[]> & {
   id: string;
-  thawRole: 'line' | 'faint' | 'band' | 'marker';
+  thawRole: 'line' | 'faint' | 'band' | 'marker' | 'strategy-marker';
   thawStats?: AggregateStat[];
 };
 
@@ -147,23 +147,35 @@ function statAt<P extends readonly [number, ...unknown[]]>(stats: readonly P[], 
 /** About this many markers along a line that does not draw all its points. */
 const MARKERS_PER_LINE = 8;
 
+const markerStyle = (marker: StrategyMarker, color: string, radius: number): Partial<LineDataset> => ({
+  pointStyle: marker.shape,
+  pointRotation: marker.rotation,
+  pointBackgroundColor: marker.filled ? color : '#ffffff',
+  pointBorderColor: color,
+  pointBorderWidth: marker.shape === 'cross' || marker.shape === 'crossRot' || marker.shape === 'line' ? 2 : 1.5,
+  pointRadius: radius,
+  pointHoverRadius: radius,
+});
+
 /**
- * The point options that draw a strategy's marker (lib/views/strategy-colors.ts) along a line: on every
- * point of a sparse (dotted) line, else on about MARKERS_PER_LINE points spread along it, shifted per
- * line so that lines lying on each other still show both markers.
+ * A strategy's marker (lib/views/strategy-colors.ts) along a line that does not draw its points: a
+ * points-only dataset of about MARKERS_PER_LINE of them spread along it (and its last), shifted per
+ * line so that lines lying on each other still show both markers. Its own dataset, with plain options:
+ * a scriptable radius on the line itself would make chart.js resolve options for every point.
  */
-function markerPoints(marker: StrategyMarker, color: string, line: ChartLine, index: number): Partial<LineDataset> {
-  const n = line.points.length;
-  const every = line.dots ? 1 : Math.max(1, Math.ceil(n / MARKERS_PER_LINE));
-  const offset = line.dots ? 0 : Math.floor(((index * 0.37) % 1) * every);
-  const radius = line.dots ? 3 : 4;
+function markerDataset(line: ChartLine, marker: StrategyMarker, index: number): LineDataset {
+  const finite = line.points.filter(([, y]) => y !== null);
+  const every = Math.max(1, Math.ceil(finite.length / MARKERS_PER_LINE));
+  const offset = Math.floor(((index * 0.37) % 1) * every);
+  const picked = finite.filter((_, i) => i % every === offset || i === finite.length - 1);
   return {
-    pointStyle: marker.shape,
-    pointRotation: marker.rotation,
-    pointBackgroundColor: marker.filled ? color : '#ffffff',
-    pointBorderColor: color,
-    pointBorderWidth: marker.shape === 'cross' || marker.shape === 'crossRot' || marker.shape === 'line' ? 2 : 1.5,
-    pointRadius: every === 1 ? radius : (ctx) => (ctx.dataIndex % every === offset || ctx.dataIndex === n - 1 ? radius : 0),
+    id: `${line.id}:marker`,
+    thawRole: 'strategy-marker',
+    label: line.label,
+    data: toData(picked),
+    showLine: false,
+    ...markerStyle(marker, line.color, 4),
+    order: 1,
   };
 }
 
@@ -236,11 +248,12 @@ function buildDatasets(lines: readonly ChartLine[], bands: readonly ChartBand[],
       borderDash: line.dashed ? [6, 4] : undefined,
       pointRadius: line.dots ? 2.5 : 0,
       pointHoverRadius: line.faint ? 0 : 4,
-      ...(marker ? markerPoints(marker, line.color, line, lineIndex) : {}),
+      ...(marker && line.dots ? markerStyle(marker, line.color, 3) : {}),
       spanGaps: false,
       tension: 0,
       order: line.faint ? 2 : 1,
     });
+    if (marker && !line.dots) out.push(markerDataset(line, marker, lineIndex));
   });
   for (const marker of markers) {
     out.push({
