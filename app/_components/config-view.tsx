@@ -63,7 +63,10 @@ export function ConfigView({ tree, overrides }: { tree: Record<string, unknown>;
           <tbody>
             {shown.map((leaf) => (
               <tr key={leaf.path} className={overridden.has(leaf.path) ? 'winner' : undefined}>
-                <td className="mono small">{leaf.path}</td>
+                <td className="mono small">
+                  {leaf.path}
+                  {overridden.has(leaf.path) && <span className="muted"> · override</span>}
+                </td>
                 <td className="mono small">{leaf.value}</td>
               </tr>
             ))}

@@ -6,6 +6,7 @@ import { fmtLoss, retentionText } from '@/lib/views/format';
 import { heatColor, type HeatScale } from './heat-color';
 import { HeatmapPngButton } from './heatmap-png';
 import { ScrollBox } from './scroll-box';
+import { Swatch } from './swatch';
 
 export { heatColor, heatScale, type HeatScale } from './heat-color';
 
@@ -15,7 +16,7 @@ export function ChainMatrix({ chain, scale }: { chain: ChainView; scale: HeatSca
   return (
     <article className="chain panel" data-testid="chain" data-chain-kind={chain.kind} data-strategy-key={chain.strategy.key}>
       <header>
-        <span className="swatch" style={{ background: chain.strategy.color }} /> <strong>{chain.strategy.label}</strong>
+        <Swatch color={chain.strategy.color} /> <strong>{chain.strategy.label}</strong>
         {chain.strategy.mixed && <span className="muted small"> (stages differ in strategy)</span>}
         <span className={`badge kind-${chain.kind}`}>{chain.kind === 'forgetting' ? 'sequential' : 'zero-shot (independent runs)'}</span>
       </header>

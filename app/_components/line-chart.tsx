@@ -2,6 +2,10 @@
 // A chart.js line chart for loss curves (react-chartjs-2), registering only what it uses. The zoom
 // plugin touches `window` when imported, so it is loaded in an effect. Datasets keep stable ids and
 // animation is off, so new data (live updates) redraws in place without flicker.
+// Every chart is accessible without asking (issue 28): the canvas is named and described in words
+// (title, axes, each line's latest and best value: lib/views/chart-text.ts), a "table" toggle shows its
+// data, lines in a strategy's colour carry that strategy's marker (lib/views/strategy-colors.ts), and
+// the focused chart zooms, pans and resets from the keyboard.
 import {
   Chart,
   Filler,
@@ -16,13 +20,16 @@ import {
   type Plugin,
   type ScatterDataPoint,
 } from 'chart.js';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { Line } from 'react-chartjs-2';
 import type { BandPoint, ChartPoint } from '@/lib/api/schemas/common';
 import type { AggregateStat, ChartBand, ChartCone, ChartLine, ChartMarker, ChartReference } from '@/lib/views/chart-lines';
 import { framedChartPng, PngButton, whiteBackground } from './chart-image';
 import { CONE_ROLE, coneDatasets, coneTooltip, overlayPlugin, placesKey, type ConeDataset, type ReferencePlace } from './chart-overlays';
 import { fmtDuration, fmtLoss } from '@/lib/views/format';
+import { chartTable, chartText, fmtX, fmtY, xAxisTitle, type BestValue } from '@/lib/views/chart-text';
+import { markerOf, type StrategyMarker } from '@/lib/views/strategy-colors';
+import { chartA11yProps, ChartDataTable, ChartDescription, TableToggle, useTableToggle } from './chart-text';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Filler);
 
@@ -104,6 +111,9 @@ export async function drawCharts(wraps: readonly HTMLElement[], timeoutMs = 15_0
 export const drawAllCharts = (root: ParentNode, timeoutMs?: number) =>
   drawCharts([...root.querySelectorAll<HTMLElement>('.chart-wrap')], timeoutMs);
 
+/** The zoom plugin's methods on a chart (present once the plugin is registered). */
+type ZoomableChart = Chart & { zoom?: (amount: { x: number }) => void; pan: (delta: { x: number }) => void };
+
 export interface LineChartProps {
   lines: ChartLine[];
   bands?: ChartBand[];
@@ -128,11 +138,15 @@ export interface LineChartProps {
   hint?: boolean;
   /** Draw when near the viewport, else when the browser is idle (see DRAW_NOW); default: at once. */
   lazy?: boolean;
+  /** What the chart shows, for its text alternative and table caption (default: pngTitle, else the y label). */
+  title?: string;
+  /** Which value of a line the text alternative calls its best: lowest (losses, the default), highest, or none. */
+  best?: BestValue;
 }
 
 type LineDataset = ChartDataset<'line', ScatterDataPoint[]> & {
   id: string;
-  thawRole: 'line' | 'faint' | 'band' | 'marker' | typeof CONE_ROLE;
+  thawRole: 'line' | 'faint' | 'band' | 'marker' | 'strategy-marker' | typeof CONE_ROLE;
   thawStats?: AggregateStat[];
   thawCone?: ConeDataset['thawCone'];
 };
@@ -144,9 +158,7 @@ function alpha(hex: string, a: number): string {
 
 const toData = (points: readonly ChartPoint[]): ScatterDataPoint[] => points.map(([x, y]) => ({ x, y: y as number })); // null y is a gap (spanGaps is off)
 
-function xTitle(axis: XAxisKind): string {
-  return axis === 'epoch' ? 'epoch' : axis === 'step' ? 'step' : axis === 'wall' ? 'wall time (UTC)' : 'training time (h:mm:ss)';
-}
+const xTitle = xAxisTitle;
 
 function xTick(axis: XAxisKind, value: number): string {
   if (axis === 'time') return fmtDuration(value);
@@ -192,6 +204,41 @@ function statAt<P extends readonly [number, ...unknown[]]>(stats: readonly P[], 
   return Math.abs(stats[lo]![0] - x) <= Math.abs(stats[hi]![0] - x) ? stats[lo] : stats[hi];
 }
 
+/** About this many markers along a line that does not draw all its points. */
+const MARKERS_PER_LINE = 8;
+
+const markerStyle = (marker: StrategyMarker, color: string, radius: number): Partial<LineDataset> => ({
+  pointStyle: marker.shape,
+  pointRotation: marker.rotation,
+  pointBackgroundColor: marker.filled ? color : '#ffffff',
+  pointBorderColor: color,
+  pointBorderWidth: marker.shape === 'cross' || marker.shape === 'crossRot' || marker.shape === 'line' ? 2 : 1.5,
+  pointRadius: radius,
+  pointHoverRadius: radius,
+});
+
+/**
+ * A strategy's marker (lib/views/strategy-colors.ts) along a line that does not draw its points: a
+ * points-only dataset of about MARKERS_PER_LINE of them spread along it (and its last), shifted per
+ * line so that lines lying on each other still show both markers. Its own dataset, with plain options:
+ * a scriptable radius on the line itself would make chart.js resolve options for every point.
+ */
+function markerDataset(line: ChartLine, marker: StrategyMarker, index: number): LineDataset {
+  const finite = line.points.filter(([, y]) => y !== null);
+  const every = Math.max(1, Math.ceil(finite.length / MARKERS_PER_LINE));
+  const offset = Math.floor(((index * 0.37) % 1) * every);
+  const picked = finite.filter((_, i) => i % every === offset || i === finite.length - 1);
+  return {
+    id: `${line.id}:marker`,
+    thawRole: 'strategy-marker',
+    label: line.label,
+    data: toData(picked),
+    showLine: false,
+    ...markerStyle(marker, line.color, 4),
+    order: 1,
+  };
+}
+
 function buildDatasets(
   lines: readonly ChartLine[],
   bands: readonly ChartBand[],
@@ -227,8 +274,9 @@ function buildDatasets(
       });
     });
   }
-  for (const line of lines) {
+  lines.forEach((line, lineIndex) => {
     const stats = line.stats;
+    const marker = line.faint ? null : markerOf(line.color);
     let most = 0;
     let least = Infinity;
     for (const p of stats ?? []) {
@@ -265,11 +313,13 @@ function buildDatasets(
       borderDash: line.dashed ? [6, 4] : undefined,
       pointRadius: line.dots ? 2.5 : 0,
       pointHoverRadius: line.faint ? 0 : 4,
+      ...(marker && line.dots ? markerStyle(marker, line.color, 3) : {}),
       spanGaps: false,
       tension: 0,
       order: line.faint ? 2 : 1,
     });
-  }
+    if (marker && !line.dots) out.push(markerDataset(line, marker, lineIndex));
+  });
   for (const marker of markers) {
     out.push({
       id: marker.id,
@@ -322,13 +372,23 @@ export function LineChart({
   pngTitle,
   hint = true,
   lazy = false,
+  title,
+  best = 'min',
 }: LineChartProps) {
   const chartRef = useRef<Chart<'line', ScatterDataPoint[]> | null>(null);
   const wrapRef = useRef<HTMLDivElement | null>(null);
   const [zoomReady, setZoomReady] = useState(zoomLoaded);
-  const [shown, setShown] = useState(!lazy);
+  /** Zoomed or panned since the last reset (the URL's range is the other way to be zoomed). */
+  const [zoomed, setZoomed] = useState(false);
   const rangeCallback = useRef(onRangeChange);
   rangeCallback.current = onRangeChange;
+  const table = useTableToggle();
+  const name = title ?? pngTitle ?? yLabel;
+  const text = useMemo(
+    () => chartText({ title: name, xAxis, yLabel, logY, lines, markers, best }),
+    [name, xAxis, yLabel, logY, lines, markers, best],
+  );
+  const [shown, setShown] = useState(!lazy);
   // Reference levels: drawn by the overlay plugin, labelled here (as links) where it reports them.
   const referencesRef = useRef(references);
   referencesRef.current = references;
@@ -382,6 +442,7 @@ export function LineChart({
   const options = useMemo<ChartOptions<'line'>>(() => {
     const report = ({ chart }: { chart: Chart }) => {
       const scale = chart.scales.x;
+      setZoomed(true);
       if (scale) rangeCallback.current?.({ min: scale.min, max: scale.max });
     };
     return {
@@ -449,6 +510,7 @@ export function LineChart({
 
   const resetZoom = () => {
     (chartRef.current as unknown as { resetZoom?: () => void } | null)?.resetZoom?.();
+    setZoomed(false);
     rangeCallback.current?.(null);
   };
 
@@ -459,6 +521,34 @@ export function LineChart({
       ? framedChartPng(chartRef.current, { title: pngTitle, legend: legendOf(lines, [...cones, ...references]) })
       : null;
   };
+  // The keyboard's zoom: + and − zoom the x axis about its middle, ← and → pan, Escape or 0 resets.
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    const chart = chartRef.current as unknown as ZoomableChart | null;
+    if (!chart?.zoom || event.altKey || event.ctrlKey || event.metaKey) return;
+    const scale = chart.scales.x;
+    const step = scale ? (scale.right - scale.left) * 0.1 : 40;
+    const actions: Record<string, () => void> = {
+      '+': () => chart.zoom({ x: 1.25 }),
+      '=': () => chart.zoom({ x: 1.25 }),
+      '-': () => chart.zoom({ x: 0.8 }),
+      ArrowLeft: () => chart.pan({ x: step }),
+      ArrowRight: () => chart.pan({ x: -step }),
+    };
+    if (event.key === 'Escape' || event.key === '0') {
+      if (!zoomed && !range) return;
+      event.preventDefault();
+      resetZoom();
+      return;
+    }
+    const action = actions[event.key];
+    if (!action) return;
+    event.preventDefault();
+    action();
+    const x = chart.scales.x;
+    setZoomed(true);
+    if (x) rangeCallback.current?.({ min: x.min, max: x.max });
+  };
+  const tableData = useMemo(() => (table.open ? chartTable(lines, { best }) : null), [table.open, lines, best]);
 
   return (
     <div
@@ -472,7 +562,15 @@ export function LineChart({
       data-x={xAxis}
       data-references={places.length}
     >
-      <div className="chart-canvas" style={{ height }} onDoubleClick={resetZoom}>
+      <div
+        style={{ height }}
+        onDoubleClick={resetZoom}
+        className="chart-canvas chart-area"
+        {...chartA11yProps(text, table.descriptionId)}
+        tabIndex={0}
+        aria-keyshortcuts="+ - ArrowLeft ArrowRight Escape"
+        onKeyDown={onKeyDown}
+      >
         {shown && (
           <Line
             ref={chartRef}
@@ -481,6 +579,8 @@ export function LineChart({
             plugins={[whiteBackground, drawnMarker, overlays]}
             datasetIdKey="id"
             updateMode="none"
+            role="presentation"
+            aria-hidden
           />
         )}
         {places.map((place) => {
@@ -498,14 +598,29 @@ export function LineChart({
           );
         })}
       </div>
+      <ChartDescription id={table.descriptionId} text={text} />
       <div className="chart-hint muted small">
-        {hint ? 'drag to zoom · shift-drag to pan · ctrl-wheel to zoom · double-click to reset' : null}
-        {range ? (
-          <button type="button" className="link-button" onClick={resetZoom}>
+        {hint ? 'drag or + − zooms · shift-drag or ← → pans · double-click or Esc resets' : null}
+        {range || zoomed ? (
+          <button type="button" className="link-button" onClick={resetZoom} data-testid="reset-zoom">
             reset zoom
           </button>
         ) : null}
+        <TableToggle open={table.open} onToggle={table.toggle} controls={table.tableId} />
         {pngName ? <PngButton chart={png} name={pngName} /> : null}
+      </div>
+      <div id={table.tableId}>
+        {tableData ? (
+          <ChartDataTable
+            caption={`${name}: ${logY ? `${yLabel} (log scale)` : yLabel} by ${xTitle(xAxis)}`}
+            note={tableData.rows.length < tableData.total ? `${tableData.rows.length} of ${tableData.total} x values, evenly spread` : null}
+            columns={[xTitle(xAxis), ...tableData.columns]}
+            rows={tableData.rows.map((row) => ({
+              key: row.x,
+              cells: [fmtX(xAxis, row.x), ...row.values.map((v) => (v === null ? '' : fmtY(v)))],
+            }))}
+          />
+        ) : null}
       </div>
     </div>
   );

@@ -34,6 +34,7 @@ export function LogTail({ initial }: { initial: LogTailData }) {
         hidden={tail.lines.length === 0}
         tabIndex={0}
         aria-label="the last lines of the run's log"
+        role="region"
         ref={box}
         className="log-tail"
         data-testid="log-tail"

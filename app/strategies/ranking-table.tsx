@@ -16,6 +16,7 @@ import {
   type Ranked,
 } from '@/lib/views/strategies-page';
 import { ScrollBox } from '../_components/scroll-box';
+import { Swatch } from '../_components/swatch';
 
 export function RankingTable({ rec, heuristicTable }: { rec: RecommendationView; heuristicTable: StrategiesResponse['heuristicTable'] }) {
   return (
@@ -59,7 +60,7 @@ export function RankingTable({ rec, heuristicTable }: { rec: RecommendationView;
               <tr key={r.key} className={r.rank === 1 && rec.verdict === 'supported' ? 'winner' : undefined} data-testid="strategy-row">
                 <td className="num">{r.rank}</td>
                 <td>
-                  <span className="swatch" style={{ background: r.color }} /> {r.label}
+                  <Swatch color={r.color} /> {r.label}
                   {inRule && <span className="badge rule"> rule of thumb</span>}
                 </td>
                 <td className="num">{fmtLoss(r.bestValidationMean)}</td>

@@ -528,7 +528,7 @@ export function buildCompareView(runs: readonly CompareRun[], options: CompareVi
       );
     }
   } else if (options.mode === 'runs') {
-    // Runs in strategy order, so colours and the legend read from fewer to more trainable layers.
+    // Runs in strategy order, so the legend reads from fewer to more trainable layers.
     series.push(
       ...perRunSeries(
         grouped.flatMap((g) => g.members),

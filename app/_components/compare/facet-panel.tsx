@@ -3,6 +3,7 @@
 import type { CompareResponse } from '@/lib/api/schemas/compare';
 import { facetPngName, facetTitle, yQuantity, type CompareFacet, type FacetChart } from '@/lib/views/compare-page';
 import { LineChart } from '../line-chart';
+import { Swatch } from '../swatch';
 
 export function FacetPanel({
   data,
@@ -40,7 +41,7 @@ export function FacetPanel({
         <span className="facet-groups">
           {groups.map((g) => (
             <span key={g.id} className="facet-group small" data-testid="facet-group" data-group={g.groupKey ?? g.id} data-n={g.n}>
-              <span className="swatch" style={{ background: g.color }} />
+              <Swatch color={g.color} />
               {g.label} <span className="muted">{g.n}</span>
             </span>
           ))}

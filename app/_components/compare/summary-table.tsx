@@ -4,6 +4,7 @@ import Link from 'next/link';
 import type { CompareResponse } from '@/lib/api/schemas/compare';
 import { summaryTable } from '@/lib/views/summary-table';
 import { VerdictBadge } from '../badges';
+import { Swatch } from '../swatch';
 import { fmtLoss, fmtPct, fmtRatio } from '@/lib/views/format';
 import { ScrollBox } from '../scroll-box';
 
@@ -42,13 +43,18 @@ export function SummaryTable({ data }: { data: CompareResponse }) {
                 {data.query.pool ? <span className="muted">pooled</span> : (facetLabel.get(s.facet) ?? '–')}
               </td>
               <td>
-                <span className="swatch" style={{ background: s.color }} /> {s.label}
+                <Swatch color={s.color} /> {s.label}
                 {s.notApplied > 0 && <span className="muted small"> ({s.notApplied} not applied)</span>}
               </td>
               <td className="num" title={`runs ${s.runIds.map((id) => `#${id}`).join(', ')}`}>
                 {s.n}
               </td>
               <td className={`num ${isWinner(s) ? 'winner' : ''}`}>
+                {isWinner(s) && (
+                  <span className="winner-tag" title="the lowest mean best validation in its task">
+                    best{' '}
+                  </span>
+                )}
                 {fmtLoss(s.bestVal.mean)}
                 {s.bestVal.count > 1 && (
                   <span className="muted small">
