@@ -234,19 +234,22 @@ describe('charts for people who cannot see them, and for the keyboard', () => {
     const canvases = page.locator('.chart-wrap [role=img]');
     const count = await canvases.count();
     expect(count).toBeGreaterThan(3);
-    // (A facet of step-based runs, e.g. LeRobot's, has no epoch values: its lines say "no values yet".)
     let trains = 0;
     let validations = 0;
     for (let i = 0; i < count; i++) {
       const canvas = canvases.nth(i);
       const label = (await canvas.getAttribute('aria-label')) ?? '';
-      expect(label).toMatch(/: line chart of loss against epoch, \d+ lines?\.$/);
+      // Each facet is on the axis its runs have (epoch for the trainer's, step for LeRobot's): the label says which.
+      const x = await canvas.evaluate((box) => box.closest<HTMLElement>('.chart-wrap')!.dataset.x);
+      expect(['epoch', 'step']).toContain(x);
+      expect(label).toMatch(new RegExp(`: line chart of loss against ${x}, \\d+ lines?\\.$`));
       const description = (await page.locator(`[id="${await canvas.getAttribute('aria-describedby')}"]`).textContent()) ?? '';
       // One sentence per line the label counts; train and validation lines with their numbers.
       const lines = Number(/(\d+) lines?\.$/.exec(label)![1]);
       expect((description.match(/: (latest|no values yet)/g) ?? []).length, label).toBe(lines);
-      if (/ train: latest \d\.\d{4} at epoch \d+, lowest \d\.\d{4} at epoch \d+, \d+ points?\./.test(description)) trains++;
-      if (/ validation: latest \d\.\d{4} at epoch \d+, lowest/.test(description)) validations++;
+      if (/ train: latest \d\.\d{4} at (epoch|step) [\d,]+, lowest \d\.\d{4} at (epoch|step) [\d,]+, [\d,]+ points?\./.test(description))
+        trains++;
+      if (/ validation: latest \d\.\d{4} at (epoch|step) [\d,]+, lowest/.test(description)) validations++;
     }
     expect(trains).toBeGreaterThan(count / 2);
     expect(validations).toBeGreaterThan(3);

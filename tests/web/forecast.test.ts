@@ -131,7 +131,7 @@ describe('the runs table', () => {
       expect(await badge.getAttribute('title')).toBe(stopForecast.sentence);
       expect(await stop.locator('.num').getAttribute('title')).toMatch(/^80% interval [\d.]+–[\d.]+ at epoch 12 \(validation loss\)$/);
       const track = page.locator(`[data-run-id="${byFile('on-track.log').id}"] [data-testid="cell-forecast"] [data-state="ready"]`);
-      expect(await track.getAttribute('data-verdict')).toBe('on_track');
+      expect(await track.getAttribute('data-forecast-verdict')).toBe('on_track');
       expect(await track.locator('.badge').innerText()).toMatch(/^on track · (\d+%|over 99%)$/);
       // Finished rows have no forecast.
       expect(await page.locator(`[data-run-id="${byFile('unfreeze6-seed1.log').id}"] [data-testid="cell-forecast"]`).innerText()).toBe('');

@@ -24,7 +24,7 @@ export function ForecastCell({ forecast }: { forecast: RowForecast | null }) {
     );
   const view = forecastCell(forecast);
   return (
-    <span className="forecast-cell" data-state="ready" data-verdict={forecast.verdict} data-pbeat={forecast.pBeat ?? ''}>
+    <span className="forecast-cell" data-state="ready" data-forecast-verdict={forecast.verdict} data-pbeat={forecast.pBeat ?? ''}>
       {view.value !== null && (
         <span className="num" title={view.valueTitle ?? undefined}>
           {view.value}

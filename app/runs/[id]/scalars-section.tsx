@@ -2,7 +2,7 @@
 // The run page's "Scalars" section: every TensorBoard scalar of the run, like TensorBoard's scalars
 // dashboard (lib/views/scalars-section.ts says what is shown). Each control answers at once; the URL
 // follows (debounced for typing and dragging), so a view can be shared and survives a reload.
-import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, useMemo, useRef, useState, useTransition } from 'react';
 import type { ScalarTagsResponse } from '@/lib/api/schemas/scalars';
 import {
@@ -32,19 +32,20 @@ export function ScalarsSection({
 }) {
   const router = useRouter();
   const pathname = usePathname();
-  const searchParams = useSearchParams();
   const [, startTransition] = useTransition();
   const [state, setState] = useState<ScalarsViewState>(initial);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const pendingUrl = useRef<Partial<ScalarsViewState>>({});
+  const changed = useRef<Partial<ScalarsViewState>>({});
 
+  // The URL is written from every setting changed since the page opened, on top of the address bar's
+  // query: a replace still in flight (the server renders the page again) leaves the address bar behind,
+  // and a query built from it and the latest change alone would drop the changes before it.
   const change = (next: Partial<ScalarsViewState>, delay = 0) => {
     setState((current) => ({ ...current, ...next }));
-    pendingUrl.current = { ...pendingUrl.current, ...next };
+    changed.current = { ...changed.current, ...next };
     if (timer.current) clearTimeout(timer.current);
     timer.current = setTimeout(() => {
-      const query = scalarsStateQuery(searchParams.toString(), pendingUrl.current);
-      pendingUrl.current = {};
+      const query = scalarsStateQuery(window.location.search, changed.current);
       startTransition(() => router.replace(`${pathname}?${query}`, { scroll: false }));
     }, delay);
   };
