@@ -44,7 +44,8 @@ function liveLog(which: 'on-track' | 'to-stop', epochs: number, started: string)
     epochs,
     epochsTotal: 24,
     stepsPerEpoch: 40,
-    validationEvery: 2,
+    // Validation every epoch: the forecast needs five validation points, so both are forecast.
+    validationEvery: 1,
     saveEvery: 6,
     outcome: 'running',
     timestamp: started,
@@ -237,6 +238,24 @@ async function takeAll(url: string, runs: Run[], out: string, shots: Shot[]): Pr
       `runs table with the scalar column ${scalarColumn}, sorted by forecast`,
       `/?col=${encodeURIComponent(scalarColumn)}&sort=forecast&dir=asc`,
       { ready: ['[data-testid="scalar-column"]', forecastCell] },
+    );
+    // The table scrolls inside its own box at 1280 px: its right-hand columns (Forecast, the scalar
+    // column, Started, Source) are only seen scrolled to them.
+    const scrollRight = async (p: Page) => {
+      await p.evaluate(() => {
+        for (const box of document.querySelectorAll('.table-scroll')) box.scrollLeft = box.scrollWidth;
+      });
+    };
+    await shoot('runs-scrolled-right', 'runs table scrolled to its right-hand columns (Forecast, Started, Source)', '/', {
+      ready: ['[data-testid="run-row"]', forecastCell],
+      act: scrollRight,
+      fullPage: false,
+    });
+    await shoot(
+      'runs-column-forecast-sort-scrolled-right',
+      `the same with ${scalarColumn} and sorted by forecast, scrolled right`,
+      `/?col=${encodeURIComponent(scalarColumn)}&sort=forecast&dir=asc`,
+      { ready: ['[data-testid="scalar-column"]', forecastCell], act: scrollRight, fullPage: false },
     );
     await shoot('compare', 'Compare, default', '/compare', {
       ready: ['[data-testid="compare-facet"]'],
