@@ -4,6 +4,8 @@
 // and writes docs/screenshot-<page>.png (`npm run screenshots -- --out <dir>` writes them elsewhere).
 // A few runs are annotated first (names, tags, notes, stars, one hidden run), as a team would have
 // them. The tests never write into docs/.
+// `npm run screenshots -- --mix [--out <dir>]` instead shoots every page at 1280 px on the realistic
+// mix with two runs being written live (scripts/screenshots-mix.ts), into a temp dir unless --out.
 import { mkdir, mkdtemp, rm, writeFile, chmod } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,9 +19,11 @@ import { PROJECT_DIR } from '../testkit/cli';
 import { waitFor } from '../testkit/wait';
 import { copySamples } from '../testkit/samples';
 import { startThaw } from '../testkit/thaw-server';
+import { mixScreenshots } from './screenshots-mix';
 
 const outIndex = process.argv.indexOf('--out');
-const DOCS = outIndex > 0 && process.argv[outIndex + 1] ? path.resolve(process.argv[outIndex + 1]!) : path.join(PROJECT_DIR, 'docs');
+const OUT = outIndex > 0 && process.argv[outIndex + 1] ? path.resolve(process.argv[outIndex + 1]!) : null;
+const DOCS = OUT ?? path.join(PROJECT_DIR, 'docs');
 
 /** Annotations a team would have given the demo's runs (through the API, like the UI does). */
 async function annotate(url: string, runs: { id: number; taskId: number | null; strategy: { label: string } }[]): Promise<void> {
@@ -105,4 +109,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (process.argv.includes('--mix')) await mixScreenshots(OUT ?? (await mkdtemp(path.join(os.tmpdir(), 'thaw-screenshots-mix-out-'))));
+else await main();
