@@ -358,7 +358,7 @@ export function noIntervalText(i: Pick<Interval, 'n' | 'reason'>, axis: 'epoch' 
   const text: Record<NonNullable<Interval['reason']>, string> = {
     no_runs: 'no interval',
     too_few_points: i.n === 1 ? `too few ${axis === 'step' ? 'evaluations' : 'epochs'} for an interval` : 'too few runs for an interval',
-    too_noisy: 'its validation curve is too noisy for an interval',
+    too_noisy: i.n === 1 ? 'its validation curve is too noisy for an interval' : `${i.n} runs disagree too much for an interval`,
     non_positive: 'no interval (a loss of zero or below)',
   };
   return `${i.n === 1 ? 'one run, ' : ''}${text[i.reason ?? 'no_runs']}`;

@@ -155,6 +155,12 @@ describe('the strategies page view model', () => {
       { kind: 'none', text: 'one run, its validation curve is too noisy for an interval' },
     ],
     [
+      'two runs that disagree too much (their t-interval read 5.83e-6–917.2310)',
+      { lo: null, hi: null, method: 'none', n: 2, reason: 'too_noisy' },
+      'epoch',
+      { kind: 'none', text: '2 runs disagree too much for an interval' },
+    ],
+    [
       'runs with a loss of zero',
       { lo: null, hi: null, method: 'none', n: 2, reason: 'non_positive' },
       'epoch',
