@@ -209,6 +209,8 @@ export interface Recommendation {
   taskId: number | null;
   /** The dataset that stands for the task of runs without a task id (LeRobot), else null. */
   dataset: string | null;
+  /** The experiment folder that stands for the task of runs with neither task id nor dataset, else null. */
+  experiment: string | null;
   datasetFrames: number | null;
   episodes: number | null;
   /** given: the runs' logs; task: the task's annotated episode count; estimated: frames ÷ frames per episode. */
@@ -404,7 +406,14 @@ function evidenceText(rec: Omit<Recommendation, 'summary'>): string {
 }
 
 function summarise(rec: Omit<Recommendation, 'summary'>): string {
-  const task = rec.taskId !== null ? `task ${rec.taskId}` : rec.dataset !== null ? `dataset ${rec.dataset}` : 'unknown task';
+  const task =
+    rec.taskId !== null
+      ? `task ${rec.taskId}`
+      : rec.dataset !== null
+        ? `dataset ${rec.dataset}`
+        : rec.experiment !== null
+          ? `the runs in ${rec.experiment}`
+          : 'unknown task';
   const size = rec.datasetFrames === null ? 'unknown dataset size' : `${rec.datasetFrames} frames`;
   const evidence = evidenceText(rec);
   let rule: string;
@@ -439,6 +448,8 @@ export function recommend(runs: readonly AnalysisRun[], options: RecommendOption
   for (const { taskId, frames, runs: members } of buckets.values()) {
     const datasets = new Set(members.map((m) => m.dataset ?? null));
     const dataset = taskId === null && datasets.size === 1 ? ([...datasets][0] ?? null) : null;
+    const experiments = new Set(members.map((m) => m.experiment ?? null));
+    const experiment = taskId === null && dataset === null && experiments.size === 1 ? ([...experiments][0] ?? null) : null;
     const given = members.map((m) => m.episodes).filter((e): e is number => typeof e === 'number' && Number.isFinite(e));
     let episodes: number | null = null;
     let episodesSource: Recommendation['episodesSource'] = null;
@@ -480,6 +491,7 @@ export function recommend(runs: readonly AnalysisRun[], options: RecommendOption
     const rec = {
       taskId,
       dataset,
+      experiment,
       datasetFrames: frames,
       episodes,
       episodesSource,
@@ -498,6 +510,7 @@ export function recommend(runs: readonly AnalysisRun[], options: RecommendOption
     (a, b) =>
       (a.taskId ?? Infinity) - (b.taskId ?? Infinity) ||
       byName(a.dataset, b.dataset) ||
+      byName(a.experiment, b.experiment) ||
       (a.datasetFrames ?? Infinity) - (b.datasetFrames ?? Infinity),
   );
 }

@@ -29,6 +29,7 @@ const facet: CompareResponse['facets'][number] = {
   taskName: 'pick',
   datasetFrames: 1000,
   dataset: null,
+  experiment: null,
   runIds: [1, 2],
   x: 'epoch',
   note: null,

@@ -26,6 +26,8 @@ export interface StrategyRecord extends RunSeries {
   strategy: StrategyInput | null;
   datasetFrames: number | null;
   dataset: string | null;
+  /** facets.ts `experimentFolder`: the facet of a run with neither task id nor dataset. */
+  experiment: string | null;
   episodes: number | null;
   stepsPerEpoch: number | null;
 }
@@ -90,6 +92,7 @@ export function strategiesView(
       strategy: record.strategy,
       datasetFrames: record.datasetFrames,
       dataset: record.dataset,
+      experiment: record.experiment,
       // LeRobot prints dataset.num_episodes: the rule of thumb then needs no frames-per-episode guess.
       episodes: record.episodes,
       epochSeconds: seconds,
@@ -100,12 +103,13 @@ export function strategiesView(
   const taskNames = new Map(records.map((r) => [r.taskId, r.taskName]));
   // Ranked together: the runs of one facet (one rule with the compare page: a dataset stands for the task of runs without one).
   const facetOf = (run: AnalysisRun) =>
-    facetKey({ taskId: run.taskId, datasetFrames: run.datasetFrames ?? null, dataset: run.dataset }, false);
+    facetKey({ taskId: run.taskId, datasetFrames: run.datasetFrames ?? null, dataset: run.dataset, experiment: run.experiment }, false);
   const recommendations = recommend(runs, { framesPerEpisode, taskEpisodes: options.taskEpisodes, facetOf }).map((rec) => ({
     taskId: rec.taskId,
     taskName: rec.taskId === null ? null : (taskNames.get(rec.taskId) ?? null),
     dataset: rec.dataset,
-    label: taskLabel(rec.taskId, rec.taskId === null ? null : (taskNames.get(rec.taskId) ?? null), rec.dataset),
+    experiment: rec.experiment,
+    label: taskLabel(rec.taskId, rec.taskId === null ? null : (taskNames.get(rec.taskId) ?? null), rec.dataset, rec.experiment),
     datasetFrames: rec.datasetFrames,
     episodes: rec.episodes,
     episodesSource: rec.episodesSource,

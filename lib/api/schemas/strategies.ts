@@ -81,7 +81,9 @@ export const recommendationSchema = z.object({
   taskName: z.string().nullable(),
   /** Runs without a task id are ranked per dataset (LeRobot's dataset.repo_id, lib/views/facets.ts); null otherwise. */
   dataset: z.string().nullable(),
-  /** What the bucket's task is called: "task 1 · moving_grasp", the dataset's name, or "task unknown". */
+  /** Runs with neither task id nor dataset are ranked per experiment folder (lib/views/facets.ts); null otherwise. */
+  experiment: z.string().nullable(),
+  /** What the bucket's task is called: "task 1 · moving_grasp", the dataset's name, "folder a/b", or "task unknown". */
   label: z.string(),
   datasetFrames: z.number().int().nullable(),
   episodes: z.number().nullable(),
