@@ -92,7 +92,9 @@ export {
 export {
   HEURISTIC_TABLE,
   heuristicFor,
+  rankedStatus,
   recommend,
+  runningText,
   type Agreement,
   type HeuristicRow,
   type RankedRun,

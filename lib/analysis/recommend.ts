@@ -9,6 +9,15 @@
  * (`runs` counts all). Ranking: mean ascending; strategies without any finite best come last; ties by
  * fewer trainable layers (cheaper), then key.
  *
+ * Running runs are not ranked (`rankedStatus`): a run whose status is 'running' has a best-so-far, not a
+ * best, so it stays out of every statistic of the ranking (n, mean, interval, best epoch, cost) and the
+ * bucket lists it in `running` ("still running, not ranked yet: #62"). Every other status is ranked: a
+ * completed or stopped run ended; a crashed one's best is what it reached before it died (a real
+ * measurement, just of a shorter run); a 'stale' one (no new line for the liveness window,
+ * ingest/liveness.ts) was killed without saying so — OOM, a lost node — and its curve is what it is (if
+ * it resumes, it is 'running' again and drops out). The forecast's incumbent asks more (a finished run:
+ * completed, stopped or crashed, forecast-run.ts `isFinished`) because it needs the level a run ENDED at.
+ *
  * Rule of thumb. HEURISTIC_TABLE (below) is copied from the user's notes; a bucket's row is looked up
  * by episodes: the runs' `episodes` if given (their median if they differ; the log prints frames,
  * not episodes), else the task's episode count a person gave (`taskEpisodes`, PUT /api/tasks/[id]),
@@ -19,7 +28,7 @@
  */
 import { convergence } from './convergence';
 import { runCost, type TimingSource } from './cost';
-import { fmt, plural } from './format';
+import { fmtLoss, plural } from './format';
 import { paretoFront, tradeoffSentences } from './pareto';
 import { compareStrategies, strategyIdentity, type StrategyIdentity } from './strategy';
 import type { AnalysisRun, RunId } from './types';
@@ -213,6 +222,8 @@ export interface Recommendation {
   experiment: string | null;
   datasetFrames: number | null;
   episodes: number | null;
+  /** The bucket's runs still running: not ranked (module rule), in id order. */
+  running: RunId[];
   /** given: the runs' logs; task: the task's annotated episode count; estimated: frames ÷ frames per episode. */
   episodesSource: 'given' | 'task' | 'estimated' | null;
   ranking: RankedStrategy[];
@@ -233,6 +244,11 @@ export interface RecommendOptions {
   taskEpisodes?: ReadonlyMap<number, number>;
   /** Which runs are ranked together (the caller's facet rule); default: task × dataset size. */
   facetOf?: (run: AnalysisRun) => string;
+}
+
+/** Whether a run with this status takes part in a ranking (module rule: every status but 'running'; unknown = ranked). */
+export function rankedStatus(status: string | undefined): boolean {
+  return status !== 'running';
 }
 
 function median(xs: number[]): number | null {
@@ -368,14 +384,14 @@ export function noIntervalText(i: Pick<Interval, 'n' | 'reason'>, axis: 'epoch' 
 
 function intervalText(i: Interval, axis: 'epoch' | 'step'): string {
   if (i.lo === null || i.hi === null) return noIntervalText(i, axis);
-  const range = `95% interval ${fmt(i.lo)}–${fmt(i.hi)}`;
+  const range = `95% interval ${fmtLoss(i.lo)}–${fmtLoss(i.hi)}`;
   return i.method === 'single_run_noise' ? `${range} from that one run's own validation noise` : `${range}, n=${i.n}`;
 }
 
 function evidenceText(rec: Omit<Recommendation, 'summary'>): string {
   const top = rec.ranking[0];
   if (top === undefined || rec.verdict === 'no_evidence') return 'no run has a validation loss yet';
-  const mean = `mean best validation ${fmt(top.bestValidationMean)}, ${intervalText(top.bestValidation, top.axis)}`;
+  const mean = `mean best validation ${fmtLoss(top.bestValidationMean)}, ${intervalText(top.bestValidation, top.axis)}`;
   if (rec.verdict === 'single_strategy') return `only ${top.label} has a validation loss (${mean}): nothing to compare it with yet`;
   const second = rec.ranking[1];
   if (rec.verdict === 'supported') {
@@ -405,6 +421,13 @@ function evidenceText(rec: Omit<Recommendation, 'summary'>): string {
   }); ${more}`;
 }
 
+export const RUNNING_NOT_RANKED = 'still running, not ranked yet';
+
+/** "still running, not ranked yet: #62, #63": the sentence and the page say it the same way. */
+export function runningText(ids: readonly RunId[]): string {
+  return `${RUNNING_NOT_RANKED}: ${ids.map((id) => `#${id}`).join(', ')}`;
+}
+
 function summarise(rec: Omit<Recommendation, 'summary'>): string {
   const task =
     rec.taskId !== null
@@ -431,7 +454,8 @@ function summarise(rec: Omit<Recommendation, 'summary'>): string {
     const star = rec.heuristic.isDefault ? ", the notes' current default" : '';
     rule = `the notes' rule of thumb for ${est}${rec.episodes} episodes is ${layers} layers (${rec.heuristic.name}${star})`;
   }
-  return `For ${task} (${size}): ${evidence}; ${rule}.`;
+  const running = rec.running.length === 0 ? '' : `; ${runningText(rec.running)}`;
+  return `For ${task} (${size}): ${evidence}${running}; ${rule}.`;
 }
 
 /** Per task and dataset size: strategies ranked by best validation, next to the heuristic row. */
@@ -463,7 +487,8 @@ export function recommend(runs: readonly AnalysisRun[], options: RecommendOption
       episodes = Math.round(frames / options.framesPerEpisode);
       episodesSource = 'estimated';
     }
-    const ranking = rankBucket(members);
+    const ranking = rankBucket(members.filter((m) => rankedStatus(m.status)));
+    const running = members.filter((m) => !rankedStatus(m.status)).map((m) => m.id);
     const heuristic = heuristicFor(episodes);
     const top = ranking[0];
     let agreement: Agreement | null = null;
@@ -495,6 +520,7 @@ export function recommend(runs: readonly AnalysisRun[], options: RecommendOption
       datasetFrames: frames,
       episodes,
       episodesSource,
+      running,
       ranking,
       heuristic,
       agreement,

@@ -3,6 +3,7 @@ import type { RecommendationView, StrategiesResponse } from '../api/schemas/stra
 import {
   axisColumns,
   datasetText,
+  fmtMeanCount,
   intervalCell,
   noiseText,
   rankingAxis,
@@ -183,5 +184,18 @@ describe('the strategies page view model', () => {
     [null, null, '–'],
   ] as const)('a run’s noise %s (%s) reads %s', (validationLogNoise, noiseReason, text) => {
     expect(noiseText({ validationLogNoise, noiseReason })).toBe(text);
+  });
+});
+
+describe('a mean epoch or step count over runs ("Best epoch" 29.8 read like an epoch some run had)', () => {
+  it.each([
+    [29.8, { text: '≈30', title: 'mean over runs: 29.8' }],
+    [28.6, { text: '≈29', title: 'mean over runs: 28.6' }],
+    [20, { text: '20', title: undefined }],
+    [12345.5, { text: '≈12,346', title: 'mean over runs: 12345.5' }],
+    [20000, { text: '20,000', title: undefined }],
+    [null, { text: '–', title: undefined }],
+  ] as const)('%s → %o', (value, expected) => {
+    expect(fmtMeanCount(value)).toEqual(expected);
   });
 });

@@ -23,6 +23,8 @@ export interface StrategyRecord extends RunSeries {
   id: number;
   taskName: string | null;
   format: string;
+  /** running | completed | …: running runs are listed, not ranked (lib/analysis/recommend.ts `rankedStatus`). */
+  status: string;
   strategy: StrategyInput | null;
   datasetFrames: number | null;
   dataset: string | null;
@@ -87,6 +89,7 @@ export function strategiesView(
       id: record.id,
       taskId: record.taskId,
       format: record.format,
+      status: record.status,
       epochs: record.epochs,
       ...validationOf(record, inputs.evalLosses.get(record.id)),
       strategy: record.strategy,
@@ -113,6 +116,7 @@ export function strategiesView(
     datasetFrames: rec.datasetFrames,
     episodes: rec.episodes,
     episodesSource: rec.episodesSource,
+    running: rec.running as number[],
     ranking: rec.ranking.map((r) => ({
       rank: r.rank,
       key: r.key,

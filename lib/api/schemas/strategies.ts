@@ -89,6 +89,8 @@ export const recommendationSchema = z.object({
   episodes: z.number().nullable(),
   /** given: the runs' logs; task: the task's annotated episodes (PUT /api/tasks/[id]); estimated: from `fpe`. */
   episodesSource: z.enum(['given', 'task', 'estimated']).nullable(),
+  /** The facet's runs still running: not ranked (their best so far is not their best; lib/analysis/recommend.ts). */
+  running: z.array(z.number().int()),
   ranking: z.array(
     z.object({
       rank: z.number().int(),
