@@ -222,8 +222,10 @@ export interface Recommendation {
   experiment: string | null;
   datasetFrames: number | null;
   episodes: number | null;
-  /** The bucket's runs still running: not ranked (module rule), in id order. */
+  /** The bucket's runs still running: not ranked (module rule), in input order. */
   running: RunId[];
+  /** Their per-run figures so far (best so far, cost per epoch), for the page's per-run table and the forecast's cost. */
+  runningRuns: RankedRun[];
   /** given: the runs' logs; task: the task's annotated episode count; estimated: frames ÷ frames per episode. */
   episodesSource: 'given' | 'task' | 'estimated' | null;
   ranking: RankedStrategy[];
@@ -521,6 +523,7 @@ export function recommend(runs: readonly AnalysisRun[], options: RecommendOption
       episodes,
       episodesSource,
       running,
+      runningRuns: members.filter((m) => !rankedStatus(m.status)).map(rankedRun),
       ranking,
       heuristic,
       agreement,

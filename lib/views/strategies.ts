@@ -9,6 +9,7 @@ import {
   type AnalysisRun,
   type HeuristicRow,
   type Interval,
+  type RankedRun,
   type RunSeries,
   type StrategyInput,
 } from '../analysis';
@@ -74,6 +75,26 @@ function validationOf(
   return { validations: evals.map((e) => ({ epoch: e.step, final: false, taskId: 0, loss: e.loss })), validationAxis: 'step' };
 }
 
+/** A run's figures as the ranking and the running runs list them. */
+function perRunView(p: RankedRun) {
+  return {
+    id: p.id as number,
+    bestValidation: finiteOrNull(p.bestValidation),
+    validationNoise: finiteOrNull(p.validationNoise),
+    validationLogNoise: finiteOrNull(p.noise.logSigma),
+    noiseReason: p.noise.reason,
+    axis: p.axis,
+    bestEpoch: p.bestEpoch,
+    epochsToConverge: p.epochsToConverge,
+    minutesToConverge: finiteOrNull(p.minutesToConverge),
+    minutesPerEpoch: finiteOrNull(p.minutesPerEpoch),
+    trainingMinutes: finiteOrNull(p.trainingMinutes),
+    timingComplete: p.timingComplete,
+    timingSource: p.timingSource,
+    trainableParams: p.trainableParams,
+  };
+}
+
 export function strategiesView(
   records: readonly StrategyRecord[],
   inputs: StrategyInputs,
@@ -117,6 +138,7 @@ export function strategiesView(
     episodes: rec.episodes,
     episodesSource: rec.episodesSource,
     running: rec.running as number[],
+    runningRuns: rec.runningRuns.map(perRunView),
     ranking: rec.ranking.map((r) => ({
       rank: r.rank,
       key: r.key,
@@ -140,22 +162,7 @@ export function strategiesView(
       trainingMinutes: finiteOrNull(r.trainingMinutes),
       trainableParams: finiteOrNull(r.trainableParams),
       pareto: r.pareto,
-      perRun: r.perRun.map((p) => ({
-        id: p.id as number,
-        bestValidation: finiteOrNull(p.bestValidation),
-        validationNoise: finiteOrNull(p.validationNoise),
-        validationLogNoise: finiteOrNull(p.noise.logSigma),
-        noiseReason: p.noise.reason,
-        axis: p.axis,
-        bestEpoch: p.bestEpoch,
-        epochsToConverge: p.epochsToConverge,
-        minutesToConverge: finiteOrNull(p.minutesToConverge),
-        minutesPerEpoch: finiteOrNull(p.minutesPerEpoch),
-        trainingMinutes: finiteOrNull(p.trainingMinutes),
-        timingComplete: p.timingComplete,
-        timingSource: p.timingSource,
-        trainableParams: p.trainableParams,
-      })),
+      perRun: r.perRun.map(perRunView),
     })),
     heuristic: rec.heuristic ? heuristicView(rec.heuristic) : null,
     agreement: rec.agreement,

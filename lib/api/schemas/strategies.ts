@@ -91,6 +91,8 @@ export const recommendationSchema = z.object({
   episodesSource: z.enum(['given', 'task', 'estimated']).nullable(),
   /** The facet's runs still running: not ranked (their best so far is not their best; lib/analysis/recommend.ts). */
   running: z.array(z.number().int()),
+  /** Their figures so far (best so far, minutes per epoch…), as `perRun` of a ranking lists them. */
+  runningRuns: z.array(rankedRun),
   ranking: z.array(
     z.object({
       rank: z.number().int(),
