@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import type { Pool } from 'pg';
-import { AlertWorker } from '../../ingest/alert-worker';
+import { AlertWorker } from '../../delivery/alert-worker';
 import { sendAlert } from '../../lib/alerts/channels';
 import { loadAlertsConfig } from '../../lib/alerts/config';
 import { getEnv } from '../../lib/env';

@@ -6,7 +6,7 @@ import { createLogger, setLogger, type Logger } from '../../lib/log';
 import { openDatabase, type OpenDatabase } from '../../lib/db/database';
 import { createPool } from '../../lib/db/pool';
 import { IngestDaemon } from '../../ingest/daemon';
-import type { AlertWorker } from '../../ingest/alert-worker';
+import type { AlertWorker } from '../../delivery/alert-worker';
 import { startAlertWorker } from './alerts';
 import { ensureWebBuild, startWebServer, type WebServer } from '../web';
 import { isLoopback, parseOptions } from '../options';

@@ -1,9 +1,10 @@
-// The alert outbox's delivery side (issues 12 and 29). Run by the ingest daemon's process (`thaw
-// ingest` without --once, `thaw start`; cli/ wires it).
+// The alert outbox's delivery side. Run by the ingest daemon's process (`thaw ingest` without
+// --once, `thaw start`; cli/ wires it). The outbox is filled by ingest/ (ingest/outbox.ts); this
+// side only reads and updates its delivery tables, so delivery/ never imports ingest/.
 //
 // 1. Fan-out: live alerts not yet fanned out get one AlertDelivery row per configured channel that
 //    wants them (rule and task filters). Claimed FOR UPDATE SKIP LOCKED, idempotent (unique key).
-// 2. Delivery: one lane per channel (ingest/alert-lane.ts), each running on its own: a channel
+// 2. Delivery: one lane per channel (delivery/alert-lane.ts), each running on its own: a channel
 //    that hangs until its timeout, keeps failing or is throttled for ten minutes delays no other
 //    channel. Within a lane, messages go one at a time, within the channel's rate budget; a burst
 //    larger than the budget goes as one digest.
@@ -26,8 +27,6 @@ import { inTransaction } from '../lib/db/transaction';
 import { errorMessage } from '../lib/errors';
 import type { Logger } from '../lib/log';
 import { ChannelLane, ts } from './alert-lane';
-
-export { alertPayload, backoffDelay } from './alert-lane';
 
 export interface AlertWorkerOptions {
   pool: pg.Pool;
@@ -98,7 +97,7 @@ export class AlertWorker {
   }
 
   /**
-   * Redacts, with today's rules, the errors stored for the configured channels: Thaw before issue 29
+   * Redacts, with today's rules, the errors stored for the configured channels: earlier versions of Thaw
    * cut an answer to 300 characters before redacting it, which could leave the start of a token.
    */
   async scrubStoredErrors(): Promise<number> {
