@@ -37,7 +37,7 @@ export default tseslint.config(
   // import cli/ or each other; app/ only lib/.
   // Inside lib/, api/ (schemas, errors, params: the contract) is imported by views/, queries/ and
   // annotations/, never the other way. The unit tests beside the sources may also read the shared
-  // test data in testkit/ and, until it moves there, the test helpers and fixtures named in TEST_DATA.
+  // test data in testkit/ (never tests/, the integration suite).
   {
     files: ['lib/**/*.ts', 'lib/**/*.tsx'],
     ignores: ['lib/**/*.test.ts'],
@@ -92,10 +92,7 @@ export default tseslint.config(
               ['**/app/**', '@/app/**', '**/bench/**', '**/scripts/**'],
               'A unit test imports its source and shared test data only.',
             ),
-            {
-              regex: String.raw`(^|/)tests/(?!(helpers/tfevents-writer|helpers/tb-reference|helpers/parse-fixtures|fixtures/generate)$)`,
-              message: 'Unit tests take shared test data from testkit/ (tests/ is the integration suite).',
-            },
+            ...noImport(['**/tests/**', '@/tests/**'], 'Unit tests take shared test data from testkit/ (tests/ is the integration suite).'),
           ],
         },
       ],
@@ -149,8 +146,7 @@ export default tseslint.config(
       ],
     },
   },
-  // bench/ and scripts/ use the product and testkit/, never the test suite. The event-file writer in
-  // tests/helpers is the one exception left, until it moves into testkit/.
+  // bench/ and scripts/ use the product and testkit/, never the test suite.
   {
     files: ['bench/**/*.ts', 'scripts/**/*.ts'],
     rules: {
@@ -158,10 +154,7 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            {
-              regex: String.raw`(^|/)tests/(?!helpers/tfevents-writer$)`,
-              message: 'bench/ and scripts/ share code with tests through testkit/, never tests/.',
-            },
+            ...noImport(['**/tests/**', '@/tests/**'], 'bench/ and scripts/ share code with tests through testkit/, never tests/.'),
             ...noImport(['**/app/**', '@/app/**'], 'bench/ and scripts/ drive the app over HTTP, never by importing it.'),
           ],
         },
