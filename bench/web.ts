@@ -1,5 +1,6 @@
 // Web benchmarks: the compare API on 50 runs × 100k step points (points=1000), the runs API on
-// 1,000 runs, and the time from navigation to a drawn compare chart in Chromium. Data is generated
+// 1,000 runs, the time from navigation to a drawn compare chart in Chromium, and to every chart of
+// the compare page drawn on the realistic mix (testkit/mix.ts). Data is generated
 // deterministically with SQL (testkit/synthetic/seeded-runs.ts) into fresh bench databases, served by a real
 // `thaw start`, and dropped afterwards.
 //
@@ -16,6 +17,7 @@ import { pino } from 'pino';
 import type { Page } from 'playwright-core';
 import { ensureWebBuild } from '../cli/web';
 import { launchBrowser } from '../testkit/browser';
+import { facetsShown, mixIngested, writeRealisticMix } from '../testkit/mix';
 import { seedSyntheticRuns } from '../testkit/synthetic/seeded-runs';
 import { createBenchDatabase, guarded, percentile, round, type BenchDatabase, type Figure, type Outcome } from './support';
 import { freePort } from '../lib/server/ports';
@@ -148,18 +150,51 @@ function chartRenderTimes(url: string, loads: number): Promise<number[]> {
   );
 }
 
-/** Every figure benchWeb reports, in order (bench/index.ts prints an error object for any it cannot measure). */
-export const WEB_FIGURES = [
+const COMPARE_FIGURES = [
   'web_compare_cold_first_request',
   'web_compare_p95_group',
   'web_compare_p95_runs',
   'web_compare_p95_epoch_axis',
   'web_compare_chart_rendered',
-  'compare_first_after_restart',
-  'web_runs_cold_first_request',
-  'web_runs_p95',
-  'web_runs_filtered_p95',
 ] as const;
+const LIST_FIGURES = ['web_runs_cold_first_request', 'web_runs_p95', 'web_runs_filtered_p95'] as const;
+
+/** Every figure benchWeb reports, in order (bench/index.ts prints an error object for any it cannot measure). */
+export const WEB_FIGURES = [...COMPARE_FIGURES, 'compare_first_after_restart', ...LIST_FIGURES, 'compare_all_charts_drawn_mixed'] as const;
+
+/**
+ * The realistic mix (testkit/mix.ts: 60 runs of every kind, ≥ 20 facets) served by `thaw start`:
+ * navigation start → every facet of /compare drawn or saying why it has none, scrolling through as a
+ * reader does (testkit/mix.ts facetsShown), `loads` times.
+ */
+export async function mixedCompareTimes(loads: number): Promise<{ times: number[]; facets: number; runs: number }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'thaw-bench-mix-'));
+  await chmod(dir, 0o755);
+  const db = await createBenchDatabase('web_mix');
+  try {
+    await writeRealisticMix(dir);
+    const served = await serve(db, dir);
+    try {
+      const runs = await mixIngested(served.base);
+      let facets = 0;
+      const times = await drawnTimes(
+        Array.from({ length: loads }, () => `${served.base}/compare`),
+        async (page) => {
+          const shown = await facetsShown(page, 30_000);
+          const blank = shown.filter((f) => f.drawn === 0 && f.reason === '');
+          if (blank.length > 0) throw new Error(`${blank.length} of ${shown.length} facets still blank after 30 s`);
+          facets = shown.length;
+        },
+      );
+      return { times, facets, runs: runs.length };
+    } finally {
+      await served.stop();
+    }
+  } finally {
+    await db.drop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 export async function benchWeb(options: WebBenchOptions = {}): Promise<Outcome[]> {
   const compareRuns = options.compareRuns ?? 50;
@@ -186,9 +221,8 @@ export async function benchWeb(options: WebBenchOptions = {}): Promise<Outcome[]
     const one = async (name: string, measure: () => Promise<Figure>) =>
       outcomes.push(...(await guarded([name], async () => [await measure()])));
 
-    const compareNames = WEB_FIGURES.slice(0, 5);
     outcomes.push(
-      ...(await guarded(compareNames, async () => {
+      ...(await guarded(COMPARE_FIGURES, async () => {
         const compare = await serve(compareDb, logs);
         try {
           const runList = ids.join(',');
@@ -262,9 +296,8 @@ export async function benchWeb(options: WebBenchOptions = {}): Promise<Outcome[]
       }
     });
 
-    const listNames = WEB_FIGURES.slice(6);
     outcomes.push(
-      ...(await guarded(listNames, async () => {
+      ...(await guarded(LIST_FIGURES, async () => {
         const list = await serve(runsDb, logs);
         try {
           const url = `${list.base}/api/runs`;
@@ -299,6 +332,17 @@ export async function benchWeb(options: WebBenchOptions = {}): Promise<Outcome[]
         }
       })),
     );
+
+    await one('compare_all_charts_drawn_mixed', async () => {
+      const { times, facets, runs } = await mixedCompareTimes(pageLoads);
+      if (facets < 20) throw new Error(`the mix made ${facets} facets, not ≥ 20`);
+      return figure(
+        'compare_all_charts_drawn_mixed',
+        percentile(times, 50),
+        3000,
+        `median ≤ 3 s from navigation to every compare chart drawn or saying why it has none, scrolling through (the realistic mix: ${runs} runs in ${facets} facets; worst ${round(Math.max(...times), 0)} ms of ${pageLoads})`,
+      );
+    });
     return outcomes;
   } finally {
     await compareDb.drop();
@@ -311,6 +355,24 @@ export async function benchWeb(options: WebBenchOptions = {}): Promise<Outcome[]
 async function peakRssMegabytes(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+/** Navigation start → the Forecast cell of every running row filled (two frames painted), `loads` times. */
+function forecastColumnTimes(url: string, loads: number): Promise<number[]> {
+  return drawnTimes(
+    Array.from({ length: loads }, () => url),
+    (page) =>
+      page.waitForFunction(
+        () => {
+          const running = [...document.querySelectorAll('[data-testid="run-row"]')].filter((row) =>
+            row.querySelector('[data-status="running"]'),
+          );
+          return running.length > 0 && running.every((row) => row.querySelector('[data-testid="cell-forecast"] [data-state="ready"]'));
+        },
+        undefined,
+        { timeout: 120_000 },
+      ),
+  );
 }
 
 /** Navigation start → runs table drawn (rows in the DOM, two frames painted), for each URL. */
@@ -326,12 +388,20 @@ export interface RunsBenchOptions {
 }
 
 /** Every figure benchRuns10k reports, in order. */
-export const RUNS10K_FIGURES = ['runs_first_after_restart_10k', 'runs_api_p95_10k', 'runs_page_drawn_10k', 'web_rss_10k'] as const;
+export const RUNS10K_FIGURES = [
+  'runs_first_after_restart_10k',
+  'runs_api_p95_10k',
+  'runs_page_drawn_10k',
+  'runs_forecast_column_10k',
+  'web_rss_10k',
+] as const;
 
 /**
  * 10,000 runs (200 epochs each, own-task validation every epoch, strategies and tasks mixed): the
  * runs API and page of a freshly started web process, then p95 over pages, sorts, filters and
- * searches, and the web process's peak RSS over all of it.
+ * searches, the Forecast column of the running rows (the page's first loads set off the forecasts'
+ * calibration over every finished run in the background, while the next loads are measured), and the
+ * web process's peak RSS over all of it.
  */
 export async function benchRuns10k(options: RunsBenchOptions = {}): Promise<Outcome[]> {
   const runs = options.runs ?? 10_000;
@@ -413,6 +483,15 @@ export async function benchRuns10k(options: RunsBenchOptions = {}): Promise<Outc
               percentile(renders, 50),
               1500,
               `median ≤ 1.5 s from navigation to a drawn runs table at ${runs} runs (pages and filters; worst ${round(Math.max(...renders), 0)} ms of ${pageLoads})`,
+            );
+          });
+          await one('runs_forecast_column_10k', async () => {
+            const loads = await forecastColumnTimes(`${served.base}/`, 3);
+            return figure(
+              'runs_forecast_column_10k',
+              percentile(loads, 50),
+              3000,
+              `median ≤ 3 s from navigation to the Forecast column filled for every running row of the first page at ${runs} runs (one /api/forecasts request after the table is drawn; worst ${round(Math.max(...loads), 0)} ms of ${loads.length}, the first after the calibration the page loads above set off)`,
             );
           });
           await one('web_rss_10k', async () =>

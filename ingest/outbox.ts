@@ -47,18 +47,22 @@ function strategyLabel(row: RunRow): string | null {
   return strategy === null ? null : strategyIdentity(strategy).label;
 }
 
-async function insertAlerts(client: pg.PoolClient, row: RunRow, transitions: readonly AlertTransition[], live: boolean): Promise<void> {
+/** Inserts the transitions not recorded yet for the run's identity; returns how many were new. */
+async function insertAlerts(client: pg.PoolClient, row: RunRow, transitions: readonly AlertTransition[], live: boolean): Promise<number> {
+  let added = 0;
   for (const t of transitions) {
     const facts = {
       run: { id: row.id, taskId: row.taskId, taskName: row.taskName, strategy: strategyLabel(row), status: row.status },
       details: t.details,
     };
-    await client.query(
+    const inserted = await client.query(
       `INSERT INTO "Alert" (id, "runId", "runIdentity", rule, live, message, facts)
        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT ("runIdentity", rule) DO NOTHING`,
       [randomUUID(), row.id, row.identity, t.rule, live, t.message.replaceAll('\u0000', '\uFFFD'), JSON.stringify(facts)],
     );
+    added += inserted.rowCount ?? 0;
   }
+  return added;
 }
 
 /**
@@ -98,6 +102,27 @@ export async function recordAlertTransitions(
     });
     if (transitions.length > 0) await insertAlerts(client, row, transitions, live);
   }
+}
+
+/**
+ * Records transitions judged outside a batch's transaction (ingest/forecast-alerts.ts), with the same
+ * run facts and the same once-per-(run identity, rule) key; returns the ids of the runs given an alert
+ * now (a transition already recorded adds nothing).
+ */
+export async function recordJudgedTransitions(
+  client: pg.PoolClient,
+  judged: readonly { runId: number; transition: AlertTransition }[],
+  live: boolean,
+): Promise<number[]> {
+  if (judged.length === 0) return [];
+  const runs = new Map((await loadRuns(client, [...new Set(judged.map((j) => j.runId))])).map((row) => [row.id, row]));
+  const added: number[] = [];
+  for (const { runId, transition } of judged) {
+    const row = runs.get(runId);
+    if (!row) continue;
+    if ((await insertAlerts(client, row, [transition], live)) > 0) added.push(runId);
+  }
+  return added;
 }
 
 /** Records `stalled` for runs the stale sweep just moved from running to stale. */

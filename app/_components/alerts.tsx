@@ -21,6 +21,7 @@ import {
 } from '@/lib/views/alert-inbox';
 import { fmtDateTime } from '@/lib/views/format';
 import { useCoalesced, useLiveChanges } from './live';
+import { ScrollBox } from './scroll-box';
 
 const SEEN_KEY = 'thaw.alerts.seenAt';
 const NOTIFY_KEY = 'thaw.alerts.notify';
@@ -343,7 +344,7 @@ export function AlertsTable({ alerts, newest }: { alerts: AlertView[]; newest: s
     markSeen(newest);
   }, [newest]);
   return (
-    <div className="table-scroll">
+    <ScrollBox label="alerts">
       <table className="alerts-table" data-testid="alerts-table">
         <thead>
           <tr>
@@ -412,6 +413,6 @@ export function AlertsTable({ alerts, newest }: { alerts: AlertView[]; newest: s
           })}
         </tbody>
       </table>
-    </div>
+    </ScrollBox>
   );
 }

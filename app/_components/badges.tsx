@@ -1,5 +1,6 @@
 // Small presentational pieces shared by server and client components (no hooks, no state).
 import type { StrategyView, VerdictView } from '@/lib/api/schemas/common';
+import { Swatch } from './swatch';
 
 const VERDICT_TEXT: Record<VerdictView['status'], string> = {
   overfitting: 'overfitting',
@@ -40,7 +41,14 @@ export function LayerStrip({ strategy, size = 'small' }: { strategy: StrategyVie
         ? 'the log does not say which vision layers trained (no freezing banner): the trainer default'
         : `not applied${strategy.failureReason ? ` (${strategy.failureReason})` : ''}: the trainer kept its default${strategy.requestedLabel ? `; requested ${strategy.requestedLabel}` : ''}`;
   return (
-    <span className={`layer-strip ${size} ${state}`} title={title} data-testid="layer-strip" data-state={state}>
+    <span
+      className={`layer-strip ${size} ${state}`}
+      title={title}
+      role="img"
+      aria-label={title}
+      data-testid="layer-strip"
+      data-state={state}
+    >
       {Array.from({ length: strategy.totalLayers }, (_, layer) => (
         <span
           key={layer}
@@ -57,7 +65,7 @@ export function LayerStrip({ strategy, size = 'small' }: { strategy: StrategyVie
 export function StrategyLabel({ strategy }: { strategy: StrategyView }) {
   return (
     <span className="strategy-label" data-strategy-key={strategy.key}>
-      <span className="swatch" style={{ background: strategy.color }} />
+      <Swatch color={strategy.color} />
       {strategy.label}
       {!strategy.applied && strategy.requestedLabel && <span className="muted small"> (asked: {strategy.requestedLabel})</span>}
     </span>

@@ -3,6 +3,8 @@
 // canvas is transparent by default, which turns black or checkered in most viewers), and the compare
 // page collects its charts' PNGs for the HTML report. Downloads go through a Blob, never a server.
 import { type Chart, type Plugin } from 'chart.js';
+import { drawPoint } from 'chart.js/helpers';
+import { markerOf } from '@/lib/views/strategy-colors';
 import type { RefObject } from 'react';
 
 /** Paints the canvas white under everything chart.js draws (on screen too: the panels are white). */
@@ -107,6 +109,19 @@ export function framedChartPng(chart: Chart, frame: PngFrame = {}): string {
       ctx.moveTo(item.x, y);
       ctx.lineTo(item.x + 20 * ratio, y);
       ctx.stroke();
+      // A strategy's marker on its key, as on its line (colour is never the only channel).
+      const marker = markerOf(item.color);
+      if (marker) {
+        ctx.setLineDash([]);
+        ctx.lineWidth = 1.5 * ratio;
+        ctx.fillStyle = marker.filled ? item.color : '#ffffff';
+        drawPoint(
+          ctx,
+          { pointStyle: marker.shape, rotation: marker.rotation, radius: 4 * ratio, borderWidth: 1.5 * ratio },
+          item.x + 10 * ratio,
+          y,
+        );
+      }
       ctx.fillStyle = '#1d2330';
       ctx.fillText(item.label, item.x + 26 * ratio, y);
     }
@@ -121,20 +136,21 @@ export function PngButton({
   frame,
   testId,
 }: {
-  chart: RefObject<Chart | null> | (() => string | null);
+  /** The chart, or what makes its PNG (a data URI; a promise when the chart may have to be drawn first). */
+  chart: RefObject<Chart | null> | (() => string | null | Promise<string | null>);
   name: string;
   frame?: PngFrame;
   testId?: string;
 }) {
-  const onClick = () => {
-    const url = typeof chart === 'function' ? chart() : chart.current ? framedChartPng(chart.current, frame) : null;
+  const onClick = async () => {
+    const url = typeof chart === 'function' ? await chart() : chart.current ? framedChartPng(chart.current, frame) : null;
     if (url) downloadBlob(dataUrlToBlob(url), name);
   };
   return (
     <button
       type="button"
       className="link-button png-button"
-      onClick={onClick}
+      onClick={() => void onClick()}
       title={`Download this chart as ${name}`}
       data-testid={testId ?? 'chart-png'}
     >

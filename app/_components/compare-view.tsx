@@ -4,7 +4,7 @@
 // What each piece shows is decided in lib/views/compare-page.ts; the pieces are in ./compare/.
 import { useMemo, useRef } from 'react';
 import type { CompareResponse } from '@/lib/api/schemas/compare';
-import { compareNotes, facetChart } from '@/lib/views/compare-page';
+import { compareNotes, facetAxesLine, facetChart } from '@/lib/views/compare-page';
 import { useChartUrlState } from './chart-controls';
 import { CompareControls } from './compare/controls';
 import { ConfigDiffTable } from './compare/config-diff-table';
@@ -27,6 +27,12 @@ export function CompareView({ json, range }: { json: string; range: { min: numbe
   const chartsRef = useRef<HTMLDivElement | null>(null);
   const legends = useMemo(() => new Map(panels.map((p) => [p.facet.key, legendOf(p.chart.lines)])), [panels]);
   const notes = compareNotes(data);
+  const charted = panels.filter(({ facet }) => facet.x !== null);
+  const uncharted = panels.filter(({ facet }) => facet.x === null);
+  const facetPanel = ({ facet, chart }: (typeof panels)[number]) => (
+    <FacetPanel key={facet.key} data={data} facet={facet} chart={chart} multiple={multiple} range={range} onRangeChange={onRangeChange} />
+  );
+  const axesLine = facetAxesLine(data);
 
   return (
     <div className="compare" data-pending={pending ? '1' : '0'}>
@@ -54,6 +60,11 @@ export function CompareView({ json, range }: { json: string; range: { min: numbe
         </p>
       )}
 
+      {axesLine && (
+        <p className="muted small" data-testid="facet-axes">
+          {axesLine}
+        </p>
+      )}
       <div
         ref={chartsRef}
         className={`facets ${multiple ? 'multiple' : ''}`}
@@ -64,18 +75,14 @@ export function CompareView({ json, range }: { json: string; range: { min: numbe
         data-log={data.query.log ? '1' : '0'}
         data-x={data.query.x}
       >
-        {panels.map(({ facet, chart }) => (
-          <FacetPanel
-            key={facet.key}
-            data={data}
-            facet={facet}
-            chart={chart}
-            multiple={multiple}
-            range={range}
-            onRangeChange={onRangeChange}
-          />
-        ))}
+        {charted.map(facetPanel)}
       </div>
+      {/* Facets with nothing to draw on any axis: each says why in one line, after the charts. */}
+      {uncharted.length > 0 && (
+        <div className="facets no-charts" data-testid="compare-no-charts">
+          {uncharted.map(facetPanel)}
+        </div>
+      )}
       <SeriesList series={data.series} />
       {notes.other.length > 0 && (
         <ul className="notes">

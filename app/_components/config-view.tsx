@@ -2,6 +2,7 @@
 // The run's whole Hydra config: a searchable tree (keys and values), and "copy as YAML".
 import { useMemo, useState } from 'react';
 import { stringify } from 'yaml';
+import { ScrollBox } from './scroll-box';
 
 type Leaf = { path: string; value: string };
 
@@ -57,18 +58,21 @@ export function ConfigView({ tree, overrides }: { tree: Record<string, unknown>;
           Overrides: <span className="mono">{overrides.join(' ')}</span>
         </p>
       )}
-      <div className="table-scroll limited">
+      <ScrollBox label="config" limited>
         <table className="compact config-tree">
           <tbody>
             {shown.map((leaf) => (
               <tr key={leaf.path} className={overridden.has(leaf.path) ? 'winner' : undefined}>
-                <td className="mono small">{leaf.path}</td>
+                <td className="mono small">
+                  {leaf.path}
+                  {overridden.has(leaf.path) && <span className="muted"> · override</span>}
+                </td>
                 <td className="mono small">{leaf.value}</td>
               </tr>
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollBox>
     </div>
   );
 }

@@ -2,6 +2,10 @@
 // A chart.js line chart for loss curves (react-chartjs-2), registering only what it uses. The zoom
 // plugin touches `window` when imported, so it is loaded in an effect. Datasets keep stable ids and
 // animation is off, so new data (live updates) redraws in place without flicker.
+// Every chart is accessible without asking (issue 28): the canvas is named and described in words
+// (title, axes, each line's latest and best value: lib/views/chart-text.ts), a "table" toggle shows its
+// data, lines in a strategy's colour carry that strategy's marker (lib/views/strategy-colors.ts), and
+// the focused chart zooms, pans and resets from the keyboard.
 import {
   Chart,
   Filler,
@@ -16,12 +20,16 @@ import {
   type Plugin,
   type ScatterDataPoint,
 } from 'chart.js';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { Line } from 'react-chartjs-2';
 import type { BandPoint, ChartPoint } from '@/lib/api/schemas/common';
-import type { AggregateStat, ChartBand, ChartLine, ChartMarker } from '@/lib/views/chart-lines';
-import { PngButton, whiteBackground } from './chart-image';
+import type { AggregateStat, ChartBand, ChartCone, ChartLine, ChartMarker, ChartReference } from '@/lib/views/chart-lines';
+import { framedChartPng, PngButton, whiteBackground } from './chart-image';
+import { CONE_ROLE, coneDatasets, coneTooltip, overlayPlugin, placesKey, type ConeDataset, type ReferencePlace } from './chart-overlays';
 import { fmtDuration, fmtLoss } from '@/lib/views/format';
+import { chartTable, chartText, fmtX, fmtY, xAxisTitle, type BestValue } from '@/lib/views/chart-text';
+import { markerOf, type StrategyMarker } from '@/lib/views/strategy-colors';
+import { chartA11yProps, ChartDataTable, ChartDescription, TableToggle, useTableToggle } from './chart-text';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Filler);
 
@@ -55,10 +63,65 @@ zoomPlugin.catch(() => {});
 /** `time`: seconds since the start (a duration); `wall`: seconds since the epoch (a clock, UTC). */
 export type XAxisKind = 'epoch' | 'step' | 'time' | 'wall';
 
+/**
+ * Drawing on demand (`lazy` charts, the compare page's small multiples): a chart is made when it comes
+ * near the viewport, and the others one per idle moment afterwards, so the charts in view are drawn
+ * first and a page of 30 charts never blocks the first one behind the rest. A chart that must be drawn
+ * now (its PNG button, the HTML report) gets the DRAW_NOW event on its wrapper.
+ */
+export const DRAW_NOW = 'thaw:draw-now';
+
+const idleQueue: (() => void)[] = [];
+let idleScheduled = false;
+
+const whenIdle = (callback: () => void) =>
+  typeof window.requestIdleCallback === 'function'
+    ? window.requestIdleCallback(callback, { timeout: 400 })
+    : window.setTimeout(callback, 16);
+
+/** Runs one queued draw per idle moment (each draw's render and paint happen in between). */
+function drainIdleQueue(): void {
+  const next = idleQueue.shift();
+  next?.();
+  if (idleQueue.length > 0) whenIdle(drainIdleQueue);
+  else idleScheduled = false;
+}
+
+function queueWhenIdle(draw: () => void): () => void {
+  idleQueue.push(draw);
+  if (!idleScheduled) {
+    idleScheduled = true;
+    whenIdle(drainIdleQueue);
+  }
+  return () => {
+    const at = idleQueue.indexOf(draw);
+    if (at >= 0) idleQueue.splice(at, 1);
+  };
+}
+
+/** Asks these charts (their `.chart-wrap`s) to draw now; resolves once each has drawn (or after `timeoutMs`). */
+export async function drawCharts(wraps: readonly HTMLElement[], timeoutMs = 15_000): Promise<void> {
+  for (const wrap of wraps) if (wrap.dataset.lazy === 'waiting') wrap.dispatchEvent(new Event(DRAW_NOW));
+  const deadline = performance.now() + timeoutMs;
+  while (wraps.some((wrap) => wrap.dataset.drawn === undefined) && performance.now() < deadline)
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+}
+
+/** Every chart under `root`, drawn now (the HTML report takes them all). */
+export const drawAllCharts = (root: ParentNode, timeoutMs?: number) =>
+  drawCharts([...root.querySelectorAll<HTMLElement>('.chart-wrap')], timeoutMs);
+
+/** The zoom plugin's methods on a chart (present once the plugin is registered). */
+type ZoomableChart = Chart & { zoom?: (amount: { x: number }) => void; pan: (delta: { x: number }) => void };
+
 export interface LineChartProps {
   lines: ChartLine[];
   bands?: ChartBand[];
   markers?: ChartMarker[];
+  /** Forecast cones (./chart-overlays.ts). */
+  cones?: ChartCone[];
+  /** Horizontal levels across the chart, labelled (a link when they have an href). */
+  references?: ChartReference[];
   xAxis: XAxisKind;
   logY?: boolean;
   yLabel: string;
@@ -73,12 +136,19 @@ export interface LineChartProps {
   pngTitle?: string;
   /** Say how to zoom and pan under the chart (default); small multiples leave it out. */
   hint?: boolean;
+  /** Draw when near the viewport, else when the browser is idle (see DRAW_NOW); default: at once. */
+  lazy?: boolean;
+  /** What the chart shows, for its text alternative and table caption (default: pngTitle, else the y label). */
+  title?: string;
+  /** Which value of a line the text alternative calls its best: lowest (losses, the default), highest, or none. */
+  best?: BestValue;
 }
 
 type LineDataset = ChartDataset<'line', ScatterDataPoint[]> & {
   id: string;
-  thawRole: 'line' | 'faint' | 'band' | 'marker';
+  thawRole: 'line' | 'faint' | 'band' | 'marker' | 'strategy-marker' | typeof CONE_ROLE;
   thawStats?: AggregateStat[];
+  thawCone?: ConeDataset['thawCone'];
 };
 
 function alpha(hex: string, a: number): string {
@@ -88,9 +158,7 @@ function alpha(hex: string, a: number): string {
 
 const toData = (points: readonly ChartPoint[]): ScatterDataPoint[] => points.map(([x, y]) => ({ x, y: y as number })); // null y is a gap (spanGaps is off)
 
-function xTitle(axis: XAxisKind): string {
-  return axis === 'epoch' ? 'epoch' : axis === 'step' ? 'step' : axis === 'wall' ? 'wall time (UTC)' : 'training time (h:mm:ss)';
-}
+const xTitle = xAxisTitle;
 
 function xTick(axis: XAxisKind, value: number): string {
   if (axis === 'time') return fmtDuration(value);
@@ -136,7 +204,47 @@ function statAt<P extends readonly [number, ...unknown[]]>(stats: readonly P[], 
   return Math.abs(stats[lo]![0] - x) <= Math.abs(stats[hi]![0] - x) ? stats[lo] : stats[hi];
 }
 
-function buildDatasets(lines: readonly ChartLine[], bands: readonly ChartBand[], markers: readonly ChartMarker[]): LineDataset[] {
+/** About this many markers along a line that does not draw all its points. */
+const MARKERS_PER_LINE = 8;
+
+const markerStyle = (marker: StrategyMarker, color: string, radius: number): Partial<LineDataset> => ({
+  pointStyle: marker.shape,
+  pointRotation: marker.rotation,
+  pointBackgroundColor: marker.filled ? color : '#ffffff',
+  pointBorderColor: color,
+  pointBorderWidth: marker.shape === 'cross' || marker.shape === 'crossRot' || marker.shape === 'line' ? 2 : 1.5,
+  pointRadius: radius,
+  pointHoverRadius: radius,
+});
+
+/**
+ * A strategy's marker (lib/views/strategy-colors.ts) along a line that does not draw its points: a
+ * points-only dataset of about MARKERS_PER_LINE of them spread along it (and its last), shifted per
+ * line so that lines lying on each other still show both markers. Its own dataset, with plain options:
+ * a scriptable radius on the line itself would make chart.js resolve options for every point.
+ */
+function markerDataset(line: ChartLine, marker: StrategyMarker, index: number): LineDataset {
+  const finite = line.points.filter(([, y]) => y !== null);
+  const every = Math.max(1, Math.ceil(finite.length / MARKERS_PER_LINE));
+  const offset = Math.floor(((index * 0.37) % 1) * every);
+  const picked = finite.filter((_, i) => i % every === offset || i === finite.length - 1);
+  return {
+    id: `${line.id}:marker`,
+    thawRole: 'strategy-marker',
+    label: line.label,
+    data: toData(picked),
+    showLine: false,
+    ...markerStyle(marker, line.color, 4),
+    order: 1,
+  };
+}
+
+function buildDatasets(
+  lines: readonly ChartLine[],
+  bands: readonly ChartBand[],
+  markers: readonly ChartMarker[],
+  cones: readonly ChartCone[],
+): LineDataset[] {
   const out: LineDataset[] = [];
   for (const band of bands) {
     const most = Math.max(2, ...band.band.map(nOf));
@@ -166,8 +274,9 @@ function buildDatasets(lines: readonly ChartLine[], bands: readonly ChartBand[],
       });
     });
   }
-  for (const line of lines) {
+  lines.forEach((line, lineIndex) => {
     const stats = line.stats;
+    const marker = line.faint ? null : markerOf(line.color);
     let most = 0;
     let least = Infinity;
     for (const p of stats ?? []) {
@@ -204,11 +313,13 @@ function buildDatasets(lines: readonly ChartLine[], bands: readonly ChartBand[],
       borderDash: line.dashed ? [6, 4] : undefined,
       pointRadius: line.dots ? 2.5 : 0,
       pointHoverRadius: line.faint ? 0 : 4,
+      ...(marker && line.dots ? markerStyle(marker, line.color, 3) : {}),
       spanGaps: false,
       tension: 0,
       order: line.faint ? 2 : 1,
     });
-  }
+    if (marker && !line.dots) out.push(markerDataset(line, marker, lineIndex));
+  });
   for (const marker of markers) {
     out.push({
       id: marker.id,
@@ -225,14 +336,18 @@ function buildDatasets(lines: readonly ChartLine[], bands: readonly ChartBand[],
       order: 0,
     });
   }
+  for (const cone of cones) out.push(...coneDatasets(cone));
   return out;
 }
 
-/** The PNG's legend: each drawn line once (the faint raw series under a smoothed one are left out). */
-export function legendOf(lines: readonly ChartLine[]): { label: string; color: string; dashed?: boolean }[] {
+/** The PNG's legend: each drawn line once (the faint raw series under a smoothed one are left out), then cones and levels. */
+export function legendOf(
+  lines: readonly ChartLine[],
+  overlays: readonly (ChartCone | ChartReference)[] = [],
+): { label: string; color: string; dashed?: boolean }[] {
   const seen = new Set<string>();
   const out: { label: string; color: string; dashed?: boolean }[] = [];
-  for (const line of lines) {
+  for (const line of [...lines, ...overlays.map((o) => ({ label: o.label, color: o.color, dashed: true, faint: false }))]) {
     if (line.faint || seen.has(line.label)) continue;
     seen.add(line.label);
     out.push({ label: line.label, color: line.color, dashed: line.dashed });
@@ -244,6 +359,8 @@ export function LineChart({
   lines,
   bands = [],
   markers = [],
+  cones = [],
+  references = [],
   xAxis,
   logY = false,
   yLabel,
@@ -254,11 +371,51 @@ export function LineChart({
   pngName,
   pngTitle,
   hint = true,
+  lazy = false,
+  title,
+  best = 'min',
 }: LineChartProps) {
   const chartRef = useRef<Chart<'line', ScatterDataPoint[]> | null>(null);
+  const wrapRef = useRef<HTMLDivElement | null>(null);
   const [zoomReady, setZoomReady] = useState(zoomLoaded);
+  /** Zoomed or panned since the last reset (the URL's range is the other way to be zoomed). */
+  const [zoomed, setZoomed] = useState(false);
   const rangeCallback = useRef(onRangeChange);
   rangeCallback.current = onRangeChange;
+  const table = useTableToggle();
+  const name = title ?? pngTitle ?? yLabel;
+  const text = useMemo(
+    () => chartText({ title: name, xAxis, yLabel, logY, lines, markers, best }),
+    [name, xAxis, yLabel, logY, lines, markers, best],
+  );
+  const [shown, setShown] = useState(!lazy);
+  // Reference levels: drawn by the overlay plugin, labelled here (as links) where it reports them.
+  const referencesRef = useRef(references);
+  referencesRef.current = references;
+  const [places, setPlaces] = useState<ReferencePlace[]>([]);
+  const overlays = useMemo(
+    () =>
+      overlayPlugin(
+        () => referencesRef.current,
+        (next) => setPlaces((current) => (placesKey(current) === placesKey(next) ? current : next)),
+      ),
+    [],
+  );
+
+  useEffect(() => {
+    const wrap = wrapRef.current;
+    if (shown || !wrap) return;
+    const show = () => setShown(true);
+    const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && show(), { rootMargin: '200px 0px' });
+    observer.observe(wrap);
+    const unqueue = queueWhenIdle(show);
+    wrap.addEventListener(DRAW_NOW, show);
+    return () => {
+      observer.disconnect();
+      unqueue();
+      wrap.removeEventListener(DRAW_NOW, show);
+    };
+  }, [shown]);
 
   useEffect(() => {
     // Usually loaded before the chart is made (it starts loading with this module), so the chart is
@@ -276,11 +433,16 @@ export function LineChart({
   }, [zoomReady]);
 
   // The server renders an empty canvas: the datasets are built in the browser only.
-  const datasets = useMemo(() => (typeof window === 'undefined' ? [] : buildDatasets(lines, bands, markers)), [lines, bands, markers]);
+  const datasets = useMemo(
+    () => (typeof window === 'undefined' ? [] : buildDatasets(lines, bands, markers, cones)),
+    [lines, bands, markers, cones],
+  );
+  const referenceKey = references.map((r) => r.y).join(',');
 
   const options = useMemo<ChartOptions<'line'>>(() => {
     const report = ({ chart }: { chart: Chart }) => {
       const scale = chart.scales.x;
+      setZoomed(true);
       if (scale) rangeCallback.current?.({ min: scale.min, max: scale.max });
     };
     return {
@@ -301,6 +463,9 @@ export function LineChart({
         },
         y: {
           type: logY ? 'logarithmic' : 'linear',
+          // The reference levels stay in view (an incumbent below every point of this run).
+          suggestedMin: referenceKey === '' ? undefined : Math.min(...referenceKey.split(',').map(Number)),
+          suggestedMax: referenceKey === '' ? undefined : Math.max(...referenceKey.split(',').map(Number)),
           title: { display: true, text: logY ? `${yLabel} (log)` : yLabel },
           ticks: { callback: (value) => fmtLoss(Number(value)).replace(/0+$/, '').replace(/\.$/, '') },
         },
@@ -310,13 +475,14 @@ export function LineChart({
         tooltip: {
           filter: (item) => {
             const role = (item.dataset as LineDataset).thawRole;
-            return role === 'line' || role === 'marker';
+            return role === 'line' || role === 'marker' || role === CONE_ROLE;
           },
           callbacks: {
             title: (items) => (items[0] ? `${xTitle(xAxis)} ${xTick(xAxis, items[0].parsed.x ?? 0)}` : ''),
             label: (item) => {
               const dataset = item.dataset as LineDataset;
               if (dataset.thawRole === 'marker') return dataset.label ?? '';
+              if (dataset.thawRole === CONE_ROLE) return coneTooltip(dataset as ConeDataset, item.parsed.x ?? 0);
               const stat = dataset.thawStats ? statAt(dataset.thawStats, item.parsed.x ?? 0) : undefined;
               if (!stat) return `${dataset.label}: ${fmtLoss(item.parsed.y)}`;
               const [, min, max, n, mean] = stat;
@@ -340,40 +506,121 @@ export function LineChart({
           : {}),
       },
     };
-  }, [xAxis, logY, yLabel, range?.min, range?.max, zoomReady]);
+  }, [xAxis, logY, yLabel, range?.min, range?.max, zoomReady, referenceKey]);
 
   const resetZoom = () => {
     (chartRef.current as unknown as { resetZoom?: () => void } | null)?.resetZoom?.();
+    setZoomed(false);
     rangeCallback.current?.(null);
   };
 
+  /** The chart's PNG, drawn first if it was still waiting (a PNG asked for before it came into view). */
+  const png = async (): Promise<string | null> => {
+    if (wrapRef.current) await drawCharts([wrapRef.current], 5_000);
+    return chartRef.current
+      ? framedChartPng(chartRef.current, { title: pngTitle, legend: legendOf(lines, [...cones, ...references]) })
+      : null;
+  };
+  // The keyboard's zoom: + and − zoom the x axis about its middle, ← and → pan, Escape or 0 resets.
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    const chart = chartRef.current as unknown as ZoomableChart | null;
+    if (!chart?.zoom || event.altKey || event.ctrlKey || event.metaKey) return;
+    const scale = chart.scales.x;
+    const step = scale ? (scale.right - scale.left) * 0.1 : 40;
+    const actions: Record<string, () => void> = {
+      '+': () => chart.zoom({ x: 1.25 }),
+      '=': () => chart.zoom({ x: 1.25 }),
+      '-': () => chart.zoom({ x: 0.8 }),
+      ArrowLeft: () => chart.pan({ x: step }),
+      ArrowRight: () => chart.pan({ x: -step }),
+    };
+    if (event.key === 'Escape' || event.key === '0') {
+      if (!zoomed && !range) return;
+      event.preventDefault();
+      resetZoom();
+      return;
+    }
+    const action = actions[event.key];
+    if (!action) return;
+    event.preventDefault();
+    action();
+    const x = chart.scales.x;
+    setZoomed(true);
+    if (x) rangeCallback.current?.({ min: x.min, max: x.max });
+  };
+  const tableData = useMemo(() => (table.open ? chartTable(lines, { best }) : null), [table.open, lines, best]);
+
   return (
     <div
+      ref={wrapRef}
       className="chart-wrap"
+      data-lazy={lazy ? (shown ? 'shown' : 'waiting') : undefined}
       data-testid={testId}
       data-datasets={lines.length /* one line or faint dataset per line */}
       data-points={lines.reduce((n, line) => n + line.points.length, 0)}
       data-log={logY ? '1' : '0'}
       data-x={xAxis}
+      data-references={places.length}
     >
-      <div style={{ height }} onDoubleClick={resetZoom}>
-        <Line
-          ref={chartRef}
-          data={{ datasets }}
-          options={options}
-          plugins={[whiteBackground, drawnMarker]}
-          datasetIdKey="id"
-          updateMode="none"
-        />
+      <div
+        style={{ height }}
+        onDoubleClick={resetZoom}
+        className="chart-canvas chart-area"
+        {...chartA11yProps(text, table.descriptionId)}
+        tabIndex={0}
+        aria-keyshortcuts="+ - ArrowLeft ArrowRight Escape"
+        onKeyDown={onKeyDown}
+      >
+        {shown && (
+          <Line
+            ref={chartRef}
+            data={{ datasets }}
+            options={options}
+            plugins={[whiteBackground, drawnMarker, overlays]}
+            datasetIdKey="id"
+            updateMode="none"
+            role="presentation"
+            aria-hidden
+          />
+        )}
+        {places.map((place) => {
+          const ref = references.find((r) => r.id === place.id);
+          if (!ref) return null;
+          const style = { top: Math.max(0, place.y - 19), right: place.right + 4, color: ref.color };
+          return ref.href ? (
+            <a key={ref.id} className="chart-reference" style={style} href={ref.href} data-testid={`reference-${ref.id}`}>
+              {ref.label}
+            </a>
+          ) : (
+            <span key={ref.id} className="chart-reference" style={style} data-testid={`reference-${ref.id}`}>
+              {ref.label}
+            </span>
+          );
+        })}
       </div>
+      <ChartDescription id={table.descriptionId} text={text} />
       <div className="chart-hint muted small">
-        {hint ? 'drag to zoom · shift-drag to pan · ctrl-wheel to zoom · double-click to reset' : null}
-        {range ? (
-          <button type="button" className="link-button" onClick={resetZoom}>
+        {hint ? 'drag or + − zooms · shift-drag or ← → pans · double-click or Esc resets' : null}
+        {range || zoomed ? (
+          <button type="button" className="link-button" onClick={resetZoom} data-testid="reset-zoom">
             reset zoom
           </button>
         ) : null}
-        {pngName ? <PngButton chart={chartRef} name={pngName} frame={{ title: pngTitle, legend: legendOf(lines) }} /> : null}
+        <TableToggle open={table.open} onToggle={table.toggle} controls={table.tableId} />
+        {pngName ? <PngButton chart={png} name={pngName} /> : null}
+      </div>
+      <div id={table.tableId}>
+        {tableData ? (
+          <ChartDataTable
+            caption={`${name}: ${logY ? `${yLabel} (log scale)` : yLabel} by ${xTitle(xAxis)}`}
+            note={tableData.rows.length < tableData.total ? `${tableData.rows.length} of ${tableData.total} x values, evenly spread` : null}
+            columns={[xTitle(xAxis), ...tableData.columns]}
+            rows={tableData.rows.map((row) => ({
+              key: row.x,
+              cells: [fmtX(xAxis, row.x), ...row.values.map((v) => (v === null ? '' : fmtY(v)))],
+            }))}
+          />
+        ) : null}
       </div>
     </div>
   );

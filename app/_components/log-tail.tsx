@@ -2,6 +2,7 @@
 // The last lines of the run's raw log, re-read whenever the run changes (live).
 import { useEffect, useRef, useState } from 'react';
 import type { LogTail as LogTailData } from '@/lib/api/schemas/run';
+import { CopyPath } from './copy-path';
 import { useCoalesced, useLiveChanges } from './live';
 
 export function LogTail({ initial }: { initial: LogTailData }) {
@@ -25,9 +26,15 @@ export function LogTail({ initial }: { initial: LogTailData }) {
   }, [tail]);
   return (
     <div>
-      <p className="muted small mono">{tail.path}</p>
+      <p className="muted small mono">
+        <CopyPath path={tail.path} testId="log-path" />
+      </p>
       {tail.note && <p className="error-note">{tail.note}</p>}
       <pre
+        hidden={tail.lines.length === 0}
+        tabIndex={0}
+        aria-label="the last lines of the run's log"
+        role="region"
         ref={box}
         className="log-tail"
         data-testid="log-tail"

@@ -2,13 +2,16 @@
 // The run page's curves: epoch-average training loss (solid), per-step loss (faint), validation per
 // task (dashed; the run's own task in its strategy colour, earlier tasks in grey), markers at the
 // best validation and where overfitting began, and the learning rate. Axis, smoothing and log-y
-// live in the URL like on the compare page.
+// live in the URL like on the compare page. A run still training gets its forecast (./run-forecast.tsx):
+// a cone from its last point to its planned end, the incumbent's level, and the forecast panel.
 import { useMemo } from 'react';
 import { LogYToggle, SmoothingSlider, useChartUrlState, XAxisButtons } from './chart-controls';
 import type { SeriesResponse } from '@/lib/api/schemas/series';
 import { fileName } from '@/lib/views/report';
 import type { ChartLine, ChartMarker } from '@/lib/views/chart-lines';
+import { forecastOverlay } from '@/lib/views/forecast';
 import { LineChart } from './line-chart';
+import { ForecastPanel, shownForecast, useRunForecast } from './run-forecast';
 
 const TASK_GREYS = ['#8d96a8', '#a7aebb', '#b9c0cc', '#cfd4dc'];
 
@@ -26,12 +29,27 @@ export interface RunChartsProps {
   smooth: number;
   log: boolean;
   markers: { kind: 'best' | 'overfit'; epoch: number; label: string }[];
+  /** A run still training: its forecast is fetched and drawn (steps per epoch place an epoch forecast on the step axis). */
+  forecast?: { stepsPerEpoch: number | null } | null;
 }
 
 export function RunCharts(props: RunChartsProps) {
   const { navigate, smooth, onSmooth, logY, onLogY } = useChartUrlState(props);
 
   const { lines, markers } = useMemo(() => lossLines(props), [props]);
+  const forecastState = useRunForecast(props.runId, Boolean(props.forecast));
+  const forecast = shownForecast(forecastState);
+  const stepsPerEpoch = props.forecast?.stepsPerEpoch ?? null;
+  const overlay = useMemo(
+    () => (forecast ? forecastOverlay(forecast, { x: props.x, stepsPerEpoch, color: props.color, markers }) : null),
+    [forecast, props.x, stepsPerEpoch, props.color, markers],
+  );
+  const cones = useMemo(() => (overlay?.cone ? [overlay.cone] : []), [overlay]);
+  const references = useMemo(() => (overlay?.reference ? [overlay.reference] : []), [overlay]);
+  const allMarkers = useMemo(
+    () => (overlay && overlay.markers.length > 0 ? [...markers, ...overlay.markers] : markers),
+    [overlay, markers],
+  );
   const lrLines: ChartLine[] = props.lr.series.map((s) => ({ id: s.key, label: s.label, color: '#5d6677', points: s.points }));
 
   return (
@@ -54,7 +72,9 @@ export function RunCharts(props: RunChartsProps) {
       </div>
       <LineChart
         lines={lines}
-        markers={markers}
+        markers={allMarkers}
+        cones={cones}
+        references={references}
         xAxis={props.x}
         logY={props.log}
         yLabel="loss"
@@ -63,6 +83,7 @@ export function RunCharts(props: RunChartsProps) {
         pngName={fileName([`thaw-run-${props.runId}`, 'loss', props.x, props.log ? 'log' : null], 'png')}
         pngTitle={props.title ? `${props.title} · loss` : undefined}
       />
+      <ForecastPanel state={forecastState} note={overlay?.note ?? null} />
       {[...props.train.notes, ...props.step.notes, ...props.val.notes].map((note) => (
         <p key={note} className="muted small">
           {note}

@@ -2,7 +2,8 @@
 // The runs table. Rendered on the server first; afterwards it keeps itself current: a change event
 // for some runs fetches just those rows (`/api/runs?ids=…` with the page's filters) and merges them,
 // so a 1,000-run table does not reload for one new line. Sorting and selection happen here; what the
-// table shows is lib/views/runs-table.ts, its pieces are in ./runs-table/.
+// table shows is lib/views/runs-table.ts, its pieces are in ./runs-table/. The running rows' forecasts
+// come after the table has drawn, in one request (./runs-table/use-forecasts.ts).
 import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, useMemo, useState } from 'react';
 import type { RunAnnotationResponse } from '@/lib/api/schemas/annotations';
@@ -24,6 +25,8 @@ import { RunsTableHead } from './runs-table/head';
 import { RunsTableRow } from './runs-table/row';
 import { ColumnChooser } from './runs-table/column-chooser';
 import { TableActions } from './runs-table/table-actions';
+import { ScrollBox } from './scroll-box';
+import { useRunningForecasts } from './runs-table/use-forecasts';
 
 export function RunsTable({
   rowsJson,
@@ -105,7 +108,8 @@ export function RunsTable({
   );
   useLiveChanges(refresh);
 
-  const sorted = useMemo(() => sortRuns(rows, sort, dir), [rows, sort, dir]);
+  const { forecasts, cell } = useRunningForecasts(rows);
+  const sorted = useMemo(() => sortRuns(rows, sort, dir, sort === 'forecast' ? forecasts : undefined), [rows, sort, dir, forecasts]);
   const columns = useMemo(() => scalarColumnsOf(query), [query]);
   const columnKeys = useMemo(() => columns.map((c) => c.key), [columns]);
 
@@ -123,7 +127,7 @@ export function RunsTable({
           Not saved: {error}
         </p>
       )}
-      <div className="table-scroll">
+      <ScrollBox label="runs">
         <table className="runs" data-testid="runs-table">
           <RunsTableHead
             sort={sort}
@@ -140,6 +144,7 @@ export function RunsTable({
                 run={run}
                 selected={selected.has(run.id)}
                 now={now}
+                forecast={cell(run)}
                 onToggle={() => setSelected((current) => toggled(current, run.id))}
                 onStar={() => void annotate([run.id], { starred: !run.starred })}
                 columns={columns}
@@ -147,7 +152,7 @@ export function RunsTable({
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollBox>
     </div>
   );
 }

@@ -30,10 +30,10 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
       <div className="page-head">
         <h1>Compare strategies</h1>
         <p className="muted">
-          Training loss solid, validation dashed; one colour per strategy, from fewer to more trained vision layers; one chart per task (and
-          dataset size), because losses on different datasets are not comparable. A strategy&apos;s line is the mean over the runs covering
-          each x (each run interpolated between its own points, never past its last one); the band is their min–max, fainter where fewer
-          runs are behind it. Validation runs on a subset of the training episodes in the stock trainer, so it is optimistic.
+          Training loss solid, validation dashed; one colour and marker per strategy; one chart per task (and dataset size), because losses
+          on different datasets are not comparable. A strategy&apos;s line is the mean over the runs covering each x (each run interpolated
+          between its own points, never past its last one); the band is their min–max, fainter where fewer runs are behind it. Validation
+          runs on a subset of the training episodes in the stock trainer, so it is optimistic.
         </p>
       </div>
       {error && <p className="error-note">Ignored a bad parameter: {error}</p>}

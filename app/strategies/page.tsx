@@ -1,11 +1,13 @@
 // The strategies page: per task and dataset size, the strategies ranked next to the user's rule of
 // thumb. What it shows is lib/views/strategies-page.ts; its pieces are the files beside it.
+import { Suspense } from 'react';
 import { parseQueryOrDefault } from '@/lib/api/params';
 import { strategiesQuery } from '@/lib/api/schemas/strategies';
 import { countRuns } from '@/lib/queries/run-records';
 import { listRecommendations } from '@/lib/queries/strategies';
 import { HiddenToggle } from '../_components/hidden-toggle';
 import { LiveRefresh } from '../_components/live';
+import { ForecastBacktestFallback, ForecastBacktestPanel } from './forecast-backtest';
 import { HeuristicTable } from './heuristic-table';
 import { Recommendation } from './recommendation';
 
@@ -49,6 +51,9 @@ export default async function StrategiesPage({ searchParams }: { searchParams: P
           <Recommendation key={`${rec.taskId}-${rec.dataset}-${rec.datasetFrames}`} rec={rec} heuristicTable={data.heuristicTable} />
         ))}
       </div>
+      <Suspense fallback={<ForecastBacktestFallback />}>
+        <ForecastBacktestPanel />
+      </Suspense>
       <HeuristicTable heuristicTable={data.heuristicTable} fpe={query.fpe} />
       <LiveRefresh watch="any" />
     </>

@@ -4,19 +4,23 @@ import Link from 'next/link';
 import type { RecommendationView, StrategiesResponse } from '@/lib/api/schemas/strategies';
 import { fmtLoss, fmtParams } from '@/lib/views/format';
 import {
+  axisColumns,
   fmtMin,
   fmtNum,
   inRuleOfThumb,
-  METHOD_TEXT,
+  intervalCell,
   nextCell,
+  rankingAxis,
   ruleOfThumbFor,
   type NextCell as NextCellModel,
   type Ranked,
 } from '@/lib/views/strategies-page';
+import { ScrollBox } from '../_components/scroll-box';
+import { Swatch } from '../_components/swatch';
 
 export function RankingTable({ rec, heuristicTable }: { rec: RecommendationView; heuristicTable: StrategiesResponse['heuristicTable'] }) {
   return (
-    <div className="table-scroll">
+    <ScrollBox label={`${rec.label}: strategies ranked`}>
       <table className="compact strategies-table">
         <thead>
           <tr>
@@ -33,17 +37,12 @@ export function RankingTable({ rec, heuristicTable }: { rec: RecommendationView;
             </th>
             <th>vs next</th>
             <th className="num">n</th>
-            <th className="num" title="epoch of the best validation (mean over runs)">
-              Best epoch
-            </th>
-            <th className="num" title="first epoch within 5% of the run's best validation (mean over runs), and the training minutes to it">
-              Epochs to 5%
-            </th>
+            <AxisHeads rec={rec} />
             <th
               className="num"
               title="training loop only (tqdm elapsed, else the printed epoch minutes, else ms/batch × steps): no validation, no saving"
             >
-              min/epoch
+              min / epoch
             </th>
             <th className="num" title="training minutes per run (mean over runs), excluding validation and saving">
               Train min
@@ -61,7 +60,7 @@ export function RankingTable({ rec, heuristicTable }: { rec: RecommendationView;
               <tr key={r.key} className={r.rank === 1 && rec.verdict === 'supported' ? 'winner' : undefined} data-testid="strategy-row">
                 <td className="num">{r.rank}</td>
                 <td>
-                  <span className="swatch" style={{ background: r.color }} /> {r.label}
+                  <Swatch color={r.color} /> {r.label}
                   {inRule && <span className="badge rule"> rule of thumb</span>}
                 </td>
                 <td className="num">{fmtLoss(r.bestValidationMean)}</td>
@@ -97,17 +96,22 @@ export function RankingTable({ rec, heuristicTable }: { rec: RecommendationView;
           })}
         </tbody>
       </table>
-    </div>
+    </ScrollBox>
   );
 }
 
 function IntervalCell({ r }: { r: Ranked }) {
-  const i = r.bestValidation;
-  if (i.lo === null || i.hi === null) return <span className="muted">{r.n === 1 ? 'one run, too few epochs' : '–'}</span>;
+  const cell = intervalCell(r);
+  if (cell.kind === 'none')
+    return (
+      <span className="muted small interval-none" data-testid="interval-reason">
+        {cell.text}
+      </span>
+    );
   return (
-    <span title={METHOD_TEXT[i.method]}>
-      {fmtLoss(i.lo)}–{fmtLoss(i.hi)}
-      {i.method === 'single_run_noise' && <span className="badge noise"> 1 run: own noise</span>}
+    <span title={cell.title}>
+      {fmtLoss(cell.lo)}–{fmtLoss(cell.hi)}
+      {cell.singleRun && <span className="badge noise"> 1 run: own noise</span>}
     </span>
   );
 }
@@ -131,5 +135,20 @@ function NextCell({ cell }: { cell: NextCellModel }) {
         </span>
       )}
     </span>
+  );
+}
+
+/** "Best epoch" / "Epochs to 5%", or "Best step" / "Steps to 5%" for a ranking by step (LeRobot eval_loss). */
+export function AxisHeads({ rec }: { rec: RecommendationView }) {
+  const columns = axisColumns(rankingAxis(rec));
+  return (
+    <>
+      <th className="num" title={columns.bestTitle}>
+        {columns.best}
+      </th>
+      <th className="num" title={columns.toConvergeTitle}>
+        {columns.toConverge}
+      </th>
+    </>
   );
 }

@@ -21,8 +21,8 @@ export function TradeoffPanel({ rec }: { rec: RecommendationView }) {
           <p className="muted small">{noTradeoffText(rec)}</p>
         )}
         <p className="muted small">
-          ★ = on the Pareto front (no other strategy is both faster and better). Vertical bars: 95% intervals (dashed: a single run&apos;s
-          own validation noise, not run-to-run spread).
+          Larger points outlined in dark, joined by the dashed line: the Pareto front (no other strategy is both faster and better).
+          Vertical bars: 95% intervals (dashed: a single run&apos;s own validation noise, not run-to-run spread).
         </p>
       </div>
     </div>

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Pool } from 'pg';
 import { SingleBar, Presets } from 'cli-progress';
 import { z } from 'zod';
-import { getEnv, hostLabel, type Env } from '../../lib/env';
+import { getEnv, hostLabel, setEnvOverrides, type Env } from '../../lib/env';
 import { ConfigError } from '../../lib/errors';
 import { createLogger, type Logger } from '../../lib/log';
 import { openDatabase } from '../../lib/db/database';
@@ -10,7 +10,7 @@ import { createPool } from '../../lib/db/pool';
 import { IngestDaemon, type BackfillSummary } from '../../ingest/daemon';
 import { listMatchingFiles, resolveTargets } from '../../ingest/paths';
 import { parseOptions } from '../options';
-import { startAlertWorker } from './alerts';
+import { startAlertsFromConfig } from './alerts';
 import { promises as fs } from 'node:fs';
 
 const ingestOptions = z.object({
@@ -47,6 +47,8 @@ export function registerIngestCommand(program: Command): void {
       });
       const log = createLogger(env.THAW_LOG_LEVEL);
       const database = await openDatabase(env, log);
+      // The query layer (the opt-in unlikely_to_beat alerts' forecasts) reads DATABASE_URL.
+      setEnvOverrides({ DATABASE_URL: database.url });
       const pool = createPool(database.url);
       try {
         if (options.once) await backfill(options, pool, log, env);
@@ -156,7 +158,7 @@ async function follow(options: z.infer<typeof ingestOptions>, pool: Pool, log: L
     fromEnd: options.fromEnd,
     host: options.hostname,
   });
-  const alerts = await startAlertWorker(pool, log);
+  const alerts = await startAlertsFromConfig(pool, log);
   await daemon.start();
   log.info({ paths: options.paths }, 'following logs; Ctrl-C to stop');
   await new Promise<void>((resolve) => {
@@ -166,4 +168,6 @@ async function follow(options: z.infer<typeof ingestOptions>, pool: Pool, log: L
   });
   await daemon.close();
   await alerts?.close();
+  // The forecasts of the unlikely_to_beat judge, if it ran, opened the query layer's Prisma client.
+  if (alerts?.loadedQueries) await (await import('../../lib/db/client')).disconnectDb();
 }

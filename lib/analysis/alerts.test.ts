@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alertTransitions, type AlertRunState } from './alerts';
+import { ALERT_RULES, DEFAULT_ALERT_RULES, alertTransitions, unlikelyToBeatAlert, type AlertRunState } from './alerts';
 import type { RunSeries } from './types';
 
 function series(train: (number | null)[], val: (number | null)[]): RunSeries {
@@ -55,5 +55,51 @@ describe('alertTransitions', () => {
     [null, 'The run crashed: no error message was printed.'],
   ])('crashed message for error %j ends in one full stop', (errorMessage, message) => {
     expect(alertTransitions({ ...base, status: 'crashed', errorMessage })[0]?.message).toBe(message);
+  });
+});
+
+describe('unlikelyToBeatAlert', () => {
+  const forecast = {
+    verdict: 'unlikely_to_beat' as const,
+    sentence: 'Likely ends at 0.041 (0.036–0.047); the best finished run of task 2 ended at 0.035: 6% chance to beat it.',
+    pBeat: 0.06,
+    incumbent: { runId: 12, value: 0.035 },
+    minutesSaved: 190.4,
+    mean: 0.041,
+    lo: 0.036,
+    hi: 0.047,
+    metric: 'val' as const,
+    axis: 'epoch' as const,
+    fromX: 9,
+    toX: 30,
+  };
+
+  it('words the forecast: its sentence, the incumbent, and the facts for the payload', () => {
+    expect(unlikelyToBeatAlert(forecast)).toEqual({
+      rule: 'unlikely_to_beat',
+      message: `${forecast.sentence} Best finished run: #12.`,
+      details: {
+        pBeat: 0.06,
+        incumbentRunId: 12,
+        incumbentValue: 0.035,
+        minutesSaved: 190.4,
+        forecast: 0.041,
+        forecastLo: 0.036,
+        forecastHi: 0.047,
+        metric: 'val',
+        axis: 'epoch',
+        fromX: 9,
+        toX: 30,
+      },
+    });
+  });
+
+  it.each(['on_track', 'insufficient'] as const)('%s: no alert', (verdict) => {
+    expect(unlikelyToBeatAlert({ ...forecast, verdict })).toBeNull();
+  });
+
+  it('is opt-in: a rule, but not a default one', () => {
+    expect(ALERT_RULES).toContain('unlikely_to_beat');
+    expect(DEFAULT_ALERT_RULES).not.toContain('unlikely_to_beat');
   });
 });

@@ -14,16 +14,22 @@
  * - `completed`: the run's status is `completed` (best validation and verdict in the message).
  * - `stalled`: a running run went stale — decided by the store's stale sweep, not here; `stalledAlert`
  *   only words it.
+ * - `unlikely_to_beat` (opt-in: only channels that list it; not in DEFAULT_ALERT_RULES): a running run's
+ *   forecast (forecast-answer.ts) says it will not beat the best finished run of its task and dataset
+ *   (pBeat < UNLIKELY_P). Forecasts cost curve fits, so this rule is judged off the ingest path, after
+ *   batches commit, by ingest/forecast-alerts.ts (only where a channel wants it); `unlikelyToBeatAlert`
+ *   words it, with the forecast's own sentence as the message.
  *
  * Pure: the store (ingest/outbox.ts) loads the state and writes what this returns.
  */
 import { adviseCheckpoint } from './checkpoints';
+import type { RunForecast } from './forecast-answer';
 import { fmt } from './format';
 import { overfittingVerdict } from './overfitting';
 import type { CheckpointEvent, RunSeries } from './types';
 import { validationTrend } from './validation';
 
-export const ALERT_RULES = ['overfitting', 'diverged', 'crashed', 'stalled', 'completed'] as const;
+export const ALERT_RULES = ['overfitting', 'diverged', 'crashed', 'stalled', 'completed', 'unlikely_to_beat'] as const;
 export type AlertRule = (typeof ALERT_RULES)[number];
 /** Rules a channel gets when it does not list any. */
 export const DEFAULT_ALERT_RULES: readonly AlertRule[] = ['overfitting', 'diverged', 'crashed', 'stalled'];
@@ -106,5 +112,32 @@ export function stalledAlert(minutes: number): AlertTransition {
     rule: 'stalled',
     message: `The run stopped writing its log: no new line for ${minutes} minutes while it was running.`,
     details: { staleMinutes: minutes },
+  };
+}
+
+/** The `unlikely_to_beat` transition of a forecast, or null when its verdict is another. */
+export function unlikelyToBeatAlert(
+  forecast: Pick<
+    RunForecast,
+    'verdict' | 'sentence' | 'pBeat' | 'incumbent' | 'minutesSaved' | 'mean' | 'lo' | 'hi' | 'metric' | 'axis' | 'fromX' | 'toX'
+  >,
+): AlertTransition | null {
+  if (forecast.verdict !== 'unlikely_to_beat' || forecast.incumbent === null) return null;
+  return {
+    rule: 'unlikely_to_beat',
+    message: `${forecast.sentence} Best finished run: #${forecast.incumbent.runId}.`,
+    details: {
+      pBeat: forecast.pBeat,
+      incumbentRunId: forecast.incumbent.runId,
+      incumbentValue: forecast.incumbent.value,
+      minutesSaved: forecast.minutesSaved,
+      forecast: forecast.mean,
+      forecastLo: forecast.lo,
+      forecastHi: forecast.hi,
+      metric: forecast.metric,
+      axis: forecast.axis,
+      fromX: forecast.fromX,
+      toX: forecast.toX,
+    },
   };
 }

@@ -6,7 +6,8 @@
  * `backtestPoint`), against how it ended (its level, forecast.ts `levelAt`). Each case keeps the raw
  * forecast m̂ (log), the terms of its scale σ, the outcome, the naive forecast ("the level of the last
  * 5% of the points seen") and the correction it gets: 'absolute' cases none; 'peer' cases — one per
- * absolute case whose run has finished peers of its facet and strategy — the peers' median error at the
+ * absolute case whose run has finished peers of its facet and strategy (the latest CORRECTING_PEERS,
+ * as forecasts get them) — the peers' median error at the
  * same F and their spread (forecast-run.ts `peerShift`), as a forecast of a running run gets it. A
  * case is judged as its forecast is served: the calibration's kernel-smoothed z, widened by the peers'
  * disagreement (forecast.ts `calibrate`).
@@ -29,10 +30,19 @@
  */
 import { BUILT_IN_CALIBRATIONS } from './forecast-calibration';
 import { INTERVAL_LEVEL, correctionError, sigmaOf, zQuantile, type Calibration } from './forecast';
-import { PEER_GRID, peerShift, type BacktestPoint, type FinishedCurve, type ForecastAxis, type ForecastMetric } from './forecast-run';
+import { MIN_CALIBRATION_CASES } from './forecast-limits';
+import {
+  PEER_GRID,
+  latestPeers,
+  peerShift,
+  type BacktestPoint,
+  type FinishedCurve,
+  type ForecastAxis,
+  type ForecastMetric,
+} from './forecast-run';
 
 export const BACKTEST_FRACTIONS = [0.25, 0.5, 0.75] as const;
-export const MIN_CALIBRATION_CASES = 30;
+export { MIN_CALIBRATION_CASES } from './forecast-limits';
 export const MAX_QUANTILES = 200;
 export const TAU_GRID = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1] as const;
 export const RHO_GRID = [0, 0.1, 0.3, 1] as const;
@@ -80,7 +90,8 @@ export function backtestCases(finished: readonly FinishedCurve[]): BacktestCase[
   }
   const out: BacktestCase[] = [];
   for (const run of finished) {
-    const peers = byFacet.get(`${run.facet}|${run.metric}|${run.axis}|${run.strategyKey}`)!.filter((p) => p.id !== run.id);
+    // As a forecast is corrected (forecast-run.ts correctingPeers): the latest peers of its strategy.
+    const peers = latestPeers(byFacet.get(`${run.facet}|${run.metric}|${run.axis}|${run.strategyKey}`)!.filter((p) => p.id !== run.id));
     for (const at of BACKTEST_FRACTIONS) {
       const point = run.point(Math.round(at * PEER_GRID));
       if (!point) continue;

@@ -121,3 +121,42 @@ describe('forecastRun', () => {
     expect(forecastRun(run, { calibration, finished: [] })).toMatchObject({ metric: 'train', axis: 'epoch', toX: 20 });
   });
 });
+
+describe('same task and dataset: runs without a task id have their dataset as their task (lib/views/facets.ts)', () => {
+  /** A LeRobot-like run: no task id, its dataset's repo_id, per-step loss decaying to `floor`. */
+  const lerobot = (id: number, dataset: string, floor: number, partial: Partial<ForecastRun> = {}): ForecastRun =>
+    makeRun({
+      id,
+      status: 'completed',
+      taskId: null,
+      dataset,
+      datasetFrames: 12_005,
+      totalSteps: 3000,
+      series: { taskId: null, epochs: [], validations: [] },
+      steps: Array.from({ length: 30 }, (_, i) => ({ x: (i + 1) * 100, y: floor + 0.8 * Math.pow(i + 1, -0.7), n: 1 })),
+      ...partial,
+    });
+  // Same dataset size; only the dataset tells the pick runs from the place run (the best of all).
+  const finished = [
+    finishedCurve(lerobot(21, 'user/pick', 0.3))!,
+    finishedCurve(lerobot(22, 'user/pick', 0.2))!,
+    finishedCurve(lerobot(23, 'user/place', 0.05))!,
+  ];
+  const running = (id: number, dataset: string) =>
+    lerobot(id, dataset, 0.25, { status: 'running', steps: lerobot(0, dataset, 0.25).steps.slice(0, 12) });
+
+  it('a running run on one dataset finds the best finished run of that dataset as its incumbent', () => {
+    const f = forecastRun(running(30, 'user/pick'), { calibration, finished });
+    expect(f).toMatchObject({ metric: 'train', axis: 'step', toX: 3000, incumbent: { runId: 22 } });
+    expect(f.incumbent!.value).toBeCloseTo(finished[1]!.level, 12);
+    expect(f.pBeat).not.toBeNull();
+    expect(f.sentence).toMatch(/; the best finished run on user\/pick ended at /);
+  });
+
+  it('a run on a dataset no finished run used has no incumbent, and says which dataset', () => {
+    const f = forecastRun(running(31, 'user/fold'), { calibration, finished });
+    expect(f).toMatchObject({ verdict: 'insufficient', incumbent: null, pBeat: null });
+    expect(f.reason).toBe('no finished run on user/fold with a training curve per step');
+    expect(f.sentence).toMatch(/; no finished run on user\/fold to compare with yet\.$/);
+  });
+});

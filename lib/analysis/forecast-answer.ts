@@ -17,6 +17,7 @@
  *    else cost.ts `minutesPerStep` from LeRobot's updt_s + data_s); null when the log times neither.
  */
 import type { ForecastCalibration } from './backtest';
+import { chanceText, lossText } from './format';
 import {
   INTERVAL_LEVEL,
   MIN_POINTS,
@@ -40,6 +41,8 @@ import {
   type ForecastRun,
   type Incumbent,
 } from './forecast-run';
+
+export { lossText } from './format';
 
 export type ForecastVerdict = 'on_track' | 'unlikely_to_beat' | 'insufficient';
 export const UNLIKELY_P = 0.1;
@@ -90,25 +93,21 @@ export interface ForecastRunOptions {
   finished: readonly FinishedCurve[];
 }
 
-/** A loss for a sentence: 3 significant digits ("0.0412", "1.23"). */
-export function lossText(v: number): string {
-  return String(Number(v.toPrecision(3)));
-}
-
-function pctText(p: number): string {
-  if (p < 0.01) return 'under 1%';
-  if (p > 0.99) return 'over 99%';
-  return `${Math.round(p * 100)}%`;
-}
-
 const FAMILY_TEXT: Record<RawForecast['family'], string> = {
   power: 'power law towards a floor',
   exponential: 'exponential decay towards a floor',
   rising: 'the rise since the validation minimum',
 };
 
-function taskText(run: Pick<ForecastRun, 'taskId'>): string {
-  return run.taskId === null ? 'this task' : `task ${run.taskId}`;
+/** "of task 2", "on lerobot/pusht" (a run without a task id: its dataset is its task), else "of this task". */
+function taskText(run: Pick<ForecastRun, 'taskId' | 'dataset'>): string {
+  if (run.taskId !== null) return `of task ${run.taskId}`;
+  return run.dataset ? `on ${run.dataset}` : 'of this task';
+}
+
+/** Where no incumbent was found: "of task 2 on this dataset", "on lerobot/pusht". */
+function facetText(run: Pick<ForecastRun, 'taskId' | 'dataset'>): string {
+  return run.taskId === null && run.dataset ? taskText(run) : `${taskText(run)} on this dataset`;
 }
 
 function minutesPer(run: ForecastRun, axis: ForecastAxis): number | null {
@@ -189,9 +188,9 @@ export function forecastRun(run: ForecastRun, options: ForecastRunOptions): RunF
   const range = `${lossText(forecast.mean)} (${lossText(forecast.lo)}–${lossText(forecast.hi)})`;
   let sentence = toX > raw.fromX ? `likely ends at ${range}` : `ended at ${range}`;
   if (incumbent && pBeat !== null) {
-    sentence += `; the best finished run of ${taskText(run)} ended at ${lossText(incumbent.value)}: ${pctText(pBeat)} chance to beat it`;
+    sentence += `; the best finished run ${taskText(run)} ended at ${lossText(incumbent.value)}: ${chanceText(pBeat)} chance to beat it`;
     if (minutesSaved !== null) sentence += ` — stopping now saves about ${Math.round(minutesSaved)} GPU-minutes`;
-  } else sentence += `; no finished run of ${taskText(run)} on this dataset to compare with yet`;
+  } else sentence += `; no finished run ${facetText(run)} to compare with yet`;
   if (overfitting) sentence += ` (${overfitting.message})`;
   sentence = `${sentence[0]!.toUpperCase()}${sentence.slice(1)}.`;
   const corrected = correction
@@ -218,7 +217,7 @@ export function forecastRun(run: ForecastRun, options: ForecastRunOptions): RunF
     pBeat,
     verdict,
     minutesSaved,
-    reason: incumbent ? null : `no finished run of ${taskText(run)} on this dataset with a ${what} curve per ${curve.axis}`,
+    reason: incumbent ? null : `no finished run ${facetText(run)} with a ${what} curve per ${curve.axis}`,
     overfitting,
     path: forecastPath(forecast),
     sentence,

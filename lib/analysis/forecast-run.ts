@@ -19,12 +19,14 @@
  * end (k = 1 … PEER_GRID − 1) — raw forecast, outcome and naive forecast.
  *
  * Peers (`facetPeers`): the finished runs of the run's facet — facets.ts `facetKey` (task × dataset
- * size), the rule of Compare and Strategies — other than the run itself, whose deciding curve has the
+ * size; a run without a task id, such as LeRobot's, has its dataset `repo_id` as its task), the rule of
+ * Compare and Strategies — other than the run itself, whose deciding curve has the
  * same metric and axis. The incumbent (`incumbentOf`) is the peer with the lowest end level.
  * Runs of one task and one strategy (strategy.ts identity: seeds, repeats) share what no fit sees — the
  * learning-rate schedule, the data, whether the strategy overfits later — so their forecast errors at
  * the same point of training agree; runs of other strategies do not (one overfits after the point, the
- * other does not) and never correct a forecast (`correctingPeers`). `peerShift` is the correcting
+ * other does not) and never correct a forecast (`correctingPeers`: the latest CORRECTING_PEERS of its
+ * strategy, by id — the team's current practice, at a bounded cost). `peerShift` is the correcting
  * peers' median error at the run's own fraction (`forecastFraction`; linear between the grid points around it, `gridAround`),
  * which the forecast adds, and their spread around it (√(Σ(e − median)²/(n − 1)); 0 for one peer):
  * peers that disagree widen the predictive distribution (forecast.ts `correctionError`).
@@ -56,6 +58,8 @@ export interface ForecastRun {
   taskId: number | null;
   taskName?: string | null;
   datasetFrames: number | null;
+  /** LeRobot's dataset.repo_id: the run's task when it has no task id (lib/views/facets.ts). */
+  dataset?: string | null;
   epochsTotal: number | null;
   totalSteps: number | null;
   stepsPerEpoch: number | null;
@@ -241,15 +245,27 @@ export function strategyKeyOf(run: Pick<ForecastRun, 'strategy'>): string {
   return strategyIdentity(run.strategy).key;
 }
 
-/** The peers that correct a forecast: those of the same strategy (see the module rule). */
+/**
+ * At most this many finished runs correct a forecast: the latest (by id) of its strategy. Their median
+ * error and spread are settled long before (a strategy's seeds agree), and each costs two curve fits
+ * per fraction, so a lab with thousands of finished runs pays for 30, not for all of them.
+ */
+export const CORRECTING_PEERS = 30;
+
+/** The latest CORRECTING_PEERS of the peers (by id, newest first). */
+export function latestPeers(peers: readonly FinishedCurve[]): FinishedCurve[] {
+  return [...peers].sort((a, b) => b.id - a.id).slice(0, CORRECTING_PEERS);
+}
+
+/** The peers that correct a forecast: the latest CORRECTING_PEERS of the same strategy (see the module rule). */
 export function correctingPeers(run: Pick<ForecastRun, 'strategy'>, peers: readonly FinishedCurve[]): FinishedCurve[] {
   const key = strategyKeyOf(run);
-  return peers.filter((p) => p.strategyKey === key);
+  return latestPeers(peers.filter((p) => p.strategyKey === key));
 }
 
 /** The finished runs of the run's facet with a curve of the same metric and axis, other than itself. */
 export function facetPeers(
-  run: Pick<ForecastRun, 'id' | 'taskId' | 'datasetFrames'>,
+  run: Pick<ForecastRun, 'id' | 'taskId' | 'datasetFrames' | 'dataset'>,
   curve: Pick<RunCurve, 'metric' | 'axis'>,
   finished: readonly FinishedCurve[],
 ): FinishedCurve[] {

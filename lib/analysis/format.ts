@@ -27,3 +27,15 @@ export function pct(r: number): string {
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
+
+/** A loss in a forecast's words: 3 significant digits ("0.0412", "1.23"); the UI shows forecasts with it too. */
+export function lossText(v: number): string {
+  return String(Number(v.toPrecision(3)));
+}
+
+/** A probability in words: "6%", "under 1%", "over 99%". */
+export function chanceText(p: number): string {
+  if (p < 0.01) return 'under 1%';
+  if (p > 0.99) return 'over 99%';
+  return `${Math.round(p * 100)}%`;
+}

@@ -165,6 +165,7 @@ export {
 } from './forecast';
 
 export {
+  CORRECTING_PEERS,
   FINISHED_STATUSES,
   PEER_GRID,
   finishedCurve,

@@ -200,6 +200,10 @@ describe('recommend', () => {
       [['b'], 'step', 4000, 0.25],
     ]);
     expect(rec?.ranking[0]?.perRun[0]).toMatchObject({ axis: 'step', bestEpoch: 3000, epochsToConverge: 3000 });
+    // a run of the same strategy without any validation (a log without eval_loss) leaves the row by step
+    const none = run('c', strat('last_n', 4), [], { taskId: null, dataset: 'kuavo/pick', epochs: [], validations: [] });
+    const [mixed] = recommend([byStep('a', 4, [0.5, 0.3, 0.2, 0.21]), none]);
+    expect(mixed?.ranking.map((r) => [r.runIds, r.axis, r.bestEpoch, r.n, r.runs])).toEqual([[['a', 'c'], 'step', 3000, 1, 2]]);
   });
 
   describe('uncertainty, convergence, cost and the front', () => {

@@ -284,7 +284,10 @@ function rankBucket(runs: readonly AnalysisRun[]): RankedStrategy[] {
   }
   const rows: RankedStrategy[] = [...byKey.values()].map(({ identity, runs: members }) => {
     const perRun = members.map(rankedRun);
-    const axis = perRun.every((p) => p.axis === 'step') ? 'step' : 'epoch';
+    // What the row counts is what its evidence counts: a run without any validation (a LeRobot log
+    // without eval_loss next to one with it) does not turn a by-step ranking into a by-epoch one.
+    const evidence = perRun.filter((p) => p.bestValidation !== null);
+    const axis = (evidence.length > 0 ? evidence : perRun).every((p) => p.axis === 'step') ? 'step' : 'epoch';
     const onAxis = perRun.filter((p) => p.axis === axis);
     const bests = perRun.map((p) => p.bestValidation).filter((b): b is number => b !== null);
     return {
@@ -346,15 +349,23 @@ function verdictOf(ranking: readonly RankedStrategy[]): { verdict: Verdict; lead
   return { verdict: repeated ? 'supported' : 'tentative', leaders };
 }
 
-const NO_INTERVAL_TEXT: Record<NonNullable<Interval['reason']>, string> = {
-  no_runs: 'no interval',
-  too_few_points: 'too few epochs for an interval',
-  too_noisy: 'its validation curve is too noisy for an interval',
-  non_positive: 'no interval (a loss of zero or below)',
-};
+/**
+ * Why a strategy has no interval, in words ("one run, too few epochs for an interval"): the summary
+ * sentence and the strategies page's interval cell say it the same way. `axis` is what the run's
+ * validation counts (LeRobot's eval_loss: steps, so its points are evaluations).
+ */
+export function noIntervalText(i: Pick<Interval, 'n' | 'reason'>, axis: 'epoch' | 'step' = 'epoch'): string {
+  const text: Record<NonNullable<Interval['reason']>, string> = {
+    no_runs: 'no interval',
+    too_few_points: i.n === 1 ? `too few ${axis === 'step' ? 'evaluations' : 'epochs'} for an interval` : 'too few runs for an interval',
+    too_noisy: 'its validation curve is too noisy for an interval',
+    non_positive: 'no interval (a loss of zero or below)',
+  };
+  return `${i.n === 1 ? 'one run, ' : ''}${text[i.reason ?? 'no_runs']}`;
+}
 
-function intervalText(i: Interval): string {
-  if (i.lo === null || i.hi === null) return `${i.n === 1 ? 'one run, ' : ''}${NO_INTERVAL_TEXT[i.reason ?? 'no_runs']}`;
+function intervalText(i: Interval, axis: 'epoch' | 'step'): string {
+  if (i.lo === null || i.hi === null) return noIntervalText(i, axis);
   const range = `95% interval ${fmt(i.lo)}–${fmt(i.hi)}`;
   return i.method === 'single_run_noise' ? `${range} from that one run's own validation noise` : `${range}, n=${i.n}`;
 }
@@ -362,7 +373,7 @@ function intervalText(i: Interval): string {
 function evidenceText(rec: Omit<Recommendation, 'summary'>): string {
   const top = rec.ranking[0];
   if (top === undefined || rec.verdict === 'no_evidence') return 'no run has a validation loss yet';
-  const mean = `mean best validation ${fmt(top.bestValidationMean)}, ${intervalText(top.bestValidation)}`;
+  const mean = `mean best validation ${fmt(top.bestValidationMean)}, ${intervalText(top.bestValidation, top.axis)}`;
   if (rec.verdict === 'single_strategy') return `only ${top.label} has a validation loss (${mean}): nothing to compare it with yet`;
   const second = rec.ranking[1];
   if (rec.verdict === 'supported') {

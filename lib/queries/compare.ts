@@ -51,11 +51,13 @@ async function selectRuns(options: CompareOptions, notes: string[]): Promise<{ r
 
 async function loadRunsInView(rows: readonly RunRow[], axis: XAxis): Promise<CompareRun[]> {
   const ids = rows.map((r) => r.id);
-  const needSteps = axis !== 'epoch';
+  // Step losses: every run's off the epoch axis; on it, those of runs without epochs, whose facet may
+  // open by step (lib/views/facet-axis.ts).
+  const stepIds = axis !== 'epoch' ? ids : rows.filter((r) => r.epochsDone === 0).map((r) => r.id);
   // Independent reads, in parallel (each is one query; the pool has room for them).
   const [data, summaries, forgetting] = await Promise.all([
     loadEpochData(ids),
-    needSteps ? stepVersions(ids).then(stepSummaries) : Promise.resolve(new Map<number, RunStepBuckets>()),
+    stepIds.length > 0 ? stepVersions(stepIds).then(stepSummaries) : Promise.resolve(new Map<number, RunStepBuckets>()),
     forgettingByRun(ids),
   ]);
   return rows.map((row) => {

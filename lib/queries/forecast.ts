@@ -6,16 +6,20 @@
 // for the GPU minutes its epoch timing as Strategies reads it (epochs.ts + cost.ts) or its last step
 // timing records (LeRobot's updt_s + data_s).
 //
-// Where the calibration lives (measured in bench/forecast.ts): every finished, not hidden run is a
-// FinishedCurve (end level, its noise; peers and incumbents) whose backtest points (one curve fit each)
-// are kept per run VERSION in a process cache ('forecast-finished'), so a run is refitted only when
-// ingest changed it; the calibration (backtest.ts) is recomputed from the cached points of the latest
-// CALIBRATION_RUNS finished runs when the set of finished runs or any of their versions changes (their
-// (id, xmin) are read first) and kept under that digest. The first forecast after a start pays ~3 fits
-// per calibrated run (forecast_backtest_per_run: 12–28 ms each here, so 4–8 s for 300 runs, ~1–2 s for
-// a team's 100); later ones only the runs that finished or changed since, and 2 fits per peer of the
-// same strategy at a fraction not seen before.
+// Where the calibration lives (measured in bench/forecast.ts and `npm run bench -- runs10k`): a finished,
+// not hidden run, once read, is a FinishedCurve summary (end level, its noise, facet, strategy) whose
+// backtest points (one curve fit each) are kept per run VERSION in a process cache ('forecast-finished'),
+// so a run is refitted only when ingest changed it. The calibration (backtest.ts) comes from the latest
+// CALIBRATION_RUNS finished runs (3 fits each) and is kept under the digest of their (id, xmin). A
+// forecast then reads, of the finished runs of its facet — a lab has thousands — only what it needs
+// (loadFacetNeeds): the incumbent, found exactly by reading runs in the order of an SQL lower bound of
+// their end level until the bound passes the best level read, and the CORRECTING_PEERS latest of its
+// strategy with their points at its fraction. The first forecast after a start pays the calibration
+// (~3 s for 300 runs here) and ~1 s per facet; later ones read only what changed. One pass at a time per
+// process, yielding to the event loop every SLICE_MS, so the pages served meanwhile are not held up.
 import {
+  CORRECTING_PEERS,
+  LEVEL_WINDOW,
   PEER_GRID,
   backtestCases,
   calibrationsFromCases,
@@ -43,9 +47,11 @@ import {
 import { NotFoundError } from '../api/errors';
 import type { ForecastBacktestResponse } from '../api/schemas/forecast';
 import { db } from '../db/client';
+import { Prisma } from '../generated/prisma/client';
 import { facetKey, facetRuns } from '../views/facets';
 import { sharedCache } from '../cache';
 import { epochSeconds, type RunStepBuckets } from '../views/steps';
+import { strategyFromColumns, type StrategyColumns } from '../views/strategy-view';
 import { ANNOTATION_JOIN } from './annotations';
 import { loadEpochData } from './epochs';
 import { loadRunRecords, type RunRecord, type RunSelection } from './run-records';
@@ -65,13 +71,52 @@ interface FinishedEntry {
 /** Finished runs' summaries and backtest points per run version (~1 KB each). */
 const finishedCache = sharedCache<FinishedEntry | null>('forecast-finished', 100_000);
 
+/** A finished, not hidden run: its version and what names its facet. */
+interface FinishedVersion {
+  id: number;
+  version: string;
+  taskId: number | null;
+  taskName: string | null;
+  datasetFrames: number | null;
+  dataset: string | null;
+}
+
 interface CalibrationMemo {
   digest: string;
   calibration: ForecastCalibration;
   cases: BacktestCase[];
-  finished: { id: number; version: string; taskId: number | null; taskName: string | null; datasetFrames: number | null }[];
+  finished: FinishedVersion[];
 }
-const memoHolder = globalThis as { thawForecastCalibration?: CalibrationMemo };
+const memoHolder = globalThis as { thawForecastCalibration?: CalibrationMemo; thawForecastQueue?: Promise<unknown> };
+
+/**
+ * One pass (calibration, or calibration and forecasts) at a time per process: concurrent first requests
+ * (the runs table's column and a run page, right after a start) wait for the first pass and then find
+ * its fits cached, instead of fitting the same finished runs once each. Not reentrant: work run here
+ * calls calibrate(), never forecastCalibration().
+ */
+function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+  const previous = memoHolder.thawForecastQueue ?? Promise.resolve();
+  const run = previous.then(work, work);
+  memoHolder.thawForecastQueue = run.catch(() => undefined);
+  return run;
+}
+
+/** Synchronous fitting between two turns of the event loop, at most (ms). */
+const SLICE_MS = 10;
+
+/**
+ * A pause point for long fitting loops: gives the event loop a turn once SLICE_MS of work has passed,
+ * so a cold calibration (seconds of curve fits) never holds up the pages the same process serves.
+ */
+function timeSlicer(): () => Promise<void> {
+  let since = performance.now();
+  return async () => {
+    if (performance.now() - since < SLICE_MS) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    since = performance.now();
+  };
+}
 
 type LoadedRun = ForecastRun & { version: string };
 
@@ -100,6 +145,7 @@ function toForecastRun(
     taskId: record.taskId,
     taskName: record.taskName,
     datasetFrames: record.datasetFrames,
+    dataset: record.dataset,
     epochsTotal: record.epochsTotal,
     totalSteps: record.totalSteps,
     stepsPerEpoch: record.stepsPerEpoch,
@@ -149,15 +195,16 @@ async function loadForecastRuns(selection: RunSelection, cost: boolean): Promise
 }
 
 /** The finished, not hidden runs and their versions (what the calibration depends on). */
-async function finishedVersions(): Promise<
-  { id: number; version: string; taskId: number | null; taskName: string | null; datasetFrames: number | null }[]
-> {
+async function finishedVersions(): Promise<FinishedVersion[]> {
   return db().$queryRaw`
-    SELECT r.id, r.xmin::text AS version, r."taskId", r."taskName", r."datasetFrames"
+    SELECT r.id, r.xmin::text AS version, r."taskId", r."taskName", r."datasetFrames", r.dataset
       FROM "Run" r JOIN "LogSource" src ON src.id = r."sourceId" ${ANNOTATION_JOIN}
      WHERE r.status = ANY(${[...FINISHED_STATUSES]}::text[]) AND NOT COALESCE(an.hidden, false)
      ORDER BY r.id`;
 }
+
+/** Finished runs read per query (their series are held until summarised: a bound on the memory they take). */
+const LOAD_CHUNK = 50;
 
 function asFinishedCurve(entry: FinishedEntry): FinishedCurve {
   return { ...entry.curve, point: (k) => entry.grid[k] ?? null };
@@ -179,9 +226,11 @@ async function finishedEntries(
     if (entry === undefined || ks(run.id).some((k) => entry.grid[k] === undefined)) toLoad.push(run.id);
     else out.set(run.id, entry);
   }
-  for (let at = 0; at < toLoad.length; at += 200) {
-    const loaded = await loadForecastRuns({ ids: toLoad.slice(at, at + 200) }, false);
+  const pause = timeSlicer();
+  for (let at = 0; at < toLoad.length; at += LOAD_CHUNK) {
+    const loaded = await loadForecastRuns({ ids: toLoad.slice(at, at + LOAD_CHUNK) }, false);
     for (const run of loaded) {
+      await pause();
       const previous = finishedCache.get(run.id, run.version);
       const curve = finishedCurve(run);
       if (!curve) {
@@ -189,7 +238,11 @@ async function finishedEntries(
         continue;
       }
       const grid = previous?.grid ?? new Array<BacktestPoint | null | undefined>(PEER_GRID).fill(undefined);
-      for (const k of ks(run.id)) if (grid[k] === undefined) grid[k] = curve.point(k);
+      for (const k of ks(run.id)) {
+        if (grid[k] !== undefined) continue;
+        grid[k] = curve.point(k);
+        await pause();
+      }
       const { point: _point, ...summary } = curve;
       const entry: FinishedEntry = { curve: summary, grid };
       finishedCache.set(run.id, run.version, entry, 1);
@@ -203,53 +256,199 @@ const CASE_KS = BACKTEST_FRACTIONS.map((f) => Math.round(f * PEER_GRID));
 /**
  * Finished runs backtested for the calibration: the latest ones (by id). Bounds the fits a freshly
  * started process pays (~15 ms each) and keeps the calibration close to how the team trains now;
- * every finished run still counts as a peer and an incumbent.
+ * every finished run still counts as a peer and an incumbent (forecastLoaded).
  */
 export const CALIBRATION_RUNS = 300;
 
 /** The calibration from the latest finished runs (cached under the digest of their versions), and its cases. */
-export async function forecastCalibration(): Promise<CalibrationMemo & { entries: Map<number, FinishedEntry> }> {
+export function forecastCalibration(): Promise<CalibrationMemo & { entries: Map<number, FinishedEntry> }> {
+  return oneAtATime(calibrate);
+}
+
+async function calibrate(): Promise<CalibrationMemo & { entries: Map<number, FinishedEntry> }> {
   const finished = await finishedVersions();
-  const digest = finished.map((r) => `${r.id}:${r.version}`).join(',');
-  const calibrated = new Set(finished.slice(-CALIBRATION_RUNS).map((r) => r.id));
-  const entries = await finishedEntries(finished, (id) => (calibrated.has(id) ? CASE_KS : []));
+  const latest = finished.slice(-CALIBRATION_RUNS);
+  const digest = latest.map((r) => `${r.id}:${r.version}`).join(',');
+  const entries = await finishedEntries(latest, () => CASE_KS);
   const memo = memoHolder.thawForecastCalibration;
-  if (memo && memo.digest === digest) return { ...memo, entries };
-  const cases = backtestCases([...entries.values()].filter((e) => calibrated.has(e.curve.id)).map(asFinishedCurve));
+  if (memo && memo.digest === digest) return { ...memo, finished, entries };
+  const cases = backtestCases([...entries.values()].map(asFinishedCurve));
   const fresh: CalibrationMemo = { digest, calibration: calibrationsFromCases(cases), cases, finished };
   memoHolder.thawForecastCalibration = fresh;
   return { ...fresh, entries };
 }
 
-/** Forecasts of runs (module rule: lib/analysis/forecast-answer.ts), sharing one calibration. */
-async function forecastLoaded(runs: readonly LoadedRun[], at: number | undefined): Promise<RunForecast[]> {
-  const { calibration, entries, finished } = await forecastCalibration();
-  // The peers' backtest points around each run's own fraction (peerShift), fitted once per version.
-  const needs = new Map<number, Set<number>>();
+/** A lower bound of each finished run's end level per run version (null: none known, load the run). */
+const boundCache = sharedCache<number | null>('forecast-level-bound', 200_000);
+
+/**
+ * Lower bounds of the end levels of finished runs, from SQL alone. The end level (forecast-run.ts
+ * endLevel) is the mean of the deciding curve's points in the last LEVEL_WINDOW of its x-range
+ * (forecast.ts levelAt). For a run with a task id the deciding curve is known here as runCurve picks it
+ * — its own task's per-epoch validations (one per epoch: the table's key), else its epoch training
+ * losses (one per epoch), positive and finite — and so is its window (the same float operations on the
+ * same epochs): the bound is that mean, less 1e-9 of it for the order of summation. Otherwise (and for
+ * step curves) it is the smallest loss of any kind, which no mean of losses goes below. Null: nothing
+ * to bound with; the run is read.
+ */
+async function lowerBounds(runs: readonly FinishedVersion[]): Promise<Map<number, number | null>> {
+  const out = new Map<number, number | null>();
+  const missing: FinishedVersion[] = [];
   for (const run of runs) {
-    const f = forecastFraction(run, at);
-    const curve = runCurve(run);
-    if (f === null || !curve) continue;
-    const { k0, k1 } = gridAround(f);
-    const facet = facetKey(run, false);
-    const strategy = strategyKeyOf(run);
-    for (const entry of entries.values()) {
-      const c = entry.curve;
-      if (c.id === run.id || c.facet !== facet || c.metric !== curve.metric || c.axis !== curve.axis || c.strategyKey !== strategy)
-        continue;
-      const set = needs.get(c.id) ?? new Set<number>();
-      set.add(k0).add(k1);
-      needs.set(c.id, set);
+    const bound = boundCache.get(run.id, run.version);
+    if (bound === undefined) missing.push(run);
+    else out.set(run.id, bound);
+  }
+  const positive = (column: string) => Prisma.raw(`${column} > 0 AND ${column} < 'Infinity'::float8`);
+  for (let at = 0; at < missing.length; at += 2000) {
+    const chunk = missing.slice(at, at + 2000);
+    // Per run, three probes of the tables' (runId, epoch, …) keys: first and last epoch, then the window.
+    const rows = await db().$queryRaw<{ id: number; bound: number | null }[]>`
+      WITH runs AS (SELECT r.id, r."taskId" FROM "Run" r WHERE r.id = ANY(${chunk.map((r) => r.id)}::int[])),
+      val AS (
+        SELECT runs.id, (SELECT avg(v.loss) FROM "Validation" v
+                          WHERE v."runId" = runs.id AND NOT v.final AND v."taskId" = runs."taskId" AND ${positive('v.loss')}
+                            AND v.epoch >= e.e1 - ${LEVEL_WINDOW}::float8 * (e.e1 - e.e0)) AS bound
+          FROM runs CROSS JOIN LATERAL (
+            SELECT (SELECT x.epoch FROM "Validation" x WHERE x."runId" = runs.id AND NOT x.final AND x."taskId" = runs."taskId"
+                       AND ${positive('x.loss')} ORDER BY x.epoch LIMIT 1) AS e0,
+                   (SELECT x.epoch FROM "Validation" x WHERE x."runId" = runs.id AND NOT x.final AND x."taskId" = runs."taskId"
+                       AND ${positive('x.loss')} ORDER BY x.epoch DESC LIMIT 1) AS e1) e
+         WHERE runs."taskId" IS NOT NULL),
+      train AS (
+        SELECT runs.id, (SELECT avg(m."trainLoss") FROM "EpochMetric" m
+                          WHERE m."runId" = runs.id AND ${positive('m."trainLoss"')}
+                            AND m.epoch >= e.e1 - ${LEVEL_WINDOW}::float8 * (e.e1 - e.e0)) AS bound
+          FROM runs JOIN val ON val.id = runs.id AND val.bound IS NULL CROSS JOIN LATERAL (
+            SELECT (SELECT x.epoch FROM "EpochMetric" x WHERE x."runId" = runs.id AND ${positive('x."trainLoss"')} ORDER BY x.epoch LIMIT 1) AS e0,
+                   (SELECT x.epoch FROM "EpochMetric" x WHERE x."runId" = runs.id AND ${positive('x."trainLoss"')} ORDER BY x.epoch DESC LIMIT 1) AS e1) e)
+      SELECT runs.id,
+             CASE WHEN val.bound IS NOT NULL OR train.bound IS NOT NULL THEN COALESCE(val.bound, train.bound) * (1 - 1e-9)
+                  ELSE LEAST((SELECT min(v.loss) FROM "Validation" v WHERE v."runId" = runs.id AND ${positive('v.loss')}),
+                             (SELECT min(m."trainLoss") FROM "EpochMetric" m WHERE m."runId" = runs.id AND ${positive('m."trainLoss"')}),
+                             (SELECT min(b.min) FROM "StepBucket" b WHERE b."runId" = runs.id)) END AS bound
+        FROM runs LEFT JOIN val ON val.id = runs.id LEFT JOIN train ON train.id = runs.id`;
+    const bounds = new Map(rows.map((row) => [row.id, row.bound]));
+    for (const run of chunk) {
+      const bound = bounds.get(run.id) ?? null;
+      boundCache.set(run.id, run.version, bound);
+      out.set(run.id, bound);
     }
   }
-  const extra =
-    needs.size > 0
-      ? await finishedEntries(
-          finished.filter((r) => needs.has(r.id)),
-          (id) => [...needs.get(id)!],
-        )
-      : new Map<number, FinishedEntry>();
-  const curves = [...entries.entries()].map(([id, entry]) => asFinishedCurve(extra.get(id) ?? entry));
+  return out;
+}
+
+/** Each finished run's strategy identity key (strategy.ts) per run version. */
+const strategyKeyCache = sharedCache<string>('forecast-strategy-key', 200_000);
+
+/** The strategy keys of finished runs, from their VisionStrategy rows alone (as loadRunRecords reads them). */
+async function strategyKeys(runs: readonly FinishedVersion[]): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  const missing: FinishedVersion[] = [];
+  for (const run of runs) {
+    const key = strategyKeyCache.get(run.id, run.version);
+    if (key === undefined) missing.push(run);
+    else out.set(run.id, key);
+  }
+  if (missing.length === 0) return out;
+  const rows = await db().$queryRaw<(StrategyColumns & { id: number })[]>`
+    SELECT r.id, s.kind, s.spec, s."totalLayers", s."frozenLayers", s."unfrozenLayers", s.applied, s."failureReason"
+      FROM unnest(${missing.map((r) => r.id)}::int[]) AS r(id) LEFT JOIN "VisionStrategy" s ON s."runId" = r.id`;
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  for (const run of missing) {
+    const row = byId.get(run.id);
+    const key = strategyKeyOf({ strategy: row ? strategyFromColumns(row) : null });
+    strategyKeyCache.set(run.id, run.version, key);
+    out.set(run.id, key);
+  }
+  return out;
+}
+
+/** Finished runs read per step of the incumbent's search (the bounds are tight: one step, as a rule). */
+const SEARCH_CHUNK = 10;
+
+/**
+ * Loads into `known` what the forecast of `run` needs of the finished runs of its facet (`members`),
+ * without loading them all (a lab has thousands):
+ * - the incumbent: members in the order of their lower bounds (lowerBounds) until the next bound is
+ *   above the best end level found — every member left out ends above it, so the incumbent is the
+ *   one a scan of all of them would find (ties included: a bound equal to the best is loaded);
+ * - the correcting peers (forecast-run.ts correctingPeers: the latest CORRECTING_PEERS of its strategy),
+ *   members of its strategy (strategyKeys) newest first until that many of its metric and axis are
+ *   found, with their backtest points around the run's fraction (peerShift).
+ */
+async function loadFacetNeeds(
+  run: LoadedRun,
+  curve: NonNullable<ReturnType<typeof runCurve>>,
+  members: readonly FinishedVersion[],
+  known: Map<number, FinishedEntry>,
+  at: number | undefined,
+): Promise<void> {
+  const matches = (e: FinishedEntry) => e.curve.metric === curve.metric && e.curve.axis === curve.axis;
+  const take = (loaded: Map<number, FinishedEntry>) => {
+    for (const [id, entry] of loaded) known.set(id, entry);
+  };
+  // Members already summarised (cached at their version) cost nothing.
+  take(
+    await finishedEntries(
+      members.filter((m) => known.has(m.id) || finishedCache.get(m.id, m.version) !== undefined),
+      () => [],
+    ),
+  );
+  let best = Infinity;
+  for (const m of members) {
+    const e = known.get(m.id);
+    if (e && matches(e)) best = Math.min(best, e.curve.level);
+  }
+  const unseen = members.filter((m) => !known.has(m.id) && finishedCache.get(m.id, m.version) !== null);
+  const bounds = await lowerBounds(unseen);
+  const byBound = [...unseen].sort((a, b) => (bounds.get(a.id) ?? -Infinity) - (bounds.get(b.id) ?? -Infinity));
+  for (let i = 0; i < byBound.length;) {
+    const chunk: FinishedVersion[] = [];
+    while (i < byBound.length && chunk.length < SEARCH_CHUNK && (bounds.get(byBound[i]!.id) ?? -Infinity) <= best)
+      chunk.push(byBound[i++]!);
+    if (chunk.length === 0) break;
+    const loaded = await finishedEntries(chunk, () => []);
+    take(loaded);
+    for (const e of loaded.values()) if (matches(e)) best = Math.min(best, e.curve.level);
+  }
+  const f = forecastFraction(run, at);
+  if (f === null) return;
+  const strategy = strategyKeyOf(run);
+  const keys = await strategyKeys(members);
+  const isPeer = (e: FinishedEntry | undefined) => e !== undefined && matches(e) && e.curve.strategyKey === strategy;
+  const newestFirst = members.filter((m) => keys.get(m.id) === strategy).sort((a, b) => b.id - a.id);
+  const peers: FinishedVersion[] = [];
+  for (let i = 0; i < newestFirst.length && peers.length < CORRECTING_PEERS;) {
+    const chunk = newestFirst.slice(i, i + CORRECTING_PEERS - peers.length);
+    i += chunk.length;
+    take(await finishedEntries(chunk, () => []));
+    for (const m of chunk) if (isPeer(known.get(m.id))) peers.push(m);
+  }
+  const { k0, k1 } = gridAround(f);
+  take(await finishedEntries(peers, () => [k0, k1]));
+}
+
+/** Forecasts of runs (module rule: lib/analysis/forecast-answer.ts), sharing one calibration; one pass at a time. */
+function forecastLoaded(runs: readonly LoadedRun[], at: number | undefined): Promise<RunForecast[]> {
+  return oneAtATime(() => forecastNow(runs, at));
+}
+
+async function forecastNow(runs: readonly LoadedRun[], at: number | undefined): Promise<RunForecast[]> {
+  const { calibration, entries, finished } = await calibrate();
+  const known = new Map(entries);
+  const byFacet = new Map<string, FinishedVersion[]>();
+  for (const f of finished) {
+    const key = facetKey(f, false);
+    byFacet.set(key, [...(byFacet.get(key) ?? []), f]);
+  }
+  for (const run of runs) {
+    const curve = runCurve(run);
+    if (!curve) continue;
+    const members = (byFacet.get(facetKey(run, false)) ?? []).filter((m) => m.id !== run.id);
+    await loadFacetNeeds(run, curve, members, known, at);
+  }
+  const curves = [...known.values()].map(asFinishedCurve);
   return runs.map((run) => forecastRun(run, { at, calibration, finished: curves }));
 }
 
@@ -282,7 +481,11 @@ const BACKTEST_NOTE =
 export async function getForecastBacktest(): Promise<ForecastBacktestResponse> {
   const { calibration, cases, finished } = await forecastCalibration();
   const summary = summarizeBacktest(cases);
-  const facets = new Map(facetRuns(finished, false).map((f) => [f.key, f]));
+  const ordered = facetRuns(finished, false);
+  const facets = new Map(ordered.map((f) => [f.key, f]));
+  // In facet order: tasks by id, then datasets by name, unknown last (as Compare and Strategies list them).
+  const rank = new Map(ordered.map((f, i) => [f.key, i]));
+  const groups = [...summary.groups].sort((a, b) => (rank.get(a.key) ?? rank.size) - (rank.get(b.key) ?? rank.size));
   const info = (c: ForecastCalibration['absolute']) => ({ source: c.source, runs: c.runs, cases: c.cases, tau: c.tau, rho: c.rho });
   return {
     level: 0.8,
@@ -290,7 +493,7 @@ export async function getForecastBacktest(): Promise<ForecastBacktestResponse> {
     calibration: { absolute: info(calibration.absolute), peer: info(calibration.peer) },
     overall: summary.overall,
     byFraction: summary.byFraction,
-    tasks: summary.groups.map((g) => {
+    tasks: groups.map((g) => {
       const facet = facets.get(g.key);
       return {
         ...g,
@@ -298,6 +501,7 @@ export async function getForecastBacktest(): Promise<ForecastBacktestResponse> {
         taskId: facet?.taskId ?? null,
         taskName: facet?.taskName ?? null,
         datasetFrames: facet?.datasetFrames ?? null,
+        dataset: facet?.dataset ?? null,
       };
     }),
     note: BACKTEST_NOTE,

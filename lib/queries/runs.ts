@@ -116,6 +116,8 @@ const ORDER: Record<RunFilters['sort'], Prisma.Sql> = {
   startedAt: Prisma.sql`r."startedAt"`,
   lastSeenAt: Prisma.sql`r."lastSeenAt"`,
   source: Prisma.sql`src.path COLLATE "C"`,
+  // Running runs first (newest first among them); their forecasts order them in the browser.
+  forecast: Prisma.sql`CASE WHEN r.status = 'running' THEN 0 END`,
 };
 
 interface ListedRow extends AnnotationColumns {

@@ -38,3 +38,24 @@ export interface ChartMarker {
   color: string;
   label: string;
 }
+
+/**
+ * A forecast cone: a dashed central line and a translucent band between lo and hi, from the run's last
+ * point to its planned end, in the run's colour.
+ */
+export interface ChartCone {
+  id: string;
+  color: string;
+  label: string;
+  /** [x, central, lo, hi], x ascending. */
+  points: [number, number, number, number][];
+}
+
+/** A horizontal level across the chart (the incumbent's final loss), labelled, with a link. */
+export interface ChartReference {
+  id: string;
+  y: number;
+  label: string;
+  color: string;
+  href?: string;
+}

@@ -3,7 +3,9 @@ import type { CompareResponse } from '../api/schemas/compare';
 import {
   compareContext,
   compareNotes,
+  facetAxesLine,
   facetChart,
+  type CompareFacet,
   facetPngName,
   facetTitle,
   nText,
@@ -20,7 +22,7 @@ import { UNKNOWN_STRATEGY_COLOR } from './strategy-colors';
 type Series = CompareResponse['series'][number];
 
 const query: CompareResponse['query'] = { mode: 'group', x: 'epoch', smooth: 0, log: false, points: 1000, pool: false };
-const facet = {
+const facet: CompareResponse['facets'][number] = {
   key: 'task1|frames1000',
   label: 'task 1 · pick',
   taskId: 1,
@@ -28,6 +30,8 @@ const facet = {
   datasetFrames: 1000,
   dataset: null,
   runIds: [1, 2],
+  x: 'epoch',
+  note: null,
 };
 const base = {
   strategyKey: '12:8-11',
@@ -157,5 +161,24 @@ describe('the scalar in view', () => {
     const query = { mode: 'group', x: 'step', smooth: 0, log: false, points: 1000, pool: false } as const;
     expect(yQuantity({ query })).toBe('loss');
     expect(yQuantity({ query: { ...query, scalar: { dir: 'validation', tag: 'epoch_loss' } } })).toBe('validation/epoch_loss');
+  });
+});
+
+describe('facetAxesLine', () => {
+  const f = (x: CompareFacet['x']) => ({ ...facet, x });
+  it.each([
+    ['every facet on the page axis: nothing to say', [f('epoch'), f('epoch')], null],
+    [
+      'some by step, some without a chart',
+      [f('epoch'), f('step'), f('step'), f(null)],
+      '3 charts: 1 by epoch, 2 by step; 1 facet with no loss to chart, listed after the charts. Each chart is on the axis its runs have.',
+    ],
+    [
+      'only facets without a chart',
+      [f(null), f(null)],
+      'No chart; 2 facets with no loss to chart, listed after the charts. Each chart is on the axis its runs have.',
+    ],
+  ] as const)('%s', (_name, facets, expected) => {
+    expect(facetAxesLine({ query, facets: [...facets] })).toBe(expected);
   });
 });

@@ -34,6 +34,23 @@ export function compareNotes(data: Pick<CompareResponse, 'notes' | 'poolingNote'
   };
 }
 
+/**
+ * One line over the charts when they are not all on the page's axis (facet-axis.ts): how many are on
+ * each axis and how many have no chart (listed after the charts). Null when every facet is on `query.x`.
+ */
+export function facetAxesLine(data: Pick<CompareResponse, 'facets' | 'query'>): string | null {
+  if (data.facets.every((f) => f.x === data.query.x)) return null;
+  const count = (x: CompareFacet['x']) => data.facets.filter((f) => f.x === x).length;
+  const parts = (['epoch', 'step', 'time'] as const).flatMap((x) => {
+    const n = count(x);
+    return n === 0 ? [] : [`${n} by ${x === 'time' ? 'wall time' : x}`];
+  });
+  const none = count(null);
+  const charts = data.facets.length - none;
+  const drawn = charts === 0 ? 'No chart' : `${charts} chart${charts === 1 ? '' : 's'}: ${parts.join(', ')}`;
+  return `${drawn}${none > 0 ? `; ${none} facet${none === 1 ? '' : 's'} with no loss to chart, listed after the charts` : ''}. Each chart is on the axis its runs have.`;
+}
+
 /** What a file name says about the view: "runs-1-2-3", or "12-runs" when there are many. */
 export function compareContext(data: Pick<CompareResponse, 'runs'>): string {
   const ids = data.runs.map((r) => r.id);

@@ -28,7 +28,7 @@ function run(id: number, taskId: number, layers: number, epochs: number, every: 
     datasetFrames,
     stepsPerEpoch: 10,
     strategy: strategyView(strategy),
-    lastTrainLoss: epochRows.at(-1)!.trainLoss,
+    lastTrainLoss: epochRows.at(-1)?.trainLoss ?? null,
     bestVal: null,
     verdict: verdictView({
       verdict: 'ok',
@@ -132,5 +132,70 @@ describe('buildCompareView: group curves are computed once per exact input', () 
     expect(before.smoothed).toBeNull();
     // And back: the first input again gives the first answer.
     expect(groupVal(buildCompareView(fresh(), options)).points).toEqual(before.points);
+  });
+});
+
+describe('buildCompareView: every facet on an axis its runs have (issue 26)', () => {
+  /** A LeRobot-like run: no task, a dataset, steps 100…1,000 and no epochs. */
+  function stepRun(id: number, dataset: string, steps: number): CompareRun {
+    const base = run(id, 1, 4, 0, 1, 0);
+    const buckets = Array.from({ length: steps / 100 }, (_, i) => ({
+      epoch: null,
+      first: i * 100 + 1,
+      last: (i + 1) * 100,
+      count: 100,
+      sum: 100 / (i + 1),
+      min: 0.5 / (i + 1),
+      max: 1.5 / (i + 1),
+      nonFinite: false,
+      lr: null,
+      elapsed: null,
+    }));
+    const summary = { runId: id, width: 100, lastStep: steps, buckets };
+    const row = {
+      ...base.row,
+      taskId: null,
+      taskName: null,
+      dataset,
+      format: 'lerobot',
+      lastStep: steps,
+      totalSteps: steps,
+      stepsPerEpoch: null,
+    };
+    return { ...base, row: row, summary, timing: runTiming(null, [], summary), analysis: { ...base.analysis, taskId: null } };
+  }
+  /** A run known only from checkpoint folders: a last step, no point. */
+  const checkpointsOnly = (id: number): CompareRun => {
+    const base = stepRun(id, 'kuavo/grasp', 100);
+    return {
+      ...base,
+      summary: undefined,
+      row: { ...base.row, lastStep: 20000, totalSteps: 20000 },
+      timing: runTiming(null, [], undefined),
+    };
+  };
+  const runs = [run(201, 1, 4, 10, 1, 0), stepRun(202, 'lerobot/pusht', 1000), stepRun(203, 'lerobot/pusht', 500), checkpointsOnly(204)];
+
+  it.each(['group', 'runs'] as const)('%s mode: epochs by epoch, step-only runs by step, a run without points says why', (mode) => {
+    const view = buildCompareView(runs, { ...options, mode });
+    expect(view.facets.map((f) => [f.label, f.x, f.note])).toEqual([
+      ['task 1 · task1', 'epoch', null],
+      ['kuavo/grasp', null, 'No chart: #204: known only from checkpoint folders (step 20,000 of 20,000), no loss logged.'],
+      ['lerobot/pusht', 'step', 'By step (no epochs logged).'],
+    ]);
+    const pusht = view.facets[2]!.key;
+    const train = view.series.filter((s) => s.facet === pusht && s.kind === 'train');
+    expect(train.length).toBeGreaterThan(0);
+    // on the step axis: the xs are steps
+    expect(Math.max(...train.flatMap((s) => s.points.map(([x]) => x)))).toBe(1000);
+    expect(view.series.some((s) => s.facet === view.facets[1]!.key)).toBe(false);
+    // the summary still has every group, the charted and the uncharted
+    expect(view.summary.map((s) => s.runIds)).toEqual(expect.arrayContaining([[201], [204]]));
+  });
+
+  it('asked by step, every facet with steps stays on it', () => {
+    const view = buildCompareView(runs, { ...options, x: 'step' });
+    expect(view.facets.map((f) => f.x)).toEqual(['step', null, 'step']);
+    expect(view.facets.map((f) => f.note)).toEqual([null, expect.stringMatching(/^No chart: #204/), null]);
   });
 });

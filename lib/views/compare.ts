@@ -27,6 +27,7 @@ import { scalarGroupSeries, scalarRunSeries, type ScalarCurve } from './compare-
 import { epochEndX, type RunTiming, type XAxis } from './axes';
 import { byX, chartSeries, stepChartSeries, stepMeanPoints, stepRawPoints, timingKey } from './chart';
 import { sharedCache } from '../cache';
+import { facetAxis, noLossReason, scalarFacetAxis, type RunAxes } from './facet-axis';
 import { facetKey, facetRuns, poolingNote, type Facet } from './facets';
 import type { RunStepBuckets } from './steps';
 import { UNKNOWN_STRATEGY_COLOR } from './strategy-colors';
@@ -92,11 +93,19 @@ function runLabel(row: RunRow): string {
   return `#${row.id} task${row.taskId ?? '?'} · ${row.strategy.label}`;
 }
 
-function perRunSeries(runs: readonly CompareRun[], options: CompareViewOptions, markers: Markers): CompareSeries[] {
+function perRunSeries(
+  runs: readonly CompareRun[],
+  viewOptions: CompareViewOptions,
+  axisOf: (facet: string) => XAxis | null,
+  markers: Markers,
+): CompareSeries[] {
   const out: CompareSeries[] = [];
   for (const run of runs) {
     const { row } = run;
-    const facet = facetKey(row, options.pool);
+    const facet = facetKey(row, viewOptions.pool);
+    const x = axisOf(facet);
+    if (x === null) continue; // nothing to draw on any axis: the facet says why
+    const options = { ...viewOptions, x };
     const base = {
       strategyKey: row.strategy.key,
       runId: row.id,
@@ -397,12 +406,58 @@ export type CompareView = Pick<CompareResponse, 'strategies' | 'facets' | 'serie
   notes: string[];
 };
 
+/**
+ * What a run can be drawn on (facet-axis.ts): whether it has a training or validation point on each
+ * axis, worked out only for the axes its facet asks about.
+ */
+function runAxes(run: CompareRun): RunAxes {
+  const known = new Map<XAxis, boolean>();
+  const has = (axis: XAxis) => {
+    let value = known.get(axis);
+    if (value === undefined) known.set(axis, (value = trainPoints(run, axis).raw.length > 0 || validationPoints(run, axis).length > 0));
+    return value;
+  };
+  return {
+    id: run.row.id,
+    get epoch() {
+      return has('epoch');
+    },
+    get step() {
+      return has('step');
+    },
+    get time() {
+      return has('time');
+    },
+    noLoss: noLossReason(run.row),
+  };
+}
+
 /** Curves, markers, summary rows and facets of the runs in view (the module's rules). */
 export function buildCompareView(runs: readonly CompareRun[], options: CompareViewOptions): CompareView {
   const notes: string[] = [];
   const rows = runs.map((r) => r.row);
-  const facets = facetRuns(rows, options.pool);
   const byId = new Map(runs.map((r) => [r.row.id, r]));
+  // Each facet on the axis its runs have (the asked one when any has it), with its one line.
+  // With a scalar tag in view, every chart is on the page's axis (the tag's curves were read on it, and
+  // the runs without it there are named in the page's notes); a facet where no run has it says so.
+  const scalar = options.scalarTag ?? null;
+  const facets = facetRuns(rows, options.pool).map((facet) => ({
+    ...facet,
+    ...(scalar !== null
+      ? scalarFacetAxis(
+          options.x,
+          scalar,
+          facet.runIds.some((id) => byId.get(id)?.scalar),
+        )
+      : facetAxis(
+          options.x,
+          facet.runIds.flatMap((id) => {
+            const run = byId.get(id);
+            return run ? [runAxes(run)] : [];
+          }),
+        )),
+  }));
+  const axisOf = new Map(facets.map((f) => [f.key, f.x]));
   // Groups: strategy within facet, ordered strategy-major (legend order), then by facet.
   const grouped: { group: StrategyGroup; facet: Facet; facetIndex: number; members: CompareRun[] }[] = [];
   facets.forEach((facet, facetIndex) => {
@@ -421,12 +476,12 @@ export function buildCompareView(runs: readonly CompareRun[], options: CompareVi
   const markers: Markers = [];
   const series: CompareSeries[] = [];
   const summary: CompareSummary[] = [];
-  const scalar = options.scalarTag ?? null;
   for (const { group, facet, members } of grouped) {
     summary.push(summaryOf(group, facet, members));
-    if (options.mode === 'group') {
+    const x = axisOf.get(facet.key) ?? null;
+    if (options.mode === 'group' && x !== null) {
       const id = (perStrategy.get(group.strategyKey) ?? 0) > 1 ? `${group.strategyKey}@${facet.key}` : group.strategyKey;
-      if (scalar === null) series.push(...groupSeries(group, facet, members, id, options, markers));
+      if (scalar === null) series.push(...groupSeries(group, facet, members, id, { ...options, x }, markers));
       else {
         // Only the members that have the tag on this axis make the mean (and its n).
         const having = members.filter((r) => r.scalar);
@@ -473,11 +528,12 @@ export function buildCompareView(runs: readonly CompareRun[], options: CompareVi
       );
     }
   } else if (options.mode === 'runs') {
-    // Runs in strategy order, so colours and the legend read from fewer to more trainable layers.
+    // Runs in strategy order, so the legend reads from fewer to more trainable layers.
     series.push(
       ...perRunSeries(
         grouped.flatMap((g) => g.members),
         options,
+        (facet) => axisOf.get(facet) ?? null,
         markers,
       ),
     );

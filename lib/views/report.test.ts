@@ -16,7 +16,19 @@ function input(overrides: Partial<CompareReportInput> = {}, data: Partial<Compar
     charts: [{ title: 'task 1', dataUrl: PNG }],
     data: {
       query: { mode: 'group', x: 'epoch', smooth: 0.6, log: false, points: 1000, pool: false },
-      facets: [{ key: 't1', label: 'task 1 (pick)', taskId: 1, taskName: 'pick', datasetFrames: null, dataset: null, runIds: [1, 2] }],
+      facets: [
+        {
+          key: 't1',
+          label: 'task 1 (pick)',
+          taskId: 1,
+          taskName: 'pick',
+          datasetFrames: null,
+          dataset: null,
+          runIds: [1, 2],
+          x: 'epoch',
+          note: null,
+        },
+      ],
       summary: [
         {
           groupKey: 'g1',
@@ -106,7 +118,19 @@ describe('compareReportHtml', () => {
       input: input(
         { title: `Report ${HOSTILE}`, filters: [{ label: 'search', value: HOSTILE }] },
         {
-          facets: [{ key: 't1', label: `task <1>`, taskId: 1, taskName: HOSTILE, datasetFrames: null, dataset: null, runIds: [1] }],
+          facets: [
+            {
+              key: 't1',
+              label: `task <1>`,
+              taskId: 1,
+              taskName: HOSTILE,
+              datasetFrames: null,
+              dataset: null,
+              runIds: [1],
+              x: 'epoch',
+              note: null,
+            },
+          ],
           notes: [`note </li><script>x</script>`],
           runs: [run(1, { taskName: HOSTILE, strategyLabel: '<s>' })],
           configDiff: {
@@ -136,6 +160,44 @@ describe('compareReportHtml', () => {
       ),
       contains: ['No charts were in view.', 'No summary', 'No runs match.', 'One run in view', '0 runs · 0 charts'],
       excludes: ['<img', '<dl'],
+    },
+    {
+      name: 'a facet drawn on another axis carries its line; a facet with no chart is listed with why (issue 26)',
+      input: input(
+        { charts: [{ title: 'lerobot/pusht', dataUrl: PNG, note: 'By step (no epochs logged).' }] },
+        {
+          facets: [
+            {
+              key: 'd1',
+              label: 'lerobot/pusht',
+              taskId: null,
+              taskName: null,
+              datasetFrames: null,
+              dataset: 'lerobot/pusht',
+              runIds: [1],
+              x: 'step',
+              note: 'By step (no epochs logged).',
+            },
+            {
+              key: 'd2',
+              label: 'kuavo/<grasp>',
+              taskId: null,
+              taskName: null,
+              datasetFrames: null,
+              dataset: 'kuavo/<grasp>',
+              runIds: [2],
+              x: null,
+              note: 'No chart: #2: known only from checkpoint folders (step 20,000 of 20,000), no loss logged.',
+            },
+          ],
+        },
+      ),
+      contains: [
+        'By step (no epochs logged).',
+        '<li><strong>kuavo/&lt;grasp&gt;</strong>: No chart: #2: known only from checkpoint folders (step 20,000 of 20,000), no loss logged.</li>',
+        '1 chart</p>',
+      ],
+      excludes: ['<grasp>'],
     },
     {
       name: 'runs sharing every config key: no diff table, no warning',

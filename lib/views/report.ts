@@ -14,6 +14,8 @@ export interface ReportChart {
   title: string;
   /** A `data:image/png;base64,…` URI (anything else is left out). */
   dataUrl: string;
+  /** The facet's one line under its chart (another axis, runs left out); lib/views/facet-axis.ts. */
+  note?: string | null;
 }
 
 /** A run as the report lists it; the annotation fields (name, tags, note) are optional. */
@@ -97,15 +99,20 @@ function filtersHtml(input: CompareReportInput): string {
   return `<dl class="filters">${rows.map((f) => `<dt>${e(f.label)}</dt><dd>${e(f.value)}</dd>`).join('')}</dl>`;
 }
 
-function chartsHtml(charts: readonly ReportChart[]): string {
-  if (charts.length === 0) return '<p class="muted">No charts were in view.</p>';
+/** The charts, then each facet that has none with the line that says why. */
+function chartsHtml(charts: readonly ReportChart[], facets: CompareReportInput['data']['facets']): string {
+  const without = facets.filter((f) => f.x === null);
+  const none = without.map((f) => `<li><strong>${e(f.label)}</strong>: ${e(f.note ?? 'no chart')}</li>`).join('');
+  const withoutHtml = none ? `<ul class="small">${none}</ul>` : '';
+  if (charts.length === 0) return `<p class="muted">No charts were in view.</p>${withoutHtml}`;
   const figures = charts.map((chart) => {
     const body = isPngDataUrl(chart.dataUrl)
       ? `<img src="${chart.dataUrl}" alt="${e(chart.title)}">`
       : '<p class="muted small">(this chart could not be captured as an image)</p>';
-    return `<figure><figcaption>${e(chart.title)}</figcaption>${body}</figure>`;
+    const note = chart.note ? `<p class="muted small">${e(chart.note)}</p>` : '';
+    return `<figure><figcaption>${e(chart.title)}</figcaption>${body}${note}</figure>`;
   });
-  return `<div class="charts">${figures.join('')}</div>`;
+  return `<div class="charts">${figures.join('')}</div>${withoutHtml}`;
 }
 
 function verdictBadges(verdicts: Record<string, number>, n: number): string {
@@ -208,11 +215,11 @@ export function compareReportHtml(input: CompareReportInput): string {
 <body>
 <main>
 <h1>${e(input.title)}</h1>
-<p class="muted">Made with Thaw on ${e(date)} UTC · ${data.runs.length} run${data.runs.length === 1 ? '' : 's'} · ${data.facets.length} chart${data.facets.length === 1 ? '' : 's'}</p>
+<p class="muted">Made with Thaw on ${e(date)} UTC · ${data.runs.length} run${data.runs.length === 1 ? '' : 's'} · ${input.charts.length} chart${input.charts.length === 1 ? '' : 's'}</p>
 ${filtersHtml(input)}
 <h2>Loss curves</h2>
 <p class="muted small">Training loss solid, validation dashed; one colour per strategy. ◆ best validation · ▲ overfitting began.</p>
-${chartsHtml(input.charts)}
+${chartsHtml(input.charts, data.facets)}
 ${notes}
 <h2>Summary</h2>
 ${summaryHtml(data)}

@@ -4,12 +4,16 @@ import {
   chartTitle,
   checkpointRows,
   configText,
+  datasetText,
   eventText,
   loadedFrom,
+  noCurvesNote,
   progressText,
   runHeading,
   runMarkers,
+  runProgressView,
   statusText,
+  stepCheckpointAdvice,
   validationRowClass,
 } from './run-page';
 
@@ -41,6 +45,81 @@ describe('the run page view model', () => {
     expect(progressText({ progress: steps, run: { config } })).toBe(
       'step 2,000/6,000 · last loss 0.5000 · smoothed 0.5500 · 2 steps estimated',
     );
+    // Known from its checkpoints alone: the step it reached, and no loss (never "last loss –").
+    const checkpointsOnly = { stepBased: true, lastStep: 20000, lastStepLoss: null, lastStepLossNonFinite: null, estimatedSteps: 0 };
+    expect(progressText({ progress: checkpointsOnly as RunDetail['progress'], run: { config: { ...config, totalSteps: 20000 } } })).toBe(
+      'step 20,000/20,000 · no loss logged',
+    );
+  });
+
+  it('names the dataset (LeRobot) with what is known of its size', () => {
+    const c = { ...config, datasetFrames: null, datasetFps: null, episodes: null };
+    expect(datasetText({ dataset: 'kuavo/pick', config: c })).toBe('kuavo/pick');
+    expect(datasetText({ dataset: 'kuavo/pick', config: { ...c, datasetFrames: 12005, datasetFps: 30, episodes: 30 } })).toBe(
+      'kuavo/pick · 12,005 frames @ 30 fps · 30 episodes',
+    );
+    expect(datasetText({ dataset: null, config: { ...c, datasetFrames: 2560 } })).toBe('2,560 frames');
+    expect(datasetText({ dataset: null, config: c })).toBe('–');
+  });
+
+  it.each([
+    ['points to draw: no note', 'lerobot', 'completed', true, 20000, 'step', 10, null],
+    [
+      'a run known only from checkpoint folders',
+      'lerobot',
+      'completed',
+      true,
+      20000,
+      'step',
+      0,
+      { text: 'No loss curve: known only from checkpoint folders (step 20,000 of 20,000), no loss logged.', otherAxis: null },
+    ],
+    [
+      'a LeRobot run viewed by epoch: back to steps',
+      'lerobot',
+      'completed',
+      true,
+      3000,
+      'epoch',
+      0,
+      { text: 'Nothing to draw by epoch.', otherAxis: 'step' },
+    ],
+    [
+      'a SmolVLA run by wall time without timing',
+      'smolvla_sequential',
+      'completed',
+      false,
+      360,
+      'time',
+      0,
+      { text: 'Nothing to draw by wall time.', otherAxis: 'epoch' },
+    ],
+    [
+      'event files without a loss Thaw reads',
+      'tensorboard',
+      'running',
+      false,
+      null,
+      'epoch',
+      0,
+      { text: 'No loss curve: event files without a loss Thaw charts here.', otherAxis: null },
+    ],
+    [
+      'a log that has printed nothing yet',
+      'smolvla_sequential',
+      'running',
+      false,
+      null,
+      'epoch',
+      0,
+      { text: 'No loss curve: no loss logged yet.', otherAxis: null },
+    ],
+  ] as const)('the Curves panel never draws an empty chart: %s', (_name, format, status, stepBased, lastStep, x, points, expected) => {
+    const detail = {
+      run: { format, status, config: { ...config, totalSteps: 20000 } },
+      progress: { stepBased, lastStep, epochsDone: 0 },
+    } as unknown as RunDetail;
+    expect(noCurvesNote(detail, x, points)).toEqual(expected);
   });
 
   it('names where the weights came from, statuses and events', () => {
@@ -84,5 +163,125 @@ describe('the run page view model', () => {
       validationRowClass({ final: false, epoch: 4 }, 4),
       validationRowClass({ final: false, epoch: 3 }, 4),
     ]).toEqual(['final', 'winner', undefined]);
+  });
+});
+
+type Input = Parameters<typeof runProgressView>[0];
+
+const detail = (overrides: {
+  status?: string;
+  totalSteps?: number | null;
+  epochsTotal?: number | null;
+  epochsDone?: number;
+  lastStep?: number | null;
+  stepBased?: boolean;
+  checkpoints?: RunDetail['checkpoints'];
+}): Input =>
+  ({
+    run: {
+      status: overrides.status ?? 'running',
+      config: { totalSteps: overrides.totalSteps ?? null, epochsTotal: overrides.epochsTotal ?? null },
+    },
+    progress: {
+      epochsDone: overrides.epochsDone ?? 0,
+      epochsTotal: overrides.epochsTotal ?? null,
+      lastStep: overrides.lastStep ?? null,
+      stepBased: overrides.stepBased ?? false,
+    },
+    checkpoints: overrides.checkpoints ?? [],
+  }) as unknown as Input;
+
+describe('runProgressView', () => {
+  it('a LeRobot run known from its checkpoint folders: step progress, its checkpoints, and why it is completed', () => {
+    const view = runProgressView(
+      detail({
+        status: 'completed',
+        totalSteps: 20000,
+        lastStep: 20000,
+        stepBased: true,
+        checkpoints: [
+          { step: 20000, path: '/data/outputs/train/pick/checkpoints/020000', onDisk: true },
+          { step: 10000, path: '/data/outputs/train/pick/checkpoints/010000', onDisk: true },
+        ],
+      }),
+    );
+    expect(view).toMatchObject({ axis: 'step', done: 20000, total: 20000, fraction: 1, text: 'step 20,000 / 20,000', epochCharts: false });
+    expect(view.checkpoints.map((c) => [c.label, c.newest, c.final, c.onDisk])).toEqual([
+      ['step 10,000', false, false, true],
+      ['step 20,000', true, true, true],
+    ]);
+    expect(view.statusNote).toBe('completed: its newest checkpoint (step 20,000) reached the configured 20,000 steps');
+  });
+
+  it('checkpoints short of the configured steps prove nothing about the end', () => {
+    const view = runProgressView(
+      detail({
+        status: 'stale',
+        totalSteps: 30000,
+        lastStep: 20000,
+        stepBased: true,
+        checkpoints: [{ step: 20000, path: null, onDisk: true }],
+      }),
+    );
+    expect(view).toMatchObject({ text: 'step 20,000 / 30,000', statusNote: null });
+    expect(view.fraction).toBeCloseTo(2 / 3, 12);
+    expect(view.checkpoints[0]).toMatchObject({ newest: true, final: false });
+  });
+
+  it('an epoch-based run keeps its epoch charts; unknown totals read "?"', () => {
+    expect(runProgressView(detail({ epochsDone: 3, epochsTotal: 10 }))).toMatchObject({
+      axis: 'epoch',
+      text: 'epoch 3 / 10',
+      fraction: 0.3,
+      epochCharts: true,
+      checkpoints: [],
+    });
+    expect(runProgressView(detail({ epochsDone: 3 }))).toMatchObject({ text: 'epoch 3 / ?', fraction: null });
+    expect(runProgressView(detail({ stepBased: true, lastStep: 12400 }))).toMatchObject({ text: 'step 12,400 / ?', epochCharts: false });
+  });
+});
+
+describe('stepCheckpointAdvice', () => {
+  const base = (
+    checkpoints: number[],
+    evals: { step: number; loss: number | null }[],
+    extra: { bestValidationEpoch?: number | null; totalSteps?: number } = {},
+  ) =>
+    ({
+      run: { status: 'completed', config: { totalSteps: extra.totalSteps ?? 20000, epochsTotal: null } },
+      progress: { epochsDone: 0, epochsTotal: null, lastStep: checkpoints.at(-1) ?? null, stepBased: true },
+      checkpoints: checkpoints.map((step) => ({ step, path: `/out/checkpoints/${step}`, onDisk: true })),
+      evals: evals.map((e) => ({ ...e, successRate: null, reward: null })),
+      advice: { bestValidationEpoch: extra.bestValidationEpoch ?? null },
+    }) as unknown as Parameters<typeof stepCheckpointAdvice>[0];
+
+  it.each([
+    ['no checkpoints: the analysed advice', base([], []), null],
+    ['a per-epoch validation best: the analysed advice', base([10000], [], { bestValidationEpoch: 4 }), null],
+    [
+      'the newest reached the configured steps',
+      base([10000, 20000], []),
+      'No validation loss to choose by: the newest checkpoint is step 20,000, the configured last step.',
+    ],
+    [
+      'partway',
+      base([5000, 10000], [], { totalSteps: 30000 }),
+      'No validation loss to choose by: the newest checkpoint is step 10,000 of 30,000.',
+    ],
+    [
+      'eval_loss by step: the checkpoint nearest its lowest',
+      base(
+        [1000, 2000],
+        [
+          { step: 800, loss: 0.3 },
+          { step: 1200, loss: 0.21 },
+          { step: 1800, loss: 0.25 },
+          { step: 2000, loss: null },
+        ],
+      ),
+      'Held-out loss (eval_loss) was lowest at step 1,200 (0.2100): the nearest checkpoint is step 1,000.',
+    ],
+  ])('%s', (_name, detail, expected) => {
+    expect(stepCheckpointAdvice(detail)).toBe(expected);
   });
 });

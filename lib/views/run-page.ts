@@ -1,6 +1,9 @@
 // The run page's view model: the texts of its header facts, progress and events, the markers its
-// charts carry, and the checkpoint table's rows. Pure; app/runs/[id]/ renders it.
+// charts carry, the checkpoint table's rows, and how far the run got (runProgressView: its axis, its
+// checkpoints, the status its checkpoints prove). Pure; app/runs/[id]/ renders it.
+import { statusFromCheckpoints } from '../analysis/artefacts';
 import type { RunDetail } from '../api/schemas/run';
+import { noLossReason } from './facet-axis';
 import { fmtCount, fmtDateTime, fmtLoss, fmtLossOrNonFinite, fmtParams, fmtPct } from './format';
 
 type Run = RunDetail['run'];
@@ -46,9 +49,15 @@ export function configText(run: Pick<Run, 'config'>, stepBased: boolean): string
   return `${fmtCount(c.epochsTotal)} epochs · batch ${fmtCount(c.batchSize)} · lr ${c.learningRate ?? '–'} · ${fmtCount(c.stepsPerEpoch)} steps/epoch · ${fmtCount(c.totalSteps)} steps`;
 }
 
-export function datasetText(run: Pick<Run, 'config'>): string {
+/** "kuavo/pick · 12,005 frames @ 30 fps · 30 episodes": the dataset's name (LeRobot) and size, what is known of them. */
+export function datasetText(run: Pick<Run, 'config' | 'dataset'>): string {
   const c = run.config;
-  return `${fmtCount(c.datasetFrames)} frames${c.datasetFps ? ` @ ${c.datasetFps} fps` : ''}${c.episodes !== null ? ` · ${fmtCount(c.episodes)} episodes` : ''}`;
+  const parts = [
+    run.dataset,
+    c.datasetFrames !== null ? `${fmtCount(c.datasetFrames)} frames${c.datasetFps ? ` @ ${c.datasetFps} fps` : ''}` : null,
+    c.episodes !== null ? `${fmtCount(c.episodes)} episodes` : null,
+  ].filter((part): part is string => part !== null);
+  return parts.length > 0 ? parts.join(' · ') : '–';
 }
 
 export function paramsText(run: Pick<Run, 'params'>): string {
@@ -64,7 +73,11 @@ export function progressText(detail: Pick<RunDetail, 'progress'> & { run: Pick<R
   const p = detail.progress;
   if (p.stepBased) {
     const estimated = p.estimatedSteps > 0 ? ` · ${fmtCount(p.estimatedSteps)} steps estimated` : '';
-    return `step ${fmtCount(p.lastStep)}/${fmtCount(detail.run.config.totalSteps)} · last loss ${fmtLossOrNonFinite(p.lastStepLoss, p.lastStepLossNonFinite)} · smoothed ${fmtLoss(p.smoothedStepLoss)}${estimated}`;
+    const loss =
+      p.lastStepLoss === null && !p.lastStepLossNonFinite
+        ? ' · no loss logged'
+        : ` · last loss ${fmtLossOrNonFinite(p.lastStepLoss, p.lastStepLossNonFinite)} · smoothed ${fmtLoss(p.smoothedStepLoss)}`;
+    return `step ${fmtCount(p.lastStep)}/${fmtCount(detail.run.config.totalSteps)}${loss}${estimated}`;
   }
   return `epoch ${p.epochsDone}/${p.epochsTotal ?? '?'}${p.lastStep ? ` · step ${fmtCount(p.lastStep)}` : ''} · last train ${fmtLossOrNonFinite(p.lastTrainLoss, p.lastTrainLossNonFinite)}`;
 }
@@ -111,4 +124,121 @@ export function checkpointRows(advice: RunDetail['advice']): { checkpoint: Check
 /** A validation-table row's class: the final block, the best epoch, or neither. */
 export function validationRowClass(row: { final: boolean; epoch: number }, bestEpoch: number | null): string | undefined {
   return row.final ? 'final' : row.epoch === bestEpoch ? 'winner' : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// How far a run got, for the header and the progress panel: on the axis the run has (steps for LeRobot
+// and other step-based runs, epochs otherwise), with the checkpoints it left (step, path) and, when its
+// checkpoints decided its status, why (lib/analysis/artefacts.ts).
+
+export interface CheckpointRow {
+  step: number;
+  /** "step 20,000" */
+  label: string;
+  path: string | null;
+  /** The folder itself was read (else only the log said it was saved). */
+  onDisk: boolean;
+  /** The newest checkpoint. */
+  newest: boolean;
+  /** At or past the configured steps: the run's last checkpoint. */
+  final: boolean;
+}
+
+export interface RunProgressView {
+  axis: 'step' | 'epoch';
+  done: number | null;
+  total: number | null;
+  /** done / total in [0, 1]; null when either is unknown. */
+  fraction: number | null;
+  /** "step 20,000 / 20,000", "epoch 3 / ?", "step 12,400 / ?" */
+  text: string;
+  /**
+   * Whether the epoch charts have anything to draw: false for a step-based run (a LeRobot run, one known
+   * only from its checkpoint folders), which shows its step progress and checkpoints instead.
+   */
+  epochCharts: boolean;
+  /** Oldest first. */
+  checkpoints: CheckpointRow[];
+  /** Why the status is what it is when the checkpoints decided it; null otherwise. */
+  statusNote: string | null;
+}
+
+export function runProgressView(detail: Pick<RunDetail, 'run' | 'progress' | 'checkpoints'>): RunProgressView {
+  const { progress, run } = detail;
+  const stepBased = progress.stepBased || (progress.epochsDone === 0 && detail.checkpoints.length > 0);
+  const axis = stepBased ? 'step' : 'epoch';
+  const done = stepBased ? progress.lastStep : progress.epochsDone;
+  const total = stepBased ? run.config.totalSteps : progress.epochsTotal;
+  const fraction = done === null || total === null || total <= 0 ? null : Math.min(1, Math.max(0, done / total));
+  const text = `${axis} ${done === null ? '–' : fmtCount(done)} / ${total === null ? '?' : fmtCount(total)}`;
+  const newest = detail.checkpoints.reduce<number | null>((max, c) => (max === null || c.step > max ? c.step : max), null);
+  const totalSteps = run.config.totalSteps;
+  const checkpoints = [...detail.checkpoints]
+    .sort((a, b) => a.step - b.step)
+    .map((c) => ({
+      step: c.step,
+      label: `step ${fmtCount(c.step)}`,
+      path: c.path,
+      onDisk: c.onDisk,
+      newest: c.step === newest,
+      final: totalSteps !== null && c.step >= totalSteps,
+    }));
+  // The status the checkpoints alone prove: when it is the run's, say so (a run known only from folders).
+  const proven = statusFromCheckpoints('running', newest, totalSteps) === 'completed';
+  const statusNote =
+    proven && run.status === 'completed' && newest !== null && totalSteps !== null
+      ? `completed: its newest checkpoint (step ${fmtCount(newest)}) reached the configured ${fmtCount(totalSteps)} steps`
+      : null;
+  return { axis, done, total, fraction, text, epochCharts: !stepBased, checkpoints, statusNote };
+}
+
+/** The axis a run page opens on: steps for a step-based run (LeRobot), epochs otherwise. */
+export function defaultRunAxis(progress: Pick<RunDetail['progress'], 'stepBased'>): 'epoch' | 'step' {
+  return progress.stepBased ? 'step' : 'epoch';
+}
+
+const AXIS_WORDS = { epoch: 'by epoch', step: 'by step', time: 'by wall time' } as const;
+
+/**
+ * What the Curves panel says instead of an empty chart (null: there is something to draw). On an axis
+ * the reader chose that is not the run's own, it points back to that axis; otherwise it says why the
+ * run has no loss at all (the compare page's rule, facet-axis.ts noLossReason).
+ */
+export function noCurvesNote(
+  detail: Pick<RunDetail, 'run' | 'progress'>,
+  x: 'epoch' | 'step' | 'time',
+  points: number,
+): { text: string; otherAxis: 'epoch' | 'step' | null } | null {
+  if (points > 0) return null;
+  const own = defaultRunAxis(detail.progress);
+  if (x !== own) return { text: `Nothing to draw ${AXIS_WORDS[x]}.`, otherAxis: own };
+  const reason = noLossReason({
+    format: detail.run.format,
+    status: detail.run.status,
+    lastStep: detail.progress.lastStep,
+    totalSteps: detail.run.config.totalSteps,
+    epochsDone: detail.progress.epochsDone,
+  });
+  return { text: `No loss curve: ${reason}.`, otherAxis: null };
+}
+
+/**
+ * "Which checkpoint to use" for a run that left step checkpoints (LeRobot) and has no per-epoch
+ * validation to choose by: the checkpoint nearest its lowest held-out loss (v0.6 eval_loss), else its
+ * newest one. Null: the analysed advice (best/ vs the validation best) applies.
+ */
+export function stepCheckpointAdvice(detail: Pick<RunDetail, 'run' | 'progress' | 'checkpoints' | 'evals' | 'advice'>): string | null {
+  if (detail.checkpoints.length === 0 || detail.advice.bestValidationEpoch !== null) return null;
+  const { checkpoints, total } = runProgressView(detail);
+  let best: { step: number; loss: number } | null = null;
+  for (const e of detail.evals)
+    if (e.loss !== null && Number.isFinite(e.loss) && (best === null || e.loss < best.loss)) best = { step: e.step, loss: e.loss };
+  if (best !== null) {
+    const at = best.step;
+    const nearest = checkpoints.reduce((a, b) => (Math.abs(b.step - at) < Math.abs(a.step - at) ? b : a));
+    return `Held-out loss (eval_loss) was lowest at step ${fmtCount(at)} (${fmtLoss(best.loss)}): the nearest checkpoint is step ${fmtCount(nearest.step)}.`;
+  }
+  const newest = checkpoints.at(-1)!;
+  const of = newest.final ? ', the configured last step' : total !== null ? ` of ${fmtCount(total)}` : '';
+  return `No validation loss to choose by: the newest checkpoint is step ${fmtCount(newest.step)}${of}.`;
 }

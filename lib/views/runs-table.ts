@@ -27,6 +27,12 @@ export const RUNS_TABLE_COLUMNS: readonly RunsTableColumn[] = [
   { key: 'bestVal', label: 'Best val (epoch)', title: 'lowest own-task validation loss', className: 'num' },
   { key: 'gap', label: 'Final gap', title: 'validation ÷ training loss at the latest validation', className: 'num' },
   { key: 'verdict', label: 'Verdict', title: 'overfitting verdict; hover a badge for the reason' },
+  {
+    key: 'forecast',
+    label: 'Forecast',
+    title:
+      'running runs: the deciding loss forecast at the planned end (80% interval on hover) and the chance to beat the best finished run of the task and dataset; sorts by that chance',
+  },
   { key: 'startedAt', label: 'Started / last seen' },
   { key: 'source', label: 'Source' },
 ];

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { RecommendationView, StrategiesResponse } from '../api/schemas/strategies';
 import {
+  axisColumns,
   datasetText,
+  intervalCell,
+  noiseText,
+  rankingAxis,
   fmtMin,
   fmtNum,
   inRuleOfThumb,
@@ -101,5 +105,77 @@ describe('the strategies page view model', () => {
     expect([fmtNum(null), fmtNum(7), fmtNum(7.25)]).toEqual(['–', '7', '7.3']);
     expect(strategiesApiLinks(300)).toEqual({ csv: '/api/strategies?format=csv&fpe=300', json: '/api/strategies?fpe=300' });
     expect(strategiesApiLinks(undefined)).toEqual({ csv: '/api/strategies?format=csv', json: '/api/strategies' });
+  });
+
+  it('names the axis of a ranking by step (LeRobot eval_loss) or by epoch', () => {
+    const rec = (...axes: ('epoch' | 'step')[]) => ({ ranking: axes.map((axis) => ranked({ axis })) });
+    expect([rankingAxis(rec('step', 'step')), rankingAxis(rec('epoch')), rankingAxis(rec('step', 'epoch')), rankingAxis(rec())]).toEqual([
+      'step',
+      'epoch',
+      'epoch',
+      'epoch',
+    ]);
+    expect([axisColumns('step').best, axisColumns('step').toConverge, axisColumns('epoch').best, axisColumns('epoch').toConverge]).toEqual([
+      'Best step',
+      'Steps to 5%',
+      'Best epoch',
+      'Epochs to 5%',
+    ]);
+  });
+
+  it.each([
+    [
+      'an interval over runs',
+      { lo: 0.18, hi: 0.22, method: 't', n: 3, reason: null },
+      'epoch',
+      { kind: 'interval', lo: 0.18, hi: 0.22, title: 't over runs', singleRun: false },
+    ],
+    [
+      'one run, its own noise',
+      { lo: 0.03, hi: 0.04, method: 'single_run_noise', n: 1, reason: null },
+      'epoch',
+      { kind: 'interval', lo: 0.03, hi: 0.04, title: 'one run: its own validation noise', singleRun: true },
+    ],
+    [
+      'one run, too few epochs',
+      { lo: null, hi: null, method: 'none', n: 1, reason: 'too_few_points' },
+      'epoch',
+      { kind: 'none', text: 'one run, too few epochs for an interval' },
+    ],
+    [
+      'one LeRobot run, too few evaluations',
+      { lo: null, hi: null, method: 'none', n: 1, reason: 'too_few_points' },
+      'step',
+      { kind: 'none', text: 'one run, too few evaluations for an interval' },
+    ],
+    [
+      'one run, too noisy',
+      { lo: null, hi: null, method: 'none', n: 1, reason: 'too_noisy' },
+      'epoch',
+      { kind: 'none', text: 'one run, its validation curve is too noisy for an interval' },
+    ],
+    [
+      'runs with a loss of zero',
+      { lo: null, hi: null, method: 'none', n: 2, reason: 'non_positive' },
+      'epoch',
+      { kind: 'none', text: 'no interval (a loss of zero or below)' },
+    ],
+    ['no run', { lo: null, hi: null, method: 'none', n: 0, reason: 'no_runs' }, 'epoch', { kind: 'none', text: 'no interval' }],
+  ] as const)('the interval cell never blank: %s', (_name, interval, axis, expected) => {
+    expect(intervalCell(ranked({ axis, bestValidation: { mean: 0.2, spread: null, center: null, logSpread: null, ...interval } }))).toEqual(
+      expected,
+    );
+  });
+
+  it.each([
+    [0.05, null, '±5.0%'],
+    [0.0123, null, '±1.2%'],
+    [0.25, null, '±25%'],
+    [null, 'too_few_points', 'too few points'],
+    [null, 'too_noisy', 'too noisy'],
+    [null, 'non_positive', 'loss ≤ 0'],
+    [null, null, '–'],
+  ] as const)('a run’s noise %s (%s) reads %s', (validationLogNoise, noiseReason, text) => {
+    expect(noiseText({ validationLogNoise, noiseReason })).toBe(text);
   });
 });

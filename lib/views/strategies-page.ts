@@ -2,6 +2,7 @@
 // cells, where the rule of thumb places a strategy, the points of the cost-vs-quality chart and the
 // names of its downloads. Pure; app/strategies/ renders it.
 import type { RecommendationView, StrategiesResponse } from '../api/schemas/strategies';
+import { noIntervalText } from '../analysis/recommend';
 import { fmtCount } from './format';
 import { fileName } from './report';
 
@@ -19,6 +20,39 @@ export const METHOD_TEXT = { t: 't over runs', single_run_noise: 'one run: its o
 export const fmtMin = (v: number | null) => (v === null ? '–' : v >= 100 ? v.toFixed(0) : v < 1 ? v.toFixed(2) : v.toFixed(1));
 /** An epoch count that may be a mean: whole numbers as they are, else one decimal. */
 export const fmtNum = (v: number | null) => (v === null ? '–' : Number.isInteger(v) ? String(v) : v.toFixed(1));
+
+/** What a recommendation's ranking counts: optimiser steps when every strategy is ranked by a held-out loss logged by step (LeRobot's eval_loss), else epochs. */
+export function rankingAxis(rec: Pick<RecommendationView, 'ranking'>): 'epoch' | 'step' {
+  return rec.ranking.length > 0 && rec.ranking.every((r) => r.axis === 'step') ? 'step' : 'epoch';
+}
+
+/** The column titles that name the axis: "Best epoch" / "Epochs to 5%", or "Best step" / "Steps to 5%". */
+export function axisColumns(axis: 'epoch' | 'step'): { best: string; toConverge: string; bestTitle: string; toConvergeTitle: string } {
+  const unit = axis === 'step' ? 'step' : 'epoch';
+  return {
+    best: `Best ${unit}`,
+    toConverge: `${axis === 'step' ? 'Steps' : 'Epochs'} to 5%`,
+    bestTitle: `${unit} of the best validation (mean over runs)`,
+    toConvergeTitle: `first ${unit} within 5% of the run's best validation (mean over runs), and the training minutes to it`,
+  };
+}
+
+/** The interval cell: the interval with its method, or why there is none (never a blank). */
+export function intervalCell(
+  r: Pick<Ranked, 'bestValidation' | 'axis'>,
+): { kind: 'interval'; lo: number; hi: number; title: string; singleRun: boolean } | { kind: 'none'; text: string } {
+  const i = r.bestValidation;
+  if (i.lo === null || i.hi === null) return { kind: 'none', text: noIntervalText(i, r.axis) };
+  return { kind: 'interval', lo: i.lo, hi: i.hi, title: METHOD_TEXT[i.method], singleRun: i.method === 'single_run_noise' };
+}
+
+const NOISE_REASON_TEXT = { too_few_points: 'too few points', too_noisy: 'too noisy', non_positive: 'loss ≤ 0' } as const;
+
+/** A run's own validation noise as ±x% (its log-scale σ̂ around the trend, ≈ relative), or why there is none. */
+export function noiseText(p: Pick<Ranked['perRun'][number], 'validationLogNoise' | 'noiseReason'>): string {
+  if (p.validationLogNoise !== null) return `±${(p.validationLogNoise * 100).toFixed(p.validationLogNoise < 0.1 ? 1 : 0)}%`;
+  return p.noiseReason === null ? '–' : NOISE_REASON_TEXT[p.noiseReason];
+}
 
 /** "12,000 frames · ~40 episodes (given for the task)": what the heading says about the data. */
 export function datasetText(rec: Pick<RecommendationView, 'datasetFrames' | 'episodes' | 'episodesSource'>): string {

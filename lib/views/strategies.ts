@@ -62,7 +62,11 @@ function validationOf(
   evals: readonly { step: number; loss: number }[] | undefined,
 ): Pick<AnalysisRun, 'validations' | 'validationAxis'> {
   if (record.validations.length > 0 || evals === undefined || evals.length === 0)
-    return { validations: record.validations, validationAxis: 'epoch' };
+    // No validation at all: a LeRobot run still counts steps (its ranking row then reads "Best step").
+    return {
+      validations: record.validations,
+      validationAxis: record.validations.length === 0 && record.format === 'lerobot' ? 'step' : 'epoch',
+    };
   return { validations: evals.map((e) => ({ epoch: e.step, final: false, taskId: 0, loss: e.loss })), validationAxis: 'step' };
 }
 

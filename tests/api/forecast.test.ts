@@ -5,7 +5,6 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSmolvlaLog } from '../../testkit/synthetic/smolvla-log';
 import {
   forecastBacktestResponse,
   forecastResponse,
@@ -19,7 +18,7 @@ import type { StrategiesResponse } from '../../lib/api/schemas/strategies';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { tempDir, waitFor } from '../helpers/ingest';
 import { startThaw, type ThawServer } from '../../testkit/thaw-server';
-import { EPOCHS, STEPS_PER_EPOCH, STRATEGY_LOG_RUNS, writeStrategyLogs } from '../web/strategy-logs';
+import { EPOCHS, STRATEGY_LOG_RUNS, runningStrategyLogs, writeStrategyLogs } from '../web/strategy-logs';
 
 let database: TestDatabase;
 let logs: { dir: string; cleanup(): Promise<void> };
@@ -50,25 +49,10 @@ beforeAll(async () => {
   database = await createTestDatabase('forecast');
   logs = await tempDir('thaw-forecast-logs-');
   await writeStrategyLogs(logs.dir);
-  const base = {
-    epochsTotal: EPOCHS,
-    stepsPerEpoch: STEPS_PER_EPOCH,
-    validationEvery: 1,
-    saveEvery: 100,
-    taskId: 1,
-    outcome: 'running' as const,
-  };
   await mkdir(path.join(logs.dir, 'running'), { recursive: true });
-  // Overfits after epoch 4 and is slower per batch: the run to stop.
-  await writeFile(
-    path.join(logs.dir, 'running/unfreeze10-live.log'),
-    generateSmolvlaLog({ ...base, seed: 31, epochs: 9, unfreezeLast: 10, timeScale: 1.5, overfitAfter: 4, timestamp: '20251111_100000' }),
-  );
-  // Like the good strategy's seeds, half way through.
-  await writeFile(
-    path.join(logs.dir, 'running/unfreeze6-live.log'),
-    generateSmolvlaLog({ ...base, seed: 4, epochs: 6, unfreezeLast: 6, timeScale: 1, timestamp: '20251111_110000' }),
-  );
+  const running = runningStrategyLogs();
+  await writeFile(path.join(logs.dir, 'running/unfreeze10-live.log'), running.toStop);
+  await writeFile(path.join(logs.dir, 'running/unfreeze6-live.log'), running.onTrack);
   await copyFile(LEROBOT, path.join(logs.dir, 'lerobot.log'));
   server = await startThaw({ databaseUrl: database.url, logs: logs.dir });
   await waitFor(

@@ -67,6 +67,24 @@ describe('runs listing', () => {
     expect(searched.runs.map((r) => r.outputDir)).toEqual(all.filter((r) => r.outputDir?.includes('run_0001')).map((r) => r.outputDir));
     expect(searched.total).toBe(10);
   });
+
+  it('sorts by forecast: running runs first, newest first (the order the table has before forecasts come), every page once', async () => {
+    const { listRuns, listRunsPage } = await import('../../lib/queries/runs');
+    const running = (await pool.query<{ id: number }>(`SELECT id FROM "Run" ORDER BY id LIMIT 7`)).rows.map((r) => r.id);
+    await pool.query(`UPDATE "Run" SET status = 'running' WHERE id = ANY($1::int[])`, [running]);
+    try {
+      for (const dir of ['desc', 'asc'] as const) {
+        const all = await listRuns({ sort: 'forecast', dir });
+        expect(all.map((r) => r.id)).toEqual(sortRuns(all, 'forecast', dir).map((r) => r.id));
+        expect(all.slice(0, 7).map((r) => r.id)).toEqual([...running].sort((a, b) => b - a));
+        const paged: RunRow[] = [];
+        for (let page = 1; page <= 7; page++) paged.push(...(await listRunsPage({ sort: 'forecast', dir, page, limit: 9 })).runs);
+        expect(paged.map((r) => r.id)).toEqual(all.map((r) => r.id));
+      }
+    } finally {
+      await pool.query(`UPDATE "Run" SET status = 'completed' WHERE id = ANY($1::int[])`, [running]);
+    }
+  });
 });
 
 describe('stored summaries', () => {

@@ -1,37 +1,20 @@
 // LeRobot runs take part in the decision (issue 26): their dataset is their task, so runs on one dataset
 // are ranked together on /strategies (by their held-out eval_loss, logged by step) and charted together on
 // /compare, labelled with the dataset's name; the strategy comes from the config the log prints.
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setEnvOverrides } from '../../lib/env';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { backfillInto, tempDir } from '../helpers/ingest';
-
-const FIXTURE = path.resolve(import.meta.dirname, '../fixtures/lerobot-config/smolvla_printed_config.log');
+import { lerobotConfigLog, type LerobotConfigLogOptions } from '../../testkit/synthetic/lerobot-log';
 
 let database: TestDatabase;
 let logs: { dir: string; cleanup(): Promise<void> };
 
-/**
- * The fixture's run (vision encoder unfrozen), optionally frozen, on another dataset or output dir, with
- * LeRobot v0.6's `step N: eval_loss=…` after every 200-step record.
- */
-async function lerobotLog(name: string, options: { frozen: boolean; dataset?: string; evalLoss: (step: number) => number }): Promise<void> {
-  let text = await readFile(FIXTURE, 'utf8');
-  if (options.frozen)
-    text = text
-      .replace("'freeze_vision_encoder': False", "'freeze_vision_encoder': True")
-      .replace("'train_expert_only': False", "'train_expert_only': True");
-  if (options.dataset) text = text.replaceAll('kuavo/task2_weighing_lerobot', options.dataset);
-  text = text.replaceAll('smolvla_weighing_unfrozen', name);
-  const lines = text.split('\n').flatMap((line) => {
-    const record = / ts\/train\.py:232 step:\S+ smpl:(\d+)K /.exec(line);
-    if (!record) return [line];
-    const step = Math.round((Number(record[1]) * 1000) / 32 / 200) * 200;
-    return [line, `${line.slice(0, 24)} ot_train.py:673 step ${step}: eval_loss=${options.evalLoss(step).toFixed(4)}`];
-  });
-  await writeFile(path.join(logs.dir, `${name}.log`), lines.join('\n'));
+/** The printed-config fixture as run `name` (testkit/synthetic/lerobot-log.ts), written into the logs directory. */
+async function lerobotLog(name: string, options: Omit<LerobotConfigLogOptions, 'name'>): Promise<void> {
+  await writeFile(path.join(logs.dir, `${name}.log`), await lerobotConfigLog({ name, ...options }));
 }
 
 beforeAll(async () => {

@@ -27,6 +27,8 @@ export interface WebSuiteOptions {
   /** Where page errors (and console errors, unless `console: false`) are collected. */
   pageErrors: string[];
   errors?: { console?: boolean; ignoreConsole?: RegExp };
+  /** More environment for `thaw start` (e.g. THAW_TOKEN). */
+  env?: Record<string, string>;
 }
 
 /** Opens the suite; what it opened is closed again if a later step fails. */
@@ -36,7 +38,7 @@ export async function openWebSuite(options: WebSuiteOptions): Promise<WebSuite> 
     opened.database = await createTestDatabase(options.name);
     opened.logs = await tempDir(`thaw-${options.name.replaceAll('_', '-')}-`);
     await options.writeLogs(opened.logs.dir);
-    const server = (opened.server = await startThaw({ databaseUrl: opened.database.url, logs: opened.logs.dir }));
+    const server = (opened.server = await startThaw({ databaseUrl: opened.database.url, logs: opened.logs.dir, env: options.env }));
     const database = opened.database;
     await waitFor(() => options.ready.check({ server, database }), {
       timeoutMs: options.ready.timeoutMs ?? 60_000,

@@ -37,3 +37,32 @@ export async function writeStrategyLogs(dir: string): Promise<void> {
     await writeFile(full, generateSmolvlaLog({ ...options, timestamp: `20251110_${String(100000 + index * 100)}` }));
   }
 }
+
+/**
+ * Two task-1 runs still being written (no end), against the finished runs above; `onTrackEpochs`
+ * longer logs of the on-track run begin with the shorter ones (a test appends the difference).
+ */
+export function runningStrategyLogs(onTrackEpochs = 6): { toStop: Uint8Array; onTrack: Uint8Array } {
+  const running = { ...base, taskId: 1, outcome: 'running' as const };
+  return {
+    // Overfits after epoch 4 and is slower per batch, like "unfreeze 10": the run to stop.
+    toStop: generateSmolvlaLog({
+      ...running,
+      seed: 31,
+      epochs: 9,
+      unfreezeLast: 10,
+      timeScale: 1.5,
+      overfitAfter: 4,
+      timestamp: '20251111_100000',
+    }),
+    // Like the good strategy's seeds, half way through.
+    onTrack: generateSmolvlaLog({
+      ...running,
+      seed: 4,
+      epochs: onTrackEpochs,
+      unfreezeLast: 6,
+      timeScale: 1,
+      timestamp: '20251111_110000',
+    }),
+  };
+}

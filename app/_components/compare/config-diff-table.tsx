@@ -1,6 +1,7 @@
 // The compare page's config differences: the config keys whose values differ among the runs in view,
 // with the ones that change the loss marked (and a warning when they confound a strategy comparison).
 import type { CompareResponse } from '@/lib/api/schemas/compare';
+import { ScrollBox } from '../scroll-box';
 
 export function ConfigDiffTable({ data }: { data: CompareResponse }) {
   const diff = data.configDiff;
@@ -16,7 +17,7 @@ export function ConfigDiffTable({ data }: { data: CompareResponse }) {
       {diff.rows.length === 0 ? (
         <p className="muted small">The runs in view share every config key Thaw knows of.</p>
       ) : (
-        <div className="table-scroll limited">
+        <ScrollBox label="config differences" limited>
           <table className="compact">
             <thead>
               <tr>
@@ -44,7 +45,7 @@ export function ConfigDiffTable({ data }: { data: CompareResponse }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollBox>
       )}
     </section>
   );

@@ -3,6 +3,7 @@
 import type { CompareResponse } from '@/lib/api/schemas/compare';
 import { facetPngName, facetTitle, yQuantity, type CompareFacet, type FacetChart } from '@/lib/views/compare-page';
 import { LineChart } from '../line-chart';
+import { Swatch } from '../swatch';
 
 export function FacetPanel({
   data,
@@ -20,8 +21,17 @@ export function FacetPanel({
   onRangeChange: (next: { min: number; max: number } | null) => void;
 }) {
   const { lines, bands, markers, groups } = chart;
+  // A facet is drawn on its own axis (lib/views/facet-axis.ts): the page's, else the one its runs have.
+  const x = facet.x;
+  const onPageAxis = x === data.query.x;
   return (
-    <figure className="facet" data-testid="compare-facet" data-facet={facet.key} data-task={facet.taskId ?? ''}>
+    <figure
+      className={`facet${x === null ? ' no-chart' : ''}`}
+      data-testid="compare-facet"
+      data-facet={facet.key}
+      data-task={facet.taskId ?? ''}
+      data-x={x ?? ''}
+    >
       <figcaption>
         <strong>{facet.label}</strong>
         <span className="muted small">
@@ -31,26 +41,40 @@ export function FacetPanel({
         <span className="facet-groups">
           {groups.map((g) => (
             <span key={g.id} className="facet-group small" data-testid="facet-group" data-group={g.groupKey ?? g.id} data-n={g.n}>
-              <span className="swatch" style={{ background: g.color }} />
+              <Swatch color={g.color} />
               {g.label} <span className="muted">{g.n}</span>
             </span>
           ))}
         </span>
       </figcaption>
-      <LineChart
-        lines={lines}
-        bands={bands}
-        markers={markers}
-        xAxis={data.query.x}
-        logY={data.query.log}
-        yLabel={yQuantity(data)}
-        height={multiple ? 320 : 440}
-        testId="compare-facet-chart"
-        range={range}
-        onRangeChange={onRangeChange}
-        pngName={facetPngName(data, facet)}
-        pngTitle={facetTitle(data, facet)}
-      />
+      {x === null ? (
+        <p className="facet-note small" data-testid="facet-no-chart">
+          {facet.note}
+        </p>
+      ) : (
+        <>
+          <LineChart
+            lines={lines}
+            bands={bands}
+            markers={markers}
+            xAxis={x}
+            logY={data.query.log}
+            yLabel={yQuantity(data)}
+            height={multiple ? 320 : 440}
+            testId="compare-facet-chart"
+            range={onPageAxis ? range : null}
+            onRangeChange={onPageAxis ? onRangeChange : undefined}
+            pngName={facetPngName(data, facet)}
+            pngTitle={facetTitle(data, facet)}
+            lazy
+          />
+          {facet.note && (
+            <p className="facet-note muted small" data-testid="facet-note">
+              {facet.note}
+            </p>
+          )}
+        </>
+      )}
     </figure>
   );
 }

@@ -1,12 +1,13 @@
 // The compare page's legend: one colour per strategy with its number of runs, and the line styles.
 import type { CompareResponse } from '@/lib/api/schemas/compare';
+import { Swatch } from '../swatch';
 
 export function Legend({ data }: { data: CompareResponse }) {
   return (
     <div className="legend" data-testid="compare-legend">
       {data.strategies.map((s) => (
         <span key={s.key} className="legend-item" data-strategy-key={s.key}>
-          <span className="swatch" style={{ background: s.color }} />
+          <Swatch color={s.color} />
           {s.label}
           <span className="muted small"> n={s.runIds.length}</span>
         </span>

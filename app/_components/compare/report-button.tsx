@@ -7,7 +7,7 @@ import type { CompareResponse } from '@/lib/api/schemas/compare';
 import { facetTitle, reportFileName, reportFilters, reportTitle } from '@/lib/views/compare-page';
 import { compareReportHtml } from '@/lib/views/report';
 import { downloadBlob, framedChartPng } from '../chart-image';
-import type { legendOf } from '../line-chart';
+import { drawAllCharts, type legendOf } from '../line-chart';
 
 /** Builds the self-contained HTML report from the charts on the page and downloads it. */
 export function ReportButton({
@@ -24,15 +24,18 @@ export function ReportButton({
   charts: RefObject<HTMLDivElement | null>;
 }) {
   const [error, setError] = useState<string | null>(null);
-  const onClick = () => {
+  const onClick = async () => {
     try {
+      // Charts are drawn as they come into view (line-chart.tsx): the report takes every one, so any
+      // still waiting is drawn first.
+      if (charts.current) await drawAllCharts(charts.current);
       const figures = [...(charts.current?.querySelectorAll<HTMLElement>('[data-testid="compare-facet"]') ?? [])];
       const images = figures.flatMap((figure) => {
         const canvas = figure.querySelector('canvas');
         const chart = canvas ? Chart.getChart(canvas) : undefined;
         const facet = data.facets.find((f) => f.key === figure.dataset.facet);
         const url = chart ? framedChartPng(chart, { legend: legends.get(figure.dataset.facet ?? '') ?? [] }) : null;
-        return url ? [{ title: facet ? facetTitle(data, facet) : 'loss', dataUrl: url }] : [];
+        return url ? [{ title: facet ? facetTitle(data, facet) : 'loss', dataUrl: url, note: facet?.note ?? null }] : [];
       });
       const now = new Date().toISOString();
       const html = compareReportHtml({
@@ -53,7 +56,7 @@ export function ReportButton({
       <button
         type="button"
         className="button secondary"
-        onClick={onClick}
+        onClick={() => void onClick()}
         data-testid="compare-report"
         title="Download this view as one HTML file (charts as images, summary, verdicts, config diff) that opens offline"
       >

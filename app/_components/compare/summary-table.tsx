@@ -4,13 +4,15 @@ import Link from 'next/link';
 import type { CompareResponse } from '@/lib/api/schemas/compare';
 import { summaryTable } from '@/lib/views/summary-table';
 import { VerdictBadge } from '../badges';
+import { Swatch } from '../swatch';
 import { fmtLoss, fmtPct, fmtRatio } from '@/lib/views/format';
+import { ScrollBox } from '../scroll-box';
 
 export function SummaryTable({ data }: { data: CompareResponse }) {
   // Rows by facet (task, dataset size), then strategy; the winner is marked within its facet only.
   const { rows, facetLabel, isWinner } = summaryTable(data);
   return (
-    <div className="table-scroll">
+    <ScrollBox label="summary by task and strategy">
       <table className="summary" data-testid="compare-summary">
         <thead>
           <tr>
@@ -41,13 +43,18 @@ export function SummaryTable({ data }: { data: CompareResponse }) {
                 {data.query.pool ? <span className="muted">pooled</span> : (facetLabel.get(s.facet) ?? '–')}
               </td>
               <td>
-                <span className="swatch" style={{ background: s.color }} /> {s.label}
+                <Swatch color={s.color} /> {s.label}
                 {s.notApplied > 0 && <span className="muted small"> ({s.notApplied} not applied)</span>}
               </td>
               <td className="num" title={`runs ${s.runIds.map((id) => `#${id}`).join(', ')}`}>
                 {s.n}
               </td>
               <td className={`num ${isWinner(s) ? 'winner' : ''}`}>
+                {isWinner(s) && (
+                  <span className="winner-tag" title="the lowest mean best validation in its task">
+                    best{' '}
+                  </span>
+                )}
                 {fmtLoss(s.bestVal.mean)}
                 {s.bestVal.count > 1 && (
                   <span className="muted small">
@@ -55,7 +62,7 @@ export function SummaryTable({ data }: { data: CompareResponse }) {
                     [{fmtLoss(s.bestVal.min)}–{fmtLoss(s.bestVal.max)}]
                   </span>
                 )}{' '}
-                <span className="muted">({s.bestValEpoch ?? 'final'})</span>
+                {s.bestVal.mean !== null && <span className="muted">({s.bestValEpoch ?? 'final'})</span>}
               </td>
               <td className="num">{fmtLoss(s.finalTrain)}</td>
               <td className="num">{fmtLoss(s.finalVal)}</td>
@@ -91,6 +98,6 @@ export function SummaryTable({ data }: { data: CompareResponse }) {
           .join(' · ')}
         .
       </p>
-    </div>
+    </ScrollBox>
   );
 }

@@ -6,11 +6,13 @@ import { fmtAgo, fmtCount, fmtDateTime, fmtLoss, fmtLossOrNonFinite, fmtRatio, f
 import { rowClassName, scalarCell, showsSteps, taskCellText } from '@/lib/views/runs-table';
 import { StarButton, TagChips } from '../annotations';
 import { LayerStrip, StatusDot, StrategyLabel, VerdictBadge } from '../badges';
+import { ForecastCell, type RowForecast } from './forecast-cell';
 
 export function RunsTableRow({
   run,
   selected,
   now,
+  forecast,
   onToggle,
   onStar,
   columns = [],
@@ -19,6 +21,8 @@ export function RunsTableRow({
   columns?: readonly (ScalarColumn & { key: string })[];
   run: RunRow;
   selected: boolean;
+  /** A running run's forecast (null: not running, no forecast column value). */
+  forecast: RowForecast | null;
   /** The clock "3 min ago" counts from. */
   now: number;
   onToggle: () => void;
@@ -90,6 +94,9 @@ export function RunsTableRow({
       <td className="num">{fmtRatio(run.finalGap)}</td>
       <td data-testid="cell-verdict">
         <VerdictBadge verdict={run.verdict} />
+      </td>
+      <td data-testid="cell-forecast">
+        <ForecastCell forecast={forecast} />
       </td>
       <td className="small" title={`started ${run.startedAt}, last line stored ${run.lastSeenAt}`}>
         {fmtDateTime(run.startedAt)}

@@ -7,7 +7,7 @@ export function EventsPanel({ events, warnings }: Pick<RunDetail, 'events' | 'wa
   return (
     <section className="panel">
       <h2>Events</h2>
-      <ol className="timeline" data-testid="events">
+      <ol className="timeline" data-testid="events" tabIndex={0} aria-label="events">
         {events.map((e) => (
           <li key={`${e.kind}-${e.line}`} className={`event-${e.kind}`}>
             <span className="muted mono small">line {e.line}</span> <strong>{eventText(e.kind)}</strong>
@@ -20,7 +20,7 @@ export function EventsPanel({ events, warnings }: Pick<RunDetail, 'events' | 'wa
         {events.length === 0 && <li className="muted">No checkpoint or status lines yet.</li>}
       </ol>
       <h3>Parse warnings ({warnings.length})</h3>
-      <ul className="warnings" data-testid="warnings">
+      <ul className="warnings" data-testid="warnings" tabIndex={0} aria-label="parse warnings">
         {warnings.map((w) => (
           <li key={`${w.line}-${w.message}`}>
             <span className="muted mono small">line {w.line}</span> {w.message}

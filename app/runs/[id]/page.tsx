@@ -1,6 +1,8 @@
+import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { Suspense } from 'react';
 import { z } from 'zod';
+import { isFinished } from '@/lib/analysis';
 import { NotFoundError } from '@/lib/api/errors';
 import { parseQueryOrDefault } from '@/lib/api/params';
 import { X_AXES, flagParam, smoothParam } from '@/lib/api/schemas/common';
@@ -11,13 +13,14 @@ import { readLogTail } from '@/lib/queries/log-tail';
 import { getRunDetail } from '@/lib/queries/run';
 import { getRunSeriesBundle } from '@/lib/queries/series';
 import { singleRunColor } from '@/lib/views/strategy-colors';
-import { chartTitle, runMarkers } from '@/lib/views/run-page';
+import { chartTitle, defaultRunAxis, noCurvesNote, runMarkers, runProgressView, stepCheckpointAdvice } from '@/lib/views/run-page';
 import { LiveRefresh } from '../../_components/live';
 import { ConfigView } from '../../_components/config-view';
 import { LogTail } from '../../_components/log-tail';
 import { RunCharts } from '../../_components/run-charts';
 import { EvalCharts } from './eval-charts';
 import { EventsPanel } from './events-panel';
+import { ProgressPanel } from './progress-panel';
 import { RunHeader } from './run-header';
 import { ScalarsSection } from './scalars-section';
 import { ValidationTable } from './validation-table';
@@ -50,7 +53,7 @@ export default async function RunPage({
     throw error;
   }
   // Open on the axis that has data: steps for a step-based run (LeRobot), epochs otherwise.
-  const x = view.x ?? (detail.progress.stepBased ? 'step' : 'epoch');
+  const x = view.x ?? defaultRunAxis(detail.progress);
   const [[train, val, step, lr], tail, scalars] = await Promise.all([
     getRunSeriesBundle(id, ['train', 'val', 'step', 'lr'], { x, smooth: view.smooth, points: 1000 }),
     readLogTail(id, 40),
@@ -58,34 +61,51 @@ export default async function RunPage({
   ]);
   // A run known by its event files alone has no log curves: its Scalars section says everything.
   const hasScalars = scalars.tags.length > 0 || scalars.others.length > 0;
-  const noCurves = [train, val, step, lr].every((m) => m!.series.every((s) => s.points.length === 0)) && detail.evals.length === 0;
+  const scalarsOnly =
+    hasScalars && [train, val, step, lr].every((m) => m!.series.every((s) => s.points.length === 0)) && detail.evals.length === 0;
   const { run, strategy, verdict, advice } = detail;
   const markers = runMarkers(verdict);
+  const progress = runProgressView(detail);
+  // Never an empty chart: without a point on this axis, one line says why (and where the curves are).
+  const points = [train!, val!, step!].reduce((n, bundle) => n + bundle.series.reduce((m, s) => m + s.points.length, 0), 0);
+  const noCurves = noCurvesNote(detail, x, points);
+  const showProgress = !progress.epochCharts || progress.checkpoints.length > 0;
   return (
     <>
       <RunHeader detail={detail} />
 
-      <VerdictPanel verdict={verdict} advice={advice} />
+      {/* Steps done and checkpoints: first when there is no curve to show, else after the curves. */}
+      {showProgress && noCurves && <ProgressPanel view={progress} />}
 
-      {!(noCurves && hasScalars) && (
+      <VerdictPanel verdict={verdict} advice={advice} adviceText={stepCheckpointAdvice(detail)} />
+
+      {!scalarsOnly && (
         <section className="panel">
           <h2>Curves</h2>
-          <Suspense>
-            <RunCharts
-              runId={run.id}
-              title={chartTitle(run, strategy.label)}
-              ownTaskId={verdict.taskId}
-              color={singleRunColor(strategy)}
-              train={train!}
-              val={val!}
-              step={step!}
-              lr={lr!}
-              x={x}
-              smooth={view.smooth}
-              log={view.log}
-              markers={markers}
-            />
-          </Suspense>
+          {noCurves ? (
+            <p className="muted" data-testid="no-curves">
+              {noCurves.text}{' '}
+              {noCurves.otherAxis && <Link href={`/runs/${run.id}?x=${noCurves.otherAxis}`}>Show it by {noCurves.otherAxis}</Link>}
+            </p>
+          ) : (
+            <Suspense>
+              <RunCharts
+                runId={run.id}
+                title={chartTitle(run, strategy.label)}
+                ownTaskId={verdict.taskId}
+                color={singleRunColor(strategy)}
+                train={train!}
+                val={val!}
+                step={step!}
+                lr={lr!}
+                x={x}
+                smooth={view.smooth}
+                log={view.log}
+                markers={markers}
+                forecast={isFinished(run.status) ? null : { stepsPerEpoch: run.config.stepsPerEpoch }}
+              />
+            </Suspense>
+          )}
           <EvalCharts evals={detail.evals} color={singleRunColor(strategy)} />
         </section>
       )}
@@ -100,6 +120,8 @@ export default async function RunPage({
           />
         </Suspense>
       )}
+
+      {showProgress && !noCurves && <ProgressPanel view={progress} />}
 
       <section className="panel">
         <h2>Multi-task validation</h2>

@@ -15,6 +15,7 @@ import {
   statusText,
 } from '@/lib/views/run-page';
 import { RunAnnotationEditor } from '../../_components/annotations';
+import { CopyPath } from '../../_components/copy-path';
 import { LayerStrip, StatusDot, StrategyLabel, VerdictBadge } from '../../_components/badges';
 
 export function RunHeader({ detail }: { detail: RunDetail }) {
@@ -91,7 +92,7 @@ export function RunHeader({ detail }: { detail: RunDetail }) {
         </p>
       )}
       <dl className="facts">
-        <Fact label="Output dir" value={run.outputDir} mono />
+        <Fact label="Output dir" value={run.outputDir && <CopyPath path={run.outputDir} />} mono />
         <Fact label="Loaded from" value={loadedFrom(run)} />
         <Fact label="Chain" value={<ChainLinks run={run} />} />
         <Fact label="Config" value={configText(run, detail.progress.stepBased)} />
@@ -105,7 +106,7 @@ export function RunHeader({ detail }: { detail: RunDetail }) {
             <ul className="sources" data-testid="sources">
               {detail.sources.map((source) => (
                 <li key={source.id}>
-                  <span className="muted">{SOURCE_LABELS[source.kind]}</span> {source.path}
+                  <span className="muted">{SOURCE_LABELS[source.kind]}</span> <CopyPath path={source.path} />
                   {source.state !== 'active' ? ` (${source.state})` : ''}
                 </li>
               ))}

@@ -3,13 +3,14 @@
 import type { RunDetail } from '@/lib/api/schemas/run';
 import { fmtLoss, retentionText } from '@/lib/views/format';
 import { validationRowClass } from '@/lib/views/run-page';
+import { ScrollBox } from '../../_components/scroll-box';
 
 export function ValidationTable({ detail }: { detail: RunDetail }) {
   const { taskIds, rows } = detail.validation;
   if (rows.length === 0) return <p className="muted">No validation lines yet.</p>;
   const own = detail.verdict.taskId;
   return (
-    <div className="table-scroll limited">
+    <ScrollBox label="validation by epoch and task" limited>
       <table className="compact validation" data-testid="validation-table">
         <thead>
           <tr>
@@ -38,6 +39,6 @@ export function ValidationTable({ detail }: { detail: RunDetail }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollBox>
   );
 }

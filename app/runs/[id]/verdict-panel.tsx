@@ -4,8 +4,17 @@ import type { RunDetail } from '@/lib/api/schemas/run';
 import { fmtPct, fmtRatio } from '@/lib/views/format';
 import { checkpointRows } from '@/lib/views/run-page';
 import { VerdictBadge } from '../../_components/badges';
+import { CopyPath } from '../../_components/copy-path';
+import { ScrollBox } from '../../_components/scroll-box';
 
-export function VerdictPanel({ verdict, advice }: Pick<RunDetail, 'verdict' | 'advice'>) {
+export function VerdictPanel({
+  verdict,
+  advice,
+  adviceText,
+}: Pick<RunDetail, 'verdict' | 'advice'> & {
+  /** Replaces the analysed advice (a run with step checkpoints and no per-epoch validation: run-page.ts stepCheckpointAdvice). */
+  adviceText?: string | null;
+}) {
   return (
     <section className="panel verdict-panel">
       <h2>
@@ -17,7 +26,7 @@ export function VerdictPanel({ verdict, advice }: Pick<RunDetail, 'verdict' | 'a
       {verdict.caveat && <p className="muted small caveat">{verdict.caveat}</p>}
       <h3>Which checkpoint to use</h3>
       <p className="advice" data-testid="checkpoint-advice">
-        {advice.text}
+        {adviceText ?? advice.text}
       </p>
       <CheckpointTable advice={advice} />
       <p className="muted small">
@@ -33,25 +42,27 @@ function CheckpointTable({ advice }: { advice: RunDetail['advice'] }) {
   const rows = checkpointRows(advice);
   if (rows.length === 0) return null;
   return (
-    <table className="compact">
-      <thead>
-        <tr>
-          <th>Saved</th>
-          <th className="num">Epoch</th>
-          <th className="num">Δ to val best</th>
-          <th>Path</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map(({ checkpoint: c, nearest, fromBest }) => (
-          <tr key={`${c.kind}-${c.label}`} className={nearest ? 'winner' : undefined}>
-            <td>{c.label}</td>
-            <td className="num">{c.epoch ?? '?'}</td>
-            <td className="num">{fromBest ?? '–'}</td>
-            <td className="mono small">{c.path ?? ''}</td>
+    <ScrollBox label="checkpoints saved">
+      <table className="compact">
+        <thead>
+          <tr>
+            <th>Saved</th>
+            <th className="num">Epoch</th>
+            <th className="num">Δ to val best</th>
+            <th>Path</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {rows.map(({ checkpoint: c, nearest, fromBest }) => (
+            <tr key={`${c.kind}-${c.label}`} className={nearest ? 'winner' : undefined}>
+              <td>{c.label}</td>
+              <td className="num">{c.epoch ?? '?'}</td>
+              <td className="num">{fromBest ?? '–'}</td>
+              <td className="small">{c.path ? <CopyPath path={c.path} /> : ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </ScrollBox>
   );
 }

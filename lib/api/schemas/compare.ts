@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { annotationFields, hiddenParam } from './annotations';
 import { runFilterFields } from './run-filters';
-import { VERDICTS, flagParam, formatParam, idList, bandArray, pointArray, pointsParam, smoothParam, xParam } from './common';
+import { VERDICTS, X_AXES, flagParam, formatParam, idList, bandArray, pointArray, pointsParam, smoothParam, xParam } from './common';
 
 export const COMPARE_MODES = ['group', 'runs'] as const;
 
@@ -135,6 +135,14 @@ export const compareResponse = z.object({
       /** Runs without a task id are faceted by their dataset (lib/views/facets.ts); null otherwise. */
       dataset: z.string().nullable(),
       runIds: z.array(z.number().int()),
+      /**
+       * The axis this facet's series are on: `query.x` when any of its runs has a point on it, else the
+       * axis they have (steps for step-only runs); null when none has a loss point on any axis (no
+       * chart). lib/views/facet-axis.ts.
+       */
+      x: z.enum(X_AXES).nullable(),
+      /** One line: why there is no chart, why it is on another axis, or which runs it leaves out; null otherwise. */
+      note: z.string().nullable(),
     }),
   ),
   series: z.array(compareSeriesSchema),

@@ -98,6 +98,8 @@ export const forecastBacktestResponse = z.object({
       taskId: z.number().int().nullable(),
       taskName: z.string().nullable(),
       datasetFrames: z.number().int().nullable(),
+      /** The dataset (LeRobot's repo_id) that stands for the task of runs without a task id, else null. */
+      dataset: z.string().nullable(),
     }),
   ),
   note: z.string(),

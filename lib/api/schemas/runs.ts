@@ -17,6 +17,8 @@ export const RUN_SORT_KEYS = [
   'startedAt',
   'lastSeenAt',
   'source',
+  /** Running runs first, by their forecast's chance to beat the best finished run (the table sorts that; lib/api/sort-runs.ts). */
+  'forecast',
 ] as const;
 export type RunSortKey = (typeof RUN_SORT_KEYS)[number];
 

@@ -1,0 +1,235 @@
+// Issue 26 on the realistic mix (testkit/mix.ts: SmolVLA trainer logs and chains, LeRobot logs of several
+// versions, LeRobot checkpoint folders alone, team and real-writer TensorBoard run directories; 60 runs)
+// in a real browser at 1280 px: Compare never leaves a facet blank (each is drawn, on the axis its runs
+// have, or says in one line why it has no chart) and its HTML report still takes every chart; no page
+// scrolls sideways; Strategies says why an interval is missing and counts steps for LeRobot buckets;
+// LeRobot runs are faceted and ranked by their dataset; a checkpoint-only run's page shows its step
+// progress, checkpoints and status note instead of empty charts. Screenshots: test-results/screenshots/.
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compareResponse } from '../../lib/api/schemas/compare';
+import type { RunsResponse } from '../../lib/api/schemas/runs';
+import { PROJECT_DIR } from '../../testkit/cli';
+import { facetsShown, MIX_RUN_COUNT, mixIngested, mixPages, writeRealisticMix } from '../../testkit/mix';
+import type { ThawServer } from '../../testkit/thaw-server';
+import type { TestDatabase } from '../helpers/db';
+import { closeWebSuite, openWebSuite } from '../helpers/web-suite';
+
+const SCREENSHOTS = path.join(PROJECT_DIR, 'test-results', 'screenshots');
+const WIDTH = 1280;
+
+let database: TestDatabase;
+let logs: { dir: string; cleanup(): Promise<void> };
+let server: ThawServer;
+let browser: Browser;
+let page: Page;
+let runs: RunsResponse['runs'] = [];
+const pageErrors: string[] = [];
+
+const runFrom = (source: string) => {
+  const run = runs.find((r) => r.source.path.includes(source));
+  if (!run) throw new Error(`no run from …${source}`);
+  return run;
+};
+
+beforeAll(async () => {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  ({ database, logs, server, browser, page } = await openWebSuite({
+    name: 'web_realistic_mix',
+    writeLogs: async (dir) => {
+      await writeRealisticMix(dir);
+    },
+    ready: {
+      check: async ({ server }) => {
+        const response = await fetch(`${server.url}/api/runs`);
+        return response.ok && ((await response.json()) as RunsResponse).runs.length === MIX_RUN_COUNT;
+      },
+      what: `the mix's ${MIX_RUN_COUNT} runs`,
+      timeoutMs: 120_000,
+    },
+    viewport: { width: WIDTH, height: 900 },
+    pageErrors,
+    errors: { console: false },
+  }));
+  runs = await mixIngested(server.url);
+}, 300_000);
+
+afterAll(() => closeWebSuite({ browser, server, database, logs }));
+
+describe('the realistic mix', () => {
+  it('holds every kind of run', () => {
+    const formats = new Map<string, number>();
+    for (const run of runs) formats.set(run.format, (formats.get(run.format) ?? 0) + 1);
+    expect(runs).toHaveLength(MIX_RUN_COUNT);
+    expect(formats.get('smolvla_sequential')).toBeGreaterThanOrEqual(20);
+    expect(formats.get('lerobot')).toBeGreaterThanOrEqual(20);
+    expect(formats.get('tensorboard')).toBeGreaterThanOrEqual(10);
+    // known only from its checkpoint folders, which reached the configured 20,000 steps
+    expect(runFrom('/smolvla_grasp_ckpt_done/')).toMatchObject({
+      format: 'lerobot',
+      status: 'completed',
+      lastStep: 20000,
+      totalSteps: 20000,
+    });
+  });
+});
+
+describe('Compare on the mix', () => {
+  it('leaves no facet blank: each is drawn on an axis its runs have, or says in one line why it has no chart', async () => {
+    await page.goto(`${server.url}/compare`);
+    const facets = await facetsShown(page);
+    expect(facets.length).toBeGreaterThanOrEqual(20);
+    const blank = facets.filter((f) => f.drawn === 0 && f.reason === '');
+    expect(blank).toEqual([]);
+    // LeRobot runs (no epochs) open by step next to the SmolVLA runs by epoch
+    expect(new Set(facets.filter((f) => f.facet.startsWith('task') && f.drawn > 0).map((f) => f.x))).toEqual(new Set(['epoch', 'step']));
+    expect(facets.filter((f) => f.facet.startsWith('dataset:') && f.drawn > 0).every((f) => f.x === 'step')).toBe(true);
+    // the checkpoint-only runs say why, in one line
+    const reasons = facets.filter((f) => f.reason !== '');
+    expect(reasons.map((f) => f.reason)).toContain(
+      'No chart: #' +
+        runFrom('/smolvla_grasp_ckpt_done/').id +
+        ': known only from checkpoint folders (step 20,000 of 20,000), no loss logged.',
+    );
+    for (const f of reasons) expect(f.reason).not.toContain('\n');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'mix-compare.png'), fullPage: false });
+  });
+
+  it('faceted by dataset, labelled with its name, never "task unknown" for a run that has one (item 6)', async () => {
+    await page.goto(`${server.url}/compare`);
+    const weighing = page.locator('[data-testid="compare-facet"][data-facet^="dataset:kuavo/task2_weighing_lerobot"]');
+    await expect.poll(() => weighing.count()).toBe(1);
+    expect(await weighing.locator('figcaption strong').innerText()).toBe('kuavo/task2_weighing_lerobot');
+    expect(await weighing.locator('figcaption').innerText()).toContain('3 runs');
+    const summaryTasks = await page.getByTestId('summary-task').allInnerTexts();
+    expect(summaryTasks).toContain('kuavo/task2_weighing_lerobot');
+    // every run with a dataset sits in that dataset's facet
+    const data = compareResponse.parse(await (await fetch(`${server.url}/api/compare`)).json());
+    const withDataset = runs.filter((r) => r.taskId === null && r.dataset !== null);
+    expect(withDataset.length).toBeGreaterThanOrEqual(15);
+    for (const run of withDataset) {
+      const facet = data.facets.find((f) => f.runIds.includes(run.id));
+      expect([run.id, facet?.label, facet?.dataset]).toEqual([run.id, run.dataset, run.dataset]);
+    }
+  });
+
+  it('the HTML report takes every chart, drawn or not yet scrolled to, and lists the facets without one', async () => {
+    await page.goto(`${server.url}/compare`);
+    const charted = await page.locator('[data-testid="compare-facet"][data-x]:not([data-x=""])').count();
+    const uncharted = await page.getByTestId('facet-no-chart').count();
+    expect(charted).toBeGreaterThanOrEqual(20);
+    // straight away, before any scrolling: most charts have not been drawn yet
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.getByTestId('compare-report').click()]);
+    const html = await readFile(await download.path(), 'utf8');
+    expect(html.match(/<img src="data:image\/png;base64,/g)?.length).toBe(charted);
+    expect(html.match(/<li><strong>[^<]+<\/strong>: No chart: /g)?.length).toBe(uncharted);
+  });
+
+  it('a PNG of a chart far down the page downloads even before it was scrolled to', async () => {
+    await page.goto(`${server.url}/compare`);
+    const last = page.locator('[data-testid="compare-facet"][data-x]:not([data-x=""])').last();
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), last.getByTestId('chart-png').click()]);
+    const bytes = await readFile(await download.path());
+    expect(bytes.subarray(1, 4).toString()).toBe('PNG');
+  });
+});
+
+describe('no page scrolls sideways at 1280 px', () => {
+  it('every page of the mix, a run page of each format included', async () => {
+    const wide: string[] = [];
+    const pages = mixPages(runs);
+    expect(pages.length).toBeGreaterThanOrEqual(19);
+    for (const { name, path: pathname } of pages) {
+      await page.goto(`${server.url}${pathname}`);
+      await page.waitForLoadState('networkidle');
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      if (width > WIDTH) {
+        // what sticks out, for the failure message: elements past the edge not inside a scroll box
+        const culprits = await page.evaluate((limit) => {
+          const out: string[] = [];
+          for (const el of document.querySelectorAll<HTMLElement>('body *')) {
+            if (el.getBoundingClientRect().right <= limit + 1) continue;
+            let box = el.parentElement;
+            while (box && box !== document.body && getComputedStyle(box).overflowX === 'visible') box = box.parentElement;
+            if (!box || box === document.body) out.push(`${el.tagName.toLowerCase()}.${el.className}`);
+          }
+          return out.slice(0, 5);
+        }, WIDTH);
+        wide.push(`${name} (${pathname}): ${width} px, ${culprits.join(', ')}`);
+      }
+    }
+    expect(wide).toEqual([]);
+  });
+
+  it('wide tables scroll inside their own labelled, keyboard-focusable box', async () => {
+    await page.goto(`${server.url}/strategies`);
+    const boxes = page.locator('.table-scroll');
+    expect(await boxes.count()).toBeGreaterThan(0);
+    const attributes = await boxes.evaluateAll((els) =>
+      els.map((el) => [el.getAttribute('tabindex'), el.getAttribute('role'), el.getAttribute('aria-label') ?? '']),
+    );
+    for (const [tabindex, role, label] of attributes) {
+      expect([tabindex, role]).toEqual(['0', 'region']);
+      expect(label).not.toBe('');
+    }
+  });
+});
+
+describe('Strategies on the mix', () => {
+  it('ranks LeRobot runs by dataset, counts their steps, and never leaves an interval blank', async () => {
+    await page.goto(`${server.url}/strategies`);
+    await page.waitForLoadState('networkidle');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'mix-strategies.png'), fullPage: false });
+    // the ranking is not cut at its right edge: at 1280 px every ranking fits its panel
+    const cut = await page
+      .locator('.strategies-table')
+      .evaluateAll((tables) => tables.filter((t) => t.scrollWidth > t.parentElement!.clientWidth + 1).map((t) => t.scrollWidth));
+    expect(cut).toEqual([]);
+    const weighing = page.locator('[data-testid="recommendation"]', { hasText: 'kuavo/task2_weighing_lerobot' }).first();
+    await expect.poll(() => weighing.count()).toBe(1);
+    const heads = await weighing.locator('.strategies-table th').allInnerTexts();
+    expect(heads).toEqual(expect.arrayContaining(['Best step', 'Steps to 5%']));
+    expect(heads).not.toContain('Best epoch');
+    // every interval cell says something: an interval, or why there is none
+    const cells = await page.locator('.strategies-table tbody tr td:nth-child(4)').allInnerTexts();
+    expect(cells.length).toBeGreaterThan(10);
+    for (const cell of cells) expect(cell.trim()).not.toBe('');
+    expect(await page.getByTestId('interval-reason').count()).toBeGreaterThan(0);
+    // per-run noise as ±x%
+    const perRun = weighing.locator('details.per-run');
+    await perRun.locator('summary').click();
+    const noise = await perRun.locator('tbody tr td:nth-child(4)').allInnerTexts();
+    expect(noise.some((text) => /^±\d+(\.\d)?%$/.test(text))).toBe(true);
+    await weighing.screenshot({ path: path.join(SCREENSHOTS, 'mix-strategies-lerobot.png') });
+  });
+});
+
+describe('a LeRobot run known only from its checkpoint folders', () => {
+  it('shows its step progress, its checkpoints and why it is completed, and no empty chart', async () => {
+    const run = runFrom('/smolvla_grasp_ckpt_done/');
+    await page.goto(`${server.url}/runs/${run.id}`);
+    const progress = page.getByTestId('run-progress');
+    expect(await progress.getByTestId('progress-steps').innerText()).toBe('step 20,000 / 20,000');
+    expect(await progress.locator('progress').getAttribute('value')).toBe('1');
+    expect(await page.getByTestId('status-note').innerText()).toBe(
+      'completed: its newest checkpoint (step 20,000) reached the configured 20,000 steps',
+    );
+    const rows = progress.getByTestId('checkpoint-row');
+    expect(await rows.count()).toBe(2);
+    const texts = await rows.allInnerTexts();
+    expect(texts[0]).toMatch(/10,000[\s\S]*smolvla_grasp_ckpt_done\/checkpoints\/010000[\s\S]*on disk/);
+    expect(texts[1]).toMatch(/20,000 newest[\s\S]*checkpoints\/020000[\s\S]*on disk/);
+    // no chart at all, and the one line that says why
+    expect(await page.locator('canvas').count()).toBe(0);
+    expect(await page.getByTestId('no-curves').innerText()).toContain('known only from checkpoint folders (step 20,000 of 20,000)');
+    expect(await page.getByTestId('checkpoint-advice').innerText()).toBe(
+      'No validation loss to choose by: the newest checkpoint is step 20,000, the configured last step.',
+    );
+    expect(await page.getByTestId('run-header').innerText()).toContain('kuavo/task1_moving_grasp_lerobot');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'mix-checkpoint-run.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+});
