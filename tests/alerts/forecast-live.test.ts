@@ -1,4 +1,4 @@
-// The opt-in `unlikely_to_beat` alert end to end (issue 27): `thaw start` follows task 1's finished
+// The opt-in `unlikely_to_beat` alert end to end: `thaw start` follows task 1's finished
 // runs and two runs being written — one that overfits (the run to stop) and one like the best strategy
 // — with two webhook channels on a local receiver, one listing the rule and one not. The run to stop
 // is announced once, with the forecast's sentence, to the channel that asked; the other run never is,

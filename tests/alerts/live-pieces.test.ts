@@ -1,4 +1,4 @@
-// Alerts come only from complete, committed records (issue 23). Five trainer logs — one that overfits,
+// Alerts come only from complete, committed records. Five trainer logs — one that overfits,
 // one that crashes, one whose loss turns NaN, a healthy one, and a LeRobot run whose loss turns NaN
 // (step-based, no epochs) — are appended by the trainers' pace: each in ~60 pieces cut at random byte
 // offsets, with 0–0.35 s pauses, while the real `thaw start` follows them with a webhook channel on a

@@ -1,4 +1,4 @@
-// Every reader is invariant to how its bytes arrive (issue 23). One property per format, over that
+// Every reader is invariant to how its bytes arrive. One property per format, over that
 // format's fixtures: reading with random chunk sizes (1 byte … 4 MiB per read, with random batch sizes),
 // and following the files with the real `thaw ingest` while they are written in random pieces with
 // random pauses, store exactly the rows (and the runs-table summaries) one backfill of the finished

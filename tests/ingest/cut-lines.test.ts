@@ -1,4 +1,4 @@
-// A stdout line cut by an 8 KiB buffer flush never becomes a value on its own (issue 23): pure, but
+// A stdout line cut by an 8 KiB buffer flush never becomes a value on its own: pure, but
 // its logs come from the synthetic generator (cli/), which ingest/ may not import, so it lives here.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
