@@ -90,15 +90,7 @@ export interface EncodeFileOptions {
 }
 
 export function concatBytes(parts: Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return new Uint8Array(Buffer.concat(parts));
 }
 
 export function encodeEventFile(events: EventSpec[], options: EncodeFileOptions = {}): EncodedFile {
