@@ -151,10 +151,11 @@ describe('Framer', () => {
     expect(texts(frameBytes(encode('\uFEFFa\n\uFEFFb\n')).records)).toEqual(['a', '\uFEFFb']);
   });
 
-  it('reads ASCII ranges as latin1 and the rest as UTF-8: the texts of one whole-file decode, at any chunking', () => {
-    // The reference decodes the whole input at once and splits the text; the framer decodes range by
-    // range, ASCII ranges without the decoder. Pieces mix both, escapes (7-bit and the 8-bit CSI, whose
-    // UTF-8 form is C2 9B; a bare 9B byte is invalid UTF-8, not a CSI) and invalid or cut sequences.
+  it('decodes range by range exactly as one whole-file decode does, at any chunking', () => {
+    // The reference decodes the whole input at once and splits the text; the framer decodes each
+    // chunk's complete records in one call and carried-over bytes record by record. Pieces mix ASCII
+    // and multi-byte text, escapes (7-bit and the 8-bit CSI, whose UTF-8 form is C2 9B; a bare 9B byte
+    // is invalid UTF-8, not a CSI) and invalid or cut sequences.
     const pieces: Uint8Array[] = [
       ...['Training Epoch 1:   0%|          | 1/5000 [00:00<25:11, loss=0.8]', 'ok', ' ', '\x1b[32mgreen\x1b[0m', '\x1b]0;t\x07x'].map(
         encode,

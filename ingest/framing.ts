@@ -10,16 +10,9 @@
 // line end (`\n` or `\r\n`). A chunk's final `\r` is therefore held until the next byte says which
 // it is, so that too does not depend on the chunking.
 //
-// Decoding: a range of bytes that is all ASCII (buffer.isAscii, a vectorised check) is read as latin1,
-// one character per byte with no decoding at all, which for ASCII is exactly what UTF-8 gives (and
-// cannot hold U+009B, whose UTF-8 form is two non-ASCII bytes); anything else goes through TextDecoder.
-// ASCII logs (most of LeRobot's) skip the decoder entirely; a chunk with one progress bar in it does not.
-//
 // Pure: no fs, no process. Restartable: `new Framer({ startOffset: f.committedOffset, startLine:
 // f.committedLine })` fed the bytes from that offset yields exactly the records the first framer would
 // have yielded after that point (the ingest daemon resumes this way after a crash).
-
-import { Buffer, isAscii } from 'node:buffer';
 
 export interface LogRecord {
   /** Decoded text with ANSI escape sequences removed (never contains `\r` or `\n`). */
@@ -145,7 +138,7 @@ export class Framer {
     // decoded text has exactly the same terminators, in the same order, as the bytes.
     const last = Math.max(nextLf === -1 ? -1 : chunk.lastIndexOf(LF), nextCr === -1 ? -1 : chunk.lastIndexOf(CR));
     if (last > end) {
-      const text = this.decode(chunk.subarray(start, last));
+      const text = this.decoder.decode(chunk.subarray(start, last));
       const escapes = hasEscape(text);
       // The terminators are searched in the text (a string search costs far less than a typed-array
       // one); `last` itself is text.length. Each record's bytes are then found from its text: UTF-8
@@ -260,14 +253,8 @@ export class Framer {
     return joined;
   }
 
-  /** UTF-8 → text: latin1 when every byte is ASCII (the same text, no decoding; see the module comment). */
-  private decode(bytes: Uint8Array): string {
-    if (isAscii(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-    return this.decoder.decode(bytes);
-  }
-
   private emit(bytes: Uint8Array, offset: number, endOffset: number, cr: true | undefined, out: FrameOutput): void {
-    const text = this.decode(bytes);
+    const text = this.decoder.decode(bytes);
     this.emitText(text, hasEscape(text), offset, endOffset, cr, out);
   }
 
