@@ -107,9 +107,7 @@ export class AlertWorker {
       ]),
     );
     const wanted = options.channels.some((channel) => channel.rules.includes('unlikely_to_beat'));
-    this.judge = wanted
-      ? new ForecastAlerts({ pool: options.pool, log: options.log, staleMinutes: 10, ...options.forecastAlerts })
-      : null;
+    this.judge = wanted ? new ForecastAlerts({ pool: options.pool, log: options.log, staleMinutes: 10, ...options.forecastAlerts }) : null;
   }
 
   /** Whether this process judges `unlikely_to_beat` (a channel lists it). */

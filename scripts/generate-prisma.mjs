@@ -1,5 +1,5 @@
 // `prisma generate` offline: the CLI insists on a schema-engine binary it would download, but generating
-// the client never runs it, so any existing file satisfies the check (see README, design notes).
+// the client never runs it, so any existing file satisfies the check (see docs/architecture.md, "Prisma without its engines").
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 

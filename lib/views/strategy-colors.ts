@@ -1,6 +1,6 @@
 // The colour and the marker of a freeze strategy on every page and chart, and the one colour that means
 // "unknown". Pure and free of the analyses, so client components import it without them.
-// Why these colours: README, "Strategy colours and markers".
+// Why these colours: docs/architecture.md, "Strategy colours and markers".
 import { DEFAULT_TOTAL_LAYERS } from '../analysis/strategy';
 
 /**
