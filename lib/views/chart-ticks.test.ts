@@ -15,6 +15,7 @@ const CASES: [string, ChartXAxis | 'y' | 'log-y', number[], string[]][] = [
     ['20.0k', '20.2k', '20.4k', '20.6k', '20.8k'],
   ],
   ['steps past 10,000 a whole k apart', 'step', [10_000, 20_000, 30_000], ['10k', '20k', '30k']],
+  ['steps from 0 in k: 0 stays "0"', 'step', [0, 5_000, 10_000, 30_000], ['0', '5k', '10k', '30k']],
   ['steps 250 apart', 'step', [20_000, 20_250, 20_500], ['20.00k', '20.25k', '20.50k']],
   ['steps too close for k: in full, thousands separated', 'step', [20_001, 20_002, 20_003], ['20,001', '20,002', '20,003']],
   ['steps under 10,000', 'step', [0, 200, 400, 1200], ['0', '200', '400', '1,200']],

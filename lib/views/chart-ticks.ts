@@ -130,7 +130,7 @@ export function xTickLabels(axis: ChartXAxis, values: readonly number[]): string
       if (largest < unit.from) continue;
       const scaled = snapped.map((v) => v / unit.size);
       const decimals = tickDecimals(scaled, spacing / unit.size);
-      if (decimals <= 2) return scaled.map((v) => (Number.isFinite(v) ? `${fixed(v, decimals)}${unit.suffix}` : ''));
+      if (decimals <= 2) return scaled.map((v) => (v === 0 ? '0' : Number.isFinite(v) ? `${fixed(v, decimals)}${unit.suffix}` : ''));
     }
   }
   const decimals = tickDecimals(snapped, spacing);
