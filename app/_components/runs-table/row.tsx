@@ -103,7 +103,7 @@ export function RunsTableRow({
         <br />
         <span className="muted">{fmtAgo(run.lastSeenAt, now)}</span>
       </td>
-      <td className="small mono" title={run.source.path}>
+      <td className="small mono source-cell" title={run.source.path}>
         {shortPath(run.source.path)}
       </td>
       {columns.map((column) => {
