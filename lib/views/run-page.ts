@@ -10,6 +10,7 @@ type Run = RunDetail['run'];
 
 /** The best-validation and overfitting-start markers of the run's charts. */
 export function runMarkers(verdict: RunDetail['verdict']): { kind: 'best' | 'overfit'; epoch: number; label: string }[] {
+  if (verdict.axis === 'step') return []; // the epoch charts have no step
   return [
     ...(verdict.bestEpoch !== null
       ? [
