@@ -2,7 +2,7 @@
 // A chart.js line chart for loss curves (react-chartjs-2), registering only what it uses. The zoom
 // plugin touches `window` when imported, so it is loaded in an effect. Datasets keep stable ids and
 // animation is off, so new data (live updates) redraws in place without flicker.
-// Every chart is accessible without asking (issue 28): the canvas is named and described in words
+// Every chart is accessible without asking: the canvas is named and described in words
 // (title, axes, each line's latest and best value: lib/views/chart-text.ts), a "table" toggle shows its
 // data, lines in a strategy's colour carry that strategy's marker (lib/views/strategy-colors.ts), and
 // the focused chart zooms, pans and resets from the keyboard.

@@ -7,7 +7,7 @@
  * - `diverged`: overfittingVerdict says `diverged` (NaN/inf or a loss above the divergence threshold;
  *   a NaN/inf step loss too), with the first epoch or step where it happened.
  *
- * The state judged is what the database holds after a committed batch (lib/summaries/store.ts
+ * The state judged is what the database holds after a committed batch (lib/summaries/tables.ts
  * `loadRunSeries`): only complete records become values (the framers hold a half-written line or
  * record), and an epoch whose average is not known yet is not a NaN.
  * - `crashed`: the run's status is `crashed` (the trainer's error in the message).

@@ -9,7 +9,7 @@
  * "non-finite"; every analysis treats them the same way (see `isFiniteLoss` in validation.ts).
  * In the database a NaN is stored as NaN and NULL means "not known (yet)": an epoch row whose learning
  * rate arrived before its average loss. Such rows are never part of a series handed to these rules
- * (lib/summaries/store.ts `loadRunSeries` leaves them out), so a null here always means NaN.
+ * (lib/summaries/tables.ts `loadRunSeries` leaves them out), so a null here always means NaN.
  */
 
 /** A run's identity: the database id, or any caller-chosen key for parse output. */

@@ -2,7 +2,7 @@
 // directories of every writer: the team's two step-based runs (tests/fixtures/rundirs-team, whose
 // expected.json is this API's answer) and the real event files of Keras, tf.summary, PyTorch,
 // Lightning, Stable-Baselines3 and the Hugging Face Trainer (tests/fixtures/tfevents-real). Every tag
-// of every writer is there with TensorBoard's point count (tests/helpers/tb-reference.ts, a decoder
+// of every writer is there with TensorBoard's point count (testkit/tb-reference.ts, a decoder
 // written apart from Thaw's), every value exact in JSON and CSV, as the runs people mean.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,7 +13,7 @@ import type { RunsResponse } from '../../lib/api/schemas/runs';
 import type { ScalarPointsResponse, ScalarTagsResponse } from '../../lib/api/schemas/scalars';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { backfillInto, tempDir } from '../helpers/ingest';
-import { readRun, type RefPoint } from '../helpers/tb-reference';
+import { readRun, type RefPoint } from '../../testkit/tb-reference';
 import { copyRealFixtures, copyTeamFixtures, eventFilesIn, TEAM_DIR } from '../helpers/tfevents-fixtures';
 import { startThaw, type ThawServer } from '../../testkit/thaw-server';
 

@@ -1,4 +1,4 @@
-// LeRobot runs take part in the decision (issue 26): their dataset is their task, so runs on one dataset
+// LeRobot runs take part in the decision: their dataset is their task, so runs on one dataset
 // are ranked together on /strategies (by their held-out eval_loss, logged by step) and charted together on
 // /compare, labelled with the dataset's name; the strategy comes from the config the log prints.
 import { writeFile } from 'node:fs/promises';

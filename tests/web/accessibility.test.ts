@@ -4,7 +4,7 @@
 // log, crashed and NaN runs, and TensorBoard run directories. A serious or critical violation on any page
 // fails the test, with the rule, the nodes and axe's own summary in the message. Pages are also visited
 // in the states a user puts them in: a chart switched to its table, the bell's menu open.
-// Counts per page go to test-results/a11y.json (the before/after figures of issue 28).
+// Counts per page go to test-results/a11y.json (before/after figures).
 import { appendFile, cp, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
