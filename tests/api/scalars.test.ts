@@ -285,4 +285,24 @@ describe('real event files of every writer', () => {
       expect(detail.run.format).toBe('tensorboard');
     }
   });
+
+  it('judge overfitting on the validation curve the metrics rule names, on its axis; the runs table says the same', async () => {
+    const cases: [string, 'epoch' | 'step'][] = [
+      [`${KERAS}/101_food_multiclass_classification/resnet50v2_fine_tune_10_percent/fine_tuning/20210605-170815`, 'epoch'],
+      ['huggingface/runs/run0', 'step'],
+      ['lightning/fractaldb/lightning_logs/version_0', 'step'],
+    ];
+    for (const [relative, axis] of cases) {
+      const row = runAt(path.join(REAL, relative));
+      const detail = await json<RunDetail>(`/api/runs/${row.id}`);
+      const val = detail.metrics.val!;
+      const { points } = await json<ScalarPointsResponse>(scalarsUrl(row.id, val.tag, val.dir));
+      const finite = new Set(points.filter((p) => p[1] !== null).map((p) => p[0]));
+      expect(detail.verdict, relative).toMatchObject({ axis, validationPoints: finite.size });
+      expect(detail.verdict.reason, relative).not.toContain('no validation loss was recorded');
+      expect(detail.verdict.reason, relative).toContain(`${val.dir === '' ? '' : `${val.dir}/`}${val.tag}`);
+      expect(detail.verdict.reason, relative).toMatch(new RegExp(`\\b${axis}\\b`));
+      expect(row.verdict, relative).toMatchObject({ status: detail.verdict.status, reason: detail.verdict.reason });
+    }
+  });
 });

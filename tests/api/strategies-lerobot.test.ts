@@ -60,6 +60,23 @@ describe('LeRobot runs on /strategies and /compare', () => {
     expect(weighing!.summary).toMatch(/^For dataset kuavo\/task2_weighing_lerobot \(48211 frames\): /);
   });
 
+  it('their overfitting verdict judges the eval_loss they log, by step, on the run page and in the runs table alike', async () => {
+    const { db } = await import('../../lib/db/client');
+    const { getRunDetail } = await import('../../lib/queries/run');
+    const { listRuns } = await import('../../lib/queries/runs');
+    const runs = await listRuns({ sort: 'id', dir: 'asc' });
+    expect(runs).toHaveLength(3);
+    for (const row of runs) {
+      const detail = await getRunDetail(row.id);
+      const evals = await db().evalPoint.count({ where: { runId: row.id, loss: { not: null } } });
+      expect(evals).toBeGreaterThanOrEqual(3);
+      expect(detail.verdict).toMatchObject({ axis: 'step', validationPoints: evals });
+      expect(detail.verdict.status).not.toBe('insufficient');
+      expect(detail.verdict.reason).toMatch(/^Validation loss on this run's task \(eval_loss\) .* at step \d+/);
+      expect(row.verdict).toMatchObject({ status: detail.verdict.status, reason: detail.verdict.reason });
+    }
+  });
+
   it('Compare: one facet per dataset, labelled with it, never "task unknown"', async () => {
     const { compareRuns } = await import('../../lib/queries/compare');
     const { compareQuery } = await import('../../lib/api/schemas/compare');
