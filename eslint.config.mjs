@@ -1,6 +1,6 @@
 // Lint: typescript-eslint's type-checked rules, plus the house's one direction of dependencies
-// (cli/ → ingest/ → lib/ ← app/; testkit/, bench/, scripts/ and tests/ on top, tests/ imported by
-// nothing) and "only lib/env.ts reads process.env".
+// (cli/ → ingest/ → lib/ ← app/ and cli/ → delivery/ → lib/; testkit/, bench/, scripts/ and tests/
+// on top, tests/ imported by nothing) and "only lib/env.ts reads process.env".
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
@@ -33,10 +33,11 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { globals: globals.node, parserOptions: { projectService: false, project: null } },
   },
-  // One direction: lib/ imports neither ingest/, cli/ nor app/; ingest/ never imports cli/; app/ only lib/.
+  // One direction: lib/ imports neither ingest/, delivery/, cli/ nor app/; ingest/ and delivery/ never
+  // import cli/ or each other; app/ only lib/.
   // Inside lib/, api/ (schemas, errors, params: the contract) is imported by views/, queries/ and
   // annotations/, never the other way. The unit tests beside the sources may also read the shared
-  // test data in testkit/ and, until it moves there, the test helpers and fixtures named in TEST_DATA.
+  // test data in testkit/ (never tests/, the integration suite).
   {
     files: ['lib/**/*.ts', 'lib/**/*.tsx'],
     ignores: ['lib/**/*.test.ts'],
@@ -46,8 +47,19 @@ export default tseslint.config(
         {
           patterns: [
             ...noImport(
-              ['**/ingest/**', '**/cli/**', '**/app/**', '@/ingest/**', '@/cli/**', '@/app/**', '**/testkit/**', '**/tests/**'],
-              'lib/ is the bottom layer: it imports neither ingest/, cli/, app/ nor test code.',
+              [
+                '**/ingest/**',
+                '**/delivery/**',
+                '**/cli/**',
+                '**/app/**',
+                '@/ingest/**',
+                '@/delivery/**',
+                '@/cli/**',
+                '@/app/**',
+                '**/testkit/**',
+                '**/tests/**',
+              ],
+              'lib/ is the bottom layer: it imports neither ingest/, delivery/, cli/, app/ nor test code.',
             ),
           ],
         },
@@ -70,7 +82,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['lib/**/*.test.ts', 'ingest/**/*.test.ts', 'cli/**/*.test.ts'],
+    files: ['lib/**/*.test.ts', 'ingest/**/*.test.ts', 'delivery/**/*.test.ts', 'cli/**/*.test.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
@@ -80,10 +92,7 @@ export default tseslint.config(
               ['**/app/**', '@/app/**', '**/bench/**', '**/scripts/**'],
               'A unit test imports its source and shared test data only.',
             ),
-            {
-              regex: String.raw`(^|/)tests/(?!(helpers/tfevents-writer|helpers/tb-reference|helpers/parse-fixtures|fixtures/generate)$)`,
-              message: 'Unit tests take shared test data from testkit/ (tests/ is the integration suite).',
-            },
+            ...noImport(['**/tests/**', '@/tests/**'], 'Unit tests take shared test data from testkit/ (tests/ is the integration suite).'),
           ],
         },
       ],
@@ -97,8 +106,25 @@ export default tseslint.config(
         'error',
         {
           patterns: noImport(
-            ['**/cli/**', '@/cli/**', '**/app/**', '**/testkit/**', '**/tests/**'],
-            'ingest/ may use lib/, never cli/, app/ or test code.',
+            ['**/cli/**', '@/cli/**', '**/delivery/**', '@/delivery/**', '**/app/**', '**/testkit/**', '**/tests/**'],
+            'ingest/ may use lib/, never cli/, delivery/, app/ or test code.',
+          ),
+        },
+      ],
+    },
+  },
+  // delivery/: sends what the alert outbox holds (fan-out, one lane per channel). cli/ starts it; it
+  // uses lib/ only: the outbox is filled by ingest/, and delivery reads the tables, never the writer.
+  {
+    files: ['delivery/**/*.ts'],
+    ignores: ['delivery/**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: noImport(
+            ['**/ingest/**', '@/ingest/**', '**/cli/**', '@/cli/**', '**/app/**', '@/app/**', '**/testkit/**', '**/tests/**'],
+            'delivery/ may use lib/, never ingest/, cli/, app/ or test code.',
           ),
         },
       ],
@@ -120,8 +146,7 @@ export default tseslint.config(
       ],
     },
   },
-  // bench/ and scripts/ use the product and testkit/, never the test suite. The event-file writer in
-  // tests/helpers is the one exception left, until it moves into testkit/.
+  // bench/ and scripts/ use the product and testkit/, never the test suite.
   {
     files: ['bench/**/*.ts', 'scripts/**/*.ts'],
     rules: {
@@ -129,10 +154,7 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            {
-              regex: String.raw`(^|/)tests/(?!helpers/tfevents-writer$)`,
-              message: 'bench/ and scripts/ share code with tests through testkit/, never tests/.',
-            },
+            ...noImport(['**/tests/**', '@/tests/**'], 'bench/ and scripts/ share code with tests through testkit/, never tests/.'),
             ...noImport(['**/app/**', '@/app/**'], 'bench/ and scripts/ drive the app over HTTP, never by importing it.'),
           ],
         },
@@ -154,7 +176,12 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: noImport(['**/ingest/**', '**/cli/**', '@/ingest/**', '@/cli/**'], 'app/ is thin: it reads through lib/ only.') },
+        {
+          patterns: noImport(
+            ['**/ingest/**', '**/delivery/**', '**/cli/**', '@/ingest/**', '@/delivery/**', '@/cli/**'],
+            'app/ is thin: it reads through lib/ only.',
+          ),
+        },
       ],
     },
   },

@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 import { fileURLToPath } from 'node:url';
 
 // Two projects, split by where a test file lives, so a new test lands in the right one by itself:
-// - unit: pure tests beside their source (lib/, ingest/, cli/). No global setup: no `next build`, no
+// - unit: pure tests beside their source (lib/, ingest/, delivery/, cli/, testkit/). No global setup: no `next build`, no
 //   PostgreSQL; `npm run test:unit` or `npx vitest run lib/analysis/overfitting.test.ts` take seconds.
 // - integration: everything under tests/, with the global setup that builds the web app (when its
 //   sources changed) and starts one embedded PostgreSQL per run (tests/helpers/global-setup.ts).
@@ -20,7 +20,10 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['lib/**/*.test.ts', 'ingest/**/*.test.ts', 'cli/**/*.test.ts'] },
+        test: {
+          name: 'unit',
+          include: ['lib/**/*.test.ts', 'ingest/**/*.test.ts', 'delivery/**/*.test.ts', 'cli/**/*.test.ts', 'testkit/**/*.test.ts'],
+        },
       },
       {
         extends: true,

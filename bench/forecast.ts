@@ -7,7 +7,7 @@
 // - forecast_backtest_per_run (informational): the fits a finished run costs once per version (its three
 //   backtest points, forecast from 25, 50 and 75%), mean over 60 runs of 30 validation epochs and 60 of
 //   1,024 step points: what the first forecast after a start pays per finished run.
-import { createRandom } from '../testkit/synthetic/smolvla-log';
+import { mulberry32 } from '../testkit/random';
 import { BUILT_IN_CALIBRATIONS } from '../lib/analysis/forecast-calibration';
 import { forecastRun } from '../lib/analysis/forecast-answer';
 import { PEER_GRID, finishedCurve, forecastFraction, gridAround, type ForecastRun } from '../lib/analysis/forecast-run';
@@ -19,7 +19,7 @@ const TOTAL_STEPS = 150_000;
 
 /** A LeRobot-like per-step loss: a power-law decay with 8% multiplicative noise and rare spikes. */
 function stepCurve(seed: number, n: number, every = 1): WeightedPoint[] {
-  const random = createRandom(seed);
+  const random = mulberry32(seed);
   const out: WeightedPoint[] = [];
   for (let i = 1; i <= n; i++) {
     const step = i * every;

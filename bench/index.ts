@@ -27,7 +27,15 @@ interface Group {
 const GROUPS: Group[] = [
   {
     name: 'parser',
-    figures: ['log_frames', 'log_bytes', 'parser_records', 'raw_split_throughput', 'parser_throughput', 'parser_vs_scan_floor'],
+    figures: [
+      'log_frames',
+      'log_bytes',
+      'parser_records',
+      'raw_split_throughput',
+      'parser_throughput',
+      'parser_vs_scan_floor',
+      'framer_vs_scan_floor',
+    ],
     run: () => benchParser(),
   },
   { name: 'backfill', figures: ['backfill_lines_per_s'], run: () => benchBackfill() },

@@ -14,7 +14,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { pino } from 'pino';
-import { createRandom, generateSmolvlaLog, tqdmFrame } from '../testkit/synthetic/smolvla-log';
+import { mulberry32 } from '../testkit/random';
+import { generateSmolvlaLog, tqdmFrame } from '../testkit/synthetic/smolvla-log';
 import { IngestDaemon } from '../ingest/daemon';
 import { createPool } from '../lib/db/pool';
 import { snapshotDatabase } from '../testkit/snapshot';
@@ -143,7 +144,7 @@ export async function benchLab(options: { seconds?: number } = {}): Promise<Figu
     const trainings: Training[] = files.map((entry) => ({ file: entry.file, runId: runIds.get(entry.file)!, epoch: 2, n: 0 }));
     await Promise.all(
       trainings.map(async (run, i) => {
-        const own = createRandom(1000 + i);
+        const own = mulberry32(1000 + i);
         await sleep(own() * 1500);
         while (performance.now() < until) {
           const loss = (0.9 / Math.sqrt(run.epoch)).toFixed(4);

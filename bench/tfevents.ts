@@ -14,7 +14,7 @@ import { pino } from 'pino';
 import { IngestDaemon } from '../ingest/daemon';
 import { maskedCrc32cRange } from '../ingest/rundir/tfrecord';
 import { createPool } from '../lib/db/pool';
-import { concatBytes, encodeEvent, encodeRecord, FILE_VERSION } from '../tests/helpers/tfevents-writer';
+import { concatBytes, encodeEvent, encodeRecord, FILE_VERSION } from '../testkit/tfevents-writer';
 import { copyFloor, createBenchDatabase, round, type Figure } from './support';
 
 const TAGS = [

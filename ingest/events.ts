@@ -266,8 +266,6 @@ export type ParseEvent =
     })
   | { type: 'warning'; runKey: number | null; line: number; message: string };
 
-export type ParseEventType = ParseEvent['type'];
-
 /** The `epoch` and `validation` events a `scalars` event stands for, one per value (for consumers that are not hot paths). */
 export function scalarBlockEvents(event: Extract<ParseEvent, { type: 'scalars' }>): ParseEvent[] {
   const { runKey, line, block } = event;

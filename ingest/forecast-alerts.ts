@@ -1,12 +1,12 @@
-// The opt-in `unlikely_to_beat` alert rule (issue 27; lib/analysis/alerts.ts): a running run whose
+// The opt-in `unlikely_to_beat` alert rule (lib/analysis/alerts.ts): a running run whose
 // forecast says it will not beat the best finished run of its task and dataset. A forecast costs curve
 // fits (and the first one after a start the whole calibration, seconds), so the rule is judged here,
 // off the ingest path, never inside a batch's transaction:
 //
-// - Where: in a process whose thaw-alerts.yaml has a channel listing the rule (the alert worker starts
-//   this). Of several such processes on one database (a web machine and GPU boxes with the same file),
-//   one judges at a time: the holder of a PostgreSQL session advisory lock; the others retry every
-//   LOCK_RETRY_MS and take over when its connection goes.
+// - Where: in a process whose thaw-alerts.yaml has a channel listing the rule (cli/commands/alerts.ts
+//   starts this beside the delivery worker). Of several such processes on one database (a web machine
+//   and GPU boxes with the same file), one judges at a time: the holder of a PostgreSQL session
+//   advisory lock; the others retry every LOCK_RETRY_MS and take over when its connection goes.
 // - When: after batches commit. The holder LISTENs on the store's change channel (lib/live/changes.ts:
 //   every committed batch of every daemon on the database NOTIFYs its runs), coalesces the runs
 //   named, and at most once per `intervalMs` judges those that are running, still being written (not

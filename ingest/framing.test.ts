@@ -1,4 +1,5 @@
 // The framer: terminators, line numbers, offsets, ANSI, UTF-8 across chunks, the record cap, restarts.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Framer, frameBytes, stripAnsi, type LogRecord } from './framing';
 
@@ -148,5 +149,47 @@ describe('Framer', () => {
 
   it('strips a UTF-8 byte-order mark at the start of the file only', () => {
     expect(texts(frameBytes(encode('\uFEFFa\n\uFEFFb\n')).records)).toEqual(['a', '\uFEFFb']);
+  });
+
+  it('decodes range by range exactly as one whole-file decode does, at any chunking', () => {
+    // The reference decodes the whole input at once and splits the text; the framer decodes each
+    // chunk's complete records in one call and carried-over bytes record by record. Pieces mix ASCII
+    // and multi-byte text, escapes (7-bit and the 8-bit CSI, whose UTF-8 form is C2 9B; a bare 9B byte
+    // is invalid UTF-8, not a CSI) and invalid or cut sequences.
+    const pieces: Uint8Array[] = [
+      ...['Training Epoch 1:   0%|          | 1/5000 [00:00<25:11, loss=0.8]', 'ok', ' ', '\x1b[32mgreen\x1b[0m', '\x1b]0;t\x07x'].map(
+        encode,
+      ),
+      ...['|████▏     |', '策略', '😀', '\u009b1mcsi', '\uFEFFbom', 'é'].map(encode),
+      ...[[0x0d], [0x0a], [0x0d, 0x0a], [0x9b, 0x31, 0x6d], [0xff], [0xe2, 0x96], [0xf0, 0x9f], [0xc3]].map((b) => new Uint8Array(b)),
+    ];
+    const reference = (input: Uint8Array): string[] => {
+      let text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(input);
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      return text
+        .split(/\r|\n/)
+        .map(stripAnsi)
+        .filter((t) => t.trim() !== '');
+    };
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat(pieces.length - 1), { maxLength: 40 }),
+        fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 8 }),
+        (picks, sizes) => {
+          const input = new Uint8Array(picks.flatMap((i) => [...(pieces[i] ?? [])]));
+          const framer = new Framer();
+          const records: LogRecord[] = [];
+          for (let at = 0, k = 0; at < input.length; k++) {
+            const size = sizes[k % sizes.length] ?? 1;
+            records.push(...framer.push(input.subarray(at, at + size)).records);
+            at += size;
+          }
+          records.push(...framer.end().records);
+          expect(texts(records)).toEqual(reference(input));
+          expect(records).toEqual(frameBytes(input).records);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

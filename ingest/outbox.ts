@@ -97,7 +97,7 @@ export async function recordAlertTransitions(
       errorMessage: row.errorMessage,
       outputDir: row.outputDir,
       checkpoints,
-      // The stored series as a whole (lib/summaries/store.ts): the rules see exactly what the summary saw.
+      // The stored series as a whole (lib/summaries/tables.ts): the rules see exactly what the summary saw.
       series: own ?? { taskId: row.taskId, format: row.format, epochs: [], validations: [] },
     });
     if (transitions.length > 0) await insertAlerts(client, row, transitions, live);

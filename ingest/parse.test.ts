@@ -6,7 +6,7 @@ import type { ParseEvent } from './events';
 import { Framer, frameBytes, type FramingWarning, type LogRecord } from './framing';
 import { collectWarnings, createLogParser, parseBytes, type ParserState } from './parse';
 import { summarizeRuns } from './summarize';
-import { fixtureBytes } from '../tests/helpers/parse-fixtures';
+import { fixtureBytes } from '../testkit/parse-fixtures';
 
 const encoder = new TextEncoder();
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { EPOCH_METRICS, scalarBlockEvents, type EpochMetrics, type ParseEvent, type Retention, type ScalarBlock } from './events';
 import { RowIndex, validationKey, type EpochRows, type ValidationRow } from './plan-rows';
 import { planBatch } from './store';
-import { mulberry32 } from '../tests/helpers/tfevents-writer';
+import { mulberry32 } from '../testkit/random';
 
 describe('RowIndex: rows in first-seen order, whatever the order of keys', () => {
   const cases: { name: string; keys: (number | string)[]; rows: number[] }[] = [

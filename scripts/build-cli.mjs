@@ -1,6 +1,7 @@
-// Bundles the CLI (cli/main.ts and everything it imports from lib/ and ingest/) into
-// .thaw-build/cli.mjs with esbuild, leaving node_modules packages external. The bundle is rebuilt
-// when any input's size or mtime changed; concurrent builders write to a temp file and rename.
+// Bundles the CLI (cli/main.ts and everything it imports from lib/, ingest/, delivery/ and, for the
+// demo, testkit/) into .thaw-build/cli.mjs with esbuild, leaving node_modules packages external. The
+// bundle is rebuilt when any input's size or mtime changed; concurrent builders write to a temp file
+// and rename.
 import { createHash } from 'node:crypto';
 import { accessSync, constants, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
@@ -10,7 +11,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = path.join(root, '.thaw-build');
 const outFile = path.join(outDir, 'cli.mjs');
 const stampFile = path.join(outDir, 'cli.stamp');
-const INPUTS = ['cli', 'lib', 'ingest', 'package.json'];
+const INPUTS = ['cli', 'lib', 'ingest', 'delivery', 'testkit', 'package.json'];
 
 function stamp() {
   const hash = createHash('sha256');

@@ -1,4 +1,4 @@
-// The realistic mix (issue 26): what one Thaw watches in a lab that trains SmolVLA both ways and keeps
+// The realistic mix: what one Thaw watches in a lab that trains SmolVLA both ways and keeps
 // older TensorBoard work around — about 60 runs of every kind Thaw reads, in one directory:
 //
 // * SmolVLA trainer console logs: sequential chains task1 → task4 of three freeze strategies (each stage
@@ -239,7 +239,7 @@ const RUN_PAGES: [name: string, source: string][] = [
 ];
 
 /**
- * Every page a newcomer would open on the mix (issue 26): the runs, Compare, Strategies, the multi-task
+ * Every page a newcomer would open on the mix: the runs, Compare, Strategies, the multi-task
  * matrix, alerts, login, and a run page of each format. The sideways-scroll test and the accessibility
  * test visit this one list. `runs` is /api/runs of the server holding the mix.
  */

@@ -1,4 +1,4 @@
-// The line chart's forecast overlays (issue 27), kept apart from line-chart.tsx: a cone (a dashed
+// The line chart's forecast overlays, kept apart from line-chart.tsx: a cone (a dashed
 // central line over a translucent band between lo and hi) becomes three chart.js datasets; reference
 // levels (the incumbent's final loss) are drawn by a plugin across the plot, which also reports where
 // each one lies so the chart can put its label there as a link, and marks the chart's wrapper once

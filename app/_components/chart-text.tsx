@@ -1,5 +1,5 @@
 'use client';
-// Every chart's words and numbers (issue 28): the canvas is labelled with what the chart shows and
+// Every chart's words and numbers: the canvas is labelled with what the chart shows and
 // described by a sentence per line (lib/views/chart-text.ts), and a "Table" toggle under the chart
 // shows its data as a table, as Grafana's and W&B's panels do — for screen readers and for anyone who
 // wants the numbers. LineChart and the strategies' trade-off chart use these; a new chart gets them by

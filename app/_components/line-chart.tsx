@@ -2,7 +2,7 @@
 // A chart.js line chart for loss curves (react-chartjs-2), registering only what it uses. The zoom
 // plugin touches `window` when imported, so it is loaded in an effect. Datasets keep stable ids and
 // animation is off, so new data (live updates) redraws in place without flicker.
-// Every chart is accessible without asking (issue 28): the canvas is named and described in words
+// Every chart is accessible without asking: the canvas is named and described in words
 // (title, axes, each line's latest and best value: lib/views/chart-text.ts), a "table" toggle shows its
 // data, lines in a strategy's colour carry that strategy's marker (lib/views/strategy-colors.ts), and
 // the focused chart zooms, pans and resets from the keyboard.
@@ -26,8 +26,9 @@ import type { BandPoint, ChartPoint } from '@/lib/api/schemas/common';
 import type { AggregateStat, ChartBand, ChartCone, ChartLine, ChartMarker, ChartReference } from '@/lib/views/chart-lines';
 import { framedChartPng, PngButton, whiteBackground } from './chart-image';
 import { CONE_ROLE, coneDatasets, coneTooltip, overlayPlugin, placesKey, type ConeDataset, type ReferencePlace } from './chart-overlays';
-import { fmtDuration, fmtLoss } from '@/lib/views/format';
+import { fmtLoss } from '@/lib/views/format';
 import { chartTable, chartText, fmtX, fmtY, xAxisTitle, type BestValue } from '@/lib/views/chart-text';
+import { xTickLabels, yTickLabels } from '@/lib/views/chart-ticks';
 import { markerOf, type StrategyMarker } from '@/lib/views/strategy-colors';
 import { chartA11yProps, ChartDataTable, ChartDescription, TableToggle, useTableToggle } from './chart-text';
 
@@ -159,13 +160,6 @@ function alpha(hex: string, a: number): string {
 const toData = (points: readonly ChartPoint[]): ScatterDataPoint[] => points.map(([x, y]) => ({ x, y: y as number })); // null y is a gap (spanGaps is off)
 
 const xTitle = xAxisTitle;
-
-function xTick(axis: XAxisKind, value: number): string {
-  if (axis === 'time') return fmtDuration(value);
-  if (axis === 'wall') return Number.isFinite(value) ? new Date(value * 1000).toISOString().slice(5, 16).replace('T', ' ') : '';
-  if (axis === 'step' && Math.abs(value) >= 10_000) return `${Math.round(value / 1000)}k`;
-  return Number.isInteger(value) ? String(value) : value.toFixed(1);
-}
 
 /** The n of a band point (a 3-element point from an older payload counts as 2). */
 const nOf = (p: BandPoint): number => p[3] ?? 2;
@@ -459,7 +453,15 @@ export function LineChart({
           title: { display: true, text: xTitle(xAxis) },
           min: range?.min,
           max: range?.max,
-          ticks: { callback: (value) => xTick(xAxis, Number(value)), maxTicksLimit: 12 },
+          // every tick is labelled knowing its neighbours: the precision comes from their spacing
+          ticks: {
+            callback: (_value, index, ticks) =>
+              xTickLabels(
+                xAxis,
+                ticks.map((t) => t.value),
+              )[index] ?? '',
+            maxTicksLimit: 12,
+          },
         },
         y: {
           type: logY ? 'logarithmic' : 'linear',
@@ -467,7 +469,13 @@ export function LineChart({
           suggestedMin: referenceKey === '' ? undefined : Math.min(...referenceKey.split(',').map(Number)),
           suggestedMax: referenceKey === '' ? undefined : Math.max(...referenceKey.split(',').map(Number)),
           title: { display: true, text: logY ? `${yLabel} (log)` : yLabel },
-          ticks: { callback: (value) => fmtLoss(Number(value)).replace(/0+$/, '').replace(/\.$/, '') },
+          ticks: {
+            callback: (_value, index, ticks) =>
+              yTickLabels(
+                ticks.map((t) => t.value),
+                { log: logY },
+              )[index] ?? '',
+          },
         },
       },
       plugins: {
@@ -478,7 +486,7 @@ export function LineChart({
             return role === 'line' || role === 'marker' || role === CONE_ROLE;
           },
           callbacks: {
-            title: (items) => (items[0] ? `${xTitle(xAxis)} ${xTick(xAxis, items[0].parsed.x ?? 0)}` : ''),
+            title: (items) => (items[0] ? `${xTitle(xAxis)} ${fmtX(xAxis, items[0].parsed.x ?? 0)}` : ''),
             label: (item) => {
               const dataset = item.dataset as LineDataset;
               if (dataset.thawRole === 'marker') return dataset.label ?? '';

@@ -1,5 +1,5 @@
 'use client';
-// A running run's forecast on its page (issue 27): fetched from GET /api/runs/:id/forecast after the
+// A running run's forecast on its page: fetched from GET /api/runs/:id/forecast after the
 // page has drawn (the first forecast after a start pays the calibration, seconds), again when a live
 // update concerns the run; and the panel under the loss chart: the verdict, the one sentence as the
 // API words it, the incumbent (a link), the overfitting note and, when the interval is calibrated on

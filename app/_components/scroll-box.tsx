@@ -1,4 +1,4 @@
-// A wide table's own horizontal scroll box, so the page never scrolls sideways (issue 26): reachable
+// A wide table's own horizontal scroll box, so the page never scrolls sideways: reachable
 // and scrollable from the keyboard (tabIndex 0) and named for screen readers (a labelled region).
 import type { ReactNode } from 'react';
 

@@ -1,4 +1,4 @@
-// "How good are forecasts here" (issue 27): Thaw replays its own finished runs — forecast from the
+// "How good are forecasts here": Thaw replays its own finished runs — forecast from the
 // first 25, 50 and 75% of each, compared with how they ended — and shows per task and dataset how
 // often the 80% interval held the outcome, how far off the forecast typically was and how that
 // compares with assuming the loss stays put, so users can see why to trust (or not) the forecasts on

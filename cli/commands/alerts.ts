@@ -1,9 +1,13 @@
-// `thaw alerts test` and the alert delivery worker's wiring. The worker runs wherever the
-// ingest daemon follows logs (`thaw ingest` without --once, `thaw start`).
+// `thaw alerts test` and the wiring of a process's alert side: the delivery worker (delivery/) and,
+// when a channel lists the opt-in `unlikely_to_beat` rule, its judge (ingest/forecast-alerts.ts, which
+// records those alerts in the outbox off the ingest path; they are then fanned out and delivered as
+// every other alert). Both run wherever the ingest daemon follows logs (`thaw ingest` without --once,
+// `thaw start`).
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import type { Pool } from 'pg';
-import { AlertWorker } from '../../ingest/alert-worker';
+import { AlertWorker, type AlertWorkerOptions } from '../../delivery/alert-worker';
+import { ForecastAlerts } from '../../ingest/forecast-alerts';
 import { sendAlert } from '../../lib/alerts/channels';
 import { loadAlertsConfig } from '../../lib/alerts/config';
 import { getEnv } from '../../lib/env';
@@ -17,19 +21,43 @@ import type { Logger } from '../../lib/log';
  * machine that has one (and would fail their pending deliveries as orphaned). The alerts are still
  * recorded; a process with the file fans them out.
  */
-export async function startAlertWorker(pool: Pool, log: Logger): Promise<AlertWorker | undefined> {
+export async function startAlertsFromConfig(pool: Pool, log: Logger): Promise<RunningAlerts | undefined> {
   const config = await loadAlertsConfig();
   log.info({ file: config.file, found: config.found, channels: config.channels.map((c) => `${c.name} (${c.type})`) }, 'alert channels');
   if (!config.found) return undefined;
-  const worker = new AlertWorker({
-    pool,
-    channels: config.channels,
-    log,
-    publicUrl: getEnv().THAW_PUBLIC_URL ?? null,
-    forecastAlerts: { staleMinutes: getEnv().THAW_STALE_MINUTES },
-  });
+  return startAlerts({ pool, channels: config.channels, log, publicUrl: getEnv().THAW_PUBLIC_URL ?? null }, getEnv().THAW_STALE_MINUTES);
+}
+
+/** A process's running alert side. */
+export interface RunningAlerts {
+  worker: AlertWorker;
+  /** The `unlikely_to_beat` judge, when a channel lists the rule. */
+  judge: ForecastAlerts | null;
+  /** Whether the judge loaded the query layer: its Prisma client is then the process's to disconnect. */
+  readonly loadedQueries: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts delivering, and judging `unlikely_to_beat` only when a channel lists it (it is opt-in: a
+ * forecast costs curve fits). Runs with no line for `staleMinutes` (THAW_STALE_MINUTES) are not judged.
+ */
+export function startAlerts(options: AlertWorkerOptions, staleMinutes: number): RunningAlerts {
+  const wanted = options.channels.some((channel) => channel.rules.includes('unlikely_to_beat'));
+  const judge = wanted ? new ForecastAlerts({ pool: options.pool, log: options.log, staleMinutes }) : null;
+  const worker = new AlertWorker(options);
+  judge?.start();
   worker.start();
-  return worker;
+  return {
+    worker,
+    judge,
+    get loadedQueries() {
+      return judge?.loadedQueries ?? false;
+    },
+    close: async () => {
+      await Promise.all([worker.close(), judge?.close()]);
+    },
+  };
 }
 
 export function registerAlertsCommand(program: Command): void {

@@ -10,7 +10,7 @@ import { createPool } from '../../lib/db/pool';
 import { IngestDaemon, type BackfillSummary } from '../../ingest/daemon';
 import { listMatchingFiles, resolveTargets } from '../../ingest/paths';
 import { parseOptions } from '../options';
-import { startAlertWorker } from './alerts';
+import { startAlertsFromConfig } from './alerts';
 import { promises as fs } from 'node:fs';
 
 const ingestOptions = z.object({
@@ -158,7 +158,7 @@ async function follow(options: z.infer<typeof ingestOptions>, pool: Pool, log: L
     fromEnd: options.fromEnd,
     host: options.hostname,
   });
-  const alerts = await startAlertWorker(pool, log);
+  const alerts = await startAlertsFromConfig(pool, log);
   await daemon.start();
   log.info({ paths: options.paths }, 'following logs; Ctrl-C to stop');
   await new Promise<void>((resolve) => {

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseLogToDocument, runParseCommand } from './parse';
-import { fixtureBytes } from '../../tests/helpers/parse-fixtures';
+import { fixtureBytes } from '../../testkit/parse-fixtures';
 
 const SAMPLES = ['sample_task1_unfreeze8_overfit', 'sample_task2_unfreeze4_buffered', 'sample_task3_ratio50_final_only'];
 

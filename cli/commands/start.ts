@@ -6,8 +6,7 @@ import { createLogger, setLogger, type Logger } from '../../lib/log';
 import { openDatabase, type OpenDatabase } from '../../lib/db/database';
 import { createPool } from '../../lib/db/pool';
 import { IngestDaemon } from '../../ingest/daemon';
-import type { AlertWorker } from '../../ingest/alert-worker';
-import { startAlertWorker } from './alerts';
+import { startAlertsFromConfig, type RunningAlerts } from './alerts';
 import { ensureWebBuild, startWebServer, type WebServer } from '../web';
 import { isLoopback, parseOptions } from '../options';
 
@@ -84,9 +83,9 @@ export async function runThaw(options: StartOptions, log: Logger, onStop?: () =>
     await (await import('../../lib/db/client')).disconnectDb();
     await database.close();
   });
-  let alerts: AlertWorker | undefined;
+  let alerts: RunningAlerts | undefined;
   try {
-    alerts = await startAlertWorker(pool, log);
+    alerts = await startAlertsFromConfig(pool, log);
     await daemon.start();
     if (options.build) await ensureWebBuild(log);
     web = await startWebServer({ host: options.host, port: options.port, log });

@@ -1,11 +1,11 @@
 // Every form of docs/log-formats.md that the parsers handle, on real log text (tests/fixtures/logs, written
-// by tests/fixtures/generate.ts).
+// by testkit/fixture-logs.ts).
 import { describe, expect, it } from 'vitest';
-import { fixtures } from '../../tests/fixtures/generate';
-import { eventsOf, fixtureBytes, only, parseFixture } from '../../tests/helpers/parse-fixtures';
+import { fixtures } from '../../testkit/fixture-logs';
+import { eventsOf, fixtureBytes, only, parseFixture } from '../../testkit/parse-fixtures';
 
 describe('fixture files', () => {
-  it('are exactly what tests/fixtures/generate.ts writes', () => {
+  it('are exactly what testkit/fixture-logs.ts writes', () => {
     for (const [name, content] of Object.entries(fixtures())) {
       expect(Buffer.from(fixtureBytes(`logs/${name}`)).equals(Buffer.from(content)), name).toBe(true);
     }

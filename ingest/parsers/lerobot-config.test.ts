@@ -2,7 +2,7 @@
 // policy block asks for; a dump cut short or without the policy's freezing keys says nothing about it.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { eventsOf, parseFixture } from '../../tests/helpers/parse-fixtures';
+import { eventsOf, parseFixture } from '../../testkit/parse-fixtures';
 import type { ParseEvent } from '../events';
 import { Framer } from '../framing';
 import { createLogParser, parseBytes } from '../parse';

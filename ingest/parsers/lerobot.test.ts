@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { formatBigNumber } from './common';
-import { eventsOf, only, parseFixture } from '../../tests/helpers/parse-fixtures';
+import { eventsOf, only, parseFixture } from '../../testkit/parse-fixtures';
 
 interface ExpectedRecord {
   step: number;

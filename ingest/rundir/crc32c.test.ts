@@ -1,7 +1,7 @@
 import { crc32c as nativeCrc32c } from '@node-rs/crc32';
 import { describe, expect, it } from 'vitest';
 import { crc32c, crc32cJs, crc32cRange, NATIVE_THRESHOLD } from './crc32c';
-import { mulberry32 } from '../../tests/helpers/tfevents-writer';
+import { mulberry32 } from '../../testkit/random';
 
 describe('crc32c', () => {
   it('check value', () => {

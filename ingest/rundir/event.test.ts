@@ -13,7 +13,8 @@ import {
   halfToNumber,
   type EventReaderOptions,
 } from './event';
-import { encodeEvent, FILE_VERSION, mulberry32, type ScalarStyle } from '../../tests/helpers/tfevents-writer';
+import { encodeEvent, FILE_VERSION, type ScalarStyle } from '../../testkit/tfevents-writer';
+import { mulberry32 } from '../../testkit/random';
 
 const f32 = (x: number): number => Math.fround(x);
 

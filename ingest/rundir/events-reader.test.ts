@@ -12,10 +12,10 @@ import {
   encodeEvent,
   encodeRecord,
   FILE_VERSION,
-  mulberry32,
   type EventSpec,
   type ScalarStyle,
-} from '../../tests/helpers/tfevents-writer';
+} from '../../testkit/tfevents-writer';
+import { mulberry32 } from '../../testkit/random';
 
 const FILE = '/data/outputs/train/task2_weighing/smolvla_sequential/run_20251201_120000/events.out.tfevents.1.host.1.0';
 const KNOWN = [

@@ -2,7 +2,7 @@
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { describe, expect, it } from 'vitest';
 import { decodeSessionStartHparams, parseHparamsYaml } from './hparams';
-import { mulberry32 } from '../../tests/helpers/tfevents-writer';
+import { mulberry32 } from '../../testkit/random';
 
 /** google.protobuf.Value */
 function value(w: BinaryWriter, v: unknown): void {

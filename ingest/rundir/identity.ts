@@ -77,11 +77,6 @@ export function identityOfRunDir(runDir: string): string {
   return identityFromRunDir(runDir) ?? `dir:${path.resolve(runDir)}`;
 }
 
-/** Identity of a run-directory file (event file, results JSON): its run directory's (runDirOfFile). */
-export function identityForRunFile(file: string): string {
-  return identityOfRunDir(runDirOfFile(file).runDir);
-}
-
 /** Hydra: `task: tasks/task2_weighing`, `method: smolvla_sequential`, folder `20251121_080000`. */
 export function identityFromHydra(task: string | null, method: string | null, timestamp: string | null): string | null {
   if (task === null || method === null || timestamp === null || !TIMESTAMP.test(timestamp)) return null;

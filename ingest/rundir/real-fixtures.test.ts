@@ -4,7 +4,7 @@
 //
 // How the expectations were obtained, independently of Thaw's reader:
 // * EXPECTED (tags and point counts per TensorBoard run, i.e. per folder, and non-scalar values per
-//   plugin): printed by tests/helpers/tb-reference.ts, a separate decoder following TensorBoard's own
+//   plugin): printed by testkit/tb-reference.ts, a separate decoder following TensorBoard's own
 //   rules (initial metadata per tag, simple_value → scalars), then checked against what each writer
 //   documents: Keras writes `epoch_<metric>` once per epoch in train/ and validation/; the HF Trainer
 //   logs train/* every `logging_steps` and eval/* every `eval_steps` (12 of each for 1,200 steps, plus
@@ -24,8 +24,8 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { ParseEvent } from '../events';
 import { TfEventsReader, type TfEventsReaderState } from './readers';
-import { readRun, type RefPoint } from '../../tests/helpers/tb-reference';
-import { mulberry32 } from '../../tests/helpers/tfevents-writer';
+import { readRun, type RefPoint } from '../../testkit/tb-reference';
+import { mulberry32 } from '../../testkit/random';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../tests/fixtures/tfevents-real');
 

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { eventFileContent, groupEventFiles, type EventFileContent, type FoundEventFile } from './run-layout';
-import { readRun } from '../../tests/helpers/tb-reference';
+import { readRun } from '../../testkit/tb-reference';
 
 type Case = {
   name: string;

@@ -9,7 +9,7 @@ import { decodeEvent, type DecodedEvent } from './event';
 import { parseHydraConfig } from './hydra-config';
 import { parseTrainingResults } from './results-json';
 import { TfRecordReader } from './tfrecord';
-import { mulberry32 } from '../../tests/helpers/tfevents-writer';
+import { mulberry32 } from '../../testkit/random';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../tests/fixtures/rundirs');
 

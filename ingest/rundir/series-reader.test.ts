@@ -13,10 +13,10 @@ import {
   encodeEvent,
   encodeRecord,
   FILE_VERSION,
-  mulberry32,
   type EventSpec,
   type ScalarStyle,
-} from '../../tests/helpers/tfevents-writer';
+} from '../../testkit/tfevents-writer';
+import { mulberry32 } from '../../testkit/random';
 
 const FILE = '/data/runs/exp1/events.out.tfevents.1.host.1.0';
 

@@ -10,7 +10,7 @@ import { chooseMetrics, methodOfIdentity, type MetricRef, type TagSummary } from
 import type { ParseEvent } from '../events';
 import { identityOfRunDir, runDirOfFile } from './identity';
 import { readHparamsYaml, readHydraConfig, TfEventsReader } from './readers';
-import { mulberry32 } from '../../tests/helpers/tfevents-writer';
+import { mulberry32 } from '../../testkit/random';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../tests/fixtures');
 

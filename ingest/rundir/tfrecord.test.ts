@@ -8,9 +8,9 @@ import {
   encodeEventFile,
   encodeRecord,
   flipByte,
-  mulberry32,
   type EventSpec,
-} from '../../tests/helpers/tfevents-writer';
+} from '../../testkit/tfevents-writer';
+import { mulberry32 } from '../../testkit/random';
 
 interface Flat {
   records: { offset: number; endOffset: number; data: number[] }[];

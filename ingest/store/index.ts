@@ -20,7 +20,6 @@
 // ./table-writers.ts (one writer per table), ./bulk-rows.ts (unnest or binary COPY),
 // ./sql-literals.ts (array literals, the agreement rule), ./stage-links.ts and ./stale-runs.ts; the
 // notifications it sends are lib/live/changes.ts. Callers import from here.
-export { CHANGE_CHANNEL } from '../../lib/live/changes';
 export { commitBatch, type Batch, type CommitResult } from './commit-batch';
 export { partitionFresh } from './bulk-rows';
 export { planBatch } from './plan-batch';

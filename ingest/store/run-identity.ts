@@ -8,6 +8,7 @@ import type { Batch } from './commit-batch';
 import type { BatchPlan } from './plan-batch';
 import { mergeRunScalars } from './scalars';
 import { agreeingValue } from './sql-literals';
+import { RUN_INFO_COLUMNS } from './table-writers';
 
 /**
  * Maps each run key of this batch to its Run, through RunSource. A run with an identity (its run
@@ -137,34 +138,12 @@ async function adoptPrimarySource(client: pg.PoolClient, runId: number, sourceId
   );
 }
 
-const MERGED_COLUMNS = [
-  'taskId',
-  'taskName',
-  'description',
-  'language',
-  'stage',
-  'outputDir',
-  'timestamp',
-  'errorMessage',
-  'loadedFrom',
-  'pretrainedPath',
-  'resumeTaskId',
-  'resumePath',
-  'parentRunId',
-  'epochsTotal',
-  'batchSize',
-  'learningRate',
-  'stepsPerEpoch',
-  'totalSteps',
-  'datasetFrames',
-  'datasetFps',
-  'totalParams',
-  'trainableParams',
-  'frozenParams',
-  'bestLoss',
-  'configTree',
-  'configStrategy',
-];
+/**
+ * Run columns a merge fills from the folded run where the kept one has none: every run-info column a
+ * batch writes (RUN_INFO_COLUMNS) and those other writers set (errors, the parent run, the best loss,
+ * the config's tree and strategy).
+ */
+const MERGED_COLUMNS: readonly string[] = [...RUN_INFO_COLUMNS, 'errorMessage', 'parentRunId', 'bestLoss', 'configTree', 'configStrategy'];
 
 /**
  * Folds run `gone` into run `keep` (same identity, learnt late): rows move over, where both have a value

@@ -18,7 +18,7 @@ import { hasNonFiniteStep, type BatchPlan, type EvalRow, type EventRow, type Ste
 import { agreeingValue, pgJson, pgText } from './sql-literals';
 
 /** RunInfo fields are named like their columns. */
-const RUN_INFO_COLUMNS: readonly (keyof RunInfo)[] = [
+export const RUN_INFO_COLUMNS: readonly (keyof RunInfo)[] = [
   'taskId',
   'taskName',
   'description',

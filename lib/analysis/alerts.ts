@@ -7,7 +7,7 @@
  * - `diverged`: overfittingVerdict says `diverged` (NaN/inf or a loss above the divergence threshold;
  *   a NaN/inf step loss too), with the first epoch or step where it happened.
  *
- * The state judged is what the database holds after a committed batch (lib/summaries/store.ts
+ * The state judged is what the database holds after a committed batch (lib/summaries/tables.ts
  * `loadRunSeries`): only complete records become values (the framers hold a half-written line or
  * record), and an epoch whose average is not known yet is not a NaN.
  * - `crashed`: the run's status is `crashed` (the trainer's error in the message).
@@ -54,9 +54,11 @@ export function alertTransitions(state: AlertRunState): AlertTransition[] {
   const out: AlertTransition[] = [];
   const verdict = overfittingVerdict(state.series);
   if (verdict.verdict === 'overfitting') {
+    const byEpoch = verdict.axis === 'epoch';
     const advice = adviseCheckpoint({
       events: state.checkpoints,
-      bestValidationEpoch: verdict.bestEpoch,
+      // A best validation by step has no epoch checkpoint to match.
+      bestValidationEpoch: byEpoch ? verdict.bestEpoch : null,
       validations: validationTrend(state.series),
       epochs: state.series.epochs,
       outputDir: state.outputDir,
@@ -67,11 +69,12 @@ export function alertTransitions(state: AlertRunState): AlertTransition[] {
       : ' No saved checkpoint is known yet.';
     out.push({
       rule: 'overfitting',
-      message: `Overfitting began at epoch ${verdict.overfitStartEpoch ?? 'n/a'}; best validation ${fmt(verdict.bestValue)} at epoch ${verdict.bestEpoch}. ${verdict.reason}${use}`,
+      message: `Overfitting began at ${verdict.axis} ${verdict.overfitStartEpoch ?? 'n/a'}; best validation ${fmt(verdict.bestValue)} at ${verdict.axis} ${verdict.bestEpoch}. ${verdict.reason}${use}`,
       details: {
         verdict: verdict.verdict,
-        overfitStartEpoch: verdict.overfitStartEpoch,
-        bestEpoch: verdict.bestEpoch,
+        overfitStartEpoch: byEpoch ? verdict.overfitStartEpoch : null,
+        bestEpoch: byEpoch ? verdict.bestEpoch : null,
+        ...(byEpoch ? {} : { overfitStartStep: verdict.overfitStartEpoch, bestStep: verdict.bestEpoch }),
         bestValidationLoss: verdict.bestValue,
         checkpoint: nearest?.label ?? null,
         checkpointPath: nearest?.path ?? null,

@@ -59,10 +59,6 @@ export function toU(scale: Scale, x: number): number {
   return (x - scale.x0 + scale.h) / scale.span;
 }
 
-export function fromU(scale: Scale, u: number): number {
-  return u * scale.span + scale.x0 - scale.h;
-}
-
 /** The scale of points sorted by x (≥ 2 distinct x). */
 export function scaleOf(points: readonly WeightedPoint[]): Scale {
   const x0 = points[0]!.x;

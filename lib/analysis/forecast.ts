@@ -142,10 +142,6 @@ function quantileSorted(sorted: readonly number[], p: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (i - lo);
 }
 
-export function calibrationQuantile(calibration: Pick<Calibration, 'z'>, p: number): number {
-  return quantileSorted(calibration.z, p);
-}
-
 const SQRT2 = Math.SQRT2;
 /** Φ, the standard normal CDF (Abramowitz–Stegun 7.1.26 on erf; |error| < 1.5e-7). */
 export function normalCdf(x: number): number {

@@ -34,6 +34,8 @@ export type {
   StepLossFacts,
   StrategyInput,
   ValidationPoint,
+  ValidationCurve,
+  CurvePoint,
 } from './types';
 
 export {

@@ -392,3 +392,75 @@ describe('samples (tests/fixtures/samples)', () => {
     );
   });
 });
+
+describe('a run without validation records is judged on the validation curve it has, on its axis', () => {
+  const at = (xs: number[], ys: number[]) => xs.map((x, i) => ({ x, loss: ys[i]! }));
+  const steps = [1000, 2000, 3000, 4000, 5000, 6000];
+  const falling = [1.0, 0.8, 0.6, 0.5, 0.4, 0.3];
+  const curveRun = (
+    axis: 'epoch' | 'step',
+    name: string,
+    xs: number[],
+    val: number[],
+    train = falling,
+    extra: Partial<RunSeries> = {},
+  ) => ({
+    epochs: [],
+    validations: [],
+    taskId: null,
+    format: 'lerobot',
+    validationCurve: { axis, name, val: at(xs, val), train: at(xs, train.slice(0, xs.length)) },
+    ...extra,
+  });
+  const cases: [string, RunSeries, Partial<ReturnType<typeof overfittingVerdict>>, string][] = [
+    [
+      'LeRobot eval_loss by step, rising while training falls: overfitting, in steps',
+      curveRun('step', 'eval_loss', steps, [1.0, 0.8, 0.5, 0.55, 0.6, 0.7]),
+      { verdict: 'overfitting', axis: 'step', bestEpoch: 3000, overfitStartEpoch: 4000, validationPoints: 6, taskId: null },
+      "Validation loss on this run's task (eval_loss) bottomed at 0.5 at step 3000 and has risen 40.0% over 3000 steps since, " +
+        'while training loss fell from 0.6 to 0.3: overfitting.',
+    ],
+    [
+      'Hugging Face eval/loss still falling: ok, in steps',
+      curveRun('step', 'eval/loss', steps, [1.0, 0.8, 0.6, 0.5, 0.45, 0.4]),
+      { verdict: 'ok', axis: 'step', bestEpoch: 6000 },
+      "Validation loss on this run's task (eval/loss) is at its best, 0.4 at step 6000, 1.3333x the training loss 0.3: ok.",
+    ],
+    [
+      'Keras validation/epoch_loss by epoch',
+      curveRun('epoch', 'validation/epoch_loss', [1, 2, 3, 4, 5], [1.0, 0.9, 0.85, 0.8, 0.78]),
+      { verdict: 'ok', axis: 'epoch', bestEpoch: 5, latestEpoch: 5 },
+      "Validation loss on this run's task (validation/epoch_loss) is at its best, 0.78 at epoch 5, 1.95x the training loss 0.4: ok.",
+    ],
+    [
+      'two points by step: too few for a trend, and never "no validation loss was recorded"',
+      curveRun('step', 'eval_loss', [1000, 2000], [0.9, 0.7]),
+      { verdict: 'insufficient', axis: 'step', validationPoints: 2, latestEpoch: 2000, gapAtEnd: 0.7 / 0.8 },
+      "Only 2 validation points by step for this run's task (eval_loss), fewer than the 3 needed for a trend; " +
+        'the latest validation loss is 0.7 at step 2000, 0.875x the training loss 0.8.',
+    ],
+    [
+      'a loss of another trainer above 10 is its scale, not divergence; NaN is',
+      curveRun('step', 'eval/loss', [1000, 2000, 3000, 4000], [40, 30, 25, Number.NaN], [50, 40, 30, 20]),
+      { verdict: 'diverged', axis: 'step', divergence: { epoch: null, step: 4000, source: 'validation', value: Number.NaN } },
+      "Validation loss on this run's task (eval/loss) is NaN (not finite) at step 4000: diverged.",
+    ],
+    [
+      'its own validation records win over a curve',
+      { ...series([1.0, 0.8, 0.6], [0.9, 0.7, 0.6]), validationCurve: curveRun('step', 'eval_loss', steps, falling).validationCurve },
+      { verdict: 'ok', axis: 'epoch', bestEpoch: 3, taskId: 1 },
+      'Validation loss on task 1 is at its best, 0.6 at epoch 3, 1x the training loss 0.6: ok.',
+    ],
+    [
+      'no validation at all: says so',
+      { epochs: [], validations: [], taskId: null, format: 'tensorboard', validationCurve: null },
+      { verdict: 'insufficient', axis: 'epoch', validationPoints: 0 },
+      "Only 0 per-epoch validation points for this run's task, fewer than the 3 needed for a trend; no validation loss was recorded, so there is no gap either.",
+    ],
+  ];
+  it.each(cases)('%s', (_name, run, expected, reason) => {
+    const r = overfittingVerdict(run);
+    expect(r).toMatchObject(expected);
+    expect(r.reason).toBe(reason);
+  });
+});

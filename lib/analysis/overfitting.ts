@@ -41,13 +41,20 @@
  * `overfitStartEpoch` (chart marker, only for `overfitting`): the first trend epoch after `bestEpoch`
  * whose loss exceeds `best + minDelta·|best|`, i.e. where the rise began.
  *
+ * A run with no own-task validation records of its own (per-epoch or final) is judged on the
+ * validation curve it has (`series.validationCurve`, validation-curve.ts: LeRobot's eval_loss by step,
+ * Keras' validation/epoch_loss by epoch, Hugging Face's eval/loss by step, …): the same rules with x
+ * its epoch or step (`axis`; the `…Epoch` fields then count steps and the reason says "step"), the
+ * training loss sampled at its points, and divergence by non-finite values only (another trainer's
+ * loss has its own scale, so the absolute threshold is the SmolVLA trainer's alone).
+ *
  * Caveat: when the validation episodes are a subset of the training episodes — always for the stock
  * SmolVLA sequential trainer (log-formats §1.6, §6.1) — the result carries a note that validation is
  * optimistic. `validationOnTrainingEpisodes` defaults to true when `format` is 'smolvla_sequential' or
  * absent (parse JSON has no format field and only that trainer prints validations), false otherwise.
  */
 import { fmt, pct, plural } from './format';
-import type { RunSeries } from './types';
+import type { RunSeries, ValidationCurve } from './types';
 import { finalValidation, isFiniteLoss, lastTrainLoss, ownTaskId, trainLossAt, validationTrend, type LossAtEpoch } from './validation';
 
 export type OverfittingVerdict = 'overfitting' | 'watch' | 'diverged' | 'ok' | 'insufficient';
@@ -106,6 +113,8 @@ export interface OverfittingResult {
   reason: string;
   /** The task whose validation was judged (the run's own task). */
   taskId: number | null;
+  /** What the `…Epoch` fields count: epochs, or optimiser steps for a validation loss logged by step. */
+  axis: 'epoch' | 'step';
   /** Finite per-epoch own-task validation points. */
   validationPoints: number;
   bestEpoch: number | null;
@@ -147,25 +156,60 @@ function defaultOnTrainingEpisodes(format: string | undefined): boolean {
   return format === undefined || format === 'smolvla_sequential';
 }
 
-/** First non-finite or above-threshold loss in training or own-task validation, earliest epoch (rule 1 above). */
-function findDivergence(series: RunSeries, taskId: number | null, opts: OverfittingOptions): DivergencePoint | null {
-  const bad = (v: number | null): boolean => (isFiniteLoss(v) ? v > opts.divergenceThreshold : opts.checkFinite);
-  const candidates: (DivergencePoint & { epoch: number })[] = [];
-  for (const e of series.epochs) {
-    if (bad(e.trainLoss)) candidates.push({ epoch: e.epoch, step: null, source: 'training', value: e.trainLoss });
-  }
-  if (taskId !== null) {
-    for (const v of series.validations) {
-      if (v.taskId === taskId && bad(v.loss)) candidates.push({ epoch: v.epoch, step: null, source: 'validation', value: v.loss });
-    }
-  }
-  let found: DivergencePoint | null = null;
-  for (const p of candidates) if (found === null || p.epoch < (found.epoch ?? Infinity)) found = p;
+/**
+ * First non-finite or above-threshold loss in training or own-task validation, earliest x (rule 1
+ * above); `x` counts `unit`s. `threshold` false: only non-finite values count (another trainer's loss
+ * has its own scale).
+ */
+function findDivergence(
+  series: RunSeries,
+  taskId: number | null,
+  opts: OverfittingOptions,
+  unit: XUnit,
+  threshold: boolean,
+): DivergencePoint | null {
+  const bad = (v: number | null): boolean => (isFiniteLoss(v) ? threshold && v > opts.divergenceThreshold : opts.checkFinite);
+  let first: { x: number; source: DivergencePoint['source']; value: number | null } | null = null;
+  const consider = (x: number, source: DivergencePoint['source'], value: number | null) => {
+    if (bad(value) && (first === null || x < first.x)) first = { x, source, value };
+  };
+  for (const e of series.epochs) consider(e.epoch, 'training', e.trainLoss);
+  if (taskId !== null) for (const v of series.validations) if (v.taskId === taskId) consider(v.epoch, 'validation', v.loss);
+  const f = first as { x: number; source: DivergencePoint['source']; value: number | null } | null;
+  const found: DivergencePoint | null =
+    f === null ? null : { epoch: unit === 'epoch' ? f.x : null, step: unit === 'step' ? f.x : null, source: f.source, value: f.value };
   const step = opts.checkFinite ? (series.stepLoss?.firstNonFinite ?? null) : null;
   if (step === null) return found;
   const atStep: DivergencePoint = { epoch: step.epoch, step: step.step, source: 'training', value: step.loss };
-  if (found === null || (step.epoch !== null && found.epoch !== null && step.epoch <= found.epoch)) return atStep;
-  return found;
+  if (found === null) return atStep;
+  if (unit === 'step') return step.step <= found.step! ? atStep : found;
+  return step.epoch !== null && step.epoch <= found.epoch! ? atStep : found;
+}
+
+/** What a judged series' x counts. */
+type XUnit = 'epoch' | 'step';
+
+/**
+ * The series the rule judges: the run's own validation records when it has any; else its validation
+ * curve (validation-curve.ts) as a series on the curve's axis, with the training loss sampled there.
+ */
+function judgedSeries(series: RunSeries, taskId: number | null): { judged: RunSeries; curve: ValidationCurve | null; task: number | null } {
+  const curve = series.validationCurve ?? null;
+  if (curve === null || curve.val.length === 0 || validationTrend(series, taskId).length > 0 || finalValidation(series, taskId) !== null)
+    return { judged: series, curve: null, task: taskId };
+  const task = taskId ?? 0;
+  return {
+    judged: {
+      epochs: curve.train.map((p) => ({ epoch: p.x, trainLoss: p.loss })),
+      validations: curve.val.map((p) => ({ epoch: p.x, final: false, taskId: task, loss: p.loss })),
+      taskId: task,
+      format: series.format,
+      stepLoss: series.stepLoss ?? null,
+      validationAxis: curve.axis,
+    },
+    curve,
+    task,
+  };
 }
 
 function nonFiniteName(v: number | null): string {
@@ -184,11 +228,13 @@ export function overfittingVerdict(series: RunSeries, options: Partial<Overfitti
   const opts: OverfittingOptions = { ...DEFAULT_OVERFITTING_OPTIONS, ...given };
   const onTraining = opts.validationOnTrainingEpisodes ?? defaultOnTrainingEpisodes(series.format);
   opts.validationOnTrainingEpisodes = onTraining;
-  const taskId = opts.taskId ?? ownTaskId(series);
-  const taskName = taskId === null ? "this run's task" : `task ${taskId}`;
+  const ownTask = opts.taskId ?? ownTaskId(series);
+  const { judged, curve, task: taskId } = judgedSeries(series, ownTask);
+  const unit: XUnit = judged.validationAxis ?? 'epoch';
+  const taskName = (ownTask === null ? "this run's task" : `task ${ownTask}`) + (curve === null ? '' : ` (${curve.name})`);
   const caveat = onTraining ? OPTIMISTIC_VALIDATION_NOTE : null;
 
-  const points = validationTrend(series, taskId).filter((p): p is { epoch: number; loss: number } => isFiniteLoss(p.loss));
+  const points = validationTrend(judged, taskId).filter((p): p is { epoch: number; loss: number } => isFiniteLoss(p.loss));
 
   // Trend statistics (computed for every verdict except `insufficient`).
   let best: { epoch: number; loss: number } | null = null;
@@ -204,8 +250,8 @@ export function overfittingVerdict(series: RunSeries, options: Partial<Overfitti
     }
   }
   const latest = points[points.length - 1] ?? null;
-  const trainAtBest = best === null ? null : trainLossAt(series.epochs, best.epoch);
-  const trainAtEnd = latest === null ? null : trainLossAt(series.epochs, latest.epoch);
+  const trainAtBest = best === null ? null : trainLossAt(judged.epochs, best.epoch);
+  const trainAtEnd = latest === null ? null : trainLossAt(judged.epochs, latest.epoch);
   const rise = best === null || latest === null ? null : relativeChange(best.loss, latest.loss);
   const gapAtBest = best === null ? null : ratio(best.loss, trainAtBest);
   const gapAtEnd = latest === null ? null : ratio(latest.loss, trainAtEnd);
@@ -213,7 +259,8 @@ export function overfittingVerdict(series: RunSeries, options: Partial<Overfitti
   const base: OverfittingResult = {
     verdict: 'ok',
     reason: '',
-    taskId,
+    taskId: ownTask,
+    axis: unit,
     validationPoints: points.length,
     bestEpoch: best?.epoch ?? null,
     bestValue: best?.loss ?? null,
@@ -233,7 +280,7 @@ export function overfittingVerdict(series: RunSeries, options: Partial<Overfitti
   };
 
   // 1. diverged
-  const divergence = findDivergence(series, taskId, opts);
+  const divergence = findDivergence(judged, taskId, opts, unit, curve === null);
   if (divergence !== null) {
     const what = divergence.source === 'training' ? 'Training loss' : `Validation loss on ${taskName}`;
     const reason = isFiniteLoss(divergence.value)
@@ -244,19 +291,22 @@ export function overfittingVerdict(series: RunSeries, options: Partial<Overfitti
 
   // 2. insufficient: end gap only, never a trend.
   if (points.length < opts.minValidations) {
-    const fin = finalValidation(series, taskId);
+    const fin = finalValidation(judged, taskId);
     const end: LossAtEpoch | null = fin !== null && isFiniteLoss(fin.loss) ? fin : latest;
-    const train = end === null ? null : (trainLossAt(series.epochs, end.epoch) ?? lastTrainLoss(series.epochs)?.loss ?? null);
+    const train = end === null ? null : (trainLossAt(judged.epochs, end.epoch) ?? lastTrainLoss(judged.epochs)?.loss ?? null);
     const endGap = end === null ? null : ratio(end.loss, train);
-    const count = `Only ${plural(points.length, 'per-epoch validation point')} for ${taskName}, fewer than the ${opts.minValidations} needed for a trend`;
+    const what = curve === null && unit === 'epoch' ? 'per-epoch validation point' : 'validation point';
+    const by = curve === null && unit === 'epoch' ? '' : ` by ${unit}`;
+    const count = `Only ${plural(points.length, what)}${by} for ${taskName}, fewer than the ${opts.minValidations} needed for a trend`;
     let detail: string;
-    if (end === null) detail = '; no validation loss was recorded, so there is no gap either.';
+    if (end === null && curve !== null) detail = '; none of its validation losses is finite, so there is no gap either.';
+    else if (end === null) detail = '; no validation loss was recorded, so there is no gap either.';
     else {
       const which = end === fin ? 'final validation loss' : 'latest validation loss';
       detail =
         endGap === null
-          ? `; the ${which} is ${fmt(end.loss)} at epoch ${end.epoch} (no training loss to compare).`
-          : `; the ${which} is ${fmt(end.loss)} at epoch ${end.epoch}, ${fmt(endGap)}x the training loss ${fmt(train)}.`;
+          ? `; the ${which} is ${fmt(end.loss)} at ${unit} ${end.epoch} (no training loss to compare).`
+          : `; the ${which} is ${fmt(end.loss)} at ${unit} ${end.epoch}, ${fmt(endGap)}x the training loss ${fmt(train)}.`;
     }
     return {
       ...base,
@@ -291,8 +341,8 @@ export function overfittingVerdict(series: RunSeries, options: Partial<Overfitti
       verdict: 'overfitting',
       overfitStartEpoch: start?.epoch ?? null,
       reason:
-        `Validation loss on ${taskName} bottomed at ${fmt(best.loss)} at epoch ${best.epoch} and has risen ` +
-        `${pct(rise)} over ${plural(since, 'epoch')} since, while training loss fell from ${fmt(trainAtBest)} ` +
+        `Validation loss on ${taskName} bottomed at ${fmt(best.loss)} at ${unit} ${best.epoch} and has risen ` +
+        `${pct(rise)} over ${plural(since, unit)} since, while training loss fell from ${fmt(trainAtBest)} ` +
         `to ${fmt(trainAtEnd)}: overfitting.`,
     };
   }
@@ -307,8 +357,8 @@ export function overfittingVerdict(series: RunSeries, options: Partial<Overfitti
       ...base,
       verdict: 'watch',
       reason:
-        `Validation loss on ${taskName} bottomed at ${fmt(best.loss)} at epoch ${best.epoch} and has risen ` +
-        `${pct(rise)} over ${plural(since, 'epoch')} since, but ${train}: watch.`,
+        `Validation loss on ${taskName} bottomed at ${fmt(best.loss)} at ${unit} ${best.epoch} and has risen ` +
+        `${pct(rise)} over ${plural(since, unit)} since, but ${train}: watch.`,
     };
   }
   if (stalled) {
@@ -317,12 +367,12 @@ export function overfittingVerdict(series: RunSeries, options: Partial<Overfitti
       verdict: 'watch',
       reason:
         `Validation loss on ${taskName} has not improved by more than ${pct(opts.minDelta)} for ` +
-        `${plural(wait, 'validation')} (best ${fmt(best.loss)} at epoch ${best.epoch}, latest ` +
-        `${fmt(latest.loss)} at epoch ${latest.epoch}, ${pct(rise)} above the best): stalled, watch.`,
+        `${plural(wait, 'validation')} (best ${fmt(best.loss)} at ${unit} ${best.epoch}, latest ` +
+        `${fmt(latest.loss)} at ${unit} ${latest.epoch}, ${pct(rise)} above the best): stalled, watch.`,
     };
   }
   const startPoint = points.length > opts.patience ? points[points.length - 1 - opts.patience] : undefined;
-  const gapStart = startPoint === undefined ? null : ratio(startPoint.loss, trainLossAt(series.epochs, startPoint.epoch));
+  const gapStart = startPoint === undefined ? null : ratio(startPoint.loss, trainLossAt(judged.epochs, startPoint.epoch));
   if (
     gapAtEnd !== null &&
     gapStart !== null &&
@@ -334,8 +384,8 @@ export function overfittingVerdict(series: RunSeries, options: Partial<Overfitti
       ...base,
       verdict: 'watch',
       reason:
-        `Validation loss on ${taskName} is ${fmt(gapAtEnd)}x the training loss at epoch ${latest.epoch} ` +
-        `(${fmt(latest.loss)} vs ${fmt(trainAtEnd)}), up from ${fmt(gapStart)}x at epoch ${startPoint.epoch}: ` +
+        `Validation loss on ${taskName} is ${fmt(gapAtEnd)}x the training loss at ${unit} ${latest.epoch} ` +
+        `(${fmt(latest.loss)} vs ${fmt(trainAtEnd)}), up from ${fmt(gapStart)}x at ${unit} ${startPoint.epoch}: ` +
         `the generalisation gap is large and widening, watch.`,
     };
   }
@@ -344,8 +394,8 @@ export function overfittingVerdict(series: RunSeries, options: Partial<Overfitti
   const gapText = gapAtEnd === null ? '' : `, ${fmt(gapAtEnd)}x the training loss ${fmt(trainAtEnd)}`;
   const where =
     latest.epoch === best.epoch
-      ? `is at its best, ${fmt(latest.loss)} at epoch ${latest.epoch}${gapText}`
-      : `is ${fmt(latest.loss)} at epoch ${latest.epoch}${gapText}, ${pct(rise)} above its best ` +
-        `${fmt(best.loss)} at epoch ${best.epoch} and still within patience (${wait} of ${opts.patience} validations)`;
+      ? `is at its best, ${fmt(latest.loss)} at ${unit} ${latest.epoch}${gapText}`
+      : `is ${fmt(latest.loss)} at ${unit} ${latest.epoch}${gapText}, ${pct(rise)} above its best ` +
+        `${fmt(best.loss)} at ${unit} ${best.epoch} and still within patience (${wait} of ${opts.patience} validations)`;
   return { ...base, verdict: 'ok', reason: `Validation loss on ${taskName} ${where}: ok.` };
 }

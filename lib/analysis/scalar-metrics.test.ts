@@ -346,9 +346,9 @@ describe('scalarProgress and runProgress: a step is never an epoch', () => {
       { axis: 'epoch', epochsDone: 2, lastStep: 1400 },
     ],
     [
-      'Keras: epochs from its epoch_loss steps',
+      'Keras: epochs from its epoch_loss steps, which are epoch indices, never a step',
       { epochRows: 0, epochsTotal: null, scalars: { axis: 'epoch', epochsDone: 5, trainStep: 4 }, logStep: null },
-      { axis: 'epoch', epochsDone: 5, lastStep: 4 },
+      { axis: 'epoch', epochsDone: 5, lastStep: null },
     ],
     [
       'LeRobot: steps from the log, no planned epochs',

@@ -257,7 +257,7 @@ export function scalarProgress(input: MetricsInput): ScalarProgress {
 export interface RunProgress {
   axis: ScalarAxis;
   epochsDone: number;
-  /** The last step: the log's (tqdm, LeRobot) else the training loss tag's. */
+  /** The last step: the log's (tqdm, LeRobot) else the training loss tag's when it is on the step axis. */
   lastStep: number | null;
 }
 
@@ -277,7 +277,8 @@ export function runProgress(input: {
   logStep: number | null;
 }): RunProgress {
   const { epochRows, scalars } = input;
-  const lastStep = input.logStep ?? scalars?.trainStep ?? null;
+  // A loss tag on the epoch axis counts epochs (Keras' epoch index): its last "step" is no step.
+  const lastStep = input.logStep ?? (scalars?.axis === 'step' ? scalars.trainStep : null);
   const axis: ScalarAxis =
     epochRows > 0 ? 'epoch' : (scalars?.axis ?? (input.epochsTotal === null && input.logStep !== null ? 'step' : 'epoch'));
   return { axis, epochsDone: epochRows > 0 ? epochRows : (scalars?.epochsDone ?? 0), lastStep };

@@ -9,7 +9,7 @@
  * "non-finite"; every analysis treats them the same way (see `isFiniteLoss` in validation.ts).
  * In the database a NaN is stored as NaN and NULL means "not known (yet)": an epoch row whose learning
  * rate arrived before its average loss. Such rows are never part of a series handed to these rules
- * (lib/summaries/store.ts `loadRunSeries` leaves them out), so a null here always means NaN.
+ * (lib/summaries/tables.ts `loadRunSeries` leaves them out), so a null here always means NaN.
  */
 
 /** A run's identity: the database id, or any caller-chosen key for parse output. */
@@ -55,6 +55,34 @@ export interface RunSeries {
   format?: string;
   /** Per-step losses, when the caller has them (the database does; parse JSON does not). */
   stepLoss?: StepLossFacts | null;
+  /**
+   * What the `epoch` of its validations counts: epochs (default), or optimiser steps for a step-based
+   * trainer whose held-out loss is logged by step (LeRobot v0.6+ `step N: eval_loss=…`).
+   */
+  validationAxis?: 'epoch' | 'step';
+  /**
+   * The held-out loss curve of a run that has no validation records of its own (a LeRobot eval_loss
+   * by step, the validation tag lib/analysis/scalar-metrics.ts chooseMetrics names): what the
+   * overfitting rule judges then (validation-curve.ts builds it).
+   */
+  validationCurve?: ValidationCurve | null;
+}
+
+/** A point of a validation curve: `x` an epoch (1-based) or an optimiser step; loss null or NaN/±inf non-finite. */
+export interface CurvePoint {
+  x: number;
+  loss: number | null;
+}
+
+/** A run's held-out loss on its own axis, with the training loss sampled at each of its points. */
+export interface ValidationCurve {
+  axis: 'epoch' | 'step';
+  /** What it was read from, as the run page names it: `eval_loss`, `validation/epoch_loss`, `eval/loss`. */
+  name: string;
+  /** x-ascending, one point per x. */
+  val: readonly CurvePoint[];
+  /** The training loss's last point at or before each validation point (x-ascending; may be sparser). */
+  train: readonly CurvePoint[];
 }
 
 /**
@@ -122,11 +150,6 @@ export interface AnalysisRun extends RunSeries {
   trainableParams?: number | null;
   /** Epochs the run trained; defaults to the highest epoch of `epochs`. */
   epochsDone?: number | null;
-  /**
-   * What the `epoch` of its validations counts: epochs (default), or optimiser steps for a step-based
-   * trainer whose held-out loss is logged by step (LeRobot v0.6+ `step N: eval_loss=…`).
-   */
-  validationAxis?: 'epoch' | 'step';
 }
 
 /** A chart point; `y` null (or NaN/±Infinity) is a gap. */

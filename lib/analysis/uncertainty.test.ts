@@ -16,7 +16,7 @@ import {
   type NoiseEstimate,
 } from './uncertainty';
 import type { RunSeries } from './types';
-import { mulberry32 } from '../../tests/helpers/tfevents-writer';
+import { mulberry32 } from '../../testkit/random';
 
 const series = (losses: (number | null)[]): Pick<RunSeries, 'taskId' | 'validations'> => ({
   taskId: 1,

@@ -9,9 +9,6 @@ import { getEnv } from '../env';
 import { logger } from '../log';
 import { CHANGE_CHANNEL, parseNotification, type Change } from './changes';
 
-// ingest/alert-worker.ts imports the channel from here.
-export { CHANGE_CHANNEL } from './changes';
-
 type Listener = (change: Change) => void;
 
 const CLOSE_WHEN_IDLE_MS = 30_000;

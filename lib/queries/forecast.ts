@@ -476,12 +476,6 @@ export async function getRunForecasts(ids: readonly number[]): Promise<RunForeca
   return forecastLoaded(runs, undefined);
 }
 
-/** Forecasts of the running runs (ids absent: every running, not hidden run). */
-export async function getRunningForecasts(): Promise<RunForecast[]> {
-  const runs = await loadForecastRuns({ statuses: ['running'], hidden: 'exclude' }, true);
-  return forecastLoaded(runs, undefined);
-}
-
 const BACKTEST_NOTE =
   'Each finished run is forecast from the first 25, 50 and 75% of its curve and compared with how it ended; ' +
   'every backtest is judged by a calibration that left its own run out. Coverage is how often the 80% interval ' +

@@ -69,6 +69,7 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
     epochs: stored?.epochs ?? [],
     validations: stored?.validations ?? [],
     stepLoss: stored?.stepLoss ?? null,
+    validationCurve: stored?.validationCurve ?? null,
     taskId: run.taskId,
     format: run.format,
   };
@@ -91,7 +92,7 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
   const advice = adviseCheckpoint({
     events: checkpoints,
     // Per-epoch validation best (the trend); a final-only run has none to compare checkpoints with.
-    bestValidationEpoch: verdict.bestEpoch ?? (best && !best.final ? best.epoch : null),
+    bestValidationEpoch: verdict.axis === 'step' ? null : (verdict.bestEpoch ?? (best && !best.final ? best.epoch : null)),
     validations: validationTrend(series),
     epochs: series.epochs,
     outputDir: run.outputDir,
@@ -199,6 +200,7 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
       reason: verdict.reason,
       caveat: verdict.caveat,
       taskId: verdict.taskId,
+      axis: verdict.axis,
       validationPoints: verdict.validationPoints,
       bestEpoch: verdict.bestEpoch,
       bestValue: finiteOrNull(verdict.bestValue),

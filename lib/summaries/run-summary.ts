@@ -134,6 +134,16 @@ function probes(): SummaryInput[] {
   ];
   for (const scalars of scalarRuns)
     out.push({ epochs: [], validations: [], strategy: null, taskId: null, format: 'tensorboard', ...scalars });
+  // Judged on the validation curve it has: a held-out loss logged by step, rising while training falls.
+  const curve = (f: (i: number) => number) => Array.from({ length: 8 }, (_, i) => ({ x: (i + 1) * 1000, loss: f(i) }));
+  out.push({
+    epochs: [],
+    validations: [],
+    strategy: null,
+    taskId: null,
+    format: 'lerobot',
+    validationCurve: { axis: 'step', name: 'eval_loss', val: curve((i) => 0.3 + 0.02 * Math.abs(i - 3)), train: curve((i) => 1 / (i + 1)) },
+  });
   return out;
 }
 

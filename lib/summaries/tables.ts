@@ -7,12 +7,13 @@
 //
 // Concurrency: callers hold the per-run advisory lock (`lockRuns`) for the rest of the transaction,
 // so a reader's repair and a daemon's batch never rebuild the same run's buckets at once.
-import type { StepLoss, ValidationPoint } from '../analysis';
+import type { StepLoss, ValidationCurve, ValidationPoint } from '../analysis';
 import { methodOfIdentity, type TagSummary } from '../analysis/scalar-metrics';
 import { runDirIdentity } from '../db/run-key';
 import { FINE_BUCKETS } from '../views/steps';
 import { strategyFromColumns, type StrategyColumns } from '../views/strategy-view';
 import { summarizeRun, summaryRules } from './run-summary';
+import { loadValidationCurves } from './validation-curves';
 
 /** Runs one parameterised statement and returns its rows. */
 export type SqlRunner = (text: string, params: readonly unknown[]) => Promise<Record<string, unknown>[]>;
@@ -70,6 +71,8 @@ export interface StoredRunSeries {
   epochs: { epoch: number; trainLoss: number }[];
   validations: ValidationPoint[];
   stepLoss: { firstNonFinite: StepLoss | null };
+  /** Without validation records: its eval_loss by step, or the validation tag the metrics rule names (validation-curves.ts). */
+  validationCurve: ValidationCurve | null;
 }
 
 const intArray = (values: readonly number[]) => `{${values.join(',')}}`;
@@ -171,22 +174,32 @@ export async function loadRunSeries(sql: SqlRunner, runIds: readonly number[]): 
       WHERE r.id = ANY($1::int[])`,
     [intArray(runIds)],
   )) as unknown as SeriesRow[];
-  return rows.map(({ id, taskId, format, identity, tags, epochRows, validationRows, nanStep, nanStepEpoch, nanStepLoss, ...strategy }) => ({
-    id,
-    taskId,
-    format,
-    method: methodOfIdentity(runDirIdentity(identity)),
-    tags: (tags ?? []).map((t) => ({ ...t, lastValue: Number(t.lastValue) })),
-    strategy,
-    epochs: decodeEpochRows(epochRows).filter((e): e is { epoch: number; trainLoss: number } => e.trainLoss !== null),
-    validations: decodeValidationRows(validationRows),
-    stepLoss: {
-      firstNonFinite:
-        nanStep === null || nanStepLoss === null
-          ? null
-          : { step: Number(nanStep), epoch: nanStepEpoch === null ? null : Number(nanStepEpoch), loss: Number(nanStepLoss) },
-    },
-  }));
+  const series = rows.map(
+    ({ id, taskId, format, identity, tags, epochRows, validationRows, nanStep, nanStepEpoch, nanStepLoss, ...strategy }) => ({
+      id,
+      taskId,
+      format,
+      method: methodOfIdentity(runDirIdentity(identity)),
+      tags: (tags ?? []).map((t) => ({ ...t, lastValue: Number(t.lastValue) })),
+      strategy,
+      epochs: decodeEpochRows(epochRows).filter((e): e is { epoch: number; trainLoss: number } => e.trainLoss !== null),
+      validations: decodeValidationRows(validationRows),
+      stepLoss: {
+        firstNonFinite:
+          nanStep === null || nanStepLoss === null
+            ? null
+            : { step: Number(nanStep), epoch: nanStepEpoch === null ? null : Number(nanStepEpoch), loss: Number(nanStepLoss) },
+      },
+      validationCurve: null as ValidationCurve | null,
+    }),
+  );
+  // Runs without validation records of their own are judged on the validation curve they have.
+  const curves = await loadValidationCurves(
+    sql,
+    series.filter((r) => r.validations.length === 0),
+  );
+  for (const r of series) r.validationCurve = curves.get(r.id) ?? null;
+  return series;
 }
 
 /**

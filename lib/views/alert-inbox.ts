@@ -104,6 +104,8 @@ export function alertFacts(details: AlertView['details'], message = '', rule = '
   const LABELS: [string, string][] = [
     ['overfitStartEpoch', 'overfitting began at epoch'],
     ['bestEpoch', 'best epoch'],
+    ['overfitStartStep', 'overfitting began at step'],
+    ['bestStep', 'best step'],
     ['bestValidationLoss', 'best validation'],
     ['checkpoint', 'checkpoint'],
     ['checkpointPath', 'path'],

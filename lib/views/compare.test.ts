@@ -135,7 +135,7 @@ describe('buildCompareView: group curves are computed once per exact input', () 
   });
 });
 
-describe('buildCompareView: every facet on an axis its runs have (issue 26)', () => {
+describe('buildCompareView: every facet on an axis its runs have', () => {
   /** A LeRobot-like run: no task, a dataset, steps 100…1,000 and no epochs. */
   function stepRun(id: number, dataset: string, steps: number): CompareRun {
     const base = run(id, 1, 4, 0, 1, 0);

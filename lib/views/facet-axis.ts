@@ -1,4 +1,4 @@
-// Which axis each compare facet is drawn on, and the one line it carries (issue 26): a facet never draws
+// Which axis each compare facet is drawn on, and the one line it carries: a facet never draws
 // an empty chart. The page asks for one axis (epoch by default); a facet whose runs have no point on it
 // opens on the axis they have (steps for step-only runs such as LeRobot's, epochs for runs without
 // step losses), and a facet with no point on any axis draws no chart and says in one line why. Runs of

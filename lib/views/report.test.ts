@@ -164,7 +164,7 @@ describe('compareReportHtml', () => {
       excludes: ['<img', '<dl'],
     },
     {
-      name: 'a facet drawn on another axis carries its line; a facet with no chart is listed with why (issue 26)',
+      name: 'a facet drawn on another axis carries its line; a facet with no chart is listed with why',
       input: input(
         { charts: [{ title: 'lerobot/pusht', dataUrl: PNG, note: 'By step (no epochs logged).' }] },
         {

@@ -52,6 +52,32 @@ describe('the run page view model', () => {
     );
   });
 
+  // A step-based run with no log steps (event files only): its training loss is the loss tag the
+  // metrics rule names, the value the runs table shows — never "no loss logged" beside it.
+  it.each([
+    ['the training tag last value (Hugging Face train/loss)', { lastTrainLoss: 1.3945 }, 'step 1,200/6,000 · last train 1.3945'],
+    ['a NaN training tag value', { lastTrainLoss: null, lastTrainLossNonFinite: 'nan' }, 'step 1,200/6,000 · last train NaN'],
+    [
+      'a step loss of the log wins',
+      { lastStepLoss: 0.5, smoothedStepLoss: 0.5, lastTrainLoss: 1.3945 },
+      'step 1,200/6,000 · last loss 0.5000 · smoothed 0.5000',
+    ],
+    ['no loss at all', {}, 'step 1,200/6,000 · no loss logged'],
+  ] as const)('step progress without log steps: %s', (_name, loss, text) => {
+    const progress = {
+      stepBased: true,
+      lastStep: 1200,
+      lastStepLoss: null,
+      lastStepLossNonFinite: null,
+      smoothedStepLoss: null,
+      lastTrainLoss: null,
+      lastTrainLossNonFinite: null,
+      estimatedSteps: 0,
+      ...loss,
+    } as RunDetail['progress'];
+    expect(progressText({ progress, run: { config } })).toBe(text);
+  });
+
   it('names the dataset (LeRobot) with what is known of its size', () => {
     const c = { ...config, datasetFrames: null, datasetFps: null, episodes: null };
     expect(datasetText({ dataset: 'kuavo/pick', config: c })).toBe('kuavo/pick');

@@ -10,6 +10,7 @@ type Run = RunDetail['run'];
 
 /** The best-validation and overfitting-start markers of the run's charts. */
 export function runMarkers(verdict: RunDetail['verdict']): { kind: 'best' | 'overfit'; epoch: number; label: string }[] {
+  if (verdict.axis === 'step') return []; // the epoch charts have no step
   return [
     ...(verdict.bestEpoch !== null
       ? [
@@ -74,9 +75,12 @@ export function progressText(detail: Pick<RunDetail, 'progress'> & { run: Pick<R
   if (p.stepBased) {
     const estimated = p.estimatedSteps > 0 ? ` · ${fmtCount(p.estimatedSteps)} steps estimated` : '';
     const loss =
-      p.lastStepLoss === null && !p.lastStepLossNonFinite
-        ? ' · no loss logged'
-        : ` · last loss ${fmtLossOrNonFinite(p.lastStepLoss, p.lastStepLossNonFinite)} · smoothed ${fmtLoss(p.smoothedStepLoss)}`;
+      p.lastStepLoss !== null || p.lastStepLossNonFinite
+        ? ` · last loss ${fmtLossOrNonFinite(p.lastStepLoss, p.lastStepLossNonFinite)} · smoothed ${fmtLoss(p.smoothedStepLoss)}`
+        : (p.lastTrainLoss ?? null) !== null || p.lastTrainLossNonFinite
+          ? // No log steps: the training loss tag's last value (the metrics rule's), as the runs table shows it.
+            ` · last train ${fmtLossOrNonFinite(p.lastTrainLoss, p.lastTrainLossNonFinite)}`
+          : ' · no loss logged';
     return `step ${fmtCount(p.lastStep)}/${fmtCount(detail.run.config.totalSteps)}${loss}${estimated}`;
   }
   return `epoch ${p.epochsDone}/${p.epochsTotal ?? '?'}${p.lastStep ? ` · step ${fmtCount(p.lastStep)}` : ''} · last train ${fmtLossOrNonFinite(p.lastTrainLoss, p.lastTrainLossNonFinite)}`;

@@ -13,6 +13,7 @@ import {
   scalarColumnLabel,
   scalarColumnsOf,
   showsSteps,
+  progressCellText,
   sortQuery,
   taskCellText,
   toggled,
@@ -92,4 +93,17 @@ describe('scalar columns', () => {
     expect(scalarCell(run, { dir: 'train', tag: 'x' })).toEqual({ value: null, title: 'this run has no train · x' });
     expect(scalarCell({}, { dir: '', tag: 'x' }).value).toBeNull();
   });
+});
+
+describe('the Progress cell: a step is never shown as an epoch, nothing where no evidence exists', () => {
+  const cases: [string, Partial<RunRow>, string][] = [
+    ['SmolVLA log: epochs of planned', { axis: 'epoch', epochsDone: 5, epochsTotal: 20, lastStep: 600, totalSteps: null }, '5/20'],
+    ['step-based run', { axis: 'step', epochsDone: 0, epochsTotal: null, lastStep: 1200, totalSteps: 20000 }, 'step 1,200/20,000'],
+    ['step-based, total unknown', { axis: 'step', epochsDone: 0, epochsTotal: null, lastStep: 1200, totalSteps: null }, 'step 1,200'],
+    ['step-based, no step yet', { axis: 'step', epochsDone: 0, epochsTotal: null, lastStep: null, totalSteps: null }, '–'],
+    ['Keras: real epochs, no plan', { axis: 'epoch', epochsDone: 5, epochsTotal: null, lastStep: null, totalSteps: null }, 'epoch 5'],
+    ['event files with no epoch evidence', { axis: 'epoch', epochsDone: 0, epochsTotal: null, lastStep: null, totalSteps: null }, '–'],
+    ['a planned run before its first epoch', { axis: 'epoch', epochsDone: 0, epochsTotal: 50, lastStep: 120, totalSteps: null }, '0/50'],
+  ];
+  it.each(cases)('%s', (_name, extra, text) => expect(progressCellText(row(1, extra))).toBe(text));
 });

@@ -17,7 +17,12 @@ export const RUNS_TABLE_COLUMNS: readonly RunsTableColumn[] = [
   { key: 'id', label: 'Run' },
   { key: 'task', label: 'Task' },
   { key: 'strategy', label: 'Strategy', title: 'vision-encoder layers trained (L0 → L11)' },
-  { key: 'epochs', label: 'Epochs', className: 'num' },
+  {
+    key: 'epochs',
+    label: 'Progress',
+    title: 'epochs done / planned, or steps for a step-based run (never a step as an epoch)',
+    className: 'num',
+  },
   {
     key: 'lastTrainLoss',
     label: 'Last train',
@@ -125,6 +130,19 @@ export function taskCellText(run: Pick<RunRow, 'taskId' | 'format'>): string {
 /** A step-based run: its progress is shown in steps (the API's axis: lib/analysis/scalar-metrics.ts runProgress). */
 export function showsSteps(run: Pick<RunRow, 'axis'>): boolean {
   return run.axis === 'step';
+}
+
+/**
+ * The Progress cell: "step 1,200/20,000" on the step axis; "5/20" epochs done of planned; "epoch 5"
+ * when no plan is known; "–" where nothing says how far it got (no epoch evidence, no step).
+ */
+export function progressCellText(run: Pick<RunRow, 'axis' | 'epochsDone' | 'epochsTotal' | 'lastStep' | 'totalSteps'>): string {
+  if (showsSteps(run)) {
+    if (run.lastStep === null) return '–';
+    return `step ${run.lastStep.toLocaleString('en-US')}${run.totalSteps !== null ? `/${run.totalSteps.toLocaleString('en-US')}` : ''}`;
+  }
+  if (run.epochsTotal !== null) return `${run.epochsDone}/${run.epochsTotal}`;
+  return run.epochsDone > 0 ? `epoch ${run.epochsDone}` : '–';
 }
 
 /** The scalar columns the page's query asks for (`col`, '|'-separated or repeated), in order, each once. */

@@ -32,8 +32,9 @@ export function verdictView(result: OverfittingResult): VerdictView {
   return {
     status: result.verdict,
     reason: result.reason,
-    bestEpoch: result.bestEpoch,
-    overfitStartEpoch: result.overfitStartEpoch,
+    // Epochs only: a verdict on a validation loss logged by step names steps (its reason says so).
+    bestEpoch: result.axis === 'epoch' ? result.bestEpoch : null,
+    overfitStartEpoch: result.axis === 'epoch' ? result.overfitStartEpoch : null,
     gapAtEnd: finiteOrNull(result.gapAtEnd),
     caveat: result.caveat,
   };

@@ -3,6 +3,7 @@
 // process would interleave them, optionally with stdout block-buffered (8 KiB) as when Python's stdout is
 // a pipe (§0). Used by `thaw demo`, the benchmarks and the parser tests' fixtures.
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { mulberry32 } from '../random';
 
 export interface SmolvlaLogOptions {
   seed?: number;
@@ -47,18 +48,6 @@ export interface SmolvlaLogOptions {
 const RULE = '='.repeat(70);
 const TASKS: Record<number, string> = { 1: 'moving_grasp', 2: 'weighing', 3: 'placement', 4: 'sorting' };
 const BAR_PARTIALS = ' ▏▎▍▌▋▊▉';
-
-/** mulberry32: small, fast, deterministic. */
-export function createRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function clock(seconds: number): string {
   const s = Math.floor(seconds);
@@ -350,7 +339,7 @@ function writeCrash(out: TeeWriter): void {
 /** Writes one run to `sink` (in file order). Returns the number of tqdm training frames written. */
 export function emitSmolvlaLog(options: SmolvlaLogOptions, sink: (bytes: Buffer) => void): number {
   const o = resolve(options);
-  const random = createRandom(o.seed);
+  const random = mulberry32(o.seed);
   const out = new TeeWriter(o.stdoutBuffering, sink, options.stdoutBlockBytes);
   const runDir = `outputs/train/task${o.taskId}_${o.taskName}/smolvla_sequential/run_${o.timestamp}`;
   writeHeader(o, out, runDir);

@@ -6,7 +6,7 @@
 // channel delays no other. Time is the test's clock: nothing here waits for a window to pass.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertWorker } from '../../ingest/alert-worker';
+import { AlertWorker } from '../../delivery/alert-worker';
 import type { AlertChannel } from '../../lib/alerts/config';
 import { createPool } from '../../lib/db/pool';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';

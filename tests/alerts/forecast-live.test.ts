@@ -1,4 +1,4 @@
-// The opt-in `unlikely_to_beat` alert end to end (issue 27): `thaw start` follows task 1's finished
+// The opt-in `unlikely_to_beat` alert end to end: `thaw start` follows task 1's finished
 // runs and two runs being written — one that overfits (the run to stop) and one like the best strategy
 // — with two webhook channels on a local receiver, one listing the rule and one not. The run to stop
 // is announced once, with the forecast's sentence, to the channel that asked; the other run never is,
@@ -7,7 +7,7 @@
 import { appendFile, mkdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertWorker } from '../../ingest/alert-worker';
+import { startAlerts } from '../../cli/commands/alerts';
 import { IngestDaemon } from '../../ingest/daemon';
 import { createPool } from '../../lib/db/pool';
 import { generateSmolvlaLog } from '../../testkit/synthetic/smolvla-log';
@@ -153,16 +153,18 @@ describe('unlikely_to_beat', () => {
     const pool = createPool(database.url);
     const log = memoryLogger('silent').logger;
     const daemon = new IngestDaemon({ pool, paths: [logs], log, staleMinutes: 10 });
-    const worker = new AlertWorker({
-      pool,
-      log,
-      publicUrl: null,
-      pollMs: 100,
-      channels: [{ name: 'lab', type: 'webhook', url: `${receiver.url}/off`, secret: null, rules: ['overfitting'], tasks: null }],
-    });
-    expect(worker.judgesForecasts).toBe(false);
+    const alerts = startAlerts(
+      {
+        pool,
+        log,
+        publicUrl: null,
+        pollMs: 100,
+        channels: [{ name: 'lab', type: 'webhook', url: `${receiver.url}/off`, secret: null, rules: ['overfitting'], tasks: null }],
+      },
+      10,
+    );
+    expect(alerts.judge).toBeNull();
     try {
-      worker.start();
       await daemon.start();
       await writeInPieces(path.join(logs, 'running/unfreeze10-live.log'), TO_STOP, 6, 300);
       await waitFor(() => sent('off').some((a) => a.rule === 'overfitting'), { timeoutMs: 60_000, what: 'the overfitting alert' });
@@ -170,7 +172,7 @@ describe('unlikely_to_beat', () => {
       expect(await database.query(`SELECT 1 FROM "Alert" WHERE rule = 'unlikely_to_beat'`)).toEqual([]);
     } finally {
       await daemon.close();
-      await worker.close();
+      await alerts.close();
       await pool.end();
     }
   }, 120_000);

@@ -1,4 +1,4 @@
-// Alerts come only from complete, committed records (issue 23). Five trainer logs — one that overfits,
+// Alerts come only from complete, committed records. Five trainer logs — one that overfits,
 // one that crashes, one whose loss turns NaN, a healthy one, and a LeRobot run whose loss turns NaN
 // (step-based, no epochs) — are appended by the trainers' pace: each in ~60 pieces cut at random byte
 // offsets, with 0–0.35 s pauses, while the real `thaw start` follows them with a webhook channel on a
@@ -12,7 +12,8 @@ import { parseBytes } from '../../ingest/parse';
 import { summarizeRuns } from '../../ingest/summarize';
 import { alertTransitions, DEFAULT_ALERT_RULES } from '../../lib/analysis/alerts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { backfillInto, seededRandom, tempDir, waitFor } from '../helpers/ingest';
+import { backfillInto, tempDir, waitFor } from '../helpers/ingest';
+import { mulberry32 } from '../../testkit/random';
 import { snapshotDatabase } from '../../testkit/snapshot';
 import { startThaw, type ThawServer } from '../../testkit/thaw-server';
 import { startReceiver } from './receiver';
@@ -120,10 +121,10 @@ describe('alerts while logs are appended in random pieces', () => {
     await mkdir(logsDir, { recursive: true });
     await writeFile(alertsFile, `channels:\n  - name: lab\n    type: webhook\n    url: ${receiver.url}/hook\n`);
     server = await startThaw({ databaseUrl: live.url, logs: logsDir, env: { THAW_ALERTS: alertsFile } });
-    const random = seededRandom(23);
+    const random = mulberry32(23);
     await Promise.all(
       Object.entries(logs).map(async ([name, bytes], i) => {
-        const own = seededRandom(1000 + i * 31 + Math.floor(random() * 1000));
+        const own = mulberry32(1000 + i * 31 + Math.floor(random() * 1000));
         const cuts = [...new Set(Array.from({ length: 59 }, () => 1 + Math.floor(own() * (bytes.length - 1))))].sort((a, b) => a - b);
         const file = path.join(logsDir, name);
         let at = 0;

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AlertWorker } from '../../ingest/alert-worker';
+import { AlertWorker } from '../../delivery/alert-worker';
 import { IngestDaemon } from '../../ingest/daemon';
 import type { AlertPayload } from '../../lib/alerts/channels';
 import type { AlertChannel } from '../../lib/alerts/config';

@@ -1,4 +1,4 @@
-// "Same task and dataset" for runs without a task id (issue 27): LeRobot runs have their dataset
+// "Same task and dataset" for runs without a task id: LeRobot runs have their dataset
 // (`dataset.repo_id`, Run.dataset) as their task, so a running LeRobot run's incumbent is the best
 // finished run on ITS dataset — never a better run on another dataset of the same size — and the
 // backtest scores each dataset apart. Over LeRobot console logs the real daemon ingested.

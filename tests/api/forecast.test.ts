@@ -1,4 +1,4 @@
-// GET /api/runs/:id/forecast, /api/forecasts and /api/forecasts/backtest (issue 27) over logs the real
+// GET /api/runs/:id/forecast, /api/forecasts and /api/forecasts/backtest over logs the real
 // daemon ingested into PostgreSQL: task 1 has six finished runs (three seeds each of a good and an
 // overfitting strategy) and two running ones, task 2 two finished runs, and a LeRobot run is forecast
 // on its steps.

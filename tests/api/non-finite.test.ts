@@ -1,4 +1,4 @@
-// A run whose loss is NaN or ±inf is impossible to miss (issue 23): verdict `diverged` with the first
+// A run whose loss is NaN or ±inf is impossible to miss: verdict `diverged` with the first
 // step or epoch where it happened (step-only LeRobot runs included), and the latest training loss shown
 // as what it is — JSON keeps `null` plus `lastTrainLossNonFinite` — through the real route handlers.
 import { readFile, writeFile } from 'node:fs/promises';

@@ -2,7 +2,7 @@
 // directories of every writer: the team's two step-based runs (tests/fixtures/rundirs-team, whose
 // expected.json is this API's answer) and the real event files of Keras, tf.summary, PyTorch,
 // Lightning, Stable-Baselines3 and the Hugging Face Trainer (tests/fixtures/tfevents-real). Every tag
-// of every writer is there with TensorBoard's point count (tests/helpers/tb-reference.ts, a decoder
+// of every writer is there with TensorBoard's point count (testkit/tb-reference.ts, a decoder
 // written apart from Thaw's), every value exact in JSON and CSV, as the runs people mean.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,7 +13,7 @@ import type { RunsResponse } from '../../lib/api/schemas/runs';
 import type { ScalarPointsResponse, ScalarTagsResponse } from '../../lib/api/schemas/scalars';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { backfillInto, tempDir } from '../helpers/ingest';
-import { readRun, type RefPoint } from '../helpers/tb-reference';
+import { readRun, type RefPoint } from '../../testkit/tb-reference';
 import { copyRealFixtures, copyTeamFixtures, eventFilesIn, TEAM_DIR } from '../helpers/tfevents-fixtures';
 import { startThaw, type ThawServer } from '../../testkit/thaw-server';
 
@@ -283,6 +283,26 @@ describe('real event files of every writer', () => {
       expect(detail.metrics, relative).toMatchObject(metrics);
       expect(detail.progress, relative).toMatchObject(progress);
       expect(detail.run.format).toBe('tensorboard');
+    }
+  });
+
+  it('judge overfitting on the validation curve the metrics rule names, on its axis; the runs table says the same', async () => {
+    const cases: [string, 'epoch' | 'step'][] = [
+      [`${KERAS}/101_food_multiclass_classification/resnet50v2_fine_tune_10_percent/fine_tuning/20210605-170815`, 'epoch'],
+      ['huggingface/runs/run0', 'step'],
+      ['lightning/fractaldb/lightning_logs/version_0', 'step'],
+    ];
+    for (const [relative, axis] of cases) {
+      const row = runAt(path.join(REAL, relative));
+      const detail = await json<RunDetail>(`/api/runs/${row.id}`);
+      const val = detail.metrics.val!;
+      const { points } = await json<ScalarPointsResponse>(scalarsUrl(row.id, val.tag, val.dir));
+      const finite = new Set(points.filter((p) => p[1] !== null).map((p) => p[0]));
+      expect(detail.verdict, relative).toMatchObject({ axis, validationPoints: finite.size });
+      expect(detail.verdict.reason, relative).not.toContain('no validation loss was recorded');
+      expect(detail.verdict.reason, relative).toContain(`${val.dir === '' ? '' : `${val.dir}/`}${val.tag}`);
+      expect(detail.verdict.reason, relative).toMatch(new RegExp(`\\b${axis}\\b`));
+      expect(row.verdict, relative).toMatchObject({ status: detail.verdict.status, reason: detail.verdict.reason });
     }
   });
 });

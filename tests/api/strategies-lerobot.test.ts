@@ -1,4 +1,4 @@
-// LeRobot runs take part in the decision (issue 26): their dataset is their task, so runs on one dataset
+// LeRobot runs take part in the decision: their dataset is their task, so runs on one dataset
 // are ranked together on /strategies (by their held-out eval_loss, logged by step) and charted together on
 // /compare, labelled with the dataset's name; the strategy comes from the config the log prints.
 import { writeFile } from 'node:fs/promises';
@@ -58,6 +58,23 @@ describe('LeRobot runs on /strategies and /compare', () => {
     expect(first!.bestValidation.method).toBe('single_run_noise');
     expect(weighing!.verdict).not.toBe('no_evidence');
     expect(weighing!.summary).toMatch(/^For dataset kuavo\/task2_weighing_lerobot \(48211 frames\): /);
+  });
+
+  it('their overfitting verdict judges the eval_loss they log, by step, on the run page and in the runs table alike', async () => {
+    const { db } = await import('../../lib/db/client');
+    const { getRunDetail } = await import('../../lib/queries/run');
+    const { listRuns } = await import('../../lib/queries/runs');
+    const runs = await listRuns({ sort: 'id', dir: 'asc' });
+    expect(runs).toHaveLength(3);
+    for (const row of runs) {
+      const detail = await getRunDetail(row.id);
+      const evals = await db().evalPoint.count({ where: { runId: row.id, loss: { not: null } } });
+      expect(evals).toBeGreaterThanOrEqual(3);
+      expect(detail.verdict).toMatchObject({ axis: 'step', validationPoints: evals });
+      expect(detail.verdict.status).not.toBe('insufficient');
+      expect(detail.verdict.reason).toMatch(/^Validation loss on this run's task \(eval_loss\) .* at step \d+/);
+      expect(row.verdict).toMatchObject({ status: detail.verdict.status, reason: detail.verdict.reason });
+    }
   });
 
   it('Compare: one facet per dataset, labelled with it, never "task unknown"', async () => {

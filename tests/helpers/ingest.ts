@@ -36,9 +36,6 @@ export async function backfillInto(url: string, paths: string[], options: { batc
   }
 }
 
-/** Deterministic randomness for tests (the generator's mulberry32). */
-export { createRandom as seededRandom } from '../../testkit/synthetic/smolvla-log';
-
 export async function committedOffset(
   pool: pg.Pool | { query: (sql: string) => Promise<{ rows: { o: string }[] }> },
   file: string,

@@ -3,7 +3,7 @@
 // and outputs/train_hydra_save/smolvla_sequential/{ts}/.hydra/{config,overrides}.yaml.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { encodeEvent, encodeRecord, concatBytes, FILE_VERSION, type EventSpec, type ScalarStyle } from './tfevents-writer';
+import { encodeEvent, encodeRecord, concatBytes, FILE_VERSION, type EventSpec, type ScalarStyle } from '../../testkit/tfevents-writer';
 
 export interface RunDirSpec {
   taskId: number;

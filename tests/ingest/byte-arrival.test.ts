@@ -1,4 +1,4 @@
-// Every reader is invariant to how its bytes arrive (issue 23). One property per format, over that
+// Every reader is invariant to how its bytes arrive. One property per format, over that
 // format's fixtures: reading with random chunk sizes (1 byte … 4 MiB per read, with random batch sizes),
 // and following the files with the real `thaw ingest` while they are written in random pieces with
 // random pauses, store exactly the rows (and the runs-table summaries) one backfill of the finished
@@ -14,9 +14,10 @@ import { IngestDaemon } from '../../ingest/daemon';
 import { createPool } from '../../lib/db/pool';
 import { spawnThaw } from '../../testkit/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { backfillInto, memoryLogger, seededRandom, tempDir, waitFor } from '../helpers/ingest';
+import { backfillInto, memoryLogger, tempDir, waitFor } from '../helpers/ingest';
+import { mulberry32 } from '../../testkit/random';
 import { snapshotDatabase } from '../../testkit/snapshot';
-import { trainerEventFile } from '../helpers/tfevents-writer';
+import { trainerEventFile } from '../../testkit/tfevents-writer';
 import { readAllTfRecords } from '../../ingest/rundir/tfrecord';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures');
@@ -130,7 +131,7 @@ async function fresh(prefix: string, place: string): Promise<{ db: TestDatabase;
 
 /** Read sizes from 1 byte to 4 MiB, log-uniform: as many tiny reads as huge ones. */
 function readSizes(seed: number): () => number {
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   return () => Math.max(1, Math.floor(Math.exp(random() * Math.log(4 * 2 ** 20 + 1))));
 }
 
@@ -220,10 +221,10 @@ for (const [format, load] of Object.entries(CORPORA)) {
       try {
         // The daemon is up (it registered nothing yet, but its first scan is done) before files appear.
         await new Promise((resolve) => setTimeout(resolve, 1500));
-        const random = seededRandom(format.length * 7919);
+        const random = mulberry32(format.length * 7919);
         await Promise.all(
           (await corpus).map((file, i) =>
-            writeLive(path.join(dir, file.path), file.bytes, seededRandom(i + Math.floor(random() * 1e6)), 60, 350),
+            writeLive(path.join(dir, file.path), file.bytes, mulberry32(i + Math.floor(random() * 1e6)), 60, 350),
           ),
         );
         let actual: Record<string, unknown[]> = {};

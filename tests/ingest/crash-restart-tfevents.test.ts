@@ -7,7 +7,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { runAndKill, runThaw } from '../../testkit/cli';
-import { backfillInto, seededRandom, tempDir } from '../helpers/ingest';
+import { backfillInto, tempDir } from '../helpers/ingest';
+import { mulberry32 } from '../../testkit/random';
 import { epochRecords, eventFileOf, writeRunDir, type RunDirSpec } from '../helpers/rundir';
 import { snapshotDatabase } from '../../testkit/snapshot';
 
@@ -65,7 +66,7 @@ describe('crash safety with event files', () => {
         )[0]!.n,
       );
     let total = specs.reduce((sum, spec) => sum + epochRecords(spec, 1, spec.epochs, true).length, 0);
-    const random = seededRandom(11);
+    const random = mulberry32(11);
     let kills = 0;
     while (kills < KILLS) {
       const now = await eventBytes();

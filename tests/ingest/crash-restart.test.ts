@@ -5,7 +5,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { runAndKill, runThaw } from '../../testkit/cli';
-import { allSamples, backfillInto, seededRandom, tempDir } from '../helpers/ingest';
+import { allSamples, backfillInto, tempDir } from '../helpers/ingest';
+import { mulberry32 } from '../../testkit/random';
 import { snapshotDatabase } from '../../testkit/snapshot';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -36,7 +37,7 @@ describe('crash safety', () => {
     let total = samples.length * copies * 4;
     const committed = async () =>
       Number((await interrupted.query<{ n: string }>(`SELECT coalesce(sum("committedOffset"), 0)::text AS n FROM "LogSource"`))[0]!.n);
-    const random = seededRandom(7);
+    const random = mulberry32(7);
     let kills = 0;
     let appended = 0;
     while (kills < KILLS) {

@@ -1,4 +1,4 @@
-// A stdout line cut by an 8 KiB buffer flush never becomes a value on its own (issue 23): pure, but
+// A stdout line cut by an 8 KiB buffer flush never becomes a value on its own: pure, but
 // its logs come from the synthetic generator (cli/), which ingest/ may not import, so it lives here.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -6,7 +6,7 @@ import { generateSmolvlaLog } from '../../testkit/synthetic/smolvla-log';
 import type { ParseEvent } from '../../ingest/events';
 import { Framer, frameBytes } from '../../ingest/framing';
 import { createLogParser, parseBytes } from '../../ingest/parse';
-import { fixtureBytes } from '../helpers/parse-fixtures';
+import { fixtureBytes } from '../../testkit/parse-fixtures';
 
 /** Chunk sizes 1 B … 64 KiB, biased towards small ones. */
 const chunkSizes = fc.array(fc.oneof(fc.integer({ min: 1, max: 16 }), fc.integer({ min: 1, max: 65536 })), { minLength: 1, maxLength: 20 });

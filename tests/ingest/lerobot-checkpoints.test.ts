@@ -168,7 +168,7 @@ describe('LeRobot train_config.json', () => {
   });
 });
 
-describe('what the checkpoints prove (issue 26)', () => {
+describe('what the checkpoints prove', () => {
   interface StatusRow {
     status: string;
     totalSteps: number | null;

@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { IngestDaemon } from '../../ingest/daemon';
 import { createPool } from '../../lib/db/pool';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { allSamples, backfillInto, committedOffset, memoryLogger, seededRandom, tempDir, waitFor } from '../helpers/ingest';
+import { allSamples, backfillInto, committedOffset, memoryLogger, tempDir, waitFor } from '../helpers/ingest';
+import { mulberry32 } from '../../testkit/random';
 import { snapshotDatabase, countRows } from '../../testkit/snapshot';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -31,7 +32,7 @@ describe('live tail vs backfill', () => {
     const daemon = new IngestDaemon({ pool, paths: [dir], log: memoryLogger('silent').logger, staleMinutes: 10 });
     await daemon.start();
     try {
-      const random = seededRandom(42);
+      const random = mulberry32(42);
       await writeFile(file, '');
       for (let at = 0; at < content.length;) {
         // 1 byte … 64 KiB, biased towards small chunks so lines and UTF-8 characters get split.

@@ -8,7 +8,7 @@ import { createPool } from '../../lib/db/pool';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { backfillInto, memoryLogger, tempDir, waitFor } from '../helpers/ingest';
 import { epochRecords, eventFileOf, hydraDirOf, runDirOf, writeRunDir, type RunDirSpec } from '../helpers/rundir';
-import { corruptDataCrc, encodeEvent, encodeRecord } from '../helpers/tfevents-writer';
+import { corruptDataCrc, encodeEvent, encodeRecord } from '../../testkit/tfevents-writer';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/rundirs');
 

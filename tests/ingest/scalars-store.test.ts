@@ -16,7 +16,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { backfillInto, memoryLogger, tempDir, waitFor } from '../helpers/ingest';
 import { snapshotDatabase } from '../../testkit/snapshot';
 import { REAL_DIR } from '../helpers/tfevents-fixtures';
-import { concatBytes, encodeEvent, encodeRecord, FILE_VERSION } from '../helpers/tfevents-writer';
+import { concatBytes, encodeEvent, encodeRecord, FILE_VERSION } from '../../testkit/tfevents-writer';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {

@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { IngestDaemon } from '../../ingest/daemon';
 import { createPool } from '../../lib/db/pool';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { allSamples, backfillInto, committedOffset, memoryLogger, sampleLog, seededRandom, tempDir, waitFor } from '../helpers/ingest';
+import { allSamples, backfillInto, committedOffset, memoryLogger, sampleLog, tempDir, waitFor } from '../helpers/ingest';
+import { mulberry32 } from '../../testkit/random';
 import { snapshotDatabase } from '../../testkit/snapshot';
 import { writeSmolvlaLog } from '../../testkit/synthetic/smolvla-log';
 
@@ -45,7 +46,7 @@ describe('two daemons, one database', () => {
     await Promise.all(daemons.map((daemon) => daemon.start()));
     try {
       const content = await allSamples();
-      const random = seededRandom(3);
+      const random = mulberry32(3);
       for (let at = 0; at < content.length;) {
         const size = 1 + Math.floor(random() * 20000);
         await appendFile(files[1]!, content.subarray(at, at + size));

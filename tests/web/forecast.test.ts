@@ -1,4 +1,4 @@
-// Forecasts in a real browser (issue 27): task 1's finished runs, a run that overfits (the run to stop)
+// Forecasts in a real browser: task 1's finished runs, a run that overfits (the run to stop)
 // and one like the best strategy being written. The run page draws the cone (the chart plugin marks
 // it) and the incumbent's line with a link, and says the API's sentence, the overfitting minimum and
 // the built-in calibration; the runs table's Forecast column comes in one request for all running

@@ -178,6 +178,47 @@ describe('no page scrolls sideways at 1280 px', () => {
   });
 });
 
+describe('the runs table at 1280 px', () => {
+  it('shows Run to Verdict whole on its first screen, clips no badge, and breaks headers only at "/" or spaces', async () => {
+    for (const pathname of ['/', '/?col=%2F%2Ftrain%2Floss&sort=forecast&dir=asc']) {
+      await page.goto(`${server.url}${pathname}`);
+      await page.getByTestId('run-row').first().waitFor();
+      if (pathname.includes('col=')) expect(await page.getByTestId('scalar-column').innerText()).toMatch(/^train\/\s*loss$/);
+      const problems = await page.evaluate(() => {
+        const out: string[] = [];
+        const table = document.querySelector('[data-testid="runs-table"]')!;
+        const box = table.closest('.table-scroll')!.getBoundingClientRect();
+        const inside = (r: DOMRect) => r.left >= box.left - 0.5 && r.right <= box.right + 0.5;
+        const heads = [...table.querySelectorAll<HTMLElement>('thead th')];
+        const verdict = heads.findIndex((th) => th.innerText.trim() === 'Verdict');
+        if (verdict < 0) out.push('no Verdict column');
+        for (const th of heads.slice(0, verdict + 1)) {
+          if (!inside(th.getBoundingClientRect())) out.push(`column "${th.innerText.trim()}" past the box's right edge`);
+        }
+        for (const badge of table.querySelectorAll<HTMLElement>('[data-testid="cell-verdict"] .badge')) {
+          if (!inside(badge.getBoundingClientRect())) out.push(`verdict "${badge.innerText}" cut at the box's edge`);
+          if (badge.scrollWidth > badge.clientWidth + 1) out.push(`verdict "${badge.innerText}" clipped inside its badge`);
+        }
+        // a header's words stay whole: each on one line (a line may break only at a space or after "/")
+        for (const th of heads) {
+          const walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            for (const word of (node.textContent ?? '').matchAll(/[^\s/]+/g)) {
+              const range = document.createRange();
+              range.setStart(node, word.index);
+              range.setEnd(node, word.index + word[0].length);
+              const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+              if (lines.size > 1) out.push(`header "${th.innerText.replace(/\n/g, ' ')}" breaks "${word[0]}"`);
+            }
+          }
+        }
+        return out;
+      });
+      expect(problems, pathname).toEqual([]);
+    }
+  });
+});
+
 describe('Strategies on the mix', () => {
   it('ranks LeRobot runs by dataset, counts their steps, and never leaves an interval blank', async () => {
     await page.goto(`${server.url}/strategies`);

@@ -6,7 +6,7 @@ import type { Browser } from 'playwright-core';
 import { launchBrowser } from '../../testkit/browser';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHANGE_CHANNEL } from '../../ingest/store';
+import { CHANGE_CHANNEL } from '../../lib/live/changes';
 import { compareResponse } from '../../lib/api/schemas/compare';
 import { runDetailSchema } from '../../lib/api/schemas/run';
 import { runsResponse } from '../../lib/api/schemas/runs';

@@ -15,7 +15,7 @@ import type { ThawServer } from '../../testkit/thaw-server';
 import { waitFor } from '../../testkit/wait';
 import type { TestDatabase } from '../helpers/db';
 import { copyRealFixtures, copyTeamFixtures } from '../helpers/tfevents-fixtures';
-import { concatBytes, encodeEvent, encodeRecord, FILE_VERSION } from '../helpers/tfevents-writer';
+import { concatBytes, encodeEvent, encodeRecord, FILE_VERSION } from '../../testkit/tfevents-writer';
 import { closeWebSuite, openWebSuite } from '../helpers/web-suite';
 
 const SCREENSHOTS = path.join(PROJECT_DIR, 'test-results', 'screenshots');

@@ -1,5 +1,5 @@
 'use client';
-// The runs table's forecast cell of a running run (issue 27): the loss forecast at the planned end
+// The runs table's forecast cell of a running run: the loss forecast at the planned end
 // (its 80% interval on hover) and the verdict badge — "stop: saves ~190 min" in the warning colour,
 // "on track · 38%", or a muted "—" with the reason on hover. Words: lib/views/forecast.ts.
 import type { ForecastResponse } from '@/lib/api/schemas/forecast';

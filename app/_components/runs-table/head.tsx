@@ -1,8 +1,24 @@
 'use client';
 // The runs table's header: select all, and a sort button per sortable column.
+import { Fragment } from 'react';
 import type { RunSortKey } from '@/lib/api/schemas/runs';
 import type { ScalarColumn } from '@/lib/api/schemas/runs';
 import { RUNS_TABLE_COLUMNS, scalarColumnLabel } from '@/lib/views/runs-table';
+
+/** A tag name that may wrap after each "/" (never inside a word): "train/<wbr>loss". */
+function BreakAfterSlashes({ text }: { text: string }) {
+  const parts = text.split('/');
+  return parts.map((part, i) => (
+    <Fragment key={i}>
+      {part}
+      {i < parts.length - 1 ? (
+        <>
+          /<wbr />
+        </>
+      ) : null}
+    </Fragment>
+  ));
+}
 
 export function RunsTableHead({
   sort,
@@ -44,7 +60,7 @@ export function RunsTableHead({
             title={`last value of ${scalarColumnLabel(column)}`}
             data-testid="scalar-column"
           >
-            {scalarColumnLabel(column)}
+            <BreakAfterSlashes text={scalarColumnLabel(column)} />
           </th>
         ))}
       </tr>

@@ -2,8 +2,8 @@
 // One run of the runs table.
 import Link from 'next/link';
 import type { RunRow, ScalarColumn } from '@/lib/api/schemas/runs';
-import { fmtAgo, fmtCount, fmtDateTime, fmtLoss, fmtLossOrNonFinite, fmtRatio, fmtScalar, shortPath } from '@/lib/views/format';
-import { rowClassName, scalarCell, showsSteps, taskCellText } from '@/lib/views/runs-table';
+import { fmtAgo, fmtDateTime, fmtLoss, fmtLossOrNonFinite, fmtRatio, fmtScalar, shortPath } from '@/lib/views/format';
+import { progressCellText, rowClassName, scalarCell, showsSteps, taskCellText } from '@/lib/views/runs-table';
 import { StarButton, TagChips } from '../annotations';
 import { LayerStrip, StatusDot, StrategyLabel, VerdictBadge } from '../badges';
 import { ForecastCell, type RowForecast } from './forecast-cell';
@@ -64,16 +64,7 @@ export function RunsTableRow({
         </div>
       </td>
       <td className="num" data-testid="cell-epochs">
-        {showsSteps(run) ? (
-          <span title="steps done / total (step-based run)">
-            step {fmtCount(run.lastStep)}
-            {run.totalSteps !== null ? `/${fmtCount(run.totalSteps)}` : ''}
-          </span>
-        ) : (
-          <>
-            {run.epochsDone}/{run.epochsTotal ?? '?'}
-          </>
-        )}
+        {showsSteps(run) ? <span title="steps done / total (step-based run)">{progressCellText(run)}</span> : progressCellText(run)}
       </td>
       <td
         className={run.lastTrainLossNonFinite ? 'num nonfinite' : 'num'}
@@ -103,7 +94,7 @@ export function RunsTableRow({
         <br />
         <span className="muted">{fmtAgo(run.lastSeenAt, now)}</span>
       </td>
-      <td className="small mono" title={run.source.path}>
+      <td className="small mono source-cell" title={run.source.path}>
         {shortPath(run.source.path)}
       </td>
       {columns.map((column) => {

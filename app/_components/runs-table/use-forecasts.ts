@@ -1,5 +1,5 @@
 'use client';
-// The forecasts of the table's running rows (issue 27): ONE request for all of them
+// The forecasts of the table's running rows: ONE request for all of them
 // (GET /api/forecasts?ids=…), made after the table has drawn — never in the way of its first paint —
 // again when the set of running rows changes, and when a live update concerns a running row
 // (coalesced: at most one request per LIVE_INTERVAL_MS while runs log).

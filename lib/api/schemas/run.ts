@@ -124,6 +124,8 @@ export const runDetailSchema = z.object({
     reason: z.string(),
     caveat: z.string().nullable(),
     taskId: z.number().int().nullable(),
+    /** What bestEpoch, latestEpoch, epochsSinceBest and overfitStartEpoch count: epochs, or optimiser steps (a validation loss logged by step). */
+    axis: z.enum(['epoch', 'step']),
     validationPoints: z.number().int(),
     bestEpoch: z.number().int().nullable(),
     bestValue: z.number().nullable(),

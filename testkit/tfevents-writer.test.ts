@@ -1,8 +1,9 @@
 import { crc32c } from '@node-rs/crc32';
 import { describe, expect, it } from 'vitest';
-import { decodeEvent } from '../../ingest/rundir/event';
-import { maskCrc, readAllTfRecords } from '../../ingest/rundir/tfrecord';
-import { corruptDataCrc, corruptLengthCrc, encodeEventFile, encodeRecord, FILE_VERSION, flipByte, mulberry32 } from './tfevents-writer';
+import { decodeEvent } from '../ingest/rundir/event';
+import { maskCrc, readAllTfRecords } from '../ingest/rundir/tfrecord';
+import { corruptDataCrc, corruptLengthCrc, encodeEventFile, encodeRecord, FILE_VERSION, flipByte } from './tfevents-writer';
+import { mulberry32 } from './random';
 
 describe('writer', () => {
   it('encodeRecord lays out length, masked length CRC, data, masked data CRC', () => {

@@ -2,11 +2,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ParseEvent } from '../../ingest/events';
-import { parseBytes } from '../../ingest/parse';
-import { summarizeRuns, type ParsedRun } from '../../ingest/summarize';
+import type { ParseEvent } from '../ingest/events';
+import { parseBytes } from '../ingest/parse';
+import { summarizeRuns, type ParsedRun } from '../ingest/summarize';
 
-const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
+const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'tests', 'fixtures');
 
 export function fixtureBytes(relative: string): Uint8Array {
   return readFileSync(path.join(FIXTURES, relative));

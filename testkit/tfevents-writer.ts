@@ -3,8 +3,9 @@
 // Event per scalar group, each framed as a TFRecord with masked CRC32C.
 
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
-import { DT_DOUBLE, DT_FLOAT, SCALARS_PLUGIN } from '../../ingest/rundir/event';
-import { maskedCrc32c } from '../../ingest/rundir/tfrecord';
+import { DT_DOUBLE, DT_FLOAT, SCALARS_PLUGIN } from '../ingest/rundir/event';
+import { maskedCrc32c } from '../ingest/rundir/tfrecord';
+import { mulberry32 } from './random';
 
 /**
  * `simple`: Value.simple_value (PyTorch). `tensor`: TF2 rank-0 DT_FLOAT tensor in tensor_content with
@@ -89,15 +90,7 @@ export interface EncodeFileOptions {
 }
 
 export function concatBytes(parts: Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return new Uint8Array(Buffer.concat(parts));
 }
 
 export function encodeEventFile(events: EventSpec[], options: EncodeFileOptions = {}): EncodedFile {
@@ -137,18 +130,6 @@ export function corruptDataCrc(bytes: Uint8Array, recordOffset: number): Uint8Ar
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const length = view.getUint32(recordOffset, true);
   return flipByte(bytes, recordOffset + 12 + length);
-}
-
-/** Seeded PRNG (mulberry32) for reproducible fixtures and chunkings. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface TrainerEventFileOptions {

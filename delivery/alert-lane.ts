@@ -1,6 +1,6 @@
 // One channel's delivery lane: claims what is due on this channel, sends it as one
 // message or one digest, and records the answer. Lanes of different channels run independently
-// (ingest/alert-worker.ts), so a channel that hangs, fails or is throttled delays no other.
+// (delivery/alert-worker.ts), so a channel that hangs, fails or is throttled delays no other.
 //
 // Durability (the outbox stays in PostgreSQL):
 // - Claim: a short transaction takes the channel's lease (AlertChannel row, FOR UPDATE), checks
@@ -25,7 +25,7 @@ import { renderAlert, renderDigest } from '../lib/alerts/format';
 import type { RateWindow } from '../lib/alerts/limits';
 import { redactThenCut } from '../lib/alerts/redact';
 import { inTransaction } from '../lib/db/transaction';
-import { CHANGE_CHANNEL } from '../lib/live/hub';
+import { CHANGE_CHANNEL } from '../lib/live/changes';
 import type { Logger } from '../lib/log';
 
 /** A JavaScript time (ms since the epoch) as a `timestamp(3)` holding UTC, as Prisma stores them. */
@@ -68,12 +68,7 @@ interface Claim {
   digest: boolean;
 }
 
-/** Backoff before attempt n+1 after n failed attempts. */
-export function backoffDelay(failedAttempts: number, baseMs: number, maxMs: number): number {
-  return Math.min(maxMs, baseMs * 2 ** Math.max(0, failedAttempts - 1));
-}
-
-export function alertPayload(
+function alertPayload(
   row: { alertId: string; rule: string; message: string; facts: { run: AlertPayload['run'] } },
   publicUrl: string | null,
 ): AlertPayload {

@@ -1,9 +1,10 @@
-// The alert outbox's delivery side (issues 12 and 29). Run by the ingest daemon's process (`thaw
-// ingest` without --once, `thaw start`; cli/ wires it).
+// The alert outbox's delivery side. Run by the ingest daemon's process (`thaw ingest` without
+// --once, `thaw start`; cli/ wires it). The outbox is filled by ingest/ (ingest/outbox.ts); this
+// side only reads and updates its delivery tables, so delivery/ never imports ingest/.
 //
 // 1. Fan-out: live alerts not yet fanned out get one AlertDelivery row per configured channel that
 //    wants them (rule and task filters). Claimed FOR UPDATE SKIP LOCKED, idempotent (unique key).
-// 2. Delivery: one lane per channel (ingest/alert-lane.ts), each running on its own: a channel
+// 2. Delivery: one lane per channel (delivery/alert-lane.ts), each running on its own: a channel
 //    that hangs until its timeout, keeps failing or is throttled for ten minutes delays no other
 //    channel. Within a lane, messages go one at a time, within the channel's rate budget; a burst
 //    larger than the budget goes as one digest.
@@ -13,10 +14,6 @@
 //    its reason; anything else retries with exponential backoff (2 s, 4 s … capped at 5 min) up to
 //    `maxFailures`, then the delivery is `failed` with its last error. A delivery still pending a
 //    day after its alert gives up. Errors are redacted before they are cut, stored or logged.
-//
-// 4. The opt-in `unlikely_to_beat` rule: when a channel lists it, the worker also starts its judge
-//    (ingest/forecast-alerts.ts), which records those alerts off the ingest path; they are fanned out
-//    and delivered as every other alert.
 //
 // Time: every timestamp the worker writes or compares comes from `clock` (default Date.now), so
 // tests move time (a 600 s Retry-After, a ten-minute throttle) without waiting. Processes sharing
@@ -30,9 +27,6 @@ import { inTransaction } from '../lib/db/transaction';
 import { errorMessage } from '../lib/errors';
 import type { Logger } from '../lib/log';
 import { ChannelLane, ts } from './alert-lane';
-import { ForecastAlerts, type ForecastAlertsOptions } from './forecast-alerts';
-
-export { alertPayload, backoffDelay } from './alert-lane';
 
 export interface AlertWorkerOptions {
   pool: pg.Pool;
@@ -56,11 +50,6 @@ export interface AlertWorkerOptions {
   clock?: () => number;
   /** Replaces a channel type's rate budget (lib/alerts/limits.ts); tests use small windows. */
   budgets?: Partial<Record<ChannelType, readonly RateWindow[]>>;
-  /**
-   * The `unlikely_to_beat` judge's settings (judged only when a channel lists the rule): runs with no
-   * line for `staleMinutes` (THAW_STALE_MINUTES) are not judged.
-   */
-  forecastAlerts?: Omit<ForecastAlertsOptions, 'pool' | 'log'>;
 }
 
 /** A pending delivery to a channel no process has is failed once it is this overdue. */
@@ -82,7 +71,6 @@ export class AlertWorker {
   private readonly clock: () => number;
   private prunedAt = 0;
   private scrubbing: Promise<void> | undefined;
-  private readonly judge: ForecastAlerts | null;
 
   constructor(private readonly options: AlertWorkerOptions) {
     this.clock = options.clock ?? Date.now;
@@ -106,22 +94,10 @@ export class AlertWorker {
         }),
       ]),
     );
-    const wanted = options.channels.some((channel) => channel.rules.includes('unlikely_to_beat'));
-    this.judge = wanted ? new ForecastAlerts({ pool: options.pool, log: options.log, staleMinutes: 10, ...options.forecastAlerts }) : null;
-  }
-
-  /** Whether this process judges `unlikely_to_beat` (a channel lists it). */
-  get judgesForecasts(): boolean {
-    return this.judge !== null;
-  }
-
-  /** Whether the judge loaded the query layer: its Prisma client is then the process's to disconnect. */
-  get loadedQueries(): boolean {
-    return this.judge?.loadedQueries ?? false;
   }
 
   /**
-   * Redacts, with today's rules, the errors stored for the configured channels: Thaw before issue 29
+   * Redacts, with today's rules, the errors stored for the configured channels: earlier versions of Thaw
    * cut an answer to 300 characters before redacting it, which could leave the start of a token.
    */
   async scrubStoredErrors(): Promise<number> {
@@ -152,7 +128,6 @@ export class AlertWorker {
   /** Starts the fan-out loop and one loop per channel (after scrubbing stored errors). */
   start(): void {
     const pollMs = this.options.pollMs ?? 1_000;
-    this.judge?.start();
     this.scrubbing = this.scrubStoredErrors()
       .then((changed) => {
         if (changed > 0) this.options.log.info({ rows: changed }, 'redacted stored alert errors that held part of a channel token');
@@ -209,7 +184,7 @@ export class AlertWorker {
     this.closed = true;
     this.stop.abort();
     this.wakeFanOut();
-    await Promise.all([this.fanOutLoop, this.scrubbing, this.judge?.close(), ...this.running.map((lane) => lane.done)]);
+    await Promise.all([this.fanOutLoop, this.scrubbing, ...this.running.map((lane) => lane.done)]);
   }
 
   /**

@@ -1,0 +1,14 @@
+// The one seeded PRNG of tests, the bench, the demo and the generators: mulberry32 (small, fast,
+// deterministic), so a seed names the same data, chunking or timing everywhere.
+
+/** A generator of numbers in [0, 1) that repeats exactly for the same `seed`. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
