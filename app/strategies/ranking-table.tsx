@@ -20,6 +20,8 @@ import { ScrollBox } from '../_components/scroll-box';
 import { Swatch } from '../_components/swatch';
 
 export function RankingTable({ rec, heuristicTable }: { rec: RecommendationView; heuristicTable: StrategiesResponse['heuristicTable'] }) {
+  // Nothing ranked yet (every run of the facet still running): no empty table, just the running line.
+  if (rec.ranking.length === 0) return <RunningLine ids={rec.running} />;
   return (
     <>
       <ScrollBox label={`${rec.label}: strategies ranked`}>
@@ -99,17 +101,23 @@ export function RankingTable({ rec, heuristicTable }: { rec: RecommendationView;
           </tbody>
         </table>
       </ScrollBox>
-      {rec.running.length > 0 && (
-        <p className="muted small" data-testid="running-not-ranked">
-          {RUNNING_NOT_RANKED}:{' '}
-          {rec.running.map((id) => (
-            <Link key={id} href={`/runs/${id}`}>
-              #{id}{' '}
-            </Link>
-          ))}
-        </p>
-      )}
+      <RunningLine ids={rec.running} />
     </>
+  );
+}
+
+/** "still running, not ranked yet: #61 #62" with links; nothing when no run is running. */
+function RunningLine({ ids }: { ids: readonly number[] }) {
+  if (ids.length === 0) return null;
+  return (
+    <p className="muted small" data-testid="running-not-ranked">
+      {RUNNING_NOT_RANKED}:{' '}
+      {ids.map((id) => (
+        <Link key={id} href={`/runs/${id}`}>
+          #{id}{' '}
+        </Link>
+      ))}
+    </p>
   );
 }
 

@@ -332,7 +332,7 @@ describe('running runs are listed, not ranked (their best so far is not their be
     const [rec] = recommend([run('7', strat('last_n', 4), [0.5, 0.3], { status: 'running' })]);
     expect(rec?.ranking).toEqual([]);
     expect(rec?.verdict).toBe('no_evidence');
-    expect(rec?.summary).toContain('no run has a validation loss yet; still running, not ranked yet: #7;');
+    expect(rec?.summary).toContain('no finished run to rank yet; still running, not ranked yet: #7;');
   });
 });
 

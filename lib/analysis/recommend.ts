@@ -392,6 +392,7 @@ function intervalText(i: Interval, axis: 'epoch' | 'step'): string {
 
 function evidenceText(rec: Omit<Recommendation, 'summary'>): string {
   const top = rec.ranking[0];
+  if (top === undefined && rec.running.length > 0) return 'no finished run to rank yet';
   if (top === undefined || rec.verdict === 'no_evidence') return 'no run has a validation loss yet';
   const mean = `mean best validation ${fmtLoss(top.bestValidationMean)}, ${intervalText(top.bestValidation, top.axis)}`;
   if (rec.verdict === 'single_strategy') return `only ${top.label} has a validation loss (${mean}): nothing to compare it with yet`;
