@@ -60,6 +60,8 @@ export interface ForecastRun {
   datasetFrames: number | null;
   /** LeRobot's dataset.repo_id: the run's task when it has no task id (lib/views/facets.ts). */
   dataset?: string | null;
+  /** The experiment folder: the facet of a run with neither task id nor dataset (lib/views/facets.ts). */
+  experiment?: string | null;
   epochsTotal: number | null;
   totalSteps: number | null;
   stepsPerEpoch: number | null;

@@ -16,6 +16,18 @@ export function fmt(x: number | null | undefined): string {
   return Object.is(r, -0) ? '0' : String(r);
 }
 
+/**
+ * A loss as tables show it AND as the sentences beside them say it (the strategies summary and its
+ * ranking table read the same digits): 4 decimals kept ("0.0360", never "0.036"), under 0.001 in
+ * exponent form ("5.83e-6"), "–" when missing, NaN / inf / -inf as they are.
+ */
+export function fmtLoss(value: number | null | undefined): string {
+  if (value === null || value === undefined) return '–';
+  if (!Number.isFinite(value)) return Number.isNaN(value) ? 'NaN' : value > 0 ? 'inf' : '-inf';
+  if (value !== 0 && Math.abs(value) < 0.001) return value.toExponential(2);
+  return value.toFixed(4);
+}
+
 /** A relative change (0.182 → "18.2%"), one decimal. */
 export function pct(r: number): string {
   if (!Number.isFinite(r)) return r > 0 ? 'inf%' : r < 0 ? '-inf%' : 'NaN%';

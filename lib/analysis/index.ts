@@ -94,7 +94,9 @@ export {
 export {
   HEURISTIC_TABLE,
   heuristicFor,
+  rankedStatus,
   recommend,
+  runningText,
   type Agreement,
   type HeuristicRow,
   type RankedRun,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HEURISTIC_TABLE, heuristicFor, recommend } from './recommend';
+import { HEURISTIC_TABLE, heuristicFor, rankedStatus, recommend } from './recommend';
+import { fmtLoss } from './format';
 import { SAMPLE_NAMES, loadSample } from './test-samples';
 import type { AnalysisRun, StrategyInput } from './types';
 
@@ -126,7 +127,7 @@ describe('recommend', () => {
     expect(none?.agreement).toBeNull();
     expect(none?.verdict).toBe('single_strategy');
     expect(none?.summary).toBe(
-      'For task 1 (2560 frames): only unfreeze 4/12 · L8–L11 has a validation loss (mean best validation 0.2, one run, ' +
+      'For task 1 (2560 frames): only unfreeze 4/12 · L8–L11 has a validation loss (mean best validation 0.2000, one run, ' +
         "too few epochs for an interval): nothing to compare it with yet; the notes' rule of thumb needs the episode count.",
     );
   });
@@ -301,5 +302,60 @@ describe('recommend', () => {
       expect(rec?.summary).toContain('are single runs whose interval is only within-run noise');
       expect(rec?.summary).not.toContain('ranks first');
     });
+  });
+});
+
+describe('running runs are listed, not ranked (their best so far is not their best)', () => {
+  it.each([
+    ['running', false],
+    ['completed', true],
+    ['stopped', true],
+    ['crashed', true],
+    ['stale', true],
+    [undefined, true],
+  ] as const)('status %s → ranked %s', (status, expected) => {
+    expect(rankedStatus(status)).toBe(expected);
+  });
+
+  it('the /strategies case: #62 still running was counted in unfreeze 10/12 (n 5/5); now 4/4 and named as not ranked', () => {
+    const ten = strat('unfreeze', [-1, -2, -3, -4, -5, -6, -7, -8, -9, -10]);
+    const finished = [1, 2, 3, 4].map((i) => run(`f${i}`, ten, [0.5, 0.3, 0.2 + i / 100], { status: 'completed' }));
+    const live = run('62', ten, [0.5, 0.25], { status: 'running' });
+    const [rec] = recommend([...finished, live]);
+    expect(rec?.ranking[0]).toMatchObject({ n: 4, runs: 4, runIds: ['f1', 'f2', 'f3', 'f4'] });
+    expect(rec?.ranking[0]?.bestValidationMin).toBeCloseTo(0.21, 12);
+    expect(rec?.running).toEqual(['62']);
+    expect(rec?.summary).toContain('; still running, not ranked yet: #62;');
+  });
+
+  it('a facet whose only runs are running has no ranking yet, and says why', () => {
+    const [rec] = recommend([run('7', strat('last_n', 4), [0.5, 0.3], { status: 'running' })]);
+    expect(rec?.ranking).toEqual([]);
+    expect(rec?.verdict).toBe('no_evidence');
+    expect(rec?.summary).toContain('no finished run to rank yet; still running, not ranked yet: #7;');
+  });
+});
+
+describe('the sentence says a loss as the table shows it (fmtLoss, one function)', () => {
+  it.each([
+    [0.036, '0.0360'],
+    [0.0346, '0.0346'],
+    [0.1, '0.1000'],
+    [5.83e-6, '5.83e-6'],
+    [917.231, '917.2310'],
+    [null, '–'],
+    [Number.NaN, 'NaN'],
+    [Infinity, 'inf'],
+  ] as const)('%s → %s', (value, expected) => {
+    expect(fmtLoss(value)).toBe(expected);
+  });
+
+  it('the /strategies summary read "0.0346–0.036" where the table read "0.0346–0.0360"', () => {
+    // One run, 12 epochs with about 2% noise around a flat floor: its single-run interval is 0.0330–0.0370.
+    const noisy = [0.09, 0.06, 0.045, 0.0353, 0.036, 0.0355, 0.0362, 0.0354, 0.0361, 0.0356, 0.036, 0.0357].map((v) => v * 0.98929);
+    const [rec] = recommend([run('24', strat('last_n', 9), noisy)]);
+    const interval = rec!.ranking[0]!.bestValidation;
+    expect([fmtLoss(interval.lo), fmtLoss(interval.hi)]).toEqual(['0.0330', '0.0370']);
+    expect(rec?.summary).toContain('(mean best validation 0.0349, 95% interval 0.0330–0.0370 from that one run');
   });
 });

@@ -9,6 +9,15 @@
  * (`runs` counts all). Ranking: mean ascending; strategies without any finite best come last; ties by
  * fewer trainable layers (cheaper), then key.
  *
+ * Running runs are not ranked (`rankedStatus`): a run whose status is 'running' has a best-so-far, not a
+ * best, so it stays out of every statistic of the ranking (n, mean, interval, best epoch, cost) and the
+ * bucket lists it in `running` ("still running, not ranked yet: #62"). Every other status is ranked: a
+ * completed or stopped run ended; a crashed one's best is what it reached before it died (a real
+ * measurement, just of a shorter run); a 'stale' one (no new line for the liveness window,
+ * ingest/liveness.ts) was killed without saying so — OOM, a lost node — and its curve is what it is (if
+ * it resumes, it is 'running' again and drops out). The forecast's incumbent asks more (a finished run:
+ * completed, stopped or crashed, forecast-run.ts `isFinished`) because it needs the level a run ENDED at.
+ *
  * Rule of thumb. HEURISTIC_TABLE (below) is copied from the user's notes; a bucket's row is looked up
  * by episodes: the runs' `episodes` if given (their median if they differ; the log prints frames,
  * not episodes), else the task's episode count a person gave (`taskEpisodes`, PUT /api/tasks/[id]),
@@ -19,7 +28,7 @@
  */
 import { convergence } from './convergence';
 import { runCost, type TimingSource } from './cost';
-import { fmt, plural } from './format';
+import { fmtLoss, plural } from './format';
 import { paretoFront, tradeoffSentences } from './pareto';
 import { compareStrategies, strategyIdentity, type StrategyIdentity } from './strategy';
 import type { AnalysisRun, RunId } from './types';
@@ -209,8 +218,14 @@ export interface Recommendation {
   taskId: number | null;
   /** The dataset that stands for the task of runs without a task id (LeRobot), else null. */
   dataset: string | null;
+  /** The experiment folder that stands for the task of runs with neither task id nor dataset, else null. */
+  experiment: string | null;
   datasetFrames: number | null;
   episodes: number | null;
+  /** The bucket's runs still running: not ranked (module rule), in input order. */
+  running: RunId[];
+  /** Their per-run figures so far (best so far, cost per epoch), for the page's per-run table and the forecast's cost. */
+  runningRuns: RankedRun[];
   /** given: the runs' logs; task: the task's annotated episode count; estimated: frames ÷ frames per episode. */
   episodesSource: 'given' | 'task' | 'estimated' | null;
   ranking: RankedStrategy[];
@@ -231,6 +246,11 @@ export interface RecommendOptions {
   taskEpisodes?: ReadonlyMap<number, number>;
   /** Which runs are ranked together (the caller's facet rule); default: task × dataset size. */
   facetOf?: (run: AnalysisRun) => string;
+}
+
+/** Whether a run with this status takes part in a ranking (module rule: every status but 'running'; unknown = ranked). */
+export function rankedStatus(status: string | undefined): boolean {
+  return status !== 'running';
 }
 
 function median(xs: number[]): number | null {
@@ -358,7 +378,7 @@ export function noIntervalText(i: Pick<Interval, 'n' | 'reason'>, axis: 'epoch' 
   const text: Record<NonNullable<Interval['reason']>, string> = {
     no_runs: 'no interval',
     too_few_points: i.n === 1 ? `too few ${axis === 'step' ? 'evaluations' : 'epochs'} for an interval` : 'too few runs for an interval',
-    too_noisy: 'its validation curve is too noisy for an interval',
+    too_noisy: i.n === 1 ? 'its validation curve is too noisy for an interval' : `${i.n} runs disagree too much for an interval`,
     non_positive: 'no interval (a loss of zero or below)',
   };
   return `${i.n === 1 ? 'one run, ' : ''}${text[i.reason ?? 'no_runs']}`;
@@ -366,14 +386,15 @@ export function noIntervalText(i: Pick<Interval, 'n' | 'reason'>, axis: 'epoch' 
 
 function intervalText(i: Interval, axis: 'epoch' | 'step'): string {
   if (i.lo === null || i.hi === null) return noIntervalText(i, axis);
-  const range = `95% interval ${fmt(i.lo)}–${fmt(i.hi)}`;
+  const range = `95% interval ${fmtLoss(i.lo)}–${fmtLoss(i.hi)}`;
   return i.method === 'single_run_noise' ? `${range} from that one run's own validation noise` : `${range}, n=${i.n}`;
 }
 
 function evidenceText(rec: Omit<Recommendation, 'summary'>): string {
   const top = rec.ranking[0];
+  if (top === undefined && rec.running.length > 0) return 'no finished run to rank yet';
   if (top === undefined || rec.verdict === 'no_evidence') return 'no run has a validation loss yet';
-  const mean = `mean best validation ${fmt(top.bestValidationMean)}, ${intervalText(top.bestValidation, top.axis)}`;
+  const mean = `mean best validation ${fmtLoss(top.bestValidationMean)}, ${intervalText(top.bestValidation, top.axis)}`;
   if (rec.verdict === 'single_strategy') return `only ${top.label} has a validation loss (${mean}): nothing to compare it with yet`;
   const second = rec.ranking[1];
   if (rec.verdict === 'supported') {
@@ -403,8 +424,22 @@ function evidenceText(rec: Omit<Recommendation, 'summary'>): string {
   }); ${more}`;
 }
 
+export const RUNNING_NOT_RANKED = 'still running, not ranked yet';
+
+/** "still running, not ranked yet: #62, #63": the sentence and the page say it the same way. */
+export function runningText(ids: readonly RunId[]): string {
+  return `${RUNNING_NOT_RANKED}: ${ids.map((id) => `#${id}`).join(', ')}`;
+}
+
 function summarise(rec: Omit<Recommendation, 'summary'>): string {
-  const task = rec.taskId !== null ? `task ${rec.taskId}` : rec.dataset !== null ? `dataset ${rec.dataset}` : 'unknown task';
+  const task =
+    rec.taskId !== null
+      ? `task ${rec.taskId}`
+      : rec.dataset !== null
+        ? `dataset ${rec.dataset}`
+        : rec.experiment !== null
+          ? `the runs in ${rec.experiment}`
+          : 'unknown task';
   const size = rec.datasetFrames === null ? 'unknown dataset size' : `${rec.datasetFrames} frames`;
   const evidence = evidenceText(rec);
   let rule: string;
@@ -422,7 +457,8 @@ function summarise(rec: Omit<Recommendation, 'summary'>): string {
     const star = rec.heuristic.isDefault ? ", the notes' current default" : '';
     rule = `the notes' rule of thumb for ${est}${rec.episodes} episodes is ${layers} layers (${rec.heuristic.name}${star})`;
   }
-  return `For ${task} (${size}): ${evidence}; ${rule}.`;
+  const running = rec.running.length === 0 ? '' : `; ${runningText(rec.running)}`;
+  return `For ${task} (${size}): ${evidence}${running}; ${rule}.`;
 }
 
 /** Per task and dataset size: strategies ranked by best validation, next to the heuristic row. */
@@ -439,6 +475,8 @@ export function recommend(runs: readonly AnalysisRun[], options: RecommendOption
   for (const { taskId, frames, runs: members } of buckets.values()) {
     const datasets = new Set(members.map((m) => m.dataset ?? null));
     const dataset = taskId === null && datasets.size === 1 ? ([...datasets][0] ?? null) : null;
+    const experiments = new Set(members.map((m) => m.experiment ?? null));
+    const experiment = taskId === null && dataset === null && experiments.size === 1 ? ([...experiments][0] ?? null) : null;
     const given = members.map((m) => m.episodes).filter((e): e is number => typeof e === 'number' && Number.isFinite(e));
     let episodes: number | null = null;
     let episodesSource: Recommendation['episodesSource'] = null;
@@ -452,7 +490,8 @@ export function recommend(runs: readonly AnalysisRun[], options: RecommendOption
       episodes = Math.round(frames / options.framesPerEpisode);
       episodesSource = 'estimated';
     }
-    const ranking = rankBucket(members);
+    const ranking = rankBucket(members.filter((m) => rankedStatus(m.status)));
+    const running = members.filter((m) => !rankedStatus(m.status)).map((m) => m.id);
     const heuristic = heuristicFor(episodes);
     const top = ranking[0];
     let agreement: Agreement | null = null;
@@ -480,9 +519,12 @@ export function recommend(runs: readonly AnalysisRun[], options: RecommendOption
     const rec = {
       taskId,
       dataset,
+      experiment,
       datasetFrames: frames,
       episodes,
       episodesSource,
+      running,
+      runningRuns: members.filter((m) => !rankedStatus(m.status)).map(rankedRun),
       ranking,
       heuristic,
       agreement,
@@ -498,6 +540,7 @@ export function recommend(runs: readonly AnalysisRun[], options: RecommendOption
     (a, b) =>
       (a.taskId ?? Infinity) - (b.taskId ?? Infinity) ||
       byName(a.dataset, b.dataset) ||
+      byName(a.experiment, b.experiment) ||
       (a.datasetFrames ?? Infinity) - (b.datasetFrames ?? Infinity),
   );
 }

@@ -136,6 +136,10 @@ export interface AnalysisRun extends RunSeries {
   datasetFrames?: number | null;
   /** LeRobot's dataset.repo_id: what a run without a task id trained on. */
   dataset?: string | null;
+  /** running | completed | crashed | stopped | stale; 'running' runs are not ranked (recommend.ts). Absent = ranked. */
+  status?: string;
+  /** The experiment folder (lib/views/facets.ts `experimentFolder`): what stands for a run's task without task id or dataset. */
+  experiment?: string | null;
   /** Episodes in the training range, when the caller knows it (the log does not print it). */
   episodes?: number | null;
   /** This run's forgetting (e.g. `meanForgetting` of forgetting.ts for the chain ending at it). */

@@ -12,15 +12,22 @@
  * - n ≥ 2 runs → method 't': a Student-t interval of the mean LOG best over runs,
  *   exp(m ± t(0.975, n−1) · s/√n) with m, s the mean and sample standard deviation of ln(best). Its centre
  *   e^m is the geometric mean of the bests. This is the run-to-run spread: seeds, data order, everything
- *   that changes between repeats.
+ *   that changes between repeats. Runs that disagree so much that the interval would be wild (the width
+ *   bound below) give no interval, reason 'too_noisy' (worded "2 runs disagree too much for an interval"),
+ *   and keep their centre and log spread for `runsToSeparate`.
  * - n = 1 run → method 'single_run_noise': best · e^(±q·σ̂), the run's own epoch-to-epoch validation noise
  *   around its best (see `estimateValidationNoise`: the trend is taken out first, the scale is robust). It
  *   says how much the best could move from noise alone, NOT how a repeat with another seed would land, so
  *   it is labelled and never reads as run-to-run evidence. q = t(0.975, m) with m the residuals the
  *   estimate rests on (a few residuals estimate σ loosely: the t quantile pays for that).
  * - otherwise → method 'none': no interval (lo = hi = null) and a `reason`: 'no_runs', 'too_few_points'
- *   (the single run has too few per-epoch validations), 'too_noisy' (its curve is mostly noise: any
- *   interval would be wild), 'non_positive'.
+ *   (the single run has too few per-epoch validations), 'too_noisy' (its curve is mostly noise, or the runs
+ *   disagree too much: any interval would be wild), 'non_positive'.
+ *
+ * Width bound, ONE rule for both methods (`tooWide`): an interval whose log half-width passes ln 2 — it
+ * would reach below half or above twice its centre, hi/lo > 4 — is not reported. With two runs the t
+ * quantile is 12.7, so two runs must agree within about 11% to get an interval: two disagreeing runs
+ * (0.035 and 0.154) read "5.83e-6–917" before this rule.
  *
  * Single-run noise (`estimateLogNoise`), on y = ln(loss) of the run's per-epoch own-task validations:
  * 1. The first quarter of the epochs is left out: the early fall is trend, steeper than a local fit follows.
@@ -84,8 +91,13 @@ export const MAX_RUNS_TO_SEPARATE = 200;
 export const MIN_NOISE_RESIDUALS = 4;
 /** The shortest run with a single-run interval (its later three quarters give MIN_NOISE_RESIDUALS residuals). */
 export const MIN_NOISE_EPOCHS = 9;
-/** The widest single-run interval on the log scale: best/2 … 2·best (wider is 'too_noisy'). */
+/** The widest interval on the log scale, either method: centre/2 … 2·centre (wider is 'too_noisy'). */
 export const MAX_LOG_HALF_WIDTH = Math.LN2;
+
+/** The width bound of every interval (module rule): true when a log half-width would make it wild. */
+export function tooWide(logHalfWidth: number): boolean {
+  return !(logHalfWidth <= MAX_LOG_HALF_WIDTH);
+}
 /** median(|Z|) of a standard normal Z. */
 const MEDIAN_ABS_NORMAL = 0.6744897501960817;
 
@@ -140,6 +152,8 @@ export function tInterval(values: readonly number[]): Interval {
   const centre = mean(logs);
   const s = sampleSd(logs);
   const half = tQuantile(0.975, xs.length - 1) * (s / Math.sqrt(xs.length));
+  // Too wide: no interval, but the centre and spread stay (runsToSeparate still estimates from them).
+  if (tooWide(half)) return { ...none(m, xs.length, 'too_noisy'), spread: sampleSd(xs), center: Math.exp(centre), logSpread: s };
   return {
     mean: m,
     lo: Math.exp(centre - half),
@@ -173,8 +187,7 @@ export function estimateLogNoise(losses: readonly number[]): NoiseEstimate {
   if (residuals.length < MIN_NOISE_RESIDUALS) return { logSigma: null, residuals: residuals.length, reason: 'too_few_points' };
   let sigma = median(residuals.map(Math.abs)) / MEDIAN_ABS_NORMAL;
   if (sigma === 0) sigma = Math.sqrt(residuals.reduce((a, r) => a + r * r, 0) / residuals.length);
-  if (tQuantile(0.975, residuals.length) * sigma > MAX_LOG_HALF_WIDTH)
-    return { logSigma: null, residuals: residuals.length, reason: 'too_noisy' };
+  if (tooWide(tQuantile(0.975, residuals.length) * sigma)) return { logSigma: null, residuals: residuals.length, reason: 'too_noisy' };
   return { logSigma: sigma, residuals: residuals.length, reason: null };
 }
 
@@ -221,7 +234,8 @@ export function distinguishable(a: Interval, b: Interval): boolean {
 
 /** Pooled log standard deviation of the strategies with ≥ 2 runs, else the larger single-run log noise (module rule). */
 export function commonSpread(a: Interval, b: Interval): { spread: number; source: 'runs' | 'single_run_noise' } | null {
-  const multi = [a, b].filter((x) => x.method === 't' && x.logSpread !== null && x.n >= 2);
+  // Runs' spread: a t-interval's, or that of runs too far apart for one (method 'none', n ≥ 2).
+  const multi = [a, b].filter((x) => x.n >= 2 && x.logSpread !== null && (x.method === 't' || x.reason === 'too_noisy'));
   if (multi.length > 0) {
     const dof = multi.reduce((acc, x) => acc + (x.n - 1), 0);
     const ss = multi.reduce((acc, x) => acc + (x.n - 1) * (x.logSpread ?? 0) ** 2, 0);

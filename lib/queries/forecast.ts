@@ -48,7 +48,7 @@ import { NotFoundError } from '../api/errors';
 import type { ForecastBacktestResponse } from '../api/schemas/forecast';
 import { db } from '../db/client';
 import { Prisma } from '../generated/prisma/client';
-import { facetKey, facetRuns } from '../views/facets';
+import { experimentFolder, facetKey, facetRuns } from '../views/facets';
 import { sharedCache } from '../cache';
 import { epochSeconds, type RunStepBuckets } from '../views/steps';
 import { strategyFromColumns, type StrategyColumns } from '../views/strategy-view';
@@ -79,6 +79,8 @@ interface FinishedVersion {
   taskName: string | null;
   datasetFrames: number | null;
   dataset: string | null;
+  /** facets.ts `experimentFolder`: the facet of a run with neither task id nor dataset. */
+  experiment: string | null;
 }
 
 interface CalibrationMemo {
@@ -146,6 +148,7 @@ function toForecastRun(
     taskName: record.taskName,
     datasetFrames: record.datasetFrames,
     dataset: record.dataset,
+    experiment: record.experiment,
     epochsTotal: record.epochsTotal,
     totalSteps: record.totalSteps,
     stepsPerEpoch: record.stepsPerEpoch,
@@ -196,11 +199,18 @@ async function loadForecastRuns(selection: RunSelection, cost: boolean): Promise
 
 /** The finished, not hidden runs and their versions (what the calibration depends on). */
 async function finishedVersions(): Promise<FinishedVersion[]> {
-  return db().$queryRaw`
-    SELECT r.id, r.xmin::text AS version, r."taskId", r."taskName", r."datasetFrames", r.dataset
+  const rows = await db().$queryRaw<
+    (Omit<FinishedVersion, 'experiment'> & { identity: string | null; outputDir: string | null; sourcePath: string })[]
+  >`
+    SELECT r.id, r.xmin::text AS version, r."taskId", r."taskName", r."datasetFrames", r.dataset,
+           r.identity, r."outputDir", src.path AS "sourcePath"
       FROM "Run" r JOIN "LogSource" src ON src.id = r."sourceId" ${ANNOTATION_JOIN}
      WHERE r.status = ANY(${[...FINISHED_STATUSES]}::text[]) AND NOT COALESCE(an.hidden, false)
      ORDER BY r.id`;
+  return rows.map(({ identity, outputDir, sourcePath, ...row }) => ({
+    ...row,
+    experiment: experimentFolder({ identity, outputDir, sourcePath }),
+  }));
 }
 
 /** Finished runs read per query (their series are held until summarised: a bound on the memory they take). */
@@ -496,6 +506,7 @@ export async function getForecastBacktest(): Promise<ForecastBacktestResponse> {
         taskName: facet?.taskName ?? null,
         datasetFrames: facet?.datasetFrames ?? null,
         dataset: facet?.dataset ?? null,
+        experiment: facet?.experiment ?? null,
       };
     }),
     note: BACKTEST_NOTE,

@@ -6,6 +6,7 @@ import type { HiddenMode } from '../api/schemas/annotations';
 import { db } from '../db/client';
 import { ANNOTATION_JOIN, hiddenCondition } from './annotations';
 import { Prisma } from '../generated/prisma/client';
+import { experimentFolder } from '../views/facets';
 import { strategyFromColumns, type StrategyColumns } from '../views/strategy-view';
 
 /** Columns a run record carries as they are (shared by the SQL row and the record). */
@@ -31,6 +32,8 @@ interface RunColumns {
   episodes: number | null;
   /** LeRobot's dataset.repo_id. */
   dataset: string | null;
+  /** The run directory it is (`dir:<path>` for event-file runs), else null. */
+  identity: string | null;
   lastStep: number | null;
   /** The latest finite per-step loss (runs without epoch averages, e.g. LeRobot). */
   lastStepLoss: number | null;
@@ -53,6 +56,8 @@ interface RunRecordRow extends RunColumns, StrategyColumns {
 export interface RunRecord extends RunSeries, Omit<RunColumns, 'format'> {
   format: string;
   strategy: StrategyInput | null;
+  /** facets.ts `experimentFolder`: the facet of a run with neither task id nor dataset. */
+  experiment: string | null;
 }
 
 export interface RunSelection {
@@ -85,7 +90,7 @@ export async function loadRunRecords(selection: RunSelection = {}): Promise<RunR
   const rows = await db().$queryRaw<RunRecordRow[]>`
     SELECT r.id, r.xmin::text AS version, r."sourceId", r."taskId", r."taskName", r.status, r.format, r."epochsTotal", r."startedAt", r."lastSeenAt",
            r."outputDir", r."parentRunId", r."loadedFrom", r."resumePath", r."resumeTaskId", r."datasetFrames", r."stepsPerEpoch", r.description,
-           r."totalSteps", r.episodes, r.dataset, ls.step AS "lastStep", ll.loss AS "lastStepLoss",
+           r."totalSteps", r.episodes, r.dataset, r.identity, ls.step AS "lastStep", ll.loss AS "lastStepLoss",
            src.path AS "sourcePath", src.host AS "sourceHost",
            s.kind, s.spec, s."totalLayers", s."frozenLayers", s."unfrozenLayers", s.applied, s."failureReason",
            e.epochs AS "trainEpochs", e.losses AS "trainLosses",
@@ -139,6 +144,8 @@ function toRecord(row: RunRecordRow): RunRecord {
     totalSteps: row.totalSteps,
     episodes: row.episodes,
     dataset: row.dataset,
+    identity: row.identity,
+    experiment: experimentFolder(row),
     lastStep: row.lastStep,
     lastStepLoss: row.lastStepLoss,
     description: row.description,

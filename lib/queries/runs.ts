@@ -12,6 +12,7 @@ import { parseScalarColumn, scalarColumnKey, type RunFacets, type RunRow, type R
 import { ANNOTATION_COLUMNS, ANNOTATION_JOIN, annotationOf, hiddenCondition, type AnnotationColumns } from './annotations';
 import { SEARCH_SEPARATOR, type SummaryView } from '../summaries/run-summary';
 import { lastTrainLossView } from '../views/strategy-view';
+import { experimentFolder } from '../views/facets';
 import { lockRuns, refreshRunSummaries, staleSummaries, type SqlRunner } from '../summaries/tables';
 import { runProgress } from '../analysis/scalar-metrics';
 
@@ -136,6 +137,7 @@ interface ListedRow extends AnnotationColumns {
   totalSteps: number | null;
   episodes: number | null;
   dataset: string | null;
+  identity: string | null;
   lastStep: number | null;
   newestCheckpoint: number | null;
   /** LAST_TRAIN_LOSS as text: NaN and ±Infinity come through as they are. */
@@ -181,6 +183,7 @@ function toRow(row: ListedRow): RunRow {
     totalSteps: row.totalSteps,
     episodes: row.episodes,
     dataset: row.dataset,
+    experiment: experimentFolder({ identity: row.identity, outputDir: row.outputDir, sourcePath: row.sourcePath }),
     ...annotationOf(row),
   };
 }
@@ -230,7 +233,7 @@ async function selectRows(filters: RunFilters, withFacets: boolean): Promise<{ r
       SELECT id, k FROM base WHERE matched ORDER BY k ${dir} NULLS LAST, id DESC ${paging}),
     listed AS (
       SELECT r.id, r."taskId", r."taskName", r.status, r.format, r."epochsTotal", r."startedAt", r."lastSeenAt", r."outputDir",
-             r."parentRunId", r."datasetFrames", r."stepsPerEpoch", r."totalSteps", r.episodes, r.dataset, r.description,
+             r."parentRunId", r."datasetFrames", r."stepsPerEpoch", r."totalSteps", r.episodes, r.dataset, r.identity, r.description,
              ls.step AS "lastStep", (SELECT max(c.step) FROM "Checkpoint" c WHERE c."runId" = r.id) AS "newestCheckpoint",
              (${LAST_TRAIN_LOSS})::text AS "lastTrainLoss",
              src.id AS "sourceId", src.path AS "sourcePath", src.host AS "sourceHost", rs.view, ${ANNOTATION_COLUMNS},

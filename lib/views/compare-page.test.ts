@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { CompareResponse } from '../api/schemas/compare';
 import {
+  CONFIG_DIFF_COLUMNS,
   compareContext,
+  configDiffView,
   compareNotes,
   facetAxesLine,
   facetChart,
@@ -29,6 +31,7 @@ const facet: CompareResponse['facets'][number] = {
   taskName: 'pick',
   datasetFrames: 1000,
   dataset: null,
+  experiment: null,
   runIds: [1, 2],
   x: 'epoch',
   note: null,
@@ -181,4 +184,47 @@ describe('facetAxesLine', () => {
   ] as const)('%s', (_name, facets, expected) => {
     expect(facetAxesLine({ query, facets: [...facets] })).toBe(expected);
   });
+});
+
+describe('config differences: at most CONFIG_DIFF_COLUMNS runs side by side, keys none of them sets left out', () => {
+  const diff = (runIds: number[], rows: [string, (string | null)[]][]) => ({
+    runIds,
+    rows: rows.map(([key, values]) => ({ key, values, confounder: key === 'batch_size' })),
+    confounders: [],
+    warning: null,
+  });
+  const many = Array.from({ length: 62 }, (_, i) => i + 1);
+  it.each([
+    [
+      '62 runs: the first 8, keys only later runs set are left out (they read "–" in every column)',
+      diff(many, [
+        ['config_ar.n_lags', [...Array<null>(60).fill(null), '3', '4']],
+        ['batch_size', ['8', '16', ...Array<string>(60).fill('8')]],
+        ['lr', [...Array<string>(8).fill('1e-4'), ...Array<string>(54).fill('3e-4')]],
+      ]),
+      {
+        runIds: many.slice(0, 8),
+        keys: ['batch_size'],
+        caption: '8 of 62 runs in view: the first 8 in the list of runs above; select runs to compare others.',
+      },
+    ],
+    [
+      'every run fits: every differing key set by one of them',
+      diff(
+        [4, 5, 6],
+        [
+          ['seed', ['1', '2', '3']],
+          ['only_one', [null, 'x', null]],
+        ],
+      ),
+      { runIds: [4, 5, 6], keys: ['seed', 'only_one'], caption: 'All 3 runs in view.' },
+    ],
+  ] as const)('%s', (_name, input, expected) => {
+    const view = configDiffView(input);
+    expect(view.runIds).toEqual(expected.runIds);
+    expect(view.rows.map((r) => r.key)).toEqual(expected.keys);
+    expect(view.rows.every((r) => r.values.length === view.runIds.length)).toBe(true);
+    expect(view.caption).toBe(expected.caption);
+  });
+  it('the cap', () => expect(CONFIG_DIFF_COLUMNS).toBe(8));
 });

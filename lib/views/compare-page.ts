@@ -197,3 +197,32 @@ export function facetChart(data: Pick<CompareResponse, 'series' | 'strategies' |
     }));
   return { lines, bands, markers, groups };
 }
+
+/** The most runs the config-differences table puts side by side (a column each: more is unreadable). */
+export const CONFIG_DIFF_COLUMNS = 8;
+
+/**
+ * The config-differences table as the page (and the HTML report) shows it: the first
+ * CONFIG_DIFF_COLUMNS runs of the diff, in the order of the view's runs (the "Runs:" list), and only
+ * the keys that differ among THOSE runs and that at least one of them sets (a key only an unshown run
+ * has would read "–" in every column); `caption` says how many runs it compares of how many.
+ */
+export function configDiffView(
+  diff: CompareResponse['configDiff'],
+  maxRuns: number = CONFIG_DIFF_COLUMNS,
+): {
+  runIds: number[];
+  rows: CompareResponse['configDiff']['rows'];
+  caption: string;
+} {
+  const shown = Math.min(diff.runIds.length, maxRuns);
+  const runIds = diff.runIds.slice(0, shown);
+  const rows = diff.rows
+    .map((row) => ({ ...row, values: row.values.slice(0, shown) }))
+    .filter((row) => row.values.some((v) => v !== null) && new Set(row.values).size > 1);
+  const caption =
+    shown === diff.runIds.length
+      ? `All ${shown} runs in view.`
+      : `${shown} of ${diff.runIds.length} runs in view: the first ${shown} in the list of runs above; select runs to compare others.`;
+  return { runIds, rows, caption };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { facetKey, facetRuns, poolingNote, POOLED_FACET, type FacetRun } from './facets';
+import { experimentFolder, facetKey, facetRuns, poolingNote, POOLED_FACET, type FacetRun } from './facets';
 
 const run = (
   id: number,
@@ -46,6 +46,7 @@ describe('facetRuns', () => {
         taskName: null,
         datasetFrames: null,
         dataset: null,
+        experiment: null,
         runIds: [1, 2, 3, 4, 5, 6],
       },
     ]);
@@ -98,5 +99,89 @@ describe('poolingNote', () => {
     const note = poolingNote(runs);
     if (expected === null) expect(note).toBeNull();
     else expect(note).toMatch(expected);
+  });
+});
+
+describe('runs with neither task id nor dataset: faceted by their experiment folder, never pooled with unrelated runs', () => {
+  // The realistic mix's TensorBoard runs: before, all of them were one facet "task unknown" whose mean final
+  // train loss averaged Stable-Baselines3's PPO loss (10,185) with classifiers' (~0.3).
+  const tb = (id: number, runDir: string): FacetRun & { runDir: string } => ({
+    id,
+    taskId: null,
+    taskName: null,
+    datasetFrames: null,
+    dataset: null,
+    experiment: experimentFolder({ identity: `dir:${runDir}`, outputDir: null, sourcePath: `${runDir}/events.out.tfevents.1` }),
+    runDir,
+  });
+
+  it.each([
+    [
+      'an event-file run: the parent of its run directory',
+      {
+        identity: 'dir:/m/tensorboard/huggingface/runs/run0',
+        outputDir: null,
+        sourcePath: '/m/tensorboard/huggingface/runs/run0/events.out.tfevents.1',
+      },
+      '/m/tensorboard/huggingface/runs',
+    ],
+    [
+      'a run directory written with a trailing slash',
+      { identity: 'dir:/m/sb3/logs/PPO_3/', outputDir: null, sourcePath: '/m/sb3/logs/PPO_3/train/ev' },
+      '/m/sb3/logs',
+    ],
+    ['a run known by its output directory', { identity: null, outputDir: '/out/exp7/run_3', sourcePath: '/logs/train.log' }, '/out/exp7'],
+    ['a console log alone: the folder it is in', { identity: null, outputDir: null, sourcePath: '/logs/exp9/train.log' }, '/logs/exp9'],
+    [
+      'a team run-directory identity (not dir:): the output directory',
+      { identity: 'task1_x/smolvla_sequential/run_1', outputDir: 'outputs/train/task1_x/smolvla_sequential/run_1', sourcePath: '/a/b.log' },
+      'outputs/train/task1_x/smolvla_sequential',
+    ],
+    ['a Windows path', { identity: null, outputDir: null, sourcePath: 'C:\\runs\\exp1\\train.log' }, 'C:\\runs\\exp1'],
+    ['nothing known', { identity: null, outputDir: null, sourcePath: null }, null],
+    ['a bare file name', { identity: null, outputDir: null, sourcePath: 'train.log' }, null],
+  ] as const)('experimentFolder: %s', (_name, run, expected) => {
+    expect(experimentFolder(run)).toBe(expected);
+  });
+
+  it.each([
+    ['a task id wins', { taskId: 2, datasetFrames: 640, dataset: null, experiment: '/m/a' }, 'task2|frames640'],
+    [
+      'a dataset wins over the folder',
+      { taskId: null, datasetFrames: null, dataset: 'kuavo/t2', experiment: '/m/a' },
+      'dataset:kuavo/t2|frames?',
+    ],
+    [
+      'neither: the experiment folder',
+      { taskId: null, datasetFrames: null, dataset: null, experiment: '/m/tb/sb3/logs' },
+      'folder:/m/tb/sb3/logs|frames?',
+    ],
+    ['an empty dataset counts as none', { taskId: null, datasetFrames: null, dataset: '', experiment: '/m/x' }, 'folder:/m/x|frames?'],
+    ['none of them: task unknown', { taskId: null, datasetFrames: null, dataset: null, experiment: null }, 'task?|frames?'],
+  ] as const)('facetKey: %s', (_name, run, expected) => {
+    expect(facetKey(run, false)).toBe(expected);
+    expect(facetKey(run, true)).toBe(POOLED_FACET);
+  });
+
+  it('the mix: unrelated TensorBoard runs get a facet per experiment folder, labelled with it; runs of one folder share one', () => {
+    const runs = [
+      tb(1, '/m/tensorboard/sb3/logs/PPO_3'),
+      tb(2, '/m/tensorboard/huggingface/runs/run0'),
+      tb(3, '/m/tensorboard/huggingface/runs/run1'),
+      tb(4, '/m/tensorboard/lightning/fractaldb/lightning_logs/version_0'),
+      tb(5, '/m/tensorboard/lightning/weather-predder/lightning_logs/version_11'),
+      run(6, 1, 768, 'moving_grasp'),
+    ];
+    const facets = facetRuns(runs, false);
+    expect(facets.map((f) => [f.label, f.runIds])).toEqual([
+      ['task 1 · moving_grasp', [6]],
+      ['folder huggingface/runs', [2, 3]],
+      ['folder fractaldb/lightning_logs', [4]],
+      ['folder weather-predder/lightning_logs', [5]],
+      ['folder sb3/logs', [1]],
+    ]);
+    expect(facets.find((f) => f.runIds.includes(1))?.experiment).toBe('/m/tensorboard/sb3/logs');
+    expect(poolingNote(runs)).toMatch(/mixes tasks 1, folder huggingface\/runs, folder fractaldb\/lightning_logs/);
+    expect(facetRuns(runs, true)).toHaveLength(1);
   });
 });

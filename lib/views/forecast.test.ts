@@ -166,6 +166,7 @@ describe('backtestPanel: how good the forecasts have been here', () => {
     taskName: null,
     datasetFrames: null,
     dataset: null,
+    experiment: null,
   });
 
   it('per task: coverage next to the 80% it should be (green 65–95%), errors against "the loss stays put", runs replayed', () => {

@@ -1,12 +1,8 @@
 // Number and time formatting for tables and tooltips (pure; server and client).
 
-/** A loss: 4 significant decimals, "–" when missing. */
-export function fmtLoss(value: number | null | undefined): string {
-  if (value === null || value === undefined) return '–';
-  if (!Number.isFinite(value)) return Number.isNaN(value) ? 'NaN' : value > 0 ? 'inf' : '-inf';
-  if (value !== 0 && Math.abs(value) < 0.001) return value.toExponential(2);
-  return value.toFixed(4);
-}
+// A loss in tables and in the sentences next to them: one function (lib/analysis/format.ts).
+import { fmtLoss } from '../analysis/format';
+export { fmtLoss };
 
 /** A loss the API sent as `null` plus what it was ('nan', 'inf', '-inf'): shown as NaN/inf, never as missing. */
 export function fmtLossOrNonFinite(value: number | null | undefined, nonFinite: 'nan' | 'inf' | '-inf' | null | undefined): string {

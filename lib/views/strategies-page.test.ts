@@ -3,6 +3,7 @@ import type { RecommendationView, StrategiesResponse } from '../api/schemas/stra
 import {
   axisColumns,
   datasetText,
+  fmtMeanCount,
   intervalCell,
   noiseText,
   rankingAxis,
@@ -155,6 +156,12 @@ describe('the strategies page view model', () => {
       { kind: 'none', text: 'one run, its validation curve is too noisy for an interval' },
     ],
     [
+      'two runs that disagree too much (their t-interval read 5.83e-6–917.2310)',
+      { lo: null, hi: null, method: 'none', n: 2, reason: 'too_noisy' },
+      'epoch',
+      { kind: 'none', text: '2 runs disagree too much for an interval' },
+    ],
+    [
       'runs with a loss of zero',
       { lo: null, hi: null, method: 'none', n: 2, reason: 'non_positive' },
       'epoch',
@@ -177,5 +184,18 @@ describe('the strategies page view model', () => {
     [null, null, '–'],
   ] as const)('a run’s noise %s (%s) reads %s', (validationLogNoise, noiseReason, text) => {
     expect(noiseText({ validationLogNoise, noiseReason })).toBe(text);
+  });
+});
+
+describe('a mean epoch or step count over runs ("Best epoch" 29.8 read like an epoch some run had)', () => {
+  it.each([
+    [29.8, { text: '≈30', title: 'mean over runs: 29.8' }],
+    [28.6, { text: '≈29', title: 'mean over runs: 28.6' }],
+    [20, { text: '20', title: undefined }],
+    [12345.5, { text: '≈12,346', title: 'mean over runs: 12345.5' }],
+    [20000, { text: '20,000', title: undefined }],
+    [null, { text: '–', title: undefined }],
+  ] as const)('%s → %o', (value, expected) => {
+    expect(fmtMeanCount(value)).toEqual(expected);
   });
 });

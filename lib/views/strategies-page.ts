@@ -21,6 +21,17 @@ export const fmtMin = (v: number | null) => (v === null ? '–' : v >= 100 ? v.t
 /** An epoch count that may be a mean: whole numbers as they are, else one decimal. */
 export const fmtNum = (v: number | null) => (v === null ? '–' : Number.isInteger(v) ? String(v) : v.toFixed(1));
 
+/**
+ * An epoch or step count that is a mean over runs (the ranking's "Best epoch", "Epochs to 5%"): a whole
+ * number as it is, else "≈30" — the nearest whole epoch, marked as approximate (a mean of 29.8 is no
+ * epoch any run had); `title` keeps the exact mean for the tooltip.
+ */
+export function fmtMeanCount(v: number | null): { text: string; title: string | undefined } {
+  if (v === null) return { text: '–', title: undefined };
+  if (Number.isInteger(v)) return { text: v.toLocaleString('en-US'), title: undefined };
+  return { text: `≈${Math.round(v).toLocaleString('en-US')}`, title: `mean over runs: ${v.toFixed(1)}` };
+}
+
 /** What a recommendation's ranking counts: optimiser steps when every strategy is ranked by a held-out loss logged by step (LeRobot's eval_loss), else epochs. */
 export function rankingAxis(rec: Pick<RecommendationView, 'ranking'>): 'epoch' | 'step' {
   return rec.ranking.length > 0 && rec.ranking.every((r) => r.axis === 'step') ? 'step' : 'epoch';
@@ -32,8 +43,8 @@ export function axisColumns(axis: 'epoch' | 'step'): { best: string; toConverge:
   return {
     best: `Best ${unit}`,
     toConverge: `${axis === 'step' ? 'Steps' : 'Epochs'} to 5%`,
-    bestTitle: `${unit} of the best validation (mean over runs)`,
-    toConvergeTitle: `first ${unit} within 5% of the run's best validation (mean over runs), and the training minutes to it`,
+    bestTitle: `${unit} of the best validation (mean over runs; ≈ marks a mean rounded to a whole ${unit})`,
+    toConvergeTitle: `first ${unit} within 5% of the run's best validation (mean over runs; ≈ marks a mean rounded to a whole ${unit}), and the training minutes to it`,
   };
 }
 

@@ -9,6 +9,7 @@ import {
   type AnalysisRun,
   type HeuristicRow,
   type Interval,
+  type RankedRun,
   type RunSeries,
   type StrategyInput,
 } from '../analysis';
@@ -23,9 +24,13 @@ export interface StrategyRecord extends RunSeries {
   id: number;
   taskName: string | null;
   format: string;
+  /** running | completed | …: running runs are listed, not ranked (lib/analysis/recommend.ts `rankedStatus`). */
+  status: string;
   strategy: StrategyInput | null;
   datasetFrames: number | null;
   dataset: string | null;
+  /** facets.ts `experimentFolder`: the facet of a run with neither task id nor dataset. */
+  experiment: string | null;
   episodes: number | null;
   stepsPerEpoch: number | null;
 }
@@ -70,6 +75,26 @@ function validationOf(
   return { validations: evals.map((e) => ({ epoch: e.step, final: false, taskId: 0, loss: e.loss })), validationAxis: 'step' };
 }
 
+/** A run's figures as the ranking and the running runs list them. */
+function perRunView(p: RankedRun) {
+  return {
+    id: p.id as number,
+    bestValidation: finiteOrNull(p.bestValidation),
+    validationNoise: finiteOrNull(p.validationNoise),
+    validationLogNoise: finiteOrNull(p.noise.logSigma),
+    noiseReason: p.noise.reason,
+    axis: p.axis,
+    bestEpoch: p.bestEpoch,
+    epochsToConverge: p.epochsToConverge,
+    minutesToConverge: finiteOrNull(p.minutesToConverge),
+    minutesPerEpoch: finiteOrNull(p.minutesPerEpoch),
+    trainingMinutes: finiteOrNull(p.trainingMinutes),
+    timingComplete: p.timingComplete,
+    timingSource: p.timingSource,
+    trainableParams: p.trainableParams,
+  };
+}
+
 export function strategiesView(
   records: readonly StrategyRecord[],
   inputs: StrategyInputs,
@@ -85,11 +110,13 @@ export function strategiesView(
       id: record.id,
       taskId: record.taskId,
       format: record.format,
+      status: record.status,
       epochs: record.epochs,
       ...validationOf(record, inputs.evalLosses.get(record.id)),
       strategy: record.strategy,
       datasetFrames: record.datasetFrames,
       dataset: record.dataset,
+      experiment: record.experiment,
       // LeRobot prints dataset.num_episodes: the rule of thumb then needs no frames-per-episode guess.
       episodes: record.episodes,
       epochSeconds: seconds,
@@ -100,15 +127,18 @@ export function strategiesView(
   const taskNames = new Map(records.map((r) => [r.taskId, r.taskName]));
   // Ranked together: the runs of one facet (one rule with the compare page: a dataset stands for the task of runs without one).
   const facetOf = (run: AnalysisRun) =>
-    facetKey({ taskId: run.taskId, datasetFrames: run.datasetFrames ?? null, dataset: run.dataset }, false);
+    facetKey({ taskId: run.taskId, datasetFrames: run.datasetFrames ?? null, dataset: run.dataset, experiment: run.experiment }, false);
   const recommendations = recommend(runs, { framesPerEpisode, taskEpisodes: options.taskEpisodes, facetOf }).map((rec) => ({
     taskId: rec.taskId,
     taskName: rec.taskId === null ? null : (taskNames.get(rec.taskId) ?? null),
     dataset: rec.dataset,
-    label: taskLabel(rec.taskId, rec.taskId === null ? null : (taskNames.get(rec.taskId) ?? null), rec.dataset),
+    experiment: rec.experiment,
+    label: taskLabel(rec.taskId, rec.taskId === null ? null : (taskNames.get(rec.taskId) ?? null), rec.dataset, rec.experiment),
     datasetFrames: rec.datasetFrames,
     episodes: rec.episodes,
     episodesSource: rec.episodesSource,
+    running: rec.running as number[],
+    runningRuns: rec.runningRuns.map(perRunView),
     ranking: rec.ranking.map((r) => ({
       rank: r.rank,
       key: r.key,
@@ -132,22 +162,7 @@ export function strategiesView(
       trainingMinutes: finiteOrNull(r.trainingMinutes),
       trainableParams: finiteOrNull(r.trainableParams),
       pareto: r.pareto,
-      perRun: r.perRun.map((p) => ({
-        id: p.id as number,
-        bestValidation: finiteOrNull(p.bestValidation),
-        validationNoise: finiteOrNull(p.validationNoise),
-        validationLogNoise: finiteOrNull(p.noise.logSigma),
-        noiseReason: p.noise.reason,
-        axis: p.axis,
-        bestEpoch: p.bestEpoch,
-        epochsToConverge: p.epochsToConverge,
-        minutesToConverge: finiteOrNull(p.minutesToConverge),
-        minutesPerEpoch: finiteOrNull(p.minutesPerEpoch),
-        trainingMinutes: finiteOrNull(p.trainingMinutes),
-        timingComplete: p.timingComplete,
-        timingSource: p.timingSource,
-        trainableParams: p.trainableParams,
-      })),
+      perRun: r.perRun.map(perRunView),
     })),
     heuristic: rec.heuristic ? heuristicView(rec.heuristic) : null,
     agreement: rec.agreement,

@@ -22,3 +22,31 @@ export function summaryTable(data: Pick<CompareResponse, 'facets' | 'summary'>):
   const isWinner = (s: CompareSummary) => rows.length > 1 && s.bestVal.mean !== null && s.bestVal.mean === bestIn.get(s.facet);
   return { rows, facetLabel, isWinner };
 }
+
+/** Verdicts that judge a run (every verdict but 'insufficient': too few points to say). */
+const JUDGED = ['overfitting', 'watch', 'diverged', 'ok'] as const;
+
+/**
+ * The "share of overfitting runs" line: only rows with at least one run that has a verdict (a row of
+ * runs with too few points says nothing, and ~35 "0.0%" buckets hid the few that say something), each
+ * "label (facet) 25.0% (1 of 4)" — the share over the runs with a verdict — and how many rows were left out.
+ */
+export function overfittingShares(
+  rows: readonly Pick<CompareSummary, 'label' | 'facet' | 'verdicts'>[],
+  facetLabel: ReadonlyMap<string, string>,
+  facets: number,
+): { parts: string[]; leftOut: number } {
+  const parts: string[] = [];
+  let leftOut = 0;
+  for (const s of rows) {
+    const judged = JUDGED.reduce((n, v) => n + (s.verdicts[v] ?? 0), 0);
+    if (judged === 0) {
+      leftOut++;
+      continue;
+    }
+    const over = s.verdicts.overfitting ?? 0;
+    const where = facets > 1 ? ` (${facetLabel.get(s.facet) ?? ''})` : '';
+    parts.push(`${s.label}${where} ${((100 * over) / judged).toFixed(1)}% (${over} of ${judged})`);
+  }
+  return { parts, leftOut };
+}

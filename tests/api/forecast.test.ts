@@ -108,9 +108,12 @@ describe('GET /api/runs/:id/forecast', () => {
     expect(f.mean!).toBeGreaterThan(f.overfitting!.value);
     expect(f.verdict).toBe('unlikely_to_beat');
     expect(f.pBeat!).toBeLessThan(0.1);
-    // GPU minutes: the 3 epochs left × its own minutes per epoch, as Strategies computes them.
+    // GPU minutes: the 3 epochs left × its own minutes per epoch, as Strategies computes them (a running
+    // run is listed there, not ranked: its figures so far are under runningRuns).
     const strategies = await json<StrategiesResponse>('/api/strategies');
-    const perRun = strategies.recommendations.flatMap((r) => r.ranking.flatMap((s) => s.perRun)).find((p) => p.id === live.id)!;
+    expect(strategies.recommendations.some((r) => r.ranking.some((s) => s.runIds.includes(live.id)))).toBe(false);
+    expect(strategies.recommendations.some((r) => r.running.includes(live.id))).toBe(true);
+    const perRun = strategies.recommendations.flatMap((r) => r.runningRuns).find((p) => p.id === live.id)!;
     expect(perRun.minutesPerEpoch!).toBeGreaterThan(0);
     expect(f.minutesSaved!).toBeCloseTo((EPOCHS - 9) * perRun.minutesPerEpoch!, 6);
     expect(f.sentence).toMatch(

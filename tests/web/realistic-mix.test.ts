@@ -11,6 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareResponse } from '../../lib/api/schemas/compare';
 import type { RunsResponse } from '../../lib/api/schemas/runs';
+import type { StrategiesResponse } from '../../lib/api/schemas/strategies';
 import { PROJECT_DIR } from '../../testkit/cli';
 import { facetsShown, MIX_RUN_COUNT, mixIngested, mixPages, writeRealisticMix } from '../../testkit/mix';
 import type { ThawServer } from '../../testkit/thaw-server';
@@ -83,8 +84,11 @@ describe('Compare on the mix', () => {
     expect(facets.length).toBeGreaterThanOrEqual(20);
     const blank = facets.filter((f) => f.drawn === 0 && f.reason === '');
     expect(blank).toEqual([]);
-    // LeRobot runs (no epochs) open by step next to the SmolVLA runs by epoch
-    expect(new Set(facets.filter((f) => f.facet.startsWith('task') && f.drawn > 0).map((f) => f.x))).toEqual(new Set(['epoch', 'step']));
+    // LeRobot runs (no epochs) open by step next to the SmolVLA runs by epoch (a LeRobot log without a
+    // dataset is charted in its experiment folder's facet, as are the TensorBoard runs)
+    expect(
+      new Set(facets.filter((f) => (f.facet.startsWith('task') || f.facet.startsWith('folder:')) && f.drawn > 0).map((f) => f.x)),
+    ).toEqual(new Set(['epoch', 'step']));
     expect(facets.filter((f) => f.facet.startsWith('dataset:') && f.drawn > 0).every((f) => f.x === 'step')).toBe(true);
     // the checkpoint-only runs say why, in one line
     const reasons = facets.filter((f) => f.reason !== '');
@@ -113,6 +117,47 @@ describe('Compare on the mix', () => {
     for (const run of withDataset) {
       const facet = data.facets.find((f) => f.runIds.includes(run.id));
       expect([run.id, facet?.label, facet?.dataset]).toEqual([run.id, run.dataset, run.dataset]);
+    }
+  });
+
+  it('runs with neither task nor dataset are faceted by their experiment folder, never pooled with unrelated runs', async () => {
+    const data = compareResponse.parse(await (await fetch(`${server.url}/api/compare`)).json());
+    const orphans = runs.filter((r) => r.taskId === null && !r.dataset);
+    expect(orphans.length).toBeGreaterThanOrEqual(10);
+    for (const run of orphans) {
+      const facet = data.facets.find((f) => f.runIds.includes(run.id));
+      expect([run.id, facet?.experiment]).toEqual([run.id, run.experiment]);
+      expect(facet?.label).toMatch(/^folder /);
+      // every run of the facet comes from the same experiment folder
+      for (const id of facet?.runIds ?? []) expect(runs.find((r) => r.id === id)?.experiment).toBe(run.experiment);
+    }
+    // Stable-Baselines3's PPO (loss ~10⁴) is nobody's neighbour; the two Hugging Face runs of one folder share a facet.
+    const ppo = runFrom('sb3/logs/PPO_3');
+    expect(data.facets.find((f) => f.runIds.includes(ppo.id))?.runIds).toEqual([ppo.id]);
+    const hf = runs.filter((r) => r.source.path.includes('huggingface/runs/'));
+    expect(hf.length).toBe(2);
+    expect(new Set(hf.map((r) => data.facets.find((f) => f.runIds.includes(r.id))?.key)).size).toBe(1);
+    expect(data.facets.some((f) => f.label.startsWith('task unknown'))).toBe(false);
+    await page.goto(`${server.url}/compare`);
+    const shares = await page.getByTestId('overfitting-shares').innerText();
+    expect(shares).not.toMatch(/ 0\.0% \(0 of 0\)/);
+    const caption = await page.getByTestId('config-diff-caption').innerText();
+    expect(caption).toMatch(/^(All \d+ runs in view\.|\d+ of \d+ runs in view: the first \d+ in the list of runs above)/);
+  });
+
+  it('Strategies ranks no running run: each is listed as still running, not ranked yet', async () => {
+    const strategies = (await (await fetch(`${server.url}/api/strategies`)).json()) as StrategiesResponse;
+    const running = runs.filter((r) => r.status === 'running').map((r) => r.id);
+    const ranked = strategies.recommendations.flatMap((rec) => rec.ranking.flatMap((s) => s.runIds));
+    const listed = strategies.recommendations.flatMap((rec) => rec.running);
+    for (const id of running) expect([id, ranked.includes(id)]).toEqual([id, false]);
+    for (const id of listed) expect(running).toContain(id);
+    for (const rec of strategies.recommendations)
+      for (const s of rec.ranking)
+        if (s.bestValidation.lo !== null) expect(s.bestValidation.hi! / s.bestValidation.lo).toBeLessThanOrEqual(4 + 1e-9);
+    if (listed.length > 0) {
+      await page.goto(`${server.url}/strategies`);
+      expect(await page.getByTestId('running-not-ranked').first().innerText()).toMatch(/^still running, not ranked yet: #\d+/);
     }
   });
 

@@ -1,21 +1,25 @@
 // The compare page's config differences: the config keys whose values differ among the runs in view,
 // with the ones that change the loss marked (and a warning when they confound a strategy comparison).
 import type { CompareResponse } from '@/lib/api/schemas/compare';
+import { configDiffView } from '@/lib/views/compare-page';
 import { ScrollBox } from '../scroll-box';
 
 export function ConfigDiffTable({ data }: { data: CompareResponse }) {
-  const diff = data.configDiff;
-  if (diff.runIds.length < 2) return null;
+  if (data.configDiff.runIds.length < 2) return null;
+  const diff = { ...data.configDiff, ...configDiffView(data.configDiff) };
   return (
     <section className="config-diff" data-testid="config-diff">
       <h3>Config differences</h3>
+      <p className="muted small" data-testid="config-diff-caption">
+        {diff.caption} Keys none of them sets are left out.
+      </p>
       {diff.warning && (
         <p className="error-note" role="alert" data-testid="confounder-warning">
           ⚠ {diff.warning}.
         </p>
       )}
       {diff.rows.length === 0 ? (
-        <p className="muted small">The runs in view share every config key Thaw knows of.</p>
+        <p className="muted small">These runs share every config key Thaw knows of.</p>
       ) : (
         <ScrollBox label="config differences" limited>
           <table className="compact">

@@ -1,11 +1,11 @@
 // The compare page's summary: one row per strategy within each facet (task, dataset size), the
 // winner marked within its facet only (lib/views/summary-table.ts), and the runs behind it.
 import Link from 'next/link';
-import type { CompareResponse } from '@/lib/api/schemas/compare';
-import { summaryTable } from '@/lib/views/summary-table';
+import type { CompareResponse, CompareSummary } from '@/lib/api/schemas/compare';
+import { overfittingShares, summaryTable } from '@/lib/views/summary-table';
 import { VerdictBadge } from '../badges';
 import { Swatch } from '../swatch';
-import { fmtLoss, fmtPct, fmtRatio } from '@/lib/views/format';
+import { fmtLoss, fmtRatio } from '@/lib/views/format';
 import { ScrollBox } from '../scroll-box';
 
 export function SummaryTable({ data }: { data: CompareResponse }) {
@@ -92,12 +92,29 @@ export function SummaryTable({ data }: { data: CompareResponse }) {
             <Link href={`/runs/${r.id}`}>#{r.id}</Link>
           </span>
         ))}
-        . Share of overfitting runs:{' '}
-        {rows
-          .map((s) => `${s.label}${data.facets.length > 1 ? ` (${facetLabel.get(s.facet) ?? ''})` : ''} ${fmtPct(s.overfittingShare)}`)
-          .join(' · ')}
         .
       </p>
+      <OverfittingShares rows={rows} facetLabel={facetLabel} facets={data.facets.length} />
     </ScrollBox>
+  );
+}
+
+function OverfittingShares({
+  rows,
+  facetLabel,
+  facets,
+}: {
+  rows: readonly CompareSummary[];
+  facetLabel: ReadonlyMap<string, string>;
+  facets: number;
+}) {
+  const { parts, leftOut } = overfittingShares(rows, facetLabel, facets);
+  return (
+    <p className="muted small" data-testid="overfitting-shares">
+      {parts.length === 0
+        ? 'Share of overfitting runs: no run has a verdict yet'
+        : `Share of overfitting runs (of the runs with a verdict): ${parts.join(' · ')}`}
+      {leftOut > 0 && ` (${leftOut} ${leftOut === 1 ? 'strategy' : 'strategies'} with no verdict yet left out)`}.
+    </p>
   );
 }

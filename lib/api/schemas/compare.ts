@@ -134,6 +134,8 @@ export const compareResponse = z.object({
       datasetFrames: z.number().int().nullable(),
       /** Runs without a task id are faceted by their dataset (lib/views/facets.ts); null otherwise. */
       dataset: z.string().nullable(),
+      /** Runs with neither a task id nor a dataset are faceted by their experiment folder (lib/views/facets.ts); null otherwise. */
+      experiment: z.string().nullable(),
       runIds: z.array(z.number().int()),
       /**
        * The axis this facet's series are on: `query.x` when any of its runs has a point on it, else the

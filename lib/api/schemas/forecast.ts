@@ -100,6 +100,8 @@ export const forecastBacktestResponse = z.object({
       datasetFrames: z.number().int().nullable(),
       /** The dataset (LeRobot's repo_id) that stands for the task of runs without a task id, else null. */
       dataset: z.string().nullable(),
+      /** The experiment folder that stands for the task of runs with neither task id nor dataset (lib/views/facets.ts), else null. */
+      experiment: z.string().nullable(),
     }),
   ),
   note: z.string(),

@@ -121,6 +121,11 @@ export const runRowSchema = z.object({
   episodes: z.number().int().nullable(),
   /** LeRobot's dataset.repo_id: the run's task when it has no task id (lib/views/facets.ts). */
   dataset: z.string().nullable(),
+  /**
+   * The run's experiment folder (lib/views/facets.ts `experimentFolder`: the parent of its run directory,
+   * else of its output directory, else its log file's folder): its facet when it has neither task nor dataset.
+   */
+  experiment: z.string().nullable(),
   /** Annotations: display name, tags, note, star, hidden. */
   ...annotationFields,
   /**

@@ -81,12 +81,18 @@ export const recommendationSchema = z.object({
   taskName: z.string().nullable(),
   /** Runs without a task id are ranked per dataset (LeRobot's dataset.repo_id, lib/views/facets.ts); null otherwise. */
   dataset: z.string().nullable(),
-  /** What the bucket's task is called: "task 1 · moving_grasp", the dataset's name, or "task unknown". */
+  /** Runs with neither task id nor dataset are ranked per experiment folder (lib/views/facets.ts); null otherwise. */
+  experiment: z.string().nullable(),
+  /** What the bucket's task is called: "task 1 · moving_grasp", the dataset's name, "folder a/b", or "task unknown". */
   label: z.string(),
   datasetFrames: z.number().int().nullable(),
   episodes: z.number().nullable(),
   /** given: the runs' logs; task: the task's annotated episodes (PUT /api/tasks/[id]); estimated: from `fpe`. */
   episodesSource: z.enum(['given', 'task', 'estimated']).nullable(),
+  /** The facet's runs still running: not ranked (their best so far is not their best; lib/analysis/recommend.ts). */
+  running: z.array(z.number().int()),
+  /** Their figures so far (best so far, minutes per epoch…), as `perRun` of a ranking lists them. */
+  runningRuns: z.array(rankedRun),
   ranking: z.array(
     z.object({
       rank: z.number().int(),
