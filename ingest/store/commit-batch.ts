@@ -157,7 +157,14 @@ function writeBatch(pool: pg.Pool, batch: Batch): Promise<CommitResult> {
     // Alert outbox (ingest/outbox.ts): only runs whose verdict or status this batch can change.
     if (!interim) {
       const judged = [...plan.runs].filter(
-        ([, run]) => run.epochs.size > 0 || run.validations.size > 0 || run.status !== null || hasNonFiniteStep(run),
+        ([, run]) =>
+          run.epochs.size > 0 ||
+          run.validations.size > 0 ||
+          // The validation curve of a run without validation rows: eval_loss by step, a validation tag.
+          run.evals.size > 0 ||
+          run.series.length > 0 ||
+          run.status !== null ||
+          hasNonFiniteStep(run),
       );
       await recordAlertTransitions(
         client,

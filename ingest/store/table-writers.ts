@@ -529,6 +529,9 @@ export async function writeSummaries(
       run.strategy === null &&
       run.epochs.size === 0 &&
       run.validations.size === 0 &&
+      // Held-out losses by step (LeRobot's eval_loss) are the verdict's validation curve when the run
+      // has no validation rows (lib/summaries/validation-curves.ts).
+      run.evals.size === 0 &&
       // Event-file scalars move the summary's training loss and step (lib/summaries/run-summary.ts).
       run.series.length === 0 &&
       !hasNonFiniteStep(run);
