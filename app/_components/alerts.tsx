@@ -4,7 +4,8 @@
 // nothing is written to the server. The bell refreshes on the live stream's change events (alerts are
 // created in the transaction that commits the data, which notifies) — no polling loop of its own.
 // A notification is shown once per alert across all tabs of this browser: the tabs claim its id in
-// localStorage under a Web Lock, and the notification's tag lets the browser fold duplicates as well.
+// IndexedDB (one read-write transaction at a time across tabs), and the notification's tag lets the
+// browser fold duplicates as well.
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -96,23 +97,89 @@ async function notificationsWanted(): Promise<boolean> {
   return storage()?.getItem(NOTIFY_KEY) === '1' && (await notificationPermission()) === 'granted';
 }
 
+/** Adds an alert id to this browser's list of notified ids (localStorage: what `notifiedIds` reads). */
+function rememberNotified(store: Storage, id: string): boolean {
+  let ids: string[] = [];
+  try {
+    const parsed: unknown = JSON.parse(store.getItem(NOTIFIED_KEY) ?? '[]');
+    if (Array.isArray(parsed)) ids = parsed.filter((x): x is string => typeof x === 'string');
+  } catch {
+    ids = [];
+  }
+  if (ids.includes(id)) return false;
+  ids.push(id);
+  store.setItem(NOTIFIED_KEY, JSON.stringify(ids.slice(-NOTIFIED_KEEP)));
+  return true;
+}
+
+const CLAIMS_DB = 'thaw-alerts';
+const CLAIMS_STORE = 'notified';
+/** Claims older than this are forgotten once the store holds more than NOTIFIED_KEEP of them. */
+const CLAIM_KEEP_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * Claims an alert id in IndexedDB: read-write transactions on one store run one at a time across every
+ * tab of the browser, and each sees what the one before it wrote. (localStorage is no such claim: a tab in
+ * another renderer process may see another tab's write late, so two tabs could both notify.) Null when
+ * IndexedDB is unavailable.
+ */
+async function claimInDatabase(id: string): Promise<boolean | null> {
+  if (typeof indexedDB === 'undefined') return null;
+  let db: IDBDatabase;
+  try {
+    db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open(CLAIMS_DB, 1);
+      request.onupgradeneeded = () => request.result.createObjectStore(CLAIMS_STORE);
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error ?? new Error('indexedDB.open failed'));
+      request.onblocked = () => reject(new Error('blocked'));
+    });
+  } catch {
+    return null;
+  }
+  try {
+    return await new Promise<boolean>((resolve, reject) => {
+      const tx = db.transaction(CLAIMS_STORE, 'readwrite');
+      const store = tx.objectStore(CLAIMS_STORE);
+      let claimed = false;
+      const known = store.get(id);
+      known.onsuccess = () => {
+        if (known.result !== undefined) return;
+        claimed = true;
+        store.put(Date.now(), id);
+        const count = store.count();
+        count.onsuccess = () => {
+          if (count.result <= NOTIFIED_KEEP) return;
+          const cursor = store.openCursor();
+          cursor.onsuccess = () => {
+            const at = cursor.result;
+            if (!at) return;
+            if (typeof at.value !== 'number' || at.value < Date.now() - CLAIM_KEEP_MS) at.delete();
+            at.continue();
+          };
+        };
+      };
+      tx.oncomplete = () => resolve(claimed);
+      tx.onerror = () => reject(tx.error ?? new Error('claim transaction failed'));
+      tx.onabort = () => reject(tx.error ?? new Error('claim transaction aborted'));
+    });
+  } catch {
+    return null;
+  } finally {
+    db.close();
+  }
+}
+
 /** Claims an alert for notification in this browser: true for exactly one tab per alert id. */
 async function claimNotification(id: string): Promise<boolean> {
-  const claim = () => {
-    const store = storage();
-    if (!store) return true;
-    let ids: string[] = [];
-    try {
-      const parsed: unknown = JSON.parse(store.getItem(NOTIFIED_KEY) ?? '[]');
-      if (Array.isArray(parsed)) ids = parsed.filter((x): x is string => typeof x === 'string');
-    } catch {
-      ids = [];
-    }
-    if (ids.includes(id)) return false;
-    ids.push(id);
-    store.setItem(NOTIFIED_KEY, JSON.stringify(ids.slice(-NOTIFIED_KEEP)));
-    return true;
-  };
+  const store = storage();
+  const claimed = await claimInDatabase(id);
+  if (claimed !== null) {
+    if (claimed && store) rememberNotified(store, id);
+    return claimed;
+  }
+  // Without IndexedDB: the ids in localStorage under a Web Lock (exact within one renderer process).
+  const claim = () => (store ? rememberNotified(store, id) : true);
   if (typeof navigator !== 'undefined' && navigator.locks) return navigator.locks.request('thaw-alert-notify', claim);
   return claim();
 }
