@@ -417,14 +417,14 @@ describe('a run without validation records is judged on the validation curve it 
       'LeRobot eval_loss by step, rising while training falls: overfitting, in steps',
       curveRun('step', 'eval_loss', steps, [1.0, 0.8, 0.5, 0.55, 0.6, 0.7]),
       { verdict: 'overfitting', axis: 'step', bestEpoch: 3000, overfitStartEpoch: 4000, validationPoints: 6, taskId: null },
-      "Validation loss on this run's task (eval_loss) bottomed at 0.5 at step 3000 and has risen 40.0% over 3000 steps since, " +
+      "Validation loss on this run's task (eval_loss) bottomed at 0.5 at step 3,000 and has risen 40.0% over 3,000 steps since, " +
         'while training loss fell from 0.6 to 0.3: overfitting.',
     ],
     [
       'Hugging Face eval/loss still falling: ok, in steps',
       curveRun('step', 'eval/loss', steps, [1.0, 0.8, 0.6, 0.5, 0.45, 0.4]),
       { verdict: 'ok', axis: 'step', bestEpoch: 6000 },
-      "Validation loss on this run's task (eval/loss) is at its best, 0.4 at step 6000, 1.3333x the training loss 0.3: ok.",
+      "Validation loss on this run's task (eval/loss) is at its best, 0.4 at step 6,000, 1.3333x the training loss 0.3: ok.",
     ],
     [
       'Keras validation/epoch_loss by epoch',
@@ -437,13 +437,13 @@ describe('a run without validation records is judged on the validation curve it 
       curveRun('step', 'eval_loss', [1000, 2000], [0.9, 0.7]),
       { verdict: 'insufficient', axis: 'step', validationPoints: 2, latestEpoch: 2000, gapAtEnd: 0.7 / 0.8 },
       "Only 2 validation points by step for this run's task (eval_loss), fewer than the 3 needed for a trend; " +
-        'the latest validation loss is 0.7 at step 2000, 0.875x the training loss 0.8.',
+        'the latest validation loss is 0.7 at step 2,000, 0.875x the training loss 0.8.',
     ],
     [
       'a loss of another trainer above 10 is its scale, not divergence; NaN is',
       curveRun('step', 'eval/loss', [1000, 2000, 3000, 4000], [40, 30, 25, Number.NaN], [50, 40, 30, 20]),
       { verdict: 'diverged', axis: 'step', divergence: { epoch: null, step: 4000, source: 'validation', value: Number.NaN } },
-      "Validation loss on this run's task (eval/loss) is NaN (not finite) at step 4000: diverged.",
+      "Validation loss on this run's task (eval/loss) is NaN (not finite) at step 4,000: diverged.",
     ],
     [
       'its own validation records win over a curve',

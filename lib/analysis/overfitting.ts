@@ -219,7 +219,8 @@ function nonFiniteName(v: number | null): string {
 /** "epoch 3", "step 600" or "step 600 (epoch 3)". */
 function divergedAt(p: DivergencePoint): string {
   if (p.step === null) return `epoch ${p.epoch ?? 'n/a'}`;
-  return p.epoch === null ? `step ${p.step}` : `step ${p.step} (epoch ${p.epoch})`;
+  const step = p.step.toLocaleString('en-US');
+  return p.epoch === null ? `step ${step}` : `step ${step} (epoch ${p.epoch})`;
 }
 
 /** The overfitting verdict of one run (rule in the module comment). */
@@ -231,6 +232,9 @@ export function overfittingVerdict(series: RunSeries, options: Partial<Overfitti
   const ownTask = opts.taskId ?? ownTaskId(series);
   const { judged, curve, task: taskId } = judgedSeries(series, ownTask);
   const unit: XUnit = judged.validationAxis ?? 'epoch';
+  /** "epoch 12", "step 20,000": steps with thousands separators, as every page writes them. */
+  const at = (x: number | null) => `${unit} ${unit === 'step' && x !== null ? x.toLocaleString('en-US') : x}`;
+  const unitCount = (n: number) => (unit === 'step' ? `${n.toLocaleString('en-US')} step${n === 1 ? '' : 's'}` : plural(n, unit));
   const taskName = (ownTask === null ? "this run's task" : `task ${ownTask}`) + (curve === null ? '' : ` (${curve.name})`);
   const caveat = onTraining ? OPTIMISTIC_VALIDATION_NOTE : null;
 
@@ -305,8 +309,8 @@ export function overfittingVerdict(series: RunSeries, options: Partial<Overfitti
       const which = end === fin ? 'final validation loss' : 'latest validation loss';
       detail =
         endGap === null
-          ? `; the ${which} is ${fmt(end.loss)} at ${unit} ${end.epoch} (no training loss to compare).`
-          : `; the ${which} is ${fmt(end.loss)} at ${unit} ${end.epoch}, ${fmt(endGap)}x the training loss ${fmt(train)}.`;
+          ? `; the ${which} is ${fmt(end.loss)} at ${at(end.epoch)} (no training loss to compare).`
+          : `; the ${which} is ${fmt(end.loss)} at ${at(end.epoch)}, ${fmt(endGap)}x the training loss ${fmt(train)}.`;
     }
     return {
       ...base,
@@ -341,8 +345,8 @@ export function overfittingVerdict(series: RunSeries, options: Partial<Overfitti
       verdict: 'overfitting',
       overfitStartEpoch: start?.epoch ?? null,
       reason:
-        `Validation loss on ${taskName} bottomed at ${fmt(best.loss)} at ${unit} ${best.epoch} and has risen ` +
-        `${pct(rise)} over ${plural(since, unit)} since, while training loss fell from ${fmt(trainAtBest)} ` +
+        `Validation loss on ${taskName} bottomed at ${fmt(best.loss)} at ${at(best.epoch)} and has risen ` +
+        `${pct(rise)} over ${unitCount(since)} since, while training loss fell from ${fmt(trainAtBest)} ` +
         `to ${fmt(trainAtEnd)}: overfitting.`,
     };
   }
@@ -357,8 +361,8 @@ export function overfittingVerdict(series: RunSeries, options: Partial<Overfitti
       ...base,
       verdict: 'watch',
       reason:
-        `Validation loss on ${taskName} bottomed at ${fmt(best.loss)} at ${unit} ${best.epoch} and has risen ` +
-        `${pct(rise)} over ${plural(since, unit)} since, but ${train}: watch.`,
+        `Validation loss on ${taskName} bottomed at ${fmt(best.loss)} at ${at(best.epoch)} and has risen ` +
+        `${pct(rise)} over ${unitCount(since)} since, but ${train}: watch.`,
     };
   }
   if (stalled) {
@@ -367,8 +371,8 @@ export function overfittingVerdict(series: RunSeries, options: Partial<Overfitti
       verdict: 'watch',
       reason:
         `Validation loss on ${taskName} has not improved by more than ${pct(opts.minDelta)} for ` +
-        `${plural(wait, 'validation')} (best ${fmt(best.loss)} at ${unit} ${best.epoch}, latest ` +
-        `${fmt(latest.loss)} at ${unit} ${latest.epoch}, ${pct(rise)} above the best): stalled, watch.`,
+        `${plural(wait, 'validation')} (best ${fmt(best.loss)} at ${at(best.epoch)}, latest ` +
+        `${fmt(latest.loss)} at ${at(latest.epoch)}, ${pct(rise)} above the best): stalled, watch.`,
     };
   }
   const startPoint = points.length > opts.patience ? points[points.length - 1 - opts.patience] : undefined;
@@ -384,8 +388,8 @@ export function overfittingVerdict(series: RunSeries, options: Partial<Overfitti
       ...base,
       verdict: 'watch',
       reason:
-        `Validation loss on ${taskName} is ${fmt(gapAtEnd)}x the training loss at ${unit} ${latest.epoch} ` +
-        `(${fmt(latest.loss)} vs ${fmt(trainAtEnd)}), up from ${fmt(gapStart)}x at ${unit} ${startPoint.epoch}: ` +
+        `Validation loss on ${taskName} is ${fmt(gapAtEnd)}x the training loss at ${at(latest.epoch)} ` +
+        `(${fmt(latest.loss)} vs ${fmt(trainAtEnd)}), up from ${fmt(gapStart)}x at ${at(startPoint.epoch)}: ` +
         `the generalisation gap is large and widening, watch.`,
     };
   }
@@ -394,8 +398,8 @@ export function overfittingVerdict(series: RunSeries, options: Partial<Overfitti
   const gapText = gapAtEnd === null ? '' : `, ${fmt(gapAtEnd)}x the training loss ${fmt(trainAtEnd)}`;
   const where =
     latest.epoch === best.epoch
-      ? `is at its best, ${fmt(latest.loss)} at ${unit} ${latest.epoch}${gapText}`
-      : `is ${fmt(latest.loss)} at ${unit} ${latest.epoch}${gapText}, ${pct(rise)} above its best ` +
-        `${fmt(best.loss)} at ${unit} ${best.epoch} and still within patience (${wait} of ${opts.patience} validations)`;
+      ? `is at its best, ${fmt(latest.loss)} at ${at(latest.epoch)}${gapText}`
+      : `is ${fmt(latest.loss)} at ${at(latest.epoch)}${gapText}, ${pct(rise)} above its best ` +
+        `${fmt(best.loss)} at ${at(best.epoch)} and still within patience (${wait} of ${opts.patience} validations)`;
   return { ...base, verdict: 'ok', reason: `Validation loss on ${taskName} ${where}: ok.` };
 }
