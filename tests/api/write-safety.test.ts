@@ -211,6 +211,11 @@ describe('with THAW_TOKEN', () => {
   });
 
   it('signs in through the /login form in a real browser; the same form posted from another origin is refused', async () => {
+    // The test before starred the run through the API: unstarred again, so the click below has to star it.
+    const auth = { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` };
+    const listed = (await (await fetch(`${guarded.url}/api/runs`, { headers: auth })).json()) as { runs: { id: number }[] };
+    expect((await raw(guarded.url, 'PATCH', `/api/runs/${listed.runs[0]!.id}`, auth, '{"starred":false}')).status).toBe(200);
+    expect((await annotationRows(tokenDatabase)).some((r) => r.starred)).toBe(false);
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${guarded.url}/`);
@@ -219,8 +224,13 @@ describe('with THAW_TOKEN', () => {
     await Promise.all([page.waitForURL(`${guarded.url}/`), page.click('button[type=submit]')]);
     await page.waitForSelector('[data-testid=runs-table]');
     // Signed in, Thaw's own page writes (a star from the runs table).
-    await page.click('[data-testid=run-row] [data-testid=star]');
-    await waitFor(async () => (await annotationRows(tokenDatabase)).some((r) => r.starred), { what: 'the star saved' });
+    // A click that lands before the page has hydrated does nothing: click again only while nothing was saved.
+    const starred = async () => (await annotationRows(tokenDatabase)).some((r) => r.starred);
+    for (let attempt = 0; attempt < 5 && !(await starred()); attempt++) {
+      await page.click('[data-testid=run-row] [data-testid=star]');
+      await waitFor(starred, { what: 'the star saved', timeoutMs: 5_000 }).catch(() => undefined);
+    }
+    expect(await starred()).toBe(true);
     await context.close();
 
     evilPages.set(
