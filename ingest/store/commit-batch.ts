@@ -8,7 +8,7 @@ import { recordAlertTransitions } from '../outbox';
 import type { SourceKind } from '../rundir/identity';
 import { CHANGE_CHANNEL, changePayload } from '../../lib/live/changes';
 import { settleCheckpointStatuses, writeCheckpoints } from './checkpoints';
-import { hasNonFiniteStep, planBatch } from './plan-batch';
+import { movesVerdict, planBatch } from './plan-batch';
 import { ensureRuns } from './run-identity';
 import { cursorOf, type SourceCursor, type SourceRow } from './sources';
 import { pgJson } from './sql-literals';
@@ -156,16 +156,7 @@ function writeBatch(pool: pg.Pool, batch: Batch): Promise<CommitResult> {
     const series = await writeSummaries(client, plan, runIds, { interim, settle });
     // Alert outbox (ingest/outbox.ts): only runs whose verdict or status this batch can change.
     if (!interim) {
-      const judged = [...plan.runs].filter(
-        ([, run]) =>
-          run.epochs.size > 0 ||
-          run.validations.size > 0 ||
-          // The validation curve of a run without validation rows: eval_loss by step, a validation tag.
-          run.evals.size > 0 ||
-          run.series.length > 0 ||
-          run.status !== null ||
-          hasNonFiniteStep(run),
-      );
+      const judged = [...plan.runs].filter(([, run]) => movesVerdict(run) || run.status !== null);
       await recordAlertTransitions(
         client,
         [...new Set([...judged.map(([runKey]) => runIds.get(runKey)!), ...settle, ...provenComplete])],

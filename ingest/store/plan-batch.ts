@@ -72,9 +72,19 @@ export interface BatchPlan {
 }
 
 /** A step of this batch has a NaN or ±inf loss: the run's verdict can turn `diverged` (lib/analysis/overfitting.ts). */
-export function hasNonFiniteStep(run: RunPlan): boolean {
+function hasNonFiniteStep(run: RunPlan): boolean {
   for (const step of run.steps.values()) if (step.loss !== null && !Number.isFinite(step.loss)) return true;
   return false;
+}
+
+/**
+ * This batch writes something the run's verdict is judged on (lib/analysis/overfitting.ts): epochs,
+ * validations, held-out losses by step (LeRobot's eval_loss, the validation curve of a run without
+ * validation rows, lib/summaries/validation-curves.ts), event-file scalars (a validation tag, the
+ * training loss), or a non-finite step loss. One rule for the summary refresh and the alert judgement.
+ */
+export function movesVerdict(run: RunPlan): boolean {
+  return run.epochs.size > 0 || run.validations.size > 0 || run.evals.size > 0 || run.series.length > 0 || hasNonFiniteStep(run);
 }
 
 function emptyRunPlan(): RunPlan {

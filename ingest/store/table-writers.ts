@@ -14,7 +14,7 @@ import { statusAfterSql } from '../run-status';
 import type { EpochRows, ValidationRows } from '../plan-rows';
 import { BinaryCopyRows, copyBinaryIn } from '../pg-copy';
 import { concatFloats, joined, lastStoredKeys, partitionFresh, rowSource, writeBulk, type BulkColumn } from './bulk-rows';
-import { hasNonFiniteStep, type BatchPlan, type EvalRow, type EventRow, type StepRow } from './plan-batch';
+import { movesVerdict, type BatchPlan, type EvalRow, type EventRow, type StepRow } from './plan-batch';
 import { agreeingValue, pgJson, pgText } from './sql-literals';
 
 /** RunInfo fields are named like their columns. */
@@ -527,14 +527,8 @@ export async function writeSummaries(
       run.format === null &&
       Object.keys(run.info).length === 0 &&
       run.strategy === null &&
-      run.epochs.size === 0 &&
-      run.validations.size === 0 &&
-      // Held-out losses by step (LeRobot's eval_loss) are the verdict's validation curve when the run
-      // has no validation rows (lib/summaries/validation-curves.ts).
-      run.evals.size === 0 &&
-      // Event-file scalars move the summary's training loss and step (lib/summaries/run-summary.ts).
-      run.series.length === 0 &&
-      !hasNonFiniteStep(run);
+      // Event-file scalars also move the summary's training loss and step (lib/summaries/run-summary.ts).
+      !movesVerdict(run);
     if (!seriesOnly) changed.push(runId);
   }
   for (const runId of options.settle) if (!changed.includes(runId)) changed.push(runId);

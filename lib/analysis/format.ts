@@ -29,6 +29,11 @@ export function fmtLoss(value: number | null | undefined): string {
 }
 
 /** A relative change (0.182 → "18.2%"), one decimal. */
+/** A count or step with thousands separators ("20,000"); "–" when unknown. Pages and verdict texts alike. */
+export function fmtCount(value: number | null | undefined): string {
+  return value === null || value === undefined ? '–' : value.toLocaleString('en-US');
+}
+
 export function pct(r: number): string {
   if (!Number.isFinite(r)) return r > 0 ? 'inf%' : r < 0 ? '-inf%' : 'NaN%';
   const s = (r * 100).toFixed(1);

@@ -53,7 +53,7 @@
  * optimistic. `validationOnTrainingEpisodes` defaults to true when `format` is 'smolvla_sequential' or
  * absent (parse JSON has no format field and only that trainer prints validations), false otherwise.
  */
-import { fmt, pct, plural } from './format';
+import { fmt, fmtCount, pct, plural } from './format';
 import type { RunSeries, ValidationCurve } from './types';
 import { finalValidation, isFiniteLoss, lastTrainLoss, ownTaskId, trainLossAt, validationTrend, type LossAtEpoch } from './validation';
 
@@ -219,8 +219,7 @@ function nonFiniteName(v: number | null): string {
 /** "epoch 3", "step 600" or "step 600 (epoch 3)". */
 function divergedAt(p: DivergencePoint): string {
   if (p.step === null) return `epoch ${p.epoch ?? 'n/a'}`;
-  const step = p.step.toLocaleString('en-US');
-  return p.epoch === null ? `step ${step}` : `step ${step} (epoch ${p.epoch})`;
+  return p.epoch === null ? `step ${fmtCount(p.step)}` : `step ${fmtCount(p.step)} (epoch ${p.epoch})`;
 }
 
 /** The overfitting verdict of one run (rule in the module comment). */
@@ -233,8 +232,8 @@ export function overfittingVerdict(series: RunSeries, options: Partial<Overfitti
   const { judged, curve, task: taskId } = judgedSeries(series, ownTask);
   const unit: XUnit = judged.validationAxis ?? 'epoch';
   /** "epoch 12", "step 20,000": steps with thousands separators, as every page writes them. */
-  const at = (x: number | null) => `${unit} ${unit === 'step' && x !== null ? x.toLocaleString('en-US') : x}`;
-  const unitCount = (n: number) => (unit === 'step' ? `${n.toLocaleString('en-US')} step${n === 1 ? '' : 's'}` : plural(n, unit));
+  const at = (x: number | null) => `${unit} ${unit === 'step' ? fmtCount(x) : x}`;
+  const unitCount = (n: number) => (unit === 'step' ? `${fmtCount(n)} step${n === 1 ? '' : 's'}` : plural(n, unit));
   const taskName = (ownTask === null ? "this run's task" : `task ${ownTask}`) + (curve === null ? '' : ` (${curve.name})`);
   const caveat = onTraining ? OPTIMISTIC_VALIDATION_NOTE : null;
 

@@ -1,8 +1,8 @@
 // Number and time formatting for tables and tooltips (pure; server and client).
 
 // A loss in tables and in the sentences next to them: one function (lib/analysis/format.ts).
-import { fmtLoss } from '../analysis/format';
-export { fmtLoss };
+import { fmtCount, fmtLoss } from '../analysis/format';
+export { fmtCount, fmtLoss };
 
 /** A loss the API sent as `null` plus what it was ('nan', 'inf', '-inf'): shown as NaN/inf, never as missing. */
 export function fmtLossOrNonFinite(value: number | null | undefined, nonFinite: 'nan' | 'inf' | '-inf' | null | undefined): string {
@@ -17,10 +17,6 @@ export function fmtRatio(value: number | null | undefined): string {
 
 export function fmtPct(value: number | null | undefined): string {
   return value === null || value === undefined || !Number.isFinite(value) ? '–' : `${(value * 100).toFixed(1)}%`;
-}
-
-export function fmtCount(value: number | null | undefined): string {
-  return value === null || value === undefined ? '–' : value.toLocaleString('en-US');
 }
 
 /** Parameter counts: 450,046,176 → "450.0M". */
