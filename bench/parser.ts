@@ -64,18 +64,17 @@ async function framedParse(file: string, parse = true): Promise<[number, number,
   let records = 0;
   let events = 0;
   const chunk = 64 * 1024;
-  const feed = (output: { records: LogRecord[] }) => {
-    if (!parse) {
-      records += output.records.length;
-      return;
-    }
-    for (const record of output.records) {
-      records += 1;
-      events += parser.feed(record).length;
-    }
-  };
-  for (let at = 0; at < bytes.length; at += chunk) feed(framer.push(bytes.subarray(at, Math.min(at + chunk, bytes.length))));
-  feed(framer.end());
+  // As the daemon's tailer does it: each record to the parser as the framer finds it (undecoded until read).
+  const visit = parse
+    ? (record: LogRecord) => {
+        records += 1;
+        events += parser.feed(record).length;
+      }
+    : () => {
+        records += 1;
+      };
+  for (let at = 0; at < bytes.length; at += chunk) framer.pushEach(bytes.subarray(at, Math.min(at + chunk, bytes.length)), visit);
+  framer.endEach(visit);
   if (parse) events += parser.end().length;
   return [records, events, performance.now() - started];
 }

@@ -1,7 +1,7 @@
 // The framer: terminators, line numbers, offsets, ANSI, UTF-8 across chunks, the record cap, restarts.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Framer, frameBytes, stripAnsi, type LogRecord } from './framing';
+import { type FramedRecord, Framer, frameBytes, stripAnsi, type LogRecord } from './framing';
 
 const encode = (text: string) => new TextEncoder().encode(text);
 const texts = (records: LogRecord[]) => records.map((r) => r.text);
@@ -187,6 +187,21 @@ describe('Framer', () => {
           records.push(...framer.end().records);
           expect(texts(records)).toEqual(reference(input));
           expect(records).toEqual(frameBytes(input).records);
+          // pushEach (what the daemon uses): each record's bytes are exactly the input's bytes at its
+          // offsets, and its text, read during the visit or not at all, is push()'s.
+          const each = new Framer();
+          const visited: LogRecord[] = [];
+          const visit = (record: FramedRecord) => {
+            expect(Buffer.from(record.bytes.subarray(record.start, record.end))).toEqual(Buffer.from(input.subarray(record.offset, record.endOffset)));
+            visited.push(visited.length % 2 === 0 ? record.toRecord() : { ...record.toRecord() });
+          };
+          for (let at = 0, k = 0; at < input.length; k++) {
+            const size = sizes[(k + 1) % sizes.length] ?? 1;
+            expect(each.pushEach(input.subarray(at, at + size), visit)).toEqual([]);
+            at += size;
+          }
+          each.endEach(visit);
+          expect(visited).toEqual(records);
         },
       ),
       { numRuns: 500 },

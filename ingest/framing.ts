@@ -3,7 +3,9 @@
 // progress frames on one `\n` line). Whitespace-only records (tqdm's `\r<spaces>\r` close, the empty
 // record between `\r` and `\n` of CRLF) are dropped, which makes the result independent of how the
 // input is chunked: the framer works on bytes, keeps an unterminated tail as bytes, and decodes each
-// record on its own, so a multi-byte character split across two chunks decodes correctly.
+// record on its own, so a multi-byte character split across two chunks decodes correctly. It decodes a
+// record only when something reads its text (FramedRecord, Framer.pushEach): a parser that reads the
+// record's bytes (FormatParser.fastFrame: one training frame per step) never pays for it.
 //
 // Each record says whether a lone `\r` ended it (`cr`): a progress-bar redraw, or a print cut by an
 // 8 KiB stdout flush with tqdm frames written right after the cut (log-formats §0.1), as opposed to a
@@ -51,7 +53,7 @@ export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
 const LF = 10;
 const CR = 13;
 /** A held `\r` (see Framer.heldCr), framed on its own when the next byte arrives. */
-const CR_ONLY = new Uint8Array([CR]);
+const CR_ONLY = Buffer.from([CR]);
 
 // CSI (`ESC [ params intermediates final`), OSC (`ESC ] … BEL|ST`, or to the end of the record when
 // unterminated), other two-byte/nF escapes, a lone trailing ESC, and the 8-bit CSI U+009B.
@@ -63,9 +65,58 @@ export function stripAnsi(text: string): string {
   return text.replace(ANSI_ESCAPE, '');
 }
 
+/**
+ * A record as the framer finds it (Framer.pushEach): a LogRecord whose bytes are at hand, bytes[start,
+ * end), and whose `text` is decoded only when someone reads it. Parsers that can read a record from its
+ * bytes (FormatParser.fastFrame) never pay for the decoding; everything else reads `text` as before.
+ * The framer re-points one FramedRecord at each record in turn, and `bytes` is a view of the pushed
+ * chunk (which the caller may reuse): it is valid only while the visit runs. Keep `toRecord()`, never it.
+ */
+export class FramedRecord implements LogRecord {
+  bytes: Uint8Array = CR_ONLY;
+  start = 0;
+  end = 0;
+  line = 1;
+  offset = 0;
+  endOffset = 0;
+  cr: true | undefined = undefined;
+  /** The text, once decoded (or when the framer had to decode it to see it was not blank). */
+  decoded: string | null = null;
+
+  constructor(private readonly decoder: TextDecoder) {}
+
+  get text(): string {
+    this.decoded ??= decodeRecord(this.decoder, this.bytes, this.start, this.end, this.offset);
+    return this.decoded;
+  }
+
+  /** A LogRecord of its own (decoded), safe to keep. */
+  toRecord(): LogRecord {
+    return { text: this.text, line: this.line, offset: this.offset, endOffset: this.endOffset, cr: this.cr };
+  }
+}
+
+/** Called once per record, in order; `record` is re-pointed at the next one afterwards (FramedRecord). */
+export type RecordVisitor = (record: FramedRecord) => void;
+
+/** A record's text: its bytes decoded, without a leading byte-order mark (offset 0) and ANSI escapes. */
+function decodeRecord(decoder: TextDecoder, bytes: Uint8Array, start: number, end: number, offset: number): string {
+  let text = decoder.decode(bytes.subarray(start, end));
+  if (offset === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1); // UTF-8 byte-order mark
+  if (hasEscape(text)) text = stripAnsi(text);
+  return text;
+}
+
+/** A Buffer over the same memory (Buffer#indexOf finds a byte several times faster than TypedArray#indexOf over a record's length). */
+function asBuffer(input: Uint8Array): Buffer {
+  return Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+}
+
 export class Framer {
   private readonly maxRecordBytes: number;
   private readonly decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+  /** The one record object handed to visitors (see FramedRecord). */
+  private readonly record = new FramedRecord(this.decoder);
   /** Bytes of the unterminated record carried over from previous chunks. */
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
@@ -98,73 +149,86 @@ export class Framer {
     return this.recordLine;
   }
 
+  /** The records `input` completes, as LogRecords of their own (decoded), and the framing warnings. */
   push(input: Uint8Array): FrameOutput {
-    const out: FrameOutput = { records: [], warnings: [] };
-    if (input.byteLength === 0) return out;
-    // A plain Uint8Array view: TypedArray#indexOf is much faster than Buffer#indexOf for single bytes.
-    let chunk = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+    const records: LogRecord[] = [];
+    const warnings = this.pushEach(input, (record) => records.push(record.toRecord()));
+    return { records, warnings };
+  }
+
+  /** The trailing unterminated record, if any (see endEach). */
+  end(): FrameOutput {
+    const records: LogRecord[] = [];
+    const warnings = this.endEach((record) => records.push(record.toRecord()));
+    return { records, warnings };
+  }
+
+  /**
+   * Visits each record `input` completes, in order, before returning (nothing is decoded that the
+   * visitor does not read); returns the framing warnings (over-long records) of this chunk.
+   */
+  pushEach(input: Uint8Array, visit: RecordVisitor): FramingWarning[] {
+    const warnings: FramingWarning[] = [];
+    if (input.byteLength === 0) return warnings;
+    let chunk = asBuffer(input);
     if (this.heldCr) {
       this.heldCr = false;
-      this.frame(CR_ONLY, chunk[0] === LF, out);
+      this.frame(CR_ONLY, chunk[0] === LF, visit, warnings);
     }
     if (chunk[chunk.length - 1] === CR) {
       this.heldCr = true;
       chunk = chunk.subarray(0, chunk.length - 1);
     }
-    if (chunk.length > 0) this.frame(chunk, false, out);
-    return out;
+    if (chunk.length > 0) this.frame(chunk, false, visit, warnings);
+    return warnings;
+  }
+
+  /** Visits the trailing unterminated record, if any. committedOffset stays at the last terminator. */
+  endEach(visit: RecordVisitor): FramingWarning[] {
+    const warnings: FramingWarning[] = [];
+    if (this.heldCr) {
+      // The input ended with `\r`: nothing follows it.
+      this.heldCr = false;
+      this.frame(CR_ONLY, false, visit, warnings);
+    }
+    if (!this.discarding && this.pendingBytes > 0) {
+      const bytes = this.takePending();
+      this.visitRecord(bytes, 0, bytes.length, this.recordStart, this.position, undefined, visit);
+    }
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.discarding = false;
+    return warnings;
   }
 
   /** Frames a chunk; `lfAfter`: the byte after it is `\n` (matters only when its last byte is `\r`). */
-  private frame(chunk: Uint8Array, lfAfter: boolean, out: FrameOutput): void {
+  private frame(chunk: Buffer, lfAfter: boolean, visit: RecordVisitor, warnings: FramingWarning[]): void {
     this.lfAfterChunk = lfAfter;
     const base = this.position;
-    const length = chunk.length;
     let nextLf = chunk.indexOf(LF);
     let nextCr = chunk.indexOf(CR);
-    if (nextLf === -1 && nextCr === -1) {
-      if (length > 0) this.keepTail(chunk, out);
-      this.position = base + length;
-      return;
-    }
-    // The first record may continue bytes kept from earlier chunks: it is decoded on its own.
-    let end = nextLf !== -1 && (nextCr === -1 || nextLf < nextCr) ? nextLf : nextCr;
-    this.finishRecord(chunk, 0, end, base, out);
-    let start = this.advance(chunk, end, base);
-    if (chunk[end] === LF) nextLf = chunk.indexOf(LF, start);
-    else nextCr = chunk.indexOf(CR, start);
-    // Every other complete record lies inside this chunk: one decode for all of them, then string
-    // slices. \r and \n are never part of a UTF-8 sequence (an invalid one ends at them), so the
-    // decoded text has exactly the same terminators, in the same order, as the bytes.
-    const last = Math.max(nextLf === -1 ? -1 : chunk.lastIndexOf(LF), nextCr === -1 ? -1 : chunk.lastIndexOf(CR));
-    if (last > end) {
-      const text = this.decoder.decode(chunk.subarray(start, last));
-      const escapes = hasEscape(text);
-      // The terminators are searched in the text (a string search costs far less than a typed-array
-      // one); `last` itself is text.length. Each record's bytes are then found from its text: UTF-8
-      // takes at least one byte per UTF-16 unit (U+FFFD included: it replaces one byte or more), so the
-      // first \r or \n at or after start + (units in the record) is its terminator, a few bytes on at most.
-      let textLf = text.indexOf('\n');
-      let textCr = text.indexOf('\r');
-      let at = 0;
-      while (start <= last) {
-        const isLf = textLf !== -1 && (textCr === -1 || textLf < textCr);
-        const textEnd = isLf ? textLf : textCr === -1 ? text.length : textCr;
-        end = Math.min(start + (textEnd - at), last); // chunk[last] is a terminator: the scan stops there
-        let byte = chunk[end];
-        while (byte !== LF && byte !== CR) byte = chunk[++end];
-        const bytes = end - start;
-        if (bytes > this.maxRecordBytes) this.warnTooLong(out);
-        else if (bytes > 0) this.emitText(text.slice(at, textEnd), escapes, this.recordStart, base + end, this.loneCr(chunk, end), out);
-        at = textEnd + 1;
-        start = this.advance(chunk, end, base);
-        if (textEnd === text.length) break;
-        if (isLf) textLf = text.indexOf('\n', at);
-        else textCr = text.indexOf('\r', at);
+    let start = 0;
+    while (nextLf !== -1 || nextCr !== -1) {
+      let end: number;
+      if (nextCr !== -1 && (nextLf === -1 || nextCr < nextLf)) {
+        end = nextCr;
+        nextCr = chunk.indexOf(CR, end + 1);
+      } else {
+        end = nextLf;
+        nextLf = chunk.indexOf(LF, end + 1);
       }
+      if (start === 0) {
+        // The first record may continue bytes kept from earlier chunks.
+        this.finishRecord(chunk, end, base, visit, warnings);
+      } else if (end - start > this.maxRecordBytes) {
+        this.warnTooLong(warnings);
+      } else if (end > start) {
+        this.visitRecord(chunk, start, end, this.recordStart, base + end, this.loneCr(chunk, end), visit);
+      }
+      start = this.advance(chunk, end, base);
     }
-    if (start < length) this.keepTail(chunk.subarray(start), out);
-    this.position = base + length;
+    if (start < chunk.length) this.keepTail(chunk.subarray(start), warnings);
+    this.position = base + chunk.length;
   }
 
   /** chunk[end] is a `\r` that no `\n` follows. */
@@ -181,53 +245,69 @@ export class Framer {
     return end + 1;
   }
 
-  /** Emits the trailing unterminated record, if any. committedOffset stays at the last terminator. */
-  end(): FrameOutput {
-    const out: FrameOutput = { records: [], warnings: [] };
-    if (this.heldCr) {
-      // The input ended with `\r`: nothing follows it.
-      this.heldCr = false;
-      this.frame(CR_ONLY, false, out);
-    }
-    if (!this.discarding && this.pendingBytes > 0) {
-      const bytes = this.takePending();
-      this.emit(bytes, this.recordStart, this.position, undefined, out);
-    }
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.discarding = false;
-    return out;
-  }
-
-  /** The record ending at chunk[end] (a terminator): pending bytes from earlier chunks + chunk[start, end). */
-  private finishRecord(chunk: Uint8Array, start: number, end: number, base: number, out: FrameOutput): void {
+  /** The record ending at chunk[end] (a terminator): pending bytes from earlier chunks + chunk[0, end). */
+  private finishRecord(chunk: Uint8Array, end: number, base: number, visit: RecordVisitor, warnings: FramingWarning[]): void {
     if (this.discarding) {
       this.discarding = false;
       this.pending = [];
       this.pendingBytes = 0;
       return;
     }
-    const totalBytes = this.pendingBytes + (end - start);
+    const totalBytes = this.pendingBytes + end;
     if (totalBytes > this.maxRecordBytes) {
-      this.warnTooLong(out);
+      this.warnTooLong(warnings);
       this.pending = [];
       this.pendingBytes = 0;
       return;
     }
     if (totalBytes === 0) return;
-    let bytes = chunk.subarray(start, end);
-    if (this.pendingBytes > 0) {
-      this.pending.push(bytes);
-      bytes = this.takePending();
+    const cr = this.loneCr(chunk, end);
+    if (this.pendingBytes === 0) {
+      this.visitRecord(chunk, 0, end, this.recordStart, base + end, cr, visit);
+      return;
     }
-    this.emit(bytes, this.recordStart, base + end, this.loneCr(chunk, end), out);
+    this.pending.push(chunk.subarray(0, end));
+    const bytes = this.takePending();
+    this.visitRecord(bytes, 0, bytes.length, this.recordStart, base + end, cr, visit);
+  }
+
+  /**
+   * Hands bytes[start, end) to the visitor unless its text is blank. A record whose first byte is a
+   * visible ASCII character is not blank whatever follows (escapes start at ESC, and stripping them
+   * keeps that character): it goes undecoded. Any other record is decoded here to tell.
+   */
+  private visitRecord(
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    offset: number,
+    endOffset: number,
+    cr: true | undefined,
+    visit: RecordVisitor,
+  ): void {
+    let decoded: string | null = null;
+    const first = bytes[start] as number;
+    if (!(first > 32 && first < 127)) {
+      decoded = decodeRecord(this.decoder, bytes, start, end, offset);
+      if (isBlank(decoded)) return;
+    }
+    const record = this.record;
+    record.bytes = bytes;
+    record.start = start;
+    record.end = end;
+    record.line = this.recordLine;
+    record.offset = offset;
+    record.endOffset = endOffset;
+    record.cr = cr;
+    record.decoded = decoded;
+    visit(record);
   }
 
   /** Bytes after the last terminator of a chunk: copied (the caller may reuse its buffer), within the cap. */
-  private keepTail(tail: Uint8Array, out: FrameOutput): void {
+  private keepTail(tail: Uint8Array, warnings: FramingWarning[]): void {
     if (this.discarding) return;
     if (this.pendingBytes + tail.length > this.maxRecordBytes) {
-      this.warnTooLong(out);
+      this.warnTooLong(warnings);
       this.discarding = true;
       this.pending = [];
       this.pendingBytes = 0;
@@ -253,22 +333,8 @@ export class Framer {
     return joined;
   }
 
-  private emit(bytes: Uint8Array, offset: number, endOffset: number, cr: true | undefined, out: FrameOutput): void {
-    const text = this.decoder.decode(bytes);
-    this.emitText(text, hasEscape(text), offset, endOffset, cr, out);
-  }
-
-  /** `escapes`: false when the text (or the whole chunk it was cut from) has no escape character. */
-  private emitText(decoded: string, escapes: boolean, offset: number, endOffset: number, cr: true | undefined, out: FrameOutput): void {
-    let text = decoded;
-    if (offset === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1); // UTF-8 byte-order mark
-    if (escapes && hasEscape(text)) text = stripAnsi(text);
-    if (isBlank(text)) return;
-    out.records.push({ text, line: this.recordLine, offset, endOffset, cr });
-  }
-
-  private warnTooLong(out: FrameOutput): void {
-    out.warnings.push({
+  private warnTooLong(warnings: FramingWarning[]): void {
+    warnings.push({
       line: this.recordLine,
       message: `record longer than ${this.maxRecordBytes} bytes discarded`,
     });

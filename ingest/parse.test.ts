@@ -1,10 +1,11 @@
 // Property tests (fast-check): never throw, chunking does not matter, snapshot/restore is invisible,
 // and the framer + parser resume exactly at a committed offset (the ingest daemon after kill -9).
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ParseEvent } from './events';
 import { Framer, frameBytes, type FramingWarning, type LogRecord } from './framing';
 import { collectWarnings, createLogParser, parseBytes, type ParserState } from './parse';
+import { smolvlaParser } from './parsers/smolvla';
 import { summarizeRuns } from './summarize';
 import { fixtureBytes } from '../testkit/parse-fixtures';
 
@@ -70,6 +71,63 @@ function chunked(bytes: Uint8Array, sizes: number[]): Pass {
   return { events, warnings: collectWarnings(warnings, events) };
 }
 
+/**
+ * The daemon's way (ingest/tailer.ts): each record to the parser as the framer finds it (FramedRecord,
+ * which a format may read from its bytes: FormatParser.fastFrame). `chunked` above hands the parser
+ * LogRecords of their own (text only: the general path). Returns the events and the parser's final state.
+ */
+function chunkedFramed(bytes: Uint8Array, sizes: number[]): Pass & { state: ParserState } {
+  const framer = new Framer();
+  const parser = createLogParser();
+  const events: ParseEvent[] = [];
+  const warnings: FramingWarning[] = [];
+  const visit = (record: LogRecord) => {
+    for (const event of parser.feed(record)) events.push(event);
+  };
+  let at = 0;
+  for (let i = 0; at < bytes.length; i++) {
+    const size = sizes[i % sizes.length] ?? 1;
+    warnings.push(...framer.pushEach(bytes.slice(at, at + size), visit));
+    at += size;
+  }
+  warnings.push(...framer.endEach(visit));
+  const state = parser.snapshot();
+  events.push(...parser.end());
+  return { events, warnings: collectWarnings(warnings, events), state };
+}
+
+/** The general path only (every record decoded, no fastFrame), with the parser's final state. */
+function generalPath(bytes: Uint8Array): Pass & { state: ParserState } {
+  const framed = frameBytes(bytes);
+  const parser = createLogParser();
+  const events: ParseEvent[] = [];
+  for (const record of framed.records) events.push(...parser.feed(record));
+  const state = parser.snapshot();
+  events.push(...parser.end());
+  return { events, warnings: collectWarnings(framed.warnings, events), state };
+}
+
+/** Training frames as the trainer prints them, some with one character changed, glued into a log. */
+const FRAME_ALPHABET = [' ', ',', ':', '|', '<', '[', ']', '.', 'e', '-', '0', '7', '\t', '█', 'x', '\u00a0', '\x1b', '好', '\r', '\n'];
+const trainingFrames = fc
+  .array(
+    fc.oneof(
+      { weight: 5, arbitrary: fc.constantFrom(...VOCABULARY) },
+      {
+        weight: 5,
+        arbitrary: fc
+          .tuple(fc.constantFrom(...VOCABULARY.filter((text) => text.startsWith('Training Epoch '))), fc.nat(), fc.constantFrom(...FRAME_ALPHABET), fc.boolean())
+          .map(([frame, at, c, insert]) => {
+            const i = at % (frame.length + 1);
+            return frame.slice(0, i) + c + frame.slice(insert ? i : i + 1);
+          }),
+      },
+      { weight: 3, arbitrary: fc.constantFrom('\r', '\n', '\r\n', '') },
+    ),
+    { maxLength: 60 },
+  )
+  .map((parts) => encoder.encode(parts.join('')));
+
 /** What the daemon stores: JSON (jsonb), so NaN or Infinity in the state would not survive. */
 function throughJson(state: ParserState): ParserState {
   return JSON.parse(JSON.stringify(state)) as ParserState;
@@ -93,6 +151,25 @@ describe('parser properties', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it("records read from their bytes (the daemon's way) give the events and state of the general path, at any chunking", () => {
+    expect(VOCABULARY.filter((text) => text.startsWith('Training Epoch ')).length).toBeGreaterThan(10);
+    // Counts the frames the fast path answered, so that the comparison below is not vacuous.
+    const fastFrame = vi.spyOn(smolvlaParser, 'fastFrame');
+    fc.assert(
+      fc.property(fc.oneof(anyLog, trainingFrames), chunkSizes, (bytes, sizes) => {
+        const general = generalPath(bytes);
+        const framed = chunkedFramed(bytes, sizes);
+        expect(framed.events).toEqual(general.events);
+        expect(framed.warnings).toEqual(general.warnings);
+        expect(framed.state).toEqual(general.state);
+      }),
+      { numRuns: 3000 },
+    );
+    const answered = fastFrame.mock.results.filter((result) => result.type === 'return' && result.value !== null).length;
+    fastFrame.mockRestore();
+    expect(answered).toBeGreaterThan(10_000);
   });
 
   it('snapshot/restore at any record boundary yields the events of one pass', () => {

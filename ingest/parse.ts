@@ -22,7 +22,7 @@
 //   a run crashed); a traceback that follows "Exception ignored in" is not fatal.
 import type { ParseEvent, RunFormat, RunStatus } from './events';
 import { statusAfter } from './run-status';
-import { frameBytes, type FramerOptions, type FramingWarning, type LogRecord } from './framing';
+import { Framer, FramedRecord, type FramerOptions, type FramingWarning, type LogRecord } from './framing';
 import { TRACEBACK_START, isExceptionLine, looksLikeTqdmFrame, startsWithAt } from './parsers/common';
 import { FORMAT_PARSERS, parserForFormat, splitGluedRecord } from './parsers/registry';
 import { Malformed, ROLE_CONTENT, type AnyFormatParser, type LineRole, type RunContext, type RunEventBody } from './parsers/types';
@@ -158,9 +158,9 @@ class RunManager implements LogParser {
 
   /** A record holding several glued records (see FormatParser.split) is handled piece by piece. */
   private handle(record: LogRecord): void {
-    const fast = this.fastFrame(record.text);
+    const fast = record instanceof FramedRecord ? this.fastFrame(record) : null;
     if (fast !== null) {
-      this.handleOne(record, fast);
+      this.handleOne(record, fast, true);
       return;
     }
     const pieces = splitGluedRecord(record.text);
@@ -178,11 +178,12 @@ class RunManager implements LogParser {
 
   /**
    * The shortcut for a training step's progress frame (FormatParser.fastFrame) of the format recognise()
-   * asks first: what recognise() would return, without splitting or trying every rule.
+   * asks first: what recognise() would return, read from the record's bytes without decoding, splitting
+   * or trying every rule.
    */
-  private fastFrame(text: string): Recognised | null {
+  private fastFrame(record: FramedRecord): Recognised | null {
     const parser = this.runParser ?? FORMAT_PARSERS[0];
-    const line = parser?.fastFrame?.(text) ?? null;
+    const line = parser?.fastFrame?.(record.bytes, record.start, record.end) ?? null;
     if (!parser || line === null) return null;
     // One holder, re-pointed per frame (as `context` is): nothing keeps a Recognised past its record.
     const fast = this.fast;
@@ -194,7 +195,8 @@ class RunManager implements LogParser {
 
   private readonly fast: Recognised = { parser: FORMAT_PARSERS[0] as AnyFormatParser, line: null, role: ROLE_CONTENT };
 
-  private handleOne(record: LogRecord, known?: Recognised): void {
+  /** `canonical`: `known` is a fastFrame answer (a progress frame whose text was not needed to find it). */
+  private handleOne(record: LogRecord, known?: Recognised, canonical = false): void {
     let recognised = known ?? this.recognise(record.text);
     const frame = recognised !== null && !(recognised instanceof Malformed) ? recognised.role.frame : looksLikeTqdmFrame(record.text);
     const last = this.s.last;
@@ -208,7 +210,7 @@ class RunManager implements LogParser {
         this.flushDeferred();
       }
       this.deferWarnings = false;
-      this.process(record, recognised);
+      this.process(record, recognised, canonical);
       return;
     }
     let current: HeldRecord = { text: record.text, line: record.line, offset: record.offset, endOffset: record.endOffset, fragment: false };
@@ -257,9 +259,9 @@ class RunManager implements LogParser {
     return malformed;
   }
 
-  private process(record: HeldRecord | LogRecord, recognised: Recognised | Malformed | null): void {
+  private process(record: HeldRecord | LogRecord, recognised: Recognised | Malformed | null, canonical = false): void {
     this.record = record;
-    if (this.handleTraceback(record.text)) return;
+    if (canonical ? this.tracebackAtCanonicalFrame(record) : this.handleTraceback(record.text)) return;
     if (recognised === null) return;
     if (recognised instanceof Malformed) {
       this.warn(recognised.message);
@@ -336,6 +338,17 @@ class RunManager implements LogParser {
         return record();
       },
     };
+  }
+
+  /**
+   * handleTraceback for a fastFrame answer, which starts with its format's frame description: neither a
+   * traceback header, nor `Exception ignored in`, nor indented. Outside a traceback that is all
+   * handleTraceback would look at, so the text is not needed (or decoded) there.
+   */
+  private tracebackAtCanonicalFrame(record: HeldRecord | LogRecord): boolean {
+    if (this.s.traceback !== 'none') return this.handleTraceback(record.text);
+    this.s.exceptionIgnored = false;
+    return false;
   }
 
   /** Python tracebacks, whatever the trainer. Returns true when the record was part of one. */
@@ -456,13 +469,14 @@ export function collectWarnings(framing: readonly FramingWarning[], events: read
 /** Frames and parses a whole buffer (then flushes the trailing unterminated record). */
 export function parseBytes(bytes: Uint8Array, options: ParseBytesOptions = {}): ParseBytesResult {
   const { state, ...framerOptions } = options;
-  const framed = frameBytes(bytes, framerOptions);
+  const framer = new Framer(framerOptions);
   const parser = createLogParser(state);
   const events: ParseEvent[] = [];
-  for (const record of framed.records) {
+  const feed = (record: LogRecord): void => {
     const produced = parser.feed(record);
     for (const event of produced) events.push(event);
-  }
+  };
+  const framing = framer.pushEach(bytes, feed).concat(framer.endEach(feed));
   for (const event of parser.end()) events.push(event);
-  return { events, warnings: collectWarnings(framed.warnings, events) };
+  return { events, warnings: collectWarnings(framing, events) };
 }

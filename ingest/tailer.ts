@@ -87,13 +87,18 @@ class LogReader implements SourceReader {
 
   push(chunk: Buffer): { events: ParseEvent[]; records: number } {
     const events: ParseEvent[] = [];
-    const out = this.framer.push(chunk);
-    for (const warning of out.warnings) events.push({ type: 'warning', runKey: null, line: warning.line, message: warning.message });
-    for (const record of out.records) {
+    let records = 0;
+    // Records go to the parser as the framer finds them: undecoded until a parser reads their text.
+    const warnings = this.framer.pushEach(chunk, (record) => {
+      records += 1;
       const produced = this.parser.feed(record);
       for (const event of produced) events.push(event);
+    });
+    // Framing warnings (over-long records) lead the chunk's events, as they always have.
+    if (warnings.length > 0) {
+      events.unshift(...warnings.map((warning): ParseEvent => ({ type: 'warning', runKey: null, line: warning.line, message: warning.message })));
     }
-    return { events, records: out.records.length };
+    return { events, records };
   }
 
   get committedOffset(): number {

@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   canonicalPostfixNumbers,
+  decimalEnd,
+  decimalRunAt,
   formatBigNumber,
   isExceptionLine,
   parseBigNumber,
@@ -11,6 +13,7 @@ import {
   parseNumber,
   parseNumberIn,
   parseTqdmFrame,
+  plainDecimalOf,
   postfixNumber,
   startsWithAt,
 } from './common';
@@ -45,6 +48,32 @@ describe('parseNumber', () => {
       expect(Object.is(parseNumberIn(`k= ${raw} ,`, 2, raw.length + 4), Number(raw)), raw).toBe(true);
     }
     for (const raw of ['1e', '-', '0x10', ' 2.5', '1.2.3']) expect(parseNumberIn(raw, 0, raw.length)).toBe(parseNumber(raw));
+  });
+
+  it('reads a plain decimal from bytes (decimalRunAt) exactly as from text (plainDecimalOf): one table for both', () => {
+    const cases = ['0', '-0.0', '+1', '1.', '1e22', '1e23', '5e-22', '5e-23', '00012.5000', '123456789012345', '1234567890123456'];
+    cases.push('1e', '-', '+', '.5', '1.2.3', '1e2e3', '1e+', '1e-0001', '1e00001', '--1', '1-', '+-1', 'e5', '9.87e-05', '1.00E+04', '');
+    for (let i = 0; i < 2000; i++) {
+      const value = (Math.sin(i) * 10 ** ((i % 30) - 15)) / 7;
+      cases.push(String(value), value.toFixed(i % 12), value.toExponential(i % 10), value.toPrecision(1 + (i % 17)));
+    }
+    const encoder = new TextEncoder();
+    let read = 0;
+    for (const raw of cases) {
+      // The run ends where a byte outside [-+.0-9eE] follows (here a space, or a terminator).
+      for (const after of [' ', '\r', ',']) {
+        const bytes = encoder.encode(`${raw}${after}`);
+        const value = decimalRunAt(bytes, 0);
+        expect(Object.is(value, plainDecimalOf(raw)), raw).toBe(true);
+        if (value !== undefined) {
+          expect(decimalEnd, raw).toBe(raw.length);
+          read++;
+        }
+      }
+      // And at the very end of the bytes.
+      expect(Object.is(decimalRunAt(encoder.encode(raw), 0), plainDecimalOf(raw)), raw).toBe(true);
+    }
+    expect(read).toBeGreaterThan(10_000);
   });
 
   it('reads the canonical postfix in one pass, and only when it gives what postfixNumber gives', () => {

@@ -95,6 +95,56 @@ function plainDecimal(text: string, from: number, to: number): number | undefine
   return negative ? -value : value;
 }
 
+/** Where decimalRunAt stopped: the index after the value it read. Read it right after the call. */
+export let decimalEnd = 0;
+
+/**
+ * The run of `[-+.\deE]` bytes at bytes[from] (UTF-8), read as plainDecimal reads the same characters
+ * (one pass; one table of cases in common.test.ts holds the two together): the value, or undefined when
+ * the run is not a plain decimal within plainDecimal's limits. Sets decimalEnd. Stops at the first byte
+ * outside the run, so `bytes` must hold one after it (a record's terminator) or end there.
+ */
+export function decimalRunAt(bytes: Uint8Array, from: number): number | undefined {
+  let i = from;
+  let c = bytes[i] as number;
+  const negative = c === 45; /* - */
+  if (negative || c === 43 /* + */) c = bytes[++i] as number;
+  if (!(c >= 48 && c <= 57)) return undefined;
+  let mantissa = 0;
+  let digits = 0;
+  let scale = 0;
+  for (; c >= 48 && c <= 57; c = bytes[++i] as number) {
+    mantissa = mantissa * 10 + (c - 48);
+    digits++;
+  }
+  if (c === 46 /* . */) {
+    for (c = bytes[++i] as number; c >= 48 && c <= 57; c = bytes[++i] as number) {
+      mantissa = mantissa * 10 + (c - 48);
+      digits++;
+      scale--;
+    }
+  }
+  if (c === 101 || c === 69 /* e E */) {
+    c = bytes[++i] as number;
+    const negativeExponent = c === 45;
+    if (negativeExponent || c === 43) c = bytes[++i] as number;
+    let exponent = 0;
+    let exponentDigits = 0;
+    for (; c >= 48 && c <= 57 && exponentDigits < 4; c = bytes[++i] as number) {
+      exponent = exponent * 10 + (c - 48);
+      exponentDigits++;
+    }
+    if (exponentDigits === 0) return undefined;
+    scale += negativeExponent ? -exponent : exponent;
+  }
+  // The run goes on (`1.2.3`, `1e2e3`, a fifth exponent digit): plainDecimal would not take it whole.
+  if ((c >= 48 && c <= 57) || c === 46 || c === 101 || c === 69 || c === 45 || c === 43) return undefined;
+  if (digits > 15 || scale < -22 || scale > 22) return undefined;
+  decimalEnd = i;
+  const value = scale >= 0 ? mantissa * (POWERS_OF_TEN[scale] ?? Number.NaN) : mantissa / (POWERS_OF_TEN[-scale] ?? Number.NaN);
+  return negative ? -value : value;
+}
+
 /**
  * `text.startsWith(prefix, at)`, compared unit by unit. On the framer's records (slices of a decoded
  * chunk, two-byte whenever the chunk holds a progress bar or an emoji) V8's startsWith costs far more

@@ -45,10 +45,12 @@ export interface FormatParser<State, Line> {
   recognise(text: string): Line | Malformed | null;
   /**
    * Optional, pure: an exact shortcut for the format's most frequent progress frame (one per training
-   * step). Returns a line only when recognise(text) returns an equal one and no format's split() would
-   * cut the text; null means nothing (the general path runs).
+   * step), read from the record's UTF-8 bytes[start, end) before anything decodes them (the run manager
+   * asks it for records that come straight from the framer: FramedRecord). Returns a line only when
+   * recognise(text) returns an equal one for the text the framer gives those bytes, and no format's
+   * split() would cut that text; null means nothing (the general path decodes and runs).
    */
-  fastFrame?(text: string): Line | null;
+  fastFrame?(bytes: Uint8Array, start: number, end: number): Line | null;
   /**
    * Optional, pure: several records of this format glued on one record (a tqdm frame in front of a log
    * line, log lines joined by spaces). Returns the pieces in order (joined they give `text` back), or

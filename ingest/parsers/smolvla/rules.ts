@@ -9,11 +9,11 @@ import {
   isFiniteNumber,
   numberAt,
   pair,
-  parseClockIn,
   parseIndexList,
   parseNumber,
   parseTqdmFrame,
-  plainDecimalOf,
+  decimalEnd,
+  decimalRunAt,
   postfixNumber,
   RuleSet,
   startsWithAt,
@@ -363,75 +363,152 @@ const TRAINING_FRAME = 'Training Epoch ';
 /** The postfix the trainer prints (§1.5 #3), in its order. */
 const FRAME_KEYS = ['loss', 'lr', 'proc_ms'] as const;
 
-/**
- * The frame exactly as the trainer prints it, in one regular expression: one native scan instead of a
- * dozen indexOf/charCodeAt calls, each of which is slow on the framer's records (slices of a two-byte
- * chunk). Every part is pinned so that where it matches, recogniseTrainingFrame reads the same fields
- * from the same characters: the `:` right before the first `|` (desc = "Training Epoch N"), the next
- * `|`, `n/total [`, a clock up to the first `<` or `,`, the rate up to the next `,`, then the postfix
- * (trimmed) with `loss`, `lr`, `proc_ms` first, in that order, each a decimal between spaces.
- * Every `:` it allows follows a digit, `<` or `?`, so a matching text holds neither `.py:` nor a
- * traceback header: no format's split() cuts it (what makes it a FormatParser.fastFrame).
- *
- * Captures cost an allocation each, and reading characters in JavaScript costs several times what the
- * regular expression pays per character, so the pattern captures as little as it can: N is read in
- * place (always at TRAINING_FRAME.length), `n/total [elapsed` is one capture, the three values one each.
- */
-const VALUE = String.raw`([-+.\deE]+)`; // checked by plainDecimal, as canonicalPostfixNumbers does
-const CANONICAL_FRAME = new RegExp(
-  String.raw`^Training Epoch \d{1,15}:[^:|]*\|[^:|]*\| *(\d{1,15}\/\d{1,15} \[\d[\d:]*)(?:<[\d:?]*)?,[^,:]*,\s*` +
-    `loss= *${VALUE} *, *lr= *${VALUE} *, *proc_ms= *${VALUE}` +
-    String.raw`(?: *,[^:]*|\s*)\]$`,
-);
+const TRAINING_FRAME_BYTES = new TextEncoder().encode(TRAINING_FRAME);
+const LOSS_KEY = new TextEncoder().encode('loss=');
+const LR_KEY = new TextEncoder().encode('lr=');
+const PROC_MS_KEY = new TextEncoder().encode('proc_ms=');
 
-/**
- * plainDecimalOf for the frame's `lr`, remembering the last text and value. The schedule moves slowly
- * and the trainer prints three digits (`9.87e-05`), so consecutive frames mostly repeat the text, and
- * comparing two short strings costs far less than reading one as a number (reading characters is most
- * of what the fast path costs after the regular expression). Keyed by the whole text: never stale.
- */
-function learningRate(text: string): number | undefined {
-  if (text !== lastLrText) {
-    lastLrText = text;
-    lastLr = plainDecimalOf(text);
-  }
-  return lastLr;
+const SPACE = 32;
+const COMMA = 44;
+const COLON = 58;
+const PIPE = 124;
+const ESC = 0x1b;
+/** The second byte of U+009B (8-bit CSI) in UTF-8, and a continuation byte of some other characters. */
+const CSI_BYTE = 0x9b;
+
+/** `\s` as far as this path goes: ASCII space, tab, vertical tab, form feed (\r and \n end records). */
+function isAsciiSpace(c: number): boolean {
+  return c === SPACE || c === 9 || c === 11 || c === 12;
 }
 
-let lastLrText = '';
-let lastLr: number | undefined;
-
-/** recogniseTrainingFrame for the canonical frame (CANONICAL_FRAME); null = take the general path. */
-export function canonicalTrainingFrame(text: string): SmolvlaLine | null {
-  const m = CANONICAL_FRAME.exec(text);
-  if (m === null) return null;
-  const loss = plainDecimalOf(group(m, 2));
-  const lr = learningRate(group(m, 3));
-  const procMs = plainDecimalOf(group(m, 4));
-  // Outside plainDecimal's exact range (> 15 digits, far exponents) Number() semantics take the long way.
-  if (loss === undefined || lr === undefined || procMs === undefined) return null;
-  // The pattern holds every character read below to what the loops expect: 1–15 digits and the
-  // character that ends them (the values fit a double exactly, as Number() would give them).
+/**
+ * The frame exactly as the trainer prints it (§1.5 #3), read from the record's UTF-8 bytes without
+ * decoding them: the format's fastFrame. It answers for a subset of what recogniseTrainingFrame reads
+ * from the decoded text, and there it answers the same (rules.test.ts holds the two together on the
+ * trainer's frames and every one-character mutation of them); everything else returns null and takes
+ * the general path. What it accepts, in order:
+ *
+ *   `Training Epoch ` N `:` [^:|]* `|` [^:|]* `|` ` `* n `/` total ` [` clock (`<` [\d:?]*)? `,`
+ *   [^,:]* `,` [ \t\v\f]* `loss=` ` `* V ` `* `,` ` `* `lr=` ` `* V ` `* `,` ` `* `proc_ms=` ` `* V
+ *   then either ` `* `,` [^:]* `]` or [ \t\v\f]* `]`, ending the record,
+ *
+ * with N, n, total 1–15 digits, clock `\d[\d:]*`, each V the longest run of `[-+.\deE]` and a plain
+ * decimal (plainDecimalBytes), and no ESC or 0x9B byte anywhere (the framer strips ANSI escapes from
+ * the text, which this path never sees). The bytes it lets through unread — the bar, the rate, the
+ * extra postfix — can hold any character: `:`, `|` and `,` are ASCII and never part of a multi-byte
+ * sequence, so they are found in the bytes exactly where they are in the text. Every `:` it allows
+ * follows a digit, `<` or `?`, so the text holds neither `.py:` nor a traceback header: no format's
+ * split() cuts it. Reading stops at `end` (the record's terminator, or the end of the bytes).
+ */
+export function canonicalTrainingFrame(bytes: Uint8Array, start: number, end: number): SmolvlaLine | null {
+  const prefix = TRAINING_FRAME_BYTES;
+  if (end - start < 48) return null; // shorter than the shortest frame with the three values
+  for (let k = 0; k < prefix.length; k++) if (bytes[start + k] !== prefix[k]) return null;
+  let i = start + prefix.length;
+  let c = bytes[i] as number;
   let epoch = 0;
-  let c = text.charCodeAt(TRAINING_FRAME.length);
-  for (let i = TRAINING_FRAME.length; c !== 58 /* : */; c = text.charCodeAt(++i)) epoch = epoch * 10 + (c - 48);
-  const counters = group(m, 1); // `n/total [elapsed`
-  let at = 0;
+  let digits = 0;
+  for (; c >= 48 && c <= 57; c = bytes[++i] as number) {
+    epoch = epoch * 10 + (c - 48);
+    digits++;
+  }
+  if (digits === 0 || digits > 15 || c !== COLON) return null;
+  // `[^:|]*\|[^:|]*\|`: the percentage, the bar.
+  for (let pipes = 0; pipes < 2; ) {
+    if (++i >= end) return null;
+    c = bytes[i] as number;
+    if (c === PIPE) pipes++;
+    else if (c === COLON || c === ESC || c === CSI_BYTE) return null;
+  }
+  c = bytes[++i] as number;
+  while (c === SPACE) c = bytes[++i] as number;
   let n = 0;
-  while ((c = counters.charCodeAt(at++)) !== 47 /* / */) n = n * 10 + (c - 48);
+  for (digits = 0; c >= 48 && c <= 57; c = bytes[++i] as number) {
+    n = n * 10 + (c - 48);
+    digits++;
+  }
+  if (digits === 0 || digits > 15 || c !== 47 /* / */) return null;
   let total = 0;
-  while ((c = counters.charCodeAt(at++)) !== 32 /* space */) total = total * 10 + (c - 48);
-  return {
-    k: 'frame',
-    epoch,
-    n,
-    total,
-    loss,
-    lr,
-    procMs,
-    // The elapsed time (after `[`) starts with a digit and ends at the first `<` or `,`, as in parseTqdmFrame.
-    elapsedS: parseClockIn(counters, at + 1, counters.length),
-  };
+  for (digits = 0, c = bytes[++i] as number; c >= 48 && c <= 57; c = bytes[++i] as number) {
+    total = total * 10 + (c - 48);
+    digits++;
+  }
+  if (digits === 0 || digits > 15 || c !== SPACE || bytes[++i] !== 91 /* [ */) return null;
+  // The clock `\d[\d:]*`, read as clockIn reads it (a field without digits or a fourth field: null).
+  c = bytes[++i] as number;
+  if (!(c >= 48 && c <= 57)) return null;
+  let seconds = 0;
+  let field = 0;
+  let fieldDigits = 0;
+  let fields = 1;
+  let clockValid = true;
+  for (; (c >= 48 && c <= 57) || c === COLON; c = bytes[++i] as number) {
+    if (c === COLON) {
+      if (fieldDigits === 0 || ++fields > 3) clockValid = false;
+      seconds = seconds * 60 + field;
+      field = 0;
+      fieldDigits = 0;
+    } else {
+      field = field * 10 + (c - 48);
+      fieldDigits++;
+    }
+  }
+  const elapsedS = clockValid && fields >= 2 && fieldDigits > 0 ? seconds * 60 + field : null;
+  if (c === 60 /* < */) {
+    c = bytes[++i] as number;
+    while ((c >= 48 && c <= 57) || c === COLON || c === 63 /* ? */) c = bytes[++i] as number;
+  }
+  if (c !== COMMA) return null;
+  // The rate: `[^,:]*,`.
+  for (;;) {
+    if (++i >= end) return null;
+    c = bytes[i] as number;
+    if (c === COMMA) break;
+    if (c === COLON || c === ESC || c === CSI_BYTE) return null;
+  }
+  c = bytes[++i] as number;
+  while (isAsciiSpace(c)) c = bytes[++i] as number;
+  for (let k = 0; k < LOSS_KEY.length; k++, i++) if (bytes[i] !== LOSS_KEY[k]) return null;
+  while (bytes[i] === SPACE) i++;
+  const loss = decimalRunAt(bytes, i);
+  if (loss === undefined) return null;
+  i = skipComma(bytes, decimalEnd);
+  if (i < 0) return null;
+  for (let k = 0; k < LR_KEY.length; k++, i++) if (bytes[i] !== LR_KEY[k]) return null;
+  while (bytes[i] === SPACE) i++;
+  const lr = decimalRunAt(bytes, i);
+  if (lr === undefined) return null;
+  i = skipComma(bytes, decimalEnd);
+  if (i < 0) return null;
+  for (let k = 0; k < PROC_MS_KEY.length; k++, i++) if (bytes[i] !== PROC_MS_KEY[k]) return null;
+  while (bytes[i] === SPACE) i++;
+  const procMs = decimalRunAt(bytes, i);
+  if (procMs === undefined) return null;
+  i = decimalEnd;
+  // ` *,[^:]*\]$` or `\s*\]$`.
+  c = bytes[i] as number;
+  while (c === SPACE) c = bytes[++i] as number;
+  if (c === COMMA) {
+    if (end - 1 <= i || bytes[end - 1] !== 93 /* ] */) return null;
+    for (let k = i + 1; k < end - 1; k++) {
+      const d = bytes[k] as number;
+      if (d === COLON || d === ESC || d === CSI_BYTE) return null;
+    }
+  } else {
+    while (isAsciiSpace(c)) c = bytes[++i] as number;
+    if (c !== 93 /* ] */ || i !== end - 1) return null;
+  }
+  return { k: 'frame', epoch, n, total, loss, lr, procMs, elapsedS };
+}
+
+/** ` *, *` at bytes[at]: the index after it, or -1. */
+function skipComma(bytes: Uint8Array, at: number): number {
+  let i = at;
+  while (bytes[i] === SPACE) i++;
+  if (bytes[i] !== COMMA) return -1;
+  i++;
+  while (bytes[i] === SPACE) i++;
+  return i;
 }
 
 /** `Training Epoch N: …|n/total [elapsed<eta, rate, loss=…, lr=…, proc_ms=…]` (§1.5 #3). */
