@@ -192,7 +192,9 @@ describe('Framer', () => {
           const each = new Framer();
           const visited: LogRecord[] = [];
           const visit = (record: FramedRecord) => {
-            expect(Buffer.from(record.bytes.subarray(record.start, record.end))).toEqual(Buffer.from(input.subarray(record.offset, record.endOffset)));
+            expect(Buffer.from(record.bytes.subarray(record.start, record.end))).toEqual(
+              Buffer.from(input.subarray(record.offset, record.endOffset)),
+            );
             visited.push(visited.length % 2 === 0 ? record.toRecord() : { ...record.toRecord() });
           };
           for (let at = 0, k = 0; at < input.length; k++) {

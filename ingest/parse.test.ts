@@ -116,7 +116,12 @@ const trainingFrames = fc
       {
         weight: 5,
         arbitrary: fc
-          .tuple(fc.constantFrom(...VOCABULARY.filter((text) => text.startsWith('Training Epoch '))), fc.nat(), fc.constantFrom(...FRAME_ALPHABET), fc.boolean())
+          .tuple(
+            fc.constantFrom(...VOCABULARY.filter((text) => text.startsWith('Training Epoch '))),
+            fc.nat(),
+            fc.constantFrom(...FRAME_ALPHABET),
+            fc.boolean(),
+          )
           .map(([frame, at, c, insert]) => {
             const i = at % (frame.length + 1);
             return frame.slice(0, i) + c + frame.slice(insert ? i : i + 1);

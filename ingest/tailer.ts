@@ -96,7 +96,9 @@ class LogReader implements SourceReader {
     });
     // Framing warnings (over-long records) lead the chunk's events, as they always have.
     if (warnings.length > 0) {
-      events.unshift(...warnings.map((warning): ParseEvent => ({ type: 'warning', runKey: null, line: warning.line, message: warning.message })));
+      events.unshift(
+        ...warnings.map((warning): ParseEvent => ({ type: 'warning', runKey: null, line: warning.line, message: warning.message })),
+      );
     }
     return { events, records };
   }

@@ -129,7 +129,30 @@ describe('canonicalTrainingFrame (the fast path, on bytes)', () => {
   });
 
   it('agrees with the general path on every mutation of real frames (deleted, doubled, replaced characters and bytes)', () => {
-    const inserts = [' ', ',', ':', '|', '<', '[', ']', '.', 'e', '-', '0', '9', '\t', '\v', '█', 'y', ')', 'p', '\u00a0', '\x1b', '\u009b', '好'];
+    const inserts = [
+      ' ',
+      ',',
+      ':',
+      '|',
+      '<',
+      '[',
+      ']',
+      '.',
+      'e',
+      '-',
+      '0',
+      '9',
+      '\t',
+      '\v',
+      '█',
+      'y',
+      ')',
+      'p',
+      '\u00a0',
+      '\x1b',
+      '\u009b',
+      '好',
+    ];
     const byteInserts = [0x1b, 0x9b, 0xc2, 0xe2, 0x80, 0xff, 0x0c];
     let taken = 0;
     let compared = 0;

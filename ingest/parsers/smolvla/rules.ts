@@ -414,7 +414,7 @@ export function canonicalTrainingFrame(bytes: Uint8Array, start: number, end: nu
   }
   if (digits === 0 || digits > 15 || c !== COLON) return null;
   // `[^:|]*\|[^:|]*\|`: the percentage, the bar.
-  for (let pipes = 0; pipes < 2; ) {
+  for (let pipes = 0; pipes < 2;) {
     if (++i >= end) return null;
     c = bytes[i] as number;
     if (c === PIPE) pipes++;
