@@ -34,6 +34,28 @@ describe('Framer', () => {
     }
   });
 
+  it('keeps nothing of a pushed chunk: a caller that reuses its read buffer (the tailer) gets the same records', () => {
+    const input = Buffer.from(
+      'Training Epoch 1:  42%|████▏     | 210/500 [01:45<02:25,  1.99it/s, loss=0.0831, lr=9.87e-05, proc_ms=402.3]\r策略 ok\n\x1b[32mgreen\x1b[0m\r\nlast',
+    );
+    const whole = frameBytes(input).records;
+    for (const size of [1, 2, 3, 5, 8, 13, 64]) {
+      for (const each of [false, true]) {
+        const framer = new Framer();
+        const records: LogRecord[] = [];
+        const buffer = Buffer.alloc(size);
+        for (let at = 0; at < input.length; at += size) {
+          const n = input.copy(buffer, 0, at, Math.min(at + size, input.length));
+          if (each) framer.pushEach(buffer.subarray(0, n), (record) => records.push(record.toRecord()));
+          else records.push(...framer.push(buffer.subarray(0, n)).records);
+          buffer.fill(0x41); // the next read overwrites it
+        }
+        records.push(...framer.end().records);
+        expect(records, `chunks of ${size}`).toEqual(whole);
+      }
+    }
+  });
+
   it('holds a chunk-final \\r until the next byte: nothing past it is committed yet', () => {
     const framer = new Framer();
     expect(framer.push(encode('a\nwin\r')).records.map((r) => r.text)).toEqual(['a']);

@@ -313,7 +313,8 @@ export class Framer {
       this.pendingBytes = 0;
       return;
     }
-    this.pending.push(tail.slice());
+    // A copy: `tail` is a view of the caller's chunk (on a Buffer, slice() would be a view too).
+    this.pending.push(new Uint8Array(tail));
     this.pendingBytes += tail.length;
   }
 
