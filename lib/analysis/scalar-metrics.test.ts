@@ -4,12 +4,14 @@
 // and tests/fixtures/rundirs (the SmolVLA trainer).
 import { describe, expect, it } from 'vitest';
 import {
+  axisX,
   chooseMetrics,
   epochsDone,
   methodOfIdentity,
   runFormatFor,
   runProgress,
   scalarProgress,
+  tagAxis,
   trainerFromMethod,
   type MetricsChoice,
   type MetricsInput,
@@ -256,12 +258,38 @@ describe('chooseMetrics', () => {
       // Every named tag is one the run has, on the axis its writer logs.
       for (const ref of [choice.train, choice.val])
         if (ref) expect(input.tags.some((t) => t.tag === ref.tag && t.dir === ref.dir)).toBe(true);
+      // …and the axis the pages draw that tag on (tagAxis, by the format the run is stored with) is the one named.
+      for (const ref of [choice.train, choice.val])
+        if (ref) expect(tagAxis({ format: runFormatFor(choice.trainer) }, ref)).toBe(ref.axis);
     });
   }
 
   it('the order the tags come in does not matter', () => {
     for (const [, input, expected] of CASES) expect(chooseMetrics({ ...input, tags: [...input.tags].reverse() })).toEqual(expected);
   });
+});
+
+describe('tagAxis and axisX: on which axis a tag sits, and where its stored step lands there', () => {
+  // [case, run format, dir, tag, axis, stored step, x on the page]
+  const cases: [string, string, string, string, 'epoch' | 'step', number, number][] = [
+    ['Keras validation loss: step 4 is the fifth epoch', 'tensorboard', 'validation', 'epoch_loss', 'epoch', 4, 5],
+    ['Keras training loss, first epoch', 'tensorboard', 'train', 'epoch_loss', 'epoch', 0, 1],
+    ['Keras metric in a nested run folder', 'tensorboard', 'fine_tuning/train', 'epoch_accuracy', 'epoch', 2, 3],
+    ["Keras' per-batch tag: steps", 'tensorboard', 'train', 'batch_loss', 'step', 300, 300],
+    ["Keras' evaluation_loss_vs_iterations: steps", 'tensorboard', 'validation', 'evaluation_loss_vs_iterations', 'step', 80, 80],
+    ['epoch_* outside a train/ or validation/ folder: steps', 'tensorboard', '', 'epoch_loss', 'step', 4, 4],
+    ['SmolVLA trainer run directory: every tag per epoch', 'smolvla_sequential', '', 'validation/task2_loss', 'epoch', 9, 10],
+    ['SmolVLA trainer learning rate', 'smolvla_sequential', '', 'train/lr', 'epoch', 0, 1],
+    ['Hugging Face eval/loss: global step', 'tensorboard', '', 'eval/loss', 'step', 1200, 1200],
+    ["Lightning's epoch tag is a value, its step a step", 'tensorboard', '', 'epoch', 'step', 3437, 3437],
+    ['team step trainer: optimizer step', 'tensorboard', '', 'train/loss', 'step', 10, 10],
+    ['LeRobot log: steps', 'lerobot', '', 'train/loss', 'step', 20000, 20000],
+  ];
+  for (const [name, format, dir, t, axis, stored, x] of cases)
+    it(name, () => {
+      expect(tagAxis({ format }, { dir, tag: t })).toBe(axis);
+      expect(axisX(axis, stored)).toBe(x);
+    });
 });
 
 describe('trainerFromMethod and runFormatFor', () => {

@@ -288,10 +288,22 @@ export function runProgress(input: {
  * What a tag's steps count in a run: epochs for every tag of the SmolVLA trainer's runs (its format)
  * and for Keras' `epoch_*` tags in its `train/` and `validation/` folders (the 0-based epoch, as
  * chooseMetrics reads them); optimizer or environment steps for every other tag. Runs whose tags
- * count different things are never averaged on one axis (lib/views/compare-scalars.ts).
+ * count different things are never averaged on one axis (lib/views/compare-scalars.ts). With axisX,
+ * the one answer to "on which axis, numbered how, does this tag's point sit" for every page: the run
+ * page's Scalars section, Compare's scalar view, and the overfitting verdict's curve (validation-curve.ts).
  */
 export function tagAxis(run: { format: string }, tag: { dir: string; tag: string }): ScalarAxis {
   if (run.format === 'smolvla_sequential') return 'epoch';
   if (tag.tag.startsWith('epoch_') && (KERAS_DIRS.train.test(tag.dir) || KERAS_DIRS.validation.test(tag.dir))) return 'epoch';
   return 'step';
+}
+
+/**
+ * Where a stored step sits on its axis, as every page numbers it: on the epoch axis the step is the
+ * 0-based epoch index every epoch writer records (Keras, the SmolVLA trainer: chooseMetrics), so the
+ * point is epoch step + 1 — the 1-based epoch the logs print, the verdict names and `epochsDone`
+ * counts; on the step axis the step itself. Exports (CSV, the API's points) keep the stored step.
+ */
+export function axisX(axis: ScalarAxis, step: number): number {
+  return axis === 'epoch' ? step + 1 : step;
 }

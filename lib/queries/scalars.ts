@@ -1,6 +1,7 @@
 // A run's TensorBoard scalars: its tag list (the "ScalarTag" summaries, no point read) and one tag's
 // points (its chunks, lib/scalars/chunks.ts), for GET /api/runs/[id]/scalars and the run page.
 // Points read in step order; equal steps by file (name order), then as written.
+import { tagAxis, type ScalarAxis } from '../analysis/scalar-metrics';
 import { db } from '../db/client';
 import { NotFoundError } from '../api/errors';
 import { scalarColumnKey } from '../api/schemas/runs';
@@ -9,17 +10,22 @@ import { pointsOfChunks, type TagPoints } from '../scalars/chunks';
 
 const finiteOrNull = (value: number | null) => (value !== null && Number.isFinite(value) ? value : null);
 
-async function requireRun(runId: number): Promise<void> {
-  const run = await db().run.findUnique({ where: { id: runId }, select: { id: true } });
+async function requireRun(runId: number): Promise<{ format: string }> {
+  const run = await db().run.findUnique({ where: { id: runId }, select: { format: true } });
   if (!run) throw new NotFoundError(`run ${runId} does not exist`);
+  return run;
 }
 
 /** Code-point order (as TensorBoard and tests/fixtures/rundirs-team/expected.json list tags). */
 const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Every scalar tag of a run with its summary, by tag then dir; and what other plugins' values its files hold. */
+/**
+ * Every scalar tag of a run with its summary and what its steps count (tagAxis), by tag then dir; and
+ * what other plugins' values its files hold.
+ */
 export async function getScalarTags(runId: number): Promise<ScalarTagsResponse> {
-  const [rows, others] = await Promise.all([
+  const [run, rows, others] = await Promise.all([
+    requireRun(runId),
     db().scalarTag.findMany({
       where: { runId },
       select: {
@@ -37,11 +43,10 @@ export async function getScalarTags(runId: number): Promise<ScalarTagsResponse> 
     }),
     db().scalarPluginCount.groupBy({ by: ['dir', 'plugin'], where: { runId }, _sum: { count: true } }),
   ]);
-  // Nothing of the run: does it exist at all (404 otherwise)?
-  if (rows.length === 0 && others.length === 0) await requireRun(runId);
   const tags: ScalarTag[] = rows
     .map((row) => ({
       ...row,
+      axis: tagAxis(run, row),
       lastValue: finiteOrNull(row.lastValue),
       minValue: finiteOrNull(row.minValue),
       maxValue: finiteOrNull(row.maxValue),
@@ -85,17 +90,25 @@ function readOrder(chunks: readonly Omit<ChunkRow, 'count'>[]): TagPoints {
   );
 }
 
-/** One tag's stored points in read order (one query); 404 naming the tag when the run has no such tag. */
-export async function getScalarPoints(runId: number, dir: string, tag: string): Promise<{ count: number; points: TagPoints }> {
-  const chunks = await db().$queryRaw<ChunkRow[]>`
-    SELECT t.count, c."sourceId", c."firstOrd", c.steps, c."wallTimes", c."values", s.path
-      FROM "ScalarTag" t JOIN "ScalarChunk" c ON c."tagId" = t.id JOIN "LogSource" s ON s.id = c."sourceId"
+/**
+ * One tag's stored points in read order and what its steps count (tagAxis), in one query; 404 naming
+ * the tag when the run has no such tag.
+ */
+export async function getScalarPoints(
+  runId: number,
+  dir: string,
+  tag: string,
+): Promise<{ count: number; points: TagPoints; axis: ScalarAxis }> {
+  const chunks = await db().$queryRaw<(ChunkRow & { format: string })[]>`
+    SELECT t.count, r.format, c."sourceId", c."firstOrd", c.steps, c."wallTimes", c."values", s.path
+      FROM "ScalarTag" t JOIN "Run" r ON r.id = t."runId"
+      JOIN "ScalarChunk" c ON c."tagId" = t.id JOIN "LogSource" s ON s.id = c."sourceId"
      WHERE t."runId" = ${runId} AND t.dir = ${dir} AND t.tag = ${tag}`;
   if (chunks.length === 0) {
     await requireRun(runId);
     throw new NotFoundError(`run ${runId} has no scalar tag ${JSON.stringify(tag)}${dir === '' ? '' : ` in ${JSON.stringify(dir)}`}`);
   }
-  return { count: chunks[0]!.count, points: readOrder(chunks) };
+  return { count: chunks[0]!.count, points: readOrder(chunks), axis: tagAxis(chunks[0]!, { dir, tag }) };
 }
 
 /** Tags listed at most by getScalarCatalog (the chooser searches them; a run with more is still charted whole). */

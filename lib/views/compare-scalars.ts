@@ -3,11 +3,11 @@
 // have it with their min–max band and n (lib/views/aggregate.ts, the page's honest aggregation).
 //
 // Only runs whose tag counts the view's x are drawn, so nothing is averaged across axes: on the epoch
-// axis the runs whose tag is logged per epoch (lib/analysis/scalar-metrics.ts tagAxis; x = step + 1,
-// the trainer's 1-based epoch), on the step axis those logged per optimizer or environment step, on
+// axis the runs whose tag is logged per epoch (lib/analysis/scalar-metrics.ts tagAxis; x = axisX:
+// step + 1, the trainer's 1-based epoch), on the step axis those logged per optimizer or environment step, on
 // the time axis every run (seconds since its first point of the tag). The others are named in a note.
 import type { Point } from '../analysis';
-import { tagAxis, type ScalarAxis } from '../analysis/scalar-metrics';
+import { axisX, tagAxis, type ScalarAxis } from '../analysis/scalar-metrics';
 import type { CompareSeries } from '../api/schemas/compare';
 import type { TagPoints } from '../scalars/chunks';
 import { aggregateChart, alignAggregate, nLabel } from './aggregate';
@@ -39,7 +39,7 @@ export function scalarCurve(
   if (x !== 'time' && x !== kind) return { skip: kind };
   let start = Infinity;
   for (let i = 0; i < points.length; i++) start = Math.min(start, points.wallTime[i]!);
-  const xOf = (step: number, wall: number) => (x === 'time' ? wall - start : x === 'epoch' ? step + 1 : step);
+  const xOf = (step: number, wall: number) => (x === 'time' ? wall - start : axisX(kind, step));
   const xs = Float64Array.from({ length: points.length }, (_, i) => xOf(points.step[i]!, points.wallTime[i]!));
   // On the time axis a restart can make time go back: order by x (each curve's xs must ascend).
   const order = Array.from({ length: points.length }, (_, i) => i);

@@ -5,6 +5,7 @@
 // float64 (a float32 value stays exactly itself), and so does the CSV; NaN and ±Infinity, which JSON
 // cannot hold, are null there and named in the CSV.
 import { downsampleIndexes, type Point } from '../analysis';
+import { axisX, type ScalarAxis } from '../analysis/scalar-metrics';
 import type { TagPoints } from '../scalars/chunks';
 
 /** [step, value as stored (NaN, ±Infinity kept), wall time in seconds]. */
@@ -26,8 +27,12 @@ export function scalarPointsJson(points: readonly StoredScalarPoint[]): ScalarPo
   return points.map(([step, value, wallTime]) => [step, Number.isFinite(value) ? value : null, wallTime]);
 }
 
-/** CSV rows: every number as String() writes it (exact, NaN and ±Infinity by name). */
-export function scalarPointsCsv(points: readonly StoredScalarPoint[]): Record<string, number>[] {
+/**
+ * CSV rows: every number as String() writes it (exact, NaN and ±Infinity by name). The step as stored;
+ * a tag logged per epoch (tagAxis) also gets the 1-based epoch its chart shows (axisX), beside it.
+ */
+export function scalarPointsCsv(points: readonly StoredScalarPoint[], axis: ScalarAxis = 'step'): Record<string, number>[] {
+  if (axis === 'epoch') return points.map(([step, value, wallTime]) => ({ step, epoch: axisX('epoch', step), value, wallTime }));
   return points.map(([step, value, wallTime]) => ({ step, value, wallTime }));
 }
 

@@ -5,6 +5,7 @@ import type { ScalarTag } from '../api/schemas/scalars';
 import {
   chartAxisOf,
   notShownText,
+  ownAxisButton,
   scalarChartLines,
   scalarsSection,
   scalarsStateQuery,
@@ -26,6 +27,7 @@ const tag = (name: string, dir = '', over: Partial<ScalarTag> = {}): ScalarTag =
   lastWallTime: 1100,
   minValue: 0.1,
   maxValue: 1,
+  axis: 'step',
   ...over,
 });
 const STATE: ScalarsViewState = { filter: '', closed: [], axis: 'step', smooth: 0.6, log: false };
@@ -156,6 +158,64 @@ describe('scalarChartLines', () => {
     const [wall] = scalarChartLines([{ view, points }], { axis: 'wall', smooth: 0 }, 1000);
     expect(wall!.points.map((p) => p[0])).toEqual([1010, 1020, 1030]);
     expect([chartAxisOf('step'), chartAxisOf('relative'), chartAxisOf('wall')]).toEqual(['step', 'time', 'wall']);
+    expect([chartAxisOf('step', 'epoch'), chartAxisOf('relative', 'epoch'), chartAxisOf('wall', 'epoch')]).toEqual(['epoch', 'time', 'wall']);
+  });
+
+  it("a tag logged per epoch: its own axis numbers the epochs from 1 (Keras' step 0 is epoch 1)", () => {
+    const keras: [number, number | null, number][] = [
+      [0, 2.9, 1000],
+      [4, 2.56, 1040],
+    ];
+    const [line] = scalarChartLines([{ view, points: keras }], { axis: 'step', smooth: 0 }, 1000, 'epoch');
+    expect(line!.points).toEqual([
+      [1, 2.9],
+      [5, 2.56],
+    ]);
+    // time axes do not care what the steps count
+    const [relative] = scalarChartLines([{ view, points: keras }], { axis: 'relative', smooth: 0 }, 1000, 'epoch');
+    expect(relative!.points.map((p) => p[0])).toEqual([0, 40]);
+  });
+
+  it('points all at one x are drawn as dots, never a line of no length', () => {
+    const once: [number, number | null, number][] = [
+      [0, -1, 1000],
+      [0, -1, 1001],
+    ];
+    const lines = scalarChartLines([{ view, points: once }], { axis: 'step', smooth: 0.6 }, 1000);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ dots: true, points: [[0, -1], [0, -1]] });
+  });
+});
+
+describe('the own-axis button and chart axes', () => {
+  const cases: [string, ('epoch' | 'step')[], string][] = [
+    ['Keras: every tag per epoch', ['epoch', 'epoch', 'epoch'], 'Epoch'],
+    ['Hugging Face, Lightning, team step trainers', ['step', 'step'], 'Step'],
+    ['Keras with per-batch tags too', ['epoch', 'step'], 'Epoch / step'],
+    ['no tag', [], 'Step'],
+  ];
+  for (const [name, axes, label] of cases) it(name, () => expect(ownAxisButton(axes).label).toBe(label));
+
+  it("a chart is on epochs when every folder's tag is; its PNG is named by it", () => {
+    const view = scalarsSection(
+      7,
+      {
+        tags: [
+          tag('epoch_loss', 'train', { axis: 'epoch' }),
+          tag('epoch_loss', 'validation', { axis: 'epoch' }),
+          tag('batch_loss', 'train', { axis: 'step' }),
+        ],
+        others: [],
+      },
+      STATE,
+    );
+    const charts = view.groups.flatMap((g) => g.charts);
+    expect(charts.map((c) => [c.tag, c.axis])).toEqual([
+      ['batch_loss', 'step'],
+      ['epoch_loss', 'epoch'],
+    ]);
+    expect(charts[1]!.pngName).toContain('epoch');
+    expect(view.ownAxis.label).toBe('Epoch / step');
   });
 });
 
@@ -180,5 +240,9 @@ describe('the URL and texts', () => {
         fmt,
       ),
     ).toBe('validation: 1 point · step 4 · last –');
+    // per epoch: numbered as the chart draws them
+    const keras = tag('epoch_loss', 'validation', { count: 5, firstStep: 0, lastStep: 4, lastValue: 2.56224, axis: 'epoch' });
+    expect(seriesSummaryText({ label: 'validation', summary: keras }, fmt)).toBe('validation: 5 points · epochs 1–5 · last 2.5622');
+    expect(seriesSummaryText({ label: 'validation', summary: keras }, fmt, 'step')).toBe('validation: 5 points · steps 0–4 · last 2.5622');
   });
 });

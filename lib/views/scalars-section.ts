@@ -2,8 +2,11 @@
 // by its prefix up to the first '/' (a tag without one is a group of its own), filtered by a regular
 // expression, one small chart per tag with the tag's folders overlaid (Keras' `train/` and
 // `validation/` on one chart, as TensorBoard draws its two runs), smoothed by TensorBoard's debiased
-// EMA, on the step, relative-time or wall-time axis; collapsed groups and every setting in the URL.
+// EMA, on the tag's own axis (its steps, or its epochs numbered from 1 for a tag logged per epoch:
+// lib/analysis/scalar-metrics.ts tagAxis and axisX, as the verdict and Compare number them), relative
+// time or wall time; collapsed groups and every setting in the URL.
 // Pure; app/runs/[id]/scalars-section.tsx renders it and fetches each chart's points when it is seen.
+import { axisX, type ScalarAxis } from '../analysis/scalar-metrics';
 import { smoothEma } from '../analysis/series';
 import type { ChartPoint } from '../api/schemas/common';
 import type { ScalarTag, ScalarTagsResponse } from '../api/schemas/scalars';
@@ -11,6 +14,7 @@ import type { ChartLine } from './chart-lines';
 import { fileName } from './report';
 import type { ScalarPoint } from './scalar-points';
 
+/** `step`: each tag on its own axis (its steps, or its epochs: ScalarChartView.axis); the URL keeps the name. */
 export const SCALAR_AXES = ['step', 'relative', 'wall'] as const;
 export type ScalarAxisMode = (typeof SCALAR_AXES)[number];
 
@@ -41,6 +45,8 @@ export interface ScalarSeriesView {
 
 export interface ScalarChartView {
   tag: string;
+  /** What its steps count: `epoch` when every folder's tag is logged per epoch (drawn at epoch step + 1), else `step`. */
+  axis: ScalarAxis;
   series: ScalarSeriesView[];
   pngName: string;
 }
@@ -62,6 +68,25 @@ export interface ScalarsSectionView {
   notShown: string | null;
   /** Seconds since the epoch where the relative axis starts: the run's earliest point. */
   startWallTime: number | null;
+  /** The first axis button: its label and tooltip, by what the tags' steps count (ownAxisButton). */
+  ownAxis: { label: string; title: string };
+}
+
+/**
+ * The first axis button, by what the run's tags count: "Epoch" when every tag is logged per epoch
+ * (Keras' `epoch_*`, the SmolVLA trainer), "Step" when none is, "Epoch / step" when both are (each
+ * chart then says its own axis under it).
+ */
+export function ownAxisButton(axes: readonly ScalarAxis[]): { label: string; title: string } {
+  const epochs = axes.filter((a) => a === 'epoch').length;
+  if (epochs > 0 && epochs === axes.length)
+    return { label: 'Epoch', title: 'the epoch each value was logged at (numbered from 1: the event file’s step 0 is epoch 1)' };
+  if (epochs > 0)
+    return {
+      label: 'Epoch / step',
+      title: 'each tag on its own axis: epochs (numbered from 1) for the tags logged per epoch, steps for the others',
+    };
+  return { label: 'Step', title: 'the step each value was logged at' };
 }
 
 /** Points each chart asks for (TensorBoard samples 1,000 per tag too); the CSV has them all. */
@@ -102,10 +127,11 @@ export function scalarsSection(
     if (!test(summary.tag)) continue;
     let chart = charts.get(summary.tag);
     if (!chart) {
-      chart = { tag: summary.tag, series: [], pngName: fileName([`thaw-run-${runId}`, summary.tag, state.axis], 'png') };
+      chart = { tag: summary.tag, axis: 'epoch', series: [], pngName: '' };
       charts.set(summary.tag, chart);
     }
     const query = `dir=${encodeURIComponent(summary.dir)}&tag=${encodeURIComponent(summary.tag)}`;
+    if (summary.axis !== 'epoch') chart.axis = 'step';
     chart.series.push({
       dir: summary.dir,
       label: summary.dir === '' ? 'run' : summary.dir,
@@ -118,6 +144,7 @@ export function scalarsSection(
   const groups = new Map<string, ScalarGroupView>();
   for (const chart of [...charts.values()].sort((a, b) => byCodePoint(a.tag, b.tag))) {
     chart.series.sort((a, b) => dirs.indexOf(a.dir) - dirs.indexOf(b.dir));
+    chart.pngName = fileName([`thaw-run-${runId}`, chart.tag, state.axis === 'step' ? chart.axis : state.axis], 'png');
     const name = tagGroup(chart.tag);
     let group = groups.get(name);
     if (!group) groups.set(name, (group = { name, charts: [], closed: state.closed.includes(name) }));
@@ -131,6 +158,7 @@ export function scalarsSection(
     filterError: error,
     notShown: notShownText(data.others),
     startWallTime: starts.length > 0 ? Math.min(...starts) : null,
+    ownAxis: ownAxisButton(data.tags.map((t) => t.axis)),
   };
 }
 
@@ -164,34 +192,38 @@ export function notShownText(others: ScalarTagsResponse['others']): string | nul
   return `Not shown: ${parts.join('; ')} — only scalars are charted.`;
 }
 
-/** A point's x on the axis: its step, seconds since the run's first point, or seconds since the epoch. */
-function xOf(point: ScalarPoint, axis: ScalarAxisMode, start: number): number {
-  return axis === 'step' ? point[0] : axis === 'relative' ? point[2] - start : point[2];
+/** A point's x: on the tag's own axis (axisX), seconds since the run's first point, or seconds since the epoch. */
+function xOf(point: ScalarPoint, mode: ScalarAxisMode, own: ScalarAxis, start: number): number {
+  return mode === 'step' ? axisX(own, point[0]) : mode === 'relative' ? point[2] - start : point[2];
 }
 
-/** The chart axis LineChart draws for a mode (relative time as a duration, wall time as a clock). */
-export function chartAxisOf(axis: ScalarAxisMode): 'step' | 'time' | 'wall' {
-  return axis === 'step' ? 'step' : axis === 'relative' ? 'time' : 'wall';
+/** The chart axis LineChart draws for a mode and the tag's own axis (relative time as a duration, wall time as a clock). */
+export function chartAxisOf(mode: ScalarAxisMode, own: ScalarAxis = 'step'): ScalarAxis | 'time' | 'wall' {
+  return mode === 'step' ? own : mode === 'relative' ? 'time' : 'wall';
 }
 
 /**
- * A chart's lines from its series' points ([step, value, wall] in step order): on the step axis as they
- * come; on a time axis sorted by time. With smoothing, the smoothed line over the raw one (faint), as
+ * A chart's lines from its series' points ([step, value, wall] in step order): on the tag's own axis
+ * (`own`: steps as they come, or epochs numbered from 1, axisX); on a time axis sorted by time. With smoothing, the smoothed line over the raw one (faint), as
  * TensorBoard draws them; without, the raw line.
  */
 export function scalarChartLines(
   series: readonly { view: Pick<ScalarSeriesView, 'dir' | 'label' | 'color'>; points: readonly ScalarPoint[] }[],
   state: Pick<ScalarsViewState, 'axis' | 'smooth'>,
   startWallTime: number | null,
+  own: ScalarAxis = 'step',
 ): ChartLine[] {
   const start = startWallTime ?? 0;
   const lines: ChartLine[] = [];
   for (const { view, points } of series) {
-    let xy: ChartPoint[] = points.map((p) => [xOf(p, state.axis, start), p[1]]);
+    let xy: ChartPoint[] = points.map((p) => [xOf(p, state.axis, own, start), p[1]]);
     if (state.axis !== 'step') xy = [...xy].sort((a, b) => a[0] - b[0]);
     const id = `scalar:${view.dir}`;
     const sparse = xy.length <= 60;
-    if (state.smooth > 0 && xy.length > 1) {
+    // Every point at one x (Lightning's hp_metric placeholder, a value logged once per run twice): a line
+    // of no length, invisible, and nothing to smooth: its points are drawn.
+    const oneX = xy.every((p) => p[0] === xy[0]![0]);
+    if (state.smooth > 0 && xy.length > 1 && !oneX) {
       const smoothed = smoothEma(
         xy.map(([x, y]) => ({ x, y })),
         state.smooth,
@@ -199,19 +231,27 @@ export function scalarChartLines(
       lines.push({ id: `${id}:raw`, label: `${view.label} (raw)`, color: view.color, points: xy, faint: true });
       lines.push({ id, label: view.label, color: view.color, points: smoothed, width: 1.5 });
     } else {
-      lines.push({ id, label: view.label, color: view.color, points: xy, width: 1.5, dots: sparse });
+      lines.push({ id, label: view.label, color: view.color, points: xy, width: 1.5, dots: sparse || oneX });
     }
   }
   return lines;
 }
 
-/** A series' summary line under its chart: "run: 2,100 points · steps 1–2,100 · last 0.6659". */
-export function seriesSummaryText(series: Pick<ScalarSeriesView, 'label' | 'summary'>, fmt: (value: number | null) => string): string {
+/**
+ * A series' summary line under its chart: "run: 2,100 points · steps 1–2,100 · last 0.6659", or for a
+ * tag logged per epoch "validation: 5 points · epochs 1–5 · last 2.562" (numbered as its chart: axisX).
+ */
+export function seriesSummaryText(
+  series: Pick<ScalarSeriesView, 'label' | 'summary'>,
+  fmt: (value: number | null) => string,
+  /** The chart's axis (ScalarChartView.axis): a folder's tag is numbered as the chart draws it. */
+  axis: ScalarAxis = series.summary.axis,
+): string {
   const s = series.summary;
-  const steps =
-    s.firstStep === s.lastStep
-      ? `step ${s.lastStep.toLocaleString('en-US')}`
-      : `steps ${s.firstStep.toLocaleString('en-US')}–${s.lastStep.toLocaleString('en-US')}`;
+  const [one, many] = axis === 'epoch' ? ['epoch', 'epochs'] : ['step', 'steps'];
+  const first = axisX(axis, s.firstStep).toLocaleString('en-US');
+  const last = axisX(axis, s.lastStep).toLocaleString('en-US');
+  const steps = s.firstStep === s.lastStep ? `${one} ${last}` : `${many} ${first}–${last}`;
   return `${series.label}: ${s.count.toLocaleString('en-US')} point${s.count === 1 ? '' : 's'} · ${steps} · last ${fmt(s.lastValue)}`;
 }
 

@@ -80,12 +80,13 @@ export function ScalarChart({
         chart.series.filter((s) => points.has(s.dir)).map((s) => ({ view: s, points: points.get(s.dir)! })),
         state,
         startWallTime,
+        chart.axis,
       ),
-    [chart.series, points, state, startWallTime],
+    [chart.series, chart.axis, points, state, startWallTime],
   );
 
   return (
-    <div ref={ref} className="scalar-card" data-testid="scalar-card" data-tag={chart.tag} data-loaded={points.size > 0 ? '1' : '0'}>
+    <div ref={ref} className="scalar-card" data-testid="scalar-card" data-tag={chart.tag} data-axis={chart.axis} data-loaded={points.size > 0 ? '1' : '0'}>
       <div className="scalar-card-head">
         <strong className="mono small">{chart.tag}</strong>
       </div>
@@ -94,7 +95,7 @@ export function ScalarChart({
       ) : (
         <LineChart
           lines={lines}
-          xAxis={chartAxisOf(state.axis)}
+          xAxis={chartAxisOf(state.axis, chart.axis)}
           logY={state.log}
           yLabel={chart.tag.split('/').at(-1) ?? chart.tag}
           height={210}
@@ -107,7 +108,7 @@ export function ScalarChart({
       <ul className="scalar-series small">
         {chart.series.map((s) => (
           <li key={s.dir} data-testid="scalar-series" data-dir={s.dir}>
-            <span className="swatch" style={{ background: s.color }} /> {seriesSummaryText(s, fmtScalar)}{' '}
+            <span className="swatch" style={{ background: s.color }} /> {seriesSummaryText(s, fmtScalar, chart.axis)}{' '}
             <a href={s.csvUrl} download data-testid="scalar-csv">
               CSV
             </a>

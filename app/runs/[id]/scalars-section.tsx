@@ -16,7 +16,7 @@ import {
 import { LogYToggle, SmoothingSlider } from '../../_components/chart-controls';
 import { ScalarChart } from './scalar-chart';
 
-const AXIS_LABELS: Record<ScalarAxisMode, string> = { step: 'Step', relative: 'Relative', wall: 'Wall' };
+const AXIS_LABELS: Record<Exclude<ScalarAxisMode, 'step'>, string> = { relative: 'Relative', wall: 'Wall' };
 const URL_DELAY_MS = 300;
 
 export function ScalarsSection({
@@ -82,13 +82,13 @@ export function ScalarsSection({
               data-testid={`scalars-x-${axis}`}
               title={
                 axis === 'step'
-                  ? 'the step each value was logged at'
+                  ? view.ownAxis.title
                   : axis === 'relative'
                     ? 'time since the run’s first point'
                     : 'the clock time each value was logged at (UTC)'
               }
             >
-              {AXIS_LABELS[axis]}
+              {axis === 'step' ? view.ownAxis.label : AXIS_LABELS[axis]}
             </button>
           ))}
         </div>

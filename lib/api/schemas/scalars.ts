@@ -41,6 +41,12 @@ export const scalarTagSchema = z.object({
   /** Finite extremes (null when no value is finite). */
   minValue: value,
   maxValue: value,
+  /**
+   * What the tag's steps count (lib/analysis/scalar-metrics.ts tagAxis): `epoch` — each step is the
+   * 0-based epoch index (Keras' `epoch_*`, the SmolVLA trainer's tags), drawn at epoch step + 1;
+   * `step` — optimizer or environment steps. Steps here and in the points stay as stored.
+   */
+  axis: z.enum(['epoch', 'step']),
 });
 export type ScalarTag = z.infer<typeof scalarTagSchema>;
 
@@ -91,6 +97,7 @@ export function scalarTagsCsvRecords(response: ScalarTagsResponse): Record<strin
     firstStep: t.firstStep,
     lastStep: t.lastStep,
     lastValue: t.lastValue,
+    axis: t.axis,
   }));
 }
 

@@ -18,9 +18,9 @@ export const GET = withApi(async (request: Request, context: { params: Promise<{
     if (format === 'csv') return csvOut(`thaw-run-${id}-scalars`, scalarTagsCsvRecords(tags), request);
     return jsonOut(scalarTagsResponse, tags, request);
   }
-  const { count, points } = await getScalarPoints(id, dir, tag);
+  const { count, points, axis } = await getScalarPoints(id, dir, tag);
   const selected = selectScalarPoints(points, maxPoints);
-  if (format === 'csv') return csvOut(`thaw-run-${id}-${fileSafe(dir ? `${dir}-${tag}` : tag)}`, scalarPointsCsv(selected), request);
+  if (format === 'csv') return csvOut(`thaw-run-${id}-${fileSafe(dir ? `${dir}-${tag}` : tag)}`, scalarPointsCsv(selected, axis), request);
   return jsonOut(scalarPointsResponse, { runId: id, dir, tag, count, points: scalarPointsJson(selected) }, request);
 });
 
