@@ -1,5 +1,6 @@
 'use client';
-// The last lines of the run's raw log, re-read whenever the run changes (live).
+// The last lines of the run's raw log, re-read whenever the run changes (live); for a run read from other
+// files (event files, checkpoint folders), one plain line saying so.
 import { useEffect, useRef, useState } from 'react';
 import type { LogTail as LogTailData } from '@/lib/api/schemas/run';
 import { CopyPath } from './copy-path';
@@ -24,12 +25,23 @@ export function LogTail({ initial }: { initial: LogTailData }) {
     const el = box.current;
     if (el && pinned.current) el.scrollTop = el.scrollHeight;
   }, [tail]);
+  // Read from other files (event files, checkpoint folders): say so plainly; no path to copy, it is no log.
+  if (!tail.consoleLog)
+    return (
+      <p className="muted" data-testid="log-none">
+        {tail.note}
+      </p>
+    );
   return (
     <div>
       <p className="muted small mono">
         <CopyPath path={tail.path} testId="log-path" />
       </p>
-      {tail.note && <p className="error-note">{tail.note}</p>}
+      {tail.note && (
+        <p className="error-note" data-testid="log-error">
+          {tail.note}
+        </p>
+      )}
       <pre
         hidden={tail.lines.length === 0}
         tabIndex={0}

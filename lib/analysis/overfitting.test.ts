@@ -314,10 +314,7 @@ describe('insufficient', () => {
     const r = overfittingVerdict(series([0.6, 0.4], []));
     expect(r.verdict).toBe('insufficient');
     expect(r.gapAtEnd).toBeNull();
-    expect(r.reason).toBe(
-      'Only 0 per-epoch validation points for task 1, fewer than the 3 needed for a trend; no validation ' +
-        'loss was recorded, so there is no gap either.',
-    );
+    expect(r.reason).toBe('No validation loss was recorded for task 1: there is no trend and no gap to judge.');
   });
 
   it('a custom minValidations', () => {
@@ -387,7 +384,7 @@ describe('samples (tests/fixtures/samples)', () => {
     expect(r.bestEpoch).toBeNull();
     expect(r.gapAtEnd).toBeCloseTo(0.0357 / 0.0221, 12);
     expect(r.reason).toBe(
-      'Only 0 per-epoch validation points for task 3, fewer than the 3 needed for a trend; the final ' +
+      'No per-epoch validation point for task 3 (3 are needed for a trend); the final ' +
         'validation loss is 0.0357 at epoch 16, 1.6154x the training loss 0.0221.',
     );
   });
@@ -455,7 +452,7 @@ describe('a run without validation records is judged on the validation curve it 
       'no validation at all: says so',
       { epochs: [], validations: [], taskId: null, format: 'tensorboard', validationCurve: null },
       { verdict: 'insufficient', axis: 'epoch', validationPoints: 0 },
-      "Only 0 per-epoch validation points for this run's task, fewer than the 3 needed for a trend; no validation loss was recorded, so there is no gap either.",
+      "No validation loss was recorded for this run's task: there is no trend and no gap to judge.",
     ],
   ];
   it.each(cases)('%s', (_name, run, expected, reason) => {

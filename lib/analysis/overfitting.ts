@@ -300,7 +300,10 @@ export function overfittingVerdict(series: RunSeries, options: Partial<Overfitti
     const endGap = end === null ? null : ratio(end.loss, train);
     const what = curve === null && unit === 'epoch' ? 'per-epoch validation point' : 'validation point';
     const by = curve === null && unit === 'epoch' ? '' : ` by ${unit}`;
-    const count = `Only ${plural(points.length, what)}${by} for ${taskName}, fewer than the ${opts.minValidations} needed for a trend`;
+    const count =
+      points.length === 0
+        ? `No ${what}${by} for ${taskName} (${opts.minValidations} are needed for a trend)`
+        : `Only ${plural(points.length, what)}${by} for ${taskName}, fewer than the ${opts.minValidations} needed for a trend`;
     let detail: string;
     if (end === null && curve !== null) detail = '; none of its validation losses is finite, so there is no gap either.';
     else if (end === null) detail = '; no validation loss was recorded, so there is no gap either.';
@@ -314,7 +317,11 @@ export function overfittingVerdict(series: RunSeries, options: Partial<Overfitti
     return {
       ...base,
       verdict: 'insufficient',
-      reason: count + detail,
+      // Nothing validated at all (a step trainer, checkpoint folders alone): that, not a count of none.
+      reason:
+        end === null && points.length === 0 && curve === null
+          ? `No validation loss was recorded for ${taskName}: there is no trend and no gap to judge.`
+          : count + detail,
       bestEpoch: null,
       bestValue: null,
       latestEpoch: end?.epoch ?? null,

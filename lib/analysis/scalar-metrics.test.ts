@@ -259,8 +259,7 @@ describe('chooseMetrics', () => {
       for (const ref of [choice.train, choice.val])
         if (ref) expect(input.tags.some((t) => t.tag === ref.tag && t.dir === ref.dir)).toBe(true);
       // …and the axis the pages draw that tag on (tagAxis, by the format the run is stored with) is the one named.
-      for (const ref of [choice.train, choice.val])
-        if (ref) expect(tagAxis({ format: runFormatFor(choice.trainer) }, ref)).toBe(ref.axis);
+      for (const ref of [choice.train, choice.val]) if (ref) expect(tagAxis({ format: runFormatFor(choice.trainer) }, ref)).toBe(ref.axis);
     });
   }
 

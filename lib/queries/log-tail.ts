@@ -5,6 +5,8 @@ import { open } from 'node:fs/promises';
 import { db } from '../db/client';
 import { NotFoundError } from '../api/errors';
 import type { LogTail } from '../api/schemas/run';
+import { sourceKind } from './run';
+import { noConsoleLogText } from '../views/run-page';
 
 /** At most this much of the file is read per request. */
 const TAIL_BYTES = 64 * 1024;
@@ -18,12 +20,18 @@ function latestFrame(line: string): string {
 export async function readLogTail(runId: number, lines: number): Promise<LogTail> {
   const run = await db().run.findUnique({
     where: { id: runId },
-    select: { runKey: true, sourceId: true, source: { select: { path: true, kind: true } } },
+    select: {
+      runKey: true,
+      sourceId: true,
+      source: { select: { path: true, kind: true } },
+      sources: { select: { source: { select: { kind: true } } } },
+    },
   });
   if (!run) throw new NotFoundError(`run ${runId} does not exist`);
   if (run.source.kind !== 'log') {
-    // Built from its run directory alone (event file, results JSON, Hydra config): no console output.
-    return { runId, path: run.source.path, lines: [], endOffset: 0, note: 'no console log was found for this run' };
+    // Read from its run directory or checkpoint folders alone (event files, results JSON, configs): no console output.
+    const kinds = run.sources.map(({ source }) => sourceKind(source.kind));
+    return { runId, path: run.source.path, lines: [], endOffset: 0, consoleLog: false, note: noConsoleLogText(kinds) };
   }
   const next = await db().run.findFirst({
     where: { sourceId: run.sourceId, runKey: { gt: run.runKey } },
@@ -41,6 +49,7 @@ export async function readLogTail(runId: number, lines: number): Promise<LogTail
       path,
       lines: [],
       endOffset: 0,
+      consoleLog: true,
       note: `the log file cannot be read here (${code}); it may have been moved, deleted, or be on another host`,
     };
   }
@@ -56,7 +65,7 @@ export async function readLogTail(runId: number, lines: number): Promise<LogTail
     const all = text.split('\n').map(latestFrame);
     while (all.length > 0 && all[all.length - 1] === '') all.pop();
     const note = size < start ? 'the file is shorter than when this run was read (truncated or replaced)' : null;
-    return { runId, path, lines: all.slice(-lines), endOffset: end, note };
+    return { runId, path, lines: all.slice(-lines), endOffset: end, consoleLog: true, note };
   } finally {
     await handle.close();
   }

@@ -256,7 +256,7 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
 const SOURCE_ORDER = ['log', 'tfevents', 'results_json', 'hydra_config', 'train_config', 'hparams_yaml'] as const;
 type SourceKind = (typeof SOURCE_ORDER)[number];
 
-function sourceKind(kind: string): SourceKind {
+export function sourceKind(kind: string): SourceKind {
   return (SOURCE_ORDER as readonly string[]).includes(kind) ? (kind as SourceKind) : 'log';
 }
 

@@ -7,11 +7,16 @@ import {
   datasetText,
   eventText,
   loadedFrom,
+  noCheckpointAdvice,
+  noConsoleLogText,
   noCurvesNote,
+  noEventsText,
+  noMultiTaskValidationText,
   progressText,
   runHeading,
   runMarkers,
   runProgressView,
+  sourcesText,
   statusText,
   stepCheckpointAdvice,
   validationRowClass,
@@ -309,5 +314,60 @@ describe('stepCheckpointAdvice', () => {
     ],
   ])('%s', (_name, detail, expected) => {
     expect(stepCheckpointAdvice(detail)).toBe(expected);
+  });
+});
+
+describe('the lower sections of a run read from files other than a console log', () => {
+  const formats: [format: string, rows: number, expected: RegExp | null][] = [
+    ['smolvla_sequential', 0, null], // the trainer's runs: the table, or "not yet" while none is printed
+    ['smolvla_sequential', 3, null],
+    ['tensorboard', 0, /^None for this run: TensorBoard event files hold no per-task validation/],
+    ['lerobot', 0, /^None for this run: LeRobot runs hold no per-task validation/],
+    ['generic_tqdm', 0, /^None for this run: plain progress-bar logs/],
+    ['tensorboard', 2, null], // rows win, whatever the format
+  ];
+  it.each(formats)('multi-task validation of a %s run with %d rows', (format, rows, expected) => {
+    const text = noMultiTaskValidationText({ format }, rows);
+    if (expected === null) expect(text).toBeNull();
+    else expect(text).toMatch(expected);
+    if (text !== null) expect(text).not.toMatch(/yet/);
+  });
+
+  it('says what a run was read from, counted by kind, in the Built-from order', () => {
+    expect(sourcesText(['tfevents'])).toBe('an event file');
+    expect(sourcesText(['hydra_config', 'tfevents', 'tfevents'])).toBe('2 event files and a Hydra config');
+    expect(sourcesText(['train_config', 'train_config'])).toBe('2 LeRobot train_config.json files');
+    expect(sourcesText(['tfevents', 'results_json', 'hydra_config'])).toBe('an event file, a results JSON and a Hydra config');
+    expect(noConsoleLogText(['tfevents', 'tfevents'])).toBe(
+      'No console log: this run was read from 2 event files (listed under Built from), which hold no console output.',
+    );
+    expect(noConsoleLogText(['tfevents'])).not.toMatch(/not found|error|missing/i);
+  });
+
+  it('empty Events: "not yet" only where a console log could still print them', () => {
+    expect(noEventsText(true, 0)).toBe('No checkpoint or status lines yet.');
+    expect(noEventsText(false, 0)).not.toMatch(/yet/);
+    expect(noEventsText(false, 2)).toMatch(/listed under Progress/);
+  });
+
+  it('checkpoint advice of a run of another format that saved none', () => {
+    const detail = (format: string, verdict: Partial<RunDetail['verdict']>, checkpoints = 0) =>
+      ({
+        run: { format },
+        verdict: { axis: 'epoch', bestEpoch: null, bestValue: null, ...verdict },
+        advice: { bestDir: null, final: null, periodic: [] },
+        checkpoints: Array.from({ length: checkpoints }, (_, i) => ({ step: (i + 1) * 1000 })),
+      }) as unknown as Parameters<typeof noCheckpointAdvice>[0];
+    expect(noCheckpointAdvice(detail('tensorboard', { axis: 'epoch', bestEpoch: 5, bestValue: 2.56224 }))).toBe(
+      'No checkpoint is known for this run: its files record no save. Validation loss was lowest at epoch 5 (2.5622): keep the checkpoint saved nearest to it.',
+    );
+    expect(noCheckpointAdvice(detail('tensorboard', { axis: 'step', bestEpoch: 1200, bestValue: 1.3913 }))).toMatch(
+      /at step 1,200 \(1\.3913\)/,
+    );
+    expect(noCheckpointAdvice(detail('tensorboard', {}))).toBe(
+      'No checkpoint is known for this run: its files record no save, and there is no validation best to choose by.',
+    );
+    expect(noCheckpointAdvice(detail('smolvla_sequential', { bestEpoch: 5 }))).toBeNull(); // its best/ folder: the analysed advice
+    expect(noCheckpointAdvice(detail('lerobot', {}, 2))).toBeNull(); // stepCheckpointAdvice
   });
 });

@@ -102,6 +102,36 @@ export const SOURCE_LABELS: Record<RunDetail['sources'][number]['kind'], string>
   hparams_yaml: 'Lightning hparams.yaml',
 };
 
+type SourceKind = RunDetail['sources'][number]['kind'];
+
+const SOURCE_PLURALS: Record<SourceKind, string> = {
+  log: 'console logs',
+  tfevents: 'event files',
+  results_json: 'results JSONs',
+  hydra_config: 'Hydra configs',
+  train_config: 'LeRobot train_config.json files',
+  hparams_yaml: 'Lightning hparams.yaml files',
+};
+
+/** "2 event files and a Hydra config": the files a run was read from, counted by kind, in the Built-from order. */
+export function sourcesText(kinds: readonly SourceKind[]): string {
+  const counts = new Map<SourceKind, number>();
+  const order = Object.keys(SOURCE_LABELS) as SourceKind[];
+  for (const kind of [...kinds].sort((x, y) => order.indexOf(x) - order.indexOf(y))) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  const parts = [...counts].map(([kind, n]) =>
+    n === 1 ? `${/^[aeiouAEIOU]/.test(SOURCE_LABELS[kind]) ? 'an' : 'a'} ${SOURCE_LABELS[kind]}` : `${n} ${SOURCE_PLURALS[kind]}`,
+  );
+  return parts.length <= 1 ? (parts[0] ?? 'no file') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
+}
+
+/**
+ * The Raw log panel of a run read without a console log (event files, LeRobot checkpoint folders, a
+ * results JSON): what it was read from, and that there is no log to show — a fact, not an error.
+ */
+export function noConsoleLogText(kinds: readonly SourceKind[]): string {
+  return `No console log: this run was read from ${sourcesText(kinds.filter((k) => k !== 'log'))} (listed under Built from), which hold no console output.`;
+}
+
 const EVENT_TEXT: Record<string, string> = {
   best_saved: 'best/ saved (lowest training loss so far)',
   checkpoint_saved: 'checkpoint saved',
@@ -123,6 +153,44 @@ export function checkpointRows(advice: RunDetail['advice']): { checkpoint: Check
     nearest: advice.nearest !== null && advice.nearest.label === checkpoint.label,
     fromBest: checkpoint.epoch !== null && advice.bestValidationEpoch !== null ? checkpoint.epoch - advice.bestValidationEpoch : null,
   }));
+}
+
+/**
+ * The checkpoint advice of a run whose files record no checkpoint at all and that is not the SmolVLA
+ * trainer's (the analysed advice speaks of that trainer's best/ folder): what its validation says, on
+ * its own axis. Null otherwise (the analysed advice, or stepCheckpointAdvice, says it).
+ */
+export function noCheckpointAdvice(detail: Pick<RunDetail, 'run' | 'verdict' | 'advice' | 'checkpoints'>): string | null {
+  const { advice, verdict } = detail;
+  if (detail.run.format === 'smolvla_sequential' || detail.checkpoints.length > 0) return null;
+  if (advice.bestDir !== null || advice.final !== null || advice.periodic.length > 0) return null;
+  const none = 'No checkpoint is known for this run: its files record no save';
+  if (verdict.bestEpoch === null) return `${none}, and there is no validation best to choose by.`;
+  return `${none}. Validation loss was lowest at ${verdict.axis} ${fmtCount(verdict.bestEpoch)} (${fmtLoss(verdict.bestValue)}): keep the checkpoint saved nearest to it.`;
+}
+
+/** What the Events list says when it is empty: "not yet" only where a console log could still print them. */
+export function noEventsText(consoleLog: boolean, checkpoints: number): string {
+  if (consoleLog) return 'No checkpoint or status lines yet.';
+  return `None: checkpoint and status lines come from a console log, and this run has none.${checkpoints > 0 ? ' Its checkpoint folders are listed under Progress.' : ''}`;
+}
+
+/**
+ * Why a run has no multi-task validation table, when its format has none at all: only the team's
+ * SmolVLA trainer validates every task after each epoch. Null for the trainer's runs (their table, or
+ * "No validation lines yet." while none is printed) and whenever rows exist.
+ */
+export function noMultiTaskValidationText(run: Pick<Run, 'format'>, rows: number): string | null {
+  if (rows > 0 || run.format === 'smolvla_sequential') return null;
+  const what =
+    run.format === 'lerobot'
+      ? 'LeRobot runs'
+      : run.format === 'tensorboard'
+        ? 'TensorBoard event files'
+        : run.format === 'generic_tqdm'
+          ? 'plain progress-bar logs'
+          : `${run.format} runs`;
+  return `None for this run: ${what} hold no per-task validation — only the team’s SmolVLA trainer validates every task after each epoch. Its own validation loss, when it has one, is judged under Overfitting.`;
 }
 
 /** A validation-table row's class: the final block, the best epoch, or neither. */

@@ -158,7 +158,11 @@ describe('scalarChartLines', () => {
     const [wall] = scalarChartLines([{ view, points }], { axis: 'wall', smooth: 0 }, 1000);
     expect(wall!.points.map((p) => p[0])).toEqual([1010, 1020, 1030]);
     expect([chartAxisOf('step'), chartAxisOf('relative'), chartAxisOf('wall')]).toEqual(['step', 'time', 'wall']);
-    expect([chartAxisOf('step', 'epoch'), chartAxisOf('relative', 'epoch'), chartAxisOf('wall', 'epoch')]).toEqual(['epoch', 'time', 'wall']);
+    expect([chartAxisOf('step', 'epoch'), chartAxisOf('relative', 'epoch'), chartAxisOf('wall', 'epoch')]).toEqual([
+      'epoch',
+      'time',
+      'wall',
+    ]);
   });
 
   it("a tag logged per epoch: its own axis numbers the epochs from 1 (Keras' step 0 is epoch 1)", () => {
@@ -183,7 +187,13 @@ describe('scalarChartLines', () => {
     ];
     const lines = scalarChartLines([{ view, points: once }], { axis: 'step', smooth: 0.6 }, 1000);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ dots: true, points: [[0, -1], [0, -1]] });
+    expect(lines[0]).toMatchObject({
+      dots: true,
+      points: [
+        [0, -1],
+        [0, -1],
+      ],
+    });
   });
 });
 

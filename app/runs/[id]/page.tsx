@@ -13,7 +13,16 @@ import { readLogTail } from '@/lib/queries/log-tail';
 import { getRunDetail } from '@/lib/queries/run';
 import { getRunSeriesBundle } from '@/lib/queries/series';
 import { singleRunColor } from '@/lib/views/strategy-colors';
-import { chartTitle, defaultRunAxis, noCurvesNote, runMarkers, runProgressView, stepCheckpointAdvice } from '@/lib/views/run-page';
+import {
+  chartTitle,
+  defaultRunAxis,
+  noCheckpointAdvice,
+  noCurvesNote,
+  noMultiTaskValidationText,
+  runMarkers,
+  runProgressView,
+  stepCheckpointAdvice,
+} from '@/lib/views/run-page';
 import { LiveRefresh } from '../../_components/live';
 import { ConfigView } from '../../_components/config-view';
 import { LogTail } from '../../_components/log-tail';
@@ -70,6 +79,8 @@ export default async function RunPage({
   const points = [train!, val!, step!].reduce((n, bundle) => n + bundle.series.reduce((m, s) => m + s.points.length, 0), 0);
   const noCurves = noCurvesNote(detail, x, points);
   const showProgress = !progress.epochCharts || progress.checkpoints.length > 0;
+  // A format with no multi-task validation at all: one quiet line why, never "not yet".
+  const noValidation = noMultiTaskValidationText(run, detail.validation.rows.length);
   return (
     <>
       <RunHeader detail={detail} />
@@ -77,7 +88,7 @@ export default async function RunPage({
       {/* Steps done and checkpoints: first when there is no curve to show, else after the curves. */}
       {showProgress && noCurves && <ProgressPanel view={progress} />}
 
-      <VerdictPanel verdict={verdict} advice={advice} adviceText={stepCheckpointAdvice(detail)} />
+      <VerdictPanel verdict={verdict} advice={advice} adviceText={stepCheckpointAdvice(detail) ?? noCheckpointAdvice(detail)} />
 
       {!scalarsOnly && (
         <section className="panel">
@@ -123,10 +134,17 @@ export default async function RunPage({
 
       {showProgress && !noCurves && <ProgressPanel view={progress} />}
 
-      <section className="panel">
-        <h2>Multi-task validation</h2>
-        <ValidationTable detail={detail} />
-      </section>
+      {noValidation ? (
+        <section className="panel" data-testid="validation-none">
+          <h2>Multi-task validation</h2>
+          <p className="muted small">{noValidation}</p>
+        </section>
+      ) : (
+        <section className="panel">
+          <h2>Multi-task validation</h2>
+          <ValidationTable detail={detail} />
+        </section>
+      )}
 
       {detail.config && (
         <section className="panel">
@@ -136,7 +154,12 @@ export default async function RunPage({
       )}
 
       <div className="two-columns">
-        <EventsPanel events={detail.events} warnings={detail.warnings} />
+        <EventsPanel
+          events={detail.events}
+          warnings={detail.warnings}
+          consoleLog={tail.consoleLog}
+          checkpoints={progress.checkpoints.length}
+        />
         <section className="panel">
           <h2>Raw log (last lines)</h2>
           <LogTail initial={tail} />

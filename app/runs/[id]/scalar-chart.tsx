@@ -86,7 +86,14 @@ export function ScalarChart({
   );
 
   return (
-    <div ref={ref} className="scalar-card" data-testid="scalar-card" data-tag={chart.tag} data-axis={chart.axis} data-loaded={points.size > 0 ? '1' : '0'}>
+    <div
+      ref={ref}
+      className="scalar-card"
+      data-testid="scalar-card"
+      data-tag={chart.tag}
+      data-axis={chart.axis}
+      data-loaded={points.size > 0 ? '1' : '0'}
+    >
       <div className="scalar-card-head">
         <strong className="mono small">{chart.tag}</strong>
       </div>

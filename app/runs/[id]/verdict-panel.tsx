@@ -12,7 +12,7 @@ export function VerdictPanel({
   advice,
   adviceText,
 }: Pick<RunDetail, 'verdict' | 'advice'> & {
-  /** Replaces the analysed advice (a run with step checkpoints and no per-epoch validation: run-page.ts stepCheckpointAdvice). */
+  /** Replaces the analysed advice (run-page.ts: stepCheckpointAdvice for step checkpoints without per-epoch validation, noCheckpointAdvice for a run of another format that saved none). */
   adviceText?: string | null;
 }) {
   return (

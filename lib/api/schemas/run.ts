@@ -232,6 +232,12 @@ export const logResponse = z.object({
   lines: z.array(z.string()),
   /** Byte offset of the end of the run's region that was read. */
   endOffset: z.number().int(),
+  /**
+   * Whether the run was read from a console log. False for a run read from other files (event files,
+   * LeRobot checkpoint folders, a results JSON): no lines, `path` its main file, and `note` says what it
+   * was read from — a fact, not an error. True: `note`, when set, is a problem with the log file.
+   */
+  consoleLog: z.boolean(),
   note: z.string().nullable(),
 });
 export type LogTail = z.infer<typeof logResponse>;
