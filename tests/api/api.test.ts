@@ -200,7 +200,16 @@ describe('GET /api/runs/[id]', () => {
     const file = (await readFile(path.join(SAMPLES_DIR, 'sample_task1_unfreeze8_overfit.log'), 'utf8')).split('\n').filter((l) => l !== '');
     expect(tail.lines).toHaveLength(5);
     expect(tail.lines[4]).toBe(file[file.length - 1]!.split('\r').pop());
+    expect([tail.consoleLog, tail.note]).toEqual([true, null]);
     await expectBadRequest(`/api/runs/${id}/log?lines=0`, 'lines');
+  });
+
+  it('a console log that is not on this host: a console-log run, and the note says what is wrong', async () => {
+    // the seeded chain's log files (/synthetic/api-test…) exist nowhere
+    const tail = await json<LogTail>(`/api/runs/${chain[0]!}/log?lines=5`);
+    expect(tail.consoleLog).toBe(true);
+    expect(tail.lines).toEqual([]);
+    expect(tail.note).toMatch(/^the log file cannot be read here \(ENOENT\)/);
   });
 });
 

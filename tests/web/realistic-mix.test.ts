@@ -4,11 +4,14 @@
 // have, or says in one line why it has no chart) and its HTML report still takes every chart; no page
 // scrolls sideways; Strategies says why an interval is missing and counts steps for LeRobot buckets;
 // LeRobot runs are faceted and ranked by their dataset; a checkpoint-only run's page shows its step
-// progress, checkpoints and status note instead of empty charts. Screenshots: test-results/screenshots/.
+// progress, checkpoints and status note instead of empty charts; the lower sections of run pages read
+// from run directories (Scalars on the axis the verdict uses, no pending multi-task validation, no error
+// for a run without a console log). Screenshots: test-results/screenshots/.
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCsv } from '../../lib/api/respond';
 import { compareResponse } from '../../lib/api/schemas/compare';
 import type { RunsResponse } from '../../lib/api/schemas/runs';
 import type { StrategiesResponse } from '../../lib/api/schemas/strategies';
@@ -316,6 +319,100 @@ describe('a LeRobot run known only from its checkpoint folders', () => {
     );
     expect(await page.getByTestId('run-header').innerText()).toContain('kuavo/task1_moving_grasp_lerobot');
     await page.screenshot({ path: path.join(SCREENSHOTS, 'mix-checkpoint-run.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+describe('the lower sections of run pages read from run directories', () => {
+  const KERAS = 'resnet50v2_fine_tune_10_percent/feature_extraction/';
+  const scalars = () => page.getByTestId('scalars-section');
+  const ownAxisButton = () => scalars().getByTestId('scalars-x-step');
+  const card = (tag: string) => page.locator(`[data-testid="scalar-card"][data-tag="${tag}"]`);
+
+  it('Keras: the Scalars section numbers epochs from 1, as the Overfitting panel names them; the CSV keeps the stored step', async () => {
+    const run = runFrom(KERAS);
+    await page.goto(`${server.url}/runs/${run.id}`);
+    const reason = await page.getByTestId('verdict-reason').innerText();
+    const named = /validation\/epoch_loss\).*?(\d+\.\d+) at epoch (\d+)/.exec(reason);
+    expect(named, reason).not.toBeNull();
+    const bestEpoch = named![2]!;
+    expect(await ownAxisButton().innerText()).toBe('Epoch');
+    const loss = card('epoch_loss');
+    await loss.scrollIntoViewIfNeeded();
+    await expect.poll(() => loss.getAttribute('data-loaded')).toBe('1');
+    expect(await loss.getAttribute('data-axis')).toBe('epoch');
+    expect(await loss.getByTestId('scalar-chart').getAttribute('data-x')).toBe('epoch');
+    const summaries = await loss.getByTestId('scalar-series').allInnerTexts();
+    expect(summaries).toEqual([
+      expect.stringMatching(/^\s*train: 5 points · epochs 1–5 /),
+      expect.stringMatching(/^\s*validation: 5 points · epochs 1–5 /),
+    ]);
+    // the chart's own table: x is the epoch, and the panel's best epoch is one of its points
+    await loss.getByTestId('chart-table-toggle').click();
+    const xs = await loss.locator('table tbody th[scope="row"]').allInnerTexts();
+    expect(xs).toEqual(['1', '2', '3', '4', '5']);
+    expect(xs).toContain(bestEpoch);
+    expect(await loss.locator('table thead th').first().innerText()).toBe('epoch');
+    // exports keep the exact stored step (Keras' 0-based epoch index), with the epoch beside it
+    const csvHref = await loss
+      .locator('[data-testid="scalar-series"][data-dir="validation"] [data-testid="scalar-csv"]')
+      .getAttribute('href');
+    const csv = parseCsv(await (await fetch(`${server.url}${csvHref}`)).text());
+    expect(csv.map((r) => [r.step, r.epoch])).toEqual([
+      ['0', '1'],
+      ['1', '2'],
+      ['2', '3'],
+      ['3', '4'],
+      ['4', '5'],
+    ]);
+    expect(Number(csv.find((r) => r.epoch === bestEpoch)!.value).toFixed(4)).toBe(named![1]);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'mix-keras-run.png'), fullPage: true });
+  });
+
+  it('Hugging Face, Lightning and the team step trainer keep Step; the SmolVLA trainer run directory is on epochs as its curves', async () => {
+    for (const source of ['huggingface/runs/run0', 'lightning/fractaldb/', '/hierarchical_humanoid_v2/']) {
+      await page.goto(`${server.url}/runs/${runFrom(source).id}`);
+      expect(await ownAxisButton().innerText(), source).toBe('Step');
+      const axes = await page.locator('[data-testid="scalar-card"]').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-axis')));
+      expect(axes.length, source).toBeGreaterThan(0);
+      expect(new Set(axes), source).toEqual(new Set(['step']));
+    }
+    await page.goto(`${server.url}/runs/${runFrom('/rundirs/outputs/train/task2_weighing/').id}`);
+    expect(await ownAxisButton().innerText()).toBe('Epoch');
+    const own = card('validation/task2_loss');
+    expect(await own.getByTestId('scalar-series').innerText()).toMatch(/· epochs 2–10 ·/);
+    // the same epochs as its multi-task validation table
+    const epochs = await page.locator('[data-testid="validation-table"] tbody tr td:first-child').allInnerTexts();
+    expect(epochs).toContain('10');
+  });
+
+  it('says once, quietly, why a format has no multi-task validation and why a run has no console log; red only for a real problem', async () => {
+    const fromFiles = [KERAS, 'huggingface/runs/run0', 'lightning/fractaldb/', '/smolvla_grasp_ckpt_done/', '/hierarchical_humanoid_v2/'];
+    for (const source of fromFiles) {
+      await page.goto(`${server.url}/runs/${runFrom(source).id}`);
+      const none = page.getByTestId('validation-none');
+      expect(await none.count(), source).toBe(1);
+      expect(await none.innerText(), source).toMatch(/None for this run: .* hold no per-task validation/);
+      expect(await none.innerText(), source).not.toMatch(/yet/);
+      expect(await page.getByTestId('validation-table').count(), source).toBe(0);
+      const log = page.getByTestId('log-none');
+      await expect.poll(() => log.count(), { timeout: 10_000 }).toBe(1);
+      expect(await log.innerText(), source).toMatch(/^No console log: this run was read from .+ \(listed under Built from\)/);
+      expect(await page.locator('.error-note').count(), source).toBe(0);
+      expect(await page.getByTestId('events-none').innerText(), source).not.toMatch(/yet/);
+      expect(await page.getByTestId('verdict-reason').innerText(), source).not.toMatch(/Only 0/);
+      expect(await page.getByTestId('checkpoint-advice').innerText(), source).not.toMatch(/best\//);
+    }
+    // the LeRobot checkpoint run: a plain line, nothing red, its checkpoints pointed at
+    await page.goto(`${server.url}/runs/${runFrom('/smolvla_grasp_ckpt_done/').id}`);
+    expect(await page.getByTestId('log-none').innerText()).toContain('2 LeRobot train_config.json files');
+    expect(await page.getByTestId('events-none').innerText()).toContain('listed under Progress');
+    // a SmolVLA trainer log: its table and its log's last lines, unchanged
+    await page.goto(`${server.url}/runs/${runFrom('/smolvla/unfreeze9/task2.log').id}`);
+    expect(await page.getByTestId('validation-table').count()).toBe(1);
+    expect(await page.getByTestId('validation-none').count()).toBe(0);
+    expect(await page.getByTestId('log-none').count()).toBe(0);
+    expect((await page.getByTestId('log-tail').innerText()).length).toBeGreaterThan(0);
     expect(pageErrors).toEqual([]);
   });
 });
