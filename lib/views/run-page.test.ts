@@ -8,6 +8,7 @@ import {
   eventText,
   loadedFrom,
   noCheckpointAdvice,
+  noCheckpointsText,
   noConsoleLogText,
   noCurvesNote,
   noEventsText,
@@ -348,13 +349,15 @@ describe('the lower sections of a run read from files other than a console log',
     expect(noEventsText(true, 0)).toBe('No checkpoint or status lines yet.');
     expect(noEventsText(false, 0)).not.toMatch(/yet/);
     expect(noEventsText(false, 2)).toMatch(/listed under Progress/);
+    expect(noCheckpointsText(true)).toBe('No checkpoint yet.');
+    expect(noCheckpointsText(false)).not.toMatch(/yet/);
   });
 
   it('checkpoint advice of a run of another format that saved none', () => {
     const detail = (format: string, verdict: Partial<RunDetail['verdict']>, checkpoints = 0) =>
       ({
         run: { format },
-        verdict: { axis: 'epoch', bestEpoch: null, bestValue: null, ...verdict },
+        verdict: { axis: 'epoch', bestEpoch: null, bestValue: null, latestEpoch: null, ...verdict },
         advice: { bestDir: null, final: null, periodic: [] },
         checkpoints: Array.from({ length: checkpoints }, (_, i) => ({ step: (i + 1) * 1000 })),
       }) as unknown as Parameters<typeof noCheckpointAdvice>[0];
@@ -363,6 +366,9 @@ describe('the lower sections of a run read from files other than a console log',
     );
     expect(noCheckpointAdvice(detail('tensorboard', { axis: 'step', bestEpoch: 1200, bestValue: 1.3913 }))).toMatch(
       /at step 1,200 \(1\.3913\)/,
+    );
+    expect(noCheckpointAdvice(detail('tensorboard', { latestEpoch: 3437 }))).toBe(
+      'No checkpoint is known for this run: its files record no save, and too few validation points to name a best.',
     );
     expect(noCheckpointAdvice(detail('tensorboard', {}))).toBe(
       'No checkpoint is known for this run: its files record no save, and there is no validation best to choose by.',

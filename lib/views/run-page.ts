@@ -165,8 +165,16 @@ export function noCheckpointAdvice(detail: Pick<RunDetail, 'run' | 'verdict' | '
   if (detail.run.format === 'smolvla_sequential' || detail.checkpoints.length > 0) return null;
   if (advice.bestDir !== null || advice.final !== null || advice.periodic.length > 0) return null;
   const none = 'No checkpoint is known for this run: its files record no save';
-  if (verdict.bestEpoch === null) return `${none}, and there is no validation best to choose by.`;
+  if (verdict.bestEpoch === null)
+    return verdict.latestEpoch === null
+      ? `${none}, and there is no validation best to choose by.`
+      : `${none}, and too few validation points to name a best.`;
   return `${none}. Validation loss was lowest at ${verdict.axis} ${fmtCount(verdict.bestEpoch)} (${fmtLoss(verdict.bestValue)}): keep the checkpoint saved nearest to it.`;
+}
+
+/** What the Progress panel's checkpoint list says when it is empty: "not yet" only where a console log could still name one. */
+export function noCheckpointsText(consoleLog: boolean): string {
+  return consoleLog ? 'No checkpoint yet.' : 'None recorded: the files this run was read from name no checkpoint.';
 }
 
 /** What the Events list says when it is empty: "not yet" only where a console log could still print them. */

@@ -400,6 +400,9 @@ describe('the lower sections of run pages read from run directories', () => {
       expect(await log.innerText(), source).toMatch(/^No console log: this run was read from .+ \(listed under Built from\)/);
       expect(await page.locator('.error-note').count(), source).toBe(0);
       expect(await page.getByTestId('events-none').innerText(), source).not.toMatch(/yet/);
+      expect(await page.locator('[data-testid="checkpoints-none"]').allInnerTexts(), source).not.toContainEqual(
+        expect.stringMatching(/yet/),
+      );
       expect(await page.getByTestId('verdict-reason').innerText(), source).not.toMatch(/Only 0/);
       expect(await page.getByTestId('checkpoint-advice').innerText(), source).not.toMatch(/best\//);
     }

@@ -86,7 +86,7 @@ export default async function RunPage({
       <RunHeader detail={detail} />
 
       {/* Steps done and checkpoints: first when there is no curve to show, else after the curves. */}
-      {showProgress && noCurves && <ProgressPanel view={progress} />}
+      {showProgress && noCurves && <ProgressPanel view={progress} consoleLog={tail.consoleLog} />}
 
       <VerdictPanel verdict={verdict} advice={advice} adviceText={stepCheckpointAdvice(detail) ?? noCheckpointAdvice(detail)} />
 
@@ -132,7 +132,7 @@ export default async function RunPage({
         </Suspense>
       )}
 
-      {showProgress && !noCurves && <ProgressPanel view={progress} />}
+      {showProgress && !noCurves && <ProgressPanel view={progress} consoleLog={tail.consoleLog} />}
 
       {noValidation ? (
         <section className="panel" data-testid="validation-none">

@@ -1,11 +1,18 @@
 // A step-based run's progress (LeRobot, and runs known only from their checkpoint folders): steps done
 // of the configured steps, why its status is what it is, and its checkpoints (step, where, on disk or
 // only named by the log). lib/views/run-page.ts runProgressView shapes it.
-import type { RunProgressView } from '@/lib/views/run-page';
+import { noCheckpointsText, type RunProgressView } from '@/lib/views/run-page';
 import { CopyPath } from '../../_components/copy-path';
 import { ScrollBox } from '../../_components/scroll-box';
 
-export function ProgressPanel({ view }: { view: RunProgressView }) {
+export function ProgressPanel({
+  view,
+  consoleLog,
+}: {
+  view: RunProgressView;
+  /** Read from a console log (which could still name a checkpoint); else from event files, checkpoint folders… */
+  consoleLog: boolean;
+}) {
   return (
     <section className="panel" data-testid="run-progress">
       <h2>Progress</h2>
@@ -25,7 +32,9 @@ export function ProgressPanel({ view }: { view: RunProgressView }) {
       )}
       <h3>Checkpoints ({view.checkpoints.length})</h3>
       {view.checkpoints.length === 0 ? (
-        <p className="muted">No checkpoint yet.</p>
+        <p className="muted" data-testid="checkpoints-none">
+          {noCheckpointsText(consoleLog)}
+        </p>
       ) : (
         <ScrollBox label="checkpoints">
           <table className="compact checkpoints" data-testid="checkpoints">
