@@ -13,6 +13,7 @@ import { readLogTail } from '@/lib/queries/log-tail';
 import { getRunDetail } from '@/lib/queries/run';
 import { getRunSeriesBundle } from '@/lib/queries/series';
 import { singleRunColor } from '@/lib/views/strategy-colors';
+import { strategyShown } from '@/lib/views/strategy-shown';
 import { chartTitle, defaultRunAxis, noCurvesNote, runMarkers, runProgressView, stepCheckpointAdvice } from '@/lib/views/run-page';
 import { LiveRefresh } from '../../_components/live';
 import { ConfigView } from '../../_components/config-view';
@@ -70,6 +71,7 @@ export default async function RunPage({
   const points = [train!, val!, step!].reduce((n, bundle) => n + bundle.series.reduce((m, s) => m + s.points.length, 0), 0);
   const noCurves = noCurvesNote(detail, x, points);
   const showProgress = !progress.epochCharts || progress.checkpoints.length > 0;
+  const title = chartTitle(run, strategyShown(strategy, run.format).label);
   return (
     <>
       <RunHeader detail={detail} />
@@ -91,7 +93,7 @@ export default async function RunPage({
             <Suspense>
               <RunCharts
                 runId={run.id}
-                title={chartTitle(run, strategy.label)}
+                title={title}
                 ownTaskId={verdict.taskId}
                 color={singleRunColor(strategy)}
                 train={train!}
@@ -116,7 +118,7 @@ export default async function RunPage({
             runId={run.id}
             data={scalars}
             initial={{ filter: view.sfilter, closed: view.sclosed, axis: view.sx, smooth: view.ssmooth, log: view.slog }}
-            title={chartTitle(run, strategy.label)}
+            title={title}
           />
         </Suspense>
       )}

@@ -11,6 +11,7 @@ import {
   progressText,
   runHeading,
   seenText,
+  showsChain,
   SOURCE_LABELS,
   statusText,
 } from '@/lib/views/run-page';
@@ -59,8 +60,8 @@ export function RunHeader({ detail }: { detail: RunDetail }) {
       {run.description && <p className="description">{run.description}</p>}
       {run.language && <p className="muted language">“{run.language}”</p>}
       <div className="strategy-row">
-        <LayerStrip strategy={strategy} size="large" />
-        <StrategyLabel strategy={strategy} />
+        <LayerStrip strategy={strategy} format={run.format} size="large" />
+        <StrategyLabel strategy={strategy} format={run.format} />
         {!strategy.applied && (
           <span className="error-note small">
             Strategy not applied{strategy.failureReason ? `: ${strategy.failureReason}` : ''} — the trainer kept its default.
@@ -91,10 +92,11 @@ export function RunHeader({ detail }: { detail: RunDetail }) {
           . Runs compared by their config may not have trained as it says.
         </p>
       )}
+      {/* What the run recorded: a setting it never recorded is left out, not shown as "–" (run-page.ts). */}
       <dl className="facts">
         <Fact label="Output dir" value={run.outputDir && <CopyPath path={run.outputDir} />} mono />
         <Fact label="Loaded from" value={loadedFrom(run)} />
-        <Fact label="Chain" value={<ChainLinks run={run} />} />
+        {showsChain(run) && <Fact label="Chain" value={<ChainLinks run={run} />} />}
         <Fact label="Config" value={configText(run, detail.progress.stepBased)} />
         <Fact label="Dataset" value={datasetText(run)} />
         <Fact label="Parameters" value={paramsText(run)} />
@@ -121,11 +123,15 @@ export function RunHeader({ detail }: { detail: RunDetail }) {
   );
 }
 
+/** One fact; none at all (no "–") when the run did not record it. */
 function Fact({ label, value, mono }: { label: string; value: ReactNode; mono?: boolean }) {
+  if (value === null || value === undefined || value === '') return null;
   return (
     <>
       <dt>{label}</dt>
-      <dd className={mono ? 'mono small' : undefined}>{value ?? '–'}</dd>
+      <dd className={mono ? 'mono small' : undefined} data-fact={label}>
+        {value}
+      </dd>
     </>
   );
 }
