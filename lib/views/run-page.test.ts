@@ -120,7 +120,7 @@ describe('the run page view model', () => {
     ['LeRobot: steps only', { ...none, totalSteps: 20000 }, true, '20,000 steps'],
     ['step-based, nothing', none, true, null],
   ] as const)('config: %s', (_name, c, stepBased, text) => {
-    expect(configText({ config: c as Run['config'] }, stepBased)).toBe(text);
+    expect(configText({ config: c }, stepBased)).toBe(text);
   });
 
   const params = { total: null, trainable: null, frozen: null, visionTrainable: null, visionTotal: null };
@@ -169,7 +169,7 @@ describe('the run page view model', () => {
     ],
     ['a step run before its first step', { stepBased: true }, { ...none, totalSteps: 20000 }, 'no step yet of 20,000 · no loss logged'],
   ] as const)('progress: %s', (_name, p, c, text) => {
-    const shown = progressText({ progress: progressOf(p), run: { config: c as Run['config'] } });
+    const shown = progressText({ progress: progressOf(p), run: { config: c } });
     expect(shown).toBe(text);
     expect(shown).not.toMatch(/–|\?/);
   });
