@@ -34,25 +34,32 @@ type HeadingRun = Pick<Run, 'id' | 'taskId' | 'taskName' | 'format' | 'outputDir
 
 /**
  * What the run trained on, as its heading says it: "task1 pick"; else the facet label Compare and
- * Strategies give it (facets.ts taskLabel: its dataset, else "folder <experiment folder>"), after
- * "LeRobot <output dir>" for a LeRobot run.
+ * Strategies give it (facets.ts taskLabel: its dataset, else "folder <experiment folder>"), followed
+ * (`aside`) by "LeRobot <output dir>" for a LeRobot run.
  */
-function runSubject(run: Omit<HeadingRun, 'id'>): string {
-  if (run.taskId !== null) return `task${run.taskId}${run.taskName ? ` ${run.taskName}` : ''}`;
+function runSubject(run: Omit<HeadingRun, 'id'>): { subject: string; aside: string | null } {
+  if (run.taskId !== null) return { subject: `task${run.taskId}${run.taskName ? ` ${run.taskName}` : ''}`, aside: null };
   const facet = taskLabel(null, null, run.dataset, run.experiment);
-  if (run.format !== 'lerobot') return facet;
+  if (run.format !== 'lerobot') return { subject: facet, aside: null };
   const lerobot = `LeRobot${run.outputDir ? ` ${lastPathPart(run.outputDir)}` : ''}`;
-  return facet === TASK_UNKNOWN ? lerobot : `${facet} · ${lerobot}`;
+  return facet === TASK_UNKNOWN ? { subject: lerobot, aside: null } : { subject: facet, aside: lerobot };
+}
+
+/** The heading in two parts: "#7 · kuavo/pick" and, shown smaller after it, "LeRobot smolvla_pick" (else null). */
+export function runHeadingParts(run: HeadingRun): { head: string; aside: string | null } {
+  const { subject, aside } = runSubject(run);
+  return { head: `#${run.id} · ${subject}`, aside };
 }
 
 /** The page's heading after any display name: "#5 · task1 pick", "#7 · kuavo/pick · LeRobot <output dir>", "#9 · folder keras/logs". */
 export function runHeading(run: HeadingRun): string {
-  return `#${run.id} · ${runSubject(run)}`;
+  const { head, aside } = runHeadingParts(run);
+  return aside === null ? head : `${head} · ${aside}`;
 }
 
 /** The title the run's charts carry in their downloads: "Run #5 · task1 pick · unfreeze 4/12". */
 export function chartTitle(run: HeadingRun, strategyLabel: string): string {
-  return `Run #${run.id} · ${runSubject(run)} · ${strategyLabel}`;
+  return `Run ${runHeading(run)} · ${strategyLabel}`;
 }
 
 const STATUS_TEXT: Record<string, string> = { stopped: 'stopped by the user' };

@@ -1,6 +1,7 @@
 'use client';
 // One run of the runs table.
 import Link from 'next/link';
+import { Fragment, type ReactNode } from 'react';
 import type { RunRow, ScalarColumn } from '@/lib/api/schemas/runs';
 import { fmtAgo, fmtDateTime, fmtLoss, fmtLossOrNonFinite, fmtRatio, fmtScalar, shortPath } from '@/lib/views/format';
 import { progressCellText, rowClassName, scalarCell, showsSteps, taskCell } from '@/lib/views/runs-table';
@@ -120,9 +121,25 @@ function TaskCell({ run }: { run: RunRow }) {
         </>
       ) : (
         <span className="muted small task-facet" data-testid="task-facet" title={run.experiment ?? sub ?? undefined}>
-          {sub}
+          {breakAfterSlashes(sub)}
         </span>
       )}
     </td>
   );
+}
+
+/** "folder a/b" with a line-break opportunity after each "/" (a path wraps between its folders, not inside one). */
+function breakAfterSlashes(text: string | null): ReactNode {
+  if (text === null) return null;
+  const parts = text.split('/');
+  return parts.map((part, i) => (
+    <Fragment key={i}>
+      {part}
+      {i < parts.length - 1 && (
+        <>
+          /<wbr />
+        </>
+      )}
+    </Fragment>
+  ));
 }

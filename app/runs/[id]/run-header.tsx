@@ -9,7 +9,7 @@ import {
   loadedFrom,
   paramsText,
   progressText,
-  runHeading,
+  runHeadingParts,
   seenText,
   showsChain,
   SOURCE_LABELS,
@@ -21,6 +21,7 @@ import { LayerStrip, StatusDot, StrategyLabel, VerdictBadge } from '../../_compo
 
 export function RunHeader({ detail }: { detail: RunDetail }) {
   const { run, strategy, verdict } = detail;
+  const heading = runHeadingParts(run);
   return (
     <section className="panel run-header" data-testid="run-header">
       <div className="title-row">
@@ -32,7 +33,8 @@ export function RunHeader({ detail }: { detail: RunDetail }) {
               {' · '}
             </span>
           )}
-          {runHeading(run)}
+          {heading.head}
+          {heading.aside && <span className="heading-aside"> · {heading.aside}</span>}
         </h1>
         <VerdictBadge verdict={verdict} />
         <span className="muted">{statusText(run.status)}</span>
@@ -41,16 +43,17 @@ export function RunHeader({ detail }: { detail: RunDetail }) {
             model push failed
           </span>
         )}
-        <span className="spacer" />
-        <a className="button secondary small" href={`/api/runs/${run.id}`} target="_blank" rel="noreferrer">
-          JSON
-        </a>
-        <a className="button secondary small" href={`/api/runs/${run.id}?format=csv`} download>
-          Validation CSV
-        </a>
-        <Link className="button small" href={`/compare?runs=${run.id}&mode=runs`}>
-          Compare…
-        </Link>
+        <span className="title-actions">
+          <a className="button secondary small" href={`/api/runs/${run.id}`} target="_blank" rel="noreferrer">
+            JSON
+          </a>
+          <a className="button secondary small" href={`/api/runs/${run.id}?format=csv`} download>
+            Validation CSV
+          </a>
+          <Link className="button small" href={`/compare?runs=${run.id}&mode=runs`}>
+            Compare…
+          </Link>
+        </span>
       </div>
       <RunAnnotationEditor
         key={run.id}
