@@ -468,21 +468,11 @@ export function canonicalTrainingFrame(bytes: Uint8Array, start: number, end: nu
   }
   c = bytes[++i] as number;
   while (isAsciiSpace(c)) c = bytes[++i] as number;
-  for (let k = 0; k < LOSS_KEY.length; k++, i++) if (bytes[i] !== LOSS_KEY[k]) return null;
-  while (bytes[i] === SPACE) i++;
-  const loss = decimalRunAt(bytes, i);
-  if (loss === undefined) return null;
-  i = skipComma(bytes, decimalEnd);
-  if (i < 0) return null;
-  for (let k = 0; k < LR_KEY.length; k++, i++) if (bytes[i] !== LR_KEY[k]) return null;
-  while (bytes[i] === SPACE) i++;
-  const lr = decimalRunAt(bytes, i);
-  if (lr === undefined) return null;
-  i = skipComma(bytes, decimalEnd);
-  if (i < 0) return null;
-  for (let k = 0; k < PROC_MS_KEY.length; k++, i++) if (bytes[i] !== PROC_MS_KEY[k]) return null;
-  while (bytes[i] === SPACE) i++;
-  const procMs = decimalRunAt(bytes, i);
+  const loss = keyedDecimal(bytes, i, LOSS_KEY);
+  if (loss === undefined || (i = skipComma(bytes, decimalEnd)) < 0) return null;
+  const lr = keyedDecimal(bytes, i, LR_KEY);
+  if (lr === undefined || (i = skipComma(bytes, decimalEnd)) < 0) return null;
+  const procMs = keyedDecimal(bytes, i, PROC_MS_KEY);
   if (procMs === undefined) return null;
   i = decimalEnd;
   // ` *,[^:]*\]$` or `\s*\]$`.
@@ -499,6 +489,14 @@ export function canonicalTrainingFrame(bytes: Uint8Array, start: number, end: nu
     if (c !== 93 /* ] */ || i !== end - 1) return null;
   }
   return { k: 'frame', epoch, n, total, loss, lr, procMs, elapsedS };
+}
+
+/** `key` ` `* V at bytes[at]: V's value (decimalRunAt, which sets decimalEnd), or undefined. */
+function keyedDecimal(bytes: Uint8Array, at: number, key: Uint8Array): number | undefined {
+  let i = at;
+  for (let k = 0; k < key.length; k++, i++) if (bytes[i] !== key[k]) return undefined;
+  while (bytes[i] === SPACE) i++;
+  return decimalRunAt(bytes, i);
 }
 
 /** ` *, *` at bytes[at]: the index after it, or -1. */
