@@ -1,5 +1,6 @@
 // Small presentational pieces shared by server and client components (no hooks, no state).
 import type { StrategyView, VerdictView } from '@/lib/api/schemas/common';
+import { strategyShown } from '@/lib/views/strategy-shown';
 import { Swatch } from './swatch';
 
 const VERDICT_TEXT: Record<VerdictView['status'], string> = {
@@ -29,11 +30,22 @@ export function StatusDot({ status }: { status: string }) {
 
 /**
  * The 12 vision-encoder layers, L0 (left) to L11: filled = trained, grey = frozen. When the trainer did
- * not apply the strategy, the requested layers are shown hatched and the strip is marked.
+ * not apply the strategy, the requested layers are shown hatched and the strip is marked. A run of a kind
+ * that has no vision-freeze strategy (`format`: lib/views/strategy-view.ts strategyShown) has no strip.
  */
-export function LayerStrip({ strategy, size = 'small' }: { strategy: StrategyView; size?: 'small' | 'large' }) {
+export function LayerStrip({
+  strategy,
+  format,
+  size = 'small',
+}: {
+  strategy: StrategyView;
+  /** The run's format, where the strip shows one run (else the strip never reads "no strategy"). */
+  format?: string;
+  size?: 'small' | 'large';
+}) {
   const unfrozen = new Set(strategy.unfrozen);
-  const state = !strategy.applied ? 'not-applied' : strategy.known ? 'known' : 'unknown';
+  const { state } = strategyShown(strategy, format);
+  if (state === 'none') return null;
   const title =
     state === 'known'
       ? `${strategy.label}: layers ${strategy.unfrozen.length === 0 ? 'none' : strategy.unfrozen.join(', ')} trained, the rest frozen`
@@ -62,11 +74,23 @@ export function LayerStrip({ strategy, size = 'small' }: { strategy: StrategyVie
   );
 }
 
-export function StrategyLabel({ strategy }: { strategy: StrategyView }) {
+export function StrategyLabel({ strategy, format }: { strategy: StrategyView; format?: string }) {
+  const shown = strategyShown(strategy, format);
+  if (shown.state === 'none')
+    return (
+      <span
+        className="strategy-label muted"
+        data-strategy-key={strategy.key}
+        data-strategy-state="none"
+        title="this kind of run (not the SmolVLA or LeRobot trainer's) has no vision-encoder freezing, and its log and config recorded none"
+      >
+        {shown.label}
+      </span>
+    );
   return (
-    <span className="strategy-label" data-strategy-key={strategy.key}>
+    <span className="strategy-label" data-strategy-key={strategy.key} data-strategy-state={shown.state}>
       <Swatch color={strategy.color} />
-      {strategy.label}
+      {shown.label}
       {!strategy.applied && strategy.requestedLabel && <span className="muted small"> (asked: {strategy.requestedLabel})</span>}
     </span>
   );

@@ -24,6 +24,7 @@ import type { StrategyInput } from '../analysis';
 import type { Prisma } from '../generated/prisma/client';
 import { methodOfIdentity, runProgress, scalarProgress } from '../analysis/scalar-metrics';
 import { runDirIdentity } from '../db/run-key';
+import { experimentFolder } from '../views/facets';
 
 const CHECKPOINT_KINDS = new Set<string>(['best_saved', 'checkpoint_saved', 'final_saved']);
 
@@ -164,6 +165,7 @@ export async function getRunDetail(id: number): Promise<RunDetail> {
         episodes: run.episodes,
       },
       dataset: run.dataset,
+      experiment: experimentFolder({ identity: run.identity, outputDir: run.outputDir, sourcePath: run.source.path }),
       params: {
         total: toNumber(run.totalParams),
         trainable: toNumber(run.trainableParams),

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { bestValidation, latestTrainLoss, overfittingVerdict, type RunSeries, type StrategyInput } from '../analysis';
 import { scalarProgress, type ScalarAxis, type TagSummary } from '../analysis/scalar-metrics';
 import type { RunRow } from '../api/schemas/runs';
+import { strategyShown } from '../views/strategy-shown';
 import { finiteOrNull, strategyView, verdictView } from '../views/strategy-view';
 
 export interface SummaryInput extends RunSeries {
@@ -71,7 +72,8 @@ export function summarizeRun(input: SummaryInput): RunSummaryRow {
     lastTrainLoss: latest,
     bestValLoss: view.bestVal?.loss ?? null,
     finalGap: view.finalGap,
-    searchText: [strategy.label, strategy.kind, strategy.requestedLabel, view.verdict.status]
+    // The label the table shows too ("no freeze strategy recorded"), so a search finds what it reads.
+    searchText: [strategy.label, strategyShown(strategy, input.format).label, strategy.kind, strategy.requestedLabel, view.verdict.status]
       .filter((text): text is string => text !== null)
       .join(SEARCH_SEPARATOR)
       .toLowerCase(),

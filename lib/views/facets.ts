@@ -90,6 +90,9 @@ export function facetKey(run: Pick<FacetRun, 'taskId' | 'datasetFrames' | 'datas
   return `${task}|frames${run.datasetFrames ?? '?'}`;
 }
 
+/** The facet label of a run with neither task id, dataset nor experiment folder. */
+export const TASK_UNKNOWN = 'task unknown';
+
 /** What a facet's task is called: "task 1 · moving_grasp", the dataset's name, "folder a/b", or "task unknown". */
 export function taskLabel(
   taskId: number | null,
@@ -99,7 +102,7 @@ export function taskLabel(
 ): string {
   if (taskId !== null) return `task ${taskId}${taskName ? ` · ${taskName}` : ''}`;
   if (dataset !== null) return dataset;
-  return experiment === null ? 'task unknown' : experimentLabel(experiment);
+  return experiment === null ? TASK_UNKNOWN : experimentLabel(experiment);
 }
 
 const nullsLast = (a: number | null, b: number | null) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a - b);

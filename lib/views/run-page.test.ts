@@ -13,10 +13,12 @@ import {
   noCurvesNote,
   noEventsText,
   noMultiTaskValidationText,
+  paramsText,
   progressText,
   runHeading,
   runMarkers,
   runProgressView,
+  showsChain,
   sourcesText,
   statusText,
   stepCheckpointAdvice,
@@ -27,13 +29,43 @@ type Run = RunDetail['run'];
 const config = { epochsTotal: 50, batchSize: 8, learningRate: 0.0001, stepsPerEpoch: 120, totalSteps: 6000 } as Run['config'];
 
 describe('the run page view model', () => {
-  it('heads a run by its task, or a LeRobot run by its output directory', () => {
-    expect(runHeading({ id: 5, taskId: 1, taskName: 'pick', format: 'smolvla_sequential', outputDir: null })).toBe('#5 · task1 pick');
-    expect(runHeading({ id: 7, taskId: null, taskName: null, format: 'lerobot', outputDir: '/out/smolvla_pick/' })).toBe(
+  // One table: the run, its heading, its charts' title. A run without a task is named by the facet Compare
+  // and Strategies give it (facets.ts taskLabel: its dataset, else its experiment folder), never "task?".
+  const head = { taskName: null, outputDir: null, dataset: null, experiment: null };
+  it.each([
+    ['a task and its name', { id: 5, taskId: 1, taskName: 'pick', format: 'smolvla_sequential' }, '#5 · task1 pick'],
+    ['a task without a name', { id: 6, taskId: 3, format: 'smolvla_sequential' }, '#6 · task3'],
+    [
+      'LeRobot without a dataset: its output directory',
+      { id: 7, taskId: null, format: 'lerobot', outputDir: '/out/smolvla_pick/' },
       '#7 · LeRobot smolvla_pick',
-    );
-    expect(runHeading({ id: 8, taskId: null, taskName: null, format: 'generic_tqdm', outputDir: null })).toBe('#8 · task? ');
-    expect(chartTitle({ id: 5, taskId: 1, taskName: 'pick' }, 'unfreeze 4/12')).toBe('Run #5 · task 1 pick · unfreeze 4/12');
+    ],
+    [
+      'LeRobot with a dataset: the dataset, then its output directory',
+      { id: 7, taskId: null, format: 'lerobot', outputDir: 'outputs/train/smolvla_pick', dataset: 'kuavo/pick' },
+      '#7 · kuavo/pick · LeRobot smolvla_pick',
+    ],
+    [
+      'LeRobot with neither dataset nor output directory: its log folder',
+      { id: 9, taskId: null, format: 'lerobot', experiment: '/logs/lerobot' },
+      '#9 · folder logs/lerobot · LeRobot',
+    ],
+    [
+      'a TensorBoard run: its experiment folder',
+      { id: 49, taskId: null, format: 'tensorboard', experiment: '/x/keras/tensorboard_logs/fine_tune/feature_extraction' },
+      '#49 · folder fine_tune/feature_extraction',
+    ],
+    [
+      'a dataset without a task id (any format)',
+      { id: 50, taskId: null, format: 'tensorboard', dataset: 'lerobot/pusht' },
+      '#50 · lerobot/pusht',
+    ],
+    ['nothing known', { id: 8, taskId: null, format: 'generic_tqdm' }, '#8 · task unknown'],
+  ] as const)('heading: %s', (_name, run, heading) => {
+    const full = { ...head, ...run };
+    expect(runHeading(full)).toBe(heading);
+    expect(runHeading(full)).not.toContain('task?');
+    expect(chartTitle(full, 'unfreeze 4/12')).toBe(`Run ${heading} · unfreeze 4/12`);
   });
 
   it('says the config and progress of epoch-based and step-based runs', () => {
@@ -84,6 +116,79 @@ describe('the run page view model', () => {
     expect(progressText({ progress, run: { config } })).toBe(text);
   });
 
+  // Only what the run recorded: a part it never recorded is left out, never "–"; nothing at all → null (no row).
+  const none = { epochsTotal: null, batchSize: null, learningRate: null, stepsPerEpoch: null, totalSteps: null } as Run['config'];
+  it.each([
+    ['the SmolVLA trainer: everything', config, false, '50 epochs · batch 8 · lr 0.0001 · 120 steps/epoch · 6,000 steps'],
+    ['a Keras fit: nothing', none, false, null],
+    ['epochs and lr only', { ...none, epochsTotal: 24, learningRate: 1e-4 }, false, '24 epochs · lr 0.0001'],
+    ['a team step run: batch and lr, no steps planned', { ...none, batchSize: 64, learningRate: 1e-4 }, true, 'batch 64 · lr 0.0001'],
+    ['LeRobot: steps only', { ...none, totalSteps: 20000 }, true, '20,000 steps'],
+    ['step-based, nothing', none, true, null],
+  ] as const)('config: %s', (_name, c, stepBased, text) => {
+    expect(configText({ config: c }, stepBased)).toBe(text);
+  });
+
+  const params = { total: null, trainable: null, frozen: null, visionTrainable: null, visionTotal: null };
+  it.each([
+    [
+      'the SmolVLA trainer: total, trainable, share, vision',
+      { total: 450e6, trainable: 337.4e6, visionTrainable: 64e6, visionTotal: 86e6 },
+      '450.0M total · 337.4M trainable (75.0%) · vision 64.0M/86.0M',
+    ],
+    ['LeRobot: total and trainable', { total: 449.9e6, trainable: 186.5e6 }, '449.9M total · 186.5M trainable (41.5%)'],
+    ['trainable only: no share', { trainable: 1e6 }, '1.0M trainable'],
+    ['nothing printed', {}, null],
+  ] as const)('parameters: %s', (_name, p, text) => {
+    expect(paramsText({ params: { ...params, ...p } })).toBe(text);
+  });
+
+  const progressOf = (p: Partial<RunDetail['progress']>) =>
+    ({
+      stepBased: false,
+      epochsDone: 0,
+      epochsTotal: null,
+      lastStep: null,
+      lastTrainLoss: null,
+      lastTrainLossNonFinite: null,
+      lastStepLoss: null,
+      lastStepLossNonFinite: null,
+      smoothedStepLoss: null,
+      estimatedSteps: 0,
+      ...p,
+    }) as RunDetail['progress'];
+  it.each([
+    [
+      'the SmolVLA trainer',
+      { epochsDone: 40, epochsTotal: 40, lastStep: 1600, lastTrainLoss: 0.1424 },
+      config,
+      'epoch 40/40 · step 1,600 · last train 0.1424',
+    ],
+    ['a Keras fit: no planned epochs', { epochsDone: 5, lastTrainLoss: 1.7459 }, none, 'epoch 5 · last train 1.7459'],
+    ['a run that started, nothing more', { epochsTotal: 40 }, config, 'epoch 0/40'],
+    ['nothing recorded', {}, none, 'nothing recorded yet'],
+    [
+      'a team step run: no planned steps',
+      { stepBased: true, lastStep: 1000, lastTrainLoss: 0.2115 },
+      none,
+      'step 1,000 · last train 0.2115',
+    ],
+    ['a step run before its first step', { stepBased: true }, { ...none, totalSteps: 20000 }, 'no step yet of 20,000 · no loss logged'],
+  ] as const)('progress: %s', (_name, p, c, text) => {
+    const shown = progressText({ progress: progressOf(p), run: { config: c } });
+    expect(shown).toBe(text);
+    expect(shown).not.toMatch(/–|\?/);
+  });
+
+  it.each([
+    ['a task', { taskId: 1, parentRunId: null, childRunIds: [] }, true],
+    ['no task, continues a run', { taskId: null, parentRunId: 3, childRunIds: [] }, true],
+    ['no task, continued by one', { taskId: null, parentRunId: null, childRunIds: [9] }, true],
+    ['no task, no link (a Keras fit)', { taskId: null, parentRunId: null, childRunIds: [] }, false],
+  ] as const)('chain row: %s', (_name, run, shown) => {
+    expect(showsChain({ ...run, childRunIds: [...run.childRunIds] })).toBe(shown);
+  });
+
   it('names the dataset (LeRobot) with what is known of its size', () => {
     const c = { ...config, datasetFrames: null, datasetFps: null, episodes: null };
     expect(datasetText({ dataset: 'kuavo/pick', config: c })).toBe('kuavo/pick');
@@ -91,7 +196,7 @@ describe('the run page view model', () => {
       'kuavo/pick · 12,005 frames @ 30 fps · 30 episodes',
     );
     expect(datasetText({ dataset: null, config: { ...c, datasetFrames: 2560 } })).toBe('2,560 frames');
-    expect(datasetText({ dataset: null, config: c })).toBe('–');
+    expect(datasetText({ dataset: null, config: c })).toBeNull();
   });
 
   it.each([
@@ -161,7 +266,8 @@ describe('the run page view model', () => {
       'pretrained lerobot/smolvla_base',
     );
     expect(loadedFrom({ ...none, loadedFrom: 'scratch' })).toBe('from scratch');
-    expect(loadedFrom({ ...none, loadedFrom: null })).toBe('–');
+    expect(loadedFrom({ ...none, loadedFrom: null })).toBeNull();
+    expect(loadedFrom({ ...none, loadedFrom: 'pretrained' })).toBe('pretrained');
     expect([statusText('stopped'), statusText('crashed')]).toEqual(['stopped by the user', 'crashed']);
     expect([eventText('best_saved'), eventText('something_new')]).toEqual(['best/ saved (lowest training loss so far)', 'something_new']);
   });

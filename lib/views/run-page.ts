@@ -4,6 +4,7 @@
 import { statusFromCheckpoints } from '../analysis/artefacts';
 import type { RunDetail } from '../api/schemas/run';
 import { noLossReason } from './facet-axis';
+import { TASK_UNKNOWN, taskLabel } from './facets';
 import { fmtCount, fmtDateTime, fmtLoss, fmtLossOrNonFinite, fmtParams, fmtPct } from './format';
 
 type Run = RunDetail['run'];
@@ -29,68 +30,134 @@ export function runMarkers(verdict: RunDetail['verdict']): { kind: 'best' | 'ove
 
 const lastPathPart = (dir: string) => dir.replace(/\/+$/, '').split('/').at(-1) ?? dir;
 
-/** The page's heading after any display name: "#5 · task1 pick", or "#7 · LeRobot <output dir>". */
-export function runHeading(run: Pick<Run, 'id' | 'taskId' | 'taskName' | 'format' | 'outputDir'>): string {
-  if (run.taskId === null && run.format === 'lerobot') return `#${run.id} · LeRobot ${run.outputDir ? lastPathPart(run.outputDir) : ''}`;
-  return `#${run.id} · task${run.taskId ?? '?'} ${run.taskName ?? ''}`;
+type HeadingRun = Pick<Run, 'id' | 'taskId' | 'taskName' | 'format' | 'outputDir' | 'dataset' | 'experiment'>;
+
+/**
+ * What the run trained on, as its heading says it: "task1 pick"; else the facet label Compare and
+ * Strategies give it (facets.ts taskLabel: its dataset, else "folder <experiment folder>"), followed
+ * (`aside`) by "LeRobot <output dir>" for a LeRobot run.
+ */
+function runSubject(run: Omit<HeadingRun, 'id'>): { subject: string; aside: string | null } {
+  if (run.taskId !== null) return { subject: `task${run.taskId}${run.taskName ? ` ${run.taskName}` : ''}`, aside: null };
+  const facet = taskLabel(null, null, run.dataset, run.experiment);
+  if (run.format !== 'lerobot') return { subject: facet, aside: null };
+  const lerobot = `LeRobot${run.outputDir ? ` ${lastPathPart(run.outputDir)}` : ''}`;
+  return facet === TASK_UNKNOWN ? { subject: lerobot, aside: null } : { subject: facet, aside: lerobot };
 }
 
-/** The title the run's charts carry in their downloads. */
-export function chartTitle(run: Pick<Run, 'id' | 'taskId' | 'taskName'>, strategyLabel: string): string {
-  return `Run #${run.id} · task ${run.taskId ?? '?'}${run.taskName ? ` ${run.taskName}` : ''} · ${strategyLabel}`;
+/** The heading in two parts: "#7 · kuavo/pick" and, shown smaller after it, "LeRobot smolvla_pick" (else null). */
+export function runHeadingParts(run: HeadingRun): { head: string; aside: string | null } {
+  const { subject, aside } = runSubject(run);
+  return { head: `#${run.id} · ${subject}`, aside };
+}
+
+/** The page's heading after any display name: "#5 · task1 pick", "#7 · kuavo/pick · LeRobot <output dir>", "#9 · folder keras/logs". */
+export function runHeading(run: HeadingRun): string {
+  const { head, aside } = runHeadingParts(run);
+  return aside === null ? head : `${head} · ${aside}`;
+}
+
+/** The title the run's charts carry in their downloads: "Run #5 · task1 pick · unfreeze 4/12". */
+export function chartTitle(run: HeadingRun, strategyLabel: string): string {
+  return `Run ${runHeading(run)} · ${strategyLabel}`;
 }
 
 const STATUS_TEXT: Record<string, string> = { stopped: 'stopped by the user' };
 export const statusText = (status: string) => STATUS_TEXT[status] ?? status;
 
-export function configText(run: Pick<Run, 'config'>, stepBased: boolean): string {
+/** The parts of a header fact that are known, joined; null when none is (the row is left out). */
+const known = (parts: readonly (string | null | false)[]): string | null => {
+  const shown = parts.filter((part): part is string => typeof part === 'string' && part !== '');
+  return shown.length > 0 ? shown.join(' · ') : null;
+};
+
+/**
+ * "40 epochs · batch 64 · lr 0.0001 · 40 steps/epoch · 1,600 steps" (step-based: "batch 64 · 20,000 steps ·
+ * lr 0.0001"): only what the run recorded; null when it recorded none of it.
+ */
+export function configText(run: Pick<Run, 'config'>, stepBased: boolean): string | null {
   const c = run.config;
-  if (stepBased)
-    return `batch ${fmtCount(c.batchSize)} · ${fmtCount(c.totalSteps)} steps${c.learningRate !== null ? ` · lr ${c.learningRate}` : ''}`;
-  return `${fmtCount(c.epochsTotal)} epochs · batch ${fmtCount(c.batchSize)} · lr ${c.learningRate ?? '–'} · ${fmtCount(c.stepsPerEpoch)} steps/epoch · ${fmtCount(c.totalSteps)} steps`;
+  const batch = c.batchSize !== null && `batch ${fmtCount(c.batchSize)}`;
+  const lr = c.learningRate !== null && `lr ${c.learningRate}`;
+  const steps = c.totalSteps !== null && `${fmtCount(c.totalSteps)} steps`;
+  if (stepBased) return known([batch, steps, lr]);
+  return known([
+    c.epochsTotal !== null && `${fmtCount(c.epochsTotal)} epochs`,
+    batch,
+    lr,
+    c.stepsPerEpoch !== null && `${fmtCount(c.stepsPerEpoch)} steps/epoch`,
+    steps,
+  ]);
 }
 
 /** "kuavo/pick · 12,005 frames @ 30 fps · 30 episodes": the dataset's name (LeRobot) and size, what is known of them. */
-export function datasetText(run: Pick<Run, 'config' | 'dataset'>): string {
+export function datasetText(run: Pick<Run, 'config' | 'dataset'>): string | null {
   const c = run.config;
-  const parts = [
+  return known([
     run.dataset,
-    c.datasetFrames !== null ? `${fmtCount(c.datasetFrames)} frames${c.datasetFps ? ` @ ${c.datasetFps} fps` : ''}` : null,
-    c.episodes !== null ? `${fmtCount(c.episodes)} episodes` : null,
-  ].filter((part): part is string => part !== null);
-  return parts.length > 0 ? parts.join(' · ') : '–';
+    c.datasetFrames !== null && `${fmtCount(c.datasetFrames)} frames${c.datasetFps ? ` @ ${c.datasetFps} fps` : ''}`,
+    c.episodes !== null && `${fmtCount(c.episodes)} episodes`,
+  ]);
 }
 
-export function paramsText(run: Pick<Run, 'params'>): string {
+/** "450.0M total · 337.4M trainable (75.0%) · vision 85.1M/86.0M": what the log printed; null when nothing. */
+export function paramsText(run: Pick<Run, 'params'>): string | null {
   const p = run.params;
-  return `${fmtParams(p.total)} total · ${fmtParams(p.trainable)} trainable (${p.total && p.trainable ? fmtPct(p.trainable / p.total) : '–'})${p.visionTotal ? ` · vision ${fmtParams(p.visionTrainable)}/${fmtParams(p.visionTotal)}` : ''}`;
+  const share = p.total && p.trainable !== null ? ` (${fmtPct(p.trainable / p.total)})` : '';
+  return known([
+    p.total !== null && `${fmtParams(p.total)} total`,
+    p.trainable !== null && `${fmtParams(p.trainable)} trainable${share}`,
+    p.visionTotal !== null && p.visionTotal > 0 && `vision ${fmtParams(p.visionTrainable)}/${fmtParams(p.visionTotal)}`,
+  ]);
 }
 
 export function seenText(run: Pick<Run, 'startedAt' | 'lastSeenAt'>): string {
   return `${fmtDateTime(run.startedAt)} / ${fmtDateTime(run.lastSeenAt)} (UTC)`;
 }
 
+/**
+ * "epoch 3/50 · step 360 · last train 0.1235", "step 2,000/6,000 · last loss 0.5000 · smoothed 0.5500": how far
+ * the run got, with only what it recorded (an unknown total is left out, not "?").
+ */
 export function progressText(detail: Pick<RunDetail, 'progress'> & { run: Pick<Run, 'config'> }): string {
   const p = detail.progress;
+  const lastTrain =
+    (p.lastTrainLoss ?? null) !== null || p.lastTrainLossNonFinite
+      ? `last train ${fmtLossOrNonFinite(p.lastTrainLoss, p.lastTrainLossNonFinite)}`
+      : null;
   if (p.stepBased) {
-    const estimated = p.estimatedSteps > 0 ? ` · ${fmtCount(p.estimatedSteps)} steps estimated` : '';
+    const total = detail.run.config.totalSteps;
+    const reached =
+      p.lastStep !== null
+        ? `step ${fmtCount(p.lastStep)}${total !== null ? `/${fmtCount(total)}` : ''}`
+        : `no step yet${total !== null ? ` of ${fmtCount(total)}` : ''}`;
     const loss =
       p.lastStepLoss !== null || p.lastStepLossNonFinite
-        ? ` · last loss ${fmtLossOrNonFinite(p.lastStepLoss, p.lastStepLossNonFinite)} · smoothed ${fmtLoss(p.smoothedStepLoss)}`
-        : (p.lastTrainLoss ?? null) !== null || p.lastTrainLossNonFinite
-          ? // No log steps: the training loss tag's last value (the metrics rule's), as the runs table shows it.
-            ` · last train ${fmtLossOrNonFinite(p.lastTrainLoss, p.lastTrainLossNonFinite)}`
-          : ' · no loss logged';
-    return `step ${fmtCount(p.lastStep)}/${fmtCount(detail.run.config.totalSteps)}${loss}${estimated}`;
+        ? `last loss ${fmtLossOrNonFinite(p.lastStepLoss, p.lastStepLossNonFinite)} · smoothed ${fmtLoss(p.smoothedStepLoss)}`
+        : // No log steps: the training loss tag's last value (the metrics rule's), as the runs table shows it.
+          (lastTrain ?? 'no loss logged');
+    return known([reached, loss, p.estimatedSteps > 0 && `${fmtCount(p.estimatedSteps)} steps estimated`])!;
   }
-  return `epoch ${p.epochsDone}/${p.epochsTotal ?? '?'}${p.lastStep ? ` · step ${fmtCount(p.lastStep)}` : ''} · last train ${fmtLossOrNonFinite(p.lastTrainLoss, p.lastTrainLossNonFinite)}`;
+  const epochs =
+    p.epochsDone > 0 || p.epochsTotal !== null ? `epoch ${p.epochsDone}${p.epochsTotal !== null ? `/${p.epochsTotal}` : ''}` : null;
+  return known([epochs, p.lastStep ? `step ${fmtCount(p.lastStep)}` : null, lastTrain]) ?? 'nothing recorded yet';
 }
 
-export function loadedFrom(run: Pick<Run, 'loadedFrom' | 'resumeTaskId' | 'resumePath' | 'pretrainedPath'>): string {
-  if (run.loadedFrom === 'task') return `task ${run.resumeTaskId ?? '?'} checkpoint ${run.resumePath ?? ''}`;
-  if (run.loadedFrom === 'pretrained') return `pretrained ${run.pretrainedPath ?? ''}`;
+/**
+ * Whether the header has a Chain row: a run of a task (a stage of sequential multi-task training, linked to
+ * the task matrix, "independent run" when it continues none) or one linked to another stage. A run of no
+ * task and no link (a Keras fit, a PPO agent) has no chain to speak of.
+ */
+export function showsChain(run: Pick<Run, 'taskId' | 'parentRunId' | 'childRunIds'>): boolean {
+  return run.taskId !== null || run.parentRunId !== null || run.childRunIds.length > 0;
+}
+
+/** Where the weights came from; null when the run did not say (the row is left out). */
+export function loadedFrom(run: Pick<Run, 'loadedFrom' | 'resumeTaskId' | 'resumePath' | 'pretrainedPath'>): string | null {
+  if (run.loadedFrom === 'task') return `task ${run.resumeTaskId ?? '?'} checkpoint ${run.resumePath ?? ''}`.trimEnd();
+  if (run.loadedFrom === 'pretrained') return `pretrained ${run.pretrainedPath ?? ''}`.trimEnd();
   if (run.loadedFrom === 'scratch') return 'from scratch';
-  return '–';
+  return null;
 }
 
 export const SOURCE_LABELS: Record<RunDetail['sources'][number]['kind'], string> = {

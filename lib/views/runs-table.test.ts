@@ -15,7 +15,7 @@ import {
   showsSteps,
   progressCellText,
   sortQuery,
-  taskCellText,
+  taskCell,
   toggled,
 } from './runs-table';
 
@@ -59,11 +59,6 @@ describe('the runs table view model', () => {
   it('says the counts, cells and links around the table', () => {
     expect([runCountText(1, 1), runCountText(12, 12), runCountText(1234, 100)]).toEqual(['1 run', '12 runs', '100 of 1,234 runs']);
     expect([compareHref(new Set()), compareHref(new Set([3, 1]))]).toEqual(['/compare', '/compare?runs=3,1']);
-    expect([
-      taskCellText({ taskId: 2, format: 'smolvla_sequential' }),
-      taskCellText({ taskId: null, format: 'lerobot' }),
-      taskCellText({ taskId: null, format: 'generic_tqdm' }),
-    ]).toEqual(['task2', 'LeRobot', '–']);
     expect([showsSteps({ axis: 'step' }), showsSteps({ axis: 'epoch' })]).toEqual([true, false]);
     expect([rowClassName(true, true), rowClassName(false, true), rowClassName(false, false)]).toEqual([
       'selected hidden-run',
@@ -71,6 +66,29 @@ describe('the runs table view model', () => {
       undefined,
     ]);
     expect([...toggled(toggled(new Set([1]), 2), 1)]).toEqual([2]);
+  });
+});
+
+// The Task cell tells runs apart: a run without a task shows the facet label Compare and Strategies give it.
+describe('the task cell', () => {
+  const none = { taskName: null, dataset: null, experiment: null };
+  it.each([
+    ['a task and its name', { taskId: 2, taskName: 'weighing', format: 'smolvla_sequential' }, { main: 'task2', sub: 'weighing' }],
+    ['a task without a name', { taskId: 3, format: 'smolvla_sequential' }, { main: 'task3', sub: null }],
+    ['LeRobot on a dataset', { taskId: null, format: 'lerobot', dataset: 'kuavo/pick' }, { main: 'LeRobot', sub: 'kuavo/pick' }],
+    [
+      'LeRobot, its log folder',
+      { taskId: null, format: 'lerobot', experiment: '/logs/lerobot' },
+      { main: 'LeRobot', sub: 'folder logs/lerobot' },
+    ],
+    [
+      'a TensorBoard run: its experiment folder',
+      { taskId: null, format: 'tensorboard', experiment: '/x/huggingface/runs' },
+      { main: null, sub: 'folder huggingface/runs' },
+    ],
+    ['a generic tqdm log with nothing known', { taskId: null, format: 'generic_tqdm' }, { main: null, sub: 'task unknown' }],
+  ] as const)('%s', (_name, run, cell) => {
+    expect(taskCell({ ...none, ...run })).toEqual(cell);
   });
 });
 

@@ -3,6 +3,7 @@
 // app/_components/runs-table.tsx and ./runs-table/ render it.
 import { parseScalarColumn, scalarColumnKey, type RunRow, type RunSortKey, type ScalarColumn } from '../api/schemas/runs';
 import { changeTags } from '../api/tags';
+import { taskLabel } from './facets';
 
 export interface RunsTableColumn {
   key: RunSortKey | null;
@@ -122,9 +123,17 @@ export function compareHref(selected: ReadonlySet<number>): string {
   return selected.size === 0 ? '/compare' : `/compare?runs=${[...selected].join(',')}`;
 }
 
-/** The task cell: "task1", "LeRobot" for a LeRobot run without a task, else "–". */
-export function taskCellText(run: Pick<RunRow, 'taskId' | 'format'>): string {
-  return run.taskId === null ? (run.format === 'lerobot' ? 'LeRobot' : '–') : `task${run.taskId}`;
+/**
+ * The task cell: its task ("task2" over its name), else the facet label Compare and Strategies give the run
+ * (facets.ts taskLabel: its dataset, else "folder <experiment folder>"), under "LeRobot" for a LeRobot run.
+ * `sub` is the grey second line.
+ */
+export function taskCell(run: Pick<RunRow, 'taskId' | 'taskName' | 'format' | 'dataset' | 'experiment'>): {
+  main: string | null;
+  sub: string | null;
+} {
+  if (run.taskId !== null) return { main: `task${run.taskId}`, sub: run.taskName };
+  return { main: run.format === 'lerobot' ? 'LeRobot' : null, sub: taskLabel(null, null, run.dataset, run.experiment) };
 }
 
 /** A step-based run: its progress is shown in steps (the API's axis: lib/analysis/scalar-metrics.ts runProgress). */

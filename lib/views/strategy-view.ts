@@ -21,6 +21,7 @@ export function strategyView(input: StrategyInput | null): StrategyView {
     // No banner in the log is not a failure: the trainer ran its default, which the log does not name.
     applied: input?.applied ?? true,
     known: identity.known,
+    recorded: input !== null,
     trainableLayers: identity.trainableLayers,
     requestedLabel: identity.requested?.label ?? null,
     failureReason: identity.failureReason,

@@ -267,6 +267,108 @@ describe('the runs table at 1280 px', () => {
   });
 });
 
+// What a newcomer reads first on a run that is not the SmolVLA trainer's: the run page's header and the
+// runs table name it by its facet (dataset or experiment folder, as Compare does), show only what it
+// recorded, and say plainly when it has no vision-freeze strategy; the trainer's own pages keep every fact.
+describe("the run header and the runs table for runs that are not the SmolVLA trainer's", () => {
+  const DASH_SOUP = /– epochs|batch –|lr –|– steps|– total|– trainable|\(–\)|\/–|\/\?/;
+  const facts = (header: ReturnType<Page['getByTestId']>) =>
+    header.locator('dl.facts').evaluate((dl) => [...dl.querySelectorAll('dt')].map((dt) => dt.textContent ?? ''));
+
+  it.each([
+    ['Keras', '/tensorboard/keras/'],
+    ['Stable-Baselines3', '/tensorboard/sb3/'],
+    ['Hugging Face', '/tensorboard/huggingface/'],
+    ['PyTorch Lightning', '/tensorboard/lightning/'],
+  ])('a %s run page: headed by its experiment folder, no dash soup, no freeze strategy', async (_name, source) => {
+    const run = runFrom(source);
+    expect([run.taskId, run.dataset, run.experiment]).toEqual([null, null, expect.any(String)]);
+    await page.goto(`${server.url}/runs/${run.id}`);
+    const header = page.getByTestId('run-header');
+    const title = await header.locator('h1').innerText();
+    expect(title).toMatch(new RegExp(`^#${run.id} · folder \\S+/\\S+$`));
+    expect(title).not.toContain('task?');
+    // the same label Compare gives its facet
+    const data = compareResponse.parse(await (await fetch(`${server.url}/api/compare`)).json());
+    expect(title).toBe(`#${run.id} · ${data.facets.find((f) => f.runIds.includes(run.id))?.label}`);
+    const text = await header.innerText();
+    expect(text).not.toMatch(DASH_SOUP);
+    const shown = await facts(header);
+    for (const row of ['Loaded from', 'Chain', 'Parameters', 'Dataset']) expect(shown).not.toContain(row);
+    expect(shown).toEqual(expect.arrayContaining(['Output dir', 'Progress', 'Started / last seen', 'Built from']));
+    for (const dd of await header.locator('dl.facts dd').allInnerTexts()) expect(dd.trim()).not.toBe('–');
+    expect(await header.locator('[data-strategy-state]').innerText()).toBe('no freeze strategy recorded');
+    expect(await header.getByTestId('layer-strip').count()).toBe(0);
+    expect(text).not.toContain('default (unknown)');
+  });
+
+  it('the Keras run page: its config says only what it recorded, and the screenshot', async () => {
+    const run = runFrom('/tensorboard/keras/');
+    await page.goto(`${server.url}/runs/${run.id}`);
+    const header = page.getByTestId('run-header');
+    expect(await header.locator('[data-fact="Progress"]').innerText()).toMatch(/^epoch \d+ · last train \d\.\d{4}$/);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'mix-keras-run.png'), fullPage: false });
+  });
+
+  it('a LeRobot run is headed by its dataset; a team step run keeps its unknown strategy, without dashes', async () => {
+    const lerobot = runFrom('/lerobot/smolvla_weighing_unfrozen_v06.log');
+    await page.goto(`${server.url}/runs/${lerobot.id}`);
+    expect(await page.getByTestId('run-header').locator('h1').innerText()).toBe(
+      `#${lerobot.id} · kuavo/task2_weighing_lerobot · LeRobot smolvla_weighing_unfrozen_v06`,
+    );
+    const team = runFrom('/rundirs-team/outputs/train/task1_moving_grasp/hierarchical_humanoid_v2/');
+    await page.goto(`${server.url}/runs/${team.id}`);
+    const header = page.getByTestId('run-header');
+    const text = await header.innerText();
+    expect(text).not.toMatch(DASH_SOUP);
+    // its Hydra config is a SmolVLA policy's that names no freezing: the trainer's default, unknown
+    expect(await header.locator('[data-strategy-state]').first().getAttribute('data-strategy-state')).toBe('unknown');
+    expect(await header.getByTestId('layer-strip').count()).toBeGreaterThan(0);
+  });
+
+  it('the SmolVLA trainer run page keeps every fact', async () => {
+    const run = runFrom('/smolvla/unfreeze9/task2.log');
+    await page.goto(`${server.url}/runs/${run.id}`);
+    const header = page.getByTestId('run-header');
+    expect(await header.locator('h1').innerText()).toMatch(new RegExp(`^#${run.id} · task2 `));
+    expect(await facts(header)).toEqual(
+      expect.arrayContaining(['Output dir', 'Loaded from', 'Chain', 'Config', 'Dataset', 'Parameters', 'Progress', 'Started / last seen']),
+    );
+    expect(await header.locator('[data-fact="Config"]').innerText()).toMatch(
+      /^\d+ epochs · batch \d+ · lr \S+ · \d+ steps\/epoch · [\d,]+ steps$/,
+    );
+    expect(await header.locator('[data-fact="Parameters"]').innerText()).toMatch(/ total · .* trainable \(\d+\.\d%\)/);
+    expect(await header.locator('[data-strategy-state]').first().getAttribute('data-strategy-state')).toBe('known');
+    expect(await header.locator('[data-testid="layer-strip"] .layer').count()).toBe(12);
+  });
+
+  it('the runs table: a run without a task shows its facet label, a run without a freeze strategy says so', async () => {
+    await page.goto(`${server.url}/`);
+    await page.getByTestId('run-row').first().waitFor();
+    const data = compareResponse.parse(await (await fetch(`${server.url}/api/compare`)).json());
+    const taskless = runs.filter((r) => r.taskId === null);
+    expect(taskless.length).toBeGreaterThanOrEqual(25);
+    for (const run of taskless) {
+      const row = page.locator(`tr[data-run-id="${run.id}"]`);
+      const label = data.facets.find((f) => f.runIds.includes(run.id))?.label.split(' · ')[0];
+      expect([run.id, await row.getByTestId('task-facet').innerText()]).toEqual([run.id, label]);
+      expect(await row.getByTestId('cell-task').innerText()).not.toBe('–');
+    }
+    for (const source of ['/tensorboard/keras/', '/tensorboard/sb3/']) {
+      const row = page.locator(`tr[data-run-id="${runFrom(source).id}"]`);
+      expect(await row.getByTestId('cell-strategy').innerText()).toBe('no freeze strategy recorded');
+      expect(await row.getByTestId('layer-strip').count()).toBe(0);
+    }
+    // the SmolVLA trainer's rows keep their label and 12-layer strip
+    const smolvla = page.locator(`tr[data-run-id="${runFrom('/smolvla/unfreeze9/task2.log').id}"]`);
+    expect(await smolvla.getByTestId('cell-strategy').innerText()).toContain('unfreeze 9/12');
+    expect(await smolvla.locator('[data-testid="layer-strip"] .layer').count()).toBe(12);
+    expect(await smolvla.getByTestId('cell-task').innerText()).toMatch(/^task2\b/);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'mix-runs.png'), fullPage: false });
+    expect(pageErrors).toEqual([]);
+  });
+});
+
 describe('Strategies on the mix', () => {
   it('ranks LeRobot runs by dataset, counts their steps, and never leaves an interval blank', async () => {
     await page.goto(`${server.url}/strategies`);

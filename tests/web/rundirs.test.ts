@@ -95,7 +95,7 @@ describe('a growing event file on the open run page', () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
     await page.goto(`${server.url}/runs/${live.id}`);
     const header = page.getByTestId('run-header');
-    await header.getByText(new RegExp(`epoch ${appended}/`)).waitFor({ timeout: 15_000 });
+    await header.getByText(new RegExp(`epoch ${appended}\\b`)).waitFor({ timeout: 15_000 });
     // Appends count from when the page listens for changes.
     await expect.poll(() => page.getByTestId('live-indicator').getAttribute('data-status'), { timeout: 15_000 }).toBe('live');
     await expect(page.getByTestId('strategy-from-config').textContent()).resolves.toBe('from config, not confirmed by the log');
@@ -113,7 +113,7 @@ describe('a growing event file on the open run page', () => {
         await appendFile(eventFileOf(dir, LIVE), epochRecords(LIVE, epoch, epoch, false));
         appended = epoch;
         const flushed = performance.now();
-        await header.getByText(new RegExp(`epoch ${epoch}/`)).waitFor({ timeout: 15_000 });
+        await header.getByText(new RegExp(`epoch ${epoch}\\b`)).waitFor({ timeout: 15_000 });
         latencies.push(Math.round(performance.now() - flushed));
         commits.push(Math.round(notified - flushed));
       }

@@ -1,9 +1,10 @@
 'use client';
 // One run of the runs table.
 import Link from 'next/link';
+import { Fragment, type ReactNode } from 'react';
 import type { RunRow, ScalarColumn } from '@/lib/api/schemas/runs';
 import { fmtAgo, fmtDateTime, fmtLoss, fmtLossOrNonFinite, fmtRatio, fmtScalar, shortPath } from '@/lib/views/format';
-import { progressCellText, rowClassName, scalarCell, showsSteps, taskCellText } from '@/lib/views/runs-table';
+import { progressCellText, rowClassName, scalarCell, showsSteps, taskCell } from '@/lib/views/runs-table';
 import { StarButton, TagChips } from '../annotations';
 import { LayerStrip, StatusDot, StrategyLabel, VerdictBadge } from '../badges';
 import { ForecastCell, type RowForecast } from './forecast-cell';
@@ -54,13 +55,11 @@ export function RunsTableRow({
         )}
         <TagChips tags={run.tags} />
       </td>
-      <td data-testid="cell-task">
-        {taskCellText(run)} <span className="muted">{run.taskName ?? ''}</span>
-      </td>
+      <TaskCell run={run} />
       <td data-testid="cell-strategy">
         <div className="strategy-cell">
-          <StrategyLabel strategy={run.strategy} />
-          <LayerStrip strategy={run.strategy} />
+          <StrategyLabel strategy={run.strategy} format={run.format} />
+          <LayerStrip strategy={run.strategy} format={run.format} />
         </div>
       </td>
       <td className="num" data-testid="cell-epochs">
@@ -107,4 +106,40 @@ export function RunsTableRow({
       })}
     </tr>
   );
+}
+
+/** Its task over its name; a run without one: the facet label (dataset or experiment folder), grey and small. */
+function TaskCell({ run }: { run: RunRow }) {
+  const { main, sub } = taskCell(run);
+  return (
+    <td data-testid="cell-task">
+      {main}
+      {run.taskId !== null ? (
+        <>
+          {' '}
+          <span className="muted">{sub ?? ''}</span>
+        </>
+      ) : (
+        <span className="muted small task-facet" data-testid="task-facet" title={run.experiment ?? sub ?? undefined}>
+          {breakAfterSlashes(sub)}
+        </span>
+      )}
+    </td>
+  );
+}
+
+/** "folder a/b" with a line-break opportunity after each "/" (a path wraps between its folders, not inside one). */
+function breakAfterSlashes(text: string | null): ReactNode {
+  if (text === null) return null;
+  const parts = text.split('/');
+  return parts.map((part, i) => (
+    <Fragment key={i}>
+      {part}
+      {i < parts.length - 1 && (
+        <>
+          /<wbr />
+        </>
+      )}
+    </Fragment>
+  ));
 }

@@ -13,6 +13,7 @@ import { readLogTail } from '@/lib/queries/log-tail';
 import { getRunDetail } from '@/lib/queries/run';
 import { getRunSeriesBundle } from '@/lib/queries/series';
 import { singleRunColor } from '@/lib/views/strategy-colors';
+import { strategyShown } from '@/lib/views/strategy-shown';
 import {
   chartTitle,
   defaultRunAxis,
@@ -81,6 +82,7 @@ export default async function RunPage({
   const showProgress = !progress.epochCharts || progress.checkpoints.length > 0;
   // A format with no multi-task validation at all: one quiet line why, never "not yet".
   const noValidation = noMultiTaskValidationText(run, detail.validation.rows.length);
+  const title = chartTitle(run, strategyShown(strategy, run.format).label);
   return (
     <>
       <RunHeader detail={detail} />
@@ -102,7 +104,7 @@ export default async function RunPage({
             <Suspense>
               <RunCharts
                 runId={run.id}
-                title={chartTitle(run, strategy.label)}
+                title={title}
                 ownTaskId={verdict.taskId}
                 color={singleRunColor(strategy)}
                 train={train!}
@@ -127,7 +129,7 @@ export default async function RunPage({
             runId={run.id}
             data={scalars}
             initial={{ filter: view.sfilter, closed: view.sclosed, axis: view.sx, smooth: view.ssmooth, log: view.slog }}
-            title={chartTitle(run, strategy.label)}
+            title={title}
           />
         </Suspense>
       )}

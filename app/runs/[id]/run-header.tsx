@@ -9,8 +9,9 @@ import {
   loadedFrom,
   paramsText,
   progressText,
-  runHeading,
+  runHeadingParts,
   seenText,
+  showsChain,
   SOURCE_LABELS,
   statusText,
 } from '@/lib/views/run-page';
@@ -20,6 +21,7 @@ import { LayerStrip, StatusDot, StrategyLabel, VerdictBadge } from '../../_compo
 
 export function RunHeader({ detail }: { detail: RunDetail }) {
   const { run, strategy, verdict } = detail;
+  const heading = runHeadingParts(run);
   return (
     <section className="panel run-header" data-testid="run-header">
       <div className="title-row">
@@ -31,7 +33,8 @@ export function RunHeader({ detail }: { detail: RunDetail }) {
               {' · '}
             </span>
           )}
-          {runHeading(run)}
+          {heading.head}
+          {heading.aside && <span className="heading-aside"> · {heading.aside}</span>}
         </h1>
         <VerdictBadge verdict={verdict} />
         <span className="muted">{statusText(run.status)}</span>
@@ -40,16 +43,17 @@ export function RunHeader({ detail }: { detail: RunDetail }) {
             model push failed
           </span>
         )}
-        <span className="spacer" />
-        <a className="button secondary small" href={`/api/runs/${run.id}`} target="_blank" rel="noreferrer">
-          JSON
-        </a>
-        <a className="button secondary small" href={`/api/runs/${run.id}?format=csv`} download>
-          Validation CSV
-        </a>
-        <Link className="button small" href={`/compare?runs=${run.id}&mode=runs`}>
-          Compare…
-        </Link>
+        <span className="title-actions">
+          <a className="button secondary small" href={`/api/runs/${run.id}`} target="_blank" rel="noreferrer">
+            JSON
+          </a>
+          <a className="button secondary small" href={`/api/runs/${run.id}?format=csv`} download>
+            Validation CSV
+          </a>
+          <Link className="button small" href={`/compare?runs=${run.id}&mode=runs`}>
+            Compare…
+          </Link>
+        </span>
       </div>
       <RunAnnotationEditor
         key={run.id}
@@ -59,8 +63,8 @@ export function RunHeader({ detail }: { detail: RunDetail }) {
       {run.description && <p className="description">{run.description}</p>}
       {run.language && <p className="muted language">“{run.language}”</p>}
       <div className="strategy-row">
-        <LayerStrip strategy={strategy} size="large" />
-        <StrategyLabel strategy={strategy} />
+        <LayerStrip strategy={strategy} format={run.format} size="large" />
+        <StrategyLabel strategy={strategy} format={run.format} />
         {!strategy.applied && (
           <span className="error-note small">
             Strategy not applied{strategy.failureReason ? `: ${strategy.failureReason}` : ''} — the trainer kept its default.
@@ -91,10 +95,11 @@ export function RunHeader({ detail }: { detail: RunDetail }) {
           . Runs compared by their config may not have trained as it says.
         </p>
       )}
+      {/* What the run recorded: a setting it never recorded is left out, not shown as "–" (run-page.ts). */}
       <dl className="facts">
         <Fact label="Output dir" value={run.outputDir && <CopyPath path={run.outputDir} />} mono />
         <Fact label="Loaded from" value={loadedFrom(run)} />
-        <Fact label="Chain" value={<ChainLinks run={run} />} />
+        {showsChain(run) && <Fact label="Chain" value={<ChainLinks run={run} />} />}
         <Fact label="Config" value={configText(run, detail.progress.stepBased)} />
         <Fact label="Dataset" value={datasetText(run)} />
         <Fact label="Parameters" value={paramsText(run)} />
@@ -121,11 +126,15 @@ export function RunHeader({ detail }: { detail: RunDetail }) {
   );
 }
 
+/** One fact; none at all (no "–") when the run did not record it. */
 function Fact({ label, value, mono }: { label: string; value: ReactNode; mono?: boolean }) {
+  if (value === null || value === undefined || value === '') return null;
   return (
     <>
       <dt>{label}</dt>
-      <dd className={mono ? 'mono small' : undefined}>{value ?? '–'}</dd>
+      <dd className={mono ? 'mono small' : undefined} data-fact={label}>
+        {value}
+      </dd>
     </>
   );
 }

@@ -129,6 +129,11 @@ export const strategySchema = z.object({
   applied: z.boolean(),
   /** False for "default (unknown)": the log does not say which layers trained. */
   known: z.boolean(),
+  /**
+   * Whether the run's log (a banner, a failure) or config recorded any vision-freeze strategy; false when
+   * nothing did (then `key` is "default"). How pages word that: lib/views/strategy-view.ts strategyShown.
+   */
+  recorded: z.boolean(),
   trainableLayers: z.number().int().nullable(),
   /** What the run asked for when the trainer did not apply it. */
   requestedLabel: z.string().nullable(),

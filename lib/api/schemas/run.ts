@@ -56,6 +56,11 @@ export const runDetailSchema = z.object({
     }),
     /** LeRobot's dataset.repo_id: what the run trained on (its task when it has no task id). */
     dataset: z.string().nullable(),
+    /**
+     * The run's experiment folder (lib/views/facets.ts `experimentFolder`, as GET /api/runs gives it): what
+     * stands for its task when it has neither task id nor dataset.
+     */
+    experiment: z.string().nullable(),
     params: z.object({
       total: z.number().nullable(),
       trainable: z.number().nullable(),
