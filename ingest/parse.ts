@@ -160,7 +160,7 @@ class RunManager implements LogParser {
   private handle(record: LogRecord): void {
     const fast = record instanceof FramedRecord ? this.fastFrame(record) : null;
     if (fast !== null) {
-      this.handleOne(record, fast, true);
+      this.handleOne(record, fast);
       return;
     }
     const pieces = splitGluedRecord(record.text);
@@ -195,8 +195,7 @@ class RunManager implements LogParser {
 
   private readonly fast: Recognised = { parser: FORMAT_PARSERS[0] as AnyFormatParser, line: null, role: ROLE_CONTENT };
 
-  /** `canonical`: `known` is a fastFrame answer (a progress frame whose text was not needed to find it). */
-  private handleOne(record: LogRecord, known?: Recognised, canonical = false): void {
+  private handleOne(record: LogRecord, known?: Recognised): void {
     let recognised = known ?? this.recognise(record.text);
     const frame = recognised !== null && !(recognised instanceof Malformed) ? recognised.role.frame : looksLikeTqdmFrame(record.text);
     const last = this.s.last;
@@ -210,7 +209,7 @@ class RunManager implements LogParser {
         this.flushDeferred();
       }
       this.deferWarnings = false;
-      this.process(record, recognised, canonical);
+      this.process(record, recognised);
       return;
     }
     let current: HeldRecord = { text: record.text, line: record.line, offset: record.offset, endOffset: record.endOffset, fragment: false };
@@ -259,9 +258,10 @@ class RunManager implements LogParser {
     return malformed;
   }
 
-  private process(record: HeldRecord | LogRecord, recognised: Recognised | Malformed | null, canonical = false): void {
+  private process(record: HeldRecord | LogRecord, recognised: Recognised | Malformed | null): void {
     this.record = record;
-    if (canonical ? this.tracebackAtCanonicalFrame(record) : this.handleTraceback(record.text)) return;
+    // `this.fast` holds a fastFrame answer, and only that: a progress frame found without its text.
+    if (recognised === this.fast ? this.tracebackAtCanonicalFrame(record) : this.handleTraceback(record.text)) return;
     if (recognised === null) return;
     if (recognised instanceof Malformed) {
       this.warn(recognised.message);

@@ -376,6 +376,11 @@ const ESC = 0x1b;
 /** The second byte of U+009B (8-bit CSI) in UTF-8, and a continuation byte of some other characters. */
 const CSI_BYTE = 0x9b;
 
+/** A byte the regions read without checking (bar, rate, extra postfix) may not hold: `:`, or an escape (ESC, 0x9B). */
+function unreadByteRefused(c: number): boolean {
+  return c === COLON || c === ESC || c === CSI_BYTE;
+}
+
 /** `\s` as far as this path goes: ASCII space, tab, vertical tab, form feed (\r and \n end records). */
 function isAsciiSpace(c: number): boolean {
   return c === SPACE || c === 9 || c === 11 || c === 12;
@@ -385,7 +390,7 @@ function isAsciiSpace(c: number): boolean {
  * The frame exactly as the trainer prints it (§1.5 #3), read from the record's UTF-8 bytes without
  * decoding them: the format's fastFrame. It answers for a subset of what recogniseTrainingFrame reads
  * from the decoded text, and there it answers the same (rules.test.ts holds the two together on the
- * trainer's frames and every one-character mutation of them); everything else returns null and takes
+ * trainer's frames and every one-character and one-byte mutation of them); everything else returns null and takes
  * the general path. What it accepts, in order:
  *
  *   `Training Epoch ` N `:` [^:|]* `|` [^:|]* `|` ` `* n `/` total ` [` clock (`<` [\d:?]*)? `,`
@@ -393,7 +398,7 @@ function isAsciiSpace(c: number): boolean {
  *   then either ` `* `,` [^:]* `]` or [ \t\v\f]* `]`, ending the record,
  *
  * with N, n, total 1–15 digits, clock `\d[\d:]*`, each V the longest run of `[-+.\deE]` and a plain
- * decimal (plainDecimalBytes), and no ESC or 0x9B byte anywhere (the framer strips ANSI escapes from
+ * decimal (decimalRunAt), and no ESC or 0x9B byte anywhere (the framer strips ANSI escapes from
  * the text, which this path never sees). The bytes it lets through unread — the bar, the rate, the
  * extra postfix — can hold any character: `:`, `|` and `,` are ASCII and never part of a multi-byte
  * sequence, so they are found in the bytes exactly where they are in the text. Every `:` it allows
@@ -418,7 +423,7 @@ export function canonicalTrainingFrame(bytes: Uint8Array, start: number, end: nu
     if (++i >= end) return null;
     c = bytes[i] as number;
     if (c === PIPE) pipes++;
-    else if (c === COLON || c === ESC || c === CSI_BYTE) return null;
+    else if (unreadByteRefused(c)) return null;
   }
   c = bytes[++i] as number;
   while (c === SPACE) c = bytes[++i] as number;
@@ -464,7 +469,7 @@ export function canonicalTrainingFrame(bytes: Uint8Array, start: number, end: nu
     if (++i >= end) return null;
     c = bytes[i] as number;
     if (c === COMMA) break;
-    if (c === COLON || c === ESC || c === CSI_BYTE) return null;
+    if (unreadByteRefused(c)) return null;
   }
   c = bytes[++i] as number;
   while (isAsciiSpace(c)) c = bytes[++i] as number;
@@ -481,8 +486,7 @@ export function canonicalTrainingFrame(bytes: Uint8Array, start: number, end: nu
   if (c === COMMA) {
     if (end - 1 <= i || bytes[end - 1] !== 93 /* ] */) return null;
     for (let k = i + 1; k < end - 1; k++) {
-      const d = bytes[k] as number;
-      if (d === COLON || d === ESC || d === CSI_BYTE) return null;
+      if (unreadByteRefused(bytes[k] as number)) return null;
     }
   } else {
     while (isAsciiSpace(c)) c = bytes[++i] as number;
