@@ -250,6 +250,13 @@ export function noEventsText(consoleLog: boolean, checkpoints: number): string {
   return `None: checkpoint and status lines come from a console log, and this run has none.${checkpoints > 0 ? ' Its checkpoint folders are listed under Progress.' : ''}`;
 }
 
+/** What holds a run of each format without per-task validation, as noMultiTaskValidationText names it. */
+const FORMATS_WITHOUT_TASK_VALIDATION: ReadonlyMap<string, string> = new Map([
+  ['lerobot', 'LeRobot runs'],
+  ['tensorboard', 'TensorBoard event files'],
+  ['generic_tqdm', 'plain progress-bar logs'],
+]);
+
 /**
  * Why a run has no multi-task validation table, when its format has none at all: only the team's
  * SmolVLA trainer validates every task after each epoch. Null for the trainer's runs (their table, or
@@ -257,14 +264,7 @@ export function noEventsText(consoleLog: boolean, checkpoints: number): string {
  */
 export function noMultiTaskValidationText(run: Pick<Run, 'format'>, rows: number): string | null {
   if (rows > 0 || run.format === 'smolvla_sequential') return null;
-  const what =
-    run.format === 'lerobot'
-      ? 'LeRobot runs'
-      : run.format === 'tensorboard'
-        ? 'TensorBoard event files'
-        : run.format === 'generic_tqdm'
-          ? 'plain progress-bar logs'
-          : `${run.format} runs`;
+  const what = FORMATS_WITHOUT_TASK_VALIDATION.get(run.format) ?? `${run.format} runs`;
   return `None for this run: ${what} hold no per-task validation — only the team’s SmolVLA trainer validates every task after each epoch. Its own validation loss, when it has one, is judged under Overfitting.`;
 }
 
