@@ -136,17 +136,10 @@ export default async function RunPage({
 
       {showProgress && !noCurves && <ProgressPanel view={progress} consoleLog={tail.consoleLog} />}
 
-      {noValidation ? (
-        <section className="panel" data-testid="validation-none">
-          <h2>Multi-task validation</h2>
-          <p className="muted small">{noValidation}</p>
-        </section>
-      ) : (
-        <section className="panel">
-          <h2>Multi-task validation</h2>
-          <ValidationTable detail={detail} />
-        </section>
-      )}
+      <section className="panel" data-testid={noValidation ? 'validation-none' : undefined}>
+        <h2>Multi-task validation</h2>
+        {noValidation ? <p className="muted small">{noValidation}</p> : <ValidationTable detail={detail} />}
+      </section>
 
       {detail.config && (
         <section className="panel">
