@@ -129,12 +129,21 @@ export interface Shot {
   errors: string[];
 }
 
-export async function mixScreenshots(out: string): Promise<void> {
+/**
+ * What every screenshot run starts with: the web app built, and a fresh work folder (readable by the
+ * server's user) holding an empty `logs/` for the data to be screenshotted.
+ */
+export async function screenshotWorkDir(prefix: string): Promise<{ work: string; logs: string }> {
   await ensureWebBuild(pino({ level: 'warn' }));
-  const work = await mkdtemp(path.join(os.tmpdir(), 'thaw-screenshots-mix-'));
+  const work = await mkdtemp(path.join(os.tmpdir(), prefix));
   await chmod(work, 0o755);
   const logs = path.join(work, 'logs');
   await mkdir(logs, { recursive: true });
+  return { work, logs };
+}
+
+export async function mixScreenshots(out: string): Promise<void> {
+  const { work, logs } = await screenshotWorkDir('thaw-screenshots-mix-');
   await writeRealisticMix(logs);
   await mkdir(out, { recursive: true });
   const database = await startEmbeddedDatabase({ dataDir: path.join(work, 'data') });

@@ -6,20 +6,18 @@
 // them. The tests never write into docs/.
 // `npm run screenshots -- --mix [--out <dir>]` instead shoots every page at 1280 px on the realistic
 // mix with two runs being written live (scripts/screenshots-mix.ts), into a temp dir unless --out.
-import { mkdir, mkdtemp, rm, writeFile, chmod } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { pino } from 'pino';
 import { demoHistory } from '../cli/demo/writers';
 import { generateSmolvlaLog } from '../testkit/synthetic/smolvla-log';
-import { ensureWebBuild } from '../cli/web';
 import { startEmbeddedDatabase } from '../lib/db/embedded';
 import { launchBrowser } from '../testkit/browser';
 import { PROJECT_DIR } from '../testkit/cli';
 import { waitFor } from '../testkit/wait';
 import { copySamples } from '../testkit/samples';
 import { startThaw } from '../testkit/thaw-server';
-import { mixScreenshots } from './screenshots-mix';
+import { mixScreenshots, screenshotWorkDir } from './screenshots-mix';
 
 const outIndex = process.argv.indexOf('--out');
 const OUT = outIndex > 0 && process.argv[outIndex + 1] ? path.resolve(process.argv[outIndex + 1]!) : null;
@@ -52,11 +50,7 @@ async function annotate(url: string, runs: { id: number; taskId: number | null; 
 }
 
 async function main(): Promise<void> {
-  await ensureWebBuild(pino({ level: 'warn' }));
-  const work = await mkdtemp(path.join(os.tmpdir(), 'thaw-screenshots-'));
-  await chmod(work, 0o755);
-  const logs = path.join(work, 'logs');
-  await mkdir(logs, { recursive: true });
+  const { work, logs } = await screenshotWorkDir('thaw-screenshots-');
   await copySamples(logs);
   for (const run of demoHistory()) {
     const file = path.join(logs, 'demo', run.file);
